@@ -1,0 +1,40 @@
+use super::{EXIT_OK, usage_error};
+use crate::diagnostics::did_you_mean;
+use crate::docs;
+
+/// Explain an error code or governance rule.
+///
+/// Examples:
+///   eventsc explain E0025
+///   eventsc explain privacy/pii-without-consent
+///   eventsc explain --list
+#[derive(clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// An error code (`E0025`) or rule name (`naming/event-case`).
+    #[arg(required_unless_present = "list")]
+    pub name: Option<String>,
+    /// List every code and rule.
+    #[arg(long, conflicts_with = "name")]
+    pub list: bool,
+}
+
+pub fn run(args: Args) -> u8 {
+    if args.list {
+        print!("{}", docs::list());
+        return EXIT_OK;
+    }
+    let name = args.name.unwrap_or_default();
+    match docs::find(&name) {
+        Some(d) => {
+            print!("{}", docs::explain(&d));
+            EXIT_OK
+        }
+        None => {
+            let hint = did_you_mean(&name, docs::all_names(), |c| c.to_string())
+                .map(|h| format!("; {h}"))
+                .unwrap_or_else(|| "; `eventsc explain --list` lists them all".to_string());
+            usage_error(format!("no error code or rule is named `{name}`{hint}"))
+        }
+    }
+}

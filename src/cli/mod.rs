@@ -1,0 +1,83 @@
+//! The command line: one file per command, each thin over the library.
+//!
+//! Exit codes: 0 success (warnings allowed unless `--deny warnings`), 1 the plan has
+//! errors (or, for other commands, their check failed), 2 usage or I/O error.
+
+mod check;
+mod explain;
+mod synth;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_FAIL: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+
+#[derive(Parser)]
+#[command(
+    name = "eventsc",
+    version,
+    about = "A compiler for tracking plans: checks `.events` files against governance rules and compiles them into the artifacts analytics teams ship.",
+    after_help = "Examples:\n  eventsc check examples/pipeline-velocity\n  eventsc check plans/ --message-format github\n  eventsc explain privacy/pii-without-consent\n\nExit codes: 0 ok, 1 the plan has errors, 2 usage or I/O error.",
+    disable_help_subcommand = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Check(check::Args),
+    Explain(explain::Args),
+    #[command(hide = true)]
+    Synth(synth::Args),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+impl Color {
+    /// Whether to colour output written to stderr. `NO_COLOR` (non-empty) turns
+    /// colour off unless `--color always` asks for it.
+    pub fn enabled(self) -> bool {
+        match self {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::io::stderr().is_terminal()
+            }
+        }
+    }
+}
+
+/// Parses the command line and runs the command.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let code = match cli.command {
+        Command::Check(a) => check::run(a),
+        Command::Explain(a) => explain::run(a),
+        Command::Synth(a) => synth::run(a),
+    };
+    ExitCode::from(code)
+}
+
+/// Prints a usage or I/O error the way every command does, and returns exit code 2.
+pub fn usage_error(message: impl std::fmt::Display) -> u8 {
+    eprintln!("error: {message}");
+    EXIT_USAGE
+}

@@ -1,0 +1,159 @@
+use crate::diagnostics::{Diagnostic, Severity};
+use crate::source::{FileId, SourceMap};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+/// A [`Diagnostic`] adapted to miette. miette shows one source per report, so labels
+/// in other files become related reports, each with its own source.
+#[derive(Debug)]
+struct Report {
+    code: Option<String>,
+    severity: miette::Severity,
+    message: String,
+    help: Option<String>,
+    source: Option<NamedSource<Arc<String>>>,
+    labels: Vec<LabeledSpan>,
+    related: Vec<Report>,
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Report {}
+
+impl miette::Diagnostic for Report {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.code
+            .as_ref()
+            .map(|c| Box::new(c) as Box<dyn fmt::Display>)
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.labels.is_empty() {
+            None
+        } else {
+            Some(Box::new(self.labels.iter().cloned()))
+        }
+    }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        if self.related.is_empty() {
+            None
+        } else {
+            Some(Box::new(
+                self.related.iter().map(|r| r as &dyn miette::Diagnostic),
+            ))
+        }
+    }
+}
+
+struct Texts<'a> {
+    sources: &'a SourceMap,
+    cache: HashMap<FileId, Arc<String>>,
+}
+
+impl Texts<'_> {
+    fn named(&mut self, file: FileId) -> NamedSource<Arc<String>> {
+        let f = self.sources.get(file);
+        let text = self
+            .cache
+            .entry(file)
+            .or_insert_with(|| Arc::new(f.text.clone()))
+            .clone();
+        NamedSource::new(&f.name, text).with_language("events")
+    }
+}
+
+fn to_report(d: &Diagnostic, texts: &mut Texts) -> Report {
+    let primary_file = d.primary_span().map(|s| s.file);
+    let mut labels = Vec::new();
+    let mut others: Vec<(FileId, Vec<LabeledSpan>)> = Vec::new();
+    for l in &d.labels {
+        let text = texts.sources.get(l.span.file).text.len();
+        let start = (l.span.start as usize).min(text);
+        let len = l.span.len().min(text - start);
+        let span = SourceSpan::new(start.into(), len);
+        let msg = (!l.message.is_empty()).then(|| l.message.clone());
+        let ls = if l.primary {
+            LabeledSpan::new_primary_with_span(msg, span)
+        } else {
+            LabeledSpan::new_with_span(msg, span)
+        };
+        if Some(l.span.file) == primary_file {
+            labels.push(ls);
+        } else if let Some((_, v)) = others.iter_mut().find(|(f, _)| *f == l.span.file) {
+            v.push(ls);
+        } else {
+            others.push((l.span.file, vec![ls]));
+        }
+    }
+    let related = others
+        .into_iter()
+        .map(|(file, labels)| Report {
+            code: None,
+            severity: miette::Severity::Advice,
+            message: format!("related: {}", texts.sources.get(file).name),
+            help: None,
+            source: Some(texts.named(file)),
+            labels,
+            related: Vec::new(),
+        })
+        .collect();
+    Report {
+        code: Some(d.code.to_string()),
+        severity: match d.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        },
+        message: d.message.clone(),
+        help: d.help.clone(),
+        source: primary_file.map(|f| texts.named(f)),
+        labels,
+        related,
+    }
+}
+
+/// miette's graphical report for each diagnostic. Width is fixed so that output
+/// is the same on every terminal (and in snapshots).
+pub fn render_human(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> String {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false)
+        .with_context_lines(1);
+    let mut texts = Texts {
+        sources,
+        cache: HashMap::new(),
+    };
+    let mut out = String::new();
+    for d in diags {
+        let report = to_report(d, &mut texts);
+        let mut s = String::new();
+        if handler.render_report(&mut s, &report).is_err() {
+            s = format!("{}[{}]: {}\n", d.severity.as_str(), d.code, d.message);
+        }
+        out.push_str(&s);
+        if !s.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    out
+}

@@ -1,0 +1,701 @@
+//! Lowering of each kind of declaration.
+
+use super::fields::Shape;
+use super::{Kind, Lowerer};
+use crate::diagnostics::{Diagnostic, codes};
+use crate::ir::*;
+use crate::source::Spanned;
+use crate::syntax::ast::{self, FieldBody, Value};
+use std::collections::HashMap;
+
+pub const PLAN: Shape = Shape::fields(
+    "the `plan` block",
+    &[
+        "use_case",
+        "description",
+        "sources",
+        "tools",
+        "constraints",
+        "timeline",
+        "version",
+        "owner",
+        "retention",
+        "naming",
+        "pattern",
+        "qa",
+        "escalation",
+        "ripcord",
+        "approvers",
+        "rules",
+    ],
+);
+pub const NAMING: Shape = Shape::fields("the `naming` block", &["events", "properties"]);
+pub const QA: Shape = Shape::fields(
+    "the `qa` block",
+    &["coverage", "defect_ceiling", "retry_limit", "escalate_after"],
+);
+pub const RULES: Shape = Shape {
+    settings: true,
+    ..Shape::fields("the `rules` block", &[])
+};
+pub const OWNER: Shape = Shape::fields(
+    "an `owner`",
+    &["name", "email", "slack", "backup", "description"],
+);
+pub const CONSENT: Shape =
+    Shape::fields("a `consent` purpose", &["basis", "description", "category"]);
+pub const RETENTION: Shape = Shape::fields(
+    "a `retention` policy",
+    &["duration", "action", "description"],
+);
+pub const SOURCE: Shape = Shape::fields("a `source`", &["kind", "description"]);
+pub const TOOL: Shape = Shape::fields(
+    "a `tool`",
+    &["baa", "workspace", "database", "schema", "description"],
+);
+pub const ENUM: Shape = Shape {
+    values: true,
+    ..Shape::fields("an `enum`", &["description"])
+};
+pub const BUNDLE: Shape = Shape {
+    properties: true,
+    ..Shape::fields("a `bundle`", &["description"])
+};
+pub const COMMON: Shape = Shape {
+    properties: true,
+    repeatable: &["use"],
+    ..Shape::fields("the `common` block", &["description", "use"])
+};
+pub const IDENTIFY: Shape = Shape {
+    properties: true,
+    repeatable: &["use", "allow"],
+    ..Shape::fields(
+        "the `identify` block",
+        &["description", "owner", "consent", "retention", "use", "allow"],
+    )
+};
+pub const GROUP: Shape = Shape {
+    what: "the `group` block",
+    ..IDENTIFY
+};
+pub const EVENT: Shape = Shape {
+    properties: true,
+    repeatable: &["use", "allow"],
+    ..Shape::fields(
+        "an `event`",
+        &[
+            "description",
+            "owner",
+            "source",
+            "consent",
+            "status",
+            "sampling",
+            "retention",
+            "since",
+            "tags",
+            "identity",
+            "flag",
+            "release",
+            "replaced_by",
+            "sunset",
+            "use",
+            "allow",
+        ],
+    )
+};
+pub const KPI: Shape = Shape::fields(
+    "a `kpi`",
+    &["description", "owner", "events", "dimensions", "consumers"],
+);
+pub const OBJECT: Shape = Shape {
+    properties: true,
+    ..Shape::fields("an `object` type", &[])
+};
+
+impl Lowerer<'_> {
+    fn opt_ref(&mut self, f: &ast::Field, kind: Kind) -> Option<Ref> {
+        let mut r = if kind == Kind::Owner {
+            self.owner(f)?
+        } else {
+            let n = self.name(f)?;
+            Ref::new(n.value, n.span)
+        };
+        self.resolve(&mut r, kind);
+        Some(r)
+    }
+
+    fn refs(&mut self, names: Vec<Spanned<String>>, kind: Kind) -> Vec<Ref> {
+        names
+            .into_iter()
+            .map(|n| {
+                let mut r = Ref::new(n.value, n.span);
+                self.resolve(&mut r, kind);
+                r
+            })
+            .collect()
+    }
+
+    fn owner_refs(&mut self, f: &ast::Field) -> Vec<Ref> {
+        let mut rs = self.owners(f);
+        for r in &mut rs {
+            self.resolve(r, Kind::Owner);
+        }
+        rs
+    }
+
+    pub fn plan(&mut self, d: &ast::Decl, title: Spanned<String>) -> PlanMeta {
+        let mut m = PlanMeta {
+            title,
+            span: d.span,
+            ..PlanMeta::default()
+        };
+        let items = self.items(&d.block, &PLAN);
+        let (mut escalation, mut ripcord, mut approvers) = (None, None, None);
+        for f in items.fields {
+            match f.key.text.as_str() {
+                "use_case" => m.use_case = self.string(f),
+                "description" => m.description = self.string(f),
+                "sources" => {
+                    let names = self.names(f);
+                    m.sources = self.refs(names, Kind::Source);
+                }
+                "tools" => m.tools = self.names(f),
+                "constraints" => {
+                    for n in self.names(f) {
+                        if let Some(c) = self.keyword_of(&n.value, n.span, "constraint", Constraint::NAMES, Constraint::parse) {
+                            m.constraints.push(c);
+                        }
+                    }
+                }
+                "timeline" => m.timeline = self.date(f),
+                "version" => {
+                    if let Some(v) = self.semver(f) {
+                        m.version = v;
+                    }
+                }
+                "owner" => m.owner = self.opt_ref(f, Kind::Owner),
+                "retention" => m.retention = self.opt_ref(f, Kind::Retention),
+                "pattern" => {
+                    if let Some(p) = self.keyword(f, Pattern::NAMES, Pattern::parse) {
+                        m.pattern = p;
+                    }
+                }
+                "naming" => {
+                    if let Some(b) = self.block(f) {
+                        m.naming = self.naming(b);
+                    }
+                }
+                "qa" => {
+                    if let Some(b) = self.block(f) {
+                        m.qa = self.qa(b);
+                    }
+                }
+                "escalation" => escalation = Some(self.owner_refs(f)),
+                "ripcord" => ripcord = Some(self.owner_refs(f)),
+                "approvers" => approvers = Some(self.owner_refs(f)),
+                "rules" => {
+                    if let Some(b) = self.block(f) {
+                        m.rules = self.rule_settings(b);
+                    }
+                }
+                _ => {}
+            }
+        }
+        if m.version.span == Default::default() {
+            m.version.span = m.title.span;
+        }
+        if m.pattern.span == Default::default() {
+            m.pattern.span = m.title.span;
+        }
+        let plan_owner: Vec<Ref> = m.owner.iter().cloned().collect();
+        m.escalation = escalation.unwrap_or_else(|| plan_owner.clone());
+        m.ripcord = ripcord.unwrap_or_else(|| m.escalation.clone());
+        m.approvers = approvers.unwrap_or(plan_owner);
+        m
+    }
+
+    fn naming(&mut self, b: &ast::Block) -> Naming {
+        let mut n = Naming {
+            span: Some(b.span),
+            ..Naming::default()
+        };
+        let items = self.items(b, &NAMING);
+        for f in items.fields {
+            match f.key.text.as_str() {
+                "events" => {
+                    if let Some(v) = self.keyword(f, EventNaming::NAMES, EventNaming::parse) {
+                        n.events = v.value;
+                    }
+                }
+                "properties" => {
+                    if let Some(v) = self.keyword(f, PropertyNaming::NAMES, PropertyNaming::parse) {
+                        n.properties = v.value;
+                    }
+                }
+                _ => {}
+            }
+        }
+        n
+    }
+
+    fn qa(&mut self, b: &ast::Block) -> Qa {
+        let mut q = Qa {
+            span: Some(b.span),
+            ..Qa::default()
+        };
+        let items = self.items(b, &QA);
+        for f in items.fields {
+            match f.key.text.as_str() {
+                "coverage" => {
+                    if let Some(p) = self.percent(f, true) {
+                        q.coverage = p.value;
+                    }
+                }
+                "defect_ceiling" => {
+                    if let Some(n) = self.count(f) {
+                        q.defect_ceiling = n.value;
+                    }
+                }
+                "retry_limit" => {
+                    if let Some(n) = self.count(f) {
+                        q.retry_limit = n.value;
+                    }
+                }
+                "escalate_after" => {
+                    if let Some(w) = self.window(f) {
+                        q.escalate_after = w;
+                    }
+                }
+                _ => {}
+            }
+        }
+        q
+    }
+
+    fn rule_settings(&mut self, b: &ast::Block) -> Vec<RuleSetting> {
+        let items = self.items(b, &RULES);
+        let mut seen: HashMap<&str, crate::source::Span> = HashMap::new();
+        let mut out = Vec::new();
+        for s in items.settings {
+            if !self.rule_names.contains(&s.rule.value.as_str()) {
+                self.unknown_rule(&s.rule.value, s.rule.span);
+                continue;
+            }
+            if let Some(&first) = seen.get(s.rule.value.as_str()) {
+                self.diags.push(
+                    Diagnostic::error(
+                        codes::DUPLICATE_FIELD,
+                        format!("rule `{}` is configured twice", s.rule.value),
+                    )
+                    .primary(s.span, "configured again here")
+                    .secondary(first, "first configured here"),
+                );
+                continue;
+            }
+            seen.insert(&s.rule.value, s.span);
+            if let Some(level) = self.keyword_of(&s.level.text, s.level.span, "level", Level::NAMES, Level::parse) {
+                out.push(RuleSetting {
+                    rule: Spanned::new(s.rule.value.clone(), s.rule.span),
+                    level,
+                    span: s.span,
+                });
+            }
+        }
+        out
+    }
+
+    pub fn owner_decl(&mut self, d: &ast::Decl, id: Spanned<String>) -> Owner {
+        let mut o = Owner {
+            id,
+            name: None,
+            email: None,
+            slack: None,
+            description: None,
+            backup: None,
+            span: d.span,
+        };
+        for f in self.items(&d.block, &OWNER).fields {
+            match f.key.text.as_str() {
+                "name" => o.name = self.string(f),
+                "email" => o.email = self.string(f),
+                "slack" => o.slack = self.string(f),
+                "description" => o.description = self.string(f),
+                "backup" => o.backup = self.opt_ref(f, Kind::Owner),
+                _ => {}
+            }
+        }
+        if let Some(b) = &o.backup
+            && b.name == o.id.value
+        {
+            self.diags.push(
+                Diagnostic::error(codes::INVALID_VALUE, format!("@{} is its own backup", o.id.value))
+                    .primary(b.span, "the backup must be someone else")
+                    .help("name the person or team that stands in when this owner is unavailable"),
+            );
+        }
+        o
+    }
+
+    pub fn consent_decl(&mut self, d: &ast::Decl, id: Spanned<String>) -> Consent {
+        let mut c = Consent {
+            id,
+            basis: None,
+            description: None,
+            category: None,
+            span: d.span,
+        };
+        for f in self.items(&d.block, &CONSENT).fields {
+            match f.key.text.as_str() {
+                "basis" => c.basis = self.keyword(f, Basis::NAMES, Basis::parse),
+                "description" => c.description = self.string(f),
+                "category" => c.category = self.string(f),
+                _ => {}
+            }
+        }
+        if c.basis.is_none() && !self.has_field(&d.block, "basis") {
+            self.missing_field(d, "basis", "consent purpose", "basis consent");
+        }
+        c
+    }
+
+    pub fn retention_decl(&mut self, d: &ast::Decl, id: Spanned<String>) -> Retention {
+        let mut r = Retention {
+            id,
+            duration: None,
+            action: None,
+            description: None,
+            span: d.span,
+        };
+        for f in self.items(&d.block, &RETENTION).fields {
+            match f.key.text.as_str() {
+                "duration" => r.duration = self.duration(f),
+                "action" => r.action = self.keyword(f, RetentionAction::NAMES, RetentionAction::parse),
+                "description" => r.description = self.string(f),
+                _ => {}
+            }
+        }
+        if !self.has_field(&d.block, "duration") {
+            self.missing_field(d, "duration", "retention policy", "duration 13 months");
+        }
+        r
+    }
+
+    pub fn source_decl(&mut self, d: &ast::Decl, id: Spanned<String>) -> Source {
+        let mut s = Source {
+            id,
+            kind: None,
+            description: None,
+            span: d.span,
+        };
+        for f in self.items(&d.block, &SOURCE).fields {
+            match f.key.text.as_str() {
+                "kind" => s.kind = self.keyword(f, SourceKind::NAMES, SourceKind::parse),
+                "description" => s.description = self.string(f),
+                _ => {}
+            }
+        }
+        s
+    }
+
+    pub fn tool_decl(&mut self, d: &ast::Decl, id: Spanned<String>) -> Tool {
+        let mut t = Tool {
+            id,
+            baa: None,
+            workspace: None,
+            database: None,
+            schema: None,
+            description: None,
+            span: d.span,
+        };
+        for f in self.items(&d.block, &TOOL).fields {
+            match f.key.text.as_str() {
+                "baa" => t.baa = self.boolean(f),
+                "workspace" => t.workspace = self.string(f),
+                "database" => t.database = self.string(f),
+                "schema" => t.schema = self.string(f),
+                "description" => t.description = self.string(f),
+                _ => {}
+            }
+        }
+        t
+    }
+
+    pub fn enum_decl(&mut self, d: &ast::Decl, name: Spanned<String>) -> EnumDef {
+        let items = self.items(&d.block, &ENUM);
+        let mut e = EnumDef {
+            name,
+            values: Vec::new(),
+            description: None,
+            span: d.span,
+        };
+        for f in items.fields {
+            if f.key.text == "description" {
+                e.description = self.string(f);
+            }
+        }
+        let mut seen: HashMap<&str, crate::source::Span> = HashMap::new();
+        for v in items.values {
+            match v {
+                Value::Str(s) => {
+                    if let Some(&first) = seen.get(s.value.as_str()) {
+                        self.duplicate_enum_value(&s.value, s.span, first);
+                    } else {
+                        seen.insert(&s.value, s.span);
+                        e.values.push(Spanned::new(s.value.clone(), s.span));
+                    }
+                }
+                other => self.diags.push(
+                    Diagnostic::error(codes::INVALID_VALUE, format!("enum values are strings, found {}", other.describe()))
+                        .primary(other.span(), "expected a quoted string")
+                        .help("write `enum Plan { \"free\", \"pro\" }`"),
+                ),
+            }
+        }
+        if e.values.is_empty() {
+            self.diags.push(
+                Diagnostic::error(codes::INVALID_VALUE, format!("enum `{}` has no values", e.name.value))
+                    .primary(d.block.span, "no values")
+                    .help("list the allowed values: `{ \"free\", \"pro\" }`"),
+            );
+        }
+        e
+    }
+
+    pub fn bundle_decl(&mut self, d: &ast::Decl, name: Spanned<String>) -> Bundle {
+        let items = self.items(&d.block, &BUNDLE);
+        let mut b = Bundle {
+            name,
+            description: None,
+            properties: Vec::new(),
+            span: d.span,
+        };
+        for f in items.fields {
+            if f.key.text == "description" {
+                b.description = self.string(f);
+            }
+        }
+        b.properties = self.properties(&items.properties);
+        b
+    }
+
+    /// `common`, `identify` or `group`.
+    pub fn traits_decl(&mut self, d: &ast::Decl, kind: TraitsKind) -> Traits {
+        let shape = match kind {
+            TraitsKind::Common => &COMMON,
+            TraitsKind::Identify => &IDENTIFY,
+            TraitsKind::Group => &GROUP,
+        };
+        let items = self.items(&d.block, shape);
+        let mut t = Traits {
+            kind,
+            description: None,
+            owner: None,
+            consent: None,
+            retention: None,
+            uses: Vec::new(),
+            properties: Vec::new(),
+            allows: Vec::new(),
+            keyword_span: d.kind.span,
+            span: d.span,
+        };
+        let mut uses = Vec::new();
+        for f in &items.fields {
+            match f.key.text.as_str() {
+                "description" => t.description = self.string(f),
+                "owner" => t.owner = self.opt_ref(f, Kind::Owner),
+                "consent" => t.consent = self.opt_ref(f, Kind::Consent),
+                "retention" => t.retention = self.opt_ref(f, Kind::Retention),
+                "use" => uses.push(*f),
+                "allow" => t.allows.extend(self.allow_field(f)),
+                _ => {}
+            }
+        }
+        let own = self.properties(&items.properties);
+        let (uses, props) = self.with_bundles(own, &uses);
+        t.uses = uses;
+        t.properties = props;
+        t
+    }
+
+    fn allow_field(&mut self, f: &ast::Field) -> Option<Allow> {
+        match &f.body {
+            FieldBody::Call(args) => self.allow(Some(args), f.span),
+            _ => self.allow(None, f.span),
+        }
+    }
+
+    pub fn event_decl(&mut self, d: &ast::Decl, name: Spanned<String>) -> Event {
+        let items = self.items(&d.block, &EVENT);
+        let mut e = Event {
+            status: Spanned::new(Status::Planned, name.span),
+            name,
+            description: None,
+            owner: None,
+            source: None,
+            consent: None,
+            status_written: false,
+            sampling: None,
+            retention: None,
+            since: None,
+            tags: Vec::new(),
+            identity: None,
+            flag: None,
+            release: None,
+            replaced_by: None,
+            sunset: None,
+            uses: Vec::new(),
+            properties: Vec::new(),
+            allows: Vec::new(),
+            span: d.span,
+        };
+        let mut uses = Vec::new();
+        for f in &items.fields {
+            match f.key.text.as_str() {
+                "description" => e.description = self.string(f),
+                "owner" => e.owner = self.opt_ref(f, Kind::Owner),
+                "source" => e.source = self.opt_ref(f, Kind::Source),
+                "consent" => e.consent = self.opt_ref(f, Kind::Consent),
+                "retention" => e.retention = self.opt_ref(f, Kind::Retention),
+                "status" => {
+                    if let Some(s) = self.keyword(f, Status::NAMES, Status::parse) {
+                        e.status = s;
+                        e.status_written = true;
+                    }
+                }
+                "sampling" => e.sampling = self.percent(f, false),
+                "since" => e.since = self.semver(f),
+                "tags" => e.tags = self.strings(f),
+                "identity" => e.identity = self.keyword(f, Identity::NAMES, Identity::parse),
+                "flag" => e.flag = self.string(f),
+                "release" => e.release = self.date(f),
+                "sunset" => e.sunset = self.date(f),
+                "replaced_by" => {
+                    if let Some(s) = self.string(f) {
+                        let mut r = Ref::new(s.value, s.span);
+                        self.resolve(&mut r, Kind::Event);
+                        if r.name == e.name.value {
+                            self.diags.push(
+                                Diagnostic::error(codes::INVALID_VALUE, format!("\"{}\" is replaced by itself", r.name))
+                                    .primary(r.span, "an event cannot replace itself"),
+                            );
+                        }
+                        e.replaced_by = Some(r);
+                    }
+                }
+                "use" => uses.push(*f),
+                "allow" => e.allows.extend(self.allow_field(f)),
+                _ => {}
+            }
+        }
+        let own = self.properties(&items.properties);
+        let (uses, props) = self.with_bundles(own, &uses);
+        e.uses = uses;
+        e.properties = props;
+        e
+    }
+
+    pub fn kpi_decl(&mut self, d: &ast::Decl, name: Spanned<String>) -> Kpi {
+        let mut k = Kpi {
+            name,
+            description: None,
+            owner: None,
+            events: Vec::new(),
+            dimensions: Vec::new(),
+            consumers: Vec::new(),
+            span: d.span,
+        };
+        for f in self.items(&d.block, &KPI).fields {
+            match f.key.text.as_str() {
+                "description" => k.description = self.string(f),
+                "owner" => k.owner = self.opt_ref(f, Kind::Owner),
+                "events" => {
+                    let names = self.strings(f);
+                    k.events = self.refs(names, Kind::Event);
+                }
+                "dimensions" => k.dimensions = self.names(f),
+                "consumers" => k.consumers = self.strings(f),
+                _ => {}
+            }
+        }
+        if k.events.is_empty() && !self.has_field(&d.block, "events") {
+            self.missing_field(d, "events", "KPI", "events \"Order Completed\"");
+        }
+        k
+    }
+
+    /// Inserts the properties of each `use`d bundle where the `use` is written,
+    /// reporting clashes with both sides shown.
+    fn with_bundles(&mut self, own: Vec<Property>, uses: &[&ast::Field]) -> (Vec<Ref>, Vec<Property>) {
+        let mut refs = Vec::new();
+        let mut placed: Vec<(u32, Vec<Property>)> = own.into_iter().map(|p| (p.span.start, vec![p])).collect();
+        for f in uses {
+            let Some(n) = self.name(f) else { continue };
+            let mut r = Ref::new(n.value, n.span);
+            self.resolve(&mut r, Kind::Bundle);
+            if let Some(i) = r.target
+                && let Some(bundle) = self.bundles.get(i)
+            {
+                let copies = bundle
+                    .properties
+                    .iter()
+                    .map(|p| Property {
+                        origin: Origin::Bundle {
+                            bundle: i,
+                            use_span: f.span,
+                        },
+                        ..p.clone()
+                    })
+                    .collect();
+                placed.push((f.span.start, copies));
+            }
+            refs.push(r);
+        }
+        placed.sort_by_key(|(pos, _)| *pos);
+        let mut seen: HashMap<String, (crate::source::Span, Origin)> = HashMap::new();
+        let mut out = Vec::new();
+        for p in placed.into_iter().flat_map(|(_, ps)| ps) {
+            if let Some((first, first_origin)) = seen.get(&p.name.value) {
+                let mut d = Diagnostic::error(
+                    codes::DUPLICATE_PROPERTY,
+                    format!("property `{}` is defined twice in this block", p.name.value),
+                );
+                let mut help = "rename one of them, or drop the `use`".to_string();
+                for (span, origin) in [(p.name.span, &p.origin), (*first, first_origin)] {
+                    match origin {
+                        Origin::Own => d = d.primary(span, "declared here"),
+                        Origin::Bundle { bundle, use_span } => {
+                            let b = self.bundles.get(*bundle).map_or("?", |b| b.name.value.as_str());
+                            d = d
+                                .secondary(span, format!("defined in bundle `{b}`"))
+                                .secondary(*use_span, format!("brought in by `use {b}`"));
+                            help = format!("rename the property, or drop it from the event: `use {b}` already defines it");
+                        }
+                    }
+                }
+                if !d.labels.iter().any(|l| l.primary) {
+                    d.labels[0].primary = true;
+                }
+                self.diags.push(d.help(help));
+                continue;
+            }
+            seen.insert(p.name.value.clone(), (p.name.span, p.origin.clone()));
+            out.push(p);
+        }
+        (refs, out)
+    }
+
+    fn has_field(&self, b: &ast::Block, key: &str) -> bool {
+        b.items
+            .iter()
+            .any(|i| matches!(i, ast::Item::Field(f) if f.key.text == key))
+    }
+
+    fn missing_field(&mut self, d: &ast::Decl, field: &str, what: &str, example: &str) {
+        let name = d.name.as_ref().map_or(d.kind.span, |n| n.span());
+        self.diags.push(
+            Diagnostic::error(codes::MISSING, format!("this {what} has no `{field}`"))
+                .primary(name, format!("`{field}` is required"))
+                .help(format!("add `{example}` inside the block")),
+        );
+    }
+}

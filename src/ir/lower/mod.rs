@@ -1,0 +1,487 @@
+//! AST → IR: gives the generic syntax its meaning.
+//!
+//! Pass 1 registers every named declaration of every file (so references may come
+//! before their declaration) and reports unknown kinds and duplicates. Pass 2 lowers
+//! each declaration in dependency order (enums, then the declarations properties
+//! refer to, bundles, the plan, traits, events, KPIs), validating values where they
+//! are read and resolving references on the spot. A last step computes the
+//! effective owner, consent and retention of every property.
+
+mod decls;
+mod fields;
+mod properties;
+
+pub use properties::{BUILTIN_TYPES, MODIFIERS};
+
+use crate::diagnostics::{Diagnostic, codes, did_you_mean};
+use crate::ir::*;
+use crate::source::{FileId, Span, Spanned};
+use crate::syntax::ast::{self, DeclName};
+use std::collections::HashMap;
+
+type Kind = DeclKind;
+
+pub struct Lowerer<'r> {
+    pub diags: Vec<Diagnostic>,
+    names: HashMap<Kind, HashMap<String, (usize, Span)>>,
+    /// Event names folded for case and spacing → (index, span, name as written).
+    event_keys: HashMap<String, (usize, Span, String)>,
+    rule_names: &'r [&'static str],
+    regex_cache: HashMap<String, Result<(), String>>,
+    enum_values: Vec<Vec<String>>,
+    bundles: Vec<Bundle>,
+    refs: Vec<RefSite>,
+}
+
+/// Declarations that passed registration, by kind, in source order.
+#[derive(Default)]
+struct Registered<'a> {
+    plans: Vec<(&'a ast::Decl, Spanned<String>)>,
+    named: HashMap<Kind, Vec<(&'a ast::Decl, Spanned<String>)>>,
+    common: Option<&'a ast::Decl>,
+    identify: Option<&'a ast::Decl>,
+    group: Option<&'a ast::Decl>,
+}
+
+const DECL_KEYWORDS: &[&str] = &[
+    "plan",
+    "owner",
+    "consent",
+    "retention",
+    "source",
+    "tool",
+    "enum",
+    "bundle",
+    "common",
+    "identify",
+    "group",
+    "event",
+    "kpi",
+];
+
+/// Folds an event name for the uniqueness check: case and runs of whitespace.
+pub fn event_key(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// Lowers the parsed files into one plan. `complete` is false when some file did
+/// not parse: then a missing `plan` block is not reported (it may be in that file).
+pub fn lower(
+    files: &[(FileId, &ast::File)],
+    rule_names: &[&'static str],
+    complete: bool,
+) -> (Plan, Vec<Diagnostic>) {
+    let mut l = Lowerer {
+        diags: Vec::new(),
+        names: HashMap::new(),
+        event_keys: HashMap::new(),
+        rule_names,
+        regex_cache: HashMap::new(),
+        enum_values: Vec::new(),
+        bundles: Vec::new(),
+        refs: Vec::new(),
+    };
+    let mut reg = Registered::default();
+    for (_, f) in files {
+        for d in &f.decls {
+            l.register(d, &mut reg);
+        }
+    }
+
+    let mut plan = Plan::default();
+    let mut named = std::mem::take(&mut reg.named);
+    let mut take = |k: Kind| named.remove(&k).unwrap_or_default();
+
+    let enums = take(Kind::Enum);
+    l.enum_values = enums
+        .iter()
+        .map(|(d, _)| {
+            d.block
+                .items
+                .iter()
+                .filter_map(|i| match i {
+                    ast::Item::Values(vs, _) => Some(vs),
+                    _ => None,
+                })
+                .flatten()
+                .filter_map(|v| match v {
+                    ast::Value::Str(s) => Some(s.value.clone()),
+                    _ => None,
+                })
+                .fold(Vec::new(), |mut acc, v| {
+                    if !acc.contains(&v) {
+                        acc.push(v);
+                    }
+                    acc
+                })
+        })
+        .collect();
+    plan.enums = enums.into_iter().map(|(d, n)| l.enum_decl(d, n)).collect();
+    plan.owners = take(Kind::Owner).into_iter().map(|(d, n)| l.owner_decl(d, n)).collect();
+    plan.consents = take(Kind::Consent).into_iter().map(|(d, n)| l.consent_decl(d, n)).collect();
+    plan.retentions = take(Kind::Retention).into_iter().map(|(d, n)| l.retention_decl(d, n)).collect();
+    plan.sources = take(Kind::Source).into_iter().map(|(d, n)| l.source_decl(d, n)).collect();
+    plan.tools = take(Kind::Tool).into_iter().map(|(d, n)| l.tool_decl(d, n)).collect();
+    for (d, n) in take(Kind::Bundle) {
+        let b = l.bundle_decl(d, n);
+        l.bundles.push(b);
+    }
+    if let Some((d, title)) = reg.plans.first() {
+        plan.meta = l.plan(d, title.clone());
+    }
+    plan.common = reg.common.map(|d| l.traits_decl(d, TraitsKind::Common));
+    plan.identify = reg.identify.map(|d| l.traits_decl(d, TraitsKind::Identify));
+    plan.group = reg.group.map(|d| l.traits_decl(d, TraitsKind::Group));
+    plan.events = take(Kind::Event).into_iter().map(|(d, n)| l.event_decl(d, n)).collect();
+    plan.kpis = take(Kind::Kpi).into_iter().map(|(d, n)| l.kpi_decl(d, n)).collect();
+    plan.bundles = std::mem::take(&mut l.bundles);
+
+    let total: usize = files.iter().map(|(_, f)| f.decls.len()).sum();
+    if complete && reg.plans.is_empty() {
+        let span = files
+            .first()
+            .map_or(Span::default(), |(id, _)| Span::new(*id, 0, 0));
+        if total == 0 {
+            l.diags.push(
+                Diagnostic::error(codes::EMPTY_INPUT, "the input is empty: no declarations found")
+                    .primary(span, "nothing to check")
+                    .help("a tracking plan starts with `plan \"Title\" { … }`; `eventsc init` writes a starter plan"),
+            );
+        } else {
+            l.diags.push(
+                Diagnostic::error(codes::MISSING_PLAN, "no `plan` block: a tracking plan needs exactly one")
+                    .primary(span, "no `plan` block in any file of this plan")
+                    .help("add `plan \"Title\" { owner @team }` to one of the files"),
+            );
+        }
+    }
+
+    compute_effective(&mut plan);
+    plan.refs = std::mem::take(&mut l.refs);
+    (plan, l.diags)
+}
+
+impl Lowerer<'_> {
+    fn lookup(&self, kind: Kind, name: &str) -> Option<usize> {
+        self.names.get(&kind)?.get(name).map(|(i, _)| *i)
+    }
+
+    fn names_of(&self, kind: Kind) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .names
+            .get(&kind)
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
+        v.sort();
+        v
+    }
+
+    /// Resolves a reference, or reports it with the closest existing name.
+    fn resolve(&mut self, r: &mut Ref, kind: Kind) {
+        if let Some(i) = self.lookup(kind, &r.name) {
+            r.target = Some(i);
+            self.refs.push(RefSite {
+                kind,
+                target: i,
+                span: r.span,
+            });
+            return;
+        }
+        let names = self.names_of(kind);
+        let help = did_you_mean(&r.name, names.iter().map(String::as_str), |c| kind.render(c))
+            .or_else(|| {
+                Kind::ALL
+                    .into_iter()
+                    .filter(|k| *k != kind)
+                    .find(|k| self.lookup(*k, &r.name).is_some())
+                    .map(|other| {
+                        format!(
+                            "`{}` is a {}, not a {}",
+                            other.render(&r.name),
+                            other.noun(),
+                            kind.noun()
+                        )
+                    })
+            })
+            .unwrap_or_else(|| {
+                if names.is_empty() {
+                    format!("no {} is declared; declare it with `{} {} {{ … }}`", kind.noun(), kind.keyword(), kind.render(&r.name))
+                } else {
+                    format!(
+                        "declared {}s: {}",
+                        kind.noun(),
+                        names
+                            .iter()
+                            .take(8)
+                            .map(|n| format!("`{}`", kind.render(n)))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                }
+            });
+        self.diags.push(
+            Diagnostic::error(
+                codes::UNRESOLVED,
+                format!("unknown {} `{}`", kind.noun(), kind.render(&r.name)),
+            )
+            .primary(r.span, format!("no {} has this name", kind.noun()))
+            .help(help),
+        );
+    }
+
+    fn register<'a>(&mut self, d: &'a ast::Decl, reg: &mut Registered<'a>) {
+        let kind = d.kind.text.as_str();
+        let named = |k: Kind| Some(k);
+        let k = match kind {
+            "plan" => {
+                let Some(title) = self.quoted_name(d, "a plan", "plan \"Pipeline velocity\" {") else {
+                    return;
+                };
+                if let Some((first, _)) = reg.plans.first() {
+                    self.diags.push(
+                        Diagnostic::error(codes::DUPLICATE_PLAN, "a tracking plan has exactly one `plan` block")
+                            .primary(d.kind.span, "second `plan` block")
+                            .secondary(first.kind.span, "first `plan` block")
+                            .help("merge the two blocks, or check them as separate plans"),
+                    );
+                    return;
+                }
+                reg.plans.push((d, title));
+                return;
+            }
+            "common" | "identify" | "group" => {
+                if let Some(n) = &d.name {
+                    self.diags.push(
+                        Diagnostic::error(codes::MISSING, format!("`{kind}` takes no name"))
+                            .primary(n.span(), "unexpected name")
+                            .help(format!("write `{kind} {{ … }}`")),
+                    );
+                }
+                let slot = match kind {
+                    "common" => &mut reg.common,
+                    "identify" => &mut reg.identify,
+                    _ => &mut reg.group,
+                };
+                if let Some(first) = slot {
+                    self.diags.push(
+                        Diagnostic::error(codes::DUPLICATE_DECLARATION, format!("`{kind}` is declared twice"))
+                            .primary(d.kind.span, "declared again here")
+                            .secondary(first.kind.span, "first declared here")
+                            .help(format!("a plan has one `{kind}` block: merge them")),
+                    );
+                } else {
+                    *slot = Some(d);
+                }
+                return;
+            }
+            "owner" => named(Kind::Owner),
+            "consent" => named(Kind::Consent),
+            "retention" => named(Kind::Retention),
+            "source" => named(Kind::Source),
+            "tool" => named(Kind::Tool),
+            "enum" => named(Kind::Enum),
+            "bundle" => named(Kind::Bundle),
+            "event" => named(Kind::Event),
+            "kpi" => named(Kind::Kpi),
+            _ => None,
+        };
+        let Some(k) = k else {
+            let help = did_you_mean(kind, DECL_KEYWORDS.iter().copied(), |c| c.to_string())
+                .unwrap_or_else(|| {
+                    format!(
+                        "declarations are {}",
+                        crate::diagnostics::list_names(DECL_KEYWORDS)
+                    )
+                });
+            self.diags.push(
+                Diagnostic::error(codes::UNKNOWN_DECLARATION, format!("unknown declaration `{kind}`"))
+                    .primary(d.kind.span, "not a kind of declaration")
+                    .help(help),
+            );
+            return;
+        };
+        let name = match k {
+            Kind::Event => self.quoted_name(d, "an event", "event \"Order Completed\" {"),
+            Kind::Kpi => self.quoted_name(d, "a KPI", "kpi \"Trial to paid\" {"),
+            Kind::Owner => self.owner_name(d),
+            _ => self.ident_name(d, k),
+        };
+        let Some(name) = name else { return };
+        if k == Kind::Event && !self.register_event(&name) {
+            return;
+        }
+        let map = self.names.entry(k).or_default();
+        if let Some(&(_, first)) = map.get(&name.value) {
+            self.diags.push(
+                Diagnostic::error(
+                    codes::DUPLICATE_DECLARATION,
+                    format!("{} `{}` is declared twice", k.noun(), k.render(&name.value)),
+                )
+                .primary(name.span, "declared again here")
+                .secondary(first, "first declared here")
+                .help(format!("{} names are unique: rename or remove one", k.noun())),
+            );
+            return;
+        }
+        let idx = map.len();
+        map.insert(name.value.clone(), (idx, name.span));
+        reg.named.entry(k).or_default().push((d, name));
+    }
+
+    /// Event names are unique after folding case and whitespace.
+    fn register_event(&mut self, name: &Spanned<String>) -> bool {
+        let key = event_key(&name.value);
+        if let Some((_, first, written)) = self.event_keys.get(&key) {
+            let msg = if *written == name.value {
+                format!("event \"{}\" is declared twice", name.value)
+            } else {
+                format!("event \"{}\" clashes with \"{written}\"", name.value)
+            };
+            self.diags.push(
+                Diagnostic::error(codes::DUPLICATE_EVENT, msg)
+                    .primary(name.span, "declared again here")
+                    .secondary(*first, "first declared here")
+                    .help("event names are compared ignoring case and spacing; rename or remove one"),
+            );
+            return false;
+        }
+        let idx = self.event_keys.len();
+        self.event_keys
+            .insert(key, (idx, name.span, name.value.clone()));
+        true
+    }
+
+    fn quoted_name(&mut self, d: &ast::Decl, what: &str, example: &str) -> Option<Spanned<String>> {
+        match &d.name {
+            Some(DeclName::Str(s)) if !s.value.trim().is_empty() => Some(Spanned::new(s.value.clone(), s.span)),
+            Some(DeclName::Str(s)) => {
+                self.diags.push(
+                    Diagnostic::error(codes::MISSING, format!("{what} needs a name"))
+                        .primary(s.span, "empty name")
+                        .help(format!("write `{example}`")),
+                );
+                None
+            }
+            Some(other) => {
+                self.diags.push(
+                    Diagnostic::error(codes::MISSING, format!("the name of {what} is a quoted string"))
+                        .primary(other.span(), "expected a string")
+                        .help(format!("write `{example}`")),
+                );
+                None
+            }
+            None => {
+                self.diags.push(
+                    Diagnostic::error(codes::MISSING, format!("{what} needs a name"))
+                        .primary(d.kind.span, "no name")
+                        .help(format!("write `{example}`")),
+                );
+                None
+            }
+        }
+    }
+
+    fn owner_name(&mut self, d: &ast::Decl) -> Option<Spanned<String>> {
+        match &d.name {
+            Some(DeclName::Owner(o)) => self
+                .check_owner_name(&o.text, o.span)
+                .map(|n| Spanned::new(n, o.span)),
+            other => {
+                let span = other.as_ref().map_or(d.kind.span, |n| n.span());
+                let help = match other {
+                    Some(DeclName::Ident(i)) => format!("write `owner @{} {{ … }}`", i.text),
+                    _ => "write `owner @team { name \"…\" }`".to_string(),
+                };
+                self.diags.push(
+                    Diagnostic::error(codes::MISSING, "an owner is named with `@`")
+                        .primary(span, "expected `@name`")
+                        .help(help),
+                );
+                None
+            }
+        }
+    }
+
+    fn ident_name(&mut self, d: &ast::Decl, k: Kind) -> Option<Spanned<String>> {
+        let example = match k {
+            Kind::Consent => "consent analytics {",
+            Kind::Retention => "retention standard {",
+            Kind::Source => "source web {",
+            Kind::Tool => "tool segment {",
+            Kind::Enum => "enum Plan {",
+            _ => "bundle Account {",
+        };
+        match &d.name {
+            Some(DeclName::Ident(i)) => Some(Spanned::new(i.text.clone(), i.span)),
+            other => {
+                let span = other.as_ref().map_or(d.kind.span, |n| n.span());
+                let msg = match other {
+                    Some(DeclName::Str(_)) => format!("the name of a {} is an identifier, not a string", k.noun()),
+                    Some(DeclName::Owner(_)) => format!("the name of a {} is an identifier", k.noun()),
+                    _ => format!("a {} needs a name", k.noun()),
+                };
+                self.diags.push(
+                    Diagnostic::error(codes::MISSING, msg)
+                        .primary(span, "expected a name")
+                        .help(format!("write `{example}`")),
+                );
+                None
+            }
+        }
+    }
+}
+
+/// Sets `effective` on every property: its own consent/retention, else its
+/// container's (event, traits block, parent object), else the plan's retention.
+fn compute_effective(plan: &mut Plan) {
+    fn apply(props: &mut [Property], ctx: Effective) {
+        for p in props {
+            p.effective = Effective {
+                owner: ctx.owner,
+                consent: p.consent.as_ref().map_or(ctx.consent, |r| r.target),
+                retention: p.retention.as_ref().map_or(ctx.retention, |r| r.target),
+            };
+            let inner = p.effective;
+            let mut ty = &mut p.ty;
+            while let Type::List(t) = ty {
+                ty = t;
+            }
+            if let Type::Object(children) = ty {
+                apply(children, inner);
+            }
+        }
+    }
+    let target = |r: &Option<Ref>| r.as_ref().and_then(|r| r.target);
+    let plan_retention = target(&plan.meta.retention);
+    for e in &mut plan.events {
+        let ctx = Effective {
+            owner: target(&e.owner),
+            consent: target(&e.consent),
+            retention: e.retention.as_ref().map_or(plan_retention, |r| r.target),
+        };
+        apply(&mut e.properties, ctx);
+    }
+    for t in [&mut plan.common, &mut plan.identify, &mut plan.group]
+        .into_iter()
+        .flatten()
+    {
+        let ctx = Effective {
+            owner: target(&t.owner),
+            consent: target(&t.consent),
+            retention: t.retention.as_ref().map_or(plan_retention, |r| r.target),
+        };
+        apply(&mut t.properties, ctx);
+    }
+    for b in &mut plan.bundles {
+        apply(
+            &mut b.properties,
+            Effective {
+                retention: plan_retention,
+                ..Effective::default()
+            },
+        );
+    }
+}

@@ -1,0 +1,774 @@
+//! Properties, their types and modifiers, and `example(...)` checks.
+
+use super::{Kind, Lowerer};
+use crate::diagnostics::{Diagnostic, codes, did_you_mean, list_names};
+use crate::ir::values::{Date, Format, format_number, is_rfc3339};
+use crate::ir::{Allow, Effective, EnumType, Number, Origin, PiiClass, Property, Ref, Type};
+use crate::source::{Span, Spanned};
+use crate::syntax::ast::{self, PropTail, TypeExpr, Value};
+use std::collections::HashMap;
+
+pub const BUILTIN_TYPES: &[&str] = &["string", "integer", "number", "boolean", "datetime", "date"];
+
+pub const MODIFIERS: &[&str] = &[
+    "required",
+    "nullable",
+    "min",
+    "max",
+    "min_length",
+    "max_length",
+    "pattern",
+    "format",
+    "pii",
+    "consent",
+    "retention",
+    "example",
+    "deprecated",
+    "allow",
+];
+
+/// Words people reach for, and what they mean here.
+fn type_alias(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "str" | "text" | "varchar" | "String" => "string",
+        "int" | "long" | "i64" | "bigint" | "Integer" | "Int" => "integer",
+        "float" | "double" | "decimal" | "numeric" | "Number" => "number",
+        "bool" | "Boolean" | "Bool" => "boolean",
+        "timestamp" | "datetime_tz" | "DateTime" | "Datetime" => "datetime",
+        "array" | "Array" => "list(T)",
+        "map" | "dict" | "json" | "Object" => "object { … }",
+        _ => return None,
+    })
+}
+
+fn modifier_alias(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "optional" => "properties are optional unless marked `required`: remove `optional`",
+        "not_null" | "nonnull" | "non_null" | "notnull" => {
+            "properties are not nullable unless marked `nullable`: remove it"
+        }
+        "minimum" => "did you mean `min`?",
+        "maximum" => "did you mean `max`?",
+        "minLength" | "min_len" | "minlen" => "did you mean `min_length`?",
+        "maxLength" | "max_len" | "maxlen" | "length" => "did you mean `max_length`?",
+        "regex" | "matches" => "did you mean `pattern`?",
+        "description" | "desc" | "doc" => {
+            "write the description as a string at the end of the line: `x: string \"…\"`"
+        }
+        "enum" | "values" | "one_of" => "write the allowed values as the type: `x: enum(\"a\", \"b\")`",
+        "default" => "defaults are not part of a tracking plan; describe them in the description",
+        _ => return None,
+    })
+}
+
+impl Lowerer<'_> {
+    /// Lowers the properties of one block, reporting duplicate names.
+    pub fn properties(&mut self, props: &[&ast::Property]) -> Vec<Property> {
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        let mut out = Vec::with_capacity(props.len());
+        for p in props {
+            if let Some(&first) = seen.get(p.name.text.as_str()) {
+                self.diags.push(
+                    Diagnostic::error(
+                        codes::DUPLICATE_PROPERTY,
+                        format!("property `{}` is declared twice", p.name.text),
+                    )
+                    .primary(p.name.span, "declared again here")
+                    .secondary(first, "first declared here")
+                    .help("remove one of them, or rename it"),
+                );
+                continue;
+            }
+            seen.insert(&p.name.text, p.name.span);
+            out.push(self.property(p));
+        }
+        out
+    }
+
+    pub fn property(&mut self, p: &ast::Property) -> Property {
+        let ty = self.ty(&p.ty);
+        let mut prop = Property {
+            name: Spanned::new(p.name.text.clone(), p.name.span),
+            ty,
+            ty_span: p.ty.span(),
+            required: None,
+            nullable: None,
+            min: None,
+            max: None,
+            min_length: None,
+            max_length: None,
+            pattern: None,
+            format: None,
+            pii: None,
+            consent: None,
+            retention: None,
+            example: None,
+            deprecated: None,
+            description: None,
+            allows: Vec::new(),
+            origin: Origin::Own,
+            effective: Effective::default(),
+            span: p.span,
+        };
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        let mut example = None;
+        for (i, t) in p.tail.iter().enumerate() {
+            match t {
+                PropTail::Description(s) => {
+                    if let Some(first) = &prop.description {
+                        self.diags.push(
+                            Diagnostic::error(
+                                codes::MISPLACED_DESCRIPTION,
+                                format!("property `{}` has two descriptions", p.name.text),
+                            )
+                            .primary(s.span, "second description")
+                            .secondary(first.span, "first description")
+                            .help("join them into one string"),
+                        );
+                    } else if let Some(PropTail::Modifier(m)) = p.tail[i + 1..]
+                        .iter()
+                        .find(|t| matches!(t, PropTail::Modifier(_)))
+                    {
+                        self.diags.push(
+                            Diagnostic::error(
+                                codes::MISPLACED_DESCRIPTION,
+                                "the description must come after the modifiers",
+                            )
+                            .primary(s.span, "description")
+                            .secondary(m.span, "a modifier follows it")
+                            .help(format!(
+                                "move the description to the end of the line: `{}: … {} \"…\"`",
+                                p.name.text, m.name.text
+                            )),
+                        );
+                        prop.description = Some(Spanned::new(s.value.clone(), s.span));
+                    } else {
+                        prop.description = Some(Spanned::new(s.value.clone(), s.span));
+                    }
+                }
+                PropTail::Modifier(m) => {
+                    let name = m.name.text.as_str();
+                    if name != "allow" {
+                        if let Some(&first) = seen.get(name) {
+                            self.diags.push(
+                                Diagnostic::error(
+                                    codes::DUPLICATE_MODIFIER,
+                                    format!("`{name}` is written twice on `{}`", p.name.text),
+                                )
+                                .primary(m.span, "written again here")
+                                .secondary(first, "first written here")
+                                .help(format!("keep one `{name}`")),
+                            );
+                            continue;
+                        }
+                        seen.insert(name, m.span);
+                    }
+                    if name == "example" {
+                        example = Some(m);
+                    } else {
+                        self.modifier(&mut prop, m);
+                    }
+                }
+            }
+        }
+        self.check_bounds(&prop);
+        if let Some(m) = example {
+            prop.example = self.example(&prop, m);
+        }
+        prop
+    }
+
+    pub fn ty(&mut self, t: &TypeExpr) -> Type {
+        match t {
+            TypeExpr::List(inner, _) => Type::List(Box::new(self.ty(inner))),
+            TypeExpr::Enum(values, span) => {
+                let mut seen: HashMap<&str, Span> = HashMap::new();
+                let mut out = Vec::new();
+                for v in values {
+                    if let Some(&first) = seen.get(v.value.as_str()) {
+                        self.duplicate_enum_value(&v.value, v.span, first);
+                    } else {
+                        seen.insert(&v.value, v.span);
+                        out.push(v.value.clone());
+                    }
+                }
+                if out.is_empty() {
+                    self.diags.push(
+                        Diagnostic::error(codes::INVALID_VALUE, "an enum needs at least one value")
+                            .primary(*span, "no values"),
+                    );
+                }
+                Type::Enum(EnumType {
+                    named: None,
+                    values: out,
+                })
+            }
+            TypeExpr::Object(block, _) => {
+                let items = self.items(block, &super::decls::OBJECT);
+                Type::Object(self.properties(&items.properties))
+            }
+            TypeExpr::Named(id) => match id.text.as_str() {
+                "string" => Type::String,
+                "integer" => Type::Integer,
+                "number" => Type::Number,
+                "boolean" => Type::Boolean,
+                "datetime" => Type::Datetime,
+                "date" => Type::Date,
+                name => {
+                    if let Some(idx) = self.lookup(Kind::Enum, name) {
+                        let values = self.enum_values.get(idx).cloned().unwrap_or_default();
+                        let mut r = Ref::new(name, id.span);
+                        r.target = Some(idx);
+                        self.refs.push(crate::ir::RefSite {
+                            kind: Kind::Enum,
+                            target: idx,
+                            span: id.span,
+                        });
+                        return Type::Enum(EnumType {
+                            named: Some(r),
+                            values,
+                        });
+                    }
+                    self.unknown_type(name, id.span);
+                    Type::String
+                }
+            },
+        }
+    }
+
+    pub fn duplicate_enum_value(&mut self, value: &str, span: Span, first: Span) {
+        self.diags.push(
+            Diagnostic::error(codes::INVALID_VALUE, format!("enum value {value:?} is listed twice"))
+                .primary(span, "listed again here")
+                .secondary(first, "first listed here"),
+        );
+    }
+
+    fn unknown_type(&mut self, name: &str, span: Span) {
+        let help = match name {
+            "list" => Some("a list needs its item type: `list(string)`".to_string()),
+            "enum" => Some("an inline enum lists its values: `enum(\"a\", \"b\")`".to_string()),
+            "object" => Some("an object lists its properties: `object { name: string }`".to_string()),
+            _ => type_alias(name).map(|t| format!("did you mean `{t}`?")),
+        };
+        let help = help.or_else(|| {
+            let enums = self.names_of(Kind::Enum);
+            let candidates: Vec<&str> = BUILTIN_TYPES
+                .iter()
+                .copied()
+                .chain(enums.iter().map(String::as_str))
+                .collect();
+            did_you_mean(name, candidates, |c| c.to_string())
+        });
+        let is_modifier = MODIFIERS.contains(&name);
+        let help = help.unwrap_or_else(|| {
+            if is_modifier {
+                format!("`{name}` is a modifier; write the type first: `x: string {name}`")
+            } else {
+                format!(
+                    "types are {}, an enum name, `enum(…)`, `list(T)` and `object {{ … }}`",
+                    list_names(BUILTIN_TYPES)
+                )
+            }
+        });
+        self.diags.push(
+            Diagnostic::error(codes::UNKNOWN_TYPE, format!("unknown type `{name}`"))
+                .primary(span, if is_modifier { "expected a type before modifiers" } else { "not a type or an enum" })
+                .help(help),
+        );
+    }
+
+    fn misuse(&mut self, m: &ast::Modifier, message: String, help: impl Into<String>) {
+        self.diags.push(
+            Diagnostic::error(codes::MODIFIER_MISUSE, message)
+                .primary(m.span, "here")
+                .help(help),
+        );
+    }
+
+    /// The single argument of a modifier, or a report.
+    fn one_arg<'a>(&mut self, m: &'a ast::Modifier, expected: &str) -> Option<&'a Value> {
+        match &m.args {
+            Some(a) if a.args.len() == 1 && a.args[0].key.is_none() => Some(&a.args[0].value),
+            _ => {
+                let name = &m.name.text;
+                self.misuse(
+                    m,
+                    format!("`{name}` takes one argument: {expected}"),
+                    format!("write `{name}({})`", example_arg(name)),
+                );
+                None
+            }
+        }
+    }
+
+    fn no_args(&mut self, m: &ast::Modifier) -> bool {
+        if m.args.is_some() {
+            self.misuse(
+                m,
+                format!("`{}` takes no arguments", m.name.text),
+                format!("write `{}` alone", m.name.text),
+            );
+            return false;
+        }
+        true
+    }
+
+    fn modifier(&mut self, prop: &mut Property, m: &ast::Modifier) {
+        let name = m.name.text.as_str();
+        let base = base_type(&prop.ty);
+        let ty_name = prop.ty.display();
+        match name {
+            "required" => {
+                if self.no_args(m) {
+                    prop.required = Some(m.span);
+                }
+            }
+            "nullable" => {
+                if self.no_args(m) {
+                    prop.nullable = Some(m.span);
+                }
+            }
+            "deprecated" => {
+                if self.no_args(m) {
+                    prop.deprecated = Some(m.span);
+                }
+            }
+            "min" | "max" => {
+                let Some(v) = self.one_arg(m, "a number") else { return };
+                let Value::Number(n) = v else {
+                    self.misuse(m, format!("`{name}` takes a number, found {}", v.describe()), format!("write `{name}(0)`"));
+                    return;
+                };
+                if !matches!(prop.ty, Type::Integer | Type::Number) {
+                    let help = if matches!(prop.ty, Type::String | Type::List(_)) {
+                        format!("for a length, use `{name}_length(…)`")
+                    } else {
+                        "`min` and `max` bound integers and numbers".to_string()
+                    };
+                    self.misuse(m, format!("`{name}` does not apply to `{ty_name}`"), help);
+                    return;
+                }
+                let Some(num) = parse_number(&n.text) else { return };
+                if matches!(prop.ty, Type::Integer) && !num.is_integer() {
+                    self.misuse(m, format!("`{name}` of an integer must be a whole number, found {}", n.text), "use a whole number, or make the property a `number`");
+                    return;
+                }
+                let v = Some(Spanned::new(num, m.span));
+                if name == "min" { prop.min = v } else { prop.max = v }
+            }
+            "min_length" | "max_length" => {
+                let Some(v) = self.one_arg(m, "a whole number") else { return };
+                if !matches!(prop.ty, Type::String | Type::List(_)) {
+                    let help = if matches!(prop.ty, Type::Integer | Type::Number) {
+                        format!("for a numeric bound, use `{}(…)`", &name[..3])
+                    } else {
+                        "lengths apply to strings (characters) and lists (items)".to_string()
+                    };
+                    self.misuse(m, format!("`{name}` does not apply to `{ty_name}`"), help);
+                    return;
+                }
+                let parsed = match v {
+                    Value::Number(n) => n.text.parse::<u64>().ok(),
+                    _ => None,
+                };
+                let Some(len) = parsed else {
+                    self.misuse(m, format!("`{name}` takes a whole number ≥ 0"), format!("write `{name}(40)`"));
+                    return;
+                };
+                let v = Some(Spanned::new(len, m.span));
+                if name == "min_length" { prop.min_length = v } else { prop.max_length = v }
+            }
+            "pattern" => {
+                let Some(v) = self.one_arg(m, "a regular expression string") else { return };
+                let Value::Str(s) = v else {
+                    self.misuse(m, format!("`pattern` takes a string, found {}", v.describe()), "write `pattern(\"^[A-Z]{3}$\")`");
+                    return;
+                };
+                if !matches!(prop.ty, Type::String) {
+                    self.misuse(m, format!("`pattern` does not apply to `{ty_name}`"), "patterns apply to `string` properties");
+                    return;
+                }
+                if let Err(why) = self.check_regex(&s.value) {
+                    self.diags.push(
+                        Diagnostic::error(codes::INVALID_REGEX, format!("invalid pattern: {why}"))
+                            .primary(s.span, "this regular expression does not compile")
+                            .help("patterns use the ECMA-262 subset shared by JSON Schema validators: no look-around or back-references; escape `\\` as `\\\\` inside the string"),
+                    );
+                    return;
+                }
+                prop.pattern = Some(Spanned::new(s.value.clone(), s.span));
+            }
+            "format" => {
+                let Some(v) = self.one_arg(m, "a format name") else { return };
+                let (word, span) = match v {
+                    Value::Word(w) => (w.text.as_str(), w.span),
+                    Value::Str(s) => (s.value.as_str(), s.span),
+                    _ => {
+                        self.misuse(m, format!("`format` takes a format name, found {}", v.describe()), "write `format(email)`");
+                        return;
+                    }
+                };
+                let names: Vec<&str> = Format::ALL.iter().map(|(n, _)| *n).collect();
+                let Some(f) = self.keyword_of(word, span, "format", &names, Format::parse) else { return };
+                if !matches!(prop.ty, Type::String) {
+                    let help = match prop.ty {
+                        Type::Datetime => "a `datetime` is already RFC 3339: remove `format`".to_string(),
+                        Type::Date => "a `date` is already YYYY-MM-DD: remove `format`".to_string(),
+                        _ => "formats apply to `string` properties".to_string(),
+                    };
+                    self.misuse(m, format!("`format` does not apply to `{ty_name}`"), help);
+                    return;
+                }
+                prop.format = Some(f);
+            }
+            "pii" => {
+                let Some(v) = self.one_arg(m, "a PII class") else { return };
+                let Value::Word(w) = v else {
+                    self.misuse(m, format!("`pii` takes a class name, found {}", v.describe()), format!("classes are {}", list_names(PiiClass::NAMES)));
+                    return;
+                };
+                prop.pii = self.keyword_of(&w.text, w.span, "PII class", PiiClass::NAMES, PiiClass::parse);
+            }
+            "consent" | "retention" => {
+                let Some(v) = self.one_arg(m, "a declared name") else { return };
+                let Value::Word(w) = v else {
+                    self.misuse(m, format!("`{name}` takes a declared name, found {}", v.describe()), format!("write `{name}(id)` with the id of a `{name}` declaration"));
+                    return;
+                };
+                let kind = if name == "consent" { Kind::Consent } else { Kind::Retention };
+                let mut r = Ref::new(w.text.clone(), w.span);
+                self.resolve(&mut r, kind);
+                if name == "consent" { prop.consent = Some(r) } else { prop.retention = Some(r) }
+            }
+            "allow" => {
+                if let Some(a) = self.allow(m.args.as_ref(), m.span) {
+                    prop.allows.push(a);
+                }
+            }
+            _ => {
+                let help = modifier_alias(name)
+                    .map(str::to_string)
+                    .or_else(|| did_you_mean(name, MODIFIERS.iter().copied(), |c| c.to_string()))
+                    .or_else(|| {
+                        (BUILTIN_TYPES.contains(&name) || self.lookup(Kind::Enum, name).is_some())
+                            .then(|| format!("`{name}` is a type; a property has one type, right after `:`"))
+                    })
+                    .unwrap_or_else(|| format!("modifiers are {}", list_names(MODIFIERS)));
+                self.diags.push(
+                    Diagnostic::error(codes::UNKNOWN_MODIFIER, format!("unknown modifier `{name}`"))
+                        .primary(m.name.span, "not a modifier")
+                        .help(help),
+                );
+            }
+        }
+        let _ = base;
+    }
+
+    /// `allow("rule", reason "…")` on an event, traits block or property.
+    pub fn allow(&mut self, args: Option<&ast::Args>, span: Span) -> Option<Allow> {
+        let usage = "write `allow(\"rule/name\", reason \"why this exception is justified\")`";
+        let Some(args) = args.filter(|a| !a.args.is_empty()) else {
+            self.diags.push(
+                Diagnostic::error(codes::INVALID_VALUE, "`allow` names the rule it silences")
+                    .primary(span, "no rule named")
+                    .help(usage),
+            );
+            return None;
+        };
+        let first = &args.args[0];
+        let rule = match (&first.key, &first.value) {
+            (None, Value::Str(s)) => Spanned::new(s.value.clone(), s.span),
+            _ => {
+                self.diags.push(
+                    Diagnostic::error(codes::INVALID_VALUE, "`allow` takes the rule name as a string first")
+                        .primary(first.span, "expected a string like \"naming/event-case\"")
+                        .help(usage),
+                );
+                return None;
+            }
+        };
+        if !self.rule_names.contains(&rule.value.as_str()) {
+            self.unknown_rule(&rule.value, rule.span);
+        }
+        let mut reason = None;
+        for a in &args.args[1..] {
+            match (&a.key, &a.value) {
+                (Some(k), Value::Str(s)) if k.text == "reason" => {
+                    reason = Some(Spanned::new(s.value.clone(), s.span));
+                }
+                _ => {
+                    self.diags.push(
+                        Diagnostic::error(codes::INVALID_VALUE, "unexpected argument to `allow`")
+                            .primary(a.span, "expected `reason \"…\"`")
+                            .help(usage),
+                    );
+                }
+            }
+        }
+        match &reason {
+            Some(r) if !r.value.trim().is_empty() => {}
+            Some(r) => {
+                self.diags.push(
+                    Diagnostic::error(codes::ALLOW_WITHOUT_REASON, format!("the exception to `{}` has an empty reason", rule.value))
+                        .primary(r.span, "empty reason")
+                        .help("say why the rule does not apply here, for the reviewers who will read it"),
+                );
+            }
+            None => {
+                self.diags.push(
+                    Diagnostic::error(codes::ALLOW_WITHOUT_REASON, format!("the exception to `{}` has no reason", rule.value))
+                        .primary(span, "no `reason \"…\"`")
+                        .help(format!("justify it: `allow(\"{}\", reason \"…\")`", rule.value)),
+                );
+            }
+        }
+        Some(Allow { rule, reason, span })
+    }
+
+    pub fn unknown_rule(&mut self, name: &str, span: Span) {
+        let help = did_you_mean(name, self.rule_names.iter().copied(), |c| c.to_string())
+            .unwrap_or_else(|| "`eventsc explain --list` lists every rule".to_string());
+        self.diags.push(
+            Diagnostic::error(codes::UNKNOWN_RULE, format!("unknown rule `{name}`"))
+                .primary(span, "no rule has this name")
+                .help(help),
+        );
+    }
+
+    fn check_regex(&mut self, pattern: &str) -> Result<(), String> {
+        if let Some(r) = self.regex_cache.get(pattern) {
+            return r.clone();
+        }
+        let r = regex::Regex::new(pattern).map(|_| ()).map_err(|e| match e {
+            regex::Error::Syntax(s) => s
+                .lines()
+                .find_map(|l| l.strip_prefix("error: "))
+                .unwrap_or("syntax error")
+                .to_string(),
+            other => other.to_string(),
+        });
+        self.regex_cache.insert(pattern.to_string(), r.clone());
+        r
+    }
+
+    fn check_bounds(&mut self, p: &Property) {
+        if let (Some(min), Some(max)) = (&p.min, &p.max)
+            && min.value.value > max.value.value
+        {
+            self.bounds_error(&p.name.value, "min", min.span, "max", max.span);
+        }
+        if let (Some(min), Some(max)) = (&p.min_length, &p.max_length)
+            && min.value > max.value
+        {
+            self.bounds_error(&p.name.value, "min_length", min.span, "max_length", max.span);
+        }
+    }
+
+    fn bounds_error(&mut self, prop: &str, lo: &str, lo_span: Span, hi: &str, hi_span: Span) {
+        self.diags.push(
+            Diagnostic::error(codes::INVALID_BOUNDS, format!("`{prop}` has `{lo}` greater than `{hi}`: no value can satisfy both"))
+                .primary(lo_span, "lower bound")
+                .secondary(hi_span, "upper bound")
+                .help(format!("make `{lo}` ≤ `{hi}`")),
+        );
+    }
+
+    /// Converts and checks `example(...)` against the property's type and constraints.
+    fn example(&mut self, p: &Property, m: &ast::Modifier) -> Option<Spanned<serde_json::Value>> {
+        let v = self.one_arg(m, "an example value")?;
+        let json = match literal_to_json(v, &p.ty) {
+            Ok(j) => j,
+            Err(why) => {
+                self.example_error(p, v.span(), why);
+                return None;
+            }
+        };
+        if let Err(why) = check_value(p, &p.ty, &json) {
+            self.example_error(p, v.span(), why);
+            return None;
+        }
+        Some(Spanned::new(json, v.span()))
+    }
+
+    fn example_error(&mut self, p: &Property, span: Span, why: String) {
+        self.diags.push(
+            Diagnostic::error(codes::EXAMPLE_MISMATCH, format!("the example of `{}` does not match its type", p.name.value))
+                .primary(span, why)
+                .secondary(p.ty_span, format!("`{}` is declared here", p.ty.display())),
+        );
+    }
+}
+
+fn example_arg(name: &str) -> &'static str {
+    match name {
+        "min" | "max" => "0",
+        "min_length" | "max_length" => "40",
+        "pattern" => "\"^[a-z]+$\"",
+        "format" => "email",
+        "pii" => "contact",
+        "consent" => "analytics",
+        "retention" => "standard",
+        _ => "…",
+    }
+}
+
+fn base_type(t: &Type) -> &Type {
+    match t {
+        Type::List(i) => base_type(i),
+        t => t,
+    }
+}
+
+pub fn parse_number(text: &str) -> Option<Number> {
+    let value: f64 = text.parse().ok()?;
+    let json = if !text.contains('.') {
+        text.parse::<i64>().ok().map(serde_json::Number::from)
+    } else {
+        None
+    }
+    .or_else(|| serde_json::Number::from_f64(value))?;
+    Some(Number { value, json })
+}
+
+/// An `example(...)` literal as JSON.
+fn literal_to_json(v: &Value, ty: &Type) -> Result<serde_json::Value, String> {
+    use serde_json::Value as J;
+    Ok(match v {
+        Value::Str(s) => J::String(s.value.clone()),
+        Value::Number(n) => J::Number(
+            parse_number(&n.text)
+                .ok_or_else(|| format!("`{}` is not a number", n.text))?
+                .json,
+        ),
+        Value::Date(d) => J::String(d.text.clone()),
+        Value::Word(w) if w.text == "true" => J::Bool(true),
+        Value::Word(w) if w.text == "false" => J::Bool(false),
+        Value::Word(w) if w.text == "null" => J::Null,
+        Value::Array(items, _) => {
+            let inner = match ty {
+                Type::List(t) => t.as_ref(),
+                other => other,
+            };
+            J::Array(
+                items
+                    .iter()
+                    .map(|i| literal_to_json(i, inner))
+                    .collect::<Result<_, _>>()?,
+            )
+        }
+        Value::Word(w) => {
+            return Err(format!(
+                "`{}` is not a value; quote strings: `example(\"{}\")`",
+                w.text, w.text
+            ));
+        }
+        other => return Err(format!("{} cannot be an example value", other.describe())),
+    })
+}
+
+fn describe_json(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "a list",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+/// Checks a JSON value against a property's type and constraints; the error says why not.
+fn check_value(p: &Property, ty: &Type, v: &serde_json::Value) -> Result<(), String> {
+    use serde_json::Value as J;
+    if v.is_null() {
+        return if p.is_nullable() {
+            Ok(())
+        } else {
+            Err("`null` is not allowed: the property is not `nullable`".into())
+        };
+    }
+    let wrong = |expected: &str| Err(format!("expected {expected}, found {}", describe_json(v)));
+    match (ty, v) {
+        (Type::String, J::String(s)) => {
+            let len = s.chars().count() as u64;
+            if let Some(min) = &p.min_length
+                && len < min.value
+            {
+                return Err(format!("{len} characters, fewer than min_length({})", min.value));
+            }
+            if let Some(max) = &p.max_length
+                && len > max.value
+            {
+                return Err(format!("{len} characters, more than max_length({})", max.value));
+            }
+            if let Some(f) = &p.format
+                && !f.value.matches(s)
+            {
+                return Err(format!("{s:?} is not a valid `{}`", f.value));
+            }
+            if let Some(pat) = &p.pattern
+                && regex::Regex::new(&pat.value).is_ok_and(|r| !r.is_match(s))
+            {
+                return Err(format!("{s:?} does not match the pattern"));
+            }
+            Ok(())
+        }
+        (Type::String, _) => wrong("a string"),
+        (Type::Datetime, J::String(s)) if is_rfc3339(s) => Ok(()),
+        (Type::Datetime, _) => wrong("an RFC 3339 date-time string like \"2026-11-25T10:00:00Z\""),
+        (Type::Date, J::String(s)) => Date::parse(s).map(|_| ()),
+        (Type::Date, _) => wrong("a date string like \"2026-11-25\""),
+        (Type::Boolean, J::Bool(_)) => Ok(()),
+        (Type::Boolean, _) => wrong("`true` or `false`"),
+        (Type::Integer | Type::Number, J::Number(n)) => {
+            let x = n.as_f64().unwrap_or(0.0);
+            if matches!(ty, Type::Integer) && x.fract() != 0.0 {
+                return Err(format!("{n} is not a whole number"));
+            }
+            if let Some(min) = &p.min
+                && x < min.value.value
+            {
+                return Err(format!("{n} is below min({})", format_number(min.value.value)));
+            }
+            if let Some(max) = &p.max
+                && x > max.value.value
+            {
+                return Err(format!("{n} is above max({})", format_number(max.value.value)));
+            }
+            Ok(())
+        }
+        (Type::Integer, _) => wrong("an integer"),
+        (Type::Number, _) => wrong("a number"),
+        (Type::Enum(e), J::String(s)) if e.values.contains(s) => Ok(()),
+        (Type::Enum(e), _) => Err(format!(
+            "{v} is not one of {}",
+            e.values.iter().map(|x| format!("{x:?}")).collect::<Vec<_>>().join(", ")
+        )),
+        (Type::List(inner), J::Array(items)) => {
+            let n = items.len() as u64;
+            if let Some(min) = &p.min_length
+                && n < min.value
+            {
+                return Err(format!("{n} items, fewer than min_length({})", min.value));
+            }
+            if let Some(max) = &p.max_length
+                && n > max.value
+            {
+                return Err(format!("{n} items, more than max_length({})", max.value));
+            }
+            let item = Property {
+                min_length: None,
+                max_length: None,
+                nullable: None,
+                ..p.clone()
+            };
+            for (i, x) in items.iter().enumerate() {
+                check_value(&item, inner, x).map_err(|e| format!("item {}: {e}", i + 1))?;
+            }
+            Ok(())
+        }
+        (Type::List(_), _) => wrong("a list like `[\"a\", \"b\"]`"),
+        (Type::Object(_), _) => Err("objects take no example: their properties' examples are used".into()),
+    }
+}

@@ -1,0 +1,718 @@
+//! The typed, resolved plan.
+//!
+//! Every node keeps its [`Span`]. References ([`Ref`]) keep the name as written and,
+//! once resolved, the index of their target. Effective owner, consent and retention
+//! are computed once, in [`lower`], and stored on each property.
+//!
+//! Nothing here parses or reports; see [`lower`] for how the IR is built.
+
+pub mod lower;
+pub mod values;
+
+use crate::source::{Span, Spanned};
+use serde::Serialize;
+pub use values::{Date, Duration, Format, Semver, TimeUnit};
+
+/// Defines a keyword enum: a closed set of words with their spelling in the language.
+macro_rules! keywords {
+    ($(#[$m:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const NAMES: &'static [&'static str] = &[$($text),+];
+
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($text => Some($name::$variant),)+ _ => None }
+            }
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+    };
+}
+
+keywords!(
+    /// Lawful basis (GDPR Art. 6).
+    Basis {
+        Consent => "consent",
+        Contract => "contract",
+        LegalObligation => "legal_obligation",
+        VitalInterest => "vital_interest",
+        PublicTask => "public_task",
+        LegitimateInterest => "legitimate_interest",
+    }
+);
+
+keywords!(RetentionAction { Delete => "delete", Anonymize => "anonymize" });
+
+keywords!(SourceKind {
+    Product => "product",
+    Web => "web",
+    Mobile => "mobile",
+    Server => "server",
+    Crm => "crm",
+    Map => "map",
+    Billing => "billing",
+    Support => "support",
+    Other => "other",
+});
+
+keywords!(Constraint { Gdpr => "gdpr", Ccpa => "ccpa", Hipaa => "hipaa", Coppa => "coppa" });
+
+keywords!(EventNaming {
+    ObjectAction => "object_action",
+    SnakeCase => "snake_case",
+    CamelCase => "camel_case",
+});
+
+keywords!(PropertyNaming { SnakeCase => "snake_case", CamelCase => "camel_case" });
+
+keywords!(Pattern { Pipeline => "pipeline", Diamond => "diamond" });
+
+keywords!(Status { Planned => "planned", Implemented => "implemented", Deprecated => "deprecated" });
+
+keywords!(Identity { User => "user", Anonymous => "anonymous", Group => "group", Any => "any" });
+
+keywords!(PiiClass {
+    Identifier => "identifier",
+    Contact => "contact",
+    Location => "location",
+    Financial => "financial",
+    Health => "health",
+    Sensitive => "sensitive",
+});
+
+keywords!(
+    /// A severity level in `rules { }`.
+    Level { Error => "error", Warn => "warn", Off => "off" }
+);
+
+/// A reference to a declaration, by name; `target` is its index once resolved.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Ref {
+    pub name: String,
+    pub span: Span,
+    pub target: Option<usize>,
+}
+
+impl Ref {
+    pub fn new(name: impl Into<String>, span: Span) -> Ref {
+        Ref {
+            name: name.into(),
+            span,
+            target: None,
+        }
+    }
+}
+
+/// The kinds of named declarations that references point at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DeclKind {
+    Owner,
+    Consent,
+    Retention,
+    Source,
+    Tool,
+    Enum,
+    Bundle,
+    Event,
+    Kpi,
+}
+
+impl DeclKind {
+    pub const ALL: [DeclKind; 9] = [
+        DeclKind::Owner,
+        DeclKind::Consent,
+        DeclKind::Retention,
+        DeclKind::Source,
+        DeclKind::Tool,
+        DeclKind::Enum,
+        DeclKind::Bundle,
+        DeclKind::Event,
+        DeclKind::Kpi,
+    ];
+
+    /// How the kind is named in messages.
+    pub fn noun(self) -> &'static str {
+        match self {
+            DeclKind::Owner => "owner",
+            DeclKind::Consent => "consent purpose",
+            DeclKind::Retention => "retention policy",
+            DeclKind::Source => "source",
+            DeclKind::Tool => "tool",
+            DeclKind::Enum => "enum",
+            DeclKind::Bundle => "bundle",
+            DeclKind::Event => "event",
+            DeclKind::Kpi => "KPI",
+        }
+    }
+
+    /// The declaration keyword.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            DeclKind::Owner => "owner",
+            DeclKind::Consent => "consent",
+            DeclKind::Retention => "retention",
+            DeclKind::Source => "source",
+            DeclKind::Tool => "tool",
+            DeclKind::Enum => "enum",
+            DeclKind::Bundle => "bundle",
+            DeclKind::Event => "event",
+            DeclKind::Kpi => "kpi",
+        }
+    }
+
+    /// How a name of this kind is written in source: `@x`, `"X"` or `x`.
+    pub fn render(self, name: &str) -> String {
+        match self {
+            DeclKind::Owner => format!("@{name}"),
+            DeclKind::Event | DeclKind::Kpi => format!("{name:?}"),
+            _ => name.to_string(),
+        }
+    }
+}
+
+/// One resolved reference: where it is written and what it points at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RefSite {
+    pub kind: DeclKind,
+    pub target: usize,
+    pub span: Span,
+}
+
+/// The whole plan: every declaration of every file, in source order.
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    pub meta: PlanMeta,
+    pub owners: Vec<Owner>,
+    pub consents: Vec<Consent>,
+    pub retentions: Vec<Retention>,
+    pub sources: Vec<Source>,
+    pub tools: Vec<Tool>,
+    pub enums: Vec<EnumDef>,
+    pub bundles: Vec<Bundle>,
+    pub common: Option<Traits>,
+    pub identify: Option<Traits>,
+    pub group: Option<Traits>,
+    pub events: Vec<Event>,
+    pub kpis: Vec<Kpi>,
+    /// Every resolved reference, in source order (for `unused/declaration`,
+    /// find-references and rename).
+    pub refs: Vec<RefSite>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct PlanMeta {
+    pub title: Spanned<String>,
+    pub span: Span,
+    pub description: Option<Spanned<String>>,
+    pub use_case: Option<Spanned<String>>,
+    pub sources: Vec<Ref>,
+    pub tools: Vec<Spanned<String>>,
+    pub constraints: Vec<Spanned<Constraint>>,
+    pub timeline: Option<Spanned<Date>>,
+    /// Defaults to `0.1.0`.
+    pub version: Spanned<Semver>,
+    pub owner: Option<Ref>,
+    pub retention: Option<Ref>,
+    pub naming: Naming,
+    pub pattern: Spanned<Pattern>,
+    pub qa: Qa,
+    /// Defaults to the plan's owner.
+    pub escalation: Vec<Ref>,
+    /// Defaults to the escalation ladder.
+    pub ripcord: Vec<Ref>,
+    /// Defaults to the plan's owner.
+    pub approvers: Vec<Ref>,
+    pub rules: Vec<RuleSetting>,
+}
+
+impl Default for Spanned<String> {
+    fn default() -> Self {
+        Spanned::new(String::new(), Span::default())
+    }
+}
+
+impl Default for Spanned<Semver> {
+    fn default() -> Self {
+        Spanned::new(
+            Semver {
+                major: 0,
+                minor: 1,
+                patch: 0,
+                pre: String::new(),
+                build: String::new(),
+            },
+            Span::default(),
+        )
+    }
+}
+
+impl Default for Spanned<Pattern> {
+    fn default() -> Self {
+        Spanned::new(Pattern::Pipeline, Span::default())
+    }
+}
+
+impl PlanMeta {
+    pub fn has_constraint(&self, c: Constraint) -> bool {
+        self.constraints.iter().any(|x| x.value == c)
+    }
+
+    pub fn constraint_span(&self, c: Constraint) -> Option<Span> {
+        self.constraints.iter().find(|x| x.value == c).map(|x| x.span)
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Naming {
+    pub events: EventNaming,
+    pub properties: PropertyNaming,
+    pub span: Option<Span>,
+}
+
+impl Default for Naming {
+    fn default() -> Self {
+        Naming {
+            events: EventNaming::ObjectAction,
+            properties: PropertyNaming::SnakeCase,
+            span: None,
+        }
+    }
+}
+
+/// `escalate_after COUNT in WITHIN`
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    pub count: u32,
+    pub within: Duration,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Qa {
+    /// Percent, 0–100.
+    pub coverage: f64,
+    pub defect_ceiling: u32,
+    pub retry_limit: u32,
+    pub escalate_after: Window,
+    pub span: Option<Span>,
+}
+
+impl Default for Qa {
+    fn default() -> Self {
+        Qa {
+            coverage: 100.0,
+            defect_ceiling: 0,
+            retry_limit: 2,
+            escalate_after: Window {
+                count: 2,
+                within: Duration {
+                    amount: 48,
+                    unit: TimeUnit::Hour,
+                },
+            },
+            span: None,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct RuleSetting {
+    pub rule: Spanned<String>,
+    pub level: Spanned<Level>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Owner {
+    /// Without the `@`.
+    pub id: Spanned<String>,
+    pub name: Option<Spanned<String>>,
+    pub email: Option<Spanned<String>>,
+    pub slack: Option<Spanned<String>>,
+    pub description: Option<Spanned<String>>,
+    pub backup: Option<Ref>,
+    pub span: Span,
+}
+
+impl Owner {
+    /// The display name, else `@id`.
+    pub fn display(&self) -> String {
+        self.name
+            .as_ref()
+            .map_or_else(|| format!("@{}", self.id.value), |n| n.value.clone())
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Consent {
+    pub id: Spanned<String>,
+    pub basis: Option<Spanned<Basis>>,
+    pub description: Option<Spanned<String>>,
+    /// The consent manager's category id; defaults to the purpose id.
+    pub category: Option<Spanned<String>>,
+    pub span: Span,
+}
+
+impl Consent {
+    pub fn category(&self) -> &str {
+        self.category.as_ref().map_or(&self.id.value, |c| &c.value)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Retention {
+    pub id: Spanned<String>,
+    pub duration: Option<Spanned<Duration>>,
+    pub action: Option<Spanned<RetentionAction>>,
+    pub description: Option<Spanned<String>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Source {
+    pub id: Spanned<String>,
+    pub kind: Option<Spanned<SourceKind>>,
+    pub description: Option<Spanned<String>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Tool {
+    pub id: Spanned<String>,
+    pub baa: Option<Spanned<bool>>,
+    pub workspace: Option<Spanned<String>>,
+    pub database: Option<Spanned<String>>,
+    pub schema: Option<Spanned<String>>,
+    pub description: Option<Spanned<String>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct EnumDef {
+    pub name: Spanned<String>,
+    pub values: Vec<Spanned<String>>,
+    pub description: Option<Spanned<String>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Bundle {
+    pub name: Spanned<String>,
+    pub description: Option<Spanned<String>>,
+    pub properties: Vec<Property>,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TraitsKind {
+    Common,
+    Identify,
+    Group,
+}
+
+impl TraitsKind {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            TraitsKind::Common => "common",
+            TraitsKind::Identify => "identify",
+            TraitsKind::Group => "group",
+        }
+    }
+}
+
+/// `common`, `identify` or `group`: a block of properties without a name.
+#[derive(Clone, Debug)]
+pub struct Traits {
+    pub kind: TraitsKind,
+    pub description: Option<Spanned<String>>,
+    pub owner: Option<Ref>,
+    pub consent: Option<Ref>,
+    pub retention: Option<Ref>,
+    pub uses: Vec<Ref>,
+    pub properties: Vec<Property>,
+    pub allows: Vec<Allow>,
+    /// The keyword (`identify`), for diagnostics.
+    pub keyword_span: Span,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Event {
+    pub name: Spanned<String>,
+    pub description: Option<Spanned<String>>,
+    pub owner: Option<Ref>,
+    pub source: Option<Ref>,
+    pub consent: Option<Ref>,
+    /// Defaults to `planned` (with the span of the event name).
+    pub status: Spanned<Status>,
+    pub status_written: bool,
+    /// Percent; the range is checked by `sampling/range`.
+    pub sampling: Option<Spanned<f64>>,
+    pub retention: Option<Ref>,
+    pub since: Option<Spanned<Semver>>,
+    pub tags: Vec<Spanned<String>>,
+    pub identity: Option<Spanned<Identity>>,
+    pub flag: Option<Spanned<String>>,
+    pub release: Option<Spanned<Date>>,
+    pub replaced_by: Option<Ref>,
+    pub sunset: Option<Spanned<Date>>,
+    pub uses: Vec<Ref>,
+    /// Own properties and those brought in by `use`, in the order written.
+    pub properties: Vec<Property>,
+    pub allows: Vec<Allow>,
+    pub span: Span,
+}
+
+impl Event {
+    pub fn identity(&self) -> Identity {
+        self.identity.as_ref().map_or(Identity::Any, |i| i.value)
+    }
+
+    pub fn sampling(&self) -> f64 {
+        self.sampling.as_ref().map_or(100.0, |s| s.value)
+    }
+
+    pub fn is_deprecated(&self) -> bool {
+        self.status.value == Status::Deprecated
+    }
+
+    pub fn property(&self, name: &str) -> Option<&Property> {
+        self.properties.iter().find(|p| p.name.value == name)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Kpi {
+    pub name: Spanned<String>,
+    pub description: Option<Spanned<String>>,
+    pub owner: Option<Ref>,
+    pub events: Vec<Ref>,
+    pub dimensions: Vec<Spanned<String>>,
+    pub consumers: Vec<Spanned<String>>,
+    pub span: Span,
+}
+
+/// `allow("rule", reason "…")`
+#[derive(Clone, Debug)]
+pub struct Allow {
+    pub rule: Spanned<String>,
+    pub reason: Option<Spanned<String>>,
+    pub span: Span,
+}
+
+/// Where a property was declared.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    Own,
+    /// Copied from a bundle by the `use` at `use_span`.
+    Bundle { bundle: usize, use_span: Span },
+}
+
+/// Owner, consent and retention that apply to a property, all things considered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Effective {
+    pub owner: Option<usize>,
+    pub consent: Option<usize>,
+    pub retention: Option<usize>,
+}
+
+/// A number as written, kept exactly (so `1` stays an integer in JSON Schema).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Number {
+    pub value: f64,
+    pub json: serde_json::Number,
+}
+
+impl Number {
+    pub fn is_integer(&self) -> bool {
+        self.value.fract() == 0.0
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Property {
+    pub name: Spanned<String>,
+    pub ty: Type,
+    pub ty_span: Span,
+    pub required: Option<Span>,
+    pub nullable: Option<Span>,
+    pub min: Option<Spanned<Number>>,
+    pub max: Option<Spanned<Number>>,
+    pub min_length: Option<Spanned<u64>>,
+    pub max_length: Option<Spanned<u64>>,
+    pub pattern: Option<Spanned<String>>,
+    pub format: Option<Spanned<Format>>,
+    pub pii: Option<Spanned<PiiClass>>,
+    pub consent: Option<Ref>,
+    pub retention: Option<Ref>,
+    pub example: Option<Spanned<serde_json::Value>>,
+    pub deprecated: Option<Span>,
+    pub description: Option<Spanned<String>>,
+    pub allows: Vec<Allow>,
+    pub origin: Origin,
+    pub effective: Effective,
+    pub span: Span,
+}
+
+impl Property {
+    pub fn is_required(&self) -> bool {
+        self.required.is_some()
+    }
+
+    pub fn is_nullable(&self) -> bool {
+        self.nullable.is_some()
+    }
+
+    /// The properties of an `object` type (empty otherwise).
+    pub fn children(&self) -> &[Property] {
+        match &self.ty {
+            Type::Object(props) => props,
+            _ => &[],
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum Type {
+    String,
+    Integer,
+    Number,
+    Boolean,
+    Datetime,
+    Date,
+    Enum(EnumType),
+    List(Box<Type>),
+    Object(Vec<Property>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct EnumType {
+    /// The named enum, for `plan: Plan`; `None` for inline `enum("a", "b")`.
+    pub named: Option<Ref>,
+    pub values: Vec<String>,
+}
+
+impl Type {
+    /// How the type is written in `.events`.
+    pub fn display(&self) -> String {
+        match self {
+            Type::String => "string".into(),
+            Type::Integer => "integer".into(),
+            Type::Number => "number".into(),
+            Type::Boolean => "boolean".into(),
+            Type::Datetime => "datetime".into(),
+            Type::Date => "date".into(),
+            Type::Enum(e) => match &e.named {
+                Some(r) => r.name.clone(),
+                None => format!(
+                    "enum({})",
+                    e.values
+                        .iter()
+                        .map(|v| format!("{v:?}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            },
+            Type::List(t) => format!("list({})", t.display()),
+            Type::Object(_) => "object".into(),
+        }
+    }
+
+    /// The JSON type name this type is carried as.
+    pub fn json_type(&self) -> &'static str {
+        match self {
+            Type::String | Type::Datetime | Type::Date | Type::Enum(_) => "string",
+            Type::Integer => "integer",
+            Type::Number => "number",
+            Type::Boolean => "boolean",
+            Type::List(_) => "array",
+            Type::Object(_) => "object",
+        }
+    }
+}
+
+impl Plan {
+    /// The span of the name of declaration `index` of `kind`.
+    pub fn decl_name_span(&self, kind: DeclKind, index: usize) -> Option<Span> {
+        Some(match kind {
+            DeclKind::Owner => self.owners.get(index)?.id.span,
+            DeclKind::Consent => self.consents.get(index)?.id.span,
+            DeclKind::Retention => self.retentions.get(index)?.id.span,
+            DeclKind::Source => self.sources.get(index)?.id.span,
+            DeclKind::Tool => self.tools.get(index)?.id.span,
+            DeclKind::Enum => self.enums.get(index)?.name.span,
+            DeclKind::Bundle => self.bundles.get(index)?.name.span,
+            DeclKind::Event => self.events.get(index)?.name.span,
+            DeclKind::Kpi => self.kpis.get(index)?.name.span,
+        })
+    }
+
+    /// The name of declaration `index` of `kind`.
+    pub fn decl_name(&self, kind: DeclKind, index: usize) -> Option<&str> {
+        Some(match kind {
+            DeclKind::Owner => &self.owners.get(index)?.id.value,
+            DeclKind::Consent => &self.consents.get(index)?.id.value,
+            DeclKind::Retention => &self.retentions.get(index)?.id.value,
+            DeclKind::Source => &self.sources.get(index)?.id.value,
+            DeclKind::Tool => &self.tools.get(index)?.id.value,
+            DeclKind::Enum => &self.enums.get(index)?.name.value,
+            DeclKind::Bundle => &self.bundles.get(index)?.name.value,
+            DeclKind::Event => &self.events.get(index)?.name.value,
+            DeclKind::Kpi => &self.kpis.get(index)?.name.value,
+        })
+    }
+
+    pub fn owner(&self, r: &Option<Ref>) -> Option<&Owner> {
+        r.as_ref().and_then(|r| r.target).map(|i| &self.owners[i])
+    }
+
+    pub fn event_by_name(&self, name: &str) -> Option<&Event> {
+        self.events.iter().find(|e| e.name.value == name)
+    }
+
+    /// The blocks of properties that are not events: common, identify, group.
+    pub fn traits(&self) -> impl Iterator<Item = &Traits> {
+        [&self.common, &self.identify, &self.group]
+            .into_iter()
+            .flatten()
+    }
+}
+
+/// Visits a property and, depth first, the properties of its objects and lists.
+pub fn walk_properties<'a>(props: &'a [Property], f: &mut impl FnMut(&'a Property, &[&'a str])) {
+    fn go<'a>(
+        props: &'a [Property],
+        path: &mut Vec<&'a str>,
+        f: &mut impl FnMut(&'a Property, &[&'a str]),
+    ) {
+        for p in props {
+            f(p, path);
+            let mut ty = &p.ty;
+            while let Type::List(inner) = ty {
+                ty = inner;
+            }
+            if let Type::Object(children) = ty {
+                path.push(&p.name.value);
+                go(children, path, f);
+                path.pop();
+            }
+        }
+    }
+    go(props, &mut Vec::new(), f);
+}

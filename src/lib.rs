@@ -1,0 +1,18 @@
+//! eventsc: a compiler for tracking plans.
+//!
+//! Stages (see ARCHITECTURE.md): [`load`] reads files into a [`source::SourceMap`];
+//! [`syntax`] parses each into an AST; [`ir::lower`] builds the typed, resolved IR;
+//! [`rules`] runs the governance rules; [`diagnostics`] renders what was found.
+//! [`check`] chains the front end; [`cli`] is the command line.
+#![forbid(unsafe_code)]
+
+pub mod check;
+pub mod cli;
+pub mod diagnostics;
+pub mod docs;
+pub mod fsutil;
+pub mod ir;
+pub mod load;
+pub mod rules;
+pub mod source;
+pub mod syntax;

@@ -1,0 +1,2 @@
+pub mod deprecated_event;
+pub mod unknown_dimension;

@@ -1,0 +1,2 @@
+pub mod deprecated_without_replacement;
+pub mod replaced_by_deprecated;

@@ -1,0 +1,2 @@
+pub mod event_case;
+pub mod property_case;

@@ -1,0 +1,41 @@
+use crate::ir::Plan;
+use crate::rules::names::{convert_case, property_ok};
+use crate::rules::{DefaultLevel, Finding, Rule, RuleDoc, declared_properties};
+
+pub static DOC: RuleDoc = RuleDoc {
+    name: "naming/property-case",
+    default: DefaultLevel::Error,
+    summary: "Property names follow the plan's `naming.properties` style (default `snake_case`).",
+    why: "Mixed styles (`orderId` next to `order_id`) create duplicate warehouse columns and break joins; destinations that lowercase names make them collide.",
+    bad: "orderId: string required",
+    good: "order_id: string required",
+};
+
+pub struct PropertyCase;
+
+impl Rule for PropertyCase {
+    fn doc(&self) -> &'static RuleDoc {
+        &DOC
+    }
+
+    fn check(&self, plan: &Plan, out: &mut Vec<Finding>) {
+        let style = plan.meta.naming.properties;
+        for (c, at) in declared_properties(plan) {
+            let name = &at.property.name.value;
+            if property_ok(name, style) {
+                continue;
+            }
+            let fixed = convert_case(name, style.as_str());
+            out.push(
+                Finding::new(
+                    c,
+                    format!("property name `{name}` is not `{style}`"),
+                    at.property.name.span,
+                    format!("not `{style}`"),
+                )
+                .on_property(at.path)
+                .help(format!("rename it `{fixed}`, or keep it with `allow(\"{}\", reason \"…\")`", DOC.name)),
+            );
+        }
+    }
+}

@@ -1,0 +1,1 @@
+pub mod undeclared_source;

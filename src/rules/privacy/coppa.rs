@@ -1,0 +1,48 @@
+use super::{consent_based, effective_basis};
+use crate::ir::{Basis, Constraint, PiiClass, Plan};
+use crate::rules::{DefaultLevel, Finding, Rule, RuleDoc, container_name, effective_properties, with_origin};
+
+pub static DOC: RuleDoc = RuleDoc {
+    name: "privacy/coppa",
+    default: DefaultLevel::Error,
+    summary: "Under `coppa`, `pii(contact)` and `pii(location)` properties are covered by a consent purpose with `basis consent`.",
+    why: "COPPA requires verifiable parental consent before collecting a child's contact details or geolocation; no other basis will do.",
+    bad: "plan \"Kids\" { constraints coppa }\nconsent analytics { basis legitimate_interest }\nidentify { consent analytics; email: string pii(contact) }",
+    good: "consent parental { basis consent; description \"Verified parental consent\" }\nidentify { consent parental; email: string pii(contact) }",
+};
+
+pub struct Coppa;
+
+impl Rule for Coppa {
+    fn doc(&self) -> &'static RuleDoc {
+        &DOC
+    }
+
+    fn check(&self, plan: &Plan, out: &mut Vec<Finding>) {
+        let Some(coppa) = plan.meta.constraint_span(Constraint::Coppa) else { return };
+        let candidates = consent_based(plan);
+        for (c, at) in effective_properties(plan) {
+            let p = at.property;
+            let Some(pii) = &p.pii else { continue };
+            if !matches!(pii.value, PiiClass::Contact | PiiClass::Location) {
+                continue;
+            }
+            if effective_basis(plan, p) == Some(Basis::Consent) {
+                continue;
+            }
+            let f = Finding::new(
+                c.clone(),
+                format!("`{}` in {} is a child's {} data under coppa and needs a consent-based purpose", at.dotted, container_name(plan, &c), pii.value),
+                pii.span,
+                "needs verifiable parental consent",
+            )
+            .secondary(coppa, "coppa applies")
+            .on_property(at.path)
+            .help(match candidates.first() {
+                Some(id) => format!("cover it with `consent({id})`"),
+                None => "declare a purpose with `basis consent` and add `consent(id)` to the property".to_string(),
+            });
+            out.push(with_origin(f, p));
+        }
+    }
+}

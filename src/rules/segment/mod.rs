@@ -1,0 +1,1 @@
+pub mod reserved_name;

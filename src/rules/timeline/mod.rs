@@ -1,0 +1,1 @@
+pub mod release_after_deadline;

@@ -1,0 +1,2 @@
+pub mod allow;
+pub mod declaration;
