@@ -21,7 +21,11 @@ impl Checked {
 
     /// The plan, if it has no errors.
     pub fn ok(&self) -> Option<&Plan> {
-        if self.has_errors() { None } else { self.plan.as_ref() }
+        if self.has_errors() {
+            None
+        } else {
+            self.plan.as_ref()
+        }
     }
 }
 
@@ -36,13 +40,22 @@ pub fn parse_all(sources: &SourceMap, skip: &[FileId]) -> Vec<(FileId, syntax::P
         .map_or(1, |n| n.get())
         .min(files.len());
     if threads <= 1 {
-        return files.into_iter().map(|(id, t)| (id, syntax::parse(id, t))).collect();
+        return files
+            .into_iter()
+            .map(|(id, t)| (id, syntax::parse(id, t)))
+            .collect();
     }
     let chunk = files.len().div_ceil(threads);
     std::thread::scope(|s| {
         let handles: Vec<_> = files
             .chunks(chunk)
-            .map(|c| s.spawn(move || c.iter().map(|&(id, t)| (id, syntax::parse(id, t))).collect::<Vec<_>>()))
+            .map(|c| {
+                s.spawn(move || {
+                    c.iter()
+                        .map(|&(id, t)| (id, syntax::parse(id, t)))
+                        .collect::<Vec<_>>()
+                })
+            })
             .collect();
         handles
             .into_iter()
@@ -54,7 +67,11 @@ pub fn parse_all(sources: &SourceMap, skip: &[FileId]) -> Vec<(FileId, syntax::P
 /// Checks a plan. `pre` are diagnostics from loading (undecodable files), whose
 /// files are not parsed.
 pub fn check(sources: &SourceMap, pre: Vec<Diagnostic>) -> Checked {
-    let skip: Vec<FileId> = pre.iter().filter_map(|d| d.primary_span()).map(|s| s.file).collect();
+    let skip: Vec<FileId> = pre
+        .iter()
+        .filter_map(|d| d.primary_span())
+        .map(|s| s.file)
+        .collect();
     let mut diagnostics = pre;
     let parsed = parse_all(sources, &skip);
     let mut files: Vec<(FileId, ast::File)> = Vec::new();

@@ -78,16 +78,28 @@ pub fn list() -> String {
         let _ = writeln!(out, "  {}  {}", c.code, c.title);
     }
     out.push_str("\nGovernance rules (default level):\n");
-    let width = REGISTRY.iter().map(|r| r.doc().name.len()).max().unwrap_or(0);
+    let width = REGISTRY
+        .iter()
+        .map(|r| r.doc().name.len())
+        .max()
+        .unwrap_or(0);
     for r in REGISTRY {
         let d = r.doc();
-        let _ = writeln!(out, "  {:width$}  {:5}  {}", d.name, level(d.default), first_sentence(d.summary));
+        let _ = writeln!(
+            out,
+            "  {:width$}  {:5}  {}",
+            d.name,
+            level(d.default),
+            first_sentence(d.summary)
+        );
     }
     out
 }
 
 fn first_sentence(s: &str) -> &str {
-    s.split_once(". ").map_or(s, |(a, _)| a).trim_end_matches('.')
+    s.split_once(". ")
+        .map_or(s, |(a, _)| a)
+        .trim_end_matches('.')
 }
 
 fn anchor(s: &str) -> String {
@@ -106,13 +118,22 @@ pub fn markdown() -> String {
     out.push_str("     Regenerate with `UPDATE_DOCS=1 cargo test --test docs`. -->\n\n");
     out.push_str("Every entry is also available as `eventsc explain <code-or-rule>`.\n\n");
     out.push_str("## Governance rules\n\n");
-    out.push_str("Levels are set per plan in `plan { rules { \"rule/name\" = error | warn | off } }`;\n");
+    out.push_str(
+        "Levels are set per plan in `plan { rules { \"rule/name\" = error | warn | off } }`;\n",
+    );
     out.push_str("a justified exception silences one rule for one event or property:\n");
     out.push_str("`allow(\"rule/name\", reason \"…\")`.\n\n");
     out.push_str("| rule | default | what it checks |\n|---|---|---|\n");
     for r in REGISTRY {
         let d = r.doc();
-        let _ = writeln!(out, "| [`{}`](#{}) | {} | {} |", d.name, anchor(d.name), level(d.default), d.summary.replace('|', "\\|"));
+        let _ = writeln!(
+            out,
+            "| [`{}`](#{}) | {} | {} |",
+            d.name,
+            anchor(d.name),
+            level(d.default),
+            d.summary.replace('|', "\\|")
+        );
     }
     out.push('\n');
     for r in REGISTRY {
@@ -126,7 +147,13 @@ pub fn markdown() -> String {
     }
     out.push_str("## Error codes\n\n| code | meaning |\n|---|---|\n");
     for c in CODES {
-        let _ = writeln!(out, "| [{}](#{}) | {} |", c.code, anchor(&format!("{} {}", c.code, c.title)), c.title);
+        let _ = writeln!(
+            out,
+            "| [{}](#{}) | {} |",
+            c.code,
+            anchor(&format!("{} {}", c.code, c.title)),
+            c.title
+        );
     }
     out.push('\n');
     for c in CODES {

@@ -75,7 +75,8 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
-    let entries = std::fs::read_dir(dir).map_err(|e| LoadError::Unreadable(dir.to_path_buf(), e))?;
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| LoadError::Unreadable(dir.to_path_buf(), e))?;
     for entry in entries {
         let entry = entry.map_err(|e| LoadError::Unreadable(dir.to_path_buf(), e))?;
         let path = entry.path();
@@ -83,7 +84,9 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
         if name.to_string_lossy().starts_with('.') {
             continue;
         }
-        let ty = entry.file_type().map_err(|e| LoadError::Unreadable(path.clone(), e))?;
+        let ty = entry
+            .file_type()
+            .map_err(|e| LoadError::Unreadable(path.clone(), e))?;
         if ty.is_dir() {
             walk(&path, out)?;
         } else if path.extension().is_some_and(|e| e == "events") {
@@ -127,7 +130,10 @@ pub fn decode(
     name: String,
     path: Option<PathBuf>,
     bytes: Vec<u8>,
-) -> (SourceFile, Option<Box<dyn FnOnce(crate::source::FileId) -> Diagnostic>>) {
+) -> (
+    SourceFile,
+    Option<Box<dyn FnOnce(crate::source::FileId) -> Diagnostic>>,
+) {
     match String::from_utf8(bytes) {
         Ok(text) => (SourceFile::new(name, path, text), None),
         Err(e) => {

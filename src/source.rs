@@ -214,7 +214,10 @@ impl SourceMap {
 
     pub fn line_col(&self, span: Span) -> (LineCol, LineCol) {
         let f = self.get(span.file);
-        (f.line_col(span.start as usize), f.line_col(span.end as usize))
+        (
+            f.line_col(span.start as usize),
+            f.line_col(span.end as usize),
+        )
     }
 
     /// `file:line` of the start of a span, as written into generated artifacts.

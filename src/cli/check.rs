@@ -77,9 +77,16 @@ pub fn run(args: Args) -> u8 {
             p.events.len(),
             if p.events.len() == 1 { "" } else { "s" }
         ),
-        None => format!("checked {} file{}", files, if files == 1 { "" } else { "s" }),
+        None => format!(
+            "checked {} file{}",
+            files,
+            if files == 1 { "" } else { "s" }
+        ),
     };
-    if args.output.report(&checked.diagnostics, &loaded.sources, &what) {
+    if args
+        .output
+        .report(&checked.diagnostics, &loaded.sources, &what)
+    {
         EXIT_FAIL
     } else {
         EXIT_OK

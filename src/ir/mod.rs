@@ -275,7 +275,10 @@ impl PlanMeta {
     }
 
     pub fn constraint_span(&self, c: Constraint) -> Option<Span> {
-        self.constraints.iter().find(|x| x.value == c).map(|x| x.span)
+        self.constraints
+            .iter()
+            .find(|x| x.value == c)
+            .map(|x| x.span)
     }
 }
 
@@ -521,7 +524,10 @@ pub struct Allow {
 pub enum Origin {
     Own,
     /// Copied from a bundle by the `use` at `use_span`.
-    Bundle { bundle: usize, use_span: Span },
+    Bundle {
+        bundle: usize,
+        use_span: Span,
+    },
 }
 
 /// Owner, consent and retention that apply to a property, all things considered.
@@ -530,6 +536,9 @@ pub struct Effective {
     pub owner: Option<usize>,
     pub consent: Option<usize>,
     pub retention: Option<usize>,
+    /// A consent or retention written on the way to this property did not resolve
+    /// (already an error): rules about missing consent/retention stay quiet.
+    pub unresolved: bool,
 }
 
 /// A number as written, kept exactly (so `1` stays an integer in JSON Schema).

@@ -13,7 +13,7 @@ pub struct Date {
 }
 
 fn is_leap(y: u16) -> bool {
-    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+    (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400)
 }
 
 pub fn days_in_month(year: u16, month: u8) -> u8 {
@@ -155,7 +155,8 @@ impl Semver {
     /// Precedence order (build metadata ignored), per semver 2.0.0 §11.
     pub fn precedence(&self, other: &Semver) -> std::cmp::Ordering {
         use std::cmp::Ordering;
-        let core = (self.major, self.minor, self.patch).cmp(&(other.major, other.minor, other.patch));
+        let core =
+            (self.major, self.minor, self.patch).cmp(&(other.major, other.minor, other.patch));
         if core != Ordering::Equal {
             return core;
         }
@@ -431,9 +432,11 @@ fn is_email(s: &str) -> bool {
     const LOCAL_SPECIAL: &str = "!#$%&'*+/=?^_`{|}~-";
     !local.is_empty()
         && local.len() <= 64
-        && local
-            .split('.')
-            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || LOCAL_SPECIAL.contains(c)))
+        && local.split('.').all(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || LOCAL_SPECIAL.contains(c))
+        })
         && is_hostname(domain)
         && domain.contains('.')
 }
@@ -444,7 +447,9 @@ fn is_hostname(s: &str) -> bool {
         && s.split('.').all(|label| {
             !label.is_empty()
                 && label.len() <= 63
-                && label.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
+                && label
+                    .bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || c == b'-')
                 && !label.starts_with('-')
                 && !label.ends_with('-')
         })
@@ -504,12 +509,18 @@ mod tests {
     fn semvers() {
         assert!(Semver::parse("1.3.0").is_ok());
         assert!(Semver::parse("1.0.0-rc.1+build.5").is_ok());
-        for bad in ["1.3", "01.0.0", "1.0.0-", "1.0.0-01", "v1.0.0", "1.0.0.0", ""] {
+        for bad in [
+            "1.3", "01.0.0", "1.0.0-", "1.0.0-01", "v1.0.0", "1.0.0.0", "",
+        ] {
             assert!(Semver::parse(bad).is_err(), "{bad}");
         }
         let v = |s| Semver::parse(s).unwrap_or_else(|e| panic!("{e}"));
         assert!(v("1.0.0-alpha").precedence(&v("1.0.0")).is_lt());
-        assert!(v("1.0.0-alpha.1").precedence(&v("1.0.0-alpha.beta")).is_lt());
+        assert!(
+            v("1.0.0-alpha.1")
+                .precedence(&v("1.0.0-alpha.beta"))
+                .is_lt()
+        );
         assert!(v("2.0.0").precedence(&v("1.9.9")).is_gt());
     }
 

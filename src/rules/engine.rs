@@ -127,7 +127,11 @@ fn unused_allows(plan: &Plan, used: &HashSet<Span>, out: &mut Vec<Finding>) {
         .collect();
     let mut seen = HashSet::new();
     let mut report = |a: &Allow| {
-        if used.contains(&a.span) || !known.contains(a.rule.value.as_str()) || !seen.insert(a.span) {
+        if used.contains(&a.span)
+            || a.reason.is_none()
+            || !known.contains(a.rule.value.as_str())
+            || !seen.insert(a.span)
+        {
             return;
         }
         let off = levels.get(a.rule.value.as_str()) == Some(&Level::Off);
@@ -136,10 +140,17 @@ fn unused_allows(plan: &Plan, used: &HashSet<Span>, out: &mut Vec<Finding>) {
                 Container::Declaration,
                 format!("this exception to `{}` silences nothing", a.rule.value),
                 a.span,
-                if off { "the rule is turned off" } else { "the rule does not fire here" },
+                if off {
+                    "the rule is turned off"
+                } else {
+                    "the rule does not fire here"
+                },
             )
             .help(if off {
-                format!("`{}` is `off` in `rules {{ }}`: remove this `allow`", a.rule.value)
+                format!(
+                    "`{}` is `off` in `rules {{ }}`: remove this `allow`",
+                    a.rule.value
+                )
             } else {
                 "remove the `allow`: stale exceptions hide the next real problem".to_string()
             }),

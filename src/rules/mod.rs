@@ -76,7 +76,12 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(container: Container, message: impl Into<String>, span: Span, label: impl Into<String>) -> Finding {
+    pub fn new(
+        container: Container,
+        message: impl Into<String>,
+        span: Span,
+        label: impl Into<String>,
+    ) -> Finding {
         Finding {
             message: message.into(),
             labels: vec![Label {
@@ -157,7 +162,12 @@ pub struct PropertyAt<'a> {
 
 /// Every property of a list, depth first through objects and lists of objects.
 pub fn properties_of(props: &[Property]) -> Vec<PropertyAt<'_>> {
-    fn go<'a>(props: &'a [Property], path: &mut Vec<usize>, prefix: &str, out: &mut Vec<PropertyAt<'a>>) {
+    fn go<'a>(
+        props: &'a [Property],
+        path: &mut Vec<usize>,
+        prefix: &str,
+        out: &mut Vec<PropertyAt<'a>>,
+    ) {
         for (i, p) in props.iter().enumerate() {
             path.push(i);
             let dotted = if prefix.is_empty() {
@@ -191,10 +201,18 @@ pub fn properties_of(props: &[Property]) -> Vec<PropertyAt<'_>> {
 pub fn effective_properties(plan: &Plan) -> Vec<(Container, PropertyAt<'_>)> {
     let mut out = Vec::new();
     for (i, e) in plan.events.iter().enumerate() {
-        out.extend(properties_of(&e.properties).into_iter().map(|p| (Container::Event(i), p)));
+        out.extend(
+            properties_of(&e.properties)
+                .into_iter()
+                .map(|p| (Container::Event(i), p)),
+        );
     }
     for t in plan.traits() {
-        out.extend(properties_of(&t.properties).into_iter().map(|p| (Container::Traits(t.kind), p)));
+        out.extend(
+            properties_of(&t.properties)
+                .into_iter()
+                .map(|p| (Container::Traits(t.kind), p)),
+        );
     }
     out
 }

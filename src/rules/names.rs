@@ -5,9 +5,38 @@ use crate::ir::{EventNaming, PropertyNaming};
 
 /// Past participles that do not end in `ed`.
 pub const IRREGULAR: &[&str] = &[
-    "Paid", "Sent", "Won", "Lost", "Shown", "Seen", "Built", "Bought", "Sold", "Made", "Read",
-    "Set", "Done", "Given", "Taken", "Held", "Left", "Kept", "Found", "Spent", "Begun", "Run",
-    "Written", "Chosen", "Hidden", "Met", "Put", "Cut", "Hit", "Reset", "Upheld", "Withdrawn",
+    "Paid",
+    "Sent",
+    "Won",
+    "Lost",
+    "Shown",
+    "Seen",
+    "Built",
+    "Bought",
+    "Sold",
+    "Made",
+    "Read",
+    "Set",
+    "Done",
+    "Given",
+    "Taken",
+    "Held",
+    "Left",
+    "Kept",
+    "Found",
+    "Spent",
+    "Begun",
+    "Run",
+    "Written",
+    "Chosen",
+    "Hidden",
+    "Met",
+    "Put",
+    "Cut",
+    "Hit",
+    "Reset",
+    "Upheld",
+    "Withdrawn",
 ];
 
 /// A name split into words: `orderId` → [order, Id], `Order Completed` → [Order, Completed].
@@ -29,7 +58,9 @@ impl Words {
             let next = chars.get(i + 1).copied();
             let boundary = match prev {
                 Some(p) if c.is_uppercase() => {
-                    p.is_lowercase() || p.is_ascii_digit() || (p.is_uppercase() && next.is_some_and(char::is_lowercase))
+                    p.is_lowercase()
+                        || p.is_ascii_digit()
+                        || (p.is_uppercase() && next.is_some_and(char::is_lowercase))
                 }
                 _ => false,
             };
@@ -87,12 +118,19 @@ pub fn is_snake(s: &str) -> bool {
     let mut parts = s.split('_');
     let first = parts.next().unwrap_or("");
     first.chars().next().is_some_and(|c| c.is_ascii_lowercase())
-        && first.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && parts.all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
+        && first
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && parts.all(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
 }
 
 pub fn is_camel(s: &str) -> bool {
-    s.chars().next().is_some_and(|c| c.is_ascii_lowercase()) && s.chars().all(|c| c.is_ascii_alphanumeric())
+    s.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+        && s.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
 /// Why a name is not `object_action`, if it is not.
@@ -105,8 +143,14 @@ pub fn object_action_problem(name: &str) -> Option<String> {
         return Some("it needs at least two words: the object, then a past-tense action".into());
     }
     for w in &words {
-        if !w.chars().next().is_some_and(|c| c.is_ascii_uppercase() || c.is_ascii_digit()) {
-            return Some(format!("each word starts with an uppercase letter or a digit, and `{w}` does not"));
+        if !w
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        {
+            return Some(format!(
+                "each word starts with an uppercase letter or a digit, and `{w}` does not"
+            ));
         }
         if !w.chars().all(|c| c.is_ascii_alphanumeric()) {
             return Some(format!("words are letters and digits, and `{w}` is not"));
@@ -155,8 +199,14 @@ mod tests {
         assert_eq!(convert_case("orderId", "snake_case"), "order_id");
         assert_eq!(convert_case("order_id", "camel_case"), "orderId");
         assert_eq!(convert_case("CTAClicked", "object_action"), "CTA Clicked");
-        assert_eq!(convert_case("order completed", "object_action"), "Order Completed");
-        assert_eq!(convert_case("HTTPRequest2Sent", "snake_case"), "http_request2_sent");
+        assert_eq!(
+            convert_case("order completed", "object_action"),
+            "Order Completed"
+        );
+        assert_eq!(
+            convert_case("HTTPRequest2Sent", "snake_case"),
+            "http_request2_sent"
+        );
     }
 
     #[test]
@@ -173,7 +223,12 @@ mod tests {
 
     #[test]
     fn styles() {
-        assert!(is_snake("trial_days") && is_snake("a1_b2") && !is_snake("orderId") && !is_snake("a__b"));
+        assert!(
+            is_snake("trial_days")
+                && is_snake("a1_b2")
+                && !is_snake("orderId")
+                && !is_snake("a__b")
+        );
         assert!(is_camel("orderId") && !is_camel("OrderId") && !is_camel("order_id"));
     }
 }

@@ -198,7 +198,12 @@ pub fn translate(
         (pos, Expected::default())
     });
     // Right after a name, digits would only continue that name: not worth listing.
-    if at > 0 && text.as_bytes().get(at - 1).is_some_and(|b| b.is_ascii_alphanumeric()) {
+    if at > 0
+        && text
+            .as_bytes()
+            .get(at - 1)
+            .is_some_and(|b| b.is_ascii_alphanumeric())
+    {
         expected.number = false;
     }
     let span = |s: usize, e: usize| Span::new(file, s, e.max(s));
@@ -232,20 +237,17 @@ pub fn translate(
         };
         let header = block_header(text, toks, open);
         let eof = text.len();
-        return Diagnostic::error(
-            codes::UNCLOSED,
-            format!("`{}` is never closed", open.delim),
-        )
-        .primary(
-            span(open.start, open.start + 1),
-            format!("this `{}` is never closed", open.delim),
-        )
-        .secondary(span(eof, eof), "the file ends here")
-        .help(if header.is_empty() {
-            format!("add `{close}` where it should end")
-        } else {
-            format!("add `{close}` to close `{header}`")
-        });
+        return Diagnostic::error(codes::UNCLOSED, format!("`{}` is never closed", open.delim))
+            .primary(
+                span(open.start, open.start + 1),
+                format!("this `{}` is never closed", open.delim),
+            )
+            .secondary(span(eof, eof), "the file ends here")
+            .help(if header.is_empty() {
+                format!("add `{close}` where it should end")
+            } else {
+                format!("add `{close}` to close `{header}`")
+            });
     }
 
     // A new top-level declaration starts while a block is still open: the line
@@ -286,16 +288,16 @@ pub fn translate(
         if let Tok::Punct(c @ ('}' | ')' | ']')) = t.kind
             && c != close
         {
-            return Diagnostic::error(
-                codes::UNCLOSED,
-                format!("`{}` is never closed", open.delim),
-            )
-            .primary(
-                span(open.start, open.start + 1),
-                format!("this `{}` is never closed", open.delim),
-            )
-            .secondary(span(t.start, t.end), format!("expected `{close}` before this `{c}`"))
-            .help(format!("add `{close}`"));
+            return Diagnostic::error(codes::UNCLOSED, format!("`{}` is never closed", open.delim))
+                .primary(
+                    span(open.start, open.start + 1),
+                    format!("this `{}` is never closed", open.delim),
+                )
+                .secondary(
+                    span(t.start, t.end),
+                    format!("expected `{close}` before this `{c}`"),
+                )
+                .help(format!("add `{close}`"));
         }
     }
 
@@ -334,12 +336,19 @@ pub fn translate(
             None => "unexpected here".to_string(),
         },
     );
-    if let Some(open) = stack.iter().rev().find(|o| o.delim == '(') {
-        if expected.close_paren {
-            d = d.secondary(span(open.start, open.start + 1), "`(` opened here");
-        }
+    if let Some(open) = stack.iter().rev().find(|o| o.delim == '(')
+        && expected.close_paren
+    {
+        d = d.secondary(span(open.start, open.start + 1), "`(` opened here");
     }
-    d.maybe_help(hint(text, toks, found, &expected, in_property, context.as_deref()))
+    d.maybe_help(hint(
+        text,
+        toks,
+        found,
+        &expected,
+        in_property,
+        context.as_deref(),
+    ))
 }
 
 /// A targeted hint for the common mistakes.
@@ -371,7 +380,10 @@ fn hint(
         );
     }
     if found.kind == Tok::Punct(',') && in_property {
-        return Some("modifiers are separated by spaces, not commas: `x: string required max_length(40)`".into());
+        return Some(
+            "modifiers are separated by spaces, not commas: `x: string required max_length(40)`"
+                .into(),
+        );
     }
     if found.kind == Tok::Punct(',') && context.is_some_and(|c| c.starts_with("enum")) {
         return Some("enum values are quoted strings: `enum Plan { \"free\", \"pro\" }`".into());
@@ -392,19 +404,26 @@ fn hint(
         }
         return Some("a declaration's body is a block in braces: `kind name { … }`".into());
     }
-    if expected.end_of_statement && matches!(found.kind, Tok::Ident | Tok::Str { .. } | Tok::Owner) {
-        if matches!(prev.map(|p| p.kind), Some(Tok::Ident | Tok::Str { .. } | Tok::Owner | Tok::Number)) && !in_property {
-            return Some(format!(
-                "put each field on its own line, or end the previous one with `;` before `{word}`"
-            ));
-        }
+    if expected.end_of_statement
+        && matches!(found.kind, Tok::Ident | Tok::Str { .. } | Tok::Owner)
+        && matches!(
+            prev.map(|p| p.kind),
+            Some(Tok::Ident | Tok::Str { .. } | Tok::Owner | Tok::Number)
+        )
+        && !in_property
+    {
+        return Some(format!(
+            "put each field on its own line, or end the previous one with `;` before `{word}`"
+        ));
     }
     if let Tok::Other(c) = found.kind {
         if c == '\'' {
             return Some("strings use double quotes: `\"…\"`".into());
         }
         if !c.is_ascii() {
-            return Some("names are ASCII letters, digits and `_`; put other text in a string".into());
+            return Some(
+                "names are ASCII letters, digits and `_`; put other text in a string".into(),
+            );
         }
     }
     None

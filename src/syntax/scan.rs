@@ -10,7 +10,9 @@ pub enum Tok {
     Comment,
     Newline,
     /// A string literal; `terminated` is false when the line or file ends first.
-    Str { terminated: bool },
+    Str {
+        terminated: bool,
+    },
     /// Identifier or word (`[A-Za-z_][A-Za-z0-9_-]*`).
     Ident,
     Number,

@@ -4,7 +4,9 @@ use std::fmt::Write;
 
 /// Escapes annotation data (the message).
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Escapes annotation property values (file, title).
@@ -38,7 +40,12 @@ pub fn render_github(diags: &[Diagnostic], sources: &SourceMap) -> String {
             message.push_str("\nhelp: ");
             message.push_str(help);
         }
-        let _ = writeln!(out, "::{level} {}::{}", props.join(","), escape_data(&message));
+        let _ = writeln!(
+            out,
+            "::{level} {}::{}",
+            props.join(","),
+            escape_data(&message)
+        );
     }
     out
 }

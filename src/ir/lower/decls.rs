@@ -32,7 +32,12 @@ pub const PLAN: Shape = Shape::fields(
 pub const NAMING: Shape = Shape::fields("the `naming` block", &["events", "properties"]);
 pub const QA: Shape = Shape::fields(
     "the `qa` block",
-    &["coverage", "defect_ceiling", "retry_limit", "escalate_after"],
+    &[
+        "coverage",
+        "defect_ceiling",
+        "retry_limit",
+        "escalate_after",
+    ],
 );
 pub const RULES: Shape = Shape {
     settings: true,
@@ -71,7 +76,14 @@ pub const IDENTIFY: Shape = Shape {
     repeatable: &["use", "allow"],
     ..Shape::fields(
         "the `identify` block",
-        &["description", "owner", "consent", "retention", "use", "allow"],
+        &[
+            "description",
+            "owner",
+            "consent",
+            "retention",
+            "use",
+            "allow",
+        ],
     )
 };
 pub const GROUP: Shape = Shape {
@@ -162,7 +174,13 @@ impl Lowerer<'_> {
                 "tools" => m.tools = self.names(f),
                 "constraints" => {
                     for n in self.names(f) {
-                        if let Some(c) = self.keyword_of(&n.value, n.span, "constraint", Constraint::NAMES, Constraint::parse) {
+                        if let Some(c) = self.keyword_of(
+                            &n.value,
+                            n.span,
+                            "constraint",
+                            Constraint::NAMES,
+                            Constraint::parse,
+                        ) {
                             m.constraints.push(c);
                         }
                     }
@@ -293,7 +311,13 @@ impl Lowerer<'_> {
                 continue;
             }
             seen.insert(&s.rule.value, s.span);
-            if let Some(level) = self.keyword_of(&s.level.text, s.level.span, "level", Level::NAMES, Level::parse) {
+            if let Some(level) = self.keyword_of(
+                &s.level.text,
+                s.level.span,
+                "level",
+                Level::NAMES,
+                Level::parse,
+            ) {
                 out.push(RuleSetting {
                     rule: Spanned::new(s.rule.value.clone(), s.rule.span),
                     level,
@@ -328,9 +352,12 @@ impl Lowerer<'_> {
             && b.name == o.id.value
         {
             self.diags.push(
-                Diagnostic::error(codes::INVALID_VALUE, format!("@{} is its own backup", o.id.value))
-                    .primary(b.span, "the backup must be someone else")
-                    .help("name the person or team that stands in when this owner is unavailable"),
+                Diagnostic::error(
+                    codes::INVALID_VALUE,
+                    format!("@{} is its own backup", o.id.value),
+                )
+                .primary(b.span, "the backup must be someone else")
+                .help("name the person or team that stands in when this owner is unavailable"),
             );
         }
         o
@@ -369,7 +396,9 @@ impl Lowerer<'_> {
         for f in self.items(&d.block, &RETENTION).fields {
             match f.key.text.as_str() {
                 "duration" => r.duration = self.duration(f),
-                "action" => r.action = self.keyword(f, RetentionAction::NAMES, RetentionAction::parse),
+                "action" => {
+                    r.action = self.keyword(f, RetentionAction::NAMES, RetentionAction::parse)
+                }
                 "description" => r.description = self.string(f),
                 _ => {}
             }
@@ -445,17 +474,23 @@ impl Lowerer<'_> {
                     }
                 }
                 other => self.diags.push(
-                    Diagnostic::error(codes::INVALID_VALUE, format!("enum values are strings, found {}", other.describe()))
-                        .primary(other.span(), "expected a quoted string")
-                        .help("write `enum Plan { \"free\", \"pro\" }`"),
+                    Diagnostic::error(
+                        codes::INVALID_VALUE,
+                        format!("enum values are strings, found {}", other.describe()),
+                    )
+                    .primary(other.span(), "expected a quoted string")
+                    .help("write `enum Plan { \"free\", \"pro\" }`"),
                 ),
             }
         }
         if e.values.is_empty() {
             self.diags.push(
-                Diagnostic::error(codes::INVALID_VALUE, format!("enum `{}` has no values", e.name.value))
-                    .primary(d.block.span, "no values")
-                    .help("list the allowed values: `{ \"free\", \"pro\" }`"),
+                Diagnostic::error(
+                    codes::INVALID_VALUE,
+                    format!("enum `{}` has no values", e.name.value),
+                )
+                .primary(d.block.span, "no values")
+                .help("list the allowed values: `{ \"free\", \"pro\" }`"),
             );
         }
         e
@@ -575,8 +610,11 @@ impl Lowerer<'_> {
                         self.resolve(&mut r, Kind::Event);
                         if r.name == e.name.value {
                             self.diags.push(
-                                Diagnostic::error(codes::INVALID_VALUE, format!("\"{}\" is replaced by itself", r.name))
-                                    .primary(r.span, "an event cannot replace itself"),
+                                Diagnostic::error(
+                                    codes::INVALID_VALUE,
+                                    format!("\"{}\" is replaced by itself", r.name),
+                                )
+                                .primary(r.span, "an event cannot replace itself"),
                             );
                         }
                         e.replaced_by = Some(r);
@@ -625,9 +663,14 @@ impl Lowerer<'_> {
 
     /// Inserts the properties of each `use`d bundle where the `use` is written,
     /// reporting clashes with both sides shown.
-    fn with_bundles(&mut self, own: Vec<Property>, uses: &[&ast::Field]) -> (Vec<Ref>, Vec<Property>) {
+    fn with_bundles(
+        &mut self,
+        own: Vec<Property>,
+        uses: &[&ast::Field],
+    ) -> (Vec<Ref>, Vec<Property>) {
         let mut refs = Vec::new();
-        let mut placed: Vec<(u32, Vec<Property>)> = own.into_iter().map(|p| (p.span.start, vec![p])).collect();
+        let mut placed: Vec<(u32, Vec<Property>)> =
+            own.into_iter().map(|p| (p.span.start, vec![p])).collect();
         for f in uses {
             let Some(n) = self.name(f) else { continue };
             let mut r = Ref::new(n.value, n.span);
@@ -664,11 +707,16 @@ impl Lowerer<'_> {
                     match origin {
                         Origin::Own => d = d.primary(span, "declared here"),
                         Origin::Bundle { bundle, use_span } => {
-                            let b = self.bundles.get(*bundle).map_or("?", |b| b.name.value.as_str());
+                            let b = self
+                                .bundles
+                                .get(*bundle)
+                                .map_or("?", |b| b.name.value.as_str());
                             d = d
                                 .secondary(span, format!("defined in bundle `{b}`"))
                                 .secondary(*use_span, format!("brought in by `use {b}`"));
-                            help = format!("rename the property, or drop it from the event: `use {b}` already defines it");
+                            help = format!(
+                                "rename the property, or drop it from the event: `use {b}` already defines it"
+                            );
                         }
                     }
                 }

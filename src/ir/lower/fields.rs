@@ -118,10 +118,7 @@ impl Lowerer<'_> {
                 Item::Property(p) if shape.properties => out.properties.push(p),
                 Item::Property(p) => {
                     let help = if shape.fields.contains(&p.name.text.as_str()) {
-                        format!(
-                            "fields are written without `:`: `{} …`",
-                            p.name.text
-                        )
+                        format!("fields are written without `:`: `{} …`", p.name.text)
                     } else {
                         "properties belong in an event, bundle, common, identify, group or object block".into()
                     };
@@ -143,7 +140,11 @@ impl Lowerer<'_> {
                     )
                     .primary(other.span(), "expected a field name here");
                     if !shape.fields.is_empty() {
-                        d = d.help(format!("{} takes the fields {}", capitalize(shape.what), list_names(shape.fields)));
+                        d = d.help(format!(
+                            "{} takes the fields {}",
+                            capitalize(shape.what),
+                            list_names(shape.fields)
+                        ));
                     }
                     self.diags.push(d);
                 }
@@ -156,13 +157,16 @@ impl Lowerer<'_> {
         let key = f.key.text.as_str();
         let suggestion = did_you_mean(key, shape.fields.iter().copied(), |c| c.to_string());
         let help = suggestion.or_else(|| {
-            FIELD_HOMES.iter().find(|(k, _)| *k == key).map(|(_, home)| {
-                format!(
-                    "`{key}` is a field of `{home}`; {} takes {}",
-                    shape.what,
-                    list_names(shape.fields)
-                )
-            })
+            FIELD_HOMES
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, home)| {
+                    format!(
+                        "`{key}` is a field of `{home}`; {} takes {}",
+                        shape.what,
+                        list_names(shape.fields)
+                    )
+                })
         });
         let help = help.or_else(|| {
             if shape.properties && matches!(f.body, FieldBody::Empty | FieldBody::Values(_)) {
@@ -172,7 +176,11 @@ impl Lowerer<'_> {
             } else if shape.fields.is_empty() {
                 None
             } else {
-                Some(format!("{} takes {}", capitalize(shape.what), list_names(shape.fields)))
+                Some(format!(
+                    "{} takes {}",
+                    capitalize(shape.what),
+                    list_names(shape.fields)
+                ))
             }
         });
         self.diags.push(
@@ -209,7 +217,10 @@ impl Lowerer<'_> {
                         codes::INVALID_VALUE,
                         format!("`{}` takes one value, found {}", f.key.text, vs.len()),
                     )
-                    .primary(vs[1].span().to(vs[vs.len() - 1].span()), "only one value is allowed")
+                    .primary(
+                        vs[1].span().to(vs[vs.len() - 1].span()),
+                        "only one value is allowed",
+                    )
                     .help(format!("`{}` takes {expected}", f.key.text)),
                 );
                 None
@@ -318,7 +329,9 @@ impl Lowerer<'_> {
 
     pub fn owner_ref(&mut self, v: &Value) -> Option<Ref> {
         match v {
-            Value::Owner(o) => self.check_owner_name(&o.text, o.span).map(|n| Ref::new(n, o.span)),
+            Value::Owner(o) => self
+                .check_owner_name(&o.text, o.span)
+                .map(|n| Ref::new(n, o.span)),
             _ => None,
         }
     }
@@ -347,7 +360,11 @@ impl Lowerer<'_> {
     fn owner_hint(&mut self, f: &ast::Field, v: &Value) {
         let mut d = Diagnostic::error(
             codes::INVALID_VALUE,
-            format!("`{}` takes owners like `@analytics`, found {}", f.key.text, v.describe()),
+            format!(
+                "`{}` takes owners like `@analytics`, found {}",
+                f.key.text,
+                v.describe()
+            ),
         )
         .primary(v.span(), "expected an owner");
         if let Value::Word(w) = v {
@@ -363,9 +380,9 @@ impl Lowerer<'_> {
             .bytes()
             .next()
             .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-            && name
-                .bytes()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'.' | b'_' | b'-'));
+            && name.bytes().all(|c| {
+                c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'.' | b'_' | b'-')
+            });
         if ok {
             return Some(name.to_string());
         }
@@ -441,7 +458,10 @@ impl Lowerer<'_> {
                     self.diags.push(
                         Diagnostic::error(
                             codes::INVALID_PERCENT,
-                            format!("`{}` must be between 0% and 100%, found {}%", f.key.text, p.text),
+                            format!(
+                                "`{}` must be between 0% and 100%, found {}%",
+                                f.key.text, p.text
+                            ),
                         )
                         .primary(p.span, "out of range"),
                     );
@@ -453,7 +473,10 @@ impl Lowerer<'_> {
                 self.diags.push(
                     Diagnostic::error(
                         codes::INVALID_PERCENT,
-                        format!("`{}` takes a percentage, found the number {}", f.key.text, n.text),
+                        format!(
+                            "`{}` takes a percentage, found the number {}",
+                            f.key.text, n.text
+                        ),
                     )
                     .primary(n.span, "missing `%`")
                     .help(format!("write `{}%`", n.text)),
@@ -511,8 +534,12 @@ impl Lowerer<'_> {
         match TimeUnit::parse(&d.unit.text) {
             Some(unit) => Some(Spanned::new(Duration { amount, unit }, d.span)),
             None => {
-                let help = did_you_mean(&d.unit.text, TimeUnit::NAMES.iter().copied(), |c| c.to_string())
-                    .unwrap_or_else(|| "units are `minutes`, `hours`, `days`, `weeks`, `months` and `years`".into());
+                let help = did_you_mean(&d.unit.text, TimeUnit::NAMES.iter().copied(), |c| {
+                    c.to_string()
+                })
+                .unwrap_or_else(|| {
+                    "units are `minutes`, `hours`, `days`, `weeks`, `months` and `years`".into()
+                });
                 self.diags.push(
                     Diagnostic::error(
                         codes::INVALID_DURATION,

@@ -120,11 +120,26 @@ pub fn lower(
         })
         .collect();
     plan.enums = enums.into_iter().map(|(d, n)| l.enum_decl(d, n)).collect();
-    plan.owners = take(Kind::Owner).into_iter().map(|(d, n)| l.owner_decl(d, n)).collect();
-    plan.consents = take(Kind::Consent).into_iter().map(|(d, n)| l.consent_decl(d, n)).collect();
-    plan.retentions = take(Kind::Retention).into_iter().map(|(d, n)| l.retention_decl(d, n)).collect();
-    plan.sources = take(Kind::Source).into_iter().map(|(d, n)| l.source_decl(d, n)).collect();
-    plan.tools = take(Kind::Tool).into_iter().map(|(d, n)| l.tool_decl(d, n)).collect();
+    plan.owners = take(Kind::Owner)
+        .into_iter()
+        .map(|(d, n)| l.owner_decl(d, n))
+        .collect();
+    plan.consents = take(Kind::Consent)
+        .into_iter()
+        .map(|(d, n)| l.consent_decl(d, n))
+        .collect();
+    plan.retentions = take(Kind::Retention)
+        .into_iter()
+        .map(|(d, n)| l.retention_decl(d, n))
+        .collect();
+    plan.sources = take(Kind::Source)
+        .into_iter()
+        .map(|(d, n)| l.source_decl(d, n))
+        .collect();
+    plan.tools = take(Kind::Tool)
+        .into_iter()
+        .map(|(d, n)| l.tool_decl(d, n))
+        .collect();
     for (d, n) in take(Kind::Bundle) {
         let b = l.bundle_decl(d, n);
         l.bundles.push(b);
@@ -135,8 +150,14 @@ pub fn lower(
     plan.common = reg.common.map(|d| l.traits_decl(d, TraitsKind::Common));
     plan.identify = reg.identify.map(|d| l.traits_decl(d, TraitsKind::Identify));
     plan.group = reg.group.map(|d| l.traits_decl(d, TraitsKind::Group));
-    plan.events = take(Kind::Event).into_iter().map(|(d, n)| l.event_decl(d, n)).collect();
-    plan.kpis = take(Kind::Kpi).into_iter().map(|(d, n)| l.kpi_decl(d, n)).collect();
+    plan.events = take(Kind::Event)
+        .into_iter()
+        .map(|(d, n)| l.event_decl(d, n))
+        .collect();
+    plan.kpis = take(Kind::Kpi)
+        .into_iter()
+        .map(|(d, n)| l.kpi_decl(d, n))
+        .collect();
     plan.bundles = std::mem::take(&mut l.bundles);
 
     let total: usize = files.iter().map(|(_, f)| f.decls.len()).sum();
@@ -152,9 +173,12 @@ pub fn lower(
             );
         } else {
             l.diags.push(
-                Diagnostic::error(codes::MISSING_PLAN, "no `plan` block: a tracking plan needs exactly one")
-                    .primary(span, "no `plan` block in any file of this plan")
-                    .help("add `plan \"Title\" { owner @team }` to one of the files"),
+                Diagnostic::error(
+                    codes::MISSING_PLAN,
+                    "no `plan` block: a tracking plan needs exactly one",
+                )
+                .primary(span, "no `plan` block in any file of this plan")
+                .help("add `plan \"Title\" { owner @team }` to one of the files"),
             );
         }
     }
@@ -191,37 +215,44 @@ impl Lowerer<'_> {
             return;
         }
         let names = self.names_of(kind);
-        let help = did_you_mean(&r.name, names.iter().map(String::as_str), |c| kind.render(c))
-            .or_else(|| {
-                Kind::ALL
-                    .into_iter()
-                    .filter(|k| *k != kind)
-                    .find(|k| self.lookup(*k, &r.name).is_some())
-                    .map(|other| {
-                        format!(
-                            "`{}` is a {}, not a {}",
-                            other.render(&r.name),
-                            other.noun(),
-                            kind.noun()
-                        )
-                    })
-            })
-            .unwrap_or_else(|| {
-                if names.is_empty() {
-                    format!("no {} is declared; declare it with `{} {} {{ … }}`", kind.noun(), kind.keyword(), kind.render(&r.name))
-                } else {
+        let help = did_you_mean(&r.name, names.iter().map(String::as_str), |c| {
+            kind.render(c)
+        })
+        .or_else(|| {
+            Kind::ALL
+                .into_iter()
+                .filter(|k| *k != kind)
+                .find(|k| self.lookup(*k, &r.name).is_some())
+                .map(|other| {
                     format!(
-                        "declared {}s: {}",
-                        kind.noun(),
-                        names
-                            .iter()
-                            .take(8)
-                            .map(|n| format!("`{}`", kind.render(n)))
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        "`{}` is a {}, not a {}",
+                        other.render(&r.name),
+                        other.noun(),
+                        kind.noun()
                     )
-                }
-            });
+                })
+        })
+        .unwrap_or_else(|| {
+            if names.is_empty() {
+                format!(
+                    "no {} is declared; declare it with `{} {} {{ … }}`",
+                    kind.noun(),
+                    kind.keyword(),
+                    kind.render(&r.name)
+                )
+            } else {
+                format!(
+                    "declared {}s: {}",
+                    kind.noun(),
+                    names
+                        .iter()
+                        .take(8)
+                        .map(|n| format!("`{}`", kind.render(n)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
+        });
         self.diags.push(
             Diagnostic::error(
                 codes::UNRESOLVED,
@@ -237,15 +268,19 @@ impl Lowerer<'_> {
         let named = |k: Kind| Some(k);
         let k = match kind {
             "plan" => {
-                let Some(title) = self.quoted_name(d, "a plan", "plan \"Pipeline velocity\" {") else {
+                let Some(title) = self.quoted_name(d, "a plan", "plan \"Pipeline velocity\" {")
+                else {
                     return;
                 };
                 if let Some((first, _)) = reg.plans.first() {
                     self.diags.push(
-                        Diagnostic::error(codes::DUPLICATE_PLAN, "a tracking plan has exactly one `plan` block")
-                            .primary(d.kind.span, "second `plan` block")
-                            .secondary(first.kind.span, "first `plan` block")
-                            .help("merge the two blocks, or check them as separate plans"),
+                        Diagnostic::error(
+                            codes::DUPLICATE_PLAN,
+                            "a tracking plan has exactly one `plan` block",
+                        )
+                        .primary(d.kind.span, "second `plan` block")
+                        .secondary(first.kind.span, "first `plan` block")
+                        .help("merge the two blocks, or check them as separate plans"),
                     );
                     return;
                 }
@@ -267,10 +302,13 @@ impl Lowerer<'_> {
                 };
                 if let Some(first) = slot {
                     self.diags.push(
-                        Diagnostic::error(codes::DUPLICATE_DECLARATION, format!("`{kind}` is declared twice"))
-                            .primary(d.kind.span, "declared again here")
-                            .secondary(first.kind.span, "first declared here")
-                            .help(format!("a plan has one `{kind}` block: merge them")),
+                        Diagnostic::error(
+                            codes::DUPLICATE_DECLARATION,
+                            format!("`{kind}` is declared twice"),
+                        )
+                        .primary(d.kind.span, "declared again here")
+                        .secondary(first.kind.span, "first declared here")
+                        .help(format!("a plan has one `{kind}` block: merge them")),
                     );
                 } else {
                     *slot = Some(d);
@@ -297,9 +335,12 @@ impl Lowerer<'_> {
                     )
                 });
             self.diags.push(
-                Diagnostic::error(codes::UNKNOWN_DECLARATION, format!("unknown declaration `{kind}`"))
-                    .primary(d.kind.span, "not a kind of declaration")
-                    .help(help),
+                Diagnostic::error(
+                    codes::UNKNOWN_DECLARATION,
+                    format!("unknown declaration `{kind}`"),
+                )
+                .primary(d.kind.span, "not a kind of declaration")
+                .help(help),
             );
             return;
         };
@@ -322,7 +363,10 @@ impl Lowerer<'_> {
                 )
                 .primary(name.span, "declared again here")
                 .secondary(first, "first declared here")
-                .help(format!("{} names are unique: rename or remove one", k.noun())),
+                .help(format!(
+                    "{} names are unique: rename or remove one",
+                    k.noun()
+                )),
             );
             return;
         }
@@ -344,7 +388,9 @@ impl Lowerer<'_> {
                 Diagnostic::error(codes::DUPLICATE_EVENT, msg)
                     .primary(name.span, "declared again here")
                     .secondary(*first, "first declared here")
-                    .help("event names are compared ignoring case and spacing; rename or remove one"),
+                    .help(
+                        "event names are compared ignoring case and spacing; rename or remove one",
+                    ),
             );
             return false;
         }
@@ -356,7 +402,9 @@ impl Lowerer<'_> {
 
     fn quoted_name(&mut self, d: &ast::Decl, what: &str, example: &str) -> Option<Spanned<String>> {
         match &d.name {
-            Some(DeclName::Str(s)) if !s.value.trim().is_empty() => Some(Spanned::new(s.value.clone(), s.span)),
+            Some(DeclName::Str(s)) if !s.value.trim().is_empty() => {
+                Some(Spanned::new(s.value.clone(), s.span))
+            }
             Some(DeclName::Str(s)) => {
                 self.diags.push(
                     Diagnostic::error(codes::MISSING, format!("{what} needs a name"))
@@ -367,9 +415,12 @@ impl Lowerer<'_> {
             }
             Some(other) => {
                 self.diags.push(
-                    Diagnostic::error(codes::MISSING, format!("the name of {what} is a quoted string"))
-                        .primary(other.span(), "expected a string")
-                        .help(format!("write `{example}`")),
+                    Diagnostic::error(
+                        codes::MISSING,
+                        format!("the name of {what} is a quoted string"),
+                    )
+                    .primary(other.span(), "expected a string")
+                    .help(format!("write `{example}`")),
                 );
                 None
             }
@@ -419,8 +470,12 @@ impl Lowerer<'_> {
             other => {
                 let span = other.as_ref().map_or(d.kind.span, |n| n.span());
                 let msg = match other {
-                    Some(DeclName::Str(_)) => format!("the name of a {} is an identifier, not a string", k.noun()),
-                    Some(DeclName::Owner(_)) => format!("the name of a {} is an identifier", k.noun()),
+                    Some(DeclName::Str(_)) => {
+                        format!("the name of a {} is an identifier, not a string", k.noun())
+                    }
+                    Some(DeclName::Owner(_)) => {
+                        format!("the name of a {} is an identifier", k.noun())
+                    }
                     _ => format!("a {} needs a name", k.noun()),
                 };
                 self.diags.push(
@@ -443,6 +498,7 @@ fn compute_effective(plan: &mut Plan) {
                 owner: ctx.owner,
                 consent: p.consent.as_ref().map_or(ctx.consent, |r| r.target),
                 retention: p.retention.as_ref().map_or(ctx.retention, |r| r.target),
+                unresolved: ctx.unresolved || broken(&p.consent) || broken(&p.retention),
             };
             let inner = p.effective;
             let mut ty = &mut p.ty;
@@ -454,13 +510,20 @@ fn compute_effective(plan: &mut Plan) {
             }
         }
     }
+    fn broken(r: &Option<Ref>) -> bool {
+        r.as_ref().is_some_and(|r| r.target.is_none())
+    }
     let target = |r: &Option<Ref>| r.as_ref().and_then(|r| r.target);
     let plan_retention = target(&plan.meta.retention);
+    let plan_broken = broken(&plan.meta.retention);
     for e in &mut plan.events {
         let ctx = Effective {
             owner: target(&e.owner),
             consent: target(&e.consent),
             retention: e.retention.as_ref().map_or(plan_retention, |r| r.target),
+            unresolved: broken(&e.consent)
+                || broken(&e.retention)
+                || (e.retention.is_none() && plan_broken),
         };
         apply(&mut e.properties, ctx);
     }
@@ -472,6 +535,9 @@ fn compute_effective(plan: &mut Plan) {
             owner: target(&t.owner),
             consent: target(&t.consent),
             retention: t.retention.as_ref().map_or(plan_retention, |r| r.target),
+            unresolved: broken(&t.consent)
+                || broken(&t.retention)
+                || (t.retention.is_none() && plan_broken),
         };
         apply(&mut t.properties, ctx);
     }
@@ -480,6 +546,7 @@ fn compute_effective(plan: &mut Plan) {
             &mut b.properties,
             Effective {
                 retention: plan_retention,
+                unresolved: plan_broken,
                 ..Effective::default()
             },
         );

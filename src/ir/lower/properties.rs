@@ -55,7 +55,9 @@ fn modifier_alias(name: &str) -> Option<&'static str> {
         "description" | "desc" | "doc" => {
             "write the description as a string at the end of the line: `x: string \"…\"`"
         }
-        "enum" | "values" | "one_of" => "write the allowed values as the type: `x: enum(\"a\", \"b\")`",
+        "enum" | "values" | "one_of" => {
+            "write the allowed values as the type: `x: enum(\"a\", \"b\")`"
+        }
         "default" => "defaults are not part of a tracking plan; describe them in the description",
         _ => return None,
     })
@@ -238,9 +240,12 @@ impl Lowerer<'_> {
 
     pub fn duplicate_enum_value(&mut self, value: &str, span: Span, first: Span) {
         self.diags.push(
-            Diagnostic::error(codes::INVALID_VALUE, format!("enum value {value:?} is listed twice"))
-                .primary(span, "listed again here")
-                .secondary(first, "first listed here"),
+            Diagnostic::error(
+                codes::INVALID_VALUE,
+                format!("enum value {value:?} is listed twice"),
+            )
+            .primary(span, "listed again here")
+            .secondary(first, "first listed here"),
         );
     }
 
@@ -248,7 +253,9 @@ impl Lowerer<'_> {
         let help = match name {
             "list" => Some("a list needs its item type: `list(string)`".to_string()),
             "enum" => Some("an inline enum lists its values: `enum(\"a\", \"b\")`".to_string()),
-            "object" => Some("an object lists its properties: `object { name: string }`".to_string()),
+            "object" => {
+                Some("an object lists its properties: `object { name: string }`".to_string())
+            }
             _ => type_alias(name).map(|t| format!("did you mean `{t}`?")),
         };
         let help = help.or_else(|| {
@@ -273,7 +280,14 @@ impl Lowerer<'_> {
         });
         self.diags.push(
             Diagnostic::error(codes::UNKNOWN_TYPE, format!("unknown type `{name}`"))
-                .primary(span, if is_modifier { "expected a type before modifiers" } else { "not a type or an enum" })
+                .primary(
+                    span,
+                    if is_modifier {
+                        "expected a type before modifiers"
+                    } else {
+                        "not a type or an enum"
+                    },
+                )
                 .help(help),
         );
     }
@@ -335,9 +349,15 @@ impl Lowerer<'_> {
                 }
             }
             "min" | "max" => {
-                let Some(v) = self.one_arg(m, "a number") else { return };
+                let Some(v) = self.one_arg(m, "a number") else {
+                    return;
+                };
                 let Value::Number(n) = v else {
-                    self.misuse(m, format!("`{name}` takes a number, found {}", v.describe()), format!("write `{name}(0)`"));
+                    self.misuse(
+                        m,
+                        format!("`{name}` takes a number, found {}", v.describe()),
+                        format!("write `{name}(0)`"),
+                    );
                     return;
                 };
                 if !matches!(prop.ty, Type::Integer | Type::Number) {
@@ -349,16 +369,31 @@ impl Lowerer<'_> {
                     self.misuse(m, format!("`{name}` does not apply to `{ty_name}`"), help);
                     return;
                 }
-                let Some(num) = parse_number(&n.text) else { return };
+                let Some(num) = parse_number(&n.text) else {
+                    return;
+                };
                 if matches!(prop.ty, Type::Integer) && !num.is_integer() {
-                    self.misuse(m, format!("`{name}` of an integer must be a whole number, found {}", n.text), "use a whole number, or make the property a `number`");
+                    self.misuse(
+                        m,
+                        format!(
+                            "`{name}` of an integer must be a whole number, found {}",
+                            n.text
+                        ),
+                        "use a whole number, or make the property a `number`",
+                    );
                     return;
                 }
                 let v = Some(Spanned::new(num, m.span));
-                if name == "min" { prop.min = v } else { prop.max = v }
+                if name == "min" {
+                    prop.min = v
+                } else {
+                    prop.max = v
+                }
             }
             "min_length" | "max_length" => {
-                let Some(v) = self.one_arg(m, "a whole number") else { return };
+                let Some(v) = self.one_arg(m, "a whole number") else {
+                    return;
+                };
                 if !matches!(prop.ty, Type::String | Type::List(_)) {
                     let help = if matches!(prop.ty, Type::Integer | Type::Number) {
                         format!("for a numeric bound, use `{}(…)`", &name[..3])
@@ -373,20 +408,38 @@ impl Lowerer<'_> {
                     _ => None,
                 };
                 let Some(len) = parsed else {
-                    self.misuse(m, format!("`{name}` takes a whole number ≥ 0"), format!("write `{name}(40)`"));
+                    self.misuse(
+                        m,
+                        format!("`{name}` takes a whole number ≥ 0"),
+                        format!("write `{name}(40)`"),
+                    );
                     return;
                 };
                 let v = Some(Spanned::new(len, m.span));
-                if name == "min_length" { prop.min_length = v } else { prop.max_length = v }
+                if name == "min_length" {
+                    prop.min_length = v
+                } else {
+                    prop.max_length = v
+                }
             }
             "pattern" => {
-                let Some(v) = self.one_arg(m, "a regular expression string") else { return };
+                let Some(v) = self.one_arg(m, "a regular expression string") else {
+                    return;
+                };
                 let Value::Str(s) = v else {
-                    self.misuse(m, format!("`pattern` takes a string, found {}", v.describe()), "write `pattern(\"^[A-Z]{3}$\")`");
+                    self.misuse(
+                        m,
+                        format!("`pattern` takes a string, found {}", v.describe()),
+                        "write `pattern(\"^[A-Z]{3}$\")`",
+                    );
                     return;
                 };
                 if !matches!(prop.ty, Type::String) {
-                    self.misuse(m, format!("`pattern` does not apply to `{ty_name}`"), "patterns apply to `string` properties");
+                    self.misuse(
+                        m,
+                        format!("`pattern` does not apply to `{ty_name}`"),
+                        "patterns apply to `string` properties",
+                    );
                     return;
                 }
                 if let Err(why) = self.check_regex(&s.value) {
@@ -400,20 +453,30 @@ impl Lowerer<'_> {
                 prop.pattern = Some(Spanned::new(s.value.clone(), s.span));
             }
             "format" => {
-                let Some(v) = self.one_arg(m, "a format name") else { return };
+                let Some(v) = self.one_arg(m, "a format name") else {
+                    return;
+                };
                 let (word, span) = match v {
                     Value::Word(w) => (w.text.as_str(), w.span),
                     Value::Str(s) => (s.value.as_str(), s.span),
                     _ => {
-                        self.misuse(m, format!("`format` takes a format name, found {}", v.describe()), "write `format(email)`");
+                        self.misuse(
+                            m,
+                            format!("`format` takes a format name, found {}", v.describe()),
+                            "write `format(email)`",
+                        );
                         return;
                     }
                 };
                 let names: Vec<&str> = Format::ALL.iter().map(|(n, _)| *n).collect();
-                let Some(f) = self.keyword_of(word, span, "format", &names, Format::parse) else { return };
+                let Some(f) = self.keyword_of(word, span, "format", &names, Format::parse) else {
+                    return;
+                };
                 if !matches!(prop.ty, Type::String) {
                     let help = match prop.ty {
-                        Type::Datetime => "a `datetime` is already RFC 3339: remove `format`".to_string(),
+                        Type::Datetime => {
+                            "a `datetime` is already RFC 3339: remove `format`".to_string()
+                        }
                         Type::Date => "a `date` is already YYYY-MM-DD: remove `format`".to_string(),
                         _ => "formats apply to `string` properties".to_string(),
                     };
@@ -423,23 +486,49 @@ impl Lowerer<'_> {
                 prop.format = Some(f);
             }
             "pii" => {
-                let Some(v) = self.one_arg(m, "a PII class") else { return };
-                let Value::Word(w) = v else {
-                    self.misuse(m, format!("`pii` takes a class name, found {}", v.describe()), format!("classes are {}", list_names(PiiClass::NAMES)));
+                let Some(v) = self.one_arg(m, "a PII class") else {
                     return;
                 };
-                prop.pii = self.keyword_of(&w.text, w.span, "PII class", PiiClass::NAMES, PiiClass::parse);
+                let Value::Word(w) = v else {
+                    self.misuse(
+                        m,
+                        format!("`pii` takes a class name, found {}", v.describe()),
+                        format!("classes are {}", list_names(PiiClass::NAMES)),
+                    );
+                    return;
+                };
+                prop.pii = self.keyword_of(
+                    &w.text,
+                    w.span,
+                    "PII class",
+                    PiiClass::NAMES,
+                    PiiClass::parse,
+                );
             }
             "consent" | "retention" => {
-                let Some(v) = self.one_arg(m, "a declared name") else { return };
-                let Value::Word(w) = v else {
-                    self.misuse(m, format!("`{name}` takes a declared name, found {}", v.describe()), format!("write `{name}(id)` with the id of a `{name}` declaration"));
+                let Some(v) = self.one_arg(m, "a declared name") else {
                     return;
                 };
-                let kind = if name == "consent" { Kind::Consent } else { Kind::Retention };
+                let Value::Word(w) = v else {
+                    self.misuse(
+                        m,
+                        format!("`{name}` takes a declared name, found {}", v.describe()),
+                        format!("write `{name}(id)` with the id of a `{name}` declaration"),
+                    );
+                    return;
+                };
+                let kind = if name == "consent" {
+                    Kind::Consent
+                } else {
+                    Kind::Retention
+                };
                 let mut r = Ref::new(w.text.clone(), w.span);
                 self.resolve(&mut r, kind);
-                if name == "consent" { prop.consent = Some(r) } else { prop.retention = Some(r) }
+                if name == "consent" {
+                    prop.consent = Some(r)
+                } else {
+                    prop.retention = Some(r)
+                }
             }
             "allow" => {
                 if let Some(a) = self.allow(m.args.as_ref(), m.span) {
@@ -452,13 +541,20 @@ impl Lowerer<'_> {
                     .or_else(|| did_you_mean(name, MODIFIERS.iter().copied(), |c| c.to_string()))
                     .or_else(|| {
                         (BUILTIN_TYPES.contains(&name) || self.lookup(Kind::Enum, name).is_some())
-                            .then(|| format!("`{name}` is a type; a property has one type, right after `:`"))
+                            .then(|| {
+                                format!(
+                                    "`{name}` is a type; a property has one type, right after `:`"
+                                )
+                            })
                     })
                     .unwrap_or_else(|| format!("modifiers are {}", list_names(MODIFIERS)));
                 self.diags.push(
-                    Diagnostic::error(codes::UNKNOWN_MODIFIER, format!("unknown modifier `{name}`"))
-                        .primary(m.name.span, "not a modifier")
-                        .help(help),
+                    Diagnostic::error(
+                        codes::UNKNOWN_MODIFIER,
+                        format!("unknown modifier `{name}`"),
+                    )
+                    .primary(m.name.span, "not a modifier")
+                    .help(help),
                 );
             }
         }
@@ -481,9 +577,12 @@ impl Lowerer<'_> {
             (None, Value::Str(s)) => Spanned::new(s.value.clone(), s.span),
             _ => {
                 self.diags.push(
-                    Diagnostic::error(codes::INVALID_VALUE, "`allow` takes the rule name as a string first")
-                        .primary(first.span, "expected a string like \"naming/event-case\"")
-                        .help(usage),
+                    Diagnostic::error(
+                        codes::INVALID_VALUE,
+                        "`allow` takes the rule name as a string first",
+                    )
+                    .primary(first.span, "expected a string like \"naming/event-case\"")
+                    .help(usage),
                 );
                 return None;
             }
@@ -510,16 +609,27 @@ impl Lowerer<'_> {
             Some(r) if !r.value.trim().is_empty() => {}
             Some(r) => {
                 self.diags.push(
-                    Diagnostic::error(codes::ALLOW_WITHOUT_REASON, format!("the exception to `{}` has an empty reason", rule.value))
-                        .primary(r.span, "empty reason")
-                        .help("say why the rule does not apply here, for the reviewers who will read it"),
+                    Diagnostic::error(
+                        codes::ALLOW_WITHOUT_REASON,
+                        format!("the exception to `{}` has an empty reason", rule.value),
+                    )
+                    .primary(r.span, "empty reason")
+                    .help(
+                        "say why the rule does not apply here, for the reviewers who will read it",
+                    ),
                 );
             }
             None => {
                 self.diags.push(
-                    Diagnostic::error(codes::ALLOW_WITHOUT_REASON, format!("the exception to `{}` has no reason", rule.value))
-                        .primary(span, "no `reason \"…\"`")
-                        .help(format!("justify it: `allow(\"{}\", reason \"…\")`", rule.value)),
+                    Diagnostic::error(
+                        codes::ALLOW_WITHOUT_REASON,
+                        format!("the exception to `{}` has no reason", rule.value),
+                    )
+                    .primary(span, "no `reason \"…\"`")
+                    .help(format!(
+                        "justify it: `allow(\"{}\", reason \"…\")`",
+                        rule.value
+                    )),
                 );
             }
         }
@@ -561,16 +671,25 @@ impl Lowerer<'_> {
         if let (Some(min), Some(max)) = (&p.min_length, &p.max_length)
             && min.value > max.value
         {
-            self.bounds_error(&p.name.value, "min_length", min.span, "max_length", max.span);
+            self.bounds_error(
+                &p.name.value,
+                "min_length",
+                min.span,
+                "max_length",
+                max.span,
+            );
         }
     }
 
     fn bounds_error(&mut self, prop: &str, lo: &str, lo_span: Span, hi: &str, hi_span: Span) {
         self.diags.push(
-            Diagnostic::error(codes::INVALID_BOUNDS, format!("`{prop}` has `{lo}` greater than `{hi}`: no value can satisfy both"))
-                .primary(lo_span, "lower bound")
-                .secondary(hi_span, "upper bound")
-                .help(format!("make `{lo}` ≤ `{hi}`")),
+            Diagnostic::error(
+                codes::INVALID_BOUNDS,
+                format!("`{prop}` has `{lo}` greater than `{hi}`: no value can satisfy both"),
+            )
+            .primary(lo_span, "lower bound")
+            .secondary(hi_span, "upper bound")
+            .help(format!("make `{lo}` ≤ `{hi}`")),
         );
     }
 
@@ -593,9 +712,12 @@ impl Lowerer<'_> {
 
     fn example_error(&mut self, p: &Property, span: Span, why: String) {
         self.diags.push(
-            Diagnostic::error(codes::EXAMPLE_MISMATCH, format!("the example of `{}` does not match its type", p.name.value))
-                .primary(span, why)
-                .secondary(p.ty_span, format!("`{}` is declared here", p.ty.display())),
+            Diagnostic::error(
+                codes::EXAMPLE_MISMATCH,
+                format!("the example of `{}` does not match its type", p.name.value),
+            )
+            .primary(span, why)
+            .secondary(p.ty_span, format!("the type is `{}`", p.ty.display())),
         );
     }
 }
@@ -695,12 +817,18 @@ fn check_value(p: &Property, ty: &Type, v: &serde_json::Value) -> Result<(), Str
             if let Some(min) = &p.min_length
                 && len < min.value
             {
-                return Err(format!("{len} characters, fewer than min_length({})", min.value));
+                return Err(format!(
+                    "{len} characters, fewer than min_length({})",
+                    min.value
+                ));
             }
             if let Some(max) = &p.max_length
                 && len > max.value
             {
-                return Err(format!("{len} characters, more than max_length({})", max.value));
+                return Err(format!(
+                    "{len} characters, more than max_length({})",
+                    max.value
+                ));
             }
             if let Some(f) = &p.format
                 && !f.value.matches(s)
@@ -729,12 +857,18 @@ fn check_value(p: &Property, ty: &Type, v: &serde_json::Value) -> Result<(), Str
             if let Some(min) = &p.min
                 && x < min.value.value
             {
-                return Err(format!("{n} is below min({})", format_number(min.value.value)));
+                return Err(format!(
+                    "{n} is below min({})",
+                    format_number(min.value.value)
+                ));
             }
             if let Some(max) = &p.max
                 && x > max.value.value
             {
-                return Err(format!("{n} is above max({})", format_number(max.value.value)));
+                return Err(format!(
+                    "{n} is above max({})",
+                    format_number(max.value.value)
+                ));
             }
             Ok(())
         }
@@ -743,7 +877,11 @@ fn check_value(p: &Property, ty: &Type, v: &serde_json::Value) -> Result<(), Str
         (Type::Enum(e), J::String(s)) if e.values.contains(s) => Ok(()),
         (Type::Enum(e), _) => Err(format!(
             "{v} is not one of {}",
-            e.values.iter().map(|x| format!("{x:?}")).collect::<Vec<_>>().join(", ")
+            e.values
+                .iter()
+                .map(|x| format!("{x:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         )),
         (Type::List(inner), J::Array(items)) => {
             let n = items.len() as u64;
@@ -769,6 +907,8 @@ fn check_value(p: &Property, ty: &Type, v: &serde_json::Value) -> Result<(), Str
             Ok(())
         }
         (Type::List(_), _) => wrong("a list like `[\"a\", \"b\"]`"),
-        (Type::Object(_), _) => Err("objects take no example: their properties' examples are used".into()),
+        (Type::Object(_), _) => {
+            Err("objects take no example: their properties' examples are used".into())
+        }
     }
 }

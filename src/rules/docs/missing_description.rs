@@ -19,11 +19,19 @@ impl Rule for MissingDescription {
 
     fn check(&self, plan: &Plan, out: &mut Vec<Finding>) {
         for (i, e) in plan.events.iter().enumerate() {
-            let empty = e.description.as_ref().is_none_or(|d| d.value.trim().is_empty());
+            let empty = e
+                .description
+                .as_ref()
+                .is_none_or(|d| d.value.trim().is_empty());
             if empty {
                 out.push(
-                    Finding::new(Container::Event(i), format!("event \"{}\" has no description", e.name.value), e.name.span, "no `description`")
-                        .help("add `description \"…\"`: when it fires and what it means"),
+                    Finding::new(
+                        Container::Event(i),
+                        format!("event \"{}\" has no description", e.name.value),
+                        e.name.span,
+                        "no `description`",
+                    )
+                    .help("add `description \"…\"`: when it fires and what it means"),
                 );
             }
         }

@@ -20,13 +20,18 @@ impl Rule for DeprecatedEvent {
     fn check(&self, plan: &Plan, out: &mut Vec<Finding>) {
         for (i, k) in plan.kpis.iter().enumerate() {
             for r in &k.events {
-                let Some(e) = r.target.and_then(|t| plan.events.get(t)) else { continue };
+                let Some(e) = r.target.and_then(|t| plan.events.get(t)) else {
+                    continue;
+                };
                 if !e.is_deprecated() {
                     continue;
                 }
                 let mut f = Finding::new(
                     Container::Kpi(i),
-                    format!("KPI \"{}\" depends on deprecated event \"{}\"", k.name.value, e.name.value),
+                    format!(
+                        "KPI \"{}\" depends on deprecated event \"{}\"",
+                        k.name.value, e.name.value
+                    ),
                     r.span,
                     "deprecated event",
                 )

@@ -20,7 +20,12 @@ impl Rule for UnknownDimension {
 
     fn check(&self, plan: &Plan, out: &mut Vec<Finding>) {
         for (i, k) in plan.kpis.iter().enumerate() {
-            let events: Vec<_> = k.events.iter().filter_map(|r| r.target).filter_map(|t| plan.events.get(t)).collect();
+            let events: Vec<_> = k
+                .events
+                .iter()
+                .filter_map(|r| r.target)
+                .filter_map(|t| plan.events.get(t))
+                .collect();
             if events.len() != k.events.len() {
                 continue;
             }
@@ -28,13 +33,22 @@ impl Rule for UnknownDimension {
                 if events.iter().any(|e| e.property(&d.value).is_some()) {
                     continue;
                 }
-                let names: Vec<&str> = events.iter().flat_map(|e| e.properties.iter().map(|p| p.name.value.as_str())).collect();
+                let names: Vec<&str> = events
+                    .iter()
+                    .flat_map(|e| e.properties.iter().map(|p| p.name.value.as_str()))
+                    .collect();
                 let help = did_you_mean(&d.value, names.iter().copied(), |c| c.to_string())
-                    .unwrap_or_else(|| "add the property to one of the KPI's events, or remove the dimension".to_string());
+                    .unwrap_or_else(|| {
+                        "add the property to one of the KPI's events, or remove the dimension"
+                            .to_string()
+                    });
                 out.push(
                     Finding::new(
                         Container::Kpi(i),
-                        format!("dimension `{}` of KPI \"{}\" is not a property of any of its events", d.value, k.name.value),
+                        format!(
+                            "dimension `{}` of KPI \"{}\" is not a property of any of its events",
+                            d.value, k.name.value
+                        ),
                         d.span,
                         "no event carries it",
                     )

@@ -32,7 +32,11 @@ impl Rule for DeprecatedWithoutReplacement {
             if missing.is_empty() {
                 continue;
             }
-            let list = missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(" and ");
+            let list = missing
+                .iter()
+                .map(|m| format!("`{m}`"))
+                .collect::<Vec<_>>()
+                .join(" and ");
             out.push(
                 Finding::new(
                     Container::Event(i),

@@ -20,20 +20,30 @@ impl Rule for ReplacedByDeprecated {
     fn check(&self, plan: &Plan, out: &mut Vec<Finding>) {
         for (i, e) in plan.events.iter().enumerate() {
             let Some(r) = &e.replaced_by else { continue };
-            let Some(target) = r.target.and_then(|t| plan.events.get(t)) else { continue };
+            let Some(target) = r.target.and_then(|t| plan.events.get(t)) else {
+                continue;
+            };
             if !target.is_deprecated() {
                 continue;
             }
             let mut f = Finding::new(
                 Container::Event(i),
-                format!("\"{}\" is replaced by \"{}\", which is deprecated too", e.name.value, target.name.value),
+                format!(
+                    "\"{}\" is replaced by \"{}\", which is deprecated too",
+                    e.name.value, target.name.value
+                ),
                 r.span,
                 "points to a deprecated event",
             )
             .secondary(target.status.span, "deprecated here");
             let mut end = target;
             let mut seen = vec![e.name.value.as_str()];
-            while let Some(next) = end.replaced_by.as_ref().and_then(|r| r.target).and_then(|t| plan.events.get(t)) {
+            while let Some(next) = end
+                .replaced_by
+                .as_ref()
+                .and_then(|r| r.target)
+                .and_then(|t| plan.events.get(t))
+            {
                 if seen.contains(&next.name.value.as_str()) || !end.is_deprecated() {
                     break;
                 }
@@ -41,7 +51,10 @@ impl Rule for ReplacedByDeprecated {
                 end = next;
             }
             f = if !end.is_deprecated() {
-                f.help(format!("point it at the event that replaces both: `replaced_by \"{}\"`", end.name.value))
+                f.help(format!(
+                    "point it at the event that replaces both: `replaced_by \"{}\"`",
+                    end.name.value
+                ))
             } else {
                 f.help("point it at an event that is not deprecated")
             };

@@ -21,16 +21,24 @@ impl Rule for EventCase {
     fn check(&self, plan: &Plan, out: &mut Vec<Finding>) {
         let style = plan.meta.naming.events;
         for (i, e) in plan.events.iter().enumerate() {
-            let Some(problem) = event_problem(&e.name.value, style) else { continue };
+            let Some(problem) = event_problem(&e.name.value, style) else {
+                continue;
+            };
             let fixed = convert_case(&e.name.value, style.as_str());
             let mut f = Finding::new(
                 Container::Event(i),
-                format!("event name \"{}\" is not `{}`: {problem}", e.name.value, style),
+                format!(
+                    "event name \"{}\" is not `{}`: {problem}",
+                    e.name.value, style
+                ),
                 e.name.span,
                 format!("not `{style}`"),
             );
             f = if event_problem(&fixed, style).is_none() && fixed != e.name.value {
-                f.help(format!("rename it \"{fixed}\", or keep it with `allow(\"{}\", reason \"…\")`", DOC.name))
+                f.help(format!(
+                    "rename it \"{fixed}\", or keep it with `allow(\"{}\", reason \"…\")`",
+                    DOC.name
+                ))
             } else {
                 f.help(format!("write the object, then what happened to it: \"Order Completed\"; or keep it with `allow(\"{}\", reason \"…\")`", DOC.name))
             };

@@ -34,7 +34,10 @@ impl Rule for PropertyCase {
                     format!("not `{style}`"),
                 )
                 .on_property(at.path)
-                .help(format!("rename it `{fixed}`, or keep it with `allow(\"{}\", reason \"…\")`", DOC.name)),
+                .help(format!(
+                    "rename it `{fixed}`, or keep it with `allow(\"{}\", reason \"…\")`",
+                    DOC.name
+                )),
             );
         }
     }

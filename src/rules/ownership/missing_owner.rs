@@ -20,21 +20,33 @@ impl Rule for MissingOwner {
     fn check(&self, plan: &Plan, out: &mut Vec<Finding>) {
         let hint = match plan.owners.first() {
             Some(o) => format!("add `owner @{}` (or another declared owner)", o.id.value),
-            None => "declare an owner (`owner @team { name \"…\" }`) and add `owner @team`".to_string(),
+            None => {
+                "declare an owner (`owner @team { name \"…\" }`) and add `owner @team`".to_string()
+            }
         };
         for (i, e) in plan.events.iter().enumerate() {
             if e.owner.is_none() {
                 out.push(
-                    Finding::new(Container::Event(i), format!("event \"{}\" has no owner", e.name.value), e.name.span, "no `owner`")
-                        .help(hint.clone()),
+                    Finding::new(
+                        Container::Event(i),
+                        format!("event \"{}\" has no owner", e.name.value),
+                        e.name.span,
+                        "no `owner`",
+                    )
+                    .help(hint.clone()),
                 );
             }
         }
         for t in [&plan.identify, &plan.group].into_iter().flatten() {
             if t.owner.is_none() {
                 out.push(
-                    Finding::new(Container::Traits(t.kind), format!("`{}` has no owner", t.kind.keyword()), t.keyword_span, "no `owner`")
-                        .help(hint.clone()),
+                    Finding::new(
+                        Container::Traits(t.kind),
+                        format!("`{}` has no owner", t.kind.keyword()),
+                        t.keyword_span,
+                        "no `owner`",
+                    )
+                    .help(hint.clone()),
                 );
             }
         }

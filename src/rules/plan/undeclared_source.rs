@@ -25,12 +25,17 @@ impl Rule for UndeclaredSource {
             }
             let mut f = Finding::new(
                 Container::Event(i),
-                format!("source `{}` of \"{}\" is not one of the plan's sources", src.name, e.name.value),
+                format!(
+                    "source `{}` of \"{}\" is not one of the plan's sources",
+                    src.name, e.name.value
+                ),
                 src.span,
                 "not in the plan's `sources`",
             );
             f = match plan.meta.sources.last() {
-                Some(last) => f.secondary(last.span, "the plan's sources").help(format!("add `{}` to the plan's `sources`", src.name)),
+                Some(last) => f
+                    .secondary(last.span, "the plan's sources")
+                    .help(format!("add `{}` to the plan's `sources`", src.name)),
                 None => f.help(format!("list it in the plan: `sources {}`", src.name)),
             };
             out.push(f);

@@ -1,6 +1,8 @@
 use super::{consent_based, effective_basis};
 use crate::ir::{Basis, Constraint, PiiClass, Plan};
-use crate::rules::{DefaultLevel, Finding, Rule, RuleDoc, container_name, effective_properties, with_origin};
+use crate::rules::{
+    DefaultLevel, Finding, Rule, RuleDoc, container_name, effective_properties, with_origin,
+};
 
 pub static DOC: RuleDoc = RuleDoc {
     name: "privacy/coppa",
@@ -19,7 +21,9 @@ impl Rule for Coppa {
     }
 
     fn check(&self, plan: &Plan, out: &mut Vec<Finding>) {
-        let Some(coppa) = plan.meta.constraint_span(Constraint::Coppa) else { return };
+        let Some(coppa) = plan.meta.constraint_span(Constraint::Coppa) else {
+            return;
+        };
         let candidates = consent_based(plan);
         for (c, at) in effective_properties(plan) {
             let p = at.property;
@@ -32,7 +36,12 @@ impl Rule for Coppa {
             }
             let f = Finding::new(
                 c.clone(),
-                format!("`{}` in {} is a child's {} data under coppa and needs a consent-based purpose", at.dotted, container_name(plan, &c), pii.value),
+                format!(
+                    "`{}` in {} is a child's {} data under coppa and needs a consent-based purpose",
+                    at.dotted,
+                    container_name(plan, &c),
+                    pii.value
+                ),
                 pii.span,
                 "needs verifiable parental consent",
             )
@@ -40,7 +49,10 @@ impl Rule for Coppa {
             .on_property(at.path)
             .help(match candidates.first() {
                 Some(id) => format!("cover it with `consent({id})`"),
-                None => "declare a purpose with `basis consent` and add `consent(id)` to the property".to_string(),
+                None => {
+                    "declare a purpose with `basis consent` and add `consent(id)` to the property"
+                        .to_string()
+                }
             });
             out.push(with_origin(f, p));
         }

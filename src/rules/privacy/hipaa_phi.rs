@@ -1,5 +1,7 @@
 use crate::ir::{Constraint, PiiClass, Plan};
-use crate::rules::{DefaultLevel, Finding, Rule, RuleDoc, container_name, effective_properties, with_origin};
+use crate::rules::{
+    DefaultLevel, Finding, Rule, RuleDoc, container_name, effective_properties, with_origin,
+};
 
 pub static DOC: RuleDoc = RuleDoc {
     name: "privacy/hipaa-phi",
@@ -18,7 +20,9 @@ impl Rule for HipaaPhi {
     }
 
     fn check(&self, plan: &Plan, out: &mut Vec<Finding>) {
-        let Some(hipaa) = plan.meta.constraint_span(Constraint::Hipaa) else { return };
+        let Some(hipaa) = plan.meta.constraint_span(Constraint::Hipaa) else {
+            return;
+        };
         let uncovered: Vec<_> = plan
             .meta
             .tools
@@ -33,15 +37,23 @@ impl Rule for HipaaPhi {
         if uncovered.is_empty() {
             return;
         }
-        let names = uncovered.iter().map(|t| format!("`{}`", t.value)).collect::<Vec<_>>().join(", ");
+        let names = uncovered
+            .iter()
+            .map(|t| format!("`{}`", t.value))
+            .collect::<Vec<_>>()
+            .join(", ");
         for (c, at) in effective_properties(plan) {
             let p = at.property;
-            if !p.pii.as_ref().is_some_and(|x| x.value == PiiClass::Health) {
+            if p.pii.as_ref().is_none_or(|x| x.value != PiiClass::Health) {
                 continue;
             }
             let mut f = Finding::new(
                 c.clone(),
-                format!("`{}` in {} is health data under hipaa, but {names} have no BAA", at.dotted, container_name(plan, &c)),
+                format!(
+                    "`{}` in {} is health data under hipaa, but {names} have no BAA",
+                    at.dotted,
+                    container_name(plan, &c)
+                ),
                 p.pii.as_ref().map_or(p.name.span, |x| x.span),
                 "protected health information",
             )
@@ -50,8 +62,13 @@ impl Rule for HipaaPhi {
             for t in &uncovered {
                 let decl = plan.tools.iter().find(|d| d.id.value == t.value);
                 f = match decl.and_then(|d| d.baa.as_ref()) {
-                    Some(b) => f.secondary(b.span, format!("`{}` is declared without a BAA", t.value)),
-                    None => f.secondary(t.span, format!("`{}` has no `tool {} {{ baa true }}`", t.value, t.value)),
+                    Some(b) => {
+                        f.secondary(b.span, format!("`{}` is declared without a BAA", t.value))
+                    }
+                    None => f.secondary(
+                        t.span,
+                        format!("`{}` has no `tool {} {{ baa true }}`", t.value, t.value),
+                    ),
                 };
             }
             f = f.help("declare `baa true` on every tool once the agreement is signed, or remove the tool from the plan");

@@ -1,5 +1,7 @@
 use crate::ir::Plan;
-use crate::rules::{DefaultLevel, Finding, Rule, RuleDoc, container_name, effective_properties, with_origin};
+use crate::rules::{
+    DefaultLevel, Finding, Rule, RuleDoc, container_name, effective_properties, with_origin,
+};
 
 pub static DOC: RuleDoc = RuleDoc {
     name: "privacy/pii-without-consent",
@@ -18,21 +20,31 @@ impl Rule for PiiWithoutConsent {
     }
 
     fn check(&self, plan: &Plan, out: &mut Vec<Finding>) {
-        let example = plan.consents.first().map_or("analytics", |c| c.id.value.as_str());
+        let help = match plan.consents.first() {
+            Some(c) => format!("add `consent({0})` to the property, or `consent {0}` to its block", c.id.value),
+            None => "declare a consent purpose (`consent analytics { basis legitimate_interest }`) and reference it".to_string(),
+        };
         for (c, at) in effective_properties(plan) {
             let p = at.property;
-            let (Some(pii), None) = (&p.pii, p.effective.consent) else { continue };
-            if p.consent.as_ref().is_some_and(|r| r.target.is_none()) {
+            let (Some(pii), None) = (&p.pii, p.effective.consent) else {
+                continue;
+            };
+            if p.effective.unresolved {
                 continue;
             }
             let f = Finding::new(
                 c.clone(),
-                format!("`{}` in {} is personal data (`pii({})`) but no consent purpose covers it", at.dotted, container_name(plan, &c), pii.value),
+                format!(
+                    "`{}` in {} is personal data (`pii({})`) but no consent purpose covers it",
+                    at.dotted,
+                    container_name(plan, &c),
+                    pii.value
+                ),
                 pii.span,
                 "personal data without a consent purpose",
             )
             .on_property(at.path)
-            .help(format!("add `consent({example})` to the property, or `consent {example}` to its block"));
+            .help(help.clone());
             out.push(with_origin(f, p));
         }
     }

@@ -1,5 +1,7 @@
 use crate::ir::{Constraint, Plan};
-use crate::rules::{DefaultLevel, Finding, Rule, RuleDoc, container_name, effective_properties, with_origin};
+use crate::rules::{
+    DefaultLevel, Finding, Rule, RuleDoc, container_name, effective_properties, with_origin,
+};
 
 pub static DOC: RuleDoc = RuleDoc {
     name: "privacy/pii-without-retention",
@@ -18,23 +20,37 @@ impl Rule for PiiWithoutRetention {
     }
 
     fn check(&self, plan: &Plan, out: &mut Vec<Finding>) {
-        let Some(gdpr) = plan.meta.constraint_span(Constraint::Gdpr) else { return };
-        let example = plan.retentions.first().map_or("standard", |r| r.id.value.as_str());
+        let Some(gdpr) = plan.meta.constraint_span(Constraint::Gdpr) else {
+            return;
+        };
+        let help = match plan.retentions.first() {
+            Some(r) => format!(
+                "add `retention({0})` to the property, `retention {0}` to its block, or a default `retention` to the plan",
+                r.id.value
+            ),
+            None => "declare a retention policy (`retention standard { duration 13 months; action delete }`) and make it the plan's default `retention`".to_string(),
+        };
         for (c, at) in effective_properties(plan) {
             let p = at.property;
-            let (Some(pii), None) = (&p.pii, p.effective.retention) else { continue };
-            if p.retention.as_ref().is_some_and(|r| r.target.is_none()) {
+            let (Some(pii), None) = (&p.pii, p.effective.retention) else {
+                continue;
+            };
+            if p.effective.unresolved {
                 continue;
             }
             let f = Finding::new(
                 c.clone(),
-                format!("`{}` in {} is personal data under gdpr but has no retention policy", at.dotted, container_name(plan, &c)),
+                format!(
+                    "`{}` in {} is personal data under gdpr but has no retention policy",
+                    at.dotted,
+                    container_name(plan, &c)
+                ),
                 pii.span,
                 "personal data kept indefinitely",
             )
             .secondary(gdpr, "gdpr applies")
             .on_property(at.path)
-            .help(format!("add `retention({example})` to the property, `retention {example}` to its block, or a default `retention` to the plan"));
+            .help(help.clone());
             out.push(with_origin(f, p));
         }
     }

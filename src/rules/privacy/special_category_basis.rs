@@ -1,6 +1,8 @@
 use super::{consent_based, effective_basis};
 use crate::ir::{Basis, Constraint, PiiClass, Plan};
-use crate::rules::{DefaultLevel, Finding, Rule, RuleDoc, container_name, effective_properties, with_origin};
+use crate::rules::{
+    DefaultLevel, Finding, Rule, RuleDoc, container_name, effective_properties, with_origin,
+};
 
 pub static DOC: RuleDoc = RuleDoc {
     name: "privacy/special-category-basis",
@@ -19,12 +21,16 @@ impl Rule for SpecialCategoryBasis {
     }
 
     fn check(&self, plan: &Plan, out: &mut Vec<Finding>) {
-        let Some(gdpr) = plan.meta.constraint_span(Constraint::Gdpr) else { return };
+        let Some(gdpr) = plan.meta.constraint_span(Constraint::Gdpr) else {
+            return;
+        };
         let candidates = consent_based(plan);
         for (c, at) in effective_properties(plan) {
             let p = at.property;
             let Some(pii) = &p.pii else { continue };
-            if !matches!(pii.value, PiiClass::Health | PiiClass::Sensitive) || p.effective.consent.is_none() {
+            if !matches!(pii.value, PiiClass::Health | PiiClass::Sensitive)
+                || p.effective.consent.is_none()
+            {
                 continue;
             }
             let basis = effective_basis(plan, p);
@@ -51,7 +57,10 @@ impl Rule for SpecialCategoryBasis {
             }
             f = f.help(match candidates.first() {
                 Some(id) => format!("cover it with a purpose based on consent: `consent({id})`"),
-                None => "declare a purpose with `basis consent` and add `consent(id)` to the property".to_string(),
+                None => {
+                    "declare a purpose with `basis consent` and add `consent(id)` to the property"
+                        .to_string()
+                }
             });
             out.push(with_origin(f, p));
         }

@@ -27,7 +27,11 @@ impl Rule for Range {
             out.push(
                 Finding::new(
                     Container::Event(i),
-                    format!("sampling of \"{}\" is {}%, outside 0%–100%", e.name.value, format_number(s.value)),
+                    format!(
+                        "sampling of \"{}\" is {}%, outside 0%–100%",
+                        e.name.value,
+                        format_number(s.value)
+                    ),
                     s.span,
                     "out of range",
                 )

@@ -72,7 +72,11 @@ impl Kind {
 }
 
 /// Reserved properties of track calls, with their type.
-const TRACK: &[(&str, Kind)] = &[("revenue", Kind::Numeric), ("currency", Kind::Text), ("value", Kind::Numeric)];
+const TRACK: &[(&str, Kind)] = &[
+    ("revenue", Kind::Numeric),
+    ("currency", Kind::Text),
+    ("value", Kind::Numeric),
+];
 
 /// Reserved traits of identify calls (Segment spec), camelCase and snake_case.
 const IDENTIFY: &[(&str, Kind)] = &[
@@ -129,7 +133,13 @@ impl Rule for ReservedName {
             }
             let p = at.property;
             let name = p.name.value.as_str();
-            if ENVELOPE.contains(&name) || (name == "id" && !matches!(c, Container::Traits(TraitsKind::Identify | TraitsKind::Group))) {
+            if ENVELOPE.contains(&name)
+                || (name == "id"
+                    && !matches!(
+                        c,
+                        Container::Traits(TraitsKind::Identify | TraitsKind::Group)
+                    ))
+            {
                 let help = match name {
                     "userId" | "user_id" | "anonymousId" | "anonymous_id" | "groupId" | "group_id" => {
                         "ids travel in the envelope: set `identity user|anonymous|group` on the event instead".to_string()
@@ -140,9 +150,16 @@ impl Rule for ReservedName {
                     _ => format!("rename it, e.g. `{}_{}`", container_prefix(plan, &c), name.to_lowercase()),
                 };
                 out.push(
-                    Finding::new(c, format!("`{name}` is reserved by Segment and cannot be a property or trait"), p.name.span, "reserved name")
-                        .on_property(at.path)
-                        .help(help),
+                    Finding::new(
+                        c,
+                        format!(
+                            "`{name}` is reserved by Segment and cannot be a property or trait"
+                        ),
+                        p.name.span,
+                        "reserved name",
+                    )
+                    .on_property(at.path)
+                    .help(help),
                 );
                 continue;
             }
@@ -154,16 +171,27 @@ impl Rule for ReservedName {
             if let Some((_, kind)) = table.iter().find(|(n, _)| *n == name)
                 && !kind.accepts(&p.ty)
             {
-                let what = if matches!(c, Container::Traits(_)) { "trait" } else { "property" };
+                let what = if matches!(c, Container::Traits(_)) {
+                    "trait"
+                } else {
+                    "property"
+                };
                 out.push(
                     Finding::new(
                         c,
-                        format!("`{name}` is a reserved Segment {what} and must be {}, not `{}`", kind.describe(), p.ty.display()),
+                        format!(
+                            "`{name}` is a reserved Segment {what} and must be {}, not `{}`",
+                            kind.describe(),
+                            p.ty.display()
+                        ),
                         p.ty_span,
                         format!("Segment expects {}", kind.describe()),
                     )
                     .on_property(at.path)
-                    .help(format!("give `{name}` {} type, or rename the {what}", kind.describe())),
+                    .help(format!(
+                        "give `{name}` {} type, or rename the {what}",
+                        kind.describe()
+                    )),
                 );
             }
         }
@@ -173,11 +201,18 @@ impl Rule for ReservedName {
 fn container_prefix(plan: &Plan, c: &Container) -> String {
     match c {
         Container::Event(i) => crate::rules::convert_case(
-            plan.events[*i].name.value.split(' ').next().unwrap_or("event"),
+            plan.events[*i]
+                .name
+                .value
+                .split(' ')
+                .next()
+                .unwrap_or("event"),
             "snake_case",
         ),
         Container::Traits(k) => k.keyword().to_string(),
-        Container::Bundle(i) => crate::rules::convert_case(&plan.bundles[*i].name.value, "snake_case"),
+        Container::Bundle(i) => {
+            crate::rules::convert_case(&plan.bundles[*i].name.value, "snake_case")
+        }
         _ => "event".to_string(),
     }
 }

@@ -18,7 +18,9 @@ impl Rule for ReleaseAfterDeadline {
     }
 
     fn check(&self, plan: &Plan, out: &mut Vec<Finding>) {
-        let Some(deadline) = &plan.meta.timeline else { return };
+        let Some(deadline) = &plan.meta.timeline else {
+            return;
+        };
         for (i, e) in plan.events.iter().enumerate() {
             let Some(release) = &e.release else { continue };
             if release.value <= deadline.value {

@@ -38,7 +38,11 @@ impl Rule for Declaration {
                 if *u {
                     continue;
                 }
-                let (Some(name), Some(span)) = (plan.decl_name(kind, i), plan.decl_name_span(kind, i)) else { continue };
+                let (Some(name), Some(span)) =
+                    (plan.decl_name(kind, i), plan.decl_name_span(kind, i))
+                else {
+                    continue;
+                };
                 out.push(
                     Finding::new(
                         Container::Declaration,
