@@ -16,3 +16,4 @@ pub mod load;
 pub mod rules;
 pub mod source;
 pub mod syntax;
+pub mod targets;
