@@ -17,3 +17,4 @@ pub mod rules;
 pub mod source;
 pub mod syntax;
 pub mod targets;
+pub mod validate;

@@ -6,6 +6,7 @@
 mod check;
 mod explain;
 mod synth;
+mod validate;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
@@ -32,6 +33,7 @@ pub struct Cli {
 enum Command {
     Check(check::Args),
     Explain(explain::Args),
+    Validate(validate::Args),
     #[command(hide = true)]
     Synth(synth::Args),
 }
@@ -72,6 +74,7 @@ pub fn main() -> ExitCode {
         Command::Check(a) => check::run(a),
         Command::Explain(a) => explain::run(a),
         Command::Synth(a) => synth::run(a),
+        Command::Validate(a) => validate::run(a),
     };
     ExitCode::from(code)
 }
