@@ -38,16 +38,47 @@ fn is_ident_char(b: u8) -> bool {
 /// Parses a whole file, or returns `None` if pest would reject it (or nesting is
 /// too deep); the caller then asks pest for the error.
 pub fn parse(file: FileId, text: &str) -> Option<(File, Vec<Diagnostic>)> {
+    parse_range(file, text, 0, text.len())
+}
+
+/// Parses `text[start..end]` as if it were a whole file (used to recover after a
+/// syntax error, one top-level declaration at a time); spans stay absolute.
+pub fn parse_range(
+    file: FileId,
+    text: &str,
+    start: usize,
+    end: usize,
+) -> Option<(File, Vec<Diagnostic>)> {
+    let text = text.get(..end)?;
     let mut p = Parser {
         text,
         s: text.as_bytes(),
-        pos: 0,
+        pos: start,
         file,
         depth: 0,
         diagnostics: Vec::new(),
     };
+    if start == 0 {
+        p.eat("\u{FEFF}".as_bytes());
+    }
     let f = p.file_rule()?;
     Some((f, p.diagnostics))
+}
+
+/// The header of a declaration starting at `start`: its kind and name, if they parse.
+pub fn decl_header(file: FileId, text: &str, start: usize) -> Option<(Ident, Option<DeclName>)> {
+    let mut p = Parser {
+        text,
+        s: text.as_bytes(),
+        pos: start,
+        file,
+        depth: 0,
+        diagnostics: Vec::new(),
+    };
+    let kind = p.ident()?;
+    p.hs();
+    let name = p.attempt(Parser::decl_name);
+    Some((kind, name))
 }
 
 impl<'a> Parser<'a> {
@@ -154,7 +185,6 @@ impl<'a> Parser<'a> {
     // ---- structure ------------------------------------------------------
 
     fn file_rule(&mut self) -> R<File> {
-        self.eat("\u{FEFF}".as_bytes());
         self.skip();
         let mut decls = Vec::new();
         if let Some(d) = self.attempt(Self::decl) {
