@@ -29,6 +29,9 @@ impl Checked {
     }
 }
 
+/// Files larger than this are parsed on several threads.
+const PARALLEL_PARSE_BYTES: usize = 1 << 20;
+
 /// Parses every file (recovering after syntax errors), in parallel when there are several.
 pub fn parse_all(sources: &SourceMap, skip: &[FileId]) -> Vec<(FileId, syntax::Recovered)> {
     let files: Vec<(FileId, &str)> = sources
@@ -36,9 +39,15 @@ pub fn parse_all(sources: &SourceMap, skip: &[FileId]) -> Vec<(FileId, syntax::R
         .filter(|(id, _)| !skip.contains(id))
         .map(|(id, f)| (id, f.text.as_str()))
         .collect();
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(files.len());
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // One large file: split it between the cores.
+    if let [(id, text)] = files.as_slice()
+        && cores > 1
+        && text.len() > PARALLEL_PARSE_BYTES
+    {
+        return vec![(*id, syntax::parse_parallel(*id, text, cores))];
+    }
+    let threads = cores.min(files.len());
     if threads <= 1 {
         return files
             .into_iter()

@@ -42,6 +42,82 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
     parse_with_pest(file, text)
 }
 
+/// Parses a large file on several threads: the text is cut at lines that start a
+/// top-level declaration (`event "…" {` in column 1; strings never span lines, so
+/// such a line cannot be inside one), and the pieces are parsed in parallel. If any
+/// piece does not parse, the file is parsed as a whole with [`parse_recovering`], so
+/// the result is always the same as the sequential one.
+pub fn parse_parallel(file: FileId, text: &str, threads: usize) -> Recovered {
+    let cuts = cut_points(text, threads);
+    if cuts.len() <= 2 {
+        return parse_recovering(file, text);
+    }
+    let pieces: Vec<Option<(ast::File, Vec<Diagnostic>)>> = std::thread::scope(|s| {
+        let handles: Vec<_> = cuts
+            .windows(2)
+            .map(|w| {
+                let (a, b) = (w[0], w[1]);
+                s.spawn(move || fast::parse_range(file, text, a, b))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().ok().flatten())
+            .collect()
+    });
+    if pieces.iter().any(Option::is_none) {
+        return parse_recovering(file, text);
+    }
+    let mut decls = Vec::new();
+    let mut diagnostics = Vec::new();
+    for (f, d) in pieces.into_iter().flatten() {
+        decls.extend(f.decls);
+        diagnostics.extend(d);
+    }
+    Recovered {
+        file: ast::File { decls },
+        diagnostics,
+        broken: Vec::new(),
+        complete: true,
+    }
+}
+
+/// `threads + 1` offsets (0, …, len) cutting the text into pieces of similar size,
+/// each cut at the start of a line that starts a declaration.
+fn cut_points(text: &str, threads: usize) -> Vec<usize> {
+    let mut cuts = vec![0];
+    let step = text.len() / threads.max(1);
+    for k in 1..threads {
+        let target = (k * step).max(cuts[cuts.len() - 1] + 1);
+        let mut pos = target;
+        let found = loop {
+            let Some(nl) = text.get(pos..).and_then(|t| t.find('\n')) else {
+                break None;
+            };
+            let line = pos + nl + 1;
+            let rest = &text[line..];
+            let kw_len = rest.bytes().take_while(u8::is_ascii_lowercase).count();
+            let is_decl = errors::DECL_KINDS.contains(&&rest[..kw_len])
+                && rest[kw_len..].starts_with([' ', '{'])
+                && rest
+                    .lines()
+                    .next()
+                    .is_some_and(|l| l.trim_end().ends_with('{'));
+            if is_decl {
+                break Some(line);
+            }
+            pos = line;
+        };
+        match found {
+            Some(c) if c < text.len() => cuts.push(c),
+            _ => break,
+        }
+    }
+    cuts.push(text.len());
+    cuts.dedup();
+    cuts
+}
+
 /// A declaration that did not parse: its kind and name as far as they could be
 /// read, so that references to it are not reported as unknown.
 #[derive(Clone, Debug, PartialEq)]
