@@ -96,10 +96,15 @@ pub fn check(sources: &SourceMap, pre: Vec<Diagnostic>) -> Checked {
     }
     // A broken `plan` declaration still counts as the plan being there.
     let has_broken_plan = broken.iter().any(|b| b.kind.text == "plan");
-    let refs: Vec<(FileId, &ast::File)> = files.iter().map(|(id, f)| (*id, f)).collect();
+    // Only the declarations' spans are needed after lowering (to hold back findings
+    // inside declarations with errors); the ASTs are freed as they are lowered.
+    let decl_spans: Vec<(FileId, Vec<crate::source::Span>)> = files
+        .iter()
+        .map(|(id, f)| (*id, f.decls.iter().map(|d| d.span).collect()))
+        .collect();
     let rule_names = crate::rules::names();
     let (plan, lower_diags) =
-        ir::lower::lower_with_broken(&refs, &broken, &rule_names, complete && !has_broken_plan);
+        ir::lower::lower_owned(files, &broken, &rule_names, complete && !has_broken_plan);
     diagnostics.extend(lower_diags);
     let plan = if parsed_ok {
         // Findings inside a declaration that already has an error are held back:
@@ -109,11 +114,11 @@ pub fn check(sources: &SourceMap, pre: Vec<Diagnostic>) -> Checked {
             .iter()
             .filter(|d| d.is_error())
             .filter_map(Diagnostic::primary_span)
-            .filter_map(|s| decl_containing(&files, s))
+            .filter_map(|s| decl_containing(&decl_spans, s))
             .collect();
         diagnostics.extend(crate::rules::run(&plan).into_iter().filter(|d| {
             d.primary_span()
-                .and_then(|s| decl_containing(&files, s))
+                .and_then(|s| decl_containing(&decl_spans, s))
                 .is_none_or(|decl| !with_errors.contains(&decl))
         }));
         Some(plan)
@@ -126,15 +131,15 @@ pub fn check(sources: &SourceMap, pre: Vec<Diagnostic>) -> Checked {
 
 /// The span of the top-level declaration holding `span`, if any.
 fn decl_containing(
-    files: &[(FileId, ast::File)],
+    decls: &[(FileId, Vec<crate::source::Span>)],
     span: crate::source::Span,
 ) -> Option<crate::source::Span> {
-    let (_, f) = files.iter().find(|(id, _)| *id == span.file)?;
-    let i = f.decls.partition_point(|d| d.span.end < span.start);
-    f.decls
+    let (_, spans) = decls.iter().find(|(id, _)| *id == span.file)?;
+    let i = spans.partition_point(|d| d.end < span.start);
+    spans
         .get(i)
-        .filter(|d| d.span.start <= span.start && span.end <= d.span.end)
-        .map(|d| d.span)
+        .filter(|d| d.start <= span.start && span.end <= d.end)
+        .copied()
 }
 
 /// Checks source text held in memory (tests, the language server).
