@@ -62,21 +62,7 @@ impl<'a> Decls<'a> {
     }
 }
 
-const DECL_KEYWORDS: &[&str] = &[
-    "plan",
-    "owner",
-    "consent",
-    "retention",
-    "source",
-    "tool",
-    "enum",
-    "bundle",
-    "common",
-    "identify",
-    "group",
-    "event",
-    "kpi",
-];
+use crate::syntax::DECL_KINDS as DECL_KEYWORDS;
 
 fn kind_of_keyword(k: &str) -> Option<Kind> {
     Kind::ALL.into_iter().find(|kind| kind.keyword() == k)
