@@ -16,5 +16,6 @@ pub mod load;
 pub mod rules;
 pub mod source;
 pub mod syntax;
+pub mod synth;
 pub mod targets;
 pub mod validate;
