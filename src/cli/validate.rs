@@ -63,19 +63,21 @@ pub fn run(args: Args) -> u8 {
         Err(e) => return usage_error(e),
     };
     let checked = crate::check::check(&loaded.sources, loaded.diagnostics);
+    let sources = loaded.sources;
     let Some(plan) = checked.ok() else {
         let output = Output {
             message_format: args.message_format,
             color: args.color,
             deny: None,
         };
-        output.report(&checked.diagnostics, &loaded.sources, "plan");
+        output.report(&checked.diagnostics, &sources, "plan");
         return EXIT_FAIL;
     };
-    let model = Model::compile(plan, &loaded.sources);
+    let model = Model::compile(plan, &sources);
     // The IR and the sources are not needed any more.
     drop(checked);
-    drop(loaded.sources);
+    drop(sources);
+    let stats = Stats::start(&model);
 
     let reader = match validate::input::open(&args.payloads) {
         Ok(r) => r,
@@ -95,6 +97,9 @@ pub fn run(args: Args) -> u8 {
             ));
         }
     };
+    if let Some(s) = stats {
+        s.finish(tally.records);
+    }
     let name = args.payloads.display().to_string();
     let summary = validate::report::summarize(&model, &tally, &name);
     if let Some(path) = &args.report {
@@ -113,4 +118,55 @@ pub fn run(args: Args) -> u8 {
     } else {
         EXIT_FAIL
     }
+}
+
+/// With `EVENTSC_STATS=1`, how time and memory split between loading the plan
+/// and streaming the payloads, on stderr (for bench/validate.sh; Linux only for
+/// memory: `/proc/self/status`, and the peak is reset between the two phases
+/// through `/proc/self/clear_refs`).
+struct Stats {
+    start: std::time::Instant,
+}
+
+impl Stats {
+    fn start(model: &Model) -> Option<Stats> {
+        if std::env::var_os("EVENTSC_STATS").is_none_or(|v| v.is_empty()) {
+            return None;
+        }
+        let (rss, hwm) = memory();
+        eprintln!(
+            "stats: plan loaded: peak RSS {} MB, RSS now {} MB, compiled model ~{:.1} MB",
+            hwm / 1024,
+            rss / 1024,
+            model.approx_bytes() as f64 / 1e6
+        );
+        // Reset the peak so the next one is the streaming phase's.
+        let _ = std::fs::write("/proc/self/clear_refs", "5");
+        Some(Stats {
+            start: std::time::Instant::now(),
+        })
+    }
+
+    fn finish(self, records: u64) {
+        let secs = self.start.elapsed().as_secs_f64();
+        let (rss, hwm) = memory();
+        eprintln!(
+            "stats: streamed {records} records in {secs:.2} s ({:.0}/s): peak RSS while streaming {} MB, RSS now {} MB",
+            records as f64 / secs.max(1e-9),
+            hwm / 1024,
+            rss / 1024
+        );
+    }
+}
+
+/// (VmRSS, VmHWM) in KB; zeros where unavailable.
+fn memory() -> (u64, u64) {
+    let text = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
 }

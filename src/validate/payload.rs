@@ -923,7 +923,12 @@ fn missing_required(cx: &mut Cx, obj: &Object, extra: Option<&Object>, path: &Pa
     if let Some(extra) = extra {
         for (i, p) in extra.props.iter().enumerate() {
             // A property of the event with the same name takes precedence.
-            if p.required() && !is_seen(n + i) && obj.find(&p.name).is_none() {
+            if p.required()
+                && !is_seen(n + i)
+                && obj
+                    .find(&cx.model.names, cx.model.names.get(p.name))
+                    .is_none()
+            {
                 missing(cx, p, path);
             }
         }
@@ -931,15 +936,13 @@ fn missing_required(cx: &mut Cx, obj: &Object, extra: Option<&Object>, path: &Pa
 }
 
 fn missing(cx: &mut Cx, p: &Prop, path: &Path) {
+    let model = cx.model;
+    let name = model.names.get(p.name);
     let child = Path {
         parent: Some(path),
-        seg: Seg::Key(&p.name),
+        seg: Seg::Key(name),
     };
-    let expected = format!(
-        "required property `{}` ({})",
-        p.name,
-        p.ty.expected(cx.model)
-    );
+    let expected = format!("required property `{name}` ({})", p.ty.expected(model));
     cx.push(Kind::Required, &child, expected, "missing".into(), p.loc);
 }
 
@@ -1078,12 +1081,13 @@ fn object<'m, 'de, A: MapAccess<'de>>(
     let mut seen = Seen::new(n);
     let mut hint = 0;
     while let Some(Key(key)) = map.next_key()? {
-        let found = match obj.find_from(hint, &key) {
+        let names = &cx.model.names;
+        let found = match obj.find_from(names, hint, &key) {
             Some(i) => {
                 hint = i + 1;
                 Some((i, &obj.props[i]))
             }
-            None => extra.and_then(|e| e.find(&key).map(|i| (obj.len() + i, &e.props[i]))),
+            None => extra.and_then(|e| e.find(names, &key).map(|i| (obj.len() + i, &e.props[i]))),
         };
         let child = Path {
             parent: Some(path),
@@ -1161,12 +1165,15 @@ impl ValSeed<'_, '_, '_, '_> {
         if self.item {
             return;
         }
-        if let Some((c, loc)) = self.prop.consent
+        if let Some((c, loc)) = self.prop.consent()
             && Some(c) != self.consent
             && self.cx.off.get(c as usize).copied().unwrap_or(false)
         {
             let cat = &self.cx.model.categories[c as usize];
-            let expected = format!("consent category `{cat}` granted for `{}`", self.prop.name);
+            let expected = format!(
+                "consent category `{cat}` granted for `{}`",
+                self.cx.model.names.get(self.prop.name)
+            );
             self.cx.push(
                 Kind::Consent,
                 &self.path,
@@ -1365,7 +1372,7 @@ impl<'de> Visitor<'de> for ValSeed<'_, '_, '_, '_> {
             self.mismatch("a list".into());
             return Ok(());
         };
-        let consent = self.prop.consent.map(|c| c.0).or(self.consent);
+        let consent = self.prop.consent().map(|c| c.0).or(self.consent);
         let mut n = 0usize;
         loop {
             let path = Path {
@@ -1416,7 +1423,7 @@ impl<'de> Visitor<'de> for ValSeed<'_, '_, '_, '_> {
             self.mismatch("an object".into());
             return Ok(());
         };
-        let consent = self.prop.consent.map(|c| c.0).or(self.consent);
+        let consent = self.prop.consent().map(|c| c.0).or(self.consent);
         object(self.cx, obj, None, &self.path, consent, self.prop.loc, map)
     }
 }

@@ -364,17 +364,18 @@ pub fn redact(model: &Model, target: &Target, payload: &mut Value) {
         _ => return,
     };
     if let Some(v) = payload.get_mut(key) {
-        redact_object(obj, extra, v);
+        redact_object(model, obj, extra, v);
     }
 }
 
-fn redact_object(obj: &Object, extra: Option<&Object>, v: &mut Value) {
+fn redact_object(model: &Model, obj: &Object, extra: Option<&Object>, v: &mut Value) {
     let Value::Object(map) = v else { return };
+    let names = &model.names;
     for (k, val) in map.iter_mut() {
         let p = obj
-            .find(k)
+            .find(names, k)
             .map(|i| &obj.props[i])
-            .or_else(|| extra.and_then(|e| e.find(k).map(|i| &e.props[i])));
+            .or_else(|| extra.and_then(|e| e.find(names, k).map(|i| &e.props[i])));
         let Some(p) = p else { continue };
         if let Some(class) = p.pii {
             if !val.is_null() {
@@ -382,16 +383,16 @@ fn redact_object(obj: &Object, extra: Option<&Object>, v: &mut Value) {
             }
             continue;
         }
-        redact_ty(&p.ty, val);
+        redact_ty(model, &p.ty, val);
     }
 }
 
-fn redact_ty(ty: &Ty, v: &mut Value) {
+fn redact_ty(model: &Model, ty: &Ty, v: &mut Value) {
     match (ty, v) {
-        (Ty::Object(o), v) => redact_object(o, None, v),
+        (Ty::Object(o), v) => redact_object(model, o, None, v),
         (Ty::List { item, .. }, Value::Array(items)) => {
             for x in items {
-                redact_ty(item, x);
+                redact_ty(model, item, x);
             }
         }
         _ => {}
