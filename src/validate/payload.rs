@@ -57,8 +57,23 @@ impl<'m> Checker<'m> {
             self.off.iter_mut().for_each(|o| *o = false);
             self.any_off = false;
         }
-        let mut de = serde_json::Deserializer::from_slice(bytes);
-        let env = match EnvelopeVisitor
+        // One UTF-8 check for the whole record: strings are then read without
+        // checking each again.
+        let text = match std::str::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                return tally.malformed(
+                    line,
+                    format!(
+                        "not UTF-8: invalid byte 0x{:02X} at column {}",
+                        bytes[e.valid_up_to()],
+                        e.valid_up_to() + 1
+                    ),
+                );
+            }
+        };
+        let mut de = serde_json::Deserializer::from_str(text);
+        let env = match (EnvelopeVisitor { ck: self })
             .deserialize(&mut de)
             .and_then(|env| de.end().map(|()| env))
         {
@@ -97,6 +112,13 @@ impl<'m> Checker<'m> {
     }
 
     fn check(&mut self, env: &Envelope, len: usize) -> Result<Target, serde_json::Error> {
+        let is_track = matches!(&env.ty, Field::Str(t) if t == "track");
+        let eager_event = matches!(&env.event, Field::Str(n) if env.eager.is_some() && self.model.event(n) == env.eager);
+        if env.eager.is_some() && !(is_track && eager_event) {
+            // Properties were checked as a track event's, but the payload is
+            // not one (or names another event): forget those violations.
+            self.violations.drain(..env.eager_violations);
+        }
         if len > MAX_PAYLOAD {
             self.violations.push(size_violation(len as u64));
         }
@@ -166,12 +188,18 @@ impl<'m> Checker<'m> {
                 return Ok(Target::Unknown);
             }
         };
-        let ctx = match env.context {
-            Some(raw) => self.context(raw)?,
-            None => Context::default(),
-        };
+        if env.context_seen && !env.context.object {
+            self.push(
+                Kind::Envelope,
+                "/context",
+                "an object".into(),
+                "not an object".into(),
+                None,
+            );
+        }
+        let ctx = &env.context;
         Ok(match ty {
-            "track" => self.track(env, &ctx, day)?,
+            "track" => self.track(env, ctx, day)?,
             "identify" => {
                 if let Some(t) = &self.model.identify {
                     self.traits(env, t)?;
@@ -244,6 +272,12 @@ impl<'m> Checker<'m> {
         self.identity(e, env, ctx);
         if let Some((c, loc)) = e.consent {
             self.consent_off(c, loc, "the event");
+        }
+        if env.eager == Some(index) && self.violations.len() >= env.eager_violations {
+            // Checked while reading: move those violations after the others,
+            // where they are when the properties come before `event`.
+            self.violations.rotate_left(env.eager_violations);
+            return Ok(Target::Event(index));
         }
         let path = Path {
             parent: None,
@@ -392,27 +426,6 @@ impl<'m> Checker<'m> {
                 Ok(())
             }
         }
-    }
-
-    /// Reads `context.groupId` and `context.consent.categoryPreferences`.
-    fn context<'de>(&mut self, raw: &'de RawValue) -> Result<Context<'de>, serde_json::Error> {
-        let mut de = serde_json::Deserializer::from_str(raw.get());
-        let (ctx, object) = ContextVisitor {
-            model: self.model,
-            off: &mut self.off,
-            any_off: &mut self.any_off,
-        }
-        .deserialize(&mut de)?;
-        if !object {
-            self.push(
-                Kind::Envelope,
-                "/context",
-                "an object".into(),
-                "not an object".into(),
-                None,
-            );
-        }
-        Ok(ctx)
     }
 }
 
@@ -589,20 +602,29 @@ struct Envelope<'de> {
     received_at: Field<'de>,
     properties: Option<&'de RawValue>,
     traits: Option<&'de RawValue>,
-    context: Option<&'de RawValue>,
+    context: Context<'de>,
+    context_seen: bool,
+    /// The event whose properties were checked while reading (`event` came
+    /// before `properties`), and how many violations that produced.
+    eager: Option<u32>,
+    eager_violations: usize,
 }
 
-/// Reads the envelope; `Err(kind)` when the value is not an object.
-struct EnvelopeVisitor;
+/// Reads the envelope; `Err(kind)` when the value is not an object. Reads the
+/// context on the way, and checks the properties on the way too when the event
+/// (and the context, if consent matters) came before them.
+struct EnvelopeVisitor<'c, 'm> {
+    ck: &'c mut Checker<'m>,
+}
 
-impl<'de> DeserializeSeed<'de> for EnvelopeVisitor {
+impl<'de> DeserializeSeed<'de> for EnvelopeVisitor<'_, '_> {
     type Value = Result<Envelope<'de>, &'static str>;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for EnvelopeVisitor {
+impl<'de> Visitor<'de> for EnvelopeVisitor<'_, '_> {
     type Value = Result<Envelope<'de>, &'static str>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -645,7 +667,42 @@ impl<'de> Visitor<'de> for EnvelopeVisitor {
                 "sentAt" => &mut env.sent_at,
                 "receivedAt" => &mut env.received_at,
                 "properties" => {
-                    env.properties = Some(map.next_value()?);
+                    let ck = &mut *self.ck;
+                    let model = ck.model;
+                    let eager = match (&env.event, &env.ty) {
+                        (Field::Str(name), Field::Absent) => model.event(name),
+                        (Field::Str(name), Field::Str(t)) if t == "track" => model.event(name),
+                        _ => None,
+                    };
+                    match eager {
+                        Some(i) if env.context_seen || model.categories.is_empty() => {
+                            let e = &model.events[i as usize];
+                            let before = ck.violations.len();
+                            let mut cx = Cx {
+                                model,
+                                out: &mut ck.violations,
+                                off: &ck.off,
+                            };
+                            map.next_value_seed(ObjSeed {
+                                cx: &mut cx,
+                                obj: &e.props,
+                                extra: model.common.as_ref(),
+                                path: Path {
+                                    parent: None,
+                                    seg: Seg::Key("properties"),
+                                },
+                                consent: e.consent.map(|c| c.0),
+                                loc: e.loc,
+                            })?;
+                            env.eager = Some(i);
+                            env.eager_violations = ck.violations.len() - before;
+                            env.properties = None;
+                        }
+                        _ => {
+                            env.properties = Some(map.next_value()?);
+                            env.eager = None;
+                        }
+                    }
                     continue;
                 }
                 "traits" => {
@@ -653,7 +710,13 @@ impl<'de> Visitor<'de> for EnvelopeVisitor {
                     continue;
                 }
                 "context" => {
-                    env.context = Some(map.next_value()?);
+                    let ck = &mut *self.ck;
+                    env.context = map.next_value_seed(ContextVisitor {
+                        model: ck.model,
+                        off: &mut ck.off,
+                        any_off: &mut ck.any_off,
+                    })?;
+                    env.context_seen = true;
                     continue;
                 }
                 _ => {
@@ -673,6 +736,8 @@ impl<'de> Visitor<'de> for EnvelopeVisitor {
 #[derive(Default)]
 struct Context<'de> {
     group_id: Field<'de>,
+    /// Whether the context was an object.
+    object: bool,
 }
 
 struct ContextVisitor<'a> {
@@ -682,43 +747,45 @@ struct ContextVisitor<'a> {
 }
 
 impl<'de> DeserializeSeed<'de> for ContextVisitor<'_> {
-    /// The context, and whether it was an object.
-    type Value = (Context<'de>, bool);
+    type Value = Context<'de>;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_any(self)
     }
 }
 
 impl<'de> Visitor<'de> for ContextVisitor<'_> {
-    type Value = (Context<'de>, bool);
+    type Value = Context<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a context object")
     }
     fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok((Context::default(), false))
+        Ok(Context::default())
     }
     fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-        Ok((Context::default(), false))
+        Ok(Context::default())
     }
     fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-        Ok((Context::default(), false))
+        Ok(Context::default())
     }
     fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-        Ok((Context::default(), false))
+        Ok(Context::default())
     }
     fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-        Ok((Context::default(), false))
+        Ok(Context::default())
     }
     fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-        Ok((Context::default(), false))
+        Ok(Context::default())
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok((Context::default(), false))
+        Ok(Context::default())
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut ctx = Context::default();
+        let mut ctx = Context {
+            object: true,
+            ..Context::default()
+        };
         while let Some(Key(key)) = map.next_key()? {
             match key.as_ref() {
                 "groupId" => ctx.group_id = map.next_value()?,
@@ -735,7 +802,7 @@ impl<'de> Visitor<'de> for ContextVisitor<'_> {
                 }
             }
         }
-        Ok((ctx, true))
+        Ok(ctx)
     }
 }
 
