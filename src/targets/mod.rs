@@ -5,6 +5,10 @@
 //! writes what they return, atomically, with a manifest. The same input gives the
 //! same bytes on every machine.
 
+pub mod json;
+pub mod view;
+pub mod yaml;
+
 use crate::diagnostics::Diagnostic;
 use crate::ir::Plan;
 use crate::source::SourceMap;
@@ -43,10 +47,18 @@ pub trait Target: Sync {
 }
 
 /// Every target, in the order `eventsc targets` lists them.
-pub static TARGETS: &[&dyn Target] = &[];
+pub static TARGETS: &[&dyn Target] = &[&json::Json, &yaml::Yaml];
 
 pub fn find(name: &str) -> Option<&'static dyn Target> {
     TARGETS.iter().copied().find(|t| t.name() == name)
+}
+
+/// Pretty-printed JSON (two-space indent) with a final newline.
+pub fn to_json<T: serde::Serialize>(value: &T) -> String {
+    let mut s = serde_json::to_string_pretty(value)
+        .unwrap_or_else(|e| format!("{{\"error\": {:?}}}", e.to_string()));
+    s.push('\n');
+    s
 }
 
 /// The file-name form of an event name, shared by every target that writes one
