@@ -575,7 +575,10 @@ fn event(cx: &Context, index: usize, e: &Event) -> EventView {
         flag: text(&e.flag),
         tags: e.tags.iter().map(|t| t.value.clone()).collect(),
         bundles: e.uses.iter().map(|r| ref_id(plan, K::Bundle, r)).collect(),
-        kpis: kpis_of(plan, index).into_iter().map(str::to_string).collect(),
+        kpis: kpis_of(plan, index)
+            .into_iter()
+            .map(str::to_string)
+            .collect(),
         exceptions: exceptions(&e.allows),
         properties: properties(cx, &e.properties),
         location: cx.sources.location(e.span),
