@@ -6,6 +6,8 @@
 //! same bytes on every machine.
 
 pub mod json;
+pub mod payload;
+pub mod samples;
 pub mod view;
 pub mod yaml;
 
@@ -47,7 +49,7 @@ pub trait Target: Sync {
 }
 
 /// Every target, in the order `eventsc targets` lists them.
-pub static TARGETS: &[&dyn Target] = &[&json::Json, &yaml::Yaml];
+pub static TARGETS: &[&dyn Target] = &[&json::Json, &yaml::Yaml, &samples::Samples];
 
 pub fn find(name: &str) -> Option<&'static dyn Target> {
     TARGETS.iter().copied().find(|t| t.name() == name)
@@ -78,6 +80,35 @@ pub fn slug(name: &str) -> String {
         out.pop();
     }
     out
+}
+
+/// File names that per-event outputs never use for an event, because other
+/// files sit next to them (`samples/identify.json`, `samples/group.json`).
+pub const RESERVED_SLUGS: &[&str] = &["identify", "group", "common", "samples"];
+
+/// A file-name slug per event (by event index), unique within the plan: the
+/// [`slug`] of the name; `event` when that is empty; `-2`, `-3`… appended when
+/// it is reserved or already taken by an earlier event.
+pub fn event_slugs(plan: &Plan) -> Vec<String> {
+    let mut taken: std::collections::BTreeSet<String> =
+        RESERVED_SLUGS.iter().map(|s| s.to_string()).collect();
+    plan.events
+        .iter()
+        .map(|e| {
+            let mut base = slug(&e.name.value);
+            if base.is_empty() {
+                base = "event".into();
+            }
+            let mut s = base.clone();
+            let mut n = 2;
+            while taken.contains(&s) {
+                s = format!("{base}-{n}");
+                n += 1;
+            }
+            taken.insert(s.clone());
+            s
+        })
+        .collect()
 }
 
 #[cfg(test)]

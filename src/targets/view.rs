@@ -402,6 +402,7 @@ impl TrackingPlan {
         let plan = cx.plan;
         let m = &plan.meta;
         let ids = |refs: &[Ref], kind| refs.iter().map(|r| ref_id(plan, kind, r)).collect();
+        let slugs = super::event_slugs(plan);
         TrackingPlan {
             format: FORMAT,
             format_version: FORMAT_VERSION,
@@ -523,7 +524,7 @@ impl TrackingPlan {
                 .events
                 .iter()
                 .enumerate()
-                .map(|(i, e)| event(cx, i, e))
+                .map(|(i, e)| event(cx, i, e, &slugs[i]))
                 .collect(),
             kpis: plan.kpis.iter().map(|k| kpi(cx, k)).collect(),
         }
@@ -554,12 +555,12 @@ pub fn kpis_of(plan: &Plan, event: usize) -> Vec<&str> {
         .collect()
 }
 
-fn event(cx: &Context, index: usize, e: &Event) -> EventView {
+fn event(cx: &Context, index: usize, e: &Event, slug: &str) -> EventView {
     use crate::ir::DeclKind as K;
     let plan = cx.plan;
     EventView {
         name: e.name.value.clone(),
-        slug: super::slug(&e.name.value),
+        slug: slug.to_string(),
         description: text(&e.description),
         status: e.status.value.as_str(),
         source: opt_ref(plan, K::Source, &e.source),

@@ -19,6 +19,10 @@ pub fn plans() -> Vec<(String, PathBuf)> {
             "split-plan".to_string(),
             root().join("tests/fixtures/multi/split-plan"),
         ),
+        (
+            "kitchen-sink".to_string(),
+            root().join("tests/fixtures/targets/kitchen-sink.events"),
+        ),
     ];
     let mut examples: Vec<PathBuf> = std::fs::read_dir(root().join("examples"))
         .map(|rd| rd.flatten().map(|e| e.path()).collect())
