@@ -6,8 +6,10 @@
 //! same bytes on every machine.
 
 pub mod json;
+pub mod markdown;
 pub mod payload;
 pub mod samples;
+pub mod spec;
 pub mod view;
 pub mod yaml;
 
@@ -49,7 +51,7 @@ pub trait Target: Sync {
 }
 
 /// Every target, in the order `eventsc targets` lists them.
-pub static TARGETS: &[&dyn Target] = &[&json::Json, &yaml::Yaml, &samples::Samples];
+pub static TARGETS: &[&dyn Target] = &[&json::Json, &yaml::Yaml, &spec::Spec, &samples::Samples];
 
 pub fn find(name: &str) -> Option<&'static dyn Target> {
     TARGETS.iter().copied().find(|t| t.name() == name)
