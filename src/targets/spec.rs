@@ -248,7 +248,7 @@ fn summaries(plan: &Plan, slugs: &[String], out: &mut String) {
 
     out.push_str("### By owner\n\n");
     let rows: Vec<Vec<String>> = (0..plan.owners.len())
-        .filter_map(|o| {
+        .map(|o| {
             let evs: Vec<usize> = (0..plan.events.len())
                 .filter(|&i| plan.events[i].owner.as_ref().and_then(|r| r.target) == Some(o))
                 .collect();
@@ -265,7 +265,7 @@ fn summaries(plan: &Plan, slugs: &[String], out: &mut String) {
                 .map(|(i, k)| md::link(&k.name.value, &kpi_anchor(i, &k.name.value)))
                 .collect();
             let c = status_counts(plan, &evs);
-            Some(vec![
+            vec![
                 md::owner(plan, o),
                 md::backup_of(plan, o),
                 evs.len().to_string(),
@@ -276,7 +276,7 @@ fn summaries(plan: &Plan, slugs: &[String], out: &mut String) {
                 event_links(plan, slugs, evs),
                 blocks.join(", "),
                 kpis.join(", "),
-            ])
+            ]
         })
         .collect();
     md::table(
