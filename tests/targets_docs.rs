@@ -74,6 +74,11 @@ fn spec_snapshots() {
 }
 
 #[test]
+fn qa_snapshots() {
+    snapshot("qa");
+}
+
+#[test]
 fn table_check_catches_a_broken_row() {
     let ok = "| a | b |\n|---|---|\n| x \\| y | z |\n";
     check_tables("ok", ok);

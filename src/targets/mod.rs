@@ -8,6 +8,7 @@
 pub mod json;
 pub mod markdown;
 pub mod payload;
+pub mod qa;
 pub mod samples;
 pub mod spec;
 pub mod view;
@@ -51,7 +52,13 @@ pub trait Target: Sync {
 }
 
 /// Every target, in the order `eventsc targets` lists them.
-pub static TARGETS: &[&dyn Target] = &[&json::Json, &yaml::Yaml, &spec::Spec, &samples::Samples];
+pub static TARGETS: &[&dyn Target] = &[
+    &json::Json,
+    &yaml::Yaml,
+    &spec::Spec,
+    &qa::Qa,
+    &samples::Samples,
+];
 
 pub fn find(name: &str) -> Option<&'static dyn Target> {
     TARGETS.iter().copied().find(|t| t.name() == name)
