@@ -72,7 +72,7 @@ pub fn required_observed(n: usize, coverage: f64) -> usize {
     ((n as f64) * coverage / 100.0 - 1e-9).ceil().max(0.0) as usize
 }
 
-fn owners(plan: &Plan, refs: &[Ref]) -> Vec<usize> {
+fn owners(refs: &[Ref]) -> Vec<usize> {
     refs.iter().filter_map(|r| r.target).collect()
 }
 
@@ -110,7 +110,7 @@ pub fn render(cx: &Context) -> String {
     let qa = &m.qa;
     let n = in_scope(plan);
     let need = required_observed(n, qa.coverage);
-    let ripcord = owners(plan, &m.ripcord);
+    let ripcord = owners(&m.ripcord);
     let alerts = ripcord
         .iter()
         .map(|&i| md::owner(plan, i))
@@ -196,7 +196,7 @@ pub fn render(cx: &Context) -> String {
     // Escalation.
     out.push_str(&md::anchor("escalation-ladder"));
     out.push_str("## Escalation ladder\n\n");
-    let ladder = owners(plan, &m.escalation);
+    let ladder = owners(&m.escalation);
     let rows: Vec<Vec<String>> = ladder
         .iter()
         .enumerate()
@@ -301,7 +301,7 @@ pub fn render(cx: &Context) -> String {
     out.push_str(
         "## Sign-off\n\nQA passes and the release may ship when every approver signs.\n\n",
     );
-    let rows: Vec<Vec<String>> = owners(plan, &m.approvers)
+    let rows: Vec<Vec<String>> = owners(&m.approvers)
         .into_iter()
         .map(|o| {
             vec![
