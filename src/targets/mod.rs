@@ -91,31 +91,33 @@ pub fn slug(name: &str) -> String {
     out
 }
 
-/// File names that per-event outputs never use for an event, because other
-/// files sit next to them (`samples/identify.json`, `samples/group.json`).
-pub const RESERVED_SLUGS: &[&str] = &["identify", "group", "common", "samples"];
-
-/// A file-name slug per event (by event index), unique within the plan: the
-/// [`slug`] of the name; `event` when that is empty; `-2`, `-3`… appended when
-/// it is reserved or already taken by an earlier event.
+/// A file-name stem per event (by event index), unique within the plan and
+/// the same in every per-event output (`schemas/`, `samples/`): the [`slug`] of
+/// the name, unless it is empty, is `identify` or `group` (files of their own),
+/// or is shared with another event; then `-` and the first 8 hex digits of the
+/// SHA-256 of the name are appended (`event-…` for an empty slug).
 pub fn event_slugs(plan: &Plan) -> Vec<String> {
-    let mut taken: std::collections::BTreeSet<String> =
-        RESERVED_SLUGS.iter().map(|s| s.to_string()).collect();
+    use sha2::{Digest, Sha256};
+    let slugs: Vec<String> = plan.events.iter().map(|e| slug(&e.name.value)).collect();
+    let mut count = std::collections::BTreeMap::new();
+    for s in &slugs {
+        *count.entry(s.as_str()).or_insert(0usize) += 1;
+    }
     plan.events
         .iter()
-        .map(|e| {
-            let mut base = slug(&e.name.value);
-            if base.is_empty() {
-                base = "event".into();
+        .zip(&slugs)
+        .map(|(e, s)| {
+            let clash = s.is_empty() || s == "identify" || s == "group" || count[s.as_str()] > 1;
+            if !clash {
+                return s.clone();
             }
-            let mut s = base.clone();
-            let mut n = 2;
-            while taken.contains(&s) {
-                s = format!("{base}-{n}");
-                n += 1;
+            let hash = Sha256::digest(e.name.value.as_bytes());
+            let hex: String = hash[..4].iter().map(|b| format!("{b:02x}")).collect();
+            if s.is_empty() {
+                format!("event-{hex}")
+            } else {
+                format!("{s}-{hex}")
             }
-            taken.insert(s.clone());
-            s
         })
         .collect()
 }

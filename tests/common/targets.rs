@@ -23,6 +23,10 @@ pub fn plans() -> Vec<(String, PathBuf)> {
             "kitchen-sink".to_string(),
             root().join("tests/fixtures/targets/kitchen-sink.events"),
         ),
+        (
+            "slug-clash".to_string(),
+            root().join("tests/fixtures/targets/slug-clash.events"),
+        ),
     ];
     let mut examples: Vec<PathBuf> = std::fs::read_dir(root().join("examples"))
         .map(|rd| rd.flatten().map(|e| e.path()).collect())
