@@ -93,3 +93,217 @@ fn tracking_plan_schema_rejects_drift() {
     assert!(report.contains("surprise"), "{report}");
     assert!(report.contains("shipped"), "{report}");
 }
+
+#[test]
+fn plan_snapshots() {
+    snapshot("plan");
+}
+
+/// Every plan.json validates against the published schema.
+#[test]
+fn plan_validates_against_the_published_schema() {
+    let schema = root().join("schemas/plan.schema.json");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut instances = Vec::new();
+    for (name, path) in plans() {
+        let written = write(&dir.path().join(&name), &generate("plan", &path));
+        instances.push(written[0].clone());
+    }
+    validate_json(&schema, &instances);
+}
+
+fn plan_json_of_text(text: &str) -> serde_json::Value {
+    let (sources, checked) = eventsc::check::check_text("plan.events", text);
+    assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
+    let plan = checked.plan.as_ref().expect("plan");
+    let cx = eventsc::targets::Context {
+        plan,
+        sources: &sources,
+        warnings: &checked.diagnostics,
+    };
+    let t = eventsc::targets::find("plan").expect("plan target");
+    serde_json::from_slice(&t.generate(&cx)[0].bytes).expect("json")
+}
+
+fn strs(v: &serde_json::Value) -> Vec<String> {
+    v.as_array()
+        .expect("array")
+        .iter()
+        .map(|s| s.as_str().expect("string").to_string())
+        .collect()
+}
+
+/// The task graph is a DAG listed in dependency order, whose artifacts flow
+/// from producers to consumers; returns `id → depends_on`.
+fn check_dag(doc: &serde_json::Value) -> Vec<(String, Vec<String>)> {
+    use std::collections::{BTreeMap, BTreeSet};
+    let tasks = doc["tasks"].as_array().expect("tasks");
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    let mut ancestors: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut producer: BTreeMap<String, String> = BTreeMap::new();
+    let mut out = Vec::new();
+    for t in tasks {
+        let id = t["id"].as_str().expect("id").to_string();
+        let deps = strs(&t["depends_on"]);
+        let mut anc = BTreeSet::new();
+        for d in &deps {
+            assert!(
+                seen.contains(d),
+                "{id} depends on {d}, not listed before it"
+            );
+            anc.insert(d.clone());
+            anc.extend(ancestors[d].iter().cloned());
+        }
+        for input in strs(&t["inputs"]) {
+            match producer.get(&input) {
+                Some(p) => assert!(
+                    anc.contains(p),
+                    "{id} consumes {input} from {p}, not an ancestor"
+                ),
+                None => assert_eq!(
+                    input, "request",
+                    "{id} consumes {input}, which nothing produced"
+                ),
+            }
+        }
+        for output in strs(&t["outputs"]) {
+            assert!(
+                producer.insert(output.clone(), id.clone()).is_none(),
+                "{output} produced twice"
+            );
+        }
+        assert!(seen.insert(id.clone()), "task id {id} twice");
+        ancestors.insert(id.clone(), anc);
+        out.push((id, deps));
+    }
+    // The artifact list agrees with the tasks.
+    for a in doc["artifacts"].as_array().expect("artifacts") {
+        let id = a["id"].as_str().expect("id");
+        assert_eq!(
+            a["produced_by"].as_str(),
+            producer.get(id).map(String::as_str),
+            "{id}"
+        );
+        let consumers: Vec<String> = tasks
+            .iter()
+            .filter(|t| strs(&t["inputs"]).iter().any(|i| i == id))
+            .map(|t| t["id"].as_str().expect("id").to_string())
+            .collect();
+        assert_eq!(strs(&a["consumed_by"]), consumers, "{id}");
+    }
+    // One sink: change management, reachable from everything.
+    let last = out.last().expect("tasks").0.clone();
+    assert_eq!(last, "change-management");
+    assert_eq!(
+        ancestors[&last].len(),
+        out.len() - 1,
+        "every task leads to change management"
+    );
+    out
+}
+
+fn deps<'a>(graph: &'a [(String, Vec<String>)], id: &str) -> &'a [String] {
+    &graph
+        .iter()
+        .find(|(t, _)| t == id)
+        .unwrap_or_else(|| panic!("no task {id}"))
+        .1
+}
+
+#[test]
+fn task_graph_shapes() {
+    let text = std::fs::read_to_string(root().join("tests/fixtures/spec/full-example.events"))
+        .expect("fixture");
+    assert!(text.contains("pattern     pipeline"));
+    let pipeline = plan_json_of_text(&text);
+    let diamond = plan_json_of_text(&text.replace("pattern     pipeline", "pattern     diamond"));
+    assert_eq!(pipeline["pattern"], "pipeline");
+    assert_eq!(diamond["pattern"], "diamond");
+    let catalogs = [
+        "catalog.product",
+        "catalog.web",
+        "catalog.crm",
+        "catalog.billing",
+    ];
+    for (doc, is_diamond) in [(&pipeline, false), (&diamond, true)] {
+        let g = check_dag(doc);
+        let ids: Vec<&str> = g.iter().map(|(t, _)| t.as_str()).collect();
+        let mut expected = vec!["requirements"];
+        expected.extend(catalogs);
+        expected.extend(["catalog-merge", "governance", "qa"]);
+        if is_diamond {
+            expected.push("review-merge");
+        }
+        expected.push("change-management");
+        assert_eq!(ids, expected);
+        assert!(deps(&g, "requirements").is_empty());
+        for c in catalogs {
+            assert_eq!(
+                deps(&g, c),
+                ["requirements"],
+                "catalog tasks run in parallel"
+            );
+        }
+        assert_eq!(
+            deps(&g, "catalog-merge"),
+            catalogs,
+            "the gate waits for every source"
+        );
+        assert_eq!(deps(&g, "governance"), ["catalog-merge"]);
+        if is_diamond {
+            assert_eq!(
+                deps(&g, "qa"),
+                ["catalog-merge"],
+                "governance and QA in parallel"
+            );
+            assert_eq!(deps(&g, "review-merge"), ["governance", "qa"]);
+            assert_eq!(deps(&g, "change-management"), ["review-merge"]);
+        } else {
+            assert_eq!(deps(&g, "qa"), ["governance"], "in sequence");
+            assert_eq!(deps(&g, "change-management"), ["qa"]);
+        }
+    }
+    // Events without a source get a catalog task of their own.
+    let unsourced = plan_json_of_text(
+        "plan \"P\" { owner @a }\nowner @a { name \"A\" }\nevent \"Thing Done\" { description \"d\"; owner @a }\n",
+    );
+    let g = check_dag(&unsourced);
+    assert_eq!(deps(&g, "catalog-merge"), ["catalog-unsourced"]);
+}
+
+#[test]
+fn the_dag_check_catches_a_bad_graph() {
+    let text = std::fs::read_to_string(root().join("tests/fixtures/spec/full-example.events"))
+        .expect("fixture");
+    let mut doc = plan_json_of_text(&text);
+    doc["tasks"][0]["depends_on"] = serde_json::json!(["change-management"]);
+    assert!(
+        std::panic::catch_unwind(|| check_dag(&doc)).is_err(),
+        "a cycle passed"
+    );
+}
+
+#[test]
+fn sources_hash_is_stable_and_tracks_content() {
+    let text = std::fs::read_to_string(root().join("tests/fixtures/spec/full-example.events"))
+        .expect("fixture");
+    let a = plan_json_of_text(&text);
+    let b = plan_json_of_text(&text);
+    let c = plan_json_of_text(&text.replace("Trial length", "Trial length in days"));
+    let hash = |d: &serde_json::Value| {
+        d["sources_hash"]["value"]
+            .as_str()
+            .expect("hash")
+            .to_string()
+    };
+    assert_eq!(hash(&a), hash(&b));
+    assert_ne!(hash(&a), hash(&c));
+    assert_eq!(hash(&a).len(), 64);
+    // The per-file hash is the plain SHA-256 of the contents (as `sha256sum` gives).
+    use sha2::Digest;
+    let expected: String = sha2::Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(a["sources_hash"]["files"][0]["sha256"], expected.as_str());
+}

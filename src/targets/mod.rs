@@ -8,6 +8,7 @@
 pub mod json;
 pub mod markdown;
 pub mod payload;
+pub mod plan;
 pub mod qa;
 pub mod samples;
 pub mod spec;
@@ -58,6 +59,7 @@ pub static TARGETS: &[&dyn Target] = &[
     &spec::Spec,
     &qa::Qa,
     &samples::Samples,
+    &plan::PlanTarget,
 ];
 
 pub fn find(name: &str) -> Option<&'static dyn Target> {

@@ -526,8 +526,13 @@ impl TrackingPlan {
                 .enumerate()
                 .map(|(i, e)| event(cx, i, e, &slugs[i]))
                 .collect(),
-            kpis: plan.kpis.iter().map(|k| kpi(cx, k)).collect(),
+            kpis: Self::kpis(cx),
         }
+    }
+
+    /// The KPIs of the plan.
+    pub fn kpis(cx: &Context) -> Vec<KpiView> {
+        cx.plan.kpis.iter().map(|k| kpi(cx, k)).collect()
     }
 }
 
