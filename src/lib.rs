@@ -15,5 +15,6 @@ pub mod ir;
 pub mod load;
 pub mod rules;
 pub mod source;
+pub mod starter;
 pub mod syntax;
 pub mod targets;
