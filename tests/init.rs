@@ -89,11 +89,7 @@ fn starter_plan_snapshot() {
 /// The plan `init` writes builds into outputs that validate.
 #[test]
 fn starter_plan_outputs_validate() {
-    let text = starter(
-        &SourceKind::NAMES.to_vec(),
-        &Constraint::NAMES.to_vec(),
-        Some("2026-12-15"),
-    );
+    let text = starter(SourceKind::NAMES, Constraint::NAMES, Some("2026-12-15"));
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("plan.events");
     std::fs::write(&file, &text).expect("write");
