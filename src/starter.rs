@@ -686,7 +686,7 @@ pub fn render(r: &Request) -> String {
 
     for &k in &r.sources {
         let c = catalog(k);
-        let _ = writeln!(s, "// {} events ({})", k.as_str(), c.description);
+        let _ = writeln!(s, "// Events of source {}: {}", k.as_str(), c.description);
         for e in &c.events {
             let _ = writeln!(s, "event {} {{", quote(e.name));
             let _ = writeln!(s, "  description {}", quote(e.description));
@@ -700,6 +700,7 @@ pub fn render(r: &Request) -> String {
                 let _ = writeln!(s, "  identity    {i}");
             }
             let _ = writeln!(s, "  status      planned");
+            s.push('\n');
             for p in e.properties {
                 let _ = writeln!(s, "  {p}");
             }
