@@ -1,13 +1,16 @@
 //! Syntax: text → [`ast::File`].
 //!
-//! pest does the parsing (`grammar/events.pest`); [`build`] turns pest pairs into the
-//! AST with one function per grammar rule; [`errors`] turns pest's "expected X" into
+//! `grammar/events.pest` is the grammar of record. [`fast`] is a hand-written parser
+//! that mirrors it rule for rule and builds the same AST much faster; when it rejects
+//! an input, pest parses it and [`build`] turns pest pairs into the AST with one
+//! function per grammar rule; [`errors`] turns pest's "expected X" into
 //! messages a person understands. A scan for over-deep nesting runs first, so that
 //! no input can exhaust the stack.
 
 pub mod ast;
 mod build;
 mod errors;
+mod fast;
 pub mod scan;
 
 use crate::diagnostics::{Diagnostic, codes};
@@ -27,8 +30,26 @@ pub struct Parsed {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Parses one file's text.
+/// Parses one file's text: the fast hand-written parser first; when it rejects
+/// the input, pest (the grammar of record) parses it again to report the error.
 pub fn parse(file: FileId, text: &str) -> Parsed {
+    if let Some((ast, diagnostics)) = fast::parse(file, text) {
+        return Parsed {
+            file: Some(ast),
+            diagnostics,
+        };
+    }
+    parse_with_pest(file, text)
+}
+
+/// The fast parser alone: `None` when it rejects the input (tests compare it with
+/// [`parse_with_pest`]).
+pub fn parse_fast(file: FileId, text: &str) -> Option<(ast::File, Vec<Diagnostic>)> {
+    fast::parse(file, text)
+}
+
+/// Parses with pest only (the reference parser; used for errors and in tests).
+pub fn parse_with_pest(file: FileId, text: &str) -> Parsed {
     let toks = scan::tokens(text);
     if let Some(pos) = scan::too_deep(&toks, MAX_NESTING) {
         let span = Span::new(file, pos, pos + 1);

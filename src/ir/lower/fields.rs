@@ -7,7 +7,6 @@ use crate::ir::values::{Date, Duration, Semver, TimeUnit};
 use crate::ir::{Ref, Window};
 use crate::source::{Span, Spanned};
 use crate::syntax::ast::{self, FieldBody, Item, Value};
-use std::collections::HashMap;
 
 /// The items of a block, sorted by what they are.
 #[derive(Default)]
@@ -89,7 +88,7 @@ impl Lowerer<'_> {
     /// fields written twice.
     pub fn items<'a>(&mut self, block: &'a ast::Block, shape: &Shape) -> Items<'a> {
         let mut out = Items::default();
-        let mut seen: HashMap<&str, Span> = HashMap::new();
+        let mut seen: Vec<(&str, Span)> = Vec::new();
         for item in &block.items {
             match item {
                 Item::Field(f) => {
@@ -99,7 +98,7 @@ impl Lowerer<'_> {
                         continue;
                     }
                     if !shape.repeatable.contains(&key) {
-                        if let Some(&first) = seen.get(key) {
+                        if let Some(&(_, first)) = seen.iter().find(|(k, _)| *k == key) {
                             self.diags.push(
                                 Diagnostic::error(
                                     codes::DUPLICATE_FIELD,
@@ -111,7 +110,7 @@ impl Lowerer<'_> {
                             );
                             continue;
                         }
-                        seen.insert(key, f.span);
+                        seen.push((key, f.span));
                     }
                     out.fields.push(f);
                 }

@@ -66,10 +66,13 @@ fn modifier_alias(name: &str) -> Option<&'static str> {
 impl Lowerer<'_> {
     /// Lowers the properties of one block, reporting duplicate names.
     pub fn properties(&mut self, props: &[&ast::Property]) -> Vec<Property> {
-        let mut seen: HashMap<&str, Span> = HashMap::new();
-        let mut out = Vec::with_capacity(props.len());
+        let mut out: Vec<Property> = Vec::with_capacity(props.len());
         for p in props {
-            if let Some(&first) = seen.get(p.name.text.as_str()) {
+            if let Some(first) = out
+                .iter()
+                .find(|q| q.name.value == p.name.text)
+                .map(|q| q.name.span)
+            {
                 self.diags.push(
                     Diagnostic::error(
                         codes::DUPLICATE_PROPERTY,
@@ -81,7 +84,6 @@ impl Lowerer<'_> {
                 );
                 continue;
             }
-            seen.insert(&p.name.text, p.name.span);
             out.push(self.property(p));
         }
         out
@@ -112,7 +114,7 @@ impl Lowerer<'_> {
             effective: Effective::default(),
             span: p.span,
         };
-        let mut seen: HashMap<&str, Span> = HashMap::new();
+        let mut seen: Vec<(&str, Span)> = Vec::new();
         let mut example = None;
         for (i, t) in p.tail.iter().enumerate() {
             match t {
@@ -151,7 +153,7 @@ impl Lowerer<'_> {
                 PropTail::Modifier(m) => {
                     let name = m.name.text.as_str();
                     if name != "allow" {
-                        if let Some(&first) = seen.get(name) {
+                        if let Some(&(_, first)) = seen.iter().find(|(n, _)| *n == name) {
                             self.diags.push(
                                 Diagnostic::error(
                                     codes::DUPLICATE_MODIFIER,
@@ -163,7 +165,7 @@ impl Lowerer<'_> {
                             );
                             continue;
                         }
-                        seen.insert(name, m.span);
+                        seen.push((name, m.span));
                     }
                     if name == "example" {
                         example = Some(m);

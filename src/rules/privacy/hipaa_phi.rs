@@ -1,6 +1,6 @@
 use crate::ir::{Constraint, PiiClass, Plan};
 use crate::rules::{
-    DefaultLevel, Finding, Rule, RuleDoc, container_name, effective_properties, with_origin,
+    DefaultLevel, Finding, Rule, RuleDoc, container_name, for_each_effective, with_origin,
 };
 
 pub static DOC: RuleDoc = RuleDoc {
@@ -42,23 +42,24 @@ impl Rule for HipaaPhi {
             .map(|t| format!("`{}`", t.value))
             .collect::<Vec<_>>()
             .join(", ");
-        for (c, at) in effective_properties(plan) {
+        for_each_effective(plan, &mut |at| {
+            let c = at.container;
             let p = at.property;
             if p.pii.as_ref().is_none_or(|x| x.value != PiiClass::Health) {
-                continue;
+                return;
             }
             let mut f = Finding::new(
-                c.clone(),
+                c,
                 format!(
                     "`{}` in {} is health data under hipaa, but {names} have no BAA",
-                    at.dotted,
+                    at.dotted(),
                     container_name(plan, &c)
                 ),
                 p.pii.as_ref().map_or(p.name.span, |x| x.span),
                 "protected health information",
             )
             .secondary(hipaa, "hipaa applies")
-            .on_property(at.path);
+            .on_property(at.path.to_vec());
             for t in &uncovered {
                 let decl = plan.tools.iter().find(|d| d.id.value == t.value);
                 f = match decl.and_then(|d| d.baa.as_ref()) {
@@ -73,6 +74,6 @@ impl Rule for HipaaPhi {
             }
             f = f.help("declare `baa true` on every tool once the agreement is signed, or remove the tool from the plan");
             out.push(with_origin(f, p));
-        }
+        });
     }
 }
