@@ -47,13 +47,13 @@ impl Target for PlanTarget {
 }
 
 #[derive(Serialize)]
-pub struct PlanJson {
+pub struct PlanJson<'a> {
     pub format: &'static str,
     pub format_version: u32,
     pub title: String,
     pub version: String,
     pub pattern: &'static str,
-    pub objective: Objective,
+    pub objective: Objective<'a>,
     pub sources: Vec<SourceEntry>,
     pub tools: Vec<String>,
     pub constraints: Vec<&'static str>,
@@ -71,12 +71,12 @@ pub struct PlanJson {
 }
 
 #[derive(Serialize)]
-pub struct Objective {
+pub struct Objective<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub use_case: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    pub kpis: Vec<KpiView>,
+    pub kpis: Vec<KpiView<'a>>,
 }
 
 #[derive(Serialize)]
@@ -311,7 +311,8 @@ pub fn sources_hash(sources: &crate::source::SourceMap) -> SourcesHash {
 }
 
 fn owner_id(plan: &Plan, r: &Option<Ref>) -> Option<String> {
-    r.as_ref().map(|r| ref_id(plan, DeclKind::Owner, r))
+    r.as_ref()
+        .map(|r| ref_id(plan, DeclKind::Owner, r).to_string())
 }
 
 fn backup_id(plan: &Plan, owner: Option<usize>) -> Option<String> {
@@ -402,13 +403,13 @@ fn privacy_notes(plan: &Plan) -> Vec<PrivacyNote> {
     out
 }
 
-impl PlanJson {
-    pub fn new(cx: &Context) -> PlanJson {
+impl<'a> PlanJson<'a> {
+    pub fn new(cx: &Context<'a>) -> PlanJson<'a> {
         let plan = cx.plan;
         let m = &plan.meta;
         let ids = |refs: &[Ref]| -> Vec<String> {
             refs.iter()
-                .map(|r| ref_id(plan, DeclKind::Owner, r))
+                .map(|r| ref_id(plan, DeclKind::Owner, r).to_string())
                 .collect()
         };
         let plan_owner = owner_index(&m.owner);
@@ -771,7 +772,7 @@ impl PlanJson {
                     .filter(|e| e.is_deprecated())
                     .map(|e| Deprecation {
                         event: e.name.value.clone(),
-                        replaced_by: e.replaced_by.as_ref().map(|r| ref_id(plan, DeclKind::Event, r)),
+                        replaced_by: e.replaced_by.as_ref().map(|r| ref_id(plan, DeclKind::Event, r).to_string()),
                         sunset: e.sunset.as_ref().map(|d| d.value.to_string()),
                     })
                     .collect(),

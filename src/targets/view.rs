@@ -4,7 +4,9 @@
 //! as `schemas/tracking-plan.schema.json` (tests validate every output against it).
 //! The IR derives no `Serialize`: this module alone decides the public format, so
 //! an IR refactoring cannot change it by accident. Absent optional values are
-//! left out; lists are always present. Order follows the plan's source order.
+//! left out; lists are always present, except on properties, where false flags
+//! and empty constraints and exceptions are left out too (a plan holds many
+//! properties). Order follows the plan's source order.
 
 use super::Context;
 use crate::ir::{
@@ -19,53 +21,53 @@ pub const FORMAT: &str = "eventsc/tracking-plan";
 pub const FORMAT_VERSION: u32 = 1;
 
 #[derive(Serialize)]
-pub struct TrackingPlan {
+pub struct TrackingPlan<'a> {
     pub format: &'static str,
     pub format_version: u32,
-    pub plan: PlanView,
-    pub owners: Vec<OwnerView>,
-    pub consents: Vec<ConsentView>,
-    pub retentions: Vec<RetentionView>,
-    pub sources: Vec<SourceView>,
-    pub tools: Vec<ToolView>,
-    pub enums: Vec<EnumView>,
+    pub plan: PlanView<'a>,
+    pub owners: Vec<OwnerView<'a>>,
+    pub consents: Vec<ConsentView<'a>>,
+    pub retentions: Vec<RetentionView<'a>>,
+    pub sources: Vec<SourceView<'a>>,
+    pub tools: Vec<ToolView<'a>>,
+    pub enums: Vec<EnumView<'a>>,
     /// Reusable groups of properties; events list the ones they `use`, and carry
     /// copies of their properties.
-    pub bundles: Vec<BundleView>,
+    pub bundles: Vec<BundleView<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub common: Option<TraitsView>,
+    pub common: Option<TraitsView<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub identify: Option<TraitsView>,
+    pub identify: Option<TraitsView<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub group: Option<TraitsView>,
-    pub events: Vec<EventView>,
-    pub kpis: Vec<KpiView>,
+    pub group: Option<TraitsView<'a>>,
+    pub events: Vec<EventView<'a>>,
+    pub kpis: Vec<KpiView<'a>>,
 }
 
 #[derive(Serialize)]
-pub struct PlanView {
-    pub title: String,
+pub struct PlanView<'a> {
+    pub title: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    pub description: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub use_case: Option<String>,
+    pub use_case: Option<&'a str>,
     pub version: String,
-    pub sources: Vec<String>,
-    pub tools: Vec<String>,
+    pub sources: Vec<&'a str>,
+    pub tools: Vec<&'a str>,
     pub constraints: Vec<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeline: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub owner: Option<String>,
+    pub owner: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub retention: Option<String>,
+    pub retention: Option<&'a str>,
     pub naming: NamingView,
     pub pattern: &'static str,
     pub qa: QaView,
-    pub escalation: Vec<String>,
-    pub ripcord: Vec<String>,
-    pub approvers: Vec<String>,
-    pub rules: Vec<RuleView>,
+    pub escalation: Vec<&'a str>,
+    pub ripcord: Vec<&'a str>,
+    pub approvers: Vec<&'a str>,
+    pub rules: Vec<RuleView<'a>>,
     pub location: String,
 }
 
@@ -113,40 +115,40 @@ pub fn window_expression(w: Window) -> String {
 }
 
 #[derive(Serialize)]
-pub struct RuleView {
-    pub rule: String,
+pub struct RuleView<'a> {
+    pub rule: &'a str,
     pub level: &'static str,
 }
 
 #[derive(Serialize)]
-pub struct OwnerView {
-    pub id: String,
+pub struct OwnerView<'a> {
+    pub id: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
+    pub email: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub slack: Option<String>,
+    pub slack: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    pub description: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub backup: Option<String>,
+    pub backup: Option<&'a str>,
 }
 
 #[derive(Serialize)]
-pub struct ConsentView {
-    pub id: String,
+pub struct ConsentView<'a> {
+    pub id: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub basis: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    pub description: Option<&'a str>,
     /// The consent manager's category (defaults to the id).
-    pub category: String,
+    pub category: &'a str,
 }
 
 #[derive(Serialize)]
-pub struct RetentionView {
-    pub id: String,
+pub struct RetentionView<'a> {
+    pub id: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duration: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -154,84 +156,84 @@ pub struct RetentionView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    pub description: Option<&'a str>,
 }
 
 #[derive(Serialize)]
-pub struct SourceView {
-    pub id: String,
+pub struct SourceView<'a> {
+    pub id: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    pub description: Option<&'a str>,
 }
 
 #[derive(Serialize)]
-pub struct ToolView {
-    pub id: String,
+pub struct ToolView<'a> {
+    pub id: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baa: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub workspace: Option<String>,
+    pub workspace: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub database: Option<String>,
+    pub database: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub schema: Option<String>,
+    pub schema: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    pub description: Option<&'a str>,
 }
 
 #[derive(Serialize)]
-pub struct EnumView {
-    pub name: String,
-    pub values: Vec<String>,
+pub struct EnumView<'a> {
+    pub name: &'a str,
+    pub values: Vec<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    pub description: Option<&'a str>,
 }
 
 #[derive(Serialize)]
-pub struct BundleView {
-    pub name: String,
+pub struct BundleView<'a> {
+    pub name: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    pub properties: Vec<PropertyView>,
+    pub description: Option<&'a str>,
+    pub properties: Vec<PropertyView<'a>>,
     pub location: String,
 }
 
 #[derive(Serialize)]
-pub struct TraitsView {
+pub struct TraitsView<'a> {
     pub kind: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    pub description: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub owner: Option<String>,
+    pub owner: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub consent: Option<String>,
+    pub consent: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub retention: Option<String>,
-    pub bundles: Vec<String>,
-    pub properties: Vec<PropertyView>,
+    pub retention: Option<&'a str>,
+    pub bundles: Vec<&'a str>,
+    pub properties: Vec<PropertyView<'a>>,
     pub location: String,
 }
 
 #[derive(Serialize)]
-pub struct EventView {
-    pub name: String,
+pub struct EventView<'a> {
+    pub name: &'a str,
     /// The file-name form used by the per-event targets.
     pub slug: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    pub description: Option<&'a str>,
     pub status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
+    pub source: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub owner: Option<String>,
+    pub owner: Option<&'a str>,
     /// The event's consent purpose.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub consent: Option<String>,
+    pub consent: Option<&'a str>,
     /// The event's retention policy, else the plan's.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub retention: Option<String>,
+    pub retention: Option<&'a str>,
     pub identity: &'static str,
     /// Percent, 0–100.
     pub sampling: Value,
@@ -242,68 +244,76 @@ pub struct EventView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sunset: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub replaced_by: Option<String>,
+    pub replaced_by: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub flag: Option<String>,
-    pub tags: Vec<String>,
-    pub bundles: Vec<String>,
+    pub flag: Option<&'a str>,
+    pub tags: Vec<&'a str>,
+    pub bundles: Vec<&'a str>,
     /// The KPIs that depend on this event.
-    pub kpis: Vec<String>,
-    pub exceptions: Vec<ExceptionView>,
-    pub properties: Vec<PropertyView>,
+    pub kpis: Vec<&'a str>,
+    pub exceptions: Vec<ExceptionView<'a>>,
+    pub properties: Vec<PropertyView<'a>>,
     pub location: String,
 }
 
 /// An `allow("rule", reason "…")` exception.
 #[derive(Serialize)]
-pub struct ExceptionView {
-    pub rule: String,
+pub struct ExceptionView<'a> {
+    pub rule: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub reason: Option<&'a str>,
 }
 
 #[derive(Serialize)]
-pub struct KpiView {
-    pub name: String,
+pub struct KpiView<'a> {
+    pub name: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    pub description: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub owner: Option<String>,
-    pub events: Vec<String>,
-    pub dimensions: Vec<String>,
-    pub consumers: Vec<String>,
+    pub owner: Option<&'a str>,
+    pub events: Vec<&'a str>,
+    pub dimensions: Vec<&'a str>,
+    pub consumers: Vec<&'a str>,
     pub location: String,
 }
 
 #[derive(Serialize)]
-pub struct PropertyView {
-    pub name: String,
+pub struct PropertyView<'a> {
+    pub name: &'a str,
     /// The type as written in `.events`: `list(string)`, `Plan`, `enum("a", "b")`.
     #[serde(rename = "type")]
     pub type_expr: String,
     #[serde(flatten)]
-    pub shape: TypeView,
+    pub shape: TypeView<'a>,
     pub required: bool,
+    /// Left out when false.
+    #[serde(skip_serializing_if = "is_false")]
     pub nullable: bool,
+    /// Left out when false.
+    #[serde(skip_serializing_if = "is_false")]
     pub deprecated: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    pub constraints: ConstraintsView,
+    pub description: Option<&'a str>,
+    /// Left out when there are none.
+    #[serde(skip_serializing_if = "ConstraintsView::is_empty")]
+    pub constraints: ConstraintsView<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pii: Option<&'static str>,
-    pub effective: EffectiveView,
+    pub effective: EffectiveView<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub example: Option<Value>,
+    pub example: Option<&'a Value>,
     /// The bundle it was copied from by `use`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub bundle: Option<String>,
-    pub exceptions: Vec<ExceptionView>,
+    pub bundle: Option<&'a str>,
+    /// Left out when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub exceptions: Vec<ExceptionView<'a>>,
     pub location: String,
 }
 
 /// The structure of a type; lists nest their item type in `items`.
 #[derive(Serialize)]
-pub struct TypeView {
+pub struct TypeView<'a> {
     /// `string`, `integer`, `number`, `boolean`, `datetime`, `date`, `enum`, `list`, `object`.
     pub kind: &'static str,
     /// The JSON type a value is carried as.
@@ -312,19 +322,19 @@ pub struct TypeView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub json_format: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub enum_name: Option<String>,
+    pub enum_name: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub values: Option<Vec<String>>,
+    pub values: Option<Vec<&'a str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub items: Option<Box<TypeView>>,
+    pub items: Option<Box<TypeView<'a>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub properties: Option<Vec<PropertyView>>,
+    pub properties: Option<Vec<PropertyView<'a>>>,
 }
 
 /// The constraints as written. On a list, `min_length`/`max_length` bound the
-/// number of items and the others apply to each item.
+/// number of items.
 #[derive(Serialize, Default)]
-pub struct ConstraintsView {
+pub struct ConstraintsView<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub minimum: Option<serde_json::Number>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -334,21 +344,36 @@ pub struct ConstraintsView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_length: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub pattern: Option<String>,
+    pub pattern: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub format: Option<&'static str>,
+}
+
+impl ConstraintsView<'_> {
+    pub fn is_empty(&self) -> bool {
+        self.minimum.is_none()
+            && self.maximum.is_none()
+            && self.min_length.is_none()
+            && self.max_length.is_none()
+            && self.pattern.is_none()
+            && self.format.is_none()
+    }
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// Owner, consent purpose and retention policy that apply to a property, all
 /// things considered (its own, else its container's, else the plan's retention).
 #[derive(Serialize)]
-pub struct EffectiveView {
+pub struct EffectiveView<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub owner: Option<String>,
+    pub owner: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub consent: Option<String>,
+    pub consent: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub retention: Option<String>,
+    pub retention: Option<&'a str>,
 }
 
 /// A percentage or other measure as JSON: `95`, `12.5`.
@@ -361,30 +386,29 @@ pub fn number(x: f64) -> Value {
 }
 
 /// The id a resolved reference points at (its name as written, when unresolved).
-pub fn ref_id(plan: &Plan, kind: crate::ir::DeclKind, r: &Ref) -> String {
+pub fn ref_id<'a>(plan: &'a Plan, kind: crate::ir::DeclKind, r: &'a Ref) -> &'a str {
     r.target
         .and_then(|i| plan.decl_name(kind, i))
         .unwrap_or(&r.name)
-        .to_string()
 }
 
-fn opt_ref(plan: &Plan, kind: crate::ir::DeclKind, r: &Option<Ref>) -> Option<String> {
+fn opt_ref<'a>(plan: &'a Plan, kind: crate::ir::DeclKind, r: &'a Option<Ref>) -> Option<&'a str> {
     r.as_ref().map(|r| ref_id(plan, kind, r))
 }
 
-fn text(s: &Option<crate::source::Spanned<String>>) -> Option<String> {
-    s.as_ref().map(|s| s.value.clone())
+fn text(s: &Option<crate::source::Spanned<String>>) -> Option<&str> {
+    s.as_ref().map(|s| s.value.as_str())
 }
 
 fn duration(d: &Duration) -> (String, String) {
     (d.to_string(), d.iso8601())
 }
 
-fn exceptions(allows: &[Allow]) -> Vec<ExceptionView> {
+fn exceptions(allows: &[Allow]) -> Vec<ExceptionView<'_>> {
     allows
         .iter()
         .map(|a| ExceptionView {
-            rule: a.rule.value.clone(),
+            rule: &a.rule.value,
             reason: text(&a.reason),
         })
         .collect()
@@ -396,23 +420,23 @@ pub fn container_retention<'p>(plan: &'p Plan, own: &Option<Ref>) -> Option<&'p 
     r.target.map(|i| plan.retentions[i].id.value.as_str())
 }
 
-impl TrackingPlan {
-    pub fn new(cx: &Context) -> TrackingPlan {
+impl<'a> TrackingPlan<'a> {
+    pub fn new(cx: &Context<'a>) -> TrackingPlan<'a> {
         use crate::ir::DeclKind as K;
         let plan = cx.plan;
         let m = &plan.meta;
-        let ids = |refs: &[Ref], kind| refs.iter().map(|r| ref_id(plan, kind, r)).collect();
+        let ids = |refs: &'a [Ref], kind| refs.iter().map(|r| ref_id(plan, kind, r)).collect();
         let slugs = super::event_slugs(plan);
         TrackingPlan {
             format: FORMAT,
             format_version: FORMAT_VERSION,
             plan: PlanView {
-                title: m.title.value.clone(),
+                title: m.title.value.as_str(),
                 description: text(&m.description),
                 use_case: text(&m.use_case),
                 version: m.version.value.to_string(),
                 sources: ids(&m.sources, K::Source),
-                tools: m.tools.iter().map(|t| t.value.clone()).collect(),
+                tools: m.tools.iter().map(|t| t.value.as_str()).collect(),
                 constraints: m.constraints.iter().map(|c| c.value.as_str()).collect(),
                 timeline: m.timeline.as_ref().map(|d| d.value.to_string()),
                 owner: opt_ref(plan, K::Owner, &m.owner),
@@ -435,7 +459,7 @@ impl TrackingPlan {
                     .rules
                     .iter()
                     .map(|r| RuleView {
-                        rule: r.rule.value.clone(),
+                        rule: r.rule.value.as_str(),
                         level: r.level.value.as_str(),
                     })
                     .collect(),
@@ -445,7 +469,7 @@ impl TrackingPlan {
                 .owners
                 .iter()
                 .map(|o| OwnerView {
-                    id: o.id.value.clone(),
+                    id: o.id.value.as_str(),
                     name: text(&o.name),
                     email: text(&o.email),
                     slack: text(&o.slack),
@@ -457,10 +481,10 @@ impl TrackingPlan {
                 .consents
                 .iter()
                 .map(|c| ConsentView {
-                    id: c.id.value.clone(),
+                    id: c.id.value.as_str(),
                     basis: c.basis.as_ref().map(|b| b.value.as_str()),
                     description: text(&c.description),
-                    category: c.category().to_string(),
+                    category: c.category(),
                 })
                 .collect(),
             retentions: plan
@@ -469,7 +493,7 @@ impl TrackingPlan {
                 .map(|r| {
                     let d = r.duration.as_ref().map(|d| duration(&d.value));
                     RetentionView {
-                        id: r.id.value.clone(),
+                        id: r.id.value.as_str(),
                         duration: d.as_ref().map(|d| d.0.clone()),
                         duration_iso8601: d.map(|d| d.1),
                         action: r.action.as_ref().map(|a| a.value.as_str()),
@@ -481,7 +505,7 @@ impl TrackingPlan {
                 .sources
                 .iter()
                 .map(|s| SourceView {
-                    id: s.id.value.clone(),
+                    id: s.id.value.as_str(),
                     kind: s.kind.as_ref().map(|k| k.value.as_str()),
                     description: text(&s.description),
                 })
@@ -490,7 +514,7 @@ impl TrackingPlan {
                 .tools
                 .iter()
                 .map(|t| ToolView {
-                    id: t.id.value.clone(),
+                    id: t.id.value.as_str(),
                     baa: t.baa.as_ref().map(|b| b.value),
                     workspace: text(&t.workspace),
                     database: text(&t.database),
@@ -502,8 +526,8 @@ impl TrackingPlan {
                 .enums
                 .iter()
                 .map(|e| EnumView {
-                    name: e.name.value.clone(),
-                    values: e.values.iter().map(|v| v.value.clone()).collect(),
+                    name: e.name.value.as_str(),
+                    values: e.values.iter().map(|v| v.value.as_str()).collect(),
                     description: text(&e.description),
                 })
                 .collect(),
@@ -511,7 +535,7 @@ impl TrackingPlan {
                 .bundles
                 .iter()
                 .map(|b| BundleView {
-                    name: b.name.value.clone(),
+                    name: b.name.value.as_str(),
                     description: text(&b.description),
                     properties: properties(cx, &b.properties),
                     location: cx.sources.location(b.span),
@@ -531,12 +555,12 @@ impl TrackingPlan {
     }
 
     /// The KPIs of the plan.
-    pub fn kpis(cx: &Context) -> Vec<KpiView> {
+    pub fn kpis(cx: &Context<'a>) -> Vec<KpiView<'a>> {
         cx.plan.kpis.iter().map(|k| kpi(cx, k)).collect()
     }
 }
 
-fn traits(cx: &Context, t: &Traits) -> TraitsView {
+fn traits<'a>(cx: &Context<'a>, t: &'a Traits) -> TraitsView<'a> {
     use crate::ir::DeclKind as K;
     let plan = cx.plan;
     TraitsView {
@@ -544,7 +568,7 @@ fn traits(cx: &Context, t: &Traits) -> TraitsView {
         description: text(&t.description),
         owner: opt_ref(plan, K::Owner, &t.owner),
         consent: opt_ref(plan, K::Consent, &t.consent),
-        retention: container_retention(plan, &t.retention).map(str::to_string),
+        retention: container_retention(plan, &t.retention),
         bundles: t.uses.iter().map(|r| ref_id(plan, K::Bundle, r)).collect(),
         properties: properties(cx, &t.properties),
         location: cx.sources.location(t.span),
@@ -560,18 +584,18 @@ pub fn kpis_of(plan: &Plan, event: usize) -> Vec<&str> {
         .collect()
 }
 
-fn event(cx: &Context, index: usize, e: &Event, slug: &str) -> EventView {
+fn event<'a>(cx: &Context<'a>, index: usize, e: &'a Event, slug: &str) -> EventView<'a> {
     use crate::ir::DeclKind as K;
     let plan = cx.plan;
     EventView {
-        name: e.name.value.clone(),
+        name: e.name.value.as_str(),
         slug: slug.to_string(),
         description: text(&e.description),
         status: e.status.value.as_str(),
         source: opt_ref(plan, K::Source, &e.source),
         owner: opt_ref(plan, K::Owner, &e.owner),
         consent: opt_ref(plan, K::Consent, &e.consent),
-        retention: container_retention(plan, &e.retention).map(str::to_string),
+        retention: container_retention(plan, &e.retention),
         identity: e.identity().as_str(),
         sampling: number(e.sampling()),
         since: e.since.as_ref().map(|v| v.value.to_string()),
@@ -579,48 +603,45 @@ fn event(cx: &Context, index: usize, e: &Event, slug: &str) -> EventView {
         sunset: e.sunset.as_ref().map(|d| d.value.to_string()),
         replaced_by: opt_ref(plan, K::Event, &e.replaced_by),
         flag: text(&e.flag),
-        tags: e.tags.iter().map(|t| t.value.clone()).collect(),
+        tags: e.tags.iter().map(|t| t.value.as_str()).collect(),
         bundles: e.uses.iter().map(|r| ref_id(plan, K::Bundle, r)).collect(),
-        kpis: kpis_of(plan, index)
-            .into_iter()
-            .map(str::to_string)
-            .collect(),
+        kpis: kpis_of(plan, index).into_iter().collect(),
         exceptions: exceptions(&e.allows),
         properties: properties(cx, &e.properties),
         location: cx.sources.location(e.span),
     }
 }
 
-fn kpi(cx: &Context, k: &Kpi) -> KpiView {
+fn kpi<'a>(cx: &Context<'a>, k: &'a Kpi) -> KpiView<'a> {
     use crate::ir::DeclKind as K;
     let plan = cx.plan;
     KpiView {
-        name: k.name.value.clone(),
+        name: k.name.value.as_str(),
         description: text(&k.description),
         owner: opt_ref(plan, K::Owner, &k.owner),
         events: k.events.iter().map(|r| ref_id(plan, K::Event, r)).collect(),
-        dimensions: k.dimensions.iter().map(|d| d.value.clone()).collect(),
-        consumers: k.consumers.iter().map(|c| c.value.clone()).collect(),
+        dimensions: k.dimensions.iter().map(|d| d.value.as_str()).collect(),
+        consumers: k.consumers.iter().map(|c| c.value.as_str()).collect(),
         location: cx.sources.location(k.span),
     }
 }
 
-pub fn properties(cx: &Context, props: &[Property]) -> Vec<PropertyView> {
+pub fn properties<'a>(cx: &Context<'a>, props: &'a [Property]) -> Vec<PropertyView<'a>> {
     props.iter().map(|p| property(cx, p)).collect()
 }
 
-fn effective(plan: &Plan, e: &Effective) -> EffectiveView {
+fn effective<'a>(plan: &'a Plan, e: &Effective) -> EffectiveView<'a> {
     EffectiveView {
-        owner: e.owner.map(|i| plan.owners[i].id.value.clone()),
-        consent: e.consent.map(|i| plan.consents[i].id.value.clone()),
-        retention: e.retention.map(|i| plan.retentions[i].id.value.clone()),
+        owner: e.owner.map(|i| plan.owners[i].id.value.as_str()),
+        consent: e.consent.map(|i| plan.consents[i].id.value.as_str()),
+        retention: e.retention.map(|i| plan.retentions[i].id.value.as_str()),
     }
 }
 
-fn property(cx: &Context, p: &Property) -> PropertyView {
+fn property<'a>(cx: &Context<'a>, p: &'a Property) -> PropertyView<'a> {
     let plan = cx.plan;
     PropertyView {
-        name: p.name.value.clone(),
+        name: p.name.value.as_str(),
         type_expr: p.ty.display(),
         shape: type_view(cx, &p.ty),
         required: p.is_required(),
@@ -637,10 +658,10 @@ fn property(cx: &Context, p: &Property) -> PropertyView {
         },
         pii: p.pii.as_ref().map(|c| c.value.as_str()),
         effective: effective(plan, &p.effective),
-        example: p.example.as_ref().map(|e| e.value.clone()),
+        example: p.example.as_ref().map(|e| &e.value),
         bundle: match &p.origin {
             crate::ir::Origin::Bundle { bundle, .. } => {
-                plan.bundles.get(*bundle).map(|b| b.name.value.clone())
+                plan.bundles.get(*bundle).map(|b| b.name.value.as_str())
             }
             crate::ir::Origin::Own => None,
         },
@@ -664,7 +685,7 @@ pub fn kind_name(t: &Type) -> &'static str {
     }
 }
 
-fn type_view(cx: &Context, t: &Type) -> TypeView {
+fn type_view<'a>(cx: &Context<'a>, t: &'a Type) -> TypeView<'a> {
     TypeView {
         kind: kind_name(t),
         json_type: t.json_type(),
@@ -674,11 +695,11 @@ fn type_view(cx: &Context, t: &Type) -> TypeView {
             _ => None,
         },
         enum_name: match t {
-            Type::Enum(e) => e.named.as_ref().map(|r| r.name.clone()),
+            Type::Enum(e) => e.named.as_ref().map(|r| r.name.as_str()),
             _ => None,
         },
         values: match t {
-            Type::Enum(e) => Some(e.values.clone()),
+            Type::Enum(e) => Some(e.values.iter().map(String::as_str).collect()),
             _ => None,
         },
         items: match t {

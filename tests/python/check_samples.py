@@ -62,8 +62,8 @@ def shape(t, constraints, item):
 
 
 def prop(p):
-    s = shape(p, p["constraints"], False)
-    if p["nullable"]:
+    s = shape(p, p.get("constraints", {}), False)
+    if p.get("nullable"):
         s = {"anyOf": [s, {"type": "null"}]}
     return s
 
@@ -80,7 +80,7 @@ def obj(props):
 def consents(props, own):
     out = set([own] if own else [])
     for p in props:
-        if p["deprecated"] and not p["required"]:
+        if p.get("deprecated") and not p["required"]:
             continue
         c = p["effective"].get("consent")
         if c:
