@@ -12,6 +12,24 @@ use std::fmt::Write;
 /// punctuation that would format is backslash-escaped, newlines become `<br>`.
 pub fn text(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
+    push_text(&mut out, s);
+    out
+}
+
+/// Appends [`text`]`(s)`.
+pub fn push_text(out: &mut String, s: &str) {
+    // Fast path: nothing to escape.
+    if s.bytes().all(|b| {
+        b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b' ' | b',' | b'.' | b':' | b'/' | b'(' | b')' | b'\'' | b'"' | b'?' | b'@'
+            )
+    }) && !s.starts_with(|c: char| c.is_ascii_digit())
+    {
+        out.push_str(s);
+        return;
+    }
     // A paragraph starting like a list item or a setext underline.
     let digits = s.chars().take_while(char::is_ascii_digit).count();
     let lead = s.chars().nth(digits);
@@ -34,12 +52,24 @@ pub fn text(s: &str) -> String {
             c => out.push(c),
         }
     }
-    out
 }
 
 /// A code span for a table cell: fenced with enough backticks, `|` escaped (GFM
 /// removes the backslash before the code span is read), newlines as spaces.
 pub fn code(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    push_code(&mut out, s);
+    out
+}
+
+/// Appends [`code`]`(s)`.
+pub fn push_code(out: &mut String, s: &str) {
+    if !s.is_empty() && !s.contains(['`', '|', '\n', '\r']) {
+        out.push('`');
+        out.push_str(s);
+        out.push('`');
+        return;
+    }
     let body = s.replace(['\n', '\r'], " ").replace('|', "\\|");
     let longest = longest_run(&body, '`');
     let fence = "`".repeat(longest + 1);
@@ -48,7 +78,7 @@ pub fn code(s: &str) -> String {
     } else {
         ""
     };
-    format!("{fence}{pad}{body}{pad}{fence}")
+    let _ = write!(out, "{fence}{pad}{body}{pad}{fence}");
 }
 
 fn longest_run(s: &str, c: char) -> usize {
@@ -156,6 +186,23 @@ pub fn identity(i: Identity) -> &'static str {
         Identity::Anonymous => "anonymous: `anonymousId` required",
         Identity::Group => "group: `context.groupId` required",
         Identity::Any => "any: `userId` or `anonymousId`",
+    }
+}
+
+/// Appends the constraints of a property, `; `-separated (nothing if none).
+pub fn push_constraints(out: &mut String, p: &Property) {
+    let simple = p.min.is_none()
+        && p.max.is_none()
+        && p.min_length.is_none()
+        && p.max_length.is_none()
+        && p.pattern.is_none()
+        && p.format.is_none()
+        && p.example.is_none()
+        && p.deprecated.is_none()
+        && !p.is_nullable()
+        && !matches!(base(&p.ty), Type::Enum(_));
+    if !simple {
+        out.push_str(&constraints(p).join("; "));
     }
 }
 

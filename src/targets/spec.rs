@@ -524,57 +524,63 @@ fn property_table(cx: &Context, props: &[Property], out: &mut String) {
         out.push_str("No properties.\n\n");
         return;
     }
-    let rows: Vec<Vec<String>> = md::flatten(props)
-        .into_iter()
-        .map(|(path, p)| {
-            let mut desc = p
-                .description
-                .as_ref()
-                .map_or_else(String::new, |d| text(&d.value));
-            if let crate::ir::Origin::Bundle { bundle, .. } = &p.origin
-                && let Some(b) = plan.bundles.get(*bundle)
-            {
-                if !desc.is_empty() {
-                    desc.push(' ');
-                }
-                let _ = write!(desc, "(from bundle {})", code(&b.name.value));
-            }
-            vec![
-                code(&path),
-                type_cell(&p.ty),
-                if p.is_required() {
-                    "yes".into()
-                } else {
-                    "no".into()
-                },
-                md::constraints(p).join("; "),
-                p.pii
-                    .as_ref()
-                    .map_or_else(String::new, |c| c.value.to_string()),
-                p.effective
-                    .consent
-                    .map_or_else(String::new, |c| text(&plan.consents[c].id.value)),
-                p.effective
-                    .retention
-                    .map_or_else(String::new, |r| text(&plan.retentions[r].id.value)),
-                desc,
-            ]
-        })
-        .collect();
-    md::table(
-        out,
-        &[
-            "property",
-            "type",
-            "required",
-            "constraints",
-            "pii",
-            "consent",
-            "retention",
-            "description",
-        ],
-        &rows,
+    // Written straight into the document: large plans have many properties.
+    out.push_str(
+        "| property | type | required | constraints | pii | consent | retention | description |\n",
     );
+    out.push_str("|---|---|---|---|---|---|---|---|\n");
+    let dash = |out: &mut String, empty: bool| {
+        if empty {
+            out.push('—');
+        }
+    };
+    for (path, p) in md::flatten(props) {
+        out.push_str("| ");
+        md::push_code(out, &path);
+        out.push_str(" | ");
+        md::push_code(out, &p.ty.display());
+        out.push_str(if p.is_required() {
+            " | yes | "
+        } else {
+            " | no | "
+        });
+        let before = out.len();
+        md::push_constraints(out, p);
+        dash(out, out.len() == before);
+        out.push_str(" | ");
+        match &p.pii {
+            Some(c) => out.push_str(c.value.as_str()),
+            None => out.push('—'),
+        }
+        out.push_str(" | ");
+        match p.effective.consent {
+            Some(c) => md::push_text(out, &plan.consents[c].id.value),
+            None => out.push('—'),
+        }
+        out.push_str(" | ");
+        match p.effective.retention {
+            Some(r) => md::push_text(out, &plan.retentions[r].id.value),
+            None => out.push('—'),
+        }
+        out.push_str(" | ");
+        let before = out.len();
+        if let Some(d) = &p.description {
+            md::push_text(out, &d.value);
+        }
+        if let crate::ir::Origin::Bundle { bundle, .. } = &p.origin
+            && let Some(b) = plan.bundles.get(*bundle)
+        {
+            if out.len() > before {
+                out.push(' ');
+            }
+            out.push_str("(from bundle ");
+            md::push_code(out, &b.name.value);
+            out.push(')');
+        }
+        dash(out, out.len() == before);
+        out.push_str(" |\n");
+    }
+    out.push('\n');
 }
 
 fn type_cell(t: &Type) -> String {
