@@ -583,10 +583,6 @@ fn property_table(cx: &Context, props: &[Property], out: &mut String) {
     out.push('\n');
 }
 
-fn type_cell(t: &Type) -> String {
-    code(&t.display())
-}
-
 fn traits(cx: &Context, out: &mut String) {
     let plan = cx.plan;
     for (kind, title, anchor, what) in [
