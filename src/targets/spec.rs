@@ -12,7 +12,7 @@
 
 use super::markdown::{self as md, code, text};
 use super::{Artifact, Context, Target};
-use crate::ir::{Plan, Property, Status, Traits, TraitsKind, Type};
+use crate::ir::{Plan, Property, Status, Traits, TraitsKind};
 use std::fmt::Write;
 
 pub struct Spec;
