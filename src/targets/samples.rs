@@ -1,5 +1,6 @@
 //! `samples`: one valid Segment payload per event (`track`), for the `identify`
-//! and `group` blocks, written as `samples/<slug>.json` and all together as
+//! and `group` blocks, written as `samples/<slug>.json` (one line, keys sorted:
+//! a JSON document that is also one-line NDJSON) and all together as
 //! `samples/samples.ndjson` (identify, group, then events in plan order).
 //!
 //! QA replays them (`eventsc validate --payloads samples/samples.ndjson`), the
@@ -42,14 +43,15 @@ impl Target for Samples {
 
     fn generate(&self, cx: &Context) -> Vec<Artifact> {
         let all = samples(cx.plan);
-        let mut out: Vec<Artifact> = all
-            .iter()
-            .map(|s| Artifact::text(s.path.clone(), super::to_json(&s.payload)))
-            .collect();
+        let mut out = Vec::with_capacity(all.len() + 1);
         let mut ndjson = String::new();
         for s in &all {
-            ndjson.push_str(&serde_json::to_string(&s.payload).unwrap_or_default());
-            ndjson.push('\n');
+            // One line: each file is both a JSON document and a one-line NDJSON
+            // file, so `eventsc validate --payloads samples/<slug>.json` reads it.
+            let mut line = serde_json::to_string(&s.payload).unwrap_or_default();
+            line.push('\n');
+            ndjson.push_str(&line);
+            out.push(Artifact::text(s.path.clone(), line));
         }
         out.push(Artifact::text(NDJSON, ndjson));
         out
