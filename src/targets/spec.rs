@@ -47,13 +47,22 @@ fn kpi_anchor(i: usize, name: &str) -> String {
     }
 }
 
-/// A linked list of the events of some indices.
+/// Links to the events of some indices, `, `-separated.
 fn event_links(plan: &Plan, slugs: &[String], events: impl IntoIterator<Item = usize>) -> String {
+    joined_links(plan, slugs, events, ", ")
+}
+
+fn joined_links(
+    plan: &Plan,
+    slugs: &[String],
+    events: impl IntoIterator<Item = usize>,
+    sep: &str,
+) -> String {
     events
         .into_iter()
         .map(|i| md::link(&plan.events[i].name.value, &event_anchor(slugs, i)))
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(sep)
 }
 
 pub fn render(cx: &Context) -> String {
@@ -322,12 +331,13 @@ fn matrix(plan: &Plan, slugs: &[String], out: &mut String) {
         let cells: Vec<String> = cols
             .iter()
             .map(|&s| {
-                event_links(
+                joined_links(
                     plan,
                     slugs,
                     events_of_source(plan, s)
                         .into_iter()
                         .filter(|&i| plan.events[i].owner.as_ref().and_then(|r| r.target) == o),
+                    "<br>",
                 )
             })
             .collect();
@@ -338,7 +348,7 @@ fn matrix(plan: &Plan, slugs: &[String], out: &mut String) {
             o.map_or_else(|| "(no owner)".into(), |i| md::owner(plan, i)),
             o.map_or_else(String::new, |i| md::backup_of(plan, i)),
         ];
-        row.extend(cells.into_iter().map(|c| c.replace(", ", "<br>")));
+        row.extend(cells);
         rows.push(row);
     }
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
