@@ -17,4 +17,5 @@ pub mod rules;
 pub mod source;
 pub mod starter;
 pub mod syntax;
+pub mod synth;
 pub mod targets;

@@ -218,3 +218,31 @@ fn random_bytes_never_panic() {
         let _ = eventsc::diagnostics::render::render_human(&checked.diagnostics, &sources, false);
     }
 }
+
+#[test]
+fn parallel_parsing_equals_sequential() {
+    let mut texts: Vec<String> = vec![eventsc::synth::plan_text(300, 8)];
+    // Examples concatenated into one large file, and a copy with an error in the middle.
+    let all: String = corpus()
+        .into_iter()
+        .filter(|(n, _)| n.starts_with("examples/"))
+        .map(|(_, t)| t + "\n")
+        .collect();
+    texts.push(all.clone());
+    let mid = all.len() / 2;
+    let cut = all[mid..].find("\nevent ").map_or(mid, |p| mid + p + 1);
+    texts.push(format!(
+        "{}event \"Broken Event {{\n{}",
+        &all[..cut],
+        &all[cut..]
+    ));
+    for text in &texts {
+        for threads in [2, 3, 7] {
+            let par = eventsc::syntax::parse_parallel(FileId(0), text, threads);
+            let seq = eventsc::syntax::parse_recovering(FileId(0), text);
+            assert_eq!(par.file, seq.file);
+            assert_eq!(par.diagnostics, seq.diagnostics);
+            assert_eq!(par.complete, seq.complete);
+        }
+    }
+}

@@ -38,16 +38,47 @@ fn is_ident_char(b: u8) -> bool {
 /// Parses a whole file, or returns `None` if pest would reject it (or nesting is
 /// too deep); the caller then asks pest for the error.
 pub fn parse(file: FileId, text: &str) -> Option<(File, Vec<Diagnostic>)> {
+    parse_range(file, text, 0, text.len())
+}
+
+/// Parses `text[start..end]` as if it were a whole file (used to recover after a
+/// syntax error, one top-level declaration at a time); spans stay absolute.
+pub fn parse_range(
+    file: FileId,
+    text: &str,
+    start: usize,
+    end: usize,
+) -> Option<(File, Vec<Diagnostic>)> {
+    let text = text.get(..end)?;
     let mut p = Parser {
         text,
         s: text.as_bytes(),
-        pos: 0,
+        pos: start,
         file,
         depth: 0,
         diagnostics: Vec::new(),
     };
+    if start == 0 {
+        p.eat("\u{FEFF}".as_bytes());
+    }
     let f = p.file_rule()?;
     Some((f, p.diagnostics))
+}
+
+/// The header of a declaration starting at `start`: its kind and name, if they parse.
+pub fn decl_header(file: FileId, text: &str, start: usize) -> Option<(Ident, Option<DeclName>)> {
+    let mut p = Parser {
+        text,
+        s: text.as_bytes(),
+        pos: start,
+        file,
+        depth: 0,
+        diagnostics: Vec::new(),
+    };
+    let kind = p.ident()?;
+    p.hs();
+    let name = p.attempt(Parser::decl_name);
+    Some((kind, name))
 }
 
 impl<'a> Parser<'a> {
@@ -154,7 +185,6 @@ impl<'a> Parser<'a> {
     // ---- structure ------------------------------------------------------
 
     fn file_rule(&mut self) -> R<File> {
-        self.eat("\u{FEFF}".as_bytes());
         self.skip();
         let mut decls = Vec::new();
         if let Some(d) = self.attempt(Self::decl) {
@@ -297,36 +327,52 @@ impl<'a> Parser<'a> {
         })
     }
 
-    fn call_args(&mut self) -> R<Args> {
-        let start = self.pos;
-        if !self.eat(b"(") {
+    /// `open ~ nls ~ (item ~ (nls ~ "," ~ nls ~ item)* ~ (nls ~ ",")?)? ~ nls ~ close`,
+    /// the shape of argument lists, inline enums and arrays. `required` asks for at
+    /// least one item (inline enums).
+    fn delimited<T>(
+        &mut self,
+        open: &[u8],
+        close: &[u8],
+        required: bool,
+        mut item: impl FnMut(&mut Self) -> R<T>,
+    ) -> R<Vec<T>> {
+        if !self.eat(open) {
             return None;
         }
         self.enter()?;
         self.nls();
-        let mut args = Vec::new();
-        if let Some(a) = self.attempt(Self::arg) {
-            args.push(a);
+        let mut items = Vec::new();
+        if let Some(a) = self.attempt(&mut item) {
+            items.push(a);
             while let Some(a) = self.attempt(|p| {
                 p.nls();
                 if !p.eat(b",") {
                     return None;
                 }
                 p.nls();
-                p.arg()
+                item(p)
             }) {
-                args.push(a);
+                items.push(a);
             }
             self.attempt(|p| {
                 p.nls();
                 p.eat(b",").then_some(())
             });
+        } else if required {
+            return None;
         }
         self.nls();
-        if !self.eat(b")") {
+        if !self.eat(close) {
             return None;
         }
         self.leave();
+        Some(items)
+    }
+
+    fn call_args(&mut self) -> R<Args> {
+        let start = self.pos;
+        let args = self.delimited(b"(", b")", false, Self::arg)?;
         Some(Args {
             args,
             span: self.span(start),
@@ -393,31 +439,7 @@ impl<'a> Parser<'a> {
                 return None;
             }
             p.hs();
-            if !p.eat(b"(") {
-                return None;
-            }
-            p.enter()?;
-            p.nls();
-            let mut values = vec![p.string()?];
-            while let Some(s) = p.attempt(|p| {
-                p.nls();
-                if !p.eat(b",") {
-                    return None;
-                }
-                p.nls();
-                p.string()
-            }) {
-                values.push(s);
-            }
-            p.attempt(|p| {
-                p.nls();
-                p.eat(b",").then_some(())
-            });
-            p.nls();
-            if !p.eat(b")") {
-                return None;
-            }
-            p.leave();
+            let values = p.delimited(b"(", b")", true, Self::string)?;
             Some(TypeExpr::Enum(values, p.span(start)))
         }) {
             return Some(t);
@@ -669,34 +691,7 @@ impl<'a> Parser<'a> {
 
     fn array(&mut self) -> R<Value> {
         let start = self.pos;
-        if !self.eat(b"[") {
-            return None;
-        }
-        self.enter()?;
-        self.nls();
-        let mut items = Vec::new();
-        if let Some(v) = self.attempt(Self::value) {
-            items.push(v);
-            while let Some(v) = self.attempt(|p| {
-                p.nls();
-                if !p.eat(b",") {
-                    return None;
-                }
-                p.nls();
-                p.value()
-            }) {
-                items.push(v);
-            }
-            self.attempt(|p| {
-                p.nls();
-                p.eat(b",").then_some(())
-            });
-        }
-        self.nls();
-        if !self.eat(b"]") {
-            return None;
-        }
-        self.leave();
+        let items = self.delimited(b"[", b"]", false, Self::value)?;
         Some(Value::Array(items, self.span(start)))
     }
 

@@ -4,7 +4,7 @@ use super::fields::Shape;
 use super::{Kind, Lowerer};
 use crate::diagnostics::{Diagnostic, codes};
 use crate::ir::*;
-use crate::source::Spanned;
+use crate::source::{Span, Spanned};
 use crate::syntax::ast::{self, FieldBody, Value};
 use std::collections::HashMap;
 
@@ -674,8 +674,22 @@ impl Lowerer<'_> {
         let mut refs = Vec::new();
         // (position of the `use` or property, property): stable-sorted by position.
         let mut placed: Vec<(u32, Property)> = own.into_iter().map(|p| (p.span.start, p)).collect();
+        let mut used: Vec<(String, Span)> = Vec::new();
         for f in uses {
             let Some(n) = self.name(f) else { continue };
+            if let Some((_, first)) = used.iter().find(|(u, _)| *u == n.value) {
+                self.diags.push(
+                    Diagnostic::error(
+                        codes::DUPLICATE_FIELD,
+                        format!("bundle `{}` is used twice", n.value),
+                    )
+                    .primary(f.span, "used again here")
+                    .secondary(*first, "first used here")
+                    .help("remove this `use`: the bundle's properties are already there"),
+                );
+                continue;
+            }
+            used.push((n.value.clone(), f.span));
             let mut r = Ref::new(n.value, n.span);
             self.resolve(&mut r, Kind::Bundle);
             if let Some(i) = r.target

@@ -83,6 +83,15 @@ const FIELD_HOMES: &[(&str, &str)] = &[
     ("consumers", "kpi"),
 ];
 
+/// Whether a word is a field of some block (for "write it without `:`" hints).
+pub fn is_field_name(word: &str) -> bool {
+    FIELD_HOMES.iter().any(|(k, _)| *k == word)
+        || matches!(
+            word,
+            "owner" | "source" | "consent" | "retention" | "description" | "name"
+        )
+}
+
 impl Lowerer<'_> {
     /// Sorts a block's items, reporting what the block does not accept and
     /// fields written twice.
@@ -124,7 +133,7 @@ impl Lowerer<'_> {
                     self.diags.push(
                         Diagnostic::error(
                             codes::UNKNOWN_FIELD,
-                            format!("{} cannot hold properties", capitalize(shape.what)),
+                            format!("properties are not allowed in {}", shape.what),
                         )
                         .primary(p.span, "a property is not allowed here")
                         .help(help),
@@ -154,6 +163,25 @@ impl Lowerer<'_> {
 
     fn unknown_field(&mut self, f: &ast::Field, shape: &Shape) {
         let key = f.key.text.as_str();
+        if key == "use" || key == "allow" {
+            let (what, places) = if key == "use" {
+                ("bundles", "events, `common`, `identify` and `group`")
+            } else {
+                (
+                    "exceptions",
+                    "events, `identify` and `group` (and on properties, as a modifier)",
+                )
+            };
+            self.diags.push(
+                Diagnostic::error(
+                    codes::UNKNOWN_FIELD,
+                    format!("`{key}` is not allowed in {}", shape.what),
+                )
+                .primary(f.key.span, "not allowed here")
+                .help(format!("{what} are used in {places}")),
+            );
+            return;
+        }
         let suggestion = did_you_mean(key, shape.fields.iter().copied(), |c| c.to_string());
         let help = suggestion.or_else(|| {
             FIELD_HOMES

@@ -90,7 +90,26 @@ impl Lowerer<'_> {
     }
 
     pub fn property(&mut self, p: &ast::Property) -> Property {
+        self.type_unknown = false;
+        let diags_before = self.diags.len();
         let ty = self.ty(&p.ty);
+        let type_unknown = self.type_unknown;
+        if type_unknown && super::fields::is_field_name(&p.name.text) {
+            let ty_span = p.ty.span();
+            if let Some(d) = self.diags[diags_before..]
+                .iter_mut()
+                .find(|d| d.code == codes::UNKNOWN_TYPE && d.primary_span() == Some(ty_span))
+            {
+                let text = match &p.ty {
+                    TypeExpr::Named(i) => i.text.clone(),
+                    _ => "…".to_string(),
+                };
+                d.help = Some(format!(
+                    "`{0}` is a field: write it without `:`, as `{0} {text}`",
+                    p.name.text
+                ));
+            }
+        }
         let mut prop = Property {
             name: Spanned::new(p.name.text.clone(), p.name.span),
             ty,
@@ -170,15 +189,19 @@ impl Lowerer<'_> {
                     if name == "example" {
                         example = Some(m);
                     } else {
+                        self.type_unknown = type_unknown;
                         self.modifier(&mut prop, m);
                     }
                 }
             }
         }
         self.check_bounds(&prop);
-        if let Some(m) = example {
+        if let Some(m) = example
+            && !type_unknown
+        {
             prop.example = self.example(&prop, m);
         }
+        self.type_unknown = type_unknown;
         prop
     }
 
@@ -209,7 +232,9 @@ impl Lowerer<'_> {
             }
             TypeExpr::Object(block, _) => {
                 let items = self.items(block, &super::decls::OBJECT);
-                Type::Object(self.properties(&items.properties))
+                let props = self.properties(&items.properties);
+                self.type_unknown = false;
+                Type::Object(props)
             }
             TypeExpr::Named(id) => match id.text.as_str() {
                 "string" => Type::String,
@@ -233,7 +258,10 @@ impl Lowerer<'_> {
                             values,
                         });
                     }
-                    self.unknown_type(name, id.span);
+                    self.type_unknown = true;
+                    if !self.is_broken(Kind::Enum, name) {
+                        self.unknown_type(name, id.span);
+                    }
                     Type::String
                 }
             },
@@ -258,6 +286,9 @@ impl Lowerer<'_> {
             "object" => {
                 Some("an object lists its properties: `object { name: string }`".to_string())
             }
+            _ if self.lookup(Kind::Bundle, name).is_some() => Some(format!(
+                "`{name}` is a bundle: bring its properties in with `use {name}`, or declare an object type"
+            )),
             _ => type_alias(name).map(|t| format!("did you mean `{t}`?")),
         };
         let help = help.or_else(|| {
@@ -362,6 +393,9 @@ impl Lowerer<'_> {
                     );
                     return;
                 };
+                if self.type_unknown {
+                    return;
+                }
                 if !matches!(prop.ty, Type::Integer | Type::Number) {
                     let help = if matches!(prop.ty, Type::String | Type::List(_)) {
                         format!("for a length, use `{name}_length(…)`")
@@ -396,6 +430,9 @@ impl Lowerer<'_> {
                 let Some(v) = self.one_arg(m, "a whole number") else {
                     return;
                 };
+                if self.type_unknown {
+                    return;
+                }
                 if !matches!(prop.ty, Type::String | Type::List(_)) {
                     let help = if matches!(prop.ty, Type::Integer | Type::Number) {
                         format!("for a numeric bound, use `{}(…)`", &name[..3])
@@ -474,7 +511,7 @@ impl Lowerer<'_> {
                 let Some(f) = self.keyword_of(word, span, "format", &names, Format::parse) else {
                     return;
                 };
-                if !matches!(prop.ty, Type::String) {
+                if !self.type_unknown && !matches!(prop.ty, Type::String) {
                     let help = match prop.ty {
                         Type::Datetime => {
                             "a `datetime` is already RFC 3339: remove `format`".to_string()
@@ -596,6 +633,17 @@ impl Lowerer<'_> {
         for a in &args.args[1..] {
             match (&a.key, &a.value) {
                 (Some(k), Value::Str(s)) if k.text == "reason" => {
+                    reason = Some(Spanned::new(s.value.clone(), s.span));
+                }
+                (None, Value::Str(s)) => {
+                    self.diags.push(
+                        Diagnostic::error(
+                            codes::INVALID_VALUE,
+                            "the reason of an `allow` is written `reason \"…\"`",
+                        )
+                        .primary(a.span, "missing `reason`")
+                        .help(format!("write `reason {:?}`", s.value)),
+                    );
                     reason = Some(Spanned::new(s.value.clone(), s.span));
                 }
                 _ => {
