@@ -307,3 +307,43 @@ fn sources_hash_is_stable_and_tracks_content() {
         .collect();
     assert_eq!(a["sources_hash"]["files"][0]["sha256"], expected.as_str());
 }
+
+/// Every file `plan.json` names as an artifact's content is written by a build
+/// of every target (files of targets not registered in this build must belong
+/// to an artifact that names such a target).
+#[test]
+fn plan_json_names_files_the_build_writes() {
+    let registered: Vec<&str> = eventsc::targets::TARGETS.iter().map(|t| t.name()).collect();
+    for (name, path) in plans() {
+        let written: std::collections::BTreeSet<String> = with_context(&path, |cx| {
+            eventsc::targets::TARGETS
+                .iter()
+                .flat_map(|t| t.generate(cx))
+                .map(|a| a.path)
+                .collect()
+        });
+        let doc: serde_json::Value =
+            serde_json::from_slice(&generate("plan", &path)[0].bytes).expect("json");
+        for a in doc["artifacts"].as_array().expect("artifacts") {
+            if a["id"] == "request" {
+                continue;
+            }
+            let targets = strs(&a["targets"]);
+            let ctx = &a["context"];
+            let mut files = strs(&a["files"]);
+            for key in ["schemas", "samples"] {
+                if ctx.get(key).is_some() {
+                    files.extend(strs(&ctx[key]));
+                }
+            }
+            for f in files {
+                assert!(
+                    written.contains(&f)
+                        || targets.iter().any(|t| !registered.contains(&t.as_str())),
+                    "{name}: artifact {} names {f}, which no target writes",
+                    a["id"]
+                );
+            }
+        }
+    }
+}
