@@ -1,16 +1,19 @@
 //! Example values for properties, for the sample payloads: the property's
-//! `example(...)` when it has one, else a value derived from its type and
-//! constraints (first enum value, a string matching its pattern and format and
-//! lengths, a number within its bounds, one list item, every object field).
+//! `example(...)` when it has one, else the example of a same-named property
+//! that fits (checked like `example(...)` is), else a value derived from its type
+//! and constraints (first enum value, a string matching its pattern and format
+//! and lengths, a number within its bounds, one list item, every object field).
 //!
 //! Values follow the same reading of constraints as the checker of `example(...)`
 //! (src/ir/lower/properties.rs): on a list, `min_length`/`max_length` count
 //! items and the other constraints apply to each item. Deterministic: no
 //! randomness, no clock.
 
-use crate::ir::{Format, Property, Type, values::format_number};
+use crate::ir::lower::check_value;
+use crate::ir::{Format, Plan, Property, Type, values::format_number, walk_properties};
 use regex_syntax::hir::{Class, Hir, HirKind};
 use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 
 /// Fixed values used where a type needs a date or time.
 pub struct Clock {
@@ -20,26 +23,103 @@ pub struct Clock {
     pub timestamp: String,
 }
 
-/// The value of a property in a sample payload.
-pub fn value(p: &Property, clock: &Clock) -> Value {
-    if let Some(ex) = &p.example {
-        return ex.value.clone();
+/// The `example(...)` values of the plan by property name, in plan order: a
+/// property without an example borrows the first one of a same-named property
+/// that fits its own type and constraints (`order_id` looks the same everywhere).
+#[derive(Default)]
+pub struct Examples<'p> {
+    by_name: BTreeMap<&'p str, Vec<&'p Value>>,
+}
+
+impl<'p> Examples<'p> {
+    pub fn new(plan: &'p Plan) -> Examples<'p> {
+        let mut by_name: BTreeMap<&'p str, Vec<&'p Value>> = BTreeMap::new();
+        let mut add = |props: &'p [Property]| {
+            walk_properties(props, &mut |p, _| {
+                if let Some(ex) = &p.example {
+                    by_name
+                        .entry(p.name.value.as_str())
+                        .or_default()
+                        .push(&ex.value);
+                }
+            });
+        };
+        for t in plan.traits() {
+            add(&t.properties);
+        }
+        for b in &plan.bundles {
+            add(&b.properties);
+        }
+        for e in &plan.events {
+            add(&e.properties);
+        }
+        Examples { by_name }
     }
-    derive(p, &p.ty, false, clock)
+
+    /// The value of a property in a sample payload: its example, else a fitting
+    /// example of a same-named property, else one derived from its type.
+    pub fn value(&self, p: &Property, clock: &Clock) -> Value {
+        if let Some(ex) = &p.example {
+            return ex.value.clone();
+        }
+        if !has_object(&p.ty)
+            && let Some(ex) = self.by_name.get(p.name.value.as_str()).and_then(|c| {
+                c.iter()
+                    .find(|v| !v.is_null() && check_value(p, &p.ty, v).is_ok())
+            })
+        {
+            return (*ex).clone();
+        }
+        match &p.ty {
+            Type::Object(children) => Value::Object(self.object(children, clock)),
+            Type::List(inner) if has_object(inner) => {
+                let n = count(p);
+                Value::Array((0..n).map(|_| self.item(p, inner, clock)).collect())
+            }
+            ty => derive(p, ty, false, clock),
+        }
+    }
+
+    /// An item of a list that holds objects.
+    fn item(&self, p: &Property, ty: &Type, clock: &Clock) -> Value {
+        match ty {
+            Type::Object(children) => Value::Object(self.object(children, clock)),
+            Type::List(inner) => Value::Array(vec![self.item(p, inner, clock)]),
+            ty => derive(p, ty, true, clock),
+        }
+    }
+
+    /// The sample object of a list of properties (every included one).
+    pub fn object(&self, props: &[Property], clock: &Clock) -> Map<String, Value> {
+        props
+            .iter()
+            .filter(|p| included(p))
+            .map(|p| (p.name.value.clone(), self.value(p, clock)))
+            .collect()
+    }
+}
+
+fn has_object(t: &Type) -> bool {
+    match t {
+        Type::Object(_) => true,
+        Type::List(inner) => has_object(inner),
+        _ => false,
+    }
+}
+
+/// Items in a sample list: at least one, within the length bounds.
+fn count(p: &Property) -> u64 {
+    let min = p.min_length.as_ref().map_or(0, |m| m.value);
+    let mut n = min.max(1);
+    if let Some(max) = &p.max_length {
+        n = n.min(max.value);
+    }
+    n.min(100)
 }
 
 /// Whether a sample includes a property: deprecated ones only when required.
 pub fn included(p: &Property) -> bool {
     p.deprecated.is_none() || p.is_required()
-}
-
-/// The sample object of a list of properties (every included one).
-pub fn object(props: &[Property], clock: &Clock) -> Map<String, Value> {
-    props
-        .iter()
-        .filter(|p| included(p))
-        .map(|p| (p.name.value.clone(), value(p, clock)))
-        .collect()
 }
 
 fn derive(p: &Property, ty: &Type, item: bool, clock: &Clock) -> Value {
@@ -54,19 +134,13 @@ fn derive(p: &Property, ty: &Type, item: bool, clock: &Clock) -> Value {
             .values
             .first()
             .map_or(Value::Null, |v| Value::String(v.clone())),
-        Type::List(inner) => {
-            let min = p.min_length.as_ref().map_or(0, |m| m.value);
-            let mut n = min.max(1);
-            if let Some(max) = &p.max_length {
-                n = n.min(max.value);
-            }
-            Value::Array(
-                (0..n.min(100))
-                    .map(|_| derive(p, inner, true, clock))
-                    .collect(),
-            )
-        }
-        Type::Object(children) => Value::Object(object(children, clock)),
+        Type::List(inner) => Value::Array(
+            (0..if item { 1 } else { count(p) })
+                .map(|_| derive(p, inner, true, clock))
+                .collect(),
+        ),
+        // Objects are built by `Examples::value`, which knows the plan.
+        Type::Object(_) => Value::Object(Map::new()),
     }
 }
 

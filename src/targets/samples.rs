@@ -12,7 +12,7 @@
 //! `identity`; `context.consent.categoryPreferences` grants the consent
 //! categories of the event and its properties.
 
-use super::payload::{self, Clock};
+use super::payload::{self, Clock, Examples};
 use super::{Artifact, Context, Target};
 use crate::ir::{Date, Event, Identity, Plan, Property, Traits, Type};
 use serde_json::{Map, Value, json};
@@ -87,12 +87,16 @@ pub fn samples(plan: &Plan) -> Vec<Sample> {
         .timeline
         .as_ref()
         .map_or(DEFAULT_DATE, |t| t.value);
+    let examples = Examples::new(plan);
     let mut out = Vec::new();
     let clock = clock(base);
     if let Some(t) = &plan.identify {
         let mut p = envelope("identify", "identify", &clock);
         p.insert("userId".into(), json!(USER_ID));
-        p.insert("traits".into(), traits(t, &clock));
+        p.insert(
+            "traits".into(),
+            Value::Object(examples.object(&t.properties, &clock)),
+        );
         p.insert("context".into(), traits_context(plan, t));
         out.push(Sample {
             path: IDENTIFY_PATH.into(),
@@ -103,7 +107,10 @@ pub fn samples(plan: &Plan) -> Vec<Sample> {
         let mut p = envelope("group", "group", &clock);
         p.insert("groupId".into(), json!(GROUP_ID));
         p.insert("userId".into(), json!(USER_ID));
-        p.insert("traits".into(), traits(t, &clock));
+        p.insert(
+            "traits".into(),
+            Value::Object(examples.object(&t.properties, &clock)),
+        );
         p.insert("context".into(), traits_context(plan, t));
         out.push(Sample {
             path: GROUP_PATH.into(),
@@ -113,7 +120,7 @@ pub fn samples(plan: &Plan) -> Vec<Sample> {
     for (e, path) in plan.events.iter().zip(event_paths(plan)) {
         out.push(Sample {
             path,
-            payload: track(plan, e, base),
+            payload: track(plan, &examples, e, base),
         });
     }
     out
@@ -154,11 +161,7 @@ pub fn message_id(kind: &str, name: &str) -> String {
     )
 }
 
-fn traits(t: &Traits, clock: &Clock) -> Value {
-    Value::Object(payload::object(&t.properties, clock))
-}
-
-fn track(plan: &Plan, e: &Event, base: Date) -> Value {
+fn track(plan: &Plan, examples: &Examples, e: &Event, base: Date) -> Value {
     // A retired event is sampled the day before its sunset.
     let date = match &e.sunset {
         Some(s) if s.value <= base => date_from_days(s.value.days_since_epoch() - 1),
@@ -180,9 +183,9 @@ fn track(plan: &Plan, e: &Event, base: Date) -> Value {
     }
     let mut props = Map::new();
     if let Some(common) = &plan.common {
-        props.extend(payload::object(&common.properties, &clock));
+        props.extend(examples.object(&common.properties, &clock));
     }
-    props.extend(payload::object(&e.properties, &clock));
+    props.extend(examples.object(&e.properties, &clock));
     p.insert("properties".into(), Value::Object(props));
     let common = plan.common.as_ref().map_or(&[][..], |c| &c.properties);
     let mut cx = consent_context(
