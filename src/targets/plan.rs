@@ -310,6 +310,42 @@ pub fn sources_hash(sources: &crate::source::SourceMap) -> SourcesHash {
     }
 }
 
+/// A task as the graph below describes it; [`task`] resolves owners.
+struct Step {
+    id: String,
+    stage: &'static str,
+    name: String,
+    description: String,
+    owner: Option<usize>,
+    contributors: Vec<usize>,
+    depends_on: Vec<String>,
+    inputs: Vec<String>,
+    outputs: Vec<String>,
+    gate: Option<String>,
+}
+
+fn task(plan: &Plan, s: Step) -> Task {
+    let oid = |i: usize| plan.owners[i].id.value.clone();
+    Task {
+        id: s.id,
+        stage: s.stage,
+        name: s.name,
+        description: s.description,
+        owner: s.owner.map(oid),
+        fallback: backup_id(plan, s.owner),
+        contributors: s
+            .contributors
+            .into_iter()
+            .filter(|&c| Some(c) != s.owner)
+            .map(oid)
+            .collect(),
+        depends_on: s.depends_on,
+        inputs: s.inputs,
+        outputs: s.outputs,
+        gate: s.gate,
+    }
+}
+
 fn owner_id(plan: &Plan, r: &Option<Ref>) -> Option<String> {
     r.as_ref()
         .map(|r| ref_id(plan, DeclKind::Owner, r).to_string())
@@ -438,32 +474,6 @@ impl<'a> PlanJson<'a> {
 
         let mut tasks: Vec<Task> = Vec::new();
         let mut artifacts: Vec<ArtifactEntry> = Vec::new();
-        let task = |id: &str,
-                    stage,
-                    name: &str,
-                    description: String,
-                    owner: Option<usize>,
-                    contributors: Vec<usize>,
-                    depends_on: Vec<String>,
-                    inputs: Vec<String>,
-                    outputs: Vec<String>,
-                    gate: Option<String>| Task {
-            id: id.into(),
-            stage,
-            name: name.into(),
-            description,
-            owner: owner.map(oid),
-            fallback: backup_id(plan, owner),
-            contributors: contributors
-                .into_iter()
-                .filter(|&c| Some(c) != owner)
-                .map(oid)
-                .collect(),
-            depends_on,
-            inputs,
-            outputs,
-            gate,
-        };
 
         // The request itself: the sources.
         artifacts.push(ArtifactEntry {
@@ -486,16 +496,19 @@ impl<'a> PlanJson<'a> {
             .filter_map(|k| owner_index(&k.owner))
             .collect();
         tasks.push(task(
-            "requirements",
-            "requirements",
-            "Requirements",
-            "Turn the use case and KPIs into the events, sources and constraints the plan must cover.".into(),
-            plan_owner,
-            distinct(kpi_owners),
-            vec![],
-            vec!["request".into()],
-            vec!["requirements".into()],
-            None,
+            plan,
+            Step {
+                id: "requirements".into(),
+                stage: "requirements",
+                name: "Requirements".into(),
+                description: "Turn the use case and KPIs into the events, sources and constraints the plan must cover.".into(),
+                owner: plan_owner,
+                contributors: distinct(kpi_owners),
+                depends_on: vec![],
+                inputs: vec!["request".into()],
+                outputs: vec!["requirements".into()],
+                gate: None,
+            },
         ));
         artifacts.push(ArtifactEntry {
             id: "requirements".into(),
@@ -552,16 +565,19 @@ impl<'a> PlanJson<'a> {
                 ),
             };
             tasks.push(task(
-                id,
-                "catalog",
-                &name,
-                what,
-                main,
-                owners,
-                vec!["requirements".into()],
-                vec!["requirements".into()],
-                vec![id.clone()],
-                None,
+                plan,
+                Step {
+                    id: id.to_string(),
+                    stage: "catalog",
+                    name: name.clone(),
+                    description: what,
+                    owner: main,
+                    contributors: owners,
+                    depends_on: vec!["requirements".into()],
+                    inputs: vec!["requirements".into()],
+                    outputs: vec![id.clone()],
+                    gate: None,
+                },
             ));
             artifacts.push(ArtifactEntry {
                 id: id.clone(),
@@ -582,19 +598,19 @@ impl<'a> PlanJson<'a> {
 
         // The catalog merge gate.
         tasks.push(task(
-            "catalog-merge",
-            "merge_gate",
-            "Merge gate: event catalog",
-            "Merge the per-source catalogs into one tracking plan.".into(),
-            plan_owner,
-            approvers.clone(),
-            catalog_ids.clone(),
-            catalog_ids.clone(),
-            vec!["event-catalog".into()],
-            Some(
-                "every source's catalog is in and the plan checks with no errors (`eventsc check`)"
-                    .into(),
-            ),
+            plan,
+            Step {
+                id: "catalog-merge".into(),
+                stage: "merge_gate",
+                name: "Merge gate: event catalog".into(),
+                description: "Merge the per-source catalogs into one tracking plan.".into(),
+                owner: plan_owner,
+                contributors: approvers.clone(),
+                depends_on: catalog_ids.clone(),
+                inputs: catalog_ids.clone(),
+                outputs: vec!["event-catalog".into()],
+                gate: Some("every source's catalog is in and the plan checks with no errors (`eventsc check`)".into()),
+            },
         ));
         let mut catalog_samples = Vec::new();
         if plan.identify.is_some() {
@@ -636,16 +652,19 @@ impl<'a> PlanJson<'a> {
 
         // Governance mapping.
         tasks.push(task(
-            "governance",
-            "governance",
-            "Governance mapping",
-            "Map every property to its owner, consent purpose, retention policy and PII class; check the constraints.".into(),
-            plan_owner,
-            ripcord.clone(),
-            vec!["catalog-merge".into()],
-            vec!["event-catalog".into()],
-            vec!["governance-map".into()],
-            None,
+            plan,
+            Step {
+                id: "governance".into(),
+                stage: "governance",
+                name: "Governance mapping".into(),
+                description: "Map every property to its owner, consent purpose, retention policy and PII class; check the constraints.".into(),
+                owner: plan_owner,
+                contributors: ripcord.clone(),
+                depends_on: vec!["catalog-merge".into()],
+                inputs: vec!["event-catalog".into()],
+                outputs: vec!["governance-map".into()],
+                gate: None,
+            },
         ));
         artifacts.push(ArtifactEntry {
             id: "governance-map".into(),
@@ -675,16 +694,19 @@ impl<'a> PlanJson<'a> {
             )
         };
         tasks.push(task(
-            "qa",
-            "qa",
-            "QA plan",
-            "Plan and run QA: unit tests, payload replay with `eventsc validate`, dashboard checks; collect the evidence.".into(),
-            plan_owner,
-            event_owners,
-            qa_deps,
-            qa_inputs,
-            vec!["qa-plan".into()],
-            None,
+            plan,
+            Step {
+                id: "qa".into(),
+                stage: "qa",
+                name: "QA plan".into(),
+                description: "Plan and run QA: unit tests, payload replay with `eventsc validate`, dashboard checks; collect the evidence.".into(),
+                owner: plan_owner,
+                contributors: event_owners,
+                depends_on: qa_deps,
+                inputs: qa_inputs,
+                outputs: vec!["qa-plan".into()],
+                gate: None,
+            },
         ));
         let mut qa_files = vec![
             super::qa::PATH.to_string(),
@@ -708,16 +730,19 @@ impl<'a> PlanJson<'a> {
         // The diamond's review gate.
         let (cm_deps, cm_inputs) = if diamond {
             tasks.push(task(
-                "review-merge",
-                "merge_gate",
-                "Merge gate: governance and QA",
-                "Join the governance mapping and the QA plan before changes ship.".into(),
-                plan_owner,
-                approvers.clone(),
-                vec!["governance".into(), "qa".into()],
-                vec!["governance-map".into(), "qa-plan".into()],
-                vec!["release-candidate".into()],
-                Some("the governance map has no open privacy finding and the QA plan covers every in-scope event".into()),
+                plan,
+                Step {
+                    id: "review-merge".into(),
+                    stage: "merge_gate",
+                    name: "Merge gate: governance and QA".into(),
+                    description: "Join the governance mapping and the QA plan before changes ship.".into(),
+                    owner: plan_owner,
+                    contributors: approvers.clone(),
+                    depends_on: vec!["governance".into(), "qa".into()],
+                    inputs: vec!["governance-map".into(), "qa-plan".into()],
+                    outputs: vec!["release-candidate".into()],
+                    gate: Some("the governance map has no open privacy finding and the QA plan covers every in-scope event".into()),
+                },
             ));
             artifacts.push(ArtifactEntry {
                 id: "release-candidate".into(),
@@ -746,17 +771,19 @@ impl<'a> PlanJson<'a> {
 
         // Change management.
         tasks.push(task(
-            "change-management",
-            "change_management",
-            "Change management",
-            "Version, document and get sign-off for the change; announce deprecations and sunsets."
-                .into(),
-            plan_owner,
-            approvers.clone(),
-            cm_deps,
-            cm_inputs,
-            vec!["change-set".into()],
-            None,
+            plan,
+            Step {
+                id: "change-management".into(),
+                stage: "change_management",
+                name: "Change management".into(),
+                description: "Version, document and get sign-off for the change; announce deprecations and sunsets.".into(),
+                owner: plan_owner,
+                contributors: approvers.clone(),
+                depends_on: cm_deps,
+                inputs: cm_inputs,
+                outputs: vec!["change-set".into()],
+                gate: None,
+            },
         ));
         artifacts.push(ArtifactEntry {
             id: "change-set".into(),
