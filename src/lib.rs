@@ -15,6 +15,7 @@ pub mod ir;
 pub mod load;
 pub mod rules;
 pub mod source;
+pub mod starter;
 pub mod syntax;
 pub mod synth;
 pub mod targets;

@@ -5,6 +5,7 @@
 
 mod check;
 mod explain;
+mod init;
 mod synth;
 mod validate;
 
@@ -34,6 +35,7 @@ enum Command {
     Check(check::Args),
     Explain(explain::Args),
     Validate(validate::Args),
+    Init(init::Args),
     #[command(hide = true)]
     Synth(synth::Args),
 }
@@ -73,6 +75,7 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Check(a) => check::run(a),
         Command::Explain(a) => explain::run(a),
+        Command::Init(a) => init::run(a),
         Command::Synth(a) => synth::run(a),
         Command::Validate(a) => validate::run(a),
     };
