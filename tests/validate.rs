@@ -662,3 +662,35 @@ fn lines_that_are_not_utf8_are_malformed() {
         "not UTF-8: invalid byte 0xE9 at column 27"
     );
 }
+
+/// The `samples` target writes a valid payload per event, identify and group,
+/// dated before each sunset: replayed, every plan passes QA with no defect.
+#[test]
+fn the_samples_of_every_plan_pass() {
+    let mut plans = common::targets::plans();
+    plans.push(("validate".into(), common::root().join(PLAN)));
+    for (name, path) in plans {
+        let artifacts = common::targets::generate("samples", &path);
+        let ndjson = artifacts
+            .iter()
+            .find(|a| a.path == "samples/samples.ndjson")
+            .expect("samples.ndjson");
+        let (sources, checked) = common::check_paths(&[path.clone()]);
+        let model = Model::compile(checked.ok().expect("no errors"), &sources);
+        let tally = validate::run(&model, ndjson.bytes.as_slice(), 1).expect("reads");
+        let s = report::summarize(&model, &tally, "samples.ndjson");
+        let problems: Vec<String> = s
+            .events
+            .iter()
+            .flat_map(|r| r.examples.iter().map(move |e| format!("{}: {e:?}", r.name)))
+            .filter(|e| !e.contains("DeprecatedEvent"))
+            .collect();
+        assert_eq!(s.totals.defective, 0, "{name}: {problems:#?}");
+        assert!(problems.is_empty(), "{name}: {problems:#?}");
+        assert!(
+            s.qa.coverage.met,
+            "{name}: every planned event has a sample"
+        );
+        assert_eq!(s.totals.records, tally.records);
+    }
+}
