@@ -675,7 +675,7 @@ fn the_samples_of_every_plan_pass() {
             .iter()
             .find(|a| a.path == "samples/samples.ndjson")
             .expect("samples.ndjson");
-        let (sources, checked) = common::check_paths(&[path.clone()]);
+        let (sources, checked) = common::check_paths(std::slice::from_ref(&path));
         let model = Model::compile(checked.ok().expect("no errors"), &sources);
         let tally = validate::run(&model, ndjson.bytes.as_slice(), 1).expect("reads");
         let s = report::summarize(&model, &tally, "samples.ndjson");
