@@ -126,6 +126,7 @@ pub fn run(args: Args) -> u8 {
 /// through `/proc/self/clear_refs`).
 struct Stats {
     start: std::time::Instant,
+    cpu: f64,
 }
 
 impl Stats {
@@ -134,8 +135,9 @@ impl Stats {
             return None;
         }
         let (rss, hwm) = memory();
+        let cpu = cpu_seconds();
         eprintln!(
-            "stats: plan loaded: peak RSS {} MB, RSS now {} MB, compiled model ~{:.1} MB",
+            "stats: plan loaded in {cpu:.2} s CPU: peak RSS {} MB, RSS now {} MB, compiled model ~{:.1} MB",
             hwm / 1024,
             rss / 1024,
             model.approx_bytes() as f64 / 1e6
@@ -144,19 +146,38 @@ impl Stats {
         let _ = std::fs::write("/proc/self/clear_refs", "5");
         Some(Stats {
             start: std::time::Instant::now(),
+            cpu,
         })
     }
 
     fn finish(self, records: u64) {
         let secs = self.start.elapsed().as_secs_f64();
+        let cpu = cpu_seconds() - self.cpu;
         let (rss, hwm) = memory();
         eprintln!(
-            "stats: streamed {records} records in {secs:.2} s ({:.0}/s): peak RSS while streaming {} MB, RSS now {} MB",
-            records as f64 / secs.max(1e-9),
+            "stats: streamed {records} records in {secs:.2} s wall, {cpu:.2} s CPU ({:.0} per CPU second): peak RSS while streaming {} MB, RSS now {} MB",
+            records as f64 / cpu.max(1e-9),
             hwm / 1024,
             rss / 1024
         );
     }
+}
+
+/// User + system CPU time of the process (all threads, finished ones
+/// included), from `/proc/self/stat` in clock ticks of 1/100 s; 0 elsewhere.
+fn cpu_seconds() -> f64 {
+    let text = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = text
+        .rsplit_once(')')
+        .map_or(vec![], |(_, rest)| rest.split_whitespace().collect());
+    // After `pid (comm)`: state is field 3, utime 14, stime 15.
+    let tick = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (tick(11) + tick(12)) / 100.0
 }
 
 /// (VmRSS, VmHWM) in KB; zeros where unavailable.
