@@ -694,3 +694,63 @@ fn the_samples_of_every_plan_pass() {
         assert_eq!(s.totals.records, tally.records);
     }
 }
+
+/// Distinct unplanned event names are counted one by one up to a cap, in the
+/// order they first appear, however the input is split.
+#[test]
+fn unplanned_names_are_capped_the_same_way_for_any_split() {
+    use eventsc::validate::tally::UNPLANNED_NAMES;
+    let model = load_model();
+    let n = UNPLANNED_NAMES + 200;
+    let mut text = String::new();
+    for round in 0..2 {
+        for i in 0..n {
+            // Names in a different order each round: the first round decides.
+            let k = if round == 0 { i } else { n - 1 - i };
+            text.push_str(&format!(
+                "{{\"type\":\"track\",\"event\":\"Ghost {k} Seen\",\"messageId\":\"m{round}-{k}\",\"userId\":\"u\"}}\n"
+            ));
+        }
+    }
+    let summary = |chunk: usize, jobs: usize| {
+        let framer = Framer::with_sizes(text.as_bytes(), chunk, 1 << 20);
+        let t = validate::run_with(&model, framer, jobs).expect("reads");
+        report::summarize(&model, &t, "ghosts").json()
+    };
+    let expected = summary(1 << 20, 1);
+    let json: serde_json::Value = serde_json::from_str(&expected).expect("json");
+    let unplanned: Vec<&serde_json::Value> = json["events"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter(|r| r["status"] == "unplanned")
+        .collect();
+    assert_eq!(
+        unplanned.len(),
+        UNPLANNED_NAMES + 1,
+        "the cap, plus the rest together"
+    );
+    assert_eq!(unplanned[0]["name"], "Ghost 0 Seen");
+    assert_eq!(unplanned[0]["seen"], 2);
+    let last = unplanned[UNPLANNED_NAMES];
+    assert_eq!(last["name"], "(other unplanned events)");
+    assert_eq!(last["seen"], 400);
+    let lines: Vec<u64> = last["examples"]
+        .as_array()
+        .expect("examples")
+        .iter()
+        .map(|e| e["line"].as_u64().expect("line"))
+        .collect();
+    assert_eq!(
+        lines,
+        vec![1001, 1002, 1003],
+        "the first examples of all of them"
+    );
+    for (chunk, jobs) in [(3000, 1), (3000, 3), (50_000, 2)] {
+        // (Not `assert_eq!`: the documents are long.)
+        assert!(
+            summary(chunk, jobs) == expected,
+            "chunk {chunk}, jobs {jobs}"
+        );
+    }
+}

@@ -104,7 +104,7 @@ impl Stats {
     }
 
     fn merge(&mut self, other: Stats) {
-        if self.seen == 0 {
+        if self.seen == 0 || other.first_line < self.first_line {
             self.first_line = other.first_line;
         }
         self.seen += other.seen;
@@ -113,12 +113,23 @@ impl Stats {
         for (a, b) in self.by_kind.iter_mut().zip(other.by_kind) {
             *a += b;
         }
-        for e in other.examples {
-            if self.examples.len() >= EXAMPLES {
-                break;
-            }
-            self.examples.push(e);
+        // Both lists are in input order; keep the first ones of both. (Several
+        // unplanned names merge into one entry, so `other` may come earlier.)
+        let mut merged = Vec::with_capacity(EXAMPLES);
+        let (mut a, mut b) = (
+            std::mem::take(&mut self.examples).into_iter().peekable(),
+            other.examples.into_iter().peekable(),
+        );
+        while merged.len() < EXAMPLES {
+            let take_a = match (a.peek(), b.peek()) {
+                (Some(x), Some(y)) => x.line <= y.line,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => break,
+            };
+            merged.extend(if take_a { a.next() } else { b.next() });
         }
+        self.examples = merged;
     }
 }
 
