@@ -26,6 +26,11 @@ use std::process::Command;
 /// (category, eventsc's verdict, why).
 const BEYOND_JSON_SCHEMA: &[(&str, Verdict, &str)] = &[
     (
+        "message-id",
+        Verdict::Invalid,
+        "Segment requires a non-empty messageId (it deduplicates on it); the payload schemas type it but leave it optional",
+    ),
+    (
         "consent-off",
         Verdict::Invalid,
         "a consent category switched off in context.consent.categoryPreferences is a privacy defect; a schema cannot tie a property to a preference elsewhere in the payload",
@@ -386,8 +391,11 @@ fn corpus(plan: &Plan, samples: &[Value]) -> Vec<Case> {
                 });
             }
         };
-        env("envelope", "messageId removed", &|v| {
+        env("message-id", "messageId removed", &|v| {
             remove(v, "/messageId")
+        });
+        env("message-id", "messageId empty", &|v| {
+            set(v, "/messageId", json!(""))
         });
         env("envelope", "timestamp not RFC 3339", &|v| {
             set(v, "/timestamp", json!("25/11/2026 10:00"))
@@ -546,6 +554,7 @@ fn the_corpus_mutations_do_what_they_say() {
         ("items", Verdict::Invalid),
         ("extra-property", Verdict::Valid),
         ("envelope", Verdict::Invalid),
+        ("message-id", Verdict::Invalid),
         ("identity", Verdict::Invalid),
         ("consent-off", Verdict::Invalid),
         ("after-sunset", Verdict::Invalid),
