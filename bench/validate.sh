@@ -9,9 +9,9 @@
 #   - bench/ajv_validate.js: ajv 8 + ajv-formats, the same schemas, JSON.parse
 #     per line, one thread (schema compilation timed apart);
 #   - eventsc validate --jobs 2 and 4 (wall time: scaling);
-#   - eventsc validate on a 100-event plan with as many payloads: peak RSS of
-#     the streaming part alone (the 10k-event plan's own load dominates the
-#     other runs' peak).
+#   - eventsc validate on a 100-event plan with as many payloads, jobs 1, 2, 4:
+#     time and peak RSS of the streaming part alone (the 10k-event plan's own
+#     load dominates the other runs' peak).
 # Both validators must find every payload valid.
 #
 # usage: bench/validate.sh [COUNT]   (BENCH_DIR=dir keeps and reuses the files)
@@ -20,7 +20,7 @@ cd "$(dirname "$0")/.."
 count=${1:-1000000}
 events=10000
 cargo build --release --quiet
-bin=$PWD/target/release/eventsc
+bin=${CARGO_TARGET_DIR:-$PWD/target}/release/eventsc
 if [ -n "${BENCH_DIR:-}" ]; then
   dir=$BENCH_DIR
   mkdir -p "$dir"
@@ -40,10 +40,10 @@ if [ ! -f "$dir/small-$count.ndjson" ]; then
 fi
 payloads=$dir/payloads-$count.ndjson
 rm -rf "$dir/build"
-"$bin" build "$dir/plan.events" --target jsonschema --out "$dir/build" >/dev/null
+"$bin" build "$dir/plan.events" --target jsonschema --out "$dir/build" >/dev/null 2>&1
 schemas=$dir/build/schemas
-mb=$(( $(stat -c %s "$payloads") / 1000000 ))
-echo "plan: $events events x 20 properties; payloads: $count lines, $mb MB; $(nproc) cores"
+mb=$(( $(stat -L -c %s "$payloads") / 1000000 ))
+echo "plan: $events events x 20 properties; payloads: $count lines, $mb MB; $(nproc) cores, load average $(cut -d' ' -f1 /proc/loadavg)"
 echo
 
 # eventsc, one thread: `stats:` lines give each phase's CPU time and peak RSS.
@@ -83,20 +83,23 @@ echo "setup: eventsc loads and checks the plan and compiles its model (~$model_m
 echo "eventsc memory: plan load peak $load_rss MB; RSS $rss_before MB before streaming, streaming peak $rss_stream MB"
 echo
 
-echo "scaling (payload phase, wall seconds):"
-printf "  jobs 1: %s s\n" "$stream_wall"
+echo "scaling (payload phase; CPU seconds stay flat when threads add no overhead):"
+printf "  jobs 1: %6s s wall, %6s s CPU\n" "$stream_wall" "$stream_cpu"
 for j in 2 4; do
   run_eventsc "$dir/plan.events" "$payloads" "$j"
   w=$(sed -n 's/.*streamed [0-9]* records in \([0-9.]*\) s wall.*/\1/p' "$dir/stats")
-  printf "  jobs %s: %s s\n" "$j" "$w"
+  c=$(sed -n 's/.*streamed.* s wall, \([0-9.]*\) s CPU.*/\1/p' "$dir/stats")
+  printf "  jobs %s: %6s s wall, %6s s CPU\n" "$j" "$w" "$c"
 done
-printf "  ajv:    %s s\n" "$a_vwall"
+printf "  ajv:    %6s s wall, %6s s CPU\n" "$a_vwall" "$a_cpu"
 echo
 
-run_eventsc "$dir/small.events" "$dir/small-$count.ndjson" 1
-read -r s_wall s_user s_sys s_rss < "$dir/time"
-small_mb=$(( $(stat -c %s "$dir/small-$count.ndjson") / 1000000 ))
-echo "streaming memory: 100-event plan, $small_mb MB of payloads: max RSS $(( s_rss / 1024 )) MB (jobs 1)"
-run_eventsc "$dir/small.events" "$dir/small-$count.ndjson" 4
-read -r s_wall s_user s_sys s_rss < "$dir/time"
-echo "                  same with --jobs 4: max RSS $(( s_rss / 1024 )) MB"
+small_mb=$(( $(stat -L -c %s "$dir/small-$count.ndjson") / 1000000 ))
+echo "100-event plan (model in cache), $small_mb MB of payloads: streaming alone"
+for j in 1 2 4; do
+  run_eventsc "$dir/small.events" "$dir/small-$count.ndjson" "$j"
+  read -r s_wall s_user s_sys s_rss < "$dir/time"
+  w=$(sed -n 's/.*streamed [0-9]* records in \([0-9.]*\) s wall.*/\1/p' "$dir/stats")
+  c=$(sed -n 's/.*streamed.* s wall, \([0-9.]*\) s CPU.*/\1/p' "$dir/stats")
+  printf "  jobs %s: %6s s wall, %6s s CPU, max RSS %s MB\n" "$j" "$w" "$c" "$(( s_rss / 1024 ))"
+done

@@ -31,6 +31,11 @@ const BEYOND_JSON_SCHEMA: &[(&str, Verdict, &str)] = &[
         "Segment requires a non-empty messageId (it deduplicates on it); the payload schemas type it but leave it optional",
     ),
     (
+        "no-ids-group-identity",
+        Verdict::Invalid,
+        "Segment rejects any call without a userId or an anonymousId; the jsonschema target's schema of an `identity group` event requires context.groupId only (the target's choice, not a limit of JSON Schema)",
+    ),
+    (
         "consent-off",
         Verdict::Invalid,
         "a consent category switched off in context.consent.categoryPreferences is a privacy defect; a schema cannot tie a property to a preference elsewhere in the payload",
@@ -400,7 +405,12 @@ fn corpus(plan: &Plan, samples: &[Value]) -> Vec<Case> {
         env("envelope", "timestamp not RFC 3339", &|v| {
             set(v, "/timestamp", json!("25/11/2026 10:00"))
         });
-        env("envelope", "no userId nor anonymousId", &|v| {
+        let no_ids = if identity == Identity::Group {
+            "no-ids-group-identity"
+        } else {
+            "envelope"
+        };
+        env(no_ids, "no userId nor anonymousId", &|v| {
             let a = remove(v, "/userId");
             let b = remove(v, "/anonymousId");
             a || b
@@ -555,6 +565,7 @@ fn the_corpus_mutations_do_what_they_say() {
         ("extra-property", Verdict::Valid),
         ("envelope", Verdict::Invalid),
         ("message-id", Verdict::Invalid),
+        ("no-ids-group-identity", Verdict::Invalid),
         ("identity", Verdict::Invalid),
         ("consent-off", Verdict::Invalid),
         ("after-sunset", Verdict::Invalid),
