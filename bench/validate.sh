@@ -42,6 +42,8 @@ payloads=$dir/payloads-$count.ndjson
 rm -rf "$dir/build"
 "$bin" build "$dir/plan.events" --target jsonschema --out "$dir/build" >/dev/null 2>&1
 schemas=$dir/build/schemas
+rm -rf "$dir/build-small"
+"$bin" build "$dir/small.events" --target jsonschema --out "$dir/build-small" >/dev/null 2>&1
 mb=$(( $(stat -L -c %s "$payloads") / 1000000 ))
 echo "plan: $events events x 20 properties; payloads: $count lines, $mb MB; $(nproc) cores, load average $(cut -d' ' -f1 /proc/loadavg)"
 echo
@@ -103,3 +105,15 @@ for j in 1 2 4; do
   c=$(sed -n 's/.*streamed.* s wall, \([0-9.]*\) s CPU.*/\1/p' "$dir/stats")
   printf "  jobs %s: %6s s wall, %6s s CPU, max RSS %s MB\n" "$j" "$w" "$c" "$(( s_rss / 1024 ))"
 done
+
+# ajv at its best: 100 schemas, each called 10,000 times (hot, optimised code).
+/usr/bin/time -f "%e %U %S %M" -o "$dir/time-ajv" node bench/ajv_validate.js "$dir/build-small/schemas" "$dir/small-$count.ndjson" >"$dir/ajv-small.json"
+a_valid=$(sed -n 's/.*"valid":\([0-9]*\).*/\1/p' "$dir/ajv-small.json")
+[ "$a_valid" = "$count" ] || { echo "ajv found invalid payloads: $(cat "$dir/ajv-small.json")"; exit 1; }
+a_cpu=$(sed -n 's/.*"validate_cpu_s":\([0-9.]*\).*/\1/p' "$dir/ajv-small.json")
+a_rate=$(sed -n 's/.*"per_cpu_s":\([0-9]*\).*/\1/p' "$dir/ajv-small.json")
+run_eventsc "$dir/small.events" "$dir/small-$count.ndjson" 1
+c=$(sed -n 's/.*streamed.* s wall, \([0-9.]*\) s CPU.*/\1/p' "$dir/stats")
+e_rate=$(awk -v n="$count" -v c="$c" 'BEGIN { printf "%d", n / c }')
+printf "  ajv, same payloads, 1 thread: %6s s CPU: %s payloads/CPU s; eventsc %s: ratio %s\n" "$a_cpu" "$a_rate" "$e_rate" \
+  "$(awk -v e="$e_rate" -v a="$a_rate" 'BEGIN { printf "%.1fx", e / a }')"
