@@ -48,3 +48,36 @@ pub static TARGETS: &[&dyn Target] = &[];
 pub fn find(name: &str) -> Option<&'static dyn Target> {
     TARGETS.iter().copied().find(|t| t.name() == name)
 }
+
+/// The file-name form of an event name, shared by every target that writes one
+/// file per event: lowercase, each run of non-alphanumerics becomes one `-`, no
+/// `-` at either end (`"Trial Started"` → `trial-started`). Non-ASCII letters and
+/// digits are kept (lowercased).
+pub fn slug(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slug;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slug("Trial Started"), "trial-started");
+        assert_eq!(slug("  CTA -- Clicked!  "), "cta-clicked");
+        assert_eq!(slug("order_completed"), "order-completed");
+        assert_eq!(slug("Café Ordered"), "café-ordered");
+        assert_eq!(slug("!!!"), "");
+    }
+}
