@@ -3,9 +3,11 @@
 //! Exit codes: 0 success (warnings allowed unless `--deny warnings`), 1 the plan has
 //! errors (or, for other commands, their check failed), 2 usage or I/O error.
 
+mod build;
 mod check;
 mod explain;
 mod synth;
+mod targets;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
@@ -31,6 +33,8 @@ pub struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Check(check::Args),
+    Build(build::Args),
+    Targets(targets::Args),
     Explain(explain::Args),
     #[command(hide = true)]
     Synth(synth::Args),
@@ -70,6 +74,8 @@ pub fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Check(a) => check::run(a),
+        Command::Build(a) => build::run(a),
+        Command::Targets(a) => targets::run(a),
         Command::Explain(a) => explain::run(a),
         Command::Synth(a) => synth::run(a),
     };

@@ -5,6 +5,14 @@
 //! writes what they return, atomically, with a manifest. The same input gives the
 //! same bytes on every machine.
 
+pub mod csv;
+pub mod dbt;
+pub mod jsonschema;
+pub mod outdir;
+pub mod schema;
+pub mod segment;
+pub mod text;
+
 use crate::diagnostics::Diagnostic;
 use crate::ir::Plan;
 use crate::source::SourceMap;
@@ -43,7 +51,12 @@ pub trait Target: Sync {
 }
 
 /// Every target, in the order `eventsc targets` lists them.
-pub static TARGETS: &[&dyn Target] = &[];
+pub static TARGETS: &[&dyn Target] = &[
+    &segment::Segment,
+    &jsonschema::JsonSchema,
+    &dbt::Dbt,
+    &csv::Csv,
+];
 
 pub fn find(name: &str) -> Option<&'static dyn Target> {
     TARGETS.iter().copied().find(|t| t.name() == name)
