@@ -3,7 +3,11 @@
 use super::EXIT_OK;
 
 /// List the targets `eventsc build --target` accepts, one per line.
+///
+/// Example:
+///   eventsc targets
 #[derive(clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {}
 
 pub fn run(_args: Args) -> u8 {

@@ -1,0 +1,173 @@
+"""Test harness for the `dbt` target (run by tests/dbt.rs with .venv/bin/python).
+
+Subcommands (each prints one JSON document on stdout):
+
+  load SOURCES_YML DB [--seed-bad]
+      Creates every table of the generated sources.yml in the DuckDB file DB
+      (schema from the source, types from `data_type`) and fills each with three
+      rows that satisfy every test. With --seed-bad, also inserts one bad row per
+      kind of check: an unplanned event in tracks.event_text, a value outside an
+      enum's list, a NULL in a required property. Prints the tests those rows must
+      make fail: [{"test": ..., "table": ..., "column": ...}].
+
+  dbt PROJECT_DIR COMMAND [ARGS...]
+      Runs dbt (parse, test, ...) on the project with the YAML JSON-schema checks
+      switched on for DuckDB (dbt only runs them for some adapters, so deprecations
+      in sources.yml would otherwise stay silent), partial parsing off and every
+      deprecation shown. Prints, as its last line, {"success": bool,
+      "deprecations": [...], "warnings": [...] (other warnings and errors),
+      "failed": [{"test", "table", "column"}]}.
+
+Named harness.py, not dbt_*.py: dbt imports dbt_-prefixed modules as plugins.
+"""
+
+import json
+import os
+import sys
+
+import yaml
+
+
+def tests_of(column):
+    """(name, arguments) of each data test of a column."""
+    out = []
+    for t in column.get("data_tests") or []:
+        if isinstance(t, str):
+            out.append((t, {}))
+        else:
+            ((name, body),) = t.items()
+            out.append((name, (body or {}).get("arguments", {})))
+    return out
+
+
+def value(column, i):
+    """A value of row i that passes every test of the column."""
+    tests = dict(tests_of(column))
+    if "accepted_values" in tests:
+        values = tests["accepted_values"]["values"]
+        return values[i % len(values)].replace("''", "'")
+    kind = column.get("data_type", "varchar")
+    if kind == "timestamp":
+        return f"2026-11-{i % 28 + 1:02d} 10:00:00"
+    if kind == "bigint":
+        return i
+    if kind == "double":
+        return i + 0.5
+    if kind == "boolean":
+        return i % 2 == 0
+    return f"{column['name']}-{i}"
+
+
+def insert(con, schema, table, columns, row):
+    names = ", ".join(f'"{c["name"]}"' for c in columns)
+    marks = ", ".join("?" for _ in columns)
+    con.execute(f'insert into "{schema}"."{table}" ({names}) values ({marks})', row)
+
+
+def load(sources_yml, db, seed_bad):
+    import duckdb
+
+    doc = yaml.safe_load(open(sources_yml, encoding="utf-8"))
+    (source,) = doc["sources"]
+    schema = source.get("schema", source["name"])
+    con = duckdb.connect(db)
+    con.execute(f'create schema if not exists "{schema}"')
+    tables = {}
+    for table in source["tables"]:
+        columns = table["columns"]
+        cols = ", ".join(f'"{c["name"]}" {c.get("data_type", "varchar")}' for c in columns)
+        con.execute(f'create or replace table "{schema}"."{table["name"]}" ({cols})')
+        for i in range(3):
+            row = [value(c, i) for c in columns]
+            insert(con, schema, table["name"], columns, row)
+        tables[table["name"]] = columns
+
+    expected = []
+    if seed_bad:
+        serial = iter(range(10, 100))
+
+        def bad_row(table, column, bad):
+            columns = tables[table]
+            i = next(serial)
+            row = [bad if c["name"] == column else value(c, i) for c in columns]
+            insert(con, schema, table, columns, row)
+
+        bad_row("tracks", "event_text", "Unplanned Event Happened")
+        expected.append({"test": "accepted_values", "table": "tracks", "column": "event_text"})
+        enum = required = None
+        # Event tables first: a required event property is the usual case.
+        order = sorted(tables, key=lambda t: t in ("tracks", "identifies", "groups"))
+        for table in order:
+            columns = tables[table]
+            for c in columns:
+                names = [n for n, _ in tests_of(c)]
+                if enum is None and table != "tracks" and "accepted_values" in names:
+                    enum = (table, c["name"])
+                standard = c["name"] in ("id", "group_id", "user_id", "anonymous_id", "context_group_id")
+                if required is None and not standard and "not_null" in names:
+                    required = (table, c["name"])
+        if enum is None or required is None:
+            sys.exit("the plan has no enum or no required property to break")
+        bad_row(enum[0], enum[1], "not-in-the-plan")
+        expected.append({"test": "accepted_values", "table": enum[0], "column": enum[1]})
+        bad_row(required[0], required[1], None)
+        expected.append({"test": "not_null", "table": required[0], "column": required[1]})
+    con.close()
+    print(json.dumps(expected, sort_keys=True))
+
+
+def run_dbt(project, args):
+    import dbt.jsonschemas.jsonschemas as schemas
+    from dbt.cli.main import dbtRunner
+
+    schemas._JSONSCHEMA_SUPPORTED_ADAPTERS.add("duckdb")
+    deprecations, warnings = [], []
+    # Failed tests are reported through `failed`, not as warnings.
+    expected = ("LogTestResult", "RunResultFailure", "RunResultError", "StatsLine", "EndOfRunSummary")
+
+    def listen(event):
+        name, level = event.info.name, str(event.info.level)
+        if "Deprecat" in name:
+            deprecations.append(f"{name}: {event.info.msg}")
+        elif level in ("warn", "error") and name not in expected:
+            warnings.append(f"{name}: {event.info.msg}")
+
+    command, rest = args[0], args[1:]
+    argv = [
+        command,
+        "--project-dir", project,
+        "--profiles-dir", project,
+        "--no-partial-parse",
+        "--show-all-deprecations",
+        *rest,
+    ]
+    res = dbtRunner(callbacks=[listen]).invoke(argv)
+    failed = []
+    for r in getattr(res.result, "results", None) or []:
+        status = str(getattr(r, "status", ""))
+        node = r.node
+        if status in ("fail", "error") and node.resource_type == "test":
+            meta = node.test_metadata
+            table = node.sources[0][1] if node.sources else None
+            failed.append({"test": meta.name if meta else node.name, "table": table,
+                           "column": getattr(node, "column_name", None)})
+    failed.sort(key=lambda f: json.dumps(f, sort_keys=True))
+    if res.exception is not None:
+        warnings.append(f"exception: {res.exception}")
+    summary = {"success": bool(res.success), "deprecations": deprecations,
+               "warnings": warnings, "failed": failed}
+    print(json.dumps(summary, sort_keys=True))
+
+
+def main():
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    if len(sys.argv) >= 4 and sys.argv[1] == "load":
+        load(sys.argv[2], sys.argv[3], "--seed-bad" in sys.argv[4:])
+    elif len(sys.argv) >= 4 and sys.argv[1] == "dbt":
+        run_dbt(sys.argv[2], sys.argv[3:])
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main()
