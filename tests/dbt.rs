@@ -1,0 +1,160 @@
+//! The `dbt` target against real dbt-core on DuckDB.
+//!
+//! For each plan, `eventsc build --target dbt` writes `sources.yml` into a
+//! throwaway dbt project; `tests/dbt/harness.py` loads rows satisfying every test
+//! into a DuckDB file as the warehouse tables and runs `dbt parse` and `dbt test`
+//! with dbt's YAML JSON-schema checks switched on for DuckDB,
+//! `--no-partial-parse` and `--show-all-deprecations`. Both must pass with no
+//! deprecation or other warning. Then seeded bad rows (an unplanned event, an
+//! enum value outside its list, a NULL required property) must make exactly the
+//! matching tests fail. Needs `scripts/setup.sh` (dbt-core, dbt-duckdb in .venv).
+
+mod common;
+
+use serde_json::{Value, json};
+use std::path::Path;
+use std::process::Command;
+
+fn harness(args: &[&str]) -> String {
+    let out = Command::new(common::venv_python())
+        .arg(common::root().join("tests/dbt/harness.py"))
+        .args(args)
+        .env("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+        .output()
+        .expect("python runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "harness {args:?} failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+/// The JSON summary the harness prints as its last line.
+fn summary(stdout: &str) -> Value {
+    let last = stdout.lines().rev().find(|l| !l.trim().is_empty());
+    serde_json::from_str(last.unwrap_or("")).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+}
+
+/// A dbt project in `dir` around `sources_yml`, with a DuckDB warehouse.
+fn project(dir: &Path, sources_yml: &str) {
+    std::fs::create_dir_all(dir.join("models")).expect("mkdir");
+    std::fs::write(dir.join("models/sources.yml"), sources_yml).expect("write sources");
+    std::fs::write(
+        dir.join("dbt_project.yml"),
+        "name: eventsc_check\nversion: \"1.0.0\"\nconfig-version: 2\nprofile: eventsc_check\n",
+    )
+    .expect("write project");
+    let db = dir.join("warehouse.duckdb");
+    std::fs::write(
+        dir.join("profiles.yml"),
+        format!(
+            "eventsc_check:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: {}\n      threads: 1\n",
+            serde_json::to_string(&db.to_string_lossy()).expect("a string")
+        ),
+    )
+    .expect("write profiles");
+}
+
+/// Builds the plan's `dbt` target with the real CLI and returns `sources.yml`.
+fn build_sources(plan: &Path, out: &Path) -> String {
+    let status = Command::new(env!("CARGO_BIN_EXE_eventsc"))
+        .arg("build")
+        .arg(plan)
+        .arg("--out")
+        .arg(out)
+        .args(["--target", "dbt"])
+        .current_dir(common::root())
+        .status()
+        .expect("eventsc runs");
+    assert!(status.success(), "build of {} failed", plan.display());
+    std::fs::read_to_string(out.join("dbt/sources.yml")).expect("sources.yml was written")
+}
+
+fn dbt(dir: &Path, args: &[&str]) -> Value {
+    let mut all = vec!["dbt", dir.to_str().expect("a UTF-8 temp path")];
+    all.extend_from_slice(args);
+    summary(&harness(&all))
+}
+
+fn assert_clean(name: &str, what: &str, s: &Value) {
+    assert_eq!(s["success"], json!(true), "{name}: dbt {what} failed: {s}");
+    assert_eq!(s["deprecations"], json!([]), "{name}: dbt {what}: {s}");
+    assert_eq!(s["warnings"], json!([]), "{name}: dbt {what}: {s}");
+    assert_eq!(s["failed"], json!([]), "{name}: dbt {what}: {s}");
+}
+
+#[test]
+fn sources_parse_and_pass_on_duckdb_without_deprecations() {
+    for (name, plan) in common::plans() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let sources = build_sources(&plan, &tmp.path().join("out"));
+        let dir = tmp.path().join("project");
+        project(&dir, &sources);
+        let db = dir.join("warehouse.duckdb");
+        let seeded = harness(&[
+            "load",
+            dir.join("models/sources.yml").to_str().expect("utf-8"),
+            db.to_str().expect("utf-8"),
+        ]);
+        assert_eq!(summary(&seeded), json!([]));
+        assert_clean(&name, "parse", &dbt(&dir, &["parse"]));
+        assert_clean(&name, "test", &dbt(&dir, &["test"]));
+    }
+}
+
+#[test]
+fn seeded_bad_rows_fail_the_matching_tests() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let plan = common::root().join("tests/fixtures/spec/full-example.events");
+    let sources = build_sources(&plan, &tmp.path().join("out"));
+    let dir = tmp.path().join("project");
+    project(&dir, &sources);
+    let db = dir.join("warehouse.duckdb");
+    let expected = summary(&harness(&[
+        "load",
+        dir.join("models/sources.yml").to_str().expect("utf-8"),
+        db.to_str().expect("utf-8"),
+        "--seed-bad",
+    ]));
+    // The three kinds of bad row, each caught by the test the plan implies.
+    assert_eq!(
+        expected,
+        json!([
+            {"test": "accepted_values", "table": "tracks", "column": "event_text"},
+            {"test": "accepted_values", "table": "invoice_paid", "column": "plan"},
+            {"test": "not_null", "table": "invoice_paid", "column": "account_id"},
+        ])
+    );
+    let s = dbt(&dir, &["test"]);
+    assert_eq!(s["success"], json!(false), "{s}");
+    let mut failed = s["failed"].as_array().cloned().unwrap_or_default();
+    let mut want = expected.as_array().cloned().unwrap_or_default();
+    let key = |v: &Value| v.to_string();
+    failed.sort_by_key(key);
+    want.sort_by_key(key);
+    assert_eq!(failed, want, "exactly the seeded rows fail: {s}");
+    assert_eq!(s["deprecations"], json!([]), "{s}");
+}
+
+/// The harness would hide nothing: YAML in the old style (top-level `meta`, test
+/// arguments not under `arguments:`, an unknown key) is reported.
+#[test]
+fn the_harness_reports_deprecations() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("project");
+    project(
+        &dir,
+        "version: 2\nsources:\n  - name: segment\n    meta: {owner: x}\n    tables:\n      - name: tracks\n        columns:\n          - name: event_text\n            colour: red\n            data_tests:\n              - accepted_values:\n                  values: [a]\n",
+    );
+    let s = dbt(&dir, &["parse"]);
+    let text = s["deprecations"].to_string();
+    for d in [
+        "PropertyMovedToConfigDeprecation",
+        "MissingArgumentsPropertyInGenericTestDeprecation",
+        "CustomKeyInObjectDeprecation",
+    ] {
+        assert!(text.contains(d), "{d} not reported: {s}");
+    }
+}
