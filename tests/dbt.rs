@@ -1,8 +1,9 @@
 //! The `dbt` target against real dbt-core on DuckDB.
 //!
-//! For each plan, `eventsc build --target dbt` writes `sources.yml` into a
-//! throwaway dbt project; `tests/dbt/harness.py` loads rows satisfying every test
-//! into a DuckDB file as the warehouse tables and runs `dbt parse` and `dbt test`
+//! For each plan, `eventsc build --target dbt` writes `sources.yml`;
+//! `tests/dbt/harness.py` makes a throwaway dbt project around it, loads rows
+//! satisfying every test into a DuckDB file as the warehouse tables, and runs
+//! `dbt parse` and `dbt test`
 //! with dbt's YAML JSON-schema checks switched on for DuckDB,
 //! `--no-partial-parse` and `--show-all-deprecations`. Both must pass with no
 //! deprecation or other warning. Then seeded bad rows (an unplanned event, an
@@ -12,7 +13,7 @@
 mod common;
 
 use serde_json::{Value, json};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn harness(args: &[&str]) -> String {
@@ -37,28 +38,21 @@ fn summary(stdout: &str) -> Value {
     serde_json::from_str(last.unwrap_or("")).unwrap_or_else(|e| panic!("{e}: {stdout}"))
 }
 
-/// A dbt project in `dir` around `sources_yml`, with a DuckDB warehouse.
-fn project(dir: &Path, sources_yml: &str) {
-    std::fs::create_dir_all(dir.join("models")).expect("mkdir");
-    std::fs::write(dir.join("models/sources.yml"), sources_yml).expect("write sources");
-    std::fs::write(
-        dir.join("dbt_project.yml"),
-        "name: eventsc_check\nversion: \"1.0.0\"\nconfig-version: 2\nprofile: eventsc_check\n",
-    )
-    .expect("write project");
-    let db = dir.join("warehouse.duckdb");
-    std::fs::write(
-        dir.join("profiles.yml"),
-        format!(
-            "eventsc_check:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: {}\n      threads: 1\n",
-            serde_json::to_string(&db.to_string_lossy()).expect("a string")
-        ),
-    )
-    .expect("write profiles");
+/// Makes `dir` a dbt project around `sources.yml` with a DuckDB warehouse
+/// holding valid rows (and bad ones with `--seed-bad`); returns what the harness
+/// says the bad rows must make fail.
+fn project(dir: &Path, sources_yml: &Path, extra: &[&str]) -> Value {
+    let mut args = vec![
+        "project",
+        dir.to_str().expect("a UTF-8 temp path"),
+        sources_yml.to_str().expect("a UTF-8 temp path"),
+    ];
+    args.extend_from_slice(extra);
+    summary(&harness(&args))
 }
 
-/// Builds the plan's `dbt` target with the real CLI and returns `sources.yml`.
-fn build_sources(plan: &Path, out: &Path) -> String {
+/// Builds the plan's `dbt` target with the real CLI; returns `sources.yml`'s path.
+fn build_sources(plan: &Path, out: &Path) -> PathBuf {
     let status = Command::new(env!("CARGO_BIN_EXE_eventsc"))
         .arg("build")
         .arg(plan)
@@ -69,7 +63,9 @@ fn build_sources(plan: &Path, out: &Path) -> String {
         .status()
         .expect("eventsc runs");
     assert!(status.success(), "build of {} failed", plan.display());
-    std::fs::read_to_string(out.join("dbt/sources.yml")).expect("sources.yml was written")
+    let sources = out.join("dbt/sources.yml");
+    assert!(sources.exists(), "sources.yml was written");
+    sources
 }
 
 fn dbt(dir: &Path, args: &[&str]) -> Value {
@@ -91,14 +87,7 @@ fn sources_parse_and_pass_on_duckdb_without_deprecations() {
         let tmp = tempfile::tempdir().expect("tempdir");
         let sources = build_sources(&plan, &tmp.path().join("out"));
         let dir = tmp.path().join("project");
-        project(&dir, &sources);
-        let db = dir.join("warehouse.duckdb");
-        let seeded = harness(&[
-            "load",
-            dir.join("models/sources.yml").to_str().expect("utf-8"),
-            db.to_str().expect("utf-8"),
-        ]);
-        assert_eq!(summary(&seeded), json!([]));
+        assert_eq!(project(&dir, &sources, &[]), json!([]));
         assert_clean(&name, "parse", &dbt(&dir, &["parse"]));
         assert_clean(&name, "test", &dbt(&dir, &["test"]));
     }
@@ -110,14 +99,7 @@ fn seeded_bad_rows_fail_the_matching_tests() {
     let plan = common::root().join("tests/fixtures/spec/full-example.events");
     let sources = build_sources(&plan, &tmp.path().join("out"));
     let dir = tmp.path().join("project");
-    project(&dir, &sources);
-    let db = dir.join("warehouse.duckdb");
-    let expected = summary(&harness(&[
-        "load",
-        dir.join("models/sources.yml").to_str().expect("utf-8"),
-        db.to_str().expect("utf-8"),
-        "--seed-bad",
-    ]));
+    let expected = project(&dir, &sources, &["--seed-bad"]);
     // The three kinds of bad row, each caught by the test the plan implies.
     assert_eq!(
         expected,
@@ -144,10 +126,13 @@ fn seeded_bad_rows_fail_the_matching_tests() {
 fn the_harness_reports_deprecations() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path().join("project");
-    project(
-        &dir,
+    let old = tmp.path().join("old.yml");
+    std::fs::write(
+        &old,
         "version: 2\nsources:\n  - name: segment\n    meta: {owner: x}\n    tables:\n      - name: tracks\n        columns:\n          - name: event_text\n            colour: red\n            data_tests:\n              - accepted_values:\n                  values: [a]\n",
-    );
+    )
+    .expect("write");
+    project(&dir, &old, &[]);
     let s = dbt(&dir, &["parse"]);
     let text = s["deprecations"].to_string();
     for d in [

@@ -14,8 +14,11 @@
 //! - `identifies` / `groups` (when the plan has `identify` / `group`): the traits;
 //! - one table per event, named as Segment names it: the event name through
 //!   Segment's `go-snakecase` ([`snakecase`]: `"Trial Started"` → `trial_started`),
-//!   sorted by table name. Two events that land in the same table share it (their
-//!   columns are merged; the first event by name gives the description and meta).
+//!   sorted by table name. Events that land in the same table share it: their
+//!   columns are merged, the first event by name gives the description and meta,
+//!   and each event's tests get `config: {where: "event_text = '<event>'"}` so
+//!   they only apply to its rows (likewise for an event whose table name is
+//!   `tracks`, `identifies` or `groups`).
 //!
 //! Columns: Segment's standard ones (`id`, `received_at`, `sent_at`, `timestamp`,
 //! `original_timestamp`, `user_id`, `anonymous_id`, and `event`/`event_text` on
@@ -145,9 +148,18 @@ struct Table {
 }
 
 impl Table {
+    /// Adds a column; when the table has one of that name already (two events
+    /// sharing a table), only the new column's tests are added to it.
     fn add(&mut self, c: Column) {
-        if !self.columns.iter().any(|x| x.name == c.name) {
-            self.columns.push(c);
+        match self.columns.iter_mut().find(|x| x.name == c.name) {
+            Some(old) => {
+                for t in c.tests {
+                    if !old.tests.contains(&t) {
+                        old.tests.push(t);
+                    }
+                }
+            }
+            None => self.columns.push(c),
         }
     }
 
@@ -249,12 +261,36 @@ fn data_type(ty: &Type) -> &'static str {
 }
 
 /// Adds the columns of properties (flattening objects) to a table.
+/// A test that applies to the rows of one event only, when `scope` names it
+/// (a table several calls share): `config: {where: "event_text = '…'"}`.
+fn scoped(test: Yaml, scope: Option<&str>) -> Yaml {
+    let Some(event) = scope else { return test };
+    let config = (
+        "config".to_string(),
+        Yaml::Map(vec![(
+            "where".into(),
+            Yaml::Str(format!("event_text = '{}'", event.replace('\'', "''"))),
+        )]),
+    );
+    match test {
+        Yaml::Str(name) => Yaml::Map(vec![(name, Yaml::Map(vec![config]))]),
+        Yaml::Map(mut entries) => {
+            if let Some((_, Yaml::Map(body))) = entries.first_mut() {
+                body.push(config);
+            }
+            Yaml::Map(entries)
+        }
+        other => other,
+    }
+}
+
 fn property_columns<'a>(
     plan: &Plan,
     table: &mut Table,
     props: impl Iterator<Item = &'a Property>,
     prefix: &str,
     parents_required: bool,
+    scope: Option<&str>,
 ) {
     for p in props {
         let name = if prefix.is_empty() {
@@ -264,7 +300,7 @@ fn property_columns<'a>(
         };
         let required = parents_required && p.is_required() && !p.is_nullable();
         if let Type::Object(children) = &p.ty {
-            property_columns(plan, table, children.iter(), &name, required);
+            property_columns(plan, table, children.iter(), &name, required, scope);
             continue;
         }
         if name.is_empty() || STANDARD.contains(&name.as_str()) {
@@ -278,10 +314,11 @@ fn property_columns<'a>(
             tests: Vec::new(),
         };
         if required {
-            c.tests.push(not_null());
+            c.tests.push(scoped(not_null(), scope));
         }
         if let Type::Enum(e) = &p.ty {
-            c.tests.push(accepted_values(e.values.iter()));
+            c.tests
+                .push(scoped(accepted_values(e.values.iter()), scope));
         }
         table.add(c);
     }
@@ -398,27 +435,34 @@ fn traits_table(plan: &Plan, name: &str, description: &str, t: &Traits) -> Table
         g.tests.push(not_null());
         table.add(g);
     }
-    property_columns(plan, &mut table, t.properties.iter(), "", true);
+    property_columns(plan, &mut table, t.properties.iter(), "", true, None);
     table
 }
 
-fn event_table(plan: &Plan, name: String, e: &Event) -> Table {
+/// The table of one or more events (events whose names Segment turns into the
+/// same table name share it; each one's tests then only apply to its rows).
+fn event_table(plan: &Plan, name: String, events: &[&Event]) -> Table {
+    let first = events[0];
     let mut table = Table {
         name,
-        description: e
+        description: first
             .description
             .as_ref()
             .map_or_else(String::new, |d| d.value.clone()),
-        meta: event_meta(plan, e),
+        meta: event_meta(plan, first),
         columns: Vec::new(),
     };
     standard_columns(&mut table);
     track_columns(&mut table);
-    add_event_columns(plan, &mut table, e);
+    let shared = events.len() > 1;
+    for e in events {
+        let scope = shared.then_some(e.name.value.as_str());
+        add_event_columns(plan, &mut table, e, scope);
+    }
     table
 }
 
-fn add_event_columns(plan: &Plan, table: &mut Table, e: &Event) {
+fn add_event_columns(plan: &Plan, table: &mut Table, e: &Event, scope: Option<&str>) {
     let id = match e.identity() {
         Identity::User => Some("user_id"),
         Identity::Anonymous => Some("anonymous_id"),
@@ -432,15 +476,16 @@ fn add_event_columns(plan: &Plan, table: &mut Table, e: &Event) {
         }
         Identity::Any => None,
     };
+    let test = scoped(not_null(), scope);
     if let Some(id) = id
         && let Some(c) = table.columns.iter_mut().find(|c| c.name == id)
-        && !c.tests.contains(&not_null())
+        && !c.tests.contains(&test)
     {
-        c.tests.push(not_null());
+        c.tests.push(test);
     }
-    property_columns(plan, table, e.properties.iter(), "", true);
+    property_columns(plan, table, e.properties.iter(), "", true, scope);
     if let Some(common) = &plan.common {
-        property_columns(plan, table, common.properties.iter(), "", true);
+        property_columns(plan, table, common.properties.iter(), "", true, scope);
     }
 }
 
@@ -550,7 +595,7 @@ pub fn sources_yml(plan: &Plan) -> String {
             name = format!("event_{}", short_hash(&e.name.value));
         }
         match standard.iter_mut().find(|t| t.name == name) {
-            Some(t) => add_event_columns(plan, t, e),
+            Some(t) => add_event_columns(plan, t, e, Some(&e.name.value)),
             None => by_table.entry(name).or_default().push(e),
         }
     }
@@ -582,10 +627,7 @@ pub fn sources_yml(plan: &Plan) -> String {
         text::emit_list(&mut out, &[t.yaml()], 3);
     }
     for (name, events) in by_table {
-        let mut table = event_table(plan, name, events[0]);
-        for e in &events[1..] {
-            add_event_columns(plan, &mut table, e);
-        }
+        let table = event_table(plan, name, &events);
         text::emit_list(&mut out, &[table.yaml()], 3);
     }
     out

@@ -63,8 +63,8 @@ pub fn events_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// The plans every target is tested on, with a stable name: the full example of
-/// the language reference, a plan split over several files, and every plan under
-/// `examples/` (a directory or a single `.events` file).
+/// the language reference, a plan split over several files, the targets' edge
+/// cases, and every plan under `examples/` (a directory or a single `.events` file).
 pub fn plans() -> Vec<(String, PathBuf)> {
     let mut out = vec![
         (
@@ -74,6 +74,10 @@ pub fn plans() -> Vec<(String, PathBuf)> {
         (
             "multi-split-plan".to_string(),
             root().join("tests/fixtures/multi/split-plan"),
+        ),
+        (
+            "targets-edge-cases".to_string(),
+            root().join("tests/fixtures/targets/edge-cases.events"),
         ),
     ];
     let mut examples: Vec<PathBuf> = std::fs::read_dir(root().join("examples"))

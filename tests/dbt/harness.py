@@ -2,10 +2,13 @@
 
 Subcommands (each prints one JSON document on stdout):
 
-  load SOURCES_YML DB [--seed-bad]
-      Creates every table of the generated sources.yml in the DuckDB file DB
-      (schema from the source, types from `data_type`) and fills each with three
-      rows that satisfy every test. With --seed-bad, also inserts one bad row per
+  project DIR SOURCES_YML [--seed-bad]
+      Makes DIR a dbt project around a copy of SOURCES_YML (models/sources.yml,
+      dbt_project.yml, profiles.yml for DuckDB) whose warehouse is the DuckDB file
+      DIR/<database>.duckdb (the source's `database`, else `warehouse`, so the
+      file's catalog name is the database the source names). Creates every table
+      of the source there (its schema, types from `data_type`) and fills each with
+      three rows that satisfy every test. With --seed-bad, also inserts one bad row per
       kind of check: an unplanned event in tracks.event_text, a value outside an
       enum's list, a NULL in a required property. Prints the tests those rows must
       make fail: [{"test": ..., "table": ..., "column": ...}].
@@ -36,7 +39,9 @@ def tests_of(column):
             out.append((t, {}))
         else:
             ((name, body),) = t.items()
-            out.append((name, (body or {}).get("arguments", {})))
+            body = body or {}
+            # Arguments belong under `arguments:`; old-style YAML has them inline.
+            out.append((name, body.get("arguments", body)))
     return out
 
 
@@ -64,12 +69,30 @@ def insert(con, schema, table, columns, row):
     con.execute(f'insert into "{schema}"."{table}" ({names}) values ({marks})', row)
 
 
-def load(sources_yml, db, seed_bad):
+PROJECT = """name: eventsc_check
+version: "1.0.0"
+config-version: 2
+profile: eventsc_check
+"""
+
+
+def project(dir, sources_yml, seed_bad):
     import duckdb
 
-    doc = yaml.safe_load(open(sources_yml, encoding="utf-8"))
+    text = open(sources_yml, encoding="utf-8").read()
+    doc = yaml.safe_load(text)
     (source,) = doc["sources"]
     schema = source.get("schema", source["name"])
+    os.makedirs(os.path.join(dir, "models"), exist_ok=True)
+    with open(os.path.join(dir, "models", "sources.yml"), "w", encoding="utf-8") as f:
+        f.write(text)
+    with open(os.path.join(dir, "dbt_project.yml"), "w", encoding="utf-8") as f:
+        f.write(PROJECT)
+    db = os.path.join(dir, source.get("database", "warehouse") + ".duckdb")
+    profile = {"eventsc_check": {"target": "dev", "outputs": {
+        "dev": {"type": "duckdb", "path": db, "threads": 1}}}}
+    with open(os.path.join(dir, "profiles.yml"), "w", encoding="utf-8") as f:
+        yaml.safe_dump(profile, f)
     con = duckdb.connect(db)
     con.execute(f'create schema if not exists "{schema}"')
     tables = {}
@@ -161,8 +184,8 @@ def run_dbt(project, args):
 
 def main():
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    if len(sys.argv) >= 4 and sys.argv[1] == "load":
-        load(sys.argv[2], sys.argv[3], "--seed-bad" in sys.argv[4:])
+    if len(sys.argv) >= 4 and sys.argv[1] == "project":
+        project(sys.argv[2], sys.argv[3], "--seed-bad" in sys.argv[4:])
     elif len(sys.argv) >= 4 and sys.argv[1] == "dbt":
         run_dbt(sys.argv[2], sys.argv[3:])
     else:
