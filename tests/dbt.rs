@@ -68,10 +68,14 @@ fn build_sources(plan: &Path, out: &Path) -> PathBuf {
     sources
 }
 
-fn dbt(dir: &Path, args: &[&str]) -> Value {
+/// Runs dbt commands (`["parse", "+", "test"]`) in one process; one summary each.
+fn dbt(dir: &Path, args: &[&str]) -> Vec<Value> {
     let mut all = vec!["dbt", dir.to_str().expect("a UTF-8 temp path")];
     all.extend_from_slice(args);
-    summary(&harness(&all))
+    match summary(&harness(&all)) {
+        Value::Array(list) => list,
+        other => panic!("expected a list of summaries: {other}"),
+    }
 }
 
 fn assert_clean(name: &str, what: &str, s: &Value) {
@@ -88,8 +92,10 @@ fn sources_parse_and_pass_on_duckdb_without_deprecations() {
         let sources = build_sources(&plan, &tmp.path().join("out"));
         let dir = tmp.path().join("project");
         assert_eq!(project(&dir, &sources, &[]), json!([]));
-        assert_clean(&name, "parse", &dbt(&dir, &["parse"]));
-        assert_clean(&name, "test", &dbt(&dir, &["test"]));
+        let runs = dbt(&dir, &["parse", "+", "test"]);
+        assert_eq!(runs.len(), 2);
+        assert_clean(&name, "parse", &runs[0]);
+        assert_clean(&name, "test", &runs[1]);
     }
 }
 
@@ -109,7 +115,7 @@ fn seeded_bad_rows_fail_the_matching_tests() {
             {"test": "not_null", "table": "invoice_paid", "column": "account_id"},
         ])
     );
-    let s = dbt(&dir, &["test"]);
+    let s = dbt(&dir, &["test"]).remove(0);
     assert_eq!(s["success"], json!(false), "{s}");
     let mut failed = s["failed"].as_array().cloned().unwrap_or_default();
     let mut want = expected.as_array().cloned().unwrap_or_default();
@@ -133,7 +139,7 @@ fn the_harness_reports_deprecations() {
     )
     .expect("write");
     project(&dir, &old, &[]);
-    let s = dbt(&dir, &["parse"]);
+    let s = dbt(&dir, &["parse"]).remove(0);
     let text = s["deprecations"].to_string();
     for d in [
         "PropertyMovedToConfigDeprecation",

@@ -13,13 +13,14 @@ Subcommands (each prints one JSON document on stdout):
       enum's list, a NULL in a required property. Prints the tests those rows must
       make fail: [{"test": ..., "table": ..., "column": ...}].
 
-  dbt PROJECT_DIR COMMAND [ARGS...]
-      Runs dbt (parse, test, ...) on the project with the YAML JSON-schema checks
+  dbt PROJECT_DIR COMMAND [+ COMMAND ...]
+      Runs dbt commands (`parse + test` runs both, in one process) on the project with the YAML JSON-schema checks
       switched on for DuckDB (dbt only runs them for some adapters, so deprecations
       in sources.yml would otherwise stay silent), partial parsing off and every
-      deprecation shown. Prints, as its last line, {"success": bool,
-      "deprecations": [...], "warnings": [...] (other warnings and errors),
-      "failed": [{"test", "table", "column"}]}.
+      deprecation shown. Prints, as its last line, a list with one summary per
+      command: {"command": ..., "success": bool, "deprecations": [...],
+      "warnings": [...] (other warnings and errors), "failed": [{"test", "table",
+      "column"}]}.
 
 Named harness.py, not dbt_*.py: dbt imports dbt_-prefixed modules as plugins.
 """
@@ -141,9 +142,22 @@ def project(dir, sources_yml, seed_bad):
 
 def run_dbt(project, args):
     import dbt.jsonschemas.jsonschemas as schemas
-    from dbt.cli.main import dbtRunner
 
     schemas._JSONSCHEMA_SUPPORTED_ADAPTERS.add("duckdb")
+    commands, current = [], []
+    for a in args:
+        if a == "+":
+            commands.append(current)
+            current = []
+        else:
+            current.append(a)
+    commands.append(current)
+    print(json.dumps([run_one(project, c) for c in commands], sort_keys=True))
+
+
+def run_one(project, args):
+    from dbt.cli.main import dbtRunner
+
     deprecations, warnings = [], []
     # Failed tests are reported through `failed`, not as warnings.
     expected = ("LogTestResult", "RunResultFailure", "RunResultError", "StatsLine", "EndOfRunSummary")
@@ -177,9 +191,8 @@ def run_dbt(project, args):
     failed.sort(key=lambda f: json.dumps(f, sort_keys=True))
     if res.exception is not None:
         warnings.append(f"exception: {res.exception}")
-    summary = {"success": bool(res.success), "deprecations": deprecations,
-               "warnings": warnings, "failed": failed}
-    print(json.dumps(summary, sort_keys=True))
+    return {"command": command, "success": bool(res.success), "deprecations": deprecations,
+            "warnings": warnings, "failed": failed}
 
 
 def main():
