@@ -16,4 +16,5 @@ pub mod load;
 pub mod rules;
 pub mod source;
 pub mod syntax;
+pub mod synth;
 pub mod targets;
