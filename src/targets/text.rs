@@ -47,7 +47,10 @@ fn write_json(out: &mut String, v: &Value, level: usize) {
         Value::Object(map) if map.is_empty() => out.push_str("{}"),
         Value::Object(map) => {
             let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(b.0));
+            // Already sorted unless serde_json keeps insertion order.
+            if !entries.is_sorted_by(|a, b| a.0 <= b.0) {
+                entries.sort_by(|a, b| a.0.cmp(b.0));
+            }
             out.push_str("{\n");
             for (i, (k, v)) in entries.iter().enumerate() {
                 indent(out, level + 1);
@@ -90,12 +93,17 @@ pub fn json_string(out: &mut String, s: &str) {
 /// boolean, null, date, anchor, comment…), else double-quoted with JSON escapes,
 /// which YAML 1.1 and 1.2 parsers read the same way.
 pub fn yaml_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    push_yaml_str(&mut out, s);
+    out
+}
+
+/// [`yaml_str`], appended to `out`.
+pub fn push_yaml_str(out: &mut String, s: &str) {
     if yaml_plain_ok(s) {
-        s.to_string()
+        out.push_str(s);
     } else {
-        let mut out = String::with_capacity(s.len() + 2);
-        json_string(&mut out, s);
-        out
+        json_string(out, s);
     }
 }
 
@@ -172,10 +180,20 @@ impl Yaml {
     }
 }
 
+/// Whether a node is written on its key's (or dash's) line: a scalar or an
+/// empty collection.
+fn is_inline(y: &Yaml) -> bool {
+    match y {
+        Yaml::List(items) => items.is_empty(),
+        Yaml::Map(entries) => entries.is_empty(),
+        _ => true,
+    }
+}
+
 /// A scalar or an empty collection on the current line.
 fn emit_inline(out: &mut String, y: &Yaml) -> bool {
     match y {
-        Yaml::Str(s) => out.push_str(&yaml_str(s)),
+        Yaml::Str(s) => push_yaml_str(out, s),
         Yaml::Int(n) => out.push_str(&n.to_string()),
         Yaml::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Yaml::List(items) if items.is_empty() => out.push_str("[]"),
@@ -190,11 +208,11 @@ fn emit_map(out: &mut String, entries: &[(String, Yaml)], level: usize, first_in
         if !(first_inline && i == 0) {
             indent(out, level);
         }
-        out.push_str(&yaml_str(k));
+        push_yaml_str(out, k);
         out.push(':');
-        let mut line = String::from(" ");
-        if emit_inline(&mut line, v) {
-            out.push_str(&line);
+        if is_inline(v) {
+            out.push(' ');
+            emit_inline(out, v);
             out.push('\n');
             continue;
         }
@@ -212,9 +230,9 @@ pub fn emit_list(out: &mut String, items: &[Yaml], level: usize) {
     for item in items {
         indent(out, level);
         out.push('-');
-        let mut line = String::from(" ");
-        if emit_inline(&mut line, item) {
-            out.push_str(&line);
+        if is_inline(item) {
+            out.push(' ');
+            emit_inline(out, item);
             out.push('\n');
             continue;
         }
