@@ -32,7 +32,8 @@
 //!   `replaced_by`, `tags` (comma-separated).
 //! - Property schemas come from [`super::schema`]. `required: ["properties"]` (or
 //!   `["traits"]`) is added when a property is required, so a call without any
-//!   properties is a violation too. The event's `identity` adds
+//!   properties is a violation too; not in the COMMON rule, which Segment applies
+//!   to every call (identify and group calls carry no `properties`). The event's `identity` adds
 //!   `userId` (user), `anonymousId` (anonymous) or `context.groupId` (group) to the
 //!   required fields; `any` adds nothing, as Segment already rejects calls with
 //!   neither id.
@@ -121,11 +122,13 @@ fn rule_schema(
 
 fn traits_rule(kind: &str, field: &str, t: &Traits) -> Value {
     let (object, required) = schema::object(t.properties.iter());
+    // Segment applies the COMMON schema to every call, identify and group calls
+    // included, which have no `properties`: it must not require them.
     let s = rule_schema(
         t.description.as_ref().map(|d| d.value.as_str()),
         field,
         object,
-        required,
+        required && kind != "COMMON",
     );
     json!({ "type": kind, "version": 1, "jsonSchema": s })
 }
