@@ -43,7 +43,7 @@
 //! the id the event's `identity` requires (`user_id`, `anonymous_id`,
 //! `context_group_id`) and on `groups.group_id`.
 
-use super::text::{self, Yaml};
+use super::text::{self, Entry, Yaml};
 use super::{Artifact, Context, Target};
 use crate::ir::{Event, Identity, Plan, Property, Traits, Type};
 use std::collections::BTreeMap;
@@ -109,7 +109,7 @@ struct Column {
     name: String,
     description: Option<String>,
     data_type: &'static str,
-    meta: Vec<(String, Yaml)>,
+    meta: Vec<Entry>,
     tests: Vec<Yaml>,
 }
 
@@ -125,9 +125,9 @@ impl Column {
     }
 
     fn yaml(self) -> Yaml {
-        let mut m = vec![("name".to_string(), Yaml::Str(self.name))];
+        let mut m = vec![("name".into(), Yaml::str(self.name))];
         if let Some(d) = self.description {
-            m.push(("description".into(), Yaml::Str(d)));
+            m.push(("description".into(), Yaml::str(d)));
         }
         m.push(("data_type".into(), Yaml::str(self.data_type)));
         if !self.meta.is_empty() {
@@ -143,7 +143,7 @@ impl Column {
 struct Table {
     name: String,
     description: String,
-    meta: Vec<(String, Yaml)>,
+    meta: Vec<Entry>,
     columns: Vec<Column>,
 }
 
@@ -165,8 +165,8 @@ impl Table {
 
     fn yaml(self) -> Yaml {
         let mut m = vec![
-            ("name".to_string(), Yaml::Str(self.name)),
-            ("description".into(), Yaml::Str(self.description)),
+            ("name".into(), Yaml::str(self.name)),
+            ("description".into(), Yaml::str(self.description)),
         ];
         if !self.meta.is_empty() {
             m.push(config_meta(self.meta));
@@ -179,7 +179,7 @@ impl Table {
     }
 }
 
-fn config_meta(meta: Vec<(String, Yaml)>) -> (String, Yaml) {
+fn config_meta(meta: Vec<Entry>) -> Entry {
     (
         "config".into(),
         Yaml::Map(vec![("meta".into(), Yaml::Map(meta))]),
@@ -191,7 +191,7 @@ fn not_null() -> Yaml {
 }
 
 fn accepted_values<'a>(values: impl Iterator<Item = &'a String>) -> Yaml {
-    let values = values.map(|v| Yaml::Str(v.replace('\'', "''"))).collect();
+    let values = values.map(|v| Yaml::str(v.replace('\'', "''"))).collect();
     Yaml::Map(vec![(
         "accepted_values".into(),
         Yaml::Map(vec![(
@@ -260,16 +260,15 @@ fn data_type(ty: &Type) -> &'static str {
     }
 }
 
-/// Adds the columns of properties (flattening objects) to a table.
 /// A test that applies to the rows of one event only, when `scope` names it
 /// (a table several calls share): `config: {where: "event_text = '…'"}`.
 fn scoped(test: Yaml, scope: Option<&str>) -> Yaml {
     let Some(event) = scope else { return test };
     let config = (
-        "config".to_string(),
+        "config".into(),
         Yaml::Map(vec![(
             "where".into(),
-            Yaml::Str(format!("event_text = '{}'", event.replace('\'', "''"))),
+            Yaml::str(format!("event_text = '{}'", event.replace('\'', "''"))),
         )]),
     );
     match test {
@@ -284,6 +283,7 @@ fn scoped(test: Yaml, scope: Option<&str>) -> Yaml {
     }
 }
 
+/// Adds the columns of properties (flattening objects) to a table.
 fn property_columns<'a>(
     plan: &Plan,
     table: &mut Table,
@@ -340,19 +340,19 @@ const STANDARD: &[&str] = &[
     "loaded_at",
 ];
 
-fn property_meta(plan: &Plan, p: &Property) -> Vec<(String, Yaml)> {
+fn property_meta(plan: &Plan, p: &Property) -> Vec<Entry> {
     let mut m = Vec::new();
     let e = &p.effective;
     if let Some(i) = e.consent {
         m.push((
             "consent".into(),
-            Yaml::Str(plan.consents[i].id.value.clone()),
+            Yaml::str(plan.consents[i].id.value.clone()),
         ));
     }
     if let Some(i) = e.retention {
         m.push((
             "retention".into(),
-            Yaml::Str(plan.retentions[i].id.value.clone()),
+            Yaml::str(plan.retentions[i].id.value.clone()),
         ));
     }
     if let Some(pii) = &p.pii {
@@ -364,11 +364,11 @@ fn property_meta(plan: &Plan, p: &Property) -> Vec<(String, Yaml)> {
     m
 }
 
-fn event_meta(plan: &Plan, e: &Event) -> Vec<(String, Yaml)> {
-    let mut m = vec![("event".to_string(), Yaml::Str(e.name.value.clone()))];
-    let mut put = |k: &str, v: Option<String>| {
+fn event_meta(plan: &Plan, e: &Event) -> Vec<Entry> {
+    let mut m = vec![("event".into(), Yaml::str(e.name.value.clone()))];
+    let mut put = |k: &'static str, v: Option<String>| {
         if let Some(v) = v {
-            m.push((k.into(), Yaml::Str(v)));
+            m.push((k.into(), Yaml::str(v)));
         }
     };
     put("owner", e.owner.as_ref().map(|r| r.name.clone()));
@@ -394,13 +394,13 @@ fn event_meta(plan: &Plan, e: &Event) -> Vec<(String, Yaml)> {
     if !e.tags.is_empty() {
         m.push((
             "tags".into(),
-            Yaml::List(e.tags.iter().map(|t| Yaml::Str(t.value.clone())).collect()),
+            Yaml::List(e.tags.iter().map(|t| Yaml::str(t.value.clone())).collect()),
         ));
     }
     m
 }
 
-fn traits_meta(plan: &Plan, t: &Traits) -> Vec<(String, Yaml)> {
+fn traits_meta(plan: &Plan, t: &Traits) -> Vec<Entry> {
     let mut m = Vec::new();
     for (k, r) in [
         ("owner", &t.owner),
@@ -408,13 +408,13 @@ fn traits_meta(plan: &Plan, t: &Traits) -> Vec<(String, Yaml)> {
         ("retention", &t.retention),
     ] {
         if let Some(r) = r {
-            m.push((k.to_string(), Yaml::Str(r.name.clone())));
+            m.push((k.into(), Yaml::str(r.name.clone())));
         }
     }
     if t.retention.is_none()
         && let Some(r) = &plan.meta.retention
     {
-        m.push(("retention".into(), Yaml::Str(r.name.clone())));
+        m.push(("retention".into(), Yaml::str(r.name.clone())));
     }
     m
 }
@@ -489,28 +489,28 @@ fn add_event_columns(plan: &Plan, table: &mut Table, e: &Event, scope: Option<&s
     }
 }
 
-fn source_meta(plan: &Plan) -> Vec<(String, Yaml)> {
+fn source_meta(plan: &Plan) -> Vec<Entry> {
     let mut m = vec![
-        ("plan".to_string(), Yaml::Str(plan.meta.title.value.clone())),
+        ("plan".into(), Yaml::str(plan.meta.title.value.clone())),
         (
             "plan_version".into(),
-            Yaml::Str(plan.meta.version.value.to_string()),
+            Yaml::str(plan.meta.version.value.to_string()),
         ),
     ];
     if let Some(o) = &plan.meta.owner {
-        m.push(("owner".into(), Yaml::Str(o.name.clone())));
+        m.push(("owner".into(), Yaml::str(o.name.clone())));
     }
     let mut consents: Vec<_> = plan.consents.iter().collect();
     consents.sort_by(|a, b| a.id.value.cmp(&b.id.value));
-    let consents: Vec<(String, Yaml)> = consents
+    let consents: Vec<Entry> = consents
         .into_iter()
         .map(|c| {
             let mut v = Vec::new();
             if let Some(b) = &c.basis {
-                v.push(("basis".to_string(), Yaml::str(b.value.as_str())));
+                v.push(("basis".into(), Yaml::str(b.value.as_str())));
             }
-            v.push(("category".into(), Yaml::str(c.category())));
-            (c.id.value.clone(), Yaml::Map(v))
+            v.push(("category".into(), Yaml::str(c.category().to_string())));
+            (c.id.value.clone().into(), Yaml::Map(v))
         })
         .collect();
     if !consents.is_empty() {
@@ -518,17 +518,17 @@ fn source_meta(plan: &Plan) -> Vec<(String, Yaml)> {
     }
     let mut retentions: Vec<_> = plan.retentions.iter().collect();
     retentions.sort_by(|a, b| a.id.value.cmp(&b.id.value));
-    let retentions: Vec<(String, Yaml)> = retentions
+    let retentions: Vec<Entry> = retentions
         .into_iter()
         .map(|r| {
             let mut v = Vec::new();
             if let Some(d) = &r.duration {
-                v.push(("duration".to_string(), Yaml::Str(d.value.iso8601())));
+                v.push(("duration".into(), Yaml::str(d.value.iso8601())));
             }
             if let Some(a) = &r.action {
                 v.push(("action".into(), Yaml::str(a.value.as_str())));
             }
-            (r.id.value.clone(), Yaml::Map(v))
+            (r.id.value.clone().into(), Yaml::Map(v))
         })
         .collect();
     if !retentions.is_empty() {
@@ -601,19 +601,19 @@ pub fn sources_yml(plan: &Plan) -> String {
     }
 
     let mut source = vec![
-        ("name".to_string(), Yaml::str("segment")),
+        ("name".into(), Yaml::str("segment")),
         (
             "description".into(),
-            Yaml::Str(format!(
+            Yaml::str(format!(
                 "Segment warehouse tables of the tracking plan \"{}\" (version {}), generated by eventsc from the plan: do not edit.",
                 plan.meta.title.value, plan.meta.version.value
             )),
         ),
     ];
     if let Some(d) = database {
-        source.push(("database".into(), Yaml::Str(d.clone())));
+        source.push(("database".into(), Yaml::str(d.clone())));
     }
-    source.push(("schema".into(), Yaml::str(schema)));
+    source.push(("schema".into(), Yaml::str(schema.to_string())));
     source.push(config_meta(source_meta(plan)));
     let head = Yaml::Map(vec![
         ("version".into(), Yaml::Int(2)),

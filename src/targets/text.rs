@@ -6,6 +6,7 @@
 //! `serde_json/preserve_order`) or library versions.
 
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// Pretty JSON (two-space indent, keys sorted at every level) and a final newline.
 pub fn json_pretty(v: &Value) -> String {
@@ -126,7 +127,7 @@ fn yaml_plain_ok(s: &str) -> bool {
     if s.ends_with(' ') || s.contains("  ") {
         return false;
     }
-    !WORDS.contains(&s.to_ascii_lowercase().as_str())
+    s.len() > 5 || !WORDS.iter().any(|w| w.eq_ignore_ascii_case(s))
 }
 
 /// One CSV record (RFC 4180): fields separated by commas, quoted when they hold a
@@ -153,15 +154,19 @@ pub fn csv_record(out: &mut String, fields: &[&str]) {
 /// order given (callers decide the order; nothing is sorted here).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Yaml {
-    Str(String),
+    Str(Cow<'static, str>),
     Int(u64),
     Bool(bool),
     List(Vec<Yaml>),
-    Map(Vec<(String, Yaml)>),
+    Map(Vec<(Cow<'static, str>, Yaml)>),
 }
 
+/// A map entry of a [`Yaml::Map`].
+pub type Entry = (Cow<'static, str>, Yaml);
+
 impl Yaml {
-    pub fn str(s: impl Into<String>) -> Yaml {
+    /// A string scalar (borrowed when static, so repeated keys cost nothing).
+    pub fn str(s: impl Into<Cow<'static, str>>) -> Yaml {
         Yaml::Str(s.into())
     }
 
@@ -203,7 +208,12 @@ fn emit_inline(out: &mut String, y: &Yaml) -> bool {
     true
 }
 
-fn emit_map(out: &mut String, entries: &[(String, Yaml)], level: usize, first_inline: bool) {
+fn emit_map(
+    out: &mut String,
+    entries: &[(Cow<'static, str>, Yaml)],
+    level: usize,
+    first_inline: bool,
+) {
     for (i, (k, v)) in entries.iter().enumerate() {
         if !(first_inline && i == 0) {
             indent(out, level);
