@@ -30,10 +30,10 @@ measure() {
   local median
   median=$(printf "%s\n" "${walls[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p")
   read -r u s <<<"$best_line"
-  printf "%-8s %-12s %8s %8s %8s %8s %8s\n" "$n" "$name" "$best" "$median" "$u" "$s" "$(( rss / 1024 ))"
+  printf "%-8s %-16s %8s %8s %8s %8s %8s\n" "$n" "$name" "$best" "$median" "$u" "$s" "$(( rss / 1024 ))"
 }
 
-printf "%-8s %-12s %8s %8s %8s %8s %8s\n" events run best_s median_s user_s sys_s rss_MB
+printf "%-8s %-16s %8s %8s %8s %8s %8s\n" events run best_s median_s user_s sys_s rss_MB
 for n in 1000 5000 10000; do
   plan=$dir/p$n.events
   "$bin" synth --events "$n" --properties 20 --out "$plan"

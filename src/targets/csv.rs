@@ -43,7 +43,7 @@
 
 use super::{Artifact, Context, Target, text::csv_record};
 use crate::ir::{Event, Plan, Property, Traits, Type};
-use crate::source::{SourceMap, Span};
+use crate::source::SourceMap;
 
 pub struct Csv;
 
@@ -326,14 +326,10 @@ fn traits_rows(
             .map_or(default_retention, |r| r.name.as_str()),
         pii: "",
         deprecated: false,
-        location: location(sources, t.keyword_span),
+        location: sources.location(t.keyword_span),
     }
     .write(out);
     property_rows(out, plan, sources, &block, &t.properties, "");
-}
-
-fn location(sources: &SourceMap, span: Span) -> String {
-    sources.location(span)
 }
 
 fn property_rows(
@@ -366,7 +362,7 @@ fn property_rows(
                 .map_or("", |i| plan.retentions[i].id.value.as_str()),
             pii: p.pii.as_ref().map_or("", |c| c.value.as_str()),
             deprecated: p.deprecated.is_some(),
-            location: location(sources, p.span),
+            location: sources.location(p.span),
         }
         .write(out);
         let mut ty = &p.ty;

@@ -4,6 +4,10 @@
 //! never writes to disk and never reads the clock: `eventsc build` (src/cli/build.rs)
 //! writes what they return, atomically, with a manifest. The same input gives the
 //! same bytes on every machine.
+//!
+//! Not targets: [`schema`] (JSON Schema of properties, shared by `segment` and
+//! `jsonschema`), [`text`] (sorted JSON, YAML and CSV encoders) and [`outdir`]
+//! (running targets and writing their files with the manifest).
 
 pub mod csv;
 pub mod dbt;
