@@ -84,17 +84,24 @@ pub fn check(sources: &SourceMap, pre: Vec<Diagnostic>) -> Checked {
         }
     }
     let refs: Vec<(FileId, &ast::File)> = files.iter().map(|(id, f)| (*id, f)).collect();
-    let rule_names = crate::rules::names();
-    let (plan, lower_diags) = ir::lower::lower(&refs, &rule_names, complete);
-    diagnostics.extend(lower_diags);
-    let plan = if complete {
-        diagnostics.extend(crate::rules::run(&plan));
-        Some(plan)
-    } else {
-        None
-    };
+    let (plan, lowered) = check_parsed(&refs, complete);
+    diagnostics.extend(lowered);
+    let plan = complete.then_some(plan);
     diagnostics::sort(&mut diagnostics);
     Checked { plan, diagnostics }
+}
+
+/// The part of [`check`] after parsing, shared with the language server (which
+/// parses each declaration on its own and caches the result): lowers the files
+/// and, when every file parsed (`complete`), runs the rules. The diagnostics are
+/// not sorted.
+pub fn check_parsed(files: &[(FileId, &ast::File)], complete: bool) -> (Plan, Vec<Diagnostic>) {
+    let rule_names = crate::rules::names();
+    let (plan, mut diagnostics) = ir::lower::lower(files, &rule_names, complete);
+    if complete {
+        diagnostics.extend(crate::rules::run(&plan));
+    }
+    (plan, diagnostics)
 }
 
 /// Checks source text held in memory (tests, the language server).

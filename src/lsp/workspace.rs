@@ -1,0 +1,707 @@
+//! The server's model of the plans it serves, and their analysis.
+//!
+//! - A **document** is an open editor buffer or a `.events` file of a workspace
+//!   folder; its text is split into top-level declarations (`chunks`), each
+//!   parsed on its own with its own [`FileId`] and cached until its text changes.
+//! - A **group** is one plan: the documents of one workspace folder (open or not),
+//!   or a single open file outside every folder.
+//! - **Analysis** is the compiler's front end, the same code as `eventsc check`:
+//!   [`check::check_parsed`] over the chunks' ASTs. When an edit only changed the
+//!   bodies of events, a *fast* analysis lowers the plan's other declarations,
+//!   the changed events and a stub of every other event (its name, `status` and
+//!   `replaced_by`), and replaces only the changed events' diagnostics; a full
+//!   analysis follows when the client is idle or a request needs the plan (see
+//!   `lsp/mod.rs`), and corrects whatever an event's change did to others.
+//! - A chunk that stops parsing mid-edit keeps the last AST that parsed for
+//!   lowering, so the rest of the plan keeps its analysis while the syntax error
+//!   is shown.
+
+use crate::check;
+use crate::diagnostics::{self, Diagnostic};
+use crate::ir::Plan;
+use crate::source::{FileId, SourceFile};
+use crate::syntax::{self, ast};
+use lsp_types::Uri;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::chunks;
+use super::convert;
+
+pub type DocKey = String;
+pub type GroupKey = String;
+
+/// One document: its text, line index and chunks.
+pub struct Doc {
+    pub uri: Uri,
+    pub path: Option<PathBuf>,
+    pub file: SourceFile,
+    /// `Some` while the document is open in the editor.
+    pub version: Option<i32>,
+    pub chunks: Vec<Chunk>,
+    pub group: GroupKey,
+    /// What was last published for it.
+    pub published: Option<Vec<lsp_types::Diagnostic>>,
+}
+
+impl Doc {
+    /// The chunk holding a byte offset (the earlier one at a boundary).
+    pub fn chunk_at(&self, offset: usize) -> Option<&Chunk> {
+        let i = self.chunks.partition_point(|c| c.end < offset);
+        self.chunks.get(i.min(self.chunks.len().saturating_sub(1)))
+    }
+}
+
+/// A top-level declaration of a document (see `chunks`).
+#[derive(Clone, Copy, Debug)]
+pub struct Chunk {
+    pub start: usize,
+    pub end: usize,
+    pub file: FileId,
+}
+
+/// The parse of one chunk.
+pub struct Parsed {
+    pub text: String,
+    /// Parsed after `text` but not part of the chunk: the next line, when the
+    /// chunk was cut with a `{` still open (see `chunks::Piece`).
+    lookahead: String,
+    pub ast: Option<Arc<ast::File>>,
+    pub syntax: Vec<Diagnostic>,
+    /// When the text does not parse: the AST of the chunk it replaced, used for
+    /// lowering (its spans point into a chunk that no longer exists).
+    pub fallback: Option<(FileId, Arc<ast::File>)>,
+    stub: Option<Arc<ast::File>>,
+}
+
+impl Parsed {
+    /// The AST that is lowered for this chunk, with the file its spans point into.
+    pub fn effective(&self, own: FileId) -> Option<(FileId, &Arc<ast::File>)> {
+        match (&self.ast, &self.fallback) {
+            (Some(a), _) => Some((own, a)),
+            (None, Some((id, a))) => Some((*id, a)),
+            (None, None) => None,
+        }
+    }
+
+    /// The event name when the chunk is exactly one `event` declaration.
+    fn event_name(&self, own: FileId) -> Option<&str> {
+        let (_, ast) = self.effective(own)?;
+        match ast.decls.as_slice() {
+            [d] if d.kind.text == "event" => match &d.name {
+                Some(ast::DeclName::Str(s)) => Some(&s.value),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
+
+/// The result of analysing a group.
+pub struct Analysis {
+    /// The plan of the last full analysis.
+    pub plan: Plan,
+    /// Every diagnostic of the group, current.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Every chunk had an AST, so the rules ran.
+    pub complete: bool,
+    /// False after a fast analysis: `plan` lags behind the text.
+    pub plan_current: bool,
+}
+
+#[derive(Default)]
+pub struct Group {
+    pub docs: BTreeSet<DocKey>,
+    pub analysis: Option<Analysis>,
+    /// Chunks removed since the last analysis, with their event name if they
+    /// were a single event.
+    removed: Vec<(FileId, Option<String>)>,
+    /// Chunks added since the last analysis.
+    added: Vec<FileId>,
+    /// Something changed since the last analysis.
+    pub dirty: bool,
+}
+
+/// Which analysis ran (for tests and the log).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Fast,
+    Full,
+}
+
+#[derive(Default)]
+pub struct Workspace {
+    pub folders: Vec<PathBuf>,
+    pub docs: BTreeMap<DocKey, Doc>,
+    pub groups: BTreeMap<GroupKey, Group>,
+    pub parsed: HashMap<FileId, Parsed>,
+    /// Where each live chunk is: its document and its start offset.
+    pub locations: HashMap<FileId, (DocKey, usize)>,
+    next_file: u32,
+}
+
+impl Workspace {
+    pub fn new(folders: Vec<PathBuf>) -> Workspace {
+        Workspace {
+            folders,
+            // FileId(0) is what `Span::default()` points at: never a chunk.
+            next_file: 1,
+            ..Workspace::default()
+        }
+    }
+
+    /// The group a path belongs to: its workspace folder, else the document alone.
+    fn group_of(&self, key: &str, path: Option<&Path>) -> GroupKey {
+        path.and_then(|p| {
+            self.folders
+                .iter()
+                .filter(|f| p.starts_with(f))
+                .max_by_key(|f| f.as_os_str().len())
+        })
+        .map_or_else(|| key.to_string(), |f| f.display().to_string())
+    }
+
+    /// Reads every `.events` file of the workspace folders.
+    pub fn load_folders(&mut self) {
+        for folder in self.folders.clone() {
+            let Ok(paths) = crate::load::expand(std::slice::from_ref(&folder)) else {
+                continue;
+            };
+            for path in paths {
+                self.load_file(&path);
+            }
+        }
+    }
+
+    /// (Re)reads a file from disk, unless it is open in the editor.
+    pub fn load_file(&mut self, path: &Path) {
+        let Some(uri) = convert::uri_of(path) else {
+            return;
+        };
+        let key = convert::key_of(&uri);
+        if self.docs.get(&key).is_some_and(|d| d.version.is_some()) {
+            return;
+        }
+        let Ok(bytes) = std::fs::read(path) else {
+            return;
+        };
+        let (file, problem) =
+            crate::load::decode(path.display().to_string(), Some(path.to_path_buf()), bytes);
+        let unreadable = problem.map(|make| make(FileId(0)));
+        self.set_text(uri, Some(path.to_path_buf()), file.text, None, unreadable);
+    }
+
+    /// Whether a path belongs to a workspace folder.
+    pub fn in_folders(&self, path: &Path) -> bool {
+        self.folders.iter().any(|f| path.starts_with(f))
+    }
+
+    /// Sets a document's text (opening or creating it) and re-chunks it.
+    /// `unreadable` is the load diagnostic of a file that is not UTF-8.
+    pub fn set_text(
+        &mut self,
+        uri: Uri,
+        path: Option<PathBuf>,
+        text: String,
+        version: Option<i32>,
+        unreadable: Option<Diagnostic>,
+    ) {
+        let key = convert::key_of(&uri);
+        let group = self.group_of(&key, path.as_deref());
+        let old_chunks = match self.docs.get_mut(&key) {
+            Some(doc) => {
+                doc.version = version;
+                doc.file = SourceFile::new(doc.file.name.clone(), doc.path.clone(), text);
+                std::mem::take(&mut doc.chunks)
+            }
+            None => {
+                let name = path
+                    .as_ref()
+                    .map_or_else(|| uri.as_str().to_string(), |p| p.display().to_string());
+                self.docs.insert(
+                    key.clone(),
+                    Doc {
+                        uri,
+                        path: path.clone(),
+                        file: SourceFile::new(name, path, text),
+                        version,
+                        chunks: Vec::new(),
+                        group: group.clone(),
+                        published: None,
+                    },
+                );
+                Vec::new()
+            }
+        };
+        let g = self.groups.entry(group).or_default();
+        g.docs.insert(key.clone());
+        g.dirty = true;
+        self.rechunk(&key, old_chunks, unreadable);
+    }
+
+    /// Applies an edit to an open document: replaces the bytes `start..end`.
+    pub fn edit(&mut self, key: &str, start: usize, end: usize, new_text: &str) {
+        let Some(doc) = self.docs.get_mut(key) else {
+            return;
+        };
+        let text = &doc.file.text;
+        let start = crate::source::floor_char_boundary(text, start.min(text.len()));
+        let end = crate::source::floor_char_boundary(text, end.clamp(start, text.len()));
+        let mut new = String::with_capacity(text.len() + new_text.len());
+        new.push_str(&text[..start]);
+        new.push_str(new_text);
+        new.push_str(&text[end..]);
+        doc.file = SourceFile::new(doc.file.name.clone(), doc.path.clone(), new);
+    }
+
+    /// Re-chunks a document after `edit`s.
+    pub fn edited(&mut self, key: &str, version: Option<i32>) {
+        let Some(doc) = self.docs.get_mut(key) else {
+            return;
+        };
+        doc.version = version;
+        let old = std::mem::take(&mut doc.chunks);
+        if let Some(g) = self.groups.get_mut(&doc.group) {
+            g.dirty = true;
+        }
+        self.rechunk(key, old, None);
+    }
+
+    /// Removes a document (closed and not part of a folder, or deleted).
+    pub fn remove(&mut self, key: &str) -> Option<Doc> {
+        let doc = self.docs.remove(key)?;
+        let group_key = doc.group.clone();
+        for c in &doc.chunks {
+            self.drop_chunk(&group_key, c.file);
+        }
+        if let Some(g) = self.groups.get_mut(&group_key) {
+            g.docs.remove(key);
+            g.dirty = true;
+            if g.docs.is_empty() {
+                self.groups.remove(&group_key);
+            }
+        }
+        Some(doc)
+    }
+
+    fn drop_chunk(&mut self, group: &str, id: FileId) {
+        self.locations.remove(&id);
+        let name = self
+            .parsed
+            .get(&id)
+            .and_then(|p| p.event_name(id))
+            .map(str::to_string);
+        self.parsed.remove(&id);
+        if let Some(g) = self.groups.get_mut(group) {
+            if let Some(i) = g.added.iter().position(|a| *a == id) {
+                g.added.swap_remove(i);
+            } else {
+                g.removed.push((id, name));
+            }
+        }
+    }
+
+    /// Splits the document into chunks, reusing the parse of every chunk whose
+    /// text did not change.
+    fn rechunk(&mut self, key: &str, old: Vec<Chunk>, unreadable: Option<Diagnostic>) {
+        let Some(doc) = self.docs.get(key) else {
+            return;
+        };
+        let group = doc.group.clone();
+        let text = doc.file.text.clone();
+        let pieces = if unreadable.is_some() {
+            vec![chunks::Piece {
+                range: 0..text.len(),
+                cut: false,
+            }]
+        } else {
+            chunks::pieces(&text)
+        };
+        let lookahead = |p: &chunks::Piece| -> &str {
+            if !p.cut {
+                return "";
+            }
+            let rest = &text[p.range.end..];
+            &rest[..rest.find('\n').map_or(rest.len(), |i| i + 1)]
+        };
+        // Old chunks by what was parsed, to reuse.
+        let mut by_text: HashMap<(&str, &str), Vec<FileId>> = HashMap::new();
+        for c in old.iter().rev() {
+            if let Some(p) = self.parsed.get(&c.file) {
+                by_text
+                    .entry((p.text.as_str(), p.lookahead.as_str()))
+                    .or_default()
+                    .push(c.file);
+            }
+        }
+        let mut reused: Vec<Option<FileId>> = Vec::with_capacity(pieces.len());
+        for p in &pieces {
+            let found = if unreadable.is_none() {
+                by_text
+                    .get_mut(&(&text[p.range.clone()], lookahead(p)))
+                    .and_then(Vec::pop)
+            } else {
+                None
+            };
+            reused.push(found);
+        }
+        drop(by_text);
+        let kept: BTreeSet<FileId> = reused.iter().flatten().copied().collect();
+        let removed: Vec<FileId> = old
+            .iter()
+            .map(|c| c.file)
+            .filter(|f| !kept.contains(f))
+            .collect();
+        let mut new_chunks = Vec::with_capacity(pieces.len());
+        let mut added = Vec::new();
+        for (piece, reuse) in pieces.iter().zip(reused) {
+            let r = piece.range.clone();
+            let id = match reuse {
+                Some(id) => id,
+                None => {
+                    let id = FileId(self.next_file);
+                    self.next_file = self.next_file.wrapping_add(1).max(1);
+                    let chunk_text = text[r.clone()].to_string();
+                    let ahead = lookahead(piece).to_string();
+                    let parsed = match &unreadable {
+                        Some(d) => Parsed {
+                            text: chunk_text,
+                            lookahead: ahead,
+                            ast: None,
+                            syntax: vec![relocate(d.clone(), id)],
+                            fallback: None,
+                            stub: None,
+                        },
+                        None => {
+                            let p = if ahead.is_empty() {
+                                syntax::parse(id, &chunk_text)
+                            } else {
+                                syntax::parse(id, &format!("{chunk_text}{ahead}"))
+                            };
+                            Parsed {
+                                text: chunk_text,
+                                lookahead: ahead,
+                                ast: p.file.map(Arc::new),
+                                syntax: p.diagnostics,
+                                fallback: None,
+                                stub: None,
+                            }
+                        }
+                    };
+                    self.parsed.insert(id, parsed);
+                    added.push(id);
+                    id
+                }
+            };
+            self.locations.insert(id, (key.to_string(), r.start));
+            new_chunks.push(Chunk {
+                start: r.start,
+                end: r.end,
+                file: id,
+            });
+        }
+        // A chunk that stopped parsing keeps the AST of the one it replaced: the
+        // removed chunk that started at the same place (an edit inside a
+        // declaration does not move its start), or the only one removed.
+        if unreadable.is_none() {
+            for c in new_chunks.iter().filter(|c| added.contains(&c.file)) {
+                if self.parsed.get(&c.file).is_none_or(|p| p.ast.is_some()) {
+                    continue;
+                }
+                let replaced = old
+                    .iter()
+                    .find(|o| o.start == c.start && removed.contains(&o.file))
+                    .map(|o| o.file)
+                    .or_else(|| (removed.len() == 1 && added.len() == 1).then(|| removed[0]));
+                let fallback = replaced.and_then(|r| {
+                    let p = self.parsed.get(&r)?;
+                    p.ast.clone().map(|a| (r, a)).or_else(|| p.fallback.clone())
+                });
+                if let Some(p) = self.parsed.get_mut(&c.file) {
+                    p.fallback = fallback;
+                }
+            }
+        }
+        for id in removed {
+            self.drop_chunk(&group, id);
+        }
+        if let Some(g) = self.groups.get_mut(&group) {
+            g.added.extend(added);
+        }
+        if let Some(doc) = self.docs.get_mut(key) {
+            doc.chunks = new_chunks;
+        }
+    }
+
+    /// Analyses every group that changed; returns which ran, per group.
+    pub fn analyze_dirty(&mut self) -> Vec<(GroupKey, Kind)> {
+        let dirty: Vec<GroupKey> = self
+            .groups
+            .iter()
+            .filter(|(_, g)| g.dirty)
+            .map(|(k, _)| k.clone())
+            .collect();
+        dirty
+            .into_iter()
+            .map(|k| {
+                let kind = self.analyze(&k, false);
+                (k, kind)
+            })
+            .collect()
+    }
+
+    /// Whether some group's plan lags behind its text (after a fast analysis).
+    pub fn needs_full(&self) -> bool {
+        self.groups
+            .values()
+            .any(|g| g.analysis.as_ref().is_some_and(|a| !a.plan_current))
+    }
+
+    /// Runs the full analysis of every group whose plan lags behind.
+    pub fn complete_all(&mut self) -> Vec<GroupKey> {
+        let lagging: Vec<GroupKey> = self
+            .groups
+            .iter()
+            .filter(|(_, g)| g.dirty || g.analysis.as_ref().is_some_and(|a| !a.plan_current))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in &lagging {
+            self.analyze(k, true);
+        }
+        lagging
+    }
+
+    /// Makes the plan of a document's group current (for requests that need it).
+    pub fn ensure_current(&mut self, key: &str) -> Option<GroupKey> {
+        let group = self.docs.get(key)?.group.clone();
+        let g = self.groups.get(&group)?;
+        if g.dirty || g.analysis.as_ref().is_none_or(|a| !a.plan_current) {
+            self.analyze(&group, true);
+            return Some(group);
+        }
+        None
+    }
+
+    /// Analyses a group: fast when possible (and `full` is not asked), else full.
+    pub fn analyze(&mut self, key: &str, full: bool) -> Kind {
+        let kind = if !full && self.try_fast(key) {
+            Kind::Fast
+        } else {
+            self.full(key);
+            Kind::Full
+        };
+        if let Some(g) = self.groups.get_mut(key) {
+            g.dirty = false;
+            g.removed.clear();
+            g.added.clear();
+        }
+        kind
+    }
+
+    /// The chunks of a group in document order (documents sorted by key).
+    fn group_chunks(&self, key: &str) -> Vec<FileId> {
+        let Some(g) = self.groups.get(key) else {
+            return Vec::new();
+        };
+        g.docs
+            .iter()
+            .filter_map(|d| self.docs.get(d))
+            .flat_map(|d| d.chunks.iter().map(|c| c.file))
+            .collect()
+    }
+
+    fn full(&mut self, key: &str) {
+        let ids = self.group_chunks(key);
+        let mut files: Vec<(FileId, &ast::File)> = Vec::with_capacity(ids.len());
+        let mut diags = Vec::new();
+        let mut complete = true;
+        for id in &ids {
+            let Some(p) = self.parsed.get(id) else {
+                continue;
+            };
+            diags.extend(p.syntax.iter().cloned());
+            match p.effective(*id) {
+                Some((fid, ast)) => files.push((fid, ast)),
+                None => complete = false,
+            }
+        }
+        let (plan, lowered) = check::check_parsed(&files, complete);
+        diags.extend(lowered);
+        diagnostics::sort(&mut diags);
+        if let Some(g) = self.groups.get_mut(key) {
+            g.analysis = Some(Analysis {
+                plan,
+                diagnostics: diags,
+                complete,
+                plan_current: true,
+            });
+        }
+    }
+
+    /// The fast analysis, when the change since the last analysis only touched
+    /// event bodies (same event names). Returns whether it ran.
+    fn try_fast(&mut self, key: &str) -> bool {
+        let Some(g) = self.groups.get(key) else {
+            return false;
+        };
+        let Some(prev) = &g.analysis else {
+            return false;
+        };
+        if !prev.complete || (g.added.is_empty() && g.removed.is_empty()) {
+            return false;
+        }
+        let mut removed_names = Vec::new();
+        for (_, name) in &g.removed {
+            match name {
+                Some(n) => removed_names.push(n.as_str()),
+                None => return false,
+            }
+        }
+        let mut added_names = Vec::new();
+        for id in &g.added {
+            match self.parsed.get(id).and_then(|p| p.event_name(*id)) {
+                Some(n) => added_names.push(n),
+                None => return false,
+            }
+        }
+        removed_names.sort_unstable();
+        added_names.sort_unstable();
+        if removed_names != added_names {
+            return false;
+        }
+        let added: BTreeSet<FileId> = g.added.iter().copied().collect();
+        let removed: BTreeSet<FileId> = g.removed.iter().map(|(id, _)| *id).collect();
+        let ids = self.group_chunks(key);
+        // Stubs for the events that did not change.
+        for id in &ids {
+            if added.contains(id) {
+                continue;
+            }
+            if let Some(p) = self.parsed.get_mut(id)
+                && p.stub.is_none()
+                && let Some(stub) = stub_of(p.effective(*id).map(|(_, a)| a.as_ref()))
+            {
+                p.stub = Some(Arc::new(stub));
+            }
+        }
+        let mut files: Vec<(FileId, &ast::File)> = Vec::with_capacity(ids.len());
+        let mut syntax = Vec::new();
+        for id in &ids {
+            let Some(p) = self.parsed.get(id) else {
+                continue;
+            };
+            let Some((fid, ast)) = p.effective(*id) else {
+                return false;
+            };
+            if added.contains(id) {
+                syntax.extend(p.syntax.iter().cloned());
+                files.push((fid, ast));
+            } else if let Some(stub) = &p.stub {
+                files.push((fid, stub));
+            } else {
+                files.push((fid, ast));
+            }
+        }
+        let (_, lowered) = check::check_parsed(&files, true);
+        let Some(g) = self.groups.get_mut(key) else {
+            return false;
+        };
+        let Some(analysis) = g.analysis.as_mut() else {
+            return false;
+        };
+        let primary_file = |d: &Diagnostic| d.primary_span().map(|s| s.file);
+        let mut diags: Vec<Diagnostic> = std::mem::take(&mut analysis.diagnostics)
+            .into_iter()
+            .filter(|d| {
+                primary_file(d).is_none_or(|f| !removed.contains(&f) && !added.contains(&f))
+            })
+            .collect();
+        diags.extend(
+            lowered
+                .into_iter()
+                .filter(|d| primary_file(d).is_some_and(|f| added.contains(&f))),
+        );
+        diags.extend(syntax);
+        diagnostics::sort(&mut diags);
+        analysis.diagnostics = diags;
+        analysis.plan_current = false;
+        true
+    }
+
+    /// The document and byte offset of a span's start and end, if its chunk is live.
+    pub fn locate(&self, span: crate::source::Span) -> Option<(&Doc, usize, usize)> {
+        let (key, start) = self.locations.get(&span.file)?;
+        let doc = self.docs.get(key)?;
+        let s = start + span.start as usize;
+        let e = start + span.end as usize;
+        (e <= doc.file.text.len()).then_some((doc, s, e))
+    }
+
+    /// The chunk's file and the offset inside it of a document offset.
+    pub fn file_offset(&self, key: &str, offset: usize) -> Option<(FileId, usize)> {
+        let doc = self.docs.get(key)?;
+        let c = doc.chunk_at(offset)?;
+        Some((c.file, offset.saturating_sub(c.start)))
+    }
+
+    /// The analysis of a document's group.
+    pub fn analysis_of(&self, key: &str) -> Option<&Analysis> {
+        let doc = self.docs.get(key)?;
+        self.groups.get(&doc.group)?.analysis.as_ref()
+    }
+
+    /// The ASTs lowered for a group's chunks (the last good one of a chunk that
+    /// does not parse), with the files their spans point into: for names that
+    /// need no analysis.
+    pub fn group_asts(&self, group: &str) -> Vec<(FileId, &ast::File)> {
+        self.group_chunks(group)
+            .into_iter()
+            .filter_map(|id| {
+                let (fid, a) = self.parsed.get(&id)?.effective(id)?;
+                Some((fid, a.as_ref()))
+            })
+            .collect()
+    }
+}
+
+/// An event's stand-in for the fast analysis: its name, `status` and
+/// `replaced_by` (what other events' rules read of it).
+fn stub_of(ast: Option<&ast::File>) -> Option<ast::File> {
+    let ast = ast?;
+    let [d] = ast.decls.as_slice() else {
+        return None;
+    };
+    if d.kind.text != "event" {
+        return None;
+    }
+    let items = d
+        .block
+        .items
+        .iter()
+        .filter(|i| {
+            matches!(i, ast::Item::Field(f) if f.key.text == "status" || f.key.text == "replaced_by")
+        })
+        .cloned()
+        .collect();
+    Some(ast::File {
+        decls: vec![ast::Decl {
+            kind: d.kind.clone(),
+            name: d.name.clone(),
+            block: ast::Block {
+                items,
+                span: d.block.span,
+            },
+            span: d.span,
+        }],
+    })
+}
+
+/// Moves a diagnostic's labels to another file (for the load error of a file
+/// that is not UTF-8, made before its chunk existed).
+fn relocate(mut d: Diagnostic, file: FileId) -> Diagnostic {
+    for l in &mut d.labels {
+        l.span.file = file;
+    }
+    d
+}
