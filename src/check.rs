@@ -29,20 +29,29 @@ impl Checked {
     }
 }
 
-/// Parses every file, in parallel when there are several.
-pub fn parse_all(sources: &SourceMap, skip: &[FileId]) -> Vec<(FileId, syntax::Parsed)> {
+/// Files larger than this are parsed on several threads.
+const PARALLEL_PARSE_BYTES: usize = 1 << 20;
+
+/// Parses every file (recovering after syntax errors), in parallel when there are several.
+pub fn parse_all(sources: &SourceMap, skip: &[FileId]) -> Vec<(FileId, syntax::Recovered)> {
     let files: Vec<(FileId, &str)> = sources
         .files()
         .filter(|(id, _)| !skip.contains(id))
         .map(|(id, f)| (id, f.text.as_str()))
         .collect();
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(files.len());
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // One large file: split it between the cores.
+    if let [(id, text)] = files.as_slice()
+        && cores > 1
+        && text.len() > PARALLEL_PARSE_BYTES
+    {
+        return vec![(*id, syntax::parse_parallel(*id, text, cores))];
+    }
+    let threads = cores.min(files.len());
     if threads <= 1 {
         return files
             .into_iter()
-            .map(|(id, t)| (id, syntax::parse(id, t)))
+            .map(|(id, t)| (id, syntax::parse_recovering(id, t)))
             .collect();
     }
     let chunk = files.len().div_ceil(threads);
@@ -52,7 +61,7 @@ pub fn parse_all(sources: &SourceMap, skip: &[FileId]) -> Vec<(FileId, syntax::P
             .map(|c| {
                 s.spawn(move || {
                     c.iter()
-                        .map(|&(id, t)| (id, syntax::parse(id, t)))
+                        .map(|&(id, t)| (id, syntax::parse_recovering(id, t)))
                         .collect::<Vec<_>>()
                 })
             })
@@ -75,33 +84,84 @@ pub fn check(sources: &SourceMap, pre: Vec<Diagnostic>) -> Checked {
     let mut diagnostics = pre;
     let parsed = parse_all(sources, &skip);
     let mut files: Vec<(FileId, ast::File)> = Vec::new();
+    let mut broken = Vec::new();
     let mut complete = skip.is_empty();
+    let mut parsed_ok = skip.is_empty();
     for (id, p) in parsed {
         diagnostics.extend(p.diagnostics);
-        match p.file {
-            Some(f) => files.push((id, f)),
-            None => complete = false,
-        }
+        complete &= p.complete;
+        parsed_ok &= p.complete && p.broken.is_empty();
+        broken.extend(p.broken);
+        files.push((id, p.file));
     }
+    // A broken `plan` declaration still counts as the plan being there.
+    let has_broken_plan = broken.iter().any(|b| b.kind.text == "plan");
     let refs: Vec<(FileId, &ast::File)> = files.iter().map(|(id, f)| (*id, f)).collect();
-    let (plan, lowered) = check_parsed(&refs, complete);
+    let (plan, lowered) = check_parsed(
+        &refs,
+        &broken,
+        complete && !has_broken_plan,
+        parsed_ok,
+        &diagnostics,
+    );
     diagnostics.extend(lowered);
-    let plan = complete.then_some(plan);
+    let plan = parsed_ok.then_some(plan);
     diagnostics::sort(&mut diagnostics);
     Checked { plan, diagnostics }
 }
 
 /// The part of [`check`] after parsing, shared with the language server (which
-/// parses each declaration on its own and caches the result): lowers the files
-/// and, when every file parsed (`complete`), runs the rules. The diagnostics are
-/// not sorted.
-pub fn check_parsed(files: &[(FileId, &ast::File)], complete: bool) -> (Plan, Vec<Diagnostic>) {
+/// parses each declaration on its own and caches the result): lowers the files,
+/// knowing the declarations that did not parse (`broken`), and when everything
+/// parsed (`parsed_ok`) runs the rules, holding back findings inside a
+/// declaration that already has an error (in `earlier` or from lowering).
+/// `complete`: no part of any file is missing (else a missing `plan` is not
+/// reported). Returns the plan and the new diagnostics, not sorted.
+pub fn check_parsed(
+    files: &[(FileId, &ast::File)],
+    broken: &[syntax::BrokenDecl],
+    complete: bool,
+    parsed_ok: bool,
+    earlier: &[Diagnostic],
+) -> (Plan, Vec<Diagnostic>) {
     let rule_names = crate::rules::names();
-    let (plan, mut diagnostics) = ir::lower::lower(files, &rule_names, complete);
-    if complete {
-        diagnostics.extend(crate::rules::run(&plan));
+    let (plan, mut diagnostics) =
+        ir::lower::lower_with_broken(files, broken, &rule_names, complete);
+    if parsed_ok {
+        // Findings inside a declaration that already has an error are held back:
+        // they are usually consequences of that error (a misspelt `owner` field
+        // also means "no owner").
+        let with_errors: Vec<crate::source::Span> = earlier
+            .iter()
+            .chain(&diagnostics)
+            .filter(|d| d.is_error())
+            .filter_map(Diagnostic::primary_span)
+            .filter_map(|s| decl_containing(files, s))
+            .collect();
+        let findings: Vec<Diagnostic> = crate::rules::run(&plan)
+            .into_iter()
+            .filter(|d| {
+                d.primary_span()
+                    .and_then(|s| decl_containing(files, s))
+                    .is_none_or(|decl| !with_errors.contains(&decl))
+            })
+            .collect();
+        diagnostics.extend(findings);
     }
     (plan, diagnostics)
+}
+
+/// The span of the top-level declaration holding `span`, if any.
+fn decl_containing(
+    files: &[(FileId, &ast::File)],
+    span: crate::source::Span,
+) -> Option<crate::source::Span> {
+    let (_, f) = files.iter().find(|(id, _)| *id == span.file)?;
+    let i = f.decls.partition_point(|d| d.span.end < span.start);
+    f.decls
+        .get(i)
+        .filter(|d| d.span.start <= span.start && span.end <= d.span.end)
+        .map(|d| d.span)
 }
 
 /// Checks source text held in memory (tests, the language server).

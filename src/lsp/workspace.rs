@@ -72,7 +72,17 @@ pub struct Parsed {
     /// When the text does not parse: the AST of the chunk it replaced, used for
     /// lowering (its spans point into a chunk that no longer exists).
     pub fallback: Option<(FileId, Arc<ast::File>)>,
+    /// When the text does not parse: what `syntax::parse_recovering` kept of
+    /// it (the declarations that parse, the headers of those that do not, and
+    /// whether all of it was attributed to a declaration), used without fallback.
+    recovered: Option<Recovered>,
     stub: Option<Arc<ast::File>>,
+}
+
+struct Recovered {
+    file: ast::File,
+    broken: Vec<syntax::BrokenDecl>,
+    complete: bool,
 }
 
 impl Parsed {
@@ -104,7 +114,7 @@ pub struct Analysis {
     pub plan: Plan,
     /// Every diagnostic of the group, current.
     pub diagnostics: Vec<Diagnostic>,
-    /// Every chunk had an AST, so the rules ran.
+    /// Every chunk had an AST (its own or its last good one), so the rules ran.
     pub complete: bool,
     /// False after a fast analysis: `plan` lags behind the text.
     pub plan_current: bool,
@@ -371,6 +381,11 @@ impl Workspace {
                             ast: None,
                             syntax: vec![relocate(d.clone(), id)],
                             fallback: None,
+                            recovered: Some(Recovered {
+                                file: ast::File { decls: Vec::new() },
+                                broken: Vec::new(),
+                                complete: false,
+                            }),
                             stub: None,
                         },
                         None => {
@@ -379,12 +394,21 @@ impl Workspace {
                             } else {
                                 syntax::parse(id, &format!("{chunk_text}{ahead}"))
                             };
+                            let recovered = p.file.is_none().then(|| {
+                                let r = syntax::parse_recovering(id, &chunk_text);
+                                Recovered {
+                                    file: r.file,
+                                    broken: r.broken,
+                                    complete: r.complete,
+                                }
+                            });
                             Parsed {
                                 text: chunk_text,
                                 lookahead: ahead,
                                 ast: p.file.map(Arc::new),
                                 syntax: p.diagnostics,
                                 fallback: None,
+                                recovered,
                                 stub: None,
                             }
                         }
@@ -514,26 +538,42 @@ impl Workspace {
     fn full(&mut self, key: &str) {
         let ids = self.group_chunks(key);
         let mut files: Vec<(FileId, &ast::File)> = Vec::with_capacity(ids.len());
-        let mut diags = Vec::new();
+        let mut broken = Vec::new();
+        let mut syntax = Vec::new();
         let mut complete = true;
+        let mut parsed_ok = true;
         for id in &ids {
             let Some(p) = self.parsed.get(id) else {
                 continue;
             };
-            diags.extend(p.syntax.iter().cloned());
-            match p.effective(*id) {
-                Some((fid, ast)) => files.push((fid, ast)),
-                None => complete = false,
+            syntax.extend(p.syntax.iter().cloned());
+            if let Some((fid, ast)) = p.effective(*id) {
+                files.push((fid, ast));
+            } else if let Some(r) = &p.recovered {
+                files.push((*id, &r.file));
+                broken.extend(r.broken.iter().cloned());
+                complete &= r.complete;
+                parsed_ok = false;
             }
         }
-        let (plan, lowered) = check::check_parsed(&files, complete);
+        let has_broken_plan = broken
+            .iter()
+            .any(|b: &syntax::BrokenDecl| b.kind.text == "plan");
+        let (plan, lowered) = check::check_parsed(
+            &files,
+            &broken,
+            complete && !has_broken_plan,
+            parsed_ok,
+            &syntax,
+        );
+        let mut diags = syntax;
         diags.extend(lowered);
         diagnostics::sort(&mut diags);
         if let Some(g) = self.groups.get_mut(key) {
             g.analysis = Some(Analysis {
                 plan,
                 diagnostics: diags,
-                complete,
+                complete: parsed_ok,
                 plan_current: true,
             });
         }
@@ -603,7 +643,7 @@ impl Workspace {
                 files.push((fid, ast));
             }
         }
-        let (_, lowered) = check::check_parsed(&files, true);
+        let (_, lowered) = check::check_parsed(&files, &[], true, true, &syntax);
         let Some(g) = self.groups.get_mut(key) else {
             return false;
         };

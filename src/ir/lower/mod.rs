@@ -16,8 +16,9 @@ pub use properties::{BUILTIN_TYPES, MODIFIERS};
 use crate::diagnostics::{Diagnostic, codes, did_you_mean};
 use crate::ir::*;
 use crate::source::{FileId, Span, Spanned};
+use crate::syntax::BrokenDecl;
 use crate::syntax::ast::{self, DeclName};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 type Kind = DeclKind;
 
@@ -31,6 +32,13 @@ pub struct Lowerer<'r> {
     enum_values: Vec<Vec<String>>,
     bundles: Vec<Bundle>,
     refs: Vec<RefSite>,
+    /// Names of declarations that did not parse: references to them are not errors.
+    broken: HashSet<(Kind, String)>,
+    /// Kinds of declarations that did not parse and whose name could not be read.
+    broken_kinds: HashSet<Kind>,
+    /// Set by `ty` when a type name did not resolve (so the modifiers and example of
+    /// that property are not checked against a guessed type).
+    type_unknown: bool,
 }
 
 /// Declarations that passed registration, by kind, in source order.
@@ -89,6 +97,10 @@ pub fn block_fields(block: &str) -> Option<(&'static [&'static str], bool)> {
 /// The declaration keywords, in the order the language reference lists them.
 pub const DECLARATION_KEYWORDS: &[&str] = DECL_KEYWORDS;
 
+fn kind_of_keyword(k: &str) -> Option<Kind> {
+    Kind::ALL.into_iter().find(|kind| kind.keyword() == k)
+}
+
 /// Folds an event name for the uniqueness check: case and runs of whitespace.
 pub fn event_key(name: &str) -> String {
     name.split_whitespace()
@@ -104,6 +116,17 @@ pub fn lower(
     rule_names: &[&'static str],
     complete: bool,
 ) -> (Plan, Vec<Diagnostic>) {
+    lower_with_broken(files, &[], rule_names, complete)
+}
+
+/// [`lower`], knowing which declarations did not parse (see
+/// `syntax::parse_recovering`): references to them are not reported.
+pub fn lower_with_broken(
+    files: &[(FileId, &ast::File)],
+    broken: &[BrokenDecl],
+    rule_names: &[&'static str],
+    complete: bool,
+) -> (Plan, Vec<Diagnostic>) {
     let mut l = Lowerer {
         diags: Vec::new(),
         names: HashMap::new(),
@@ -113,7 +136,23 @@ pub fn lower(
         enum_values: Vec::new(),
         bundles: Vec::new(),
         refs: Vec::new(),
+        broken: HashSet::new(),
+        broken_kinds: HashSet::new(),
+        type_unknown: false,
     };
+    for b in broken {
+        let Some(kind) = kind_of_keyword(&b.kind.text) else {
+            continue;
+        };
+        match &b.name {
+            Some(DeclName::Str(s)) => l.broken.insert((kind, s.value.clone())),
+            Some(DeclName::Ident(i)) => l.broken.insert((kind, i.text.clone())),
+            Some(DeclName::Owner(o)) => l
+                .broken
+                .insert((kind, o.text.trim_start_matches('@').to_string())),
+            None => l.broken_kinds.insert(kind),
+        };
+    }
     let mut reg = Registered::default();
     for (_, f) in files {
         for d in &f.decls {
@@ -233,6 +272,11 @@ impl Lowerer<'_> {
         v
     }
 
+    /// Whether `name` may be a declaration of `kind` that did not parse.
+    fn is_broken(&self, kind: Kind, name: &str) -> bool {
+        self.broken_kinds.contains(&kind) || self.broken.contains(&(kind, name.to_string()))
+    }
+
     /// Resolves a reference, or reports it with the closest existing name.
     fn resolve(&mut self, r: &mut Ref, kind: Kind) {
         if let Some(i) = self.lookup(kind, &r.name) {
@@ -242,6 +286,9 @@ impl Lowerer<'_> {
                 target: i,
                 span: r.span,
             });
+            return;
+        }
+        if self.is_broken(kind, &r.name) {
             return;
         }
         let names = self.names_of(kind);
@@ -357,7 +404,16 @@ impl Lowerer<'_> {
             _ => None,
         };
         let Some(k) = k else {
+            let inside_plan = decls::PLAN.fields.contains(&kind);
             let help = did_you_mean(kind, DECL_KEYWORDS.iter().copied(), |c| c.to_string())
+                .filter(|_| !inside_plan)
+                .or_else(|| {
+                    inside_plan.then(|| {
+                        format!(
+                            "`{kind}` belongs inside the `plan` block: `plan \"…\" {{ {kind} … }}`"
+                        )
+                    })
+                })
                 .unwrap_or_else(|| {
                     format!(
                         "declarations are {}",
