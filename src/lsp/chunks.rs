@@ -33,12 +33,57 @@ pub fn split(text: &str) -> Vec<Range<usize>> {
 /// The chunks of a text, contiguous, in order, covering all of it (at least
 /// one), with the way each ended.
 pub fn pieces(text: &str) -> Vec<Piece> {
+    pieces_from(text, 0, |_| false)
+}
+
+/// Re-splits after an edit that replaced `start..end` of the old text (whose
+/// chunks were `old`) with `new_len` bytes: returns `(first, last, pieces)`,
+/// where the old chunks `first..last` are replaced by `pieces` and the old
+/// chunks from `last` on are unchanged (shifted by the change in length). The
+/// scan starts one chunk before the edit (its `cut` lookahead may have changed)
+/// and stops at the first boundary past the edit that was a boundary before.
+pub fn resplit(
+    text: &str,
+    old: &[Range<usize>],
+    start: usize,
+    end: usize,
+    new_len: usize,
+) -> (usize, usize, Vec<Piece>) {
+    if old.is_empty() {
+        return (0, 0, pieces(text));
+    }
+    let containing = old.partition_point(|r| r.end <= start).min(old.len() - 1);
+    let first = containing.saturating_sub(1);
+    let delta = new_len as i64 - (end - start) as i64;
+    let edit_end = start + new_len;
+    let mut last = old.len();
+    let out = pieces_from(text, old[first].start, |b| {
+        if b < edit_end {
+            return false;
+        }
+        let Some(old_b) = usize::try_from(b as i64 - delta).ok().filter(|&o| o >= end) else {
+            return false;
+        };
+        match old.binary_search_by(|r| r.start.cmp(&old_b)) {
+            Ok(k) if k > first => {
+                last = k;
+                true
+            }
+            _ => false,
+        }
+    });
+    (first, last, out)
+}
+
+/// Splits from `from` (a chunk boundary) on, until `stop` says yes at the end
+/// of a piece (or the text ends).
+fn pieces_from(text: &str, from: usize, mut stop: impl FnMut(usize) -> bool) -> Vec<Piece> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
-    let mut start = 0;
+    let mut start = from;
     let mut depth = 0usize;
     let mut closed = false;
-    let mut i = 0;
+    let mut i = from;
     while i < bytes.len() {
         if depth > 0 && i > start && bytes[i - 1] == b'\n' && starts_declaration(&text[i..]) {
             out.push(Piece {
@@ -48,6 +93,9 @@ pub fn pieces(text: &str) -> Vec<Piece> {
             start = i;
             depth = 0;
             closed = false;
+            if stop(i) {
+                return out;
+            }
         }
         match bytes[i] {
             b'"' => {
@@ -83,6 +131,9 @@ pub fn pieces(text: &str) -> Vec<Piece> {
                 });
                 start = i + 1;
                 closed = false;
+                if stop(start) {
+                    return out;
+                }
             }
             _ => {}
         }
@@ -138,6 +189,41 @@ mod tests {
             texts("owner @a {} owner @b {}\n"),
             ["owner @a {} owner @b {}\n"]
         );
+    }
+
+    /// Every edit of a text, re-split incrementally, gives the chunks of a
+    /// split from scratch.
+    #[test]
+    fn resplit_agrees_with_split() {
+        let base = "plan \"P\" {\n  owner @a\n}\n\nowner @a { name \"}\" }\nevent \"E\" {\n  x: object {\n    y: string\n  }\n}\n// end\n";
+        let inserts = [
+            "",
+            "{",
+            "}",
+            "\n",
+            "\"",
+            "event \"F\" {\n",
+            ";",
+            "// c\n",
+            "x",
+        ];
+        for start in 0..=base.len() {
+            for end in start..=(start + 3).min(base.len()) {
+                for ins in inserts {
+                    let mut text = base.to_string();
+                    text.replace_range(start..end, ins);
+                    let old = split(base);
+                    let (first, last, new) = resplit(&text, &old, start, end, ins.len());
+                    let delta = ins.len() as i64 - (end - start) as i64;
+                    let mut got: Vec<Range<usize>> = old[..first].to_vec();
+                    got.extend(new.into_iter().map(|p| p.range));
+                    got.extend(old[last..].iter().map(|r| {
+                        (r.start as i64 + delta) as usize..(r.end as i64 + delta) as usize
+                    }));
+                    assert_eq!(got, split(&text), "{start}..{end} <- {ins:?}");
+                }
+            }
+        }
     }
 
     #[test]

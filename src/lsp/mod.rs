@@ -43,7 +43,7 @@ use lsp_types::{
 };
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
 use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -202,6 +202,10 @@ pub struct Server {
     sender: Sender<Message>,
     pub ws: Workspace,
     log: bool,
+    /// Documents opened or changed since the last publication: their
+    /// diagnostics are published even when the list is the same, so a client
+    /// hears back after every change.
+    touched: BTreeSet<String>,
 }
 
 fn log_enabled() -> bool {
@@ -214,6 +218,7 @@ impl Server {
             sender,
             ws: Workspace::new(folders),
             log: log_enabled(),
+            touched: BTreeSet::new(),
         }
     }
 
@@ -283,7 +288,7 @@ impl Server {
                     continue;
                 };
                 let changed = match &doc.published {
-                    Some(old) => *old != diags,
+                    Some(old) => *old != diags || self.touched.contains(&key),
                     None => doc.version.is_some() || !diags.is_empty(),
                 };
                 if !changed {
@@ -298,6 +303,7 @@ impl Server {
                 self.notify::<lsp_types::notification::PublishDiagnostics>(params);
             }
         }
+        self.touched.clear();
     }
 
     fn notify<N: lsp_types::notification::Notification>(&self, params: N::Params) {
@@ -330,6 +336,7 @@ impl Server {
             "textDocument/didOpen" => {
                 let p: DidOpenTextDocumentParams = parse(n.params)?;
                 let doc = p.text_document;
+                self.touched.insert(convert::key_of(&doc.uri));
                 let path = convert::path_of(&doc.uri);
                 self.ws
                     .set_text(doc.uri, path, doc.text, Some(doc.version), None);
@@ -340,6 +347,7 @@ impl Server {
                 if !self.ws.docs.contains_key(&key) {
                     return Err("a change to a document that is not open".into());
                 }
+                self.touched.insert(key.clone());
                 for change in p.content_changes {
                     let Some(doc) = self.ws.docs.get(&key) else {
                         break;

@@ -247,10 +247,24 @@ impl Workspace {
         let g = self.groups.entry(group).or_default();
         g.docs.insert(key.clone());
         g.dirty = true;
-        self.rechunk(&key, old_chunks, unreadable);
+        let Some(doc) = self.docs.get(&key) else {
+            return;
+        };
+        let pieces = if unreadable.is_some() {
+            vec![chunks::Piece {
+                range: 0..doc.file.text.len(),
+                cut: false,
+            }]
+        } else {
+            chunks::pieces(&doc.file.text)
+        };
+        let n = old_chunks.len();
+        self.replace_chunks(&key, old_chunks, 0, n, pieces, 0, unreadable);
     }
 
-    /// Applies an edit to an open document: replaces the bytes `start..end`.
+    /// Applies an edit to an open document: replaces the bytes `start..end`
+    /// (clamped to the text), then re-splits and re-parses only the chunks
+    /// around the edit.
     pub fn edit(&mut self, key: &str, start: usize, end: usize, new_text: &str) {
         let Some(doc) = self.docs.get_mut(key) else {
             return;
@@ -258,24 +272,24 @@ impl Workspace {
         let text = &doc.file.text;
         let start = crate::source::floor_char_boundary(text, start.min(text.len()));
         let end = crate::source::floor_char_boundary(text, end.clamp(start, text.len()));
-        let mut new = String::with_capacity(text.len() + new_text.len());
-        new.push_str(&text[..start]);
-        new.push_str(new_text);
-        new.push_str(&text[end..]);
-        doc.file = SourceFile::new(doc.file.name.clone(), doc.path.clone(), new);
-    }
-
-    /// Re-chunks a document after `edit`s.
-    pub fn edited(&mut self, key: &str, version: Option<i32>) {
-        let Some(doc) = self.docs.get_mut(key) else {
-            return;
-        };
-        doc.version = version;
+        doc.file.replace(start, end, new_text);
+        let old_ranges: Vec<std::ops::Range<usize>> =
+            doc.chunks.iter().map(|c| c.start..c.end).collect();
+        let (first, last, pieces) =
+            chunks::resplit(&doc.file.text, &old_ranges, start, end, new_text.len());
+        let delta = new_text.len() as i64 - (end - start) as i64;
         let old = std::mem::take(&mut doc.chunks);
         if let Some(g) = self.groups.get_mut(&doc.group) {
             g.dirty = true;
         }
-        self.rechunk(key, old, None);
+        self.replace_chunks(key, old, first, last, pieces, delta, None);
+    }
+
+    /// Records the version of a document after its `edit`s.
+    pub fn edited(&mut self, key: &str, version: Option<i32>) {
+        if let Some(doc) = self.docs.get_mut(key) {
+            doc.version = version;
+        }
     }
 
     /// Removes a document (closed and not part of a folder, or deleted).
@@ -312,22 +326,27 @@ impl Workspace {
         }
     }
 
-    /// Splits the document into chunks, reusing the parse of every chunk whose
-    /// text did not change.
-    fn rechunk(&mut self, key: &str, old: Vec<Chunk>, unreadable: Option<Diagnostic>) {
+    /// Replaces the chunks `first..last` of a document (`old` are its chunks
+    /// before the change) with `pieces` of its current text, and shifts the
+    /// chunks after them by `delta`. A piece whose text (and lookahead) is that
+    /// of a replaced chunk keeps that chunk's parse and file; the others are
+    /// parsed.
+    #[allow(clippy::too_many_arguments)]
+    fn replace_chunks(
+        &mut self,
+        key: &str,
+        old: Vec<Chunk>,
+        first: usize,
+        last: usize,
+        pieces: Vec<chunks::Piece>,
+        delta: i64,
+        unreadable: Option<Diagnostic>,
+    ) {
         let Some(doc) = self.docs.get(key) else {
             return;
         };
         let group = doc.group.clone();
-        let text = doc.file.text.clone();
-        let pieces = if unreadable.is_some() {
-            vec![chunks::Piece {
-                range: 0..text.len(),
-                cut: false,
-            }]
-        } else {
-            chunks::pieces(&text)
-        };
+        let text = doc.file.text.as_str();
         let lookahead = |p: &chunks::Piece| -> &str {
             if !p.cut {
                 return "";
@@ -335,110 +354,72 @@ impl Workspace {
             let rest = &text[p.range.end..];
             &rest[..rest.find('\n').map_or(rest.len(), |i| i + 1)]
         };
-        // Old chunks by what was parsed, to reuse.
+        let (first, last) = (
+            first.min(old.len()),
+            last.clamp(first.min(old.len()), old.len()),
+        );
+        let replaced = &old[first..last];
+        // Replaced chunks by what was parsed, to reuse.
         let mut by_text: HashMap<(&str, &str), Vec<FileId>> = HashMap::new();
-        for c in old.iter().rev() {
-            if let Some(p) = self.parsed.get(&c.file) {
-                by_text
-                    .entry((p.text.as_str(), p.lookahead.as_str()))
-                    .or_default()
-                    .push(c.file);
+        if unreadable.is_none() {
+            for c in replaced.iter().rev() {
+                if let Some(p) = self.parsed.get(&c.file) {
+                    by_text
+                        .entry((p.text.as_str(), p.lookahead.as_str()))
+                        .or_default()
+                        .push(c.file);
+                }
             }
         }
-        let mut reused: Vec<Option<FileId>> = Vec::with_capacity(pieces.len());
-        for p in &pieces {
-            let found = if unreadable.is_none() {
-                by_text
-                    .get_mut(&(&text[p.range.clone()], lookahead(p)))
-                    .and_then(Vec::pop)
-            } else {
-                None
-            };
-            reused.push(found);
-        }
-        drop(by_text);
-        let kept: BTreeSet<FileId> = reused.iter().flatten().copied().collect();
-        let removed: Vec<FileId> = old
-            .iter()
-            .map(|c| c.file)
-            .filter(|f| !kept.contains(f))
-            .collect();
-        let mut new_chunks = Vec::with_capacity(pieces.len());
+        let mut middle = Vec::with_capacity(pieces.len());
         let mut added = Vec::new();
-        for (piece, reuse) in pieces.iter().zip(reused) {
+        let mut new_parsed = Vec::new();
+        for piece in &pieces {
             let r = piece.range.clone();
+            let reuse = by_text
+                .get_mut(&(&text[r.clone()], lookahead(piece)))
+                .and_then(Vec::pop);
             let id = match reuse {
                 Some(id) => id,
                 None => {
                     let id = FileId(self.next_file);
                     self.next_file = self.next_file.wrapping_add(1).max(1);
-                    let chunk_text = text[r.clone()].to_string();
-                    let ahead = lookahead(piece).to_string();
-                    let parsed = match &unreadable {
-                        Some(d) => Parsed {
-                            text: chunk_text,
-                            lookahead: ahead,
-                            ast: None,
-                            syntax: vec![relocate(d.clone(), id)],
-                            fallback: None,
-                            recovered: Some(Recovered {
-                                file: ast::File { decls: Vec::new() },
-                                broken: Vec::new(),
-                                complete: false,
-                            }),
-                            stub: None,
-                        },
-                        None => {
-                            let p = if ahead.is_empty() {
-                                syntax::parse(id, &chunk_text)
-                            } else {
-                                syntax::parse(id, &format!("{chunk_text}{ahead}"))
-                            };
-                            let recovered = p.file.is_none().then(|| {
-                                let r = syntax::parse_recovering(id, &chunk_text);
-                                Recovered {
-                                    file: r.file,
-                                    broken: r.broken,
-                                    complete: r.complete,
-                                }
-                            });
-                            Parsed {
-                                text: chunk_text,
-                                lookahead: ahead,
-                                ast: p.file.map(Arc::new),
-                                syntax: p.diagnostics,
-                                fallback: None,
-                                recovered,
-                                stub: None,
-                            }
-                        }
-                    };
-                    self.parsed.insert(id, parsed);
+                    new_parsed.push((
+                        id,
+                        parse_chunk(id, &text[r.clone()], lookahead(piece), unreadable.as_ref()),
+                    ));
                     added.push(id);
                     id
                 }
             };
-            self.locations.insert(id, (key.to_string(), r.start));
-            new_chunks.push(Chunk {
+            middle.push(Chunk {
                 start: r.start,
                 end: r.end,
                 file: id,
             });
         }
+        drop(by_text);
+        self.parsed.extend(new_parsed);
+        let kept: BTreeSet<FileId> = middle.iter().map(|c| c.file).collect();
+        let removed: Vec<FileId> = replaced
+            .iter()
+            .map(|c| c.file)
+            .filter(|f| !kept.contains(f))
+            .collect();
         // A chunk that stopped parsing keeps the AST of the one it replaced: the
         // removed chunk that started at the same place (an edit inside a
         // declaration does not move its start), or the only one removed.
         if unreadable.is_none() {
-            for c in new_chunks.iter().filter(|c| added.contains(&c.file)) {
+            for c in middle.iter().filter(|c| added.contains(&c.file)) {
                 if self.parsed.get(&c.file).is_none_or(|p| p.ast.is_some()) {
                     continue;
                 }
-                let replaced = old
+                let replaced_by_start = replaced
                     .iter()
                     .find(|o| o.start == c.start && removed.contains(&o.file))
                     .map(|o| o.file)
                     .or_else(|| (removed.len() == 1 && added.len() == 1).then(|| removed[0]));
-                let fallback = replaced.and_then(|r| {
+                let fallback = replaced_by_start.and_then(|r| {
                     let p = self.parsed.get(&r)?;
                     p.ast.clone().map(|a| (r, a)).or_else(|| p.fallback.clone())
                 });
@@ -450,11 +431,28 @@ impl Workspace {
         for id in removed {
             self.drop_chunk(&group, id);
         }
+        let shift = |c: &Chunk| Chunk {
+            start: (c.start as i64 + delta) as usize,
+            end: (c.end as i64 + delta) as usize,
+            file: c.file,
+        };
+        let mut chunks: Vec<Chunk> = Vec::with_capacity(first + middle.len() + old.len() - last);
+        chunks.extend_from_slice(&old[..first]);
+        chunks.extend(middle.iter().copied());
+        chunks.extend(old[last..].iter().map(shift));
+        let moved = if delta == 0 {
+            &chunks[first..first + middle.len()]
+        } else {
+            &chunks[first..]
+        };
+        for c in moved {
+            self.locations.insert(c.file, (key.to_string(), c.start));
+        }
         if let Some(g) = self.groups.get_mut(&group) {
             g.added.extend(added);
         }
         if let Some(doc) = self.docs.get_mut(key) {
-            doc.chunks = new_chunks;
+            doc.chunks = chunks;
         }
     }
 
@@ -509,7 +507,11 @@ impl Workspace {
 
     /// Analyses a group: fast when possible (and `full` is not asked), else full.
     pub fn analyze(&mut self, key: &str, full: bool) -> Kind {
-        let kind = if !full && self.try_fast(key) {
+        let unchanged = self
+            .groups
+            .get(key)
+            .is_some_and(|g| g.added.is_empty() && g.removed.is_empty() && g.analysis.is_some());
+        let kind = if !full && (unchanged || self.try_fast(key)) {
             Kind::Fast
         } else {
             self.full(key);
@@ -705,6 +707,47 @@ impl Workspace {
     }
 }
 
+/// Parses one chunk (with its lookahead line, see `chunks::Piece`).
+fn parse_chunk(id: FileId, text: &str, lookahead: &str, unreadable: Option<&Diagnostic>) -> Parsed {
+    if let Some(d) = unreadable {
+        return Parsed {
+            text: text.to_string(),
+            lookahead: String::new(),
+            ast: None,
+            syntax: vec![relocate(d.clone(), id)],
+            fallback: None,
+            recovered: Some(Recovered {
+                file: ast::File { decls: Vec::new() },
+                broken: Vec::new(),
+                complete: false,
+            }),
+            stub: None,
+        };
+    }
+    let p = if lookahead.is_empty() {
+        syntax::parse(id, text)
+    } else {
+        syntax::parse(id, &format!("{text}{lookahead}"))
+    };
+    let recovered = p.file.is_none().then(|| {
+        let r = syntax::parse_recovering(id, text);
+        Recovered {
+            file: r.file,
+            broken: r.broken,
+            complete: r.complete,
+        }
+    });
+    Parsed {
+        text: text.to_string(),
+        lookahead: lookahead.to_string(),
+        ast: p.file.map(Arc::new),
+        syntax: p.diagnostics,
+        fallback: None,
+        recovered,
+        stub: None,
+    }
+}
+
 /// An event's stand-in for the fast analysis: its name, `status` and
 /// `replaced_by` (what other events' rules read of it).
 fn stub_of(ast: Option<&ast::File>) -> Option<ast::File> {
@@ -744,4 +787,50 @@ fn relocate(mut d: Diagnostic, file: FileId) -> Diagnostic {
         l.span.file = file;
     }
     d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    /// Edits applied one at a time leave the same text, line index and chunks
+    /// as loading the result from scratch.
+    #[test]
+    fn incremental_edits_agree_with_a_fresh_load() {
+        let base = "plan \"P\" {\n  owner @a\n}\n\nowner @a { name \"A\" }\nevent \"E\" {\n  description \"é😀\"\n  owner @a\n  x: string\n}\n";
+        let edits: &[(usize, usize, &str)] = &[
+            (0, 0, "// head\n"),
+            (30, 31, "{"),
+            (40, 40, "\n\n"),
+            (5, 20, ""),
+            (0, 0, "event \"F\" {\n}\n"),
+            (60, 62, "\"unterminated\n"),
+        ];
+        let uri = Uri::from_str("untitled:x").expect("uri");
+        let mut ws = Workspace::new(Vec::new());
+        ws.set_text(uri.clone(), None, base.to_string(), Some(1), None);
+        let key = convert::key_of(&uri);
+        let mut text = base.to_string();
+        for &(s, e, new) in edits {
+            let s = crate::source::floor_char_boundary(&text, s.min(text.len()));
+            let e = crate::source::floor_char_boundary(&text, e.clamp(s, text.len()));
+            text.replace_range(s..e, new);
+            ws.edit(&key, s, e, new);
+            let doc = &ws.docs[&key];
+            assert_eq!(doc.file.text, text);
+            let fresh = SourceFile::new("x", None, text.clone());
+            for o in 0..=text.len() {
+                assert_eq!(doc.file.utf16_position(o), fresh.utf16_position(o), "{o}");
+            }
+            let ranges: Vec<_> = doc.chunks.iter().map(|c| c.start..c.end).collect();
+            let want: Vec<_> = chunks::pieces(&text).into_iter().map(|p| p.range).collect();
+            assert_eq!(ranges, want);
+            for c in &doc.chunks {
+                assert_eq!(ws.parsed[&c.file].text, text[c.start..c.end]);
+                assert_eq!(ws.locations[&c.file].1, c.start);
+            }
+            ws.analyze(&doc.group.clone(), false);
+        }
+    }
 }
