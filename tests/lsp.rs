@@ -1147,3 +1147,109 @@ fn diagnostics_match_eventsc_check_on_workspace_folders() {
         c.shutdown();
     }
 }
+
+// --- A real client: headless Neovim ---------------------------------------------
+
+/// Neovim's built-in LSP client (0.7 and later) attached to `eventsc lsp`, as a
+/// user's configuration would: the Lua script writes what the client saw.
+const NVIM_SCRIPT: &str = r#"
+local out, root, file = os.getenv('OUT'), os.getenv('ROOT'), os.getenv('FILE')
+local lines = {}
+local function say(s) table.insert(lines, s) end
+local function diags(buf)
+  local ds = vim.diagnostic.get(buf)
+  table.sort(ds, function(a, b) return a.lnum < b.lnum end)
+  local r = {}
+  for _, d in ipairs(ds) do
+    local code = d.code or (d.user_data and d.user_data.lsp and d.user_data.lsp.code) or ''
+    table.insert(r, string.format('%d:%d %s %s', d.lnum, d.col, code, (d.message:gsub('\n.*', ''))))
+  end
+  return r
+end
+vim.cmd('edit ' .. file)
+local buf = vim.api.nvim_get_current_buf()
+local id = vim.lsp.start_client({
+  name = 'eventsc',
+  cmd = { os.getenv('EVENTSC'), 'lsp' },
+  root_dir = root,
+  workspace_folders = { { uri = vim.uri_from_fname(root), name = 'plan' } },
+})
+vim.lsp.buf_attach_client(buf, id)
+-- 1. Diagnostics arrive for the file as it is on disk (a misspelt owner).
+local got = vim.wait(20000, function() return #vim.diagnostic.get(buf) > 0 end, 20)
+say('opened: ' .. tostring(got))
+for _, l in ipairs(diags(buf)) do say(l) end
+-- 2. Fix it in the buffer: the change is sent, the diagnostics go away.
+local n = vim.api.nvim_buf_line_count(buf)
+for i = 0, n - 1 do
+  local l = vim.api.nvim_buf_get_lines(buf, i, i + 1, false)[1]
+  if l:find('@growht', 1, true) then
+    vim.api.nvim_buf_set_lines(buf, i, i + 1, false, { (l:gsub('@growht', '@growth')) })
+  end
+end
+got = vim.wait(20000, function() return #vim.diagnostic.get(buf) == 0 end, 20)
+say('fixed: ' .. tostring(got))
+-- 3. Break it again by typing a new line: an unknown consent purpose.
+vim.api.nvim_buf_set_lines(buf, 1, 1, false, { '  consent mrketing' })
+got = vim.wait(20000, function() return #vim.diagnostic.get(buf) > 0 end, 20)
+say('typed: ' .. tostring(got))
+for _, l in ipairs(diags(buf)) do say(l) end
+-- 4. Go to definition of the bundle `Cart` (line 7, `  use Cart`).
+local params = { textDocument = { uri = vim.uri_from_bufnr(buf) }, position = { line = 6, character = 7 } }
+local res = vim.lsp.buf_request_sync(buf, 'textDocument/definition', params, 10000)
+for _, r in pairs(res or {}) do
+  local loc = r.result and (r.result.uri and r.result or r.result[1])
+  if loc then say(string.format('definition: %s %d', loc.uri:match('[^/]+$'), loc.range.start.line)) end
+end
+vim.lsp.stop_client(id)
+vim.fn.writefile(lines, out)
+vim.cmd('qa!')
+"#;
+
+#[test]
+fn neovim_gets_diagnostics_and_definitions() {
+    let nvim = Command::new("nvim").arg("--version").output();
+    assert!(
+        nvim.as_ref().is_ok_and(|o| o.status.success()),
+        "`nvim` does not run: install the Debian package `neovim` (scripts/setup.sh does when run as root)"
+    );
+    let folder = workspace();
+    let events = folder.path().join("events.events");
+    let text = std::fs::read_to_string(&events).expect("readable");
+    std::fs::write(
+        &events,
+        text.replacen("owner   @growth", "owner   @growht", 1),
+    )
+    .expect("write");
+    let script = folder.path().join("test.lua");
+    std::fs::write(&script, NVIM_SCRIPT).expect("write");
+    let out = folder.path().join("out.txt");
+    let status = Command::new("nvim")
+        .args(["--headless", "-u", "NONE", "-i", "NONE", "-n"])
+        .arg("-c")
+        .arg(format!("luafile {}", script.display()))
+        .env("OUT", &out)
+        .env("ROOT", folder.path())
+        .env("FILE", &events)
+        .env("EVENTSC", env!("CARGO_BIN_EXE_eventsc"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("nvim runs");
+    assert!(status.success(), "nvim exited with {status}");
+    let got = std::fs::read_to_string(&out).expect("the script wrote its answer");
+    assert_eq!(
+        got.lines().collect::<Vec<_>>(),
+        [
+            "opened: true",
+            "2:10 E0025 unknown owner `@growht`",
+            "fixed: true",
+            "typed: true",
+            "1:10 E0025 unknown consent purpose `mrketing`",
+            "5:2 E0012 `consent` is written twice in an `event`",
+            "definition: governance.events 14",
+        ],
+        "{got}"
+    );
+}
