@@ -12,7 +12,7 @@
 
 use std::ops::Range;
 
-const KEYWORDS: &[&str] = crate::ir::lower::DECLARATION_KEYWORDS;
+const KEYWORDS: &[&str] = crate::syntax::DECL_KINDS;
 
 /// A chunk, and whether it was cut while a `{` was still open (then the line
 /// after it, the next declaration's header, is parsed with it so that the error

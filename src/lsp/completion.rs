@@ -8,7 +8,8 @@
 
 use super::workspace::Workspace;
 use super::{Position, convert};
-use crate::ir::lower::{BUILTIN_TYPES, DECLARATION_KEYWORDS, MODIFIERS, block_fields};
+use crate::ir::lower::{BUILTIN_TYPES, MODIFIERS, block_fields};
+use crate::syntax::DECL_KINDS as DECLARATION_KEYWORDS;
 use crate::ir::{
     Basis, Constraint, EventNaming, Format, Identity, Level, Pattern, PiiClass, PropertyNaming,
     RetentionAction, SourceKind, Status,
