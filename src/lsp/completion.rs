@@ -9,11 +9,11 @@
 use super::workspace::Workspace;
 use super::{Position, convert};
 use crate::ir::lower::{BUILTIN_TYPES, MODIFIERS, block_fields};
-use crate::syntax::DECL_KINDS as DECLARATION_KEYWORDS;
 use crate::ir::{
     Basis, Constraint, EventNaming, Format, Identity, Level, Pattern, PiiClass, PropertyNaming,
     RetentionAction, SourceKind, Status,
 };
+use crate::syntax::DECL_KINDS as DECLARATION_KEYWORDS;
 use crate::syntax::ast::{DeclName, Item};
 use crate::syntax::scan::{self, Tok, Token};
 use lsp_types::{CompletionItem, CompletionItemKind, CompletionTextEdit, Range, TextEdit};
