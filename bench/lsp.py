@@ -8,6 +8,8 @@ Measured, each over several edits spread through the file:
   event     an edit inside an event's body, after the server went idle (the fast
             analysis: only the edited event is re-parsed and re-lowered)
   typing    the same edits sent every 30 ms without pause, as while typing
+  pauses    the same edits 250 ms apart: each lands while the full analysis
+            started by the previous pause runs (on another thread)
   broken    an edit that leaves an event not parsing (unterminated string)
   decl      an edit to a consent purpose (every event depends on it: full analysis)
 
@@ -185,8 +187,8 @@ def main():
             return at - sent, msg["params"]["diagnostics"]
 
         # An event's owner misspelt (E0025), then fixed: both publish.
-        event, typing = [], []
-        for pause, out in ((0.6, event), (0.03, typing)):
+        event, typing, pauses = [], [], []
+        for pause, out in ((0.6, event), (0.03, typing), (0.25, pauses)):
             for s in sites:
                 t, diags = change(s, 0, "x", pause)
                 assert [d["code"] for d in diags] == ["E0025"], diags
@@ -197,6 +199,7 @@ def main():
             time.sleep(0.6)
         stats("event", event)
         stats("typing", typing)
+        stats("pauses", pauses)
 
         broken = []
         for s in sites:

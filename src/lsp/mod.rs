@@ -8,8 +8,9 @@
 //! - this file is the loop: document changes are applied as they come (all the
 //!   waiting ones before analysing), diagnostics are published for every file
 //!   whose list changed, and when a fast analysis left a plan lagging behind its
-//!   text, the full analysis runs once the client is idle for [`IDLE`] or a
-//!   request needs the plan.
+//!   text, the full analysis runs on another thread once the client has been
+//!   idle for [`IDLE`] (its result is dropped if the text changed meanwhile),
+//!   or at once when a request needs the plan.
 //!
 //! Nothing a client sends may stop the server: bad parameters get an error
 //! response, unknown methods `MethodNotFound`, malformed messages are skipped
@@ -31,7 +32,7 @@ pub mod workspace;
 
 pub use lsp_types::Position;
 
-use crossbeam_channel::{RecvTimeoutError, Sender};
+use crossbeam_channel::Sender;
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response, ResponseError};
 use lsp_types::{
     CompletionOptions, DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
@@ -138,21 +139,36 @@ fn folders_of(params: &InitializeParams) -> Vec<PathBuf> {
 
 fn main_loop(connection: &Connection, server: &mut Server) -> Result<(), String> {
     let mut queue: VecDeque<Message> = VecDeque::new();
+    let jobs = server.jobs_rx.clone();
     loop {
         let msg = match queue.pop_front() {
             Some(m) => m,
-            None if server.ws.needs_full() => match connection.receiver.recv_timeout(IDLE) {
-                Ok(m) => m,
-                Err(RecvTimeoutError::Timeout) => {
-                    server.complete_all();
-                    continue;
+            None => {
+                let idle = server.ws.needs_full() && !server.job_running;
+                let timeout = if idle {
+                    IDLE
+                } else {
+                    Duration::from_secs(3600)
+                };
+                crossbeam_channel::select! {
+                    recv(connection.receiver) -> m => match m {
+                        Ok(m) => m,
+                        Err(_) => return Ok(()),
+                    },
+                    recv(jobs) -> done => {
+                        if let Ok(done) = done {
+                            server.job_done(done);
+                        }
+                        continue;
+                    },
+                    default(timeout) => {
+                        if idle {
+                            server.start_job();
+                        }
+                        continue;
+                    },
                 }
-                Err(RecvTimeoutError::Disconnected) => return Ok(()),
-            },
-            None => match connection.receiver.recv() {
-                Ok(m) => m,
-                Err(_) => return Ok(()),
-            },
+            }
         };
         match msg {
             Message::Request(req) => {
@@ -206,6 +222,11 @@ pub struct Server {
     /// diagnostics are published even when the list is the same, so a client
     /// hears back after every change.
     touched: BTreeSet<String>,
+    /// Full analyses run on a thread of their own; their results come back here.
+    jobs_tx: Sender<Option<workspace::FullDone>>,
+    jobs_rx: crossbeam_channel::Receiver<Option<workspace::FullDone>>,
+    job_running: bool,
+    job_started: Instant,
 }
 
 fn log_enabled() -> bool {
@@ -214,11 +235,16 @@ fn log_enabled() -> bool {
 
 impl Server {
     pub fn new(sender: Sender<Message>, folders: Vec<PathBuf>) -> Server {
+        let (jobs_tx, jobs_rx) = crossbeam_channel::unbounded();
         Server {
             sender,
             ws: Workspace::new(folders),
             log: log_enabled(),
             touched: BTreeSet::new(),
+            jobs_tx,
+            jobs_rx,
+            job_running: false,
+            job_started: Instant::now(),
         }
     }
 
@@ -258,16 +284,46 @@ impl Server {
         self.publish(&groups);
     }
 
-    fn complete_all(&mut self) {
-        let t = Instant::now();
-        let groups = self.ws.complete_all();
-        if self.log && !groups.is_empty() {
+    /// Starts the full analysis of a group whose plan lags behind (after a fast
+    /// analysis), on another thread: edits keep getting fast answers meanwhile.
+    fn start_job(&mut self) {
+        let Some(job) = self.ws.lagging().first().and_then(|g| self.ws.full_job(g)) else {
+            return;
+        };
+        let tx = self.jobs_tx.clone();
+        let spawned = std::thread::Builder::new()
+            .name("lsp-analysis".into())
+            .spawn(move || {
+                let done = std::panic::catch_unwind(AssertUnwindSafe(|| job.run())).ok();
+                let _ = tx.send(done);
+            });
+        match spawned {
+            Ok(_) => {
+                self.job_running = true;
+                self.job_started = Instant::now();
+            }
+            Err(e) => transport::log(&format!("cannot start an analysis thread: {e}")),
+        }
+    }
+
+    fn job_done(&mut self, done: Option<workspace::FullDone>) {
+        self.job_running = false;
+        let Some(done) = done else {
+            transport::log("internal error in a full analysis");
+            return;
+        };
+        let group = done.group.clone();
+        let used = self.ws.apply_full(done);
+        if self.log {
             transport::log(&format!(
-                "Full analysis (idle) in {:.1} ms",
-                t.elapsed().as_secs_f64() * 1000.0
+                "Full analysis (idle) of {group} in {:.1} ms{}",
+                self.job_started.elapsed().as_secs_f64() * 1000.0,
+                if used { "" } else { ", stale: dropped" }
             ));
         }
-        self.publish(&groups);
+        if used {
+            self.publish(&[group]);
+        }
     }
 
     /// Makes the plan of a document current before a request that reads it.

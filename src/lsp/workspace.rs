@@ -80,7 +80,7 @@ pub struct Parsed {
 }
 
 struct Recovered {
-    file: ast::File,
+    file: Arc<ast::File>,
     broken: Vec<syntax::BrokenDecl>,
     complete: bool,
 }
@@ -131,6 +131,56 @@ pub struct Group {
     added: Vec<FileId>,
     /// Something changed since the last analysis.
     pub dirty: bool,
+    /// Counts changes, so that a full analysis made on another thread can tell
+    /// whether it is still about the current text.
+    generation: u64,
+}
+
+/// The inputs of a full analysis (see [`Workspace::full_job`]).
+pub struct FullJob {
+    pub group: GroupKey,
+    generation: u64,
+    files: Vec<(FileId, Arc<ast::File>)>,
+    broken: Vec<syntax::BrokenDecl>,
+    syntax: Vec<Diagnostic>,
+    complete: bool,
+    parsed_ok: bool,
+}
+
+/// A finished full analysis.
+pub struct FullDone {
+    pub group: GroupKey,
+    generation: u64,
+    analysis: Analysis,
+}
+
+impl FullJob {
+    /// Runs the front end: the same code as `eventsc check` after parsing.
+    pub fn run(self) -> FullDone {
+        let files: Vec<(FileId, &ast::File)> =
+            self.files.iter().map(|(id, f)| (*id, f.as_ref())).collect();
+        let has_broken_plan = self.broken.iter().any(|b| b.kind.text == "plan");
+        let (plan, lowered) = check::check_parsed(
+            &files,
+            &self.broken,
+            self.complete && !has_broken_plan,
+            self.parsed_ok,
+            &self.syntax,
+        );
+        let mut diags = self.syntax;
+        diags.extend(lowered);
+        diagnostics::sort(&mut diags);
+        FullDone {
+            group: self.group,
+            generation: self.generation,
+            analysis: Analysis {
+                plan,
+                diagnostics: diags,
+                complete: self.parsed_ok,
+                plan_current: true,
+            },
+        }
+    }
 }
 
 /// Which analysis ran (for tests and the log).
@@ -247,6 +297,7 @@ impl Workspace {
         let g = self.groups.entry(group).or_default();
         g.docs.insert(key.clone());
         g.dirty = true;
+        g.generation += 1;
         let Some(doc) = self.docs.get(&key) else {
             return;
         };
@@ -281,6 +332,7 @@ impl Workspace {
         let old = std::mem::take(&mut doc.chunks);
         if let Some(g) = self.groups.get_mut(&doc.group) {
             g.dirty = true;
+            g.generation += 1;
         }
         self.replace_chunks(key, old, first, last, pieces, delta, None);
     }
@@ -302,6 +354,7 @@ impl Workspace {
         if let Some(g) = self.groups.get_mut(&group_key) {
             g.docs.remove(key);
             g.dirty = true;
+            g.generation += 1;
             if g.docs.is_empty() {
                 self.groups.remove(&group_key);
             }
@@ -480,18 +533,13 @@ impl Workspace {
             .any(|g| g.analysis.as_ref().is_some_and(|a| !a.plan_current))
     }
 
-    /// Runs the full analysis of every group whose plan lags behind.
-    pub fn complete_all(&mut self) -> Vec<GroupKey> {
-        let lagging: Vec<GroupKey> = self
-            .groups
+    /// The groups whose plan lags behind their text.
+    pub fn lagging(&self) -> Vec<GroupKey> {
+        self.groups
             .iter()
             .filter(|(_, g)| g.dirty || g.analysis.as_ref().is_some_and(|a| !a.plan_current))
             .map(|(k, _)| k.clone())
-            .collect();
-        for k in &lagging {
-            self.analyze(k, true);
-        }
-        lagging
+            .collect()
     }
 
     /// Makes the plan of a document's group current (for requests that need it).
@@ -538,47 +586,53 @@ impl Workspace {
     }
 
     fn full(&mut self, key: &str) {
-        let ids = self.group_chunks(key);
-        let mut files: Vec<(FileId, &ast::File)> = Vec::with_capacity(ids.len());
-        let mut broken = Vec::new();
-        let mut syntax = Vec::new();
-        let mut complete = true;
-        let mut parsed_ok = true;
-        for id in &ids {
-            let Some(p) = self.parsed.get(id) else {
+        if let Some(job) = self.full_job(key) {
+            self.apply_full(job.run());
+        }
+    }
+
+    /// What the full analysis of a group needs, detached from the workspace so
+    /// that it can run on another thread while edits keep coming.
+    pub fn full_job(&self, key: &str) -> Option<FullJob> {
+        let g = self.groups.get(key)?;
+        let mut job = FullJob {
+            group: key.to_string(),
+            generation: g.generation,
+            files: Vec::new(),
+            broken: Vec::new(),
+            syntax: Vec::new(),
+            complete: true,
+            parsed_ok: true,
+        };
+        for id in self.group_chunks(key) {
+            let Some(p) = self.parsed.get(&id) else {
                 continue;
             };
-            syntax.extend(p.syntax.iter().cloned());
-            if let Some((fid, ast)) = p.effective(*id) {
-                files.push((fid, ast));
+            job.syntax.extend(p.syntax.iter().cloned());
+            if let Some((fid, ast)) = p.effective(id) {
+                job.files.push((fid, ast.clone()));
             } else if let Some(r) = &p.recovered {
-                files.push((*id, &r.file));
-                broken.extend(r.broken.iter().cloned());
-                complete &= r.complete;
-                parsed_ok = false;
+                job.files.push((id, r.file.clone()));
+                job.broken.extend(r.broken.iter().cloned());
+                job.complete &= r.complete;
+                job.parsed_ok = false;
             }
         }
-        let has_broken_plan = broken
-            .iter()
-            .any(|b: &syntax::BrokenDecl| b.kind.text == "plan");
-        let (plan, lowered) = check::check_parsed(
-            &files,
-            &broken,
-            complete && !has_broken_plan,
-            parsed_ok,
-            &syntax,
-        );
-        let mut diags = syntax;
-        diags.extend(lowered);
-        diagnostics::sort(&mut diags);
-        if let Some(g) = self.groups.get_mut(key) {
-            g.analysis = Some(Analysis {
-                plan,
-                diagnostics: diags,
-                complete: parsed_ok,
-                plan_current: true,
-            });
+        Some(job)
+    }
+
+    /// Installs the result of a full analysis, unless the group changed since
+    /// its job was made (then it is stale: the fast analysis of the change is
+    /// there, and another full one will follow). Returns whether it was used.
+    pub fn apply_full(&mut self, done: FullDone) -> bool {
+        let Some(g) = self.groups.get_mut(&done.group) else {
+            return false;
+        };
+        if g.generation != done.generation {
+            return false;
         }
+        g.analysis = Some(done.analysis);
+        true
     }
 
     /// The fast analysis, when the change since the last analysis only touched
@@ -717,7 +771,7 @@ fn parse_chunk(id: FileId, text: &str, lookahead: &str, unreadable: Option<&Diag
             syntax: vec![relocate(d.clone(), id)],
             fallback: None,
             recovered: Some(Recovered {
-                file: ast::File { decls: Vec::new() },
+                file: Arc::new(ast::File { decls: Vec::new() }),
                 broken: Vec::new(),
                 complete: false,
             }),
@@ -732,7 +786,7 @@ fn parse_chunk(id: FileId, text: &str, lookahead: &str, unreadable: Option<&Diag
     let recovered = p.file.is_none().then(|| {
         let r = syntax::parse_recovering(id, text);
         Recovered {
-            file: r.file,
+            file: Arc::new(r.file),
             broken: r.broken,
             complete: r.complete,
         }
