@@ -741,6 +741,21 @@ fn completion_in_context() {
         "replaced_by \"C|",
     );
     assert_eq!(replaced, ["Cart Opened", "Cart Viewed", "Checkout Started"]);
+    // Rule names in `allow("…")`, formats and personal-data classes in modifiers.
+    let rules = complete(
+        &mut c,
+        &mut text,
+        "  items:",
+        "  allow(\"nam|\", reason \"x\")\n  items:",
+    );
+    has(
+        &rules,
+        &["naming/event-case", "privacy/pii-without-consent"],
+    );
+    let formats = complete(&mut c, &mut text, "format(email)", "format(e|)");
+    has(&formats, &["email", "uri", "date-time"]);
+    let pii = complete(&mut c, &mut text, "pii(contact)", "pii(|)");
+    has(&pii, &["contact", "health", "sensitive"]);
     // Declaration keywords at the top level.
     let top = complete(
         &mut c,
@@ -1252,4 +1267,81 @@ fn neovim_gets_diagnostics_and_definitions() {
         ],
         "{got}"
     );
+}
+
+#[test]
+fn positions_count_utf16_code_units() {
+    let mut c = Client::start();
+    let uri = c.open("events.events");
+    assert_eq!(c.diagnostics(&uri), Vec::<Value>::new());
+    let mut text = c.text("events.events");
+    // An emoji (two UTF-16 units, four bytes) before the error on the same line.
+    c.replace(
+        "events.events",
+        &mut text,
+        "  owner   @growth\n",
+        "  description \"😀 é\"; owner @growht\n",
+        2,
+    );
+    let diags = c.diagnostics(&uri);
+    let d = diags
+        .iter()
+        .find(|d| d["code"] == "E0025")
+        .unwrap_or_else(|| panic!("{diags:?}"));
+    let line = "  description \"😀 é\"; owner ";
+    let character: usize = line.chars().map(char::len_utf16).sum();
+    assert_eq!(d["range"]["start"]["character"], character, "{d}");
+    assert_eq!(d["range"]["end"]["character"], character + "@growht".len());
+    // Hover at a UTF-16 position after the emoji finds the diagnostic there.
+    let r = c.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": uri }, "position": { "line": 2, "character": character + 2 } }),
+    );
+    assert!(
+        r["contents"]["value"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("**E0025**")),
+        "{r}"
+    );
+    assert_eq!(r["range"]["start"]["character"], character, "{r}");
+    c.shutdown();
+}
+
+#[test]
+fn files_created_changed_and_closed_are_followed() {
+    let mut c = Client::start();
+    let uri = c.open("events.events");
+    assert_eq!(c.diagnostics(&uri), Vec::<Value>::new());
+    let mut text = c.text("events.events");
+    c.replace(
+        "events.events",
+        &mut text,
+        "owner   @growth",
+        "owner   @data",
+        2,
+    );
+    assert_eq!(codes(&c.diagnostics(&uri)), ["E0025"]);
+    // A new file of the folder declares the owner: the client reports it.
+    let new = c.path("team.events");
+    let new_uri = c.uri("team.events");
+    std::fs::write(&new, "owner @data { name \"Data\" }\n").expect("write");
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": new_uri, "type": 1 }] }),
+    );
+    assert_eq!(c.diagnostics(&uri), Vec::<Value>::new());
+    // Deleted again.
+    std::fs::remove_file(&new).expect("remove");
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": new_uri, "type": 3 }] }),
+    );
+    assert_eq!(codes(&c.diagnostics(&uri)), ["E0025"]);
+    // Closing the edited file without saving: the file on disk counts again.
+    c.notify(
+        "textDocument/didClose",
+        json!({ "textDocument": { "uri": uri } }),
+    );
+    assert_eq!(c.diagnostics(&uri), Vec::<Value>::new());
+    c.shutdown();
 }
