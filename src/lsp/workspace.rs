@@ -222,13 +222,10 @@ impl Workspace {
         .map_or_else(|| key.to_string(), |f| f.display().to_string())
     }
 
-    /// Reads every `.events` file of the workspace folders.
+    /// Reads every `.events` file of the workspace folders (see [`events_below`]).
     pub fn load_folders(&mut self) {
         for folder in self.folders.clone() {
-            let Ok(paths) = crate::load::expand(std::slice::from_ref(&folder)) else {
-                continue;
-            };
-            for path in paths {
+            for path in events_below(&folder) {
                 self.load_file(&path);
             }
         }
@@ -759,6 +756,47 @@ impl Workspace {
             })
             .collect()
     }
+}
+
+/// At most this many files are read from a workspace folder (an editor opened
+/// on a home directory must not make the server read the disk).
+pub const MAX_FILES: usize = 5000;
+
+/// The `.events` files below a folder, sorted, skipping hidden folders,
+/// `node_modules` and `target`; at most [`MAX_FILES`].
+pub fn events_below(folder: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![folder.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            let path = entry.path();
+            let Ok(ty) = entry.file_type() else {
+                continue;
+            };
+            if ty.is_dir() {
+                if !name.starts_with('.') && name != "node_modules" && name != "target" {
+                    stack.push(path);
+                }
+            } else if ty.is_file() && path.extension().is_some_and(|e| e == "events") {
+                out.push(path);
+                if out.len() >= MAX_FILES {
+                    super::transport::log(&format!(
+                        "{} has more than {MAX_FILES} `.events` files: reading the first {MAX_FILES}",
+                        folder.display()
+                    ));
+                    out.sort();
+                    return out;
+                }
+            }
+        }
+    }
+    out.sort();
+    out
 }
 
 /// Parses one chunk (with its lookahead line, see `chunks::Piece`).
