@@ -53,8 +53,14 @@ fn workspace() -> tempfile::TempDir {
 
 impl Client {
     fn spawn() -> Client {
+        Client::spawn_with(&[])
+    }
+
+    /// `eventsc lsp ARGS…`
+    fn spawn_with(args: &[&str]) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_eventsc"))
             .arg("lsp")
+            .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -291,7 +297,8 @@ fn hover_text(client: &mut Client, name: &str, needle: &str, nth: usize) -> Stri
 
 #[test]
 fn initialize_announces_the_features() {
-    let mut c = Client::spawn();
+    // VS Code's client passes `--stdio`.
+    let mut c = Client::spawn_with(&["--stdio"]);
     let r = c.initialize(None);
     let caps = &r["capabilities"];
     assert_eq!(caps["positionEncoding"], "utf-16");
