@@ -17,6 +17,7 @@ pub mod load;
 pub mod lsp;
 pub mod rules;
 pub mod source;
+pub mod starter;
 pub mod syntax;
 pub mod synth;
 pub mod targets;

@@ -5,6 +5,7 @@
 
 mod check;
 mod explain;
+mod init;
 mod lsp;
 mod synth;
 
@@ -33,6 +34,7 @@ pub struct Cli {
 enum Command {
     Check(check::Args),
     Explain(explain::Args),
+    Init(init::Args),
     Lsp(lsp::Args),
     #[command(hide = true)]
     Synth(synth::Args),
@@ -73,6 +75,7 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Check(a) => check::run(a),
         Command::Explain(a) => explain::run(a),
+        Command::Init(a) => init::run(a),
         Command::Lsp(a) => lsp::run(a),
         Command::Synth(a) => synth::run(a),
     };

@@ -11,6 +11,8 @@ mod decls;
 mod fields;
 mod properties;
 
+pub use properties::check_value;
+
 pub use properties::{BUILTIN_TYPES, MODIFIERS};
 
 use crate::diagnostics::{Diagnostic, codes, did_you_mean};
