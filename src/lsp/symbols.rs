@@ -4,7 +4,7 @@
 
 use super::convert;
 use super::workspace::Workspace;
-use crate::source::{SourceFile, Span};
+use crate::source::Span;
 use crate::syntax::ast::{self, DeclName, Item, TypeExpr, Value};
 use lsp_types::{DocumentSymbol, SymbolKind};
 
@@ -23,7 +23,7 @@ pub fn symbols(ws: &Workspace, key: &str) -> Option<Vec<DocumentSymbol>> {
             )
         };
         for d in &ast.decls {
-            out.push(declaration(d, &at, &doc.file));
+            out.push(declaration(d, &at));
         }
     }
     Some(out)
@@ -64,12 +64,7 @@ fn symbol(
     }
 }
 
-fn declaration(
-    d: &ast::Decl,
-    at: &impl Fn(Span) -> lsp_types::Range,
-    file: &SourceFile,
-) -> DocumentSymbol {
-    let _ = file;
+fn declaration(d: &ast::Decl, at: &impl Fn(Span) -> lsp_types::Range) -> DocumentSymbol {
     let (name, selection) = match &d.name {
         Some(DeclName::Str(s)) => (s.value.clone(), s.span),
         Some(DeclName::Owner(i)) | Some(DeclName::Ident(i)) => (i.text.clone(), i.span),
