@@ -925,4 +925,103 @@ mod tests {
             ws.analyze(&doc.group.clone(), false);
         }
     }
+
+    /// `line:col code message` of every diagnostic, as `check` reports a text.
+    fn check_summary(text: &str) -> Vec<String> {
+        let (sources, checked) = crate::check::check_text("x", text);
+        let mut v: Vec<String> = checked
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let s = d.primary_span().expect("span");
+                let (l, c) = sources.get(s.file).utf16_position(s.start as usize);
+                format!("{l}:{c} {} {}", d.code, d.message)
+            })
+            .collect();
+        v.sort();
+        v
+    }
+
+    fn lsp_summary(ws: &Workspace, group: &str) -> Vec<String> {
+        let mut v: Vec<String> = ws.groups[group]
+            .analysis
+            .as_ref()
+            .expect("analysed")
+            .diagnostics
+            .iter()
+            .filter_map(|d| {
+                let (doc, s, _) = ws.locate(d.primary_span()?)?;
+                let (l, c) = doc.file.utf16_position(s);
+                Some(format!("{l}:{c} {} {}", d.code, d.message))
+            })
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// Seeded random edits, each analysed, then undone unless the text still
+    /// parses (a third of those are kept): whenever the text parses, the full
+    /// analysis reports exactly what `eventsc check` reports.
+    #[test]
+    fn random_edits_keep_the_analysis_equal_to_check() {
+        let base = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/spec/full-example.events"
+        ))
+        .expect("fixture");
+        let snippets = [
+            "",
+            "x",
+            "{",
+            "}",
+            "\"",
+            "\n",
+            " ",
+            "@",
+            ":",
+            ";",
+            "(",
+            "event \"Q\" {\n}\n",
+            "  owner @nobody\n",
+            "// c\n",
+        ];
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let uri = Uri::from_str("untitled:plan").expect("uri");
+        let key = convert::key_of(&uri);
+        let mut ws = Workspace::new(Vec::new());
+        ws.set_text(uri, None, base.clone(), Some(1), None);
+        let group = ws.docs[&key].group.clone();
+        ws.analyze(&group, false);
+        let mut text = base;
+        let mut compared = 0;
+        for _ in 0..300 {
+            let start = crate::source::floor_char_boundary(&text, next(text.len() + 1));
+            let end = crate::source::floor_char_boundary(&text, (start + next(4)).min(text.len()));
+            let insert = snippets[next(snippets.len())];
+            let removed = text[start..end].to_string();
+            text.replace_range(start..end, insert);
+            ws.edit(&key, start, end, insert);
+            ws.analyze(&group, false);
+            // Keep the edit now and then when the text still parses, else undo it.
+            let parses = crate::syntax::parse(FileId(0), &text).file.is_some();
+            if !(parses && next(3) == 0) {
+                text.replace_range(start..start + insert.len(), &removed);
+                ws.edit(&key, start, start + insert.len(), &removed);
+                ws.analyze(&group, false);
+            }
+            assert_eq!(ws.docs[&key].file.text, text);
+            if crate::syntax::parse(FileId(0), &text).file.is_some() {
+                ws.analyze(&group, true);
+                assert_eq!(lsp_summary(&ws, &group), check_summary(&text), "{text}");
+                compared += 1;
+            }
+        }
+        assert!(compared > 50, "only {compared} comparisons");
+    }
 }
