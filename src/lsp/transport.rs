@@ -2,9 +2,11 @@
 //! JSON-RPC message, is logged to stderr and skipped instead of ending the
 //! session (lsp-server's own stdio transport stops reading at the first one).
 //! A `Content-Length` above [`MAX_MESSAGE`] is refused the same way, so that no
-//! header can make the server allocate without bound.
+//! header can make the server allocate without bound. The channels are
+//! unbounded, so stdin is always drained and a client that writes before it
+//! reads cannot deadlock with the server.
 
-use crossbeam_channel::{Receiver, Sender, bounded};
+use crossbeam_channel::{Receiver, Sender, unbounded};
 use lsp_server::{Connection, Message};
 use std::io::{self, BufRead, Read, Write};
 use std::thread;
@@ -27,7 +29,7 @@ impl IoThreads {
 
 /// A connection over stdin and stdout.
 pub fn stdio() -> io::Result<(Connection, IoThreads)> {
-    let (writer_tx, writer_rx): (Sender<Message>, Receiver<Message>) = bounded(0);
+    let (writer_tx, writer_rx): (Sender<Message>, Receiver<Message>) = unbounded();
     let writer = thread::Builder::new()
         .name("lsp-writer".into())
         .spawn(move || {
@@ -40,7 +42,7 @@ pub fn stdio() -> io::Result<(Connection, IoThreads)> {
             }
             let _ = out.flush();
         })?;
-    let (reader_tx, reader_rx) = bounded(0);
+    let (reader_tx, reader_rx) = unbounded();
     let reader = thread::Builder::new()
         .name("lsp-reader".into())
         .spawn(move || {
