@@ -6,6 +6,8 @@
 mod build;
 mod check;
 mod explain;
+mod init;
+mod lsp;
 mod synth;
 mod targets;
 
@@ -36,6 +38,8 @@ enum Command {
     Build(build::Args),
     Targets(targets::Args),
     Explain(explain::Args),
+    Init(init::Args),
+    Lsp(lsp::Args),
     #[command(hide = true)]
     Synth(synth::Args),
 }
@@ -77,6 +81,8 @@ pub fn main() -> ExitCode {
         Command::Build(a) => build::run(a),
         Command::Targets(a) => targets::run(a),
         Command::Explain(a) => explain::run(a),
+        Command::Init(a) => init::run(a),
+        Command::Lsp(a) => lsp::run(a),
         Command::Synth(a) => synth::run(a),
     };
     ExitCode::from(code)

@@ -11,7 +11,8 @@ use crate::diagnostics::{Diagnostic, codes};
 use crate::source::{FileId, Span};
 use pest::Parser;
 
-/// Declaration kinds, to recognise a new declaration after an unclosed block.
+/// The declaration keywords (to recognise a new declaration after an unclosed
+/// block, and for "unknown declaration" suggestions).
 pub const DECL_KINDS: &[&str] = &[
     "plan",
     "owner",

@@ -327,36 +327,52 @@ impl<'a> Parser<'a> {
         })
     }
 
-    fn call_args(&mut self) -> R<Args> {
-        let start = self.pos;
-        if !self.eat(b"(") {
+    /// `open ~ nls ~ (item ~ (nls ~ "," ~ nls ~ item)* ~ (nls ~ ",")?)? ~ nls ~ close`,
+    /// the shape of argument lists, inline enums and arrays. `required` asks for at
+    /// least one item (inline enums).
+    fn delimited<T>(
+        &mut self,
+        open: &[u8],
+        close: &[u8],
+        required: bool,
+        mut item: impl FnMut(&mut Self) -> R<T>,
+    ) -> R<Vec<T>> {
+        if !self.eat(open) {
             return None;
         }
         self.enter()?;
         self.nls();
-        let mut args = Vec::new();
-        if let Some(a) = self.attempt(Self::arg) {
-            args.push(a);
+        let mut items = Vec::new();
+        if let Some(a) = self.attempt(&mut item) {
+            items.push(a);
             while let Some(a) = self.attempt(|p| {
                 p.nls();
                 if !p.eat(b",") {
                     return None;
                 }
                 p.nls();
-                p.arg()
+                item(p)
             }) {
-                args.push(a);
+                items.push(a);
             }
             self.attempt(|p| {
                 p.nls();
                 p.eat(b",").then_some(())
             });
+        } else if required {
+            return None;
         }
         self.nls();
-        if !self.eat(b")") {
+        if !self.eat(close) {
             return None;
         }
         self.leave();
+        Some(items)
+    }
+
+    fn call_args(&mut self) -> R<Args> {
+        let start = self.pos;
+        let args = self.delimited(b"(", b")", false, Self::arg)?;
         Some(Args {
             args,
             span: self.span(start),
@@ -423,31 +439,7 @@ impl<'a> Parser<'a> {
                 return None;
             }
             p.hs();
-            if !p.eat(b"(") {
-                return None;
-            }
-            p.enter()?;
-            p.nls();
-            let mut values = vec![p.string()?];
-            while let Some(s) = p.attempt(|p| {
-                p.nls();
-                if !p.eat(b",") {
-                    return None;
-                }
-                p.nls();
-                p.string()
-            }) {
-                values.push(s);
-            }
-            p.attempt(|p| {
-                p.nls();
-                p.eat(b",").then_some(())
-            });
-            p.nls();
-            if !p.eat(b")") {
-                return None;
-            }
-            p.leave();
+            let values = p.delimited(b"(", b")", true, Self::string)?;
             Some(TypeExpr::Enum(values, p.span(start)))
         }) {
             return Some(t);
@@ -699,34 +691,7 @@ impl<'a> Parser<'a> {
 
     fn array(&mut self) -> R<Value> {
         let start = self.pos;
-        if !self.eat(b"[") {
-            return None;
-        }
-        self.enter()?;
-        self.nls();
-        let mut items = Vec::new();
-        if let Some(v) = self.attempt(Self::value) {
-            items.push(v);
-            while let Some(v) = self.attempt(|p| {
-                p.nls();
-                if !p.eat(b",") {
-                    return None;
-                }
-                p.nls();
-                p.value()
-            }) {
-                items.push(v);
-            }
-            self.attempt(|p| {
-                p.nls();
-                p.eat(b",").then_some(())
-            });
-        }
-        self.nls();
-        if !self.eat(b"]") {
-            return None;
-        }
-        self.leave();
+        let items = self.delimited(b"[", b"]", false, Self::value)?;
         Some(Value::Array(items, self.span(start)))
     }
 

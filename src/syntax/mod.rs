@@ -10,6 +10,7 @@
 pub mod ast;
 mod build;
 mod errors;
+pub use errors::DECL_KINDS;
 mod fast;
 pub mod scan;
 

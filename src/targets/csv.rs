@@ -53,7 +53,7 @@ impl Target for Csv {
     }
 
     fn description(&self) -> &'static str {
-        "Segment's tracking-plan CSV and a governance catalog (csv/segment-tracking-plan.csv, csv/catalog.csv)"
+        "csv/segment-tracking-plan.csv (Segment's tracking-plan upload format) and csv/catalog.csv (event × property governance catalog with file:line)"
     }
 
     fn generate(&self, cx: &Context) -> Vec<Artifact> {

@@ -56,7 +56,7 @@ impl Target for Dbt {
     }
 
     fn description(&self) -> &'static str {
-        "dbt sources for Segment's warehouse tables, with governance meta and tests (dbt/sources.yml)"
+        "dbt/sources.yml: dbt sources for Segment's warehouse tables, with governance meta (owner, consent, retention, pii) and tests"
     }
 
     fn generate(&self, cx: &Context) -> Vec<Artifact> {

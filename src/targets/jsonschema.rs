@@ -7,7 +7,7 @@
 //! (`"Trial Started"` → `schemas/trial-started.json`), `schemas/identify.json`,
 //! `schemas/group.json`. An event whose slug is empty, is `identify` or `group`, or
 //! is shared with another event gets `-` and the first 8 hex digits of the
-//! SHA-256 of its name appended (see [`file_names`]).
+//! SHA-256 of its name appended ([`super::event_slugs`], which `samples/` uses too).
 //!
 //! A track event's schema (keys sorted in the file):
 //!
@@ -44,10 +44,9 @@
 //! - `additionalProperties` is never set, at any level: unplanned fields and
 //!   properties are allowed (`validate` reports unplanned properties as warnings).
 
-use super::{Artifact, Context, Target, schema, slug, text};
+use super::{Artifact, Context, Target, schema, text};
 use crate::ir::{Event, Identity, Plan, Traits};
 use serde_json::{Map, Value, json};
-use sha2::{Digest, Sha256};
 
 pub struct JsonSchema;
 
@@ -59,7 +58,7 @@ impl Target for JsonSchema {
     }
 
     fn description(&self) -> &'static str {
-        "standalone draft-07 JSON Schemas of whole payloads, per event plus identify and group (schemas/*.json)"
+        "schemas/<event>.json: a standalone draft-07 JSON Schema of the whole Segment payload per event, identify and group"
     }
 
     fn generate(&self, cx: &Context) -> Vec<Artifact> {
@@ -87,31 +86,10 @@ impl Target for JsonSchema {
     }
 }
 
-/// The file stem of each event's schema, by event index.
+/// The file stem of each event's schema, by event index (the plan's
+/// [`event_slugs`](super::event_slugs), shared with every per-event output).
 pub fn file_names(plan: &Plan) -> Vec<String> {
-    let slugs: Vec<String> = plan.events.iter().map(|e| slug(&e.name.value)).collect();
-    let mut count = std::collections::HashMap::new();
-    for s in &slugs {
-        *count.entry(s.as_str()).or_insert(0usize) += 1;
-    }
-    plan.events
-        .iter()
-        .zip(&slugs)
-        .map(|(e, s)| {
-            let clash = s.is_empty() || s == "identify" || s == "group" || count[s.as_str()] > 1;
-            if clash {
-                let hash = Sha256::digest(e.name.value.as_bytes());
-                let hex: String = hash[..4].iter().map(|b| format!("{b:02x}")).collect();
-                if s.is_empty() {
-                    format!("event-{hex}")
-                } else {
-                    format!("{s}-{hex}")
-                }
-            } else {
-                s.clone()
-            }
-        })
-        .collect()
+    super::event_slugs(plan)
 }
 
 /// The fields every Segment call may carry.

@@ -17,6 +17,16 @@ pub mod schema;
 pub mod segment;
 pub mod text;
 
+pub mod json;
+pub mod markdown;
+pub mod payload;
+pub mod plan;
+pub mod qa;
+pub mod samples;
+pub mod spec;
+pub mod view;
+pub mod yaml;
+
 use crate::diagnostics::Diagnostic;
 use crate::ir::Plan;
 use crate::source::SourceMap;
@@ -60,10 +70,24 @@ pub static TARGETS: &[&dyn Target] = &[
     &jsonschema::JsonSchema,
     &dbt::Dbt,
     &csv::Csv,
+    &json::Json,
+    &yaml::Yaml,
+    &spec::Spec,
+    &qa::Qa,
+    &samples::Samples,
+    &plan::PlanTarget,
 ];
 
 pub fn find(name: &str) -> Option<&'static dyn Target> {
     TARGETS.iter().copied().find(|t| t.name() == name)
+}
+
+/// Pretty-printed JSON (two-space indent) with a final newline.
+pub fn to_json<T: serde::Serialize>(value: &T) -> String {
+    let mut s = serde_json::to_string_pretty(value)
+        .unwrap_or_else(|e| format!("{{\"error\": {:?}}}", e.to_string()));
+    s.push('\n');
+    s
 }
 
 /// The file-name form of an event name, shared by every target that writes one
@@ -83,6 +107,37 @@ pub fn slug(name: &str) -> String {
         out.pop();
     }
     out
+}
+
+/// A file-name stem per event (by event index), unique within the plan and
+/// the same in every per-event output (`schemas/`, `samples/`): the [`slug`] of
+/// the name, unless it is empty, is `identify` or `group` (files of their own),
+/// or is shared with another event; then `-` and the first 8 hex digits of the
+/// SHA-256 of the name are appended (`event-…` for an empty slug).
+pub fn event_slugs(plan: &Plan) -> Vec<String> {
+    use sha2::{Digest, Sha256};
+    let slugs: Vec<String> = plan.events.iter().map(|e| slug(&e.name.value)).collect();
+    let mut count = std::collections::BTreeMap::new();
+    for s in &slugs {
+        *count.entry(s.as_str()).or_insert(0usize) += 1;
+    }
+    plan.events
+        .iter()
+        .zip(&slugs)
+        .map(|(e, s)| {
+            let clash = s.is_empty() || s == "identify" || s == "group" || count[s.as_str()] > 1;
+            if !clash {
+                return s.clone();
+            }
+            let hash = Sha256::digest(e.name.value.as_bytes());
+            let hex: String = hash[..4].iter().map(|b| format!("{b:02x}")).collect();
+            if s.is_empty() {
+                format!("event-{hex}")
+            } else {
+                format!("{s}-{hex}")
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

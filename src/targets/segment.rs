@@ -54,7 +54,7 @@ impl Target for Segment {
     }
 
     fn description(&self) -> &'static str {
-        "Segment Public API tracking-plan rules (segment/rules.json)"
+        "segment/rules.json: Segment Public API tracking-plan rules (the body of \"replace rules in tracking plan\")"
     }
 
     fn generate(&self, cx: &Context) -> Vec<Artifact> {
