@@ -1,8 +1,10 @@
 //! The `dbt` target against real dbt-core on DuckDB.
 //!
-//! For each plan, `eventsc build --target dbt` writes `sources.yml`;
-//! `tests/dbt/harness.py` makes a throwaway dbt project around it, loads rows
-//! satisfying every test into a DuckDB file as the warehouse tables, and runs
+//! For each plan, `eventsc build --target dbt,samples` writes `sources.yml` and the
+//! sample payloads; `tests/dbt/harness.py` makes a throwaway dbt project around
+//! `sources.yml`, loads the sample payloads into a DuckDB file as the warehouse
+//! tables (as Segment's loader would: `tracks`, one table per event, `identifies`,
+//! `groups`), and runs
 //! `dbt parse` and `dbt test`
 //! with dbt's YAML JSON-schema checks switched on for DuckDB,
 //! `--no-partial-parse` and `--show-all-deprecations`. Both must pass with no
@@ -41,31 +43,35 @@ fn summary(stdout: &str) -> Value {
 /// Makes `dir` a dbt project around `sources.yml` with a DuckDB warehouse
 /// holding valid rows (and bad ones with `--seed-bad`); returns what the harness
 /// says the bad rows must make fail.
-fn project(dir: &Path, sources_yml: &Path, extra: &[&str]) -> Value {
+fn project(dir: &Path, sources_yml: &Path, samples: &Path, extra: &[&str]) -> Value {
     let mut args = vec![
         "project",
         dir.to_str().expect("a UTF-8 temp path"),
         sources_yml.to_str().expect("a UTF-8 temp path"),
+        samples.to_str().expect("a UTF-8 temp path"),
     ];
     args.extend_from_slice(extra);
     summary(&harness(&args))
 }
 
-/// Builds the plan's `dbt` target with the real CLI; returns `sources.yml`'s path.
-fn build_sources(plan: &Path, out: &Path) -> PathBuf {
+/// Builds the plan's `dbt` and `samples` targets with the real CLI; returns the
+/// paths of `sources.yml` and `samples.ndjson`.
+fn build_sources(plan: &Path, out: &Path) -> (PathBuf, PathBuf) {
     let status = Command::new(env!("CARGO_BIN_EXE_eventsc"))
         .arg("build")
         .arg(plan)
         .arg("--out")
         .arg(out)
-        .args(["--target", "dbt"])
+        .args(["--target", "dbt,samples"])
         .current_dir(common::root())
         .status()
         .expect("eventsc runs");
     assert!(status.success(), "build of {} failed", plan.display());
     let sources = out.join("dbt/sources.yml");
     assert!(sources.exists(), "sources.yml was written");
-    sources
+    let samples = out.join("samples/samples.ndjson");
+    assert!(samples.exists(), "samples.ndjson was written");
+    (sources, samples)
 }
 
 /// Runs dbt commands (`["parse", "+", "test"]`) in one process; one summary each.
@@ -89,9 +95,9 @@ fn assert_clean(name: &str, what: &str, s: &Value) {
 fn sources_parse_and_pass_on_duckdb_without_deprecations() {
     for (name, plan) in common::plans() {
         let tmp = tempfile::tempdir().expect("tempdir");
-        let sources = build_sources(&plan, &tmp.path().join("out"));
+        let (sources, samples) = build_sources(&plan, &tmp.path().join("out"));
         let dir = tmp.path().join("project");
-        assert_eq!(project(&dir, &sources, &[]), json!([]));
+        assert_eq!(project(&dir, &sources, &samples, &[]), json!([]));
         let runs = dbt(&dir, &["parse", "+", "test"]);
         assert_eq!(runs.len(), 2);
         assert_clean(&name, "parse", &runs[0]);
@@ -103,9 +109,9 @@ fn sources_parse_and_pass_on_duckdb_without_deprecations() {
 fn seeded_bad_rows_fail_the_matching_tests() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let plan = common::root().join("tests/fixtures/spec/full-example.events");
-    let sources = build_sources(&plan, &tmp.path().join("out"));
+    let (sources, samples) = build_sources(&plan, &tmp.path().join("out"));
     let dir = tmp.path().join("project");
-    let expected = project(&dir, &sources, &["--seed-bad"]);
+    let expected = project(&dir, &sources, &samples, &["--seed-bad"]);
     // The three kinds of bad row, each caught by the test the plan implies.
     assert_eq!(
         expected,
@@ -138,7 +144,9 @@ fn the_harness_reports_deprecations() {
         "version: 2\nsources:\n  - name: segment\n    meta: {owner: x}\n    tables:\n      - name: tracks\n        columns:\n          - name: event_text\n            colour: red\n            data_tests:\n              - accepted_values:\n                  values: [a]\n",
     )
     .expect("write");
-    project(&dir, &old, &[]);
+    let no_samples = tmp.path().join("none.ndjson");
+    std::fs::write(&no_samples, "").expect("write");
+    project(&dir, &old, &no_samples, &[]);
     let s = dbt(&dir, &["parse"]).remove(0);
     let text = s["deprecations"].to_string();
     for d in [

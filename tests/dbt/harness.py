@@ -2,13 +2,18 @@
 
 Subcommands (each prints one JSON document on stdout):
 
-  project DIR SOURCES_YML [--seed-bad]
+  project DIR SOURCES_YML SAMPLES_NDJSON [--seed-bad]
       Makes DIR a dbt project around a copy of SOURCES_YML (models/sources.yml,
       dbt_project.yml, profiles.yml for DuckDB) whose warehouse is the DuckDB file
       DIR/<database>.duckdb (the source's `database`, else `warehouse`, so the
       file's catalog name is the database the source names). Creates every table
-      of the source there (its schema, types from `data_type`) and fills each with
-      three rows that satisfy every test. With --seed-bad, also inserts one bad row per
+      of the source there (its schema, types from `data_type`) and loads the sample
+      payloads of the `samples` target into them the way Segment's warehouse
+      loader does: every track call into `tracks` and into its event's table
+      (nested objects flattened to `parent_child` columns, lists as JSON text),
+      identify calls into `identifies`, group calls into `groups`; `context` fields
+      become `context_*` columns. A table no
+      sample reaches gets three synthetic rows that satisfy every test. With --seed-bad, also inserts one bad row per
       kind of check: an unplanned event in tracks.event_text, a value outside an
       enum's list, a NULL in a required property. Prints the tests those rows must
       make fail: [{"test": ..., "table": ..., "column": ...}].
@@ -64,6 +69,67 @@ def value(column, i):
     return f"{column['name']}-{i}"
 
 
+def norm(name):
+    """Column-name key: Segment snake-cases names (`orderId` -> `order_id`)."""
+    return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
+def flatten(obj, prefix=""):
+    """Segment's warehouse columns of a properties/traits object."""
+    out = {}
+    for k, v in obj.items():
+        key = f"{prefix}_{k}" if prefix else k
+        if isinstance(v, dict):
+            out.update(flatten(v, key))
+        elif isinstance(v, list):
+            out[key] = json.dumps(v, sort_keys=True)
+        else:
+            out[key] = v
+    return out
+
+
+def load_samples(con, schema, tables, samples):
+    """Inserts one row per table a payload lands in; returns the tables filled."""
+    by_event = {}
+    for name, table in tables.items():
+        meta = ((table.get("config") or {}).get("meta") or {})
+        for event in [meta.get("event")] + list(meta.get("events") or []):
+            if event:
+                by_event[event] = name
+    filled = set()
+
+    def put(table, values):
+        columns = tables[table]["columns"]
+        keyed = {norm(k): v for k, v in values.items()}
+        row = [keyed.get(norm(c["name"])) for c in columns]
+        insert(con, schema, table, columns, row)
+        filled.add(table)
+
+    with open(samples, encoding="utf-8") as f:
+        for line in f:
+            if not line.strip():
+                continue
+            p = json.loads(line)
+            ts = p.get("timestamp")
+            base = {"id": p.get("messageId"), "received_at": ts, "sent_at": ts, "timestamp": ts,
+                    "original_timestamp": ts, "user_id": p.get("userId"),
+                    "anonymous_id": p.get("anonymousId"),
+                    **flatten(p.get("context") or {}, "context")}
+            kind = p.get("type")
+            if kind == "track":
+                table = by_event.get(p.get("event"))
+                calls = {**base, "event": table, "event_text": p.get("event")}
+                if "tracks" in tables:
+                    put("tracks", calls)
+                if table:
+                    put(table, {**calls, **flatten(p.get("properties") or {})})
+            elif kind == "identify" and "identifies" in tables:
+                put("identifies", {**base, **flatten(p.get("traits") or {})})
+            elif kind == "group" and "groups" in tables:
+                put("groups", {**base, "group_id": p.get("groupId"), **flatten(p.get("traits") or {})})
+    return filled
+
+
 def insert(con, schema, table, columns, row):
     names = ", ".join(f'"{c["name"]}"' for c in columns)
     marks = ", ".join("?" for _ in columns)
@@ -77,7 +143,7 @@ profile: eventsc_check
 """
 
 
-def project(dir, sources_yml, seed_bad):
+def project(dir, sources_yml, samples, seed_bad):
     import duckdb
 
     text = open(sources_yml, encoding="utf-8").read()
@@ -101,10 +167,15 @@ def project(dir, sources_yml, seed_bad):
         columns = table["columns"]
         cols = ", ".join(f'"{c["name"]}" {c.get("data_type", "varchar")}' for c in columns)
         con.execute(f'create or replace table "{schema}"."{table["name"]}" ({cols})')
+        tables[table["name"]] = table
+    filled = load_samples(con, schema, tables, samples)
+    for name, table in tables.items():
+        if name in filled:
+            continue
         for i in range(3):
-            row = [value(c, i) for c in columns]
-            insert(con, schema, table["name"], columns, row)
-        tables[table["name"]] = columns
+            row = [value(c, i) for c in table["columns"]]
+            insert(con, schema, name, table["columns"], row)
+    tables = {name: table["columns"] for name, table in tables.items()}
 
     expected = []
     if seed_bad:
@@ -197,8 +268,8 @@ def run_one(project, args):
 
 def main():
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    if len(sys.argv) >= 4 and sys.argv[1] == "project":
-        project(sys.argv[2], sys.argv[3], "--seed-bad" in sys.argv[4:])
+    if len(sys.argv) >= 5 and sys.argv[1] == "project":
+        project(sys.argv[2], sys.argv[3], sys.argv[4], "--seed-bad" in sys.argv[5:])
     elif len(sys.argv) >= 4 and sys.argv[1] == "dbt":
         run_dbt(sys.argv[2], sys.argv[3:])
     else:
