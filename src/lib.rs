@@ -3,7 +3,8 @@
 //! Stages (see ARCHITECTURE.md): [`load`] reads files into a [`source::SourceMap`];
 //! [`syntax`] parses each into an AST; [`ir::lower`] builds the typed, resolved IR;
 //! [`rules`] runs the governance rules; [`diagnostics`] renders what was found.
-//! [`check`] chains the front end; [`cli`] is the command line.
+//! [`check`] chains the front end; [`cli`] is the command line; [`lsp`] the
+//! language server.
 #![forbid(unsafe_code)]
 
 pub mod check;
@@ -13,6 +14,7 @@ pub mod docs;
 pub mod fsutil;
 pub mod ir;
 pub mod load;
+pub mod lsp;
 pub mod rules;
 pub mod source;
 pub mod starter;

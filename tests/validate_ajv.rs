@@ -597,7 +597,6 @@ fn the_corpus_mutations_do_what_they_say() {
 }
 
 #[test]
-#[ignore = "needs the `jsonschema` target (branch targets-a): un-ignore once it is merged"]
 fn eventsc_and_ajv_agree_on_every_payload() {
     let mut total = 0;
     let mut differences: BTreeMap<&str, usize> = BTreeMap::new();

@@ -3,10 +3,13 @@
 //! Exit codes: 0 success (warnings allowed unless `--deny warnings`), 1 the plan has
 //! errors (or, for other commands, their check failed), 2 usage or I/O error.
 
+mod build;
 mod check;
 mod explain;
 mod init;
+mod lsp;
 mod synth;
+mod targets;
 mod validate;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -33,9 +36,12 @@ pub struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Check(check::Args),
+    Build(build::Args),
+    Targets(targets::Args),
     Explain(explain::Args),
     Validate(validate::Args),
     Init(init::Args),
+    Lsp(lsp::Args),
     #[command(hide = true)]
     Synth(synth::Args),
 }
@@ -74,8 +80,11 @@ pub fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Check(a) => check::run(a),
+        Command::Build(a) => build::run(a),
+        Command::Targets(a) => targets::run(a),
         Command::Explain(a) => explain::run(a),
         Command::Init(a) => init::run(a),
+        Command::Lsp(a) => lsp::run(a),
         Command::Synth(a) => synth::run(a),
         Command::Validate(a) => validate::run(a),
     };

@@ -66,6 +66,33 @@ impl<'a> Decls<'a> {
 
 use crate::syntax::DECL_KINDS as DECL_KEYWORDS;
 
+/// The fields a block accepts, by the word that opens it (`plan`, `event`,
+/// `owner`, …, and the nested `naming` and `qa` blocks), and whether it holds
+/// properties. For completion in the language server; `None` for other words.
+pub fn block_fields(block: &str) -> Option<(&'static [&'static str], bool)> {
+    let shape = match block {
+        "plan" => &decls::PLAN,
+        "naming" => &decls::NAMING,
+        "qa" => &decls::QA,
+        "rules" => &decls::RULES,
+        "owner" => &decls::OWNER,
+        "consent" => &decls::CONSENT,
+        "retention" => &decls::RETENTION,
+        "source" => &decls::SOURCE,
+        "tool" => &decls::TOOL,
+        "enum" => &decls::ENUM,
+        "bundle" => &decls::BUNDLE,
+        "common" => &decls::COMMON,
+        "identify" => &decls::IDENTIFY,
+        "group" => &decls::GROUP,
+        "event" => &decls::EVENT,
+        "kpi" => &decls::KPI,
+        "object" => &decls::OBJECT,
+        _ => return None,
+    };
+    Some((shape.fields, shape.properties))
+}
+
 fn kind_of_keyword(k: &str) -> Option<Kind> {
     Kind::ALL.into_iter().find(|kind| kind.keyword() == k)
 }
