@@ -115,7 +115,19 @@ fn schemas_accept_and_reject_payloads_as_the_plan_says() {
     let ts = "schemas/trial-started.json";
     let ip = "schemas/invoice-paid.json";
     // (why, schema file, payload, valid?)
-    let cases: Vec<(&str, &str, Value, bool)> = vec![
+    let mut cases: Vec<(&str, &str, Value, bool)> = vec![
+        (
+            "a call without messageId",
+            ts,
+            {
+                let mut v = trial(ok_props.clone());
+                if let Some(o) = v.as_object_mut() {
+                    o.remove("messageId");
+                }
+                v
+            },
+            false,
+        ),
         ("a planned payload", ts, trial(ok_props.clone()), true),
         (
             "a required property is missing",
@@ -289,6 +301,15 @@ fn schemas_accept_and_reject_payloads_as_the_plan_says() {
     // The Segment rule of "Invoice Paid" (rules: COMMON, IDENTIFY, GROUP, then
     // events by name) enforces the same identity.
     let rule = "/rules/3/jsonSchema";
+    // Every captured call carries a messageId; the cases above leave it out for
+    // brevity, except the one about a missing messageId.
+    for (why, _, p, _) in &mut cases {
+        if let Some(obj) = p.as_object_mut()
+            && !why.contains("messageId")
+        {
+            obj.entry("messageId").or_insert(json!("m-1"));
+        }
+    }
     let mut request: Vec<Value> = cases
         .iter()
         .map(|(_, f, p, _)| json!({"schema": file(f), "payload": p}))

@@ -26,16 +26,6 @@ use std::process::Command;
 /// (category, eventsc's verdict, why).
 const BEYOND_JSON_SCHEMA: &[(&str, Verdict, &str)] = &[
     (
-        "message-id",
-        Verdict::Invalid,
-        "Segment requires a non-empty messageId (it deduplicates on it); the payload schemas type it but leave it optional",
-    ),
-    (
-        "no-ids-group-identity",
-        Verdict::Invalid,
-        "Segment rejects any call without a userId or an anonymousId; the jsonschema target's schema of an `identity group` event requires context.groupId only (the target's choice, not a limit of JSON Schema)",
-    ),
-    (
         "consent-off",
         Verdict::Invalid,
         "a consent category switched off in context.consent.categoryPreferences is a privacy defect; a schema cannot tie a property to a preference elsewhere in the payload",
@@ -396,21 +386,16 @@ fn corpus(plan: &Plan, samples: &[Value]) -> Vec<Case> {
                 });
             }
         };
-        env("message-id", "messageId removed", &|v| {
+        env("envelope", "messageId removed", &|v| {
             remove(v, "/messageId")
         });
-        env("message-id", "messageId empty", &|v| {
+        env("envelope", "messageId empty", &|v| {
             set(v, "/messageId", json!(""))
         });
         env("envelope", "timestamp not RFC 3339", &|v| {
             set(v, "/timestamp", json!("25/11/2026 10:00"))
         });
-        let no_ids = if identity == Identity::Group {
-            "no-ids-group-identity"
-        } else {
-            "envelope"
-        };
-        env(no_ids, "no userId nor anonymousId", &|v| {
+        env("envelope", "no userId nor anonymousId", &|v| {
             let a = remove(v, "/userId");
             let b = remove(v, "/anonymousId");
             a || b
@@ -564,8 +549,6 @@ fn the_corpus_mutations_do_what_they_say() {
         ("items", Verdict::Invalid),
         ("extra-property", Verdict::Valid),
         ("envelope", Verdict::Invalid),
-        ("message-id", Verdict::Invalid),
-        ("no-ids-group-identity", Verdict::Invalid),
         ("identity", Verdict::Invalid),
         ("consent-off", Verdict::Invalid),
         ("after-sunset", Verdict::Invalid),

@@ -19,12 +19,12 @@
 //!     "type":  {"type": "string", "const": "track"},
 //!     "event": {"type": "string", "const": "Trial Started"},
 //!     "userId": {"type": ["string", "null"]}, "anonymousId": {"type": ["string", "null"]},
-//!     "messageId": {"type": "string"},
+//!     "messageId": {"type": "string", "minLength": 1},
 //!     "timestamp": {"type": "string", "format": "date-time"},   // also originalTimestamp, sentAt, receivedAt
 //!     "context": {"type": "object"}, "integrations": {"type": "object"},
 //!     "properties": {"type": "object", "properties": {…}, "required": […]}
 //!   },
-//!   "required": ["type", "event", "properties"],
+//!   "required": ["type", "messageId", "event", "properties"],
 //!   "anyOf": [ …identity… ]
 //! }
 //! ```
@@ -36,7 +36,8 @@
 //!   `user` → `userId` required, `{"type": "string", "minLength": 1}`;
 //!   `anonymous` → the same for `anonymousId`;
 //!   `group` → `context` required with `{"required": ["groupId"], "properties":
-//!   {"groupId": {"type": "string", "minLength": 1}}}`;
+//!   {"groupId": {"type": "string", "minLength": 1}}}`, and one of the two ids as for `any`
+//!   (Segment rejects any call without a userId or an anonymousId);
 //!   `any` (the default) → `"anyOf"` of two branches, one requiring each id as above.
 //! - `identify.json`: `type` const `identify`, `traits` (the identify block), identity `any`.
 //!   `group.json`: `type` const `group`, `groupId` required (non-empty string),
@@ -98,13 +99,25 @@ fn envelope(kind: &str) -> Map<String, Value> {
     p.insert("type".into(), json!({"type": "string", "const": kind}));
     p.insert("userId".into(), json!({"type": ["string", "null"]}));
     p.insert("anonymousId".into(), json!({"type": ["string", "null"]}));
-    p.insert("messageId".into(), json!({"type": "string"}));
+    p.insert("messageId".into(), id_schema());
     for t in ["timestamp", "originalTimestamp", "sentAt", "receivedAt"] {
         p.insert(t.into(), json!({"type": "string", "format": "date-time"}));
     }
     p.insert("context".into(), json!({"type": "object"}));
     p.insert("integrations".into(), json!({"type": "object"}));
     p
+}
+
+/// `anyOf`: a userId or an anonymousId (a non-empty string).
+fn either_id() -> Value {
+    let branch = |id: &str| {
+        json!({
+            "type": "object",
+            "properties": {id: id_schema()},
+            "required": [id]
+        })
+    };
+    json!([branch("userId"), branch("anonymousId")])
 }
 
 fn id_schema() -> Value {
@@ -131,7 +144,8 @@ impl Payload {
     ) -> Payload {
         let mut props = envelope(kind);
         props.insert(field.into(), object.0);
-        let mut required = vec![Value::from("type")];
+        // Segment deduplicates on messageId: every captured call carries one.
+        let mut required = vec![Value::from("type"), Value::from("messageId")];
         if kind == "track" {
             required.push("event".into());
         }
@@ -169,17 +183,10 @@ impl Payload {
                     }),
                 );
                 self.required.push("context".into());
+                // Segment rejects any call without a userId or an anonymousId.
+                self.any_of = Some(either_id());
             }
-            Identity::Any => {
-                let branch = |id: &str| {
-                    json!({
-                        "type": "object",
-                        "properties": {id: id_schema()},
-                        "required": [id]
-                    })
-                };
-                self.any_of = Some(json!([branch("userId"), branch("anonymousId")]));
-            }
+            Identity::Any => self.any_of = Some(either_id()),
         }
     }
 
