@@ -10,6 +10,7 @@ pub mod check;
 pub mod cli;
 pub mod diagnostics;
 pub mod docs;
+pub mod fmt;
 pub mod fsutil;
 pub mod ir;
 pub mod load;

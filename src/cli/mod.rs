@@ -5,6 +5,7 @@
 
 mod check;
 mod explain;
+mod fmt;
 mod synth;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -32,6 +33,7 @@ pub struct Cli {
 enum Command {
     Check(check::Args),
     Explain(explain::Args),
+    Fmt(fmt::Args),
     #[command(hide = true)]
     Synth(synth::Args),
 }
@@ -71,6 +73,7 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Check(a) => check::run(a),
         Command::Explain(a) => explain::run(a),
+        Command::Fmt(a) => fmt::run(a),
         Command::Synth(a) => synth::run(a),
     };
     ExitCode::from(code)

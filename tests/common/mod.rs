@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod run;
+
 use eventsc::check::{Checked, check};
 use eventsc::diagnostics::render::{render_human, render_short};
 use eventsc::source::SourceMap;

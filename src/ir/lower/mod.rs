@@ -59,6 +59,34 @@ const DECL_KEYWORDS: &[&str] = &[
     "kpi",
 ];
 
+/// The fields a block accepts, in their canonical order (the order `eventsc fmt`
+/// writes them in): `kind` is a declaration keyword, `naming`, `qa` or `rules` for
+/// the plan's nested blocks, or `object` for an object type. `None` for anything else.
+pub fn block_fields(kind: &str) -> Option<&'static [&'static str]> {
+    use decls::*;
+    let shape = match kind {
+        "plan" => &PLAN,
+        "naming" => &NAMING,
+        "qa" => &QA,
+        "rules" => &RULES,
+        "owner" => &OWNER,
+        "consent" => &CONSENT,
+        "retention" => &RETENTION,
+        "source" => &SOURCE,
+        "tool" => &TOOL,
+        "enum" => &ENUM,
+        "bundle" => &BUNDLE,
+        "common" => &COMMON,
+        "identify" => &IDENTIFY,
+        "group" => &GROUP,
+        "event" => &EVENT,
+        "kpi" => &KPI,
+        "object" => &OBJECT,
+        _ => return None,
+    };
+    Some(shape.fields)
+}
+
 /// Folds an event name for the uniqueness check: case and runs of whitespace.
 pub fn event_key(name: &str) -> String {
     name.split_whitespace()
