@@ -1,7 +1,6 @@
 //! Comments for the formatter: the parser drops them, so they are taken from the
 //! token scanner and attached to the items of each block by position.
 
-use crate::syntax::scan::{Tok, tokens};
 use std::ops::Range;
 
 /// One `// …` comment: its byte range and its text without trailing spaces.
@@ -21,6 +20,18 @@ pub struct Attached {
     pub items: Vec<ItemComments>,
     /// After the last item, before the `}` (or the end of the file).
     pub end: Vec<usize>,
+}
+
+impl Attached {
+    /// The comments of item `i` (none when the block has no comments at all).
+    pub fn item(&self, i: usize) -> &ItemComments {
+        static NONE: ItemComments = ItemComments {
+            leading: Vec::new(),
+            interior: Vec::new(),
+            trailing: None,
+        };
+        self.items.get(i).unwrap_or(&NONE)
+    }
 }
 
 #[derive(Debug, Default, Clone)]
@@ -51,13 +62,12 @@ pub struct Comments<'a> {
 
 impl<'a> Comments<'a> {
     pub fn new(text: &'a str) -> Self {
-        let list = tokens(text)
+        let list = comment_ranges(text)
             .into_iter()
-            .filter(|t| t.kind == Tok::Comment)
-            .map(|t| Comment {
-                start: t.start,
-                end: t.end,
-                text: text[t.start..t.end].trim_end().to_string(),
+            .map(|(start, end)| Comment {
+                start,
+                end,
+                text: text[start..end].trim_end().to_string(),
             })
             .collect();
         let mut line_starts = vec![0];
@@ -189,5 +199,81 @@ impl<'a> Comments<'a> {
             }
         }
         out
+    }
+}
+
+/// The byte ranges of the `// …` comments of a text (up to the line end, a `\r`
+/// before the `\n` excluded), found as [`crate::syntax::scan::tokens`] finds
+/// them: outside string literals, which end at their closing quote or the line's
+/// end. A dedicated pass: it does not build the token list of a large file.
+pub fn comment_ranges(text: &str) -> Vec<(usize, usize)> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                i += 1;
+                while i < b.len() {
+                    match b[i] {
+                        b'\\' if b.get(i + 1).is_some_and(|&c| c != b'\n') => i += 2,
+                        b'"' => {
+                            i += 1;
+                            break;
+                        }
+                        b'\n' => break,
+                        _ => i += 1,
+                    }
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                let start = i;
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+                let end = if i > start && b[i - 1] == b'\r' {
+                    i - 1
+                } else {
+                    i
+                };
+                out.push((start, end));
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::comment_ranges;
+    use crate::syntax::scan::{Tok, tokens};
+
+    fn by_tokens(text: &str) -> Vec<(usize, usize)> {
+        tokens(text)
+            .into_iter()
+            .filter(|t| t.kind == Tok::Comment)
+            .map(|t| (t.start, t.end))
+            .collect()
+    }
+
+    #[test]
+    fn finds_the_comments_the_token_scanner_finds() {
+        let cases = [
+            "a // c\nb",
+            "\"// not a comment\" // a comment\r\n",
+            "\"unterminated // still a string\n// comment",
+            "\"esc \\\" // in string\" //c",
+            "\"ends with backslash \\\n// c",
+            "@a//b",
+            "x: string//c\r",
+            "",
+            "/ / // c",
+        ];
+        for c in cases {
+            assert_eq!(comment_ranges(c), by_tokens(c), "{c:?}");
+        }
+        let spec = include_str!("../../tests/fixtures/spec/full-example.events");
+        assert_eq!(comment_ranges(spec), by_tokens(spec));
     }
 }

@@ -66,7 +66,7 @@ pub const MAX_WIDTH: usize = 100;
 
 /// Formats one file's text. Returns the syntax errors instead when it does not parse.
 pub fn format(file: FileId, text: &str) -> Result<String, Vec<Diagnostic>> {
-    let parsed = syntax::parse(file, text);
+    let parsed = syntax::parse_fast(file, text);
     match parsed.file {
         Some(ast) if !parsed.diagnostics.iter().any(Diagnostic::is_error) => {
             Ok(format_ast(text, &ast))

@@ -32,9 +32,18 @@ const MODIFIER_ORDER: &[&str] = &[
 /// its own line is `text`. Trailing comments of lines of the same `group` align.
 struct Line {
     indent: usize,
-    text: String,
+    /// Byte range of the text in [`Printer::buf`].
+    text: std::ops::Range<usize>,
+    /// Width of the text in characters.
+    width: usize,
     comment: Option<usize>,
     group: u32,
+}
+
+impl Line {
+    fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
 }
 
 /// Column widths within one block.
@@ -49,6 +58,10 @@ pub struct Printer<'a> {
     text: &'a str,
     comments: Comments<'a>,
     lines: Vec<Line>,
+    /// The text of every line, one after the other.
+    buf: String,
+    /// Scratch space for measuring.
+    scratch: String,
     group: u32,
 }
 
@@ -88,26 +101,38 @@ impl<'a> Printer<'a> {
             text,
             comments: Comments::new(text),
             lines: Vec::new(),
+            buf: String::with_capacity(text.len() + text.len() / 4),
+            scratch: String::new(),
             group: 0,
         }
     }
 
-    fn raw(&self, span: Span) -> &'a str {
-        self.text.get(span.range()).unwrap_or("")
+    fn push(&mut self, indent: usize, text: &str, comment: Option<usize>) {
+        let start = self.buf.len();
+        self.buf.push_str(text);
+        self.end_line(indent, start, comment);
     }
 
-    fn push(&mut self, indent: usize, text: String, comment: Option<usize>) {
+    /// Ends a line whose text was written to `buf` from `start`.
+    fn end_line(&mut self, indent: usize, start: usize, comment: Option<usize>) {
+        let width = if self.buf.is_char_boundary(start) {
+            chars(&self.buf[start..])
+        } else {
+            0
+        };
         self.lines.push(Line {
             indent,
-            text,
+            text: start..self.buf.len(),
+            width,
             comment,
             group: self.group,
         });
     }
 
     fn comment_line(&mut self, indent: usize, ci: usize) {
-        let text = self.comments.list[ci].text.clone();
-        self.push(indent, text, None);
+        let start = self.buf.len();
+        self.buf.push_str(&self.comments.list[ci].text);
+        self.end_line(indent, start, None);
     }
 
     /// One blank line (never two, never at the start of the output).
@@ -115,9 +140,9 @@ impl<'a> Printer<'a> {
         if self
             .lines
             .last()
-            .is_some_and(|l| !l.text.is_empty() || l.comment.is_some())
+            .is_some_and(|l| !l.is_empty() || l.comment.is_some())
         {
-            self.push(0, String::new(), None);
+            self.push(0, "", None);
         }
         self.group += 1;
     }
@@ -208,7 +233,7 @@ impl<'a> Printer<'a> {
                     && ones[k].is_some()
                     && ones[k - 1].is_some()
                     && f.decls[k].kind.text == f.decls[k - 1].kind.text
-                    && !self.blank_before(f.decls[k].span, &att.items[k])
+                    && !self.blank_before(f.decls[k].span, att.item(k))
             })
             .collect();
         let mut head_width = vec![0; f.decls.len()];
@@ -229,7 +254,7 @@ impl<'a> Printer<'a> {
             if k > 0 && !grouped[k] {
                 self.blank();
             }
-            let ic = &att.items[k];
+            let ic = att.item(k);
             self.leading(0, ic, true);
             match &ones[k] {
                 Some((head, items)) => {
@@ -239,13 +264,13 @@ impl<'a> Printer<'a> {
                     } else {
                         format!("{head} {{ {items} }}")
                     };
-                    self.push(0, line, ic.trailing);
+                    self.push(0, &line, ic.trailing);
                 }
                 None => {
-                    let head = self.decl_head(d);
+                    let head = decl_head(d, self.text);
                     self.block(
                         0,
-                        head,
+                        &head,
                         &d.block,
                         Some(d.kind.text.as_str()),
                         "",
@@ -258,14 +283,6 @@ impl<'a> Printer<'a> {
         self.finish()
     }
 
-    fn decl_head(&self, d: &Decl) -> String {
-        match &d.name {
-            None => d.kind.text.clone(),
-            Some(DeclName::Str(s)) => format!("{} {}", d.kind.text, self.raw(s.span)),
-            Some(DeclName::Owner(i) | DeclName::Ident(i)) => format!("{} {}", d.kind.text, i.text),
-        }
-    }
-
     /// The head and items of a declaration that fits on one line.
     fn one_line(&self, d: &Decl) -> Option<(String, String)> {
         if !ONE_LINE_KINDS.contains(&d.kind.text.as_str())
@@ -274,16 +291,20 @@ impl<'a> Printer<'a> {
             return None;
         }
         let (header, body) = arrange(&d.block.items, Some(&d.kind.text));
-        let mut parts = Vec::new();
-        for i in header.into_iter().chain(body) {
-            parts.push(match &d.block.items[i] {
-                Item::Field(f) if !matches!(f.body, FieldBody::Block(_)) => self.field_inline(f, 0),
-                Item::Values(vs, _) => self.values(vs),
+        let mut items = String::new();
+        for (n, i) in header.into_iter().chain(body).enumerate() {
+            if n > 0 {
+                items.push_str("; ");
+            }
+            match &d.block.items[i] {
+                Item::Field(f) if !matches!(f.body, FieldBody::Block(_)) => {
+                    field_inline(self.text, &mut items, f, 0)
+                }
+                Item::Values(vs, _) => values(self.text, &mut items, vs),
                 _ => return None,
-            });
+            }
         }
-        let head = self.decl_head(d);
-        let items = parts.join("; ");
+        let head = decl_head(d, self.text);
         let width = chars(&head) + chars(&items) + 5;
         (width <= MAX_WIDTH).then_some((head, items))
     }
@@ -306,7 +327,7 @@ impl<'a> Printer<'a> {
     fn block(
         &mut self,
         indent: usize,
-        head: String,
+        head: &str,
         block: &Block,
         ctx: Option<&str>,
         close: &str,
@@ -314,18 +335,28 @@ impl<'a> Printer<'a> {
     ) {
         let inner = inner(block);
         if block.items.is_empty() && !self.comments.any_within(inner.clone()) {
-            self.push(indent, format!("{head} {{}}{close}"), trailing);
+            self.push(indent, &format!("{head} {{}}{close}"), trailing);
             return;
         }
-        let slots: Vec<Slot> = block.items.iter().map(|i| self.slot(i)).collect();
-        let open_line = self.comments.line(block.span.start as usize);
-        let att = self.comments.attach(inner, Some(open_line), &slots);
+        let att = if self.comments.any_within(inner.clone()) {
+            let slots: Vec<Slot> = block.items.iter().map(|i| self.slot(i)).collect();
+            let open_line = self.comments.line(block.span.start as usize);
+            self.comments.attach(inner, Some(open_line), &slots)
+        } else {
+            Attached::default()
+        };
         self.break_group();
-        self.push(indent, format!("{head} {{"), att.open);
+        let start = self.buf.len();
+        self.buf.push_str(head);
+        self.buf.push_str(" {");
+        self.end_line(indent, start, att.open);
         self.break_group();
         self.body(indent + 1, &block.items, ctx, &att);
         self.break_group();
-        self.push(indent, format!("}}{close}"), trailing);
+        let start = self.buf.len();
+        self.buf.push('}');
+        self.buf.push_str(close);
+        self.end_line(indent, start, trailing);
         self.break_group();
     }
 
@@ -340,28 +371,29 @@ impl<'a> Printer<'a> {
             }
         }
         for &i in &body {
-            if let Item::Property(p) = &items[i]
-                && let Some(ty) = self.ty_inline(&p.ty)
-            {
-                w.name = w.name.max(chars(&p.name.text) + 1);
-                if !p.tail.is_empty() {
-                    w.ty = w.ty.max(chars(&ty));
+            if let Item::Property(p) = &items[i] {
+                self.scratch.clear();
+                if ty_inline(self.text, &self.comments, &mut self.scratch, &p.ty) {
+                    w.name = w.name.max(chars(&p.name.text) + 1);
+                    if !p.tail.is_empty() {
+                        w.ty = w.ty.max(chars(&self.scratch));
+                    }
                 }
             }
         }
         let last = body.last().or(header.last()).copied();
         for &i in &header {
-            self.item(indent, &items[i], ctx, &att.items[i], &w, Some(i) == last);
+            self.item(indent, &items[i], ctx, att.item(i), &w, Some(i) == last);
         }
         w.key = 0;
         if !header.is_empty() && !body.is_empty() {
             self.blank();
         }
         for (n, &i) in body.iter().enumerate() {
-            if n > 0 && self.blank_before(items[i].span(), &att.items[i]) {
+            if n > 0 && self.blank_before(items[i].span(), att.item(i)) {
                 self.blank();
             }
-            self.item(indent, &items[i], ctx, &att.items[i], &w, Some(i) == last);
+            self.item(indent, &items[i], ctx, att.item(i), &w, Some(i) == last);
         }
         self.end_comments(indent, att, !items.is_empty());
     }
@@ -385,21 +417,25 @@ impl<'a> Printer<'a> {
             Item::Field(f) => match &f.body {
                 FieldBody::Block(b) => self.block(
                     indent,
-                    f.key.text.clone(),
+                    &f.key.text,
                     b,
                     nested_ctx(ctx, &f.key.text),
                     "",
                     ic.trailing,
                 ),
                 _ => {
-                    let line = self.field_inline(f, w.key);
-                    self.push(indent, line, ic.trailing);
+                    let start = self.buf.len();
+                    field_inline(self.text, &mut self.buf, f, w.key);
+                    self.end_line(indent, start, ic.trailing);
                 }
             },
             Item::Property(p) => self.property(indent, p, w, ic.trailing),
             Item::RuleSetting(r) => {
-                let line = format!("{} = {}", self.raw(r.rule.span), r.level.text);
-                self.push(indent, line, ic.trailing);
+                let start = self.buf.len();
+                self.buf.push_str(raw(self.text, r.rule.span));
+                self.buf.push_str(" = ");
+                self.buf.push_str(&r.level.text);
+                self.end_line(indent, start, ic.trailing);
             }
             Item::Values(..) => {}
         }
@@ -407,116 +443,38 @@ impl<'a> Printer<'a> {
 
     // ---- items -------------------------------------------------------------
 
-    fn field_inline(&self, f: &Field, key_width: usize) -> String {
-        match &f.body {
-            FieldBody::Empty => f.key.text.clone(),
-            FieldBody::Values(vs) => format!("{} {}", pad(&f.key.text, key_width), self.values(vs)),
-            FieldBody::Call(a) => format!("{}{}", f.key.text, self.args(a)),
-            FieldBody::Block(_) => format!("{} {{}}", f.key.text),
-        }
-    }
-
     fn property(&mut self, indent: usize, p: &Property, w: &Widths, trailing: Option<usize>) {
-        let tail = self.tail(&p.tail);
-        let name = format!("{}:", p.name.text);
-        if let Some(ty) = self.ty_inline(&p.ty) {
-            let line = if tail.is_empty() {
-                format!("{} {ty}", pad(&name, w.name))
-            } else {
-                format!("{} {} {tail}", pad(&name, w.name), pad(&ty, w.ty))
-            };
-            self.push(indent, line, trailing);
+        let mut ty = std::mem::take(&mut self.scratch);
+        ty.clear();
+        if ty_inline(self.text, &self.comments, &mut ty, &p.ty) {
+            let start = self.buf.len();
+            self.buf.push_str(&p.name.text);
+            self.buf.push(':');
+            let name_width = chars(&p.name.text) + 1;
+            self.buf.extend(std::iter::repeat_n(
+                ' ',
+                w.name.saturating_sub(name_width) + 1,
+            ));
+            self.buf.push_str(&ty);
+            if !p.tail.is_empty() {
+                let ty_width = chars(&ty);
+                self.buf
+                    .extend(std::iter::repeat_n(' ', w.ty.saturating_sub(ty_width) + 1));
+                tail(self.text, &mut self.buf, &p.tail);
+            }
+            self.scratch = ty;
+            self.end_line(indent, start, trailing);
             return;
         }
+        self.scratch = ty;
         if let Some((prefix, block, suffix)) = split_type(&p.ty) {
-            let close = if tail.is_empty() {
-                suffix
-            } else {
-                format!("{suffix} {tail}")
-            };
-            self.block(
-                indent,
-                format!("{name} {prefix}"),
-                block,
-                Some("object"),
-                &close,
-                trailing,
-            );
-        }
-    }
-
-    /// The type on one line; `None` when it holds a non-empty object.
-    fn ty_inline(&self, t: &TypeExpr) -> Option<String> {
-        Some(match t {
-            TypeExpr::Named(i) => i.text.clone(),
-            TypeExpr::List(inner, _) => format!("list({})", self.ty_inline(inner)?),
-            TypeExpr::Enum(vs, _) => format!(
-                "enum({})",
-                vs.iter()
-                    .map(|s| self.raw(s.span))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            TypeExpr::Object(b, _) => {
-                if !b.items.is_empty() || self.comments.any_within(inner(b)) {
-                    return None;
-                }
-                "object {}".to_string()
+            let mut close = suffix;
+            if !p.tail.is_empty() {
+                close.push(' ');
+                tail(self.text, &mut close, &p.tail);
             }
-        })
-    }
-
-    /// Modifiers in canonical order, then the description(s).
-    fn tail(&self, tail: &[PropTail]) -> String {
-        let mut mods: Vec<&Modifier> = tail
-            .iter()
-            .filter_map(|t| match t {
-                PropTail::Modifier(m) => Some(m),
-                PropTail::Description(_) => None,
-            })
-            .collect();
-        mods.sort_by_key(|m| rank(MODIFIER_ORDER, &m.name.text));
-        let mut parts: Vec<String> = mods
-            .into_iter()
-            .map(|m| match &m.args {
-                Some(a) => format!("{}{}", m.name.text, self.args(a)),
-                None => m.name.text.clone(),
-            })
-            .collect();
-        parts.extend(tail.iter().filter_map(|t| match t {
-            PropTail::Description(s) => Some(self.raw(s.span).to_string()),
-            PropTail::Modifier(_) => None,
-        }));
-        parts.join(" ")
-    }
-
-    fn args(&self, a: &Args) -> String {
-        let parts: Vec<String> = a
-            .args
-            .iter()
-            .map(|arg| match &arg.key {
-                Some(k) => format!("{} {}", k.text, self.value(&arg.value)),
-                None => self.value(&arg.value),
-            })
-            .collect();
-        format!("({})", parts.join(", "))
-    }
-
-    fn values(&self, vs: &[Value]) -> String {
-        vs.iter()
-            .map(|v| self.value(v))
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-
-    fn value(&self, v: &Value) -> String {
-        match v {
-            Value::Str(s) => self.raw(s.span).to_string(),
-            Value::Percent(i) => format!("{}%", i.text),
-            Value::Number(i) | Value::Date(i) | Value::Owner(i) | Value::Word(i) => i.text.clone(),
-            Value::Duration(d) => format!("{} {}", d.amount.text, d.unit.text),
-            Value::Window(n, d, _) => format!("{} in {} {}", n.text, d.amount.text, d.unit.text),
-            Value::Array(vs, _) => format!("[{}]", self.values(vs)),
+            let head = format!("{}: {prefix}", p.name.text);
+            self.block(indent, &head, block, Some("object"), &close, trailing);
         }
     }
 
@@ -530,16 +488,18 @@ impl<'a> Printer<'a> {
             .interior
             .iter()
             .partition(|&&ci| list[ci].start < last_start);
-        let one = self.values(vs);
-        if among.is_empty() && indent * 2 + chars(&one) <= MAX_WIDTH {
+        let start = self.buf.len();
+        values(self.text, &mut self.buf, vs);
+        if among.is_empty() && indent * 2 + chars(&self.buf[start..]) <= MAX_WIDTH {
             let mut rest = after.into_iter().chain(ic.trailing);
             let first = rest.next();
-            self.push(indent, one, first);
+            self.end_line(indent, start, first);
             for ci in rest {
                 self.comment_line(indent, ci);
             }
             return;
         }
+        self.buf.truncate(start);
         let n = vs.len();
         let mut lead: Vec<Vec<usize>> = vec![Vec::new(); n];
         let mut trail: Vec<Option<usize>> = vec![None; n];
@@ -575,9 +535,12 @@ impl<'a> Printer<'a> {
             for &ci in &lead[k] {
                 self.comment_line(indent, ci);
             }
-            let comma = if k + 1 < n || last { "," } else { "" };
-            let text = format!("{}{comma}", self.value(v));
-            self.push(indent, text, trail[k]);
+            let start = self.buf.len();
+            value(self.text, &mut self.buf, v);
+            if k + 1 < n || last {
+                self.buf.push(',');
+            }
+            self.end_line(indent, start, trail[k]);
         }
         for ci in extra {
             self.comment_line(indent, ci);
@@ -587,7 +550,7 @@ impl<'a> Printer<'a> {
     // ---- output ------------------------------------------------------------
 
     fn finish(self) -> String {
-        let mut out = String::with_capacity(self.text.len() + self.text.len() / 8);
+        let mut out = String::with_capacity(self.buf.len() + self.lines.len() * 8);
         let lines = &self.lines;
         let mut i = 0;
         while i < lines.len() {
@@ -597,27 +560,25 @@ impl<'a> Printer<'a> {
             }
             let width = lines[i..j]
                 .iter()
-                .filter(|l| l.comment.is_some() && !l.text.is_empty())
-                .map(|l| l.indent * 2 + chars(&l.text))
+                .filter(|l| l.comment.is_some() && !l.is_empty())
+                .map(|l| l.indent * 2 + l.width)
                 .max()
                 .unwrap_or(0);
             for l in &lines[i..j] {
-                let mut line = String::new();
-                if !l.text.is_empty() {
-                    line.extend(std::iter::repeat_n(' ', l.indent * 2));
-                    line.push_str(&l.text);
+                let line_start = out.len();
+                if !l.is_empty() || l.comment.is_some() {
+                    out.extend(std::iter::repeat_n(' ', l.indent * 2));
                 }
+                out.push_str(&self.buf[l.text.clone()]);
                 if let Some(ci) = l.comment {
-                    let c = &self.comments.list[ci].text;
-                    if l.text.is_empty() {
-                        line.extend(std::iter::repeat_n(' ', l.indent * 2));
-                    } else {
-                        let used = l.indent * 2 + chars(&l.text);
-                        line.extend(std::iter::repeat_n(' ', width - used + 1));
+                    if !l.is_empty() {
+                        let used = l.indent * 2 + l.width;
+                        out.extend(std::iter::repeat_n(' ', width - used + 1));
                     }
-                    line.push_str(c);
+                    out.push_str(&self.comments.list[ci].text);
                 }
-                out.push_str(line.trim_end());
+                let trimmed = out[line_start..].trim_end().len();
+                out.truncate(line_start + trimmed);
                 out.push('\n');
             }
             i = j;
@@ -626,6 +587,156 @@ impl<'a> Printer<'a> {
             out.pop();
         }
         out
+    }
+}
+
+fn raw(text: &str, span: Span) -> &str {
+    text.get(span.range()).unwrap_or("")
+}
+
+fn decl_head(d: &Decl, text: &str) -> String {
+    match &d.name {
+        None => d.kind.text.clone(),
+        Some(DeclName::Str(s)) => format!("{} {}", d.kind.text, raw(text, s.span)),
+        Some(DeclName::Owner(i) | DeclName::Ident(i)) => format!("{} {}", d.kind.text, i.text),
+    }
+}
+
+fn field_inline(text: &str, out: &mut String, f: &Field, key_width: usize) {
+    out.push_str(&f.key.text);
+    match &f.body {
+        FieldBody::Empty => {}
+        FieldBody::Values(vs) => {
+            out.extend(std::iter::repeat_n(
+                ' ',
+                key_width.saturating_sub(chars(&f.key.text)) + 1,
+            ));
+            values(text, out, vs);
+        }
+        FieldBody::Call(a) => args(text, out, a),
+        FieldBody::Block(_) => out.push_str(" {}"),
+    }
+}
+
+/// Writes the type on one line; `false` (having written part of it) when it
+/// holds a non-empty object.
+fn ty_inline(text: &str, comments: &Comments, out: &mut String, t: &TypeExpr) -> bool {
+    match t {
+        TypeExpr::Named(i) => out.push_str(&i.text),
+        TypeExpr::List(inner, _) => {
+            out.push_str("list(");
+            if !ty_inline(text, comments, out, inner) {
+                return false;
+            }
+            out.push(')');
+        }
+        TypeExpr::Enum(vs, _) => {
+            out.push_str("enum(");
+            for (n, s) in vs.iter().enumerate() {
+                if n > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(raw(text, s.span));
+            }
+            out.push(')');
+        }
+        TypeExpr::Object(b, _) => {
+            if !b.items.is_empty() || comments.any_within(inner(b)) {
+                return false;
+            }
+            out.push_str("object {}");
+        }
+    }
+    true
+}
+
+/// Modifiers in canonical order, then the description(s).
+fn tail(text: &str, out: &mut String, tail: &[PropTail]) {
+    let mut mods: Vec<(usize, &Modifier)> = Vec::new();
+    let mut sorted = true;
+    for t in tail {
+        if let PropTail::Modifier(m) = t {
+            let r = rank(MODIFIER_ORDER, &m.name.text);
+            sorted &= mods.last().is_none_or(|&(last, _)| last <= r);
+            mods.push((r, m));
+        }
+    }
+    if !sorted {
+        mods.sort_by_key(|&(r, _)| r);
+    }
+    let mut first = true;
+    for (_, m) in mods {
+        if !first {
+            out.push(' ');
+        }
+        first = false;
+        out.push_str(&m.name.text);
+        if let Some(a) = &m.args {
+            args(text, out, a);
+        }
+    }
+    for t in tail {
+        if let PropTail::Description(s) = t {
+            if !first {
+                out.push(' ');
+            }
+            first = false;
+            out.push_str(raw(text, s.span));
+        }
+    }
+}
+
+fn args(text: &str, out: &mut String, a: &Args) {
+    out.push('(');
+    for (n, arg) in a.args.iter().enumerate() {
+        if n > 0 {
+            out.push_str(", ");
+        }
+        if let Some(k) = &arg.key {
+            out.push_str(&k.text);
+            out.push(' ');
+        }
+        value(text, out, &arg.value);
+    }
+    out.push(')');
+}
+
+fn values(text: &str, out: &mut String, vs: &[Value]) {
+    for (n, v) in vs.iter().enumerate() {
+        if n > 0 {
+            out.push_str(", ");
+        }
+        value(text, out, v);
+    }
+}
+
+fn value(text: &str, out: &mut String, v: &Value) {
+    match v {
+        Value::Str(s) => out.push_str(raw(text, s.span)),
+        Value::Percent(i) => {
+            out.push_str(&i.text);
+            out.push('%');
+        }
+        Value::Number(i) | Value::Date(i) | Value::Owner(i) | Value::Word(i) => {
+            out.push_str(&i.text)
+        }
+        Value::Duration(d) => {
+            out.push_str(&d.amount.text);
+            out.push(' ');
+            out.push_str(&d.unit.text);
+        }
+        Value::Window(n, d, _) => {
+            out.push_str(&n.text);
+            out.push_str(" in ");
+            out.push_str(&d.amount.text);
+            out.push(' ');
+            out.push_str(&d.unit.text);
+        }
+        Value::Array(vs, _) => {
+            out.push('[');
+            values(text, out, vs);
+            out.push(']');
+        }
     }
 }
 
