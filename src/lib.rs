@@ -9,6 +9,7 @@
 pub mod check;
 pub mod cli;
 pub mod diagnostics;
+pub mod diff;
 pub mod docs;
 pub mod fmt;
 pub mod fsutil;

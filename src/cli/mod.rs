@@ -4,6 +4,7 @@
 //! errors (or, for other commands, their check failed), 2 usage or I/O error.
 
 mod check;
+mod diff;
 mod explain;
 mod fmt;
 mod synth;
@@ -34,6 +35,7 @@ pub struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Check(check::Args),
+    Diff(diff::Args),
     Explain(explain::Args),
     Fmt(fmt::Args),
     #[command(hide = true)]
@@ -74,6 +76,7 @@ pub fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Check(a) => check::run(a),
+        Command::Diff(a) => diff::run(a),
         Command::Explain(a) => explain::run(a),
         Command::Fmt(a) => fmt::run(a),
         Command::Synth(a) => synth::run(a),
