@@ -29,20 +29,29 @@ impl Checked {
     }
 }
 
-/// Parses every file, in parallel when there are several.
-pub fn parse_all(sources: &SourceMap, skip: &[FileId]) -> Vec<(FileId, syntax::Parsed)> {
+/// Files larger than this are parsed on several threads.
+const PARALLEL_PARSE_BYTES: usize = 1 << 20;
+
+/// Parses every file (recovering after syntax errors), in parallel when there are several.
+pub fn parse_all(sources: &SourceMap, skip: &[FileId]) -> Vec<(FileId, syntax::Recovered)> {
     let files: Vec<(FileId, &str)> = sources
         .files()
         .filter(|(id, _)| !skip.contains(id))
         .map(|(id, f)| (id, f.text.as_str()))
         .collect();
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(files.len());
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // One large file: split it between the cores.
+    if let [(id, text)] = files.as_slice()
+        && cores > 1
+        && text.len() > PARALLEL_PARSE_BYTES
+    {
+        return vec![(*id, syntax::parse_parallel(*id, text, cores))];
+    }
+    let threads = cores.min(files.len());
     if threads <= 1 {
         return files
             .into_iter()
-            .map(|(id, t)| (id, syntax::parse(id, t)))
+            .map(|(id, t)| (id, syntax::parse_recovering(id, t)))
             .collect();
     }
     let chunk = files.len().div_ceil(threads);
@@ -52,7 +61,7 @@ pub fn parse_all(sources: &SourceMap, skip: &[FileId]) -> Vec<(FileId, syntax::P
             .map(|c| {
                 s.spawn(move || {
                     c.iter()
-                        .map(|&(id, t)| (id, syntax::parse(id, t)))
+                        .map(|&(id, t)| (id, syntax::parse_recovering(id, t)))
                         .collect::<Vec<_>>()
                 })
             })
@@ -75,26 +84,62 @@ pub fn check(sources: &SourceMap, pre: Vec<Diagnostic>) -> Checked {
     let mut diagnostics = pre;
     let parsed = parse_all(sources, &skip);
     let mut files: Vec<(FileId, ast::File)> = Vec::new();
+    let mut broken = Vec::new();
     let mut complete = skip.is_empty();
+    let mut parsed_ok = skip.is_empty();
     for (id, p) in parsed {
         diagnostics.extend(p.diagnostics);
-        match p.file {
-            Some(f) => files.push((id, f)),
-            None => complete = false,
-        }
+        complete &= p.complete;
+        parsed_ok &= p.complete && p.broken.is_empty();
+        broken.extend(p.broken);
+        files.push((id, p.file));
     }
-    let refs: Vec<(FileId, &ast::File)> = files.iter().map(|(id, f)| (*id, f)).collect();
+    // A broken `plan` declaration still counts as the plan being there.
+    let has_broken_plan = broken.iter().any(|b| b.kind.text == "plan");
+    // Only the declarations' spans are needed after lowering (to hold back findings
+    // inside declarations with errors); the ASTs are freed as they are lowered.
+    let decl_spans: Vec<(FileId, Vec<crate::source::Span>)> = files
+        .iter()
+        .map(|(id, f)| (*id, f.decls.iter().map(|d| d.span).collect()))
+        .collect();
     let rule_names = crate::rules::names();
-    let (plan, lower_diags) = ir::lower::lower(&refs, &rule_names, complete);
+    let (plan, lower_diags) =
+        ir::lower::lower_owned(files, &broken, &rule_names, complete && !has_broken_plan);
     diagnostics.extend(lower_diags);
-    let plan = if complete {
-        diagnostics.extend(crate::rules::run(&plan));
+    let plan = if parsed_ok {
+        // Findings inside a declaration that already has an error are held back:
+        // they are usually consequences of that error (a misspelt `owner` field
+        // also means "no owner").
+        let with_errors: Vec<crate::source::Span> = diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .filter_map(Diagnostic::primary_span)
+            .filter_map(|s| decl_containing(&decl_spans, s))
+            .collect();
+        diagnostics.extend(crate::rules::run(&plan).into_iter().filter(|d| {
+            d.primary_span()
+                .and_then(|s| decl_containing(&decl_spans, s))
+                .is_none_or(|decl| !with_errors.contains(&decl))
+        }));
         Some(plan)
     } else {
         None
     };
     diagnostics::sort(&mut diagnostics);
     Checked { plan, diagnostics }
+}
+
+/// The span of the top-level declaration holding `span`, if any.
+fn decl_containing(
+    decls: &[(FileId, Vec<crate::source::Span>)],
+    span: crate::source::Span,
+) -> Option<crate::source::Span> {
+    let (_, spans) = decls.iter().find(|(id, _)| *id == span.file)?;
+    let i = spans.partition_point(|d| d.end < span.start);
+    spans
+        .get(i)
+        .filter(|d| d.start <= span.start && span.end <= d.end)
+        .copied()
 }
 
 /// Checks source text held in memory (tests, the language server).

@@ -18,4 +18,5 @@ pub mod load;
 pub mod rules;
 pub mod source;
 pub mod syntax;
+pub mod synth;
 pub mod targets;

@@ -70,7 +70,11 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
             out.push(p.clone());
         }
     }
-    out.dedup();
+    // The same file named twice (`dir` and `dir/a.events`, `./dir`) is read once.
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|p| {
+        p.as_os_str() == "-" || seen.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
+    });
     Ok(out)
 }
 

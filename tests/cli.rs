@@ -11,7 +11,9 @@ fn run(args: &[&str]) -> String {
 
 fn run_env(args: &[&str], env: &[(&str, &str)]) -> String {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_eventsc"));
-    cmd.args(args).current_dir(common::root()).env_remove("NO_COLOR");
+    cmd.args(args)
+        .current_dir(common::root())
+        .env_remove("NO_COLOR");
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -26,7 +28,11 @@ fn run_env(args: &[&str], env: &[(&str, &str)]) -> String {
 }
 
 fn exit_code(record: &str) -> &str {
-    record.lines().nth(1).unwrap_or("").trim_start_matches("exit: ")
+    record
+        .lines()
+        .nth(1)
+        .unwrap_or("")
+        .trim_start_matches("exit: ")
 }
 
 macro_rules! cli_snapshot {
@@ -63,7 +69,14 @@ fn check_exit_codes() {
 
     let warns = run(&["check", WARNS, "--message-format", "short"]);
     assert_eq!(exit_code(&warns), "0", "warnings alone pass");
-    let denied = run(&["check", WARNS, "--message-format", "short", "--deny", "warnings"]);
+    let denied = run(&[
+        "check",
+        WARNS,
+        "--message-format",
+        "short",
+        "--deny",
+        "warnings",
+    ]);
     assert_eq!(exit_code(&denied), "1", "--deny warnings fails on warnings");
     cli_snapshot!("check-deny-warnings", denied);
 
@@ -75,7 +88,14 @@ fn check_exit_codes() {
 #[test]
 fn message_formats() {
     for format in ["human", "json", "github"] {
-        let r = run(&["check", BROKEN, "--message-format", format, "--color", "never"]);
+        let r = run(&[
+            "check",
+            BROKEN,
+            "--message-format",
+            format,
+            "--color",
+            "never",
+        ]);
         assert_eq!(exit_code(&r), "1");
         cli_snapshot!(format!("format-{format}"), r);
     }
@@ -92,11 +112,28 @@ fn json_lines_carry_the_documented_fields() {
     let mut n = 0;
     for line in text.lines() {
         let v: serde_json::Value = serde_json::from_str(line).expect("each line is JSON");
-        for key in ["severity", "code", "message", "file", "line", "column", "end_line", "end_column", "labels", "help"] {
+        for key in [
+            "severity",
+            "code",
+            "message",
+            "file",
+            "line",
+            "column",
+            "end_line",
+            "end_column",
+            "labels",
+            "help",
+        ] {
             assert!(v.get(key).is_some(), "missing `{key}` in {line}");
         }
-        assert!(v["line"].as_u64().is_some_and(|l| l >= 1), "lines are 1-based");
-        assert!(v["column"].as_u64().is_some_and(|c| c >= 1), "columns are 1-based");
+        assert!(
+            v["line"].as_u64().is_some_and(|l| l >= 1),
+            "lines are 1-based"
+        );
+        assert!(
+            v["column"].as_u64().is_some_and(|c| c >= 1),
+            "columns are 1-based"
+        );
         n += 1;
     }
     assert!(n >= 1);
@@ -117,7 +154,10 @@ fn usage_and_io_errors_exit_2() {
     let cases = [
         ("missing-path", vec!["check", "does/not/exist.events"]),
         ("no-events-files", vec!["check", "docs"]),
-        ("bad-format", vec!["check", CLEAN, "--message-format", "xml"]),
+        (
+            "bad-format",
+            vec!["check", CLEAN, "--message-format", "xml"],
+        ),
         ("unknown-command", vec!["frobnicate"]),
         ("explain-unknown", vec!["explain", "naming/event_case"]),
     ];
@@ -130,7 +170,10 @@ fn usage_and_io_errors_exit_2() {
 
 #[test]
 fn explain() {
-    for (name, what) in [("explain-code", "E0025"), ("explain-rule", "privacy/pii-without-consent")] {
+    for (name, what) in [
+        ("explain-code", "E0025"),
+        ("explain-rule", "privacy/pii-without-consent"),
+    ] {
         let r = run(&["explain", what]);
         assert_eq!(exit_code(&r), "0");
         cli_snapshot!(name, r);
@@ -156,5 +199,8 @@ fn stdin_is_a_plan() {
     let out = child.wait_with_output().expect("finishes");
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("<stdin>:3:7: error[naming/event-case]"), "{err}");
+    assert!(
+        err.contains("<stdin>:3:7: error[naming/event-case]"),
+        "{err}"
+    );
 }

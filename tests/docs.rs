@@ -31,7 +31,8 @@ fn every_code_and_rule_is_explained() {
 
 #[test]
 fn codes_are_unique_and_used_by_the_compiler_source() {
-    let src = std::fs::read_to_string(common::root().join("src/diagnostics/codes.rs")).unwrap_or_default();
+    let src = std::fs::read_to_string(common::root().join("src/diagnostics/codes.rs"))
+        .unwrap_or_default();
     let mut seen = std::collections::BTreeSet::new();
     for c in eventsc::diagnostics::codes::CODES {
         assert!(seen.insert(c.code), "{} is documented twice", c.code);

@@ -74,11 +74,7 @@ type SideResult = Result<
 fn read(spec: &Spec) -> SideResult {
     let mut loaded = input::load(spec)?;
     let pre = std::mem::take(&mut loaded.diagnostics);
-    let plan = input::lower_keeping_asts(&loaded.sources, pre).map(|(plan, asts)| {
-        // The process ends soon: freeing a large tree would only cost time.
-        std::mem::forget(asts);
-        plan
-    });
+    let plan = input::lower(&loaded.sources, pre);
     Ok((loaded, plan))
 }
 

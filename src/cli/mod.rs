@@ -9,8 +9,6 @@ mod explain;
 mod fmt;
 mod synth;
 
-pub use synth::plan_text as synth_plan_text;
-
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
 use std::process::ExitCode;

@@ -250,16 +250,6 @@ fn load_git(rev: &str, path: &str) -> Result<Loaded, InputError> {
 
 /// The front end without the rules: the plan, or the errors that prevent one.
 pub fn lower(sources: &SourceMap, pre: Vec<Diagnostic>) -> Result<Plan, Vec<Diagnostic>> {
-    lower_keeping_asts(sources, pre).map(|(plan, _)| plan)
-}
-
-/// [`lower`], also returning the parsed files: a command about to exit may
-/// `std::mem::forget` them rather than spend tens of milliseconds freeing a large
-/// tree.
-pub fn lower_keeping_asts(
-    sources: &SourceMap,
-    pre: Vec<Diagnostic>,
-) -> Result<(Plan, Vec<crate::syntax::ast::File>), Vec<Diagnostic>> {
     let skip: Vec<FileId> = pre
         .iter()
         .filter_map(|d| d.primary_span())
@@ -267,29 +257,25 @@ pub fn lower_keeping_asts(
         .collect();
     let mut diags = pre;
     let mut files = Vec::new();
-    for (id, f) in sources.files() {
-        if skip.contains(&id) {
-            continue;
-        }
-        let parsed = crate::syntax::parse_fast(id, &f.text);
-        diags.extend(parsed.diagnostics);
-        if let Some(ast) = parsed.file {
-            files.push((id, ast));
+    let mut parsed_ok = skip.is_empty();
+    for (id, p) in crate::check::parse_all(sources, &skip) {
+        diags.extend(p.diagnostics);
+        parsed_ok &= p.complete && p.broken.is_empty();
+        files.push((id, p.file));
+    }
+    if parsed_ok {
+        let names = crate::rules::names();
+        // The ASTs are freed as they are lowered.
+        let (plan, lower_diags) = ir::lower::lower_owned(files, &[], &names, true);
+        diags.extend(lower_diags);
+        diags.retain(Diagnostic::is_error);
+        if diags.is_empty() {
+            return Ok(plan);
         }
     }
-    let complete = files.len() == sources.len();
-    let refs: Vec<(FileId, &crate::syntax::ast::File)> =
-        files.iter().map(|(id, f)| (*id, f)).collect();
-    let names = crate::rules::names();
-    let (plan, lower_diags) = ir::lower::lower(&refs, &names, complete);
-    diags.extend(lower_diags);
     diags.retain(Diagnostic::is_error);
-    if diags.is_empty() && complete {
-        Ok((plan, files.into_iter().map(|(_, f)| f).collect()))
-    } else {
-        diagnostics::sort(&mut diags);
-        Err(diags)
-    }
+    diagnostics::sort(&mut diags);
+    Err(diags)
 }
 
 /// A source map of in-memory files (tests, audit records).

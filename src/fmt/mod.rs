@@ -66,14 +66,25 @@ pub const MAX_WIDTH: usize = 100;
 
 /// Formats one file's text. Returns the syntax errors instead when it does not parse.
 pub fn format(file: FileId, text: &str) -> Result<String, Vec<Diagnostic>> {
-    let parsed = syntax::parse_fast(file, text);
-    match parsed.file {
-        Some(ast) if !parsed.diagnostics.iter().any(Diagnostic::is_error) => {
-            Ok(format_ast(text, &ast))
-        }
-        _ => Err(parsed.diagnostics),
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let (ast, diagnostics) = if text.len() > PARALLEL_BYTES && cores > 1 {
+        // A large file is parsed on every core; only a complete parse is formatted
+        // (a partial one would drop what did not parse).
+        let r = syntax::parse_parallel(file, text, cores);
+        let whole = r.complete && r.broken.is_empty();
+        (whole.then_some(r.file), r.diagnostics)
+    } else {
+        let p = syntax::parse(file, text);
+        (p.file, p.diagnostics)
+    };
+    match ast {
+        Some(ast) if !diagnostics.iter().any(Diagnostic::is_error) => Ok(format_ast(text, &ast)),
+        _ => Err(diagnostics),
     }
 }
+
+/// Files larger than this are parsed on several threads.
+const PARALLEL_BYTES: usize = 1 << 20;
 
 /// Formats a parsed file; `text` is the text it was parsed from (for comments and
 /// literals as written).

@@ -53,7 +53,7 @@ pub struct RuleDoc {
 }
 
 /// Where a finding is, for matching `allow(...)` exceptions.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Container {
     Plan,
     Event(usize),
@@ -152,83 +152,88 @@ pub fn find(name: &str) -> Option<&'static dyn Rule> {
     REGISTRY.iter().copied().find(|r| r.doc().name == name)
 }
 
-/// A property reached while walking a container, with its index path.
-pub struct PropertyAt<'a> {
+/// A property reached while walking the plan: where it is and how to name it.
+pub struct At<'a, 'w> {
+    pub container: Container,
     pub property: &'a Property,
-    pub path: Vec<usize>,
-    /// Dotted name, `utm.source`.
-    pub dotted: String,
+    /// Index path within the container (`[2, 0]`: first child of the third property).
+    pub path: &'w [usize],
+    /// The enclosing object properties, outermost first.
+    pub parents: &'w [&'a Property],
 }
 
-/// Every property of a list, depth first through objects and lists of objects.
-pub fn properties_of(props: &[Property]) -> Vec<PropertyAt<'_>> {
+impl At<'_, '_> {
+    /// Dotted name, `utm.source`.
+    pub fn dotted(&self) -> String {
+        let mut s = String::new();
+        for p in self.parents {
+            s.push_str(&p.name.value);
+            s.push('.');
+        }
+        s.push_str(&self.property.name.value);
+        s
+    }
+
+    /// True for properties at the top level of their container.
+    pub fn is_top_level(&self) -> bool {
+        self.parents.is_empty()
+    }
+}
+
+/// Visits every property of a list, depth first through objects and lists of objects.
+pub fn walk<'a>(container: Container, props: &'a [Property], f: &mut dyn FnMut(&At<'a, '_>)) {
     fn go<'a>(
+        container: &Container,
         props: &'a [Property],
         path: &mut Vec<usize>,
-        prefix: &str,
-        out: &mut Vec<PropertyAt<'a>>,
+        parents: &mut Vec<&'a Property>,
+        f: &mut dyn FnMut(&At<'a, '_>),
     ) {
         for (i, p) in props.iter().enumerate() {
             path.push(i);
-            let dotted = if prefix.is_empty() {
-                p.name.value.clone()
-            } else {
-                format!("{prefix}.{}", p.name.value)
-            };
-            out.push(PropertyAt {
+            f(&At {
+                container: *container,
                 property: p,
-                path: path.clone(),
-                dotted: dotted.clone(),
+                path,
+                parents,
             });
             let mut ty = &p.ty;
             while let crate::ir::Type::List(t) = ty {
                 ty = t;
             }
             if let crate::ir::Type::Object(children) = ty {
-                go(children, path, &dotted, out);
+                parents.push(p);
+                go(container, children, path, parents, f);
+                parents.pop();
             }
             path.pop();
         }
     }
-    let mut out = Vec::new();
-    go(props, &mut Vec::new(), "", &mut out);
-    out
+    go(&container, props, &mut Vec::new(), &mut Vec::new(), f);
 }
 
-/// Every property as it applies at run time (event properties including those
-/// brought in by bundles, and the properties of common/identify/group), with the
-/// container they are reported against.
-pub fn effective_properties(plan: &Plan) -> Vec<(Container, PropertyAt<'_>)> {
-    let mut out = Vec::new();
+/// Visits every property as it applies at run time: event properties including
+/// those brought in by bundles, and the properties of common/identify/group.
+pub fn for_each_effective<'a>(plan: &'a Plan, f: &mut dyn FnMut(&At<'a, '_>)) {
     for (i, e) in plan.events.iter().enumerate() {
-        out.extend(
-            properties_of(&e.properties)
-                .into_iter()
-                .map(|p| (Container::Event(i), p)),
-        );
+        walk(Container::Event(i), &e.properties, f);
     }
     for t in plan.traits() {
-        out.extend(
-            properties_of(&t.properties)
-                .into_iter()
-                .map(|p| (Container::Traits(t.kind), p)),
-        );
+        walk(Container::Traits(t.kind), &t.properties, f);
     }
-    out
 }
 
-/// Every property as declared, once: own properties of events and traits, and
-/// the properties of bundles (not their copies in events).
-pub fn declared_properties(plan: &Plan) -> Vec<(Container, PropertyAt<'_>)> {
-    effective_properties(plan)
-        .into_iter()
-        .filter(|(_, p)| p.property.origin == crate::ir::Origin::Own)
-        .chain(plan.bundles.iter().enumerate().flat_map(|(i, b)| {
-            properties_of(&b.properties)
-                .into_iter()
-                .map(move |p| (Container::Bundle(i), p))
-        }))
-        .collect()
+/// Visits every property as declared, once: own properties of events and traits,
+/// and the properties of bundles (not their copies in events).
+pub fn for_each_declared<'a>(plan: &'a Plan, f: &mut dyn FnMut(&At<'a, '_>)) {
+    for_each_effective(plan, &mut |at| {
+        if at.property.origin == crate::ir::Origin::Own {
+            f(at)
+        }
+    });
+    for (i, b) in plan.bundles.iter().enumerate() {
+        walk(Container::Bundle(i), &b.properties, f);
+    }
 }
 
 /// Adds a secondary label at the `use` line when a property came from a bundle.

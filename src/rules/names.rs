@@ -178,8 +178,12 @@ pub fn convert_case(name: &str, style: &str) -> String {
 pub fn event_problem(name: &str, style: EventNaming) -> Option<String> {
     match style {
         EventNaming::ObjectAction => object_action_problem(name),
-        EventNaming::SnakeCase => (!is_snake(name)).then(|| "it is not snake_case".to_string()),
-        EventNaming::CamelCase => (!is_camel(name)).then(|| "it is not camelCase".to_string()),
+        EventNaming::SnakeCase => (!is_snake(name))
+            .then(|| "snake_case names are lowercase words joined by `_`".to_string()),
+        EventNaming::CamelCase => (!is_camel(name)).then(|| {
+            "camel_case names start lowercase, with each further word capitalized and no separators"
+                .to_string()
+        }),
     }
 }
 

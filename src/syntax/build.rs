@@ -294,73 +294,78 @@ impl Builder {
         let span = self.span(&p);
         let raw = p.as_str();
         let inner = &raw[1..raw.len().saturating_sub(1).max(1)];
-        let value = self.unescape(inner, span.start as usize + 1);
+        let value = unescape(
+            self.file,
+            &mut self.diagnostics,
+            inner,
+            span.start as usize + 1,
+        );
         Str { value, span }
     }
+}
 
-    /// Resolves escapes; reports an unknown or malformed one at its exact place.
-    fn unescape(&mut self, s: &str, base: usize) -> String {
-        if !s.contains('\\') {
-            return s.to_string();
+/// Resolves escapes; reports an unknown or malformed one at its exact place.
+pub fn unescape(file: FileId, diagnostics: &mut Vec<Diagnostic>, s: &str, base: usize) -> String {
+    if !s.contains('\\') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
         }
-        let mut out = String::with_capacity(s.len());
-        let mut chars = s.char_indices().peekable();
-        while let Some((i, c)) = chars.next() {
-            if c != '\\' {
-                out.push(c);
-                continue;
-            }
-            let Some((_, e)) = chars.next() else { break };
-            match e {
-                '"' => out.push('"'),
-                '\\' => out.push('\\'),
-                'n' => out.push('\n'),
-                't' => out.push('\t'),
-                'u' => {
-                    let rest = &s[i + 2..];
-                    let close = rest.find('}');
-                    let parsed = match (rest.strip_prefix('{'), close) {
-                        (Some(_), Some(close)) => u32::from_str_radix(&rest[1..close], 16)
-                            .ok()
-                            .filter(|_| (1..=6).contains(&(close - 1)))
-                            .and_then(char::from_u32)
-                            .map(|ch| (ch, close)),
-                        _ => None,
-                    };
-                    match parsed {
-                        Some((ch, close)) => {
-                            out.push(ch);
-                            for _ in 0..=close {
-                                chars.next();
-                            }
-                        }
-                        None => {
-                            let len = close.map_or(2, |c| c + 3).min(s.len() - i);
-                            let span = Span::new(self.file, base + i, base + i + len);
-                            self.diagnostics.push(
-                                Diagnostic::error(
-                                    codes::INVALID_ESCAPE,
-                                    "invalid unicode escape",
-                                )
-                                .primary(span, "not a valid `\\u{…}` escape")
-                                .help("write 1 to 6 hex digits naming a Unicode scalar value, e.g. `\\u{1F600}`"),
-                            );
+        let Some((_, e)) = chars.next() else { break };
+        match e {
+            '"' => out.push('"'),
+            '\\' => out.push('\\'),
+            'n' => out.push('\n'),
+            't' => out.push('\t'),
+            'u' => {
+                let rest = &s[i + 2..];
+                let close = rest.find('}');
+                let parsed = match (rest.strip_prefix('{'), close) {
+                    (Some(_), Some(close)) => u32::from_str_radix(&rest[1..close], 16)
+                        .ok()
+                        .filter(|_| (1..=6).contains(&(close - 1)))
+                        .and_then(char::from_u32)
+                        .map(|ch| (ch, close)),
+                    _ => None,
+                };
+                match parsed {
+                    Some((ch, close)) => {
+                        out.push(ch);
+                        for _ in 0..=close {
+                            chars.next();
                         }
                     }
-                }
-                other => {
-                    let span = Span::new(self.file, base + i, base + i + 1 + other.len_utf8());
-                    self.diagnostics.push(
-                        Diagnostic::error(
-                            codes::INVALID_ESCAPE,
-                            format!("unknown escape `\\{other}` in string"),
-                        )
-                        .primary(span, "unknown escape")
-                        .help("valid escapes are `\\\"`, `\\\\`, `\\n`, `\\t` and `\\u{…}`; write `\\\\` for a backslash"),
-                    );
+                    None => {
+                        let len = close.map_or(2, |c| c + 3).min(s.len() - i);
+                        let span = Span::new(file, base + i, base + i + len);
+                        diagnostics.push(
+                            Diagnostic::error(
+                                codes::INVALID_ESCAPE,
+                                "invalid unicode escape",
+                            )
+                            .primary(span, "not a valid `\\u{…}` escape")
+                            .help("write 1 to 6 hex digits naming a Unicode scalar value, e.g. `\\u{1F600}`"),
+                        );
+                    }
                 }
             }
+            other => {
+                let span = Span::new(file, base + i, base + i + 1 + other.len_utf8());
+                diagnostics.push(
+                    Diagnostic::error(
+                        codes::INVALID_ESCAPE,
+                        format!("unknown escape `\\{other}` in string"),
+                    )
+                    .primary(span, "unknown escape")
+                    .help("valid escapes are `\\\"`, `\\\\`, `\\n`, `\\t` and `\\u{…}`; write `\\\\` for a backslash"),
+                );
+            }
         }
-        out
     }
+    out
 }

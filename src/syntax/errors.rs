@@ -11,8 +11,9 @@ use crate::diagnostics::{Diagnostic, codes};
 use crate::source::{FileId, Span};
 use pest::Parser;
 
-/// Declaration kinds, to recognise a new declaration after an unclosed block.
-const DECL_KINDS: &[&str] = &[
+/// The declaration keywords (to recognise a new declaration after an unclosed
+/// block, and for "unknown declaration" suggestions).
+pub const DECL_KINDS: &[&str] = &[
     "plan",
     "owner",
     "consent",
@@ -159,7 +160,8 @@ fn describe(text: &str, tok: Option<&Token>) -> String {
             Tok::Newline => "the end of the line".to_string(),
             Tok::Str { .. } => "a string".to_string(),
             Tok::Number => format!("the number `{}`", &text[t.start..t.end]),
-            Tok::Other(c) => format!("the character `{}`", c.escape_debug()),
+            Tok::Other(c) if c.is_control() => format!("the character `{}`", c.escape_debug()),
+            Tok::Other(c) => format!("the character `{c}`"),
             _ => format!("`{}`", &text[t.start..t.end]),
         },
     }
@@ -209,7 +211,7 @@ pub fn translate(
     let span = |s: usize, e: usize| Span::new(file, s, e.max(s));
     let found_idx = toks
         .iter()
-        .position(|t| t.start >= at && t.kind != Tok::Comment);
+        .position(|t| (t.start >= at || t.end > at) && t.kind != Tok::Comment);
     let found = found_idx.map(|i| &toks[i]);
     let stack = scan::open_delimiters(toks, at);
     let innermost_brace = stack.iter().rev().find(|o| o.delim == '{');
@@ -230,6 +232,12 @@ pub fn translate(
     if found.is_none()
         && let Some(open) = stack.last()
     {
+        if open.delim == '{'
+            && let Some((o, c)) = misindented_open(text, toks, text.len())
+        {
+            let eof = text.len();
+            return probably_unclosed(span(o, o + 1), span(c, c + 1), span(eof, eof));
+        }
         let close = match open.delim {
             '{' => '}',
             '(' => ')',
@@ -266,6 +274,9 @@ pub fn translate(
                     Some(Tok::Str { .. } | Tok::Owner | Tok::Ident | Tok::Punct('{'))
                 );
             if decl_like && open.start < line_start {
+                if let Some((o, c)) = misindented_open(text, toks, line_start) {
+                    return probably_unclosed(span(o, o + 1), span(c, c + 1), span(t.start, t.end));
+                }
                 let header = block_header(text, toks, open);
                 return Diagnostic::error(
                     codes::UNCLOSED,
@@ -325,11 +336,12 @@ pub fn translate(
     let context = innermost_brace
         .map(|o| block_header(text, toks, o))
         .filter(|h| !h.is_empty());
-    let mut d = Diagnostic::error(
-        codes::SYNTAX,
-        format!("expected {}, found {}", join_or(&phrases), found_text),
-    )
-    .primary(
+    let message = if phrases.is_empty() {
+        format!("unexpected {}", found_text.trim_start_matches("the "))
+    } else {
+        format!("expected {}, found {}", join_or(&phrases), found_text)
+    };
+    let mut d = Diagnostic::error(codes::SYNTAX, message).primary(
         found_span,
         match &context {
             Some(h) => format!("unexpected here, in `{h}`"),
@@ -351,6 +363,17 @@ pub fn translate(
     ))
 }
 
+fn probably_unclosed(open: Span, close: Span, end: Span) -> Diagnostic {
+    Diagnostic::error(codes::UNCLOSED, "`{` is never closed")
+        .primary(open, "this `{` is probably never closed")
+        .secondary(
+            close,
+            "this `}` closes it by indentation, but is taken by the enclosing block",
+        )
+        .secondary(end, "parsing stops here")
+        .help("add the missing `}` before the one marked")
+}
+
 /// A targeted hint for the common mistakes.
 fn hint(
     text: &str,
@@ -366,6 +389,9 @@ fn hint(
         .iter()
         .rev()
         .find(|t| t.end <= found.start && t.kind != Tok::Comment);
+    if let Some(h) = token_hint(text, toks, found, prev) {
+        return Some(h);
+    }
     if expected.ty {
         return Some(
             "a property needs a type after `:`: `string`, `integer`, `number`, `boolean`, `datetime`, `date`, an enum name, `enum(\"a\", \"b\")`, `list(T)` or `object { … }`".into(),
@@ -417,6 +443,9 @@ fn hint(
         ));
     }
     if let Tok::Other(c) = found.kind {
+        if c == '#' {
+            return Some("comments start with `//`".into());
+        }
         if c == '\'' {
             return Some("strings use double quotes: `\"…\"`".into());
         }
@@ -424,6 +453,35 @@ fn hint(
             return Some(
                 "names are ASCII letters, digits and `_`; put other text in a string".into(),
             );
+        }
+    }
+    None
+}
+
+/// The first `{` whose matching `}` is less indented than the line that opened it:
+/// with consistent indentation, that brace is the one really left open (its `}`
+/// was taken by an enclosing block). Returns the `{` and that `}`.
+fn misindented_open(text: &str, toks: &[Token], before: usize) -> Option<(usize, usize)> {
+    let indent = |pos: usize| {
+        let ls = text[..pos].rfind('\n').map_or(0, |p| p + 1);
+        let line = &text[ls..];
+        let n = line.len() - line.trim_start_matches([' ', '\t']).len();
+        (n, ls + n == pos)
+    };
+    let mut stack: Vec<(usize, usize)> = Vec::new();
+    for t in toks.iter().take_while(|t| t.start < before) {
+        match t.kind {
+            Tok::Punct('{') => stack.push((t.start, indent(t.start).0)),
+            Tok::Punct('}') => {
+                let Some((open, open_indent)) = stack.pop() else {
+                    continue;
+                };
+                let (close_indent, first_on_line) = indent(t.start);
+                if first_on_line && close_indent < open_indent {
+                    return Some((open, t.start));
+                }
+            }
+            _ => {}
         }
     }
     None
@@ -451,4 +509,162 @@ fn detailed(text: &str) -> Option<(usize, Expected)> {
                 .collect::<Vec<_>>(),
         ),
     ))
+}
+
+/// Hints that depend only on the tokens around the error, checked first.
+fn token_hint(text: &str, toks: &[Token], found: &Token, prev: Option<&Token>) -> Option<String> {
+    let word = &text[found.start..found.end];
+    let idx = toks.iter().position(|t| t.start == found.start)?;
+    let next = toks.get(idx + 1);
+    let line_start = text[..found.start].rfind('\n').map_or(0, |p| p + 1);
+    let line: Vec<&Token> = toks
+        .iter()
+        .filter(|t| t.start >= line_start && t.kind != Tok::Newline && t.kind != Tok::Comment)
+        .take_while(|t| !text[line_start..t.start].contains('\n'))
+        .collect();
+    let prev_text = prev.map(|p| &text[p.start..p.end]);
+    if found.kind == Tok::Ident
+        && prev.is_some_and(|p| p.kind == Tok::Number && p.end == found.start)
+    {
+        return Some(format!(
+            "`{}{word}` is not a number: write plain decimals (`1000`, `12.5`), and separate a unit with a space (`13 months`)",
+            prev_text.unwrap_or("")
+        ));
+    }
+    if let Some(o) = toks[..idx].iter().rposition(|t| t.kind == Tok::Punct('('))
+        && o > 0
+        && text[toks[o - 1].start..toks[o - 1].end] == *"allow"
+        && toks.get(o + 1).is_some_and(|t| t.kind == Tok::Ident)
+        && !toks[o..idx].iter().any(|t| t.kind == Tok::Punct(')'))
+    {
+        return Some(
+            "the rule name is a quoted string: `allow(\"naming/event-case\", reason \"…\")`".into(),
+        );
+    }
+    match found.kind {
+        Tok::Number if word.matches('.').count() >= 2 => {
+            return Some(format!("versions are quoted strings: `\"{word}\"`"));
+        }
+        Tok::Number if next.is_some_and(|n| n.start == found.end && n.kind == Tok::Ident) => {
+            let unit = next.map_or("", |n| &text[n.start..n.end]);
+            return Some(format!(
+                "separate the number from `{unit}` with a space (`13 months`); numbers are plain decimals"
+            ));
+        }
+        Tok::Number
+            if word.starts_with('-')
+                && prev.is_some_and(|p| p.kind == Tok::Number && p.end == found.start) =>
+        {
+            return Some("dates are written YYYY-MM-DD, e.g. `2026-12-15`".into());
+        }
+        Tok::Other('/') if prev.is_some_and(|p| p.kind == Tok::Number && p.end == found.start) => {
+            return Some("dates are written YYYY-MM-DD, e.g. `2026-12-15`".into());
+        }
+        Tok::Other('\'') => return Some("strings use double quotes: `\"…\"`".into()),
+        Tok::Other('#') => return Some("comments start with `//`".into()),
+        Tok::Other('/') if text[found.end..].starts_with('*') => {
+            return Some("comments start with `//` and run to the end of the line".into());
+        }
+        _ => {}
+    }
+    // `trial-days: integer`
+    if let [first, colon, ..] = line.as_slice()
+        && first.kind == Tok::Ident
+        && colon.kind == Tok::Punct(':')
+        && text[first.start..first.end].contains('-')
+    {
+        return Some(format!(
+            "property names use `_`, not `-`: `{}`",
+            text[first.start..first.end].replace('-', "_")
+        ));
+    }
+    // `trial_days integer required`: a property without its colon.
+    if let [first, second, ..] = line.as_slice()
+        && first.kind == Tok::Ident
+        && second.kind == Tok::Ident
+        && found.start >= second.start
+        && matches!(
+            &text[second.start..second.end],
+            "string"
+                | "integer"
+                | "number"
+                | "boolean"
+                | "datetime"
+                | "date"
+                | "list"
+                | "enum"
+                | "object"
+        )
+    {
+        return Some(format!(
+            "a property needs `:` after its name: `{}: {}`",
+            &text[first.start..first.end],
+            &text[second.start..second.end]
+        ));
+    }
+    // `owner: @growth`: a field written like a property.
+    if let [first, colon, ..] = line.as_slice()
+        && first.kind == Tok::Ident
+        && colon.kind == Tok::Punct(':')
+        && found.start > colon.start
+        && matches!(found.kind, Tok::Owner | Tok::Str { .. } | Tok::Number)
+    {
+        return Some(format!(
+            "fields are written without `:`: `{} …`; properties take a type after `:`",
+            &text[first.start..first.end]
+        ));
+    }
+    // `x: array(string)` / `x: list<string>`
+    if matches!(found.kind, Tok::Punct('(') | Tok::Other('<'))
+        && prev.is_some_and(|p| p.kind == Tok::Ident)
+        && toks
+            .get(idx.wrapping_sub(2))
+            .is_some_and(|t| t.kind == Tok::Punct(':'))
+    {
+        return Some(match prev_text {
+            Some("list") => "write a list type with parentheses: `list(string)`".into(),
+            _ => "lists are `list(T)`, inline enums `enum(\"a\", \"b\")`; other types take no arguments".into(),
+        });
+    }
+    // `enum(oauth, sso)`
+    if found.kind == Tok::Ident {
+        let open = toks[..idx].iter().rposition(|t| t.kind == Tok::Punct('('));
+        if let Some(o) = open
+            && o > 0
+            && text[toks[o - 1].start..toks[o - 1].end] == *"enum"
+            && toks[o..idx]
+                .iter()
+                .all(|t| !matches!(t.kind, Tok::Punct(')')))
+        {
+            return Some("enum values are quoted strings: `enum(\"a\", \"b\")`".into());
+        }
+    }
+    if found.kind == Tok::Punct(')') && prev.is_some_and(|p| p.kind == Tok::Punct('(')) {
+        let before = toks.get(idx.wrapping_sub(2)).map(|t| &text[t.start..t.end]);
+        if before == Some("enum") {
+            return Some("an enum lists at least one value: `enum(\"a\", \"b\")`".into());
+        }
+    }
+    // `escalate_after 2 in 48`
+    if matches!(found.kind, Tok::Newline | Tok::Punct(';' | '}'))
+        && prev.is_some_and(|p| p.kind == Tok::Number)
+        && toks
+            .get(idx.wrapping_sub(2))
+            .is_some_and(|t| &text[t.start..t.end] == "in")
+    {
+        return Some("a window needs a unit: `2 in 48 hours`".into());
+    }
+    // A trailing comma at the end of the previous line.
+    let before_newline = toks[..idx]
+        .iter()
+        .rev()
+        .find(|t| t.kind != Tok::Newline && t.kind != Tok::Comment);
+    if toks[..idx].last().is_some_and(|t| t.kind == Tok::Newline)
+        && before_newline.is_some_and(|t| t.kind == Tok::Punct(','))
+    {
+        return Some(
+            "the previous line ends with `,`: remove it, or continue the list on this line".into(),
+        );
+    }
+    None
 }

@@ -4,7 +4,7 @@ use super::fields::Shape;
 use super::{Kind, Lowerer};
 use crate::diagnostics::{Diagnostic, codes};
 use crate::ir::*;
-use crate::source::Spanned;
+use crate::source::{Span, Spanned};
 use crate::syntax::ast::{self, FieldBody, Value};
 use std::collections::HashMap;
 
@@ -668,68 +668,89 @@ impl Lowerer<'_> {
         own: Vec<Property>,
         uses: &[&ast::Field],
     ) -> (Vec<Ref>, Vec<Property>) {
+        if uses.is_empty() {
+            return (Vec::new(), own);
+        }
         let mut refs = Vec::new();
-        let mut placed: Vec<(u32, Vec<Property>)> =
-            own.into_iter().map(|p| (p.span.start, vec![p])).collect();
+        // (position of the `use` or property, property): stable-sorted by position.
+        let mut placed: Vec<(u32, Property)> = own.into_iter().map(|p| (p.span.start, p)).collect();
+        let mut used: Vec<(String, Span)> = Vec::new();
         for f in uses {
             let Some(n) = self.name(f) else { continue };
+            if let Some((_, first)) = used.iter().find(|(u, _)| *u == n.value) {
+                self.diags.push(
+                    Diagnostic::error(
+                        codes::DUPLICATE_FIELD,
+                        format!("bundle `{}` is used twice", n.value),
+                    )
+                    .primary(f.span, "used again here")
+                    .secondary(*first, "first used here")
+                    .help("remove this `use`: the bundle's properties are already there"),
+                );
+                continue;
+            }
+            used.push((n.value.clone(), f.span));
             let mut r = Ref::new(n.value, n.span);
             self.resolve(&mut r, Kind::Bundle);
             if let Some(i) = r.target
                 && let Some(bundle) = self.bundles.get(i)
             {
-                let copies = bundle
-                    .properties
-                    .iter()
-                    .map(|p| Property {
-                        origin: Origin::Bundle {
-                            bundle: i,
-                            use_span: f.span,
+                placed.extend(bundle.properties.iter().map(|p| {
+                    (
+                        f.span.start,
+                        Property {
+                            origin: Origin::Bundle {
+                                bundle: i,
+                                use_span: f.span,
+                            },
+                            ..p.clone()
                         },
-                        ..p.clone()
-                    })
-                    .collect();
-                placed.push((f.span.start, copies));
+                    )
+                }));
             }
             refs.push(r);
         }
         placed.sort_by_key(|(pos, _)| *pos);
-        let mut seen: HashMap<String, (crate::source::Span, Origin)> = HashMap::new();
-        let mut out = Vec::new();
-        for p in placed.into_iter().flat_map(|(_, ps)| ps) {
-            if let Some((first, first_origin)) = seen.get(&p.name.value) {
-                let mut d = Diagnostic::error(
-                    codes::DUPLICATE_PROPERTY,
-                    format!("property `{}` is defined twice in this block", p.name.value),
-                );
-                let mut help = "rename one of them, or drop the `use`".to_string();
-                for (span, origin) in [(p.name.span, &p.origin), (*first, first_origin)] {
-                    match origin {
-                        Origin::Own => d = d.primary(span, "declared here"),
-                        Origin::Bundle { bundle, use_span } => {
-                            let b = self
-                                .bundles
-                                .get(*bundle)
-                                .map_or("?", |b| b.name.value.as_str());
-                            d = d
-                                .secondary(span, format!("defined in bundle `{b}`"))
-                                .secondary(*use_span, format!("brought in by `use {b}`"));
-                            help = format!(
-                                "rename the property, or drop it from the event: `use {b}` already defines it"
-                            );
-                        }
-                    }
-                }
-                if !d.labels.iter().any(|l| l.primary) {
-                    d.labels[0].primary = true;
-                }
-                self.diags.push(d.help(help));
+        let mut out: Vec<Property> = Vec::with_capacity(placed.len());
+        for (_, p) in placed {
+            if let Some(first) = out.iter().find(|q| q.name.value == p.name.value) {
+                let d = self.clash(&p, first);
+                self.diags.push(d);
                 continue;
             }
-            seen.insert(p.name.value.clone(), (p.name.span, p.origin.clone()));
             out.push(p);
         }
         (refs, out)
+    }
+
+    /// Two properties of one block with the same name, at least one from a bundle.
+    fn clash(&self, p: &Property, first: &Property) -> Diagnostic {
+        let mut d = Diagnostic::error(
+            codes::DUPLICATE_PROPERTY,
+            format!("property `{}` is defined twice in this block", p.name.value),
+        );
+        let mut help = "rename one of them, or drop the `use`".to_string();
+        for q in [p, first] {
+            match &q.origin {
+                Origin::Own => d = d.primary(q.name.span, "declared here"),
+                Origin::Bundle { bundle, use_span } => {
+                    let b = self
+                        .bundles
+                        .get(*bundle)
+                        .map_or("?", |b| b.name.value.as_str());
+                    d = d
+                        .secondary(q.name.span, format!("defined in bundle `{b}`"))
+                        .secondary(*use_span, format!("brought in by `use {b}`"));
+                    help = format!(
+                        "rename the property, or drop it from the event: `use {b}` already defines it"
+                    );
+                }
+            }
+        }
+        if !d.labels.iter().any(|l| l.primary) {
+            d.labels[0].primary = true;
+        }
+        d.help(help)
     }
 
     fn has_field(&self, b: &ast::Block, key: &str) -> bool {

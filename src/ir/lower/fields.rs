@@ -7,7 +7,6 @@ use crate::ir::values::{Date, Duration, Semver, TimeUnit};
 use crate::ir::{Ref, Window};
 use crate::source::{Span, Spanned};
 use crate::syntax::ast::{self, FieldBody, Item, Value};
-use std::collections::HashMap;
 
 /// The items of a block, sorted by what they are.
 #[derive(Default)]
@@ -84,12 +83,21 @@ const FIELD_HOMES: &[(&str, &str)] = &[
     ("consumers", "kpi"),
 ];
 
+/// Whether a word is a field of some block (for "write it without `:`" hints).
+pub fn is_field_name(word: &str) -> bool {
+    FIELD_HOMES.iter().any(|(k, _)| *k == word)
+        || matches!(
+            word,
+            "owner" | "source" | "consent" | "retention" | "description" | "name"
+        )
+}
+
 impl Lowerer<'_> {
     /// Sorts a block's items, reporting what the block does not accept and
     /// fields written twice.
     pub fn items<'a>(&mut self, block: &'a ast::Block, shape: &Shape) -> Items<'a> {
         let mut out = Items::default();
-        let mut seen: HashMap<&str, Span> = HashMap::new();
+        let mut seen: Vec<(&str, Span)> = Vec::new();
         for item in &block.items {
             match item {
                 Item::Field(f) => {
@@ -99,7 +107,7 @@ impl Lowerer<'_> {
                         continue;
                     }
                     if !shape.repeatable.contains(&key) {
-                        if let Some(&first) = seen.get(key) {
+                        if let Some(&(_, first)) = seen.iter().find(|(k, _)| *k == key) {
                             self.diags.push(
                                 Diagnostic::error(
                                     codes::DUPLICATE_FIELD,
@@ -111,7 +119,7 @@ impl Lowerer<'_> {
                             );
                             continue;
                         }
-                        seen.insert(key, f.span);
+                        seen.push((key, f.span));
                     }
                     out.fields.push(f);
                 }
@@ -125,7 +133,7 @@ impl Lowerer<'_> {
                     self.diags.push(
                         Diagnostic::error(
                             codes::UNKNOWN_FIELD,
-                            format!("{} cannot hold properties", capitalize(shape.what)),
+                            format!("properties are not allowed in {}", shape.what),
                         )
                         .primary(p.span, "a property is not allowed here")
                         .help(help),
@@ -155,6 +163,25 @@ impl Lowerer<'_> {
 
     fn unknown_field(&mut self, f: &ast::Field, shape: &Shape) {
         let key = f.key.text.as_str();
+        if key == "use" || key == "allow" {
+            let (what, places) = if key == "use" {
+                ("bundles", "events, `common`, `identify` and `group`")
+            } else {
+                (
+                    "exceptions",
+                    "events, `identify` and `group` (and on properties, as a modifier)",
+                )
+            };
+            self.diags.push(
+                Diagnostic::error(
+                    codes::UNKNOWN_FIELD,
+                    format!("`{key}` is not allowed in {}", shape.what),
+                )
+                .primary(f.key.span, "not allowed here")
+                .help(format!("{what} are used in {places}")),
+            );
+            return;
+        }
         let suggestion = did_you_mean(key, shape.fields.iter().copied(), |c| c.to_string());
         let help = suggestion.or_else(|| {
             FIELD_HOMES

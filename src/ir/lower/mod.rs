@@ -16,8 +16,10 @@ pub use properties::{BUILTIN_TYPES, MODIFIERS};
 use crate::diagnostics::{Diagnostic, codes, did_you_mean};
 use crate::ir::*;
 use crate::source::{FileId, Span, Spanned};
+use crate::syntax::BrokenDecl;
 use crate::syntax::ast::{self, DeclName};
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 
 type Kind = DeclKind;
 
@@ -31,33 +33,40 @@ pub struct Lowerer<'r> {
     enum_values: Vec<Vec<String>>,
     bundles: Vec<Bundle>,
     refs: Vec<RefSite>,
+    /// Names of declarations that did not parse: references to them are not errors.
+    broken: HashSet<(Kind, String)>,
+    /// Kinds of declarations that did not parse and whose name could not be read.
+    broken_kinds: HashSet<Kind>,
+    /// Set by `ty` when a type name did not resolve (so the modifiers and example of
+    /// that property are not checked against a guessed type).
+    type_unknown: bool,
 }
 
-/// Declarations that passed registration, by kind, in source order.
+/// Declarations that passed registration (indices into the flat declaration list,
+/// with the span of their keyword), by kind, in source order.
 #[derive(Default)]
-struct Registered<'a> {
-    plans: Vec<(&'a ast::Decl, Spanned<String>)>,
-    named: HashMap<Kind, Vec<(&'a ast::Decl, Spanned<String>)>>,
-    common: Option<&'a ast::Decl>,
-    identify: Option<&'a ast::Decl>,
-    group: Option<&'a ast::Decl>,
+struct Registered {
+    plans: Vec<(usize, Span, Spanned<String>)>,
+    named: HashMap<Kind, Vec<(usize, Spanned<String>)>>,
+    common: Option<(usize, Span)>,
+    identify: Option<(usize, Span)>,
+    group: Option<(usize, Span)>,
 }
 
-const DECL_KEYWORDS: &[&str] = &[
-    "plan",
-    "owner",
-    "consent",
-    "retention",
-    "source",
-    "tool",
-    "enum",
-    "bundle",
-    "common",
-    "identify",
-    "group",
-    "event",
-    "kpi",
-];
+/// The declarations being lowered; each is taken (and, when owned, freed) once lowered.
+struct Decls<'a>(Vec<Option<Cow<'a, ast::Decl>>>);
+
+impl<'a> Decls<'a> {
+    fn take(&mut self, i: usize) -> Option<Cow<'a, ast::Decl>> {
+        self.0.get_mut(i).and_then(Option::take)
+    }
+}
+
+use crate::syntax::DECL_KINDS as DECL_KEYWORDS;
+
+fn kind_of_keyword(k: &str) -> Option<Kind> {
+    Kind::ALL.into_iter().find(|kind| kind.keyword() == k)
+}
 
 /// The fields a block accepts, in their canonical order (the order `eventsc fmt`
 /// writes them in): `kind` is a declaration keyword, `naming`, `qa` or `rules` for
@@ -102,6 +111,48 @@ pub fn lower(
     rule_names: &[&'static str],
     complete: bool,
 ) -> (Plan, Vec<Diagnostic>) {
+    lower_with_broken(files, &[], rule_names, complete)
+}
+
+/// [`lower`], knowing which declarations did not parse (see
+/// `syntax::parse_recovering`): references to them are not reported.
+pub fn lower_with_broken(
+    files: &[(FileId, &ast::File)],
+    broken: &[BrokenDecl],
+    rule_names: &[&'static str],
+    complete: bool,
+) -> (Plan, Vec<Diagnostic>) {
+    let first = files.first().map(|(id, _)| *id);
+    let decls = files
+        .iter()
+        .flat_map(|(_, f)| f.decls.iter().map(|d| Some(Cow::Borrowed(d))))
+        .collect();
+    lower_decls(Decls(decls), first, broken, rule_names, complete)
+}
+
+/// [`lower_with_broken`] taking the ASTs by value: each declaration's syntax tree is
+/// freed as soon as it is lowered, so the AST and the IR are not both held in full.
+pub fn lower_owned(
+    files: Vec<(FileId, ast::File)>,
+    broken: &[BrokenDecl],
+    rule_names: &[&'static str],
+    complete: bool,
+) -> (Plan, Vec<Diagnostic>) {
+    let first = files.first().map(|(id, _)| *id);
+    let decls = files
+        .into_iter()
+        .flat_map(|(_, f)| f.decls.into_iter().map(|d| Some(Cow::Owned(d))))
+        .collect();
+    lower_decls(Decls(decls), first, broken, rule_names, complete)
+}
+
+fn lower_decls(
+    mut decls: Decls<'_>,
+    first_file: Option<FileId>,
+    broken: &[BrokenDecl],
+    rule_names: &[&'static str],
+    complete: bool,
+) -> (Plan, Vec<Diagnostic>) {
     let mut l = Lowerer {
         diags: Vec::new(),
         names: HashMap::new(),
@@ -111,22 +162,50 @@ pub fn lower(
         enum_values: Vec::new(),
         bundles: Vec::new(),
         refs: Vec::new(),
+        broken: HashSet::new(),
+        broken_kinds: HashSet::new(),
+        type_unknown: false,
     };
+    for b in broken {
+        let Some(kind) = kind_of_keyword(&b.kind.text) else {
+            continue;
+        };
+        match &b.name {
+            Some(DeclName::Str(s)) => l.broken.insert((kind, s.value.clone())),
+            Some(DeclName::Ident(i)) => l.broken.insert((kind, i.text.clone())),
+            Some(DeclName::Owner(o)) => l
+                .broken
+                .insert((kind, o.text.trim_start_matches('@').to_string())),
+            None => l.broken_kinds.insert(kind),
+        };
+    }
     let mut reg = Registered::default();
-    for (_, f) in files {
-        for d in &f.decls {
-            l.register(d, &mut reg);
+    for (i, d) in decls.0.iter().enumerate() {
+        if let Some(d) = d {
+            l.register(i, d, &mut reg);
         }
     }
+    let total = decls.0.len();
 
     let mut plan = Plan::default();
     let mut named = std::mem::take(&mut reg.named);
     let mut take = |k: Kind| named.remove(&k).unwrap_or_default();
 
+    // Lowers each registered declaration of a kind, freeing its AST when owned.
+    macro_rules! lower_all {
+        ($kind:expr, $f:ident) => {
+            take($kind)
+                .into_iter()
+                .filter_map(|(i, n)| decls.take(i).map(|d| l.$f(&d, n)))
+                .collect()
+        };
+    }
+
     let enums = take(Kind::Enum);
     l.enum_values = enums
         .iter()
-        .map(|(d, _)| {
+        .filter_map(|(i, _)| decls.0.get(*i).and_then(Option::as_ref))
+        .map(|d| {
             d.block
                 .items
                 .iter()
@@ -147,52 +226,34 @@ pub fn lower(
                 })
         })
         .collect();
-    plan.enums = enums.into_iter().map(|(d, n)| l.enum_decl(d, n)).collect();
-    plan.owners = take(Kind::Owner)
+    plan.enums = enums
         .into_iter()
-        .map(|(d, n)| l.owner_decl(d, n))
+        .filter_map(|(i, n)| decls.take(i).map(|d| l.enum_decl(&d, n)))
         .collect();
-    plan.consents = take(Kind::Consent)
-        .into_iter()
-        .map(|(d, n)| l.consent_decl(d, n))
-        .collect();
-    plan.retentions = take(Kind::Retention)
-        .into_iter()
-        .map(|(d, n)| l.retention_decl(d, n))
-        .collect();
-    plan.sources = take(Kind::Source)
-        .into_iter()
-        .map(|(d, n)| l.source_decl(d, n))
-        .collect();
-    plan.tools = take(Kind::Tool)
-        .into_iter()
-        .map(|(d, n)| l.tool_decl(d, n))
-        .collect();
-    for (d, n) in take(Kind::Bundle) {
-        let b = l.bundle_decl(d, n);
-        l.bundles.push(b);
+    plan.owners = lower_all!(Kind::Owner, owner_decl);
+    plan.consents = lower_all!(Kind::Consent, consent_decl);
+    plan.retentions = lower_all!(Kind::Retention, retention_decl);
+    plan.sources = lower_all!(Kind::Source, source_decl);
+    plan.tools = lower_all!(Kind::Tool, tool_decl);
+    l.bundles = lower_all!(Kind::Bundle, bundle_decl);
+    if let Some((i, _, title)) = reg.plans.first()
+        && let Some(d) = decls.take(*i)
+    {
+        plan.meta = l.plan(&d, title.clone());
     }
-    if let Some((d, title)) = reg.plans.first() {
-        plan.meta = l.plan(d, title.clone());
-    }
-    plan.common = reg.common.map(|d| l.traits_decl(d, TraitsKind::Common));
-    plan.identify = reg.identify.map(|d| l.traits_decl(d, TraitsKind::Identify));
-    plan.group = reg.group.map(|d| l.traits_decl(d, TraitsKind::Group));
-    plan.events = take(Kind::Event)
-        .into_iter()
-        .map(|(d, n)| l.event_decl(d, n))
-        .collect();
-    plan.kpis = take(Kind::Kpi)
-        .into_iter()
-        .map(|(d, n)| l.kpi_decl(d, n))
-        .collect();
+    let mut traits = |slot: Option<(usize, Span)>, kind| {
+        slot.and_then(|(i, _)| decls.take(i))
+            .map(|d| l.traits_decl(&d, kind))
+    };
+    plan.common = traits(reg.common, TraitsKind::Common);
+    plan.identify = traits(reg.identify, TraitsKind::Identify);
+    plan.group = traits(reg.group, TraitsKind::Group);
+    plan.events = lower_all!(Kind::Event, event_decl);
+    plan.kpis = lower_all!(Kind::Kpi, kpi_decl);
     plan.bundles = std::mem::take(&mut l.bundles);
 
-    let total: usize = files.iter().map(|(_, f)| f.decls.len()).sum();
     if complete && reg.plans.is_empty() {
-        let span = files
-            .first()
-            .map_or(Span::default(), |(id, _)| Span::new(*id, 0, 0));
+        let span = first_file.map_or(Span::default(), |id| Span::new(id, 0, 0));
         if total == 0 {
             l.diags.push(
                 Diagnostic::error(codes::EMPTY_INPUT, "the input is empty: no declarations found")
@@ -231,6 +292,11 @@ impl Lowerer<'_> {
         v
     }
 
+    /// Whether `name` may be a declaration of `kind` that did not parse.
+    fn is_broken(&self, kind: Kind, name: &str) -> bool {
+        self.broken_kinds.contains(&kind) || self.broken.contains(&(kind, name.to_string()))
+    }
+
     /// Resolves a reference, or reports it with the closest existing name.
     fn resolve(&mut self, r: &mut Ref, kind: Kind) {
         if let Some(i) = self.lookup(kind, &r.name) {
@@ -240,6 +306,9 @@ impl Lowerer<'_> {
                 target: i,
                 span: r.span,
             });
+            return;
+        }
+        if self.is_broken(kind, &r.name) {
             return;
         }
         let names = self.names_of(kind);
@@ -291,7 +360,7 @@ impl Lowerer<'_> {
         );
     }
 
-    fn register<'a>(&mut self, d: &'a ast::Decl, reg: &mut Registered<'a>) {
+    fn register(&mut self, index: usize, d: &ast::Decl, reg: &mut Registered) {
         let kind = d.kind.text.as_str();
         let named = |k: Kind| Some(k);
         let k = match kind {
@@ -300,19 +369,19 @@ impl Lowerer<'_> {
                 else {
                     return;
                 };
-                if let Some((first, _)) = reg.plans.first() {
+                if let Some((_, first, _)) = reg.plans.first() {
                     self.diags.push(
                         Diagnostic::error(
                             codes::DUPLICATE_PLAN,
                             "a tracking plan has exactly one `plan` block",
                         )
                         .primary(d.kind.span, "second `plan` block")
-                        .secondary(first.kind.span, "first `plan` block")
+                        .secondary(*first, "first `plan` block")
                         .help("merge the two blocks, or check them as separate plans"),
                     );
                     return;
                 }
-                reg.plans.push((d, title));
+                reg.plans.push((index, d.kind.span, title));
                 return;
             }
             "common" | "identify" | "group" => {
@@ -328,18 +397,18 @@ impl Lowerer<'_> {
                     "identify" => &mut reg.identify,
                     _ => &mut reg.group,
                 };
-                if let Some(first) = slot {
+                if let Some((_, first)) = slot {
                     self.diags.push(
                         Diagnostic::error(
                             codes::DUPLICATE_DECLARATION,
                             format!("`{kind}` is declared twice"),
                         )
                         .primary(d.kind.span, "declared again here")
-                        .secondary(first.kind.span, "first declared here")
+                        .secondary(*first, "first declared here")
                         .help(format!("a plan has one `{kind}` block: merge them")),
                     );
                 } else {
-                    *slot = Some(d);
+                    *slot = Some((index, d.kind.span));
                 }
                 return;
             }
@@ -355,7 +424,16 @@ impl Lowerer<'_> {
             _ => None,
         };
         let Some(k) = k else {
+            let inside_plan = decls::PLAN.fields.contains(&kind);
             let help = did_you_mean(kind, DECL_KEYWORDS.iter().copied(), |c| c.to_string())
+                .filter(|_| !inside_plan)
+                .or_else(|| {
+                    inside_plan.then(|| {
+                        format!(
+                            "`{kind}` belongs inside the `plan` block: `plan \"…\" {{ {kind} … }}`"
+                        )
+                    })
+                })
                 .unwrap_or_else(|| {
                     format!(
                         "declarations are {}",
@@ -400,7 +478,7 @@ impl Lowerer<'_> {
         }
         let idx = map.len();
         map.insert(name.value.clone(), (idx, name.span));
-        reg.named.entry(k).or_default().push((d, name));
+        reg.named.entry(k).or_default().push((index, name));
     }
 
     /// Event names are unique after folding case and whitespace.

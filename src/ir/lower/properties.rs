@@ -66,10 +66,13 @@ fn modifier_alias(name: &str) -> Option<&'static str> {
 impl Lowerer<'_> {
     /// Lowers the properties of one block, reporting duplicate names.
     pub fn properties(&mut self, props: &[&ast::Property]) -> Vec<Property> {
-        let mut seen: HashMap<&str, Span> = HashMap::new();
-        let mut out = Vec::with_capacity(props.len());
+        let mut out: Vec<Property> = Vec::with_capacity(props.len());
         for p in props {
-            if let Some(&first) = seen.get(p.name.text.as_str()) {
+            if let Some(first) = out
+                .iter()
+                .find(|q| q.name.value == p.name.text)
+                .map(|q| q.name.span)
+            {
                 self.diags.push(
                     Diagnostic::error(
                         codes::DUPLICATE_PROPERTY,
@@ -81,14 +84,32 @@ impl Lowerer<'_> {
                 );
                 continue;
             }
-            seen.insert(&p.name.text, p.name.span);
             out.push(self.property(p));
         }
         out
     }
 
     pub fn property(&mut self, p: &ast::Property) -> Property {
+        self.type_unknown = false;
+        let diags_before = self.diags.len();
         let ty = self.ty(&p.ty);
+        let type_unknown = self.type_unknown;
+        if type_unknown && super::fields::is_field_name(&p.name.text) {
+            let ty_span = p.ty.span();
+            if let Some(d) = self.diags[diags_before..]
+                .iter_mut()
+                .find(|d| d.code == codes::UNKNOWN_TYPE && d.primary_span() == Some(ty_span))
+            {
+                let text = match &p.ty {
+                    TypeExpr::Named(i) => i.text.clone(),
+                    _ => "…".to_string(),
+                };
+                d.help = Some(format!(
+                    "`{0}` is a field: write it without `:`, as `{0} {text}`",
+                    p.name.text
+                ));
+            }
+        }
         let mut prop = Property {
             name: Spanned::new(p.name.text.clone(), p.name.span),
             ty,
@@ -112,7 +133,7 @@ impl Lowerer<'_> {
             effective: Effective::default(),
             span: p.span,
         };
-        let mut seen: HashMap<&str, Span> = HashMap::new();
+        let mut seen: Vec<(&str, Span)> = Vec::new();
         let mut example = None;
         for (i, t) in p.tail.iter().enumerate() {
             match t {
@@ -151,7 +172,7 @@ impl Lowerer<'_> {
                 PropTail::Modifier(m) => {
                     let name = m.name.text.as_str();
                     if name != "allow" {
-                        if let Some(&first) = seen.get(name) {
+                        if let Some(&(_, first)) = seen.iter().find(|(n, _)| *n == name) {
                             self.diags.push(
                                 Diagnostic::error(
                                     codes::DUPLICATE_MODIFIER,
@@ -163,20 +184,24 @@ impl Lowerer<'_> {
                             );
                             continue;
                         }
-                        seen.insert(name, m.span);
+                        seen.push((name, m.span));
                     }
                     if name == "example" {
                         example = Some(m);
                     } else {
+                        self.type_unknown = type_unknown;
                         self.modifier(&mut prop, m);
                     }
                 }
             }
         }
         self.check_bounds(&prop);
-        if let Some(m) = example {
+        if let Some(m) = example
+            && !type_unknown
+        {
             prop.example = self.example(&prop, m);
         }
+        self.type_unknown = type_unknown;
         prop
     }
 
@@ -207,7 +232,9 @@ impl Lowerer<'_> {
             }
             TypeExpr::Object(block, _) => {
                 let items = self.items(block, &super::decls::OBJECT);
-                Type::Object(self.properties(&items.properties))
+                let props = self.properties(&items.properties);
+                self.type_unknown = false;
+                Type::Object(props)
             }
             TypeExpr::Named(id) => match id.text.as_str() {
                 "string" => Type::String,
@@ -231,7 +258,10 @@ impl Lowerer<'_> {
                             values,
                         });
                     }
-                    self.unknown_type(name, id.span);
+                    self.type_unknown = true;
+                    if !self.is_broken(Kind::Enum, name) {
+                        self.unknown_type(name, id.span);
+                    }
                     Type::String
                 }
             },
@@ -256,6 +286,9 @@ impl Lowerer<'_> {
             "object" => {
                 Some("an object lists its properties: `object { name: string }`".to_string())
             }
+            _ if self.lookup(Kind::Bundle, name).is_some() => Some(format!(
+                "`{name}` is a bundle: bring its properties in with `use {name}`, or declare an object type"
+            )),
             _ => type_alias(name).map(|t| format!("did you mean `{t}`?")),
         };
         let help = help.or_else(|| {
@@ -360,6 +393,9 @@ impl Lowerer<'_> {
                     );
                     return;
                 };
+                if self.type_unknown {
+                    return;
+                }
                 if !matches!(prop.ty, Type::Integer | Type::Number) {
                     let help = if matches!(prop.ty, Type::String | Type::List(_)) {
                         format!("for a length, use `{name}_length(…)`")
@@ -394,6 +430,9 @@ impl Lowerer<'_> {
                 let Some(v) = self.one_arg(m, "a whole number") else {
                     return;
                 };
+                if self.type_unknown {
+                    return;
+                }
                 if !matches!(prop.ty, Type::String | Type::List(_)) {
                     let help = if matches!(prop.ty, Type::Integer | Type::Number) {
                         format!("for a numeric bound, use `{}(…)`", &name[..3])
@@ -472,7 +511,7 @@ impl Lowerer<'_> {
                 let Some(f) = self.keyword_of(word, span, "format", &names, Format::parse) else {
                     return;
                 };
-                if !matches!(prop.ty, Type::String) {
+                if !self.type_unknown && !matches!(prop.ty, Type::String) {
                     let help = match prop.ty {
                         Type::Datetime => {
                             "a `datetime` is already RFC 3339: remove `format`".to_string()
@@ -594,6 +633,17 @@ impl Lowerer<'_> {
         for a in &args.args[1..] {
             match (&a.key, &a.value) {
                 (Some(k), Value::Str(s)) if k.text == "reason" => {
+                    reason = Some(Spanned::new(s.value.clone(), s.span));
+                }
+                (None, Value::Str(s)) => {
+                    self.diags.push(
+                        Diagnostic::error(
+                            codes::INVALID_VALUE,
+                            "the reason of an `allow` is written `reason \"…\"`",
+                        )
+                        .primary(a.span, "missing `reason`")
+                        .help(format!("write `reason {:?}`", s.value)),
+                    );
                     reason = Some(Spanned::new(s.value.clone(), s.span));
                 }
                 _ => {

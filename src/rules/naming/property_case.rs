@@ -1,6 +1,6 @@
 use crate::ir::Plan;
 use crate::rules::names::{convert_case, property_ok};
-use crate::rules::{DefaultLevel, Finding, Rule, RuleDoc, declared_properties};
+use crate::rules::{DefaultLevel, Finding, Rule, RuleDoc, for_each_declared};
 
 pub static DOC: RuleDoc = RuleDoc {
     name: "naming/property-case",
@@ -20,10 +20,11 @@ impl Rule for PropertyCase {
 
     fn check(&self, plan: &Plan, out: &mut Vec<Finding>) {
         let style = plan.meta.naming.properties;
-        for (c, at) in declared_properties(plan) {
+        for_each_declared(plan, &mut |at| {
+            let c = at.container;
             let name = &at.property.name.value;
             if property_ok(name, style) {
-                continue;
+                return;
             }
             let fixed = convert_case(name, style.as_str());
             out.push(
@@ -33,12 +34,12 @@ impl Rule for PropertyCase {
                     at.property.name.span,
                     format!("not `{style}`"),
                 )
-                .on_property(at.path)
+                .on_property(at.path.to_vec())
                 .help(format!(
                     "rename it `{fixed}`, or keep it with `allow(\"{}\", reason \"…\")`",
                     DOC.name
                 )),
             );
-        }
+        });
     }
 }

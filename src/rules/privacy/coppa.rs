@@ -1,7 +1,7 @@
 use super::{consent_based, effective_basis};
 use crate::ir::{Basis, Constraint, PiiClass, Plan};
 use crate::rules::{
-    DefaultLevel, Finding, Rule, RuleDoc, container_name, effective_properties, with_origin,
+    DefaultLevel, Finding, Rule, RuleDoc, container_name, for_each_effective, with_origin,
 };
 
 pub static DOC: RuleDoc = RuleDoc {
@@ -25,20 +25,21 @@ impl Rule for Coppa {
             return;
         };
         let candidates = consent_based(plan);
-        for (c, at) in effective_properties(plan) {
+        for_each_effective(plan, &mut |at| {
+            let c = at.container;
             let p = at.property;
-            let Some(pii) = &p.pii else { continue };
+            let Some(pii) = &p.pii else { return };
             if !matches!(pii.value, PiiClass::Contact | PiiClass::Location) {
-                continue;
+                return;
             }
             if effective_basis(plan, p) == Some(Basis::Consent) {
-                continue;
+                return;
             }
             let f = Finding::new(
-                c.clone(),
+                c,
                 format!(
                     "`{}` in {} is a child's {} data under coppa and needs a consent-based purpose",
-                    at.dotted,
+                    at.dotted(),
                     container_name(plan, &c),
                     pii.value
                 ),
@@ -46,7 +47,7 @@ impl Rule for Coppa {
                 "needs verifiable parental consent",
             )
             .secondary(coppa, "coppa applies")
-            .on_property(at.path)
+            .on_property(at.path.to_vec())
             .help(match candidates.first() {
                 Some(id) => format!("cover it with `consent({id})`"),
                 None => {
@@ -55,6 +56,6 @@ impl Rule for Coppa {
                 }
             });
             out.push(with_origin(f, p));
-        }
+        });
     }
 }

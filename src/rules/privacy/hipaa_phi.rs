@@ -1,6 +1,6 @@
 use crate::ir::{Constraint, PiiClass, Plan};
 use crate::rules::{
-    DefaultLevel, Finding, Rule, RuleDoc, container_name, effective_properties, with_origin,
+    Container, DefaultLevel, Finding, Rule, RuleDoc, container_name, for_each_effective,
 };
 
 pub static DOC: RuleDoc = RuleDoc {
@@ -23,56 +23,62 @@ impl Rule for HipaaPhi {
         let Some(hipaa) = plan.meta.constraint_span(Constraint::Hipaa) else {
             return;
         };
-        let uncovered: Vec<_> = plan
-            .meta
-            .tools
-            .iter()
-            .filter(|t| {
-                !plan
-                    .tools
-                    .iter()
-                    .any(|d| d.id.value == t.value && d.baa.as_ref().is_some_and(|b| b.value))
-            })
-            .collect();
-        if uncovered.is_empty() {
+        let mut health = Vec::new();
+        for_each_effective(plan, &mut |at| {
+            if let Some(p) = at
+                .property
+                .pii
+                .as_ref()
+                .filter(|p| p.value == PiiClass::Health)
+            {
+                health.push((p.span, at.dotted(), at.container));
+            }
+        });
+        health.sort_by_key(|(span, ..)| *span);
+        health.dedup_by_key(|(span, ..)| *span);
+        let Some((first_span, first_name, first_container)) = health.first() else {
             return;
-        }
-        let names = uncovered
-            .iter()
-            .map(|t| format!("`{}`", t.value))
-            .collect::<Vec<_>>()
-            .join(", ");
-        for (c, at) in effective_properties(plan) {
-            let p = at.property;
-            if p.pii.as_ref().is_none_or(|x| x.value != PiiClass::Health) {
+        };
+        for t in &plan.meta.tools {
+            let decl = plan.tools.iter().find(|d| d.id.value == t.value);
+            if decl.and_then(|d| d.baa.as_ref()).is_some_and(|b| b.value) {
                 continue;
             }
+            let others = health.len() - 1;
             let mut f = Finding::new(
-                c.clone(),
+                Container::Plan,
                 format!(
-                    "`{}` in {} is health data under hipaa, but {names} have no BAA",
-                    at.dotted,
-                    container_name(plan, &c)
+                    "`{}` receives health data under hipaa but has no BAA ({} `pii(health)` propert{})",
+                    t.value,
+                    health.len(),
+                    if health.len() == 1 { "y" } else { "ies" }
                 ),
-                p.pii.as_ref().map_or(p.name.span, |x| x.span),
-                "protected health information",
+                t.span,
+                "no Business Associate Agreement",
             )
-            .secondary(hipaa, "hipaa applies")
-            .on_property(at.path);
-            for t in &uncovered {
-                let decl = plan.tools.iter().find(|d| d.id.value == t.value);
-                f = match decl.and_then(|d| d.baa.as_ref()) {
-                    Some(b) => {
-                        f.secondary(b.span, format!("`{}` is declared without a BAA", t.value))
-                    }
-                    None => f.secondary(
-                        t.span,
-                        format!("`{}` has no `tool {} {{ baa true }}`", t.value, t.value),
-                    ),
-                };
+            .secondary(hipaa, "hipaa applies");
+            if let Some(b) = decl.and_then(|d| d.baa.as_ref()) {
+                f = f.secondary(b.span, "declared without a BAA");
             }
-            f = f.help("declare `baa true` on every tool once the agreement is signed, or remove the tool from the plan");
-            out.push(with_origin(f, p));
+            f = f.secondary(
+                *first_span,
+                if others == 0 {
+                    format!(
+                        "`{first_name}` in {} is health data",
+                        container_name(plan, first_container)
+                    )
+                } else {
+                    format!(
+                        "`{first_name}` in {} is health data (and {others} more)",
+                        container_name(plan, first_container)
+                    )
+                },
+            );
+            f = f.help(match decl {
+                Some(_) => format!("once the agreement is signed, declare `tool {} {{ baa true }}`; otherwise remove `{}` from the plan's tools", t.value, t.value),
+                None => format!("declare `tool {} {{ baa true }}` once the agreement is signed, or remove it from the plan's tools", t.value),
+            });
+            out.push(f);
         }
     }
 }

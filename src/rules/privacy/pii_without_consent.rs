@@ -1,6 +1,6 @@
 use crate::ir::Plan;
 use crate::rules::{
-    DefaultLevel, Finding, Rule, RuleDoc, container_name, effective_properties, with_origin,
+    DefaultLevel, Finding, Rule, RuleDoc, container_name, for_each_effective, with_origin,
 };
 
 pub static DOC: RuleDoc = RuleDoc {
@@ -24,28 +24,29 @@ impl Rule for PiiWithoutConsent {
             Some(c) => format!("add `consent({0})` to the property, or `consent {0}` to its block", c.id.value),
             None => "declare a consent purpose (`consent analytics { basis legitimate_interest }`) and reference it".to_string(),
         };
-        for (c, at) in effective_properties(plan) {
+        for_each_effective(plan, &mut |at| {
+            let c = at.container;
             let p = at.property;
             let (Some(pii), None) = (&p.pii, p.effective.consent) else {
-                continue;
+                return;
             };
             if p.effective.unresolved {
-                continue;
+                return;
             }
             let f = Finding::new(
-                c.clone(),
+                c,
                 format!(
                     "`{}` in {} is personal data (`pii({})`) but no consent purpose covers it",
-                    at.dotted,
+                    at.dotted(),
                     container_name(plan, &c),
                     pii.value
                 ),
                 pii.span,
                 "personal data without a consent purpose",
             )
-            .on_property(at.path)
+            .on_property(at.path.to_vec())
             .help(help.clone());
             out.push(with_origin(f, p));
-        }
+        });
     }
 }

@@ -1,6 +1,6 @@
 use crate::ir::{Constraint, Plan};
 use crate::rules::{
-    DefaultLevel, Finding, Rule, RuleDoc, container_name, effective_properties, with_origin,
+    DefaultLevel, Finding, Rule, RuleDoc, container_name, for_each_effective, with_origin,
 };
 
 pub static DOC: RuleDoc = RuleDoc {
@@ -30,28 +30,29 @@ impl Rule for PiiWithoutRetention {
             ),
             None => "declare a retention policy (`retention standard { duration 13 months; action delete }`) and make it the plan's default `retention`".to_string(),
         };
-        for (c, at) in effective_properties(plan) {
+        for_each_effective(plan, &mut |at| {
+            let c = at.container;
             let p = at.property;
             let (Some(pii), None) = (&p.pii, p.effective.retention) else {
-                continue;
+                return;
             };
             if p.effective.unresolved {
-                continue;
+                return;
             }
             let f = Finding::new(
-                c.clone(),
+                c,
                 format!(
                     "`{}` in {} is personal data under gdpr but has no retention policy",
-                    at.dotted,
+                    at.dotted(),
                     container_name(plan, &c)
                 ),
                 pii.span,
                 "personal data kept indefinitely",
             )
             .secondary(gdpr, "gdpr applies")
-            .on_property(at.path)
+            .on_property(at.path.to_vec())
             .help(help.clone());
             out.push(with_origin(f, p));
-        }
+        });
     }
 }

@@ -1,7 +1,7 @@
 use super::{consent_based, effective_basis};
 use crate::ir::{Basis, Constraint, PiiClass, Plan};
 use crate::rules::{
-    DefaultLevel, Finding, Rule, RuleDoc, container_name, effective_properties, with_origin,
+    DefaultLevel, Finding, Rule, RuleDoc, container_name, for_each_effective, with_origin,
 };
 
 pub static DOC: RuleDoc = RuleDoc {
@@ -25,24 +25,25 @@ impl Rule for SpecialCategoryBasis {
             return;
         };
         let candidates = consent_based(plan);
-        for (c, at) in effective_properties(plan) {
+        for_each_effective(plan, &mut |at| {
+            let c = at.container;
             let p = at.property;
-            let Some(pii) = &p.pii else { continue };
+            let Some(pii) = &p.pii else { return };
             if !matches!(pii.value, PiiClass::Health | PiiClass::Sensitive)
                 || p.effective.consent.is_none()
             {
-                continue;
+                return;
             }
             let basis = effective_basis(plan, p);
             if basis == Some(Basis::Consent) || basis.is_none() {
-                continue;
+                return;
             }
             let consent = p.effective.consent.and_then(|i| plan.consents.get(i));
             let mut f = Finding::new(
-                c.clone(),
+                c,
                 format!(
                     "`{}` in {} is special-category data (`pii({})`) but its consent purpose rests on `{}`",
-                    at.dotted,
+                    at.dotted(),
                     container_name(plan, &c),
                     pii.value,
                     basis.map_or("no basis", |b| b.as_str())
@@ -51,7 +52,7 @@ impl Rule for SpecialCategoryBasis {
                 "special-category data",
             )
             .secondary(gdpr, "gdpr applies")
-            .on_property(at.path);
+            .on_property(at.path.to_vec());
             if let Some(b) = consent.and_then(|c| c.basis.as_ref()) {
                 f = f.secondary(b.span, "this basis is not explicit consent");
             }
@@ -63,6 +64,6 @@ impl Rule for SpecialCategoryBasis {
                 }
             });
             out.push(with_origin(f, p));
-        }
+        });
     }
 }

@@ -1,5 +1,5 @@
 use crate::ir::{Plan, TraitsKind, Type};
-use crate::rules::{Container, DefaultLevel, Finding, Rule, RuleDoc, declared_properties};
+use crate::rules::{Container, DefaultLevel, Finding, Rule, RuleDoc, for_each_declared};
 
 pub static DOC: RuleDoc = RuleDoc {
     name: "segment/reserved-name",
@@ -127,9 +127,10 @@ impl Rule for ReservedName {
     }
 
     fn check(&self, plan: &Plan, out: &mut Vec<Finding>) {
-        for (c, at) in declared_properties(plan) {
+        for_each_declared(plan, &mut |at| {
+            let c = at.container;
             if at.path.len() != 1 {
-                continue;
+                return;
             }
             let p = at.property;
             let name = p.name.value.as_str();
@@ -158,10 +159,10 @@ impl Rule for ReservedName {
                         p.name.span,
                         "reserved name",
                     )
-                    .on_property(at.path)
+                    .on_property(at.path.to_vec())
                     .help(help),
                 );
-                continue;
+                return;
             }
             let table: &[(&str, Kind)] = match c {
                 Container::Traits(TraitsKind::Identify) => IDENTIFY,
@@ -187,14 +188,14 @@ impl Rule for ReservedName {
                         p.ty_span,
                         format!("Segment expects {}", kind.describe()),
                     )
-                    .on_property(at.path)
+                    .on_property(at.path.to_vec())
                     .help(format!(
                         "give `{name}` {} type, or rename the {what}",
                         kind.describe()
                     )),
                 );
             }
-        }
+        });
     }
 }
 

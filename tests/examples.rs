@@ -1,0 +1,65 @@
+//! The bundled examples are real plans: each directory under `examples/` (and
+//! each `.events` file directly in it) is one plan that checks with no
+//! diagnostics at all, not even a warning. The outputs built from them are
+//! snapshotted by the target tests, not here.
+
+mod common;
+
+use common::*;
+use std::path::PathBuf;
+
+/// Every plan under `examples/`: its directories and its top-level `.events` files.
+fn example_plans() -> Vec<PathBuf> {
+    let dir = root().join("examples");
+    let mut plans: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("examples/ exists")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir() || p.extension().is_some_and(|x| x == "events"))
+        .collect();
+    plans.sort();
+    plans
+}
+
+#[test]
+fn every_example_checks_without_diagnostics() {
+    let plans = example_plans();
+    let mut failures = Vec::new();
+    for plan in &plans {
+        let (sources, checked) = check_paths(std::slice::from_ref(plan));
+        if !checked.diagnostics.is_empty() {
+            failures.push(format!(
+                "{}:\n{}",
+                rel(plan),
+                eventsc::diagnostics::render::render_short(&checked.diagnostics, &sources)
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "examples with diagnostics:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn there_are_at_least_three_examples_with_events() {
+    let plans = example_plans();
+    assert!(
+        plans.len() >= 3,
+        "expected at least three example plans, found {}: {:?}",
+        plans.len(),
+        plans.iter().map(|p| rel(p)).collect::<Vec<_>>()
+    );
+    // An example that is empty (or whose directory holds no `.events` file) would
+    // not fail the check above in a useful way: each must hold a real plan.
+    for plan in &plans {
+        let (_, checked) = check_paths(std::slice::from_ref(plan));
+        let events = checked.plan.as_ref().map_or(0, |p| p.events.len());
+        assert!(
+            events >= 10,
+            "{} holds {events} events; an example should be a realistic plan",
+            rel(plan)
+        );
+    }
+}
