@@ -13,6 +13,7 @@ pub mod diff;
 pub mod docs;
 pub mod fmt;
 pub mod fsutil;
+pub mod import;
 pub mod ir;
 pub mod load;
 pub mod rules;

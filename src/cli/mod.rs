@@ -7,6 +7,7 @@ mod check;
 mod diff;
 mod explain;
 mod fmt;
+mod import;
 mod synth;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -36,6 +37,7 @@ enum Command {
     Diff(diff::Args),
     Explain(explain::Args),
     Fmt(fmt::Args),
+    Import(import::Args),
     #[command(hide = true)]
     Synth(synth::Args),
 }
@@ -77,6 +79,7 @@ pub fn main() -> ExitCode {
         Command::Diff(a) => diff::run(a),
         Command::Explain(a) => explain::run(a),
         Command::Fmt(a) => fmt::run(a),
+        Command::Import(a) => import::run(a),
         Command::Synth(a) => synth::run(a),
     };
     ExitCode::from(code)

@@ -31,7 +31,9 @@
 //!   column per block. Properties are aligned in two columns per block: `name:` is
 //!   padded to the longest name of the block's one-line properties, and the type to
 //!   the longest one-line type among the properties that have modifiers or a
-//!   description. Modifiers and the description follow with single spaces.
+//!   description (types longer than 16 characters, such as long inline enums, do
+//!   not count: they are followed by one space). Modifiers and the description
+//!   follow with single spaces.
 //!   A property whose type holds a non-empty `object { … }` is written unpadded,
 //!   `name: object {`, with its modifiers after the closing `}`.
 //! - **Modifiers** are written in the order `required nullable min max min_length

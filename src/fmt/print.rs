@@ -7,6 +7,9 @@ use crate::ir::lower::block_fields;
 use crate::source::Span;
 use crate::syntax::ast::*;
 
+/// Types longer than this (long inline enums) do not widen the type column.
+const MAX_TYPE_COLUMN: usize = 16;
+
 /// Declarations that may be written on one line.
 const ONE_LINE_KINDS: &[&str] = &["owner", "consent", "retention", "source", "tool", "enum"];
 
@@ -375,8 +378,9 @@ impl<'a> Printer<'a> {
                 self.scratch.clear();
                 if ty_inline(self.text, &self.comments, &mut self.scratch, &p.ty) {
                     w.name = w.name.max(chars(&p.name.text) + 1);
-                    if !p.tail.is_empty() {
-                        w.ty = w.ty.max(chars(&self.scratch));
+                    let ty = chars(&self.scratch);
+                    if !p.tail.is_empty() && ty <= MAX_TYPE_COLUMN {
+                        w.ty = w.ty.max(ty);
                     }
                 }
             }
