@@ -6,6 +6,7 @@
 //! [`check`] chains the front end; [`cli`] is the command line.
 #![forbid(unsafe_code)]
 
+pub mod audit;
 pub mod check;
 pub mod cli;
 pub mod diagnostics;

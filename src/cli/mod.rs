@@ -8,6 +8,7 @@ mod diff;
 mod explain;
 mod fmt;
 mod import;
+mod log;
 mod synth;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -38,6 +39,7 @@ enum Command {
     Explain(explain::Args),
     Fmt(fmt::Args),
     Import(import::Args),
+    Log(log::Args),
     #[command(hide = true)]
     Synth(synth::Args),
 }
@@ -80,6 +82,7 @@ pub fn main() -> ExitCode {
         Command::Explain(a) => explain::run(a),
         Command::Fmt(a) => fmt::run(a),
         Command::Import(a) => import::run(a),
+        Command::Log(a) => log::run(a),
         Command::Synth(a) => synth::run(a),
     };
     ExitCode::from(code)
