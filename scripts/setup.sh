@@ -3,7 +3,9 @@
 #   - Python: a virtualenv in .venv with the pinned packages of requirements-test.txt
 #     (dbt-core, dbt-duckdb, jsonschema, …), reinstalled only when that file changes;
 #   - Node: `npm ci` in every folder holding a package-lock.json (outside
-#     node_modules), rerun only when that lock file changes.
+#     node_modules), rerun only when that lock file changes;
+#   - Debian packages the editor tests drive (vim, neovim), installed with apt-get
+#     only when missing and only when running as root or with passwordless sudo.
 # Works on a fresh machine and in CI (CI=true, no stdin). Prints what it does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,3 +37,34 @@ while IFS= read -r lock; do
     echo "setup: $dir/node_modules is current"
   fi
 done < <(find . -name package-lock.json -not -path '*/node_modules/*' -not -path './target/*' | sort)
+
+# Editor tests run the real Vim and Neovim (tests/editor.rs, tests/lsp.rs).
+apt_updated=""
+apt_install() { # package command
+  if command -v "$2" >/dev/null 2>&1; then
+    echo "setup: $2 is installed"
+    return 0
+  fi
+  local sudo=""
+  if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+      sudo="sudo -n"
+    else
+      echo "setup: $2 is missing and this is not root: install the Debian package $1 (the editor tests need it)"
+      return 0
+    fi
+  fi
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "setup: $2 is missing and there is no apt-get: install $1 (the editor tests need it)"
+    return 0
+  fi
+  if [ -z "$apt_updated" ]; then
+    echo "setup: apt-get update"
+    $sudo apt-get update -qq
+    apt_updated=1
+  fi
+  echo "setup: apt-get install $1"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$1" >/dev/null
+}
+apt_install vim vim
+apt_install neovim nvim

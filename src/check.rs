@@ -107,26 +107,67 @@ pub fn check(sources: &SourceMap, pre: Vec<Diagnostic>) -> Checked {
         ir::lower::lower_owned(files, &broken, &rule_names, complete && !has_broken_plan);
     diagnostics.extend(lower_diags);
     let plan = if parsed_ok {
-        // Findings inside a declaration that already has an error are held back:
-        // they are usually consequences of that error (a misspelt `owner` field
-        // also means "no owner").
-        let with_errors: Vec<crate::source::Span> = diagnostics
-            .iter()
-            .filter(|d| d.is_error())
-            .filter_map(Diagnostic::primary_span)
-            .filter_map(|s| decl_containing(&decl_spans, s))
-            .collect();
-        diagnostics.extend(crate::rules::run(&plan).into_iter().filter(|d| {
-            d.primary_span()
-                .and_then(|s| decl_containing(&decl_spans, s))
-                .is_none_or(|decl| !with_errors.contains(&decl))
-        }));
+        let findings = run_rules(&plan, &decl_spans, &diagnostics);
+        diagnostics.extend(findings);
         Some(plan)
     } else {
         None
     };
     diagnostics::sort(&mut diagnostics);
     Checked { plan, diagnostics }
+}
+
+/// Runs the rules. Findings inside a declaration that already has an error
+/// (in `earlier`) are held back: they are usually consequences of that error (a
+/// misspelt `owner` field also means "no owner").
+fn run_rules(
+    plan: &Plan,
+    decl_spans: &[(FileId, Vec<crate::source::Span>)],
+    earlier: &[Diagnostic],
+) -> Vec<Diagnostic> {
+    let with_errors: Vec<crate::source::Span> = earlier
+        .iter()
+        .filter(|d| d.is_error())
+        .filter_map(Diagnostic::primary_span)
+        .filter_map(|s| decl_containing(decl_spans, s))
+        .collect();
+    crate::rules::run(plan)
+        .into_iter()
+        .filter(|d| {
+            d.primary_span()
+                .and_then(|s| decl_containing(decl_spans, s))
+                .is_none_or(|decl| !with_errors.contains(&decl))
+        })
+        .collect()
+}
+
+/// The part of [`check`] after parsing, for the language server (which parses
+/// each declaration on its own and keeps the ASTs): lowers the files, knowing the
+/// declarations that did not parse (`broken`), and when everything parsed
+/// (`parsed_ok`) runs the rules, holding back findings inside a declaration that
+/// has an error (in `earlier`, or from lowering). `complete`: no part of any file
+/// is missing (else a missing `plan` is not reported). Returns the plan and the
+/// new diagnostics, not sorted.
+pub fn check_parsed(
+    files: &[(FileId, &ast::File)],
+    broken: &[syntax::BrokenDecl],
+    complete: bool,
+    parsed_ok: bool,
+    earlier: &[Diagnostic],
+) -> (Plan, Vec<Diagnostic>) {
+    let decl_spans: Vec<(FileId, Vec<crate::source::Span>)> = files
+        .iter()
+        .map(|(id, f)| (*id, f.decls.iter().map(|d| d.span).collect()))
+        .collect();
+    let rule_names = crate::rules::names();
+    let (plan, mut diagnostics) =
+        ir::lower::lower_with_broken(files, broken, &rule_names, complete);
+    if parsed_ok {
+        let all: Vec<Diagnostic> = earlier.iter().chain(&diagnostics).cloned().collect();
+        let findings = run_rules(&plan, &decl_spans, &all);
+        diagnostics.extend(findings);
+    }
+    (plan, diagnostics)
 }
 
 /// The span of the top-level declaration holding `span`, if any.

@@ -3,7 +3,8 @@
 //! Stages (see ARCHITECTURE.md): [`load`] reads files into a [`source::SourceMap`];
 //! [`syntax`] parses each into an AST; [`ir::lower`] builds the typed, resolved IR;
 //! [`rules`] runs the governance rules; [`diagnostics`] renders what was found.
-//! [`check`] chains the front end; [`cli`] is the command line.
+//! [`check`] chains the front end; [`cli`] is the command line; [`lsp`] the
+//! language server.
 #![forbid(unsafe_code)]
 
 pub mod audit;
@@ -17,8 +18,10 @@ pub mod fsutil;
 pub mod import;
 pub mod ir;
 pub mod load;
+pub mod lsp;
 pub mod rules;
 pub mod source;
+pub mod starter;
 pub mod syntax;
 pub mod synth;
 pub mod targets;

@@ -103,6 +103,27 @@ impl SourceFile {
         }
     }
 
+    /// Replaces the bytes `start..end` (char boundaries) with `text`, updating the
+    /// line index without rescanning the whole file (the language server edits
+    /// large files a keystroke at a time).
+    pub fn replace(&mut self, start: usize, end: usize, text: &str) {
+        self.text.replace_range(start..end, text);
+        let delta = text.len() as i64 - (end - start) as i64;
+        // Lines starting inside the replaced range go; the new text's come in.
+        let first = self.line_starts.partition_point(|&s| (s as usize) <= start);
+        let last = self.line_starts.partition_point(|&s| (s as usize) <= end);
+        let inserted = text
+            .bytes()
+            .enumerate()
+            .filter(|&(_, b)| b == b'\n')
+            .map(|(i, _)| (start + i + 1) as u32);
+        self.line_starts.splice(first..last, inserted);
+        let shifted = first + text.bytes().filter(|&b| b == b'\n').count();
+        for s in &mut self.line_starts[shifted..] {
+            *s = (*s as i64 + delta) as u32;
+        }
+    }
+
     /// 0-based line index of a byte offset.
     pub fn line_index(&self, offset: usize) -> usize {
         match self.line_starts.binary_search(&(offset as u32)) {

@@ -8,7 +8,9 @@ mod diff;
 mod explain;
 mod fmt;
 mod import;
+mod init;
 mod log;
+mod lsp;
 mod synth;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -40,6 +42,8 @@ enum Command {
     Fmt(fmt::Args),
     Import(import::Args),
     Log(log::Args),
+    Init(init::Args),
+    Lsp(lsp::Args),
     #[command(hide = true)]
     Synth(synth::Args),
 }
@@ -83,6 +87,8 @@ pub fn main() -> ExitCode {
         Command::Fmt(a) => fmt::run(a),
         Command::Import(a) => import::run(a),
         Command::Log(a) => log::run(a),
+        Command::Init(a) => init::run(a),
+        Command::Lsp(a) => lsp::run(a),
         Command::Synth(a) => synth::run(a),
     };
     ExitCode::from(code)

@@ -748,7 +748,7 @@ fn value(text: &str, out: &mut String, v: &Value) {
 /// canonical order) and the body (the rest, as written). Unknown contexts keep
 /// everything as written.
 fn arrange(items: &[Item], ctx: Option<&str>) -> (Vec<usize>, Vec<usize>) {
-    let Some(order) = ctx.and_then(block_fields) else {
+    let Some((order, _)) = ctx.and_then(block_fields) else {
         return (Vec::new(), (0..items.len()).collect());
     };
     let is_header = |it: &Item| matches!(it, Item::Field(f) if f.key.text != "use");

@@ -5,6 +5,16 @@
 //! writes what they return, atomically, with a manifest. The same input gives the
 //! same bytes on every machine.
 
+pub mod json;
+pub mod markdown;
+pub mod payload;
+pub mod plan;
+pub mod qa;
+pub mod samples;
+pub mod spec;
+pub mod view;
+pub mod yaml;
+
 use crate::diagnostics::Diagnostic;
 use crate::ir::Plan;
 use crate::source::SourceMap;
@@ -43,8 +53,87 @@ pub trait Target: Sync {
 }
 
 /// Every target, in the order `eventsc targets` lists them.
-pub static TARGETS: &[&dyn Target] = &[];
+pub static TARGETS: &[&dyn Target] = &[
+    &json::Json,
+    &yaml::Yaml,
+    &spec::Spec,
+    &qa::Qa,
+    &samples::Samples,
+    &plan::PlanTarget,
+];
 
 pub fn find(name: &str) -> Option<&'static dyn Target> {
     TARGETS.iter().copied().find(|t| t.name() == name)
+}
+
+/// Pretty-printed JSON (two-space indent) with a final newline.
+pub fn to_json<T: serde::Serialize>(value: &T) -> String {
+    let mut s = serde_json::to_string_pretty(value)
+        .unwrap_or_else(|e| format!("{{\"error\": {:?}}}", e.to_string()));
+    s.push('\n');
+    s
+}
+
+/// The file-name form of an event name, shared by every target that writes one
+/// file per event: lowercase, each run of non-alphanumerics becomes one `-`, no
+/// `-` at either end (`"Trial Started"` → `trial-started`). Non-ASCII letters and
+/// digits are kept (lowercased).
+pub fn slug(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    out
+}
+
+/// A file-name stem per event (by event index), unique within the plan and
+/// the same in every per-event output (`schemas/`, `samples/`): the [`slug`] of
+/// the name, unless it is empty, is `identify` or `group` (files of their own),
+/// or is shared with another event; then `-` and the first 8 hex digits of the
+/// SHA-256 of the name are appended (`event-…` for an empty slug).
+pub fn event_slugs(plan: &Plan) -> Vec<String> {
+    use sha2::{Digest, Sha256};
+    let slugs: Vec<String> = plan.events.iter().map(|e| slug(&e.name.value)).collect();
+    let mut count = std::collections::BTreeMap::new();
+    for s in &slugs {
+        *count.entry(s.as_str()).or_insert(0usize) += 1;
+    }
+    plan.events
+        .iter()
+        .zip(&slugs)
+        .map(|(e, s)| {
+            let clash = s.is_empty() || s == "identify" || s == "group" || count[s.as_str()] > 1;
+            if !clash {
+                return s.clone();
+            }
+            let hash = Sha256::digest(e.name.value.as_bytes());
+            let hex: String = hash[..4].iter().map(|b| format!("{b:02x}")).collect();
+            if s.is_empty() {
+                format!("event-{hex}")
+            } else {
+                format!("{s}-{hex}")
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slug;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slug("Trial Started"), "trial-started");
+        assert_eq!(slug("  CTA -- Clicked!  "), "cta-clicked");
+        assert_eq!(slug("order_completed"), "order-completed");
+        assert_eq!(slug("Café Ordered"), "café-ordered");
+        assert_eq!(slug("!!!"), "");
+    }
 }

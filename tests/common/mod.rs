@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod run;
+pub mod targets;
 
 use eventsc::check::{Checked, check};
 use eventsc::diagnostics::render::{render_human, render_short};

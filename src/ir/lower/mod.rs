@@ -11,6 +11,8 @@ mod decls;
 mod fields;
 mod properties;
 
+pub use properties::check_value;
+
 pub use properties::{BUILTIN_TYPES, MODIFIERS};
 
 use crate::diagnostics::{Diagnostic, codes, did_you_mean};
@@ -64,36 +66,36 @@ impl<'a> Decls<'a> {
 
 use crate::syntax::DECL_KINDS as DECL_KEYWORDS;
 
-fn kind_of_keyword(k: &str) -> Option<Kind> {
-    Kind::ALL.into_iter().find(|kind| kind.keyword() == k)
-}
-
-/// The fields a block accepts, in their canonical order (the order `eventsc fmt`
-/// writes them in): `kind` is a declaration keyword, `naming`, `qa` or `rules` for
-/// the plan's nested blocks, or `object` for an object type. `None` for anything else.
-pub fn block_fields(kind: &str) -> Option<&'static [&'static str]> {
-    use decls::*;
-    let shape = match kind {
-        "plan" => &PLAN,
-        "naming" => &NAMING,
-        "qa" => &QA,
-        "rules" => &RULES,
-        "owner" => &OWNER,
-        "consent" => &CONSENT,
-        "retention" => &RETENTION,
-        "source" => &SOURCE,
-        "tool" => &TOOL,
-        "enum" => &ENUM,
-        "bundle" => &BUNDLE,
-        "common" => &COMMON,
-        "identify" => &IDENTIFY,
-        "group" => &GROUP,
-        "event" => &EVENT,
-        "kpi" => &KPI,
-        "object" => &OBJECT,
+/// The fields a block accepts, by the word that opens it (`plan`, `event`,
+/// `owner`, …, and the nested `naming` and `qa` blocks), and whether it holds
+/// properties. For completion in the language server, and the canonical order of
+/// fields in `eventsc fmt`; `None` for other words.
+pub fn block_fields(block: &str) -> Option<(&'static [&'static str], bool)> {
+    let shape = match block {
+        "plan" => &decls::PLAN,
+        "naming" => &decls::NAMING,
+        "qa" => &decls::QA,
+        "rules" => &decls::RULES,
+        "owner" => &decls::OWNER,
+        "consent" => &decls::CONSENT,
+        "retention" => &decls::RETENTION,
+        "source" => &decls::SOURCE,
+        "tool" => &decls::TOOL,
+        "enum" => &decls::ENUM,
+        "bundle" => &decls::BUNDLE,
+        "common" => &decls::COMMON,
+        "identify" => &decls::IDENTIFY,
+        "group" => &decls::GROUP,
+        "event" => &decls::EVENT,
+        "kpi" => &decls::KPI,
+        "object" => &decls::OBJECT,
         _ => return None,
     };
-    Some(shape.fields)
+    Some((shape.fields, shape.properties))
+}
+
+fn kind_of_keyword(k: &str) -> Option<Kind> {
+    Kind::ALL.into_iter().find(|kind| kind.keyword() == k)
 }
 
 /// Folds an event name for the uniqueness check: case and runs of whitespace.

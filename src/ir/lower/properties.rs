@@ -851,7 +851,8 @@ fn describe_json(v: &serde_json::Value) -> &'static str {
 }
 
 /// Checks a JSON value against a property's type and constraints; the error says why not.
-fn check_value(p: &Property, ty: &Type, v: &serde_json::Value) -> Result<(), String> {
+/// (Also used by the `samples` target to vet the values it derives.)
+pub fn check_value(p: &Property, ty: &Type, v: &serde_json::Value) -> Result<(), String> {
     use serde_json::Value as J;
     if v.is_null() {
         return if p.is_nullable() {

@@ -1,0 +1,2 @@
+" eventsc tracking plans: *.events files.
+autocmd BufNewFile,BufRead *.events setfiletype events

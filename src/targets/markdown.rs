@@ -1,0 +1,308 @@
+//! Markdown building blocks for the document targets (`spec`, `qa`): escaping of
+//! user text for paragraphs and table cells, code spans, tables, anchors, and
+//! the labels both documents use for owners, consents, retentions and types.
+//!
+//! Everything the plan's authors wrote goes through [`text`] or [`code`] so a
+//! `|`, `*` or newline in a description cannot break a table or the layout.
+
+use crate::ir::{Identity, Plan, Property, Ref, Type};
+use std::fmt::Write;
+
+/// User text, escaped for GitHub-flavoured Markdown (paragraphs and table cells):
+/// punctuation that would format is backslash-escaped, newlines become `<br>`.
+pub fn text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    push_text(&mut out, s);
+    out
+}
+
+/// Appends [`text`]`(s)`.
+pub fn push_text(out: &mut String, s: &str) {
+    // Fast path: nothing to escape.
+    if s.bytes().all(|b| {
+        b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b' ' | b',' | b'.' | b':' | b'/' | b'(' | b')' | b'\'' | b'"' | b'?' | b'@'
+            )
+    }) && !s.starts_with(|c: char| c.is_ascii_digit())
+    {
+        out.push_str(s);
+        return;
+    }
+    // A paragraph starting like a list item or a setext underline.
+    let digits = s.chars().take_while(char::is_ascii_digit).count();
+    let lead = s.chars().nth(digits);
+    let block_marker = match lead {
+        Some('-' | '+' | '=') if digits == 0 => Some(0),
+        Some('.' | ')') if digits > 0 => Some(digits),
+        _ => None,
+    };
+    for (i, c) in s.chars().enumerate() {
+        if block_marker == Some(i) {
+            out.push('\\');
+        }
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '#' | '!' | '&' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\r' => {}
+            '\n' => out.push_str("<br>"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// A code span for a table cell: fenced with enough backticks, `|` escaped (GFM
+/// removes the backslash before the code span is read), newlines as spaces.
+pub fn code(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    push_code(&mut out, s);
+    out
+}
+
+/// Appends [`code`]`(s)`.
+pub fn push_code(out: &mut String, s: &str) {
+    if !s.is_empty() && !s.contains(['`', '|', '\n', '\r']) {
+        out.push('`');
+        out.push_str(s);
+        out.push('`');
+        return;
+    }
+    let body = s.replace(['\n', '\r'], " ").replace('|', "\\|");
+    let longest = longest_run(&body, '`');
+    let fence = "`".repeat(longest + 1);
+    let pad = if body.starts_with('`') || body.ends_with('`') || body.is_empty() {
+        " "
+    } else {
+        ""
+    };
+    let _ = write!(out, "{fence}{pad}{body}{pad}{fence}");
+}
+
+fn longest_run(s: &str, c: char) -> usize {
+    let (mut best, mut cur) = (0, 0);
+    for x in s.chars() {
+        if x == c {
+            cur += 1;
+            best = best.max(cur);
+        } else {
+            cur = 0;
+        }
+    }
+    best
+}
+
+/// A link to an anchor in the same document.
+pub fn link(label: &str, anchor: &str) -> String {
+    format!("[{}](#{anchor})", text(label))
+}
+
+/// An HTML anchor to put before a heading (stable, unlike generated heading ids).
+pub fn anchor(id: &str) -> String {
+    format!("<a id=\"{id}\"></a>\n")
+}
+
+/// A Markdown table; cells must already be escaped.
+pub fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
+    let _ = writeln!(out, "| {} |", header.join(" | "));
+    let _ = writeln!(
+        out,
+        "|{}|",
+        header.iter().map(|_| "---").collect::<Vec<_>>().join("|")
+    );
+    for r in rows {
+        let cells: Vec<&str> = r
+            .iter()
+            .map(|c| if c.is_empty() { "—" } else { c.as_str() })
+            .collect();
+        let _ = writeln!(out, "| {} |", cells.join(" | "));
+    }
+    out.push('\n');
+}
+
+/// A two-column table of labelled facts.
+pub fn facts(out: &mut String, rows: &[(&str, String)]) {
+    out.push_str("| | |\n|---|---|\n");
+    for (k, v) in rows {
+        let v = if v.is_empty() { "—" } else { v.as_str() };
+        let _ = writeln!(out, "| {k} | {v} |");
+    }
+    out.push('\n');
+}
+
+/// `Growth (@growth)`, escaped.
+pub fn owner(plan: &Plan, index: usize) -> String {
+    let o = &plan.owners[index];
+    match &o.name {
+        Some(n) => format!("{} (@{})", text(&n.value), text(&o.id.value)),
+        None => format!("@{}", text(&o.id.value)),
+    }
+}
+
+/// The owner a reference points at, escaped; empty when absent.
+pub fn owner_ref(plan: &Plan, r: &Option<Ref>) -> String {
+    r.as_ref()
+        .and_then(|r| r.target)
+        .map_or_else(String::new, |i| owner(plan, i))
+}
+
+/// An owner's backup, escaped; empty when none.
+pub fn backup_of(plan: &Plan, index: usize) -> String {
+    owner_ref(plan, &plan.owners[index].backup)
+}
+
+/// `analytics (legitimate_interest)`, escaped.
+pub fn consent(plan: &Plan, index: usize) -> String {
+    let c = &plan.consents[index];
+    match &c.basis {
+        Some(b) => format!("{} ({})", text(&c.id.value), b.value),
+        None => text(&c.id.value),
+    }
+}
+
+/// `standard (13 months, delete)`, escaped.
+pub fn retention(plan: &Plan, index: usize) -> String {
+    let r = &plan.retentions[index];
+    let mut parts = Vec::new();
+    if let Some(d) = &r.duration {
+        parts.push(d.value.to_string());
+    }
+    if let Some(a) = &r.action {
+        parts.push(a.value.to_string());
+    }
+    if parts.is_empty() {
+        text(&r.id.value)
+    } else {
+        format!("{} ({})", text(&r.id.value), parts.join(", "))
+    }
+}
+
+/// What a payload must carry for an identity.
+pub fn identity(i: Identity) -> &'static str {
+    match i {
+        Identity::User => "user: `userId` required",
+        Identity::Anonymous => "anonymous: `anonymousId` required",
+        Identity::Group => "group: `context.groupId` required",
+        Identity::Any => "any: `userId` or `anonymousId`",
+    }
+}
+
+/// Appends the constraints of a property, `; `-separated (nothing if none).
+pub fn push_constraints(out: &mut String, p: &Property) {
+    let simple = p.min.is_none()
+        && p.max.is_none()
+        && p.min_length.is_none()
+        && p.max_length.is_none()
+        && p.pattern.is_none()
+        && p.format.is_none()
+        && p.example.is_none()
+        && p.deprecated.is_none()
+        && !p.is_nullable()
+        && !matches!(base(&p.ty), Type::Enum(_));
+    if !simple {
+        out.push_str(&constraints(p).join("; "));
+    }
+}
+
+/// The constraints of a property, as short escaped phrases.
+pub fn constraints(p: &Property) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Type::Enum(e) = base(&p.ty) {
+        out.push(format!(
+            "one of {}",
+            e.values
+                .iter()
+                .map(|v| code(v))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if p.is_nullable() {
+        out.push("nullable".into());
+    }
+    if let Some(m) = &p.min {
+        out.push(format!(
+            "≥ {}",
+            crate::ir::values::format_number(m.value.value)
+        ));
+    }
+    if let Some(m) = &p.max {
+        out.push(format!(
+            "≤ {}",
+            crate::ir::values::format_number(m.value.value)
+        ));
+    }
+    let unit = if matches!(p.ty, Type::List(_)) {
+        "items"
+    } else {
+        "chars"
+    };
+    match (&p.min_length, &p.max_length) {
+        (Some(a), Some(b)) if a.value == b.value => out.push(format!("exactly {} {unit}", a.value)),
+        (Some(a), Some(b)) => out.push(format!("{}–{} {unit}", a.value, b.value)),
+        (Some(a), None) => out.push(format!("≥ {} {unit}", a.value)),
+        (None, Some(b)) => out.push(format!("≤ {} {unit}", b.value)),
+        (None, None) => {}
+    }
+    if let Some(pat) = &p.pattern {
+        out.push(format!("pattern {}", code(&pat.value)));
+    }
+    if let Some(f) = &p.format {
+        out.push(format!("format {}", f.value));
+    }
+    if let Some(ex) = &p.example {
+        out.push(format!("example {}", code(&ex.value.to_string())));
+    }
+    if p.deprecated.is_some() {
+        out.push("**deprecated**".into());
+    }
+    out
+}
+
+fn base(t: &Type) -> &Type {
+    match t {
+        Type::List(inner) => base(inner),
+        t => t,
+    }
+}
+
+/// Every property with its dotted path (`utm.source`, `items[].sku`), depth first.
+pub fn flatten(props: &[Property]) -> Vec<(String, &Property)> {
+    fn go<'a>(props: &'a [Property], prefix: &str, out: &mut Vec<(String, &'a Property)>) {
+        for p in props {
+            let path = format!("{prefix}{}", p.name.value);
+            out.push((path.clone(), p));
+            let mut ty = &p.ty;
+            let mut suffix = String::new();
+            while let Type::List(inner) = ty {
+                ty = inner;
+                suffix.push_str("[]");
+            }
+            if let Type::Object(children) = ty {
+                go(children, &format!("{path}{suffix}."), out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    go(props, "", &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping() {
+        assert_eq!(text("a | b\nc *d*"), "a \\| b<br>c \\*d\\*");
+        assert_eq!(text("<script>"), "\\<script\\>");
+        assert_eq!(text("- a"), "\\- a");
+        assert_eq!(text("12. b"), "12\\. b");
+        assert_eq!(text("a-b 1.5"), "a-b 1.5");
+        assert_eq!(code("a|b"), "`a\\|b`");
+        assert_eq!(code("x`y"), "``x`y``");
+        assert_eq!(code("`x"), "`` `x ``");
+    }
+}

@@ -1,0 +1,360 @@
+//! Example values for properties, for the sample payloads: the property's
+//! `example(...)` when it has one, else the example of a same-named property
+//! that fits (checked like `example(...)` is), else a value derived from its type
+//! and constraints (first enum value, a string matching its pattern and format
+//! and lengths, a number within its bounds, one list item, every object field).
+//!
+//! Values follow the same reading of constraints as the checker of `example(...)`
+//! (src/ir/lower/properties.rs): on a list, `min_length`/`max_length` count
+//! items and the other constraints apply to each item. Deterministic: no
+//! randomness, no clock.
+
+use crate::ir::lower::check_value;
+use crate::ir::{Format, Plan, Property, Type, values::format_number, walk_properties};
+use regex_syntax::hir::{Class, Hir, HirKind};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// Fixed values used where a type needs a date or time.
+pub struct Clock {
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// RFC 3339, e.g. `2026-12-15T12:00:00.000Z`.
+    pub timestamp: String,
+}
+
+/// The `example(...)` values of the plan by property name, in plan order: a
+/// property without an example borrows the first one of a same-named property
+/// that fits its own type and constraints (`order_id` looks the same everywhere).
+#[derive(Default)]
+pub struct Examples<'p> {
+    by_name: BTreeMap<&'p str, Vec<&'p Value>>,
+}
+
+impl<'p> Examples<'p> {
+    pub fn new(plan: &'p Plan) -> Examples<'p> {
+        let mut by_name: BTreeMap<&'p str, Vec<&'p Value>> = BTreeMap::new();
+        let mut add = |props: &'p [Property]| {
+            walk_properties(props, &mut |p, _| {
+                if let Some(ex) = &p.example {
+                    by_name
+                        .entry(p.name.value.as_str())
+                        .or_default()
+                        .push(&ex.value);
+                }
+            });
+        };
+        for t in plan.traits() {
+            add(&t.properties);
+        }
+        for b in &plan.bundles {
+            add(&b.properties);
+        }
+        for e in &plan.events {
+            add(&e.properties);
+        }
+        Examples { by_name }
+    }
+
+    /// The value of a property in a sample payload: its example, else a fitting
+    /// example of a same-named property, else one derived from its type.
+    pub fn value(&self, p: &Property, clock: &Clock) -> Value {
+        if let Some(ex) = &p.example {
+            return ex.value.clone();
+        }
+        if !has_object(&p.ty)
+            && let Some(ex) = self.by_name.get(p.name.value.as_str()).and_then(|c| {
+                c.iter()
+                    .find(|v| !v.is_null() && check_value(p, &p.ty, v).is_ok())
+            })
+        {
+            return (*ex).clone();
+        }
+        match &p.ty {
+            Type::Object(children) => Value::Object(self.object(children, clock)),
+            Type::List(inner) if has_object(inner) => {
+                let n = count(p);
+                Value::Array((0..n).map(|_| self.item(p, inner, clock)).collect())
+            }
+            ty => derive(p, ty, false, clock),
+        }
+    }
+
+    /// An item of a list that holds objects.
+    fn item(&self, p: &Property, ty: &Type, clock: &Clock) -> Value {
+        match ty {
+            Type::Object(children) => Value::Object(self.object(children, clock)),
+            Type::List(inner) => Value::Array(vec![self.item(p, inner, clock)]),
+            ty => derive(p, ty, true, clock),
+        }
+    }
+
+    /// The sample object of a list of properties (every included one).
+    pub fn object(&self, props: &[Property], clock: &Clock) -> Map<String, Value> {
+        props
+            .iter()
+            .filter(|p| included(p))
+            .map(|p| (p.name.value.clone(), self.value(p, clock)))
+            .collect()
+    }
+}
+
+fn has_object(t: &Type) -> bool {
+    match t {
+        Type::Object(_) => true,
+        Type::List(inner) => has_object(inner),
+        _ => false,
+    }
+}
+
+/// Items in a sample list: at least one, within the length bounds.
+fn count(p: &Property) -> u64 {
+    let min = p.min_length.as_ref().map_or(0, |m| m.value);
+    let mut n = min.max(1);
+    if let Some(max) = &p.max_length {
+        n = n.min(max.value);
+    }
+    n.min(100)
+}
+
+/// Whether a sample includes a property: deprecated ones only when required.
+pub fn included(p: &Property) -> bool {
+    p.deprecated.is_none() || p.is_required()
+}
+
+fn derive(p: &Property, ty: &Type, item: bool, clock: &Clock) -> Value {
+    match ty {
+        Type::String => Value::String(string(p, item)),
+        Type::Integer => integer(p),
+        Type::Number => number(p),
+        Type::Boolean => Value::Bool(true),
+        Type::Datetime => Value::String(clock.timestamp.clone()),
+        Type::Date => Value::String(clock.date.clone()),
+        Type::Enum(e) => e
+            .values
+            .first()
+            .map_or(Value::Null, |v| Value::String(v.clone())),
+        Type::List(inner) => Value::Array(
+            (0..if item { 1 } else { count(p) })
+                .map(|_| derive(p, inner, true, clock))
+                .collect(),
+        ),
+        // Objects are built by `Examples::value`, which knows the plan.
+        Type::Object(_) => Value::Object(Map::new()),
+    }
+}
+
+fn integer(p: &Property) -> Value {
+    let mut v: f64 = 1.0;
+    if let Some(min) = &p.min
+        && v < min.value.value
+    {
+        v = min.value.value.ceil();
+    }
+    if let Some(max) = &p.max
+        && v > max.value.value
+    {
+        v = max.value.value.floor();
+    }
+    Value::from(v as i64)
+}
+
+fn number(p: &Property) -> Value {
+    if let Some(min) = &p.min
+        && 1.5 < min.value.value
+    {
+        return Value::Number(min.value.json.clone());
+    }
+    if let Some(max) = &p.max
+        && 1.5 > max.value.value
+    {
+        return Value::Number(max.value.json.clone());
+    }
+    serde_json::Number::from_f64(1.5).map_or(Value::Null, Value::Number)
+}
+
+/// A string satisfying the property's pattern, format and (outside lists)
+/// length bounds, when one of the candidates does; else the first candidate.
+fn string(p: &Property, item: bool) -> String {
+    let (min_len, max_len) = if item {
+        (None, None)
+    } else {
+        (
+            p.min_length.as_ref().map(|m| m.value as usize),
+            p.max_length.as_ref().map(|m| m.value as usize),
+        )
+    };
+    let regex = p
+        .pattern
+        .as_ref()
+        .and_then(|pat| regex::Regex::new(&pat.value).ok());
+    let format = p.format.as_ref().map(|f| f.value);
+    let ok = |s: &str| {
+        let n = s.chars().count();
+        min_len.is_none_or(|m| n >= m)
+            && max_len.is_none_or(|m| n <= m)
+            && regex.as_ref().is_none_or(|r| r.is_match(s))
+            && format.is_none_or(|f| f.matches(s))
+    };
+    let mut candidates: Vec<String> = Vec::new();
+    if let Some(pat) = &p.pattern {
+        candidates.extend(from_pattern(&pat.value, min_len));
+    }
+    if let Some(f) = format {
+        candidates.push(format_example(f).to_string());
+    }
+    let base = format!("sample {}", p.name.value.replace('_', " "));
+    candidates.push(base.clone());
+    candidates.push(fit(&base, min_len, max_len));
+    candidates
+        .iter()
+        .find(|c| ok(c))
+        .cloned()
+        .unwrap_or_else(|| candidates.swap_remove(0))
+}
+
+/// Pads with `x` up to `min` characters and cuts at `max`.
+fn fit(s: &str, min: Option<usize>, max: Option<usize>) -> String {
+    let mut out: String = s.chars().take(max.unwrap_or(usize::MAX)).collect();
+    let n = out.chars().count();
+    if let Some(min) = min
+        && n < min
+    {
+        out.extend(std::iter::repeat_n('x', min - n));
+    }
+    out
+}
+
+/// A documentation-safe example of each format (RFC 2606 / 5737 / 3849 names).
+pub fn format_example(f: Format) -> &'static str {
+    match f {
+        Format::Email => "user@example.com",
+        Format::Uri => "https://example.com/",
+        Format::Uuid => "123e4567-e89b-42d3-a456-426614174000",
+        Format::Date => "2026-01-01",
+        Format::DateTime => "2026-01-01T12:00:00.000Z",
+        Format::Ipv4 => "192.0.2.1",
+        Format::Ipv6 => "2001:db8::1",
+        Format::Hostname => "example.com",
+    }
+}
+
+/// Strings matching a pattern: the shortest one, then ones with more repetitions
+/// (for length bounds). Empty when the pattern cannot be parsed.
+pub fn from_pattern(pattern: &str, min_len: Option<usize>) -> Vec<String> {
+    let Ok(hir) = regex_syntax::Parser::new().parse(pattern) else {
+        return Vec::new();
+    };
+    let mut extras = vec![0u32, 1, 2, 4, 8, 16];
+    if let Some(m) = min_len {
+        extras.push(m.min(1000) as u32);
+    }
+    let mut out: Vec<String> = Vec::new();
+    for extra in extras {
+        let mut s = String::new();
+        if generate(&hir, extra, &mut s) && !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    out
+}
+
+/// Appends a string matched by `hir`; repetitions run `extra` times more than
+/// their minimum (within their maximum). False when nothing can match (an empty
+/// class).
+fn generate(hir: &Hir, extra: u32, out: &mut String) -> bool {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => true,
+        HirKind::Literal(lit) => {
+            out.push_str(&String::from_utf8_lossy(&lit.0));
+            true
+        }
+        HirKind::Class(class) => match pick(class) {
+            Some(c) => {
+                out.push(c);
+                true
+            }
+            None => false,
+        },
+        HirKind::Repetition(r) => {
+            let want = r.min.saturating_add(extra);
+            let n = r.max.map_or(want, |max| want.min(max)).min(r.min.max(1000));
+            (0..n).all(|_| generate(&r.sub, extra, out))
+        }
+        HirKind::Capture(c) => generate(&c.sub, extra, out),
+        HirKind::Concat(parts) => parts.iter().all(|h| generate(h, extra, out)),
+        HirKind::Alternation(alts) => alts.iter().any(|h| {
+            let len = out.len();
+            let ok = generate(h, extra, out);
+            if !ok {
+                out.truncate(len);
+            }
+            ok
+        }),
+    }
+}
+
+/// A readable character of a class: a letter or digit when it has one, else its
+/// first printable character, else its first character.
+fn pick(class: &Class) -> Option<char> {
+    const PREFERRED: &str = "aAx0b1_-. ";
+    let ranges: Vec<(char, char)> = match class {
+        Class::Unicode(c) => c.ranges().iter().map(|r| (r.start(), r.end())).collect(),
+        Class::Bytes(c) => c
+            .ranges()
+            .iter()
+            .filter(|r| r.start() < 0x80)
+            .map(|r| (r.start() as char, (r.end().min(0x7f)) as char))
+            .collect(),
+    };
+    let contains = |c: char| ranges.iter().any(|&(a, b)| a <= c && c <= b);
+    PREFERRED
+        .chars()
+        .find(|&c| contains(c))
+        .or_else(|| {
+            ranges.iter().find_map(|&(a, b)| {
+                (a..=b)
+                    .take(256)
+                    .find(|c| !c.is_control() && !c.is_whitespace())
+            })
+        })
+        .or_else(|| ranges.first().map(|r| r.0))
+}
+
+/// A number for display: `90`, `12.5`.
+pub fn show_number(n: &serde_json::Number) -> String {
+    n.as_f64().map_or_else(|| n.to_string(), format_number)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn first(p: &str) -> String {
+        from_pattern(p, None).remove(0)
+    }
+
+    #[test]
+    fn patterns() {
+        for p in [
+            "^[A-Z]{3}$",
+            "^[a-z]+(-[a-z]+)*$",
+            "^\\d{4}-\\d{2}$",
+            "^(pro|enterprise)$",
+            "^[^@\\s]+@[^@\\s]+$",
+            "ab?c*d+",
+            "^SKU-[0-9A-F]{6}$",
+            "(?i)^hello$",
+            "^\\w+\\.\\w+$",
+            "^[\\p{L}]{2,}$",
+        ] {
+            let s = first(p);
+            assert!(regex::Regex::new(p).unwrap().is_match(&s), "{p} → {s:?}");
+        }
+        assert_eq!(first("^[A-Z]{3}$"), "AAA");
+        assert_eq!(first("^(pro|enterprise)$"), "pro");
+        // More repetitions are offered for length bounds.
+        let longer = from_pattern("^[a-z]+$", Some(5));
+        assert!(longer.iter().any(|s| s.len() == 5), "{longer:?}");
+    }
+}

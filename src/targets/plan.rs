@@ -1,0 +1,931 @@
+//! `plan`: `plan.json`, the audit trail of the request the tracking plan answers.
+//!
+//! It records the objective (use case, KPIs), the data sources with their kinds,
+//! tools, constraints, timeline and version; the work as a DAG of tasks with
+//! stable ids, owners (and their backups as fallbacks), dependencies, and the
+//! artifacts each task consumes and produces, with the context they carry
+//! (schemas, samples, privacy notes); the error handling (retry limit, escalation
+//! ladder in order, rip-cord trigger and recipients, fallbacks); success metrics
+//! (coverage target, defect ceiling, events by status, governance findings from
+//! `check`); the approvers; and a SHA-256 of the sources.
+//!
+//! The task graph follows the plan's `pattern`:
+//!
+//! - `pipeline`: requirements → one event-catalog task per source (in parallel)
+//!   → `catalog-merge` gate → governance → qa → change-management;
+//! - `diamond`: the same up to `catalog-merge`, then governance and qa in
+//!   parallel, meeting at the `review-merge` gate before change-management.
+//!
+//! Task and artifact ids are stable: fixed words, and `catalog.<source id>` per
+//! source (`catalog-unsourced` for events without one; source ids cannot hold
+//! `-`, so no id clashes). The shape is published as `schemas/plan.schema.json`.
+
+use super::view::{KpiView, WindowView, number, ref_id};
+use super::{Artifact, Context, Target};
+use crate::ir::{DeclKind, Pattern, Plan, Property, Ref, Status};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+pub struct PlanTarget;
+
+pub const PATH: &str = "plan.json";
+pub const FORMAT: &str = "eventsc/plan";
+pub const FORMAT_VERSION: u32 = 1;
+
+impl Target for PlanTarget {
+    fn name(&self) -> &'static str {
+        "plan"
+    }
+
+    fn description(&self) -> &'static str {
+        "plan.json: the audit trail (objective, sources, tasks as a DAG with owners and artifacts, error handling, success metrics, approvers, sources hash)"
+    }
+
+    fn generate(&self, cx: &Context) -> Vec<Artifact> {
+        vec![Artifact::text(PATH, super::to_json(&PlanJson::new(cx)))]
+    }
+}
+
+#[derive(Serialize)]
+pub struct PlanJson<'a> {
+    pub format: &'static str,
+    pub format_version: u32,
+    pub title: String,
+    pub version: String,
+    pub pattern: &'static str,
+    pub objective: Objective<'a>,
+    pub sources: Vec<SourceEntry>,
+    pub tools: Vec<String>,
+    pub constraints: Vec<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeline: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    pub owners: Vec<OwnerEntry>,
+    pub tasks: Vec<Task>,
+    pub artifacts: Vec<ArtifactEntry>,
+    pub error_handling: ErrorHandling,
+    pub success_metrics: SuccessMetrics,
+    pub approvers: Vec<String>,
+    pub sources_hash: SourcesHash,
+}
+
+#[derive(Serialize)]
+pub struct Objective<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub use_case: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub kpis: Vec<KpiView<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct SourceEntry {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Listed in the plan's `sources`.
+    pub in_plan: bool,
+    pub events: usize,
+}
+
+#[derive(Serialize)]
+pub struct OwnerEntry {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slack: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backup: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct Task {
+    pub id: String,
+    /// `requirements`, `catalog`, `merge_gate`, `governance`, `qa`, `change_management`.
+    pub stage: &'static str,
+    pub name: String,
+    pub description: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// Who steps in when the owner is unavailable: the owner's backup.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fallback: Option<String>,
+    pub contributors: Vec<String>,
+    pub depends_on: Vec<String>,
+    /// Artifact ids this task consumes.
+    pub inputs: Vec<String>,
+    /// Artifact ids this task produces.
+    pub outputs: Vec<String>,
+    /// What a gate checks before letting the work through.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gate: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct ArtifactEntry {
+    pub id: String,
+    pub description: String,
+    /// The task producing it; absent for the request itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub produced_by: Option<String>,
+    pub consumed_by: Vec<String>,
+    /// The `eventsc build` targets that write it.
+    pub targets: Vec<&'static str>,
+    /// Files it consists of (relative to the build directory, or the sources).
+    pub files: Vec<String>,
+    pub context: ArtifactContext,
+}
+
+/// What an artifact hands to the next task.
+#[derive(Serialize, Default)]
+pub struct ArtifactContext {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<String>,
+    /// JSON Schema files of the payloads (the `jsonschema` target).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub schemas: Vec<String>,
+    /// Sample payload files (the `samples` target).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub samples: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub kpis: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub constraints: Vec<&'static str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub privacy_notes: Vec<PrivacyNote>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub deprecations: Vec<Deprecation>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub approvers: Vec<String>,
+}
+
+/// A property carrying personal data, with what governs it.
+#[derive(Serialize)]
+pub struct PrivacyNote {
+    /// An event name, or `identify` / `group` / `common`.
+    pub container: String,
+    /// Dotted path: `utm.source`, `items[].sku`.
+    pub property: String,
+    pub pii: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consent: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basis: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retention: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retention_duration: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retention_action: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+pub struct Deprecation {
+    pub event: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replaced_by: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sunset: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct ErrorHandling {
+    /// QA re-runs before the escalation ladder starts.
+    pub retry_limit: u32,
+    pub escalation_ladder: Vec<LadderStep>,
+    pub ripcord: Ripcord,
+    /// Owners' backups: who takes over a task when its owner is unavailable.
+    pub fallbacks: Vec<Fallback>,
+}
+
+#[derive(Serialize)]
+pub struct LadderStep {
+    pub step: usize,
+    pub owner: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backup: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct Ripcord {
+    pub trigger: WindowView,
+    pub recipients: Vec<String>,
+}
+
+#[derive(Serialize)]
+pub struct Fallback {
+    pub owner: String,
+    pub backup: String,
+}
+
+#[derive(Serialize)]
+pub struct SuccessMetrics {
+    /// Percent of in-scope events that must be observed in QA.
+    pub coverage_target: serde_json::Value,
+    /// Events QA covers (not deprecated).
+    pub events_in_scope: usize,
+    /// In-scope events that must be observed to meet the coverage target.
+    pub events_to_observe: usize,
+    pub defect_ceiling: u32,
+    pub events_by_status: EventsByStatus,
+    pub governance_findings: Findings,
+}
+
+#[derive(Serialize)]
+pub struct EventsByStatus {
+    pub planned: usize,
+    pub implemented: usize,
+    pub deprecated: usize,
+}
+
+#[derive(Serialize)]
+pub struct Findings {
+    pub count: usize,
+    pub by_rule: Vec<RuleCount>,
+    pub findings: Vec<Finding>,
+}
+
+#[derive(Serialize)]
+pub struct RuleCount {
+    pub rule: String,
+    pub count: usize,
+}
+
+#[derive(Serialize)]
+pub struct Finding {
+    pub rule: String,
+    pub severity: &'static str,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct SourcesHash {
+    pub algorithm: &'static str,
+    /// SHA-256 over every file in order: its name, `\n`, its length in bytes in
+    /// decimal, `\n`, its contents.
+    pub value: String,
+    pub files: Vec<FileHash>,
+}
+
+#[derive(Serialize)]
+pub struct FileHash {
+    pub name: String,
+    pub bytes: usize,
+    pub sha256: String,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The hash of the sources, stable across runs and machines for the same file
+/// names and contents.
+pub fn sources_hash(sources: &crate::source::SourceMap) -> SourcesHash {
+    let mut all = Sha256::new();
+    let mut files = Vec::new();
+    for (_, f) in sources.files() {
+        all.update(f.name.as_bytes());
+        all.update(b"\n");
+        all.update(f.text.len().to_string().as_bytes());
+        all.update(b"\n");
+        all.update(f.text.as_bytes());
+        files.push(FileHash {
+            name: f.name.clone(),
+            bytes: f.text.len(),
+            sha256: hex(&Sha256::digest(f.text.as_bytes())),
+        });
+    }
+    SourcesHash {
+        algorithm: "sha256",
+        value: hex(&all.finalize()),
+        files,
+    }
+}
+
+/// A task as the graph below describes it; [`task`] resolves owners.
+struct Step {
+    id: String,
+    stage: &'static str,
+    name: String,
+    description: String,
+    owner: Option<usize>,
+    contributors: Vec<usize>,
+    depends_on: Vec<String>,
+    inputs: Vec<String>,
+    outputs: Vec<String>,
+    gate: Option<String>,
+}
+
+fn task(plan: &Plan, s: Step) -> Task {
+    let oid = |i: usize| plan.owners[i].id.value.clone();
+    Task {
+        id: s.id,
+        stage: s.stage,
+        name: s.name,
+        description: s.description,
+        owner: s.owner.map(oid),
+        fallback: backup_id(plan, s.owner),
+        contributors: s
+            .contributors
+            .into_iter()
+            .filter(|&c| Some(c) != s.owner)
+            .map(oid)
+            .collect(),
+        depends_on: s.depends_on,
+        inputs: s.inputs,
+        outputs: s.outputs,
+        gate: s.gate,
+    }
+}
+
+fn owner_id(plan: &Plan, r: &Option<Ref>) -> Option<String> {
+    r.as_ref()
+        .map(|r| ref_id(plan, DeclKind::Owner, r).to_string())
+}
+
+fn backup_id(plan: &Plan, owner: Option<usize>) -> Option<String> {
+    owner.and_then(|o| owner_id(plan, &plan.owners[o].backup))
+}
+
+fn owner_index(r: &Option<Ref>) -> Option<usize> {
+    r.as_ref().and_then(|r| r.target)
+}
+
+/// Distinct owner ids, in first-seen order.
+fn distinct(ids: impl IntoIterator<Item = usize>) -> Vec<usize> {
+    let mut out: Vec<usize> = Vec::new();
+    for i in ids {
+        if !out.contains(&i) {
+            out.push(i);
+        }
+    }
+    out
+}
+
+/// Ids of the catalog tasks and the events each covers: one per declared
+/// source of the plan (plus any other source events use), then one for events
+/// without a source; at least one.
+fn catalog_groups(plan: &Plan) -> Vec<(String, Option<usize>, Vec<usize>)> {
+    let mut sources: Vec<usize> = plan.meta.sources.iter().filter_map(|r| r.target).collect();
+    for e in &plan.events {
+        if let Some(s) = e.source.as_ref().and_then(|r| r.target)
+            && !sources.contains(&s)
+        {
+            sources.push(s);
+        }
+    }
+    let source_of = |i: usize| plan.events[i].source.as_ref().and_then(|r| r.target);
+    let mut groups: Vec<(String, Option<usize>, Vec<usize>)> = sources
+        .into_iter()
+        .map(|s| {
+            let evs = (0..plan.events.len())
+                .filter(|&i| source_of(i) == Some(s))
+                .collect();
+            (
+                format!("catalog.{}", plan.sources[s].id.value),
+                Some(s),
+                evs,
+            )
+        })
+        .collect();
+    let unsourced: Vec<usize> = (0..plan.events.len())
+        .filter(|&i| source_of(i).is_none())
+        .collect();
+    if !unsourced.is_empty() || groups.is_empty() {
+        groups.push(("catalog-unsourced".into(), None, unsourced));
+    }
+    groups
+}
+
+fn privacy_notes(plan: &Plan) -> Vec<PrivacyNote> {
+    let mut out = Vec::new();
+    let mut add = |container: &str, props: &[Property]| {
+        for (path, p) in super::markdown::flatten(props) {
+            let Some(class) = &p.pii else { continue };
+            let consent = p.effective.consent.map(|c| &plan.consents[c]);
+            let retention = p.effective.retention.map(|r| &plan.retentions[r]);
+            out.push(PrivacyNote {
+                container: container.to_string(),
+                property: path,
+                pii: class.value.as_str(),
+                consent: consent.map(|c| c.id.value.clone()),
+                basis: consent
+                    .and_then(|c| c.basis.as_ref())
+                    .map(|b| b.value.as_str()),
+                retention: retention.map(|r| r.id.value.clone()),
+                retention_duration: retention
+                    .and_then(|r| r.duration.as_ref())
+                    .map(|d| d.value.to_string()),
+                retention_action: retention
+                    .and_then(|r| r.action.as_ref())
+                    .map(|a| a.value.as_str()),
+            });
+        }
+    };
+    for t in plan.traits() {
+        add(t.kind.keyword(), &t.properties);
+    }
+    for e in &plan.events {
+        add(&e.name.value, &e.properties);
+    }
+    out
+}
+
+impl<'a> PlanJson<'a> {
+    pub fn new(cx: &Context<'a>) -> PlanJson<'a> {
+        let plan = cx.plan;
+        let m = &plan.meta;
+        let ids = |refs: &[Ref]| -> Vec<String> {
+            refs.iter()
+                .map(|r| ref_id(plan, DeclKind::Owner, r).to_string())
+                .collect()
+        };
+        let plan_owner = owner_index(&m.owner);
+        let event_names = |evs: &[usize]| -> Vec<String> {
+            evs.iter()
+                .map(|&i| plan.events[i].name.value.clone())
+                .collect()
+        };
+        let slugs = super::event_slugs(plan);
+        let schemas = |evs: &[usize]| -> Vec<String> {
+            evs.iter()
+                .map(|&i| format!("schemas/{}.json", slugs[i]))
+                .collect()
+        };
+        let samples = |evs: &[usize]| -> Vec<String> {
+            evs.iter()
+                .map(|&i| format!("samples/{}.json", slugs[i]))
+                .collect()
+        };
+        let all: Vec<usize> = (0..plan.events.len()).collect();
+        let diamond = m.pattern.value == Pattern::Diamond;
+        let approvers: Vec<usize> = m.approvers.iter().filter_map(|r| r.target).collect();
+        let ripcord: Vec<usize> = m.ripcord.iter().filter_map(|r| r.target).collect();
+        let oid = |i: usize| plan.owners[i].id.value.clone();
+        let oids = |v: &[usize]| -> Vec<String> { v.iter().map(|&i| oid(i)).collect() };
+
+        let mut tasks: Vec<Task> = Vec::new();
+        let mut artifacts: Vec<ArtifactEntry> = Vec::new();
+
+        // The request itself: the sources.
+        artifacts.push(ArtifactEntry {
+            id: "request".into(),
+            description: "The request as written: the `.events` files (use case, KPIs, sources, tools, constraints, timeline).".into(),
+            produced_by: None,
+            consumed_by: vec![],
+            targets: vec![],
+            files: cx.sources.files().map(|(_, f)| f.name.clone()).collect(),
+            context: ArtifactContext {
+                constraints: m.constraints.iter().map(|c| c.value.as_str()).collect(),
+                ..Default::default()
+            },
+        });
+
+        // Requirements.
+        let kpi_owners: Vec<usize> = plan
+            .kpis
+            .iter()
+            .filter_map(|k| owner_index(&k.owner))
+            .collect();
+        tasks.push(task(
+            plan,
+            Step {
+                id: "requirements".into(),
+                stage: "requirements",
+                name: "Requirements".into(),
+                description: "Turn the use case and KPIs into the events, sources and constraints the plan must cover.".into(),
+                owner: plan_owner,
+                contributors: distinct(kpi_owners),
+                depends_on: vec![],
+                inputs: vec!["request".into()],
+                outputs: vec!["requirements".into()],
+                gate: None,
+            },
+        ));
+        artifacts.push(ArtifactEntry {
+            id: "requirements".into(),
+            description: "The objective: use case, KPIs with their events and dimensions, sources, constraints, timeline.".into(),
+            produced_by: Some("requirements".into()),
+            consumed_by: vec![],
+            targets: vec!["plan"],
+            files: vec![PATH.into()],
+            context: ArtifactContext {
+                kpis: plan.kpis.iter().map(|k| k.name.value.clone()).collect(),
+                constraints: m.constraints.iter().map(|c| c.value.as_str()).collect(),
+                ..Default::default()
+            },
+        });
+
+        // One catalog task per source, in parallel.
+        let groups = catalog_groups(plan);
+        let mut catalog_ids = Vec::new();
+        for (id, source, evs) in &groups {
+            let owners = distinct(
+                evs.iter()
+                    .filter_map(|&i| owner_index(&plan.events[i].owner)),
+            );
+            // The owner of most of the source's events (the first on a tie).
+            let main = owners
+                .iter()
+                .copied()
+                .max_by_key(|&o| {
+                    let n = evs
+                        .iter()
+                        .filter(|&&i| owner_index(&plan.events[i].owner) == Some(o))
+                        .count();
+                    (n, std::cmp::Reverse(owners.iter().position(|&x| x == o)))
+                })
+                .or(plan_owner);
+            let (name, what) = match source {
+                Some(s) => {
+                    let src = &plan.sources[*s];
+                    let kind = src
+                        .kind
+                        .as_ref()
+                        .map_or(String::new(), |k| format!(" ({})", k.value));
+                    (
+                        format!("Event catalog: {}", src.id.value),
+                        format!(
+                            "Specify the events of source {}{kind}: names, properties, types and constraints.",
+                            src.id.value
+                        ),
+                    )
+                }
+                None => (
+                    "Event catalog: events without a source".to_string(),
+                    "Specify the events that name no source.".to_string(),
+                ),
+            };
+            tasks.push(task(
+                plan,
+                Step {
+                    id: id.to_string(),
+                    stage: "catalog",
+                    name: name.clone(),
+                    description: what,
+                    owner: main,
+                    contributors: owners,
+                    depends_on: vec!["requirements".into()],
+                    inputs: vec!["requirements".into()],
+                    outputs: vec![id.clone()],
+                    gate: None,
+                },
+            ));
+            artifacts.push(ArtifactEntry {
+                id: id.clone(),
+                description: format!("{name}: the event definitions and their payload schemas."),
+                produced_by: Some(id.clone()),
+                consumed_by: vec![],
+                targets: vec!["jsonschema", "samples"],
+                files: schemas(evs),
+                context: ArtifactContext {
+                    events: event_names(evs),
+                    schemas: schemas(evs),
+                    samples: samples(evs),
+                    ..Default::default()
+                },
+            });
+            catalog_ids.push(id.clone());
+        }
+
+        // The catalog merge gate.
+        tasks.push(task(
+            plan,
+            Step {
+                id: "catalog-merge".into(),
+                stage: "merge_gate",
+                name: "Merge gate: event catalog".into(),
+                description: "Merge the per-source catalogs into one tracking plan.".into(),
+                owner: plan_owner,
+                contributors: approvers.clone(),
+                depends_on: catalog_ids.clone(),
+                inputs: catalog_ids.clone(),
+                outputs: vec!["event-catalog".into()],
+                gate: Some("every source's catalog is in and the plan checks with no errors (`eventsc check`)".into()),
+            },
+        ));
+        let mut catalog_samples = Vec::new();
+        if plan.identify.is_some() {
+            catalog_samples.push(super::samples::IDENTIFY_PATH.to_string());
+        }
+        if plan.group.is_some() {
+            catalog_samples.push(super::samples::GROUP_PATH.to_string());
+        }
+        catalog_samples.extend(samples(&all));
+        artifacts.push(ArtifactEntry {
+            id: "event-catalog".into(),
+            description: "The whole tracking plan: every event, identify and group, with schemas in the CDP's formats.".into(),
+            produced_by: Some("catalog-merge".into()),
+            consumed_by: vec![],
+            targets: vec!["json", "yaml", "segment", "jsonschema", "csv"],
+            files: vec![
+                "plan/tracking-plan.json".into(),
+                "plan/tracking-plan.yaml".into(),
+                "segment/rules.json".into(),
+                "csv/segment-tracking-plan.csv".into(),
+            ],
+            context: ArtifactContext {
+                events: event_names(&all),
+                schemas: {
+                    let mut s = Vec::new();
+                    if plan.identify.is_some() {
+                        s.push("schemas/identify.json".to_string());
+                    }
+                    if plan.group.is_some() {
+                        s.push("schemas/group.json".to_string());
+                    }
+                    s.extend(schemas(&all));
+                    s
+                },
+                samples: catalog_samples,
+                ..Default::default()
+            },
+        });
+
+        // Governance mapping.
+        tasks.push(task(
+            plan,
+            Step {
+                id: "governance".into(),
+                stage: "governance",
+                name: "Governance mapping".into(),
+                description: "Map every property to its owner, consent purpose, retention policy and PII class; check the constraints.".into(),
+                owner: plan_owner,
+                contributors: ripcord.clone(),
+                depends_on: vec!["catalog-merge".into()],
+                inputs: vec!["event-catalog".into()],
+                outputs: vec!["governance-map".into()],
+                gate: None,
+            },
+        ));
+        artifacts.push(ArtifactEntry {
+            id: "governance-map".into(),
+            description: "Owner, consent, retention and PII of every property, for masking and deletion jobs.".into(),
+            produced_by: Some("governance".into()),
+            consumed_by: vec![],
+            targets: vec!["dbt", "csv"],
+            files: vec!["dbt/sources.yml".into(), "csv/catalog.csv".into()],
+            context: ArtifactContext {
+                constraints: m.constraints.iter().map(|c| c.value.as_str()).collect(),
+                privacy_notes: privacy_notes(plan),
+                ..Default::default()
+            },
+        });
+
+        // QA plan.
+        let event_owners = distinct(plan.events.iter().filter_map(|e| owner_index(&e.owner)));
+        let (qa_deps, qa_inputs) = if diamond {
+            (
+                vec!["catalog-merge".to_string()],
+                vec!["event-catalog".to_string()],
+            )
+        } else {
+            (
+                vec!["governance".to_string()],
+                vec!["event-catalog".to_string(), "governance-map".to_string()],
+            )
+        };
+        tasks.push(task(
+            plan,
+            Step {
+                id: "qa".into(),
+                stage: "qa",
+                name: "QA plan".into(),
+                description: "Plan and run QA: unit tests, payload replay with `eventsc validate`, dashboard checks; collect the evidence.".into(),
+                owner: plan_owner,
+                contributors: event_owners,
+                depends_on: qa_deps,
+                inputs: qa_inputs,
+                outputs: vec!["qa-plan".into()],
+                gate: None,
+            },
+        ));
+        let mut qa_files = vec![
+            super::qa::PATH.to_string(),
+            super::samples::NDJSON.to_string(),
+        ];
+        qa_files.dedup();
+        artifacts.push(ArtifactEntry {
+            id: "qa-plan".into(),
+            description: "The QA checklist and evidence plan with the sample payloads to replay."
+                .into(),
+            produced_by: Some("qa".into()),
+            consumed_by: vec![],
+            targets: vec!["qa", "samples"],
+            files: qa_files,
+            context: ArtifactContext {
+                samples: vec![super::samples::NDJSON.to_string()],
+                ..Default::default()
+            },
+        });
+
+        // The diamond's review gate.
+        let (cm_deps, cm_inputs) = if diamond {
+            tasks.push(task(
+                plan,
+                Step {
+                    id: "review-merge".into(),
+                    stage: "merge_gate",
+                    name: "Merge gate: governance and QA".into(),
+                    description: "Join the governance mapping and the QA plan before changes ship.".into(),
+                    owner: plan_owner,
+                    contributors: approvers.clone(),
+                    depends_on: vec!["governance".into(), "qa".into()],
+                    inputs: vec!["governance-map".into(), "qa-plan".into()],
+                    outputs: vec!["release-candidate".into()],
+                    gate: Some("the governance map has no open privacy finding and the QA plan covers every in-scope event".into()),
+                },
+            ));
+            artifacts.push(ArtifactEntry {
+                id: "release-candidate".into(),
+                description:
+                    "The tracking plan with its governance map and QA plan, ready for sign-off."
+                        .into(),
+                produced_by: Some("review-merge".into()),
+                consumed_by: vec![],
+                targets: vec![],
+                files: vec![],
+                context: ArtifactContext {
+                    approvers: oids(&approvers),
+                    ..Default::default()
+                },
+            });
+            (
+                vec!["review-merge".to_string()],
+                vec!["release-candidate".to_string()],
+            )
+        } else {
+            (
+                vec!["qa".to_string()],
+                vec!["governance-map".to_string(), "qa-plan".to_string()],
+            )
+        };
+
+        // Change management.
+        tasks.push(task(
+            plan,
+            Step {
+                id: "change-management".into(),
+                stage: "change_management",
+                name: "Change management".into(),
+                description: "Version, document and get sign-off for the change; announce deprecations and sunsets.".into(),
+                owner: plan_owner,
+                contributors: approvers.clone(),
+                depends_on: cm_deps,
+                inputs: cm_inputs,
+                outputs: vec!["change-set".into()],
+                gate: None,
+            },
+        ));
+        artifacts.push(ArtifactEntry {
+            id: "change-set".into(),
+            description: format!("Version {} of the plan: the instrumentation spec engineers implement, with deprecations, signed off by the approvers.", m.version.value),
+            produced_by: Some("change-management".into()),
+            consumed_by: vec![],
+            targets: vec!["spec"],
+            files: vec![super::spec::PATH.into()],
+            context: ArtifactContext {
+                deprecations: plan
+                    .events
+                    .iter()
+                    .filter(|e| e.is_deprecated())
+                    .map(|e| Deprecation {
+                        event: e.name.value.clone(),
+                        replaced_by: e.replaced_by.as_ref().map(|r| ref_id(plan, DeclKind::Event, r).to_string()),
+                        sunset: e.sunset.as_ref().map(|d| d.value.to_string()),
+                    })
+                    .collect(),
+                approvers: oids(&approvers),
+                ..Default::default()
+            },
+        });
+
+        // Who consumes what, from the tasks' inputs.
+        for a in &mut artifacts {
+            a.consumed_by = tasks
+                .iter()
+                .filter(|t| t.inputs.contains(&a.id))
+                .map(|t| t.id.clone())
+                .collect();
+        }
+
+        let status_count = |s: Status| plan.events.iter().filter(|e| e.status.value == s).count();
+        let in_scope = super::qa::in_scope(plan);
+        let mut by_rule: Vec<RuleCount> = Vec::new();
+        for d in cx.warnings {
+            match by_rule.iter_mut().find(|r| r.rule == d.code) {
+                Some(r) => r.count += 1,
+                None => by_rule.push(RuleCount {
+                    rule: d.code.to_string(),
+                    count: 1,
+                }),
+            }
+        }
+        by_rule.sort_by(|a, b| a.rule.cmp(&b.rule));
+        let escalation: Vec<usize> = m.escalation.iter().filter_map(|r| r.target).collect();
+        PlanJson {
+            format: FORMAT,
+            format_version: FORMAT_VERSION,
+            title: m.title.value.clone(),
+            version: m.version.value.to_string(),
+            pattern: m.pattern.value.as_str(),
+            objective: Objective {
+                use_case: m.use_case.as_ref().map(|u| u.value.clone()),
+                description: m.description.as_ref().map(|d| d.value.clone()),
+                kpis: super::view::TrackingPlan::kpis(cx),
+            },
+            sources: plan
+                .sources
+                .iter()
+                .enumerate()
+                .map(|(i, s)| SourceEntry {
+                    id: s.id.value.clone(),
+                    kind: s.kind.as_ref().map(|k| k.value.as_str()),
+                    description: s.description.as_ref().map(|d| d.value.clone()),
+                    in_plan: m.sources.iter().any(|r| r.target == Some(i)),
+                    events: plan
+                        .events
+                        .iter()
+                        .filter(|e| e.source.as_ref().and_then(|r| r.target) == Some(i))
+                        .count(),
+                })
+                .collect(),
+            tools: m.tools.iter().map(|t| t.value.clone()).collect(),
+            constraints: m.constraints.iter().map(|c| c.value.as_str()).collect(),
+            timeline: m.timeline.as_ref().map(|t| t.value.to_string()),
+            owner: owner_id(plan, &m.owner),
+            owners: plan
+                .owners
+                .iter()
+                .map(|o| OwnerEntry {
+                    id: o.id.value.clone(),
+                    name: o.name.as_ref().map(|n| n.value.clone()),
+                    email: o.email.as_ref().map(|n| n.value.clone()),
+                    slack: o.slack.as_ref().map(|n| n.value.clone()),
+                    backup: owner_id(plan, &o.backup),
+                })
+                .collect(),
+            tasks,
+            artifacts,
+            error_handling: ErrorHandling {
+                retry_limit: m.qa.retry_limit,
+                escalation_ladder: escalation
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &o)| LadderStep {
+                        step: i + 1,
+                        owner: oid(o),
+                        backup: backup_id(plan, Some(o)),
+                    })
+                    .collect(),
+                ripcord: Ripcord {
+                    trigger: WindowView::new(m.qa.escalate_after),
+                    recipients: ids(&m.ripcord),
+                },
+                fallbacks: (0..plan.owners.len())
+                    .filter_map(|o| {
+                        backup_id(plan, Some(o)).map(|b| Fallback {
+                            owner: oid(o),
+                            backup: b,
+                        })
+                    })
+                    .collect(),
+            },
+            success_metrics: SuccessMetrics {
+                coverage_target: number(m.qa.coverage),
+                events_in_scope: in_scope,
+                events_to_observe: super::qa::required_observed(in_scope, m.qa.coverage),
+                defect_ceiling: m.qa.defect_ceiling,
+                events_by_status: EventsByStatus {
+                    planned: status_count(Status::Planned),
+                    implemented: status_count(Status::Implemented),
+                    deprecated: status_count(Status::Deprecated),
+                },
+                governance_findings: Findings {
+                    count: cx.warnings.len(),
+                    by_rule,
+                    findings: cx
+                        .warnings
+                        .iter()
+                        .map(|d| Finding {
+                            rule: d.code.to_string(),
+                            severity: d.severity.as_str(),
+                            message: d.message.clone(),
+                            location: d.primary_span().map(|s| cx.sources.location(s)),
+                        })
+                        .collect(),
+                },
+            },
+            approvers: ids(&m.approvers),
+            sources_hash: sources_hash(cx.sources),
+        }
+    }
+}

@@ -1,0 +1,286 @@
+//! `samples`: one valid Segment payload per event (`track`), for the `identify`
+//! and `group` blocks, written as `samples/<slug>.json` (one line, keys sorted:
+//! a JSON document that is also one-line NDJSON) and all together as
+//! `samples/samples.ndjson` (identify, group, then events in plan order).
+//!
+//! QA replays them (`eventsc validate --payloads samples/samples.ndjson`), the
+//! dbt tests load them as warehouse rows, and they document what a correct call
+//! looks like. Property values come from [`super::payload`]. Everything is fixed:
+//! `messageId` is a UUID derived from the event name, `timestamp` is noon UTC on
+//! the plan's timeline date (2026-01-01 without one), the day before `sunset`
+//! for events retired by then. The ids a payload carries follow the event's
+//! `identity`; `context.consent.categoryPreferences` grants the consent
+//! categories of the event and its properties.
+
+use super::payload::{self, Clock, Examples};
+use super::{Artifact, Context, Target};
+use crate::ir::{Date, Event, Identity, Plan, Property, Traits, Type};
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+
+pub struct Samples;
+
+/// The ids carried by samples.
+pub const USER_ID: &str = "qa-user-1";
+pub const ANONYMOUS_ID: &str = "qa-anonymous-1";
+pub const GROUP_ID: &str = "qa-group-1";
+
+/// The date samples are dated when the plan has no timeline.
+const DEFAULT_DATE: Date = Date {
+    year: 2026,
+    month: 1,
+    day: 1,
+};
+
+impl Target for Samples {
+    fn name(&self) -> &'static str {
+        "samples"
+    }
+
+    fn description(&self) -> &'static str {
+        "samples/<event>.json and samples/samples.ndjson: a valid example Segment payload per event, identify and group"
+    }
+
+    fn generate(&self, cx: &Context) -> Vec<Artifact> {
+        let all = samples(cx.plan);
+        let mut out = Vec::with_capacity(all.len() + 1);
+        let mut ndjson = String::new();
+        for s in &all {
+            // One line: each file is both a JSON document and a one-line NDJSON
+            // file, so `eventsc validate --payloads samples/<slug>.json` reads it.
+            let mut line = serde_json::to_string(&s.payload).unwrap_or_default();
+            line.push('\n');
+            ndjson.push_str(&line);
+            out.push(Artifact::text(s.path.clone(), line));
+        }
+        out.push(Artifact::text(NDJSON, ndjson));
+        out
+    }
+}
+
+/// The path of the file holding every sample, one per line.
+pub const NDJSON: &str = "samples/samples.ndjson";
+
+/// One sample payload and the file it is written to.
+pub struct Sample {
+    pub path: String,
+    pub payload: Value,
+}
+
+/// The sample file of each event, by event index.
+pub fn event_paths(plan: &Plan) -> Vec<String> {
+    super::event_slugs(plan)
+        .into_iter()
+        .map(|s| format!("samples/{s}.json"))
+        .collect()
+}
+
+/// The sample file of the identify call.
+pub const IDENTIFY_PATH: &str = "samples/identify.json";
+/// The sample file of the group call.
+pub const GROUP_PATH: &str = "samples/group.json";
+
+/// Every sample of a plan: identify, group, then each event.
+pub fn samples(plan: &Plan) -> Vec<Sample> {
+    let base = plan
+        .meta
+        .timeline
+        .as_ref()
+        .map_or(DEFAULT_DATE, |t| t.value);
+    let examples = Examples::new(plan);
+    let mut out = Vec::new();
+    let clock = clock(base);
+    if let Some(t) = &plan.identify {
+        let mut p = envelope("identify", "identify", &clock);
+        p.insert("userId".into(), json!(USER_ID));
+        p.insert(
+            "traits".into(),
+            Value::Object(examples.object(&t.properties, &clock)),
+        );
+        p.insert("context".into(), traits_context(plan, t));
+        out.push(Sample {
+            path: IDENTIFY_PATH.into(),
+            payload: Value::Object(p),
+        });
+    }
+    if let Some(t) = &plan.group {
+        let mut p = envelope("group", "group", &clock);
+        p.insert("groupId".into(), json!(GROUP_ID));
+        p.insert("userId".into(), json!(USER_ID));
+        p.insert(
+            "traits".into(),
+            Value::Object(examples.object(&t.properties, &clock)),
+        );
+        p.insert("context".into(), traits_context(plan, t));
+        out.push(Sample {
+            path: GROUP_PATH.into(),
+            payload: Value::Object(p),
+        });
+    }
+    for (e, path) in plan.events.iter().zip(event_paths(plan)) {
+        out.push(Sample {
+            path,
+            payload: track(plan, &examples, e, base),
+        });
+    }
+    out
+}
+
+fn clock(date: Date) -> Clock {
+    Clock {
+        date: date.to_string(),
+        timestamp: format!("{date}T12:00:00.000Z"),
+    }
+}
+
+/// The common envelope: type, messageId, timestamp.
+fn envelope(kind: &str, name: &str, clock: &Clock) -> Map<String, Value> {
+    let mut p = Map::new();
+    p.insert("type".into(), json!(kind));
+    p.insert("messageId".into(), json!(message_id(kind, name)));
+    p.insert("timestamp".into(), json!(clock.timestamp));
+    p
+}
+
+/// A UUID (version 4 layout) derived from the call type and name, so every run
+/// gives the same id and different samples different ids.
+pub fn message_id(kind: &str, name: &str) -> String {
+    let digest = Sha256::digest(format!("eventsc sample\0{kind}\0{name}").as_bytes());
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&digest[..16]);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+fn track(plan: &Plan, examples: &Examples, e: &Event, base: Date) -> Value {
+    // A retired event is sampled the day before its sunset.
+    let date = match &e.sunset {
+        Some(s) if s.value <= base => date_from_days(s.value.days_since_epoch() - 1),
+        _ => base,
+    };
+    let clock = clock(date);
+    let mut p = envelope("track", &e.name.value, &clock);
+    p.insert("event".into(), json!(e.name.value));
+    match e.identity() {
+        Identity::User | Identity::Any => {
+            p.insert("userId".into(), json!(USER_ID));
+        }
+        Identity::Anonymous => {
+            p.insert("anonymousId".into(), json!(ANONYMOUS_ID));
+        }
+        Identity::Group => {
+            p.insert("userId".into(), json!(USER_ID));
+        }
+    }
+    let mut props = Map::new();
+    if let Some(common) = &plan.common {
+        props.extend(examples.object(&common.properties, &clock));
+    }
+    props.extend(examples.object(&e.properties, &clock));
+    p.insert("properties".into(), Value::Object(props));
+    let common = plan.common.as_ref().map_or(&[][..], |c| &c.properties);
+    let mut cx = consent_context(
+        plan,
+        e.consent.as_ref().and_then(|r| r.target),
+        &[common, &e.properties],
+    );
+    if e.identity() == Identity::Group {
+        cx.insert("groupId".into(), json!(GROUP_ID));
+    }
+    p.insert("context".into(), Value::Object(cx));
+    Value::Object(p)
+}
+
+fn traits_context(plan: &Plan, t: &Traits) -> Value {
+    Value::Object(consent_context(
+        plan,
+        t.consent.as_ref().and_then(|r| r.target),
+        &[&t.properties],
+    ))
+}
+
+/// `{"consent": {"categoryPreferences": {category: true, …}}}` granting the
+/// consent purposes of a container and of every property the sample includes.
+fn consent_context(plan: &Plan, own: Option<usize>, lists: &[&[Property]]) -> Map<String, Value> {
+    fn collect(props: &[Property], used: &mut Vec<usize>) {
+        for p in props.iter().filter(|p| payload::included(p)) {
+            used.extend(p.effective.consent);
+            let mut ty = &p.ty;
+            while let Type::List(inner) = ty {
+                ty = inner;
+            }
+            if let Type::Object(children) = ty {
+                collect(children, used);
+            }
+        }
+    }
+    let mut used: Vec<usize> = own.into_iter().collect();
+    for props in lists {
+        collect(props, &mut used);
+    }
+    let mut prefs = Map::new();
+    for c in used {
+        prefs.insert(plan.consents[c].category().to_string(), Value::Bool(true));
+    }
+    let mut cx = Map::new();
+    if !prefs.is_empty() {
+        cx.insert(
+            "consent".into(),
+            json!({ "categoryPreferences": Value::Object(prefs) }),
+        );
+    }
+    cx
+}
+
+/// The date `days` days after 1970-01-01 (inverse of `Date::days_since_epoch`).
+pub fn date_from_days(days: i64) -> Date {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    Date {
+        year: year.clamp(0, 9999) as u16,
+        month: month as u8,
+        day: day as u8,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_round_trip() {
+        for s in ["1970-01-01", "2026-03-01", "2028-02-29", "2027-12-31"] {
+            let d = Date::parse(s).unwrap();
+            assert_eq!(date_from_days(d.days_since_epoch()), d);
+        }
+        let d = Date::parse("2027-03-01").unwrap();
+        assert_eq!(
+            date_from_days(d.days_since_epoch() - 1).to_string(),
+            "2027-02-28"
+        );
+    }
+
+    #[test]
+    fn message_ids_are_uuids() {
+        let id = message_id("track", "Trial Started");
+        assert!(crate::ir::Format::Uuid.matches(&id), "{id}");
+        assert_eq!(id, message_id("track", "Trial Started"));
+        assert_ne!(id, message_id("track", "Invoice Paid"));
+    }
+}

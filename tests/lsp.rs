@@ -1,0 +1,1354 @@
+//! The language server, end to end: each test spawns `eventsc lsp`, speaks
+//! JSON-RPC to it over stdio like an editor does, and checks its answers. The
+//! plan under test is `tests/lsp/plan/` (three files), copied to a temporary
+//! workspace folder. The last tests drive the server from a real client,
+//! headless Neovim with its built-in LSP client.
+
+mod common;
+
+use common::*;
+use serde_json::{Value, json};
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A client talking to one `eventsc lsp` process.
+struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    incoming: mpsc::Receiver<Value>,
+    /// Messages received while waiting for something else.
+    pending: VecDeque<Value>,
+    next_id: i64,
+    pub folder: Option<tempfile::TempDir>,
+}
+
+fn uri(path: &Path) -> String {
+    let mut s = String::from("file://");
+    for b in path.to_str().expect("UTF-8 path").bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                s.push(b as char)
+            }
+            _ => s.push_str(&format!("%{b:02X}")),
+        }
+    }
+    s
+}
+
+/// A temporary copy of `tests/lsp/plan`.
+fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for entry in std::fs::read_dir(root().join("tests/lsp/plan")).expect("plan dir") {
+        let path = entry.expect("entry").path();
+        std::fs::copy(&path, dir.path().join(path.file_name().expect("name"))).expect("copy");
+    }
+    dir
+}
+
+impl Client {
+    fn spawn() -> Client {
+        Client::spawn_with(&[])
+    }
+
+    /// `eventsc lsp ARGS…`
+    fn spawn_with(args: &[&str]) -> Client {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_eventsc"))
+            .arg("lsp")
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("eventsc lsp starts");
+        let stdin = child.stdin.take().expect("stdin");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            loop {
+                let mut length = None;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let line = line.trim_end();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some(v) = line.strip_prefix("Content-Length: ") {
+                        length = v.parse::<usize>().ok();
+                    }
+                }
+                let mut body = vec![0; length.expect("Content-Length")];
+                if reader.read_exact(&mut body).is_err() {
+                    return;
+                }
+                let msg: Value = serde_json::from_slice(&body).expect("the server sends JSON");
+                if tx.send(msg).is_err() {
+                    return;
+                }
+            }
+        });
+        Client {
+            child,
+            stdin,
+            incoming: rx,
+            pending: VecDeque::new(),
+            next_id: 1,
+            folder: None,
+        }
+    }
+
+    /// Starts a server on a copy of the test plan, initialized.
+    fn start() -> Client {
+        let folder = workspace();
+        let mut c = Client::spawn();
+        c.initialize(Some(folder.path()));
+        c.folder = Some(folder);
+        c
+    }
+
+    fn initialize(&mut self, folder: Option<&Path>) -> Value {
+        let folders = folder.map(|f| json!([{ "uri": uri(f), "name": "plan" }]));
+        let result = self.request(
+            "initialize",
+            json!({
+                "processId": null,
+                "rootUri": folder.map(uri),
+                "capabilities": {},
+                "workspaceFolders": folders,
+            }),
+        );
+        self.notify("initialized", json!({}));
+        result
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.folder.as_ref().expect("a folder").path().join(name)
+    }
+
+    fn uri(&self, name: &str) -> String {
+        uri(&self.path(name))
+    }
+
+    fn text(&self, name: &str) -> String {
+        std::fs::read_to_string(self.path(name)).expect("readable")
+    }
+
+    fn send(&mut self, msg: Value) {
+        let body = msg.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).expect("write");
+        self.stdin.flush().expect("flush");
+    }
+
+    fn send_raw(&mut self, bytes: &[u8]) {
+        self.stdin.write_all(bytes).expect("write");
+        self.stdin.flush().expect("flush");
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(json!({ "jsonrpc": "2.0", "method": method, "params": params }));
+    }
+
+    /// Sends a request and returns the whole response (`result` or `error`).
+    fn call(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
+        self.wait(|m| m.get("id") == Some(&json!(id)) && m.get("method").is_none())
+    }
+
+    /// Sends a request and returns its result (failing on an error response).
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let response = self.call(method, params);
+        assert!(
+            response.get("error").is_none(),
+            "{method} failed: {response}"
+        );
+        response["result"].clone()
+    }
+
+    /// The next message matching `pred` (others are kept for later).
+    fn wait(&mut self, pred: impl Fn(&Value) -> bool) -> Value {
+        if let Some(i) = self.pending.iter().position(&pred) {
+            return self.pending.remove(i).expect("present");
+        }
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let msg = self
+                .incoming
+                .recv_timeout(left)
+                .unwrap_or_else(|_| panic!("no answer in {TIMEOUT:?}; got {:?}", self.pending));
+            if pred(&msg) {
+                return msg;
+            }
+            self.pending.push_back(msg);
+        }
+    }
+
+    /// The next diagnostics published for a document.
+    fn diagnostics(&mut self, uri: &str) -> Vec<Value> {
+        let msg = self.wait(|m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri
+        });
+        msg["params"]["diagnostics"]
+            .as_array()
+            .expect("a list")
+            .clone()
+    }
+
+    fn open(&mut self, name: &str) -> String {
+        let text = self.text(name);
+        let uri = self.uri(name);
+        self.notify(
+            "textDocument/didOpen",
+            json!({ "textDocument": { "uri": uri, "languageId": "events", "version": 1, "text": text } }),
+        );
+        uri
+    }
+
+    /// Replaces the first occurrence of `old` in an open document (incremental change).
+    fn replace(&mut self, name: &str, text: &mut String, old: &str, new: &str, version: i32) {
+        let start = text
+            .find(old)
+            .unwrap_or_else(|| panic!("{old:?} in {name}"));
+        let range = json!({ "start": pos(text, start), "end": pos(text, start + old.len()) });
+        text.replace_range(start..start + old.len(), new);
+        let uri = self.uri(name);
+        self.notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": { "uri": uri, "version": version },
+                "contentChanges": [{ "range": range, "text": new }],
+            }),
+        );
+    }
+
+    /// Position parameters for the `nth` occurrence of `needle` (plus `shift`
+    /// characters into it).
+    fn at(&self, name: &str, needle: &str, nth: usize, shift: usize) -> Value {
+        let text = self.text(name);
+        let offset = text
+            .match_indices(needle)
+            .nth(nth)
+            .unwrap_or_else(|| panic!("{needle:?} #{nth} in {name}"))
+            .0
+            + shift;
+        json!({ "textDocument": { "uri": self.uri(name) }, "position": pos(&text, offset) })
+    }
+
+    fn shutdown(mut self) {
+        let r = self.call("shutdown", Value::Null);
+        assert!(r.get("error").is_none(), "shutdown: {r}");
+        self.notify("exit", Value::Null);
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                assert!(status.success(), "the server exits cleanly: {status}");
+                return;
+            }
+            assert!(Instant::now() < deadline, "the server did not exit");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The LSP position (UTF-16) of a byte offset.
+fn pos(text: &str, offset: usize) -> Value {
+    let before = &text[..offset];
+    let line = before.matches('\n').count();
+    let start = before.rfind('\n').map_or(0, |i| i + 1);
+    let character: usize = before[start..].chars().map(char::len_utf16).sum();
+    json!({ "line": line, "character": character })
+}
+
+fn codes(diags: &[Value]) -> Vec<String> {
+    diags
+        .iter()
+        .map(|d| d["code"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+fn hover_text(client: &mut Client, name: &str, needle: &str, nth: usize) -> String {
+    let at = client.at(name, needle, nth, 1);
+    let r = client.request("textDocument/hover", at);
+    r["contents"]["value"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a hover for {needle:?}: {r}"))
+        .to_string()
+}
+
+// --- Tests -------------------------------------------------------------------
+
+#[test]
+fn initialize_announces_the_features() {
+    // VS Code's client passes `--stdio`.
+    let mut c = Client::spawn_with(&["--stdio"]);
+    let r = c.initialize(None);
+    let caps = &r["capabilities"];
+    assert_eq!(caps["positionEncoding"], "utf-16");
+    assert_eq!(caps["textDocumentSync"]["change"], 2, "incremental sync");
+    for feature in [
+        "hoverProvider",
+        "definitionProvider",
+        "referencesProvider",
+        "documentSymbolProvider",
+    ] {
+        assert_eq!(caps[feature], true, "{feature}");
+    }
+    assert_eq!(caps["renameProvider"]["prepareProvider"], true);
+    assert!(caps["completionProvider"]["triggerCharacters"].is_array());
+    assert_eq!(r["serverInfo"]["name"], "eventsc");
+    c.shutdown();
+}
+
+#[test]
+fn diagnostics_are_published_on_open_and_change() {
+    let mut c = Client::start();
+    let uri = c.open("events.events");
+    assert_eq!(
+        c.diagnostics(&uri),
+        Vec::<Value>::new(),
+        "the plan is clean"
+    );
+
+    // An unknown owner: E0025 with the help, at the reference.
+    let mut text = c.text("events.events");
+    c.replace(
+        "events.events",
+        &mut text,
+        "owner   @growth",
+        "owner   @growht",
+        2,
+    );
+    let diags = c.diagnostics(&uri);
+    assert_eq!(codes(&diags), ["E0025"], "{diags:?}");
+    let d = &diags[0];
+    assert_eq!(d["severity"], 1);
+    assert_eq!(d["source"], "eventsc");
+    let at = text.find("@growht").expect("edited");
+    assert_eq!(d["range"]["start"], pos(&text, at));
+    assert_eq!(d["range"]["end"], pos(&text, at + "@growht".len()));
+    let message = d["message"].as_str().expect("message");
+    assert!(message.starts_with("unknown owner `@growht`"), "{message}");
+    assert!(
+        message.contains("help: did you mean `@growth`?"),
+        "{message}"
+    );
+
+    // Fixed again: the list is cleared.
+    c.replace("events.events", &mut text, "@growht", "@growth", 3);
+    assert_eq!(c.diagnostics(&uri), Vec::<Value>::new());
+
+    // A rule finding with related information in another file: a duplicate
+    // property brought in by a bundle (E0024) points at the bundle.
+    c.replace(
+        "events.events",
+        &mut text,
+        "  items: integer",
+        "  cart_id: string\n  items: integer",
+        4,
+    );
+    let diags = c.diagnostics(&uri);
+    assert_eq!(codes(&diags), ["E0024"], "{diags:?}");
+    let related = diags[0]["relatedInformation"].as_array().expect("related");
+    assert!(
+        related
+            .iter()
+            .any(|r| r["location"]["uri"] == c.uri("governance.events")),
+        "{related:?}"
+    );
+
+    // A governance rule: a deprecated event without `sunset` (a warning, with
+    // the rule's name as code).
+    c.replace("events.events", &mut text, "  cart_id: string\n", "", 5);
+    assert_eq!(c.diagnostics(&uri), Vec::<Value>::new());
+    c.replace("events.events", &mut text, "  sunset  2027-01-31\n", "", 6);
+    let diags = c.diagnostics(&uri);
+    assert_eq!(
+        codes(&diags),
+        ["lifecycle/deprecated-without-replacement"],
+        "{diags:?}"
+    );
+    assert_eq!(diags[0]["severity"], 2);
+    c.shutdown();
+}
+
+#[test]
+fn a_change_in_one_file_updates_the_diagnostics_of_another() {
+    let mut c = Client::start();
+    let events = c.open("events.events");
+    assert_eq!(c.diagnostics(&events), Vec::<Value>::new());
+    let gov = c.open("governance.events");
+    assert_eq!(c.diagnostics(&gov), Vec::<Value>::new());
+    // Renaming the consent purpose by hand breaks the references in events.events.
+    let mut text = c.text("governance.events");
+    c.replace(
+        "governance.events",
+        &mut text,
+        "consent marketing",
+        "consent mrketing",
+        2,
+    );
+    let diags = c.diagnostics(&events);
+    assert_eq!(codes(&diags), ["E0025"], "{diags:?}");
+    let gov_diags = c.diagnostics(&gov);
+    assert_eq!(codes(&gov_diags), ["unused/declaration"], "{gov_diags:?}");
+    assert_eq!(gov_diags[0]["tags"], json!([1]), "unnecessary");
+    c.shutdown();
+}
+
+#[test]
+fn hover_explains_names_and_properties() {
+    let mut c = Client::start();
+    c.open("events.events");
+    let owner = hover_text(&mut c, "events.events", "@growth", 0);
+    assert!(owner.contains("**owner** `@growth`"), "{owner}");
+    assert!(
+        owner.contains("Growth") && owner.contains("slack: #growth"),
+        "{owner}"
+    );
+    let analytics = hover_text(&mut c, "governance.events", "@analytics", 0);
+    assert!(
+        analytics.contains("email: analytics@example.com"),
+        "{analytics}"
+    );
+    assert!(analytics.contains("backup: `@growth`"), "{analytics}");
+
+    let consent = hover_text(&mut c, "events.events", "analytics\n", 0);
+    assert!(
+        consent.contains("**consent purpose** `analytics`"),
+        "{consent}"
+    );
+    assert!(
+        consent.contains("basis: `legitimate_interest`, GDPR Art. 6(1)(f)"),
+        "{consent}"
+    );
+
+    let retention = hover_text(&mut c, "events.events", "short_pii", 0);
+    assert!(
+        retention.contains("**retention policy** `short_pii`")
+            && retention.contains("kept 30 days, then anonymized"),
+        "{retention}"
+    );
+
+    let tier = hover_text(&mut c, "governance.events", "Tier required", 0);
+    assert!(
+        tier.contains("**enum** `Tier`")
+            && tier.contains("`\"free\"`, `\"pro\"`, `\"enterprise\"`"),
+        "{tier}"
+    );
+
+    let bundle = hover_text(&mut c, "events.events", "Cart\n", 0);
+    assert!(bundle.contains("**bundle** `Cart`"), "{bundle}");
+    assert!(
+        bundle.contains("- `cart_id`: `string` required — Cart identifier"),
+        "{bundle}"
+    );
+    assert!(
+        bundle.contains("- `tier`: `Tier` required — Plan tier"),
+        "{bundle}"
+    );
+
+    let email = hover_text(&mut c, "events.events", "email:", 0);
+    assert!(
+        email.contains("**property** `email` of Cart Viewed"),
+        "{email}"
+    );
+    assert!(
+        email.contains("consent: `marketing` (basis `consent`), set here"),
+        "{email}"
+    );
+    assert!(
+        email.contains("retention: `short_pii` (30 days), set here"),
+        "{email}"
+    );
+    assert!(email.contains("personal data: yes, `contact`"), "{email}");
+    assert!(email.contains("owner: `@growth` (Growth)"), "{email}");
+
+    let items = hover_text(&mut c, "events.events", "items:", 0);
+    assert!(
+        items.contains("consent: `analytics` (basis `legitimate_interest`), inherited"),
+        "{items}"
+    );
+    assert!(
+        items.contains("retention: `standard` (13 months), inherited"),
+        "{items}"
+    );
+    assert!(items.contains("personal data: no"), "{items}");
+
+    let event = hover_text(&mut c, "events.events", "\"Cart Viewed\"\n", 0);
+    assert!(event.contains("**event** \"Cart Viewed\""), "{event}");
+
+    // Nothing to say on a comment.
+    let none = c.request("textDocument/hover", c.at("plan.events", "A plan", 0, 0));
+    assert_eq!(none, Value::Null);
+    c.shutdown();
+}
+
+#[test]
+fn hover_over_a_diagnostic_shows_its_documentation() {
+    let mut c = Client::start();
+    let uri = c.open("events.events");
+    assert_eq!(c.diagnostics(&uri), Vec::<Value>::new());
+    let mut text = c.text("events.events");
+    c.replace("events.events", &mut text, "  sunset  2027-01-31\n", "", 2);
+    let diags = c.diagnostics(&uri);
+    assert_eq!(diags.len(), 1);
+    let r = c.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": uri }, "position": diags[0]["range"]["start"] }),
+    );
+    let value = r["contents"]["value"].as_str().expect("hover");
+    assert!(
+        value.contains("**lifecycle/deprecated-without-replacement**")
+            && value.contains("What it does:"),
+        "{value}"
+    );
+    c.shutdown();
+}
+
+/// `(file, line, character)` of every location.
+fn places(locations: &Value) -> Vec<(String, u64, u64)> {
+    let mut v: Vec<(String, u64, u64)> = locations
+        .as_array()
+        .expect("locations")
+        .iter()
+        .map(|l| {
+            let uri = l["uri"].as_str().expect("uri");
+            (
+                uri.rsplit('/').next().expect("name").to_string(),
+                l["range"]["start"]["line"].as_u64().expect("line"),
+                l["range"]["start"]["character"]
+                    .as_u64()
+                    .expect("character"),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn definition_and_references_cross_files() {
+    let mut c = Client::start();
+    c.open("events.events");
+    let cases: &[(&str, &str, usize, &str, &str)] = &[
+        // (file, needle, nth, file of the declaration, its needle)
+        (
+            "events.events",
+            "@growth",
+            0,
+            "governance.events",
+            "@growth    {",
+        ),
+        (
+            "events.events",
+            "analytics\n",
+            0,
+            "governance.events",
+            "analytics { basis",
+        ),
+        (
+            "events.events",
+            "marketing",
+            0,
+            "governance.events",
+            "marketing { basis",
+        ),
+        (
+            "events.events",
+            "short_pii",
+            0,
+            "governance.events",
+            "short_pii {",
+        ),
+        (
+            "plan.events",
+            "standard",
+            0,
+            "governance.events",
+            "standard  {",
+        ),
+        ("events.events", "web\n", 0, "governance.events", "web    {"),
+        (
+            "governance.events",
+            "Tier required",
+            0,
+            "governance.events",
+            "Tier {",
+        ),
+        ("events.events", "Cart\n", 0, "governance.events", "Cart {"),
+        (
+            "events.events",
+            "\"Cart Viewed\"\n",
+            0,
+            "events.events",
+            "\"Cart Viewed\" {",
+        ),
+        (
+            "events.events",
+            "\"Cart Viewed\",",
+            0,
+            "events.events",
+            "\"Cart Viewed\" {",
+        ),
+    ];
+    for (file, needle, nth, decl_file, decl_needle) in cases {
+        let at = c.at(file, needle, *nth, 1);
+        let r = c.request("textDocument/definition", at);
+        let want = c.at(decl_file, decl_needle, 0, 0);
+        assert_eq!(r["uri"], want["textDocument"]["uri"], "{needle}: {r}");
+        assert_eq!(r["range"]["start"], want["position"], "{needle}: {r}");
+    }
+
+    // Every reference to @analytics, with and without its declaration.
+    let mut at = c.at("governance.events", "@analytics", 0, 2);
+    at["context"] = json!({ "includeDeclaration": true });
+    let with = places(&c.request("textDocument/references", at.clone()));
+    assert_eq!(
+        with,
+        [
+            ("events.events".to_string(), 12, 10),
+            ("events.events".to_string(), 30, 9),
+            ("governance.events".to_string(), 0, 6),
+            ("plan.events".to_string(), 4, 12),
+        ]
+    );
+    at["context"] = json!({ "includeDeclaration": false });
+    let without = places(&c.request("textDocument/references", at));
+    assert_eq!(without.len(), 3);
+
+    // The bundle: two `use` lines.
+    let mut at = c.at("governance.events", "Cart {", 0, 0);
+    at["context"] = json!({ "includeDeclaration": false });
+    let uses = places(&c.request("textDocument/references", at));
+    assert_eq!(
+        uses,
+        [
+            ("events.events".to_string(), 5, 6),
+            ("events.events".to_string(), 15, 6),
+        ]
+    );
+    // An event named by `replaced_by` and by a KPI.
+    let mut at = c.at("events.events", "\"Cart Viewed\" {", 0, 1);
+    at["context"] = json!({ "includeDeclaration": false });
+    let refs = places(&c.request("textDocument/references", at));
+    assert_eq!(refs.len(), 2, "{refs:?}");
+    c.shutdown();
+}
+
+#[test]
+fn completion_in_context() {
+    let mut c = Client::start();
+    let uri = c.open("events.events");
+    assert_eq!(c.diagnostics(&uri), Vec::<Value>::new());
+    let mut text = c.text("events.events");
+    let mut version = 1;
+    // Replaces `old` by `new` (where `|` marks the cursor), completes, undoes.
+    let mut complete = |c: &mut Client, text: &mut String, old: &str, new: &str| -> Vec<String> {
+        let cursor = new.find('|').expect("a cursor");
+        let new = new.replace('|', "");
+        version += 1;
+        c.replace("events.events", text, old, &new, version);
+        let offset = text.find(&new).expect("inserted") + cursor;
+        let r = c.request(
+            "textDocument/completion",
+            json!({ "textDocument": { "uri": uri }, "position": pos(text, offset) }),
+        );
+        let items = r.as_array().cloned().unwrap_or_default();
+        let labels: Vec<String> = items
+            .iter()
+            .map(|i| i["label"].as_str().expect("label").to_string())
+            .collect();
+        version += 1;
+        c.replace("events.events", text, &new, old, version);
+        labels
+    };
+    let has = |labels: &[String], want: &[&str]| {
+        for w in want {
+            assert!(labels.iter().any(|l| l == w), "{w} in {labels:?}");
+        }
+    };
+    // Field keywords at the start of a statement in an event.
+    let fields = complete(&mut c, &mut text, "  items:", "  sta|\n  items:");
+    has(
+        &fields,
+        &["status", "sampling", "replaced_by", "owner", "use", "allow"],
+    );
+    assert!(!fields.iter().any(|l| l == "use_case"), "{fields:?}");
+    // Types after `name:`.
+    let types = complete(&mut c, &mut text, "  items:", "  count: |\n  items:");
+    has(&types, &["string", "integer", "list", "object", "Tier"]);
+    // Modifiers after a type.
+    let mods = complete(
+        &mut c,
+        &mut text,
+        "  items:",
+        "  count: integer re|\n  items:",
+    );
+    has(
+        &mods,
+        &["required", "nullable", "pii", "consent", "retention"],
+    );
+    // Declared names after `consent`, `source`, `use`, in `retention(…)`.
+    let consents = complete(
+        &mut c,
+        &mut text,
+        "consent analytics\n  use Cart\n  email",
+        "consent m|\n  use Cart\n  email",
+    );
+    assert_eq!(consents, ["analytics", "marketing"]);
+    let sources = complete(
+        &mut c,
+        &mut text,
+        "source  web\n  consent analytics\n  use Cart\n  email",
+        "source  |\n  consent analytics\n  use Cart\n  email",
+    );
+    assert_eq!(sources, ["server", "web"]);
+    let bundles = complete(
+        &mut c,
+        &mut text,
+        "  use Cart\n  email",
+        "  use C|\n  email",
+    );
+    assert_eq!(bundles, ["Cart"]);
+    let retentions = complete(&mut c, &mut text, "retention(short_pii)", "retention(s|");
+    assert_eq!(retentions, ["short_pii", "standard"]);
+    // Owners.
+    let owners = complete(
+        &mut c,
+        &mut text,
+        "owner   @growth\n  source  web\n  consent analytics\n  use Cart\n  email",
+        "owner   @g|\n  source  web\n  consent analytics\n  use Cart\n  email",
+    );
+    assert_eq!(owners, ["@analytics", "@growth"]);
+    // Keyword values and event names.
+    let status = complete(&mut c, &mut text, "status  deprecated", "status  d|");
+    assert_eq!(status, ["planned", "implemented", "deprecated"]);
+    let replaced = complete(
+        &mut c,
+        &mut text,
+        "replaced_by \"Cart Viewed\"",
+        "replaced_by \"C|",
+    );
+    assert_eq!(replaced, ["Cart Opened", "Cart Viewed", "Checkout Started"]);
+    // Rule names in `allow("…")`, formats and personal-data classes in modifiers.
+    let rules = complete(
+        &mut c,
+        &mut text,
+        "  items:",
+        "  allow(\"nam|\", reason \"x\")\n  items:",
+    );
+    has(
+        &rules,
+        &["naming/event-case", "privacy/pii-without-consent"],
+    );
+    let formats = complete(&mut c, &mut text, "format(email)", "format(e|)");
+    has(&formats, &["email", "uri", "date-time"]);
+    let pii = complete(&mut c, &mut text, "pii(contact)", "pii(|)");
+    has(&pii, &["contact", "health", "sensitive"]);
+    // Declaration keywords at the top level.
+    let top = complete(
+        &mut c,
+        &mut text,
+        "kpi \"Checkout rate\"",
+        "ev|\nkpi \"Checkout rate\"",
+    );
+    has(&top, &["event", "owner", "consent", "bundle", "kpi"]);
+    // Nothing inside a comment or a description.
+    let none = complete(
+        &mut c,
+        &mut text,
+        "\"A cart was viewed.\"",
+        "\"A cart was v|",
+    );
+    assert!(none.is_empty(), "{none:?}");
+    c.shutdown();
+}
+
+#[test]
+fn document_symbols_outline_the_file() {
+    let mut c = Client::start();
+    c.open("governance.events");
+    let r = c.request(
+        "textDocument/documentSymbol",
+        json!({ "textDocument": { "uri": c.uri("governance.events") } }),
+    );
+    let symbols = r.as_array().expect("symbols");
+    let names: Vec<(&str, &str)> = symbols
+        .iter()
+        .map(|s| {
+            (
+                s["name"].as_str().expect("name"),
+                s["detail"].as_str().expect("detail"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("@analytics", "owner"),
+            ("@growth", "owner"),
+            ("analytics", "consent"),
+            ("marketing", "consent"),
+            ("standard", "retention"),
+            ("short_pii", "retention"),
+            ("web", "source"),
+            ("server", "source"),
+            ("Tier", "enum"),
+            ("Cart", "bundle"),
+        ]
+    );
+    let tier: Vec<&str> = symbols[8]["children"]
+        .as_array()
+        .expect("values")
+        .iter()
+        .map(|s| s["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(tier, ["free", "pro", "enterprise"]);
+    let cart = &symbols[9]["children"];
+    assert_eq!(cart[0]["name"], "cart_id");
+    assert_eq!(cart[0]["detail"], "string");
+    assert_eq!(cart[1]["detail"], "Tier");
+    assert_eq!(symbols[9]["kind"], 23, "struct");
+    c.shutdown();
+}
+
+#[test]
+fn rename_a_declaration_across_files() {
+    let mut c = Client::start();
+    c.open("events.events");
+    let at = c.at("events.events", "@growth", 0, 2);
+    let prepared = c.request("textDocument/prepareRename", at.clone());
+    assert_eq!(prepared["placeholder"], "growth");
+    let mut params = at.clone();
+    params["newName"] = json!("@growth-team");
+    let edit = c.request("textDocument/rename", params);
+    let changes = edit["changes"].as_object().expect("changes");
+    let mut count = 0;
+    for (uri, edits) in changes {
+        for e in edits.as_array().expect("edits") {
+            assert_eq!(e["newText"], "@growth-team", "{uri}");
+            count += 1;
+        }
+    }
+    // The declaration, its `backup` use, and two events.
+    assert_eq!(count, 4, "{edit}");
+    assert!(changes.contains_key(&c.uri("governance.events")));
+
+    // An event: its name and the places that quote it.
+    let mut params = c.at("events.events", "\"Cart Viewed\" {", 0, 1);
+    params["newName"] = json!("Cart \"Seen\"");
+    let edit = c.request("textDocument/rename", params);
+    let edits = edit["changes"][c.uri("events.events")]
+        .as_array()
+        .expect("edits")
+        .clone();
+    assert_eq!(edits.len(), 3);
+    assert!(
+        edits
+            .iter()
+            .all(|e| e["newText"] == "\"Cart \\\"Seen\\\"\"")
+    );
+
+    // Refused: a bad name, a name in use, something that is not a declaration.
+    let mut params = at.clone();
+    params["newName"] = json!("Growth Team");
+    let r = c.call("textDocument/rename", params);
+    assert!(
+        r["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("is not an owner name")),
+        "{r}"
+    );
+    let mut params = at;
+    params["newName"] = json!("analytics");
+    let r = c.call("textDocument/rename", params);
+    assert_eq!(
+        r["error"]["message"], "owner `@analytics` already exists",
+        "{r}"
+    );
+    let mut params = c.at("events.events", "items:", 0, 1);
+    params["newName"] = json!("count");
+    let r = c.call("textDocument/rename", params);
+    assert!(
+        r["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("only declarations")),
+        "{r}"
+    );
+    c.shutdown();
+}
+
+#[test]
+fn malformed_input_never_stops_the_server() {
+    let mut c = Client::start();
+    let uri = c.open("events.events");
+    assert_eq!(c.diagnostics(&uri), Vec::<Value>::new());
+    // Not JSON, not JSON-RPC, no Content-Length: skipped.
+    c.send_raw(b"Content-Length: 9\r\n\r\n{not json");
+    c.send_raw(b"Content-Length: 10\r\n\r\n{\"what\":1}");
+    c.send_raw(b"X-Nothing: 1\r\n\r\n");
+    // Bad parameters, an unknown method, an unknown document, positions off the end.
+    let r = c.call("textDocument/hover", json!({ "textDocument": 42 }));
+    assert_eq!(r["error"]["code"], -32602, "{r}");
+    let r = c.call("textDocument/frobnicate", json!({}));
+    assert_eq!(r["error"]["code"], -32601, "{r}");
+    let r = c.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": "file:///nowhere/x.events" }, "position": { "line": 0, "character": 0 } }),
+    );
+    assert_eq!(r, Value::Null);
+    for method in [
+        "textDocument/hover",
+        "textDocument/definition",
+        "textDocument/completion",
+        "textDocument/prepareRename",
+    ] {
+        let r = c.call(
+            method,
+            json!({ "textDocument": { "uri": uri }, "position": { "line": 9999, "character": 9999 } }),
+        );
+        assert!(r.get("error").is_none(), "{method}: {r}");
+    }
+    c.notify("textDocument/didChange", json!({ "nonsense": true }));
+    c.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": { "uri": uri, "version": 2 },
+            "contentChanges": [{ "range": { "start": { "line": 999, "character": 0 }, "end": { "line": 0, "character": 0 } }, "text": "" }],
+        }),
+    );
+    // Still serving.
+    let r = c.request(
+        "textDocument/documentSymbol",
+        json!({ "textDocument": { "uri": uri } }),
+    );
+    assert_eq!(r.as_array().map(Vec::len), Some(4));
+    c.shutdown();
+}
+
+#[test]
+fn a_file_that_stops_parsing_keeps_the_last_good_analysis() {
+    let mut c = Client::start();
+    let uri = c.open("events.events");
+    assert_eq!(c.diagnostics(&uri), Vec::<Value>::new());
+    let mut text = c.text("events.events");
+    // Mid-edit: an unterminated string in the first event.
+    c.replace(
+        "events.events",
+        &mut text,
+        "\"A cart was viewed.\"",
+        "\"A cart was",
+        2,
+    );
+    let diags = c.diagnostics(&uri);
+    assert_eq!(codes(&diags), ["E0003"], "{diags:?}");
+    // Hover elsewhere still works, from the last good declaration.
+    let r = c.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": uri }, "position": pos(&text, text.find("total_cents").expect("p") + 1) }),
+    );
+    assert!(
+        r["contents"]["value"]
+            .as_str()
+            .is_some_and(|v| v.contains("**property** `total_cents`")),
+        "{r}"
+    );
+    // References into the broken event still resolve (its last good AST).
+    let mut at = c.at("governance.events", "marketing {", 0, 0);
+    at["context"] = json!({ "includeDeclaration": false });
+    let r = c.request("textDocument/references", at);
+    assert!(r.as_array().is_some(), "{r}");
+    // Typing an unclosed brace: the error stays in the declaration.
+    c.replace(
+        "events.events",
+        &mut text,
+        "\"A cart was",
+        "\"A cart was viewed.\"",
+        3,
+    );
+    assert_eq!(c.diagnostics(&uri), Vec::<Value>::new());
+    c.replace(
+        "events.events",
+        &mut text,
+        "  items: integer min(0) \"Items in the cart\"",
+        "  items: object {",
+        4,
+    );
+    let diags = c.diagnostics(&uri);
+    assert_eq!(codes(&diags), ["E0002"], "{diags:?}");
+    c.shutdown();
+}
+
+#[test]
+fn fast_analysis_is_corrected_by_the_full_one() {
+    // Removing the only use of `marketing` changes another declaration's
+    // diagnostics (unused/declaration in governance.events): the fast analysis
+    // of the edited event cannot see it; the full one that follows does.
+    let mut c = Client::start();
+    let events = c.open("events.events");
+    assert_eq!(c.diagnostics(&events), Vec::<Value>::new());
+    let gov = c.open("governance.events");
+    assert_eq!(c.diagnostics(&gov), Vec::<Value>::new());
+    let mut text = c.text("events.events");
+    c.replace("events.events", &mut text, " consent(marketing)", "", 2);
+    let diags = c.diagnostics(&gov);
+    assert_eq!(codes(&diags), ["unused/declaration"], "{diags:?}");
+    assert!(
+        diags[0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("marketing"))
+    );
+    c.shutdown();
+}
+
+#[test]
+fn diagnostics_match_eventsc_check_on_every_fixture() {
+    let mut c = Client::spawn();
+    c.initialize(None);
+    let mut mismatches = Vec::new();
+    let files: Vec<PathBuf> = events_files(&root().join("tests/fixtures"))
+        .into_iter()
+        .filter(|p| !rel(p).starts_with("tests/fixtures/multi/"))
+        .collect();
+    for path in &files {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue; // the non-UTF-8 fixture: an editor would not send it
+        };
+        let (sources, checked) = check_paths(std::slice::from_ref(path));
+        let want: Vec<String> = checked
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let span = d.primary_span().expect("span");
+                let f = sources.get(span.file);
+                let (line, col) = f.utf16_position(span.start as usize);
+                format!("{line}:{col} {} {}", d.code, d.message)
+            })
+            .collect();
+        let uri = format!("untitled:{}", rel(path));
+        c.notify(
+            "textDocument/didOpen",
+            json!({ "textDocument": { "uri": uri, "languageId": "events", "version": 1, "text": text } }),
+        );
+        let got: Vec<String> = c
+            .diagnostics(&uri)
+            .iter()
+            .map(|d| {
+                format!(
+                    "{}:{} {} {}",
+                    d["range"]["start"]["line"],
+                    d["range"]["start"]["character"],
+                    d["code"].as_str().unwrap_or(""),
+                    d["message"]
+                        .as_str()
+                        .unwrap_or("")
+                        .lines()
+                        .next()
+                        .unwrap_or("")
+                )
+            })
+            .collect();
+        let mut want_sorted = want.clone();
+        want_sorted.sort();
+        let mut got_sorted = got.clone();
+        got_sorted.sort();
+        if want_sorted != got_sorted {
+            mismatches.push(format!(
+                "{}:\n  check: {want:?}\n  lsp:   {got:?}",
+                rel(path)
+            ));
+        }
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+    c.shutdown();
+}
+
+/// `line:col code first-line-of-message`, sorted, for every diagnostic `check`
+/// reports in the files of a plan, by file name.
+fn check_summary(paths: &[PathBuf]) -> std::collections::BTreeMap<String, Vec<String>> {
+    let (sources, checked) = check_paths(paths);
+    let mut out: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for d in &checked.diagnostics {
+        let span = d.primary_span().expect("span");
+        let f = sources.get(span.file);
+        let (line, col) = f.utf16_position(span.start as usize);
+        let name = f.name.rsplit('/').next().expect("name").to_string();
+        out.entry(name)
+            .or_default()
+            .push(format!("{line}:{col} {} {}", d.code, d.message));
+    }
+    for v in out.values_mut() {
+        v.sort();
+    }
+    out
+}
+
+#[test]
+fn diagnostics_match_eventsc_check_on_workspace_folders() {
+    // Every multi-file fixture, and a folder holding a file that is not UTF-8.
+    let mut plans: Vec<Vec<PathBuf>> = std::fs::read_dir(root().join("tests/fixtures/multi"))
+        .expect("multi")
+        .map(|e| events_files(&e.expect("entry").path()))
+        .collect();
+    plans.push(vec![root().join("tests/fixtures/codes/E0006.fail.events")]);
+    plans.sort();
+    for files in plans {
+        let want = check_summary(&files);
+        let dir = tempfile::tempdir().expect("temp dir");
+        for f in &files {
+            std::fs::copy(f, dir.path().join(f.file_name().expect("name"))).expect("copy");
+        }
+        let mut c = Client::spawn();
+        c.initialize(Some(dir.path()));
+        // A request answered after everything the start published.
+        c.request(
+            "textDocument/documentSymbol",
+            json!({ "textDocument": { "uri": "untitled:none" } }),
+        );
+        while let Ok(m) = c.incoming.recv_timeout(Duration::from_millis(100)) {
+            c.pending.push_back(m);
+        }
+        let mut got: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        for m in c
+            .pending
+            .iter()
+            .filter(|m| m["method"] == "textDocument/publishDiagnostics")
+        {
+            let name = m["params"]["uri"].as_str().expect("uri");
+            let name = name.rsplit('/').next().expect("name").to_string();
+            let mut list: Vec<String> = m["params"]["diagnostics"]
+                .as_array()
+                .expect("list")
+                .iter()
+                .map(|d| {
+                    format!(
+                        "{}:{} {} {}",
+                        d["range"]["start"]["line"],
+                        d["range"]["start"]["character"],
+                        d["code"].as_str().unwrap_or(""),
+                        d["message"]
+                            .as_str()
+                            .unwrap_or("")
+                            .lines()
+                            .next()
+                            .unwrap_or("")
+                    )
+                })
+                .collect();
+            list.sort();
+            if list.is_empty() {
+                got.remove(&name);
+            } else {
+                got.insert(name, list);
+            }
+        }
+        assert_eq!(
+            got,
+            want,
+            "{:?}",
+            files.iter().map(|f| rel(f)).collect::<Vec<_>>()
+        );
+        c.shutdown();
+    }
+}
+
+// --- A real client: headless Neovim ---------------------------------------------
+
+/// Neovim's built-in LSP client (0.7 and later) attached to `eventsc lsp`, as a
+/// user's configuration would: the Lua script writes what the client saw.
+const NVIM_SCRIPT: &str = r#"
+local out, root, file = os.getenv('OUT'), os.getenv('ROOT'), os.getenv('FILE')
+local lines = {}
+local function say(s) table.insert(lines, s) end
+local function diags(buf)
+  local ds = vim.diagnostic.get(buf)
+  table.sort(ds, function(a, b) return a.lnum < b.lnum end)
+  local r = {}
+  for _, d in ipairs(ds) do
+    local code = d.code or (d.user_data and d.user_data.lsp and d.user_data.lsp.code) or ''
+    table.insert(r, string.format('%d:%d %s %s', d.lnum, d.col, code, (d.message:gsub('\n.*', ''))))
+  end
+  return r
+end
+vim.cmd('edit ' .. file)
+local buf = vim.api.nvim_get_current_buf()
+local id = vim.lsp.start_client({
+  name = 'eventsc',
+  cmd = { os.getenv('EVENTSC'), 'lsp' },
+  root_dir = root,
+  workspace_folders = { { uri = vim.uri_from_fname(root), name = 'plan' } },
+})
+vim.lsp.buf_attach_client(buf, id)
+-- 1. Diagnostics arrive for the file as it is on disk (a misspelt owner).
+local got = vim.wait(20000, function() return #vim.diagnostic.get(buf) > 0 end, 20)
+say('opened: ' .. tostring(got))
+for _, l in ipairs(diags(buf)) do say(l) end
+-- 2. Fix it in the buffer: the change is sent, the diagnostics go away.
+local n = vim.api.nvim_buf_line_count(buf)
+for i = 0, n - 1 do
+  local l = vim.api.nvim_buf_get_lines(buf, i, i + 1, false)[1]
+  if l:find('@growht', 1, true) then
+    vim.api.nvim_buf_set_lines(buf, i, i + 1, false, { (l:gsub('@growht', '@growth')) })
+  end
+end
+got = vim.wait(20000, function() return #vim.diagnostic.get(buf) == 0 end, 20)
+say('fixed: ' .. tostring(got))
+-- 3. Break it again by typing a new line: an unknown consent purpose.
+vim.api.nvim_buf_set_lines(buf, 1, 1, false, { '  consent mrketing' })
+got = vim.wait(20000, function() return #vim.diagnostic.get(buf) > 0 end, 20)
+say('typed: ' .. tostring(got))
+for _, l in ipairs(diags(buf)) do say(l) end
+-- 4. Go to definition of the bundle `Cart` (line 7, `  use Cart`).
+local params = { textDocument = { uri = vim.uri_from_bufnr(buf) }, position = { line = 6, character = 7 } }
+local res = vim.lsp.buf_request_sync(buf, 'textDocument/definition', params, 10000)
+for _, r in pairs(res or {}) do
+  local loc = r.result and (r.result.uri and r.result or r.result[1])
+  if loc then say(string.format('definition: %s %d', loc.uri:match('[^/]+$'), loc.range.start.line)) end
+end
+vim.lsp.stop_client(id)
+vim.fn.writefile(lines, out)
+vim.cmd('qa!')
+"#;
+
+#[test]
+fn neovim_gets_diagnostics_and_definitions() {
+    let nvim = Command::new("nvim").arg("--version").output();
+    assert!(
+        nvim.as_ref().is_ok_and(|o| o.status.success()),
+        "`nvim` does not run: install the Debian package `neovim` (scripts/setup.sh does when run as root)"
+    );
+    let folder = workspace();
+    let events = folder.path().join("events.events");
+    let text = std::fs::read_to_string(&events).expect("readable");
+    std::fs::write(
+        &events,
+        text.replacen("owner   @growth", "owner   @growht", 1),
+    )
+    .expect("write");
+    let script = folder.path().join("test.lua");
+    std::fs::write(&script, NVIM_SCRIPT).expect("write");
+    let out = folder.path().join("out.txt");
+    let status = Command::new("nvim")
+        .args(["--headless", "-u", "NONE", "-i", "NONE", "-n"])
+        .arg("-c")
+        .arg(format!("luafile {}", script.display()))
+        .env("OUT", &out)
+        .env("ROOT", folder.path())
+        .env("FILE", &events)
+        .env("EVENTSC", env!("CARGO_BIN_EXE_eventsc"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("nvim runs");
+    assert!(status.success(), "nvim exited with {status}");
+    let got = std::fs::read_to_string(&out).expect("the script wrote its answer");
+    assert_eq!(
+        got.lines().collect::<Vec<_>>(),
+        [
+            "opened: true",
+            "2:10 E0025 unknown owner `@growht`",
+            "fixed: true",
+            "typed: true",
+            "1:10 E0025 unknown consent purpose `mrketing`",
+            "5:2 E0012 `consent` is written twice in an `event`",
+            "definition: governance.events 14",
+        ],
+        "{got}"
+    );
+}
+
+#[test]
+fn positions_count_utf16_code_units() {
+    let mut c = Client::start();
+    let uri = c.open("events.events");
+    assert_eq!(c.diagnostics(&uri), Vec::<Value>::new());
+    let mut text = c.text("events.events");
+    // An emoji (two UTF-16 units, four bytes) before the error on the same line.
+    c.replace(
+        "events.events",
+        &mut text,
+        "  owner   @growth\n",
+        "  description \"😀 é\"; owner @growht\n",
+        2,
+    );
+    let diags = c.diagnostics(&uri);
+    let d = diags
+        .iter()
+        .find(|d| d["code"] == "E0025")
+        .unwrap_or_else(|| panic!("{diags:?}"));
+    let line = "  description \"😀 é\"; owner ";
+    let character: usize = line.chars().map(char::len_utf16).sum();
+    assert_eq!(d["range"]["start"]["character"], character, "{d}");
+    assert_eq!(d["range"]["end"]["character"], character + "@growht".len());
+    // Hover at a UTF-16 position after the emoji finds the diagnostic there.
+    let r = c.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": uri }, "position": { "line": 2, "character": character + 2 } }),
+    );
+    assert!(
+        r["contents"]["value"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("**E0025**")),
+        "{r}"
+    );
+    assert_eq!(r["range"]["start"]["character"], character, "{r}");
+    c.shutdown();
+}
+
+#[test]
+fn files_created_changed_and_closed_are_followed() {
+    let mut c = Client::start();
+    let uri = c.open("events.events");
+    assert_eq!(c.diagnostics(&uri), Vec::<Value>::new());
+    let mut text = c.text("events.events");
+    c.replace(
+        "events.events",
+        &mut text,
+        "owner   @growth",
+        "owner   @data",
+        2,
+    );
+    assert_eq!(codes(&c.diagnostics(&uri)), ["E0025"]);
+    // A new file of the folder declares the owner: the client reports it.
+    let new = c.path("team.events");
+    let new_uri = c.uri("team.events");
+    std::fs::write(&new, "owner @data { name \"Data\" }\n").expect("write");
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": new_uri, "type": 1 }] }),
+    );
+    assert_eq!(c.diagnostics(&uri), Vec::<Value>::new());
+    // Deleted again.
+    std::fs::remove_file(&new).expect("remove");
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": new_uri, "type": 3 }] }),
+    );
+    assert_eq!(codes(&c.diagnostics(&uri)), ["E0025"]);
+    // Closing the edited file without saving: the file on disk counts again.
+    c.notify(
+        "textDocument/didClose",
+        json!({ "textDocument": { "uri": uri } }),
+    );
+    assert_eq!(c.diagnostics(&uri), Vec::<Value>::new());
+    c.shutdown();
+}
