@@ -7,15 +7,21 @@ mod common;
 use common::run;
 use common::*;
 use eventsc::audit::{self, Utc};
-use serde_json::json;
 use std::path::{Path, PathBuf};
 
 fn record(dir: &Path, plan_file: &str, at: i64) -> Result<PathBuf, String> {
     let path = root().join(plan_file);
     let (sources, checked) = check_paths(&[path]);
-    let plan = checked.plan.expect("the fixture parses");
-    let stand_in = json!({"plan": "the plan JSON of the build"});
-    audit::write(dir, &plan, &sources, stand_in, Utc::from_unix(at))
+    let plan = checked.plan.as_ref().expect("the fixture parses");
+    let warnings: Vec<_> = checked.diagnostics.clone();
+    let cx = eventsc::targets::Context {
+        plan,
+        sources: &sources,
+        warnings: &warnings,
+    };
+    let plan_json = audit::plan_json(&cx)?;
+    assert_eq!(plan_json["format"], "eventsc/plan");
+    audit::write(dir, plan, &sources, plan_json, Utc::from_unix(at))
 }
 
 fn snapshot(name: &str, record: &str) {

@@ -111,6 +111,17 @@ impl Utc {
     }
 }
 
+/// The `plan.json` the `plan` target writes for this plan, as a JSON value.
+pub fn plan_json(cx: &crate::targets::Context) -> Result<Value, String> {
+    use crate::targets::Target;
+    let artifacts = crate::targets::plan::PlanTarget.generate(cx);
+    let art = artifacts
+        .iter()
+        .find(|a| a.path == crate::targets::plan::PATH)
+        .ok_or("the plan target wrote no plan.json")?;
+    serde_json::from_slice(&art.bytes).map_err(|e| format!("plan.json is not JSON: {e}"))
+}
+
 /// A record read back from `DIR`.
 #[derive(Clone, Debug)]
 pub struct Record {
