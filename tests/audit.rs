@@ -159,3 +159,71 @@ fn log_errors() {
     assert_eq!(broken.code, 2);
     snapshot("log-broken-record", &broken.record);
 }
+
+fn build_record(dir: &Path, plan: &str, epoch: &str) -> run::Run {
+    let mut cmd_env = std::process::Command::new(env!("CARGO_BIN_EXE_eventsc"));
+    let out = cmd_env
+        .args([
+            "build", plan, "--target", "plan", "--out", "out", "--record", "audit",
+        ])
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("SOURCE_DATE_EPOCH", epoch)
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let code = out.status.code().unwrap_or(-1);
+    run::Run {
+        code,
+        record: format!("exit: {code}\n--- stdout\n{stdout}--- stderr\n{stderr}"),
+        stdout,
+        stderr,
+    }
+}
+
+#[test]
+fn build_record_then_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let fixture =
+        |case: &str, side: &str| root().join(format!("tests/fixtures/diff/{case}/{side}.events"));
+    std::fs::copy(fixture("zero-major", "old"), d.join("plan.events")).unwrap();
+    let first = build_record(d, "plan.events", "1795600000");
+    assert_eq!(first.code, 0, "{}", first.record);
+    assert!(
+        first
+            .stderr
+            .contains("build: recorded `audit/0.3.1-20261125T094640Z.json`"),
+        "{}",
+        first.stderr
+    );
+    let rec: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(d.join("audit/0.3.1-20261125T094640Z.json")).unwrap(),
+    )
+    .unwrap();
+    let built: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("out/plan.json")).unwrap()).unwrap();
+    assert_eq!(
+        rec["plan"], built,
+        "the record holds this build's plan.json"
+    );
+
+    // The same second again: refused, the record untouched.
+    let again = build_record(d, "plan.events", "1795600000");
+    assert_eq!(again.code, 2, "{}", again.record);
+    assert!(
+        again
+            .stderr
+            .contains("already exists; records are never overwritten"),
+        "{}",
+        again.stderr
+    );
+
+    std::fs::copy(fixture("zero-major", "new"), d.join("plan.events")).unwrap();
+    let second = build_record(d, "plan.events", "1795700000");
+    assert_eq!(second.code, 0, "{}", second.record);
+    let log = run::eventsc(d, &["log", "audit"], None);
+    assert_eq!(log.code, 0, "{}", log.record);
+    snapshot("build-record-log", &log.record);
+}

@@ -181,3 +181,83 @@ fn help() {
     assert_eq!(r.code, 0);
     snapshot("help", &r.record);
 }
+
+/// For every example: `build --target segment` → `import segment` → `build
+/// --target segment` gives byte-identical rules, and our own rules import without
+/// a warning (everything they say has a place in the plan).
+#[test]
+fn segment_round_trip_over_every_example() {
+    let mut examples: Vec<_> = std::fs::read_dir(root().join("examples"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    examples.sort();
+    assert!(examples.len() >= 3, "{examples:?}");
+    for example in examples {
+        let name = example.file_name().unwrap().to_string_lossy().into_owned();
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let first = run::eventsc(
+            d,
+            &[
+                "build",
+                example.to_str().unwrap(),
+                "--target",
+                "segment",
+                "--out",
+                "first",
+            ],
+            None,
+        );
+        assert_eq!(first.code, 0, "{name}: {}", first.record);
+        let imported = run::eventsc(
+            d,
+            &[
+                "import",
+                "segment",
+                "first/segment/rules.json",
+                "--out",
+                "imported.events",
+            ],
+            None,
+        );
+        assert_eq!(imported.code, 0, "{name}: {}", imported.record);
+        assert!(
+            !imported.stderr.contains("warning:"),
+            "{name}: our own rules import with warnings:\n{}",
+            imported.stderr
+        );
+        assert!(
+            imported.stderr.contains("the plan checks with no problems"),
+            "{name}: {}",
+            imported.stderr
+        );
+        let second = run::eventsc(
+            d,
+            &[
+                "build",
+                "imported.events",
+                "--target",
+                "segment",
+                "--out",
+                "second",
+            ],
+            None,
+        );
+        assert_eq!(second.code, 0, "{name}: {}", second.record);
+        let a = std::fs::read(d.join("first/segment/rules.json")).unwrap();
+        let b = std::fs::read(d.join("second/segment/rules.json")).unwrap();
+        if a != b {
+            panic!(
+                "{name}: the rules differ after a round trip:\n{}",
+                eventsc::fmt::unified_diff(
+                    "segment/rules.json",
+                    &String::from_utf8_lossy(&a),
+                    &String::from_utf8_lossy(&b)
+                )
+            );
+        }
+    }
+}

@@ -80,7 +80,6 @@ fn the_sample_check_catches_bad_payloads() {
 /// Every sample validates, with Python `jsonschema`, against the payload schema
 /// the `jsonschema` target writes for it (`schemas/<slug>.json`, same file stem).
 #[test]
-#[ignore = "needs the `jsonschema` target (branch targets-a): un-ignore once both are merged"]
 fn samples_validate_against_the_jsonschema_target() {
     for (name, path) in plans() {
         let dir = tempfile::tempdir().expect("tempdir");

@@ -3,6 +3,7 @@
 //! Exit codes: 0 success (warnings allowed unless `--deny warnings`), 1 the plan has
 //! errors (or, for other commands, their check failed), 2 usage or I/O error.
 
+mod build;
 mod check;
 mod diff;
 mod explain;
@@ -12,6 +13,7 @@ mod init;
 mod log;
 mod lsp;
 mod synth;
+mod targets;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
@@ -37,6 +39,8 @@ pub struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Check(check::Args),
+    Build(build::Args),
+    Targets(targets::Args),
     Diff(diff::Args),
     Explain(explain::Args),
     Fmt(fmt::Args),
@@ -82,6 +86,8 @@ pub fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Check(a) => check::run(a),
+        Command::Build(a) => build::run(a),
+        Command::Targets(a) => targets::run(a),
         Command::Diff(a) => diff::run(a),
         Command::Explain(a) => explain::run(a),
         Command::Fmt(a) => fmt::run(a),

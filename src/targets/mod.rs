@@ -4,6 +4,18 @@
 //! never writes to disk and never reads the clock: `eventsc build` (src/cli/build.rs)
 //! writes what they return, atomically, with a manifest. The same input gives the
 //! same bytes on every machine.
+//!
+//! Not targets: [`schema`] (JSON Schema of properties, shared by `segment` and
+//! `jsonschema`), [`text`] (sorted JSON, YAML and CSV encoders) and [`outdir`]
+//! (running targets and writing their files with the manifest).
+
+pub mod csv;
+pub mod dbt;
+pub mod jsonschema;
+pub mod outdir;
+pub mod schema;
+pub mod segment;
+pub mod text;
 
 pub mod json;
 pub mod markdown;
@@ -54,6 +66,10 @@ pub trait Target: Sync {
 
 /// Every target, in the order `eventsc targets` lists them.
 pub static TARGETS: &[&dyn Target] = &[
+    &segment::Segment,
+    &jsonschema::JsonSchema,
+    &dbt::Dbt,
+    &csv::Csv,
     &json::Json,
     &yaml::Yaml,
     &spec::Spec,

@@ -64,3 +64,45 @@ pub fn events_files(dir: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// The plans every target is tested on, with a stable name: the full example of
+/// the language reference, a plan split over several files, the targets' edge
+/// cases, and every plan under `examples/` (a directory or a single `.events` file).
+pub fn plans() -> Vec<(String, PathBuf)> {
+    let mut out = vec![
+        (
+            "spec-full-example".to_string(),
+            root().join("tests/fixtures/spec/full-example.events"),
+        ),
+        (
+            "multi-split-plan".to_string(),
+            root().join("tests/fixtures/multi/split-plan"),
+        ),
+        (
+            "targets-edge-cases".to_string(),
+            root().join("tests/fixtures/targets/edge-cases.events"),
+        ),
+    ];
+    let mut examples: Vec<PathBuf> = std::fs::read_dir(root().join("examples"))
+        .map(|rd| rd.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    examples.sort();
+    for p in examples {
+        let is_plan = p.is_dir() || p.extension().is_some_and(|x| x == "events");
+        if let (true, Some(stem)) = (is_plan, p.file_stem()) {
+            out.push((format!("examples-{}", stem.to_string_lossy()), p));
+        }
+    }
+    out
+}
+
+/// The Python of the test virtualenv (`scripts/setup.sh` creates it).
+pub fn venv_python() -> PathBuf {
+    let python = root().join(".venv/bin/python");
+    assert!(
+        python.exists(),
+        "{} is missing: run `scripts/setup.sh` (or `scripts/test.sh`) to install the Python test dependencies of requirements-test.txt",
+        python.display()
+    );
+    python
+}

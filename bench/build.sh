@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Benchmark of `eventsc build --target all` on synthetic plans of N events × 20
+# properties. Per size: output size and file count, then best and median wall time
+# of several runs, user and system CPU (of the best run) and peak RSS for
+#   check   `eventsc check` alone (the front end every build starts with),
+#   cold    a build into an empty directory (every file written and fsync'ed),
+#   warm    the same build again (every file already up to date, nothing written);
+# and, for 10k events, each target alone (cold). Usage: bench/build.sh [runs]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-3}
+cargo build --release --quiet
+bin=$PWD/target/release/eventsc
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+
+# measure NAME CMD...: runs CMD $runs times (after `prep`, if defined as a function
+# for this row), prints one table row.
+measure() {
+  local name=$1; shift
+  local walls=() best_line="" best=999999 rss=0
+  for _ in $(seq "$runs"); do
+    if declare -F prep >/dev/null; then prep; fi
+    local w u s m
+    /usr/bin/time -o "$dir/time" -f "%e %U %S %M" "$@" >/dev/null 2>&1
+    read -r w u s m <"$dir/time"
+    walls+=("$w"); (( m > rss )) && rss=$m
+    if awk "BEGIN{exit !($w < $best)}"; then best=$w; best_line="$u $s"; fi
+  done
+  local median
+  median=$(printf "%s\n" "${walls[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p")
+  read -r u s <<<"$best_line"
+  printf "%-8s %-16s %8s %8s %8s %8s %8s\n" "$n" "$name" "$best" "$median" "$u" "$s" "$(( rss / 1024 ))"
+}
+
+printf "%-8s %-16s %8s %8s %8s %8s %8s\n" events run best_s median_s user_s sys_s rss_MB
+for n in 1000 5000 10000; do
+  plan=$dir/p$n.events
+  "$bin" synth --events "$n" --properties 20 --out "$plan"
+  unset -f prep
+  measure check "$bin" check "$plan" --message-format short
+  prep() { rm -rf "$dir/out"; sync; }
+  measure cold "$bin" build "$plan" --out "$dir/out" --message-format short
+  unset -f prep
+  measure warm "$bin" build "$plan" --out "$dir/out" --message-format short
+  echo "#        output: $(du -sm "$dir/out" | cut -f1) MB in $(find "$dir/out" -type f | wc -l) files"
+  if [ "$n" -eq 10000 ]; then
+    for t in $("$bin" targets | cut -d' ' -f1); do
+      prep() { rm -rf "$dir/out"; sync; }
+      measure "cold:$t" "$bin" build "$plan" --out "$dir/out" --target "$t" --message-format short
+    done
+  fi
+  rm -rf "$dir/out"
+done

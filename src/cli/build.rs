@@ -1,0 +1,153 @@
+//! `eventsc build`: check a plan, then compile it into the selected targets'
+//! artifacts in an output directory (see `targets::outdir` for the manifest).
+
+use super::check::Output;
+use super::{EXIT_FAIL, EXIT_OK, usage_error};
+use crate::diagnostics::{did_you_mean, list_names};
+use crate::targets::{self, Context, Target, outdir};
+use std::path::PathBuf;
+
+/// Build a plan's artifacts: check it, then write every selected target's files.
+///
+/// Nothing is written when the plan has errors. Files are written atomically; a
+/// manifest (`DIR/.eventsc-manifest.json`) lets the next build remove the files
+/// it no longer produces, and never anything else.
+///
+/// Examples:
+///   eventsc build examples/pipeline-velocity --out out/
+///   eventsc build plan.events --out out/ --target segment,dbt
+///   eventsc build plans/ --out out/ --record audit/   (then `eventsc log audit/`)
+///   eventsc targets    (lists the targets)
+#[derive(clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// `.events` files or directories (every `.events` file below); `-` reads stdin.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Output directory (created when missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Targets to build, comma-separated, or `all`.
+    #[arg(
+        long,
+        value_name = "LIST",
+        value_delimiter = ',',
+        default_value = "all"
+    )]
+    pub target: Vec<String>,
+    /// Also write an audit record of this build into DIR (see `eventsc log`).
+    #[arg(long, value_name = "DIR")]
+    pub record: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: Output,
+}
+
+/// The targets named on the command line, in registry order; an unknown name is
+/// a usage error that lists the valid ones.
+pub fn select(names: &[String]) -> Result<Vec<&'static dyn Target>, String> {
+    let valid: Vec<&str> = targets::TARGETS.iter().map(|t| t.name()).collect();
+    let mut wanted = Vec::new();
+    for raw in names {
+        let name = raw.trim();
+        if name == "all" {
+            wanted.extend(valid.iter().copied());
+        } else if targets::find(name).is_some() {
+            wanted.push(name);
+        } else {
+            let mut all = valid.clone();
+            all.push("all");
+            let hint = did_you_mean(name, all.iter().copied(), |c| c.to_string())
+                .map(|h| format!("; {h}"))
+                .unwrap_or_default();
+            let shown = if name.is_empty() {
+                "an empty target name".to_string()
+            } else {
+                format!("unknown target `{name}`")
+            };
+            return Err(format!(
+                "{shown}{hint}\n  valid targets: {} (`eventsc targets` describes them)",
+                list_names(&all)
+            ));
+        }
+    }
+    Ok(targets::TARGETS
+        .iter()
+        .copied()
+        .filter(|t| wanted.contains(&t.name()))
+        .collect())
+}
+
+pub fn run(args: Args) -> u8 {
+    let selected = match select(&args.target) {
+        Ok(s) => s,
+        Err(message) => return usage_error(message),
+    };
+    let loaded = match crate::load::load(&args.paths) {
+        Ok(l) => l,
+        Err(e) => return usage_error(e),
+    };
+    let checked = crate::check::check(&loaded.sources, loaded.diagnostics);
+    let files = loaded.sources.len();
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    let what = match &checked.plan {
+        Some(p) => format!(
+            "checked {} ({})",
+            plural(files, "file"),
+            plural(p.events.len(), "event")
+        ),
+        None => format!("checked {}", plural(files, "file")),
+    };
+    let failed = args
+        .output
+        .report(&checked.diagnostics, &loaded.sources, &what);
+    let plan = match (&checked.plan, failed) {
+        (Some(plan), false) => plan,
+        _ => {
+            eprintln!(
+                "build: nothing written to `{}` (fix the errors above first)",
+                args.out.display()
+            );
+            return EXIT_FAIL;
+        }
+    };
+    let cx = Context {
+        plan,
+        sources: &loaded.sources,
+        warnings: &checked.diagnostics,
+    };
+    let produced = outdir::generate(&selected, &cx);
+    let report = match outdir::write(&args.out, &produced) {
+        Ok(r) => r,
+        Err(e) => return usage_error(e),
+    };
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
+    eprintln!(
+        "build: {} into `{}`: {} written, {} unchanged, {} removed",
+        plural(selected.len(), "target"),
+        args.out.display(),
+        plural(report.written.len(), "file"),
+        report.unchanged.len(),
+        report.removed.len()
+    );
+    if let Some(dir) = &args.record {
+        return record(dir, &cx);
+    }
+    EXIT_OK
+}
+
+/// Writes the audit record of this build (`--record DIR`).
+fn record(dir: &std::path::Path, cx: &Context) -> u8 {
+    let written = crate::audit::Utc::now().and_then(|now| {
+        let plan_json = crate::audit::plan_json(cx)?;
+        crate::audit::write(dir, cx.plan, cx.sources, plan_json, now)
+    });
+    match written {
+        Ok(path) => {
+            eprintln!("build: recorded `{}`", path.display());
+            EXIT_OK
+        }
+        Err(e) => usage_error(format!("audit record: {e}")),
+    }
+}

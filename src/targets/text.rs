@@ -1,0 +1,387 @@
+//! Deterministic text encoders shared by targets: pretty JSON with sorted keys,
+//! YAML scalars and RFC 4180 CSV.
+//!
+//! Targets build their output with these instead of relying on a serializer's map
+//! order or quoting rules, so the bytes never depend on crate features (such as
+//! `serde_json/preserve_order`) or library versions.
+
+use serde_json::Value;
+use std::borrow::Cow;
+
+/// Pretty JSON (two-space indent, keys sorted at every level) and a final newline.
+pub fn json_pretty(v: &Value) -> String {
+    let mut out = String::new();
+    write_json(&mut out, v, 0);
+    out.push('\n');
+    out
+}
+
+/// Writes `v` as pretty JSON at an indentation level (the caller writes what
+/// comes before it on its first line), so a large document can be written one
+/// part at a time instead of building all of it as one value.
+pub fn json_pretty_at(out: &mut String, v: &Value, level: usize) {
+    write_json(out, v, level);
+}
+
+pub fn indent(out: &mut String, level: usize) {
+    for _ in 0..level {
+        out.push_str("  ");
+    }
+}
+
+fn write_json(out: &mut String, v: &Value, level: usize) {
+    match v {
+        Value::Array(items) if items.is_empty() => out.push_str("[]"),
+        Value::Array(items) => {
+            out.push_str("[\n");
+            for (i, item) in items.iter().enumerate() {
+                indent(out, level + 1);
+                write_json(out, item, level + 1);
+                if i + 1 < items.len() {
+                    out.push(',');
+                }
+                out.push('\n');
+            }
+            indent(out, level);
+            out.push(']');
+        }
+        Value::Object(map) if map.is_empty() => out.push_str("{}"),
+        Value::Object(map) => {
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            // Already sorted unless serde_json keeps insertion order.
+            if !entries.is_sorted_by(|a, b| a.0 <= b.0) {
+                entries.sort_by(|a, b| a.0.cmp(b.0));
+            }
+            out.push_str("{\n");
+            for (i, (k, v)) in entries.iter().enumerate() {
+                indent(out, level + 1);
+                json_string(out, k);
+                out.push_str(": ");
+                write_json(out, v, level + 1);
+                if i + 1 < entries.len() {
+                    out.push(',');
+                }
+                out.push('\n');
+            }
+            indent(out, level);
+            out.push('}');
+        }
+        Value::String(s) => json_string(out, s),
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+/// A JSON string literal (also a valid YAML double-quoted scalar).
+pub fn json_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' || c == '\u{2028}' || c == '\u{2029}' => {
+                out.push_str(&format!("\\u{:04x}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// A YAML scalar for a string: plain when that cannot be misread (as a number,
+/// boolean, null, date, anchor, comment…), else double-quoted with JSON escapes,
+/// which YAML 1.1 and 1.2 parsers read the same way.
+pub fn yaml_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    push_yaml_str(&mut out, s);
+    out
+}
+
+/// [`yaml_str`], appended to `out`.
+pub fn push_yaml_str(out: &mut String, s: &str) {
+    if yaml_plain_ok(s) {
+        out.push_str(s);
+    } else {
+        json_string(out, s);
+    }
+}
+
+fn yaml_plain_ok(s: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "y", "n", "yes", "no", "true", "false", "on", "off", "null", "nan", "inf",
+    ];
+    let Some(first) = s.chars().next() else {
+        return false;
+    };
+    if !(first.is_ascii_alphabetic() || first == '_') {
+        return false;
+    }
+    if !s
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ' ' | '/' | '@'))
+    {
+        return false;
+    }
+    if s.ends_with(' ') || s.contains("  ") {
+        return false;
+    }
+    s.len() > 5 || !WORDS.iter().any(|w| w.eq_ignore_ascii_case(s))
+}
+
+/// One CSV record (RFC 4180): fields separated by commas, quoted when they hold a
+/// comma, quote, CR or LF (quotes doubled), or start or end with a space; the line
+/// ends with CRLF as the RFC says.
+pub fn csv_record(out: &mut String, fields: &[&str]) {
+    for (i, f) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let quote = f.contains([',', '"', '\r', '\n']) || f.starts_with(' ') || f.ends_with(' ');
+        if quote {
+            out.push('"');
+            out.push_str(&f.replace('"', "\"\""));
+            out.push('"');
+        } else {
+            out.push_str(f);
+        }
+    }
+    out.push_str("\r\n");
+}
+
+/// A YAML node, emitted in block style with two-space indents and entries in the
+/// order given (callers decide the order; nothing is sorted here).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Yaml {
+    Str(Cow<'static, str>),
+    Int(u64),
+    Bool(bool),
+    List(Vec<Yaml>),
+    Map(Vec<(Cow<'static, str>, Yaml)>),
+}
+
+/// A map entry of a [`Yaml::Map`].
+pub type Entry = (Cow<'static, str>, Yaml);
+
+impl Yaml {
+    /// A string scalar (borrowed when static, so repeated keys cost nothing).
+    pub fn str(s: impl Into<Cow<'static, str>>) -> Yaml {
+        Yaml::Str(s.into())
+    }
+
+    /// A YAML document (no `---`), ending with a newline.
+    pub fn document(&self) -> String {
+        let mut out = String::new();
+        match self {
+            Yaml::Map(entries) if !entries.is_empty() => emit_map(&mut out, entries, 0, false),
+            Yaml::List(items) if !items.is_empty() => emit_list(&mut out, items, 0),
+            other => {
+                emit_inline(&mut out, other);
+                out.push('\n');
+            }
+        }
+        out
+    }
+}
+
+/// Whether a node is written on its key's (or dash's) line: a scalar or an
+/// empty collection.
+fn is_inline(y: &Yaml) -> bool {
+    match y {
+        Yaml::List(items) => items.is_empty(),
+        Yaml::Map(entries) => entries.is_empty(),
+        _ => true,
+    }
+}
+
+/// A scalar or an empty collection on the current line.
+fn emit_inline(out: &mut String, y: &Yaml) -> bool {
+    match y {
+        Yaml::Str(s) => push_yaml_str(out, s),
+        Yaml::Int(n) => out.push_str(&n.to_string()),
+        Yaml::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Yaml::List(items) if items.is_empty() => out.push_str("[]"),
+        Yaml::Map(entries) if entries.is_empty() => out.push_str("{}"),
+        _ => return false,
+    }
+    true
+}
+
+fn emit_map(
+    out: &mut String,
+    entries: &[(Cow<'static, str>, Yaml)],
+    level: usize,
+    first_inline: bool,
+) {
+    for (i, (k, v)) in entries.iter().enumerate() {
+        if !(first_inline && i == 0) {
+            indent(out, level);
+        }
+        push_yaml_str(out, k);
+        out.push(':');
+        if is_inline(v) {
+            out.push(' ');
+            emit_inline(out, v);
+            out.push('\n');
+            continue;
+        }
+        out.push('\n');
+        match v {
+            Yaml::Map(m) => emit_map(out, m, level + 1, false),
+            Yaml::List(l) => emit_list(out, l, level + 1),
+            _ => {}
+        }
+    }
+}
+
+/// Writes block-list items at an indentation level (for streaming a large document).
+pub fn emit_list(out: &mut String, items: &[Yaml], level: usize) {
+    for item in items {
+        indent(out, level);
+        out.push('-');
+        if is_inline(item) {
+            out.push(' ');
+            emit_inline(out, item);
+            out.push('\n');
+            continue;
+        }
+        match item {
+            Yaml::Map(m) => {
+                out.push(' ');
+                emit_map(out, m, level + 1, true)
+            }
+            Yaml::List(l) => {
+                out.push('\n');
+                emit_list(out, l, level + 1);
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn json_keys_are_sorted_and_indented() {
+        let v = json!({"b": [1, {"z": null, "a": "x\"y"}], "a": {}, "c": []});
+        assert_eq!(
+            json_pretty(&v),
+            "{\n  \"a\": {},\n  \"b\": [\n    1,\n    {\n      \"a\": \"x\\\"y\",\n      \"z\": null\n    }\n  ],\n  \"c\": []\n}\n"
+        );
+    }
+
+    #[test]
+    fn json_strings_round_trip() {
+        for s in [
+            "plain",
+            "tab\there",
+            "new\nline",
+            "quote\"back\\",
+            "\u{1}\u{7f}",
+            "é ☃ 😀",
+            "\u{2028}",
+        ] {
+            let mut out = String::new();
+            json_string(&mut out, s);
+            let back: String = serde_json::from_str(&out).unwrap();
+            assert_eq!(back, s);
+        }
+    }
+
+    #[test]
+    fn yaml_scalars_read_back_as_the_same_string() {
+        for s in [
+            "segment",
+            "trial_started",
+            "yes",
+            "No",
+            "null",
+            "~",
+            "",
+            "1.0",
+            "2026-01-01",
+            "@growth",
+            "a: b",
+            "- x",
+            "#c",
+            "x #c",
+            "Workspace that performed the action",
+            " lead",
+            "it's",
+            "\"q\"",
+            "multi\nline",
+            "é",
+            "true",
+            "on",
+            "*x",
+            "&x",
+            "!x",
+            "%x",
+            "{a}",
+            "[a]",
+        ] {
+            let y = format!("k: {}\n", yaml_str(s));
+            let v: std::collections::BTreeMap<String, String> =
+                yaml_serde::from_str(&y).unwrap_or_else(|e| panic!("{y:?}: {e}"));
+            assert_eq!(v["k"], s, "{y}");
+        }
+    }
+
+    #[test]
+    fn yaml_documents_parse_back() {
+        let y = Yaml::Map(vec![
+            ("version".into(), Yaml::Int(2)),
+            ("empty".into(), Yaml::Map(vec![])),
+            ("none".into(), Yaml::List(vec![])),
+            (
+                "sources".into(),
+                Yaml::List(vec![Yaml::Map(vec![
+                    ("name".into(), Yaml::str("segment")),
+                    ("flag".into(), Yaml::Bool(true)),
+                    (
+                        "tests".into(),
+                        Yaml::List(vec![
+                            Yaml::str("unique"),
+                            Yaml::Map(vec![(
+                                "accepted_values".into(),
+                                Yaml::Map(vec![(
+                                    "values".into(),
+                                    Yaml::List(vec![Yaml::str("yes"), Yaml::str("a: b")]),
+                                )]),
+                            )]),
+                            Yaml::List(vec![Yaml::str("x")]),
+                        ]),
+                    ),
+                ])]),
+            ),
+        ]);
+        let text = y.document();
+        assert_eq!(
+            text,
+            "version: 2\nempty: {}\nnone: []\nsources:\n  - name: segment\n    flag: true\n    tests:\n      - unique\n      - accepted_values:\n          values:\n            - \"yes\"\n            - \"a: b\"\n      -\n        - x\n"
+        );
+        let v: serde_json::Value = yaml_serde::from_str(&text).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"version": 2, "empty": {}, "none": [], "sources": [{"name": "segment", "flag": true,
+                "tests": ["unique", {"accepted_values": {"values": ["yes", "a: b"]}}, ["x"]]}]})
+        );
+    }
+
+    #[test]
+    fn csv_quotes_only_what_needs_it() {
+        let mut out = String::new();
+        csv_record(
+            &mut out,
+            &["a", "b,c", "say \"hi\"", "two\nlines", " pad", ""],
+        );
+        assert_eq!(
+            out,
+            "a,\"b,c\",\"say \"\"hi\"\"\",\"two\nlines\",\" pad\",\r\n"
+        );
+    }
+}
