@@ -295,6 +295,13 @@ pub fn write(plan: &Plan) -> Result<(String, Vec<String>), ImportError> {
             "{exceptions} {names} that {verb} not follow the plan's naming style got an `allow` exception (kept as sent)"
         ));
     }
+    let ownerless = plan.events.iter().filter(|e| e.owner.is_none()).count();
+    if ownerless > 0 {
+        notes.push(format!(
+            "{ownerless} event{} no owner in the input: add `owner @team` (`check` reports them)",
+            if ownerless == 1 { " has" } else { "s have" }
+        ));
+    }
     let guessed_owner = usual_owner(&plan);
     let mut guessed: Vec<&str> = Vec::new();
     for (keyword, t) in [("identify", &mut plan.identify), ("group", &mut plan.group)] {
