@@ -68,6 +68,12 @@ pub const MAX_WIDTH: usize = 100;
 
 /// Formats one file's text. Returns the syntax errors instead when it does not parse.
 pub fn format(file: FileId, text: &str) -> Result<String, Vec<Diagnostic>> {
+    let ast = parse_whole(file, text)?;
+    Ok(format_ast(text, &ast))
+}
+
+/// Parses a file to format it: the whole AST, or the syntax errors.
+pub fn parse_whole(file: FileId, text: &str) -> Result<syntax::ast::File, Vec<Diagnostic>> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let (ast, diagnostics) = if text.len() > PARALLEL_BYTES && cores > 1 {
         // A large file is parsed on every core; only a complete parse is formatted
@@ -80,7 +86,7 @@ pub fn format(file: FileId, text: &str) -> Result<String, Vec<Diagnostic>> {
         (p.file, p.diagnostics)
     };
     match ast {
-        Some(ast) if !diagnostics.iter().any(Diagnostic::is_error) => Ok(format_ast(text, &ast)),
+        Some(ast) if !diagnostics.iter().any(Diagnostic::is_error) => Ok(ast),
         _ => Err(diagnostics),
     }
 }
