@@ -25,3 +25,4 @@ pub mod starter;
 pub mod syntax;
 pub mod synth;
 pub mod targets;
+pub mod validate;

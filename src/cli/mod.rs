@@ -14,6 +14,7 @@ mod log;
 mod lsp;
 mod synth;
 mod targets;
+mod validate;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
@@ -46,6 +47,7 @@ enum Command {
     Fmt(fmt::Args),
     Import(import::Args),
     Log(log::Args),
+    Validate(validate::Args),
     Init(init::Args),
     Lsp(lsp::Args),
     #[command(hide = true)]
@@ -96,6 +98,7 @@ pub fn main() -> ExitCode {
         Command::Init(a) => init::run(a),
         Command::Lsp(a) => lsp::run(a),
         Command::Synth(a) => synth::run(a),
+        Command::Validate(a) => validate::run(a),
     };
     ExitCode::from(code)
 }

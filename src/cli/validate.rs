@@ -1,0 +1,193 @@
+//! `eventsc validate`: replays captured Segment payloads against the plan.
+
+use super::check::Output;
+use super::{Color, EXIT_FAIL, EXIT_OK, usage_error};
+use crate::diagnostics::render::MessageFormat;
+use crate::validate::{self, model::Model};
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Check captured Segment payloads against the plan (QA replay).
+///
+/// Reads NDJSON, a JSON array, or either gzipped, in one streaming pass, and
+/// reports per event what was seen and what broke the plan. QA passes when the share of planned events seen reaches `qa { coverage }` and
+/// the payloads with defects stay within `qa { defect_ceiling }`.
+///
+/// Examples:
+///   eventsc validate examples/pipeline-velocity --payloads qa/payloads.ndjson
+///   eventsc validate plan/ --payloads capture.ndjson.gz --report qa/evidence.md
+///   cat capture.ndjson | eventsc validate plan/ --payloads - --format json
+///
+/// Exit codes: 0 QA passed, 1 QA failed (or the plan has errors), 2 usage error
+/// or unreadable input.
+#[derive(clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// `.events` files or directories (every `.events` file below).
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// The payloads: a file (`.gz` is read transparently) or `-` for stdin.
+    #[arg(long, value_name = "FILE")]
+    pub payloads: PathBuf,
+    /// Write the Markdown evidence report to this file.
+    #[arg(long, value_name = "FILE.md")]
+    pub report: Option<PathBuf>,
+    /// How to print the results on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Threads checking payloads (the output is the same for any number).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: u16,
+    /// How to print the plan's diagnostics, if it has errors.
+    #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
+    pub message_format: MessageFormat,
+    /// Colour in diagnostics (`NO_COLOR` is honoured with `auto`).
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+pub fn run(args: Args) -> u8 {
+    if args.payloads.as_os_str() == "-" && args.paths.iter().any(|p| p.as_os_str() == "-") {
+        return usage_error(
+            "the plan and the payloads cannot both come from stdin: pass the plan as files",
+        );
+    }
+    let loaded = match crate::load::load(&args.paths) {
+        Ok(l) => l,
+        Err(e) => return usage_error(e),
+    };
+    let checked = crate::check::check(&loaded.sources, loaded.diagnostics);
+    let sources = loaded.sources;
+    let Some(plan) = checked.ok() else {
+        let output = Output {
+            message_format: args.message_format,
+            color: args.color,
+            deny: None,
+        };
+        output.report(&checked.diagnostics, &sources, "plan");
+        return EXIT_FAIL;
+    };
+    let model = Model::compile(plan, &sources);
+    // The IR and the sources are not needed any more.
+    drop(checked);
+    drop(sources);
+    let stats = Stats::start(&model);
+
+    let reader = match validate::input::open(&args.payloads) {
+        Ok(r) => r,
+        Err(e) => {
+            return usage_error(format!(
+                "cannot read payloads `{}`: {e}",
+                args.payloads.display()
+            ));
+        }
+    };
+    let tally = match validate::run(&model, reader, args.jobs as usize) {
+        Ok(t) => t,
+        Err(e) => {
+            return usage_error(format!(
+                "cannot read payloads `{}`: {e}",
+                args.payloads.display()
+            ));
+        }
+    };
+    if let Some(s) = stats {
+        s.finish(tally.records);
+    }
+    let name = args.payloads.display().to_string();
+    let summary = validate::report::summarize(&model, &tally, &name);
+    if let Some(path) = &args.report {
+        let md = summary.markdown(&model);
+        if let Err(e) = crate::fsutil::write_atomic(path, md.as_bytes()) {
+            return usage_error(format!("cannot write `{}`: {e}", path.display()));
+        }
+    }
+    let text = match args.format {
+        Format::Human => summary.human(),
+        Format::Json => summary.json(),
+    };
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    if summary.qa.passed {
+        EXIT_OK
+    } else {
+        EXIT_FAIL
+    }
+}
+
+/// With `EVENTSC_STATS=1`, how time and memory split between loading the plan
+/// and streaming the payloads, on stderr (for bench/validate.sh; Linux only for
+/// memory: `/proc/self/status`, and the peak is reset between the two phases
+/// through `/proc/self/clear_refs`).
+struct Stats {
+    start: std::time::Instant,
+    cpu: f64,
+}
+
+impl Stats {
+    fn start(model: &Model) -> Option<Stats> {
+        if std::env::var_os("EVENTSC_STATS").is_none_or(|v| v.is_empty()) {
+            return None;
+        }
+        let (rss, hwm) = memory();
+        let cpu = cpu_seconds();
+        eprintln!(
+            "stats: plan loaded in {cpu:.2} s CPU: peak RSS {} MB, RSS now {} MB, compiled model ~{:.1} MB",
+            hwm / 1024,
+            rss / 1024,
+            model.approx_bytes() as f64 / 1e6
+        );
+        // Reset the peak so the next one is the streaming phase's.
+        let _ = std::fs::write("/proc/self/clear_refs", "5");
+        Some(Stats {
+            start: std::time::Instant::now(),
+            cpu,
+        })
+    }
+
+    fn finish(self, records: u64) {
+        let secs = self.start.elapsed().as_secs_f64();
+        let cpu = cpu_seconds() - self.cpu;
+        let (rss, hwm) = memory();
+        eprintln!(
+            "stats: streamed {records} records in {secs:.2} s wall, {cpu:.2} s CPU ({:.0} per CPU second): peak RSS while streaming {} MB, RSS now {} MB",
+            records as f64 / cpu.max(1e-9),
+            hwm / 1024,
+            rss / 1024
+        );
+    }
+}
+
+/// User + system CPU time of the process (all threads, finished ones
+/// included), from `/proc/self/stat` in clock ticks of 1/100 s; 0 elsewhere.
+fn cpu_seconds() -> f64 {
+    let text = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = text
+        .rsplit_once(')')
+        .map_or(vec![], |(_, rest)| rest.split_whitespace().collect());
+    // After `pid (comm)`: state is field 3, utime 14, stime 15.
+    let tick = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (tick(11) + tick(12)) / 100.0
+}
+
+/// (VmRSS, VmHWM) in KB; zeros where unavailable.
+fn memory() -> (u64, u64) {
+    let text = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}

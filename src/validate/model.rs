@@ -1,0 +1,594 @@
+//! The compiled validation model: what `validate` needs from a checked plan, built
+//! once and kept small so the IR and the sources can be dropped before the
+//! payloads stream through.
+//!
+//! Properties of each object are sorted by name (binary search), names are
+//! interned, enum value lists and regular expressions are shared, and every rule
+//! keeps only its `.events` file and line ([`Loc`]): each property sits on one line,
+//! so its type and modifiers share that line.
+
+use super::pattern;
+use crate::ir::{
+    Date, Format, Identity, PiiClass, Plan, Property, Ref, Traits, Type, values::format_number,
+};
+use crate::source::{SourceMap, Span};
+use rustc_hash::FxHashMap as HashMap;
+
+/// Where a rule is written: a file of [`Model::files`] and a 1-based line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Loc {
+    pub file: u32,
+    pub line: u32,
+}
+
+/// Lengths (characters of a string, items of a list), inclusive; `u32::MAX` = none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Len {
+    pub min: u32,
+    pub max: u32,
+}
+
+impl Len {
+    pub const NONE: Len = Len {
+        min: 0,
+        max: u32::MAX,
+    };
+
+    fn of(p: &Property) -> Len {
+        let clamp = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
+        Len {
+            min: p.min_length.as_ref().map_or(0, |m| clamp(m.value)),
+            max: p.max_length.as_ref().map_or(u32::MAX, |m| clamp(m.value)),
+        }
+    }
+
+    pub fn is_none(self) -> bool {
+        self == Len::NONE
+    }
+}
+
+/// Numeric bounds, inclusive; infinite = none.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Bounds {
+    pub min: f64,
+    pub max: f64,
+}
+
+/// The type of a value, with the constraints that apply to it.
+#[derive(Debug)]
+pub enum Ty {
+    String {
+        format: Option<Format>,
+        /// Index into [`Model::patterns`].
+        pattern: Option<u32>,
+        len: Len,
+    },
+    Integer(Bounds),
+    Number(Bounds),
+    Boolean,
+    Datetime,
+    Date,
+    /// Index into [`Model::enums`].
+    Enum(u32),
+    List {
+        item: Box<Ty>,
+        len: Len,
+    },
+    Object(Box<Object>),
+}
+
+pub const REQUIRED: u8 = 1;
+pub const NULLABLE: u8 = 2;
+
+/// An interned property name: an index into [`Names`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Name(u32);
+
+/// Every property name of the plan, once.
+#[derive(Debug, Default)]
+pub struct Names(Vec<Box<str>>);
+
+impl Names {
+    pub fn get(&self, n: Name) -> &str {
+        self.0.get(n.0 as usize).map_or("", |s| s)
+    }
+}
+
+/// No consent purpose.
+const NO_CONSENT: u16 = u16::MAX;
+
+/// A planned property (48 bytes: a plan of 10,000 events of 20 properties
+/// compiles to about 10 MB).
+#[derive(Debug)]
+pub struct Prop {
+    pub name: Name,
+    pub flags: u8,
+    pub pii: Option<PiiClass>,
+    consent: u16,
+    pub ty: Ty,
+    pub loc: Loc,
+    /// Where the effective consent purpose was attached (the property, a parent
+    /// object, the event or the block).
+    consent_loc: Loc,
+}
+
+impl Prop {
+    /// Effective consent purpose (index into [`Model::categories`]) and where
+    /// it was attached.
+    pub fn consent(&self) -> Option<(u16, Loc)> {
+        (self.consent != NO_CONSENT).then_some((self.consent, self.consent_loc))
+    }
+
+    pub fn required(&self) -> bool {
+        self.flags & REQUIRED != 0
+    }
+
+    pub fn nullable(&self) -> bool {
+        self.flags & NULLABLE != 0
+    }
+}
+
+/// The properties of an event, a traits block or an `object { }`, in the order
+/// written (payloads tend to follow it, see [`Object::find_from`]).
+#[derive(Debug, Default)]
+pub struct Object {
+    pub props: Box<[Prop]>,
+    /// Indices of `props` sorted by name.
+    sorted: Box<[u32]>,
+}
+
+impl Object {
+    pub fn find(&self, names: &Names, name: &str) -> Option<usize> {
+        self.sorted
+            .binary_search_by(|&i| names.get(self.props[i as usize].name).cmp(name))
+            .ok()
+            .map(|k| self.sorted[k] as usize)
+    }
+
+    /// Like [`Object::find`], trying `hint` first: keys usually arrive in the
+    /// order the plan lists them, and one comparison on data already in cache
+    /// beats a binary search over a model larger than the cache.
+    pub fn find_from(&self, names: &Names, hint: usize, name: &str) -> Option<usize> {
+        match self.props.get(hint) {
+            Some(p) if names.get(p.name) == name => Some(hint),
+            _ => self.find(names, name),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.props.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.props.is_empty()
+    }
+}
+
+/// A planned event.
+#[derive(Debug)]
+pub struct EventModel {
+    pub name: Box<str>,
+    pub loc: Loc,
+    /// `status deprecated`: its line.
+    pub deprecated: Option<Loc>,
+    pub replaced_by: Option<Box<str>>,
+    pub sunset: Option<(Date, Loc)>,
+    pub identity: Identity,
+    pub identity_loc: Loc,
+    pub consent: Option<(u16, Loc)>,
+    pub props: Object,
+}
+
+/// `identify { }` or `group { }`.
+#[derive(Debug)]
+pub struct TraitsModel {
+    pub loc: Loc,
+    pub consent: Option<(u16, Loc)>,
+    pub props: Object,
+}
+
+/// An owner as the report shows it.
+#[derive(Clone, Debug)]
+pub struct OwnerInfo {
+    /// `@id`.
+    pub id: String,
+    pub name: String,
+    /// Email or Slack channel, when declared.
+    pub contact: Option<String>,
+    /// `@id` of the backup.
+    pub backup: Option<String>,
+}
+
+/// What the results need to know about the plan.
+#[derive(Clone, Debug)]
+pub struct PlanInfo {
+    pub title: String,
+    pub version: String,
+    /// Percent, 0–100.
+    pub coverage: f64,
+    pub defect_ceiling: u32,
+    pub retry_limit: u32,
+    /// `2 in 48 hours`.
+    pub escalate_after: String,
+    pub escalation: Vec<OwnerInfo>,
+    pub ripcord: Vec<OwnerInfo>,
+}
+
+/// The compiled plan.
+#[derive(Debug)]
+pub struct Model {
+    pub info: PlanInfo,
+    /// File names of [`Loc::file`].
+    pub files: Vec<String>,
+    pub plan_loc: Loc,
+    pub events: Vec<EventModel>,
+    by_name: HashMap<Box<str>, u32>,
+    pub common: Option<Object>,
+    pub identify: Option<TraitsModel>,
+    pub group: Option<TraitsModel>,
+    /// Consent purpose index → the category a consent manager calls it.
+    pub categories: Vec<Box<str>>,
+    pub enums: Vec<Box<[Box<str>]>>,
+    pub patterns: Vec<(Box<str>, regex::Regex)>,
+    pub names: Names,
+}
+
+impl Model {
+    /// Compiles a checked plan (one without errors).
+    pub fn compile(plan: &Plan, sources: &SourceMap) -> Model {
+        let mut b = Builder {
+            sources,
+            names: HashMap::default(),
+            name_list: Names::default(),
+            enums: HashMap::default(),
+            enum_list: Vec::new(),
+            patterns: HashMap::default(),
+            pattern_list: Vec::new(),
+        };
+        let consent = |r: &Option<Ref>, b: &Builder| {
+            r.as_ref()
+                .and_then(|r| r.target.map(|t| (t as u16, b.loc(r.span))))
+        };
+        let mut events = Vec::with_capacity(plan.events.len());
+        let mut by_name = HashMap::default();
+        by_name.reserve(plan.events.len());
+        for (i, e) in plan.events.iter().enumerate() {
+            let ev_consent = consent(&e.consent, &b);
+            let props = b.object(&e.properties, ev_consent);
+            by_name.insert(e.name.value.clone().into_boxed_str(), i as u32);
+            events.push(EventModel {
+                name: e.name.value.clone().into_boxed_str(),
+                loc: b.loc(e.name.span),
+                deprecated: e.is_deprecated().then(|| b.loc(e.status.span)),
+                replaced_by: e.replaced_by.as_ref().map(|r| r.name.clone().into()),
+                sunset: e.sunset.as_ref().map(|s| (s.value, b.loc(s.span))),
+                identity: e.identity(),
+                identity_loc: e
+                    .identity
+                    .as_ref()
+                    .map_or_else(|| b.loc(e.name.span), |i| b.loc(i.span)),
+                consent: ev_consent,
+                props,
+            });
+        }
+        let traits = |t: &Option<Traits>, b: &mut Builder| {
+            t.as_ref().map(|t| {
+                let c = consent(&t.consent, b);
+                TraitsModel {
+                    loc: b.loc(t.keyword_span),
+                    consent: c,
+                    props: b.object(&t.properties, c),
+                }
+            })
+        };
+        let identify = traits(&plan.identify, &mut b);
+        let group = traits(&plan.group, &mut b);
+        let common = plan.common.as_ref().map(|t| {
+            let c = consent(&t.consent, &b);
+            b.object(&t.properties, c)
+        });
+        let m = &plan.meta;
+        let owners = |refs: &[Ref]| -> Vec<OwnerInfo> {
+            refs.iter()
+                .filter_map(|r| r.target.map(|t| &plan.owners[t]))
+                .map(|o| OwnerInfo {
+                    id: format!("@{}", o.id.value),
+                    name: o.display(),
+                    contact: o
+                        .email
+                        .as_ref()
+                        .or(o.slack.as_ref())
+                        .map(|c| c.value.clone()),
+                    backup: o.backup.as_ref().map(|b| format!("@{}", b.name)),
+                })
+                .collect()
+        };
+        let w = m.qa.escalate_after;
+        let info = PlanInfo {
+            title: m.title.value.clone(),
+            version: m.version.value.to_string(),
+            coverage: m.qa.coverage,
+            defect_ceiling: m.qa.defect_ceiling,
+            retry_limit: m.qa.retry_limit,
+            escalate_after: format!("{} in {}", w.count, w.within),
+            escalation: owners(&m.escalation),
+            ripcord: owners(&m.ripcord),
+        };
+        Model {
+            info,
+            files: sources.files().map(|(_, f)| f.name.clone()).collect(),
+            plan_loc: b.loc(m.span),
+            events,
+            by_name,
+            common,
+            identify,
+            group,
+            categories: plan
+                .consents
+                .iter()
+                .map(|c| c.category().to_string().into_boxed_str())
+                .collect(),
+            names: b.name_list,
+            enums: b.enum_list,
+            patterns: b.pattern_list,
+        }
+    }
+
+    /// Approximate heap and inline size of the model, in bytes (for the
+    /// benchmark's memory report).
+    pub fn approx_bytes(&self) -> usize {
+        use std::mem::size_of;
+        fn object(o: &Object) -> usize {
+            o.props.len() * (size_of::<Prop>() + size_of::<u32>())
+                + o.props.iter().map(|p| ty(&p.ty)).sum::<usize>()
+        }
+        fn ty(t: &Ty) -> usize {
+            match t {
+                Ty::List { item, .. } => size_of::<Ty>() + ty(item),
+                Ty::Object(o) => size_of::<Object>() + object(o),
+                _ => 0,
+            }
+        }
+        let events: usize = self
+            .events
+            .iter()
+            .map(|e| size_of::<EventModel>() + e.name.len() + object(&e.props))
+            .sum();
+        let index = self.by_name.capacity() * (size_of::<(Box<str>, u32)>() + 1)
+            + self.events.iter().map(|e| e.name.len()).sum::<usize>();
+        let traits: usize = [&self.identify, &self.group]
+            .into_iter()
+            .flatten()
+            .map(|t| object(&t.props))
+            .sum::<usize>()
+            + self.common.as_ref().map_or(0, object);
+        let enums: usize = self
+            .enums
+            .iter()
+            .map(|e| e.iter().map(|v| v.len() + 16).sum::<usize>())
+            .sum();
+        size_of::<Model>()
+            + events
+            + index
+            + traits
+            + enums
+            + self.names.0.iter().map(|n| n.len() + 16).sum::<usize>()
+    }
+
+    pub fn event(&self, name: &str) -> Option<u32> {
+        self.by_name.get(name).copied()
+    }
+
+    /// `file:line`.
+    pub fn location(&self, loc: Loc) -> String {
+        format!(
+            "{}:{}",
+            self.files
+                .get(loc.file as usize)
+                .map_or("?", |f| f.as_str()),
+            loc.line
+        )
+    }
+
+    /// Planned events that count for coverage (not deprecated).
+    pub fn planned(&self) -> impl Iterator<Item = (usize, &EventModel)> {
+        self.events
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.deprecated.is_none())
+    }
+}
+
+struct Builder<'a> {
+    sources: &'a SourceMap,
+    names: HashMap<String, Name>,
+    name_list: Names,
+    enums: HashMap<Vec<String>, u32>,
+    enum_list: Vec<Box<[Box<str>]>>,
+    patterns: HashMap<String, u32>,
+    pattern_list: Vec<(Box<str>, regex::Regex)>,
+}
+
+impl Builder<'_> {
+    fn loc(&self, span: Span) -> Loc {
+        let f = self.sources.get(span.file);
+        Loc {
+            file: span.file.0,
+            line: f.line_index(span.start as usize) as u32 + 1,
+        }
+    }
+
+    fn name(&mut self, s: &str) -> Name {
+        if let Some(&n) = self.names.get(s) {
+            return n;
+        }
+        let n = Name(self.name_list.0.len() as u32);
+        self.name_list.0.push(s.into());
+        self.names.insert(s.to_string(), n);
+        n
+    }
+
+    /// `consent`: the effective consent of the container and where it was attached.
+    fn object(&mut self, props: &[Property], consent: Option<(u16, Loc)>) -> Object {
+        let mut out: Vec<Prop> = Vec::with_capacity(props.len());
+        for p in props {
+            let prop = self.prop(p, consent);
+            // A name declared twice is already an error; keep the first.
+            if !out.iter().any(|q| q.name == prop.name) {
+                out.push(prop);
+            }
+        }
+        let names = &self.name_list;
+        let mut sorted: Vec<u32> = (0..out.len() as u32).collect();
+        sorted.sort_by(|&a, &b| {
+            names
+                .get(out[a as usize].name)
+                .cmp(names.get(out[b as usize].name))
+        });
+        Object {
+            props: out.into_boxed_slice(),
+            sorted: sorted.into_boxed_slice(),
+        }
+    }
+
+    fn prop(&mut self, p: &Property, inherited: Option<(u16, Loc)>) -> Prop {
+        let loc = self.loc(p.span);
+        let consent = match (&p.consent, p.effective.consent) {
+            (Some(r), Some(t)) => Some((t as u16, self.loc(r.span))),
+            (None, Some(t)) => match inherited {
+                Some((i, l)) if i as usize == t => Some((i, l)),
+                _ => Some((t as u16, loc)),
+            },
+            (_, None) => None,
+        };
+        let ty = self.ty(p, &p.ty, false, consent);
+        let mut flags = 0;
+        if p.is_required() {
+            flags |= REQUIRED;
+        }
+        if p.is_nullable() {
+            flags |= NULLABLE;
+        }
+        Prop {
+            name: self.name(&p.name.value),
+            flags,
+            pii: p.pii.as_ref().map(|c| c.value),
+            consent: consent.map_or(NO_CONSENT, |c| c.0),
+            ty,
+            loc,
+            consent_loc: consent.map_or(loc, |c| c.1),
+        }
+    }
+
+    /// `item`: the type of a list's items, to which the property's modifiers
+    /// (lengths) do not apply.
+    fn ty(&mut self, p: &Property, ty: &Type, item: bool, consent: Option<(u16, Loc)>) -> Ty {
+        let len = if item { Len::NONE } else { Len::of(p) };
+        let bounds = || {
+            if item {
+                return Bounds {
+                    min: f64::NEG_INFINITY,
+                    max: f64::INFINITY,
+                };
+            }
+            Bounds {
+                min: p.min.as_ref().map_or(f64::NEG_INFINITY, |n| n.value.value),
+                max: p.max.as_ref().map_or(f64::INFINITY, |n| n.value.value),
+            }
+        };
+        match ty {
+            Type::String => Ty::String {
+                format: if item {
+                    None
+                } else {
+                    p.format.as_ref().map(|f| f.value)
+                },
+                pattern: if item {
+                    None
+                } else {
+                    p.pattern.as_ref().and_then(|pat| self.pattern(&pat.value))
+                },
+                len,
+            },
+            Type::Integer => Ty::Integer(bounds()),
+            Type::Number => Ty::Number(bounds()),
+            Type::Boolean => Ty::Boolean,
+            Type::Datetime => Ty::Datetime,
+            Type::Date => Ty::Date,
+            Type::Enum(e) => Ty::Enum(self.enum_values(&e.values)),
+            Type::List(inner) => Ty::List {
+                item: Box::new(self.ty(p, inner, true, consent)),
+                len,
+            },
+            Type::Object(children) => Ty::Object(Box::new(self.object(children, consent))),
+        }
+    }
+
+    fn enum_values(&mut self, values: &[String]) -> u32 {
+        if let Some(&i) = self.enums.get(values) {
+            return i;
+        }
+        let i = self.enum_list.len() as u32;
+        self.enum_list
+            .push(values.iter().map(|v| v.clone().into_boxed_str()).collect());
+        self.enums.insert(values.to_vec(), i);
+        i
+    }
+
+    fn pattern(&mut self, source: &str) -> Option<u32> {
+        if let Some(&i) = self.patterns.get(source) {
+            return Some(i);
+        }
+        // `check` rejects patterns that do not compile, so this always succeeds.
+        let re = pattern::compile(source).ok()?;
+        let i = self.pattern_list.len() as u32;
+        self.pattern_list.push((source.into(), re));
+        self.patterns.insert(source.to_string(), i);
+        Some(i)
+    }
+}
+
+impl Ty {
+    /// What a value of this type looks like, for "expected …".
+    pub fn expected(&self, model: &Model) -> String {
+        match self {
+            Ty::String { .. } => "a string".into(),
+            Ty::Integer(_) => "an integer".into(),
+            Ty::Number(_) => "a number".into(),
+            Ty::Boolean => "`true` or `false`".into(),
+            Ty::Datetime => "an RFC 3339 date-time string".into(),
+            Ty::Date => "a date string (YYYY-MM-DD)".into(),
+            Ty::Enum(i) => format!("one of {}", model.enum_list(*i)),
+            Ty::List { .. } => "a list".into(),
+            Ty::Object(_) => "an object".into(),
+        }
+    }
+}
+
+impl Model {
+    /// `"a", "b", "c"`.
+    pub fn enum_list(&self, i: u32) -> String {
+        self.enums
+            .get(i as usize)
+            .map(|vs| {
+                vs.iter()
+                    .map(|v| format!("{v:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// `min(1)` → `≥ 1`.
+pub fn bound_text(n: f64) -> String {
+    format_number(n)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn props_stay_small() {
+        assert!(std::mem::size_of::<super::Prop>() <= 48);
+    }
+}

@@ -1,0 +1,809 @@
+//! The results of a run: the QA verdict (coverage and defects against the plan's
+//! `qa { }`), per-event rows, never-seen events, malformed lines and sample
+//! payloads, as one [`Summary`] rendered three ways: a human table, JSON for
+//! machines, and the Markdown evidence report for the QA checklist.
+//!
+//! Deterministic: rows follow the plan's order (then identify, group, page,
+//! screen, alias, unplanned events by first appearance); no clock, no hash order.
+
+use super::kinds::{Kind, Violation};
+use super::model::{Model, Object, Ty};
+use super::tally::{Call, Example, Stats, Tally, Target};
+use serde::Serialize;
+use serde_json::Value;
+use std::fmt::Write;
+
+/// Never-seen events listed in the human output before "… and N more".
+const HUMAN_NEVER_SEEN: usize = 20;
+
+#[derive(Serialize, Debug)]
+pub struct Summary {
+    pub plan: PlanRef,
+    /// The payload file as given (`-` for stdin).
+    pub payloads: String,
+    pub qa: Qa,
+    pub totals: Totals,
+    pub events: Vec<Row>,
+    pub never_seen: Vec<NeverSeen>,
+    pub malformed: Vec<Malformed>,
+    pub samples: Vec<SampleOut>,
+}
+
+#[derive(Serialize, Debug)]
+pub struct PlanRef {
+    pub title: String,
+    pub version: String,
+}
+
+#[derive(Serialize, Debug)]
+pub struct Qa {
+    pub passed: bool,
+    pub coverage: Coverage,
+    pub defects: Defects,
+}
+
+#[derive(Serialize, Debug)]
+pub struct Coverage {
+    /// Planned events that are not deprecated.
+    pub planned: u64,
+    pub observed: u64,
+    /// Percent, 100 when nothing is planned.
+    pub percent: f64,
+    pub target: f64,
+    pub met: bool,
+}
+
+#[derive(Serialize, Debug)]
+pub struct Defects {
+    /// Payloads with at least one defect (malformed lines included).
+    pub payloads: u64,
+    pub ceiling: u32,
+    pub met: bool,
+}
+
+#[derive(Serialize, Debug)]
+pub struct Totals {
+    pub records: u64,
+    pub valid: u64,
+    pub defective: u64,
+    /// Payloads with warnings and no defect.
+    pub warned: u64,
+    pub malformed: u64,
+    /// Violations by kind (kinds with none left out), in the order of
+    /// `eventsc validate`'s kinds.
+    pub violations: KindCounts,
+}
+
+#[derive(Debug, Clone)]
+pub struct KindCount {
+    pub kind: Kind,
+    pub count: u64,
+}
+
+/// Violation counts, as a JSON object `{kind: count}` in the order of the kinds.
+#[derive(Debug, Clone, Default)]
+pub struct KindCounts(pub Vec<KindCount>);
+
+impl Serialize for KindCounts {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for k in &self.0 {
+            m.serialize_entry(k.kind.name(), &k.count)?;
+        }
+        m.end()
+    }
+}
+
+impl std::ops::Deref for KindCounts {
+    type Target = [KindCount];
+    fn deref(&self) -> &[KindCount] {
+        &self.0
+    }
+}
+
+#[derive(Serialize, Debug)]
+pub struct Row {
+    pub name: String,
+    /// `track`, `identify`, `group`, `page`, `screen`, `alias` or `unknown`.
+    pub call: &'static str,
+    /// `planned`, `deprecated`, `unplanned` or `n/a` (calls without a block).
+    pub status: &'static str,
+    /// Where it is declared.
+    pub location: Option<String>,
+    pub seen: u64,
+    pub valid: u64,
+    pub defective: u64,
+    pub warned: u64,
+    pub violations: KindCounts,
+    pub examples: Vec<ExampleOut>,
+}
+
+#[derive(Serialize, Debug, Clone)]
+pub struct ExampleOut {
+    pub line: u64,
+    pub message_id: Option<String>,
+    pub kind: Kind,
+    pub severity: &'static str,
+    pub pointer: String,
+    pub expected: String,
+    pub found: String,
+    /// `file:line` of the rule, or `Segment spec`.
+    pub rule: String,
+}
+
+#[derive(Serialize, Debug)]
+pub struct NeverSeen {
+    pub name: String,
+    pub location: String,
+}
+
+#[derive(Serialize, Debug)]
+pub struct Malformed {
+    pub line: u64,
+    pub message: String,
+}
+
+#[derive(Serialize, Debug)]
+pub struct SampleOut {
+    pub line: u64,
+    pub event: String,
+    /// The payload with PII properties redacted; `null` if it was too large to keep.
+    pub payload: Value,
+    pub violations: Vec<ExampleOut>,
+}
+
+fn counts(by_kind: &[u64]) -> KindCounts {
+    KindCounts(
+        Kind::ALL
+            .iter()
+            .zip(by_kind)
+            .filter(|(_, n)| **n > 0)
+            .map(|(k, n)| KindCount {
+                kind: *k,
+                count: *n,
+            })
+            .collect(),
+    )
+}
+
+fn example(model: &Model, line: u64, message_id: Option<String>, v: &Violation) -> ExampleOut {
+    ExampleOut {
+        line,
+        message_id,
+        kind: v.kind,
+        severity: v.kind.severity(),
+        pointer: v.pointer.clone(),
+        expected: v.expected.clone(),
+        found: v.found.clone(),
+        rule: v
+            .loc
+            .map_or_else(|| "Segment spec".to_string(), |l| model.location(l)),
+    }
+}
+
+fn examples(model: &Model, ex: &[Example]) -> Vec<ExampleOut> {
+    ex.iter()
+        .map(|e| example(model, e.line, e.message_id.clone(), &e.violation))
+        .collect()
+}
+
+fn target_name(model: &Model, t: &Target) -> String {
+    match t {
+        Target::Event(i) => model.events[*i as usize].name.to_string(),
+        Target::Call(c) => c.name().to_string(),
+        Target::Unplanned(n) => n.to_string(),
+        Target::OtherUnplanned => "(other unplanned events)".into(),
+        Target::Unknown => "(no usable type)".into(),
+    }
+}
+
+/// Builds the summary of a run.
+pub fn summarize(model: &Model, tally: &Tally, payloads: &str) -> Summary {
+    let empty = Stats::default();
+    let row = |t: &Target, call, status, location: Option<String>| {
+        let s = tally.stats(t).unwrap_or(&empty);
+        Row {
+            name: target_name(model, t),
+            call,
+            status,
+            location,
+            seen: s.seen,
+            valid: s.valid(),
+            defective: s.defective,
+            warned: s.warned,
+            violations: counts(&s.by_kind),
+            examples: examples(model, &s.examples),
+        }
+    };
+    let mut events = Vec::new();
+    let mut never_seen = Vec::new();
+    let mut observed = 0;
+    for (i, e) in model.events.iter().enumerate() {
+        let t = Target::Event(i as u32);
+        let status = if e.deprecated.is_some() {
+            "deprecated"
+        } else {
+            "planned"
+        };
+        let r = row(&t, "track", status, Some(model.location(e.loc)));
+        if e.deprecated.is_none() {
+            if r.seen > 0 {
+                observed += 1;
+            } else {
+                never_seen.push(NeverSeen {
+                    name: e.name.to_string(),
+                    location: model.location(e.loc),
+                });
+            }
+        }
+        events.push(r);
+    }
+    for c in Call::ALL {
+        let t = Target::Call(c);
+        let block = match c {
+            Call::Identify => model.identify.as_ref(),
+            Call::Group => model.group.as_ref(),
+            _ => None,
+        };
+        if block.is_none() && tally.stats(&t).is_none() {
+            continue;
+        }
+        let (status, loc) = match block {
+            Some(b) => ("planned", Some(model.location(b.loc))),
+            None => ("n/a", None),
+        };
+        events.push(row(&t, c.name(), status, loc));
+    }
+    let mut others: Vec<(&Target, &Stats)> = tally
+        .targets
+        .iter()
+        .filter(|(t, _)| matches!(t, Target::Unplanned(_)))
+        .collect();
+    others.sort_by(|a, b| (a.1.first_line, a.0).cmp(&(b.1.first_line, b.0)));
+    for (t, _) in others {
+        events.push(row(t, "track", "unplanned", None));
+    }
+    if tally.stats(&Target::OtherUnplanned).is_some() {
+        events.push(row(&Target::OtherUnplanned, "track", "unplanned", None));
+    }
+    if tally.stats(&Target::Unknown).is_some() {
+        events.push(row(&Target::Unknown, "unknown", "n/a", None));
+    }
+
+    let planned = model.planned().count() as u64;
+    let percent = if planned == 0 {
+        100.0
+    } else {
+        observed as f64 * 100.0 / planned as f64
+    };
+    let target = model.info.coverage;
+    // Compare exactly: observed/planned ≥ target/100.
+    let cov_met = planned == 0 || observed as f64 * 100.0 >= target * planned as f64 - 1e-9;
+    let def_met = tally.defective <= model.info.defect_ceiling as u64;
+    let samples = tally
+        .samples
+        .iter()
+        .map(|s| SampleOut {
+            line: s.line,
+            event: target_name(model, &s.target),
+            payload: s
+                .raw
+                .as_deref()
+                .and_then(|r| serde_json::from_str::<Value>(r).ok())
+                .map_or(Value::Null, |mut v| {
+                    redact(model, &s.target, &mut v);
+                    v
+                }),
+            violations: s
+                .violations
+                .iter()
+                .map(|v| example(model, s.line, None, v))
+                .collect(),
+        })
+        .collect();
+    Summary {
+        plan: PlanRef {
+            title: model.info.title.clone(),
+            version: model.info.version.clone(),
+        },
+        payloads: payloads.to_string(),
+        qa: Qa {
+            passed: cov_met && def_met,
+            coverage: Coverage {
+                planned,
+                observed,
+                percent,
+                target,
+                met: cov_met,
+            },
+            defects: Defects {
+                payloads: tally.defective,
+                ceiling: model.info.defect_ceiling,
+                met: def_met,
+            },
+        },
+        totals: Totals {
+            records: tally.records,
+            valid: tally.records - tally.defective,
+            defective: tally.defective,
+            warned: tally.warned,
+            malformed: tally.malformed,
+            violations: counts(&tally.by_kind),
+        },
+        events,
+        never_seen,
+        malformed: tally
+            .malformed_lines
+            .iter()
+            .map(|(line, message)| Malformed {
+                line: *line,
+                message: message.clone(),
+            })
+            .collect(),
+        samples,
+    }
+}
+
+/// Replaces the values of `pii(...)` properties with a marker.
+pub fn redact(model: &Model, target: &Target, payload: &mut Value) {
+    let (key, obj, extra) = match target {
+        Target::Event(i) => (
+            "properties",
+            &model.events[*i as usize].props,
+            model.common.as_ref(),
+        ),
+        Target::Call(Call::Identify) => match &model.identify {
+            Some(t) => ("traits", &t.props, None),
+            None => return,
+        },
+        Target::Call(Call::Group) => match &model.group {
+            Some(t) => ("traits", &t.props, None),
+            None => return,
+        },
+        _ => return,
+    };
+    if let Some(v) = payload.get_mut(key) {
+        redact_object(model, obj, extra, v);
+    }
+}
+
+fn redact_object(model: &Model, obj: &Object, extra: Option<&Object>, v: &mut Value) {
+    let Value::Object(map) = v else { return };
+    let names = &model.names;
+    for (k, val) in map.iter_mut() {
+        let p = obj
+            .find(names, k)
+            .map(|i| &obj.props[i])
+            .or_else(|| extra.and_then(|e| e.find(names, k).map(|i| &e.props[i])));
+        let Some(p) = p else { continue };
+        if let Some(class) = p.pii {
+            if !val.is_null() {
+                *val = Value::String(format!("[redacted: pii({class})]"));
+            }
+            continue;
+        }
+        redact_ty(model, &p.ty, val);
+    }
+}
+
+fn redact_ty(model: &Model, ty: &Ty, v: &mut Value) {
+    match (ty, v) {
+        (Ty::Object(o), v) => redact_object(model, o, None, v),
+        (Ty::List { item, .. }, Value::Array(items)) => {
+            for x in items {
+                redact_ty(model, item, x);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// One decimal, rounded down (99.99% is not shown as 100%).
+fn percent(p: f64) -> String {
+    let s = format!("{:.1}", (p * 10.0 + 1e-9).floor() / 10.0);
+    s.strip_suffix(".0").map_or(s.clone(), str::to_string)
+}
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn kinds_text(v: &KindCounts) -> String {
+    v.iter()
+        .map(|k| format!("{} {}", k.kind.name(), k.count))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn example_line(e: &ExampleOut) -> String {
+    let id = e
+        .message_id
+        .as_deref()
+        .map_or(String::new(), |m| format!(" [{m}]"));
+    let ptr = if e.pointer.is_empty() {
+        "(payload)"
+    } else {
+        &e.pointer
+    };
+    format!(
+        "line {}{id} {ptr}: expected {}, found {} ({} {}, {})",
+        e.line,
+        e.expected,
+        e.found,
+        e.severity,
+        e.kind.name(),
+        e.rule
+    )
+}
+
+impl Summary {
+    fn coverage_text(&self) -> String {
+        let c = &self.qa.coverage;
+        format!(
+            "{}/{} planned events seen ({}%)",
+            c.observed,
+            c.planned,
+            percent(c.percent)
+        )
+    }
+
+    fn defects_text(&self) -> String {
+        plural(
+            self.qa.defects.payloads,
+            "payload with defects",
+            "payloads with defects",
+        )
+    }
+
+    /// The human table (stdout).
+    pub fn human(&self) -> String {
+        let mut out = String::new();
+        let t = &self.totals;
+        let _ = writeln!(
+            out,
+            "validated {} from {} against {:?} {}\n",
+            plural(t.records, "payload", "payloads"),
+            self.payloads,
+            self.plan.title,
+            self.plan.version
+        );
+        let rows: Vec<&Row> = self
+            .events
+            .iter()
+            .filter(|r| r.seen > 0 || r.status == "planned" && r.call != "track")
+            .collect();
+        if rows.is_empty() {
+            out.push_str("no payloads\n");
+        } else {
+            let label = |r: &Row| match r.status {
+                "unplanned" => format!("{} (unplanned)", r.name),
+                "deprecated" => format!("{} (deprecated)", r.name),
+                _ => r.name.clone(),
+            };
+            let w = rows
+                .iter()
+                .map(|r| label(r).chars().count())
+                .max()
+                .unwrap_or(5)
+                .max(5);
+            let _ = writeln!(
+                out,
+                "{:<w$}  {:>7}  {:>7}  {:>9}  {:>6}  violations",
+                "event", "seen", "valid", "defective", "warned"
+            );
+            for r in rows {
+                let _ = writeln!(
+                    out,
+                    "{:<w$}  {:>7}  {:>7}  {:>9}  {:>6}  {}",
+                    label(r),
+                    r.seen,
+                    r.valid,
+                    r.defective,
+                    r.warned,
+                    kinds_text(&r.violations)
+                )
+                .map(|_| ());
+                for e in &r.examples {
+                    let _ = writeln!(out, "    {}", example_line(e));
+                }
+            }
+        }
+        if !self.never_seen.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nnever seen ({}):",
+                plural(
+                    self.never_seen.len() as u64,
+                    "planned event",
+                    "planned events"
+                )
+            );
+            for n in self.never_seen.iter().take(HUMAN_NEVER_SEEN) {
+                let _ = writeln!(out, "    {:?} ({})", n.name, n.location);
+            }
+            if self.never_seen.len() > HUMAN_NEVER_SEEN {
+                let _ = writeln!(
+                    out,
+                    "    … and {} more",
+                    self.never_seen.len() - HUMAN_NEVER_SEEN
+                );
+            }
+        }
+        if t.malformed > 0 {
+            let _ = writeln!(
+                out,
+                "\nmalformed: {}",
+                plural(t.malformed, "record", "records")
+            );
+            for m in &self.malformed {
+                let _ = writeln!(out, "    line {}: {}", m.line, m.message);
+            }
+            if t.malformed > self.malformed.len() as u64 {
+                let _ = writeln!(
+                    out,
+                    "    … and {} more",
+                    t.malformed - self.malformed.len() as u64
+                );
+            }
+        }
+        let _ = writeln!(
+            out,
+            "\npayloads: {} valid, {} with defects, {} with warnings only, {} malformed",
+            t.valid, t.defective, t.warned, t.malformed
+        );
+        let c = &self.qa.coverage;
+        let _ = writeln!(
+            out,
+            "coverage: {}, target {}%: {}",
+            self.coverage_text(),
+            percent(c.target),
+            if c.met { "met" } else { "NOT met" }
+        );
+        let d = &self.qa.defects;
+        let _ = writeln!(
+            out,
+            "defects:  {}, ceiling {}: {}",
+            self.defects_text(),
+            d.ceiling,
+            if d.met { "within" } else { "OVER the ceiling" }
+        );
+        let _ = writeln!(
+            out,
+            "QA {}",
+            if self.qa.passed { "passed" } else { "FAILED" }
+        );
+        out
+    }
+
+    /// The JSON document (stdout with `--format json`).
+    pub fn json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+
+    /// The Markdown evidence report.
+    pub fn markdown(&self, model: &Model) -> String {
+        let mut out = String::new();
+        let t = &self.totals;
+        let _ = writeln!(
+            out,
+            "# QA evidence: {} {}\n",
+            md(&self.plan.title),
+            md(&self.plan.version)
+        );
+        let _ = writeln!(
+            out,
+            "Generated by `eventsc validate` from `{}` ({}). Property values marked `pii(...)` in the plan are redacted.\n",
+            self.payloads,
+            plural(t.records, "record", "records")
+        );
+        let _ = writeln!(
+            out,
+            "## Result: {}\n",
+            if self.qa.passed {
+                "QA passed"
+            } else {
+                "QA FAILED"
+            }
+        );
+        let c = &self.qa.coverage;
+        let d = &self.qa.defects;
+        out.push_str("| check | measured | target | status |\n|---|---|---|---|\n");
+        let _ = writeln!(
+            out,
+            "| coverage | {} | ≥ {}% | {} |",
+            self.coverage_text(),
+            percent(c.target),
+            if c.met { "met" } else { "**not met**" }
+        );
+        let _ = writeln!(
+            out,
+            "| defects | {} | ≤ {} | {} |\n",
+            self.defects_text(),
+            d.ceiling,
+            if d.met {
+                "within the ceiling"
+            } else {
+                "**over the ceiling**"
+            }
+        );
+        let _ = writeln!(
+            out,
+            "Payloads: {} read, {} valid, {} with defects, {} with warnings only, {} malformed.\n",
+            t.records, t.valid, t.defective, t.warned, t.malformed
+        );
+        if !t.violations.is_empty() {
+            out.push_str("| violation | severity | count | meaning |\n|---|---|---|---|\n");
+            for k in t.violations.iter() {
+                let _ = writeln!(
+                    out,
+                    "| `{}` | {} | {} | {} |",
+                    k.kind.name(),
+                    k.kind.severity(),
+                    k.count,
+                    md(k.kind.about())
+                );
+            }
+            out.push('\n');
+        }
+
+        out.push_str("## Per event\n\n| event | call | status | declared | seen | valid | defective | warned | violations |\n|---|---|---|---|---|---|---|---|---|\n");
+        for r in &self.events {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                md(&r.name),
+                r.call,
+                r.status,
+                r.location
+                    .as_deref()
+                    .map_or("—".into(), |l| format!("`{l}`")),
+                r.seen,
+                r.valid,
+                r.defective,
+                r.warned,
+                md(&kinds_text(&r.violations))
+            );
+        }
+        out.push('\n');
+
+        out.push_str("## Never seen\n\n");
+        if self.never_seen.is_empty() {
+            out.push_str("Every planned event was seen.\n\n");
+        } else {
+            for n in &self.never_seen {
+                let _ = writeln!(out, "- {} (`{}`)", md(&n.name), n.location);
+            }
+            out.push('\n');
+        }
+
+        let with_examples: Vec<&Row> = self
+            .events
+            .iter()
+            .filter(|r| !r.examples.is_empty())
+            .collect();
+        if !with_examples.is_empty() {
+            out.push_str("## First violations per event\n\n");
+            for r in with_examples {
+                let _ = writeln!(out, "### {}\n", md(&r.name));
+                for e in &r.examples {
+                    let _ = writeln!(out, "- {}", md_example(e));
+                }
+                out.push('\n');
+            }
+        }
+
+        if !self.malformed.is_empty() {
+            out.push_str("## Malformed records\n\n");
+            for m in &self.malformed {
+                let _ = writeln!(out, "- line {}: {}", m.line, md(&m.message));
+            }
+            if t.malformed > self.malformed.len() as u64 {
+                let _ = writeln!(
+                    out,
+                    "- … and {} more",
+                    t.malformed - self.malformed.len() as u64
+                );
+            }
+            out.push('\n');
+        }
+
+        if !self.samples.is_empty() {
+            out.push_str("## Sample violating payloads\n\nThe first violating payload of each event (up to 20), PII redacted.\n\n");
+            for s in &self.samples {
+                let _ = writeln!(out, "### line {}: {}\n", s.line, md(&s.event));
+                for v in &s.violations {
+                    let _ = writeln!(out, "- {}", md_example(v));
+                }
+                out.push('\n');
+                if s.payload.is_null() {
+                    out.push_str("(payload too large to show)\n\n");
+                } else {
+                    let pretty = serde_json::to_string_pretty(&s.payload).unwrap_or_default();
+                    let _ = writeln!(out, "```json\n{pretty}\n```\n");
+                }
+            }
+        }
+
+        if !self.qa.passed {
+            let i = &model.info;
+            out.push_str("## Escalation\n\n");
+            let _ = writeln!(
+                out,
+                "QA failed. Fix the defects and re-run `eventsc validate`, at most {} more time{}; then escalate along the ladder, in order:\n",
+                i.retry_limit,
+                if i.retry_limit == 1 { "" } else { "s" }
+            );
+            for (n, o) in i.escalation.iter().enumerate() {
+                let _ = writeln!(out, "{}. {}", n + 1, md(&owner_text(o)));
+            }
+            if i.escalation.is_empty() {
+                out.push_str("(the plan names no escalation ladder)\n");
+            }
+            let _ = writeln!(
+                out,
+                "\nRip-cord: when {} guardrail breaches (a QA run over the defect ceiling or under the coverage target, or a privacy defect) happen within {}, stop the release and alert {}.",
+                i.escalate_after.split(" in ").next().unwrap_or(""),
+                i.escalate_after.split(" in ").nth(1).unwrap_or(""),
+                md(&i
+                    .ripcord
+                    .iter()
+                    .map(|o| o.id.clone())
+                    .collect::<Vec<_>>()
+                    .join(", "))
+            );
+            let privacy = t
+                .violations
+                .iter()
+                .find(|k| k.kind == Kind::Consent)
+                .map_or(0, |k| k.count);
+            if privacy > 0 {
+                let _ = writeln!(
+                    out,
+                    "\nThis run found {}: it counts as a guardrail breach.",
+                    plural(privacy, "privacy defect", "privacy defects")
+                );
+            }
+        }
+        out
+    }
+}
+
+fn owner_text(o: &super::model::OwnerInfo) -> String {
+    let mut s = format!("{} ({})", o.id, o.name);
+    if let Some(c) = &o.contact {
+        let _ = write!(s, ", {c}");
+    }
+    if let Some(b) = &o.backup {
+        let _ = write!(s, "; backup {b}");
+    }
+    s
+}
+
+fn md_example(e: &ExampleOut) -> String {
+    let id = e
+        .message_id
+        .as_deref()
+        .map_or(String::new(), |m| format!(" `{m}`"));
+    let ptr = if e.pointer.is_empty() {
+        "(payload)".to_string()
+    } else {
+        format!("`{}`", e.pointer)
+    };
+    format!(
+        "line {}{id} {ptr}: expected {}, found {} ({} `{}`, rule `{}`)",
+        e.line,
+        md(&e.expected),
+        md(&e.found),
+        e.severity,
+        e.kind.name(),
+        e.rule
+    )
+}
+
+/// Escapes text for a Markdown table cell or list item.
+fn md(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
