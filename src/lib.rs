@@ -7,11 +7,15 @@
 //! language server.
 #![forbid(unsafe_code)]
 
+pub mod audit;
 pub mod check;
 pub mod cli;
 pub mod diagnostics;
+pub mod diff;
 pub mod docs;
+pub mod fmt;
 pub mod fsutil;
+pub mod import;
 pub mod ir;
 pub mod load;
 pub mod lsp;

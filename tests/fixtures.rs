@@ -6,6 +6,8 @@
 //!   a `fail` fixture must report the code or rule its name starts with; a `pass`
 //!   fixture must report nothing at all.
 //! - `multi/<name>/`: a directory is one plan of several files.
+//! - `fmt/` and `diff/` hold inputs of other tests (tests/fmt.rs, tests/diff.rs),
+//!   not plans to check; they are skipped here.
 //! - Every error code and rule has at least one `fail` and one `pass` fixture.
 
 mod common;
@@ -55,7 +57,12 @@ fn fixtures() {
     let dir = root().join("tests/fixtures");
     let files: Vec<PathBuf> = events_files(&dir)
         .into_iter()
-        .filter(|p| !rel(p).starts_with("tests/fixtures/multi/"))
+        .filter(|p| {
+            let r = rel(p);
+            !["multi/", "fmt/", "diff/"]
+                .iter()
+                .any(|d| r.starts_with(&format!("tests/fixtures/{d}")))
+        })
         .collect();
     assert!(!files.is_empty());
     let mut settings = insta::Settings::clone_current();

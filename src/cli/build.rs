@@ -16,6 +16,7 @@ use std::path::PathBuf;
 /// Examples:
 ///   eventsc build examples/pipeline-velocity --out out/
 ///   eventsc build plan.events --out out/ --target segment,dbt
+///   eventsc build plans/ --out out/ --record audit/   (then `eventsc log audit/`)
 ///   eventsc targets    (lists the targets)
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
@@ -34,6 +35,9 @@ pub struct Args {
         default_value = "all"
     )]
     pub target: Vec<String>,
+    /// Also write an audit record of this build into DIR (see `eventsc log`).
+    #[arg(long, value_name = "DIR")]
+    pub record: Option<PathBuf>,
     #[command(flatten)]
     pub output: Output,
 }
@@ -127,5 +131,23 @@ pub fn run(args: Args) -> u8 {
         report.unchanged.len(),
         report.removed.len()
     );
+    if let Some(dir) = &args.record {
+        return record(dir, &cx);
+    }
     EXIT_OK
+}
+
+/// Writes the audit record of this build (`--record DIR`).
+fn record(dir: &std::path::Path, cx: &Context) -> u8 {
+    let written = crate::audit::Utc::now().and_then(|now| {
+        let plan_json = crate::audit::plan_json(cx)?;
+        crate::audit::write(dir, cx.plan, cx.sources, plan_json, now)
+    });
+    match written {
+        Ok(path) => {
+            eprintln!("build: recorded `{}`", path.display());
+            EXIT_OK
+        }
+        Err(e) => usage_error(format!("audit record: {e}")),
+    }
 }

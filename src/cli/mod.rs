@@ -5,8 +5,12 @@
 
 mod build;
 mod check;
+mod diff;
 mod explain;
+mod fmt;
+mod import;
 mod init;
+mod log;
 mod lsp;
 mod synth;
 mod targets;
@@ -38,7 +42,11 @@ enum Command {
     Check(check::Args),
     Build(build::Args),
     Targets(targets::Args),
+    Diff(diff::Args),
     Explain(explain::Args),
+    Fmt(fmt::Args),
+    Import(import::Args),
+    Log(log::Args),
     Validate(validate::Args),
     Init(init::Args),
     Lsp(lsp::Args),
@@ -82,7 +90,11 @@ pub fn main() -> ExitCode {
         Command::Check(a) => check::run(a),
         Command::Build(a) => build::run(a),
         Command::Targets(a) => targets::run(a),
+        Command::Diff(a) => diff::run(a),
         Command::Explain(a) => explain::run(a),
+        Command::Fmt(a) => fmt::run(a),
+        Command::Import(a) => import::run(a),
+        Command::Log(a) => log::run(a),
         Command::Init(a) => init::run(a),
         Command::Lsp(a) => lsp::run(a),
         Command::Synth(a) => synth::run(a),

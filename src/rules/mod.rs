@@ -10,7 +10,7 @@
 //! `UPDATE_DOCS=1 cargo test --test docs` to regenerate `docs/rules.md`.
 
 pub mod engine;
-mod names;
+pub(crate) mod names;
 
 pub mod docs;
 pub mod kpi;

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod run;
 pub mod targets;
 
 use eventsc::check::{Checked, check};

@@ -68,7 +68,8 @@ use crate::syntax::DECL_KINDS as DECL_KEYWORDS;
 
 /// The fields a block accepts, by the word that opens it (`plan`, `event`,
 /// `owner`, …, and the nested `naming` and `qa` blocks), and whether it holds
-/// properties. For completion in the language server; `None` for other words.
+/// properties. For completion in the language server, and the canonical order of
+/// fields in `eventsc fmt`; `None` for other words.
 pub fn block_fields(block: &str) -> Option<(&'static [&'static str], bool)> {
     let shape = match block {
         "plan" => &decls::PLAN,

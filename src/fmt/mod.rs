@@ -1,0 +1,114 @@
+//! The canonical layout of `.events` files (`eventsc fmt`).
+//!
+//! The formatter prints the AST ([`crate::syntax::ast`]) back as text, with the
+//! comments the parser drops taken from the token scanner
+//! ([`crate::syntax::scan::tokens`]) and attached to the code they sit on
+//! ([`comments`]). There are no options: like gofmt, one layout ends arguments.
+//!
+//! # The layout
+//!
+//! - Indentation is two spaces per level; lines end with `\n`; the file ends with
+//!   exactly one newline; trailing whitespace is removed. Lines are never wrapped.
+//! - **Declarations** keep their order. Exactly one blank line separates two
+//!   top-level declarations, except that one-line declarations of the same kind
+//!   written on consecutive lines stay together as a group, with their `{` aligned
+//!   (`owner @growth    { name "Growth" }`).
+//! - **One-line declarations**: `owner`, `consent`, `retention`, `source`, `tool`
+//!   and `enum` are written on one line, items separated by `; `, when they hold only
+//!   simple fields (and enum values), have no comment inside the braces and fit in
+//!   [`MAX_WIDTH`] columns. Every other block is written one item per line; an empty
+//!   block without comments is `{}`.
+//! - **Field order**: fields come first, in the canonical order of their block
+//!   (the order [`crate::ir::lower::block_fields`] lists, e.g. for an event:
+//!   `description owner source consent status sampling retention since tags
+//!   identity flag release replaced_by sunset allow`), unknown fields after them in
+//!   the order written. Then, after one blank line, the body: `use`, properties,
+//!   enum values and rule settings in the order written (the position of a `use`
+//!   among the properties decides where the bundle's properties go, so it is kept).
+//!   Single blank lines between body items are kept; longer runs become one. A
+//!   declaration of an unknown kind is printed in the order written.
+//! - **Columns**: the values of simple fields (`key value, value`) start in one
+//!   column per block. Properties are aligned in two columns per block: `name:` is
+//!   padded to the longest name of the block's one-line properties, and the type to
+//!   the longest one-line type among the properties that have modifiers or a
+//!   description (types longer than 16 characters, such as long inline enums, do
+//!   not count: they are followed by one space). Modifiers and the description
+//!   follow with single spaces.
+//!   A property whose type holds a non-empty `object { … }` is written unpadded,
+//!   `name: object {`, with its modifiers after the closing `}`.
+//! - **Modifiers** are written in the order `required nullable min max min_length
+//!   max_length pattern format example pii consent retention deprecated allow`,
+//!   unknown ones after them as written, and the description last.
+//! - **Values** are separated by `, `; literals are kept as written (string escapes,
+//!   number spelling). Enum values stay on one line when it fits in [`MAX_WIDTH`]
+//!   and no comment sits among them; otherwise one per line, each followed by `,`.
+//! - **Comments** are kept, verbatim (trailing spaces removed):
+//!   a comment on the line of a piece of code stays at the end of that line, and
+//!   the trailing comments of consecutive lines of a block are aligned one space
+//!   after the longest of those lines (a blank line or a multi-line item starts a
+//!   new run); a comment on its own line stays above the item that follows it
+//!   (with a blank line after it if there was one); a comment after the last item
+//!   of a block stays before the `}`; a comment inside an item that is printed on
+//!   one line (between the values of a list written over several lines) moves
+//!   above that item.
+//!
+//! Formatting never changes meaning: the IR of the output equals the IR of the
+//! input (tests/fmt.rs checks it over every fixture and example), and
+//! `format(format(x)) == format(x)`. A file with syntax errors is not formatted.
+
+mod comments;
+mod print;
+
+use crate::diagnostics::Diagnostic;
+use crate::source::FileId;
+use crate::syntax;
+
+/// The width up to which one-line declarations and enum value lists stay on one line.
+pub const MAX_WIDTH: usize = 100;
+
+/// Formats one file's text. Returns the syntax errors instead when it does not parse.
+pub fn format(file: FileId, text: &str) -> Result<String, Vec<Diagnostic>> {
+    let ast = parse_whole(file, text)?;
+    Ok(format_ast(text, &ast))
+}
+
+/// Parses a file to format it: the whole AST, or the syntax errors.
+pub fn parse_whole(file: FileId, text: &str) -> Result<syntax::ast::File, Vec<Diagnostic>> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let (ast, diagnostics) = if text.len() > PARALLEL_BYTES && cores > 1 {
+        // A large file is parsed on every core; only a complete parse is formatted
+        // (a partial one would drop what did not parse).
+        let r = syntax::parse_parallel(file, text, cores);
+        let whole = r.complete && r.broken.is_empty();
+        (whole.then_some(r.file), r.diagnostics)
+    } else {
+        let p = syntax::parse(file, text);
+        (p.file, p.diagnostics)
+    };
+    match ast {
+        Some(ast) if !diagnostics.iter().any(Diagnostic::is_error) => Ok(ast),
+        _ => Err(diagnostics),
+    }
+}
+
+/// Files larger than this are parsed on several threads.
+const PARALLEL_BYTES: usize = 1 << 20;
+
+/// Formats a parsed file; `text` is the text it was parsed from (for comments and
+/// literals as written).
+pub fn format_ast(text: &str, file: &syntax::ast::File) -> String {
+    print::Printer::new(text).file(file)
+}
+
+/// A unified diff (3 lines of context) from `old` to `new`, with `name` in both
+/// headers; empty when they are equal.
+pub fn unified_diff(name: &str, old: &str, new: &str) -> String {
+    if old == new {
+        return String::new();
+    }
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{name}"), &format!("b/{name}"))
+        .to_string()
+}

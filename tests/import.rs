@@ -1,0 +1,263 @@
+//! `eventsc import`: Segment rules JSON and the tracking-plan CSV to a formatted
+//! `.events` plan; warnings for what cannot be expressed; located errors (exit 2,
+//! nothing written) for input that cannot be read.
+
+mod common;
+
+use common::run::{self, Run};
+use common::*;
+
+fn snapshot(name: &str, record: &str) {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_snapshot_path(root().join("tests/snapshots/import"));
+    settings.bind(|| insta::assert_snapshot!(name, record));
+}
+
+fn import(args: &[&str], stdin: Option<&[u8]>) -> Run {
+    let mut all = vec!["import"];
+    all.extend_from_slice(args);
+    run::eventsc(&root(), &all, stdin)
+}
+
+/// The imported plan parses, is already formatted, and `check` finds no syntax
+/// or resolution error in it (rule findings such as missing owners may remain).
+fn assert_valid_plan(text: &str) {
+    assert_eq!(
+        eventsc::fmt::format(eventsc::source::FileId(0), text).as_deref(),
+        Ok(text),
+        "the output is formatted"
+    );
+    let (_, checked) = eventsc::check::check_text("imported.events", text);
+    let errors: Vec<_> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error() && d.code.starts_with('E'))
+        .map(|d| d.message.clone())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}\n{text}");
+}
+
+#[test]
+fn segment_rules() {
+    let r = import(
+        &["segment", "tests/fixtures/import/segment-rules.json"],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.record);
+    assert_valid_plan(&r.stdout);
+    snapshot("segment-rules", &r.record);
+    // Every keyword, label or rule the plan cannot carry is named with its place.
+    for needle in [
+        "/properties/app_version/title: keyword `title`",
+        "/seats/multipleOf: keyword `multipleOf`",
+        "/labels/team: label `team: payments`",
+        "/address/additionalProperties",
+        "/total/exclusiveMinimum",
+        "page rule \"Pricing\" at /rules/3",
+        "/properties/first name: property name \"first name\"",
+        "/rules/5/createdAt",
+    ] {
+        assert!(
+            r.stderr.contains(needle),
+            "no warning for {needle}:\n{}",
+            r.stderr
+        );
+    }
+}
+
+#[test]
+fn csv() {
+    let r = import(&["csv", "tests/fixtures/import/tracking-plan.csv"], None);
+    assert_eq!(r.code, 0, "{}", r.record);
+    assert_valid_plan(&r.stdout);
+    snapshot("csv", &r.record);
+}
+
+#[test]
+fn out_file_and_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("plans/imported.events");
+    let rules = std::fs::read(root().join("tests/fixtures/import/segment-rules.json")).unwrap();
+    let r = import(
+        &[
+            "segment",
+            "-",
+            "--out",
+            out.to_str().unwrap(),
+            "--title",
+            "From stdin",
+        ],
+        Some(&rules),
+    );
+    assert_eq!(r.code, 0, "{}", r.record);
+    assert_eq!(r.stdout, "", "the plan goes to --out");
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.starts_with("plan \"From stdin\" {}\n"), "{text}");
+}
+
+#[test]
+fn errors_are_located_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&str, &str, &str); 9] = [
+        (
+            "json-syntax",
+            "segment",
+            "{\"rules\": [\n  {\"type\": \"TRACK\",}\n]}",
+        ),
+        ("json-shape", "segment", "{\"events\": []}"),
+        ("rules-not-array", "segment", "{\"rules\": {}}"),
+        (
+            "unknown-rule-type",
+            "segment",
+            "{\"rules\": [{\"type\": \"TRACKING\", \"jsonSchema\": {}}]}",
+        ),
+        (
+            "track-without-key",
+            "segment",
+            "{\"rules\": [{\"type\": \"TRACK\", \"jsonSchema\": {}}]}",
+        ),
+        (
+            "csv-unclosed-quote",
+            "csv",
+            "Type,Event,Name,Data Type\nTrack,\"Order Completed,x,string\n",
+        ),
+        (
+            "csv-field-count",
+            "csv",
+            "Type,Event,Name,Data Type\nTrack,Order Completed,x\n",
+        ),
+        (
+            "csv-missing-column",
+            "csv",
+            "Type,Event,Name\nTrack,Order Completed,x\n",
+        ),
+        (
+            "csv-unknown-row-type",
+            "csv",
+            "Type,Event,Name,Data Type\nAlias,,x,string\n",
+        ),
+    ];
+    for (name, format, input) in cases {
+        let file = dir.path().join(format!("{name}.in"));
+        std::fs::write(&file, input).unwrap();
+        let out = dir.path().join(format!("{name}.events"));
+        let r = run::eventsc(
+            dir.path(),
+            &[
+                "import",
+                format,
+                &format!("{name}.in"),
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            None,
+        );
+        assert_eq!(r.code, 2, "{name}: {}", r.record);
+        assert_eq!(
+            r.stderr.lines().count(),
+            1,
+            "{name}: one line: {}",
+            r.stderr
+        );
+        assert!(!out.exists(), "{name}: nothing is written");
+        let record = r.record.replace(out.to_str().unwrap(), "OUT");
+        snapshot(&format!("error-{name}"), &record);
+    }
+    let missing = import(&["segment", "does/not/exist.json"], None);
+    assert_eq!(missing.code, 2);
+    assert!(
+        missing
+            .stderr
+            .starts_with("error: cannot read `does/not/exist.json`"),
+        "{}",
+        missing.stderr
+    );
+}
+
+#[test]
+fn help() {
+    let r = import(&["--help"], None);
+    assert_eq!(r.code, 0);
+    snapshot("help", &r.record);
+}
+
+/// For every example: `build --target segment` → `import segment` → `build
+/// --target segment` gives byte-identical rules, and our own rules import without
+/// a warning (everything they say has a place in the plan).
+#[test]
+fn segment_round_trip_over_every_example() {
+    let mut examples: Vec<_> = std::fs::read_dir(root().join("examples"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    examples.sort();
+    assert!(examples.len() >= 3, "{examples:?}");
+    for example in examples {
+        let name = example.file_name().unwrap().to_string_lossy().into_owned();
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let first = run::eventsc(
+            d,
+            &[
+                "build",
+                example.to_str().unwrap(),
+                "--target",
+                "segment",
+                "--out",
+                "first",
+            ],
+            None,
+        );
+        assert_eq!(first.code, 0, "{name}: {}", first.record);
+        let imported = run::eventsc(
+            d,
+            &[
+                "import",
+                "segment",
+                "first/segment/rules.json",
+                "--out",
+                "imported.events",
+            ],
+            None,
+        );
+        assert_eq!(imported.code, 0, "{name}: {}", imported.record);
+        assert!(
+            !imported.stderr.contains("warning:"),
+            "{name}: our own rules import with warnings:\n{}",
+            imported.stderr
+        );
+        assert!(
+            imported.stderr.contains("the plan checks with no problems"),
+            "{name}: {}",
+            imported.stderr
+        );
+        let second = run::eventsc(
+            d,
+            &[
+                "build",
+                "imported.events",
+                "--target",
+                "segment",
+                "--out",
+                "second",
+            ],
+            None,
+        );
+        assert_eq!(second.code, 0, "{name}: {}", second.record);
+        let a = std::fs::read(d.join("first/segment/rules.json")).unwrap();
+        let b = std::fs::read(d.join("second/segment/rules.json")).unwrap();
+        if a != b {
+            panic!(
+                "{name}: the rules differ after a round trip:\n{}",
+                eventsc::fmt::unified_diff(
+                    "segment/rules.json",
+                    &String::from_utf8_lossy(&a),
+                    &String::from_utf8_lossy(&b)
+                )
+            );
+        }
+    }
+}
