@@ -308,6 +308,7 @@ fn initialize_announces_the_features() {
         "definitionProvider",
         "referencesProvider",
         "documentSymbolProvider",
+        "documentFormattingProvider",
     ] {
         assert_eq!(caps[feature], true, "{feature}");
     }
@@ -827,6 +828,48 @@ fn document_symbols_outline_the_file() {
     assert_eq!(cart[0]["detail"], "string");
     assert_eq!(cart[1]["detail"], "Tier");
     assert_eq!(symbols[9]["kind"], 23, "struct");
+    c.shutdown();
+}
+
+#[test]
+fn formatting_applies_the_fmt_layout() {
+    let mut c = Client::start();
+    c.open("governance.events");
+    let uri = c.uri("governance.events");
+    let mut text = c.text("governance.events");
+    let formatted = eventsc::fmt::format(eventsc::source::FileId(0), &text).expect("formats");
+    let request = |c: &mut Client| {
+        c.request(
+            "textDocument/formatting",
+            json!({ "textDocument": { "uri": uri }, "options": { "tabSize": 2, "insertSpaces": true } }),
+        )
+    };
+    // Messy spacing: one edit with exactly what `eventsc fmt` writes.
+    c.replace(
+        "governance.events",
+        &mut text,
+        "owner @analytics {",
+        "owner     @analytics   {",
+        2,
+    );
+    assert_eq!(
+        eventsc::fmt::format(eventsc::source::FileId(0), &text).as_deref(),
+        Ok(formatted.as_str()),
+        "the messy text formats back"
+    );
+    let edits = request(&mut c);
+    let edits = edits.as_array().expect("edits");
+    assert_eq!(edits.len(), 1, "{edits:?}");
+    assert_eq!(edits[0]["newText"], json!(formatted));
+    // A syntax error: nothing is formatted.
+    c.replace(
+        "governance.events",
+        &mut text,
+        "owner @growth ",
+        "owner @growth { ",
+        3,
+    );
+    assert_eq!(request(&mut c), Value::Null);
     c.shutdown();
 }
 

@@ -22,6 +22,7 @@ pub mod completion;
 pub mod convert;
 pub mod definition;
 pub mod diagnostics;
+pub mod formatting;
 pub mod hover;
 mod lookup;
 pub mod references;
@@ -85,6 +86,7 @@ pub fn capabilities() -> ServerCapabilities {
             ..CompletionOptions::default()
         }),
         document_symbol_provider: Some(OneOf::Left(true)),
+        document_formatting_provider: Some(OneOf::Left(true)),
         ..ServerCapabilities::default()
     }
 }
@@ -550,6 +552,11 @@ impl Server {
                 let p: DocumentSymbolParams = params(req.params)?;
                 let key = convert::key_of(&p.text_document.uri);
                 json(serde_json::to_value(symbols::symbols(&self.ws, &key)))
+            }
+            "textDocument/formatting" => {
+                let p: lsp_types::DocumentFormattingParams = params(req.params)?;
+                let key = convert::key_of(&p.text_document.uri);
+                json(serde_json::to_value(formatting::formatting(&self.ws, &key)))
             }
             other => Err(error(
                 ErrorCode::MethodNotFound,
