@@ -16,8 +16,8 @@ for n in 1000 10000 100000; do
   r=$runs; [ "$n" -ge 100000 ] && r=$(( runs < 3 ? runs : 3 ))
   walls=(); users=(); rss=0
   for _ in $(seq "$r"); do
-    out=$( { /usr/bin/time -f "%e %U %M" "$bin" check "$dir/p$n.events" --message-format short >/dev/null 2>/dev/null; } 2>&1 | tail -1)
-    read -r w u m <<<"$out"
+    /usr/bin/time -f "%e %U %M" -o "$dir/time" "$bin" check "$dir/p$n.events" --message-format short >/dev/null 2>&1
+    read -r w u m < "$dir/time"
     walls+=("$w"); users+=("$u"); (( m > rss )) && rss=$m
   done
   best=$(printf "%s\n" "${walls[@]}" | sort -n | head -1)

@@ -72,11 +72,11 @@ impl<'s> At<'s> {
     }
 }
 
-fn ref_name(r: &Option<Ref>) -> Option<&str> {
+fn ref_name(r: Option<&Ref>) -> Option<&str> {
     r.as_ref().map(|r| r.name.as_str())
 }
 
-fn ref_span(r: &Option<Ref>) -> Option<Span> {
+fn ref_span(r: Option<&Ref>) -> Option<Span> {
     r.as_ref().map(|r| r.span)
 }
 
@@ -163,7 +163,7 @@ impl<'a> Differ<'a> {
 
     /// An owner reference, shown as `@id`.
     fn owner_field(&mut self, at: &At, what: &str, old: &Option<Ref>, new: &Option<Ref>) {
-        if ref_name(old) == ref_name(new) {
+        if ref_name(old.as_ref()) == ref_name(new.as_ref()) {
             return;
         }
         let show = |r: &Option<Ref>| r.as_ref().map(|r| (format!("@{}", r.name), r.span));
@@ -1094,7 +1094,7 @@ impl<'a> Differ<'a> {
             ),
             _ => {}
         }
-        fn num(x: &Option<Spanned<Number>>) -> Option<Bound<'_>> {
+        fn num(x: &Option<Box<Spanned<Number>>>) -> Option<Bound<'_>> {
             x.as_ref().map(|n| Bound::Number(&n.value))
         }
         self.bound(&at, "min", num(&o.min), num(&n.min), true);
@@ -1139,16 +1139,20 @@ impl<'a> Differ<'a> {
             "consent-changed",
             &at,
             "consent purpose",
-            ref_name(&o.consent).map(|x| (x, ref_span(&o.consent).unwrap_or(o.span))),
-            ref_name(&n.consent).map(|x| (x, ref_span(&n.consent).unwrap_or(n.span))),
+            ref_name(o.consent.as_deref())
+                .map(|x| (x, ref_span(o.consent.as_deref()).unwrap_or(o.span))),
+            ref_name(n.consent.as_deref())
+                .map(|x| (x, ref_span(n.consent.as_deref()).unwrap_or(n.span))),
         );
         self.field(
             Governance,
             "retention-changed",
             &at,
             "retention",
-            ref_name(&o.retention).map(|x| (x, ref_span(&o.retention).unwrap_or(o.span))),
-            ref_name(&n.retention).map(|x| (x, ref_span(&n.retention).unwrap_or(n.span))),
+            ref_name(o.retention.as_deref())
+                .map(|x| (x, ref_span(o.retention.as_deref()).unwrap_or(o.span))),
+            ref_name(n.retention.as_deref())
+                .map(|x| (x, ref_span(n.retention.as_deref()).unwrap_or(n.span))),
         );
         match (o.deprecated.is_some(), n.deprecated.is_some()) {
             (false, true) => self.push(

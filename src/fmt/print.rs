@@ -729,12 +729,12 @@ fn value(text: &str, out: &mut String, v: &Value) {
             out.push(' ');
             out.push_str(&d.unit.text);
         }
-        Value::Window(n, d, _) => {
-            out.push_str(&n.text);
+        Value::Window(w) => {
+            out.push_str(&w.count.text);
             out.push_str(" in ");
-            out.push_str(&d.amount.text);
+            out.push_str(&w.within.amount.text);
             out.push(' ');
-            out.push_str(&d.unit.text);
+            out.push_str(&w.within.unit.text);
         }
         Value::Array(vs, _) => {
             out.push('[');

@@ -159,9 +159,10 @@ pub enum Value {
     /// The number without `%`.
     Percent(Ident),
     Date(Ident),
-    Duration(Duration),
+    /// Boxed, like `Window`: rare, and large next to the other variants.
+    Duration(Box<Duration>),
     /// `2 in 48 hours`
-    Window(Ident, Duration, Span),
+    Window(Box<Window>),
     /// `@growth` (the text includes `@`).
     Owner(Ident),
     /// An identifier or hyphenated word: `product`, `date-time`, `true`.
@@ -179,7 +180,8 @@ impl Value {
             | Value::Owner(i)
             | Value::Word(i) => i.span,
             Value::Duration(d) => d.span,
-            Value::Window(_, _, s) | Value::Array(_, s) => *s,
+            Value::Window(w) => w.span,
+            Value::Array(_, s) => *s,
         }
     }
 
@@ -191,12 +193,20 @@ impl Value {
             Value::Percent(_) => "a percentage",
             Value::Date(_) => "a date",
             Value::Duration(_) => "a duration",
-            Value::Window(..) => "a window (`N in DURATION`)",
+            Value::Window(_) => "a window (`N in DURATION`)",
             Value::Owner(_) => "an owner reference",
             Value::Word(_) => "a name",
             Value::Array(..) => "a list",
         }
     }
+}
+
+/// `COUNT in DURATION`, as in `escalate_after 2 in 48 hours`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Window {
+    pub count: Ident,
+    pub within: Duration,
+    pub span: Span,
 }
 
 #[derive(Clone, Debug, PartialEq)]

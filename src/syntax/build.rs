@@ -243,7 +243,7 @@ impl Builder {
                 Value::Percent(Ident { text, span })
             }
             Rule::date => Value::Date(self.ident(p)),
-            Rule::duration => Value::Duration(self.duration(p)),
+            Rule::duration => Value::Duration(Box::new(self.duration(p))),
             Rule::window => {
                 let mut inner = p.into_inner().filter(|c| c.as_rule() != Rule::kw_in);
                 let count = inner
@@ -258,7 +258,11 @@ impl Builder {
                         span,
                     },
                 };
-                Value::Window(count, within, span)
+                Value::Window(Box::new(Window {
+                    count,
+                    within,
+                    span,
+                }))
             }
             Rule::owner_ref => Value::Owner(self.ident(p)),
             Rule::array => {

@@ -267,6 +267,7 @@ impl<'a> Parser<'a> {
                 return None;
             }
             p.leave();
+            items.shrink_to_fit();
             Some(Block {
                 items,
                 span: p.span(start),
@@ -308,6 +309,7 @@ impl<'a> Parser<'a> {
         }) {
             tail.push(t);
         }
+        tail.shrink_to_fit();
         Some(Property {
             name,
             ty,
@@ -367,6 +369,7 @@ impl<'a> Parser<'a> {
             return None;
         }
         self.leave();
+        items.shrink_to_fit();
         Some(items)
     }
 
@@ -521,6 +524,7 @@ impl<'a> Parser<'a> {
             p.pos = save;
             ok.then_some(())
         });
+        vs.shrink_to_fit();
         Some(vs)
     }
 
@@ -533,7 +537,7 @@ impl<'a> Parser<'a> {
                 return Some(v);
             }
             if let Some(d) = self.attempt(Self::duration) {
-                return Some(Value::Duration(d));
+                return Some(Value::Duration(Box::new(d)));
             }
             if let Some(v) = self.attempt(Self::percent) {
                 return Some(v);
@@ -563,7 +567,11 @@ impl<'a> Parser<'a> {
         }
         self.hs();
         let d = self.duration()?;
-        Some(Value::Window(n, d, self.span(start)))
+        Some(Value::Window(Box::new(Window {
+            count: n,
+            within: d,
+            span: self.span(start),
+        })))
     }
 
     fn duration(&mut self) -> R<Duration> {

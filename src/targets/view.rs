@@ -653,7 +653,7 @@ fn property<'a>(cx: &Context<'a>, p: &'a Property) -> PropertyView<'a> {
             maximum: p.max.as_ref().map(|n| n.value.json.clone()),
             min_length: p.min_length.as_ref().map(|n| n.value),
             max_length: p.max_length.as_ref().map(|n| n.value),
-            pattern: text(&p.pattern),
+            pattern: p.pattern.as_ref().map(|s| s.value.as_str()),
             format: p.format.as_ref().map(|f| f.value.as_str()),
         },
         pii: p.pii.as_ref().map(|c| c.value.as_str()),

@@ -593,9 +593,9 @@ impl Lowerer<'_> {
 
     pub fn window(&mut self, f: &ast::Field) -> Option<Window> {
         match self.single(f, "a window like `2 in 48 hours`")? {
-            Value::Window(n, d, _) => {
-                let count = self.count_of(&n.text, n.span, &f.key.text)?;
-                let within = self.duration_of(d)?;
+            Value::Window(w) => {
+                let count = self.count_of(&w.count.text, w.count.span, &f.key.text)?;
+                let within = self.duration_of(&w.within)?;
                 Some(Window {
                     count: count.value,
                     within: within.value,

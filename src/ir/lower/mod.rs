@@ -606,7 +606,9 @@ fn compute_effective(plan: &mut Plan) {
                 owner: ctx.owner,
                 consent: p.consent.as_ref().map_or(ctx.consent, |r| r.target),
                 retention: p.retention.as_ref().map_or(ctx.retention, |r| r.target),
-                unresolved: ctx.unresolved || broken(&p.consent) || broken(&p.retention),
+                unresolved: ctx.unresolved
+                    || broken(p.consent.as_deref())
+                    || broken(p.retention.as_deref()),
             };
             let inner = p.effective;
             let mut ty = &mut p.ty;
@@ -618,19 +620,19 @@ fn compute_effective(plan: &mut Plan) {
             }
         }
     }
-    fn broken(r: &Option<Ref>) -> bool {
-        r.as_ref().is_some_and(|r| r.target.is_none())
+    fn broken(r: Option<&Ref>) -> bool {
+        r.is_some_and(|r| r.target.is_none())
     }
     let target = |r: &Option<Ref>| r.as_ref().and_then(|r| r.target);
     let plan_retention = target(&plan.meta.retention);
-    let plan_broken = broken(&plan.meta.retention);
+    let plan_broken = broken(plan.meta.retention.as_ref());
     for e in &mut plan.events {
         let ctx = Effective {
             owner: target(&e.owner),
             consent: target(&e.consent),
             retention: e.retention.as_ref().map_or(plan_retention, |r| r.target),
-            unresolved: broken(&e.consent)
-                || broken(&e.retention)
+            unresolved: broken(e.consent.as_ref())
+                || broken(e.retention.as_ref())
                 || (e.retention.is_none() && plan_broken),
         };
         apply(&mut e.properties, ctx);
@@ -643,8 +645,8 @@ fn compute_effective(plan: &mut Plan) {
             owner: target(&t.owner),
             consent: target(&t.consent),
             retention: t.retention.as_ref().map_or(plan_retention, |r| r.target),
-            unresolved: broken(&t.consent)
-                || broken(&t.retention)
+            unresolved: broken(t.consent.as_ref())
+                || broken(t.retention.as_ref())
                 || (t.retention.is_none() && plan_broken),
         };
         apply(&mut t.properties, ctx);

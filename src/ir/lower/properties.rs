@@ -199,7 +199,7 @@ impl Lowerer<'_> {
         if let Some(m) = example
             && !type_unknown
         {
-            prop.example = self.example(&prop, m);
+            prop.example = self.example(&prop, m).map(Box::new);
         }
         self.type_unknown = type_unknown;
         prop
@@ -225,10 +225,10 @@ impl Lowerer<'_> {
                             .primary(*span, "no values"),
                     );
                 }
-                Type::Enum(EnumType {
+                Type::Enum(Box::new(EnumType {
                     named: None,
                     values: out,
-                })
+                }))
             }
             TypeExpr::Object(block, _) => {
                 let items = self.items(block, &super::decls::OBJECT);
@@ -253,10 +253,10 @@ impl Lowerer<'_> {
                             target: idx,
                             span: id.span,
                         });
-                        return Type::Enum(EnumType {
+                        return Type::Enum(Box::new(EnumType {
                             named: Some(r),
                             values,
-                        });
+                        }));
                     }
                     self.type_unknown = true;
                     if !self.is_broken(Kind::Enum, name) {
@@ -419,7 +419,7 @@ impl Lowerer<'_> {
                     );
                     return;
                 }
-                let v = Some(Spanned::new(num, m.span));
+                let v = Some(Box::new(Spanned::new(num, m.span)));
                 if name == "min" {
                     prop.min = v
                 } else {
@@ -489,7 +489,7 @@ impl Lowerer<'_> {
                     );
                     return;
                 }
-                prop.pattern = Some(Spanned::new(s.value.clone(), s.span));
+                prop.pattern = Some(Box::new(Spanned::new(s.value.clone(), s.span)));
             }
             "format" => {
                 let Some(v) = self.one_arg(m, "a format name") else {
@@ -564,9 +564,9 @@ impl Lowerer<'_> {
                 let mut r = Ref::new(w.text.clone(), w.span);
                 self.resolve(&mut r, kind);
                 if name == "consent" {
-                    prop.consent = Some(r)
+                    prop.consent = Some(Box::new(r))
                 } else {
-                    prop.retention = Some(r)
+                    prop.retention = Some(Box::new(r))
                 }
             }
             "allow" => {
