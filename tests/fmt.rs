@@ -269,3 +269,78 @@ fn cli_usage_errors_exit_2() {
     assert_eq!(help.code, 0);
     cli_snapshot("cli-help", &help.record);
 }
+
+/// Applies a unified diff (as `fmt --check` prints it) to `old`.
+fn apply_unified(old: &str, diff: &str) -> String {
+    let old_lines: Vec<&str> = old.split_inclusive('\n').collect();
+    let mut out = String::new();
+    let mut next = 0; // next old line to copy
+    let mut lines = diff.lines().skip(2).peekable();
+    while let Some(header) = lines.next() {
+        let ranges = header.trim_start_matches("@@ -").trim_end_matches(" @@");
+        let (old_range, _) = ranges.split_once(" +").expect("hunk header");
+        let (start, len) = old_range
+            .split_once(',')
+            .map_or((old_range, 1), |(s, l)| (s, l.parse().expect("len")));
+        let start: usize = start.parse().expect("start");
+        let first = if len == 0 { start } else { start - 1 };
+        for l in &old_lines[next..first] {
+            out.push_str(l);
+        }
+        next = first;
+        while let Some(l) = lines.peek() {
+            if l.starts_with("@@") {
+                break;
+            }
+            let l = lines.next().expect("peeked");
+            let no_newline = lines.peek().is_some_and(|n| n.starts_with('\\'));
+            let body = &l[1..];
+            match &l[..1] {
+                " " => {
+                    out.push_str(old_lines[next]);
+                    next += 1;
+                }
+                "-" => next += 1,
+                "+" => {
+                    out.push_str(body);
+                    if !no_newline {
+                        out.push('\n');
+                    }
+                }
+                _ => {}
+            }
+            if no_newline {
+                lines.next();
+            }
+        }
+    }
+    for l in &old_lines[next..] {
+        out.push_str(l);
+    }
+    out
+}
+
+/// `fmt --check`'s diff, applied to the input, gives exactly the formatted text
+/// (the diff is computed one declaration at a time, so this is worth checking).
+#[test]
+fn check_diffs_apply_to_the_formatted_text() {
+    let mut n = 0;
+    let mut inputs: Vec<String> = corpus()
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .collect();
+    inputs.push(eventsc::synth::plan_text(40, 6));
+    for old in inputs {
+        let Ok(new) = eventsc::fmt::format(FileId(0), &old) else {
+            continue;
+        };
+        let diff = eventsc::fmt::unified_diff("x", &old, &new);
+        if old == new {
+            assert!(diff.is_empty());
+            continue;
+        }
+        assert_eq!(apply_unified(&old, &diff), new, "diff:\n{diff}");
+        n += 1;
+    }
+    assert!(n > 10, "enough files needed formatting: {n}");
+}

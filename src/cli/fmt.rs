@@ -103,6 +103,10 @@ pub fn run(args: Args) -> u8 {
             Ok(())
         };
         if let Err(e) = written {
+            // A reader that stopped early (`| head`) is not worth a message.
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                return super::EXIT_USAGE;
+            }
             return usage_error(format!("cannot write to standard output: {e}"));
         }
     }

@@ -106,9 +106,149 @@ pub fn unified_diff(name: &str, old: &str, new: &str) -> String {
     if old == new {
         return String::new();
     }
-    similar::TextDiff::from_lines(old, new)
-        .unified_diff()
-        .context_radius(3)
-        .header(&format!("a/{name}"), &format!("b/{name}"))
-        .to_string()
+    let old_lines: Vec<&str> = old.split_inclusive('\n').collect();
+    let new_lines: Vec<&str> = new.split_inclusive('\n').collect();
+    // Myers' diff is O(N·D): on a large file that changes everywhere it takes
+    // minutes. Formatting keeps declarations in order, so the diff is computed
+    // one declaration at a time (old and new are cut at each declaration's first
+    // line), which keeps every piece small and the result deterministic.
+    let ops = match (decl_lines(old), decl_lines(new)) {
+        (Some(a), Some(b)) if a.len() == b.len() => {
+            let bounds = |starts: Vec<usize>, n: usize| {
+                let mut v = vec![0];
+                v.extend(starts.into_iter().filter(|&s| s > 0));
+                v.push(n);
+                v.dedup();
+                v
+            };
+            let (a, b) = (bounds(a, old_lines.len()), bounds(b, new_lines.len()));
+            if a.len() == b.len() {
+                a.windows(2)
+                    .zip(b.windows(2))
+                    .flat_map(|(o, n)| {
+                        similar::capture_diff_slices(
+                            similar::Algorithm::Myers,
+                            &old_lines[o[0]..o[1]],
+                            &new_lines[n[0]..n[1]],
+                        )
+                        .into_iter()
+                        .map(move |op| shift(op, o[0], n[0]))
+                    })
+                    .collect()
+            } else {
+                similar::capture_diff_slices(similar::Algorithm::Myers, &old_lines, &new_lines)
+            }
+        }
+        _ => similar::capture_diff_slices(similar::Algorithm::Myers, &old_lines, &new_lines),
+    };
+    let shown = name.trim_start_matches('/');
+    let mut out = format!("--- a/{shown}\n+++ b/{shown}\n");
+    for group in similar::group_diff_ops(ops, 3) {
+        let (Some(first), Some(last)) = (group.first(), group.last()) else {
+            continue;
+        };
+        let old_range = first.old_range().start..last.old_range().end;
+        let new_range = first.new_range().start..last.new_range().end;
+        out.push_str(&format!(
+            "@@ -{} +{} @@\n",
+            hunk_range(old_range),
+            hunk_range(new_range)
+        ));
+        for op in &group {
+            let (tag_old, tag_new) = match op.tag() {
+                similar::DiffTag::Equal => (Some(' '), None),
+                similar::DiffTag::Delete => (Some('-'), None),
+                similar::DiffTag::Insert => (None, Some('+')),
+                similar::DiffTag::Replace => (Some('-'), Some('+')),
+            };
+            if let Some(t) = tag_old {
+                for line in &old_lines[op.old_range()] {
+                    push_line(&mut out, t, line);
+                }
+            }
+            if let Some(t) = tag_new {
+                for line in &new_lines[op.new_range()] {
+                    push_line(&mut out, t, line);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The 0-based first line of every top-level declaration, if the text parses.
+fn decl_lines(text: &str) -> Option<Vec<usize>> {
+    let (ast, _) = syntax::parse_fast(FileId(0), text)?;
+    let mut out = Vec::with_capacity(ast.decls.len());
+    let (mut offset, mut line) = (0, 0);
+    for d in &ast.decls {
+        // Declarations come in order: count the newlines since the previous one.
+        let start = (d.span.start as usize).max(offset);
+        line += text[offset..start].bytes().filter(|&b| b == b'\n').count();
+        offset = start;
+        out.push(line);
+    }
+    Some(out)
+}
+
+fn shift(op: similar::DiffOp, old: usize, new: usize) -> similar::DiffOp {
+    use similar::DiffOp::*;
+    match op {
+        Equal {
+            old_index,
+            new_index,
+            len,
+        } => Equal {
+            old_index: old_index + old,
+            new_index: new_index + new,
+            len,
+        },
+        Delete {
+            old_index,
+            old_len,
+            new_index,
+        } => Delete {
+            old_index: old_index + old,
+            old_len,
+            new_index: new_index + new,
+        },
+        Insert {
+            old_index,
+            new_index,
+            new_len,
+        } => Insert {
+            old_index: old_index + old,
+            new_index: new_index + new,
+            new_len,
+        },
+        Replace {
+            old_index,
+            old_len,
+            new_index,
+            new_len,
+        } => Replace {
+            old_index: old_index + old,
+            old_len,
+            new_index: new_index + new,
+            new_len,
+        },
+    }
+}
+
+/// `start,len` of a hunk header, as `diff -u` writes it.
+fn hunk_range(r: std::ops::Range<usize>) -> String {
+    let len = r.end - r.start;
+    match len {
+        1 => format!("{}", r.start + 1),
+        0 => format!("{},0", r.start),
+        _ => format!("{},{}", r.start + 1, len),
+    }
+}
+
+fn push_line(out: &mut String, tag: char, line: &str) {
+    out.push(tag);
+    out.push_str(line);
+    if !line.ends_with('\n') {
+        out.push_str("\n\\ No newline at end of file\n");
+    }
 }
