@@ -3,7 +3,7 @@
 # properties. Per size: output size and file count, then best and median wall time
 # of several runs, user and system CPU (of the best run) and peak RSS for
 #   check   `eventsc check` alone (the front end every build starts with),
-#   cold    a build into an empty directory (every file written and fsync'ed),
+#   cold    a build into an empty directory (every file written),
 #   warm    the same build again (every file already up to date, nothing written);
 # and, for 10k events, each target alone (cold). Usage: bench/build.sh [runs]
 set -euo pipefail

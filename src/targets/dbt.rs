@@ -366,30 +366,10 @@ fn property_meta(plan: &Plan, p: &Property) -> Vec<Entry> {
 
 fn event_meta(plan: &Plan, e: &Event) -> Vec<Entry> {
     let mut m = vec![("event".into(), Yaml::str(e.name.value.clone()))];
-    let mut put = |k: &'static str, v: Option<String>| {
-        if let Some(v) = v {
-            m.push((k.into(), Yaml::str(v)));
-        }
-    };
-    put("owner", e.owner.as_ref().map(|r| r.name.clone()));
-    put("source", e.source.as_ref().map(|r| r.name.clone()));
-    put("status", Some(e.status.value.as_str().into()));
-    put("consent", e.consent.as_ref().map(|r| r.name.clone()));
-    put(
-        "retention",
-        e.retention
-            .as_ref()
-            .or(plan.meta.retention.as_ref())
-            .map(|r| r.name.clone()),
-    );
-    put("identity", Some(e.identity().as_str().into()));
-    put("flag", e.flag.as_ref().map(|f| f.value.clone()));
-    put("release", e.release.as_ref().map(|d| d.value.to_string()));
-    put("since", e.since.as_ref().map(|v| v.value.to_string()));
-    put("sunset", e.sunset.as_ref().map(|d| d.value.to_string()));
-    put(
-        "replaced_by",
-        e.replaced_by.as_ref().map(|r| r.name.clone()),
+    m.extend(
+        super::event_labels(plan, e)
+            .into_iter()
+            .map(|(k, v)| (k.into(), Yaml::str(v))),
     );
     if !e.tags.is_empty() {
         m.push((

@@ -153,3 +153,32 @@ mod tests {
         assert_eq!(slug("!!!"), "");
     }
 }
+
+/// The scalar facts about an event that targets attach as labels or metadata
+/// (owner, source, status, consent, effective retention, identity, flag, release,
+/// since, sunset, replaced_by), in that order; absent ones are left out.
+pub fn event_labels(plan: &Plan, e: &crate::ir::Event) -> Vec<(&'static str, String)> {
+    let name = |r: &Option<crate::ir::Ref>| r.as_ref().map(|r| r.name.clone());
+    [
+        ("owner", name(&e.owner)),
+        ("source", name(&e.source)),
+        ("status", Some(e.status.value.as_str().to_string())),
+        ("consent", name(&e.consent)),
+        (
+            "retention",
+            e.retention
+                .as_ref()
+                .or(plan.meta.retention.as_ref())
+                .map(|r| r.name.clone()),
+        ),
+        ("identity", Some(e.identity().as_str().to_string())),
+        ("flag", e.flag.as_ref().map(|f| f.value.clone())),
+        ("release", e.release.as_ref().map(|d| d.value.to_string())),
+        ("since", e.since.as_ref().map(|v| v.value.to_string())),
+        ("sunset", e.sunset.as_ref().map(|d| d.value.to_string())),
+        ("replaced_by", name(&e.replaced_by)),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.map(|v| (k, v)))
+    .collect()
+}

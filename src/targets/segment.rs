@@ -183,32 +183,15 @@ fn push_required(s: &mut Map<String, Value>, field: &str) {
 }
 
 fn labels(plan: &Plan, e: &Event) -> Map<String, Value> {
-    let mut l = Map::new();
+    let mut l: Map<String, Value> = super::event_labels(plan, e)
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), Value::String(v)))
+        .collect();
     let mut put = |k: &str, v: Option<String>| {
         if let Some(v) = v {
             l.insert(k.into(), Value::String(v));
         }
     };
-    put("owner", e.owner.as_ref().map(|r| r.name.clone()));
-    put("source", e.source.as_ref().map(|r| r.name.clone()));
-    put("status", Some(e.status.value.as_str().into()));
-    put("consent", e.consent.as_ref().map(|r| r.name.clone()));
-    put(
-        "retention",
-        e.retention
-            .as_ref()
-            .or(plan.meta.retention.as_ref())
-            .map(|r| r.name.clone()),
-    );
-    put("identity", Some(e.identity().as_str().into()));
-    put("flag", e.flag.as_ref().map(|f| f.value.clone()));
-    put("release", e.release.as_ref().map(|d| d.value.to_string()));
-    put("since", e.since.as_ref().map(|v| v.value.to_string()));
-    put("sunset", e.sunset.as_ref().map(|d| d.value.to_string()));
-    put(
-        "replaced_by",
-        e.replaced_by.as_ref().map(|r| r.name.clone()),
-    );
     if !e.tags.is_empty() {
         put(
             "tags",
