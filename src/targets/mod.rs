@@ -140,20 +140,6 @@ pub fn event_slugs(plan: &Plan) -> Vec<String> {
         .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::slug;
-
-    #[test]
-    fn slugs() {
-        assert_eq!(slug("Trial Started"), "trial-started");
-        assert_eq!(slug("  CTA -- Clicked!  "), "cta-clicked");
-        assert_eq!(slug("order_completed"), "order-completed");
-        assert_eq!(slug("Café Ordered"), "café-ordered");
-        assert_eq!(slug("!!!"), "");
-    }
-}
-
 /// The scalar facts about an event that targets attach as labels or metadata
 /// (owner, source, status, consent, effective retention, identity, flag, release,
 /// since, sunset, replaced_by), in that order; absent ones are left out.
@@ -181,4 +167,18 @@ pub fn event_labels(plan: &Plan, e: &crate::ir::Event) -> Vec<(&'static str, Str
     .into_iter()
     .filter_map(|(k, v)| v.map(|v| (k, v)))
     .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slug;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slug("Trial Started"), "trial-started");
+        assert_eq!(slug("  CTA -- Clicked!  "), "cta-clicked");
+        assert_eq!(slug("order_completed"), "order-completed");
+        assert_eq!(slug("Café Ordered"), "café-ordered");
+        assert_eq!(slug("!!!"), "");
+    }
 }
