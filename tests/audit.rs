@@ -59,7 +59,11 @@ fn records_diff_against_the_newest_earlier_one_and_log_reads_them() {
     );
     let text =
         std::fs::read_to_string(root().join("tests/fixtures/diff/properties/old.events")).unwrap();
-    assert_eq!(v["sources"][0]["sha256"], audit::sha256(text.as_bytes()));
+    let file_hash = sha256_hex(text.as_bytes());
+    assert_eq!(v["sources"][0]["sha256"], file_hash.as_str());
+    // The same listing `sha256sum` prints, hashed: what `plan.json` records too.
+    let listing = format!("{file_hash}  tests/fixtures/diff/properties/old.events\n");
+    assert_eq!(v["sources_sha256"], sha256_hex(listing.as_bytes()).as_str());
     assert_eq!(v["sources"][0]["text"], text);
     assert_eq!(v["created"], "2026-11-25T09:46:40Z");
 
@@ -226,4 +230,12 @@ fn build_record_then_log() {
     let log = run::eventsc(d, &["log", "audit"], None);
     assert_eq!(log.code, 0, "{}", log.record);
     snapshot("build-record-log", &log.record);
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

@@ -18,8 +18,8 @@
 //! ```
 //!
 //! The sources' text is kept so that the next record can be compared with this
-//! one exactly as `eventsc diff` compares two plans; `sources_sha256` hashes the
-//! per-file hashes in path order. The first record has `"diff": null`. Writing
+//! one exactly as `eventsc diff` compares two plans; `sources_sha256` is the same hash as
+//! `plan.json`'s (`targets::plan::sources_hash`). The first record has `"diff": null`. Writing
 //! never replaces a file: a record that already exists is refused. The clock is
 //! read by the caller (`SOURCE_DATE_EPOCH` fixes it, for reproducible runs).
 
@@ -27,20 +27,11 @@ use crate::diff::{Class, engine::Side};
 use crate::ir::Plan;
 use crate::source::SourceMap;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The format version of records.
 pub const FORMAT: u64 = 1;
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-pub fn sha256(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
 
 /// A point in time, UTC, to the second.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -264,19 +255,17 @@ pub fn write(
 ) -> Result<PathBuf, String> {
     let previous = read_all(dir)?;
     let diff = diff_against(previous.last(), plan, sources)?;
-    let mut files: Vec<(String, String)> = sources
-        .files()
-        .map(|(_, f)| (f.name.replace('\\', "/"), f.text.clone()))
-        .collect();
-    files.sort();
-    let mut all = Sha256::new();
-    let listed: Vec<Value> = files
+    let hashes = crate::targets::plan::sources_hash(sources);
+    let text_of = |name: &str| {
+        sources
+            .files()
+            .find(|(_, f)| f.name.replace('\\', "/") == name)
+            .map_or("", |(_, f)| f.text.as_str())
+    };
+    let listed: Vec<Value> = hashes
+        .files
         .iter()
-        .map(|(path, text)| {
-            let h = sha256(text.as_bytes());
-            all.update(format!("{h}  {path}\n").as_bytes());
-            json!({"path": path, "sha256": h, "text": text})
-        })
+        .map(|f| json!({"path": f.name, "sha256": f.sha256, "text": text_of(&f.name)}))
         .collect();
     let version = plan.meta.version.value.to_string();
     let record = json!({
@@ -284,7 +273,7 @@ pub fn write(
         "version": version,
         "created": now.rfc3339(),
         "sources": listed,
-        "sources_sha256": hex(&all.finalize()),
+        "sources_sha256": hashes.value,
         "plan": plan_json,
         "diff": diff,
     });

@@ -287,21 +287,22 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// The hash of the sources, stable across runs and machines for the same file
-/// names and contents.
+/// names and contents: each file's SHA-256 (its contents read once), and the
+/// SHA-256 of the `sha256sum`-style listing of them, `<hash>  <name>\n` per file in
+/// name order. Audit records use the same hashes.
 pub fn sources_hash(sources: &crate::source::SourceMap) -> SourcesHash {
-    let mut all = Sha256::new();
-    let mut files = Vec::new();
-    for (_, f) in sources.files() {
-        all.update(f.name.as_bytes());
-        all.update(b"\n");
-        all.update(f.text.len().to_string().as_bytes());
-        all.update(b"\n");
-        all.update(f.text.as_bytes());
-        files.push(FileHash {
-            name: f.name.clone(),
+    let mut files: Vec<FileHash> = sources
+        .files()
+        .map(|(_, f)| FileHash {
+            name: f.name.replace('\\', "/"),
             bytes: f.text.len(),
             sha256: hex(&Sha256::digest(f.text.as_bytes())),
-        });
+        })
+        .collect();
+    files.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut all = Sha256::new();
+    for f in &files {
+        all.update(format!("{}  {}\n", f.sha256, f.name).as_bytes());
     }
     SourcesHash {
         algorithm: "sha256",
