@@ -1,12 +1,17 @@
 //! Atomic file writes: a temporary file in the same directory, then a rename, so
 //! a reader never sees half a file and a failed write leaves the old one intact.
 //!
+//! A file that is replaced keeps its permissions (`eventsc fmt` must not change
+//! a plan's mode); a new file gets the default ones (`0666` less the umask), like
+//! any file a compiler writes.
+//!
 //! [`write_atomic`] does not fsync: build outputs can be regenerated, and syncing
 //! every one of 20,000 files costs seconds. [`write_durable`] also syncs the file
-//! and its directory, for what must survive a crash (audit records).
+//! and its directory, for what must survive a crash.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 fn dir_of(path: &Path) -> &Path {
     match path.parent() {
@@ -15,30 +20,124 @@ fn dir_of(path: &Path) -> &Path {
     }
 }
 
-fn write(path: &Path, bytes: &[u8], durable: bool) -> std::io::Result<()> {
+/// A fresh temporary file next to `path`: `.<name>.<pid>-<n>.eventsc-tmp`.
+fn create_temp(path: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    // Shortened, so the temporary name stays within the file system's limit.
+    let name: String = path
+        .file_name()
+        .map(|n| n.to_string_lossy().chars().take(64).collect())
+        .unwrap_or_default();
     let dir = dir_of(path);
-    std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".eventsc-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    if durable {
-        tmp.as_file().sync_all()?;
+    loop {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let tmp = dir.join(format!(".{name}.{}-{n}.eventsc-tmp", std::process::id()));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+        {
+            Ok(f) => return Ok((tmp, f)),
+            // Left over by a process with the same id that was killed.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 1_000_000 => {}
+            Err(e) => return Err(e),
+        }
     }
-    tmp.persist(path).map_err(|e| e.error)?;
+}
+
+fn write_in_existing_dir(path: &Path, bytes: &[u8], durable: bool) -> std::io::Result<()> {
+    let kept = match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => Some(m.permissions()),
+        _ => None,
+    };
+    let (tmp, mut file) = create_temp(path)?;
+    let result = (|| {
+        file.write_all(bytes)?;
+        if let Some(p) = kept {
+            file.set_permissions(p)?;
+        }
+        if durable {
+            file.sync_all()?;
+        }
+        drop(file);
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result?;
     if durable {
-        std::fs::File::open(dir)?.sync_all()?;
+        std::fs::File::open(dir_of(path))?.sync_all()?;
     }
     Ok(())
 }
 
-/// Writes `bytes` to `path` atomically (temp file + rename).
+/// Writes `bytes` to `path` atomically (temp file + rename), creating its
+/// directory when missing.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    write(path, bytes, false)
+    std::fs::create_dir_all(dir_of(path))?;
+    write_in_existing_dir(path, bytes, false)
 }
 
 /// Like [`write_atomic`], and the data is on disk when it returns.
 pub fn write_durable(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    write(path, bytes, true)
+    std::fs::create_dir_all(dir_of(path))?;
+    write_in_existing_dir(path, bytes, true)
+}
+
+/// [`write_atomic`] for many files: each directory is created once.
+#[derive(Default)]
+pub struct AtomicWriter {
+    made: std::collections::HashSet<PathBuf>,
+}
+
+impl AtomicWriter {
+    pub fn write(&mut self, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+        let dir = dir_of(path);
+        if !self.made.contains(dir) {
+            std::fs::create_dir_all(dir)?;
+            self.made.insert(dir.to_path_buf());
+        }
+        write_in_existing_dir(path, bytes, false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_atomically_and_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a/b/out.json");
+        write_atomic(&path, b"one").unwrap();
+        write_atomic(&path, b"two").unwrap();
+        let mut w = AtomicWriter::default();
+        w.write(&dir.path().join("a/c.txt"), b"three").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"two");
+        let names: Vec<_> = std::fs::read_dir(dir.path().join("a/b"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["out.json"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn keeps_the_mode_of_a_replaced_file_and_gives_new_ones_the_default() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let plan = dir.path().join("plan.events");
+        std::fs::write(&plan, "old").unwrap();
+        std::fs::set_permissions(&plan, std::fs::Permissions::from_mode(0o640)).unwrap();
+        write_atomic(&plan, b"new").unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&plan), 0o640);
+        // A new file: what `std::fs::write` gives (0666 less the umask), not 0600.
+        let reference = dir.path().join("reference");
+        std::fs::write(&reference, "x").unwrap();
+        let fresh = dir.path().join("fresh");
+        write_atomic(&fresh, b"x").unwrap();
+        assert_eq!(mode(&fresh), mode(&reference));
+    }
 }

@@ -115,8 +115,7 @@ pub fn run(args: Args) -> u8 {
         sources: &loaded.sources,
         warnings: &checked.diagnostics,
     };
-    let produced = outdir::generate(&selected, &cx);
-    let report = match outdir::write(&args.out, &produced) {
+    let report = match outdir::build(&args.out, &selected, &cx) {
         Ok(r) => r,
         Err(e) => return usage_error(e),
     };

@@ -72,7 +72,7 @@ fn sorted_events(plan: &Plan) -> Vec<&Event> {
 
 /// `csv/segment-tracking-plan.csv`.
 pub fn tracking_plan(plan: &Plan) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(4096 + plan.events.len() * 2048);
     csv_record(
         &mut out,
         &[
@@ -231,7 +231,7 @@ struct Block<'a> {
 
 /// `csv/catalog.csv`.
 pub fn catalog(plan: &Plan, sources: &SourceMap) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(super::size_hint(sources, 4));
     csv_record(
         &mut out,
         &[

@@ -29,5 +29,5 @@ impl Target for Json {
 
 /// The tracking plan as pretty-printed JSON with a final newline.
 pub fn render(cx: &Context) -> String {
-    super::to_json(&TrackingPlan::new(cx))
+    super::to_json_sized(&TrackingPlan::new(cx), super::size_hint(cx.sources, 12))
 }

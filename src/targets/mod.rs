@@ -84,10 +84,30 @@ pub fn find(name: &str) -> Option<&'static dyn Target> {
 
 /// Pretty-printed JSON (two-space indent) with a final newline.
 pub fn to_json<T: serde::Serialize>(value: &T) -> String {
-    let mut s = serde_json::to_string_pretty(value)
-        .unwrap_or_else(|e| format!("{{\"error\": {:?}}}", e.to_string()));
-    s.push('\n');
-    s
+    to_json_sized(value, 0)
+}
+
+/// [`to_json`] into a buffer of `capacity` bytes reserved up front.
+pub fn to_json_sized<T: serde::Serialize>(value: &T, capacity: usize) -> String {
+    let mut bytes = Vec::with_capacity(capacity);
+    match serde_json::to_writer_pretty(&mut bytes, value) {
+        Ok(()) => {
+            bytes.push(b'\n');
+            // serde_json writes UTF-8 only.
+            String::from_utf8(bytes)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        }
+        Err(e) => format!("{{\"error\": {:?}}}\n", e.to_string()),
+    }
+}
+
+/// A generous guess at the size of an output that grows with the plan:
+/// `per_byte` bytes per byte of `.events` source. Reserving it up front costs
+/// nothing until it is written (the OS maps memory on first touch) and spares a
+/// large output the copies, and fresh pages, of growing by doubling.
+pub fn size_hint(sources: &SourceMap, per_byte: usize) -> usize {
+    let source: usize = sources.files().map(|(_, f)| f.text.len()).sum();
+    4096 + source.saturating_mul(per_byte)
 }
 
 /// The file-name form of an event name, shared by every target that writes one

@@ -15,7 +15,7 @@
 //! entry that is absolute or leaves the directory (`..`) is ignored.
 
 use super::{Artifact, Context, Target, text};
-use crate::fsutil::write_atomic;
+use crate::fsutil::{AtomicWriter, write_atomic};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -23,29 +23,6 @@ use std::path::{Path, PathBuf};
 
 /// The manifest's file name, in the output directory.
 pub const MANIFEST: &str = ".eventsc-manifest.json";
-
-/// Runs the targets (in parallel) and returns their artifacts, in target order.
-pub fn generate(
-    targets: &[&'static dyn Target],
-    cx: &Context,
-) -> Vec<(&'static str, Vec<Artifact>)> {
-    std::thread::scope(|s| {
-        let handles: Vec<_> = targets
-            .iter()
-            .map(|t| (t.name(), s.spawn(move || t.generate(cx))))
-            .collect();
-        handles
-            .into_iter()
-            .map(|(name, h)| {
-                let artifacts = match h.join() {
-                    Ok(a) => a,
-                    Err(panic) => std::panic::resume_unwind(panic),
-                };
-                (name, artifacts)
-            })
-            .collect()
-    })
-}
 
 /// What a build did to the output directory.
 #[derive(Debug, Default)]
@@ -94,47 +71,51 @@ pub fn is_safe_relative(p: &str) -> bool {
         && p.split('/').all(|c| !c.is_empty() && c != "." && c != "..")
 }
 
-/// Writes the artifacts into `out`, updates the manifest and removes stale files.
-pub fn write(out: &Path, produced: &[(&str, Vec<Artifact>)]) -> Result<Report, WriteError> {
+/// Runs the targets and writes what they produce into `out`, then updates the
+/// manifest and removes stale files.
+///
+/// Targets run on as many threads as there are cores, heaviest first; each
+/// thread writes a target's files as soon as the target has produced them and
+/// drops them, so at most one target's output per thread is in memory.
+pub fn build(
+    out: &Path,
+    targets: &[&'static dyn Target],
+    cx: &Context,
+) -> Result<Report, WriteError> {
+    std::fs::create_dir_all(out).map_err(|e| WriteError::Io(out.to_path_buf(), e))?;
+    let manifest_path = out.join(MANIFEST);
     let mut report = Report::default();
-    let mut paths = BTreeSet::new();
-    for (_, artifacts) in produced {
-        for a in artifacts {
-            if !is_safe_relative(&a.path) || a.path == MANIFEST {
-                return Err(WriteError::BadPath(a.path.clone()));
-            }
-            if !paths.insert(a.path.as_str()) {
-                return Err(WriteError::Duplicate(a.path.clone()));
+    let mut manifest = read_manifest(&manifest_path, &mut report.warnings);
+
+    let done = run_all(out, targets, cx)?;
+    let mut all_paths = BTreeSet::new();
+    for d in &done {
+        for p in &d.paths {
+            if !all_paths.insert(p.as_str()) {
+                return Err(WriteError::Duplicate(p.clone()));
             }
         }
     }
-    std::fs::create_dir_all(out).map_err(|e| WriteError::Io(out.to_path_buf(), e))?;
-
-    let manifest_path = out.join(MANIFEST);
-    let mut manifest = read_manifest(&manifest_path, &mut report.warnings);
-
-    let all: Vec<&Artifact> = produced.iter().flat_map(|(_, a)| a).collect();
-    for (a, written) in all.iter().zip(write_all(out, &all)?) {
-        if written {
-            report.written.push(a.path.clone());
-        } else {
-            report.unchanged.push(a.path.clone());
+    for d in &done {
+        for (p, w) in d.paths.iter().zip(&d.written) {
+            if *w {
+                report.written.push(p.clone());
+            } else {
+                report.unchanged.push(p.clone());
+            }
         }
     }
 
     // Files the selected targets wrote before and no longer produce; a file
     // another target still claims (or that this build wrote) stays.
     let mut stale = BTreeSet::new();
-    for (target, _) in produced {
-        if let Some(old) = manifest.remove(*target) {
+    for d in &done {
+        if let Some(old) = manifest.remove(d.target) {
             stale.extend(old);
         }
     }
-    for (target, artifacts) in produced {
-        manifest.insert(
-            target.to_string(),
-            artifacts.iter().map(|a| a.path.clone()).collect(),
-        );
+    for d in &done {
+        manifest.insert(d.target.to_string(), d.paths.iter().cloned().collect());
     }
     let claimed: BTreeSet<&String> = manifest.values().flatten().collect();
     for p in stale.iter().filter(|p| !claimed.contains(p)) {
@@ -149,84 +130,159 @@ pub fn write(out: &Path, produced: &[(&str, Vec<Artifact>)]) -> Result<Report, W
     }
 
     let text = manifest_text(&manifest);
-    if !same_bytes(&manifest_path, text.as_bytes()) {
+    let mut buf = Vec::new();
+    if !same_bytes(&manifest_path, text.as_bytes(), &mut buf) {
         write_atomic(&manifest_path, text.as_bytes())
             .map_err(|e| WriteError::Io(manifest_path.clone(), e))?;
     }
     Ok(report)
 }
 
-/// How many files are written at once: each write waits for its `fsync`, and
-/// the file system commits concurrent ones together, so a build of thousands of
-/// files is many times faster with several in flight, even on one core.
-const WRITERS: usize = 16;
+/// What one target did: the paths it produced, in its order, and whether each
+/// was written (or already on disk).
+struct Done {
+    target: &'static str,
+    paths: Vec<String>,
+    written: Vec<bool>,
+}
 
-/// Writes every artifact whose bytes differ from the file on disk; returns, per
-/// artifact, whether it was written.
-fn write_all(out: &Path, all: &[&Artifact]) -> Result<Vec<bool>, WriteError> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    let next = AtomicUsize::new(0);
-    let one = |a: &Artifact| -> Result<bool, WriteError> {
-        let path = out.join(&a.path);
-        if same_bytes(&path, &a.bytes) {
-            return Ok(false);
-        }
-        write_atomic(&path, &a.bytes).map_err(|e| WriteError::Io(path, e))?;
-        Ok(true)
+/// The order targets are handed to threads in: the ones producing the most
+/// output first, so the threads finish together. Others follow in registry order.
+const HEAVIEST_FIRST: &[&str] = &["json", "yaml", "jsonschema", "dbt", "samples", "segment"];
+
+/// Runs every target on a pool of threads, writing each one's files as soon as
+/// it has produced them; returns what each did, in target order. After the
+/// first error no further target is started, and the first (in target order)
+/// is returned.
+fn run_all(
+    out: &Path,
+    targets: &[&'static dyn Target],
+    cx: &Context,
+) -> Result<Vec<Done>, WriteError> {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let rank = |t: &dyn Target| {
+        HEAVIEST_FIRST
+            .iter()
+            .position(|n| *n == t.name())
+            .unwrap_or(HEAVIEST_FIRST.len())
     };
-    let results: Vec<Vec<(usize, Result<bool, WriteError>)>> = std::thread::scope(|s| {
-        let workers: Vec<_> = (0..WRITERS.min(all.len()))
-            .map(|_| {
-                s.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(a) = all.get(i) else { break };
-                        let r = one(a);
-                        let failed = r.is_err();
-                        done.push((i, r));
-                        if failed {
-                            // Stop handing out work; others finish their file.
-                            next.store(all.len(), Ordering::Relaxed);
-                            break;
-                        }
-                    }
-                    done
-                })
-            })
-            .collect();
-        workers
+    let mut order: Vec<usize> = (0..targets.len()).collect();
+    order.sort_by_key(|&i| rank(targets[i]));
+    let threads = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(1, targets.len().max(1));
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let stats = std::env::var_os("EVENTSC_STATS").is_some_and(|v| !v.is_empty());
+    let worker = || {
+        let mut buf = Vec::new();
+        let mut writer = AtomicWriter::default();
+        let mut results = Vec::new();
+        while !failed.load(Ordering::Relaxed) {
+            let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) else {
+                break;
+            };
+            let t = targets[i];
+            let started = std::time::Instant::now();
+            let artifacts = t.generate(cx);
+            let generated = started.elapsed();
+            let bytes: usize = artifacts.iter().map(|a| a.bytes.len()).sum();
+            let r = write_target(out, t.name(), artifacts, &mut writer, &mut buf);
+            if stats {
+                eprintln!(
+                    "stats: {:<10} generate {:>6.3} s, write {:>6.3} s, {:>5} MB",
+                    t.name(),
+                    generated.as_secs_f64(),
+                    (started.elapsed() - generated).as_secs_f64(),
+                    bytes / 1_000_000
+                );
+            }
+            if r.is_err() {
+                failed.store(true, Ordering::Relaxed);
+            }
+            results.push((i, r));
+        }
+        results
+    };
+    let mut results: Vec<(usize, Result<Done, WriteError>)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads).map(|_| s.spawn(worker)).collect();
+        handles
             .into_iter()
-            .map(|w| match w.join() {
-                Ok(d) => d,
+            .flat_map(|h| match h.join() {
+                Ok(r) => r,
                 Err(panic) => std::panic::resume_unwind(panic),
             })
             .collect()
     });
-    let mut written = vec![false; all.len()];
-    let mut first_error: Option<(usize, WriteError)> = None;
-    for (i, r) in results.into_iter().flatten() {
-        match r {
-            Ok(w) => written[i] = w,
-            Err(e) => {
-                if first_error.as_ref().is_none_or(|(j, _)| i < *j) {
-                    first_error = Some((i, e));
-                }
-            }
-        }
-    }
-    match first_error {
-        Some((_, e)) => Err(e),
-        None => Ok(written),
-    }
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
 }
 
-fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
-    match std::fs::symlink_metadata(path) {
-        Ok(m) if m.is_file() && m.len() == bytes.len() as u64 => {
-            std::fs::read(path).is_ok_and(|old| old == bytes)
+/// Writes one target's artifacts (each whose bytes differ from the file on disk).
+fn write_target(
+    out: &Path,
+    target: &'static str,
+    artifacts: Vec<Artifact>,
+    writer: &mut AtomicWriter,
+    buf: &mut Vec<u8>,
+) -> Result<Done, WriteError> {
+    let mut seen = BTreeSet::new();
+    for a in &artifacts {
+        if !is_safe_relative(&a.path) || a.path == MANIFEST {
+            return Err(WriteError::BadPath(a.path.clone()));
         }
-        _ => false,
+        if !seen.insert(a.path.as_str()) {
+            return Err(WriteError::Duplicate(a.path.clone()));
+        }
+    }
+    let mut done = Done {
+        target,
+        paths: Vec::with_capacity(artifacts.len()),
+        written: Vec::with_capacity(artifacts.len()),
+    };
+    for a in artifacts {
+        let path = out.join(&a.path);
+        let write = !same_bytes(&path, &a.bytes, buf);
+        if write {
+            writer
+                .write(&path, &a.bytes)
+                .map_err(|e| WriteError::Io(path, e))?;
+        }
+        done.paths.push(a.path);
+        done.written.push(write);
+    }
+    Ok(done)
+}
+
+/// Whether the file at `path` holds exactly `bytes`; read in chunks into `buf`,
+/// so comparing a large output costs no allocation.
+fn same_bytes(path: &Path, bytes: &[u8], buf: &mut Vec<u8>) -> bool {
+    use std::io::Read;
+    const CHUNK: usize = 256 * 1024;
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.is_file() && m.len() == bytes.len() as u64 => {}
+        _ => return false,
+    }
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    buf.resize(CHUNK, 0);
+    let mut rest = bytes;
+    loop {
+        // One byte more than is left: a file that grew meanwhile differs.
+        let want = rest.len().min(CHUNK - 1) + 1;
+        let n = match file.read(&mut buf[..want]) {
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => return false,
+        };
+        if n == 0 {
+            return rest.is_empty();
+        }
+        if n > rest.len() || buf[..n] != rest[..n] {
+            return false;
+        }
+        rest = &rest[n..];
     }
 }
 

@@ -42,7 +42,10 @@ impl Target for PlanTarget {
     }
 
     fn generate(&self, cx: &Context) -> Vec<Artifact> {
-        vec![Artifact::text(PATH, super::to_json(&PlanJson::new(cx)))]
+        vec![Artifact::text(
+            PATH,
+            super::to_json_sized(&PlanJson::new(cx), super::size_hint(cx.sources, 2)),
+        )]
     }
 }
 

@@ -92,7 +92,7 @@ pub fn render(cx: &Context) -> String {
     let plan = cx.plan;
     let m = &plan.meta;
     let plan_path = plan_arg(cx.sources);
-    let mut out = String::new();
+    let mut out = String::with_capacity(super::size_hint(cx.sources, 2));
     let _ = writeln!(
         out,
         "# QA checklist: {} (v{})\n",

@@ -44,7 +44,7 @@ impl Target for Samples {
     fn generate(&self, cx: &Context) -> Vec<Artifact> {
         let all = samples(cx.plan);
         let mut out = Vec::with_capacity(all.len() + 1);
-        let mut ndjson = String::new();
+        let mut ndjson = String::with_capacity(super::size_hint(cx.sources, 2));
         for s in &all {
             // One line: each file is both a JSON document and a one-line NDJSON
             // file, so `eventsc validate --payloads samples/<slug>.json` reads it.

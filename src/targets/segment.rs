@@ -81,7 +81,7 @@ pub fn rules(plan: &Plan) -> impl Iterator<Item = Value> + '_ {
 /// rule is rendered as soon as it is built, so the whole body never exists as
 /// one JSON value (it is large: a 10,000-event plan gives 40 MB).
 pub fn rules_json(plan: &Plan) -> String {
-    let mut out = String::with_capacity(plan.events.len() * 4096);
+    let mut out = String::with_capacity(4096 + plan.events.len() * 8192);
     out.push_str("{\n  \"rules\": [");
     let mut empty = true;
     for rule in rules(plan) {

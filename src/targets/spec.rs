@@ -68,7 +68,7 @@ fn joined_links(
 pub fn render(cx: &Context) -> String {
     let plan = cx.plan;
     let slugs = super::event_slugs(plan);
-    let mut out = String::new();
+    let mut out = String::with_capacity(super::size_hint(cx.sources, 4));
     header(cx, &mut out);
     summaries(plan, &slugs, &mut out);
     matrix(plan, &slugs, &mut out);

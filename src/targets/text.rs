@@ -72,21 +72,42 @@ fn write_json(out: &mut String, v: &Value, level: usize) {
 }
 
 /// A JSON string literal (also a valid YAML double-quoted scalar).
+///
+/// Runs of characters that need no escape are copied whole: in generated
+/// artifacts that is nearly every string.
 pub fn json_string(out: &mut String, s: &str) {
     out.push('"');
-    for c in s.chars() {
+    let bytes = s.as_bytes();
+    let (mut start, mut i) = (0, 0);
+    while i < bytes.len() {
+        let b = bytes[i];
+        // U+2028 and U+2029 are E2 80 A8/A9 in UTF-8; every other escape is ASCII,
+        // so `i` is always on a character boundary here.
+        let escape = b < 0x20
+            || b == b'"'
+            || b == b'\\'
+            || b == 0x7f
+            || (b == 0xe2
+                && bytes.get(i + 1) == Some(&0x80)
+                && matches!(bytes.get(i + 2), Some(0xa8 | 0xa9)));
+        if !escape {
+            i += 1;
+            continue;
+        }
+        out.push_str(&s[start..i]);
+        let c = s[i..].chars().next().unwrap_or_default();
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' || c == '\u{2028}' || c == '\u{2029}' => {
-                out.push_str(&format!("\\u{:04x}", c as u32));
-            }
-            c => out.push(c),
+            c => out.push_str(&format!("\\u{:04x}", c as u32)),
         }
+        i += c.len_utf8();
+        start = i;
     }
+    out.push_str(&s[start..]);
     out.push('"');
 }
 
@@ -138,7 +159,9 @@ pub fn csv_record(out: &mut String, fields: &[&str]) {
         if i > 0 {
             out.push(',');
         }
-        let quote = f.contains([',', '"', '\r', '\n']) || f.starts_with(' ') || f.ends_with(' ');
+        let quote = f.bytes().any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
+            || f.starts_with(' ')
+            || f.ends_with(' ');
         if quote {
             out.push('"');
             out.push_str(&f.replace('"', "\"\""));
@@ -284,12 +307,37 @@ mod tests {
             "\u{1}\u{7f}",
             "é ☃ 😀",
             "\u{2028}",
+            "a\u{2029}b\u{2027}\u{202a}\u{e2}",
+            "",
+            "\"",
+            "ends with a tab\t",
         ] {
             let mut out = String::new();
             json_string(&mut out, s);
             let back: String = serde_json::from_str(&out).unwrap();
             assert_eq!(back, s);
+            assert_eq!(out, escaped_one_char_at_a_time(s), "{s:?}");
         }
+    }
+
+    /// The escaping `json_string` must match, written the obvious way.
+    fn escaped_one_char_at_a_time(s: &str) -> String {
+        let mut out = String::from('"');
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                c if (c as u32) < 0x20 || c == '\u{7f}' || c == '\u{2028}' || c == '\u{2029}' => {
+                    out.push_str(&format!("\\u{:04x}", c as u32));
+                }
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+        out
     }
 
     #[test]

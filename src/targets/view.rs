@@ -40,7 +40,7 @@ pub struct TrackingPlan<'a> {
     pub identify: Option<TraitsView<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group: Option<TraitsView<'a>>,
-    pub events: Vec<EventView<'a>>,
+    pub events: Events<'a>,
     pub kpis: Vec<KpiView<'a>>,
 }
 
@@ -254,6 +254,26 @@ pub struct EventView<'a> {
     pub exceptions: Vec<ExceptionView<'a>>,
     pub properties: Vec<PropertyView<'a>>,
     pub location: String,
+}
+
+/// The plan's events, serialized one at a time: each event's view is built
+/// when it is written and dropped after, so a plan of 10,000 events never holds
+/// all their views at once.
+pub struct Events<'a> {
+    cx: Context<'a>,
+    slugs: Vec<String>,
+}
+
+impl Serialize for Events<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let events = &self.cx.plan.events;
+        let mut seq = s.serialize_seq(Some(events.len()))?;
+        for (i, (e, slug)) in events.iter().zip(&self.slugs).enumerate() {
+            seq.serialize_element(&event(&self.cx, i, e, slug))?;
+        }
+        seq.end()
+    }
 }
 
 /// An `allow("rule", reason "…")` exception.
@@ -544,12 +564,14 @@ impl<'a> TrackingPlan<'a> {
             common: plan.common.as_ref().map(|t| traits(cx, t)),
             identify: plan.identify.as_ref().map(|t| traits(cx, t)),
             group: plan.group.as_ref().map(|t| traits(cx, t)),
-            events: plan
-                .events
-                .iter()
-                .enumerate()
-                .map(|(i, e)| event(cx, i, e, &slugs[i]))
-                .collect(),
+            events: Events {
+                cx: Context {
+                    plan,
+                    sources: cx.sources,
+                    warnings: cx.warnings,
+                },
+                slugs,
+            },
             kpis: Self::kpis(cx),
         }
     }
