@@ -244,7 +244,9 @@ impl SourceMap {
     /// `file:line` of the start of a span, as written into generated artifacts.
     pub fn location(&self, span: Span) -> String {
         let f = self.get(span.file);
-        format!("{}:{}", f.name, f.line_col(span.start as usize).line)
+        // The line alone: no need to count the column's characters.
+        let offset = floor_char_boundary(&f.text, (span.start as usize).min(f.text.len()));
+        format!("{}:{}", f.name, f.line_index(offset) + 1)
     }
 
     pub fn find(&self, path: &Path) -> Option<FileId> {
