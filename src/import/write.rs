@@ -337,6 +337,18 @@ pub fn write(plan: &Plan) -> Result<(String, Vec<String>), ImportError> {
     }
     let mut out = String::new();
     let _ = writeln!(out, "plan {} {{", quote(&plan.title));
+    // The plan is at least as new as its newest event (`since`), so that the
+    // import checks clean (`lifecycle/since-after-plan-version`).
+    let newest = plan
+        .events
+        .iter()
+        .filter_map(|e| crate::ir::Semver::parse(e.since.as_deref()?).ok())
+        .max_by(|a, b| a.precedence(b));
+    if let Some(v) =
+        newest.filter(|v| v.precedence(&crate::ir::Semver::DEFAULT) == std::cmp::Ordering::Greater)
+    {
+        let _ = writeln!(out, "version {}", quote(&v.to_string()));
+    }
     if !sources.is_empty() {
         let list: Vec<&str> = sources.iter().copied().collect();
         let _ = writeln!(out, "sources {}", list.join(", "));

@@ -250,16 +250,7 @@ impl Default for Spanned<String> {
 
 impl Default for Spanned<Semver> {
     fn default() -> Self {
-        Spanned::new(
-            Semver {
-                major: 0,
-                minor: 1,
-                patch: 0,
-                pre: String::new(),
-                build: String::new(),
-            },
-            Span::default(),
-        )
+        Spanned::new(Semver::DEFAULT, Span::default())
     }
 }
 

@@ -104,6 +104,15 @@ pub struct Semver {
 }
 
 impl Semver {
+    /// The version of a plan that writes none.
+    pub const DEFAULT: Semver = Semver {
+        major: 0,
+        minor: 1,
+        patch: 0,
+        pre: String::new(),
+        build: String::new(),
+    };
+
     pub fn parse(s: &str) -> Result<Semver, String> {
         let bad = || format!("`{s}` is not a semantic version (MAJOR.MINOR.PATCH, e.g. `1.3.0`)");
         let (rest, build) = match s.split_once('+') {
