@@ -55,16 +55,50 @@ struct Registered {
     group: Option<(usize, Span)>,
 }
 
-/// The declarations being lowered; each is taken (and, when owned, freed) once lowered.
+/// The top-level declarations of a plan, in source order, as lowering reads them:
+/// the kind and name of each first (to register every name), then each
+/// declaration once, taken to be lowered (and, when owned, freed).
+pub trait DeclSource<'a> {
+    /// How many declarations there are.
+    fn count(&self) -> usize;
+    /// The keyword and name of declaration `i`.
+    fn head(&self, i: usize) -> Option<(&ast::Ident, Option<&DeclName>)>;
+    /// Declaration `i` if it is held and not taken yet (enums are read before
+    /// they are lowered).
+    fn peek(&self, i: usize) -> Option<&ast::Decl>;
+    /// Takes declaration `i` to lower it.
+    fn take(&mut self, i: usize) -> Option<Cow<'a, ast::Decl>>;
+}
+
+/// Declarations already parsed, borrowed or owned.
 struct Decls<'a>(Vec<Option<Cow<'a, ast::Decl>>>);
 
-impl<'a> Decls<'a> {
+impl<'a> DeclSource<'a> for Decls<'a> {
+    fn count(&self) -> usize {
+        self.0.len()
+    }
+
+    fn head(&self, i: usize) -> Option<(&ast::Ident, Option<&DeclName>)> {
+        self.peek(i).map(|d| (&d.kind, d.name.as_ref()))
+    }
+
+    fn peek(&self, i: usize) -> Option<&ast::Decl> {
+        self.0.get(i).and_then(Option::as_deref)
+    }
+
     fn take(&mut self, i: usize) -> Option<Cow<'a, ast::Decl>> {
         self.0.get_mut(i).and_then(Option::take)
     }
 }
 
 use crate::syntax::DECL_KINDS as DECL_KEYWORDS;
+
+/// What registration reads of a declaration: its keyword and name.
+#[derive(Clone, Copy)]
+struct Head<'d> {
+    keyword: &'d ast::Ident,
+    name: Option<&'d DeclName>,
+}
 
 /// The fields a block accepts, by the word that opens it (`plan`, `event`,
 /// `owner`, …, and the nested `naming` and `qa` blocks), and whether it holds
@@ -129,7 +163,7 @@ pub fn lower_with_broken(
         .iter()
         .flat_map(|(_, f)| f.decls.iter().map(|d| Some(Cow::Borrowed(d))))
         .collect();
-    lower_decls(Decls(decls), first, broken, rule_names, complete)
+    lower_decls(&mut Decls(decls), first, broken, rule_names, complete)
 }
 
 /// [`lower_with_broken`] taking the ASTs by value: each declaration's syntax tree is
@@ -145,11 +179,13 @@ pub fn lower_owned(
         .into_iter()
         .flat_map(|(_, f)| f.decls.into_iter().map(|d| Some(Cow::Owned(d))))
         .collect();
-    lower_decls(Decls(decls), first, broken, rule_names, complete)
+    lower_decls(&mut Decls(decls), first, broken, rule_names, complete)
 }
 
-fn lower_decls(
-    mut decls: Decls<'_>,
+/// Lowers declarations read from `decls` (see [`DeclSource`]); `first_file` is
+/// where a missing `plan` is reported.
+pub fn lower_decls<'a>(
+    decls: &mut dyn DeclSource<'a>,
     first_file: Option<FileId>,
     broken: &[BrokenDecl],
     rule_names: &[&'static str],
@@ -182,12 +218,12 @@ fn lower_decls(
         };
     }
     let mut reg = Registered::default();
-    for (i, d) in decls.0.iter().enumerate() {
-        if let Some(d) = d {
-            l.register(i, d, &mut reg);
+    let total = decls.count();
+    for i in 0..total {
+        if let Some((kind, name)) = decls.head(i) {
+            l.register(i, kind, name, &mut reg);
         }
     }
-    let total = decls.0.len();
 
     let mut plan = Plan::default();
     let mut named = std::mem::take(&mut reg.named);
@@ -206,7 +242,7 @@ fn lower_decls(
     let enums = take(Kind::Enum);
     l.enum_values = enums
         .iter()
-        .filter_map(|(i, _)| decls.0.get(*i).and_then(Option::as_ref))
+        .filter_map(|(i, _)| decls.peek(*i))
         .map(|d| {
             d.block
                 .items
@@ -362,8 +398,15 @@ impl Lowerer<'_> {
         );
     }
 
-    fn register(&mut self, index: usize, d: &ast::Decl, reg: &mut Registered) {
-        let kind = d.kind.text.as_str();
+    fn register(
+        &mut self,
+        index: usize,
+        keyword: &ast::Ident,
+        name: Option<&DeclName>,
+        reg: &mut Registered,
+    ) {
+        let d = Head { keyword, name };
+        let kind = keyword.text.as_str();
         let named = |k: Kind| Some(k);
         let k = match kind {
             "plan" => {
@@ -377,17 +420,17 @@ impl Lowerer<'_> {
                             codes::DUPLICATE_PLAN,
                             "a tracking plan has exactly one `plan` block",
                         )
-                        .primary(d.kind.span, "second `plan` block")
+                        .primary(d.keyword.span, "second `plan` block")
                         .secondary(*first, "first `plan` block")
                         .help("merge the two blocks, or check them as separate plans"),
                     );
                     return;
                 }
-                reg.plans.push((index, d.kind.span, title));
+                reg.plans.push((index, d.keyword.span, title));
                 return;
             }
             "common" | "identify" | "group" => {
-                if let Some(n) = &d.name {
+                if let Some(n) = d.name {
                     self.diags.push(
                         Diagnostic::error(codes::MISSING, format!("`{kind}` takes no name"))
                             .primary(n.span(), "unexpected name")
@@ -405,12 +448,12 @@ impl Lowerer<'_> {
                             codes::DUPLICATE_DECLARATION,
                             format!("`{kind}` is declared twice"),
                         )
-                        .primary(d.kind.span, "declared again here")
+                        .primary(d.keyword.span, "declared again here")
                         .secondary(*first, "first declared here")
                         .help(format!("a plan has one `{kind}` block: merge them")),
                     );
                 } else {
-                    *slot = Some((index, d.kind.span));
+                    *slot = Some((index, d.keyword.span));
                 }
                 return;
             }
@@ -447,7 +490,7 @@ impl Lowerer<'_> {
                     codes::UNKNOWN_DECLARATION,
                     format!("unknown declaration `{kind}`"),
                 )
-                .primary(d.kind.span, "not a kind of declaration")
+                .primary(d.keyword.span, "not a kind of declaration")
                 .help(help),
             );
             return;
@@ -508,8 +551,8 @@ impl Lowerer<'_> {
         true
     }
 
-    fn quoted_name(&mut self, d: &ast::Decl, what: &str, example: &str) -> Option<Spanned<String>> {
-        match &d.name {
+    fn quoted_name(&mut self, d: Head<'_>, what: &str, example: &str) -> Option<Spanned<String>> {
+        match d.name {
             Some(DeclName::Str(s)) if !s.value.trim().is_empty() => {
                 Some(Spanned::new(s.value.clone(), s.span))
             }
@@ -535,7 +578,7 @@ impl Lowerer<'_> {
             None => {
                 self.diags.push(
                     Diagnostic::error(codes::MISSING, format!("{what} needs a name"))
-                        .primary(d.kind.span, "no name")
+                        .primary(d.keyword.span, "no name")
                         .help(format!("write `{example}`")),
                 );
                 None
@@ -543,13 +586,13 @@ impl Lowerer<'_> {
         }
     }
 
-    fn owner_name(&mut self, d: &ast::Decl) -> Option<Spanned<String>> {
-        match &d.name {
+    fn owner_name(&mut self, d: Head<'_>) -> Option<Spanned<String>> {
+        match d.name {
             Some(DeclName::Owner(o)) => self
                 .check_owner_name(&o.text, o.span)
                 .map(|n| Spanned::new(n, o.span)),
             other => {
-                let span = other.as_ref().map_or(d.kind.span, |n| n.span());
+                let span = other.as_ref().map_or(d.keyword.span, |n| n.span());
                 let help = match other {
                     Some(DeclName::Ident(i)) => format!("write `owner @{} {{ … }}`", i.text),
                     _ => "write `owner @team { name \"…\" }`".to_string(),
@@ -564,7 +607,7 @@ impl Lowerer<'_> {
         }
     }
 
-    fn ident_name(&mut self, d: &ast::Decl, k: Kind) -> Option<Spanned<String>> {
+    fn ident_name(&mut self, d: Head<'_>, k: Kind) -> Option<Spanned<String>> {
         let example = match k {
             Kind::Consent => "consent analytics {",
             Kind::Retention => "retention standard {",
@@ -573,10 +616,10 @@ impl Lowerer<'_> {
             Kind::Enum => "enum Plan {",
             _ => "bundle Account {",
         };
-        match &d.name {
+        match d.name {
             Some(DeclName::Ident(i)) => Some(Spanned::new(i.text.clone(), i.span)),
             other => {
-                let span = other.as_ref().map_or(d.kind.span, |n| n.span());
+                let span = other.as_ref().map_or(d.keyword.span, |n| n.span());
                 let msg = match other {
                     Some(DeclName::Str(_)) => {
                         format!("the name of a {} is an identifier, not a string", k.noun())
