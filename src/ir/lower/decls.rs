@@ -710,6 +710,7 @@ impl Lowerer<'_> {
             }
             refs.push(r);
         }
+        refs.shrink_to_fit();
         placed.sort_by_key(|(pos, _)| *pos);
         let mut out: Vec<Property> = Vec::with_capacity(placed.len());
         for (_, p) in placed {

@@ -229,14 +229,19 @@ pub fn lower_decls<'a>(
     let mut named = std::mem::take(&mut reg.named);
     let mut take = |k: Kind| named.remove(&k).unwrap_or_default();
 
-    // Lowers each registered declaration of a kind, freeing its AST when owned.
+    // Lowers each registered declaration of a kind, freeing its AST when owned
+    // (into a vector of the exact size: a plan may have 100,000 events).
     macro_rules! lower_all {
-        ($kind:expr, $f:ident) => {
-            take($kind)
-                .into_iter()
-                .filter_map(|(i, n)| decls.take(i).map(|d| l.$f(&d, n)))
-                .collect()
-        };
+        ($kind:expr, $f:ident) => {{
+            let registered = take($kind);
+            let mut out = Vec::with_capacity(registered.len());
+            for (i, n) in registered {
+                if let Some(d) = decls.take(i) {
+                    out.push(l.$f(&d, n));
+                }
+            }
+            out
+        }};
     }
 
     let enums = take(Kind::Enum);
@@ -312,6 +317,7 @@ pub fn lower_decls<'a>(
 
     compute_effective(&mut plan);
     plan.refs = std::mem::take(&mut l.refs);
+    plan.refs.shrink_to_fit();
     (plan, l.diags)
 }
 
@@ -645,14 +651,13 @@ impl Lowerer<'_> {
 fn compute_effective(plan: &mut Plan) {
     fn apply(props: &mut [Property], ctx: Effective) {
         for p in props {
-            p.effective = Effective {
-                owner: ctx.owner,
-                consent: p.consent.as_ref().map_or(ctx.consent, |r| r.target),
-                retention: p.retention.as_ref().map_or(ctx.retention, |r| r.target),
-                unresolved: ctx.unresolved
-                    || broken(p.consent.as_deref())
-                    || broken(p.retention.as_deref()),
-            };
+            let m = p.modifiers();
+            p.effective = Effective::new(
+                ctx.owner(),
+                m.consent.as_ref().map_or(ctx.consent(), |r| r.target),
+                m.retention.as_ref().map_or(ctx.retention(), |r| r.target),
+                ctx.unresolved() || broken(m.consent.as_deref()) || broken(m.retention.as_deref()),
+            );
             let inner = p.effective;
             let mut ty = &mut p.ty;
             while let Type::List(t) = ty {
@@ -670,38 +675,34 @@ fn compute_effective(plan: &mut Plan) {
     let plan_retention = target(&plan.meta.retention);
     let plan_broken = broken(plan.meta.retention.as_ref());
     for e in &mut plan.events {
-        let ctx = Effective {
-            owner: target(&e.owner),
-            consent: target(&e.consent),
-            retention: e.retention.as_ref().map_or(plan_retention, |r| r.target),
-            unresolved: broken(e.consent.as_ref())
+        let ctx = Effective::new(
+            target(&e.owner),
+            target(&e.consent),
+            e.retention.as_ref().map_or(plan_retention, |r| r.target),
+            broken(e.consent.as_ref())
                 || broken(e.retention.as_ref())
                 || (e.retention.is_none() && plan_broken),
-        };
+        );
         apply(&mut e.properties, ctx);
     }
     for t in [&mut plan.common, &mut plan.identify, &mut plan.group]
         .into_iter()
         .flatten()
     {
-        let ctx = Effective {
-            owner: target(&t.owner),
-            consent: target(&t.consent),
-            retention: t.retention.as_ref().map_or(plan_retention, |r| r.target),
-            unresolved: broken(t.consent.as_ref())
+        let ctx = Effective::new(
+            target(&t.owner),
+            target(&t.consent),
+            t.retention.as_ref().map_or(plan_retention, |r| r.target),
+            broken(t.consent.as_ref())
                 || broken(t.retention.as_ref())
                 || (t.retention.is_none() && plan_broken),
-        };
+        );
         apply(&mut t.properties, ctx);
     }
     for b in &mut plan.bundles {
         apply(
             &mut b.properties,
-            Effective {
-                retention: plan_retention,
-                unresolved: plan_broken,
-                ..Effective::default()
-            },
+            Effective::new(None, None, plan_retention, plan_broken),
         );
     }
 }
