@@ -205,7 +205,7 @@ pub fn check_text(name: &str, text: &str) -> (SourceMap, Checked) {
 /// A top-level declaration in [`check_streamed`]: parsed already, or an event
 /// parsed when lowering reaches it (by its index among the event pieces).
 enum Slot {
-    Ready(Option<ast::Decl>),
+    Ready(Option<Box<ast::Decl>>),
     Event(usize),
 }
 
@@ -215,12 +215,14 @@ enum Slot {
 /// event piece must then parse into exactly that one declaration; when one does
 /// not, `failed` is set and the plan is checked again by [`check_whole`].
 struct Streamed<'it> {
+    /// The keyword and name of each declaration, until registration is done.
     heads: Vec<(ast::Ident, Option<ast::DeclName>)>,
     slots: Vec<Slot>,
     /// Each declaration's span (known for events once parsed).
     spans: Vec<crate::source::Span>,
-    /// The declaration index and the piece index of each event piece.
-    events: Vec<(usize, usize)>,
+    /// Of each event piece: the declaration's index, the piece's index, where it
+    /// starts and the span of the event's name as read from its first line.
+    events: Vec<EventPiece>,
     /// Diagnostics of the parser, by piece.
     piece_diags: Vec<Vec<Diagnostic>>,
     parsed: &'it mut dyn Iterator<Item = syntax::pieces::ParsedPiece>,
@@ -229,22 +231,32 @@ struct Streamed<'it> {
     failed: bool,
 }
 
+#[derive(Clone, Copy)]
+struct EventPiece {
+    decl: usize,
+    piece: usize,
+    start: usize,
+    name: Option<crate::source::Span>,
+}
+
 impl Streamed<'_> {
     /// Reads the next event piece; returns its declaration if it is the one its
-    /// first line announced.
+    /// first line announced: one declaration, starting where the piece does (so
+    /// its keyword and name are the ones read from that line, as the parser reads
+    /// them the same way; the name's span is compared as a check).
     fn next_event(&mut self) -> Option<ast::Decl> {
-        let (decl, piece) = *self.events.get(self.read)?;
+        let ev = *self.events.get(self.read)?;
         self.read += 1;
         let parsed = self.parsed.next().flatten();
         match parsed {
             Some((mut f, diags))
                 if f.decls.len() == 1
-                    && f.decls[0].kind == self.heads[decl].0
-                    && f.decls[0].name == self.heads[decl].1 =>
+                    && f.decls[0].kind.span.start as usize == ev.start
+                    && f.decls[0].name.as_ref().map(ast::DeclName::span) == ev.name =>
             {
                 let d = f.decls.pop()?;
-                self.spans[decl] = d.span;
-                self.piece_diags[piece] = diags;
+                self.spans[ev.decl] = d.span;
+                self.piece_diags[ev.piece] = diags;
                 Some(d)
             }
             _ => {
@@ -271,16 +283,20 @@ impl<'a> ir::lower::DeclSource<'a> for Streamed<'_> {
         self.heads.get(i).map(|(k, n)| (k, n.as_ref()))
     }
 
+    fn registered(&mut self) {
+        self.heads = Vec::new();
+    }
+
     fn peek(&self, i: usize) -> Option<&ast::Decl> {
         match self.slots.get(i)? {
-            Slot::Ready(d) => d.as_ref(),
+            Slot::Ready(d) => d.as_deref(),
             Slot::Event(_) => None,
         }
     }
 
     fn take(&mut self, i: usize) -> Option<std::borrow::Cow<'a, ast::Decl>> {
         let k = match self.slots.get_mut(i)? {
-            Slot::Ready(d) => return d.take().map(std::borrow::Cow::Owned),
+            Slot::Ready(d) => return d.take().map(|d| std::borrow::Cow::Owned(*d)),
             Slot::Event(k) => *k,
         };
         // Events are lowered in source order; the ones skipped (not registered)
@@ -326,7 +342,12 @@ fn check_streamed(sources: &SourceMap) -> Option<Checked> {
                 text[start..].starts_with("event") && lines.binary_search(&start).is_ok();
             if is_event {
                 let head = pieces::decl_header(id, text, start)?;
-                events.push((slots.len(), piece));
+                events.push(EventPiece {
+                    decl: slots.len(),
+                    piece,
+                    start,
+                    name: head.1.as_ref().map(ast::DeclName::span),
+                });
                 slots.push(Slot::Event(event_pieces.len()));
                 event_pieces.push(Piece {
                     file: id,
@@ -344,7 +365,7 @@ fn check_streamed(sources: &SourceMap) -> Option<Checked> {
                     heads.push((d.kind.clone(), d.name.clone()));
                     spans.push(d.span);
                     files.push(id);
-                    slots.push(Slot::Ready(Some(d)));
+                    slots.push(Slot::Ready(Some(Box::new(d))));
                 }
                 piece_diags.push(diags);
             }

@@ -1111,7 +1111,7 @@ impl<'a> Differ<'a> {
             num(&n.modifiers().max),
             false,
         );
-        let len = |x: &Option<Spanned<u64>>| x.as_ref().map(|n| Bound::Length(n.value));
+        let len = |x: &Option<Box<Spanned<u64>>>| x.as_ref().map(|n| Bound::Length(n.value));
         self.bound(
             &at,
             "min_length",

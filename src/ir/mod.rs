@@ -524,11 +524,15 @@ pub struct Allow {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Origin {
     Own,
-    /// Copied from a bundle by the `use` at `use_span`.
-    Bundle {
-        bundle: usize,
-        use_span: Span,
-    },
+    /// Copied from a bundle by a `use` (boxed: most properties are their own).
+    Bundle(Box<BundleUse>),
+}
+
+/// The bundle a property was copied from, and the `use` that brought it in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BundleUse {
+    pub bundle: usize,
+    pub use_span: Span,
 }
 
 /// Owner, consent and retention that apply to a property, all things considered:
@@ -624,8 +628,8 @@ pub struct Modifiers {
     // Boxed too: each is rare.
     pub min: Option<Box<Spanned<Number>>>,
     pub max: Option<Box<Spanned<Number>>>,
-    pub min_length: Option<Spanned<u64>>,
-    pub max_length: Option<Spanned<u64>>,
+    pub min_length: Option<Box<Spanned<u64>>>,
+    pub max_length: Option<Box<Spanned<u64>>>,
     pub pattern: Option<Box<Spanned<String>>>,
     pub format: Option<Spanned<Format>>,
     pub pii: Option<Spanned<PiiClass>>,

@@ -577,8 +577,8 @@ fn property_table(cx: &Context, props: &[Property], out: &mut String) {
         if let Some(d) = &p.description {
             md::push_text(out, &d.value);
         }
-        if let crate::ir::Origin::Bundle { bundle, .. } = &p.origin
-            && let Some(b) = plan.bundles.get(*bundle)
+        if let crate::ir::Origin::Bundle(u) = &p.origin
+            && let Some(b) = plan.bundles.get(u.bundle)
         {
             if out.len() > before {
                 out.push(' ');

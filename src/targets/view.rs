@@ -660,8 +660,8 @@ fn property<'a>(cx: &Context<'a>, p: &'a Property) -> PropertyView<'a> {
         effective: effective(plan, &p.effective),
         example: p.modifiers().example.as_ref().map(|e| &e.value),
         bundle: match &p.origin {
-            crate::ir::Origin::Bundle { bundle, .. } => {
-                plan.bundles.get(*bundle).map(|b| b.name.value.as_str())
+            crate::ir::Origin::Bundle(u) => {
+                plan.bundles.get(u.bundle).map(|b| b.name.value.as_str())
             }
             crate::ir::Origin::Own => None,
         },

@@ -699,10 +699,10 @@ impl Lowerer<'_> {
                     (
                         f.span.start,
                         Property {
-                            origin: Origin::Bundle {
+                            origin: Origin::Bundle(Box::new(BundleUse {
                                 bundle: i,
                                 use_span: f.span,
-                            },
+                            })),
                             ..p.clone()
                         },
                     )
@@ -734,7 +734,8 @@ impl Lowerer<'_> {
         for q in [p, first] {
             match &q.origin {
                 Origin::Own => d = d.primary(q.name.span, "declared here"),
-                Origin::Bundle { bundle, use_span } => {
+                Origin::Bundle(u) => {
+                    let BundleUse { bundle, use_span } = u.as_ref();
                     let b = self
                         .bundles
                         .get(*bundle)

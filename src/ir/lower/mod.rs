@@ -63,6 +63,8 @@ pub trait DeclSource<'a> {
     fn count(&self) -> usize;
     /// The keyword and name of declaration `i`.
     fn head(&self, i: usize) -> Option<(&ast::Ident, Option<&DeclName>)>;
+    /// Every declaration is registered: [`DeclSource::head`] is not called again.
+    fn registered(&mut self) {}
     /// Declaration `i` if it is held and not taken yet (enums are read before
     /// they are lowered).
     fn peek(&self, i: usize) -> Option<&ast::Decl>;
@@ -224,6 +226,7 @@ pub fn lower_decls<'a>(
             l.register(i, kind, name, &mut reg);
         }
     }
+    decls.registered();
 
     let mut plan = Plan::default();
     let mut named = std::mem::take(&mut reg.named);

@@ -443,7 +443,7 @@ impl Lowerer<'_> {
                     );
                     return;
                 };
-                let v = Some(Spanned::new(len, m.span));
+                let v = Some(Box::new(Spanned::new(len, m.span)));
                 if name == "min_length" {
                     mods(&mut prop.mods).min_length = v
                 } else {
