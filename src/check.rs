@@ -76,6 +76,17 @@ pub fn parse_all(sources: &SourceMap, skip: &[FileId]) -> Vec<(FileId, syntax::R
 /// Checks a plan. `pre` are diagnostics from loading (undecodable files), whose
 /// files are not parsed.
 pub fn check(sources: &SourceMap, pre: Vec<Diagnostic>) -> Checked {
+    if pre.is_empty()
+        && let Some(checked) = check_streamed(sources)
+    {
+        return checked;
+    }
+    check_whole(sources, pre)
+}
+
+/// [`check`] by parsing every file first (the reference; for plans with syntax
+/// errors, which need the recovery of `syntax::parse_recovering`).
+fn check_whole(sources: &SourceMap, pre: Vec<Diagnostic>) -> Checked {
     let skip: Vec<FileId> = pre
         .iter()
         .filter_map(|d| d.primary_span())
@@ -189,4 +200,219 @@ pub fn check_text(name: &str, text: &str) -> (SourceMap, Checked) {
     sources.add(crate::source::SourceFile::new(name, None, text.to_string()));
     let checked = check(&sources, Vec::new());
     (sources, checked)
+}
+
+/// A top-level declaration in [`check_streamed`]: parsed already, or an event
+/// parsed when lowering reaches it (by its index among the event pieces).
+enum Slot {
+    Ready(Option<Box<ast::Decl>>),
+    Event(usize),
+}
+
+/// The declarations of a plan whose events are parsed as they are lowered
+/// ([`syntax::pieces`]): the other declarations are parsed first, the events'
+/// keywords and names are read from their first line for registration, and each
+/// event piece must then parse into exactly that one declaration; when one does
+/// not, `failed` is set and the plan is checked again by [`check_whole`].
+struct Streamed<'it> {
+    /// The keyword and name of each declaration, until registration is done.
+    heads: Vec<(ast::Ident, Option<ast::DeclName>)>,
+    slots: Vec<Slot>,
+    /// Each declaration's span (known for events once parsed).
+    spans: Vec<crate::source::Span>,
+    /// Of each event piece: the declaration's index, the piece's index, where it
+    /// starts and the span of the event's name as read from its first line.
+    events: Vec<EventPiece>,
+    /// Diagnostics of the parser, by piece.
+    piece_diags: Vec<Vec<Diagnostic>>,
+    parsed: &'it mut dyn Iterator<Item = syntax::pieces::ParsedPiece>,
+    /// Event pieces read from `parsed` so far.
+    read: usize,
+    failed: bool,
+}
+
+#[derive(Clone, Copy)]
+struct EventPiece {
+    decl: usize,
+    piece: usize,
+    start: usize,
+    name: Option<crate::source::Span>,
+}
+
+impl Streamed<'_> {
+    /// Reads the next event piece; returns its declaration if it is the one its
+    /// first line announced: one declaration, starting where the piece does (so
+    /// its keyword and name are the ones read from that line, as the parser reads
+    /// them the same way; the name's span is compared as a check).
+    fn next_event(&mut self) -> Option<ast::Decl> {
+        let ev = *self.events.get(self.read)?;
+        self.read += 1;
+        let parsed = self.parsed.next().flatten();
+        match parsed {
+            Some((mut f, diags))
+                if f.decls.len() == 1
+                    && f.decls[0].kind.span.start as usize == ev.start
+                    && f.decls[0].name.as_ref().map(ast::DeclName::span) == ev.name =>
+            {
+                let d = f.decls.pop()?;
+                self.spans[ev.decl] = d.span;
+                self.piece_diags[ev.piece] = diags;
+                Some(d)
+            }
+            _ => {
+                self.failed = true;
+                None
+            }
+        }
+    }
+
+    /// Reads the event pieces not lowered (so that all of them are checked).
+    fn finish(&mut self) {
+        while self.read < self.events.len() && !self.failed {
+            self.next_event();
+        }
+    }
+}
+
+impl<'a> ir::lower::DeclSource<'a> for Streamed<'_> {
+    fn count(&self) -> usize {
+        self.slots.len()
+    }
+
+    fn head(&self, i: usize) -> Option<(&ast::Ident, Option<&ast::DeclName>)> {
+        self.heads.get(i).map(|(k, n)| (k, n.as_ref()))
+    }
+
+    fn registered(&mut self) {
+        self.heads = Vec::new();
+    }
+
+    fn peek(&self, i: usize) -> Option<&ast::Decl> {
+        match self.slots.get(i)? {
+            Slot::Ready(d) => d.as_deref(),
+            Slot::Event(_) => None,
+        }
+    }
+
+    fn take(&mut self, i: usize) -> Option<std::borrow::Cow<'a, ast::Decl>> {
+        let k = match self.slots.get_mut(i)? {
+            Slot::Ready(d) => return d.take().map(|d| std::borrow::Cow::Owned(*d)),
+            Slot::Event(k) => *k,
+        };
+        // Events are lowered in source order; the ones skipped (not registered)
+        // are parsed, checked and dropped.
+        while self.read < k && !self.failed {
+            self.next_event();
+        }
+        if self.failed || self.read != k {
+            return None;
+        }
+        self.next_event().map(std::borrow::Cow::Owned)
+    }
+}
+
+/// [`check`] without holding every file's syntax tree at once: the files are cut
+/// into top-level declarations at the lines that start one
+/// ([`syntax::pieces::decl_lines`]), and events are parsed (on other threads, a few
+/// batches ahead) while earlier ones are lowered, each tree freed once lowered.
+/// The result is the same as [`check_whole`]'s; `None` when some piece does not
+/// parse as expected (a syntax error, or a declaration not at the start of a line),
+/// and the caller checks the plan as a whole.
+fn check_streamed(sources: &SourceMap) -> Option<Checked> {
+    use syntax::pieces::{self, Piece};
+    let mut heads = Vec::new();
+    let mut slots = Vec::new();
+    let mut spans = Vec::new();
+    let mut files = Vec::new();
+    let mut events = Vec::new();
+    let mut event_pieces: Vec<Piece<'_>> = Vec::new();
+    let mut piece_diags = Vec::new();
+    for (id, f) in sources.files() {
+        let text = f.text.as_str();
+        let lines = pieces::decl_lines(text);
+        let mut bounds = lines.clone();
+        if bounds.first() != Some(&0) {
+            bounds.insert(0, 0);
+        }
+        bounds.push(text.len());
+        for w in bounds.windows(2) {
+            let (start, end) = (w[0], w[1]);
+            let piece = piece_diags.len();
+            let is_event =
+                text[start..].starts_with("event") && lines.binary_search(&start).is_ok();
+            if is_event {
+                let head = pieces::decl_header(id, text, start)?;
+                events.push(EventPiece {
+                    decl: slots.len(),
+                    piece,
+                    start,
+                    name: head.1.as_ref().map(ast::DeclName::span),
+                });
+                slots.push(Slot::Event(event_pieces.len()));
+                event_pieces.push(Piece {
+                    file: id,
+                    text,
+                    start,
+                    end,
+                });
+                heads.push(head);
+                spans.push(crate::source::Span::default());
+                files.push(id);
+                piece_diags.push(Vec::new());
+            } else {
+                let (parsed, diags) = syntax::pieces::parse_piece(id, text, start, end)?;
+                for d in parsed.decls {
+                    heads.push((d.kind.clone(), d.name.clone()));
+                    spans.push(d.span);
+                    files.push(id);
+                    slots.push(Slot::Ready(Some(Box::new(d))));
+                }
+                piece_diags.push(diags);
+            }
+        }
+    }
+    let event_bytes: usize = event_pieces.iter().map(|p| p.end - p.start).sum();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = if cores > 1 && event_bytes > PARALLEL_PARSE_BYTES {
+        cores - 1
+    } else {
+        0
+    };
+    let first_file = sources.files().next().map(|(id, _)| id);
+    let rule_names = crate::rules::names();
+    let (plan, lower_diags, streamed) = pieces::parse_pieces(&event_pieces, threads, |parsed| {
+        let mut s = Streamed {
+            heads,
+            slots,
+            spans,
+            events,
+            piece_diags,
+            parsed,
+            read: 0,
+            failed: false,
+        };
+        let (plan, diags) = ir::lower::lower_decls(&mut s, first_file, &[], &rule_names, true);
+        s.finish();
+        (plan, diags, (s.failed, s.spans, s.piece_diags))
+    });
+    let (failed, spans, piece_diags) = streamed;
+    if failed {
+        return None;
+    }
+    let mut decl_spans: Vec<(FileId, Vec<crate::source::Span>)> = Vec::new();
+    for (file, span) in files.into_iter().zip(spans) {
+        match decl_spans.last_mut() {
+            Some((id, v)) if *id == file => v.push(span),
+            _ => decl_spans.push((file, vec![span])),
+        }
+    }
+    let mut diagnostics: Vec<Diagnostic> = piece_diags.into_iter().flatten().collect();
+    diagnostics.extend(lower_diags);
+    let findings = run_rules(&plan, &decl_spans, &diagnostics);
+    diagnostics.extend(findings);
+    diagnostics::sort(&mut diagnostics);
+    Some(Checked {
+        plan: Some(plan),
+        diagnostics,
+    })
 }

@@ -166,12 +166,12 @@ fn mutate_property(base: &Value, ptr: &str, p: &Property, out: &mut Vec<Case>) {
         case("missing", format!("`{name}` removed"), &|v| remove(v, ptr));
     }
     let (min_len, max_len) = (
-        p.min_length.as_ref().map(|m| m.value),
-        p.max_length.as_ref().map(|m| m.value),
+        p.modifiers().min_length.as_ref().map(|m| m.value),
+        p.modifiers().max_length.as_ref().map(|m| m.value),
     );
     match &p.ty {
         Type::String => {
-            if let Some(f) = &p.format {
+            if let Some(f) = &p.modifiers().format {
                 for bad in bad_formats(f.value) {
                     case("format", format!("{bad:?}"), &|v| set(v, ptr, json!(bad)));
                 }
@@ -181,7 +181,7 @@ fn mutate_property(base: &Value, ptr: &str, p: &Property, out: &mut Vec<Case>) {
                     });
                 }
             }
-            if p.pattern.is_some() {
+            if p.modifiers().pattern.is_some() {
                 for s in ["~~~", "", "١٢٣", "ABC\n"] {
                     case("pattern", format!("{s:?}"), &|v| set(v, ptr, json!(s)));
                 }
@@ -198,7 +198,7 @@ fn mutate_property(base: &Value, ptr: &str, p: &Property, out: &mut Vec<Case>) {
                     set(v, ptr, json!(s))
                 });
                 // Lengths count code points: astral characters count once.
-                if p.pattern.is_none() && p.format.is_none() && max > 0 {
+                if p.modifiers().pattern.is_none() && p.modifiers().format.is_none() && max > 0 {
                     let fits = "😀".repeat(max as usize);
                     case("length-ok", format!("{max} emoji"), &|v| {
                         set(v, ptr, json!(fits))
@@ -212,7 +212,7 @@ fn mutate_property(base: &Value, ptr: &str, p: &Property, out: &mut Vec<Case>) {
         }
         Type::Integer | Type::Number => {
             let int = matches!(p.ty, Type::Integer);
-            if let Some(min) = &p.min {
+            if let Some(min) = &p.modifiers().min {
                 let below = if int {
                     min.value.value - 1.0
                 } else {
@@ -223,7 +223,7 @@ fn mutate_property(base: &Value, ptr: &str, p: &Property, out: &mut Vec<Case>) {
                     set(v, ptr, Value::Number(min.value.json.clone()))
                 });
             }
-            if let Some(max) = &p.max {
+            if let Some(max) = &p.modifiers().max {
                 let above = if int {
                     max.value.value + 1.0
                 } else {
@@ -232,7 +232,11 @@ fn mutate_property(base: &Value, ptr: &str, p: &Property, out: &mut Vec<Case>) {
                 case("bounds", format!("{above}"), &|v| set(v, ptr, json!(above)));
             }
             if int {
-                let start = p.min.as_ref().map_or(1.0, |m| m.value.value.ceil());
+                let start = p
+                    .modifiers()
+                    .min
+                    .as_ref()
+                    .map_or(1.0, |m| m.value.value.ceil());
                 case("type", "1.5-ish fraction".into(), &|v| {
                     set(v, ptr, json!(start + 0.5))
                 });

@@ -1097,64 +1097,95 @@ impl<'a> Differ<'a> {
         fn num(x: &Option<Box<Spanned<Number>>>) -> Option<Bound<'_>> {
             x.as_ref().map(|n| Bound::Number(&n.value))
         }
-        self.bound(&at, "min", num(&o.min), num(&n.min), true);
-        self.bound(&at, "max", num(&o.max), num(&n.max), false);
-        let len = |x: &Option<Spanned<u64>>| x.as_ref().map(|n| Bound::Length(n.value));
+        self.bound(
+            &at,
+            "min",
+            num(&o.modifiers().min),
+            num(&n.modifiers().min),
+            true,
+        );
+        self.bound(
+            &at,
+            "max",
+            num(&o.modifiers().max),
+            num(&n.modifiers().max),
+            false,
+        );
+        let len = |x: &Option<Box<Spanned<u64>>>| x.as_ref().map(|n| Bound::Length(n.value));
         self.bound(
             &at,
             "min_length",
-            len(&o.min_length),
-            len(&n.min_length),
+            len(&o.modifiers().min_length),
+            len(&n.modifiers().min_length),
             true,
         );
         self.bound(
             &at,
             "max_length",
-            len(&o.max_length),
-            len(&n.max_length),
+            len(&o.modifiers().max_length),
+            len(&n.modifiers().max_length),
             false,
         );
         self.constraint(
             &at,
             "pattern",
-            o.pattern.as_ref().map(|p| p.value.as_str()),
-            n.pattern.as_ref().map(|p| p.value.as_str()),
+            o.modifiers().pattern.as_ref().map(|p| p.value.as_str()),
+            n.modifiers().pattern.as_ref().map(|p| p.value.as_str()),
         );
         self.constraint(
             &at,
             "format",
-            o.format.as_ref().map(|f| f.value.as_str()),
-            n.format.as_ref().map(|f| f.value.as_str()),
+            o.modifiers().format.as_ref().map(|f| f.value.as_str()),
+            n.modifiers().format.as_ref().map(|f| f.value.as_str()),
         );
         self.field(
             Governance,
             "pii-changed",
             &at,
             "pii class",
-            o.pii.as_ref().map(|p| (p.value, p.span)),
-            n.pii.as_ref().map(|p| (p.value, p.span)),
+            o.modifiers().pii.as_ref().map(|p| (p.value, p.span)),
+            n.modifiers().pii.as_ref().map(|p| (p.value, p.span)),
         );
         self.field(
             Governance,
             "consent-changed",
             &at,
             "consent purpose",
-            ref_name(o.consent.as_deref())
-                .map(|x| (x, ref_span(o.consent.as_deref()).unwrap_or(o.span))),
-            ref_name(n.consent.as_deref())
-                .map(|x| (x, ref_span(n.consent.as_deref()).unwrap_or(n.span))),
+            ref_name(o.modifiers().consent.as_deref()).map(|x| {
+                (
+                    x,
+                    ref_span(o.modifiers().consent.as_deref()).unwrap_or(o.span),
+                )
+            }),
+            ref_name(n.modifiers().consent.as_deref()).map(|x| {
+                (
+                    x,
+                    ref_span(n.modifiers().consent.as_deref()).unwrap_or(n.span),
+                )
+            }),
         );
         self.field(
             Governance,
             "retention-changed",
             &at,
             "retention",
-            ref_name(o.retention.as_deref())
-                .map(|x| (x, ref_span(o.retention.as_deref()).unwrap_or(o.span))),
-            ref_name(n.retention.as_deref())
-                .map(|x| (x, ref_span(n.retention.as_deref()).unwrap_or(n.span))),
+            ref_name(o.modifiers().retention.as_deref()).map(|x| {
+                (
+                    x,
+                    ref_span(o.modifiers().retention.as_deref()).unwrap_or(o.span),
+                )
+            }),
+            ref_name(n.modifiers().retention.as_deref()).map(|x| {
+                (
+                    x,
+                    ref_span(n.modifiers().retention.as_deref()).unwrap_or(n.span),
+                )
+            }),
         );
-        match (o.deprecated.is_some(), n.deprecated.is_some()) {
+        match (
+            o.modifiers().deprecated.is_some(),
+            n.modifiers().deprecated.is_some(),
+        ) {
             (false, true) => self.push(
                 Governance,
                 "property-deprecated",
@@ -1169,14 +1200,22 @@ impl<'a> Differ<'a> {
             ),
             _ => {}
         }
-        if o.example.as_ref().map(|e| &e.value) != n.example.as_ref().map(|e| &e.value) {
+        if o.modifiers().example.as_ref().map(|e| &e.value)
+            != n.modifiers().example.as_ref().map(|e| &e.value)
+        {
             self.field(
                 Documentation,
                 "example-changed",
                 &at,
                 "example",
-                o.example.as_ref().map(|e| (e.value.to_string(), e.span)),
-                n.example.as_ref().map(|e| (e.value.to_string(), e.span)),
+                o.modifiers()
+                    .example
+                    .as_ref()
+                    .map(|e| (e.value.to_string(), e.span)),
+                n.modifiers()
+                    .example
+                    .as_ref()
+                    .map(|e| (e.value.to_string(), e.span)),
             );
         }
         self.string_field(
@@ -1187,7 +1226,7 @@ impl<'a> Differ<'a> {
             &o.description,
             &n.description,
         );
-        self.allows(&at, &o.allows, &n.allows);
+        self.allows(&at, &o.modifiers().allows, &n.modifiers().allows);
     }
 
     /// A lower bound (`lower`) or an upper bound: narrowed, widened, added, removed.

@@ -11,6 +11,7 @@ pub mod values;
 
 use crate::source::{Span, Spanned};
 use serde::Serialize;
+use std::num::NonZeroU32;
 pub use values::{Date, Duration, Format, Semver, TimeUnit};
 
 /// Defines a keyword enum: a closed set of words with their spelling in the language.
@@ -514,22 +515,73 @@ pub struct Allow {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Origin {
     Own,
-    /// Copied from a bundle by the `use` at `use_span`.
-    Bundle {
-        bundle: usize,
-        use_span: Span,
-    },
+    /// Copied from a bundle by a `use` (boxed: most properties are their own).
+    Bundle(Box<BundleUse>),
 }
 
-/// Owner, consent and retention that apply to a property, all things considered.
+/// The bundle a property was copied from, and the `use` that brought it in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BundleUse {
+    pub bundle: usize,
+    pub use_span: Span,
+}
+
+/// Owner, consent and retention that apply to a property, all things considered:
+/// indices into the plan's owners, consents and retentions (stored in 32 bits, as
+/// there is one of these per property).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Effective {
-    pub owner: Option<usize>,
-    pub consent: Option<usize>,
-    pub retention: Option<usize>,
+    owner: Option<NonZeroU32>,
+    consent: Option<NonZeroU32>,
+    retention: Option<NonZeroU32>,
+    unresolved: bool,
+}
+
+/// `i + 1`, so that `None` takes no room.
+fn index32(i: Option<usize>) -> Option<NonZeroU32> {
+    i.and_then(|i| u32::try_from(i + 1).ok())
+        .and_then(NonZeroU32::new)
+}
+
+fn index_of(i: Option<NonZeroU32>) -> Option<usize> {
+    i.map(|i| i.get() as usize - 1)
+}
+
+impl Effective {
+    pub fn new(
+        owner: Option<usize>,
+        consent: Option<usize>,
+        retention: Option<usize>,
+        unresolved: bool,
+    ) -> Effective {
+        Effective {
+            owner: index32(owner),
+            consent: index32(consent),
+            retention: index32(retention),
+            unresolved,
+        }
+    }
+
+    /// The owner (an index into `Plan::owners`).
+    pub fn owner(&self) -> Option<usize> {
+        index_of(self.owner)
+    }
+
+    /// The consent purpose (an index into `Plan::consents`).
+    pub fn consent(&self) -> Option<usize> {
+        index_of(self.consent)
+    }
+
+    /// The retention policy (an index into `Plan::retentions`).
+    pub fn retention(&self) -> Option<usize> {
+        index_of(self.retention)
+    }
+
     /// A consent or retention written on the way to this property did not resolve
     /// (already an error): rules about missing consent/retention stay quiet.
-    pub unresolved: bool,
+    pub fn unresolved(&self) -> bool {
+        self.unresolved
+    }
 }
 
 /// A number as written, kept exactly (so `1` stays an integer in JSON Schema).
@@ -552,12 +604,23 @@ pub struct Property {
     pub ty_span: Span,
     pub required: Option<Span>,
     pub nullable: Option<Span>,
-    // The rarely written parts are boxed: a plan has hundreds of thousands of
-    // properties, and most have none of them.
+    pub description: Option<Spanned<String>>,
+    /// The other modifiers, boxed and absent when none is written: a plan has
+    /// hundreds of thousands of properties. Read them with [`Property::modifiers`].
+    pub mods: Option<Box<Modifiers>>,
+    pub origin: Origin,
+    pub effective: Effective,
+    pub span: Span,
+}
+
+/// A property's modifiers other than `required` and `nullable`.
+#[derive(Clone, Debug, Default)]
+pub struct Modifiers {
+    // Boxed too: each is rare.
     pub min: Option<Box<Spanned<Number>>>,
     pub max: Option<Box<Spanned<Number>>>,
-    pub min_length: Option<Spanned<u64>>,
-    pub max_length: Option<Spanned<u64>>,
+    pub min_length: Option<Box<Spanned<u64>>>,
+    pub max_length: Option<Box<Spanned<u64>>>,
     pub pattern: Option<Box<Spanned<String>>>,
     pub format: Option<Spanned<Format>>,
     pub pii: Option<Spanned<PiiClass>>,
@@ -565,12 +628,24 @@ pub struct Property {
     pub retention: Option<Box<Ref>>,
     pub example: Option<Box<Spanned<serde_json::Value>>>,
     pub deprecated: Option<Span>,
-    pub description: Option<Spanned<String>>,
     pub allows: Vec<Allow>,
-    pub origin: Origin,
-    pub effective: Effective,
-    pub span: Span,
 }
+
+/// The modifiers of a property that has none.
+static NO_MODIFIERS: Modifiers = Modifiers {
+    min: None,
+    max: None,
+    min_length: None,
+    max_length: None,
+    pattern: None,
+    format: None,
+    pii: None,
+    consent: None,
+    retention: None,
+    example: None,
+    deprecated: None,
+    allows: Vec::new(),
+};
 
 impl Property {
     pub fn is_required(&self) -> bool {
@@ -579,6 +654,17 @@ impl Property {
 
     pub fn is_nullable(&self) -> bool {
         self.nullable.is_some()
+    }
+
+    /// The modifiers other than `required` and `nullable` (all absent when none
+    /// is written).
+    pub fn modifiers(&self) -> &Modifiers {
+        self.mods.as_deref().unwrap_or(&NO_MODIFIERS)
+    }
+
+    /// The modifiers, to write one (the box is made on first use).
+    pub fn modifiers_mut(&mut self) -> &mut Modifiers {
+        self.mods.get_or_insert_with(Box::default)
     }
 
     /// The properties of an `object` type (empty otherwise).
@@ -606,7 +692,7 @@ pub enum Type {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnumType {
     /// The named enum, for `plan: Plan`; `None` for inline `enum("a", "b")`.
-    pub named: Option<Ref>,
+    pub named: Option<Box<Ref>>,
     pub values: Vec<String>,
 }
 

@@ -233,8 +233,8 @@ pub fn describe(plan: &Plan, target: Target<'_>) -> String {
         Target::Property(p, container) => {
             let _ = writeln!(s, "**property** `{}` of {container}", p.name.value);
             let _ = writeln!(s, "\n{}", property_line(p));
-            let own_consent = p.consent.as_ref().and_then(|r| r.target);
-            let consent = p.effective.consent.and_then(|i| plan.consents.get(i));
+            let own_consent = p.modifiers().consent.as_ref().and_then(|r| r.target);
+            let consent = p.effective.consent().and_then(|i| plan.consents.get(i));
             let _ = writeln!(
                 s,
                 "\nconsent: {}",
@@ -254,8 +254,8 @@ pub fn describe(plan: &Plan, target: Target<'_>) -> String {
                     )
                 )
             );
-            let own_retention = p.retention.as_ref().and_then(|r| r.target);
-            let retention = p.effective.retention.and_then(|i| plan.retentions.get(i));
+            let own_retention = p.modifiers().retention.as_ref().and_then(|r| r.target);
+            let retention = p.effective.retention().and_then(|i| plan.retentions.get(i));
             let _ = writeln!(
                 s,
                 "\nretention: {}",
@@ -278,11 +278,12 @@ pub fn describe(plan: &Plan, target: Target<'_>) -> String {
             let _ = writeln!(
                 s,
                 "\npersonal data: {}",
-                p.pii
+                p.modifiers()
+                    .pii
                     .as_ref()
                     .map_or_else(|| "no".to_string(), |c| format!("yes, `{}`", c.value))
             );
-            let _ = writeln!(s, "\nowner: {}", owner_line(plan, p.effective.owner));
+            let _ = writeln!(s, "\nowner: {}", owner_line(plan, p.effective.owner()));
             if let Some(d) = &p.description {
                 let _ = writeln!(s, "\n{}", d.value);
             }
@@ -300,13 +301,13 @@ fn property_line(p: &Property) -> String {
     if p.is_nullable() {
         mods.push("nullable".to_string());
     }
-    if let Some(f) = &p.format {
+    if let Some(f) = &p.modifiers().format {
         mods.push(format!("format({})", f.value));
     }
-    if let Some(c) = &p.pii {
+    if let Some(c) = &p.modifiers().pii {
         mods.push(format!("pii({})", c.value));
     }
-    if p.deprecated.is_some() {
+    if p.modifiers().deprecated.is_some() {
         mods.push("deprecated".to_string());
     }
     let mut line = format!("`{}`: `{}`", p.name.value, p.ty.display());

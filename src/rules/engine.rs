@@ -114,7 +114,7 @@ fn matching_allow<'a>(plan: &'a Plan, f: &Finding, rule: &str) -> Option<&'a All
     from_props
         .iter()
         .rev()
-        .flat_map(|p| p.allows.iter())
+        .flat_map(|p| p.modifiers().allows.iter())
         .chain(container_allows)
         .find(|a| a.rule.value == rule && a.reason.is_some())
 }
@@ -158,7 +158,7 @@ fn unused_allows(plan: &Plan, used: &HashSet<Span>, out: &mut Vec<Finding>) {
     };
     fn walk(props: &[Property], report: &mut impl FnMut(&Allow)) {
         for p in props {
-            p.allows.iter().for_each(&mut *report);
+            p.modifiers().allows.iter().for_each(&mut *report);
             let mut ty = &p.ty;
             while let Type::List(t) = ty {
                 ty = t;

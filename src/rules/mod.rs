@@ -242,7 +242,7 @@ pub fn for_each_declared<'a>(plan: &'a Plan, f: &mut dyn FnMut(&At<'a, '_>)) {
 /// Adds a secondary label at the `use` line when a property came from a bundle.
 pub fn with_origin(f: Finding, p: &Property) -> Finding {
     match &p.origin {
-        crate::ir::Origin::Bundle { use_span, .. } => f.secondary(*use_span, "brought in here"),
+        crate::ir::Origin::Bundle(u) => f.secondary(u.use_span, "brought in here"),
         crate::ir::Origin::Own => f,
     }
 }

@@ -12,6 +12,7 @@ mod build;
 mod errors;
 pub use errors::DECL_KINDS;
 mod fast;
+pub mod pieces;
 pub mod scan;
 
 use crate::diagnostics::{Diagnostic, codes};

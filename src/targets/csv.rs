@@ -113,7 +113,10 @@ fn segment_rows(out: &mut String, kind: &str, event: &str, props: &[Property], p
         if p.is_nullable() {
             data_type.push_str(", null");
         }
-        let permitted = permitted_values(&p.ty, p.pattern.as_ref().map(|s| s.value.as_str()));
+        let permitted = permitted_values(
+            &p.ty,
+            p.modifiers().pattern.as_ref().map(|s| s.value.as_str()),
+        );
         let description = p.description.as_ref().map_or("", |d| d.value.as_str());
         csv_record(
             out,
@@ -352,16 +355,18 @@ fn property_rows(
             nullable: p.is_nullable(),
             description: p.description.as_ref().map_or("", |d| d.value.as_str()),
             owner: e
-                .owner
+                .owner()
                 .map_or(String::new(), |i| format!("@{}", plan.owners[i].id.value)),
             source: block.source,
             status: block.status,
-            consent: e.consent.map_or("", |i| plan.consents[i].id.value.as_str()),
+            consent: e
+                .consent()
+                .map_or("", |i| plan.consents[i].id.value.as_str()),
             retention: e
-                .retention
+                .retention()
                 .map_or("", |i| plan.retentions[i].id.value.as_str()),
-            pii: p.pii.as_ref().map_or("", |c| c.value.as_str()),
-            deprecated: p.deprecated.is_some(),
+            pii: p.modifiers().pii.as_ref().map_or("", |c| c.value.as_str()),
+            deprecated: p.modifiers().deprecated.is_some(),
             location: sources.location(p.span),
         }
         .write(out);

@@ -343,22 +343,22 @@ const STANDARD: &[&str] = &[
 fn property_meta(plan: &Plan, p: &Property) -> Vec<Entry> {
     let mut m = Vec::new();
     let e = &p.effective;
-    if let Some(i) = e.consent {
+    if let Some(i) = e.consent() {
         m.push((
             "consent".into(),
             Yaml::str(plan.consents[i].id.value.clone()),
         ));
     }
-    if let Some(i) = e.retention {
+    if let Some(i) = e.retention() {
         m.push((
             "retention".into(),
             Yaml::str(plan.retentions[i].id.value.clone()),
         ));
     }
-    if let Some(pii) = &p.pii {
+    if let Some(pii) = &p.modifiers().pii {
         m.push(("pii".into(), Yaml::str(pii.value.as_str())));
     }
-    if p.deprecated.is_some() {
+    if p.modifiers().deprecated.is_some() {
         m.push(("deprecated".into(), Yaml::Bool(true)));
     }
     m

@@ -191,14 +191,14 @@ pub fn identity(i: Identity) -> &'static str {
 
 /// Appends the constraints of a property, `; `-separated (nothing if none).
 pub fn push_constraints(out: &mut String, p: &Property) {
-    let simple = p.min.is_none()
-        && p.max.is_none()
-        && p.min_length.is_none()
-        && p.max_length.is_none()
-        && p.pattern.is_none()
-        && p.format.is_none()
-        && p.example.is_none()
-        && p.deprecated.is_none()
+    let simple = p.modifiers().min.is_none()
+        && p.modifiers().max.is_none()
+        && p.modifiers().min_length.is_none()
+        && p.modifiers().max_length.is_none()
+        && p.modifiers().pattern.is_none()
+        && p.modifiers().format.is_none()
+        && p.modifiers().example.is_none()
+        && p.modifiers().deprecated.is_none()
         && !p.is_nullable()
         && !matches!(base(&p.ty), Type::Enum(_));
     if !simple {
@@ -222,13 +222,13 @@ pub fn constraints(p: &Property) -> Vec<String> {
     if p.is_nullable() {
         out.push("nullable".into());
     }
-    if let Some(m) = &p.min {
+    if let Some(m) = &p.modifiers().min {
         out.push(format!(
             "≥ {}",
             crate::ir::values::format_number(m.value.value)
         ));
     }
-    if let Some(m) = &p.max {
+    if let Some(m) = &p.modifiers().max {
         out.push(format!(
             "≤ {}",
             crate::ir::values::format_number(m.value.value)
@@ -239,23 +239,23 @@ pub fn constraints(p: &Property) -> Vec<String> {
     } else {
         "chars"
     };
-    match (&p.min_length, &p.max_length) {
+    match (&p.modifiers().min_length, &p.modifiers().max_length) {
         (Some(a), Some(b)) if a.value == b.value => out.push(format!("exactly {} {unit}", a.value)),
         (Some(a), Some(b)) => out.push(format!("{}–{} {unit}", a.value, b.value)),
         (Some(a), None) => out.push(format!("≥ {} {unit}", a.value)),
         (None, Some(b)) => out.push(format!("≤ {} {unit}", b.value)),
         (None, None) => {}
     }
-    if let Some(pat) = &p.pattern {
+    if let Some(pat) = &p.modifiers().pattern {
         out.push(format!("pattern {}", code(&pat.value)));
     }
-    if let Some(f) = &p.format {
+    if let Some(f) = &p.modifiers().format {
         out.push(format!("format {}", f.value));
     }
-    if let Some(ex) = &p.example {
+    if let Some(ex) = &p.modifiers().example {
         out.push(format!("example {}", code(&ex.value.to_string())));
     }
-    if p.deprecated.is_some() {
+    if p.modifiers().deprecated.is_some() {
         out.push("**deprecated**".into());
     }
     out

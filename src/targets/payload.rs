@@ -36,7 +36,7 @@ impl<'p> Examples<'p> {
         let mut by_name: BTreeMap<&'p str, Vec<&'p Value>> = BTreeMap::new();
         let mut add = |props: &'p [Property]| {
             walk_properties(props, &mut |p, _| {
-                if let Some(ex) = &p.example {
+                if let Some(ex) = &p.modifiers().example {
                     by_name
                         .entry(p.name.value.as_str())
                         .or_default()
@@ -59,7 +59,7 @@ impl<'p> Examples<'p> {
     /// The value of a property in a sample payload: its example, else a fitting
     /// example of a same-named property, else one derived from its type.
     pub fn value(&self, p: &Property, clock: &Clock) -> Value {
-        if let Some(ex) = &p.example {
+        if let Some(ex) = &p.modifiers().example {
             return ex.value.clone();
         }
         if !has_object(&p.ty)
@@ -109,9 +109,9 @@ fn has_object(t: &Type) -> bool {
 
 /// Items in a sample list: at least one, within the length bounds.
 fn count(p: &Property) -> u64 {
-    let min = p.min_length.as_ref().map_or(0, |m| m.value);
+    let min = p.modifiers().min_length.as_ref().map_or(0, |m| m.value);
     let mut n = min.max(1);
-    if let Some(max) = &p.max_length {
+    if let Some(max) = &p.modifiers().max_length {
         n = n.min(max.value);
     }
     n.min(100)
@@ -119,7 +119,7 @@ fn count(p: &Property) -> u64 {
 
 /// Whether a sample includes a property: deprecated ones only when required.
 pub fn included(p: &Property) -> bool {
-    p.deprecated.is_none() || p.is_required()
+    p.modifiers().deprecated.is_none() || p.is_required()
 }
 
 fn derive(p: &Property, ty: &Type, item: bool, clock: &Clock) -> Value {
@@ -146,12 +146,12 @@ fn derive(p: &Property, ty: &Type, item: bool, clock: &Clock) -> Value {
 
 fn integer(p: &Property) -> Value {
     let mut v: f64 = 1.0;
-    if let Some(min) = &p.min
+    if let Some(min) = &p.modifiers().min
         && v < min.value.value
     {
         v = min.value.value.ceil();
     }
-    if let Some(max) = &p.max
+    if let Some(max) = &p.modifiers().max
         && v > max.value.value
     {
         v = max.value.value.floor();
@@ -160,12 +160,12 @@ fn integer(p: &Property) -> Value {
 }
 
 fn number(p: &Property) -> Value {
-    if let Some(min) = &p.min
+    if let Some(min) = &p.modifiers().min
         && 1.5 < min.value.value
     {
         return Value::Number(min.value.json.clone());
     }
-    if let Some(max) = &p.max
+    if let Some(max) = &p.modifiers().max
         && 1.5 > max.value.value
     {
         return Value::Number(max.value.json.clone());
@@ -180,15 +180,16 @@ fn string(p: &Property, item: bool) -> String {
         (None, None)
     } else {
         (
-            p.min_length.as_ref().map(|m| m.value as usize),
-            p.max_length.as_ref().map(|m| m.value as usize),
+            p.modifiers().min_length.as_ref().map(|m| m.value as usize),
+            p.modifiers().max_length.as_ref().map(|m| m.value as usize),
         )
     };
     let regex = p
+        .modifiers()
         .pattern
         .as_ref()
         .and_then(|pat| regex::Regex::new(&pat.value).ok());
-    let format = p.format.as_ref().map(|f| f.value);
+    let format = p.modifiers().format.as_ref().map(|f| f.value);
     let ok = |s: &str| {
         let n = s.chars().count();
         min_len.is_none_or(|m| n >= m)
@@ -197,7 +198,7 @@ fn string(p: &Property, item: bool) -> String {
             && format.is_none_or(|f| f.matches(s))
     };
     let mut candidates: Vec<String> = Vec::new();
-    if let Some(pat) = &p.pattern {
+    if let Some(pat) = &p.modifiers().pattern {
         candidates.extend(from_pattern(&pat.value, min_len));
     }
     if let Some(f) = format {

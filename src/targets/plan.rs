@@ -413,9 +413,11 @@ fn privacy_notes(plan: &Plan) -> Vec<PrivacyNote> {
     let mut out = Vec::new();
     let mut add = |container: &str, props: &[Property]| {
         for (path, p) in super::markdown::flatten(props) {
-            let Some(class) = &p.pii else { continue };
-            let consent = p.effective.consent.map(|c| &plan.consents[c]);
-            let retention = p.effective.retention.map(|r| &plan.retentions[r]);
+            let Some(class) = &p.modifiers().pii else {
+                continue;
+            };
+            let consent = p.effective.consent().map(|c| &plan.consents[c]);
+            let retention = p.effective.retention().map(|r| &plan.retentions[r]);
             out.push(PrivacyNote {
                 container: container.to_string(),
                 property: path,

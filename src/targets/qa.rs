@@ -377,21 +377,21 @@ fn privacy_checks(plan: &Plan, own_consent: Option<usize>, props: &[Property], o
     let mut others: Vec<(usize, Vec<String>)> = Vec::new();
     let mut pii: Vec<String> = Vec::new();
     for (path, p) in md::flatten(props) {
-        if let Some(c) = p.effective.consent
+        if let Some(c) = p.effective.consent()
             && Some(c) != own_consent
-            && p.consent.is_some()
+            && p.modifiers().consent.is_some()
         {
             match others.iter_mut().find(|(x, _)| *x == c) {
                 Some((_, paths)) => paths.push(code(&path)),
                 None => others.push((c, vec![code(&path)])),
             }
         }
-        if let Some(class) = &p.pii {
+        if let Some(class) = &p.modifiers().pii {
             let mut s = format!("{} ({})", code(&path), class.value);
-            if let Some(c) = p.effective.consent {
+            if let Some(c) = p.effective.consent() {
                 let _ = write!(s, " only with consent {}", code(&plan.consents[c].id.value));
             }
-            if let Some(r) = p.effective.retention {
+            if let Some(r) = p.effective.retention() {
                 let _ = write!(s, ", kept per {}", md::retention(plan, r));
             }
             pii.push(s);

@@ -213,7 +213,7 @@ fn traits_context(plan: &Plan, t: &Traits) -> Value {
 fn consent_context(plan: &Plan, own: Option<usize>, lists: &[&[Property]]) -> Map<String, Value> {
     fn collect(props: &[Property], used: &mut Vec<usize>) {
         for p in props.iter().filter(|p| payload::included(p)) {
-            used.extend(p.effective.consent);
+            used.extend(p.effective.consent());
             let mut ty = &p.ty;
             while let Type::List(inner) = ty {
                 ty = inner;

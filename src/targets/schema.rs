@@ -33,32 +33,32 @@ pub fn property(p: &Property) -> Value {
     type_into(&mut s, &p.ty);
     match &p.ty {
         Type::String => {
-            if let Some(n) = &p.min_length {
+            if let Some(n) = &p.modifiers().min_length {
                 s.insert("minLength".into(), json!(n.value));
             }
-            if let Some(n) = &p.max_length {
+            if let Some(n) = &p.modifiers().max_length {
                 s.insert("maxLength".into(), json!(n.value));
             }
-            if let Some(pat) = &p.pattern {
+            if let Some(pat) = &p.modifiers().pattern {
                 s.insert("pattern".into(), Value::String(pat.value.clone()));
             }
-            if let Some(f) = &p.format {
+            if let Some(f) = &p.modifiers().format {
                 s.insert("format".into(), Value::String(f.value.as_str().into()));
             }
         }
         Type::Integer | Type::Number => {
-            if let Some(n) = &p.min {
+            if let Some(n) = &p.modifiers().min {
                 s.insert("minimum".into(), Value::Number(n.value.json.clone()));
             }
-            if let Some(n) = &p.max {
+            if let Some(n) = &p.modifiers().max {
                 s.insert("maximum".into(), Value::Number(n.value.json.clone()));
             }
         }
         Type::List(_) => {
-            if let Some(n) = &p.min_length {
+            if let Some(n) = &p.modifiers().min_length {
                 s.insert("minItems".into(), json!(n.value));
             }
-            if let Some(n) = &p.max_length {
+            if let Some(n) = &p.modifiers().max_length {
                 s.insert("maxItems".into(), json!(n.value));
             }
         }

@@ -558,17 +558,17 @@ fn property_table(cx: &Context, props: &[Property], out: &mut String) {
         md::push_constraints(out, p);
         dash(out, out.len() == before);
         out.push_str(" | ");
-        match &p.pii {
+        match &p.modifiers().pii {
             Some(c) => out.push_str(c.value.as_str()),
             None => out.push('—'),
         }
         out.push_str(" | ");
-        match p.effective.consent {
+        match p.effective.consent() {
             Some(c) => md::push_text(out, &plan.consents[c].id.value),
             None => out.push('—'),
         }
         out.push_str(" | ");
-        match p.effective.retention {
+        match p.effective.retention() {
             Some(r) => md::push_text(out, &plan.retentions[r].id.value),
             None => out.push('—'),
         }
@@ -577,8 +577,8 @@ fn property_table(cx: &Context, props: &[Property], out: &mut String) {
         if let Some(d) = &p.description {
             md::push_text(out, &d.value);
         }
-        if let crate::ir::Origin::Bundle { bundle, .. } = &p.origin
-            && let Some(b) = plan.bundles.get(*bundle)
+        if let crate::ir::Origin::Bundle(u) = &p.origin
+            && let Some(b) = plan.bundles.get(u.bundle)
         {
             if out.len() > before {
                 out.push(' ');
@@ -677,7 +677,7 @@ fn deprecations(plan: &Plan, slugs: &[String], out: &mut String) {
     let mut props: Vec<Vec<String>> = Vec::new();
     for (i, e) in plan.events.iter().enumerate() {
         for (path, p) in md::flatten(&e.properties) {
-            if p.deprecated.is_some() {
+            if p.modifiers().deprecated.is_some() {
                 props.push(vec![
                     md::link(&e.name.value, &event_anchor(slugs, i)),
                     code(&path),
@@ -690,7 +690,7 @@ fn deprecations(plan: &Plan, slugs: &[String], out: &mut String) {
     }
     for t in plan.traits() {
         for (path, p) in md::flatten(&t.properties) {
-            if p.deprecated.is_some() {
+            if p.modifiers().deprecated.is_some() {
                 props.push(vec![
                     t.kind.keyword().to_string(),
                     code(&path),
@@ -764,16 +764,16 @@ fn governance(plan: &Plan, out: &mut String) {
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut add = |container: String, props: &[Property]| {
         for (path, p) in md::flatten(props) {
-            if let Some(class) = &p.pii {
+            if let Some(class) = &p.modifiers().pii {
                 rows.push(vec![
                     container.clone(),
                     code(&path),
                     class.value.to_string(),
                     p.effective
-                        .consent
+                        .consent()
                         .map_or_else(String::new, |c| md::consent(plan, c)),
                     p.effective
-                        .retention
+                        .retention()
                         .map_or_else(String::new, |r| md::retention(plan, r)),
                 ]);
             }

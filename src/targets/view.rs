@@ -654,9 +654,9 @@ pub fn properties<'a>(cx: &Context<'a>, props: &'a [Property]) -> Vec<PropertyVi
 
 fn effective<'a>(plan: &'a Plan, e: &Effective) -> EffectiveView<'a> {
     EffectiveView {
-        owner: e.owner.map(|i| plan.owners[i].id.value.as_str()),
-        consent: e.consent.map(|i| plan.consents[i].id.value.as_str()),
-        retention: e.retention.map(|i| plan.retentions[i].id.value.as_str()),
+        owner: e.owner().map(|i| plan.owners[i].id.value.as_str()),
+        consent: e.consent().map(|i| plan.consents[i].id.value.as_str()),
+        retention: e.retention().map(|i| plan.retentions[i].id.value.as_str()),
     }
 }
 
@@ -668,26 +668,26 @@ fn property<'a>(cx: &Context<'a>, p: &'a Property) -> PropertyView<'a> {
         shape: type_view(cx, &p.ty),
         required: p.is_required(),
         nullable: p.is_nullable(),
-        deprecated: p.deprecated.is_some(),
+        deprecated: p.modifiers().deprecated.is_some(),
         description: text(&p.description),
         constraints: ConstraintsView {
-            minimum: p.min.as_ref().map(|n| n.value.json.clone()),
-            maximum: p.max.as_ref().map(|n| n.value.json.clone()),
-            min_length: p.min_length.as_ref().map(|n| n.value),
-            max_length: p.max_length.as_ref().map(|n| n.value),
-            pattern: p.pattern.as_ref().map(|s| s.value.as_str()),
-            format: p.format.as_ref().map(|f| f.value.as_str()),
+            minimum: p.modifiers().min.as_ref().map(|n| n.value.json.clone()),
+            maximum: p.modifiers().max.as_ref().map(|n| n.value.json.clone()),
+            min_length: p.modifiers().min_length.as_ref().map(|n| n.value),
+            max_length: p.modifiers().max_length.as_ref().map(|n| n.value),
+            pattern: p.modifiers().pattern.as_ref().map(|s| s.value.as_str()),
+            format: p.modifiers().format.as_ref().map(|f| f.value.as_str()),
         },
-        pii: p.pii.as_ref().map(|c| c.value.as_str()),
+        pii: p.modifiers().pii.as_ref().map(|c| c.value.as_str()),
         effective: effective(plan, &p.effective),
-        example: p.example.as_ref().map(|e| &e.value),
+        example: p.modifiers().example.as_ref().map(|e| &e.value),
         bundle: match &p.origin {
-            crate::ir::Origin::Bundle { bundle, .. } => {
-                plan.bundles.get(*bundle).map(|b| b.name.value.as_str())
+            crate::ir::Origin::Bundle(u) => {
+                plan.bundles.get(u.bundle).map(|b| b.name.value.as_str())
             }
             crate::ir::Origin::Own => None,
         },
-        exceptions: exceptions(&p.allows),
+        exceptions: exceptions(&p.modifiers().allows),
         location: cx.sources.location(p.span),
     }
 }

@@ -37,8 +37,16 @@ impl Len {
     fn of(p: &Property) -> Len {
         let clamp = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
         Len {
-            min: p.min_length.as_ref().map_or(0, |m| clamp(m.value)),
-            max: p.max_length.as_ref().map_or(u32::MAX, |m| clamp(m.value)),
+            min: p
+                .modifiers()
+                .min_length
+                .as_ref()
+                .map_or(0, |m| clamp(m.value)),
+            max: p
+                .modifiers()
+                .max_length
+                .as_ref()
+                .map_or(u32::MAX, |m| clamp(m.value)),
         }
     }
 
@@ -453,7 +461,7 @@ impl Builder<'_> {
 
     fn prop(&mut self, p: &Property, inherited: Option<(u16, Loc)>) -> Prop {
         let loc = self.loc(p.span);
-        let consent = match (&p.consent, p.effective.consent) {
+        let consent = match (&p.modifiers().consent, p.effective.consent()) {
             (Some(r), Some(t)) => Some((t as u16, self.loc(r.span))),
             (None, Some(t)) => match inherited {
                 Some((i, l)) if i as usize == t => Some((i, l)),
@@ -472,7 +480,7 @@ impl Builder<'_> {
         Prop {
             name: self.name(&p.name.value),
             flags,
-            pii: p.pii.as_ref().map(|c| c.value),
+            pii: p.modifiers().pii.as_ref().map(|c| c.value),
             consent: consent.map_or(NO_CONSENT, |c| c.0),
             ty,
             loc,
@@ -492,8 +500,16 @@ impl Builder<'_> {
                 };
             }
             Bounds {
-                min: p.min.as_ref().map_or(f64::NEG_INFINITY, |n| n.value.value),
-                max: p.max.as_ref().map_or(f64::INFINITY, |n| n.value.value),
+                min: p
+                    .modifiers()
+                    .min
+                    .as_ref()
+                    .map_or(f64::NEG_INFINITY, |n| n.value.value),
+                max: p
+                    .modifiers()
+                    .max
+                    .as_ref()
+                    .map_or(f64::INFINITY, |n| n.value.value),
             }
         };
         match ty {
@@ -501,12 +517,15 @@ impl Builder<'_> {
                 format: if item {
                     None
                 } else {
-                    p.format.as_ref().map(|f| f.value)
+                    p.modifiers().format.as_ref().map(|f| f.value)
                 },
                 pattern: if item {
                     None
                 } else {
-                    p.pattern.as_ref().and_then(|pat| self.pattern(&pat.value))
+                    p.modifiers()
+                        .pattern
+                        .as_ref()
+                        .and_then(|pat| self.pattern(&pat.value))
                 },
                 len,
             },

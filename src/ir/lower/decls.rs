@@ -699,10 +699,10 @@ impl Lowerer<'_> {
                     (
                         f.span.start,
                         Property {
-                            origin: Origin::Bundle {
+                            origin: Origin::Bundle(Box::new(BundleUse {
                                 bundle: i,
                                 use_span: f.span,
-                            },
+                            })),
                             ..p.clone()
                         },
                     )
@@ -710,6 +710,7 @@ impl Lowerer<'_> {
             }
             refs.push(r);
         }
+        refs.shrink_to_fit();
         placed.sort_by_key(|(pos, _)| *pos);
         let mut out: Vec<Property> = Vec::with_capacity(placed.len());
         for (_, p) in placed {
@@ -733,7 +734,8 @@ impl Lowerer<'_> {
         for q in [p, first] {
             match &q.origin {
                 Origin::Own => d = d.primary(q.name.span, "declared here"),
-                Origin::Bundle { bundle, use_span } => {
+                Origin::Bundle(u) => {
+                    let BundleUse { bundle, use_span } = u.as_ref();
                     let b = self
                         .bundles
                         .get(*bundle)

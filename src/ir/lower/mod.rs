@@ -55,16 +55,52 @@ struct Registered {
     group: Option<(usize, Span)>,
 }
 
-/// The declarations being lowered; each is taken (and, when owned, freed) once lowered.
+/// The top-level declarations of a plan, in source order, as lowering reads them:
+/// the kind and name of each first (to register every name), then each
+/// declaration once, taken to be lowered (and, when owned, freed).
+pub trait DeclSource<'a> {
+    /// How many declarations there are.
+    fn count(&self) -> usize;
+    /// The keyword and name of declaration `i`.
+    fn head(&self, i: usize) -> Option<(&ast::Ident, Option<&DeclName>)>;
+    /// Every declaration is registered: [`DeclSource::head`] is not called again.
+    fn registered(&mut self) {}
+    /// Declaration `i` if it is held and not taken yet (enums are read before
+    /// they are lowered).
+    fn peek(&self, i: usize) -> Option<&ast::Decl>;
+    /// Takes declaration `i` to lower it.
+    fn take(&mut self, i: usize) -> Option<Cow<'a, ast::Decl>>;
+}
+
+/// Declarations already parsed, borrowed or owned.
 struct Decls<'a>(Vec<Option<Cow<'a, ast::Decl>>>);
 
-impl<'a> Decls<'a> {
+impl<'a> DeclSource<'a> for Decls<'a> {
+    fn count(&self) -> usize {
+        self.0.len()
+    }
+
+    fn head(&self, i: usize) -> Option<(&ast::Ident, Option<&DeclName>)> {
+        self.peek(i).map(|d| (&d.kind, d.name.as_ref()))
+    }
+
+    fn peek(&self, i: usize) -> Option<&ast::Decl> {
+        self.0.get(i).and_then(Option::as_deref)
+    }
+
     fn take(&mut self, i: usize) -> Option<Cow<'a, ast::Decl>> {
         self.0.get_mut(i).and_then(Option::take)
     }
 }
 
 use crate::syntax::DECL_KINDS as DECL_KEYWORDS;
+
+/// What registration reads of a declaration: its keyword and name.
+#[derive(Clone, Copy)]
+struct Head<'d> {
+    keyword: &'d ast::Ident,
+    name: Option<&'d DeclName>,
+}
 
 /// The fields a block accepts, by the word that opens it (`plan`, `event`,
 /// `owner`, …, and the nested `naming` and `qa` blocks), and whether it holds
@@ -129,7 +165,7 @@ pub fn lower_with_broken(
         .iter()
         .flat_map(|(_, f)| f.decls.iter().map(|d| Some(Cow::Borrowed(d))))
         .collect();
-    lower_decls(Decls(decls), first, broken, rule_names, complete)
+    lower_decls(&mut Decls(decls), first, broken, rule_names, complete)
 }
 
 /// [`lower_with_broken`] taking the ASTs by value: each declaration's syntax tree is
@@ -145,11 +181,13 @@ pub fn lower_owned(
         .into_iter()
         .flat_map(|(_, f)| f.decls.into_iter().map(|d| Some(Cow::Owned(d))))
         .collect();
-    lower_decls(Decls(decls), first, broken, rule_names, complete)
+    lower_decls(&mut Decls(decls), first, broken, rule_names, complete)
 }
 
-fn lower_decls(
-    mut decls: Decls<'_>,
+/// Lowers declarations read from `decls` (see [`DeclSource`]); `first_file` is
+/// where a missing `plan` is reported.
+pub fn lower_decls<'a>(
+    decls: &mut dyn DeclSource<'a>,
     first_file: Option<FileId>,
     broken: &[BrokenDecl],
     rule_names: &[&'static str],
@@ -182,31 +220,37 @@ fn lower_decls(
         };
     }
     let mut reg = Registered::default();
-    for (i, d) in decls.0.iter().enumerate() {
-        if let Some(d) = d {
-            l.register(i, d, &mut reg);
+    let total = decls.count();
+    for i in 0..total {
+        if let Some((kind, name)) = decls.head(i) {
+            l.register(i, kind, name, &mut reg);
         }
     }
-    let total = decls.0.len();
+    decls.registered();
 
     let mut plan = Plan::default();
     let mut named = std::mem::take(&mut reg.named);
     let mut take = |k: Kind| named.remove(&k).unwrap_or_default();
 
-    // Lowers each registered declaration of a kind, freeing its AST when owned.
+    // Lowers each registered declaration of a kind, freeing its AST when owned
+    // (into a vector of the exact size: a plan may have 100,000 events).
     macro_rules! lower_all {
-        ($kind:expr, $f:ident) => {
-            take($kind)
-                .into_iter()
-                .filter_map(|(i, n)| decls.take(i).map(|d| l.$f(&d, n)))
-                .collect()
-        };
+        ($kind:expr, $f:ident) => {{
+            let registered = take($kind);
+            let mut out = Vec::with_capacity(registered.len());
+            for (i, n) in registered {
+                if let Some(d) = decls.take(i) {
+                    out.push(l.$f(&d, n));
+                }
+            }
+            out
+        }};
     }
 
     let enums = take(Kind::Enum);
     l.enum_values = enums
         .iter()
-        .filter_map(|(i, _)| decls.0.get(*i).and_then(Option::as_ref))
+        .filter_map(|(i, _)| decls.peek(*i))
         .map(|d| {
             d.block
                 .items
@@ -276,6 +320,7 @@ fn lower_decls(
 
     compute_effective(&mut plan);
     plan.refs = std::mem::take(&mut l.refs);
+    plan.refs.shrink_to_fit();
     (plan, l.diags)
 }
 
@@ -362,8 +407,15 @@ impl Lowerer<'_> {
         );
     }
 
-    fn register(&mut self, index: usize, d: &ast::Decl, reg: &mut Registered) {
-        let kind = d.kind.text.as_str();
+    fn register(
+        &mut self,
+        index: usize,
+        keyword: &ast::Ident,
+        name: Option<&DeclName>,
+        reg: &mut Registered,
+    ) {
+        let d = Head { keyword, name };
+        let kind = keyword.text.as_str();
         let named = |k: Kind| Some(k);
         let k = match kind {
             "plan" => {
@@ -377,17 +429,17 @@ impl Lowerer<'_> {
                             codes::DUPLICATE_PLAN,
                             "a tracking plan has exactly one `plan` block",
                         )
-                        .primary(d.kind.span, "second `plan` block")
+                        .primary(d.keyword.span, "second `plan` block")
                         .secondary(*first, "first `plan` block")
                         .help("merge the two blocks, or check them as separate plans"),
                     );
                     return;
                 }
-                reg.plans.push((index, d.kind.span, title));
+                reg.plans.push((index, d.keyword.span, title));
                 return;
             }
             "common" | "identify" | "group" => {
-                if let Some(n) = &d.name {
+                if let Some(n) = d.name {
                     self.diags.push(
                         Diagnostic::error(codes::MISSING, format!("`{kind}` takes no name"))
                             .primary(n.span(), "unexpected name")
@@ -405,12 +457,12 @@ impl Lowerer<'_> {
                             codes::DUPLICATE_DECLARATION,
                             format!("`{kind}` is declared twice"),
                         )
-                        .primary(d.kind.span, "declared again here")
+                        .primary(d.keyword.span, "declared again here")
                         .secondary(*first, "first declared here")
                         .help(format!("a plan has one `{kind}` block: merge them")),
                     );
                 } else {
-                    *slot = Some((index, d.kind.span));
+                    *slot = Some((index, d.keyword.span));
                 }
                 return;
             }
@@ -447,7 +499,7 @@ impl Lowerer<'_> {
                     codes::UNKNOWN_DECLARATION,
                     format!("unknown declaration `{kind}`"),
                 )
-                .primary(d.kind.span, "not a kind of declaration")
+                .primary(d.keyword.span, "not a kind of declaration")
                 .help(help),
             );
             return;
@@ -508,8 +560,8 @@ impl Lowerer<'_> {
         true
     }
 
-    fn quoted_name(&mut self, d: &ast::Decl, what: &str, example: &str) -> Option<Spanned<String>> {
-        match &d.name {
+    fn quoted_name(&mut self, d: Head<'_>, what: &str, example: &str) -> Option<Spanned<String>> {
+        match d.name {
             Some(DeclName::Str(s)) if !s.value.trim().is_empty() => {
                 Some(Spanned::new(s.value.clone(), s.span))
             }
@@ -535,7 +587,7 @@ impl Lowerer<'_> {
             None => {
                 self.diags.push(
                     Diagnostic::error(codes::MISSING, format!("{what} needs a name"))
-                        .primary(d.kind.span, "no name")
+                        .primary(d.keyword.span, "no name")
                         .help(format!("write `{example}`")),
                 );
                 None
@@ -543,13 +595,13 @@ impl Lowerer<'_> {
         }
     }
 
-    fn owner_name(&mut self, d: &ast::Decl) -> Option<Spanned<String>> {
-        match &d.name {
+    fn owner_name(&mut self, d: Head<'_>) -> Option<Spanned<String>> {
+        match d.name {
             Some(DeclName::Owner(o)) => self
                 .check_owner_name(&o.text, o.span)
                 .map(|n| Spanned::new(n, o.span)),
             other => {
-                let span = other.as_ref().map_or(d.kind.span, |n| n.span());
+                let span = other.as_ref().map_or(d.keyword.span, |n| n.span());
                 let help = match other {
                     Some(DeclName::Ident(i)) => format!("write `owner @{} {{ … }}`", i.text),
                     _ => "write `owner @team { name \"…\" }`".to_string(),
@@ -564,7 +616,7 @@ impl Lowerer<'_> {
         }
     }
 
-    fn ident_name(&mut self, d: &ast::Decl, k: Kind) -> Option<Spanned<String>> {
+    fn ident_name(&mut self, d: Head<'_>, k: Kind) -> Option<Spanned<String>> {
         let example = match k {
             Kind::Consent => "consent analytics {",
             Kind::Retention => "retention standard {",
@@ -573,10 +625,10 @@ impl Lowerer<'_> {
             Kind::Enum => "enum Plan {",
             _ => "bundle Account {",
         };
-        match &d.name {
+        match d.name {
             Some(DeclName::Ident(i)) => Some(Spanned::new(i.text.clone(), i.span)),
             other => {
-                let span = other.as_ref().map_or(d.kind.span, |n| n.span());
+                let span = other.as_ref().map_or(d.keyword.span, |n| n.span());
                 let msg = match other {
                     Some(DeclName::Str(_)) => {
                         format!("the name of a {} is an identifier, not a string", k.noun())
@@ -602,14 +654,13 @@ impl Lowerer<'_> {
 fn compute_effective(plan: &mut Plan) {
     fn apply(props: &mut [Property], ctx: Effective) {
         for p in props {
-            p.effective = Effective {
-                owner: ctx.owner,
-                consent: p.consent.as_ref().map_or(ctx.consent, |r| r.target),
-                retention: p.retention.as_ref().map_or(ctx.retention, |r| r.target),
-                unresolved: ctx.unresolved
-                    || broken(p.consent.as_deref())
-                    || broken(p.retention.as_deref()),
-            };
+            let m = p.modifiers();
+            p.effective = Effective::new(
+                ctx.owner(),
+                m.consent.as_ref().map_or(ctx.consent(), |r| r.target),
+                m.retention.as_ref().map_or(ctx.retention(), |r| r.target),
+                ctx.unresolved() || broken(m.consent.as_deref()) || broken(m.retention.as_deref()),
+            );
             let inner = p.effective;
             let mut ty = &mut p.ty;
             while let Type::List(t) = ty {
@@ -627,38 +678,34 @@ fn compute_effective(plan: &mut Plan) {
     let plan_retention = target(&plan.meta.retention);
     let plan_broken = broken(plan.meta.retention.as_ref());
     for e in &mut plan.events {
-        let ctx = Effective {
-            owner: target(&e.owner),
-            consent: target(&e.consent),
-            retention: e.retention.as_ref().map_or(plan_retention, |r| r.target),
-            unresolved: broken(e.consent.as_ref())
+        let ctx = Effective::new(
+            target(&e.owner),
+            target(&e.consent),
+            e.retention.as_ref().map_or(plan_retention, |r| r.target),
+            broken(e.consent.as_ref())
                 || broken(e.retention.as_ref())
                 || (e.retention.is_none() && plan_broken),
-        };
+        );
         apply(&mut e.properties, ctx);
     }
     for t in [&mut plan.common, &mut plan.identify, &mut plan.group]
         .into_iter()
         .flatten()
     {
-        let ctx = Effective {
-            owner: target(&t.owner),
-            consent: target(&t.consent),
-            retention: t.retention.as_ref().map_or(plan_retention, |r| r.target),
-            unresolved: broken(t.consent.as_ref())
+        let ctx = Effective::new(
+            target(&t.owner),
+            target(&t.consent),
+            t.retention.as_ref().map_or(plan_retention, |r| r.target),
+            broken(t.consent.as_ref())
                 || broken(t.retention.as_ref())
                 || (t.retention.is_none() && plan_broken),
-        };
+        );
         apply(&mut t.properties, ctx);
     }
     for b in &mut plan.bundles {
         apply(
             &mut b.properties,
-            Effective {
-                retention: plan_retention,
-                unresolved: plan_broken,
-                ..Effective::default()
-            },
+            Effective::new(None, None, plan_retention, plan_broken),
         );
     }
 }

@@ -116,19 +116,8 @@ impl Lowerer<'_> {
             ty_span: p.ty.span(),
             required: None,
             nullable: None,
-            min: None,
-            max: None,
-            min_length: None,
-            max_length: None,
-            pattern: None,
-            format: None,
-            pii: None,
-            consent: None,
-            retention: None,
-            example: None,
-            deprecated: None,
             description: None,
-            allows: Vec::new(),
+            mods: None,
             origin: Origin::Own,
             effective: Effective::default(),
             span: p.span,
@@ -199,7 +188,7 @@ impl Lowerer<'_> {
         if let Some(m) = example
             && !type_unknown
         {
-            prop.example = self.example(&prop, m).map(Box::new);
+            mods(&mut prop.mods).example = self.example(&prop, m).map(Box::new);
         }
         self.type_unknown = type_unknown;
         prop
@@ -210,7 +199,7 @@ impl Lowerer<'_> {
             TypeExpr::List(inner, _) => Type::List(Box::new(self.ty(inner))),
             TypeExpr::Enum(values, span) => {
                 let mut seen: HashMap<&str, Span> = HashMap::new();
-                let mut out = Vec::new();
+                let mut out = Vec::with_capacity(values.len());
                 for v in values {
                     if let Some(&first) = seen.get(v.value.as_str()) {
                         self.duplicate_enum_value(&v.value, v.span, first);
@@ -254,7 +243,7 @@ impl Lowerer<'_> {
                             span: id.span,
                         });
                         return Type::Enum(Box::new(EnumType {
-                            named: Some(r),
+                            named: Some(Box::new(r)),
                             values,
                         }));
                     }
@@ -378,7 +367,7 @@ impl Lowerer<'_> {
             }
             "deprecated" => {
                 if self.no_args(m) {
-                    prop.deprecated = Some(m.span);
+                    mods(&mut prop.mods).deprecated = Some(m.span);
                 }
             }
             "min" | "max" => {
@@ -421,9 +410,9 @@ impl Lowerer<'_> {
                 }
                 let v = Some(Box::new(Spanned::new(num, m.span)));
                 if name == "min" {
-                    prop.min = v
+                    mods(&mut prop.mods).min = v
                 } else {
-                    prop.max = v
+                    mods(&mut prop.mods).max = v
                 }
             }
             "min_length" | "max_length" => {
@@ -454,11 +443,11 @@ impl Lowerer<'_> {
                     );
                     return;
                 };
-                let v = Some(Spanned::new(len, m.span));
+                let v = Some(Box::new(Spanned::new(len, m.span)));
                 if name == "min_length" {
-                    prop.min_length = v
+                    mods(&mut prop.mods).min_length = v
                 } else {
-                    prop.max_length = v
+                    mods(&mut prop.mods).max_length = v
                 }
             }
             "pattern" => {
@@ -489,7 +478,8 @@ impl Lowerer<'_> {
                     );
                     return;
                 }
-                prop.pattern = Some(Box::new(Spanned::new(s.value.clone(), s.span)));
+                mods(&mut prop.mods).pattern =
+                    Some(Box::new(Spanned::new(s.value.clone(), s.span)));
             }
             "format" => {
                 let Some(v) = self.one_arg(m, "a format name") else {
@@ -522,7 +512,7 @@ impl Lowerer<'_> {
                     self.misuse(m, format!("`format` does not apply to `{ty_name}`"), help);
                     return;
                 }
-                prop.format = Some(f);
+                mods(&mut prop.mods).format = Some(f);
             }
             "pii" => {
                 let Some(v) = self.one_arg(m, "a PII class") else {
@@ -536,7 +526,7 @@ impl Lowerer<'_> {
                     );
                     return;
                 };
-                prop.pii = self.keyword_of(
+                mods(&mut prop.mods).pii = self.keyword_of(
                     &w.text,
                     w.span,
                     "PII class",
@@ -564,14 +554,14 @@ impl Lowerer<'_> {
                 let mut r = Ref::new(w.text.clone(), w.span);
                 self.resolve(&mut r, kind);
                 if name == "consent" {
-                    prop.consent = Some(Box::new(r))
+                    mods(&mut prop.mods).consent = Some(Box::new(r))
                 } else {
-                    prop.retention = Some(Box::new(r))
+                    mods(&mut prop.mods).retention = Some(Box::new(r))
                 }
             }
             "allow" => {
                 if let Some(a) = self.allow(m.args.as_ref(), m.span) {
-                    prop.allows.push(a);
+                    mods(&mut prop.mods).allows.push(a);
                 }
             }
             _ => {
@@ -713,12 +703,12 @@ impl Lowerer<'_> {
     }
 
     fn check_bounds(&mut self, p: &Property) {
-        if let (Some(min), Some(max)) = (&p.min, &p.max)
+        if let (Some(min), Some(max)) = (&p.modifiers().min, &p.modifiers().max)
             && min.value.value > max.value.value
         {
             self.bounds_error(&p.name.value, "min", min.span, "max", max.span);
         }
-        if let (Some(min), Some(max)) = (&p.min_length, &p.max_length)
+        if let (Some(min), Some(max)) = (&p.modifiers().min_length, &p.modifiers().max_length)
             && min.value > max.value
         {
             self.bounds_error(
@@ -865,7 +855,7 @@ pub fn check_value(p: &Property, ty: &Type, v: &serde_json::Value) -> Result<(),
     match (ty, v) {
         (Type::String, J::String(s)) => {
             let len = s.chars().count() as u64;
-            if let Some(min) = &p.min_length
+            if let Some(min) = &p.modifiers().min_length
                 && len < min.value
             {
                 return Err(format!(
@@ -873,7 +863,7 @@ pub fn check_value(p: &Property, ty: &Type, v: &serde_json::Value) -> Result<(),
                     min.value
                 ));
             }
-            if let Some(max) = &p.max_length
+            if let Some(max) = &p.modifiers().max_length
                 && len > max.value
             {
                 return Err(format!(
@@ -881,12 +871,12 @@ pub fn check_value(p: &Property, ty: &Type, v: &serde_json::Value) -> Result<(),
                     max.value
                 ));
             }
-            if let Some(f) = &p.format
+            if let Some(f) = &p.modifiers().format
                 && !f.value.matches(s)
             {
                 return Err(format!("{s:?} is not a valid `{}`", f.value));
             }
-            if let Some(pat) = &p.pattern
+            if let Some(pat) = &p.modifiers().pattern
                 && regex::Regex::new(&pat.value).is_ok_and(|r| !r.is_match(s))
             {
                 return Err(format!("{s:?} does not match the pattern"));
@@ -905,7 +895,7 @@ pub fn check_value(p: &Property, ty: &Type, v: &serde_json::Value) -> Result<(),
             if matches!(ty, Type::Integer) && x.fract() != 0.0 {
                 return Err(format!("{n} is not a whole number"));
             }
-            if let Some(min) = &p.min
+            if let Some(min) = &p.modifiers().min
                 && x < min.value.value
             {
                 return Err(format!(
@@ -913,7 +903,7 @@ pub fn check_value(p: &Property, ty: &Type, v: &serde_json::Value) -> Result<(),
                     format_number(min.value.value)
                 ));
             }
-            if let Some(max) = &p.max
+            if let Some(max) = &p.modifiers().max
                 && x > max.value.value
             {
                 return Err(format!(
@@ -936,22 +926,24 @@ pub fn check_value(p: &Property, ty: &Type, v: &serde_json::Value) -> Result<(),
         )),
         (Type::List(inner), J::Array(items)) => {
             let n = items.len() as u64;
-            if let Some(min) = &p.min_length
+            if let Some(min) = &p.modifiers().min_length
                 && n < min.value
             {
                 return Err(format!("{n} items, fewer than min_length({})", min.value));
             }
-            if let Some(max) = &p.max_length
+            if let Some(max) = &p.modifiers().max_length
                 && n > max.value
             {
                 return Err(format!("{n} items, more than max_length({})", max.value));
             }
-            let item = Property {
-                min_length: None,
-                max_length: None,
+            let mut item = Property {
                 nullable: None,
                 ..p.clone()
             };
+            if let Some(m) = &mut item.mods {
+                m.min_length = None;
+                m.max_length = None;
+            }
             for (i, x) in items.iter().enumerate() {
                 check_value(&item, inner, x).map_err(|e| format!("item {}: {e}", i + 1))?;
             }
@@ -962,4 +954,10 @@ pub fn check_value(p: &Property, ty: &Type, v: &serde_json::Value) -> Result<(),
             Err("objects take no example: their properties' examples are used".into())
         }
     }
+}
+
+/// A property's modifiers, to write one (the box is made on first use; a
+/// function of the field so that the property's type can stay borrowed).
+fn mods(m: &mut Option<Box<crate::ir::Modifiers>>) -> &mut crate::ir::Modifiers {
+    m.get_or_insert_with(Box::default)
 }

@@ -28,7 +28,9 @@ impl Rule for Coppa {
         for_each_effective(plan, &mut |at| {
             let c = at.container;
             let p = at.property;
-            let Some(pii) = &p.pii else { return };
+            let Some(pii) = &p.modifiers().pii else {
+                return;
+            };
             if !matches!(pii.value, PiiClass::Contact | PiiClass::Location) {
                 return;
             }

@@ -27,6 +27,7 @@ impl Rule for HipaaPhi {
         for_each_effective(plan, &mut |at| {
             if let Some(p) = at
                 .property
+                .modifiers()
                 .pii
                 .as_ref()
                 .filter(|p| p.value == PiiClass::Health)

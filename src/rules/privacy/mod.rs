@@ -9,7 +9,7 @@ use crate::ir::{Basis, Plan, Property};
 /// The basis of a property's effective consent purpose, if any.
 pub fn effective_basis(plan: &Plan, p: &Property) -> Option<Basis> {
     p.effective
-        .consent
+        .consent()
         .and_then(|i| plan.consents.get(i))
         .and_then(|c| c.basis.as_ref())
         .map(|b| b.value)

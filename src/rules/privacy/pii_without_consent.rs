@@ -27,10 +27,10 @@ impl Rule for PiiWithoutConsent {
         for_each_effective(plan, &mut |at| {
             let c = at.container;
             let p = at.property;
-            let (Some(pii), None) = (&p.pii, p.effective.consent) else {
+            let (Some(pii), None) = (&p.modifiers().pii, p.effective.consent()) else {
                 return;
             };
-            if p.effective.unresolved {
+            if p.effective.unresolved() {
                 return;
             }
             let f = Finding::new(

@@ -33,10 +33,10 @@ impl Rule for PiiWithoutRetention {
         for_each_effective(plan, &mut |at| {
             let c = at.container;
             let p = at.property;
-            let (Some(pii), None) = (&p.pii, p.effective.retention) else {
+            let (Some(pii), None) = (&p.modifiers().pii, p.effective.retention()) else {
                 return;
             };
-            if p.effective.unresolved {
+            if p.effective.unresolved() {
                 return;
             }
             let f = Finding::new(

@@ -28,9 +28,11 @@ impl Rule for SpecialCategoryBasis {
         for_each_effective(plan, &mut |at| {
             let c = at.container;
             let p = at.property;
-            let Some(pii) = &p.pii else { return };
+            let Some(pii) = &p.modifiers().pii else {
+                return;
+            };
             if !matches!(pii.value, PiiClass::Health | PiiClass::Sensitive)
-                || p.effective.consent.is_none()
+                || p.effective.consent().is_none()
             {
                 return;
             }
@@ -38,7 +40,7 @@ impl Rule for SpecialCategoryBasis {
             if basis == Some(Basis::Consent) || basis.is_none() {
                 return;
             }
-            let consent = p.effective.consent.and_then(|i| plan.consents.get(i));
+            let consent = p.effective.consent().and_then(|i| plan.consents.get(i));
             let mut f = Finding::new(
                 c,
                 format!(
