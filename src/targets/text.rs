@@ -24,8 +24,12 @@ pub fn json_pretty_at(out: &mut String, v: &Value, level: usize) {
 }
 
 pub fn indent(out: &mut String, level: usize) {
-    for _ in 0..level {
-        out.push_str("  ");
+    const SPACES: &str = "                                                                ";
+    let mut n = 2 * level;
+    while n > 0 {
+        let k = n.min(SPACES.len());
+        out.push_str(&SPACES[..k]);
+        n -= k;
     }
 }
 
@@ -46,29 +50,40 @@ fn write_json(out: &mut String, v: &Value, level: usize) {
             out.push(']');
         }
         Value::Object(map) if map.is_empty() => out.push_str("{}"),
+        // Already sorted unless serde_json keeps insertion order.
+        Value::Object(map) if map.keys().is_sorted() => write_entries(out, map.iter(), level),
         Value::Object(map) => {
             let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-            // Already sorted unless serde_json keeps insertion order.
-            if !entries.is_sorted_by(|a, b| a.0 <= b.0) {
-                entries.sort_by(|a, b| a.0.cmp(b.0));
-            }
-            out.push_str("{\n");
-            for (i, (k, v)) in entries.iter().enumerate() {
-                indent(out, level + 1);
-                json_string(out, k);
-                out.push_str(": ");
-                write_json(out, v, level + 1);
-                if i + 1 < entries.len() {
-                    out.push(',');
-                }
-                out.push('\n');
-            }
-            indent(out, level);
-            out.push('}');
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            write_entries(out, entries.into_iter(), level);
         }
         Value::String(s) => json_string(out, s),
-        other => out.push_str(&other.to_string()),
+        other => {
+            use std::fmt::Write;
+            let _ = write!(out, "{other}");
+        }
     }
+}
+
+fn write_entries<'a>(
+    out: &mut String,
+    entries: impl ExactSizeIterator<Item = (&'a String, &'a Value)>,
+    level: usize,
+) {
+    let n = entries.len();
+    out.push_str("{\n");
+    for (i, (k, v)) in entries.enumerate() {
+        indent(out, level + 1);
+        json_string(out, k);
+        out.push_str(": ");
+        write_json(out, v, level + 1);
+        if i + 1 < n {
+            out.push(',');
+        }
+        out.push('\n');
+    }
+    indent(out, level);
+    out.push('}');
 }
 
 /// A JSON string literal (also a valid YAML double-quoted scalar).
