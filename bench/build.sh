@@ -56,7 +56,7 @@ for n in 1000 5000 10000; do
   if [ "$n" -eq 10000 ]; then
     for t in $("$bin" targets | cut -d' ' -f1); do
       prep() { fresh=$((fresh + 1)); out=$dir/out-$n-$fresh; sync; }
-      measure "cold:$t" "$bin" build "$plan" --out '$out' --message-format short
+      measure "cold:$t" "$bin" build "$plan" --out '$out' --target "$t" --message-format short
     done
   fi
 done
