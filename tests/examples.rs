@@ -6,20 +6,6 @@
 mod common;
 
 use common::*;
-use std::path::PathBuf;
-
-/// Every plan under `examples/`: its directories and its top-level `.events` files.
-fn example_plans() -> Vec<PathBuf> {
-    let dir = root().join("examples");
-    let mut plans: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("examples/ exists")
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_dir() || p.extension().is_some_and(|x| x == "events"))
-        .collect();
-    plans.sort();
-    plans
-}
 
 #[test]
 fn every_example_checks_without_diagnostics() {

@@ -65,6 +65,26 @@ pub fn events_files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// Every plan under `examples/`: its directories and its top-level `.events`
+/// files, in name order.
+pub fn example_plans() -> Vec<PathBuf> {
+    let mut plans: Vec<PathBuf> = std::fs::read_dir(root().join("examples"))
+        .expect("examples/ exists")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir() || p.extension().is_some_and(|x| x == "events"))
+        .collect();
+    plans.sort();
+    plans
+}
+
+/// A plan's name for snapshots: its file or directory name without extension.
+pub fn stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
 /// The plans every target is tested on, with a stable name: the full example of
 /// the language reference, a plan split over several files, the targets' edge
 /// cases, and every plan under `examples/` (a directory or a single `.events` file).
@@ -83,15 +103,8 @@ pub fn plans() -> Vec<(String, PathBuf)> {
             root().join("tests/fixtures/targets/edge-cases.events"),
         ),
     ];
-    let mut examples: Vec<PathBuf> = std::fs::read_dir(root().join("examples"))
-        .map(|rd| rd.flatten().map(|e| e.path()).collect())
-        .unwrap_or_default();
-    examples.sort();
-    for p in examples {
-        let is_plan = p.is_dir() || p.extension().is_some_and(|x| x == "events");
-        if let (true, Some(stem)) = (is_plan, p.file_stem()) {
-            out.push((format!("examples-{}", stem.to_string_lossy()), p));
-        }
+    for p in example_plans() {
+        out.push((format!("examples-{}", stem(&p)), p));
     }
     out
 }

@@ -28,20 +28,8 @@ pub fn plans() -> Vec<(String, PathBuf)> {
             root().join("tests/fixtures/targets/slug-clash.events"),
         ),
     ];
-    let mut examples: Vec<PathBuf> = std::fs::read_dir(root().join("examples"))
-        .map(|rd| rd.flatten().map(|e| e.path()).collect())
-        .unwrap_or_default();
-    examples.sort();
-    for p in examples {
-        let is_plan = p.is_dir() || p.extension().is_some_and(|x| x == "events");
-        if !is_plan {
-            continue;
-        }
-        let stem = p
-            .file_stem()
-            .map(|s| s.to_string_lossy().to_string())
-            .unwrap_or_default();
-        out.push((format!("example-{stem}"), p));
+    for p in super::example_plans() {
+        out.push((format!("example-{}", super::stem(&p)), p));
     }
     out
 }
