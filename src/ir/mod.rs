@@ -227,8 +227,10 @@ pub struct PlanMeta {
     pub tools: Vec<Spanned<String>>,
     pub constraints: Vec<Spanned<Constraint>>,
     pub timeline: Option<Spanned<Date>>,
-    /// Defaults to `0.1.0`.
+    /// Defaults to `0.1.0`, spanning the plan's name.
     pub version: Spanned<Semver>,
+    /// Whether the plan writes its `version`.
+    pub version_written: bool,
     pub owner: Option<Ref>,
     pub retention: Option<Ref>,
     pub naming: Naming,

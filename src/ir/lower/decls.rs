@@ -189,6 +189,7 @@ impl Lowerer<'_> {
                 "version" => {
                     if let Some(v) = self.semver(f) {
                         m.version = v;
+                        m.version_written = true;
                     }
                 }
                 "owner" => m.owner = self.opt_ref(f, Kind::Owner),

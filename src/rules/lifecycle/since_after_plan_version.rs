@@ -19,9 +19,7 @@ impl Rule for SinceAfterPlanVersion {
 
     fn check(&self, plan: &Plan, out: &mut Vec<Finding>) {
         let version = &plan.meta.version;
-        // Not written, the version defaults to 0.1.0 and points at the plan's name.
-        let written = version.span != plan.meta.title.span;
-        let label = if written {
+        let label = if plan.meta.version_written {
             "the plan's version"
         } else {
             "this plan writes no `version` (so it is 0.1.0)"
