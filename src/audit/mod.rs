@@ -256,16 +256,10 @@ pub fn write(
     let previous = read_all(dir)?;
     let diff = diff_against(previous.last(), plan, sources)?;
     let hashes = crate::targets::plan::sources_hash(sources);
-    let text_of = |name: &str| {
-        sources
-            .files()
-            .find(|(_, f)| f.name.replace('\\', "/") == name)
-            .map_or("", |(_, f)| f.text.as_str())
-    };
     let listed: Vec<Value> = hashes
         .files
         .iter()
-        .map(|f| json!({"path": f.name, "sha256": f.sha256, "text": text_of(&f.name)}))
+        .map(|f| json!({"path": f.name, "sha256": f.sha256, "text": sources.get(f.file).text}))
         .collect();
     let version = plan.meta.version.value.to_string();
     let record = json!({

@@ -272,14 +272,16 @@ pub struct Finding {
 #[derive(Serialize)]
 pub struct SourcesHash {
     pub algorithm: &'static str,
-    /// SHA-256 over every file in order: its name, `\n`, its length in bytes in
-    /// decimal, `\n`, its contents.
+    /// SHA-256 of the `sha256sum`-style listing of `files` (see [`sources_hash`]).
     pub value: String,
     pub files: Vec<FileHash>,
 }
 
 #[derive(Serialize)]
 pub struct FileHash {
+    /// The file in the source map (not written out).
+    #[serde(skip)]
+    pub file: crate::source::FileId,
     pub name: String,
     pub bytes: usize,
     pub sha256: String,
@@ -296,7 +298,8 @@ fn hex(bytes: &[u8]) -> String {
 pub fn sources_hash(sources: &crate::source::SourceMap) -> SourcesHash {
     let mut files: Vec<FileHash> = sources
         .files()
-        .map(|(_, f)| FileHash {
+        .map(|(file, f)| FileHash {
+            file,
             name: f.name.replace('\\', "/"),
             bytes: f.text.len(),
             sha256: hex(&Sha256::digest(f.text.as_bytes())),
