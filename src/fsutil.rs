@@ -6,8 +6,9 @@
 //! any file a compiler writes.
 //!
 //! [`write_atomic`] does not fsync: build outputs can be regenerated, and syncing
-//! every one of 20,000 files costs seconds. [`write_durable`] also syncs the file
-//! and its directory, for what must survive a crash.
+//! every one of 20,000 files costs seconds. [`create_durable`] writes a file that
+//! must not exist yet and must survive a crash (audit records): it syncs the file
+//! and its directory, and never replaces anything.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -45,7 +46,7 @@ fn create_temp(path: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
     }
 }
 
-fn write_in_existing_dir(path: &Path, bytes: &[u8], durable: bool) -> std::io::Result<()> {
+fn write_in_existing_dir(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let kept = match std::fs::metadata(path) {
         Ok(m) if m.is_file() => Some(m.permissions()),
         _ => None,
@@ -56,33 +57,39 @@ fn write_in_existing_dir(path: &Path, bytes: &[u8], durable: bool) -> std::io::R
         if let Some(p) = kept {
             file.set_permissions(p)?;
         }
-        if durable {
-            file.sync_all()?;
-        }
         drop(file);
         std::fs::rename(&tmp, path)
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
-    result?;
-    if durable {
-        std::fs::File::open(dir_of(path))?.sync_all()?;
-    }
-    Ok(())
+    result
 }
 
 /// Writes `bytes` to `path` atomically (temp file + rename), creating its
 /// directory when missing.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::create_dir_all(dir_of(path))?;
-    write_in_existing_dir(path, bytes, false)
+    write_in_existing_dir(path, bytes)
 }
 
-/// Like [`write_atomic`], and the data is on disk when it returns.
-pub fn write_durable(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir_of(path))?;
-    write_in_existing_dir(path, bytes, true)
+/// Writes a new file at `path`, complete or not at all, and on disk when it
+/// returns. Fails with [`std::io::ErrorKind::AlreadyExists`] when `path` exists,
+/// which is then left untouched (the temporary file is hard-linked to its name,
+/// which never replaces, then removed).
+pub fn create_durable(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = dir_of(path);
+    std::fs::create_dir_all(dir)?;
+    let (tmp, mut file) = create_temp(path)?;
+    let result = (|| {
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        drop(file);
+        std::fs::hard_link(&tmp, path)
+    })();
+    let _ = std::fs::remove_file(&tmp);
+    result?;
+    std::fs::File::open(dir)?.sync_all()
 }
 
 /// [`write_atomic`] for many files: each directory is created once.
@@ -98,7 +105,7 @@ impl AtomicWriter {
             std::fs::create_dir_all(dir)?;
             self.made.insert(dir.to_path_buf());
         }
-        write_in_existing_dir(path, bytes, false)
+        write_in_existing_dir(path, bytes)
     }
 }
 
@@ -120,6 +127,21 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, ["out.json"]);
+    }
+
+    #[test]
+    fn create_durable_never_replaces() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("records/1.0.0.json");
+        create_durable(&path, b"first").unwrap();
+        let err = create_durable(&path, b"second").unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::AlreadyExists);
+        assert_eq!(std::fs::read(&path).unwrap(), b"first");
+        let names: Vec<_> = std::fs::read_dir(dir.path().join("records"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["1.0.0.json"]);
     }
 
     #[cfg(unix)]

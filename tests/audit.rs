@@ -130,7 +130,7 @@ fn a_record_is_never_overwritten() {
         .unwrap()
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".tmp"))
+        .filter(|n| n.ends_with(".tmp") || n.ends_with(".eventsc-tmp"))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }

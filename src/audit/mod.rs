@@ -27,7 +27,6 @@ use crate::diff::{Class, engine::Side};
 use crate::ir::Plan;
 use crate::source::SourceMap;
 use serde_json::{Value, json};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The format version of records.
@@ -275,23 +274,14 @@ pub fn write(
     let path = dir.join(&name);
     let mut text = serde_json::to_string_pretty(&record).map_err(|e| e.to_string())?;
     text.push('\n');
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".eventsc-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| format!("cannot write in `{}`: {e}", dir.display()))?;
-    tmp.write_all(text.as_bytes())
-        .and_then(|()| tmp.as_file().sync_all())
-        .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
-    tmp.persist_noclobber(&path).map_err(|e| {
-        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+    crate::fsutil::create_durable(&path, text.as_bytes()).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
             format!(
                 "the record `{}` already exists; records are never overwritten (build again in a second, or set another SOURCE_DATE_EPOCH)",
                 path.display()
             )
         } else {
-            format!("cannot write `{}`: {}", path.display(), e.error)
+            format!("cannot write `{}`: {e}", path.display())
         }
     })?;
     Ok(path)
