@@ -50,6 +50,7 @@ impl Artifact {
 
 /// What a target gets: the checked plan (no errors), its sources (for `file:line`
 /// locations and hashes) and the warnings `check` reported.
+#[derive(Clone, Copy)]
 pub struct Context<'a> {
     pub plan: &'a Plan,
     pub sources: &'a SourceMap,

@@ -565,11 +565,7 @@ impl<'a> TrackingPlan<'a> {
             identify: plan.identify.as_ref().map(|t| traits(cx, t)),
             group: plan.group.as_ref().map(|t| traits(cx, t)),
             events: Events {
-                cx: Context {
-                    plan,
-                    sources: cx.sources,
-                    warnings: cx.warnings,
-                },
+                cx: *cx,
                 slugs,
             },
             kpis: Self::kpis(cx),
