@@ -564,10 +564,7 @@ impl<'a> TrackingPlan<'a> {
             common: plan.common.as_ref().map(|t| traits(cx, t)),
             identify: plan.identify.as_ref().map(|t| traits(cx, t)),
             group: plan.group.as_ref().map(|t| traits(cx, t)),
-            events: Events {
-                cx: *cx,
-                slugs,
-            },
+            events: Events { cx: *cx, slugs },
             kpis: Self::kpis(cx),
         }
     }
