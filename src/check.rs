@@ -27,6 +27,14 @@ impl Checked {
             self.plan.as_ref()
         }
     }
+
+    /// The plan if it has no errors, else the diagnostics to report.
+    pub fn into_ok(self) -> Result<Plan, Vec<Diagnostic>> {
+        match self.plan {
+            Some(plan) if !self.has_errors() => Ok(plan),
+            _ => Err(self.diagnostics),
+        }
+    }
 }
 
 /// Files larger than this are parsed on several threads.

@@ -440,7 +440,7 @@ fn jobs_do_not_change_the_output() {
 fn load_model() -> Model {
     let (sources, checked) = common::check_paths(&[common::root().join(PLAN)]);
     let plan = checked.ok().expect("the fixture plan has no errors");
-    Model::compile(plan, &sources)
+    Model::compile(plan.clone(), &sources)
 }
 
 /// Tiny chunks put chunk boundaries inside records, strings and escapes; the
@@ -676,7 +676,7 @@ fn the_samples_of_every_plan_pass() {
             .find(|a| a.path == "samples/samples.ndjson")
             .expect("samples.ndjson");
         let (sources, checked) = common::check_paths(std::slice::from_ref(&path));
-        let model = Model::compile(checked.ok().expect("no errors"), &sources);
+        let model = Model::compile(checked.into_ok().expect("no errors"), &sources);
         let tally = validate::run(&model, ndjson.bytes.as_slice(), 1).expect("reads");
         let s = report::summarize(&model, &tally, "samples.ndjson");
         let problems: Vec<String> = s

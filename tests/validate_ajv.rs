@@ -510,7 +510,7 @@ fn runs(with_schemas: bool) -> Vec<Run> {
             let (sources, checked) = common::check_paths(std::slice::from_ref(&path));
             let plan = checked.ok().expect("no errors");
             let cases = corpus(plan, &samples);
-            let model = Model::compile(plan, &sources);
+            let model = Model::compile(plan.clone(), &sources);
             let mut checker = Checker::new(&model);
             let ours = cases
                 .iter()

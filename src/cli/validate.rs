@@ -64,18 +64,21 @@ pub fn run(args: Args) -> u8 {
     };
     let checked = crate::check::check(&loaded.sources, loaded.diagnostics);
     let sources = loaded.sources;
-    let Some(plan) = checked.ok() else {
-        let output = Output {
-            message_format: args.message_format,
-            color: args.color,
-            deny: None,
-        };
-        output.report(&checked.diagnostics, &sources, "plan");
-        return EXIT_FAIL;
+    let plan = match checked.into_ok() {
+        Ok(plan) => plan,
+        Err(diagnostics) => {
+            let output = Output {
+                message_format: args.message_format,
+                color: args.color,
+                deny: None,
+            };
+            output.report(&diagnostics, &sources, "plan");
+            return EXIT_FAIL;
+        }
     };
+    // The IR is freed event by event as the model is built; the sources are not
+    // needed any more either.
     let model = Model::compile(plan, &sources);
-    // The IR and the sources are not needed any more.
-    drop(checked);
     drop(sources);
     let stats = Stats::start(&model);
 

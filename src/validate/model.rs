@@ -242,8 +242,10 @@ pub struct Model {
 }
 
 impl Model {
-    /// Compiles a checked plan (one without errors).
-    pub fn compile(plan: &Plan, sources: &SourceMap) -> Model {
+    /// Compiles a checked plan (one without errors). The plan is taken by value:
+    /// each event's IR is freed as soon as it is compiled, so the model never
+    /// sits in memory beside the whole IR (this is `validate`'s peak).
+    pub fn compile(mut plan: Plan, sources: &SourceMap) -> Model {
         let mut b = Builder {
             sources,
             names: HashMap::default(),
@@ -257,20 +259,23 @@ impl Model {
             r.as_ref()
                 .and_then(|r| r.target.map(|t| (t as u16, b.loc(r.span))))
         };
-        let mut events = Vec::with_capacity(plan.events.len());
+        let ir_events = std::mem::take(&mut plan.events);
+        let mut events = Vec::with_capacity(ir_events.len());
         let mut by_name = HashMap::default();
-        by_name.reserve(plan.events.len());
-        for (i, e) in plan.events.iter().enumerate() {
+        by_name.reserve(ir_events.len());
+        for (i, e) in ir_events.into_iter().enumerate() {
             let ev_consent = consent(&e.consent, &b);
             let props = b.object(&e.properties, ev_consent);
-            by_name.insert(e.name.value.clone().into_boxed_str(), i as u32);
+            let name = e.name.value.into_boxed_str();
+            by_name.insert(name.clone(), i as u32);
             events.push(EventModel {
-                name: e.name.value.clone().into_boxed_str(),
+                name,
                 loc: b.loc(e.name.span),
-                deprecated: e.is_deprecated().then(|| b.loc(e.status.span)),
-                replaced_by: e.replaced_by.as_ref().map(|r| r.name.clone().into()),
+                deprecated: (e.status.value == crate::ir::Status::Deprecated)
+                    .then(|| b.loc(e.status.span)),
+                replaced_by: e.replaced_by.map(|r| r.name.into()),
                 sunset: e.sunset.as_ref().map(|s| (s.value, b.loc(s.span))),
-                identity: e.identity(),
+                identity: e.identity.as_ref().map_or(Identity::Any, |i| i.value),
                 identity_loc: e
                     .identity
                     .as_ref()
