@@ -16,7 +16,8 @@ fn corpus() -> Vec<PathBuf> {
     files
 }
 
-/// The IR of a file, spans aside: a Debug dump with every span blanked out and
+/// The IR of a file, spans aside: a Debug dump with every span (and the offset of
+/// each `required`/`nullable` flag) blanked out and
 /// the reference index (kept in lowering order) sorted.
 fn ir_dump(text: &str) -> Option<String> {
     let (_, checked) = eventsc::check::check_text("plan.events", text);
@@ -28,7 +29,10 @@ fn ir_dump(text: &str) -> Option<String> {
         .collect();
     refs.sort();
     plan.refs.clear();
-    let span = regex::Regex::new(r"Span \{ file: FileId\(\d+\), start: \d+, end: \d+ \}").unwrap();
+    let span = regex::Regex::new(
+        r"Span \{ file: FileId\(\d+\), start: \d+, end: \d+ \}|(?:Flag\(Some\()\d+\)\)",
+    )
+    .unwrap();
     let dump = format!("{plan:?}\nrefs: {refs:?}");
     Some(span.replace_all(&dump, "_").replace(", ", ",\n"))
 }

@@ -122,19 +122,19 @@ impl<'a> Differ<'a> {
         self.push(class, kind, &at, message);
     }
 
-    fn string_field(
+    fn string_field<S: std::ops::Deref<Target = str>>(
         &mut self,
         class: Class,
         kind: &'static str,
         at: &At,
         what: &str,
-        old: &Option<Spanned<String>>,
-        new: &Option<Spanned<String>>,
+        old: &Option<Spanned<S>>,
+        new: &Option<Spanned<S>>,
     ) {
         let at = at.spans(old.as_ref().map(|s| s.span), new.as_ref().map(|s| s.span));
         let message = match (old, new) {
             (None, None) => return,
-            (Some(a), Some(b)) if a.value == b.value => return,
+            (Some(a), Some(b)) if *a.value == *b.value => return,
             (Some(_), Some(_)) => format!("{what} changed"),
             (None, Some(_)) => format!("{what} added"),
             (Some(_), None) => format!("{what} removed"),
@@ -1006,13 +1006,13 @@ impl<'a> Differ<'a> {
             return;
         }
         let by_name: HashMap<&str, &Property> =
-            new.iter().map(|p| (p.name.value.as_str(), p)).collect();
-        let old_names: BTreeSet<&str> = old.iter().map(|p| p.name.value.as_str()).collect();
+            new.iter().map(|p| (p.name.value.as_ref(), p)).collect();
+        let old_names: BTreeSet<&str> = old.iter().map(|p| p.name.value.as_ref()).collect();
         for o in old {
             let path = path_of(prefix, &o.name.value);
             let mut here = at.clone();
             here.property = Some(&path);
-            match by_name.get(o.name.value.as_str()) {
+            match by_name.get(o.name.value.as_ref()) {
                 Some(n) => self.property(&here, o, n),
                 None => {
                     let here = At {
@@ -1030,7 +1030,7 @@ impl<'a> Differ<'a> {
         }
         for n in new
             .iter()
-            .filter(|n| !old_names.contains(n.name.value.as_str()))
+            .filter(|n| !old_names.contains(n.name.value.as_ref()))
         {
             let path = path_of(prefix, &n.name.value);
             let here = At {

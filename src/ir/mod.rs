@@ -14,6 +14,11 @@ use serde::Serialize;
 use std::num::NonZeroU32;
 pub use values::{Date, Duration, Format, Semver, TimeUnit};
 
+/// Text shared between the places that hold it: property names and descriptions
+/// repeat across events (bundles copy them into every event that uses them), so
+/// lowering interns them and each copy is a pointer.
+pub type Text = std::sync::Arc<str>;
+
 /// Defines a keyword enum: a closed set of words with their spelling in the language.
 macro_rules! keywords {
     ($(#[$m:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
@@ -490,7 +495,7 @@ impl Event {
     }
 
     pub fn property(&self, name: &str) -> Option<&Property> {
-        self.properties.iter().find(|p| p.name.value == name)
+        self.properties.iter().find(|p| &*p.name.value == name)
     }
 }
 
@@ -601,18 +606,50 @@ impl Number {
 
 #[derive(Clone, Debug)]
 pub struct Property {
-    pub name: Spanned<String>,
+    pub name: Spanned<Text>,
     pub ty: Type,
     pub ty_span: Span,
-    pub required: Option<Span>,
-    pub nullable: Option<Span>,
-    pub description: Option<Spanned<String>>,
+    pub required: Flag,
+    pub nullable: Flag,
+    pub description: Option<Spanned<Text>>,
     /// The other modifiers, boxed and absent when none is written: a plan has
     /// hundreds of thousands of properties. Read them with [`Property::modifiers`].
     pub mods: Option<Box<Modifiers>>,
     pub origin: Origin,
     pub effective: Effective,
     pub span: Span,
+}
+
+/// Where a flag modifier (`required`, `nullable`) of a property is written, in 4
+/// bytes instead of an `Option<Span>`'s 16: the keyword's offset (plus one, so
+/// that "not written" takes no room). Both keywords are 8 bytes long and sit in
+/// their property's file, which gives back the span.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Flag(Option<NonZeroU32>);
+
+impl Flag {
+    /// The length of `required` and of `nullable`.
+    const LEN: u32 = 8;
+    pub const NONE: Flag = Flag(None);
+
+    /// The flag written at `span` (the keyword, `Flag::LEN` bytes).
+    pub fn at(span: Span) -> Flag {
+        debug_assert_eq!(span.end - span.start, Flag::LEN);
+        Flag(span.start.checked_add(1).and_then(NonZeroU32::new))
+    }
+
+    pub fn is_set(self) -> bool {
+        self.0.is_some()
+    }
+
+    /// Where the keyword is written, in `file` (its property's).
+    pub fn span(self, file: crate::source::FileId) -> Option<Span> {
+        self.0.map(|s| Span {
+            file,
+            start: s.get() - 1,
+            end: s.get() - 1 + Flag::LEN,
+        })
+    }
 }
 
 /// A property's modifiers other than `required` and `nullable`.
@@ -651,11 +688,21 @@ static NO_MODIFIERS: Modifiers = Modifiers {
 
 impl Property {
     pub fn is_required(&self) -> bool {
-        self.required.is_some()
+        self.required.is_set()
     }
 
     pub fn is_nullable(&self) -> bool {
-        self.nullable.is_some()
+        self.nullable.is_set()
+    }
+
+    /// Where `required` is written.
+    pub fn required_span(&self) -> Option<Span> {
+        self.required.span(self.span.file)
+    }
+
+    /// Where `nullable` is written.
+    pub fn nullable_span(&self) -> Option<Span> {
+        self.nullable.span(self.span.file)
     }
 
     /// The modifiers other than `required` and `nullable` (all absent when none

@@ -117,7 +117,7 @@ fn segment_rows(out: &mut String, kind: &str, event: &str, props: &[Property], p
             &p.ty,
             p.modifiers().pattern.as_ref().map(|s| s.value.as_str()),
         );
-        let description = p.description.as_ref().map_or("", |d| d.value.as_str());
+        let description = p.description.as_ref().map_or("", |d| &*d.value);
         csv_record(
             out,
             &[
@@ -353,7 +353,7 @@ fn property_rows(
             ty: p.ty.display(),
             required: p.is_required(),
             nullable: p.is_nullable(),
-            description: p.description.as_ref().map_or("", |d| d.value.as_str()),
+            description: p.description.as_ref().map_or("", |d| &*d.value),
             owner: e
                 .owner()
                 .map_or(String::new(), |i| format!("@{}", plan.owners[i].id.value)),

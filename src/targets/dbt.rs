@@ -308,7 +308,7 @@ fn property_columns<'a>(
         }
         let mut c = Column {
             name,
-            description: p.description.as_ref().map(|d| d.value.clone()),
+            description: p.description.as_ref().map(|d| d.value.to_string()),
             data_type: data_type(&p.ty),
             meta: property_meta(plan, p),
             tests: Vec::new(),

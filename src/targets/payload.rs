@@ -37,10 +37,7 @@ impl<'p> Examples<'p> {
         let mut add = |props: &'p [Property]| {
             walk_properties(props, &mut |p, _| {
                 if let Some(ex) = &p.modifiers().example {
-                    by_name
-                        .entry(p.name.value.as_str())
-                        .or_default()
-                        .push(&ex.value);
+                    by_name.entry(&*p.name.value).or_default().push(&ex.value);
                 }
             });
         };
@@ -63,7 +60,7 @@ impl<'p> Examples<'p> {
             return ex.value.clone();
         }
         if !has_object(&p.ty)
-            && let Some(ex) = self.by_name.get(p.name.value.as_str()).and_then(|c| {
+            && let Some(ex) = self.by_name.get(&*p.name.value).and_then(|c| {
                 c.iter()
                     .find(|v| !v.is_null() && check_value(p, &p.ty, v).is_ok())
             })
@@ -94,7 +91,7 @@ impl<'p> Examples<'p> {
         props
             .iter()
             .filter(|p| included(p))
-            .map(|p| (p.name.value.clone(), self.value(p, clock)))
+            .map(|p| (p.name.value.to_string(), self.value(p, clock)))
             .collect()
     }
 }

@@ -28,7 +28,7 @@ use serde_json::{Map, Value, json};
 pub fn property(p: &Property) -> Value {
     let mut s = Map::new();
     if let Some(d) = &p.description {
-        s.insert("description".into(), Value::String(d.value.clone()));
+        s.insert("description".into(), Value::String(d.value.to_string()));
     }
     type_into(&mut s, &p.ty);
     match &p.ty {
@@ -117,12 +117,12 @@ pub fn members<'a>(props: impl Iterator<Item = &'a Property>) -> (Value, Vec<Val
     let mut properties = Map::new();
     let mut required = Vec::new();
     for p in props {
-        if properties.contains_key(&p.name.value) {
+        if properties.contains_key(&*p.name.value) {
             continue;
         }
-        properties.insert(p.name.value.clone(), property(p));
+        properties.insert(p.name.value.to_string(), property(p));
         if p.is_required() {
-            required.push(Value::String(p.name.value.clone()));
+            required.push(Value::String(p.name.value.to_string()));
         }
     }
     (Value::Object(properties), required)

@@ -416,8 +416,8 @@ fn opt_ref<'a>(plan: &'a Plan, kind: crate::ir::DeclKind, r: &'a Option<Ref>) ->
     r.as_ref().map(|r| ref_id(plan, kind, r))
 }
 
-fn text(s: &Option<crate::source::Spanned<String>>) -> Option<&str> {
-    s.as_ref().map(|s| s.value.as_str())
+fn text<S: std::ops::Deref<Target = str>>(s: &Option<crate::source::Spanned<S>>) -> Option<&str> {
+    s.as_ref().map(|s| &*s.value)
 }
 
 fn duration(d: &Duration) -> (String, String) {
@@ -656,7 +656,7 @@ fn effective<'a>(plan: &'a Plan, e: &Effective) -> EffectiveView<'a> {
 fn property<'a>(cx: &Context<'a>, p: &'a Property) -> PropertyView<'a> {
     let plan = cx.plan;
     PropertyView {
-        name: p.name.value.as_str(),
+        name: &p.name.value,
         type_expr: p.ty.display(),
         shape: type_view(cx, &p.ty),
         required: p.is_required(),

@@ -42,6 +42,8 @@ pub struct Lowerer<'r> {
     /// Set by `ty` when a type name did not resolve (so the modifiers and example of
     /// that property are not checked against a guessed type).
     type_unknown: bool,
+    /// Interned property names and descriptions (see [`crate::ir::Text`]).
+    texts: rustc_hash::FxHashSet<Text>,
 }
 
 /// Declarations that passed registration (indices into the flat declaration list,
@@ -205,6 +207,7 @@ pub fn lower_decls<'a>(
         broken: HashSet::new(),
         broken_kinds: HashSet::new(),
         type_unknown: false,
+        texts: rustc_hash::FxHashSet::default(),
     };
     for b in broken {
         let Some(kind) = kind_of_keyword(&b.kind.text) else {
@@ -325,6 +328,16 @@ pub fn lower_decls<'a>(
 }
 
 impl Lowerer<'_> {
+    /// The shared copy of `s` (see [`Text`]).
+    fn intern(&mut self, s: &str) -> Text {
+        if let Some(t) = self.texts.get(s) {
+            return t.clone();
+        }
+        let t: Text = s.into();
+        self.texts.insert(t.clone());
+        t
+    }
+
     fn lookup(&self, kind: Kind, name: &str) -> Option<usize> {
         self.names.get(&kind)?.get(name).map(|(i, _)| *i)
     }

@@ -3,7 +3,7 @@
 use super::{Kind, Lowerer};
 use crate::diagnostics::{Diagnostic, codes, did_you_mean, list_names};
 use crate::ir::values::{Date, Format, format_number, is_rfc3339};
-use crate::ir::{Allow, Effective, EnumType, Number, Origin, PiiClass, Property, Ref, Type};
+use crate::ir::{Allow, Effective, EnumType, Flag, Number, Origin, PiiClass, Property, Ref, Type};
 use crate::source::{Span, Spanned};
 use crate::syntax::ast::{self, PropTail, TypeExpr, Value};
 use std::collections::HashMap;
@@ -70,7 +70,7 @@ impl Lowerer<'_> {
         for p in props {
             if let Some(first) = out
                 .iter()
-                .find(|q| q.name.value == p.name.text)
+                .find(|q| *q.name.value == *p.name.text)
                 .map(|q| q.name.span)
             {
                 self.diags.push(
@@ -111,11 +111,11 @@ impl Lowerer<'_> {
             }
         }
         let mut prop = Property {
-            name: Spanned::new(p.name.text.clone(), p.name.span),
+            name: Spanned::new(self.intern(&p.name.text), p.name.span),
             ty,
             ty_span: p.ty.span(),
-            required: None,
-            nullable: None,
+            required: Flag::NONE,
+            nullable: Flag::NONE,
             description: None,
             mods: None,
             origin: Origin::Own,
@@ -137,7 +137,9 @@ impl Lowerer<'_> {
                             .secondary(first.span, "first description")
                             .help("join them into one string"),
                         );
-                    } else if let Some(PropTail::Modifier(m)) = p.tail[i + 1..]
+                        continue;
+                    }
+                    if let Some(PropTail::Modifier(m)) = p.tail[i + 1..]
                         .iter()
                         .find(|t| matches!(t, PropTail::Modifier(_)))
                     {
@@ -153,10 +155,8 @@ impl Lowerer<'_> {
                                 p.name.text, m.name.text
                             )),
                         );
-                        prop.description = Some(Spanned::new(s.value.clone(), s.span));
-                    } else {
-                        prop.description = Some(Spanned::new(s.value.clone(), s.span));
                     }
+                    prop.description = Some(Spanned::new(self.intern(&s.value), s.span));
                 }
                 PropTail::Modifier(m) => {
                     let name = m.name.text.as_str();
@@ -357,12 +357,12 @@ impl Lowerer<'_> {
         match name {
             "required" => {
                 if self.no_args(m) {
-                    prop.required = Some(m.span);
+                    prop.required = Flag::at(m.span);
                 }
             }
             "nullable" => {
                 if self.no_args(m) {
-                    prop.nullable = Some(m.span);
+                    prop.nullable = Flag::at(m.span);
                 }
             }
             "deprecated" => {
@@ -937,7 +937,7 @@ pub fn check_value(p: &Property, ty: &Type, v: &serde_json::Value) -> Result<(),
                 return Err(format!("{n} items, more than max_length({})", max.value));
             }
             let mut item = Property {
-                nullable: None,
+                nullable: Flag::NONE,
                 ..p.clone()
             };
             if let Some(m) = &mut item.mods {

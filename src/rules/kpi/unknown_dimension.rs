@@ -35,7 +35,7 @@ impl Rule for UnknownDimension {
                 }
                 let names: Vec<&str> = events
                     .iter()
-                    .flat_map(|e| e.properties.iter().map(|p| p.name.value.as_str()))
+                    .flat_map(|e| e.properties.iter().map(|p| &*p.name.value))
                     .collect();
                 let help = did_you_mean(&d.value, names.iter().copied(), |c| c.to_string())
                     .unwrap_or_else(|| {

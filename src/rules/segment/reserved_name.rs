@@ -133,7 +133,7 @@ impl Rule for ReservedName {
                 return;
             }
             let p = at.property;
-            let name = p.name.value.as_str();
+            let name = &*p.name.value;
             if ENVELOPE.contains(&name)
                 || (name == "id"
                     && !matches!(
