@@ -742,7 +742,9 @@ pub enum Type {
 pub struct EnumType {
     /// The named enum, for `plan: Plan`; `None` for inline `enum("a", "b")`.
     pub named: Option<Box<Ref>>,
-    pub values: Vec<String>,
+    /// Shared by every property with the same values (lowering interns them: a
+    /// named enum used by thousands of events has one list).
+    pub values: std::sync::Arc<[String]>,
 }
 
 impl Type {

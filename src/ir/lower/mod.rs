@@ -32,7 +32,9 @@ pub struct Lowerer<'r> {
     event_keys: HashMap<String, (usize, Span, String)>,
     rule_names: &'r [&'static str],
     regex_cache: HashMap<String, Result<(), String>>,
-    enum_values: Vec<Vec<String>>,
+    enum_values: Vec<std::sync::Arc<[String]>>,
+    /// Interned enum value lists (see [`EnumType::values`]).
+    value_lists: rustc_hash::FxHashSet<std::sync::Arc<[String]>>,
     bundles: Vec<Bundle>,
     refs: Vec<RefSite>,
     /// Names of declarations that did not parse: references to them are not errors.
@@ -208,6 +210,7 @@ pub fn lower_decls<'a>(
         broken_kinds: HashSet::new(),
         type_unknown: false,
         texts: rustc_hash::FxHashSet::default(),
+        value_lists: rustc_hash::FxHashSet::default(),
     };
     for b in broken {
         let Some(kind) = kind_of_keyword(&b.kind.text) else {
@@ -274,6 +277,7 @@ pub fn lower_decls<'a>(
                     acc
                 })
         })
+        .map(|values| l.intern_values(values))
         .collect();
     plan.enums = enums
         .into_iter()
@@ -328,6 +332,16 @@ pub fn lower_decls<'a>(
 }
 
 impl Lowerer<'_> {
+    /// The shared copy of an enum's values (see [`EnumType::values`]).
+    fn intern_values(&mut self, values: Vec<String>) -> std::sync::Arc<[String]> {
+        if let Some(v) = self.value_lists.get(values.as_slice()) {
+            return v.clone();
+        }
+        let v: std::sync::Arc<[String]> = values.into();
+        self.value_lists.insert(v.clone());
+        v
+    }
+
     /// The shared copy of `s` (see [`Text`]).
     fn intern(&mut self, s: &str) -> Text {
         if let Some(t) = self.texts.get(s) {

@@ -216,7 +216,7 @@ impl Lowerer<'_> {
                 }
                 Type::Enum(Box::new(EnumType {
                     named: None,
-                    values: out,
+                    values: self.intern_values(out),
                 }))
             }
             TypeExpr::Object(block, _) => {
