@@ -142,22 +142,23 @@ impl<'a> Differ<'a> {
         self.push(class, kind, &at, message);
     }
 
-    fn ref_field(
+    fn ref_field<R: std::borrow::Borrow<Ref>>(
         &mut self,
         class: Class,
         kind: &'static str,
         at: &At,
         what: &str,
-        old: &Option<Ref>,
-        new: &Option<Ref>,
+        old: &Option<R>,
+        new: &Option<R>,
     ) {
+        let (old, new) = (old.as_ref().map(R::borrow), new.as_ref().map(R::borrow));
         self.field(
             class,
             kind,
             at,
             what,
-            old.as_ref().map(|r| (r.name.as_str(), r.span)),
-            new.as_ref().map(|r| (r.name.as_str(), r.span)),
+            old.map(|r| (r.name.as_str(), r.span)),
+            new.map(|r| (r.name.as_str(), r.span)),
         );
     }
 
@@ -906,7 +907,7 @@ impl<'a> Differ<'a> {
             o.release.as_ref().map(|s| (s.value, s.span)),
             n.release.as_ref().map(|s| (s.value, s.span)),
         );
-        let event = |r: &Option<Ref>| r.as_ref().map(|r| (format!("{:?}", r.name), r.span));
+        let event = |r: &Option<Box<Ref>>| r.as_ref().map(|r| (format!("{:?}", r.name), r.span));
         self.field(
             Governance,
             "replaced-by-changed",

@@ -455,6 +455,7 @@ pub struct Traits {
 }
 
 #[derive(Clone, Debug)]
+/// The rarely written fields are boxed: a plan may have 100,000 events.
 pub struct Event {
     pub name: Spanned<String>,
     pub description: Option<Spanned<String>>,
@@ -465,14 +466,14 @@ pub struct Event {
     pub status: Spanned<Status>,
     pub status_written: bool,
     /// Percent; the range is checked by `sampling/range`.
-    pub sampling: Option<Spanned<f64>>,
-    pub retention: Option<Ref>,
-    pub since: Option<Spanned<Semver>>,
+    pub sampling: Option<Box<Spanned<f64>>>,
+    pub retention: Option<Box<Ref>>,
+    pub since: Option<Box<Spanned<Semver>>>,
     pub tags: Vec<Spanned<String>>,
     pub identity: Option<Spanned<Identity>>,
-    pub flag: Option<Spanned<String>>,
+    pub flag: Option<Box<Spanned<String>>>,
     pub release: Option<Spanned<Date>>,
-    pub replaced_by: Option<Ref>,
+    pub replaced_by: Option<Box<Ref>>,
     pub sunset: Option<Spanned<Date>>,
     pub uses: Vec<Ref>,
     /// Own properties and those brought in by `use`, in the order written.

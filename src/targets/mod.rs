@@ -174,7 +174,7 @@ pub fn event_labels(plan: &Plan, e: &crate::ir::Event) -> Vec<(&'static str, Str
         (
             "retention",
             e.retention
-                .as_ref()
+                .as_deref()
                 .or(plan.meta.retention.as_ref())
                 .map(|r| r.name.clone()),
         ),
@@ -183,7 +183,10 @@ pub fn event_labels(plan: &Plan, e: &crate::ir::Event) -> Vec<(&'static str, Str
         ("release", e.release.as_ref().map(|d| d.value.to_string())),
         ("since", e.since.as_ref().map(|v| v.value.to_string())),
         ("sunset", e.sunset.as_ref().map(|d| d.value.to_string())),
-        ("replaced_by", name(&e.replaced_by)),
+        (
+            "replaced_by",
+            e.replaced_by.as_ref().map(|r| r.name.clone()),
+        ),
     ]
     .into_iter()
     .filter_map(|(k, v)| v.map(|v| (k, v)))

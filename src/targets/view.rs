@@ -435,8 +435,8 @@ fn exceptions(allows: &[Allow]) -> Vec<ExceptionView<'_>> {
 }
 
 /// The effective retention of an event or traits block: its own, else the plan's.
-pub fn container_retention<'p>(plan: &'p Plan, own: &Option<Ref>) -> Option<&'p str> {
-    let r = own.as_ref().or(plan.meta.retention.as_ref())?;
+pub fn container_retention<'p>(plan: &'p Plan, own: Option<&Ref>) -> Option<&'p str> {
+    let r = own.or(plan.meta.retention.as_ref())?;
     r.target.map(|i| plan.retentions[i].id.value.as_str())
 }
 
@@ -583,7 +583,7 @@ fn traits<'a>(cx: &Context<'a>, t: &'a Traits) -> TraitsView<'a> {
         description: text(&t.description),
         owner: opt_ref(plan, K::Owner, &t.owner),
         consent: opt_ref(plan, K::Consent, &t.consent),
-        retention: container_retention(plan, &t.retention),
+        retention: container_retention(plan, t.retention.as_ref()),
         bundles: t.uses.iter().map(|r| ref_id(plan, K::Bundle, r)).collect(),
         properties: properties(cx, &t.properties),
         location: cx.sources.location(t.span),
@@ -610,14 +610,14 @@ fn event<'a>(cx: &Context<'a>, index: usize, e: &'a Event, slug: &str) -> EventV
         source: opt_ref(plan, K::Source, &e.source),
         owner: opt_ref(plan, K::Owner, &e.owner),
         consent: opt_ref(plan, K::Consent, &e.consent),
-        retention: container_retention(plan, &e.retention),
+        retention: container_retention(plan, e.retention.as_deref()),
         identity: e.identity().as_str(),
         sampling: number(e.sampling()),
         since: e.since.as_ref().map(|v| v.value.to_string()),
         release: e.release.as_ref().map(|d| d.value.to_string()),
         sunset: e.sunset.as_ref().map(|d| d.value.to_string()),
-        replaced_by: opt_ref(plan, K::Event, &e.replaced_by),
-        flag: text(&e.flag),
+        replaced_by: e.replaced_by.as_ref().map(|r| ref_id(plan, K::Event, r)),
+        flag: e.flag.as_ref().map(|f| f.value.as_str()),
         tags: e.tags.iter().map(|t| t.value.as_str()).collect(),
         bundles: e.uses.iter().map(|r| ref_id(plan, K::Bundle, r)).collect(),
         kpis: kpis_of(plan, index).into_iter().collect(),

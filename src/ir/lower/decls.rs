@@ -591,18 +591,18 @@ impl Lowerer<'_> {
                 "owner" => e.owner = self.opt_ref(f, Kind::Owner),
                 "source" => e.source = self.opt_ref(f, Kind::Source),
                 "consent" => e.consent = self.opt_ref(f, Kind::Consent),
-                "retention" => e.retention = self.opt_ref(f, Kind::Retention),
+                "retention" => e.retention = self.opt_ref(f, Kind::Retention).map(Box::new),
                 "status" => {
                     if let Some(s) = self.keyword(f, Status::NAMES, Status::parse) {
                         e.status = s;
                         e.status_written = true;
                     }
                 }
-                "sampling" => e.sampling = self.percent(f, false),
-                "since" => e.since = self.semver(f),
+                "sampling" => e.sampling = self.percent(f, false).map(Box::new),
+                "since" => e.since = self.semver(f).map(Box::new),
                 "tags" => e.tags = self.strings(f),
                 "identity" => e.identity = self.keyword(f, Identity::NAMES, Identity::parse),
-                "flag" => e.flag = self.string(f),
+                "flag" => e.flag = self.string(f).map(Box::new),
                 "release" => e.release = self.date(f),
                 "sunset" => e.sunset = self.date(f),
                 "replaced_by" => {
@@ -618,7 +618,7 @@ impl Lowerer<'_> {
                                 .primary(r.span, "an event cannot replace itself"),
                             );
                         }
-                        e.replaced_by = Some(r);
+                        e.replaced_by = Some(Box::new(r));
                     }
                 }
                 "use" => uses.push(*f),

@@ -710,7 +710,7 @@ fn compute_effective(plan: &mut Plan) {
             target(&e.consent),
             e.retention.as_ref().map_or(plan_retention, |r| r.target),
             broken(e.consent.as_ref())
-                || broken(e.retention.as_ref())
+                || broken(e.retention.as_deref())
                 || (e.retention.is_none() && plan_broken),
         );
         apply(&mut e.properties, ctx);
