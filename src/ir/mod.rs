@@ -856,3 +856,16 @@ pub fn walk_properties<'a>(props: &'a [Property], f: &mut impl FnMut(&'a Propert
     }
     go(props, &mut Vec::new(), f);
 }
+
+#[cfg(test)]
+mod tests {
+    /// A plan may have hundreds of thousands of properties and a hundred thousand
+    /// events: these sizes are what `validate` and `check` peak memory rests on.
+    #[test]
+    fn node_sizes_stay_small() {
+        use std::mem::size_of;
+        assert!(size_of::<super::Property>() <= 152);
+        assert!(size_of::<super::Event>() <= 472);
+        assert_eq!(size_of::<super::Flag>(), 4);
+    }
+}
