@@ -234,6 +234,8 @@ struct Streamed<'it> {
     /// Diagnostics of the parser, by piece.
     piece_diags: Vec<Vec<Diagnostic>>,
     parsed: &'it mut dyn Iterator<Item = syntax::pieces::ParsedPiece>,
+    /// Gives lowered event trees back to the worker threads that parsed them.
+    recycle: syntax::pieces::Recycle<'it>,
     /// Event pieces read from `parsed` so far.
     read: usize,
     failed: bool,
@@ -317,6 +319,12 @@ impl<'a> ir::lower::DeclSource<'a> for Streamed<'_> {
         }
         self.next_event().map(std::borrow::Cow::Owned)
     }
+
+    fn done(&mut self, d: std::borrow::Cow<'a, ast::Decl>) {
+        if let std::borrow::Cow::Owned(d) = d {
+            self.recycle.free(d);
+        }
+    }
 }
 
 /// [`check`] without holding every file's syntax tree at once: the files are cut
@@ -388,21 +396,23 @@ fn check_streamed(sources: &SourceMap) -> Option<Checked> {
     };
     let first_file = sources.files().next().map(|(id, _)| id);
     let rule_names = crate::rules::names();
-    let (plan, lower_diags, streamed) = pieces::parse_pieces(&event_pieces, threads, |parsed| {
-        let mut s = Streamed {
-            heads,
-            slots,
-            spans,
-            events,
-            piece_diags,
-            parsed,
-            read: 0,
-            failed: false,
-        };
-        let (plan, diags) = ir::lower::lower_decls(&mut s, first_file, &[], &rule_names, true);
-        s.finish();
-        (plan, diags, (s.failed, s.spans, s.piece_diags))
-    });
+    let (plan, lower_diags, streamed) =
+        pieces::parse_pieces(&event_pieces, threads, |parsed, recycle| {
+            let mut s = Streamed {
+                recycle,
+                heads,
+                slots,
+                spans,
+                events,
+                piece_diags,
+                parsed,
+                read: 0,
+                failed: false,
+            };
+            let (plan, diags) = ir::lower::lower_decls(&mut s, first_file, &[], &rule_names, true);
+            s.finish();
+            (plan, diags, (s.failed, s.spans, s.piece_diags))
+        });
     let (failed, spans, piece_diags) = streamed;
     if failed {
         return None;

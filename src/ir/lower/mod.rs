@@ -74,6 +74,10 @@ pub trait DeclSource<'a> {
     fn peek(&self, i: usize) -> Option<&ast::Decl>;
     /// Takes declaration `i` to lower it.
     fn take(&mut self, i: usize) -> Option<Cow<'a, ast::Decl>>;
+    /// Declaration `d`, taken and lowered, is not needed any more.
+    fn done(&mut self, d: Cow<'a, ast::Decl>) {
+        drop(d);
+    }
 }
 
 /// Declarations already parsed, borrowed or owned.
@@ -247,6 +251,7 @@ pub fn lower_decls<'a>(
             for (i, n) in registered {
                 if let Some(d) = decls.take(i) {
                     out.push(l.$f(&d, n));
+                    decls.done(d);
                 }
             }
             out
