@@ -715,7 +715,11 @@ impl Lowerer<'_> {
         placed.sort_by_key(|(pos, _)| *pos);
         let mut out: Vec<Property> = Vec::with_capacity(placed.len());
         for (_, p) in placed {
-            if let Some(first) = out.iter().find(|q| q.name.value == p.name.value) {
+            // Names are interned by this lowering: equal names are one pointer.
+            if let Some(first) = out
+                .iter()
+                .find(|q| std::sync::Arc::ptr_eq(&q.name.value, &p.name.value))
+            {
                 let d = self.clash(&p, first);
                 self.diags.push(d);
                 continue;
