@@ -247,20 +247,27 @@ fn yaml_plain_ok(s: &str) -> bool {
     const WORDS: &[&str] = &[
         "y", "n", "yes", "no", "true", "false", "on", "off", "null", "nan", "inf",
     ];
-    let Some(first) = s.chars().next() else {
+    let b = s.as_bytes();
+    let Some(&first) = b.first() else {
         return false;
     };
-    if !(first.is_ascii_alphabetic() || first == '_') {
+    if !(first.is_ascii_alphabetic() || first == b'_') || b.last() == Some(&b' ') {
         return false;
     }
-    if !s
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ' ' | '/' | '@'))
-    {
-        return false;
-    }
-    if s.ends_with(' ') || s.contains("  ") {
-        return false;
+    // Only these ASCII characters, and no two spaces in a row.
+    let mut space = false;
+    for &c in b {
+        if c == b' ' {
+            if space {
+                return false;
+            }
+            space = true;
+            continue;
+        }
+        space = false;
+        if !(c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b'/' | b'@')) {
+            return false;
+        }
     }
     s.len() > 5 || !WORDS.iter().any(|w| w.eq_ignore_ascii_case(s))
 }
