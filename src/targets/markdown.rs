@@ -113,11 +113,14 @@ pub fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
         header.iter().map(|_| "---").collect::<Vec<_>>().join("|")
     );
     for r in rows {
-        let cells: Vec<&str> = r
-            .iter()
-            .map(|c| if c.is_empty() { "—" } else { c.as_str() })
-            .collect();
-        let _ = writeln!(out, "| {} |", cells.join(" | "));
+        out.push_str("| ");
+        for (i, c) in r.iter().enumerate() {
+            if i > 0 {
+                out.push_str(" | ");
+            }
+            out.push_str(if c.is_empty() { "—" } else { c });
+        }
+        out.push_str(" |\n");
     }
     out.push('\n');
 }
