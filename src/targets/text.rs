@@ -190,21 +190,29 @@ fn write_entries<'a>(
 /// Runs of characters that need no escape are copied whole: in generated
 /// artifacts that is nearly every string.
 pub fn json_string(out: &mut String, s: &str) {
-    out.push('"');
-    let bytes = s.as_bytes();
-    let (mut start, mut i) = (0, 0);
-    while i < bytes.len() {
+    push_quoted(out, s, |bytes, i| {
         let b = bytes[i];
-        // U+2028 and U+2029 are E2 80 A8/A9 in UTF-8; every other escape is ASCII,
-        // so `i` is always on a character boundary here.
-        let escape = b < 0x20
+        // U+2028 and U+2029 are E2 80 A8/A9 in UTF-8; every other escape is ASCII.
+        b < 0x20
             || b == b'"'
             || b == b'\\'
             || b == 0x7f
             || (b == 0xe2
                 && bytes.get(i + 1) == Some(&0x80)
-                && matches!(bytes.get(i + 2), Some(0xa8 | 0xa9)));
-        if !escape {
+                && matches!(bytes.get(i + 2), Some(0xa8 | 0xa9)))
+    });
+}
+
+/// `s` double-quoted, with the characters for which `escape(bytes, i)` holds
+/// (`i`: the index of their first byte; it must hold for no byte that is not
+/// the first of a character) escaped as JSON does: `\"`, `\\`, `\n`, `\r`, `\t`,
+/// else `\uXXXX`. Runs of other characters are copied whole.
+pub fn push_quoted(out: &mut String, s: &str, escape: impl Fn(&[u8], usize) -> bool) {
+    out.push('"');
+    let bytes = s.as_bytes();
+    let (mut start, mut i) = (0, 0);
+    while i < bytes.len() {
+        if !escape(bytes, i) {
             i += 1;
             continue;
         }
@@ -216,7 +224,10 @@ pub fn json_string(out: &mut String, s: &str) {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => {
+                use std::fmt::Write;
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
         }
         i += c.len_utf8();
         start = i;

@@ -540,44 +540,19 @@ fn string(s: &str, out: &mut String) {
         out.push_str(s);
         return;
     }
-    out.push('"');
-    // Runs of characters that need no escape are copied whole.
-    let bytes = s.as_bytes();
-    let (mut start, mut i) = (0, 0);
-    while i < bytes.len() {
+    // Control characters (C0, DEL and C1: C2 80–9F in UTF-8), U+2028 and U+2029
+    // (E2 80 A8/A9) and U+FEFF (EF BB BF) are escaped, besides `"` and `\`.
+    super::text::push_quoted(out, s, |bytes, i| {
         let b = bytes[i];
-        // Control characters (C0, DEL and C1: C2 80–9F in UTF-8), U+2028 and
-        // U+2029 (E2 80 A8/A9) and U+FEFF (EF BB BF) are escaped; so `i` is
-        // always on a character boundary here.
         let next = |k: usize| bytes.get(i + k).copied();
-        let escape = b < 0x20
+        b < 0x20
             || b == b'"'
             || b == b'\\'
             || b == 0x7f
             || (b == 0xc2 && matches!(next(1), Some(0x80..=0x9f)))
             || (b == 0xe2 && next(1) == Some(0x80) && matches!(next(2), Some(0xa8 | 0xa9)))
-            || (b == 0xef && next(1) == Some(0xbb) && next(2) == Some(0xbf));
-        if !escape {
-            i += 1;
-            continue;
-        }
-        out.push_str(&s[start..i]);
-        let c = s[i..].chars().next().unwrap_or_default();
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-        }
-        i += c.len_utf8();
-        start = i;
-    }
-    out.push_str(&s[start..]);
-    out.push('"');
+            || (b == 0xef && next(1) == Some(0xbb) && next(2) == Some(0xbf))
+    });
 }
 
 #[cfg(test)]
