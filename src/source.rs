@@ -243,10 +243,19 @@ impl SourceMap {
 
     /// `file:line` of the start of a span, as written into generated artifacts.
     pub fn location(&self, span: Span) -> String {
+        let mut out = String::new();
+        self.push_location(&mut out, span);
+        out
+    }
+
+    /// [`SourceMap::location`], appended to `out`.
+    pub fn push_location(&self, out: &mut String, span: Span) {
+        use std::fmt::Write;
         let f = self.get(span.file);
         // The line alone: no need to count the column's characters.
         let offset = floor_char_boundary(&f.text, (span.start as usize).min(f.text.len()));
-        format!("{}:{}", f.name, f.line_index(offset) + 1)
+        out.push_str(&f.name);
+        let _ = write!(out, ":{}", f.line_index(offset) + 1);
     }
 
     pub fn find(&self, path: &Path) -> Option<FileId> {

@@ -44,6 +44,7 @@
 use super::{Artifact, Context, Target, text::csv_record};
 use crate::ir::{Event, Plan, Property, Traits, Type};
 use crate::source::SourceMap;
+use std::borrow::Cow;
 
 pub struct Csv;
 
@@ -102,6 +103,7 @@ pub fn tracking_plan(plan: &Plan) -> String {
 }
 
 fn segment_rows(out: &mut String, kind: &str, event: &str, props: &[Property], prefix: &str) {
+    let mut permitted = String::new();
     for p in props {
         let path = join(prefix, &p.name.value);
         let status = if p.is_required() {
@@ -109,11 +111,12 @@ fn segment_rows(out: &mut String, kind: &str, event: &str, props: &[Property], p
         } else {
             "Optional"
         };
-        let mut data_type = segment_type(&p.ty).to_string();
-        if p.is_nullable() {
-            data_type.push_str(", null");
-        }
-        let permitted = permitted_values(
+        let data_type = match (segment_type(&p.ty), p.is_nullable()) {
+            (t, false) => Cow::Borrowed(t),
+            (t, true) => Cow::Owned(format!("{t}, null")),
+        };
+        permitted_values(
+            &mut permitted,
             &p.ty,
             p.modifiers().pattern.as_ref().map(|s| s.value.as_str()),
         );
@@ -140,7 +143,8 @@ fn nested_rows(out: &mut String, kind: &str, event: &str, ty: &Type, path: &str)
         Type::Object(children) => segment_rows(out, kind, event, children, path),
         Type::List(inner) => {
             let item = format!("{path}.$");
-            let permitted = permitted_values(inner, None);
+            let mut permitted = String::new();
+            permitted_values(&mut permitted, inner, None);
             csv_record(
                 out,
                 &[kind, event, &item, "", "", segment_type(inner), &permitted],
@@ -151,11 +155,12 @@ fn nested_rows(out: &mut String, kind: &str, event: &str, ty: &Type, path: &str)
     }
 }
 
-fn join(prefix: &str, name: &str) -> String {
+/// `prefix.name`, or the name alone at the top level.
+fn join<'a>(prefix: &str, name: &'a str) -> Cow<'a, str> {
     if prefix.is_empty() {
-        name.to_string()
+        Cow::Borrowed(name)
     } else {
-        format!("{prefix}.{name}")
+        Cow::Owned(format!("{prefix}.{name}"))
     }
 }
 
@@ -166,16 +171,21 @@ fn segment_type(ty: &Type) -> &'static str {
     }
 }
 
-fn permitted_values(ty: &Type, pattern: Option<&str>) -> String {
+/// The Permitted Values of a type, into `out` (cleared first).
+fn permitted_values(out: &mut String, ty: &Type, pattern: Option<&str>) {
+    out.clear();
     match ty {
-        Type::Enum(e) => e
-            .values
-            .iter()
-            .map(|v| regex::escape(v))
-            .collect::<Vec<_>>()
-            .join("|"),
-        Type::Date => r"^\d{4}-\d{2}-\d{2}$".to_string(),
-        _ => pattern.unwrap_or("").to_string(),
+        Type::Enum(e) => {
+            for (i, v) in e.values.iter().enumerate() {
+                if i > 0 {
+                    out.push('|');
+                }
+                // What `regex::escape` gives.
+                regex_syntax::escape_into(v, out);
+            }
+        }
+        Type::Date => out.push_str(r"^\d{4}-\d{2}-\d{2}$"),
+        _ => out.push_str(pattern.unwrap_or("")),
     }
 }
 
@@ -183,42 +193,49 @@ fn permitted_values(ty: &Type, pattern: Option<&str>) -> String {
 struct Row<'a> {
     kind: &'a str,
     event: &'a str,
-    property: String,
-    ty: String,
+    property: &'a str,
+    ty: &'a str,
     required: bool,
     nullable: bool,
     description: &'a str,
-    owner: String,
+    /// The owner's id, without the `@`.
+    owner: Option<&'a str>,
     source: &'a str,
     status: &'a str,
     consent: &'a str,
     retention: &'a str,
     pii: &'a str,
     deprecated: bool,
-    location: String,
+    location: &'a str,
 }
 
 impl Row<'_> {
-    fn write(&self, out: &mut String) {
+    /// Writes the row; `scratch` is a buffer for the owner's `@id`.
+    fn write(&self, out: &mut String, scratch: &mut String) {
         let b = |x: bool| if x { "true" } else { "false" };
+        scratch.clear();
+        if let Some(o) = self.owner {
+            scratch.push('@');
+            scratch.push_str(o);
+        }
         csv_record(
             out,
             &[
                 self.kind,
                 self.event,
-                &self.property,
-                &self.ty,
+                self.property,
+                self.ty,
                 b(self.required),
                 b(self.nullable),
                 self.description,
-                &self.owner,
+                scratch,
                 self.source,
                 self.status,
                 self.consent,
                 self.retention,
                 self.pii,
                 b(self.deprecated),
-                &self.location,
+                self.location,
             ],
         );
     }
@@ -256,8 +273,14 @@ pub fn catalog(plan: &Plan, sources: &SourceMap) -> String {
         ],
     );
     let default_retention = plan.meta.retention.as_ref().map_or("", |r| r.name.as_str());
+    let mut w = Writer {
+        out: &mut out,
+        plan,
+        sources,
+        scratch: Scratch::default(),
+    };
     for t in plan.traits() {
-        traits_rows(&mut out, plan, sources, t, default_retention);
+        w.traits_rows(t, default_retention);
     }
     for e in sorted_events(plan) {
         let block = Block {
@@ -266,18 +289,18 @@ pub fn catalog(plan: &Plan, sources: &SourceMap) -> String {
             source: e.source.as_ref().map_or("", |r| r.name.as_str()),
             status: e.status.value.as_str(),
         };
+        let mut location = std::mem::take(&mut w.scratch.location);
+        location.clear();
+        sources.push_location(&mut location, e.span);
         Row {
             kind: block.kind,
             event: block.event,
-            property: String::new(),
-            ty: String::new(),
+            property: "",
+            ty: "",
             required: false,
             nullable: false,
             description: e.description.as_ref().map_or("", |d| d.value.as_str()),
-            owner: e
-                .owner
-                .as_ref()
-                .map_or(String::new(), |r| format!("@{}", r.name)),
+            owner: e.owner.as_ref().map(|r| r.name.as_str()),
             source: block.source,
             status: block.status,
             consent: e.consent.as_ref().map_or("", |r| r.name.as_str()),
@@ -287,97 +310,103 @@ pub fn catalog(plan: &Plan, sources: &SourceMap) -> String {
                 .map_or(default_retention, |r| r.name.as_str()),
             pii: "",
             deprecated: e.is_deprecated(),
-            location: sources.location(e.span),
+            location: &location,
         }
-        .write(&mut out);
-        property_rows(&mut out, plan, sources, &block, &e.properties, "");
+        .write(w.out, &mut w.scratch.owner);
+        w.scratch.location = location;
+        w.property_rows(&block, &e.properties, "");
     }
     out
 }
 
-fn traits_rows(
-    out: &mut String,
-    plan: &Plan,
-    sources: &SourceMap,
-    t: &Traits,
-    default_retention: &str,
-) {
-    let block = Block {
-        kind: t.kind.keyword(),
-        event: "",
-        source: "",
-        status: "",
-    };
-    Row {
-        kind: block.kind,
-        event: "",
-        property: String::new(),
-        ty: String::new(),
-        required: false,
-        nullable: false,
-        description: t.description.as_ref().map_or("", |d| d.value.as_str()),
-        owner: t
-            .owner
-            .as_ref()
-            .map_or(String::new(), |r| format!("@{}", r.name)),
-        source: "",
-        status: "",
-        consent: t.consent.as_ref().map_or("", |r| r.name.as_str()),
-        retention: t
-            .retention
-            .as_ref()
-            .map_or(default_retention, |r| r.name.as_str()),
-        pii: "",
-        deprecated: false,
-        location: sources.location(t.keyword_span),
-    }
-    .write(out);
-    property_rows(out, plan, sources, &block, &t.properties, "");
+/// Buffers reused from row to row.
+#[derive(Default)]
+struct Scratch {
+    owner: String,
+    location: String,
 }
 
-fn property_rows(
-    out: &mut String,
-    plan: &Plan,
-    sources: &SourceMap,
-    block: &Block,
-    props: &[Property],
-    prefix: &str,
-) {
-    for p in props {
-        let path = join(prefix, &p.name.value);
-        let e = &p.effective;
+/// Writes the rows of `catalog.csv`.
+struct Writer<'o, 'p> {
+    out: &'o mut String,
+    plan: &'p Plan,
+    sources: &'p SourceMap,
+    scratch: Scratch,
+}
+
+impl Writer<'_, '_> {
+    fn traits_rows(&mut self, t: &Traits, default_retention: &str) {
+        let block = Block {
+            kind: t.kind.keyword(),
+            event: "",
+            source: "",
+            status: "",
+        };
+        let location = self.sources.location(t.keyword_span);
         Row {
             kind: block.kind,
-            event: block.event,
-            property: path.clone(),
-            ty: p.ty.display(),
-            required: p.is_required(),
-            nullable: p.is_nullable(),
-            description: p.description.as_ref().map_or("", |d| &*d.value),
-            owner: e
-                .owner()
-                .map_or(String::new(), |i| format!("@{}", plan.owners[i].id.value)),
-            source: block.source,
-            status: block.status,
-            consent: e
-                .consent()
-                .map_or("", |i| plan.consents[i].id.value.as_str()),
-            retention: e
-                .retention()
-                .map_or("", |i| plan.retentions[i].id.value.as_str()),
-            pii: p.modifiers().pii.as_ref().map_or("", |c| c.value.as_str()),
-            deprecated: p.modifiers().deprecated.is_some(),
-            location: sources.location(p.span),
+            event: "",
+            property: "",
+            ty: "",
+            required: false,
+            nullable: false,
+            description: t.description.as_ref().map_or("", |d| d.value.as_str()),
+            owner: t.owner.as_ref().map(|r| r.name.as_str()),
+            source: "",
+            status: "",
+            consent: t.consent.as_ref().map_or("", |r| r.name.as_str()),
+            retention: t
+                .retention
+                .as_ref()
+                .map_or(default_retention, |r| r.name.as_str()),
+            pii: "",
+            deprecated: false,
+            location: &location,
         }
-        .write(out);
-        let mut ty = &p.ty;
-        let mut child = path;
-        while let Type::List(inner) = ty {
-            ty = inner;
-            child.push_str(".$");
-        }
-        if let Type::Object(children) = ty {
-            property_rows(out, plan, sources, block, children, &child);
+        .write(self.out, &mut self.scratch.owner);
+        self.property_rows(&block, &t.properties, "");
+    }
+
+    fn property_rows(&mut self, block: &Block, props: &[Property], prefix: &str) {
+        let plan = self.plan;
+        for p in props {
+            let path = join(prefix, &p.name.value);
+            let e = &p.effective;
+            let mut location = std::mem::take(&mut self.scratch.location);
+            location.clear();
+            self.sources.push_location(&mut location, p.span);
+            Row {
+                kind: block.kind,
+                event: block.event,
+                property: &path,
+                ty: &p.ty.display(),
+                required: p.is_required(),
+                nullable: p.is_nullable(),
+                description: p.description.as_ref().map_or("", |d| &*d.value),
+                owner: e.owner().map(|i| plan.owners[i].id.value.as_str()),
+                source: block.source,
+                status: block.status,
+                consent: e
+                    .consent()
+                    .map_or("", |i| plan.consents[i].id.value.as_str()),
+                retention: e
+                    .retention()
+                    .map_or("", |i| plan.retentions[i].id.value.as_str()),
+                pii: p.modifiers().pii.as_ref().map_or("", |c| c.value.as_str()),
+                deprecated: p.modifiers().deprecated.is_some(),
+                location: &location,
+            }
+            .write(self.out, &mut self.scratch.owner);
+            self.scratch.location = location;
+            let mut ty = &p.ty;
+            let mut child = path.into_owned();
+            while let Type::List(inner) = ty {
+                ty = inner;
+                child.push_str(".$");
+            }
+            if let Type::Object(children) = ty {
+                self.property_rows(block, children, &child);
+            }
         }
     }
 }

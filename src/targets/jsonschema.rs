@@ -45,9 +45,9 @@
 //! - `additionalProperties` is never set, at any level: unplanned fields and
 //!   properties are allowed (`validate` reports unplanned properties as warnings).
 
-use super::{Artifact, Context, Target, schema, text};
-use crate::ir::{Event, Identity, Plan, Traits};
-use serde_json::{Map, Value, json};
+use super::text::{self, JsonWriter};
+use super::{Artifact, Context, Target, schema};
+use crate::ir::{Event, Identity, Plan, Property, Traits};
 
 pub struct JsonSchema;
 
@@ -65,23 +65,25 @@ impl Target for JsonSchema {
     fn generate(&self, cx: &Context) -> Vec<Artifact> {
         let plan = cx.plan;
         let mut out = Vec::with_capacity(plan.events.len() + 2);
-        if let Some(t) = &plan.identify {
-            out.push(Artifact::text(
-                "schemas/identify.json",
-                text::json_pretty(&identify_schema(t)),
-            ));
+        // Each schema is written into a buffer that is reused; its file gets a
+        // copy of exactly its size.
+        let mut buf = String::with_capacity(64 * 1024);
+        let mut file = |path: String, write: &dyn Fn(&mut String)| {
+            buf.clear();
+            write(&mut buf);
+            out.push(Artifact::text(path, buf.clone()));
+        };
+        for (kind, t) in [("identify", &plan.identify), ("group", &plan.group)] {
+            if let Some(t) = t {
+                file(format!("schemas/{kind}.json"), &|b| {
+                    traits_schema(b, kind, t)
+                });
+            }
         }
-        if let Some(t) = &plan.group {
-            out.push(Artifact::text(
-                "schemas/group.json",
-                text::json_pretty(&group_schema(t)),
-            ));
-        }
-        for (i, name) in file_names(plan).into_iter().enumerate() {
-            out.push(Artifact::text(
-                format!("schemas/{name}.json"),
-                text::json_pretty(&track_schema(plan, &plan.events[i])),
-            ));
+        for (e, name) in plan.events.iter().zip(file_names(plan)) {
+            file(format!("schemas/{name}.json"), &|b| {
+                track_schema(b, plan, e)
+            });
         }
         out
     }
@@ -93,162 +95,165 @@ pub fn file_names(plan: &Plan) -> Vec<String> {
     super::event_slugs(plan)
 }
 
-/// The fields every Segment call may carry.
-fn envelope(kind: &str) -> Map<String, Value> {
-    let mut p = Map::new();
-    p.insert("type".into(), json!({"type": "string", "const": kind}));
-    p.insert("userId".into(), json!({"type": ["string", "null"]}));
-    p.insert("anonymousId".into(), json!({"type": ["string", "null"]}));
-    p.insert("messageId".into(), id_schema());
-    for t in ["timestamp", "originalTimestamp", "sentAt", "receivedAt"] {
-        p.insert(t.into(), json!({"type": "string", "format": "date-time"}));
-    }
-    p.insert("context".into(), json!({"type": "object"}));
-    p.insert("integrations".into(), json!({"type": "object"}));
-    p
+/// `{"minLength": 1, "type": "string"}`: an id, a non-empty string.
+fn id_schema(o: &mut JsonWriter) {
+    o.raw("minLength", 1);
+    o.str("type", "string");
 }
 
-/// `anyOf`: a userId or an anonymousId (a non-empty string).
-fn either_id() -> Value {
-    let branch = |id: &str| {
-        json!({
-            "type": "object",
-            "properties": {id: id_schema()},
-            "required": [id]
-        })
-    };
-    json!([branch("userId"), branch("anonymousId")])
+/// `{"properties": {id: …}, "required": [id], "type": "object"}`.
+fn requires_id(o: &mut JsonWriter, id: &str) {
+    o.object("properties", |o| o.object(id, id_schema));
+    o.array("required", |a| a.item_str(id));
+    o.str("type", "object");
 }
 
-fn id_schema() -> Value {
-    json!({"type": "string", "minLength": 1})
+/// What a payload schema holds besides the envelope every Segment call may carry.
+struct Payload<'a> {
+    title: &'a str,
+    description: Option<&'a str>,
+    /// `track`, `identify` or `group`.
+    kind: &'a str,
+    /// `properties` or `traits`: the field holding the typed properties.
+    field: &'a str,
+    /// The event name (track calls).
+    event: Option<&'a str>,
+    identity: Identity,
 }
 
-/// A payload schema being built: the envelope, `properties` or `traits`, and
-/// what is required.
-struct Payload {
-    title: String,
-    description: Option<String>,
-    props: Map<String, Value>,
-    required: Vec<Value>,
-    any_of: Option<Value>,
-}
-
-impl Payload {
-    fn new(
-        title: &str,
-        description: Option<&str>,
-        kind: &str,
-        field: &str,
-        object: (Value, bool),
-    ) -> Payload {
-        let mut props = envelope(kind);
-        props.insert(field.into(), object.0);
-        // Segment deduplicates on messageId: every captured call carries one.
-        let mut required = vec![Value::from("type"), Value::from("messageId")];
-        if kind == "track" {
-            required.push("event".into());
-        }
-        if object.1 {
-            required.push(field.into());
-        }
-        Payload {
-            title: title.into(),
-            description: description.map(str::to_string),
-            props,
-            required,
-            any_of: None,
-        }
+impl Payload<'_> {
+    /// Appends the schema as pretty JSON (keys sorted) with a final newline.
+    fn render<'p>(&self, out: &mut String, props: impl Iterator<Item = &'p Property>) {
+        text::json_object(out, 0, |o| self.entries(o, props));
+        out.push('\n');
     }
 
-    /// Adds what `identity` requires.
-    fn identity(&mut self, identity: Identity) {
-        match identity {
-            Identity::User | Identity::Anonymous => {
-                let id = if identity == Identity::User {
-                    "userId"
-                } else {
-                    "anonymousId"
-                };
-                self.props.insert(id.into(), id_schema());
-                self.required.push(id.into());
-            }
-            Identity::Group => {
-                self.props.insert(
-                    "context".into(),
-                    json!({
-                        "type": "object",
-                        "properties": {"groupId": id_schema()},
-                        "required": ["groupId"]
-                    }),
-                );
-                self.required.push("context".into());
-                // Segment rejects any call without a userId or an anonymousId.
-                self.any_of = Some(either_id());
-            }
-            Identity::Any => self.any_of = Some(either_id()),
+    fn entries<'p>(&self, o: &mut JsonWriter, props: impl Iterator<Item = &'p Property>) {
+        let (id, group) = match self.identity {
+            Identity::User => (Some("userId"), false),
+            Identity::Anonymous => (Some("anonymousId"), false),
+            Identity::Group => (None, true),
+            Identity::Any => (None, false),
+        };
+        let group_call = self.kind == "group";
+        o.str("$schema", DRAFT_07);
+        // Segment rejects any call without a userId or an anonymousId.
+        if id.is_none() {
+            o.array("anyOf", |a| {
+                a.item_object(|o| requires_id(o, "userId"));
+                a.item_object(|o| requires_id(o, "anonymousId"));
+            });
         }
-    }
-
-    fn into_value(self) -> Value {
-        let mut s = Map::new();
-        s.insert("$schema".into(), DRAFT_07.into());
-        s.insert("title".into(), self.title.into());
         if let Some(d) = self.description {
-            s.insert("description".into(), d.into());
+            o.str("description", d);
         }
-        s.insert("type".into(), "object".into());
-        s.insert("properties".into(), Value::Object(self.props));
-        s.insert("required".into(), Value::Array(self.required));
-        if let Some(a) = self.any_of {
-            s.insert("anyOf".into(), a);
-        }
-        Value::Object(s)
+        let mut required = false;
+        o.object("properties", |o| {
+            let maybe_id = |o: &mut JsonWriter, name: &str| {
+                if id == Some(name) {
+                    o.object(name, id_schema);
+                } else {
+                    o.object(name, |o| {
+                        o.array("type", |a| {
+                            a.item_str("string");
+                            a.item_str("null");
+                        })
+                    });
+                }
+            };
+            let date_time = |o: &mut JsonWriter, name: &str| {
+                o.object(name, |o| {
+                    o.str("format", "date-time");
+                    o.str("type", "string");
+                })
+            };
+            let constant = |o: &mut JsonWriter, name: &str, value: &str| {
+                o.object(name, |o| {
+                    o.str("const", value);
+                    o.str("type", "string");
+                })
+            };
+            maybe_id(o, "anonymousId");
+            if group {
+                o.object("context", |o| requires_id(o, "groupId"));
+            } else {
+                o.object("context", |o| o.str("type", "object"));
+            }
+            if let Some(event) = self.event {
+                constant(o, "event", event);
+            }
+            if group_call {
+                o.object("groupId", id_schema);
+            }
+            o.object("integrations", |o| o.str("type", "object"));
+            o.object("messageId", id_schema);
+            date_time(o, "originalTimestamp");
+            let mut props = Some(props);
+            let mut typed = |o: &mut JsonWriter, name: &str| {
+                if let Some(props) = props.take() {
+                    o.object(name, |o| required = schema::object(o, props));
+                }
+            };
+            if self.field == "properties" {
+                typed(o, "properties");
+            }
+            date_time(o, "receivedAt");
+            date_time(o, "sentAt");
+            date_time(o, "timestamp");
+            if self.field == "traits" {
+                typed(o, "traits");
+            }
+            constant(o, "type", self.kind);
+            maybe_id(o, "userId");
+        });
+        // Segment deduplicates on messageId: every captured call carries one.
+        o.array("required", |a| {
+            a.item_str("type");
+            a.item_str("messageId");
+            if self.event.is_some() {
+                a.item_str("event");
+            }
+            if required {
+                a.item_str(self.field);
+            }
+            if group_call {
+                a.item_str("groupId");
+            }
+            if let Some(id) = id {
+                a.item_str(id);
+            }
+            if group {
+                a.item_str("context");
+            }
+        });
+        o.str("title", self.title);
+        o.str("type", "object");
     }
 }
 
-/// The schema of a track event's payload.
-pub fn track_schema(plan: &Plan, e: &Event) -> Value {
+/// Appends the schema of a track event's payload, as pretty JSON.
+pub fn track_schema(out: &mut String, plan: &Plan, e: &Event) {
     let common = plan.common.iter().flat_map(|c| c.properties.iter());
-    let mut p = Payload::new(
-        &e.name.value,
-        e.description.as_ref().map(|d| d.value.as_str()),
-        "track",
-        "properties",
-        schema::object(e.properties.iter().chain(common)),
-    );
-    p.props.insert(
-        "event".into(),
-        json!({"type": "string", "const": e.name.value}),
-    );
-    p.identity(e.identity());
-    p.into_value()
+    let p = Payload {
+        title: &e.name.value,
+        description: e.description.as_ref().map(|d| d.value.as_str()),
+        kind: "track",
+        field: "properties",
+        event: Some(&e.name.value),
+        identity: e.identity(),
+    };
+    p.render(out, e.properties.iter().chain(common))
 }
 
-/// The schema of an identify call's payload.
-pub fn identify_schema(t: &Traits) -> Value {
-    let mut p = Payload::new(
-        "identify",
-        t.description.as_ref().map(|d| d.value.as_str()),
-        "identify",
-        "traits",
-        schema::object(t.properties.iter()),
-    );
-    p.identity(Identity::Any);
-    p.into_value()
-}
-
-/// The schema of a group call's payload.
-pub fn group_schema(t: &Traits) -> Value {
-    let mut p = Payload::new(
-        "group",
-        t.description.as_ref().map(|d| d.value.as_str()),
-        "group",
-        "traits",
-        schema::object(t.properties.iter()),
-    );
-    p.props.insert("groupId".into(), id_schema());
-    p.required.push("groupId".into());
-    p.identity(Identity::Any);
-    p.into_value()
+/// Appends the schema of an identify or group call's payload (`kind`), as pretty JSON.
+pub fn traits_schema(out: &mut String, kind: &str, t: &Traits) {
+    let p = Payload {
+        title: kind,
+        description: t.description.as_ref().map(|d| d.value.as_str()),
+        kind,
+        field: "traits",
+        event: None,
+        identity: Identity::Any,
+    };
+    p.render(out, t.properties.iter())
 }

@@ -113,11 +113,14 @@ pub fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
         header.iter().map(|_| "---").collect::<Vec<_>>().join("|")
     );
     for r in rows {
-        let cells: Vec<&str> = r
-            .iter()
-            .map(|c| if c.is_empty() { "—" } else { c.as_str() })
-            .collect();
-        let _ = writeln!(out, "| {} |", cells.join(" | "));
+        out.push_str("| ");
+        for (i, c) in r.iter().enumerate() {
+            if i > 0 {
+                out.push_str(" | ");
+            }
+            out.push_str(if c.is_empty() { "—" } else { c });
+        }
+        out.push_str(" |\n");
     }
     out.push('\n');
 }
@@ -272,17 +275,27 @@ fn base(t: &Type) -> &Type {
 pub fn flatten(props: &[Property]) -> Vec<(String, &Property)> {
     fn go<'a>(props: &'a [Property], prefix: &str, out: &mut Vec<(String, &'a Property)>) {
         for p in props {
-            let path = format!("{prefix}{}", p.name.value);
-            out.push((path.clone(), p));
+            let mut path = String::with_capacity(prefix.len() + p.name.value.len());
+            path.push_str(prefix);
+            path.push_str(&p.name.value);
             let mut ty = &p.ty;
-            let mut suffix = String::new();
             while let Type::List(inner) = ty {
                 ty = inner;
-                suffix.push_str("[]");
             }
-            if let Type::Object(children) = ty {
-                go(children, &format!("{path}{suffix}."), out);
+            let Type::Object(children) = ty else {
+                out.push((path, p));
+                continue;
+            };
+            // The members' prefix: `[]` per list level, then `.`.
+            let mut inner = path.clone();
+            let mut ty = &p.ty;
+            while let Type::List(item) = ty {
+                ty = item;
+                inner.push_str("[]");
             }
+            inner.push('.');
+            out.push((path, p));
+            go(children, &inner, out);
         }
     }
     let mut out = Vec::new();

@@ -118,7 +118,9 @@ pub fn size_hint(sources: &SourceMap, per_byte: usize) -> usize {
 pub fn slug(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     for c in name.chars() {
-        if c.is_alphanumeric() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if c.is_alphanumeric() {
             out.extend(c.to_lowercase());
         } else if !out.is_empty() && !out.ends_with('-') {
             out.push('-');
@@ -138,17 +140,21 @@ pub fn slug(name: &str) -> String {
 pub fn event_slugs(plan: &Plan) -> Vec<String> {
     use sha2::{Digest, Sha256};
     let slugs: Vec<String> = plan.events.iter().map(|e| slug(&e.name.value)).collect();
-    let mut count = std::collections::BTreeMap::new();
+    let mut count = rustc_hash::FxHashMap::default();
+    count.reserve(slugs.len());
     for s in &slugs {
         *count.entry(s.as_str()).or_insert(0usize) += 1;
     }
+    let clashes: Vec<bool> = slugs
+        .iter()
+        .map(|s| s.is_empty() || s == "identify" || s == "group" || count[s.as_str()] > 1)
+        .collect();
     plan.events
         .iter()
-        .zip(&slugs)
-        .map(|(e, s)| {
-            let clash = s.is_empty() || s == "identify" || s == "group" || count[s.as_str()] > 1;
+        .zip(slugs.into_iter().zip(clashes))
+        .map(|(e, (s, clash))| {
             if !clash {
-                return s.clone();
+                return s;
             }
             let hash = Sha256::digest(e.name.value.as_bytes());
             let hex: String = hash[..4].iter().map(|b| format!("{b:02x}")).collect();

@@ -42,18 +42,29 @@ impl Target for Samples {
     }
 
     fn generate(&self, cx: &Context) -> Vec<Artifact> {
-        let all = samples(cx.plan);
-        let mut out = Vec::with_capacity(all.len() + 1);
-        let mut ndjson = String::with_capacity(super::size_hint(cx.sources, 2));
-        for s in &all {
+        let mut out = Vec::with_capacity(cx.plan.events.len() + 3);
+        let mut ndjson = Vec::with_capacity(super::size_hint(cx.sources, 2));
+        // Each sample is written as soon as it is made (not all held at once),
+        // into a buffer that is reused: each file gets a copy of exactly its size.
+        let mut line = Vec::with_capacity(64 * 1024);
+        for s in samples(cx.plan) {
             // One line: each file is both a JSON document and a one-line NDJSON
             // file, so `eventsc validate --payloads samples/<slug>.json` reads it.
-            let mut line = serde_json::to_string(&s.payload).unwrap_or_default();
-            line.push('\n');
-            ndjson.push_str(&line);
-            out.push(Artifact::text(s.path.clone(), line));
+            line.clear();
+            if serde_json::to_writer(&mut line, &s.payload).is_err() {
+                line.clear();
+            }
+            line.push(b'\n');
+            ndjson.extend_from_slice(&line);
+            out.push(Artifact {
+                path: s.path,
+                bytes: line.clone(),
+            });
         }
-        out.push(Artifact::text(NDJSON, ndjson));
+        out.push(Artifact {
+            path: NDJSON.into(),
+            bytes: ndjson,
+        });
         out
     }
 }
@@ -80,8 +91,8 @@ pub const IDENTIFY_PATH: &str = "samples/identify.json";
 /// The sample file of the group call.
 pub const GROUP_PATH: &str = "samples/group.json";
 
-/// Every sample of a plan: identify, group, then each event.
-pub fn samples(plan: &Plan) -> Vec<Sample> {
+/// Every sample of a plan, made one at a time: identify, group, then each event.
+pub fn samples(plan: &Plan) -> impl Iterator<Item = Sample> + '_ {
     let base = plan
         .meta
         .timeline
@@ -117,13 +128,15 @@ pub fn samples(plan: &Plan) -> Vec<Sample> {
             payload: Value::Object(p),
         });
     }
-    for (e, path) in plan.events.iter().zip(event_paths(plan)) {
-        out.push(Sample {
+    let events = plan
+        .events
+        .iter()
+        .zip(event_paths(plan))
+        .map(move |(e, path)| Sample {
             path,
             payload: track(plan, &examples, e, base),
         });
-    }
-    out
+    out.into_iter().chain(events)
 }
 
 fn clock(date: Date) -> Clock {

@@ -21,122 +21,146 @@
 //! level. Only standard draft-07 keywords are used, so strict validators (ajv with
 //! `strict: true`) accept the schemas.
 
+//!
+//! The schemas are written as JSON text straight away ([`JsonWriter`]), keys in
+//! sorted order, exactly as [`super::text::json_pretty`] would print them.
+
+use super::text::JsonWriter;
 use crate::ir::{Property, Type};
-use serde_json::{Map, Value, json};
 
-/// The subschema of one property.
-pub fn property(p: &Property) -> Value {
-    let mut s = Map::new();
+/// Writes the subschema of one property as the entries of an object (keys sorted).
+pub fn property(o: &mut JsonWriter, p: &Property) {
+    let m = p.modifiers();
+    let nullable = p.is_nullable();
     if let Some(d) = &p.description {
-        s.insert("description".into(), Value::String(d.value.to_string()));
+        o.str("description", &d.value);
     }
-    type_into(&mut s, &p.ty);
-    match &p.ty {
-        Type::String => {
-            if let Some(n) = &p.modifiers().min_length {
-                s.insert("minLength".into(), json!(n.value));
-            }
-            if let Some(n) = &p.modifiers().max_length {
-                s.insert("maxLength".into(), json!(n.value));
-            }
-            if let Some(pat) = &p.modifiers().pattern {
-                s.insert("pattern".into(), Value::String(pat.value.clone()));
-            }
-            if let Some(f) = &p.modifiers().format {
-                s.insert("format".into(), Value::String(f.value.as_str().into()));
-            }
+    let (string, numeric, list) = match &p.ty {
+        Type::String => (true, false, false),
+        Type::Integer | Type::Number => (false, true, false),
+        Type::List(_) => (false, false, true),
+        _ => (false, false, false),
+    };
+    let format = match &p.ty {
+        Type::String => m.format.as_ref().map(|f| f.value.as_str()),
+        _ => None,
+    };
+    let length = |n: &Option<Box<crate::source::Spanned<u64>>>| n.as_ref().map(|n| n.value);
+    type_entries(o, &p.ty, nullable, format, &|o| {
+        // Between `items` and `pattern`, in key order.
+        if list && let Some(n) = length(&m.max_length) {
+            o.raw("maxItems", n);
         }
-        Type::Integer | Type::Number => {
-            if let Some(n) = &p.modifiers().min {
-                s.insert("minimum".into(), Value::Number(n.value.json.clone()));
-            }
-            if let Some(n) = &p.modifiers().max {
-                s.insert("maximum".into(), Value::Number(n.value.json.clone()));
-            }
+        if string && let Some(n) = length(&m.max_length) {
+            o.raw("maxLength", n);
         }
-        Type::List(_) => {
-            if let Some(n) = &p.modifiers().min_length {
-                s.insert("minItems".into(), json!(n.value));
-            }
-            if let Some(n) = &p.modifiers().max_length {
-                s.insert("maxItems".into(), json!(n.value));
-            }
+        if numeric && let Some(n) = &m.max {
+            o.raw("maximum", &n.value.json);
         }
-        _ => {}
-    }
-    if p.is_nullable() {
-        make_nullable(&mut s);
-    }
-    Value::Object(s)
+        if list && let Some(n) = length(&m.min_length) {
+            o.raw("minItems", n);
+        }
+        if string && let Some(n) = length(&m.min_length) {
+            o.raw("minLength", n);
+        }
+        if numeric && let Some(n) = &m.min {
+            o.raw("minimum", &n.value.json);
+        }
+        if string && let Some(pat) = &m.pattern {
+            o.str("pattern", &pat.value);
+        }
+    });
 }
 
-/// The keywords a type alone implies (no modifiers).
-fn type_into(s: &mut Map<String, Value>, ty: &Type) {
-    s.insert("type".into(), Value::String(ty.json_type().into()));
-    match ty {
-        Type::Datetime => {
-            s.insert("format".into(), "date-time".into());
-        }
-        Type::Date => {
-            s.insert("format".into(), "date".into());
-        }
-        Type::Enum(e) => {
-            s.insert(
-                "enum".into(),
-                Value::Array(e.values.iter().cloned().map(Value::String).collect()),
-            );
-        }
-        Type::List(inner) => {
-            let mut items = Map::new();
-            type_into(&mut items, inner);
-            s.insert("items".into(), Value::Object(items));
-        }
-        Type::Object(props) => {
-            let (properties, required) = members(props.iter());
-            s.insert("properties".into(), properties);
-            if !required.is_empty() {
-                s.insert("required".into(), Value::Array(required));
+/// The keywords a type implies, in key order: `enum`, `format` (the type's, else
+/// `format`), `items`, then what `bounds` writes, `properties`, `required` and
+/// `type`; `nullable` adds `null` to the enum and the type.
+fn type_entries(
+    o: &mut JsonWriter,
+    ty: &Type,
+    nullable: bool,
+    format: Option<&str>,
+    bounds: &dyn Fn(&mut JsonWriter),
+) {
+    if let Type::Enum(e) = ty {
+        o.array("enum", |a| {
+            for v in e.values.iter() {
+                a.item_str(v);
             }
-        }
-        _ => {}
+            if nullable {
+                a.item_raw("null");
+            }
+        });
+    }
+    let format = match ty {
+        Type::Datetime => Some("date-time"),
+        Type::Date => Some("date"),
+        _ => format,
+    };
+    if let Some(f) = format {
+        o.str("format", f);
+    }
+    if let Type::List(inner) = ty {
+        o.object("items", |o| type_entries(o, inner, false, None, &|_| {}));
+    }
+    bounds(o);
+    if let Type::Object(props) = ty {
+        members(o, props.iter());
+    }
+    if nullable {
+        o.array("type", |a| {
+            a.item_str(ty.json_type());
+            a.item_str("null");
+        });
+    } else {
+        o.str("type", ty.json_type());
     }
 }
 
-fn make_nullable(s: &mut Map<String, Value>) {
-    if let Some(Value::String(t)) = s.get("type").cloned() {
-        s.insert("type".into(), json!([t, "null"]));
+/// The `properties` (sorted by name) and, when any is required, `required` (in
+/// the given order) entries of an object holding these properties. When two
+/// share a name, the first one wins (callers list event properties before common
+/// ones). Returns whether any is required.
+pub fn members<'a>(o: &mut JsonWriter, props: impl Iterator<Item = &'a Property>) -> bool {
+    let props: Vec<&Property> = props.collect();
+    // By name, the first of equal names first (a stable sort); the first of each
+    // run of equal names is kept.
+    let mut order: Vec<usize> = (0..props.len()).collect();
+    order.sort_by(|&a, &b| props[a].name.value.cmp(&props[b].name.value));
+    let mut kept = vec![false; props.len()];
+    let mut previous: Option<&str> = None;
+    for &i in &order {
+        let name = &*props[i].name.value;
+        if previous != Some(name) {
+            kept[i] = true;
+        }
+        previous = Some(name);
     }
-    if let Some(Value::Array(values)) = s.get_mut("enum") {
-        values.push(Value::Null);
+    o.object("properties", |o| {
+        for &i in order.iter().filter(|&&i| kept[i]) {
+            o.object(&props[i].name.value, |o| property(o, props[i]));
+        }
+    });
+    let mut required = props
+        .iter()
+        .zip(&kept)
+        .filter(|(p, kept)| **kept && p.is_required())
+        .peekable();
+    let any = required.peek().is_some();
+    if any {
+        o.array("required", |a| {
+            for (p, _) in required {
+                a.item_str(&p.name.value);
+            }
+        });
     }
+    any
 }
 
-/// `properties` and `required` of an object holding these properties. When two
-/// share a name, the first one wins (callers list event properties before common ones).
-pub fn members<'a>(props: impl Iterator<Item = &'a Property>) -> (Value, Vec<Value>) {
-    let mut properties = Map::new();
-    let mut required = Vec::new();
-    for p in props {
-        if properties.contains_key(&*p.name.value) {
-            continue;
-        }
-        properties.insert(p.name.value.to_string(), property(p));
-        if p.is_required() {
-            required.push(Value::String(p.name.value.to_string()));
-        }
-    }
-    (Value::Object(properties), required)
-}
-
-/// `{"type": "object", "properties": {…}, "required": […]}` for a list of properties.
-pub fn object<'a>(props: impl Iterator<Item = &'a Property>) -> (Value, bool) {
-    let (properties, required) = members(props);
-    let any_required = !required.is_empty();
-    let mut s = Map::new();
-    s.insert("type".into(), "object".into());
-    s.insert("properties".into(), properties);
-    if any_required {
-        s.insert("required".into(), Value::Array(required));
-    }
-    (Value::Object(s), any_required)
+/// The entries of `{"properties": {…}, "required": […], "type": "object"}` for a
+/// list of properties (`required` only when one is); returns whether one is.
+pub fn object<'a>(o: &mut JsonWriter, props: impl Iterator<Item = &'a Property>) -> bool {
+    let required = members(o, props);
+    o.str("type", "object");
+    required
 }

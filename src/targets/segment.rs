@@ -40,9 +40,9 @@
 //! - Deprecated events stay in the rules (they are still sent until their sunset),
 //!   labelled `status: deprecated`.
 
-use super::{Artifact, Context, Target, schema, text};
+use super::text::{self, JsonWriter};
+use super::{Artifact, Context, Target, schema};
 use crate::ir::{Event, Identity, Plan, Traits};
-use serde_json::{Map, Value, json};
 
 pub struct Segment;
 
@@ -62,147 +62,149 @@ impl Target for Segment {
     }
 }
 
-/// The rules, in order.
-pub fn rules(plan: &Plan) -> impl Iterator<Item = Value> + '_ {
-    let traits = [
-        ("COMMON", "properties", &plan.common),
-        ("IDENTIFY", "traits", &plan.identify),
-        ("GROUP", "traits", &plan.group),
-    ];
-    let mut events: Vec<&Event> = plan.events.iter().collect();
-    events.sort_by(|a, b| a.name.value.cmp(&b.name.value));
-    traits
-        .into_iter()
-        .filter_map(|(kind, field, t)| t.as_ref().map(|t| traits_rule(kind, field, t)))
-        .chain(events.into_iter().map(|e| track_rule(plan, e)))
-}
-
-/// The request body, `{"rules": [...]}`, as pretty JSON with sorted keys. Each
-/// rule is rendered as soon as it is built, so the whole body never exists as
-/// one JSON value (it is large: a 10,000-event plan gives 40 MB).
+/// The request body, `{"rules": [...]}`, as pretty JSON with sorted keys,
+/// written rule by rule straight into the text (a 10,000-event plan gives 45 MB).
 pub fn rules_json(plan: &Plan) -> String {
     let mut out = String::with_capacity(4096 + plan.events.len() * 8192);
-    out.push_str("{\n  \"rules\": [");
-    let mut empty = true;
-    for rule in rules(plan) {
-        out.push_str(if empty { "\n" } else { ",\n" });
-        empty = false;
-        text::indent(&mut out, 2);
-        text::json_pretty_at(&mut out, &rule, 2);
-    }
-    out.push_str(if empty { "]\n}\n" } else { "\n  ]\n}\n" });
+    text::json_object(&mut out, 0, |o| {
+        o.array("rules", |a| {
+            for (kind, field, t) in [
+                ("COMMON", "properties", &plan.common),
+                ("IDENTIFY", "traits", &plan.identify),
+                ("GROUP", "traits", &plan.group),
+            ] {
+                if let Some(t) = t {
+                    a.item_object(|o| traits_rule(o, kind, field, t));
+                }
+            }
+            let mut events: Vec<&Event> = plan.events.iter().collect();
+            events.sort_by(|a, b| a.name.value.cmp(&b.name.value));
+            for e in events {
+                a.item_object(|o| track_rule(o, plan, e));
+            }
+        });
+    });
+    out.push('\n');
     out
 }
 
+/// What a rule's JSON Schema holds besides the typed properties.
+struct Rule<'a> {
+    description: Option<&'a str>,
+    /// `properties` or `traits`: the field holding the typed properties.
+    field: &'a str,
+    /// Whether a required property makes `field` required.
+    require_field: bool,
+    labels: Option<(&'a Plan, &'a Event)>,
+    identity: Identity,
+}
+
 /// A rule's JSON Schema: `context`, `traits` and `properties` as Segment's editor
-/// writes them, with `field` holding the typed properties.
-fn rule_schema(
-    description: Option<&str>,
-    field: &str,
-    object: Value,
-    required: bool,
-) -> Map<String, Value> {
-    let mut props = Map::new();
-    for key in ["context", "traits", "properties"] {
-        props.insert(key.into(), json!({}));
+/// writes them, with `field` holding the typed properties; keys sorted.
+fn rule_schema(o: &mut JsonWriter, r: &Rule, props: &[crate::ir::Property]) {
+    o.str("$schema", DRAFT_07);
+    if let Some(d) = r.description {
+        o.str("description", d);
     }
-    props.insert(field.into(), object);
-    let mut s = Map::new();
-    s.insert("$schema".into(), DRAFT_07.into());
-    s.insert("type".into(), "object".into());
-    if let Some(d) = description {
-        s.insert("description".into(), d.into());
+    if let Some((plan, e)) = r.labels {
+        o.object("labels", |o| labels(o, plan, e));
     }
-    s.insert("properties".into(), Value::Object(props));
-    if required {
-        s.insert("required".into(), json!([field]));
-    }
-    s
-}
-
-fn traits_rule(kind: &str, field: &str, t: &Traits) -> Value {
-    let (object, required) = schema::object(t.properties.iter());
-    // Segment applies the COMMON schema to every call, identify and group calls
-    // included, which have no `properties`: it must not require them.
-    let s = rule_schema(
-        t.description.as_ref().map(|d| d.value.as_str()),
-        field,
-        object,
-        required && kind != "COMMON",
-    );
-    json!({ "type": kind, "version": 1, "jsonSchema": s })
-}
-
-fn track_rule(plan: &Plan, e: &Event) -> Value {
-    let (object, required) = schema::object(e.properties.iter());
-    let mut s = rule_schema(
-        e.description.as_ref().map(|d| d.value.as_str()),
-        "properties",
-        object,
-        required,
-    );
-    s.insert("labels".into(), Value::Object(labels(plan, e)));
-    let id = match e.identity() {
+    let id = match r.identity {
         Identity::User => Some("userId"),
         Identity::Anonymous => Some("anonymousId"),
-        Identity::Group => None,
-        Identity::Any => None,
+        Identity::Group | Identity::Any => None,
     };
-    if let Some(id) = id {
-        if let Some(Value::Object(props)) = s.get_mut("properties") {
-            props.insert(id.into(), json!({"type": "string"}));
+    let group = r.identity == Identity::Group;
+    let mut required = false;
+    o.object("properties", |o| {
+        if id == Some("anonymousId") {
+            o.object("anonymousId", |o| o.str("type", "string"));
         }
-        push_required(&mut s, id);
-    }
-    if e.identity() == Identity::Group {
-        if let Some(Value::Object(props)) = s.get_mut("properties") {
-            props.insert(
-                "context".into(),
-                json!({
-                    "type": "object",
-                    "properties": {"groupId": {"type": "string"}},
-                    "required": ["groupId"]
-                }),
-            );
+        if group {
+            o.object("context", |o| {
+                o.object("properties", |o| {
+                    o.object("groupId", |o| o.str("type", "string"));
+                });
+                o.array("required", |a| a.item_str("groupId"));
+                o.str("type", "object");
+            });
+        } else {
+            o.object("context", |_| {});
         }
-        push_required(&mut s, "context");
+        for key in ["properties", "traits"] {
+            if key == r.field {
+                o.object(key, |o| required = schema::object(o, props.iter()));
+            } else {
+                o.object(key, |_| {});
+            }
+        }
+        if id == Some("userId") {
+            o.object("userId", |o| o.str("type", "string"));
+        }
+    });
+    let required = [
+        (required && r.require_field).then_some(r.field),
+        id,
+        group.then_some("context"),
+    ];
+    if required.iter().any(Option::is_some) {
+        o.array("required", |a| {
+            for f in required.into_iter().flatten() {
+                a.item_str(f);
+            }
+        });
     }
-    json!({
-        "type": "TRACK",
-        "key": e.name.value,
-        "version": 1,
-        "jsonSchema": s,
-    })
+    o.str("type", "object");
 }
 
-fn push_required(s: &mut Map<String, Value>, field: &str) {
-    let entry = s.entry("required").or_insert_with(|| json!([]));
-    if let Value::Array(list) = entry {
-        list.push(field.into());
-    }
+fn traits_rule(o: &mut JsonWriter, kind: &str, field: &str, t: &Traits) {
+    o.object("jsonSchema", |o| {
+        let rule = Rule {
+            description: t.description.as_ref().map(|d| d.value.as_str()),
+            field,
+            // Segment applies the COMMON schema to every call, identify and group
+            // calls included, which have no `properties`: it must not require them.
+            require_field: kind != "COMMON",
+            labels: None,
+            identity: Identity::Any,
+        };
+        rule_schema(o, &rule, &t.properties);
+    });
+    o.str("type", kind);
+    o.raw("version", 1);
 }
 
-fn labels(plan: &Plan, e: &Event) -> Map<String, Value> {
-    let mut l: Map<String, Value> = super::event_labels(plan, e)
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), Value::String(v)))
-        .collect();
-    let mut put = |k: &str, v: Option<String>| {
-        if let Some(v) = v {
-            l.insert(k.into(), Value::String(v));
-        }
-    };
+fn track_rule(o: &mut JsonWriter, plan: &Plan, e: &Event) {
+    o.object("jsonSchema", |o| {
+        let rule = Rule {
+            description: e.description.as_ref().map(|d| d.value.as_str()),
+            field: "properties",
+            require_field: true,
+            labels: Some((plan, e)),
+            identity: e.identity(),
+        };
+        rule_schema(o, &rule, &e.properties);
+    });
+    o.str("key", &e.name.value);
+    o.str("type", "TRACK");
+    o.raw("version", 1);
+}
+
+/// The event's labels, keys sorted.
+fn labels(o: &mut JsonWriter, plan: &Plan, e: &Event) {
+    let mut l = super::event_labels(plan, e);
     if !e.tags.is_empty() {
-        put(
-            "tags",
-            Some(
-                e.tags
-                    .iter()
-                    .map(|t| t.value.as_str())
-                    .collect::<Vec<_>>()
-                    .join(","),
-            ),
-        );
+        let mut tags = String::new();
+        for (i, t) in e.tags.iter().enumerate() {
+            if i > 0 {
+                tags.push(',');
+            }
+            tags.push_str(&t.value);
+        }
+        l.push(("tags", tags));
     }
-    l
+    l.sort_unstable_by_key(|(k, _)| *k);
+    for (k, v) in &l {
+        o.str(k, v);
+    }
 }

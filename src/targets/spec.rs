@@ -761,6 +761,13 @@ fn governance(plan: &Plan, out: &mut String) {
         md::table(out, &["policy", "duration", "then", "description"], &rows);
     }
     out.push_str("### Personal data\n\n");
+    // Formatted once each: thousands of rows name the same few.
+    let consents: Vec<String> = (0..plan.consents.len())
+        .map(|c| md::consent(plan, c))
+        .collect();
+    let retentions: Vec<String> = (0..plan.retentions.len())
+        .map(|r| md::retention(plan, r))
+        .collect();
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut add = |container: String, props: &[Property]| {
         for (path, p) in md::flatten(props) {
@@ -771,10 +778,10 @@ fn governance(plan: &Plan, out: &mut String) {
                     class.value.to_string(),
                     p.effective
                         .consent()
-                        .map_or_else(String::new, |c| md::consent(plan, c)),
+                        .map_or_else(String::new, |c| consents[c].clone()),
                     p.effective
                         .retention()
-                        .map_or_else(String::new, |r| md::retention(plan, r)),
+                        .map_or_else(String::new, |r| retentions[r].clone()),
                 ]);
             }
         }

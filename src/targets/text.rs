@@ -16,13 +16,6 @@ pub fn json_pretty(v: &Value) -> String {
     out
 }
 
-/// Writes `v` as pretty JSON at an indentation level (the caller writes what
-/// comes before it on its first line), so a large document can be written one
-/// part at a time instead of building all of it as one value.
-pub fn json_pretty_at(out: &mut String, v: &Value, level: usize) {
-    write_json(out, v, level);
-}
-
 pub fn indent(out: &mut String, level: usize) {
     const SPACES: &str = "                                                                ";
     let mut n = 2 * level;
@@ -30,6 +23,112 @@ pub fn indent(out: &mut String, level: usize) {
         let k = n.min(SPACES.len());
         out.push_str(&SPACES[..k]);
         n -= k;
+    }
+}
+
+/// Pretty JSON written straight into a string, in the layout of [`json_pretty`],
+/// without building a [`Value`] first. The caller writes object keys in sorted
+/// order (as [`json_pretty`] would print them).
+///
+/// ```text
+/// json_object(&mut out, 0, |o| {
+///     o.str("a", "x");
+///     o.array("b", |a| a.item_raw("1"));
+/// });  // {"a": "x", "b": [1]} over five lines
+/// ```
+pub struct JsonWriter<'o> {
+    out: &'o mut String,
+    /// The level of the object or array being written.
+    level: usize,
+    empty: bool,
+}
+
+/// Writes an object at an indentation level (the caller wrote what comes before
+/// it on its line); `body` writes its entries.
+pub fn json_object(out: &mut String, level: usize, body: impl FnOnce(&mut JsonWriter)) {
+    json_nested(out, level, ['{', '}'], body);
+}
+
+fn json_nested(
+    out: &mut String,
+    level: usize,
+    [open, close]: [char; 2],
+    body: impl FnOnce(&mut JsonWriter),
+) {
+    out.push(open);
+    let mut w = JsonWriter {
+        out,
+        level,
+        empty: true,
+    };
+    body(&mut w);
+    if !w.empty {
+        w.out.push('\n');
+        indent(w.out, level);
+    }
+    w.out.push(close);
+}
+
+impl JsonWriter<'_> {
+    /// Starts the next entry: its key in an object, none in an array.
+    fn entry(&mut self, key: Option<&str>) {
+        self.out.push_str(if self.empty { "\n" } else { ",\n" });
+        self.empty = false;
+        indent(self.out, self.level + 1);
+        if let Some(k) = key {
+            json_string(self.out, k);
+            self.out.push_str(": ");
+        }
+    }
+
+    fn nested(
+        &mut self,
+        key: Option<&str>,
+        brackets: [char; 2],
+        body: impl FnOnce(&mut JsonWriter),
+    ) {
+        self.entry(key);
+        json_nested(self.out, self.level + 1, brackets, body);
+    }
+
+    /// `"key": "value"`.
+    pub fn str(&mut self, key: &str, value: &str) {
+        self.entry(Some(key));
+        json_string(self.out, value);
+    }
+
+    /// `"key": value`, the value as given (a number, `true`, `null`…).
+    pub fn raw(&mut self, key: &str, value: impl std::fmt::Display) {
+        use std::fmt::Write;
+        self.entry(Some(key));
+        let _ = write!(self.out, "{value}");
+    }
+
+    /// `"key": {…}`.
+    pub fn object(&mut self, key: &str, body: impl FnOnce(&mut JsonWriter)) {
+        self.nested(Some(key), ['{', '}'], body);
+    }
+
+    /// `"key": […]`.
+    pub fn array(&mut self, key: &str, body: impl FnOnce(&mut JsonWriter)) {
+        self.nested(Some(key), ['[', ']'], body);
+    }
+
+    /// An array item: `"value"`.
+    pub fn item_str(&mut self, value: &str) {
+        self.entry(None);
+        json_string(self.out, value);
+    }
+
+    /// An array item as given (`null`, a number…).
+    pub fn item_raw(&mut self, value: &str) {
+        self.entry(None);
+        self.out.push_str(value);
+    }
+
+    /// An array item: `{…}`.
+    pub fn item_object(&mut self, body: impl FnOnce(&mut JsonWriter)) {
+        self.nested(None, ['{', '}'], body);
     }
 }
 
@@ -91,21 +190,29 @@ fn write_entries<'a>(
 /// Runs of characters that need no escape are copied whole: in generated
 /// artifacts that is nearly every string.
 pub fn json_string(out: &mut String, s: &str) {
-    out.push('"');
-    let bytes = s.as_bytes();
-    let (mut start, mut i) = (0, 0);
-    while i < bytes.len() {
+    push_quoted(out, s, |bytes, i| {
         let b = bytes[i];
-        // U+2028 and U+2029 are E2 80 A8/A9 in UTF-8; every other escape is ASCII,
-        // so `i` is always on a character boundary here.
-        let escape = b < 0x20
+        // U+2028 and U+2029 are E2 80 A8/A9 in UTF-8; every other escape is ASCII.
+        b < 0x20
             || b == b'"'
             || b == b'\\'
             || b == 0x7f
             || (b == 0xe2
                 && bytes.get(i + 1) == Some(&0x80)
-                && matches!(bytes.get(i + 2), Some(0xa8 | 0xa9)));
-        if !escape {
+                && matches!(bytes.get(i + 2), Some(0xa8 | 0xa9)))
+    });
+}
+
+/// `s` double-quoted, with the characters for which `escape(bytes, i)` holds
+/// (`i`: the index of their first byte; it must hold for no byte that is not
+/// the first of a character) escaped as JSON does: `\"`, `\\`, `\n`, `\r`, `\t`,
+/// else `\uXXXX`. Runs of other characters are copied whole.
+pub fn push_quoted(out: &mut String, s: &str, escape: impl Fn(&[u8], usize) -> bool) {
+    out.push('"');
+    let bytes = s.as_bytes();
+    let (mut start, mut i) = (0, 0);
+    while i < bytes.len() {
+        if !escape(bytes, i) {
             i += 1;
             continue;
         }
@@ -117,7 +224,10 @@ pub fn json_string(out: &mut String, s: &str) {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => {
+                use std::fmt::Write;
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
         }
         i += c.len_utf8();
         start = i;
@@ -148,20 +258,27 @@ fn yaml_plain_ok(s: &str) -> bool {
     const WORDS: &[&str] = &[
         "y", "n", "yes", "no", "true", "false", "on", "off", "null", "nan", "inf",
     ];
-    let Some(first) = s.chars().next() else {
+    let b = s.as_bytes();
+    let Some(&first) = b.first() else {
         return false;
     };
-    if !(first.is_ascii_alphabetic() || first == '_') {
+    if !(first.is_ascii_alphabetic() || first == b'_') || b.last() == Some(&b' ') {
         return false;
     }
-    if !s
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ' ' | '/' | '@'))
-    {
-        return false;
-    }
-    if s.ends_with(' ') || s.contains("  ") {
-        return false;
+    // Only these ASCII characters, and no two spaces in a row.
+    let mut space = false;
+    for &c in b {
+        if c == b' ' {
+            if space {
+                return false;
+            }
+            space = true;
+            continue;
+        }
+        space = false;
+        if !(c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b'/' | b'@')) {
+            return false;
+        }
     }
     s.len() > 5 || !WORDS.iter().any(|w| w.eq_ignore_ascii_case(s))
 }

@@ -540,21 +540,19 @@ fn string(s: &str, out: &mut String) {
         out.push_str(s);
         return;
     }
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}') => {
-                out.push_str(&format!("\\u{:04x}", c as u32));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    // Control characters (C0, DEL and C1: C2 80–9F in UTF-8), U+2028 and U+2029
+    // (E2 80 A8/A9) and U+FEFF (EF BB BF) are escaped, besides `"` and `\`.
+    super::text::push_quoted(out, s, |bytes, i| {
+        let b = bytes[i];
+        let next = |k: usize| bytes.get(i + k).copied();
+        b < 0x20
+            || b == b'"'
+            || b == b'\\'
+            || b == 0x7f
+            || (b == 0xc2 && matches!(next(1), Some(0x80..=0x9f)))
+            || (b == 0xe2 && next(1) == Some(0x80) && matches!(next(2), Some(0xa8 | 0xa9)))
+            || (b == 0xef && next(1) == Some(0xbb) && next(2) == Some(0xbf))
+    });
 }
 
 #[cfg(test)]
@@ -577,5 +575,40 @@ mod tests {
         assert_eq!(back, v, "{out}");
         assert!(out.contains("a: plain text\n"), "{out}");
         assert!(out.contains("b: \"yes\"\n"), "{out}");
+    }
+
+    #[test]
+    fn quoted_strings_escape_what_the_obvious_loop_escapes() {
+        fn obvious(s: &str) -> String {
+            let mut out = String::from('"');
+            for c in s.chars() {
+                match c {
+                    '"' => out.push_str("\\\""),
+                    '\\' => out.push_str("\\\\"),
+                    '\n' => out.push_str("\\n"),
+                    '\t' => out.push_str("\\t"),
+                    '\r' => out.push_str("\\r"),
+                    c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}') => {
+                        out.push_str(&format!("\\u{:04x}", c as u32));
+                    }
+                    c => out.push(c),
+                }
+            }
+            out.push('"');
+            out
+        }
+        for s in [
+            "a: b",
+            "/plans/a.events:12",
+            "q\"b\\n\nt\tr\r",
+            "\u{0}\u{1f}\u{7f}\u{80}\u{9f}\u{a0}é",
+            "\u{2027}\u{2028}\u{2029}\u{202a}",
+            "\u{feff}\u{fefe}\u{ff00}😀",
+            "ends\u{85}",
+        ] {
+            let mut out = String::new();
+            string(s, &mut out);
+            assert_eq!(out, obvious(s), "{s:?}");
+        }
     }
 }
