@@ -21,6 +21,12 @@ fn dir_of(path: &Path) -> &Path {
     }
 }
 
+/// This process's id (asked once: a build may write 20,000 files).
+fn pid() -> u32 {
+    static PID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    *PID.get_or_init(std::process::id)
+}
+
 /// A fresh temporary file next to `path`: `.<name>.<pid>-<n>.eventsc-tmp`.
 fn create_temp(path: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
     static NEXT: AtomicU64 = AtomicU64::new(0);
@@ -32,7 +38,7 @@ fn create_temp(path: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
     let dir = dir_of(path);
     loop {
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let tmp = dir.join(format!(".{name}.{}-{n}.eventsc-tmp", std::process::id()));
+        let tmp = dir.join(format!(".{name}.{}-{n}.eventsc-tmp", pid()));
         match std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
