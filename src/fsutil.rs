@@ -52,11 +52,25 @@ fn create_temp(path: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
     }
 }
 
-fn write_in_existing_dir(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let kept = match std::fs::metadata(path) {
+/// The permissions of the file at `path`, to keep when it is replaced.
+fn permissions_to_keep(path: &Path) -> Option<std::fs::Permissions> {
+    match std::fs::metadata(path) {
         Ok(m) if m.is_file() => Some(m.permissions()),
         _ => None,
-    };
+    }
+}
+
+fn write_in_existing_dir(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_with(path, bytes, permissions_to_keep(path))
+}
+
+/// Writes `bytes` to a temporary file with the permissions `kept` (or the
+/// default), renamed to `path`.
+fn write_with(
+    path: &Path,
+    bytes: &[u8],
+    kept: Option<std::fs::Permissions>,
+) -> std::io::Result<()> {
     let (tmp, mut file) = create_temp(path)?;
     let result = (|| {
         file.write_all(bytes)?;
@@ -98,20 +112,39 @@ pub fn create_durable(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::File::open(dir)?.sync_all()
 }
 
-/// [`write_atomic`] for many files: each directory is created once.
+/// [`write_atomic`] for many files: each directory is created once, and in a
+/// directory this writer created, no file is looked for (none was there: a cold
+/// build writes 20,000 files, and each look is a system call).
 #[derive(Default)]
 pub struct AtomicWriter {
-    made: std::collections::HashSet<PathBuf>,
+    /// Directories seen, and whether this writer created them.
+    made: std::collections::HashMap<PathBuf, bool>,
 }
 
 impl AtomicWriter {
     pub fn write(&mut self, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         let dir = dir_of(path);
-        if !self.made.contains(dir) {
-            std::fs::create_dir_all(dir)?;
-            self.made.insert(dir.to_path_buf());
-        }
-        write_in_existing_dir(path, bytes)
+        let created = match self.made.get(dir) {
+            Some(&created) => created,
+            None => {
+                let created = !dir.exists();
+                std::fs::create_dir_all(dir)?;
+                self.made.insert(dir.to_path_buf(), created);
+                created
+            }
+        };
+        let kept = if created {
+            None
+        } else {
+            permissions_to_keep(path)
+        };
+        write_with(path, bytes, kept)
+    }
+
+    /// Whether `path` is in a directory this writer created (so nothing was
+    /// there before it).
+    pub fn is_new(&self, path: &Path) -> bool {
+        self.made.get(dir_of(path)).copied().unwrap_or(false)
     }
 }
 
@@ -133,6 +166,28 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, ["out.json"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_writer_looks_for_existing_files_only_in_directories_it_did_not_create() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join("old/kept.json");
+        std::fs::create_dir(dir.path().join("old")).unwrap();
+        std::fs::write(&old, "old").unwrap();
+        std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let mut w = AtomicWriter::default();
+        w.write(&old, b"new").unwrap();
+        assert!(!w.is_new(&old));
+        assert_eq!(std::fs::read(&old).unwrap(), b"new");
+        let mode = std::fs::metadata(&old).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o640, "the replaced file's mode is kept");
+        let fresh = dir.path().join("new/deeper/a.json");
+        assert!(!w.is_new(&fresh), "not created yet");
+        w.write(&fresh, b"a").unwrap();
+        assert!(w.is_new(&dir.path().join("new/deeper/b.json")));
+        assert!(!w.is_new(&dir.path().join("elsewhere/c.json")));
     }
 
     #[test]

@@ -252,7 +252,7 @@ fn write_target(
     };
     for a in artifacts {
         let path = out.join(&a.path);
-        let write = !same_bytes(&path, &a.bytes, buf);
+        let write = writer.is_new(&path) || !same_bytes(&path, &a.bytes, buf);
         if write {
             writer
                 .write(&path, &a.bytes)
