@@ -130,31 +130,35 @@ impl JsonWriter<'_> {
     pub fn item_object(&mut self, body: impl FnOnce(&mut JsonWriter)) {
         self.nested(None, ['{', '}'], body);
     }
+
+    /// An entry (`key` in an object, none in an array) holding a JSON value.
+    fn value(&mut self, key: Option<&str>, v: &Value) {
+        self.entry(key);
+        write_json(self.out, v, self.level + 1);
+    }
 }
 
 fn write_json(out: &mut String, v: &Value, level: usize) {
     match v {
-        Value::Array(items) if items.is_empty() => out.push_str("[]"),
-        Value::Array(items) => {
-            out.push_str("[\n");
-            for (i, item) in items.iter().enumerate() {
-                indent(out, level + 1);
-                write_json(out, item, level + 1);
-                if i + 1 < items.len() {
-                    out.push(',');
-                }
-                out.push('\n');
+        Value::Array(items) => json_nested(out, level, ['[', ']'], |w| {
+            for item in items {
+                w.value(None, item);
             }
-            indent(out, level);
-            out.push(']');
-        }
-        Value::Object(map) if map.is_empty() => out.push_str("{}"),
+        }),
         // Already sorted unless serde_json keeps insertion order.
-        Value::Object(map) if map.keys().is_sorted() => write_entries(out, map.iter(), level),
+        Value::Object(map) if map.keys().is_sorted() => json_object(out, level, |w| {
+            for (k, v) in map {
+                w.value(Some(k), v);
+            }
+        }),
         Value::Object(map) => {
             let mut entries: Vec<(&String, &Value)> = map.iter().collect();
             entries.sort_by(|a, b| a.0.cmp(b.0));
-            write_entries(out, entries.into_iter(), level);
+            json_object(out, level, |w| {
+                for (k, v) in entries {
+                    w.value(Some(k), v);
+                }
+            });
         }
         Value::String(s) => json_string(out, s),
         other => {
@@ -162,27 +166,6 @@ fn write_json(out: &mut String, v: &Value, level: usize) {
             let _ = write!(out, "{other}");
         }
     }
-}
-
-fn write_entries<'a>(
-    out: &mut String,
-    entries: impl ExactSizeIterator<Item = (&'a String, &'a Value)>,
-    level: usize,
-) {
-    let n = entries.len();
-    out.push_str("{\n");
-    for (i, (k, v)) in entries.enumerate() {
-        indent(out, level + 1);
-        json_string(out, k);
-        out.push_str(": ");
-        write_json(out, v, level + 1);
-        if i + 1 < n {
-            out.push(',');
-        }
-        out.push('\n');
-    }
-    indent(out, level);
-    out.push('}');
 }
 
 /// A JSON string literal (also a valid YAML double-quoted scalar).
@@ -234,6 +217,26 @@ pub fn push_quoted(out: &mut String, s: &str, escape: impl Fn(&[u8], usize) -> b
     }
     out.push_str(&s[start..]);
     out.push('"');
+}
+
+/// `s` quoted the obvious way, a character at a time, escaping those for which
+/// `escape` holds as [`push_quoted`] does: the reference its tests compare with.
+#[cfg(test)]
+pub(crate) fn quoted_one_char_at_a_time(s: &str, escape: impl Fn(char) -> bool) -> String {
+    let mut out = String::from('"');
+    for c in s.chars() {
+        match c {
+            c if !escape(c) => out.push(c),
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c => out.push_str(&format!("\\u{:04x}", c as u32)),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// A YAML scalar for a string: plain when that cannot be misread (as a number,
@@ -448,28 +451,11 @@ mod tests {
             json_string(&mut out, s);
             let back: String = serde_json::from_str(&out).unwrap();
             assert_eq!(back, s);
-            assert_eq!(out, escaped_one_char_at_a_time(s), "{s:?}");
+            let expected = quoted_one_char_at_a_time(s, |c| {
+                matches!(c, '"' | '\\' | '\u{7f}' | '\u{2028}' | '\u{2029}') || (c as u32) < 0x20
+            });
+            assert_eq!(out, expected, "{s:?}");
         }
-    }
-
-    /// The escaping `json_string` must match, written the obvious way.
-    fn escaped_one_char_at_a_time(s: &str) -> String {
-        let mut out = String::from('"');
-        for c in s.chars() {
-            match c {
-                '"' => out.push_str("\\\""),
-                '\\' => out.push_str("\\\\"),
-                '\n' => out.push_str("\\n"),
-                '\r' => out.push_str("\\r"),
-                '\t' => out.push_str("\\t"),
-                c if (c as u32) < 0x20 || c == '\u{7f}' || c == '\u{2028}' || c == '\u{2029}' => {
-                    out.push_str(&format!("\\u{:04x}", c as u32));
-                }
-                c => out.push(c),
-            }
-        }
-        out.push('"');
-        out
     }
 
     #[test]
