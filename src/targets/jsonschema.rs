@@ -51,8 +51,6 @@ use crate::ir::{Event, Identity, Plan, Property, Traits};
 
 pub struct JsonSchema;
 
-const DRAFT_07: &str = "http://json-schema.org/draft-07/schema#";
-
 impl Target for JsonSchema {
     fn name(&self) -> &'static str {
         "jsonschema"
@@ -136,7 +134,7 @@ impl Payload<'_> {
             Identity::Any => (None, false),
         };
         let group_call = self.kind == "group";
-        o.str("$schema", DRAFT_07);
+        o.str("$schema", schema::DRAFT_07);
         // Segment rejects any call without a userId or an anonymousId.
         if id.is_none() {
             o.array("anyOf", |a| {

@@ -20,13 +20,15 @@
 //! not list (the `validate` command reports them as warnings, not errors), at every
 //! level. Only standard draft-07 keywords are used, so strict validators (ajv with
 //! `strict: true`) accept the schemas.
-
 //!
 //! The schemas are written as JSON text straight away ([`JsonWriter`]), keys in
 //! sorted order, exactly as [`super::text::json_pretty`] would print them.
 
 use super::text::JsonWriter;
 use crate::ir::{Property, Type};
+
+/// The `$schema` of every schema written (the `segment` and `jsonschema` targets).
+pub const DRAFT_07: &str = "http://json-schema.org/draft-07/schema#";
 
 /// Writes the subschema of one property as the entries of an object (keys sorted).
 pub fn property(o: &mut JsonWriter, p: &Property) {

@@ -46,8 +46,6 @@ use crate::ir::{Event, Identity, Plan, Traits};
 
 pub struct Segment;
 
-const DRAFT_07: &str = "http://json-schema.org/draft-07/schema#";
-
 impl Target for Segment {
     fn name(&self) -> &'static str {
         "segment"
@@ -102,7 +100,7 @@ struct Rule<'a> {
 /// A rule's JSON Schema: `context`, `traits` and `properties` as Segment's editor
 /// writes them, with `field` holding the typed properties; keys sorted.
 fn rule_schema(o: &mut JsonWriter, r: &Rule, props: &[crate::ir::Property]) {
-    o.str("$schema", DRAFT_07);
+    o.str("$schema", schema::DRAFT_07);
     if let Some(d) = r.description {
         o.str("description", d);
     }
