@@ -22,6 +22,7 @@ use crate::syntax::BrokenDecl;
 use crate::syntax::ast::{self, DeclName};
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 type Kind = DeclKind;
 
@@ -32,9 +33,9 @@ pub struct Lowerer<'r> {
     event_keys: HashMap<String, (usize, Span, String)>,
     rule_names: &'r [&'static str],
     regex_cache: HashMap<String, Result<(), String>>,
-    enum_values: Vec<std::sync::Arc<[String]>>,
+    enum_values: Vec<Arc<[String]>>,
     /// Interned enum value lists (see [`EnumType::values`]).
-    value_lists: rustc_hash::FxHashSet<std::sync::Arc<[String]>>,
+    value_lists: rustc_hash::FxHashSet<Arc<[String]>>,
     bundles: Vec<Bundle>,
     refs: Vec<RefSite>,
     /// Names of declarations that did not parse: references to them are not errors.
@@ -338,23 +339,13 @@ pub fn lower_decls<'a>(
 
 impl Lowerer<'_> {
     /// The shared copy of an enum's values (see [`EnumType::values`]).
-    fn intern_values(&mut self, values: Vec<String>) -> std::sync::Arc<[String]> {
-        if let Some(v) = self.value_lists.get(values.as_slice()) {
-            return v.clone();
-        }
-        let v: std::sync::Arc<[String]> = values.into();
-        self.value_lists.insert(v.clone());
-        v
+    fn intern_values(&mut self, values: Vec<String>) -> Arc<[String]> {
+        interned(&mut self.value_lists, values)
     }
 
     /// The shared copy of `s` (see [`Text`]).
     fn intern(&mut self, s: &str) -> Text {
-        if let Some(t) = self.texts.get(s) {
-            return t.clone();
-        }
-        let t: Text = s.into();
-        self.texts.insert(t.clone());
-        t
+        interned(&mut self.texts, s)
     }
 
     fn lookup(&self, kind: Kind, name: &str) -> Option<usize> {
@@ -683,6 +674,20 @@ impl Lowerer<'_> {
 
 /// Sets `effective` on every property: its own consent/retention, else its
 /// container's (event, traits block, parent object), else the plan's retention.
+/// The copy of `v` in `set`, added when missing.
+fn interned<T, V>(set: &mut rustc_hash::FxHashSet<Arc<T>>, v: V) -> Arc<T>
+where
+    T: ?Sized + Eq + std::hash::Hash,
+    V: std::borrow::Borrow<T> + Into<Arc<T>>,
+{
+    if let Some(t) = set.get(v.borrow()) {
+        return t.clone();
+    }
+    let t: Arc<T> = v.into();
+    set.insert(t.clone());
+    t
+}
+
 fn compute_effective(plan: &mut Plan) {
     fn apply(props: &mut [Property], ctx: Effective) {
         for p in props {
@@ -706,38 +711,31 @@ fn compute_effective(plan: &mut Plan) {
     fn broken(r: Option<&Ref>) -> bool {
         r.is_some_and(|r| r.target.is_none())
     }
-    let target = |r: &Option<Ref>| r.as_ref().and_then(|r| r.target);
-    let plan_retention = target(&plan.meta.retention);
+    let target = |r: Option<&Ref>| r.and_then(|r| r.target);
+    let plan_retention = target(plan.meta.retention.as_ref());
     let plan_broken = broken(plan.meta.retention.as_ref());
+    // What an event or traits block gives its properties.
+    let container = |owner: Option<&Ref>, consent: Option<&Ref>, retention: Option<&Ref>| {
+        Effective::new(
+            target(owner),
+            target(consent),
+            retention.map_or(plan_retention, |r| r.target),
+            broken(consent) || broken(retention) || (retention.is_none() && plan_broken),
+        )
+    };
     for e in &mut plan.events {
-        let ctx = Effective::new(
-            target(&e.owner),
-            target(&e.consent),
-            e.retention.as_ref().map_or(plan_retention, |r| r.target),
-            broken(e.consent.as_ref())
-                || broken(e.retention.as_deref())
-                || (e.retention.is_none() && plan_broken),
-        );
+        let ctx = container(e.owner.as_ref(), e.consent.as_ref(), e.retention.as_deref());
         apply(&mut e.properties, ctx);
     }
     for t in [&mut plan.common, &mut plan.identify, &mut plan.group]
         .into_iter()
         .flatten()
     {
-        let ctx = Effective::new(
-            target(&t.owner),
-            target(&t.consent),
-            t.retention.as_ref().map_or(plan_retention, |r| r.target),
-            broken(t.consent.as_ref())
-                || broken(t.retention.as_ref())
-                || (t.retention.is_none() && plan_broken),
-        );
+        let ctx = container(t.owner.as_ref(), t.consent.as_ref(), t.retention.as_ref());
         apply(&mut t.properties, ctx);
     }
     for b in &mut plan.bundles {
-        apply(
-            &mut b.properties,
-            Effective::new(None, None, plan_retention, plan_broken),
-        );
+        // A bundle has no owner, consent or retention of its own.
+        apply(&mut b.properties, container(None, None, None));
     }
 }
