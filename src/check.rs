@@ -276,10 +276,17 @@ impl Streamed<'_> {
         }
     }
 
+    /// Reads the next event piece, to check it only (its tree is given back).
+    fn skip_event(&mut self) {
+        if let Some(d) = self.next_event() {
+            self.recycle.free(d);
+        }
+    }
+
     /// Reads the event pieces not lowered (so that all of them are checked).
     fn finish(&mut self) {
         while self.read < self.events.len() && !self.failed {
-            self.next_event();
+            self.skip_event();
         }
     }
 }
@@ -312,7 +319,7 @@ impl<'a> ir::lower::DeclSource<'a> for Streamed<'_> {
         // Events are lowered in source order; the ones skipped (not registered)
         // are parsed, checked and dropped.
         while self.read < k && !self.failed {
-            self.next_event();
+            self.skip_event();
         }
         if self.failed || self.read != k {
             return None;
