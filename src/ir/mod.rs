@@ -696,16 +696,6 @@ impl Property {
         self.nullable.is_set()
     }
 
-    /// Where `required` is written.
-    pub fn required_span(&self) -> Option<Span> {
-        self.required.span(self.span.file)
-    }
-
-    /// Where `nullable` is written.
-    pub fn nullable_span(&self) -> Option<Span> {
-        self.nullable.span(self.span.file)
-    }
-
     /// The modifiers other than `required` and `nullable` (all absent when none
     /// is written).
     pub fn modifiers(&self) -> &Modifiers {
@@ -867,5 +857,14 @@ mod tests {
         assert!(size_of::<super::Property>() <= 152);
         assert!(size_of::<super::Event>() <= 472);
         assert_eq!(size_of::<super::Flag>(), 4);
+    }
+
+    #[test]
+    fn a_flag_gives_back_its_keyword_span() {
+        use crate::source::{FileId, Span};
+        let at = Span::new(FileId(3), 40, 48);
+        assert_eq!(super::Flag::at(at).span(FileId(3)), Some(at));
+        assert_eq!(super::Flag::NONE.span(FileId(3)), None);
+        assert!(super::Flag::at(at).is_set() && !super::Flag::NONE.is_set());
     }
 }
