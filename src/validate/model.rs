@@ -265,24 +265,24 @@ impl Model {
         by_name.reserve(ir_events.len());
         for (i, e) in ir_events.into_iter().enumerate() {
             let ev_consent = consent(&e.consent, &b);
-            let props = b.object(&e.properties, ev_consent);
-            let name = e.name.value.into_boxed_str();
-            by_name.insert(name.clone(), i as u32);
-            events.push(EventModel {
-                name,
+            let mut model = EventModel {
+                name: Box::default(),
                 loc: b.loc(e.name.span),
-                deprecated: (e.status.value == crate::ir::Status::Deprecated)
-                    .then(|| b.loc(e.status.span)),
-                replaced_by: e.replaced_by.map(|r| r.name.into()),
+                deprecated: e.is_deprecated().then(|| b.loc(e.status.span)),
+                replaced_by: e.replaced_by.as_ref().map(|r| r.name.as_str().into()),
                 sunset: e.sunset.as_ref().map(|s| (s.value, b.loc(s.span))),
-                identity: e.identity.as_ref().map_or(Identity::Any, |i| i.value),
+                identity: e.identity(),
                 identity_loc: e
                     .identity
                     .as_ref()
                     .map_or_else(|| b.loc(e.name.span), |i| b.loc(i.span)),
                 consent: ev_consent,
-                props,
-            });
+                props: b.object(&e.properties, ev_consent),
+            };
+            // The name moves out of the event, which is then freed.
+            model.name = e.name.value.into_boxed_str();
+            by_name.insert(model.name.clone(), i as u32);
+            events.push(model);
         }
         let traits = |t: &Option<Traits>, b: &mut Builder| {
             t.as_ref().map(|t| {
