@@ -60,10 +60,6 @@ fn permissions_to_keep(path: &Path) -> Option<std::fs::Permissions> {
     }
 }
 
-fn write_in_existing_dir(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    write_with(path, bytes, permissions_to_keep(path))
-}
-
 /// Writes `bytes` to a temporary file with the permissions `kept` (or the
 /// default), renamed to `path`.
 fn write_with(
@@ -90,7 +86,7 @@ fn write_with(
 /// directory when missing.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::create_dir_all(dir_of(path))?;
-    write_in_existing_dir(path, bytes)
+    write_with(path, bytes, permissions_to_keep(path))
 }
 
 /// Writes a new file at `path`, complete or not at all, and on disk when it
