@@ -43,7 +43,7 @@
 
 use super::{Artifact, Context, Target, text::csv_record};
 use crate::ir::{Event, Plan, Property, Traits, Type};
-use crate::source::SourceMap;
+use crate::source::{SourceMap, Span};
 use std::borrow::Cow;
 
 pub struct Csv;
@@ -206,39 +206,8 @@ struct Row<'a> {
     retention: &'a str,
     pii: &'a str,
     deprecated: bool,
-    location: &'a str,
-}
-
-impl Row<'_> {
-    /// Writes the row; `scratch` is a buffer for the owner's `@id`.
-    fn write(&self, out: &mut String, scratch: &mut String) {
-        let b = |x: bool| if x { "true" } else { "false" };
-        scratch.clear();
-        if let Some(o) = self.owner {
-            scratch.push('@');
-            scratch.push_str(o);
-        }
-        csv_record(
-            out,
-            &[
-                self.kind,
-                self.event,
-                self.property,
-                self.ty,
-                b(self.required),
-                b(self.nullable),
-                self.description,
-                scratch,
-                self.source,
-                self.status,
-                self.consent,
-                self.retention,
-                self.pii,
-                b(self.deprecated),
-                self.location,
-            ],
-        );
-    }
+    /// Where it is written (the row's `file:line`).
+    at: Span,
 }
 
 /// What a block's property rows share: its kind, event, source and status.
@@ -272,58 +241,21 @@ pub fn catalog(plan: &Plan, sources: &SourceMap) -> String {
             "location",
         ],
     );
-    let default_retention = plan.meta.retention.as_ref().map_or("", |r| r.name.as_str());
     let mut w = Writer {
         out: &mut out,
         plan,
         sources,
-        scratch: Scratch::default(),
+        default_retention: plan.meta.retention.as_ref().map_or("", |r| r.name.as_str()),
+        owner: String::new(),
+        location: String::new(),
     };
     for t in plan.traits() {
-        w.traits_rows(t, default_retention);
+        w.traits_rows(t);
     }
     for e in sorted_events(plan) {
-        let block = Block {
-            kind: "track",
-            event: &e.name.value,
-            source: e.source.as_ref().map_or("", |r| r.name.as_str()),
-            status: e.status.value.as_str(),
-        };
-        let mut location = std::mem::take(&mut w.scratch.location);
-        location.clear();
-        sources.push_location(&mut location, e.span);
-        Row {
-            kind: block.kind,
-            event: block.event,
-            property: "",
-            ty: "",
-            required: false,
-            nullable: false,
-            description: e.description.as_ref().map_or("", |d| d.value.as_str()),
-            owner: e.owner.as_ref().map(|r| r.name.as_str()),
-            source: block.source,
-            status: block.status,
-            consent: e.consent.as_ref().map_or("", |r| r.name.as_str()),
-            retention: e
-                .retention
-                .as_ref()
-                .map_or(default_retention, |r| r.name.as_str()),
-            pii: "",
-            deprecated: e.is_deprecated(),
-            location: &location,
-        }
-        .write(w.out, &mut w.scratch.owner);
-        w.scratch.location = location;
-        w.property_rows(&block, &e.properties, "");
+        w.event_rows(e);
     }
     out
-}
-
-/// Buffers reused from row to row.
-#[derive(Default)]
-struct Scratch {
-    owner: String,
-    location: String,
 }
 
 /// Writes the rows of `catalog.csv`.
@@ -331,19 +263,53 @@ struct Writer<'o, 'p> {
     out: &'o mut String,
     plan: &'p Plan,
     sources: &'p SourceMap,
-    scratch: Scratch,
+    /// The plan's retention policy, for blocks that name none.
+    default_retention: &'p str,
+    /// Buffers reused from row to row: the owner's `@id`, the `file:line`.
+    owner: String,
+    location: String,
 }
 
 impl Writer<'_, '_> {
-    fn traits_rows(&mut self, t: &Traits, default_retention: &str) {
+    fn row(&mut self, r: &Row) {
+        let b = |x: bool| if x { "true" } else { "false" };
+        self.owner.clear();
+        if let Some(o) = r.owner {
+            self.owner.push('@');
+            self.owner.push_str(o);
+        }
+        self.location.clear();
+        self.sources.push_location(&mut self.location, r.at);
+        csv_record(
+            self.out,
+            &[
+                r.kind,
+                r.event,
+                r.property,
+                r.ty,
+                b(r.required),
+                b(r.nullable),
+                r.description,
+                &self.owner,
+                r.source,
+                r.status,
+                r.consent,
+                r.retention,
+                r.pii,
+                b(r.deprecated),
+                &self.location,
+            ],
+        );
+    }
+
+    fn traits_rows(&mut self, t: &Traits) {
         let block = Block {
             kind: t.kind.keyword(),
             event: "",
             source: "",
             status: "",
         };
-        let location = self.sources.location(t.keyword_span);
-        Row {
+        self.row(&Row {
             kind: block.kind,
             event: "",
             property: "",
@@ -358,13 +324,42 @@ impl Writer<'_, '_> {
             retention: t
                 .retention
                 .as_ref()
-                .map_or(default_retention, |r| r.name.as_str()),
+                .map_or(self.default_retention, |r| r.name.as_str()),
             pii: "",
             deprecated: false,
-            location: &location,
-        }
-        .write(self.out, &mut self.scratch.owner);
+            at: t.keyword_span,
+        });
         self.property_rows(&block, &t.properties, "");
+    }
+
+    fn event_rows(&mut self, e: &Event) {
+        let block = Block {
+            kind: "track",
+            event: &e.name.value,
+            source: e.source.as_ref().map_or("", |r| r.name.as_str()),
+            status: e.status.value.as_str(),
+        };
+        self.row(&Row {
+            kind: block.kind,
+            event: block.event,
+            property: "",
+            ty: "",
+            required: false,
+            nullable: false,
+            description: e.description.as_ref().map_or("", |d| d.value.as_str()),
+            owner: e.owner.as_ref().map(|r| r.name.as_str()),
+            source: block.source,
+            status: block.status,
+            consent: e.consent.as_ref().map_or("", |r| r.name.as_str()),
+            retention: e
+                .retention
+                .as_ref()
+                .map_or(self.default_retention, |r| r.name.as_str()),
+            pii: "",
+            deprecated: e.is_deprecated(),
+            at: e.span,
+        });
+        self.property_rows(&block, &e.properties, "");
     }
 
     fn property_rows(&mut self, block: &Block, props: &[Property], prefix: &str) {
@@ -372,10 +367,8 @@ impl Writer<'_, '_> {
         for p in props {
             let path = join(prefix, &p.name.value);
             let e = &p.effective;
-            let mut location = std::mem::take(&mut self.scratch.location);
-            location.clear();
-            self.sources.push_location(&mut location, p.span);
-            Row {
+            let m = p.modifiers();
+            self.row(&Row {
                 kind: block.kind,
                 event: block.event,
                 property: &path,
@@ -392,12 +385,10 @@ impl Writer<'_, '_> {
                 retention: e
                     .retention()
                     .map_or("", |i| plan.retentions[i].id.value.as_str()),
-                pii: p.modifiers().pii.as_ref().map_or("", |c| c.value.as_str()),
-                deprecated: p.modifiers().deprecated.is_some(),
-                location: &location,
-            }
-            .write(self.out, &mut self.scratch.owner);
-            self.scratch.location = location;
+                pii: m.pii.as_ref().map_or("", |c| c.value.as_str()),
+                deprecated: m.deprecated.is_some(),
+                at: p.span,
+            });
             let mut ty = &p.ty;
             let mut child = path.into_owned();
             while let Type::List(inner) = ty {

@@ -171,28 +171,22 @@ pub fn event_slugs(plan: &Plan) -> Vec<String> {
 /// (owner, source, status, consent, effective retention, identity, flag, release,
 /// since, sunset, replaced_by), in that order; absent ones are left out.
 pub fn event_labels(plan: &Plan, e: &crate::ir::Event) -> Vec<(&'static str, String)> {
-    let name = |r: &Option<crate::ir::Ref>| r.as_ref().map(|r| r.name.clone());
+    let name = |r: Option<&crate::ir::Ref>| r.map(|r| r.name.clone());
     [
-        ("owner", name(&e.owner)),
-        ("source", name(&e.source)),
+        ("owner", name(e.owner.as_ref())),
+        ("source", name(e.source.as_ref())),
         ("status", Some(e.status.value.as_str().to_string())),
-        ("consent", name(&e.consent)),
+        ("consent", name(e.consent.as_ref())),
         (
             "retention",
-            e.retention
-                .as_deref()
-                .or(plan.meta.retention.as_ref())
-                .map(|r| r.name.clone()),
+            name(e.retention.as_deref().or(plan.meta.retention.as_ref())),
         ),
         ("identity", Some(e.identity().as_str().to_string())),
         ("flag", e.flag.as_ref().map(|f| f.value.clone())),
         ("release", e.release.as_ref().map(|d| d.value.to_string())),
         ("since", e.since.as_ref().map(|v| v.value.to_string())),
         ("sunset", e.sunset.as_ref().map(|d| d.value.to_string())),
-        (
-            "replaced_by",
-            e.replaced_by.as_ref().map(|r| r.name.clone()),
-        ),
+        ("replaced_by", name(e.replaced_by.as_deref())),
     ]
     .into_iter()
     .filter_map(|(k, v)| v.map(|v| (k, v)))

@@ -412,8 +412,8 @@ pub fn ref_id<'a>(plan: &'a Plan, kind: crate::ir::DeclKind, r: &'a Ref) -> &'a 
         .unwrap_or(&r.name)
 }
 
-fn opt_ref<'a>(plan: &'a Plan, kind: crate::ir::DeclKind, r: &'a Option<Ref>) -> Option<&'a str> {
-    r.as_ref().map(|r| ref_id(plan, kind, r))
+fn opt_ref<'a>(plan: &'a Plan, kind: crate::ir::DeclKind, r: Option<&'a Ref>) -> Option<&'a str> {
+    r.map(|r| ref_id(plan, kind, r))
 }
 
 fn text<S: std::ops::Deref<Target = str>>(s: &Option<crate::source::Spanned<S>>) -> Option<&str> {
@@ -459,8 +459,8 @@ impl<'a> TrackingPlan<'a> {
                 tools: m.tools.iter().map(|t| t.value.as_str()).collect(),
                 constraints: m.constraints.iter().map(|c| c.value.as_str()).collect(),
                 timeline: m.timeline.as_ref().map(|d| d.value.to_string()),
-                owner: opt_ref(plan, K::Owner, &m.owner),
-                retention: opt_ref(plan, K::Retention, &m.retention),
+                owner: opt_ref(plan, K::Owner, m.owner.as_ref()),
+                retention: opt_ref(plan, K::Retention, m.retention.as_ref()),
                 naming: NamingView {
                     events: m.naming.events.as_str(),
                     properties: m.naming.properties.as_str(),
@@ -494,7 +494,7 @@ impl<'a> TrackingPlan<'a> {
                     email: text(&o.email),
                     slack: text(&o.slack),
                     description: text(&o.description),
-                    backup: opt_ref(plan, K::Owner, &o.backup),
+                    backup: opt_ref(plan, K::Owner, o.backup.as_ref()),
                 })
                 .collect(),
             consents: plan
@@ -581,8 +581,8 @@ fn traits<'a>(cx: &Context<'a>, t: &'a Traits) -> TraitsView<'a> {
     TraitsView {
         kind: t.kind.keyword(),
         description: text(&t.description),
-        owner: opt_ref(plan, K::Owner, &t.owner),
-        consent: opt_ref(plan, K::Consent, &t.consent),
+        owner: opt_ref(plan, K::Owner, t.owner.as_ref()),
+        consent: opt_ref(plan, K::Consent, t.consent.as_ref()),
         retention: container_retention(plan, t.retention.as_ref()),
         bundles: t.uses.iter().map(|r| ref_id(plan, K::Bundle, r)).collect(),
         properties: properties(cx, &t.properties),
@@ -607,16 +607,16 @@ fn event<'a>(cx: &Context<'a>, index: usize, e: &'a Event, slug: &str) -> EventV
         slug: slug.to_string(),
         description: text(&e.description),
         status: e.status.value.as_str(),
-        source: opt_ref(plan, K::Source, &e.source),
-        owner: opt_ref(plan, K::Owner, &e.owner),
-        consent: opt_ref(plan, K::Consent, &e.consent),
+        source: opt_ref(plan, K::Source, e.source.as_ref()),
+        owner: opt_ref(plan, K::Owner, e.owner.as_ref()),
+        consent: opt_ref(plan, K::Consent, e.consent.as_ref()),
         retention: container_retention(plan, e.retention.as_deref()),
         identity: e.identity().as_str(),
         sampling: number(e.sampling()),
         since: e.since.as_ref().map(|v| v.value.to_string()),
         release: e.release.as_ref().map(|d| d.value.to_string()),
         sunset: e.sunset.as_ref().map(|d| d.value.to_string()),
-        replaced_by: e.replaced_by.as_ref().map(|r| ref_id(plan, K::Event, r)),
+        replaced_by: opt_ref(plan, K::Event, e.replaced_by.as_deref()),
         flag: e.flag.as_ref().map(|f| f.value.as_str()),
         tags: e.tags.iter().map(|t| t.value.as_str()).collect(),
         bundles: e.uses.iter().map(|r| ref_id(plan, K::Bundle, r)).collect(),
@@ -633,7 +633,7 @@ fn kpi<'a>(cx: &Context<'a>, k: &'a Kpi) -> KpiView<'a> {
     KpiView {
         name: k.name.value.as_str(),
         description: text(&k.description),
-        owner: opt_ref(plan, K::Owner, &k.owner),
+        owner: opt_ref(plan, K::Owner, k.owner.as_ref()),
         events: k.events.iter().map(|r| ref_id(plan, K::Event, r)).collect(),
         dimensions: k.dimensions.iter().map(|d| d.value.as_str()).collect(),
         consumers: k.consumers.iter().map(|c| c.value.as_str()).collect(),
@@ -655,32 +655,33 @@ fn effective<'a>(plan: &'a Plan, e: &Effective) -> EffectiveView<'a> {
 
 fn property<'a>(cx: &Context<'a>, p: &'a Property) -> PropertyView<'a> {
     let plan = cx.plan;
+    let m = p.modifiers();
     PropertyView {
         name: &p.name.value,
         type_expr: p.ty.display(),
         shape: type_view(cx, &p.ty),
         required: p.is_required(),
         nullable: p.is_nullable(),
-        deprecated: p.modifiers().deprecated.is_some(),
+        deprecated: m.deprecated.is_some(),
         description: text(&p.description),
         constraints: ConstraintsView {
-            minimum: p.modifiers().min.as_ref().map(|n| n.value.json.clone()),
-            maximum: p.modifiers().max.as_ref().map(|n| n.value.json.clone()),
-            min_length: p.modifiers().min_length.as_ref().map(|n| n.value),
-            max_length: p.modifiers().max_length.as_ref().map(|n| n.value),
-            pattern: p.modifiers().pattern.as_ref().map(|s| s.value.as_str()),
-            format: p.modifiers().format.as_ref().map(|f| f.value.as_str()),
+            minimum: m.min.as_ref().map(|n| n.value.json.clone()),
+            maximum: m.max.as_ref().map(|n| n.value.json.clone()),
+            min_length: m.min_length.as_ref().map(|n| n.value),
+            max_length: m.max_length.as_ref().map(|n| n.value),
+            pattern: m.pattern.as_ref().map(|s| s.value.as_str()),
+            format: m.format.as_ref().map(|f| f.value.as_str()),
         },
-        pii: p.modifiers().pii.as_ref().map(|c| c.value.as_str()),
+        pii: m.pii.as_ref().map(|c| c.value.as_str()),
         effective: effective(plan, &p.effective),
-        example: p.modifiers().example.as_ref().map(|e| &e.value),
+        example: m.example.as_ref().map(|e| &e.value),
         bundle: match &p.origin {
             crate::ir::Origin::Bundle(u) => {
                 plan.bundles.get(u.bundle).map(|b| b.name.value.as_str())
             }
             crate::ir::Origin::Own => None,
         },
-        exceptions: exceptions(&p.modifiers().allows),
+        exceptions: exceptions(&m.allows),
         location: cx.sources.location(p.span),
     }
 }
