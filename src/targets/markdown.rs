@@ -194,14 +194,15 @@ pub fn identity(i: Identity) -> &'static str {
 
 /// Appends the constraints of a property, `; `-separated (nothing if none).
 pub fn push_constraints(out: &mut String, p: &Property) {
-    let simple = p.modifiers().min.is_none()
-        && p.modifiers().max.is_none()
-        && p.modifiers().min_length.is_none()
-        && p.modifiers().max_length.is_none()
-        && p.modifiers().pattern.is_none()
-        && p.modifiers().format.is_none()
-        && p.modifiers().example.is_none()
-        && p.modifiers().deprecated.is_none()
+    let m = p.modifiers();
+    let simple = m.min.is_none()
+        && m.max.is_none()
+        && m.min_length.is_none()
+        && m.max_length.is_none()
+        && m.pattern.is_none()
+        && m.format.is_none()
+        && m.example.is_none()
+        && m.deprecated.is_none()
         && !p.is_nullable()
         && !matches!(base(&p.ty), Type::Enum(_));
     if !simple {
@@ -212,6 +213,7 @@ pub fn push_constraints(out: &mut String, p: &Property) {
 /// The constraints of a property, as short escaped phrases.
 pub fn constraints(p: &Property) -> Vec<String> {
     let mut out = Vec::new();
+    let mods = p.modifiers();
     if let Type::Enum(e) = base(&p.ty) {
         out.push(format!(
             "one of {}",
@@ -225,13 +227,13 @@ pub fn constraints(p: &Property) -> Vec<String> {
     if p.is_nullable() {
         out.push("nullable".into());
     }
-    if let Some(m) = &p.modifiers().min {
+    if let Some(m) = &mods.min {
         out.push(format!(
             "≥ {}",
             crate::ir::values::format_number(m.value.value)
         ));
     }
-    if let Some(m) = &p.modifiers().max {
+    if let Some(m) = &mods.max {
         out.push(format!(
             "≤ {}",
             crate::ir::values::format_number(m.value.value)
@@ -242,23 +244,23 @@ pub fn constraints(p: &Property) -> Vec<String> {
     } else {
         "chars"
     };
-    match (&p.modifiers().min_length, &p.modifiers().max_length) {
+    match (&mods.min_length, &mods.max_length) {
         (Some(a), Some(b)) if a.value == b.value => out.push(format!("exactly {} {unit}", a.value)),
         (Some(a), Some(b)) => out.push(format!("{}–{} {unit}", a.value, b.value)),
         (Some(a), None) => out.push(format!("≥ {} {unit}", a.value)),
         (None, Some(b)) => out.push(format!("≤ {} {unit}", b.value)),
         (None, None) => {}
     }
-    if let Some(pat) = &p.modifiers().pattern {
+    if let Some(pat) = &mods.pattern {
         out.push(format!("pattern {}", code(&pat.value)));
     }
-    if let Some(f) = &p.modifiers().format {
+    if let Some(f) = &mods.format {
         out.push(format!("format {}", f.value));
     }
-    if let Some(ex) = &p.modifiers().example {
+    if let Some(ex) = &mods.example {
         out.push(format!("example {}", code(&ex.value.to_string())));
     }
-    if p.modifiers().deprecated.is_some() {
+    if mods.deprecated.is_some() {
         out.push("**deprecated**".into());
     }
     out
@@ -278,9 +280,10 @@ pub fn flatten(props: &[Property]) -> Vec<(String, &Property)> {
             let mut path = String::with_capacity(prefix.len() + p.name.value.len());
             path.push_str(prefix);
             path.push_str(&p.name.value);
-            let mut ty = &p.ty;
-            while let Type::List(inner) = ty {
-                ty = inner;
+            let (mut ty, mut lists) = (&p.ty, 0);
+            while let Type::List(item) = ty {
+                ty = item;
+                lists += 1;
             }
             let Type::Object(children) = ty else {
                 out.push((path, p));
@@ -288,11 +291,7 @@ pub fn flatten(props: &[Property]) -> Vec<(String, &Property)> {
             };
             // The members' prefix: `[]` per list level, then `.`.
             let mut inner = path.clone();
-            let mut ty = &p.ty;
-            while let Type::List(item) = ty {
-                ty = item;
-                inner.push_str("[]");
-            }
+            inner.push_str(&"[]".repeat(lists));
             inner.push('.');
             out.push((path, p));
             go(children, &inner, out);

@@ -473,8 +473,7 @@ fn events(cx: &Context, slugs: &[String], out: &mut String) {
                 ),
                 (
                     "Retention",
-                    super::view::container_retention(plan, e.retention.as_deref())
-                        .and_then(|id| plan.retentions.iter().position(|r| r.id.value == id))
+                    super::view::container_retention_index(plan, e.retention.as_deref())
                         .map_or_else(String::new, |r| md::retention(plan, r)),
                 ),
                 ("Identity", md::identity(e.identity()).to_string()),

@@ -434,10 +434,15 @@ fn exceptions(allows: &[Allow]) -> Vec<ExceptionView<'_>> {
         .collect()
 }
 
-/// The effective retention of an event or traits block: its own, else the plan's.
-pub fn container_retention<'p>(plan: &'p Plan, own: Option<&Ref>) -> Option<&'p str> {
-    let r = own.or(plan.meta.retention.as_ref())?;
-    r.target.map(|i| plan.retentions[i].id.value.as_str())
+/// The effective retention of an event or traits block (an index into the
+/// plan's retentions): its own, else the plan's.
+pub fn container_retention_index(plan: &Plan, own: Option<&Ref>) -> Option<usize> {
+    own.or(plan.meta.retention.as_ref())?.target
+}
+
+/// The id of [`container_retention_index`].
+fn container_retention<'p>(plan: &'p Plan, own: Option<&Ref>) -> Option<&'p str> {
+    container_retention_index(plan, own).map(|i| plan.retentions[i].id.value.as_str())
 }
 
 impl<'a> TrackingPlan<'a> {
