@@ -517,14 +517,6 @@ fn source_meta(plan: &Plan) -> Vec<Entry> {
     m
 }
 
-fn short_hash(s: &str) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(s.as_bytes())[..4]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 /// The whole `sources.yml`.
 pub fn sources_yml(plan: &Plan) -> String {
     let dbt = plan.tools.iter().find(|t| t.id.value == "dbt");
@@ -572,7 +564,7 @@ pub fn sources_yml(plan: &Plan) -> String {
         let mut name = snakecase(&e.name.value);
         if name.is_empty() {
             // No ASCII letter or digit: Segment's table name would be empty.
-            name = format!("event_{}", short_hash(&e.name.value));
+            name = format!("event_{}", super::short_hash(&e.name.value));
         }
         match standard.iter_mut().find(|t| t.name == name) {
             Some(t) => add_event_columns(plan, t, e, Some(&e.name.value)),

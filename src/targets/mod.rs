@@ -138,7 +138,6 @@ pub fn slug(name: &str) -> String {
 /// or is shared with another event; then `-` and the first 8 hex digits of the
 /// SHA-256 of the name are appended (`event-…` for an empty slug).
 pub fn event_slugs(plan: &Plan) -> Vec<String> {
-    use sha2::{Digest, Sha256};
     let slugs: Vec<String> = plan.events.iter().map(|e| slug(&e.name.value)).collect();
     let mut count = rustc_hash::FxHashMap::default();
     count.reserve(slugs.len());
@@ -156,8 +155,7 @@ pub fn event_slugs(plan: &Plan) -> Vec<String> {
             if !clash {
                 return s;
             }
-            let hash = Sha256::digest(e.name.value.as_bytes());
-            let hex: String = hash[..4].iter().map(|b| format!("{b:02x}")).collect();
+            let hex = short_hash(&e.name.value);
             if s.is_empty() {
                 format!("event-{hex}")
             } else {
@@ -165,6 +163,23 @@ pub fn event_slugs(plan: &Plan) -> Vec<String> {
             }
         })
         .collect()
+}
+
+/// `bytes` in lower-case hex.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(2 * bytes.len());
+    for b in bytes {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
+}
+
+/// The first 4 bytes of the SHA-256 of `s`, in hex: a short, stable suffix that
+/// tells apart names that would otherwise clash.
+pub fn short_hash(s: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex(&Sha256::digest(s.as_bytes())[..4])
 }
 
 /// The scalar facts about an event that targets attach as labels or metadata

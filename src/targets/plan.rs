@@ -287,10 +287,6 @@ pub struct FileHash {
     pub sha256: String,
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// The hash of the sources, stable across runs and machines for the same file
 /// names and contents: each file's SHA-256 (its contents read once), and the
 /// SHA-256 of the `sha256sum`-style listing of them, `<hash>  <name>\n` per file in
@@ -302,7 +298,7 @@ pub fn sources_hash(sources: &crate::source::SourceMap) -> SourcesHash {
             file,
             name: f.name.replace('\\', "/"),
             bytes: f.text.len(),
-            sha256: hex(&Sha256::digest(f.text.as_bytes())),
+            sha256: super::hex(&Sha256::digest(f.text.as_bytes())),
         })
         .collect();
     files.sort_by(|a, b| a.name.cmp(&b.name));
@@ -312,7 +308,7 @@ pub fn sources_hash(sources: &crate::source::SourceMap) -> SourcesHash {
     }
     SourcesHash {
         algorithm: "sha256",
-        value: hex(&all.finalize()),
+        value: super::hex(&all.finalize()),
         files,
     }
 }

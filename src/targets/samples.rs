@@ -163,7 +163,7 @@ pub fn message_id(kind: &str, name: &str) -> String {
     b.copy_from_slice(&digest[..16]);
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    let hex = super::hex(&b);
     format!(
         "{}-{}-{}-{}-{}",
         &hex[0..8],
