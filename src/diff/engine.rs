@@ -73,11 +73,7 @@ impl<'s> At<'s> {
 }
 
 fn ref_name(r: Option<&Ref>) -> Option<&str> {
-    r.as_ref().map(|r| r.name.as_str())
-}
-
-fn ref_span(r: Option<&Ref>) -> Option<Span> {
-    r.as_ref().map(|r| r.span)
+    r.map(|r| r.name.as_str())
 }
 
 fn list_text(v: &[&str]) -> String {
@@ -1059,6 +1055,7 @@ impl<'a> Differ<'a> {
 
     fn property(&mut self, at: &At, o: &Property, n: &Property) {
         use Class::*;
+        let (om, nm) = (o.modifiers(), n.modifiers());
         let at = At {
             old: Some(o.name.span),
             new: Some(n.name.span),
@@ -1098,95 +1095,60 @@ impl<'a> Differ<'a> {
         fn num(x: &Option<Box<Spanned<Number>>>) -> Option<Bound<'_>> {
             x.as_ref().map(|n| Bound::Number(&n.value))
         }
-        self.bound(
-            &at,
-            "min",
-            num(&o.modifiers().min),
-            num(&n.modifiers().min),
-            true,
-        );
-        self.bound(
-            &at,
-            "max",
-            num(&o.modifiers().max),
-            num(&n.modifiers().max),
-            false,
-        );
+        self.bound(&at, "min", num(&om.min), num(&nm.min), true);
+        self.bound(&at, "max", num(&om.max), num(&nm.max), false);
         let len = |x: &Option<Box<Spanned<u64>>>| x.as_ref().map(|n| Bound::Length(n.value));
         self.bound(
             &at,
             "min_length",
-            len(&o.modifiers().min_length),
-            len(&n.modifiers().min_length),
+            len(&om.min_length),
+            len(&nm.min_length),
             true,
         );
         self.bound(
             &at,
             "max_length",
-            len(&o.modifiers().max_length),
-            len(&n.modifiers().max_length),
+            len(&om.max_length),
+            len(&nm.max_length),
             false,
         );
         self.constraint(
             &at,
             "pattern",
-            o.modifiers().pattern.as_ref().map(|p| p.value.as_str()),
-            n.modifiers().pattern.as_ref().map(|p| p.value.as_str()),
+            om.pattern.as_ref().map(|p| p.value.as_str()),
+            nm.pattern.as_ref().map(|p| p.value.as_str()),
         );
         self.constraint(
             &at,
             "format",
-            o.modifiers().format.as_ref().map(|f| f.value.as_str()),
-            n.modifiers().format.as_ref().map(|f| f.value.as_str()),
+            om.format.as_ref().map(|f| f.value.as_str()),
+            nm.format.as_ref().map(|f| f.value.as_str()),
         );
         self.field(
             Governance,
             "pii-changed",
             &at,
             "pii class",
-            o.modifiers().pii.as_ref().map(|p| (p.value, p.span)),
-            n.modifiers().pii.as_ref().map(|p| (p.value, p.span)),
+            om.pii.as_ref().map(|p| (p.value, p.span)),
+            nm.pii.as_ref().map(|p| (p.value, p.span)),
         );
-        self.field(
+        self.ref_field(
             Governance,
             "consent-changed",
             &at,
             "consent purpose",
-            ref_name(o.modifiers().consent.as_deref()).map(|x| {
-                (
-                    x,
-                    ref_span(o.modifiers().consent.as_deref()).unwrap_or(o.span),
-                )
-            }),
-            ref_name(n.modifiers().consent.as_deref()).map(|x| {
-                (
-                    x,
-                    ref_span(n.modifiers().consent.as_deref()).unwrap_or(n.span),
-                )
-            }),
+            &om.consent,
+            &nm.consent,
         );
-        self.field(
+        self.ref_field(
             Governance,
             "retention-changed",
             &at,
             "retention",
-            ref_name(o.modifiers().retention.as_deref()).map(|x| {
-                (
-                    x,
-                    ref_span(o.modifiers().retention.as_deref()).unwrap_or(o.span),
-                )
-            }),
-            ref_name(n.modifiers().retention.as_deref()).map(|x| {
-                (
-                    x,
-                    ref_span(n.modifiers().retention.as_deref()).unwrap_or(n.span),
-                )
-            }),
+            &om.retention,
+            &nm.retention,
         );
-        match (
-            o.modifiers().deprecated.is_some(),
-            n.modifiers().deprecated.is_some(),
-        ) {
+        match (om.deprecated.is_some(), nm.deprecated.is_some()) {
             (false, true) => self.push(
                 Governance,
                 "property-deprecated",
@@ -1201,22 +1163,14 @@ impl<'a> Differ<'a> {
             ),
             _ => {}
         }
-        if o.modifiers().example.as_ref().map(|e| &e.value)
-            != n.modifiers().example.as_ref().map(|e| &e.value)
-        {
+        if om.example.as_ref().map(|e| &e.value) != nm.example.as_ref().map(|e| &e.value) {
             self.field(
                 Documentation,
                 "example-changed",
                 &at,
                 "example",
-                o.modifiers()
-                    .example
-                    .as_ref()
-                    .map(|e| (e.value.to_string(), e.span)),
-                n.modifiers()
-                    .example
-                    .as_ref()
-                    .map(|e| (e.value.to_string(), e.span)),
+                om.example.as_ref().map(|e| (e.value.to_string(), e.span)),
+                nm.example.as_ref().map(|e| (e.value.to_string(), e.span)),
             );
         }
         self.string_field(
@@ -1227,7 +1181,7 @@ impl<'a> Differ<'a> {
             &o.description,
             &n.description,
         );
-        self.allows(&at, &o.modifiers().allows, &n.modifiers().allows);
+        self.allows(&at, &om.allows, &nm.allows);
     }
 
     /// A lower bound (`lower`) or an upper bound: narrowed, widened, added, removed.
