@@ -110,36 +110,34 @@ pub fn unified_diff(name: &str, old: &str, new: &str) -> String {
     let new_lines: Vec<&str> = new.split_inclusive('\n').collect();
     // Myers' diff is O(N·D): on a large file that changes everywhere it takes
     // minutes. Formatting keeps declarations in order, so the diff is computed
-    // one declaration at a time (old and new are cut at each declaration's first
-    // line), which keeps every piece small and the result deterministic.
-    let ops = match (decl_lines(old), decl_lines(new)) {
-        (Some(a), Some(b)) if a.len() == b.len() => {
-            let bounds = |starts: Vec<usize>, n: usize| {
-                let mut v = vec![0];
-                v.extend(starts.into_iter().filter(|&s| s > 0));
-                v.push(n);
-                v.dedup();
-                v
-            };
-            let (a, b) = (bounds(a, old_lines.len()), bounds(b, new_lines.len()));
-            if a.len() == b.len() {
-                a.windows(2)
-                    .zip(b.windows(2))
-                    .flat_map(|(o, n)| {
-                        similar::capture_diff_slices(
-                            similar::Algorithm::Myers,
-                            &old_lines[o[0]..o[1]],
-                            &new_lines[n[0]..n[1]],
-                        )
-                        .into_iter()
-                        .map(move |op| shift(op, o[0], n[0]))
-                    })
-                    .collect()
-            } else {
-                similar::capture_diff_slices(similar::Algorithm::Myers, &old_lines, &new_lines)
-            }
-        }
-        _ => similar::capture_diff_slices(similar::Algorithm::Myers, &old_lines, &new_lines),
+    // one declaration at a time (old and new are cut at the lines that start a
+    // declaration), which keeps every piece small and the result deterministic.
+    // Cut points that do not pair up (a declaration written indented) give a
+    // diff of the whole text instead; pieces that pair up wrongly still give a
+    // correct diff, only a longer one.
+    let cuts = |text: &str, lines: usize| {
+        let mut v = vec![0];
+        v.extend(decl_lines(text).into_iter().filter(|&l| l > 0));
+        v.push(lines);
+        v.dedup();
+        v
+    };
+    let (a, b) = (cuts(old, old_lines.len()), cuts(new, new_lines.len()));
+    let ops = if a.len() == b.len() {
+        a.windows(2)
+            .zip(b.windows(2))
+            .flat_map(|(o, n)| {
+                similar::capture_diff_slices(
+                    similar::Algorithm::Myers,
+                    &old_lines[o[0]..o[1]],
+                    &new_lines[n[0]..n[1]],
+                )
+                .into_iter()
+                .map(move |op| shift(op, o[0], n[0]))
+            })
+            .collect()
+    } else {
+        similar::capture_diff_slices(similar::Algorithm::Myers, &old_lines, &new_lines)
     };
     let shown = name.trim_start_matches('/');
     let mut out = format!("--- a/{shown}\n+++ b/{shown}\n");
@@ -176,19 +174,18 @@ pub fn unified_diff(name: &str, old: &str, new: &str) -> String {
     out
 }
 
-/// The 0-based first line of every top-level declaration, if the text parses.
-fn decl_lines(text: &str) -> Option<Vec<usize>> {
-    let (ast, _) = syntax::parse_fast(FileId(0), text)?;
-    let mut out = Vec::with_capacity(ast.decls.len());
+/// The 0-based lines that start a top-level declaration (a keyword in column 1,
+/// as [`syntax::pieces::decl_lines`] finds them, without parsing).
+fn decl_lines(text: &str) -> Vec<usize> {
     let (mut offset, mut line) = (0, 0);
-    for d in &ast.decls {
-        // Declarations come in order: count the newlines since the previous one.
-        let start = (d.span.start as usize).max(offset);
-        line += text[offset..start].bytes().filter(|&b| b == b'\n').count();
-        offset = start;
-        out.push(line);
-    }
-    Some(out)
+    syntax::pieces::decl_lines(text)
+        .into_iter()
+        .map(|start| {
+            line += memchr::memchr_iter(b'\n', &text.as_bytes()[offset..start]).count();
+            offset = start;
+            line
+        })
+        .collect()
 }
 
 fn shift(op: similar::DiffOp, old: usize, new: usize) -> similar::DiffOp {
