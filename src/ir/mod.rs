@@ -614,7 +614,8 @@ pub struct Property {
     pub nullable: Flag,
     pub description: Option<Spanned<Text>>,
     /// The other modifiers, boxed and absent when none is written: a plan has
-    /// hundreds of thousands of properties. Read them with [`Property::modifiers`].
+    /// hundreds of thousands of properties. Read them with [`Property::modifiers`]
+    /// (lowering makes the box when it writes the first one).
     pub mods: Option<Box<Modifiers>>,
     pub origin: Origin,
     pub effective: Effective,
@@ -700,11 +701,6 @@ impl Property {
     /// is written).
     pub fn modifiers(&self) -> &Modifiers {
         self.mods.as_deref().unwrap_or(&NO_MODIFIERS)
-    }
-
-    /// The modifiers, to write one (the box is made on first use).
-    pub fn modifiers_mut(&mut self) -> &mut Modifiers {
-        self.mods.get_or_insert_with(Box::default)
     }
 
     /// The properties of an `object` type (empty otherwise).

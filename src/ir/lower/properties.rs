@@ -703,12 +703,13 @@ impl Lowerer<'_> {
     }
 
     fn check_bounds(&mut self, p: &Property) {
-        if let (Some(min), Some(max)) = (&p.modifiers().min, &p.modifiers().max)
+        let m = p.modifiers();
+        if let (Some(min), Some(max)) = (&m.min, &m.max)
             && min.value.value > max.value.value
         {
             self.bounds_error(&p.name.value, "min", min.span, "max", max.span);
         }
-        if let (Some(min), Some(max)) = (&p.modifiers().min_length, &p.modifiers().max_length)
+        if let (Some(min), Some(max)) = (&m.min_length, &m.max_length)
             && min.value > max.value
         {
             self.bounds_error(
@@ -843,6 +844,7 @@ fn describe_json(v: &serde_json::Value) -> &'static str {
 /// Checks a JSON value against a property's type and constraints; the error says why not.
 /// (Also used by the `samples` target to vet the values it derives.)
 pub fn check_value(p: &Property, ty: &Type, v: &serde_json::Value) -> Result<(), String> {
+    let m = p.modifiers();
     use serde_json::Value as J;
     if v.is_null() {
         return if p.is_nullable() {
@@ -855,7 +857,7 @@ pub fn check_value(p: &Property, ty: &Type, v: &serde_json::Value) -> Result<(),
     match (ty, v) {
         (Type::String, J::String(s)) => {
             let len = s.chars().count() as u64;
-            if let Some(min) = &p.modifiers().min_length
+            if let Some(min) = &m.min_length
                 && len < min.value
             {
                 return Err(format!(
@@ -863,7 +865,7 @@ pub fn check_value(p: &Property, ty: &Type, v: &serde_json::Value) -> Result<(),
                     min.value
                 ));
             }
-            if let Some(max) = &p.modifiers().max_length
+            if let Some(max) = &m.max_length
                 && len > max.value
             {
                 return Err(format!(
@@ -871,12 +873,12 @@ pub fn check_value(p: &Property, ty: &Type, v: &serde_json::Value) -> Result<(),
                     max.value
                 ));
             }
-            if let Some(f) = &p.modifiers().format
+            if let Some(f) = &m.format
                 && !f.value.matches(s)
             {
                 return Err(format!("{s:?} is not a valid `{}`", f.value));
             }
-            if let Some(pat) = &p.modifiers().pattern
+            if let Some(pat) = &m.pattern
                 && regex::Regex::new(&pat.value).is_ok_and(|r| !r.is_match(s))
             {
                 return Err(format!("{s:?} does not match the pattern"));
@@ -895,7 +897,7 @@ pub fn check_value(p: &Property, ty: &Type, v: &serde_json::Value) -> Result<(),
             if matches!(ty, Type::Integer) && x.fract() != 0.0 {
                 return Err(format!("{n} is not a whole number"));
             }
-            if let Some(min) = &p.modifiers().min
+            if let Some(min) = &m.min
                 && x < min.value.value
             {
                 return Err(format!(
@@ -903,7 +905,7 @@ pub fn check_value(p: &Property, ty: &Type, v: &serde_json::Value) -> Result<(),
                     format_number(min.value.value)
                 ));
             }
-            if let Some(max) = &p.modifiers().max
+            if let Some(max) = &m.max
                 && x > max.value.value
             {
                 return Err(format!(
@@ -926,12 +928,12 @@ pub fn check_value(p: &Property, ty: &Type, v: &serde_json::Value) -> Result<(),
         )),
         (Type::List(inner), J::Array(items)) => {
             let n = items.len() as u64;
-            if let Some(min) = &p.modifiers().min_length
+            if let Some(min) = &m.min_length
                 && n < min.value
             {
                 return Err(format!("{n} items, fewer than min_length({})", min.value));
             }
-            if let Some(max) = &p.modifiers().max_length
+            if let Some(max) = &m.max_length
                 && n > max.value
             {
                 return Err(format!("{n} items, more than max_length({})", max.value));
@@ -940,9 +942,10 @@ pub fn check_value(p: &Property, ty: &Type, v: &serde_json::Value) -> Result<(),
                 nullable: Flag::NONE,
                 ..p.clone()
             };
-            if let Some(m) = &mut item.mods {
-                m.min_length = None;
-                m.max_length = None;
+            // The lengths bound the list, not its items.
+            if let Some(item_mods) = &mut item.mods {
+                item_mods.min_length = None;
+                item_mods.max_length = None;
             }
             for (i, x) in items.iter().enumerate() {
                 check_value(&item, inner, x).map_err(|e| format!("item {}: {e}", i + 1))?;
