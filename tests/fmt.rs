@@ -274,6 +274,33 @@ fn cli_usage_errors_exit_2() {
     cli_snapshot("cli-help", &help.record);
 }
 
+#[test]
+fn a_reader_that_stops_early_gets_no_message() {
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan.events");
+    let bin = env!("CARGO_BIN_EXE_eventsc");
+    let synth = Command::new(bin)
+        .args(["synth", "--events", "300", "--out"])
+        .arg(&plan)
+        .output()
+        .unwrap();
+    assert!(synth.status.success());
+    // More than a pipe holds, so the write fails whenever the reader closes.
+    assert!(std::fs::metadata(&plan).unwrap().len() > 256 * 1024);
+    let mut child = Command::new(bin)
+        .args(["fmt", "-"])
+        .stdin(std::fs::File::open(&plan).unwrap())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // like `| head` exiting
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "", "no message");
+}
+
 /// Applies a unified diff (as `fmt --check` prints it) to `old`.
 fn apply_unified(old: &str, diff: &str) -> String {
     let old_lines: Vec<&str> = old.split_inclusive('\n').collect();
