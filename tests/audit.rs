@@ -164,6 +164,48 @@ fn log_errors() {
     snapshot("log-broken-record", &broken.record);
 }
 
+#[test]
+fn a_record_that_cannot_be_written_is_an_error_and_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let plan =
+        std::fs::read_to_string(root().join("tests/fixtures/diff/zero-major/old.events")).unwrap();
+    std::fs::write(d.join("plan.events"), &plan).unwrap();
+    // The records directory is a file.
+    std::fs::write(d.join("audit"), "").unwrap();
+    let not_dir = build_record(d, "plan.events", "1795600000");
+    assert_eq!(not_dir.code, 2, "{}", not_dir.record);
+    assert!(
+        not_dir
+            .stderr
+            .contains("error: audit record: cannot read `audit`"),
+        "{}",
+        not_dir.stderr
+    );
+    // A record name longer than the file system allows (a 250-character
+    // pre-release version).
+    std::fs::remove_file(d.join("audit")).unwrap();
+    std::fs::create_dir(d.join("audit")).unwrap();
+    let long = format!("1.0.0-{}", "a".repeat(250));
+    let with_long = regex::Regex::new(r#"version "[^"]*""#)
+        .unwrap()
+        .replace(&plan, format!("version \"{long}\"").as_str())
+        .into_owned();
+    assert_ne!(with_long, plan, "the fixture writes a version");
+    std::fs::write(d.join("plan.events"), with_long).unwrap();
+    let too_long = build_record(d, "plan.events", "1795600000");
+    assert_eq!(too_long.code, 2, "{}", too_long.record);
+    assert!(
+        too_long
+            .stderr
+            .contains(&format!("error: audit record: cannot write `audit/{long}-")),
+        "{}",
+        too_long.stderr
+    );
+    let left: Vec<_> = std::fs::read_dir(d.join("audit")).unwrap().collect();
+    assert!(left.is_empty(), "no record and no temporary file: {left:?}");
+}
+
 fn build_record(dir: &Path, plan: &str, epoch: &str) -> run::Run {
     let mut cmd_env = std::process::Command::new(env!("CARGO_BIN_EXE_eventsc"));
     let out = cmd_env
