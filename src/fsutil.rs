@@ -52,6 +52,18 @@ fn create_temp(path: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
     }
 }
 
+/// Creates `dir` and its parents; when a file stands in the way, says which (the
+/// system's own message, "File exists", does not).
+fn make_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| match dir.ancestors().find(|a| a.is_file()) {
+        Some(file) => std::io::Error::new(
+            e.kind(),
+            format!("`{}` is a file, not a directory", file.display()),
+        ),
+        None => e,
+    })
+}
+
 /// The permissions of the file at `path`, to keep when it is replaced.
 fn permissions_to_keep(path: &Path) -> Option<std::fs::Permissions> {
     match std::fs::metadata(path) {
@@ -85,7 +97,7 @@ fn write_with(
 /// Writes `bytes` to `path` atomically (temp file + rename), creating its
 /// directory when missing.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir_of(path))?;
+    make_dir(dir_of(path))?;
     write_with(path, bytes, permissions_to_keep(path))
 }
 
@@ -95,7 +107,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// which never replaces, then removed).
 pub fn create_durable(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = dir_of(path);
-    std::fs::create_dir_all(dir)?;
+    make_dir(dir)?;
     let (tmp, mut file) = create_temp(path)?;
     let result = (|| {
         file.write_all(bytes)?;
@@ -124,7 +136,7 @@ impl AtomicWriter {
             Some(&created) => created,
             None => {
                 let created = !dir.exists();
-                std::fs::create_dir_all(dir)?;
+                make_dir(dir)?;
                 self.made.insert(dir.to_path_buf(), created);
                 created
             }

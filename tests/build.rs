@@ -264,6 +264,29 @@ fn an_output_path_that_is_a_file_is_an_io_error() {
 }
 
 #[test]
+fn a_target_directory_that_is_a_file_is_an_io_error_and_no_manifest_is_written() {
+    let tmp = workspace(FULL);
+    std::fs::create_dir(tmp.path().join("out")).expect("mkdir");
+    std::fs::write(tmp.path().join("out/schemas"), "a file").expect("write");
+    let (code, record) = run(tmp.path(), &["build", "plan.events", "--out", "out"]);
+    assert_eq!(code, 2, "{record}");
+    assert!(
+        record.contains("error: cannot write `out/schemas/")
+            && record.contains("`out/schemas` is a file, not a directory"),
+        "{record}"
+    );
+    assert!(
+        !tmp.path().join("out/.eventsc-manifest.json").exists(),
+        "a failed build records nothing in the manifest"
+    );
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("out/schemas")).expect("read"),
+        "a file",
+        "the file in the way is left alone"
+    );
+}
+
+#[test]
 fn build_reads_the_same_paths_as_check() {
     // A directory plan, given as a relative path from the crate root.
     let tmp = tempfile::tempdir().expect("tempdir");
