@@ -58,6 +58,9 @@ apt_install() { # package command
     echo "setup: $2 is missing and there is no apt-get: install $1 (the editor tests need it)"
     return 0
   fi
+  # One apt at a time: several checkouts of this repository may run setup at once.
+  exec 9>/tmp/eventsc-apt.lock
+  flock 9
   if [ -z "$apt_updated" ]; then
     echo "setup: apt-get update"
     $sudo apt-get update -qq
@@ -65,6 +68,7 @@ apt_install() { # package command
   fi
   echo "setup: apt-get install $1"
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$1" >/dev/null
+  flock -u 9
 }
 apt_install vim vim
 apt_install neovim nvim
