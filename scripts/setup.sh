@@ -38,7 +38,7 @@ while IFS= read -r lock; do
   fi
 done < <(find . -name package-lock.json -not -path '*/node_modules/*' -not -path './target/*' | sort)
 
-# Editor tests run the real Vim and Neovim (tests/editor.rs, tests/lsp.rs).
+# Editor tests run the real Vim and Neovim (tests/it/editor.rs, tests/it/lsp.rs).
 apt_updated=""
 apt_install() { # package command
   if command -v "$2" >/dev/null 2>&1; then

@@ -3,7 +3,7 @@
 //! same bytes on every run. Runs the binary in a temporary directory with
 //! relative paths, so the snapshotted output is stable.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -1,6 +1,6 @@
 //! CLI behaviour: help texts, exit codes and every message format, snapshotted.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

@@ -1,8 +1,8 @@
 //! `docs/rules.md` is generated from the same documentation `eventsc explain`
-//! prints. This test fails when they differ; `UPDATE_DOCS=1 cargo test --test docs`
+//! prints. This test fails when they differ; `UPDATE_DOCS=1 cargo test --test it docs::`
 //! rewrites the file.
 
-mod common;
+use crate::common;
 
 #[test]
 fn rules_md_is_generated_from_the_docs() {
@@ -15,7 +15,7 @@ fn rules_md_is_generated_from_the_docs() {
     let have = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         have == want,
-        "docs/rules.md is out of date: run `UPDATE_DOCS=1 cargo test --test docs`"
+        "docs/rules.md is out of date: run `UPDATE_DOCS=1 cargo test --test it docs::`"
     );
 }
 

@@ -14,9 +14,7 @@
 //! Vim by the same script when it runs as root; a missing tool fails the test with
 //! what to run.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

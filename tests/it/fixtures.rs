@@ -6,13 +6,11 @@
 //!   a `fail` fixture must report the code or rule its name starts with; a `pass`
 //!   fixture must report nothing at all.
 //! - `multi/<name>/`: a directory is one plan of several files.
-//! - `fmt/` and `diff/` hold inputs of other tests (tests/fmt.rs, tests/diff.rs),
+//! - `fmt/` and `diff/` hold inputs of other tests (tests/it/fmt.rs, tests/it/diff.rs),
 //!   not plans to check; they are skipped here.
 //! - Every error code and rule has at least one `fail` and one `pass` fixture.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 

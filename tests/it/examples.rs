@@ -3,9 +3,7 @@
 //! diagnostics at all, not even a warning. The outputs built from them are
 //! snapshotted by the target tests, not here.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 #[test]
 fn every_example_checks_without_diagnostics() {

@@ -5,7 +5,7 @@
 //! - the schemas of the full example accept and reject the payloads the plan says
 //!   they should: this pins the contract `eventsc validate` implements.
 
-mod common;
+use crate::common;
 
 use eventsc::targets::{Context, TARGETS};
 use serde_json::{Value, json};

@@ -2,10 +2,8 @@
 //! `.events` plan; warnings for what cannot be expressed; located errors (exit 2,
 //! nothing written) for input that cannot be read.
 
-mod common;
-
-use common::run::{self, Run};
-use common::*;
+use crate::common::run::{self, Run};
+use crate::common::*;
 
 fn snapshot(name: &str, record: &str) {
     let mut settings = insta::Settings::clone_current();

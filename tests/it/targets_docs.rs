@@ -2,9 +2,7 @@
 //! example, determinism, and the Markdown structure (tables keep their column
 //! count whatever the plan's text holds).
 
-mod common;
-
-use common::targets::*;
+use crate::common::targets::*;
 
 fn snapshot(target: &str) {
     for (name, path) in plans() {

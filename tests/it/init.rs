@@ -2,10 +2,10 @@
 //! warnings) for many input combinations, one is snapshotted, its targets
 //! validate, and every bad input gets a clear error listing what is accepted.
 
-mod common;
+use crate::common;
 
-use common::root;
-use common::targets::{python, snapshot_settings, validate_json, write};
+use crate::common::root;
+use crate::common::targets::{python, snapshot_settings, validate_json, write};
 use eventsc::ir::{Constraint, SourceKind};
 use eventsc::starter::{Request, render};
 use std::process::Command;

@@ -3,10 +3,8 @@
 //! Schema published in `schemas/` with an independent validator (Python
 //! `jsonschema`).
 
-mod common;
-
-use common::root;
-use common::targets::*;
+use crate::common::root;
+use crate::common::targets::*;
 
 fn snapshot(target: &str) {
     for (name, path) in plans() {

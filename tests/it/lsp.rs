@@ -4,9 +4,7 @@
 //! workspace folder. The last tests drive the server from a real client,
 //! headless Neovim with its built-in LSP client.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::{Value, json};
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};

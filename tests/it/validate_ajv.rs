@@ -12,9 +12,9 @@
 //! that a JSON Schema cannot express; each of those must show up at least once,
 //! so the list stays current.
 
-mod common;
+use crate::common;
 
-use common::root;
+use crate::common::root;
 use eventsc::ir::{Format, Identity, Plan, Property, Type};
 use eventsc::validate::{model::Model, payload::Checker, tally::Tally};
 use serde_json::{Value, json};

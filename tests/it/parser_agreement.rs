@@ -7,7 +7,7 @@
 //! The same corpus is the robustness test: checking any of these inputs never
 //! panics, and every diagnostic points at a place in a file.
 
-mod common;
+use crate::common;
 
 use eventsc::source::FileId;
 use eventsc::syntax::{parse_fast, parse_with_pest};

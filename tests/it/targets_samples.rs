@@ -3,10 +3,8 @@
 //! the tracking-plan data: types, required, enums, patterns, formats, bounds,
 //! lengths, identity ids, consent, sunset.
 
-mod common;
-
-use common::root;
-use common::targets::*;
+use crate::common::root;
+use crate::common::targets::*;
 
 #[test]
 fn samples_snapshots() {

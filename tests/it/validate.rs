@@ -3,7 +3,7 @@
 //! snapshotted; every violation kind, malformed lines, gzip, JSON arrays, stdin,
 //! `--jobs` and exit codes.
 
-mod common;
+use crate::common;
 
 use eventsc::validate::{self, input::Framer, kinds::Kind, model::Model, report};
 use std::collections::BTreeSet;

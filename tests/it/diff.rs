@@ -2,10 +2,8 @@
 //! and new.events), coverage of every class and kind of change, the output
 //! formats, `--fail-on`, git revisions and the error paths.
 
-mod common;
-
-use common::run::{self, Run};
-use common::*;
+use crate::common::run::{self, Run};
+use crate::common::*;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 

@@ -88,13 +88,7 @@ pub fn write(dir: &Path, artifacts: &[Artifact]) -> Vec<PathBuf> {
 
 /// The Python of the test virtualenv (created by `scripts/setup.sh`).
 pub fn python() -> PathBuf {
-    let p = root().join(".venv/bin/python");
-    assert!(
-        p.exists(),
-        "{} is missing: run `scripts/setup.sh` (it installs requirements-test.txt into .venv)",
-        p.display()
-    );
-    p
+    super::venv_python()
 }
 
 /// Validates instances against a schema with Python `jsonschema`; panics with its

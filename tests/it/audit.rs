@@ -2,10 +2,8 @@
 //! the sources' hashes and the diff against the newest earlier record, are never
 //! overwritten, and read back as a history.
 
-mod common;
-
-use common::run;
-use common::*;
+use crate::common::run;
+use crate::common::*;
 use eventsc::audit::{self, Utc};
 use std::path::{Path, PathBuf};
 

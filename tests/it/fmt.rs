@@ -1,10 +1,8 @@
 //! `eventsc fmt`: idempotence, meaning preservation and comment preservation over
 //! every fixture and example, and snapshots of messy inputs (tests/fixtures/fmt/).
 
-mod common;
-
-use common::run;
-use common::*;
+use crate::common::run;
+use crate::common::*;
 use eventsc::source::FileId;
 use eventsc::syntax::scan::{Tok, tokens};
 use std::path::PathBuf;

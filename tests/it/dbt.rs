@@ -12,7 +12,7 @@
 //! enum value outside its list, a NULL required property) must make exactly the
 //! matching tests fail. Needs `scripts/setup.sh` (dbt-core, dbt-duckdb in .venv).
 
-mod common;
+use crate::common;
 
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};

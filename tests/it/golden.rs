@@ -1,13 +1,13 @@
 //! Golden outputs: the targets of [`GOLDEN`] on every plan (`common::plans()`),
 //! compared byte for byte with the files under `tests/golden/<plan>/` (laid out
 //! the way `eventsc build` lays out its output directory, without the manifest),
-//! which are reviewed like code. `UPDATE_GOLDEN=1 cargo test --test golden`
+//! which are reviewed like code. `UPDATE_GOLDEN=1 cargo test --test it golden::`
 //! rewrites them (and removes files those targets no longer produce); review the
 //! diff. The other targets are insta snapshots (`tests/snapshots/targets/<name>/`,
 //! tests/targets_*.rs); a test checks that every target is covered one way or
 //! the other.
 
-mod common;
+use crate::common;
 
 use eventsc::targets::{Context, TARGETS, Target};
 use std::collections::BTreeSet;

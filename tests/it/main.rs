@@ -1,0 +1,24 @@
+//! The integration tests, in one binary (one link of the library instead of one per file).
+
+mod audit;
+mod build;
+mod cli;
+mod common;
+mod dbt;
+mod diff;
+mod docs;
+mod editor;
+mod examples;
+mod fixtures;
+mod fmt;
+mod golden;
+mod import;
+mod init;
+mod jsonschema;
+mod lsp;
+mod parser_agreement;
+mod targets_data;
+mod targets_docs;
+mod targets_samples;
+mod validate;
+mod validate_ajv;
