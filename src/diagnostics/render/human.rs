@@ -114,17 +114,34 @@ fn to_report(d: &Diagnostic, texts: &mut Texts) -> Report {
         })
         .collect();
     Report {
-        code: Some(d.code.to_string()),
+        code: None,
         severity: match d.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
         },
-        message: d.message.clone(),
+        message: String::new(),
         help: d.help.clone(),
         source: primary_file.map(|f| texts.named(f)),
         labels,
         related,
     }
+}
+
+/// `error[E0011]: message`: the severity and code lead the message line, as in
+/// rustc, so a log search for `error` or a code finds every diagnostic.
+fn header(out: &mut String, d: &Diagnostic, color: bool) {
+    let (on, off) = match (color, d.severity) {
+        (false, _) => ("", ""),
+        (true, Severity::Error) => ("\x1b[1;31m", "\x1b[0m"),
+        (true, Severity::Warning) => ("\x1b[1;33m", "\x1b[0m"),
+    };
+    let (bold, unbold) = if color { ("\x1b[1m", "\x1b[0m") } else { ("", "") };
+    out.push_str(&format!(
+        "{on}{}[{}]{off}{bold}: {}{unbold}\n",
+        d.severity.as_str(),
+        d.code,
+        d.message
+    ));
 }
 
 /// miette's graphical report for each diagnostic. Width is fixed so that output
@@ -144,14 +161,20 @@ pub fn render_human(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> S
         cache: HashMap::new(),
     };
     let mut out = String::new();
-    for d in diags {
+    for (i, d) in diags.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        header(&mut out, d, color);
         let report = to_report(d, &mut texts);
         let mut s = String::new();
-        if handler.render_report(&mut s, &report).is_err() {
-            s = format!("{}[{}]: {}\n", d.severity.as_str(), d.code, d.message);
+        if handler.render_report(&mut s, &report).is_ok() {
+            // miette's first line is its severity glyph before the (empty) message:
+            // the header above says it in words, as rustc does.
+            let body = s.split_once('\n').map_or("", |(_, rest)| rest);
+            out.push_str(body);
         }
-        out.push_str(&s);
-        if !s.ends_with('\n') {
+        if !out.ends_with('\n') {
             out.push('\n');
         }
     }
