@@ -135,7 +135,11 @@ fn header(out: &mut String, d: &Diagnostic, color: bool) {
         (true, Severity::Error) => ("\x1b[1;31m", "\x1b[0m"),
         (true, Severity::Warning) => ("\x1b[1;33m", "\x1b[0m"),
     };
-    let (bold, unbold) = if color { ("\x1b[1m", "\x1b[0m") } else { ("", "") };
+    let (bold, unbold) = if color {
+        ("\x1b[1m", "\x1b[0m")
+    } else {
+        ("", "")
+    };
     out.push_str(&format!(
         "{on}{}[{}]{off}{bold}: {}{unbold}\n",
         d.severity.as_str(),
