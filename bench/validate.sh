@@ -30,8 +30,8 @@ else
 fi
 [ -d tests/validate/node_modules/ajv ] || scripts/setup.sh
 
-"$bin" synth --events $events --properties 20 --out "$dir/plan.events"
-"$bin" synth --events 100 --properties 20 --out "$dir/small.events"
+"$bin" synth --events $events --properties 20 --force --out "$dir/plan.events"
+"$bin" synth --events 100 --properties 20 --force --out "$dir/small.events"
 if [ ! -f "$dir/payloads-$count.ndjson" ]; then
   python3 bench/gen_payloads.py --events $events --count "$count" --out "$dir/payloads-$count.ndjson"
 fi

@@ -14,7 +14,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-fn dir_of(path: &Path) -> &Path {
+pub(crate) fn dir_of(path: &Path) -> &Path {
     match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -27,8 +27,25 @@ fn pid() -> u32 {
     *PID.get_or_init(std::process::id)
 }
 
+/// The end of every temporary file's name.
+pub const TEMP_SUFFIX: &str = ".eventsc-tmp";
+
+/// The process id in a name [`create_temp`] makes (`.<name>.<pid>-<n>.eventsc-tmp`),
+/// or `None` for any other name: only files of exactly this shape are ever
+/// cleaned up as stale temporary files.
+pub fn temp_name_pid(name: &str) -> Option<u32> {
+    let rest = name.strip_prefix('.')?.strip_suffix(TEMP_SUFFIX)?;
+    let (stem, id) = rest.rsplit_once('.')?;
+    let (pid, n) = id.split_once('-')?;
+    let digits = |s: &str| !s.is_empty() && s.len() <= 20 && s.bytes().all(|b| b.is_ascii_digit());
+    if stem.is_empty() || stem.chars().count() > 64 || !digits(pid) || !digits(n) {
+        return None;
+    }
+    pid.parse().ok()
+}
+
 /// A fresh temporary file next to `path`: `.<name>.<pid>-<n>.eventsc-tmp`.
-fn create_temp(path: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
+pub(crate) fn create_temp(path: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
     static NEXT: AtomicU64 = AtomicU64::new(0);
     // Shortened, so the temporary name stays within the file system's limit.
     let name: String = path
@@ -38,7 +55,7 @@ fn create_temp(path: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
     let dir = dir_of(path);
     loop {
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let tmp = dir.join(format!(".{name}.{}-{n}.eventsc-tmp", pid()));
+        let tmp = dir.join(format!(".{name}.{}-{n}{TEMP_SUFFIX}", pid()));
         match std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -54,7 +71,7 @@ fn create_temp(path: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
 
 /// Creates `dir` and its parents; when a file stands in the way, says which (the
 /// system's own message, "File exists", does not).
-fn make_dir(dir: &Path) -> std::io::Result<()> {
+pub(crate) fn make_dir(dir: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| match dir.ancestors().find(|a| a.is_file()) {
         Some(file) => std::io::Error::new(
             e.kind(),
@@ -65,7 +82,7 @@ fn make_dir(dir: &Path) -> std::io::Result<()> {
 }
 
 /// The permissions of the file at `path`, to keep when it is replaced.
-fn permissions_to_keep(path: &Path) -> Option<std::fs::Permissions> {
+pub(crate) fn permissions_to_keep(path: &Path) -> Option<std::fs::Permissions> {
     match std::fs::metadata(path) {
         Ok(m) if m.is_file() => Some(m.permissions()),
         _ => None,
@@ -120,39 +137,140 @@ pub fn create_durable(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::File::open(dir)?.sync_all()
 }
 
-/// [`write_atomic`] for many files: each directory is created once, and in a
-/// directory this writer created, no file is looked for (none was there: a cold
-/// build writes 20,000 files, and each look is a system call).
-#[derive(Default)]
-pub struct AtomicWriter {
-    /// Directories seen, and whether this writer created them.
-    made: std::collections::HashMap<PathBuf, bool>,
+/// Why a file named on the command line (`--out FILE`, `--report FILE`) was
+/// not written. Each message names the file, and the flag when one would help.
+#[derive(Debug)]
+pub enum OutputError {
+    /// The file exists and `--force` was not given.
+    Exists(PathBuf),
+    /// The file is one of the command's own inputs (even `--force` does not
+    /// replace it).
+    IsInput(PathBuf),
+    IsDir(PathBuf),
+    /// The file exists and is read-only.
+    ReadOnly(PathBuf),
+    Io(PathBuf, std::io::Error),
 }
 
-impl AtomicWriter {
-    pub fn write(&mut self, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-        let dir = dir_of(path);
-        let created = match self.made.get(dir) {
-            Some(&created) => created,
-            None => {
-                let created = !dir.exists();
-                make_dir(dir)?;
-                self.made.insert(dir.to_path_buf(), created);
-                created
+impl std::fmt::Display for OutputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OutputError::Exists(p) => write!(
+                f,
+                "`{}` already exists: pass --force to overwrite it, or write to another file",
+                p.display()
+            ),
+            OutputError::IsInput(p) => write!(
+                f,
+                "`{}` is an input of this command; it is never overwritten (write to another file)",
+                p.display()
+            ),
+            OutputError::IsDir(p) => {
+                write!(f, "`{}` is a directory; name a file instead", p.display())
             }
-        };
-        let kept = if created {
-            None
-        } else {
-            permissions_to_keep(path)
-        };
-        write_with(path, bytes, kept)
+            OutputError::ReadOnly(p) => write!(
+                f,
+                "`{}` is read-only; it is not overwritten (make it writable first)",
+                p.display()
+            ),
+            OutputError::Io(p, e) => write!(f, "cannot write `{}`: {e}", p.display()),
+        }
     }
+}
 
-    /// Whether `path` is in a directory this writer created (so nothing was
-    /// there before it).
-    pub fn is_new(&self, path: &Path) -> bool {
-        self.made.get(dir_of(path)).copied().unwrap_or(false)
+impl std::error::Error for OutputError {}
+
+/// Whether two paths name the same file (the same inode on Unix, so a hard
+/// link or a symbolic link to it counts).
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    let (Ok(ma), Ok(mb)) = (std::fs::metadata(a), std::fs::metadata(b)) else {
+        return false;
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        ma.dev() == mb.dev() && ma.ino() == mb.ino()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (ma, mb);
+        matches!(
+            (std::fs::canonicalize(a), std::fs::canonicalize(b)),
+            (Ok(x), Ok(y)) if x == y
+        )
+    }
+}
+
+/// Where [`write_output_file`] will put the bytes.
+#[derive(Debug, PartialEq, Eq)]
+pub enum OutputPlace {
+    /// A new file, or a regular file replaced atomically (through symbolic
+    /// links: the link's target is replaced, the link kept).
+    Replace(PathBuf),
+    /// Something that is not a regular file (`/dev/stdout`, a FIFO): written in
+    /// place, as `cat > FILE` would.
+    Stream(PathBuf),
+}
+
+/// Checks that a file named on the command line may be written, before any
+/// work is done: it must not be a directory nor one of `inputs`; an existing
+/// regular file is only replaced with `force` (and never when read-only). A
+/// device or FIFO (`/dev/stdout`) is written in place and needs no `force`.
+///
+/// Every command that writes a file the user names goes through this (and
+/// [`write_output_file`]), so "never overwrite without `--force`" holds in one
+/// place.
+pub fn check_output_file(
+    path: &Path,
+    force: bool,
+    inputs: &[&Path],
+) -> Result<OutputPlace, OutputError> {
+    let owned = || path.to_path_buf();
+    if inputs.iter().any(|i| same_file(i, path)) {
+        return Err(OutputError::IsInput(owned()));
+    }
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(OutputPlace::Replace(owned()));
+        }
+        Err(e) => return Err(OutputError::Io(owned(), e)),
+    };
+    if meta.is_dir() {
+        return Err(OutputError::IsDir(owned()));
+    }
+    if !meta.is_file() {
+        return Ok(OutputPlace::Stream(owned()));
+    }
+    if !force {
+        return Err(OutputError::Exists(owned()));
+    }
+    if meta.permissions().readonly() {
+        return Err(OutputError::ReadOnly(owned()));
+    }
+    // Through symbolic links: the real file is replaced, the link stays one.
+    let real = std::fs::canonicalize(path).map_err(|e| OutputError::Io(owned(), e))?;
+    Ok(OutputPlace::Replace(real))
+}
+
+/// Writes a file named on the command line after [`check_output_file`]:
+/// atomically (a reader never sees half of it), keeping the mode of a file it
+/// replaces.
+pub fn write_output_file(
+    path: &Path,
+    bytes: &[u8],
+    force: bool,
+    inputs: &[&Path],
+) -> Result<(), OutputError> {
+    match check_output_file(path, force, inputs)? {
+        OutputPlace::Replace(real) => {
+            write_atomic(&real, bytes).map_err(|e| OutputError::Io(path.to_path_buf(), e))
+        }
+        OutputPlace::Stream(p) => std::fs::OpenOptions::new()
+            .write(true)
+            .open(&p)
+            .and_then(|mut f| f.write_all(bytes))
+            .map_err(|e| OutputError::Io(path.to_path_buf(), e)),
     }
 }
 
@@ -166,8 +284,6 @@ mod tests {
         let path = dir.path().join("a/b/out.json");
         write_atomic(&path, b"one").unwrap();
         write_atomic(&path, b"two").unwrap();
-        let mut w = AtomicWriter::default();
-        w.write(&dir.path().join("a/c.txt"), b"three").unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"two");
         let names: Vec<_> = std::fs::read_dir(dir.path().join("a/b"))
             .unwrap()
@@ -176,26 +292,24 @@ mod tests {
         assert_eq!(names, ["out.json"]);
     }
 
-    #[cfg(unix)]
     #[test]
-    fn a_writer_looks_for_existing_files_only_in_directories_it_did_not_create() {
-        use std::os::unix::fs::PermissionsExt;
+    fn only_names_of_temporary_files_match_the_pattern() {
         let dir = tempfile::tempdir().unwrap();
-        let old = dir.path().join("old/kept.json");
-        std::fs::create_dir(dir.path().join("old")).unwrap();
-        std::fs::write(&old, "old").unwrap();
-        std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o640)).unwrap();
-        let mut w = AtomicWriter::default();
-        w.write(&old, b"new").unwrap();
-        assert!(!w.is_new(&old));
-        assert_eq!(std::fs::read(&old).unwrap(), b"new");
-        let mode = std::fs::metadata(&old).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode, 0o640, "the replaced file's mode is kept");
-        let fresh = dir.path().join("new/deeper/a.json");
-        assert!(!w.is_new(&fresh), "not created yet");
-        w.write(&fresh, b"a").unwrap();
-        assert!(w.is_new(&dir.path().join("new/deeper/b.json")));
-        assert!(!w.is_new(&dir.path().join("elsewhere/c.json")));
+        let (tmp, _) = create_temp(&dir.path().join("x".repeat(300))).unwrap();
+        let name = tmp.file_name().unwrap().to_str().unwrap();
+        assert_eq!(temp_name_pid(name), Some(std::process::id()));
+        assert_eq!(temp_name_pid(".plan.json.12-3.eventsc-tmp"), Some(12));
+        for other in [
+            "plan.json.12-3.eventsc-tmp",
+            ".plan.json.12-3.eventsc-tmp.bak",
+            "..12-3.eventsc-tmp",
+            ".plan.json.12.eventsc-tmp",
+            ".plan.json.a-3.eventsc-tmp",
+            ".plan.json.12-.eventsc-tmp",
+            ".notes.eventsc-tmp",
+        ] {
+            assert_eq!(temp_name_pid(other), None, "{other}");
+        }
     }
 
     #[test]

@@ -16,7 +16,16 @@ pub enum LoadError {
     Unreadable(PathBuf, std::io::Error),
     NoEventsFiles(PathBuf),
     NotEventsFile(PathBuf),
+    /// A FIFO, device, socket or directory where a file was expected: reading
+    /// it could block forever or never end.
+    NotRegular(PathBuf, &'static str),
+    /// Larger than [`MAX_SOURCE_BYTES`].
+    TooLarge(PathBuf),
 }
+
+/// The largest `.events` file (or standard input) read: 256 MiB, more than
+/// twice a 100,000-event plan. A larger input is refused before it fills memory.
+pub const MAX_SOURCE_BYTES: u64 = 256 * 1024 * 1024;
 
 impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -33,8 +42,84 @@ impl fmt::Display for LoadError {
                 "`{}` is not a `.events` file (pass it anyway by naming a `.events` file or a directory)",
                 p.display()
             ),
+            LoadError::NotRegular(p, kind) => write!(
+                f,
+                "`{}` is {kind}, not a regular file: eventsc reads regular files only (pipe it through standard input with `-` instead)",
+                p.display()
+            ),
+            LoadError::TooLarge(p) => write!(
+                f,
+                "`{}` is larger than {} MiB, the limit for one input file",
+                p.display(),
+                MAX_SOURCE_BYTES / (1024 * 1024)
+            ),
         }
     }
+}
+
+/// What a file that is not a regular file is, for messages.
+fn kind_of(meta: &std::fs::Metadata) -> &'static str {
+    let ty = meta.file_type();
+    if ty.is_dir() {
+        return "a directory";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if ty.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if ty.is_char_device() || ty.is_block_device() {
+            return "a device";
+        }
+        if ty.is_socket() {
+            return "a socket";
+        }
+    }
+    "not a regular file"
+}
+
+/// Reads a plan file: a regular file (through symbolic links) of at most
+/// [`MAX_SOURCE_BYTES`]. A FIFO or a device (a link to `/dev/zero`) is refused
+/// before it is opened, so reading never blocks nor runs forever.
+pub fn read_source(path: &Path) -> Result<Vec<u8>, LoadError> {
+    let unreadable = |e: std::io::Error| match e.kind() {
+        std::io::ErrorKind::NotFound => LoadError::NotFound(path.to_path_buf()),
+        _ => LoadError::Unreadable(path.to_path_buf(), e),
+    };
+    let regular = |meta: &std::fs::Metadata| {
+        if meta.is_file() {
+            Ok(())
+        } else {
+            Err(LoadError::NotRegular(path.to_path_buf(), kind_of(meta)))
+        }
+    };
+    regular(&std::fs::metadata(path).map_err(unreadable)?)?;
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    // Again on what was opened: the name may have been replaced meanwhile.
+    let meta = file.metadata().map_err(unreadable)?;
+    regular(&meta)?;
+    if meta.len() > MAX_SOURCE_BYTES {
+        return Err(LoadError::TooLarge(path.to_path_buf()));
+    }
+    read_bounded(file, path)
+}
+
+/// Reads standard input, at most [`MAX_SOURCE_BYTES`].
+pub fn read_stdin() -> Result<Vec<u8>, LoadError> {
+    read_bounded(std::io::stdin().lock(), Path::new("<stdin>"))
+}
+
+fn read_bounded(input: impl Read, path: &Path) -> Result<Vec<u8>, LoadError> {
+    let mut buf = Vec::new();
+    input
+        .take(MAX_SOURCE_BYTES + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| LoadError::Unreadable(path.to_path_buf(), e))?;
+    if buf.len() as u64 > MAX_SOURCE_BYTES {
+        return Err(LoadError::TooLarge(path.to_path_buf()));
+    }
+    Ok(buf)
 }
 
 impl std::error::Error for LoadError {}
@@ -106,14 +191,9 @@ pub fn load(paths: &[PathBuf]) -> Result<Loaded, LoadError> {
     let mut diagnostics = Vec::new();
     for path in expand(paths)? {
         let (name, bytes) = if path.as_os_str() == "-" {
-            let mut buf = Vec::new();
-            std::io::stdin()
-                .read_to_end(&mut buf)
-                .map_err(|e| LoadError::Unreadable(path.clone(), e))?;
-            ("<stdin>".to_string(), buf)
+            ("<stdin>".to_string(), read_stdin()?)
         } else {
-            let bytes = std::fs::read(&path).map_err(|e| LoadError::Unreadable(path.clone(), e))?;
-            (path.display().to_string(), bytes)
+            (path.display().to_string(), read_source(&path)?)
         };
         let (file, diag) = decode(name, Some(path), bytes);
         let id = sources.add(file);

@@ -10,8 +10,10 @@ use std::path::PathBuf;
 /// Build a plan's artifacts: check it, then write every selected target's files.
 ///
 /// Nothing is written when the plan has errors. Files are written atomically; a
-/// manifest (`DIR/.eventsc-manifest.json`) lets the next build remove the files
-/// it no longer produces, and never anything else.
+/// manifest (`DIR/.eventsc-manifest.json`, with each file's SHA-256) lets the
+/// next build remove the files it no longer produces, and never anything else.
+/// A file in DIR that eventsc did not write is never overwritten without
+/// `--force`; every file is checked before any is written.
 ///
 /// Examples:
 ///   eventsc build examples/pipeline-velocity --out out/
@@ -27,6 +29,10 @@ pub struct Args {
     /// Output directory (created when missing).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// Overwrite files in DIR that eventsc did not write (or that changed since
+    /// it wrote them). Inputs are never overwritten.
+    #[arg(long)]
+    pub force: bool,
     /// Targets to build, comma-separated, or `all`.
     #[arg(
         long,
@@ -115,12 +121,33 @@ pub fn run(args: Args) -> u8 {
         sources: &loaded.sources,
         warnings: &checked.diagnostics,
     };
-    let report = match outdir::build(&args.out, &selected, &cx) {
+    let options = outdir::Options {
+        force: args.force,
+        inputs: loaded
+            .sources
+            .files()
+            .filter_map(|(_, f)| f.path.clone())
+            .filter(|p| p.as_os_str() != "-")
+            .collect(),
+    };
+    let report = match outdir::build(&args.out, &selected, &cx, &options) {
         Ok(r) => r,
         Err(e) => return usage_error(e),
     };
     for w in &report.warnings {
         eprintln!("warning: {w}");
+    }
+    for f in &report.forced {
+        eprintln!(
+            "build: replaced `{}`, which eventsc had not written (--force)",
+            args.out.join(f).display()
+        );
+    }
+    if !report.temporaries.is_empty() {
+        eprintln!(
+            "build: removed {} left by an interrupted eventsc",
+            plural(report.temporaries.len(), "temporary file")
+        );
     }
     eprintln!(
         "build: {} into `{}`: {} written, {} unchanged, {} removed",

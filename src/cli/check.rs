@@ -55,7 +55,7 @@ impl Output {
                 let _ = writeln!(err, "{what}: {}", counts.summary());
             }
             MessageFormat::Json | MessageFormat::Github => {
-                let _ = std::io::stdout().lock().write_all(text.as_bytes());
+                super::write_stdout(text.as_bytes());
             }
         }
         counts.errors > 0 || (self.deny == Some(Deny::Warnings) && counts.warnings > 0)

@@ -2,12 +2,11 @@
 //! classified, and the version they need (see [`crate::diff`]).
 
 use super::check::Output;
-use super::{Color, EXIT_FAIL, EXIT_OK, EXIT_USAGE, usage_error};
+use super::{Color, EXIT_FAIL, EXIT_OK, usage_error};
 use crate::diagnostics::render::MessageFormat;
 use crate::diff::input::{self, Spec};
 use crate::diff::render::{self, Sides};
 use crate::diff::{Class, engine::Side};
-use std::io::Write;
 
 /// Compare two versions of a plan: every change classified, and the version it needs.
 ///
@@ -146,9 +145,7 @@ pub fn run(args: Args) -> u8 {
         Format::Markdown => render::markdown(&report, &sides),
         Format::Json => render::json(&report, &sides),
     };
-    if std::io::stdout().lock().write_all(text.as_bytes()).is_err() {
-        return EXIT_USAGE;
-    }
+    super::write_stdout(text.as_bytes());
     let mut failed = false;
     if let Some(e) = report.version_error() {
         eprintln!("error: {e}");

@@ -21,13 +21,13 @@ pub struct Args {
 
 pub fn run(args: Args) -> u8 {
     if args.list {
-        print!("{}", docs::list());
+        super::write_stdout(docs::list().as_bytes());
         return EXIT_OK;
     }
     let name = args.name.unwrap_or_default();
     match docs::find(&name) {
         Some(d) => {
-            print!("{}", docs::explain(&d));
+            super::write_stdout(docs::explain(&d).as_bytes());
             EXIT_OK
         }
         None => {

@@ -6,7 +6,7 @@ use super::{Color, EXIT_FAIL, EXIT_OK, usage_error};
 use crate::diagnostics::Diagnostic;
 use crate::diagnostics::render::MessageFormat;
 use crate::source::SourceMap;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 /// Format `.events` files in the one canonical layout.
@@ -48,17 +48,14 @@ pub fn run(args: Args) -> u8 {
     let mut out = std::io::stdout().lock();
     for path in files {
         let stdin = path.as_os_str() == "-";
-        let bytes = if stdin {
-            let mut buf = Vec::new();
-            match std::io::stdin().read_to_end(&mut buf) {
-                Ok(_) => buf,
-                Err(e) => return usage_error(format!("cannot read standard input: {e}")),
-            }
+        let read = if stdin {
+            crate::load::read_stdin()
         } else {
-            match std::fs::read(&path) {
-                Ok(b) => b,
-                Err(e) => return usage_error(format!("cannot read `{}`: {e}", path.display())),
-            }
+            crate::load::read_source(&path)
+        };
+        let bytes = match read {
+            Ok(b) => b,
+            Err(e) => return usage_error(e),
         };
         let name = if stdin {
             "<stdin>".to_string()
@@ -103,14 +100,12 @@ pub fn run(args: Args) -> u8 {
             Ok(())
         };
         if let Err(e) = written {
-            // A reader that stopped early (`| head`) is not worth a message.
-            if e.kind() == std::io::ErrorKind::BrokenPipe {
-                return super::EXIT_USAGE;
-            }
-            return usage_error(format!("cannot write to standard output: {e}"));
+            super::stdout_failed(&e);
         }
     }
-    let _ = out.flush();
+    if let Err(e) = out.flush() {
+        super::stdout_failed(&e);
+    }
     drop(out);
     let verb = if args.check {
         "would reformat"

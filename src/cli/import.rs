@@ -3,7 +3,7 @@
 
 use super::{EXIT_OK, usage_error};
 use crate::import::{self, ImportError};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 /// Import a tracking plan from Segment: rules JSON or the tracking-plan CSV.
@@ -28,6 +28,9 @@ pub struct Args {
     /// Where to write the plan (standard output if absent).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Replace the `--out` file if it exists.
+    #[arg(long)]
+    pub force: bool,
     /// The plan's title.
     #[arg(long, default_value = "Imported tracking plan")]
     pub title: String,
@@ -43,15 +46,24 @@ pub enum Format {
 
 pub fn run(args: Args) -> u8 {
     let name = args.file.display().to_string();
-    let mut bytes = Vec::new();
-    let read = if args.file.as_os_str() == "-" {
-        std::io::stdin().read_to_end(&mut bytes).map(|_| ())
-    } else {
-        std::fs::read(&args.file).map(|b| bytes = b)
-    };
-    if let Err(e) = read {
-        return usage_error(format!("cannot read `{name}`: {e}"));
+    let input: Vec<&std::path::Path> = Some(args.file.as_path())
+        .filter(|p| p.as_os_str() != "-")
+        .into_iter()
+        .collect();
+    if let Some(path) = &args.out
+        && let Err(e) = crate::fsutil::check_output_file(path, args.force, &input)
+    {
+        return usage_error(e);
     }
+    let read = if args.file.as_os_str() == "-" {
+        crate::load::read_stdin()
+    } else {
+        crate::load::read_source(&args.file)
+    };
+    let bytes = match read {
+        Ok(b) => b,
+        Err(e) => return usage_error(e),
+    };
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -91,14 +103,14 @@ pub fn run(args: Args) -> u8 {
     }
     match &args.out {
         Some(path) => {
-            if let Err(e) = crate::fsutil::write_atomic(path, out.as_bytes()) {
-                return usage_error(format!("cannot write `{}`: {e}", path.display()));
+            if let Err(e) =
+                crate::fsutil::write_output_file(path, out.as_bytes(), args.force, &input)
+            {
+                return usage_error(e);
             }
         }
         None => {
-            if std::io::stdout().lock().write_all(out.as_bytes()).is_err() {
-                return usage_error("cannot write to standard output");
-            }
+            super::write_stdout(out.as_bytes());
         }
     }
     let (_, checked) = crate::check::check_text("imported.events", &out);

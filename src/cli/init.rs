@@ -69,24 +69,11 @@ pub fn run(args: Args) -> u8 {
         ));
     }
     if args.out.as_os_str() == "-" {
-        print!("{text}");
+        super::write_stdout(text.as_bytes());
         return EXIT_OK;
     }
-    if args.out.is_dir() {
-        return usage_error(format!(
-            "`{}` is a directory; pass a file name, e.g. --out {}",
-            args.out.display(),
-            args.out.join("plan.events").display()
-        ));
-    }
-    if args.out.exists() && !args.force {
-        return usage_error(format!(
-            "`{}` already exists; pass --force to overwrite it, or --out another file",
-            args.out.display()
-        ));
-    }
-    if let Err(e) = crate::fsutil::write_atomic(&args.out, text.as_bytes()) {
-        return usage_error(format!("cannot write `{}`: {e}", args.out.display()));
+    if let Err(e) = crate::fsutil::write_output_file(&args.out, text.as_bytes(), args.force, &[]) {
+        return usage_error(e);
     }
     let events = checked.plan.as_ref().map_or(0, |p| p.events.len());
     eprintln!(

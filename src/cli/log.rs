@@ -22,7 +22,7 @@ pub struct Args {
 pub fn run(args: Args) -> u8 {
     match crate::audit::log(&args.dir) {
         Ok(table) => {
-            print!("{table}");
+            super::write_stdout(table.as_bytes());
             EXIT_OK
         }
         Err(e) => usage_error(e),

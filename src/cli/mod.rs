@@ -81,9 +81,13 @@ pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
-            let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+            // `--help` and `--version` print to stdout: a failed write is an error.
+            if !e.use_stderr() {
+                write_stdout(e.render().to_string().as_bytes());
+                return ExitCode::from(EXIT_OK);
+            }
             let _ = e.print();
-            return ExitCode::from(code);
+            return ExitCode::from(EXIT_USAGE);
         }
     };
     let code = match cli.command {
@@ -101,6 +105,27 @@ pub fn main() -> ExitCode {
         Command::Validate(a) => validate::run(a),
     };
     ExitCode::from(code)
+}
+
+/// Writes `bytes` to standard output and flushes it. When that fails the
+/// process ends with exit code 2, so no command exits 0 with its output lost
+/// (a full disk: "cannot write to standard output: No space left on device").
+/// A reader that went away (`| head`) ends it quietly, as other Unix tools do.
+pub fn write_stdout(bytes: &[u8]) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(bytes).and_then(|()| out.flush()) {
+        stdout_failed(&e);
+    }
+}
+
+/// Ends the process after a failed write to standard output (see
+/// [`write_stdout`]).
+pub fn stdout_failed(e: &std::io::Error) -> ! {
+    if e.kind() != std::io::ErrorKind::BrokenPipe {
+        eprintln!("error: cannot write to standard output: {e}");
+    }
+    std::process::exit(EXIT_USAGE.into())
 }
 
 /// Prints a usage or I/O error the way every command does, and returns exit code 2.

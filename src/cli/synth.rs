@@ -15,17 +15,22 @@ pub struct Args {
     /// Output file (stdout if absent).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Replace the `--out` file if it exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub fn run(args: Args) -> u8 {
     let text = crate::synth::plan_text(args.events, args.properties);
     match args.out {
-        Some(path) => match crate::fsutil::write_atomic(&path, text.as_bytes()) {
-            Ok(()) => EXIT_OK,
-            Err(e) => usage_error(format!("cannot write `{}`: {e}", path.display())),
-        },
+        Some(path) => {
+            match crate::fsutil::write_output_file(&path, text.as_bytes(), args.force, &[]) {
+                Ok(()) => EXIT_OK,
+                Err(e) => usage_error(e),
+            }
+        }
         None => {
-            print!("{text}");
+            super::write_stdout(text.as_bytes());
             EXIT_OK
         }
     }

@@ -16,8 +16,10 @@ pub fn run(_args: Args) -> u8 {
         .map(|t| t.name().len())
         .max()
         .unwrap_or(0);
-    for t in crate::targets::TARGETS {
-        println!("{:width$}  {}", t.name(), t.description());
-    }
+    let text: String = crate::targets::TARGETS
+        .iter()
+        .map(|t| format!("{:width$}  {}\n", t.name(), t.description()))
+        .collect();
+    super::write_stdout(text.as_bytes());
     EXIT_OK
 }

@@ -4,7 +4,6 @@ use super::check::Output;
 use super::{Color, EXIT_FAIL, EXIT_OK, usage_error};
 use crate::diagnostics::render::MessageFormat;
 use crate::validate::{self, model::Model};
-use std::io::Write;
 use std::path::PathBuf;
 
 /// Check captured Segment payloads against the plan (QA replay).
@@ -32,6 +31,9 @@ pub struct Args {
     /// Write the Markdown evidence report to this file.
     #[arg(long, value_name = "FILE.md")]
     pub report: Option<PathBuf>,
+    /// Replace the `--report` file if it exists.
+    #[arg(long)]
+    pub force: bool,
     /// How to print the results on stdout.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -62,6 +64,21 @@ pub fn run(args: Args) -> u8 {
         Ok(l) => l,
         Err(e) => return usage_error(e),
     };
+    // The report file is checked before any work: it must not be an input, nor
+    // an existing file unless `--force` is given.
+    let inputs: Vec<PathBuf> = loaded
+        .sources
+        .files()
+        .filter_map(|(_, f)| f.path.clone())
+        .filter(|p| p.as_os_str() != "-")
+        .chain(Some(args.payloads.clone()).filter(|p| p.as_os_str() != "-"))
+        .collect();
+    let inputs: Vec<&std::path::Path> = inputs.iter().map(PathBuf::as_path).collect();
+    if let Some(path) = &args.report
+        && let Err(e) = crate::fsutil::check_output_file(path, args.force, &inputs)
+    {
+        return usage_error(e);
+    }
     let checked = crate::check::check(&loaded.sources, loaded.diagnostics);
     let sources = loaded.sources;
     let plan = match checked.into_ok() {
@@ -107,15 +124,15 @@ pub fn run(args: Args) -> u8 {
     let summary = validate::report::summarize(&model, &tally, &name);
     if let Some(path) = &args.report {
         let md = summary.markdown(&model);
-        if let Err(e) = crate::fsutil::write_atomic(path, md.as_bytes()) {
-            return usage_error(format!("cannot write `{}`: {e}", path.display()));
+        if let Err(e) = crate::fsutil::write_output_file(path, md.as_bytes(), args.force, &inputs) {
+            return usage_error(e);
         }
     }
     let text = match args.format {
         Format::Human => summary.human(),
         Format::Json => summary.json(),
     };
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    super::write_stdout(text.as_bytes());
     if summary.qa.passed {
         EXIT_OK
     } else {

@@ -2,7 +2,8 @@
 //! JSON-RPC message, is logged to stderr and skipped instead of ending the
 //! session (lsp-server's own stdio transport stops reading at the first one).
 //! A `Content-Length` above [`MAX_MESSAGE`] is refused the same way, so that no
-//! header can make the server allocate without bound. The channels are
+//! header can make the server allocate without bound; a header line longer than
+//! [`MAX_HEADER_LINE`] is skipped as it is read, never held. The channels are
 //! unbounded, so stdin is always drained and a client that writes before it
 //! reads cannot deadlock with the server.
 
@@ -13,6 +14,10 @@ use std::thread;
 
 /// The largest message read (a 2,000-event plan is about 2 MB of text).
 pub const MAX_MESSAGE: usize = 256 * 1024 * 1024;
+
+/// The longest header line kept (LSP headers are `Content-Length: N` and
+/// `Content-Type: …`, well under 100 bytes).
+pub const MAX_HEADER_LINE: usize = 4096;
 
 /// The reader and writer threads, to join at the end.
 pub struct IoThreads {
@@ -101,18 +106,25 @@ impl From<io::Error> for Problem {
 fn read_message(input: &mut impl BufRead) -> Result<Option<String>, Problem> {
     let mut length: Option<usize> = None;
     let mut bad_header = None;
-    let mut line = String::new();
+    let mut line = Vec::new();
     let mut first = true;
     loop {
         line.clear();
-        if input.read_line(&mut line)? == 0 {
+        let (read, complete) = read_header_line(input, &mut line)?;
+        if !complete {
+            first = false;
+            bad_header = Some(format!("a header line longer than {MAX_HEADER_LINE} bytes"));
+            continue;
+        }
+        if read == 0 {
             return if first {
                 Ok(None)
             } else {
                 Err(Problem::Io(io::ErrorKind::UnexpectedEof.into()))
             };
         }
-        let header = line.trim_end_matches(['\r', '\n']);
+        let text = String::from_utf8_lossy(&line);
+        let header = text.trim_end_matches(['\r', '\n']);
         if header.is_empty() {
             if first {
                 continue;
@@ -148,6 +160,40 @@ fn read_message(input: &mut impl BufRead) -> Result<Option<String>, Problem> {
     match String::from_utf8(body) {
         Ok(text) => Ok(Some(text)),
         Err(_) => Err(Problem::Skip("the body is not UTF-8".into())),
+    }
+}
+
+/// Reads one header line into `line`, at most [`MAX_HEADER_LINE`] bytes of it:
+/// returns the bytes read and whether the line fit (a longer one is consumed to
+/// its end without being kept).
+fn read_header_line(input: &mut impl BufRead, line: &mut Vec<u8>) -> io::Result<(usize, bool)> {
+    let limit = MAX_HEADER_LINE as u64 + 1;
+    let read = (&mut *input).take(limit).read_until(b'\n', line)?;
+    if read as u64 == limit && line.last() != Some(&b'\n') {
+        line.clear();
+        skip_line(input)?;
+        return Ok((read, false));
+    }
+    Ok((read, true))
+}
+
+/// Consumes input up to and including the next `\n` (or the end).
+fn skip_line(input: &mut impl BufRead) -> io::Result<()> {
+    loop {
+        let buf = input.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(());
+        }
+        match memchr::memchr(b'\n', buf) {
+            Some(i) => {
+                input.consume(i + 1);
+                return Ok(());
+            }
+            None => {
+                let n = buf.len();
+                input.consume(n);
+            }
+        }
     }
 }
 
@@ -190,5 +236,35 @@ mod tests {
         let got: Vec<Message> = rx.try_iter().collect();
         assert_eq!(got.len(), 1, "{got:?}");
         assert!(matches!(&got[0], Message::Notification(n) if n.method == "initialized"));
+    }
+
+    #[test]
+    fn long_header_lines_are_skipped_without_being_held() {
+        let good = r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#;
+        let input = [
+            // A header line of 1 MB (no message), then one of 5 KB before a
+            // good message, then bytes that are not UTF-8.
+            "X".repeat(1 << 20),
+            "\r\n\r\n".to_string(),
+            format!("X-Long: {}\r\n", "y".repeat(5000)),
+            frame(good),
+            "\u{ff}\r\n".to_string(),
+            frame(good),
+        ]
+        .concat();
+        let (tx, rx) = crossbeam_channel::unbounded();
+        read_loop(&mut input.as_bytes(), &tx);
+        assert_eq!(rx.try_iter().count(), 2);
+        let mut line = Vec::new();
+        let long = "z".repeat(3 * MAX_HEADER_LINE);
+        let text = format!("{long}\nnext\n");
+        let mut reader = text.as_bytes();
+        assert_eq!(
+            read_header_line(&mut reader, &mut line).unwrap(),
+            (MAX_HEADER_LINE + 1, false)
+        );
+        assert!(line.is_empty(), "nothing of the long line is kept");
+        assert_eq!(read_header_line(&mut reader, &mut line).unwrap(), (5, true));
+        assert_eq!(line, b"next\n");
     }
 }

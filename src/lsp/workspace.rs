@@ -240,7 +240,8 @@ impl Workspace {
         if self.docs.get(&key).is_some_and(|d| d.version.is_some()) {
             return;
         }
-        let Ok(bytes) = std::fs::read(path) else {
+        // Not a FIFO or a device (it would block the server), bounded in size.
+        let Ok(bytes) = crate::load::read_source(path) else {
             return;
         };
         let (file, problem) =

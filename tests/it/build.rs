@@ -167,8 +167,8 @@ fn same_bytes_on_every_run() {
     // A second build into the same directory finds every file up to date.
     let (code, again) = run(tmp.path(), &["build", "plan.events", "--out", "a"]);
     assert_eq!(code, 0);
-    // Every file but the manifest is an artifact.
-    let unchanged = format!("0 files written, {} unchanged, 0 removed", a.len() - 1);
+    // Every file but the manifest and the lock is an artifact.
+    let unchanged = format!("0 files written, {} unchanged, 0 removed", a.len() - 2);
     assert!(again.contains(&unchanged), "{again}");
     assert_eq!(a, tree(&tmp.path().join("a")));
 }
@@ -260,7 +260,10 @@ fn an_output_path_that_is_a_file_is_an_io_error() {
     std::fs::write(tmp.path().join("out"), "a file").expect("write");
     let (code, record) = run(tmp.path(), &["build", "plan.events", "--out", "out"]);
     assert_eq!(code, 2, "{record}");
-    assert!(record.contains("error: cannot write `out`"), "{record}");
+    assert!(
+        record.contains("error: --out `out` is a file, not a directory"),
+        "{record}"
+    );
 }
 
 #[test]
@@ -271,8 +274,9 @@ fn a_target_directory_that_is_a_file_is_an_io_error_and_no_manifest_is_written()
     let (code, record) = run(tmp.path(), &["build", "plan.events", "--out", "out"]);
     assert_eq!(code, 2, "{record}");
     assert!(
-        record.contains("error: cannot write `out/schemas/")
-            && record.contains("`out/schemas` is a file, not a directory"),
+        record.contains(
+            "error: cannot write into `out/schemas`: it is a file, not a directory; nothing was written"
+        ),
         "{record}"
     );
     assert!(

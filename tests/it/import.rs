@@ -167,7 +167,7 @@ fn errors_are_located_and_nothing_is_written() {
     assert!(
         missing
             .stderr
-            .starts_with("error: cannot read `does/not/exist.json`"),
+            .starts_with("error: `does/not/exist.json` does not exist"),
         "{}",
         missing.stderr
     );

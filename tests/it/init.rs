@@ -176,7 +176,7 @@ fn init_writes_a_plan_that_check_accepts_and_refuses_to_overwrite() {
     assert_eq!(code, 2);
     assert_eq!(
         err,
-        "error: `plan.events` already exists; pass --force to overwrite it, or --out another file\n"
+        "error: `plan.events` already exists: pass --force to overwrite it, or write to another file\n"
     );
     assert_eq!(
         std::fs::read_to_string(dir.path().join("plan.events")).expect("kept"),
