@@ -274,6 +274,49 @@ pub fn write_output_file(
     }
 }
 
+/// Replaces the contents of an existing file the user owns (`eventsc fmt`):
+/// through a symbolic link the real file is rewritten (the link stays one);
+/// its mode is kept; a file with other hard links is rewritten in place, so
+/// every link sees the new text (its old bytes are first saved, synced, in a
+/// temporary file next to it, removed once the new ones are on disk); a
+/// read-only file is refused.
+pub fn rewrite_file(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
+    let owned = || path.to_path_buf();
+    let real = std::fs::canonicalize(path).map_err(|e| OutputError::Io(owned(), e))?;
+    let meta = std::fs::metadata(&real).map_err(|e| OutputError::Io(owned(), e))?;
+    if meta.permissions().readonly() {
+        return Err(OutputError::ReadOnly(owned()));
+    }
+    #[cfg(unix)]
+    let linked = {
+        use std::os::unix::fs::MetadataExt;
+        meta.nlink() > 1
+    };
+    #[cfg(not(unix))]
+    let linked = false;
+    if !linked {
+        return write_atomic(&real, bytes).map_err(|e| OutputError::Io(owned(), e));
+    }
+    let in_place = || -> std::io::Result<()> {
+        let old = std::fs::read(&real)?;
+        let (backup, mut file) = create_temp(&real)?;
+        let saved = file.write_all(&old).and_then(|()| file.sync_all());
+        drop(file);
+        if let Err(e) = saved {
+            let _ = std::fs::remove_file(&backup);
+            return Err(e);
+        }
+        let mut target = std::fs::OpenOptions::new()
+            .write(true)
+            .truncate(true)
+            .open(&real)?;
+        target.write_all(bytes)?;
+        target.sync_all()?;
+        std::fs::remove_file(&backup)
+    };
+    in_place().map_err(|e| OutputError::Io(owned(), e))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -88,6 +88,9 @@ pub fn run(args: Args) -> u8 {
         Ok(s) => s,
         Err(message) => return usage_error(message),
     };
+    if let Err(e) = outdir::check_out(&args.out) {
+        return usage_error(e);
+    }
     let loaded = match crate::load::load(&args.paths) {
         Ok(l) => l,
         Err(e) => return usage_error(e),

@@ -45,6 +45,7 @@ pub fn run(args: Args) -> u8 {
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     let mut changed = 0usize;
     let mut unchanged = 0usize;
+    let mut unwritable = 0usize;
     let mut out = std::io::stdout().lock();
     for path in files {
         let stdin = path.as_os_str() == "-";
@@ -92,10 +93,14 @@ pub fn run(args: Args) -> u8 {
         } else if stdin {
             out.write_all(formatted.as_bytes())
         } else if formatted != text {
-            match crate::fsutil::write_atomic(&path, formatted.as_bytes()) {
-                Ok(()) => Ok(()),
-                Err(e) => return usage_error(format!("cannot write `{}`: {e}", path.display())),
+            // A file that cannot be written is reported; the others are
+            // still formatted.
+            if let Err(e) = crate::fsutil::rewrite_file(&path, formatted.as_bytes()) {
+                usage_error(e);
+                unwritable += 1;
+                changed -= 1;
             }
+            Ok(())
         } else {
             Ok(())
         };
@@ -112,10 +117,13 @@ pub fn run(args: Args) -> u8 {
     } else {
         "reformatted"
     };
-    let what = format!(
+    let mut what = format!(
         "{verb} {changed} file{}, {unchanged} already formatted",
         if changed == 1 { "" } else { "s" }
     );
+    if unwritable > 0 {
+        what.push_str(&format!(", {unwritable} not written"));
+    }
     crate::diagnostics::sort(&mut diagnostics);
     let only_stdin = args.paths.iter().all(|p| p.as_os_str() == "-");
     let failed = if diagnostics.is_empty() {
@@ -132,7 +140,9 @@ pub fn run(args: Args) -> u8 {
         };
         output.report(&diagnostics, &sources, &what)
     };
-    if failed || (args.check && changed > 0) {
+    if unwritable > 0 {
+        super::EXIT_USAGE
+    } else if failed || (args.check && changed > 0) {
         EXIT_FAIL
     } else {
         EXIT_OK

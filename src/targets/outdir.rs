@@ -177,10 +177,15 @@ impl fmt::Display for WriteError {
                 if list.len() > SHOWN {
                     writeln!(f, "  … and {} more", list.len() - SHOWN)?;
                 }
+                let (them, it) = if list.len() == 1 {
+                    ("it", "it")
+                } else {
+                    ("them", "them")
+                };
                 if force {
                     write!(
                         f,
-                        "  help: move them away, or pass --force to overwrite them"
+                        "  help: move {them} away, or pass --force to overwrite {it}"
                     )
                 } else {
                     write!(f, "  help: build into another directory")
@@ -238,9 +243,9 @@ fn file_key(path: &Path, meta: &std::fs::Metadata) -> Option<FileKey> {
 /// when an older eventsc wrote the manifest without hashes).
 type Manifest = BTreeMap<String, BTreeMap<String, Option<String>>>;
 
-/// Checks `--out`, creates it when missing and returns its real path: not a
-/// file, not `/`, not the home directory nor one of its parents.
-pub fn prepare_out(out: &Path) -> Result<PathBuf, WriteError> {
+/// Checks `--out` without creating anything: not a file, not `/`, not the
+/// home directory nor one of its parents.
+pub fn check_out(out: &Path) -> Result<(), WriteError> {
     match std::fs::metadata(out) {
         Ok(m) if !m.is_dir() => return Err(WriteError::OutNotDir(out.to_path_buf())),
         Ok(_) => {}
@@ -272,6 +277,13 @@ pub fn prepare_out(out: &Path) -> Result<PathBuf, WriteError> {
             }
         }
     }
+    Ok(())
+}
+
+/// [`check_out`], then creates the directory when missing; returns its real
+/// path.
+fn prepare_out(out: &Path) -> Result<PathBuf, WriteError> {
+    check_out(out)?;
     fsutil::make_dir(out).map_err(|e| WriteError::Io(out.to_path_buf(), e))?;
     std::fs::canonicalize(out).map_err(|e| WriteError::Io(out.to_path_buf(), e))
 }
@@ -441,7 +453,7 @@ pub fn build(
         .filter(|(p, _)| !claimed.contains(p))
         .collect();
     for (p, hash) in stale {
-        match remove_stale(&root, &p, hash.as_deref(), &inputs) {
+        match remove_stale(&root, out, &p, hash.as_deref(), &inputs) {
             Ok(true) => report.removed.push(p),
             Ok(false) => {}
             Err(why) => report
@@ -910,6 +922,7 @@ fn same_bytes(path: &Path, meta: &std::fs::Metadata, bytes: &[u8], buf: &mut Vec
 /// whether it was removed (`false`: it is gone already), or why it is kept.
 fn remove_stale(
     root: &Path,
+    shown: &Path,
     rel: &str,
     hash: Option<&str>,
     inputs: &HashSet<FileKey>,
@@ -921,13 +934,18 @@ fn remove_stale(
     // Every directory on the way must be a real one: a link could lead
     // outside the output directory.
     let mut dir = root.to_path_buf();
+    let mut named = shown.to_path_buf();
     let parts: Vec<&str> = rel.split('/').collect();
     for part in &parts[..parts.len() - 1] {
         dir.push(part);
+        named.push(part);
         match std::fs::symlink_metadata(&dir) {
             Ok(m) if m.is_dir() => {}
             Ok(m) if m.file_type().is_symlink() => {
-                return Err(format!("`{part}` on its way is a symbolic link"));
+                return Err(format!(
+                    "`{}` is a symbolic link (eventsc removes nothing through one)",
+                    named.display()
+                ));
             }
             _ => return Ok(false),
         }
