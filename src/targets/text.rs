@@ -173,17 +173,45 @@ fn write_json(out: &mut String, v: &Value, level: usize) {
 /// Runs of characters that need no escape are copied whole: in generated
 /// artifacts that is nearly every string.
 pub fn json_string(out: &mut String, s: &str) {
-    push_quoted(out, s, |bytes, i| {
-        let b = bytes[i];
-        // U+2028 and U+2029 are E2 80 A8/A9 in UTF-8; every other escape is ASCII.
-        b < 0x20
-            || b == b'"'
-            || b == b'\\'
-            || b == 0x7f
-            || (b == 0xe2
-                && bytes.get(i + 1) == Some(&0x80)
-                && matches!(bytes.get(i + 2), Some(0xa8 | 0xa9)))
-    });
+    push_quoted(out, s, must_escape);
+}
+
+/// Whether the character whose first byte is `bytes[i]` is escaped in a
+/// double-quoted string: `"`, `\`, and every character a YAML reader rejects
+/// or reads as a line break: C0 controls, DEL, C1 controls (U+0080–U+009F,
+/// NEL among them: a cp1252 `’` mis-decoded is U+0092), U+2028 and U+2029
+/// (YAML 1.1 line breaks), U+FEFF (a byte order mark) and the noncharacters
+/// U+FFFE and U+FFFF, which YAML 1.2 excludes from its printable set. JSON
+/// readers accept the escapes too, so JSON and YAML share this set.
+///
+/// It holds only for the first byte of a character (continuation bytes are
+/// 0x80–0xBF and never match a first byte tested here).
+pub fn must_escape(bytes: &[u8], i: usize) -> bool {
+    let b = bytes[i];
+    let next = |k: usize| bytes.get(i + k).copied();
+    match b {
+        0x00..=0x1f | b'"' | b'\\' | 0x7f => true,
+        // C1: C2 80–9F in UTF-8.
+        0xc2 => matches!(next(1), Some(0x80..=0x9f)),
+        // U+2028, U+2029: E2 80 A8/A9.
+        0xe2 => next(1) == Some(0x80) && matches!(next(2), Some(0xa8 | 0xa9)),
+        // U+FEFF: EF BB BF; U+FFFE, U+FFFF: EF BF BE/BF.
+        0xef => matches!(
+            (next(1), next(2)),
+            (Some(0xbb), Some(0xbf)) | (Some(0xbf), Some(0xbe | 0xbf))
+        ),
+        _ => false,
+    }
+}
+
+/// The characters [`must_escape`] escapes, one `char` at a time (the reference
+/// its tests compare with).
+#[cfg(test)]
+pub(crate) fn must_escape_char(c: char) -> bool {
+    matches!(
+        c,
+        '"' | '\\' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+    ) || c.is_control()
 }
 
 /// `s` double-quoted, with the characters for which `escape(bytes, i)` holds
@@ -255,6 +283,24 @@ pub fn push_yaml_str(out: &mut String, s: &str) {
     } else {
         json_string(out, s);
     }
+}
+
+/// A mapping key and its `:`, written by `scalar`. YAML readers accept implicit
+/// keys of at most 1024 characters (YAML 1.2, 7.4.2; PyYAML and libyaml fail
+/// past it), so a longer key is written explicitly: `? key`, then the `:` on
+/// the next line at the key's column (spaces).
+pub fn push_yaml_key(out: &mut String, key: &str, column: usize, scalar: fn(&mut String, &str)) {
+    let start = out.len();
+    scalar(out, key);
+    // Bytes bound characters from above: count only when it could matter.
+    if out.len() - start > 1000 && out[start..].chars().count() > 1000 {
+        out.insert_str(start, "? ");
+        out.push('\n');
+        for _ in 0..column {
+            out.push(' ');
+        }
+    }
+    out.push(':');
 }
 
 fn yaml_plain_ok(s: &str) -> bool {
@@ -376,8 +422,7 @@ fn emit_map(
         if !(first_inline && i == 0) {
             indent(out, level);
         }
-        push_yaml_str(out, k);
-        out.push(':');
+        push_yaml_key(out, k, 2 * level, push_yaml_str);
         if is_inline(v) {
             out.push(' ');
             emit_inline(out, v);
@@ -446,14 +491,14 @@ mod tests {
             "",
             "\"",
             "ends with a tab\t",
+            "it\u{92}s \u{85}\u{80}\u{9f}\u{a0}",
+            "\u{feff}\u{fffe}\u{ffff}\u{fffd}\u{efbf}",
         ] {
             let mut out = String::new();
             json_string(&mut out, s);
             let back: String = serde_json::from_str(&out).unwrap();
             assert_eq!(back, s);
-            let expected = quoted_one_char_at_a_time(s, |c| {
-                matches!(c, '"' | '\\' | '\u{7f}' | '\u{2028}' | '\u{2029}') || (c as u32) < 0x20
-            });
+            let expected = quoted_one_char_at_a_time(s, must_escape_char);
             assert_eq!(out, expected, "{s:?}");
         }
     }

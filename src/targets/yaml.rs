@@ -139,9 +139,8 @@ impl Collection<'_> {
 
     fn entry<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), Error> {
         self.start_entry();
-        string(key, self.out);
-        self.out.push(':');
         let column = self.at.inner();
+        super::text::push_yaml_key(self.out, key, column, |o, k| string(k, o));
         value.serialize(Writer {
             out: self.out,
             at: At::Key(column),
@@ -540,19 +539,7 @@ fn string(s: &str, out: &mut String) {
         out.push_str(s);
         return;
     }
-    // Control characters (C0, DEL and C1: C2 80–9F in UTF-8), U+2028 and U+2029
-    // (E2 80 A8/A9) and U+FEFF (EF BB BF) are escaped, besides `"` and `\`.
-    super::text::push_quoted(out, s, |bytes, i| {
-        let b = bytes[i];
-        let next = |k: usize| bytes.get(i + k).copied();
-        b < 0x20
-            || b == b'"'
-            || b == b'\\'
-            || b == 0x7f
-            || (b == 0xc2 && matches!(next(1), Some(0x80..=0x9f)))
-            || (b == 0xe2 && next(1) == Some(0x80) && matches!(next(2), Some(0xa8 | 0xa9)))
-            || (b == 0xef && next(1) == Some(0xbb) && next(2) == Some(0xbf))
-    });
+    super::text::push_quoted(out, s, super::text::must_escape);
 }
 
 #[cfg(test)]
@@ -587,12 +574,14 @@ mod tests {
             "\u{2027}\u{2028}\u{2029}\u{202a}",
             "\u{feff}\u{fefe}\u{ff00}😀",
             "ends\u{85}",
+            "\u{fffd}\u{fffe}\u{ffff}\u{10000}",
         ] {
             let mut out = String::new();
             string(s, &mut out);
-            let expected = crate::targets::text::quoted_one_char_at_a_time(s, |c| {
-                matches!(c, '"' | '\\' | '\u{2028}' | '\u{2029}' | '\u{feff}') || c.is_control()
-            });
+            let expected = crate::targets::text::quoted_one_char_at_a_time(
+                s,
+                crate::targets::text::must_escape_char,
+            );
             assert_eq!(out, expected, "{s:?}");
         }
     }

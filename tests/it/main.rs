@@ -12,6 +12,7 @@ mod examples;
 mod fixtures;
 mod fmt;
 mod golden;
+mod hostile_escape;
 mod hostile_fs;
 mod import;
 mod init;
