@@ -17,7 +17,9 @@
 //! `a.$` is the item type of list `a`. Data Type is a JSON type (`string, null`
 //! for nullable), or `Date time`. Permitted Values: `^\d{4}-\d{2}-\d{2}$` makes a
 //! date; values separated by `|` whose text has no regex syntax left once
-//! unescaped make an enum; anything else is a `pattern`.
+//! unescaped make an enum; anything else is a `pattern`. A cell the `csv` target
+//! guarded against formula injection (a leading `'`, or a Permitted Values
+//! expression starting with a class such as `[=]`) is read without the guard.
 
 use super::{Event, ImportError, Plan, Property, Traits, Type, Warning, is_ident};
 
@@ -185,9 +187,11 @@ pub fn read(text: &str, title: &str) -> Result<(Plan, Vec<Warning>), ImportError
     let mut blocks: Vec<(String, Option<String>, Vec<Row>)> = Vec::new();
     for r in rows {
         let line = r.first().map_or(0, |f| f.1);
+        // Cells as the `csv` target guards them against formula injection.
         let get = |i: Option<usize>| -> String {
-            i.and_then(|i| r.get(i))
-                .map_or(String::new(), |f| f.0.trim().to_string())
+            i.and_then(|i| r.get(i)).map_or(String::new(), |f| {
+                crate::targets::text::csv_unguard(f.0.trim()).to_string()
+            })
         };
         if r.len() != header.len() {
             return Err(ImportError::new(
@@ -259,7 +263,7 @@ pub fn read(text: &str, title: &str) -> Result<(Plan, Vec<Warning>), ImportError
             description: get(cols.description),
             status: get(cols.status),
             data_type: get(Some(cols.data_type)),
-            permitted: get(cols.permitted),
+            permitted: crate::targets::text::csv_unguard_regex(&get(cols.permitted)).into_owned(),
         });
     }
     for (subject, event, rows) in blocks {

@@ -29,6 +29,17 @@
 //!   for `pattern(…)` the pattern; for dates `^\d{4}-\d{2}-\d{2}$`. Other
 //!   constraints (bounds, lengths, formats) are only in the JSON rules.
 //!
+//! Cells a spreadsheet would run as formulas (CSV injection: starting with `=`,
+//! `+`, `-`, `@`, tab, CR, LF or a full-width `＝＋－＠`, after any spaces) are
+//! neutralised as OWASP recommends, in both files: the cell is quoted and gets
+//! a leading `'` (`"'=HYPERLINK(…)"`), which spreadsheets hide and read as
+//! "text". A Permitted Values expression is kept a valid, equivalent regex
+//! instead: its first character goes into a class (`=x|y` → `[=]x|y`). Cells
+//! holding `;` or a tab are quoted too, for spreadsheets that split on those.
+//! `eventsc import csv` removes both again, so a plan survives the round trip;
+//! Segment's own reader keeps the `'`, so an event named `=Sale Made` would
+//! arrive there as `'=Sale Made`.
+//!
 //! `csv/catalog.csv` is the governance catalog, one row per event (or identify,
 //! group, common block) and one per property of it, nested ones included:
 //!
@@ -37,7 +48,8 @@
 //! ```
 //!
 //! `kind` is `track`, `identify`, `group` or `common`; `owner`, `consent` and
-//! `retention` are the effective ones (owner as `@id`); `status` and `source` are
+//! `retention` are the effective ones (owner as `@id`, written `"'@id"` like any
+//! cell starting with `@`, see above); `status` and `source` are
 //! the event's; booleans are `true`/`false`; `location` is the `file:line` where
 //! the event or property is declared (a bundle's property: the bundle's line).
 
@@ -187,6 +199,7 @@ fn permitted_values(out: &mut String, ty: &Type, pattern: Option<&str>) {
         Type::Date => out.push_str(r"^\d{4}-\d{2}-\d{2}$"),
         _ => out.push_str(pattern.unwrap_or("")),
     }
+    super::text::csv_guard_regex(out);
 }
 
 /// One row of `catalog.csv`.

@@ -333,25 +333,97 @@ fn yaml_plain_ok(s: &str) -> bool {
 }
 
 /// One CSV record (RFC 4180): fields separated by commas, quoted when they hold a
-/// comma, quote, CR or LF (quotes doubled), or start or end with a space; the line
-/// ends with CRLF as the RFC says.
+/// comma, quote, CR or LF (quotes doubled), a semicolon or a tab (the separators
+/// a spreadsheet may pick instead of the comma), or start or end with a space;
+/// the line ends with CRLF as the RFC says.
+///
+/// A field a spreadsheet would run as a formula ([`csv_needs_guard`]) is written
+/// with a `'` in front, as OWASP recommends against CSV injection: Excel,
+/// LibreOffice and Google Sheets then show it as text (the `'` hidden), and
+/// `eventsc import csv` removes it again ([`csv_unguard`]).
 pub fn csv_record(out: &mut String, fields: &[&str]) {
     for (i, f) in fields.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
-        let quote = f.bytes().any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
+        let guard = csv_needs_guard(f);
+        let quote = guard
+            || f.bytes()
+                .any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n' | b';' | b'\t'))
             || f.starts_with(' ')
             || f.ends_with(' ');
         if quote {
             out.push('"');
-            out.push_str(&f.replace('"', "\"\""));
+            if guard {
+                out.push('\'');
+            }
+            push_doubling_quotes(out, f);
             out.push('"');
         } else {
             out.push_str(f);
         }
     }
     out.push_str("\r\n");
+}
+
+fn push_doubling_quotes(out: &mut String, f: &str) {
+    let mut rest = f;
+    while let Some(i) = rest.find('"') {
+        out.push_str(&rest[..=i]);
+        out.push('"');
+        rest = &rest[i + 1..];
+    }
+    out.push_str(rest);
+}
+
+/// The characters that make a spreadsheet read a cell starting with them as a
+/// formula (OWASP, "CSV Injection"): `=`, `+`, `-`, `@`, tab, CR, LF, and the
+/// full-width `＝`, `＋`, `－`, `＠` that spreadsheets fold to ASCII.
+pub const CSV_FORMULA_STARTS: &[char] = &[
+    '=', '+', '-', '@', '\t', '\r', '\n', '\u{ff1d}', '\u{ff0b}', '\u{ff0d}', '\u{ff20}',
+];
+
+/// Whether a cell is written with a leading `'`: after any leading spaces and
+/// `'`s it starts like a formula. Counting the `'`s makes the guard reversible:
+/// a text that itself starts with `'=` gets a second quote, and
+/// [`csv_unguard`] removes exactly one.
+pub fn csv_needs_guard(field: &str) -> bool {
+    field
+        .trim_start_matches([' ', '\''])
+        .starts_with(CSV_FORMULA_STARTS)
+}
+
+/// A regular expression for a CSV cell (Segment's Permitted Values) that starts
+/// like a formula: its first character `c` becomes the class `[c]`, which
+/// matches the same strings, so the cell needs no `'` (which Segment would read
+/// as part of the expression). [`csv_unguard_regex`] undoes it.
+pub fn csv_guard_regex(re: &mut String) {
+    if let Some(c) = re.chars().next().filter(|c| CSV_FORMULA_STARTS.contains(c)) {
+        re.insert(c.len_utf8(), ']');
+        re.insert(0, '[');
+    }
+}
+
+/// A Permitted Values cell without the class [`csv_guard_regex`] put around its
+/// first character: the character as `regex::escape` writes it.
+pub fn csv_unguard_regex(re: &str) -> std::borrow::Cow<'_, str> {
+    let mut chars = re.chars();
+    if let (Some('['), Some(c), Some(']')) = (chars.next(), chars.next(), chars.next())
+        && CSV_FORMULA_STARTS.contains(&c)
+    {
+        let mut out = regex_syntax::escape(&c.to_string());
+        out.push_str(chars.as_str());
+        return out.into();
+    }
+    re.into()
+}
+
+/// A cell as [`csv_record`] wrote it, without the `'` it put in front.
+pub fn csv_unguard(field: &str) -> &str {
+    match field.strip_prefix('\'') {
+        Some(rest) if csv_needs_guard(field) => rest,
+        _ => field,
+    }
 }
 
 /// A YAML node, emitted in block style with two-space indents and entries in the
@@ -594,5 +666,33 @@ mod tests {
             out,
             "a,\"b,c\",\"say \"\"hi\"\"\",\"two\nlines\",\" pad\",\r\n"
         );
+    }
+
+    #[test]
+    fn csv_formulas_are_guarded_and_the_guard_comes_off_again() {
+        for (field, cell) in [
+            ("=1+1", "\"'=1+1\""),
+            ("+cmd|' /C calc'!A0", "\"'+cmd|' /C calc'!A0\""),
+            ("-2", "\"'-2\""),
+            ("@SUM(A1)", "\"'@SUM(A1)\""),
+            ("\tx", "\"'\tx\""),
+            ("\rx", "\"'\rx\""),
+            ("\u{ff1d}1", "\"'\u{ff1d}1\""),
+            ("  =x", "\"'  =x\""),
+            ("'=x", "\"''=x\""),
+            ("'plain", "'plain"),
+            ("a=b", "a=b"),
+            ("a;b", "\"a;b\""),
+            ("=\"q\"", "\"'=\"\"q\"\"\""),
+        ] {
+            let mut out = String::new();
+            csv_record(&mut out, &[field]);
+            assert_eq!(out, format!("{cell}\r\n"), "{field:?}");
+            let back = cell
+                .strip_prefix('"')
+                .and_then(|c| c.strip_suffix('"'))
+                .map_or(cell.to_string(), |c| c.replace("\"\"", "\""));
+            assert_eq!(csv_unguard(&back), field, "{cell:?}");
+        }
     }
 }

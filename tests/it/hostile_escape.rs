@@ -86,6 +86,7 @@ fn nasty_plan() -> String {
   tools    segment, dbt
   owner    @data
   version  "1.0.0"
+  rules {{ "naming/event-case" = off }}
 }}
 owner @data {{ name {title}; email "data@example.com" }}
 consent {consent} {{ basis legitimate_interest; description {title} }}
@@ -98,6 +99,13 @@ event "Thing Happened" {{
   tags {values}
   choice: enum({values}) "one of the nasty strings"
 {props}}}
+event "=HYPERLINK(\"http://evil.example\") Clicked" {{
+  description "@SUM(A1) -1 +1"
+  owner @data
+  source web
+  consent {consent}
+  formula: enum("=1+1", "@x", "-y", "+z", "\u{{ff1d}}w", "\tv", "plain") "-1"
+}}
 "#,
         title = literal(NASTY[0]),
         values = values.join(", "),
@@ -176,5 +184,94 @@ print(json.dumps(found))
     assert!(
         found["out/dbt/sources.yml"].contains(&long_key),
         "the long consent id is a key of sources.yml"
+    );
+}
+
+/// Item 10: no cell of either CSV file starts like a formula once read by a
+/// CSV reader (Python's `csv`, as a spreadsheet splits it), and `eventsc import
+/// csv` reads the guarded cells back to the plan's texts.
+#[test]
+fn csv_cells_never_start_a_formula_and_import_reads_them_back() {
+    let dir = plan_dir(&nasty_plan());
+    build(dir.path(), "csv");
+    let script = r#"
+import csv, json, sys
+rows = []
+for path in sys.argv[1:]:
+    with open(path, newline="", encoding="utf-8") as f:
+        rows += [[path] + r for r in csv.reader(f)]
+print(json.dumps(rows))
+"#;
+    let out = Command::new(common::venv_python())
+        .args([
+            "-c",
+            script,
+            "out/csv/catalog.csv",
+            "out/csv/segment-tracking-plan.csv",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: Vec<Vec<String>> = serde_json::from_slice(&out.stdout).expect("JSON rows");
+    let starts = [
+        '=', '+', '-', '@', '\t', '\r', '\n', '\u{ff1d}', '\u{ff0b}', '\u{ff0d}', '\u{ff20}',
+    ];
+    let mut guarded = 0;
+    for row in &rows {
+        for cell in &row[1..] {
+            assert!(
+                !cell.trim_start_matches(' ').starts_with(starts),
+                "{}: a spreadsheet runs {cell:?} as a formula",
+                row[0]
+            );
+            guarded += usize::from(cell.starts_with('\''));
+        }
+    }
+    assert!(guarded > 10, "the nasty plan has formulas to guard");
+
+    let text = std::fs::read_to_string(dir.path().join("out/csv/segment-tracking-plan.csv"))
+        .expect("the CSV was written");
+    let (plan, _) = eventsc::import::csv::read(&text, "t").expect("import reads its own CSV");
+    let thing = plan
+        .events
+        .iter()
+        .find(|e| e.name == "Thing Happened")
+        .expect("the event is imported");
+    for (i, s) in NASTY.iter().enumerate() {
+        let p = thing
+            .properties
+            .iter()
+            .find(|p| p.name == format!("p{i}"))
+            .expect("every property is imported");
+        // The importer trims cells (a guarded one keeps the spaces after its `'`).
+        assert_eq!(
+            p.description.as_deref().map(str::trim),
+            Some(s.trim()),
+            "p{i}"
+        );
+    }
+    let formula = plan
+        .events
+        .iter()
+        .find(|e| e.name == "=HYPERLINK(\"http://evil.example\") Clicked")
+        .expect("the event named like a formula is imported by its name");
+    assert_eq!(formula.description.as_deref(), Some("@SUM(A1) -1 +1"));
+    let p = &formula.properties[0];
+    assert_eq!(p.description.as_deref(), Some("-1"));
+    assert_eq!(
+        format!("{:?}", p.ty),
+        format!(
+            "{:?}",
+            eventsc::import::Type::Enum(
+                ["=1+1", "@x", "-y", "+z", "\u{ff1d}w", "\tv", "plain"]
+                    .map(String::from)
+                    .to_vec()
+            )
+        )
     );
 }
