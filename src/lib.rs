@@ -26,3 +26,4 @@ pub mod syntax;
 pub mod synth;
 pub mod targets;
 pub mod validate;
+pub mod visible;

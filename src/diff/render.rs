@@ -74,27 +74,16 @@ pub fn human(r: &Report, sides: &Sides) -> String {
     s
 }
 
-/// Escapes text for a Markdown table cell.
-fn cell(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('|', "\\|")
-}
-
-fn code(s: &str) -> String {
-    if s.contains('`') {
-        format!("`` {s} ``")
-    } else {
-        format!("`{s}`")
-    }
-}
+use crate::targets::markdown::{code, code_span, rich};
 
 pub fn markdown(r: &Report, sides: &Sides) -> String {
     let mut s = String::from("### Tracking plan changes\n\n");
     s.push_str(&format!(
-        "Comparing {} (`{}`) with {} (`{}`).\n\n",
-        cell(&code(sides.old)),
-        r.old_version,
-        cell(&code(sides.new)),
-        r.new_version
+        "Comparing {} ({}) with {} ({}).\n\n",
+        code_span(sides.old),
+        code_span(&r.old_version.to_string()),
+        code_span(sides.new),
+        code_span(&r.new_version.to_string())
     ));
     let counts: Vec<String> = Class::ALL
         .iter()
@@ -121,7 +110,7 @@ pub fn markdown(r: &Report, sides: &Sides) -> String {
         )),
     }
     if let Some(e) = r.version_error() {
-        s.push_str(&format!("\n> **Error:** {}\n", cell(&e)));
+        s.push_str(&format!("\n> **Error:** {}\n", rich(&e, false)));
     }
     for class in Class::ALL {
         let changes: Vec<&Change> = r.changes.iter().filter(|c| c.class == class).collect();
@@ -138,10 +127,10 @@ pub fn markdown(r: &Report, sides: &Sides) -> String {
                 |l: &Option<super::Loc>| l.as_ref().map_or(String::new(), |l| code(&l.to_string()));
             s.push_str(&format!(
                 "| {} | {} | {} | {} |\n",
-                cell(&code(&what(c))),
-                cell(&c.message),
-                cell(&loc(&c.old)),
-                cell(&loc(&c.new))
+                code(&what(c)),
+                rich(&c.message, true),
+                loc(&c.old),
+                loc(&c.new)
             ));
         }
     }

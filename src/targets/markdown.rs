@@ -9,7 +9,11 @@ use crate::ir::{Identity, Plan, Property, Ref, Type};
 use std::fmt::Write;
 
 /// User text, escaped for GitHub-flavoured Markdown (paragraphs and table cells):
-/// punctuation that would format is backslash-escaped, newlines become `<br>`.
+/// punctuation that would format is backslash-escaped (`<` and `&` included, so
+/// no HTML tag or entity is read; `[`, `]` and `!`, so no link or image; `$`,
+/// GitHub's math; a `#`, `-`, `+`, `=` or `1.` that would start a heading, list
+/// item or underline), CR is dropped and LF becomes `<br>` (a table row or list
+/// item stays one line).
 pub fn text(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     push_text(&mut out, s);
@@ -18,6 +22,24 @@ pub fn text(s: &str) -> String {
 
 /// Appends [`text`]`(s)`.
 pub fn push_text(out: &mut String, s: &str) {
+    push_escaped(out, s, true);
+}
+
+/// `s` escaped as [`text`] does, for a place that cannot start a block (after
+/// other text on its line, or in a table cell, whose content is inline): a
+/// leading `-`, `#` or `1.` needs no escape there.
+pub fn inline(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    push_inline(&mut out, s);
+    out
+}
+
+/// Appends [`inline`]`(s)`.
+pub fn push_inline(out: &mut String, s: &str) {
+    push_escaped(out, s, false);
+}
+
+fn push_escaped(out: &mut String, s: &str, line_start: bool) {
     // Fast path: nothing to escape.
     if s.bytes().all(|b| {
         b.is_ascii_alphanumeric()
@@ -25,7 +47,7 @@ pub fn push_text(out: &mut String, s: &str) {
                 b,
                 b' ' | b',' | b'.' | b':' | b'/' | b'(' | b')' | b'\'' | b'"' | b'?' | b'@'
             )
-    }) && !s.starts_with(|c: char| c.is_ascii_digit())
+    }) && !(line_start && s.starts_with(|c: char| c.is_ascii_digit()))
     {
         out.push_str(s);
         return;
@@ -34,21 +56,36 @@ pub fn push_text(out: &mut String, s: &str) {
     let digits = s.chars().take_while(char::is_ascii_digit).count();
     let lead = s.chars().nth(digits);
     let block_marker = match lead {
+        _ if !line_start => None,
         Some('-' | '+' | '=') if digits == 0 => Some(0),
         Some('.' | ')') if digits > 0 => Some(digits),
         _ => None,
     };
+    // Only spaces so far: a `#` here would start a heading.
+    let mut at_start = line_start;
     for (i, c) in s.chars().enumerate() {
         if block_marker == Some(i) {
             out.push('\\');
         }
+        let heading = at_start && c == '#';
+        at_start &= c == ' ';
         match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '#' | '!' | '&' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '!' | '&' | '$' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '#' if heading => {
                 out.push('\\');
                 out.push(c);
             }
             '\r' => {}
             '\n' => out.push_str("<br>"),
+            '\t' => out.push('\t'),
+            // Shown as `\u{1b}`: the backslash escaped.
+            c if crate::visible::is_hidden(c) => {
+                out.push('\\');
+                crate::visible::push_escape(out, c);
+            }
             c => out.push(c),
         }
     }
@@ -64,21 +101,95 @@ pub fn code(s: &str) -> String {
 
 /// Appends [`code`]`(s)`.
 pub fn push_code(out: &mut String, s: &str) {
-    if !s.is_empty() && !s.contains(['`', '|', '\n', '\r']) {
+    push_code_span(out, s, true);
+}
+
+/// A code span outside a table (a paragraph, a list item, a heading): as
+/// [`code`], but `|` as it is (a backslash there would be shown).
+pub fn code_span(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    push_code_span(&mut out, s, false);
+    out
+}
+
+fn push_code_span(out: &mut String, s: &str, in_table: bool) {
+    let plain = |c: char| !matches!(c, '`' | '|' | '\n' | '\r') && !crate::visible::is_hidden(c);
+    if !s.is_empty() && s.chars().all(plain) {
         out.push('`');
         out.push_str(s);
         out.push('`');
         return;
     }
-    let body = s.replace(['\n', '\r'], " ").replace('|', "\\|");
+    let mut body = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' | '\r' => body.push(' '),
+            '|' if in_table => body.push_str("\\|"),
+            '\t' => body.push('\t'),
+            c if crate::visible::is_hidden(c) => crate::visible::push_escape(&mut body, c),
+            c => body.push(c),
+        }
+    }
     let longest = longest_run(&body, '`');
     let fence = "`".repeat(longest + 1);
-    let pad = if body.starts_with('`') || body.ends_with('`') || body.is_empty() {
+    let pad = if body.starts_with('`') || body.ends_with('`') || body.trim().is_empty() {
         " "
     } else {
         ""
     };
     let _ = write!(out, "{fence}{pad}{body}{pad}{fence}");
+}
+
+/// Text that marks code the Markdown way, `` `like this` ``, with parts that
+/// came from a plan or a payload (a validation message, a diff's change):
+/// outside double-quoted strings (values are quoted as `{:?}` quotes them), a
+/// backtick that opens a word (at the start, or after anything but a letter or
+/// digit) and the next backtick that closes one (at the end, or before anything but a
+/// letter, digit or backtick) enclose a code span written by [`code`] (or
+/// [`code_span`] outside a table); everything else, other backticks included,
+/// is escaped by [`text`]. Whatever the parts hold, nothing but text and code
+/// spans comes out.
+pub fn rich(s: &str, in_table: bool) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    let bytes = s.as_bytes();
+    let (mut i, mut plain, mut quoted) = (0, 0, false);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if quoted => i += 2,
+            b'"' => {
+                quoted = !quoted;
+                i += 1;
+            }
+            b'`' if !quoted => {
+                let opens = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
+                let close = s[i + 1..].find('`').map(|k| i + 1 + k).filter(|&c| {
+                    c > i + 1
+                        && bytes
+                            .get(c + 1)
+                            .is_none_or(|b| !b.is_ascii_alphanumeric() && *b != b'`')
+                });
+                match close {
+                    Some(c) if opens => {
+                        push_inline(&mut out, &s[plain..i]);
+                        push_code_span(&mut out, &s[i + 1..c], in_table);
+                        i = c + 1;
+                        plain = i;
+                    }
+                    // Escaped by `push_text` with the rest.
+                    _ => i += 1,
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    push_inline(&mut out, &s[plain..]);
+    out
+}
+
+/// The backtick fence for a code block holding `body`: longer than any run of
+/// backticks in it (at least three), so the body cannot close it.
+pub fn fence(body: &str) -> String {
+    "`".repeat(longest_run(body, '`').max(2) + 1)
 }
 
 fn longest_run(s: &str, c: char) -> usize {
@@ -316,5 +427,26 @@ mod tests {
         assert_eq!(code("a|b"), "`a\\|b`");
         assert_eq!(code("x`y"), "``x`y``");
         assert_eq!(code("`x"), "`` `x ``");
+        assert_eq!(code_span("a|b"), "`a|b`");
+        assert_eq!(code(""), "`  `");
+        assert_eq!(text("$x$"), "\\$x\\$");
+        assert_eq!(
+            rich("expected `a|b`, found <i>`", true),
+            "expected `a\\|b`, found \\<i\\>\\`"
+        );
+        assert_eq!(rich("x ``` y", false), "x \\`\\`\\` y");
+        assert_eq!(
+            rich("found \"a ```\" and `k`, (`v`)", false),
+            "found \"a \\`\\`\\`\" and `k`, (`v`)"
+        );
+        assert_eq!(rich("it`s `x`y `z", false), "it\\`s \\`x\\`y \\`z");
+        assert_eq!(
+            rich(r#"added: "a `x` \"`y`\"" and `z`"#, false),
+            r#"added: "a \`x\` \\"\`y\`\\"" and `z`"#
+        );
+        assert_eq!(text("a\u{1b}[2J\tb"), "a\\\\u{1b}\\[2J\tb");
+        assert_eq!(code("a\u{1b}b\u{202e}"), "`a\\u{1b}b\\u{202e}`");
+        assert_eq!(fence("a ```` b"), "`````");
+        assert_eq!(fence("a"), "```");
     }
 }

@@ -275,3 +275,159 @@ print(json.dumps(rows))
         )
     );
 }
+
+/// Runs `tests/hostile/markdown_check.py` (GitHub's cmark-gfm) on Markdown
+/// files in `dir`; panics with what a reader would see wrong: live tags,
+/// foreign links, texts that do not come out intact.
+fn assert_markdown_safe(dir: &Path, files: &[&str], expected: &[String]) {
+    let list = dir.join("expected.json");
+    std::fs::write(&list, serde_json::to_string(expected).expect("JSON")).expect("written");
+    let out = Command::new(common::venv_python())
+        .arg(common::root().join("tests/hostile/markdown_check.py"))
+        .arg(&list)
+        .args(files)
+        .current_dir(dir)
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let problems: Vec<String> = report
+        .as_object()
+        .expect("an object")
+        .iter()
+        .filter(|(_, r)| r["bad"] != serde_json::json!([]) || r["missing"] != serde_json::json!([]))
+        .map(|(f, r)| format!("{f}: {r:#}"))
+        .collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// `s` as a document shows it: control characters and bidi overrides escaped
+/// (`\u{1b}`), line breaks and tabs as they are.
+fn shown(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\t' | '\n' | '\r' => c.to_string(),
+            c if eventsc::visible::is_hidden(c) => format!("\\u{{{:x}}}", c as u32),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+/// Item 11: the instrumentation spec and the QA checklist render every text of
+/// the plan as text on GitHub: no live HTML, no injected link or image, no
+/// broken table or code span.
+#[test]
+fn documents_render_plan_text_as_text() {
+    let dir = plan_dir(&nasty_plan());
+    build(dir.path(), "spec,qa");
+    let texts: Vec<String> = NASTY.iter().map(|s| shown(s)).collect();
+    assert_markdown_safe(dir.path(), &["out/instrumentation-spec.md"], &texts);
+    // The checklist carries the plan's title and event names, not descriptions.
+    assert_markdown_safe(
+        dir.path(),
+        &["out/qa-checklist.md"],
+        &[
+            shown(NASTY[0]),
+            "=HYPERLINK(\"http://evil.example\") Clicked".into(),
+        ],
+    );
+}
+
+/// Payloads as an attacker (or a broken client) sends them: HTML, Markdown,
+/// code fences and terminal escapes in event names, message ids, property
+/// names and values.
+fn nasty_payloads() -> String {
+    let lines = [
+        serde_json::json!({"type": "track", "event": "<img src=x onerror=alert(1)>",
+            "messageId": "`|<script>alert(1)</script>\n# id", "anonymousId": "a-1",
+            "timestamp": "2026-12-01T10:00:00Z",
+            "properties": {"[x](javascript:alert(2))": "<b>bold</b> | ``` fence"}}),
+        serde_json::json!({"type": "track", "event": "Thing Happened", "messageId": "m```2\u{1b}[2J",
+            "anonymousId": "a-1", "timestamp": "2026-12-01T10:00:00Z",
+            "properties": {"choice": "<iframe src=//evil> | ```", "p0": 5,
+                "\u{1b}]8;;http://evil\u{7}link": "![i](http://x/i.png)"}}),
+        serde_json::json!({"type": "track", "event": "Thing\u{202e}Happened\u{1b}[0m", "messageId": "m3",
+            "anonymousId": "a-1", "timestamp": "2026-12-01T10:00:00Z", "properties": {}}),
+    ];
+    let mut out: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    out.push_str("{\"type\": \"track\", \"event\": \"<svg onload=alert(3)>\n");
+    out
+}
+
+/// Item 11: the `validate --report` evidence renders payload text as text on
+/// GitHub: no live tag from an event name, no link from a property name, no
+/// code fence closed early by a value.
+#[test]
+fn evidence_report_renders_payload_text_as_text() {
+    let dir = plan_dir(&nasty_plan());
+    std::fs::write(dir.path().join("payloads.ndjson"), nasty_payloads()).expect("written");
+    let r = eventsc(
+        dir.path(),
+        &[
+            "validate",
+            "plan.events",
+            "--payloads",
+            "payloads.ndjson",
+            "--report",
+            "evidence.md",
+        ],
+        None,
+    );
+    assert_eq!(r.code, 1, "{}", r.record);
+    assert_markdown_safe(
+        dir.path(),
+        &["evidence.md"],
+        &[
+            shown(NASTY[0]),
+            "<img src=x onerror=alert(1)>".into(),
+            "`|<script>alert(1)</script>\n# id".into(),
+            // Control characters are shown escaped, as Rust's `{:?}` does.
+            r"m```2\u{1b}[2J".into(),
+            r"Thing\u{202e}Happened\u{1b}[0m".into(),
+            r"\u{1b}]8;;http://evil\u{7}link".into(),
+            "[x](javascript:alert(2))".into(),
+            "<iframe src=//evil> | ```".into(),
+        ],
+    );
+}
+
+/// Item 11: `diff --format markdown` (a pull-request comment) renders the
+/// names and values of changes as text.
+#[test]
+fn diff_markdown_renders_plan_text_as_text() {
+    let old = nasty_plan();
+    let new = old.replacen(
+        "choice: enum(",
+        r#"choice: enum("<script>alert(9)</script> | `x` ```", "#,
+        1,
+    ) + r#"
+event "<img src=x onerror=alert(1)> [a](http://evil.example) Clicked" {
+  description "new"
+  owner @data
+  source web
+}
+"#;
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("old.events"), old).expect("written");
+    std::fs::write(dir.path().join("new.events"), new).expect("written");
+    let r = eventsc(
+        dir.path(),
+        &["diff", "old.events", "new.events", "--format", "markdown"],
+        None,
+    );
+    // Exit 1: the version was not bumped (the Markdown says so too).
+    assert_eq!(r.code, 1, "{}", r.record);
+    std::fs::write(dir.path().join("diff.md"), &r.stdout).expect("written");
+    assert_markdown_safe(
+        dir.path(),
+        &["diff.md"],
+        &[
+            "<script>alert(9)</script> | `x` ```".into(),
+            "<img src=x onerror=alert(1)> [a](http://evil.example) Clicked".into(),
+        ],
+    );
+}
