@@ -4,8 +4,9 @@
 #     (dbt-core, dbt-duckdb, jsonschema, …), reinstalled only when that file changes;
 #   - Node: `npm ci` in every folder holding a package-lock.json (outside
 #     node_modules), rerun only when that lock file changes;
-#   - Debian packages the editor tests drive (vim, neovim), installed with apt-get
-#     only when missing and only when running as root or with passwordless sudo.
+#   - Debian packages the editor and browser tests drive (vim, neovim, chromium),
+#     installed with apt-get only when missing and only when running as root or
+#     with passwordless sudo.
 # Works on a fresh machine and in CI (CI=true, no stdin). Prints what it does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -72,3 +73,6 @@ apt_install() { # package command
 }
 apt_install vim vim
 apt_install neovim nvim
+# `eventsc serve` is tested with the real analytics.js in headless Chromium,
+# driven by playwright-core (tests/serve/; never `playwright install`).
+apt_install chromium chromium

@@ -7,6 +7,7 @@
 //! Nothing here parses or reports; see [`lower`] for how the IR is built.
 
 pub mod lower;
+pub mod qa;
 pub mod values;
 
 use crate::source::{Span, Spanned};

@@ -823,7 +823,7 @@ impl<'a> PlanJson<'a> {
         }
 
         let status_count = |s: Status| plan.events.iter().filter(|e| e.status.value == s).count();
-        let in_scope = super::qa::in_scope(plan);
+        let in_scope = plan.qa_in_scope();
         let mut by_rule: Vec<RuleCount> = Vec::new();
         for d in cx.warnings {
             match by_rule.iter_mut().find(|r| r.rule == d.code) {
@@ -907,7 +907,7 @@ impl<'a> PlanJson<'a> {
             success_metrics: SuccessMetrics {
                 coverage_target: number(m.qa.coverage),
                 events_in_scope: in_scope,
-                events_to_observe: super::qa::required_observed(in_scope, m.qa.coverage),
+                events_to_observe: m.qa.required_observed(in_scope),
                 defect_ceiling: m.qa.defect_ceiling,
                 events_by_status: EventsByStatus {
                     planned: status_count(Status::Planned),

@@ -62,16 +62,6 @@ pub fn plan_arg(sources: &SourceMap) -> String {
     }
 }
 
-/// Events QA covers: every event not deprecated.
-pub fn in_scope(plan: &Plan) -> usize {
-    plan.events.iter().filter(|e| !e.is_deprecated()).count()
-}
-
-/// How many of `n` events must be observed to meet a coverage percentage.
-pub fn required_observed(n: usize, coverage: f64) -> usize {
-    ((n as f64) * coverage / 100.0 - 1e-9).ceil().max(0.0) as usize
-}
-
 fn owners(refs: &[Ref]) -> Vec<usize> {
     refs.iter().filter_map(|r| r.target).collect()
 }
@@ -108,8 +98,8 @@ pub fn render(cx: &Context) -> String {
 
     // Acceptance criteria.
     let qa = &m.qa;
-    let n = in_scope(plan);
-    let need = required_observed(n, qa.coverage);
+    let n = plan.qa_in_scope();
+    let need = qa.required_observed(n);
     let ripcord = owners(&m.ripcord);
     let alerts = ripcord
         .iter()
@@ -590,15 +580,6 @@ fn traits(cx: &Context, t: &Traits, plan_path: &str, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn coverage_counts() {
-        assert_eq!(required_observed(2, 95.0), 2);
-        assert_eq!(required_observed(20, 95.0), 19);
-        assert_eq!(required_observed(10, 100.0), 10);
-        assert_eq!(required_observed(3, 0.0), 0);
-        assert_eq!(required_observed(3, 33.3), 1);
-    }
 
     #[test]
     fn plan_args() {

@@ -9,7 +9,7 @@
 
 use super::pattern;
 use crate::ir::{
-    Date, Format, Identity, PiiClass, Plan, Property, Ref, Traits, Type, values::format_number,
+    Date, Format, Identity, PiiClass, Plan, Property, Qa, Ref, Traits, Type, values::format_number,
 };
 use crate::source::{SourceMap, Span};
 use rustc_hash::FxHashMap as HashMap;
@@ -185,6 +185,8 @@ pub struct EventModel {
     pub identity_loc: Loc,
     pub consent: Option<(u16, Loc)>,
     pub props: Object,
+    /// QA covers it ([`crate::ir::qa::in_scope`]).
+    pub in_scope: bool,
 }
 
 /// `identify { }` or `group { }`.
@@ -212,10 +214,9 @@ pub struct OwnerInfo {
 pub struct PlanInfo {
     pub title: String,
     pub version: String,
-    /// Percent, 0–100.
-    pub coverage: f64,
-    pub defect_ceiling: u32,
-    pub retry_limit: u32,
+    /// `qa { }`: coverage target, defect ceiling, retry limit; the verdict
+    /// comes from [`crate::ir::Qa::verdict`].
+    pub qa: Qa,
     /// `2 in 48 hours`.
     pub escalate_after: String,
     pub escalation: Vec<OwnerInfo>,
@@ -278,6 +279,7 @@ impl Model {
                     .map_or_else(|| b.loc(e.name.span), |i| b.loc(i.span)),
                 consent: ev_consent,
                 props: b.object(&e.properties, ev_consent),
+                in_scope: crate::ir::qa::in_scope(&e),
             };
             // The name moves out of the event, which is then freed.
             model.name = e.name.value.into_boxed_str();
@@ -320,9 +322,7 @@ impl Model {
         let info = PlanInfo {
             title: m.title.value.clone(),
             version: m.version.value.to_string(),
-            coverage: m.qa.coverage,
-            defect_ceiling: m.qa.defect_ceiling,
-            retry_limit: m.qa.retry_limit,
+            qa: m.qa,
             escalate_after: format!("{} in {}", w.count, w.within),
             escalation: owners(&m.escalation),
             ripcord: owners(&m.ripcord),
@@ -403,12 +403,9 @@ impl Model {
         )
     }
 
-    /// Planned events that count for coverage (not deprecated).
+    /// Planned events that QA covers.
     pub fn planned(&self) -> impl Iterator<Item = (usize, &EventModel)> {
-        self.events
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| e.deprecated.is_none())
+        self.events.iter().enumerate().filter(|(_, e)| e.in_scope)
     }
 }
 

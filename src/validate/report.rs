@@ -48,6 +48,8 @@ pub struct Coverage {
     /// Planned events that are not deprecated.
     pub planned: u64,
     pub observed: u64,
+    /// Planned events that must be observed to meet the target.
+    pub required: u64,
     /// Percent, 100 when nothing is planned.
     pub percent: f64,
     pub target: f64,
@@ -228,7 +230,7 @@ pub fn summarize(model: &Model, tally: &Tally, payloads: &str) -> Summary {
             "planned"
         };
         let r = row(&t, "track", status, Some(model.location(e.loc)));
-        if e.deprecated.is_none() {
+        if e.in_scope {
             if r.seen > 0 {
                 observed += 1;
             } else {
@@ -273,15 +275,8 @@ pub fn summarize(model: &Model, tally: &Tally, payloads: &str) -> Summary {
     }
 
     let planned = model.planned().count() as u64;
-    let percent = if planned == 0 {
-        100.0
-    } else {
-        observed as f64 * 100.0 / planned as f64
-    };
-    let target = model.info.coverage;
-    // Compare exactly: observed/planned ≥ target/100.
-    let cov_met = planned == 0 || observed as f64 * 100.0 >= target * planned as f64 - 1e-9;
-    let def_met = tally.defective <= model.info.defect_ceiling as u64;
+    let qa = model.info.qa;
+    let verdict = qa.verdict(planned, observed, tally.defective);
     let samples = tally
         .samples
         .iter()
@@ -310,18 +305,19 @@ pub fn summarize(model: &Model, tally: &Tally, payloads: &str) -> Summary {
         },
         payloads: payloads.to_string(),
         qa: Qa {
-            passed: cov_met && def_met,
+            passed: verdict.passed,
             coverage: Coverage {
                 planned,
                 observed,
-                percent,
-                target,
-                met: cov_met,
+                required: verdict.required,
+                percent: crate::ir::Qa::percent(planned, observed),
+                target: qa.coverage,
+                met: verdict.coverage_met,
             },
             defects: Defects {
                 payloads: tally.defective,
-                ceiling: model.info.defect_ceiling,
-                met: def_met,
+                ceiling: qa.defect_ceiling,
+                met: verdict.defects_met,
             },
         },
         totals: Totals {
@@ -734,8 +730,8 @@ impl Summary {
             let _ = writeln!(
                 out,
                 "QA failed. Fix the defects and re-run `eventsc validate`, at most {} more time{}; then escalate along the ladder, in order:\n",
-                i.retry_limit,
-                if i.retry_limit == 1 { "" } else { "s" }
+                i.qa.retry_limit,
+                if i.qa.retry_limit == 1 { "" } else { "s" }
             );
             for (n, o) in i.escalation.iter().enumerate() {
                 let _ = writeln!(out, "{}. {}", n + 1, md(&owner_text(o)));
