@@ -20,6 +20,7 @@ pub mod ir;
 pub mod load;
 pub mod lsp;
 pub mod rules;
+pub mod serve;
 pub mod source;
 pub mod starter;
 pub mod syntax;

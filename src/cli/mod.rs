@@ -12,6 +12,7 @@ mod import;
 mod init;
 mod log;
 mod lsp;
+mod serve;
 mod synth;
 mod targets;
 mod validate;
@@ -48,6 +49,7 @@ enum Command {
     Import(import::Args),
     Log(log::Args),
     Validate(validate::Args),
+    Serve(serve::Args),
     Init(init::Args),
     Lsp(lsp::Args),
     #[command(hide = true)]
@@ -103,6 +105,7 @@ pub fn main() -> ExitCode {
         Command::Lsp(a) => lsp::run(a),
         Command::Synth(a) => synth::run(a),
         Command::Validate(a) => validate::run(a),
+        Command::Serve(a) => serve::run(a),
     };
     ExitCode::from(code)
 }

@@ -38,6 +38,11 @@ impl<'m> Checker<'m> {
         }
     }
 
+    /// The violations of the last record checked.
+    pub fn violations(&self) -> &[Violation] {
+        &self.violations
+    }
+
     /// A record that is not JSON (or not an object).
     pub fn malformed(&mut self, tally: &mut Tally, line: u64, message: String) {
         tally.malformed(line, message);

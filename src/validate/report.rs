@@ -170,7 +170,8 @@ fn counts(by_kind: &[u64]) -> KindCounts {
     )
 }
 
-fn example(model: &Model, line: u64, message_id: Option<String>, v: &Violation) -> ExampleOut {
+/// One violation as the outputs show it.
+pub fn example(model: &Model, line: u64, message_id: Option<String>, v: &Violation) -> ExampleOut {
     ExampleOut {
         line,
         message_id,

@@ -19,6 +19,7 @@ mod init;
 mod jsonschema;
 mod lsp;
 mod parser_agreement;
+mod serve;
 mod targets_data;
 mod targets_docs;
 mod targets_samples;

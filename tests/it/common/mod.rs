@@ -72,10 +72,36 @@ pub fn example_plans() -> Vec<PathBuf> {
         .expect("examples/ exists")
         .flatten()
         .map(|e| e.path())
-        .filter(|p| p.is_dir() || p.extension().is_some_and(|x| x == "events"))
+        .filter(|p| {
+            if p.is_dir() {
+                holds_a_plan(p)
+            } else {
+                p.extension().is_some_and(|x| x == "events")
+            }
+        })
         .collect();
     plans.sort();
     plans
+}
+
+/// A folder of `examples/` is a plan when it or a folder in it (not
+/// `node_modules`) holds `.events` files; the others are how-tos that use
+/// the plans (`examples/frontend-qa` QAs `examples/ecommerce`).
+fn holds_a_plan(dir: &Path) -> bool {
+    let events = |d: &Path| {
+        std::fs::read_dir(d)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|e| e.path().extension().is_some_and(|x| x == "events"))
+    };
+    events(dir)
+        || std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .any(|p| p.is_dir() && !p.ends_with("node_modules") && events(&p))
 }
 
 /// A plan's name for snapshots: its file or directory name without extension.

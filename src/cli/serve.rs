@@ -1,0 +1,239 @@
+//! `eventsc serve`: a local Segment-compatible collector with a live QA dashboard.
+
+use super::check::Output;
+use super::{Color, EXIT_FAIL, EXIT_OK, usage_error};
+use crate::diagnostics::render::MessageFormat;
+use crate::serve::{self, collector::Collector};
+use crate::validate::model::Model;
+use std::io::Write;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Collect Segment payloads locally and QA them live.
+///
+/// Listens for Segment's tracking API (`/v1/batch`, `/v1/track`, …, the
+/// shorthands analytics.js uses, gzip bodies; write keys are accepted and
+/// ignored), checks every payload against the plan as it arrives, exactly as
+/// `eventsc validate` does, and appends it to the capture file (NDJSON). Open
+/// the printed address for the live dashboard; `/qa.json` is what
+/// `eventsc validate --format json` prints for the capture.
+///
+/// Point analytics.js at it: set `analytics._cdn` to the collector's address
+/// and load it from `/analytics.js/v1/<writeKey>/analytics.min.js` (with
+/// `--analytics-js`); the settings it fetches send its events here. Server
+/// libraries: set their host to the collector's address.
+///
+/// On Ctrl-C (SIGINT) or SIGTERM it writes the evidence report, keeps the
+/// capture and prints the summary.
+///
+/// Examples:
+///   eventsc serve plan/
+///   eventsc serve plan/ --port 8787 --capture qa/run-3.ndjson --report qa/run-3.md
+///   eventsc serve plan/ --analytics-js node_modules/@segment/analytics-next/dist/umd --static site/
+///
+/// Exit codes: 0 QA passed, 1 QA failed (or the plan has errors), 2 usage or
+/// I/O error.
+#[derive(clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// `.events` files or directories (every `.events` file below).
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// The port to listen on (0: any free port, printed at start).
+    #[arg(long, default_value_t = 8787)]
+    pub port: u16,
+    /// The address to listen on. Anything but loopback exposes the collector
+    /// (and the payloads it shows) to the network.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: IpAddr,
+    /// The capture file: every payload received, one per line.
+    #[arg(long, value_name = "FILE", default_value = "qa/captured.ndjson")]
+    pub capture: PathBuf,
+    /// Continue an existing capture file (its payloads count too) instead of
+    /// refusing to touch it.
+    #[arg(long)]
+    pub append: bool,
+    /// The Markdown evidence report written on exit.
+    #[arg(long, value_name = "FILE.md", default_value = "qa/evidence.md")]
+    pub report: PathBuf,
+    /// `@segment/analytics-next`'s `dist/umd` folder, to serve analytics.js
+    /// locally (`/analytics.js/v1/<writeKey>/analytics.min.js`).
+    #[arg(long, value_name = "DIR")]
+    pub analytics_js: Option<PathBuf>,
+    /// A folder of pages served under `/app/` (the front end under test).
+    #[arg(long = "static", value_name = "DIR")]
+    pub static_dir: Option<PathBuf>,
+    /// Threads answering requests.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub jobs: u16,
+    /// How to print the plan's diagnostics, if it has errors.
+    #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
+    pub message_format: MessageFormat,
+    /// Colour in diagnostics (`NO_COLOR` is honoured with `auto`).
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+}
+
+pub fn run(args: Args) -> u8 {
+    let loaded = match crate::load::load(&args.paths) {
+        Ok(l) => l,
+        Err(e) => return usage_error(e),
+    };
+    let checked = crate::check::check(&loaded.sources, loaded.diagnostics);
+    let sources = loaded.sources;
+    let plan = match checked.into_ok() {
+        Ok(plan) => plan,
+        Err(diagnostics) => {
+            let output = Output {
+                message_format: args.message_format,
+                color: args.color,
+                deny: None,
+            };
+            output.report(&diagnostics, &sources, "plan");
+            return EXIT_FAIL;
+        }
+    };
+    for (what, dir) in [
+        ("--analytics-js", &args.analytics_js),
+        ("--static", &args.static_dir),
+    ] {
+        if let Some(d) = dir
+            && !d.is_dir()
+        {
+            return usage_error(format!("{what} `{}` is not a folder", d.display()));
+        }
+    }
+    if let Some(d) = &args.analytics_js
+        && !d.join("standalone.js").is_file()
+    {
+        return usage_error(format!(
+            "--analytics-js `{}` has no standalone.js: pass the `dist/umd` folder of @segment/analytics-next",
+            d.display()
+        ));
+    }
+    let plan_lines: Vec<Vec<Box<str>>> = sources
+        .files()
+        .map(|(_, f)| f.text.lines().map(Into::into).collect())
+        .collect();
+    let model = Model::compile(plan, &sources);
+    drop(sources);
+
+    // The capture: new, or continued with --append.
+    let capture = &args.capture;
+    let exists = capture.exists();
+    if exists && !args.append {
+        return usage_error(format!(
+            "the capture `{}` exists: pass --append to continue it, or name another with --capture",
+            capture.display()
+        ));
+    }
+    let (tally, lines, unterminated) = if exists {
+        match serve::resume(&model, capture) {
+            Ok(r) => r,
+            Err(e) => {
+                return usage_error(format!("cannot continue `{}`: {e}", capture.display()));
+            }
+        }
+    } else {
+        (Default::default(), 0, false)
+    };
+    if let Some(dir) = capture.parent().filter(|d| !d.as_os_str().is_empty())
+        && let Err(e) = std::fs::create_dir_all(dir)
+    {
+        return usage_error(format!("cannot create `{}`: {e}", dir.display()));
+    }
+    let file = match std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(capture)
+    {
+        Ok(f) => f,
+        Err(e) => return usage_error(format!("cannot write `{}`: {e}", capture.display())),
+    };
+    let mut sink = std::io::BufWriter::with_capacity(1 << 16, file);
+    if unterminated && let Err(e) = sink.write_all(b"\n") {
+        return usage_error(format!("cannot write `{}`: {e}", capture.display()));
+    }
+    let name = capture.display().to_string();
+    let collector = Collector::new(&model, plan_lines, name, Box::new(sink), tally, lines);
+
+    let addr = SocketAddr::new(args.host, args.port);
+    let http = match tiny_http::Server::http(addr) {
+        Ok(s) => s,
+        Err(e) => return usage_error(format!("cannot listen on {addr}: {e}")),
+    };
+    let bound = http
+        .server_addr()
+        .to_ip()
+        .unwrap_or(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), args.port));
+    let loopback = args.host.is_loopback();
+    if !loopback {
+        eprintln!(
+            "warning: listening on {} (not loopback): anyone who can reach this machine can send payloads and read the dashboard, with the payloads it shows",
+            args.host
+        );
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = Arc::clone(&stop);
+        if let Err(e) = ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst)) {
+            return usage_error(format!("cannot handle Ctrl-C: {e}"));
+        }
+    }
+    let base = format!("http://{bound}");
+    let mut banner = format!(
+        "eventsc serve: collecting for {:?} {} on {base}\n  dashboard     {base}/\n  tracking API  {base}/v1 (analytics.js: apiHost \"{bound}/v1\", protocol \"http\")\n  capture       {}{}\n  report        {} (written on exit)\n",
+        model.info.title,
+        model.info.version,
+        capture.display(),
+        if exists {
+            format!(" (continued: {lines} lines already)")
+        } else {
+            String::new()
+        },
+        args.report.display(),
+    );
+    if args.analytics_js.is_some() {
+        banner.push_str(&format!(
+            "  analytics.js  {base}/analytics.js/v1/<writeKey>/analytics.min.js (set analytics._cdn = \"{base}\")\n"
+        ));
+    }
+    if args.static_dir.is_some() {
+        banner.push_str(&format!("  pages         {base}/app/\n"));
+    }
+    banner.push_str("Stop with Ctrl-C or SIGTERM.\n");
+    eprint!("{banner}");
+
+    let files = serve::Files {
+        analytics_js: args.analytics_js.clone(),
+        static_dir: args.static_dir.clone(),
+        loopback,
+    };
+    serve::run(&http, &collector, &files, args.jobs as usize, &stop);
+
+    if let Err(e) = collector.flush() {
+        eprintln!("error: cannot write `{}`: {e}", capture.display());
+    }
+    let summary = collector.summary();
+    let md = summary.markdown(&model);
+    let mut code = if summary.qa.passed {
+        EXIT_OK
+    } else {
+        EXIT_FAIL
+    };
+    if let Err(e) = crate::fsutil::write_atomic(&args.report, md.as_bytes()) {
+        code = usage_error(format!("cannot write `{}`: {e}", args.report.display()));
+    } else {
+        eprintln!(
+            "eventsc serve: stopped; capture `{}`, report `{}`",
+            capture.display(),
+            args.report.display()
+        );
+    }
+    let _ = std::io::stdout()
+        .lock()
+        .write_all(summary.human().as_bytes());
+    code
+}

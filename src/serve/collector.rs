@@ -1,0 +1,225 @@
+//! The collector's state: every message received is appended to the capture
+//! file as one line and checked, in the same order, by `validate`'s engine
+//! ([`Checker`] into a [`Tally`]), so the live results are exactly those of
+//! `eventsc validate` on the capture file. The last violating payloads are
+//! kept for the dashboard's feed (bounded).
+
+use crate::validate::kinds::Kind;
+use crate::validate::model::Model;
+use crate::validate::payload::Checker;
+use crate::validate::report::{self, ExampleOut, Summary};
+use crate::validate::tally::{Call, Tally, Target};
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::VecDeque;
+use std::io::{self, Write};
+use std::sync::Mutex;
+
+/// Feed items kept for the dashboard.
+pub const FEED: usize = 200;
+/// Payload bytes shown in a feed item.
+const FEED_PAYLOAD: usize = 16 * 1024;
+
+/// One violating (or malformed) payload, as the dashboard shows it.
+#[derive(Serialize, Clone, Debug)]
+pub struct FeedItem {
+    /// Increasing from 1, for `/feed.json?after=N`.
+    pub seq: u64,
+    /// Its line in the capture file.
+    pub line: u64,
+    /// The event name, or the call type.
+    pub event: String,
+    pub defect: bool,
+    pub violations: Vec<FeedViolation>,
+    /// The payload with `pii(...)` values redacted; `null` when it is not
+    /// JSON or too large.
+    pub payload: Value,
+    /// Why it is not a payload (not JSON, not an object).
+    pub malformed: Option<String>,
+}
+
+#[derive(Serialize, Clone, Debug)]
+pub struct FeedViolation {
+    #[serde(flatten)]
+    pub violation: ExampleOut,
+    /// The text of the plan's line the rule is written on.
+    pub plan_line: Option<String>,
+}
+
+/// Where the captured lines go.
+pub trait Sink: Send {
+    fn append(&mut self, bytes: &[u8]) -> io::Result<()>;
+    fn flush(&mut self) -> io::Result<()>;
+}
+
+impl<W: Write + Send> Sink for io::BufWriter<W> {
+    fn append(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.write_all(bytes)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Write::flush(self)
+    }
+}
+
+struct State<'m> {
+    checker: Checker<'m>,
+    tally: Tally,
+    sink: Box<dyn Sink + 'm>,
+    /// The line the next message gets.
+    next_line: u64,
+    feed: VecDeque<FeedItem>,
+    seq: u64,
+}
+
+pub struct Collector<'m> {
+    model: &'m Model,
+    /// The text of each line of the plan, by file (for the feed).
+    plan_lines: Vec<Vec<Box<str>>>,
+    /// The capture file as `validate --payloads` would name it.
+    name: String,
+    state: Mutex<State<'m>>,
+}
+
+impl<'m> Collector<'m> {
+    /// A collector appending to `sink`, which already holds `lines` lines
+    /// counted in `tally` (a resumed capture).
+    pub fn new(
+        model: &'m Model,
+        plan_lines: Vec<Vec<Box<str>>>,
+        name: String,
+        sink: Box<dyn Sink + 'm>,
+        tally: Tally,
+        lines: u64,
+    ) -> Self {
+        Collector {
+            model,
+            plan_lines,
+            name,
+            state: Mutex::new(State {
+                checker: Checker::new(model),
+                tally,
+                sink,
+                next_line: lines + 1,
+                feed: VecDeque::new(),
+                seq: 0,
+            }),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State<'m>> {
+        // A panic while holding the lock leaves counts that are still
+        // consistent enough to report; keep serving.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Appends the messages to the capture (one line each) and checks them.
+    /// The capture is flushed before this returns, so a client told "200"
+    /// has its payloads in the file.
+    pub fn ingest<B: AsRef<[u8]>>(&self, messages: &[B]) -> io::Result<()> {
+        let mut guard = self.lock();
+        let st = &mut *guard;
+        for m in messages {
+            let bytes = m.as_ref();
+            st.sink.append(bytes)?;
+            st.sink.append(b"\n")?;
+            let line = st.next_line;
+            st.next_line += 1;
+            let malformed_before = st.tally.malformed;
+            st.checker.record(&mut st.tally, line, bytes);
+            let malformed = st.tally.malformed > malformed_before;
+            if malformed || !st.checker.violations().is_empty() {
+                st.seq += 1;
+                let item = self.feed_item(st.seq, line, bytes, &st.checker, malformed, &st.tally);
+                if st.feed.len() == FEED {
+                    st.feed.pop_front();
+                }
+                st.feed.push_back(item);
+            }
+        }
+        st.sink.flush()
+    }
+
+    fn feed_item(
+        &self,
+        seq: u64,
+        line: u64,
+        bytes: &[u8],
+        checker: &Checker,
+        malformed: bool,
+        tally: &Tally,
+    ) -> FeedItem {
+        let model = self.model;
+        let mut payload = if bytes.len() <= FEED_PAYLOAD {
+            serde_json::from_slice::<Value>(bytes).unwrap_or(Value::Null)
+        } else {
+            Value::Null
+        };
+        let ty = payload.get("type").and_then(Value::as_str).unwrap_or("");
+        let name = payload.get("event").and_then(Value::as_str);
+        let target = match (ty, name) {
+            ("track", Some(n)) => model.event(n).map(Target::Event),
+            ("identify", _) => Some(Target::Call(Call::Identify)),
+            ("group", _) => Some(Target::Call(Call::Group)),
+            _ => None,
+        };
+        let event = match (ty, name) {
+            ("track", Some(n)) => n.to_string(),
+            ("", _) => "(no usable type)".into(),
+            (t, _) => t.to_string(),
+        };
+        if let Some(t) = &target {
+            report::redact(model, t, &mut payload);
+        }
+        let message_id = payload
+            .get("messageId")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let violations: Vec<FeedViolation> = checker
+            .violations()
+            .iter()
+            .map(|v| FeedViolation {
+                violation: report::example(model, line, message_id.clone(), v),
+                plan_line: v.loc.and_then(|l| {
+                    self.plan_lines
+                        .get(l.file as usize)?
+                        .get((l.line as usize).checked_sub(1)?)
+                        .map(|s| s.trim().to_string())
+                }),
+            })
+            .collect();
+        FeedItem {
+            seq,
+            line,
+            event,
+            defect: malformed || violations.iter().any(|v| v.violation.kind.is_defect()),
+            violations,
+            payload: if malformed { Value::Null } else { payload },
+            malformed: malformed.then(|| {
+                tally
+                    .malformed_lines
+                    .iter()
+                    .find(|(l, _)| *l == line)
+                    .map_or_else(|| Kind::Malformed.about().to_string(), |(_, m)| m.clone())
+            }),
+        }
+    }
+
+    /// The results so far, as `validate` would report them on the capture.
+    pub fn summary(&self) -> Summary {
+        let st = self.lock();
+        report::summarize(self.model, &st.tally, &self.name)
+    }
+
+    /// Feed items after `seq`, oldest first, and the last seq.
+    pub fn feed_after(&self, seq: u64) -> (Vec<FeedItem>, u64) {
+        let st = self.lock();
+        let items = st.feed.iter().filter(|i| i.seq > seq).cloned().collect();
+        (items, st.seq)
+    }
+
+    /// Flushes the capture.
+    pub fn flush(&self) -> io::Result<()> {
+        self.lock().sink.flush()
+    }
+}

@@ -1,0 +1,631 @@
+//! `eventsc serve`: the collector is started on an ephemeral port with its
+//! capture and report in a temporary folder, fed through the tracking API
+//! (raw HTTP here; the real analytics.js in headless Chromium and
+//! analytics-node in `serve_browser`), and must agree with `eventsc validate`
+//! run on its capture: `/qa.json` byte for byte with `--format json`, the
+//! summary printed on SIGTERM with the human output.
+
+use crate::common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const PLAN: &str = "tests/fixtures/validate/plan.events";
+const VALID: &str = "tests/fixtures/validate/valid.ndjson";
+
+pub struct Serve {
+    child: Option<Child>,
+    pub port: u16,
+    pub capture: PathBuf,
+    pub report: PathBuf,
+    stderr: std::sync::mpsc::Receiver<String>,
+}
+
+pub struct Stopped {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Serve {
+    /// Starts `eventsc serve PLAN --port 0 ARGS` with its capture and report in `dir`.
+    pub fn start(plan: &str, dir: &Path, args: &[&str]) -> Serve {
+        let capture = dir.join("captured.ndjson");
+        let report = dir.join("evidence.md");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_eventsc"))
+            .arg("serve")
+            .arg(common::root().join(plan))
+            .args(["--port", "0", "--jobs", "2"])
+            .arg("--capture")
+            .arg(&capture)
+            .arg("--report")
+            .arg(&report)
+            .args(args)
+            .current_dir(common::root())
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("eventsc serve starts");
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut serve = Serve {
+            child: Some(child),
+            port: 0,
+            capture,
+            report,
+            stderr: rx,
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut seen = Vec::new();
+        while serve.port == 0 {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match serve.stderr.recv_timeout(left) {
+                Ok(line) => {
+                    if let Some(port) = line
+                        .split("http://127.0.0.1:")
+                        .nth(1)
+                        .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next())
+                        .and_then(|p| p.parse().ok())
+                    {
+                        serve.port = port;
+                    }
+                    seen.push(line);
+                }
+                Err(_) => {
+                    let out = serve.stop();
+                    panic!(
+                        "eventsc serve did not print its address: {}\n{}",
+                        seen.join("\n"),
+                        out.stderr
+                    );
+                }
+            }
+        }
+        serve
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Sends SIGTERM and waits for the exit.
+    pub fn stop(&mut self) -> Stopped {
+        let mut child = self.child.take().expect("still running");
+        let _ = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status();
+        let mut stdout = String::new();
+        if let Some(mut out) = child.stdout.take() {
+            let _ = out.read_to_string(&mut stdout);
+        }
+        let status = child.wait().expect("eventsc serve exits");
+        let mut stderr = Vec::new();
+        while let Ok(line) = self.stderr.recv_timeout(Duration::from_secs(5)) {
+            stderr.push(line);
+        }
+        Stopped {
+            code: status.code().unwrap_or(-1),
+            stdout,
+            stderr: stderr.join("\n"),
+        }
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+pub struct Reply {
+    pub status: u16,
+    pub headers: String,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers.lines().find_map(|l| {
+            let (n, v) = l.split_once(':')?;
+            n.trim()
+                .eq_ignore_ascii_case(name)
+                .then(|| v.trim().to_string())
+        })
+    }
+}
+
+/// One HTTP/1.1 request on its own connection.
+pub fn request(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Reply {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("the collector accepts");
+    s.set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("a timeout");
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
+        head.push_str(&format!("Host: 127.0.0.1:{port}\r\n"));
+    }
+    for (n, v) in headers {
+        head.push_str(&format!("{n}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    s.write_all(head.as_bytes()).expect("writes");
+    s.write_all(body).expect("writes");
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).expect("reads the reply");
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a complete reply");
+    let headers = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let status = headers
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("a status");
+    let mut body = raw[split + 4..].to_vec();
+    if headers
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        body = unchunk(&body);
+    }
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn unchunk(mut b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let Some(i) = b.windows(2).position(|w| w == b"\r\n") else {
+            return out;
+        };
+        let size = usize::from_str_radix(String::from_utf8_lossy(&b[..i]).trim(), 16).unwrap_or(0);
+        if size == 0 {
+            return out;
+        }
+        out.extend_from_slice(&b[i + 2..i + 2 + size]);
+        b = &b[i + 4 + size..];
+    }
+}
+
+fn post(port: u16, path: &str, body: &str) -> Reply {
+    request(
+        port,
+        "POST",
+        path,
+        &[("Content-Type", "application/json")],
+        body.as_bytes(),
+    )
+}
+
+/// `eventsc validate PLAN --payloads CAPTURE --format FORMAT`, with the
+/// capture named as serve names it.
+pub fn validate(plan: &str, capture: &Path, format: &str) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_eventsc"))
+        .arg("validate")
+        .arg(common::root().join(plan))
+        .arg("--payloads")
+        .arg(capture)
+        .args(["--format", format])
+        .current_dir(common::root())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("validate runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+fn valid_lines() -> Vec<String> {
+    std::fs::read_to_string(common::root().join(VALID))
+        .expect("the fixture")
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(bytes).expect("gzips");
+    gz.finish().expect("gzips")
+}
+
+#[test]
+fn collects_the_tracking_api_and_agrees_with_validate() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let mut serve = Serve::start(PLAN, dir.path(), &[]);
+    let port = serve.port;
+    let valid = valid_lines();
+
+    // A batch, as the server libraries send it (pretty-printed: one line each in the capture).
+    let batch = format!(
+        "{{\"batch\": [{},\n{}], \"sentAt\": \"2026-12-01T10:00:01Z\", \"writeKey\": \"k\"}}",
+        valid[0], valid[1]
+    );
+    let r = post(port, "/v1/batch", &batch);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.text(), "{\"success\":true}");
+
+    // analytics.js's shorthand, without `type`, gzipped, with a Basic-auth write key.
+    let track = r#"{"messageId": "t-1", "timestamp": "2026-12-01T10:00:00Z", "event": "Cart Viewed", "anonymousId": "a-1", "properties": {"item_count": -3}}"#;
+    let r = request(
+        port,
+        "POST",
+        "/v1/t",
+        &[
+            ("Content-Type", "text/plain"),
+            ("Content-Encoding", "gzip"),
+            ("Authorization", "Basic cWEtd3JpdGUta2V5Og=="),
+            ("Origin", "http://shop.localhost:3000"),
+        ],
+        &gzip(track.as_bytes()),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(
+        r.header("Access-Control-Allow-Origin").as_deref(),
+        Some("http://shop.localhost:3000")
+    );
+    // The per-call paths of the server libraries.
+    for (path, line) in [("/v1/identify", &valid[3]), ("/v1/group", &valid[4])] {
+        assert_eq!(post(port, path, line).status, 200);
+    }
+    // A typo'd event and a body that is not JSON: captured, counted.
+    let r = post(
+        port,
+        "/v1/track",
+        r#"{"messageId": "t-2", "event": "order completed", "userId": "u-1"}"#,
+    );
+    assert_eq!(r.status, 200);
+    let r = post(port, "/v1/batch", "{\"batch\": [");
+    assert_eq!(r.status, 400);
+    assert!(r.text().contains("batch"), "{}", r.text());
+    assert_eq!(post(port, "/v1/nope", "{}").status, 404);
+
+    // CORS preflight, as a browser sends it before a POST with Authorization.
+    let r = request(
+        port,
+        "OPTIONS",
+        "/v1/t",
+        &[
+            ("Origin", "http://shop.localhost:3000"),
+            ("Access-Control-Request-Method", "POST"),
+            (
+                "Access-Control-Request-Headers",
+                "authorization,content-type",
+            ),
+        ],
+        b"",
+    );
+    assert_eq!(r.status, 204);
+    assert_eq!(
+        r.header("Access-Control-Allow-Headers").as_deref(),
+        Some("authorization,content-type")
+    );
+    assert!(
+        r.header("Access-Control-Allow-Methods")
+            .is_some_and(|m| m.contains("POST"))
+    );
+
+    // The settings analytics.js loads: its events come back here.
+    let r = request(port, "GET", "/v1/projects/qa-key/settings", &[], b"");
+    assert_eq!(r.status, 200);
+    let settings: serde_json::Value = serde_json::from_slice(&r.body).expect("JSON settings");
+    assert_eq!(
+        settings["integrations"]["Segment.io"]["apiHost"],
+        format!("127.0.0.1:{port}/v1")
+    );
+    assert_eq!(settings["integrations"]["Segment.io"]["protocol"], "http");
+
+    // The dashboard and its data.
+    let r = request(port, "GET", "/", &[], b"");
+    assert_eq!(r.status, 200);
+    assert!(r.text().contains("Live QA"));
+    assert!(r.header("Access-Control-Allow-Origin").is_none());
+    let feed: serde_json::Value =
+        serde_json::from_slice(&request(port, "GET", "/feed.json?after=0", &[], b"").body)
+            .expect("JSON feed");
+    let items = feed["items"].as_array().expect("items");
+    let lines: Vec<u64> = items.iter().filter_map(|i| i["line"].as_u64()).collect();
+    assert_eq!(lines, vec![3, 6, 7], "{feed:#}");
+    assert_eq!(
+        items[0]["violations"][0]["pointer"],
+        "/properties/item_count"
+    );
+    assert!(
+        items[0]["violations"][0]["plan_line"]
+            .as_str()
+            .is_some_and(|l| l.starts_with("item_count:")),
+        "{feed:#}"
+    );
+    assert!(items[2]["malformed"].is_string(), "{feed:#}");
+    let after: serde_json::Value =
+        serde_json::from_slice(&request(port, "GET", "/feed.json?after=2", &[], b"").body)
+            .expect("JSON feed");
+    assert_eq!(after["items"].as_array().map(Vec::len), Some(1));
+
+    // /qa.json is what validate prints for the capture.
+    let qa = request(port, "GET", "/qa.json", &[], b"").text();
+    let (code, json) = validate(PLAN, &serve.capture, "json");
+    assert_eq!(qa, json);
+    assert_eq!(code, 1);
+    let capture = std::fs::read_to_string(&serve.capture).expect("the capture");
+    assert_eq!(capture.lines().count(), 7, "{capture}");
+    assert!(
+        capture
+            .lines()
+            .nth(2)
+            .is_some_and(|l| l.starts_with("{\"type\":\"track\","))
+    );
+
+    let stopped = serve.stop();
+    assert_eq!(stopped.code, 1, "{}", stopped.stderr);
+    let (_, human) = validate(PLAN, &serve.capture, "human");
+    assert_eq!(stopped.stdout, human);
+    let report = std::fs::read_to_string(&serve.report).expect("the report is written on exit");
+    assert!(report.starts_with("# QA evidence"), "{report}");
+    assert_eq!(
+        std::fs::read_to_string(&serve.capture).expect("the capture is kept"),
+        capture
+    );
+}
+
+#[test]
+fn the_dashboard_answers_loopback_hosts_only() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let serve = Serve::start(PLAN, dir.path(), &[]);
+    for path in ["/", "/qa.json", "/feed.json"] {
+        let r = request(serve.port, "GET", path, &[("Host", "evil.example:80")], b"");
+        assert_eq!(r.status, 403, "{path}");
+        let r = request(serve.port, "GET", path, &[("Host", "localhost")], b"");
+        assert_eq!(r.status, 200, "{path}");
+    }
+    // The tracking API answers any origin, as Segment's does.
+    let r = request(
+        serve.port,
+        "GET",
+        "/v1/projects/k/settings",
+        &[("Host", "evil.example:80")],
+        b"",
+    );
+    assert_eq!(r.status, 200);
+}
+
+#[test]
+fn a_capture_is_continued_only_when_asked() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let capture = dir.path().join("captured.ndjson");
+    let valid = valid_lines();
+    // A capture from an earlier run, its last line unterminated.
+    std::fs::write(&capture, format!("{}\n{}", valid[0], valid[1])).expect("writes");
+
+    let out = Command::new(env!("CARGO_BIN_EXE_eventsc"))
+        .args(["serve", PLAN, "--port", "0", "--capture"])
+        .arg(&capture)
+        .current_dir(common::root())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("pass --append"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let mut serve = Serve::start(PLAN, dir.path(), &["--append"]);
+    let r = post(
+        serve.port,
+        "/v1/batch",
+        &format!("{{\"batch\":[{}]}}", valid[2]),
+    );
+    assert_eq!(r.status, 200);
+    let qa = request(serve.port, "GET", "/qa.json", &[], b"").text();
+    let (_, json) = validate(PLAN, &serve.capture, "json");
+    assert_eq!(qa, json);
+    let v: serde_json::Value = serde_json::from_str(&qa).expect("JSON");
+    assert_eq!(v["totals"]["records"], 3);
+    serve.stop();
+    let text = std::fs::read_to_string(&capture).expect("kept");
+    assert_eq!(text.lines().count(), 3);
+    assert!(text.ends_with('\n'));
+}
+
+#[test]
+fn bad_options_are_usage_errors() {
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_eventsc"))
+            .arg("serve")
+            .arg(PLAN)
+            .args(args)
+            .current_dir(common::root())
+            .output()
+            .expect("runs")
+    };
+    let out = run(&["--analytics-js", "tests/fixtures"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("standalone.js"));
+    let out = run(&["--static", "no/such/dir"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = Command::new(env!("CARGO_BIN_EXE_eventsc"))
+        .args([
+            "serve",
+            "tests/fixtures/codes/E0011.fail.events",
+            "--port",
+            "0",
+        ])
+        .current_dir(common::root())
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a plan with errors is not served"
+    );
+}
+
+const EXAMPLE: &str = "examples/frontend-qa";
+const SHOP: &str = "examples/ecommerce";
+
+/// Runs `node SCRIPT` in the example with `COLLECTOR` set; its stdout.
+fn node(script: &str, collector: &str) -> String {
+    let dir = common::root().join(EXAMPLE);
+    assert!(
+        dir.join("node_modules/playwright-core").is_dir(),
+        "{EXAMPLE}/node_modules is missing: run scripts/setup.sh (it runs `npm ci` in {EXAMPLE})"
+    );
+    let out = Command::new("node")
+        .arg(script)
+        .current_dir(&dir)
+        .env("COLLECTOR", collector)
+        .output()
+        .expect("node runs (install Node.js)");
+    assert!(
+        out.status.success(),
+        "node {script} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The real clients: analytics.js (@segment/analytics-next, served by the
+/// collector itself) in headless Chromium clicking through the example page,
+/// and @segment/analytics-node. What the dashboard's DOM shows and
+/// `/qa.json` must agree with `validate` on the capture.
+#[test]
+fn real_clients_agree_with_validate() {
+    assert!(
+        Path::new("/usr/bin/chromium").exists(),
+        "/usr/bin/chromium is missing: install the Debian package `chromium` (scripts/setup.sh does when run as root)"
+    );
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let umd = common::root()
+        .join(EXAMPLE)
+        .join("node_modules/@segment/analytics-next/dist/umd");
+    let site = common::root().join(EXAMPLE).join("site");
+    let mut serve = Serve::start(
+        SHOP,
+        dir.path(),
+        &[
+            "--analytics-js",
+            umd.to_str().expect("a UTF-8 path"),
+            "--static",
+            site.to_str().expect("a UTF-8 path"),
+        ],
+    );
+    let url = serve.url();
+
+    node("server.mjs", &url);
+    let shown: serde_json::Value =
+        serde_json::from_str(&node("qa.mjs", &url)).expect("qa.mjs prints JSON");
+
+    let qa = request(serve.port, "GET", "/qa.json", &[], b"").text();
+    let (_, json) = validate(SHOP, &serve.capture, "json");
+    assert_eq!(qa, json, "/qa.json and validate disagree");
+    let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+
+    // analytics-node: identify + 3 tracks in one batch; the page: a page view
+    // and one payload per button (8).
+    assert_eq!(v["totals"]["records"], 4 + 9, "{json}");
+    assert_eq!(shown["received"], v["totals"]["records"]);
+    assert_eq!(
+        shown["verdict"],
+        if v["qa"]["passed"] == true {
+            "QA passed"
+        } else {
+            "QA FAILED"
+        }
+    );
+    assert_eq!(shown["defects"], v["qa"]["defects"]["payloads"]);
+    assert_eq!(
+        shown["consent"],
+        v["totals"]["violations"]["consent"].as_u64().unwrap_or(0)
+    );
+    let rows = shown["events"].as_array().expect("rows");
+    let expected = v["events"].as_array().expect("rows");
+    assert_eq!(rows.len(), expected.len());
+    for (row, want) in rows.iter().zip(expected) {
+        assert_eq!(row["name"], want["name"]);
+        for k in ["seen", "valid", "defective", "warned"] {
+            assert_eq!(row[k], want[k], "{} {k}", want["name"]);
+        }
+    }
+    // What the page did, as validate reads it.
+    let row = |name: &str| {
+        expected
+            .iter()
+            .find(|r| r["name"] == name)
+            .unwrap_or_else(|| panic!("a row for {name}: {json}"))
+    };
+    assert_eq!(row("Products Searched")["seen"], 2);
+    assert_eq!(row("Products Searched")["defective"], 1);
+    assert_eq!(row("Product Viewed")["defective"], 1);
+    assert_eq!(row("products searched")["status"], "unplanned");
+    assert_eq!(row("identify")["seen"], 3);
+    assert_eq!(row("identify")["defective"], 1);
+    assert_eq!(row("page")["seen"], 1);
+    assert_eq!(row("Order Completed")["seen"], 2);
+    assert_eq!(row("Order Completed")["defective"], 1);
+    assert_eq!(v["totals"]["violations"]["consent"], 1);
+    // Every violating payload is in the dashboard's feed, with its capture line.
+    let feed = shown["feed"].as_array().expect("feed");
+    let defective = v["totals"]["defective"].as_u64().unwrap_or(0)
+        + v["totals"]["warned"].as_u64().unwrap_or(0);
+    assert_eq!(feed.len() as u64, defective, "{shown:#}");
+    assert_eq!(
+        shown["consentDefects"],
+        serde_json::json!(["Promotion Viewed"])
+    );
+
+    let stopped = serve.stop();
+    assert_eq!(stopped.code, 1);
+    let (_, human) = validate(SHOP, &serve.capture, "human");
+    assert_eq!(stopped.stdout, human);
+}
+
+#[test]
+fn help() {
+    let out = Command::new(env!("CARGO_BIN_EXE_eventsc"))
+        .args(["serve", "--help"])
+        .current_dir(common::root())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(common::root().join("tests/snapshots/serve"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| {
+        insta::assert_snapshot!("help", String::from_utf8_lossy(&out.stdout));
+    });
+}
