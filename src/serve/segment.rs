@@ -73,12 +73,6 @@ pub fn read_body(reader: impl Read, gzip: bool) -> Result<Vec<u8>, BodyError> {
 }
 
 #[derive(Deserialize)]
-struct Batch<'a> {
-    #[serde(borrow)]
-    batch: Vec<&'a RawValue>,
-}
-
-#[derive(Deserialize)]
 struct TypeOnly<'a> {
     #[serde(rename = "type", borrow, default)]
     ty: Option<&'a RawValue>,
@@ -91,23 +85,18 @@ pub type Refused = (Vec<u8>, String);
 /// The messages of a body, one capture line each.
 pub fn messages(endpoint: Endpoint, body: &[u8]) -> Result<Vec<Cow<'_, [u8]>>, Refused> {
     match endpoint {
-        Endpoint::Batch => match std::str::from_utf8(body)
-            .ok()
-            .and_then(|t| serde_json::from_str::<Batch>(t).ok())
-        {
-            Some(b) => Ok(b
-                .batch
-                .into_iter()
-                .map(|m| one_line(m.get().as_bytes()))
-                .collect()),
+        Endpoint::Batch => match crate::validate::batch::messages(body) {
+            Some(b) => Ok(b.into_iter().map(one_line).collect()),
             None => Err((
                 one_line(body).into_owned(),
                 "expected a JSON object with a `batch` array of messages".into(),
             )),
         },
         Endpoint::Call(ty) => {
+            let object = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
             let has_type = std::str::from_utf8(body)
                 .ok()
+                .filter(|_| object)
                 .and_then(|t| serde_json::from_str::<TypeOnly>(t).ok())
                 .map(|t| t.ty.is_some());
             match has_type {

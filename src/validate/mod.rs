@@ -10,6 +10,7 @@
 //!
 //! Nothing here reads the clock or writes files; the CLI does the writing.
 
+pub mod batch;
 pub mod input;
 pub mod kinds;
 pub mod model;
@@ -125,7 +126,16 @@ fn check_chunk(checker: &mut Checker, chunk: &Chunk, tally: &mut Tally) {
     for r in &chunk.records {
         match *r {
             Record::Bytes { start, end, line } => {
-                checker.record(tally, line, chunk.bytes(start, end))
+                let bytes = chunk.bytes(start, end);
+                match batch::messages(bytes) {
+                    // A Segment batch: each message is a payload, on the batch's line.
+                    Some(messages) => {
+                        for m in messages {
+                            checker.record(tally, line, m);
+                        }
+                    }
+                    None => checker.record(tally, line, bytes),
+                }
             }
             Record::TooLarge { len, line } => checker.oversize(tally, line, len),
             Record::Broken { line, message } => checker.malformed(tally, line, message.into()),

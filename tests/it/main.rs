@@ -25,3 +25,4 @@ mod targets_docs;
 mod targets_samples;
 mod validate;
 mod validate_ajv;
+mod validate_workflow;
