@@ -58,6 +58,9 @@ pub struct Args {
     /// The Markdown evidence report written on exit.
     #[arg(long, value_name = "FILE.md", default_value = "qa/evidence.md")]
     pub report: PathBuf,
+    /// Replace the `--report` file if it exists.
+    #[arg(long)]
+    pub force: bool,
     /// `@segment/analytics-next`'s `dist/umd` folder, to serve analytics.js
     /// locally (`/analytics.js/v1/<writeKey>/analytics.min.js`).
     #[arg(long, value_name = "DIR")]
@@ -81,6 +84,19 @@ pub fn run(args: Args) -> u8 {
         Ok(l) => l,
         Err(e) => return usage_error(e),
     };
+    // The report is checked before anything starts: it must not be an input
+    // (a plan file, the capture), nor an existing file unless `--force`.
+    let inputs: Vec<PathBuf> = loaded
+        .sources
+        .files()
+        .filter_map(|(_, f)| f.path.clone())
+        .filter(|p| p.as_os_str() != "-")
+        .chain(Some(args.capture.clone()))
+        .collect();
+    let inputs: Vec<&std::path::Path> = inputs.iter().map(PathBuf::as_path).collect();
+    if let Err(e) = crate::fsutil::check_output_file(&args.report, args.force, &inputs) {
+        return usage_error(e);
+    }
     let checked = crate::check::check(&loaded.sources, loaded.diagnostics);
     let sources = loaded.sources;
     let plan = match checked.into_ok() {
@@ -223,8 +239,11 @@ pub fn run(args: Args) -> u8 {
     } else {
         EXIT_FAIL
     };
-    if let Err(e) = crate::fsutil::write_atomic(&args.report, md.as_bytes()) {
-        code = usage_error(format!("cannot write `{}`: {e}", args.report.display()));
+    let inputs = [capture.as_path()];
+    if let Err(e) =
+        crate::fsutil::write_output_file(&args.report, md.as_bytes(), args.force, &inputs)
+    {
+        code = usage_error(e);
     } else {
         eprintln!(
             "eventsc serve: stopped; capture `{}`, report `{}`",

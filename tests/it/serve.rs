@@ -477,6 +477,18 @@ fn bad_options_are_usage_errors() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("standalone.js"));
     let out = run(&["--static", "no/such/dir"]);
     assert_eq!(out.status.code(), Some(2));
+    // An evidence report that is already there is not replaced without --force.
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let report = dir.path().join("evidence.md");
+    std::fs::write(&report, "the last run's evidence").expect("writes");
+    let report = report.to_str().expect("UTF-8");
+    let out = run(&["--port", "0", "--report", report]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--force"));
+    assert_eq!(
+        std::fs::read_to_string(report).expect("kept"),
+        "the last run's evidence"
+    );
     let out = Command::new(env!("CARGO_BIN_EXE_eventsc"))
         .args([
             "serve",
