@@ -1,11 +1,72 @@
-//! The front end as one call: parse every file, lower to IR, run the rules.
-//! Every command that needs a checked plan (check, build, validate, lsp) goes
-//! through [`check`].
+//! The front end as one pipeline: parse → lower → rules.
+//!
+//! Every command that needs a plan goes through [`check_with`] (`check`, `build`,
+//! `validate`, `init` and `import` with the default [`Options`], `diff` and the
+//! audit without the rules); the language server, which keeps its own parsed
+//! pieces, enters after parsing with [`analyse`]. So they all report the same
+//! diagnostics for the same text.
+//!
+//! 1. **Parse**: every file is cut into pieces at its declaration lines
+//!    (`syntax::pieces`, the one splitter) and each piece is parsed on its own; a
+//!    piece that does not parse gets its syntax error and, when its header reads,
+//!    becomes a [`syntax::BrokenDecl`] (references to it are not errors).
+//! 2. **Lower**: `ir::lower::lower`, the one lowering entry, over the parsed
+//!    declarations.
+//! 3. **Rules**: when every file parsed and [`Options::rules`] is on; findings
+//!    inside a declaration that already has an error are held back.
+//!
+//! With [`Options::streaming`] (the default) a plan is never held as a whole
+//! syntax tree: events are parsed on worker threads while earlier ones are
+//! lowered, each tree freed once lowered. When a piece does not parse into the
+//! declaration its first line announced, the plan is parsed first instead, so
+//! the result is always the one of steps 1–3.
 
 use crate::diagnostics::{self, Diagnostic};
 use crate::ir::{self, Plan};
-use crate::source::{FileId, SourceMap};
-use crate::syntax::{self, ast};
+use crate::source::{FileId, SourceMap, Span};
+use crate::syntax::{self, ast, pieces};
+use std::borrow::Cow;
+
+/// How to run the front end.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// Run the governance rules (`diff` and the audit need the plan's meaning,
+    /// not its lint findings).
+    pub rules: bool,
+    /// Parse events while earlier ones are lowered, so the whole syntax tree is
+    /// never held (the result is the same either way).
+    pub streaming: bool,
+    /// Threads that parse (0: one per core). Files, and events, are parsed in
+    /// parallel only above `syntax::pieces::PARALLEL_BYTES`.
+    pub threads: usize,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            rules: true,
+            streaming: true,
+            threads: 0,
+        }
+    }
+}
+
+impl Options {
+    /// The plan's meaning only: no governance rules.
+    pub fn without_rules() -> Options {
+        Options {
+            rules: false,
+            ..Options::default()
+        }
+    }
+
+    fn threads(&self) -> usize {
+        match self.threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        }
+    }
+}
 
 /// The result of checking a plan.
 pub struct Checked {
@@ -35,116 +96,169 @@ impl Checked {
             _ => Err(self.diagnostics),
         }
     }
+
+    /// The plan if it has no errors, else only the errors (for `diff`, which
+    /// reports what stops a side from being compared).
+    pub fn into_plan_or_errors(self) -> Result<Plan, Vec<Diagnostic>> {
+        self.into_ok().map_err(|mut d| {
+            d.retain(Diagnostic::is_error);
+            d
+        })
+    }
 }
 
-/// Files larger than this are parsed on several threads.
-const PARALLEL_PARSE_BYTES: usize = 1 << 20;
+/// Checks a plan with the default [`Options`]. `pre` are diagnostics from
+/// loading (undecodable files), whose files are not parsed.
+pub fn check(sources: &SourceMap, pre: Vec<Diagnostic>) -> Checked {
+    check_with(sources, pre, &Options::default())
+}
 
-/// Parses every file (recovering after syntax errors), in parallel when there are several.
-pub fn parse_all(sources: &SourceMap, skip: &[FileId]) -> Vec<(FileId, syntax::Recovered)> {
+/// Checks source text held in memory (tests, `init`, `import`).
+pub fn check_text(name: &str, text: &str) -> (SourceMap, Checked) {
+    let mut sources = SourceMap::new();
+    sources.add(crate::source::SourceFile::new(name, None, text.to_string()));
+    let checked = check(&sources, Vec::new());
+    (sources, checked)
+}
+
+/// The front end: parses, lowers and (with [`Options::rules`]) runs the rules.
+pub fn check_with(sources: &SourceMap, pre: Vec<Diagnostic>, opts: &Options) -> Checked {
+    if opts.streaming
+        && pre.is_empty()
+        && let Some(checked) = check_streamed(sources, opts)
+    {
+        return checked;
+    }
+    let skip: Vec<FileId> = pre
+        .iter()
+        .filter_map(Diagnostic::primary_span)
+        .map(|s| s.file)
+        .collect();
+    let mut parsed = parse(sources, &skip, opts);
+    let ok = parsed.ok();
+    parsed.diagnostics.splice(0..0, pre);
+    let (plan, diagnostics) = analyse(parsed, opts);
+    Checked {
+        plan: ok.then_some(plan),
+        diagnostics,
+    }
+}
+
+/// The files of a plan, parsed (step 1).
+pub struct Parsed<'a> {
+    /// Each file's declarations that parsed, borrowed (the language server keeps
+    /// its trees) or owned (then each tree is freed as soon as it is lowered).
+    pub files: Vec<(FileId, Cow<'a, ast::File>)>,
+    /// The declarations that did not parse.
+    pub broken: Vec<syntax::BrokenDecl>,
+    /// False when some part of some file is not in `files` or `broken` (then a
+    /// missing `plan` is not reported: it may be in that part).
+    pub complete: bool,
+    /// The syntax errors (and any diagnostics that came before).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Parsed<'_> {
+    /// Whether every file parsed: then the rules run.
+    pub fn ok(&self) -> bool {
+        self.complete && self.broken.is_empty()
+    }
+}
+
+/// Parses every file except `skip` (step 1), in parallel when there are several
+/// or one is large.
+pub fn parse<'a>(sources: &SourceMap, skip: &[FileId], opts: &Options) -> Parsed<'a> {
     let files: Vec<(FileId, &str)> = sources
         .files()
         .filter(|(id, _)| !skip.contains(id))
         .map(|(id, f)| (id, f.text.as_str()))
         .collect();
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    // One large file: split it between the cores.
-    if let [(id, text)] = files.as_slice()
-        && cores > 1
-        && text.len() > PARALLEL_PARSE_BYTES
-    {
-        return vec![(*id, syntax::parse_parallel(*id, text, cores))];
-    }
-    let threads = cores.min(files.len());
-    if threads <= 1 {
-        return files
-            .into_iter()
-            .map(|(id, t)| (id, syntax::parse_recovering(id, t)))
-            .collect();
-    }
-    let chunk = files.len().div_ceil(threads);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = files
-            .chunks(chunk)
-            .map(|c| {
-                s.spawn(move || {
-                    c.iter()
-                        .map(|&(id, t)| (id, syntax::parse_recovering(id, t)))
-                        .collect::<Vec<_>>()
-                })
+    let cores = opts.threads();
+    let results: Vec<(FileId, syntax::Recovered)> = match files.as_slice() {
+        [(id, text)] => vec![(
+            *id,
+            syntax::parse_file(*id, text, pieces::threads_for(text.len(), cores)),
+        )],
+        _ if cores <= 1 || files.len() <= 1 => files
+            .iter()
+            .map(|&(id, t)| (id, syntax::parse_file(id, t, 0)))
+            .collect(),
+        _ => {
+            let chunk = files.len().div_ceil(cores.min(files.len()));
+            std::thread::scope(|s| {
+                let handles: Vec<_> = files
+                    .chunks(chunk)
+                    .map(|c| {
+                        s.spawn(move || {
+                            c.iter()
+                                .map(|&(id, t)| (id, syntax::parse_file(id, t, 0)))
+                                .collect::<Vec<_>>()
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .flat_map(|h| h.join().unwrap_or_default())
+                    .collect()
             })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
-    })
+        }
+    };
+    let mut parsed = Parsed {
+        files: Vec::with_capacity(results.len()),
+        broken: Vec::new(),
+        complete: skip.is_empty(),
+        diagnostics: Vec::new(),
+    };
+    for (id, r) in results {
+        parsed.diagnostics.extend(r.diagnostics);
+        parsed.complete &= r.complete;
+        parsed.broken.extend(r.broken);
+        parsed.files.push((id, Cow::Owned(r.file)));
+    }
+    parsed
 }
 
-/// Checks a plan. `pre` are diagnostics from loading (undecodable files), whose
-/// files are not parsed.
-pub fn check(sources: &SourceMap, pre: Vec<Diagnostic>) -> Checked {
-    if pre.is_empty()
-        && let Some(checked) = check_streamed(sources)
-    {
-        return checked;
-    }
-    check_whole(sources, pre)
-}
-
-/// [`check`] by parsing every file first (the reference; for plans with syntax
-/// errors, which need the recovery of `syntax::parse_recovering`).
-fn check_whole(sources: &SourceMap, pre: Vec<Diagnostic>) -> Checked {
-    let skip: Vec<FileId> = pre
-        .iter()
-        .filter_map(|d| d.primary_span())
-        .map(|s| s.file)
-        .collect();
-    let mut diagnostics = pre;
-    let parsed = parse_all(sources, &skip);
-    let mut files: Vec<(FileId, ast::File)> = Vec::new();
-    let mut broken = Vec::new();
-    let mut complete = skip.is_empty();
-    let mut parsed_ok = skip.is_empty();
-    for (id, p) in parsed {
-        diagnostics.extend(p.diagnostics);
-        complete &= p.complete;
-        parsed_ok &= p.complete && p.broken.is_empty();
-        broken.extend(p.broken);
-        files.push((id, p.file));
-    }
+/// Steps 2 and 3 on parsed files: the plan (lowered from what parsed) and every
+/// diagnostic, `parsed.diagnostics` included, sorted. The rules run when
+/// [`Parsed::ok`] and [`Options::rules`].
+pub fn analyse(parsed: Parsed<'_>, opts: &Options) -> (Plan, Vec<Diagnostic>) {
+    let run_rules = opts.rules && parsed.ok();
     // A broken `plan` declaration still counts as the plan being there.
-    let has_broken_plan = broken.iter().any(|b| b.kind.text == "plan");
-    // Only the declarations' spans are needed after lowering (to hold back findings
-    // inside declarations with errors); the ASTs are freed as they are lowered.
-    let decl_spans: Vec<(FileId, Vec<crate::source::Span>)> = files
+    let has_broken_plan = parsed.broken.iter().any(|b| b.kind.text == "plan");
+    // Only the declarations' spans are needed after lowering (to hold back
+    // findings inside declarations with errors).
+    let decl_spans: Vec<(FileId, Vec<Span>)> = parsed
+        .files
         .iter()
         .map(|(id, f)| (*id, f.decls.iter().map(|d| d.span).collect()))
         .collect();
     let rule_names = crate::rules::names();
-    let (plan, lower_diags) =
-        ir::lower::lower_owned(files, &broken, &rule_names, complete && !has_broken_plan);
-    diagnostics.extend(lower_diags);
-    let plan = if parsed_ok {
-        let findings = run_rules(&plan, &decl_spans, &diagnostics);
-        diagnostics.extend(findings);
-        Some(plan)
-    } else {
-        None
+    let cx = ir::lower::Context {
+        first_file: parsed.files.first().map(|(id, _)| *id),
+        broken: &parsed.broken,
+        complete: parsed.complete && !has_broken_plan,
+        rule_names: &rule_names,
     };
+    let (plan, lowered) = ir::lower::lower(&mut ir::lower::Decls::new(parsed.files), &cx);
+    let mut diagnostics = parsed.diagnostics;
+    diagnostics.extend(lowered);
+    if run_rules {
+        let findings = rules(&plan, &decl_spans, &diagnostics);
+        diagnostics.extend(findings);
+    }
     diagnostics::sort(&mut diagnostics);
-    Checked { plan, diagnostics }
+    (plan, diagnostics)
 }
 
-/// Runs the rules. Findings inside a declaration that already has an error
-/// (in `earlier`) are held back: they are usually consequences of that error (a
-/// misspelt `owner` field also means "no owner").
-fn run_rules(
+/// Runs the rules (step 3). Findings inside a declaration that already has an
+/// error (in `earlier`) are held back: they are usually consequences of that
+/// error (a misspelt `owner` field also means "no owner").
+fn rules(
     plan: &Plan,
-    decl_spans: &[(FileId, Vec<crate::source::Span>)],
+    decl_spans: &[(FileId, Vec<Span>)],
     earlier: &[Diagnostic],
 ) -> Vec<Diagnostic> {
-    let with_errors: Vec<crate::source::Span> = earlier
+    let with_errors: Vec<Span> = earlier
         .iter()
         .filter(|d| d.is_error())
         .filter_map(Diagnostic::primary_span)
@@ -160,54 +274,14 @@ fn run_rules(
         .collect()
 }
 
-/// The part of [`check`] after parsing, for the language server (which parses
-/// each declaration on its own and keeps the ASTs): lowers the files, knowing the
-/// declarations that did not parse (`broken`), and when everything parsed
-/// (`parsed_ok`) runs the rules, holding back findings inside a declaration that
-/// has an error (in `earlier`, or from lowering). `complete`: no part of any file
-/// is missing (else a missing `plan` is not reported). Returns the plan and the
-/// new diagnostics, not sorted.
-pub fn check_parsed(
-    files: &[(FileId, &ast::File)],
-    broken: &[syntax::BrokenDecl],
-    complete: bool,
-    parsed_ok: bool,
-    earlier: &[Diagnostic],
-) -> (Plan, Vec<Diagnostic>) {
-    let decl_spans: Vec<(FileId, Vec<crate::source::Span>)> = files
-        .iter()
-        .map(|(id, f)| (*id, f.decls.iter().map(|d| d.span).collect()))
-        .collect();
-    let rule_names = crate::rules::names();
-    let (plan, mut diagnostics) =
-        ir::lower::lower_with_broken(files, broken, &rule_names, complete);
-    if parsed_ok {
-        let all: Vec<Diagnostic> = earlier.iter().chain(&diagnostics).cloned().collect();
-        let findings = run_rules(&plan, &decl_spans, &all);
-        diagnostics.extend(findings);
-    }
-    (plan, diagnostics)
-}
-
 /// The span of the top-level declaration holding `span`, if any.
-fn decl_containing(
-    decls: &[(FileId, Vec<crate::source::Span>)],
-    span: crate::source::Span,
-) -> Option<crate::source::Span> {
+fn decl_containing(decls: &[(FileId, Vec<Span>)], span: Span) -> Option<Span> {
     let (_, spans) = decls.iter().find(|(id, _)| *id == span.file)?;
     let i = spans.partition_point(|d| d.end < span.start);
     spans
         .get(i)
         .filter(|d| d.start <= span.start && span.end <= d.end)
         .copied()
-}
-
-/// Checks source text held in memory (tests, the language server).
-pub fn check_text(name: &str, text: &str) -> (SourceMap, Checked) {
-    let mut sources = SourceMap::new();
-    sources.add(crate::source::SourceFile::new(name, None, text.to_string()));
-    let checked = check(&sources, Vec::new());
-    (sources, checked)
 }
 
 /// A top-level declaration in [`check_streamed`]: parsed already, or an event
@@ -218,24 +292,24 @@ enum Slot {
 }
 
 /// The declarations of a plan whose events are parsed as they are lowered
-/// ([`syntax::pieces`]): the other declarations are parsed first, the events'
-/// keywords and names are read from their first line for registration, and each
-/// event piece must then parse into exactly that one declaration; when one does
-/// not, `failed` is set and the plan is checked again by [`check_whole`].
+/// ([`syntax::pieces::parse_pieces`]): the other declarations are parsed first,
+/// the events' keywords and names are read from their first line for
+/// registration, and each event piece must then parse into exactly that one
+/// declaration; when one does not, `failed` is set and the plan is parsed first.
 struct Streamed<'it> {
     /// The keyword and name of each declaration, until registration is done.
     heads: Vec<(ast::Ident, Option<ast::DeclName>)>,
     slots: Vec<Slot>,
     /// Each declaration's span (known for events once parsed).
-    spans: Vec<crate::source::Span>,
+    spans: Vec<Span>,
     /// Of each event piece: the declaration's index, the piece's index, where it
     /// starts and the span of the event's name as read from its first line.
     events: Vec<EventPiece>,
     /// Diagnostics of the parser, by piece.
     piece_diags: Vec<Vec<Diagnostic>>,
-    parsed: &'it mut dyn Iterator<Item = syntax::pieces::ParsedPiece>,
+    parsed: &'it mut dyn Iterator<Item = pieces::PieceParse>,
     /// Gives lowered event trees back to the worker threads that parsed them.
-    recycle: syntax::pieces::Recycle<'it>,
+    recycle: pieces::Recycle<'it>,
     /// Event pieces read from `parsed` so far.
     read: usize,
     failed: bool,
@@ -246,7 +320,7 @@ struct EventPiece {
     decl: usize,
     piece: usize,
     start: usize,
-    name: Option<crate::source::Span>,
+    name: Option<Span>,
 }
 
 impl Streamed<'_> {
@@ -257,7 +331,10 @@ impl Streamed<'_> {
     fn next_event(&mut self) -> Option<ast::Decl> {
         let ev = *self.events.get(self.read)?;
         self.read += 1;
-        let parsed = self.parsed.next().flatten();
+        let parsed = self
+            .parsed
+            .next()
+            .and_then(|p| Some((p.file?, p.diagnostics)));
         match parsed {
             Some((mut f, diags))
                 if f.decls.len() == 1
@@ -311,9 +388,9 @@ impl<'a> ir::lower::DeclSource<'a> for Streamed<'_> {
         }
     }
 
-    fn take(&mut self, i: usize) -> Option<std::borrow::Cow<'a, ast::Decl>> {
+    fn take(&mut self, i: usize) -> Option<Cow<'a, ast::Decl>> {
         let k = match self.slots.get_mut(i)? {
-            Slot::Ready(d) => return d.take().map(|d| std::borrow::Cow::Owned(*d)),
+            Slot::Ready(d) => return d.take().map(|d| Cow::Owned(*d)),
             Slot::Event(k) => *k,
         };
         // Events are lowered in source order; the ones skipped (not registered)
@@ -324,25 +401,23 @@ impl<'a> ir::lower::DeclSource<'a> for Streamed<'_> {
         if self.failed || self.read != k {
             return None;
         }
-        self.next_event().map(std::borrow::Cow::Owned)
+        self.next_event().map(Cow::Owned)
     }
 
-    fn done(&mut self, d: std::borrow::Cow<'a, ast::Decl>) {
-        if let std::borrow::Cow::Owned(d) = d {
+    fn done(&mut self, d: Cow<'a, ast::Decl>) {
+        if let Cow::Owned(d) = d {
             self.recycle.free(d);
         }
     }
 }
 
-/// [`check`] without holding every file's syntax tree at once: the files are cut
-/// into top-level declarations at the lines that start one
-/// ([`syntax::pieces::decl_lines`]), and events are parsed (on other threads, a few
-/// batches ahead) while earlier ones are lowered, each tree freed once lowered.
-/// The result is the same as [`check_whole`]'s; `None` when some piece does not
-/// parse as expected (a syntax error, or a declaration not at the start of a line),
-/// and the caller checks the plan as a whole.
-fn check_streamed(sources: &SourceMap) -> Option<Checked> {
-    use syntax::pieces::{self, Piece};
+/// [`check_with`] without holding every file's syntax tree at once: events are
+/// parsed (on other threads, a few batches ahead) while earlier ones are
+/// lowered, each tree freed once lowered. `None` when some piece does not parse
+/// as expected (a syntax error, or two declarations on one line), and the caller
+/// parses the plan first.
+fn check_streamed(sources: &SourceMap, opts: &Options) -> Option<Checked> {
+    use pieces::Piece;
     let mut heads = Vec::new();
     let mut slots = Vec::new();
     let mut spans = Vec::new();
@@ -352,18 +427,11 @@ fn check_streamed(sources: &SourceMap) -> Option<Checked> {
     let mut piece_diags = Vec::new();
     for (id, f) in sources.files() {
         let text = f.text.as_str();
-        let lines = pieces::decl_lines(text);
-        let mut bounds = lines.clone();
-        if bounds.first() != Some(&0) {
-            bounds.insert(0, 0);
-        }
-        bounds.push(text.len());
-        for w in bounds.windows(2) {
-            let (start, end) = (w[0], w[1]);
+        for r in pieces::ranges(text) {
+            let (start, end) = (r.start, r.end);
             let piece = piece_diags.len();
-            let is_event =
-                text[start..].starts_with("event") && lines.binary_search(&start).is_ok();
-            if is_event {
+            let rest = &text[start..];
+            if rest.starts_with("event") && pieces::starts_decl(rest) {
                 let head = pieces::decl_header(id, text, start)?;
                 events.push(EventPiece {
                     decl: slots.len(),
@@ -379,30 +447,35 @@ fn check_streamed(sources: &SourceMap) -> Option<Checked> {
                     end,
                 });
                 heads.push(head);
-                spans.push(crate::source::Span::default());
+                spans.push(Span::default());
                 files.push(id);
                 piece_diags.push(Vec::new());
             } else {
-                let (parsed, diags) = syntax::pieces::parse_piece(id, text, start, end)?;
-                for d in parsed.decls {
+                let p = pieces::parse_piece(id, text, start, end);
+                for d in p.file?.decls {
                     heads.push((d.kind.clone(), d.name.clone()));
                     spans.push(d.span);
                     files.push(id);
                     slots.push(Slot::Ready(Some(Box::new(d))));
                 }
-                piece_diags.push(diags);
+                piece_diags.push(p.diagnostics);
             }
         }
     }
     let event_bytes: usize = event_pieces.iter().map(|p| p.end - p.start).sum();
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let threads = if cores > 1 && event_bytes > PARALLEL_PARSE_BYTES {
+    let cores = opts.threads();
+    let threads = if cores > 1 && event_bytes > pieces::PARALLEL_BYTES {
         cores - 1
     } else {
         0
     };
-    let first_file = sources.files().next().map(|(id, _)| id);
     let rule_names = crate::rules::names();
+    let cx = ir::lower::Context {
+        first_file: sources.files().next().map(|(id, _)| id),
+        broken: &[],
+        complete: true,
+        rule_names: &rule_names,
+    };
     let (plan, lower_diags, streamed) =
         pieces::parse_pieces(&event_pieces, threads, |parsed, recycle| {
             let mut s = Streamed {
@@ -416,7 +489,7 @@ fn check_streamed(sources: &SourceMap) -> Option<Checked> {
                 read: 0,
                 failed: false,
             };
-            let (plan, diags) = ir::lower::lower_decls(&mut s, first_file, &[], &rule_names, true);
+            let (plan, diags) = ir::lower::lower(&mut s, &cx);
             s.finish();
             (plan, diags, (s.failed, s.spans, s.piece_diags))
         });
@@ -424,7 +497,7 @@ fn check_streamed(sources: &SourceMap) -> Option<Checked> {
     if failed {
         return None;
     }
-    let mut decl_spans: Vec<(FileId, Vec<crate::source::Span>)> = Vec::new();
+    let mut decl_spans: Vec<(FileId, Vec<Span>)> = Vec::new();
     for (file, span) in files.into_iter().zip(spans) {
         match decl_spans.last_mut() {
             Some((id, v)) if *id == file => v.push(span),
@@ -433,8 +506,10 @@ fn check_streamed(sources: &SourceMap) -> Option<Checked> {
     }
     let mut diagnostics: Vec<Diagnostic> = piece_diags.into_iter().flatten().collect();
     diagnostics.extend(lower_diags);
-    let findings = run_rules(&plan, &decl_spans, &diagnostics);
-    diagnostics.extend(findings);
+    if opts.rules {
+        let findings = rules(&plan, &decl_spans, &diagnostics);
+        diagnostics.extend(findings);
+    }
     diagnostics::sort(&mut diagnostics);
     Some(Checked {
         plan: Some(plan),

@@ -214,7 +214,13 @@ fn diff_against(
         return Ok(Value::Null);
     };
     let old_sources = crate::diff::input::sources_of(&prev.sources());
-    let old_plan = crate::diff::input::lower(&old_sources, Vec::new()).map_err(|d| {
+    let old_plan = crate::check::check_with(
+        &old_sources,
+        Vec::new(),
+        &crate::check::Options::without_rules(),
+    )
+    .into_plan_or_errors()
+    .map_err(|d| {
         format!(
             "the newest record `{}` holds a plan that no longer checks ({}); move it aside to start a new history",
             prev.file,

@@ -73,7 +73,12 @@ type SideResult = Result<
 fn read(spec: &Spec) -> SideResult {
     let mut loaded = input::load(spec)?;
     let pre = std::mem::take(&mut loaded.diagnostics);
-    let plan = input::lower(&loaded.sources, pre);
+    let plan = crate::check::check_with(
+        &loaded.sources,
+        pre,
+        &crate::check::Options::without_rules(),
+    )
+    .into_plan_or_errors();
     Ok((loaded, plan))
 }
 

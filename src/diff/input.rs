@@ -1,10 +1,10 @@
 //! Reading one side of a diff: a file, a directory, or `REV:PATH` from git
-//! (`origin/main:plans`), into a [`SourceMap`]; then the front end without the
-//! governance rules (a diff needs the plan's meaning, not its lint findings).
+//! (`origin/main:plans`), into a [`SourceMap`]. The caller runs the front end
+//! on it without the governance rules (`check::Options::without_rules`: a diff
+//! needs the plan's meaning, not its lint findings).
 
-use crate::diagnostics::{self, Diagnostic};
-use crate::ir::{self, Plan};
-use crate::source::{FileId, SourceFile, SourceMap};
+use crate::diagnostics::Diagnostic;
+use crate::source::{SourceFile, SourceMap};
 use std::fmt;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -246,36 +246,6 @@ fn load_git(rev: &str, path: &str) -> Result<Loaded, InputError> {
         diagnostics,
         identity,
     })
-}
-
-/// The front end without the rules: the plan, or the errors that prevent one.
-pub fn lower(sources: &SourceMap, pre: Vec<Diagnostic>) -> Result<Plan, Vec<Diagnostic>> {
-    let skip: Vec<FileId> = pre
-        .iter()
-        .filter_map(|d| d.primary_span())
-        .map(|s| s.file)
-        .collect();
-    let mut diags = pre;
-    let mut files = Vec::new();
-    let mut parsed_ok = skip.is_empty();
-    for (id, p) in crate::check::parse_all(sources, &skip) {
-        diags.extend(p.diagnostics);
-        parsed_ok &= p.complete && p.broken.is_empty();
-        files.push((id, p.file));
-    }
-    if parsed_ok {
-        let names = crate::rules::names();
-        // The ASTs are freed as they are lowered.
-        let (plan, lower_diags) = ir::lower::lower_owned(files, &[], &names, true);
-        diags.extend(lower_diags);
-        diags.retain(Diagnostic::is_error);
-        if diags.is_empty() {
-            return Ok(plan);
-        }
-    }
-    diags.retain(Diagnostic::is_error);
-    diagnostics::sort(&mut diags);
-    Err(diags)
 }
 
 /// A source map of in-memory files (tests, audit records).

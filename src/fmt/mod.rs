@@ -72,27 +72,16 @@ pub fn format(file: FileId, text: &str) -> Result<String, Vec<Diagnostic>> {
     Ok(format_ast(text, &ast))
 }
 
-/// Parses a file to format it: the whole AST, or the syntax errors.
+/// Parses a file to format it: the whole AST, or the syntax errors (a partial
+/// AST would drop what did not parse). A large file is parsed on every core.
 pub fn parse_whole(file: FileId, text: &str) -> Result<syntax::ast::File, Vec<Diagnostic>> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let (ast, diagnostics) = if text.len() > PARALLEL_BYTES && cores > 1 {
-        // A large file is parsed on every core; only a complete parse is formatted
-        // (a partial one would drop what did not parse).
-        let r = syntax::parse_parallel(file, text, cores);
-        let whole = r.complete && r.broken.is_empty();
-        (whole.then_some(r.file), r.diagnostics)
-    } else {
-        let p = syntax::parse(file, text);
-        (p.file, p.diagnostics)
-    };
-    match ast {
-        Some(ast) if !diagnostics.iter().any(Diagnostic::is_error) => Ok(ast),
-        _ => Err(diagnostics),
+    let p = syntax::parse(file, text, syntax::pieces::threads_for(text.len(), cores));
+    match p.file {
+        Some(ast) if !p.diagnostics.iter().any(Diagnostic::is_error) => Ok(ast),
+        _ => Err(p.diagnostics),
     }
 }
-
-/// Files larger than this are parsed on several threads.
-const PARALLEL_BYTES: usize = 1 << 20;
 
 /// Formats a parsed file; `text` is the text it was parsed from (for comments and
 /// literals as written).
@@ -174,8 +163,8 @@ pub fn unified_diff(name: &str, old: &str, new: &str) -> String {
     out
 }
 
-/// The 0-based lines that start a top-level declaration (a keyword in column 1,
-/// as [`syntax::pieces::decl_lines`] finds them, without parsing).
+/// The 0-based lines that start a top-level declaration
+/// ([`syntax::pieces::decl_lines`], the one splitter).
 fn decl_lines(text: &str) -> Vec<usize> {
     let (mut offset, mut line) = (0, 0);
     syntax::pieces::decl_lines(text)

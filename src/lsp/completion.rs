@@ -45,7 +45,7 @@ struct Names {
 
 fn names(ws: &Workspace, group: &str) -> Names {
     let mut n = Names::default();
-    for (_, file) in ws.group_asts(group) {
+    for file in ws.group_asts(group) {
         for d in &file.decls {
             let name = match &d.name {
                 Some(DeclName::Str(s)) => s.value.clone(),

@@ -17,7 +17,6 @@
 //! ([`transport`]), and a bug in a handler answers `InternalError` instead of
 //! crashing (it is logged to stderr).
 
-mod chunks;
 pub mod completion;
 pub mod convert;
 pub mod definition;

@@ -1,20 +1,22 @@
 //! The server's model of the plans it serves, and their analysis.
 //!
 //! - A **document** is an open editor buffer or a `.events` file of a workspace
-//!   folder; its text is split into top-level declarations (`chunks`), each
+//!   folder; its text is cut into pieces at its declaration lines
+//!   (`syntax::pieces`, the splitter `check` uses), here called *chunks*, each
 //!   parsed on its own with its own [`FileId`] and cached until its text changes.
 //! - A **group** is one plan: the documents of one workspace folder (open or not),
 //!   or a single open file outside every folder.
 //! - **Analysis** is the compiler's front end, the same code as `eventsc check`:
-//!   [`check::check_parsed`] over the chunks' ASTs. When an edit only changed the
+//!   [`check::analyse`] over the chunks' parses (what parsed, and the headers of
+//!   what did not), so it reports what `check` reports for the same text. When an edit only changed the
 //!   bodies of events, a *fast* analysis lowers the plan's other declarations,
 //!   the changed events and a stub of every other event (its name, `status` and
 //!   `replaced_by`), and replaces only the changed events' diagnostics; a full
 //!   analysis follows when the client is idle or a request needs the plan (see
 //!   `lsp/mod.rs`), and corrects whatever an event's change did to others.
-//! - A chunk that stops parsing mid-edit keeps the last AST that parsed for
-//!   lowering, so the rest of the plan keeps its analysis while the syntax error
-//!   is shown.
+//! - A chunk that stops parsing mid-edit is what `check` makes of it: its
+//!   syntax error, and its keyword and name, so that references to it are not
+//!   reported as unknown while it is being typed.
 
 use crate::check;
 use crate::diagnostics::{self, Diagnostic};
@@ -26,8 +28,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::chunks;
 use super::convert;
+use crate::syntax::pieces;
+use std::ops::Range;
 
 pub type DocKey = String;
 pub type GroupKey = String;
@@ -64,41 +67,26 @@ pub struct Chunk {
 /// The parse of one chunk.
 pub struct Parsed {
     pub text: String,
-    /// Parsed after `text` but not part of the chunk: the next line, when the
-    /// chunk was cut with a `{` still open (see `chunks::Piece`).
+    /// The line after the chunk (the next declaration's first line), parsed
+    /// with it when it does not parse (see `syntax::pieces::parse_piece`).
     lookahead: String,
     pub ast: Option<Arc<ast::File>>,
     pub syntax: Vec<Diagnostic>,
-    /// When the text does not parse: the AST of the chunk it replaced, used for
-    /// lowering (its spans point into a chunk that no longer exists).
-    pub fallback: Option<(FileId, Arc<ast::File>)>,
-    /// When the text does not parse: what `syntax::parse_recovering` kept of
-    /// it (the declarations that parse, the headers of those that do not, and
-    /// whether all of it was attributed to a declaration), used without fallback.
-    recovered: Option<Recovered>,
+    /// When the text does not parse: the declaration's keyword and name.
+    broken: Option<syntax::BrokenDecl>,
+    /// When the text does not parse: the AST of the chunk it replaced, which
+    /// completion reads names from while a declaration is being typed (never
+    /// analysed: its spans point into a chunk that no longer exists).
+    last_good: Option<Arc<ast::File>>,
+    /// Every part of the chunk is accounted for (see `PieceParse::complete`).
+    complete: bool,
     stub: Option<Arc<ast::File>>,
 }
 
-struct Recovered {
-    file: Arc<ast::File>,
-    broken: Vec<syntax::BrokenDecl>,
-    complete: bool,
-}
-
 impl Parsed {
-    /// The AST that is lowered for this chunk, with the file its spans point into.
-    pub fn effective(&self, own: FileId) -> Option<(FileId, &Arc<ast::File>)> {
-        match (&self.ast, &self.fallback) {
-            (Some(a), _) => Some((own, a)),
-            (None, Some((id, a))) => Some((*id, a)),
-            (None, None) => None,
-        }
-    }
-
     /// The event name when the chunk is exactly one `event` declaration.
-    fn event_name(&self, own: FileId) -> Option<&str> {
-        let (_, ast) = self.effective(own)?;
-        match ast.decls.as_slice() {
+    fn event_name(&self) -> Option<&str> {
+        match self.ast.as_deref()?.decls.as_slice() {
             [d] if d.kind.text == "event" => match &d.name {
                 Some(ast::DeclName::Str(s)) => Some(&s.value),
                 _ => None,
@@ -114,7 +102,7 @@ pub struct Analysis {
     pub plan: Plan,
     /// Every diagnostic of the group, current.
     pub diagnostics: Vec<Diagnostic>,
-    /// Every chunk had an AST (its own or its last good one), so the rules ran.
+    /// Every chunk parsed, so the rules ran.
     pub complete: bool,
     /// False after a fast analysis: `plan` lags behind the text.
     pub plan_current: bool,
@@ -144,7 +132,6 @@ pub struct FullJob {
     broken: Vec<syntax::BrokenDecl>,
     syntax: Vec<Diagnostic>,
     complete: bool,
-    parsed_ok: bool,
 }
 
 /// A finished full analysis.
@@ -157,26 +144,25 @@ pub struct FullDone {
 impl FullJob {
     /// Runs the front end: the same code as `eventsc check` after parsing.
     pub fn run(self) -> FullDone {
-        let files: Vec<(FileId, &ast::File)> =
-            self.files.iter().map(|(id, f)| (*id, f.as_ref())).collect();
-        let has_broken_plan = self.broken.iter().any(|b| b.kind.text == "plan");
-        let (plan, lowered) = check::check_parsed(
-            &files,
-            &self.broken,
-            self.complete && !has_broken_plan,
-            self.parsed_ok,
-            &self.syntax,
-        );
-        let mut diags = self.syntax;
-        diags.extend(lowered);
-        diagnostics::sort(&mut diags);
+        let parsed = check::Parsed {
+            files: self
+                .files
+                .iter()
+                .map(|(id, f)| (*id, std::borrow::Cow::Borrowed(f.as_ref())))
+                .collect(),
+            broken: self.broken,
+            complete: self.complete,
+            diagnostics: self.syntax,
+        };
+        let parsed_ok = parsed.ok();
+        let (plan, diags) = check::analyse(parsed, &check::Options::default());
         FullDone {
             group: self.group,
             generation: self.generation,
             analysis: Analysis {
                 plan,
                 diagnostics: diags,
-                complete: self.parsed_ok,
+                complete: parsed_ok,
                 plan_current: true,
             },
         }
@@ -300,12 +286,9 @@ impl Workspace {
             return;
         };
         let pieces = if unreadable.is_some() {
-            vec![chunks::Piece {
-                range: 0..doc.file.text.len(),
-                cut: false,
-            }]
+            std::iter::once(0..doc.file.text.len()).collect()
         } else {
-            chunks::pieces(&doc.file.text)
+            pieces::ranges(&doc.file.text)
         };
         let n = old_chunks.len();
         self.replace_chunks(&key, old_chunks, 0, n, pieces, 0, unreadable);
@@ -325,7 +308,7 @@ impl Workspace {
         let old_ranges: Vec<std::ops::Range<usize>> =
             doc.chunks.iter().map(|c| c.start..c.end).collect();
         let (first, last, pieces) =
-            chunks::resplit(&doc.file.text, &old_ranges, start, end, new_text.len());
+            pieces::resplit(&doc.file.text, &old_ranges, start, end, new_text.len());
         let delta = new_text.len() as i64 - (end - start) as i64;
         let old = std::mem::take(&mut doc.chunks);
         if let Some(g) = self.groups.get_mut(&doc.group) {
@@ -365,7 +348,7 @@ impl Workspace {
         let name = self
             .parsed
             .get(&id)
-            .and_then(|p| p.event_name(id))
+            .and_then(Parsed::event_name)
             .map(str::to_string);
         self.parsed.remove(&id);
         if let Some(g) = self.groups.get_mut(group) {
@@ -379,9 +362,9 @@ impl Workspace {
 
     /// Replaces the chunks `first..last` of a document (`old` are its chunks
     /// before the change) with `pieces` of its current text, and shifts the
-    /// chunks after them by `delta`. A piece whose text (and lookahead) is that
-    /// of a replaced chunk keeps that chunk's parse and file; the others are
-    /// parsed.
+    /// chunks after them by `delta`. A piece whose text is that of a replaced
+    /// chunk keeps that chunk's parse and file (when that chunk did not parse,
+    /// only if the line after it is also the same); the others are parsed.
     #[allow(clippy::too_many_arguments)]
     fn replace_chunks(
         &mut self,
@@ -389,7 +372,7 @@ impl Workspace {
         old: Vec<Chunk>,
         first: usize,
         last: usize,
-        pieces: Vec<chunks::Piece>,
+        pieces: Vec<Range<usize>>,
         delta: i64,
         unreadable: Option<Diagnostic>,
     ) {
@@ -398,11 +381,8 @@ impl Workspace {
         };
         let group = doc.group.clone();
         let text = doc.file.text.as_str();
-        let lookahead = |p: &chunks::Piece| -> &str {
-            if !p.cut {
-                return "";
-            }
-            let rest = &text[p.range.end..];
+        let lookahead = |r: &Range<usize>| -> &str {
+            let rest = &text[r.end..];
             &rest[..rest.find('\n').map_or(rest.len(), |i| i + 1)]
         };
         let (first, last) = (
@@ -411,14 +391,11 @@ impl Workspace {
         );
         let replaced = &old[first..last];
         // Replaced chunks by what was parsed, to reuse.
-        let mut by_text: HashMap<(&str, &str), Vec<FileId>> = HashMap::new();
+        let mut by_text: HashMap<&str, Vec<FileId>> = HashMap::new();
         if unreadable.is_none() {
             for c in replaced.iter().rev() {
                 if let Some(p) = self.parsed.get(&c.file) {
-                    by_text
-                        .entry((p.text.as_str(), p.lookahead.as_str()))
-                        .or_default()
-                        .push(c.file);
+                    by_text.entry(p.text.as_str()).or_default().push(c.file);
                 }
             }
         }
@@ -426,10 +403,15 @@ impl Workspace {
         let mut added = Vec::new();
         let mut new_parsed = Vec::new();
         for piece in &pieces {
-            let r = piece.range.clone();
-            let reuse = by_text
-                .get_mut(&(&text[r.clone()], lookahead(piece)))
-                .and_then(Vec::pop);
+            let r = piece.clone();
+            let reuse = by_text.get_mut(&text[r.clone()]).and_then(|ids| {
+                let i = ids.iter().rposition(|id| {
+                    self.parsed
+                        .get(id)
+                        .is_some_and(|p| p.ast.is_some() || p.lookahead == lookahead(piece))
+                })?;
+                Some(ids.remove(i))
+            });
             let id = match reuse {
                 Some(id) => id,
                 None => {
@@ -457,9 +439,10 @@ impl Workspace {
             .map(|c| c.file)
             .filter(|f| !kept.contains(f))
             .collect();
-        // A chunk that stopped parsing keeps the AST of the one it replaced: the
-        // removed chunk that started at the same place (an edit inside a
-        // declaration does not move its start), or the only one removed.
+        // A chunk that stopped parsing keeps the AST of the one it replaced, for
+        // completion only (the analysis is `check`'s): the removed chunk that
+        // started at the same place (an edit inside a declaration does not
+        // move its start), or the only one removed.
         if unreadable.is_none() {
             for c in middle.iter().filter(|c| added.contains(&c.file)) {
                 if self.parsed.get(&c.file).is_none_or(|p| p.ast.is_some()) {
@@ -470,12 +453,12 @@ impl Workspace {
                     .find(|o| o.start == c.start && removed.contains(&o.file))
                     .map(|o| o.file)
                     .or_else(|| (removed.len() == 1 && added.len() == 1).then(|| removed[0]));
-                let fallback = replaced_by_start.and_then(|r| {
+                let last_good = replaced_by_start.and_then(|r| {
                     let p = self.parsed.get(&r)?;
-                    p.ast.clone().map(|a| (r, a)).or_else(|| p.fallback.clone())
+                    p.ast.clone().or_else(|| p.last_good.clone())
                 });
                 if let Some(p) = self.parsed.get_mut(&c.file) {
-                    p.fallback = fallback;
+                    p.last_good = last_good;
                 }
             }
         }
@@ -600,20 +583,20 @@ impl Workspace {
             broken: Vec::new(),
             syntax: Vec::new(),
             complete: true,
-            parsed_ok: true,
         };
-        for id in self.group_chunks(key) {
-            let Some(p) = self.parsed.get(&id) else {
-                continue;
-            };
-            job.syntax.extend(p.syntax.iter().cloned());
-            if let Some((fid, ast)) = p.effective(id) {
-                job.files.push((fid, ast.clone()));
-            } else if let Some(r) = &p.recovered {
-                job.files.push((id, r.file.clone()));
-                job.broken.extend(r.broken.iter().cloned());
-                job.complete &= r.complete;
-                job.parsed_ok = false;
+        for doc in g.docs.iter().filter_map(|d| self.docs.get(d)) {
+            for c in &doc.chunks {
+                let Some(p) = self.parsed.get(&c.file) else {
+                    continue;
+                };
+                job.syntax.extend(p.syntax.iter().cloned());
+                if let Some(ast) = &p.ast {
+                    job.files.push((c.file, ast.clone()));
+                }
+                job.broken.extend(p.broken.iter().cloned());
+                // As `syntax::parse_file` has it: a file that is one
+                // declaration that does not parse is not complete.
+                job.complete &= p.complete && (p.ast.is_some() || doc.chunks.len() > 1);
             }
         }
         Some(job)
@@ -654,7 +637,7 @@ impl Workspace {
         }
         let mut added_names = Vec::new();
         for id in &g.added {
-            match self.parsed.get(id).and_then(|p| p.event_name(*id)) {
+            match self.parsed.get(id).and_then(Parsed::event_name) {
                 Some(n) => added_names.push(n),
                 None => return false,
             }
@@ -674,30 +657,37 @@ impl Workspace {
             }
             if let Some(p) = self.parsed.get_mut(id)
                 && p.stub.is_none()
-                && let Some(stub) = stub_of(p.effective(*id).map(|(_, a)| a.as_ref()))
+                && let Some(stub) = stub_of(p.ast.as_deref())
             {
                 p.stub = Some(Arc::new(stub));
             }
         }
-        let mut files: Vec<(FileId, &ast::File)> = Vec::with_capacity(ids.len());
+        let mut files = Vec::with_capacity(ids.len());
         let mut syntax = Vec::new();
         for id in &ids {
             let Some(p) = self.parsed.get(id) else {
                 continue;
             };
-            let Some((fid, ast)) = p.effective(*id) else {
+            let Some(ast) = &p.ast else {
                 return false;
             };
-            if added.contains(id) {
-                syntax.extend(p.syntax.iter().cloned());
-                files.push((fid, ast));
-            } else if let Some(stub) = &p.stub {
-                files.push((fid, stub));
-            } else {
-                files.push((fid, ast));
-            }
+            let lowered = match &p.stub {
+                _ if added.contains(id) => {
+                    syntax.extend(p.syntax.iter().cloned());
+                    ast
+                }
+                Some(stub) => stub,
+                None => ast,
+            };
+            files.push((*id, std::borrow::Cow::Borrowed(lowered.as_ref())));
         }
-        let (_, lowered) = check::check_parsed(&files, &[], true, true, &syntax);
+        let parsed = check::Parsed {
+            files,
+            broken: Vec::new(),
+            complete: true,
+            diagnostics: syntax,
+        };
+        let (_, lowered) = check::analyse(parsed, &check::Options::default());
         let Some(g) = self.groups.get_mut(key) else {
             return false;
         };
@@ -711,12 +701,12 @@ impl Workspace {
                 primary_file(d).is_none_or(|f| !removed.contains(&f) && !added.contains(&f))
             })
             .collect();
+        // The syntax diagnostics of the added chunks are among `lowered`.
         diags.extend(
             lowered
                 .into_iter()
                 .filter(|d| primary_file(d).is_some_and(|f| added.contains(&f))),
         );
-        diags.extend(syntax);
         diagnostics::sort(&mut diags);
         analysis.diagnostics = diags;
         analysis.plan_current = false;
@@ -745,15 +735,14 @@ impl Workspace {
         self.groups.get(&doc.group)?.analysis.as_ref()
     }
 
-    /// The ASTs lowered for a group's chunks (the last good one of a chunk that
-    /// does not parse), with the files their spans point into: for names that
-    /// need no analysis.
-    pub fn group_asts(&self, group: &str) -> Vec<(FileId, &ast::File)> {
+    /// The ASTs of a group's chunks, the last good one of a chunk that does not
+    /// parse: for completion, which needs names, not an analysis.
+    pub fn group_asts(&self, group: &str) -> Vec<&ast::File> {
         self.group_chunks(group)
             .into_iter()
             .filter_map(|id| {
-                let (fid, a) = self.parsed.get(&id)?.effective(id)?;
-                Some((fid, a.as_ref()))
+                let p = self.parsed.get(&id)?;
+                p.ast.as_deref().or(p.last_good.as_deref())
             })
             .collect()
     }
@@ -800,7 +789,8 @@ pub fn events_below(folder: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// Parses one chunk (with its lookahead line, see `chunks::Piece`).
+/// Parses one chunk as `check` parses a piece (with the line after it, see
+/// `syntax::pieces::parse_piece`).
 fn parse_chunk(id: FileId, text: &str, lookahead: &str, unreadable: Option<&Diagnostic>) -> Parsed {
     if let Some(d) = unreadable {
         return Parsed {
@@ -808,35 +798,25 @@ fn parse_chunk(id: FileId, text: &str, lookahead: &str, unreadable: Option<&Diag
             lookahead: String::new(),
             ast: None,
             syntax: vec![relocate(d.clone(), id)],
-            fallback: None,
-            recovered: Some(Recovered {
-                file: Arc::new(ast::File { decls: Vec::new() }),
-                broken: Vec::new(),
-                complete: false,
-            }),
+            broken: None,
+            last_good: None,
+            complete: false,
             stub: None,
         };
     }
     let p = if lookahead.is_empty() {
-        syntax::parse(id, text)
+        pieces::parse_piece(id, text, 0, text.len())
     } else {
-        syntax::parse(id, &format!("{text}{lookahead}"))
+        pieces::parse_piece(id, &format!("{text}{lookahead}"), 0, text.len())
     };
-    let recovered = p.file.is_none().then(|| {
-        let r = syntax::parse_recovering(id, text);
-        Recovered {
-            file: Arc::new(r.file),
-            broken: r.broken,
-            complete: r.complete,
-        }
-    });
     Parsed {
         text: text.to_string(),
         lookahead: lookahead.to_string(),
+        complete: p.complete(),
         ast: p.file.map(Arc::new),
         syntax: p.diagnostics,
-        fallback: None,
-        recovered,
+        broken: p.broken,
+        last_good: None,
         stub: None,
     }
 }
@@ -917,7 +897,7 @@ mod tests {
                 assert_eq!(doc.file.utf16_position(o), fresh.utf16_position(o), "{o}");
             }
             let ranges: Vec<_> = doc.chunks.iter().map(|c| c.start..c.end).collect();
-            let want: Vec<_> = chunks::pieces(&text).into_iter().map(|p| p.range).collect();
+            let want = pieces::ranges(&text);
             assert_eq!(ranges, want);
             for c in &doc.chunks {
                 assert_eq!(ws.parsed[&c.file].text, text[c.start..c.end]);
@@ -1010,14 +990,14 @@ mod tests {
             ws.edit(&key, start, end, insert);
             ws.analyze(&group, false);
             // Keep the edit now and then when the text still parses, else undo it.
-            let parses = crate::syntax::parse(FileId(0), &text).file.is_some();
+            let parses = crate::syntax::parse(FileId(0), &text, 0).file.is_some();
             if !(parses && next(3) == 0) {
                 text.replace_range(start..start + insert.len(), &removed);
                 ws.edit(&key, start, start + insert.len(), &removed);
                 ws.analyze(&group, false);
             }
             assert_eq!(ws.docs[&key].file.text, text);
-            if crate::syntax::parse(FileId(0), &text).file.is_some() {
+            if crate::syntax::parse(FileId(0), &text, 0).file.is_some() {
                 ws.analyze(&group, true);
                 assert_eq!(lsp_summary(&ws, &group), check_summary(&text), "{text}");
                 compared += 1;

@@ -259,20 +259,13 @@ pub fn translate(
     }
 
     // A new top-level declaration starts while a block is still open: the line
-    // holding the error begins, at column 1, with `event "…"`, `owner @…`, ….
+    // holding the error is a declaration line (`syntax::pieces::starts_decl`).
     if let (Some(i), Some(open)) = (found_idx, innermost_brace) {
         let line_start = text[..toks[i].start].rfind('\n').map_or(0, |p| p + 1);
         let first = toks.iter().position(|t| t.start >= line_start);
         if let Some(first) = first.filter(|&f| toks[f].start == line_start) {
             let t = &toks[first];
-            let word = &text[t.start..t.end];
-            let next = toks.get(first + 1).map(|n| n.kind);
-            let decl_like = t.kind == Tok::Ident
-                && DECL_KINDS.contains(&word)
-                && matches!(
-                    next,
-                    Some(Tok::Str { .. } | Tok::Owner | Tok::Ident | Tok::Punct('{'))
-                );
+            let decl_like = super::pieces::starts_decl(&text[line_start..]);
             if decl_like && open.start < line_start {
                 if let Some((o, c)) = misindented_open(text, toks, line_start) {
                     return probably_unclosed(span(o, o + 1), span(c, c + 1), span(t.start, t.end));

@@ -54,7 +54,7 @@ fn idempotent_meaning_and_comment_preserving_over_every_fixture_and_example() {
             skipped.push(rel(&path));
             continue;
         };
-        let parsed = eventsc::syntax::parse(FileId(0), &text);
+        let parsed = eventsc::syntax::parse(FileId(0), &text, 0);
         let syntax_ok = parsed.file.is_some() && !parsed.diagnostics.iter().any(|d| d.is_error());
         let formatted = eventsc::fmt::format(FileId(0), &text);
         assert_eq!(

@@ -1393,3 +1393,170 @@ fn files_created_changed_and_closed_are_followed() {
     assert_eq!(c.diagnostics(&uri), Vec::<Value>::new());
     c.shutdown();
 }
+
+/// `line:col code first-line-of-message [related: file:line:col, …]` of a
+/// published diagnostic.
+fn lsp_line(d: &Value) -> String {
+    let related: Vec<String> = d["relatedInformation"]
+        .as_array()
+        .map(|r| {
+            r.iter()
+                .map(|i| {
+                    let uri = i["location"]["uri"].as_str().unwrap_or("");
+                    let start = &i["location"]["range"]["start"];
+                    format!(
+                        "{}:{}:{}",
+                        uri.rsplit('/').next().unwrap_or(""),
+                        start["line"],
+                        start["character"]
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    format!(
+        "{}:{} {} {} {related:?}",
+        d["range"]["start"]["line"],
+        d["range"]["start"]["character"],
+        d["code"].as_str().unwrap_or(""),
+        d["message"]
+            .as_str()
+            .unwrap_or("")
+            .lines()
+            .next()
+            .unwrap_or(""),
+    )
+}
+
+/// The same line for what `check` reports in file `name` of `sources`.
+fn check_lines(
+    sources: &eventsc::source::SourceMap,
+    checked: &eventsc::check::Checked,
+    name: &str,
+) -> Vec<String> {
+    let base =
+        |f: &eventsc::source::SourceFile| f.name.rsplit('/').next().unwrap_or("").to_string();
+    let mut out: Vec<String> = checked
+        .diagnostics
+        .iter()
+        .filter_map(|d| {
+            let primary = d.labels.iter().find(|l| l.primary)?;
+            let f = sources.get(primary.span.file);
+            if base(f) != name {
+                return None;
+            }
+            let (line, col) = f.utf16_position(primary.span.start as usize);
+            let related: Vec<String> = d
+                .labels
+                .iter()
+                .filter(|l| !l.primary)
+                .map(|l| {
+                    let f = sources.get(l.span.file);
+                    let (line, col) = f.utf16_position(l.span.start as usize);
+                    format!("{}:{line}:{col}", base(f))
+                })
+                .collect();
+            Some(format!("{line}:{col} {} {} {related:?}", d.code, d.message))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Issue 15: typing a new event above an existing one, one keystroke at a
+/// time, never reports what `check` does not (it reported `"Product List
+/// Viewed" is declared twice`, with no related location, for most keystrokes):
+/// every set of diagnostics published is the one `check` gives for the text of
+/// its version.
+#[test]
+fn typing_an_event_keystroke_by_keystroke_reports_what_check_reports() {
+    let plan = root().join("examples/ecommerce");
+    let folder = tempfile::tempdir().expect("temp dir");
+    let files = events_files(&plan);
+    for f in &files {
+        std::fs::copy(f, folder.path().join(f.file_name().expect("name"))).expect("copy");
+    }
+    let mut c = Client::spawn();
+    c.initialize(Some(folder.path()));
+    c.folder = Some(folder);
+    let name = "browsing.events";
+    let uri = c.open(name);
+    let mut text = c.text(name);
+    let others: Vec<(String, String)> = files
+        .iter()
+        .map(|f| (rel(f), std::fs::read_to_string(f).expect("readable")))
+        .collect();
+    let check_text = |text: &str| {
+        let mut sources = eventsc::source::SourceMap::new();
+        for (n, t) in &others {
+            let t = if n.ends_with(name) { text } else { t.as_str() };
+            sources.add(eventsc::source::SourceFile::new(
+                n.clone(),
+                None,
+                t.to_string(),
+            ));
+        }
+        let checked = eventsc::check::check(&sources, Vec::new());
+        check_lines(&sources, &checked, name)
+    };
+    let got: Vec<String> = {
+        let mut v: Vec<String> = c.diagnostics(&uri).iter().map(lsp_line).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(got, check_text(&text));
+    let typed = "event \"Product Compared\" {\n  description \"A shopper compared two or more products side by side on the comparison page, to weigh price, ratings and features before choosing one.\"\n  owner    @ecommerce-analytics\n  source   storefront\n  consent  analytics\n  status   planned\n  since    \"1.3.0\"\n  tags     \"browse\", \"compare\"\n\n  list_id: string required example(\"compare_1\") \"Comparison list\"\n  use ProductList\n}\n";
+    // On the blank line above the event.
+    let at = text
+        .find("\n\nevent \"Product List Viewed\"")
+        .expect("the event to type above")
+        + 1;
+    let mut versions: std::collections::HashMap<i64, String> = Default::default();
+    let mut compared = 0;
+    let mut mismatches = Vec::new();
+    for (i, ch) in typed.char_indices() {
+        let offset = at + i;
+        let version = i as i64 + 2;
+        let range = json!({ "start": pos(&text, offset), "end": pos(&text, offset) });
+        text.insert(offset, ch);
+        versions.insert(version, text.clone());
+        c.notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": { "uri": uri, "version": version },
+                "contentChanges": [{ "range": range, "text": ch.to_string() }],
+            }),
+        );
+        // Every set published until this keystroke's own arrives (a fast
+        // analysis, then possibly a full one with the same version).
+        loop {
+            let msg = c.wait(|m| {
+                m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri
+            });
+            let v = msg["params"]["version"].as_i64().expect("a version");
+            let mut got: Vec<String> = msg["params"]["diagnostics"]
+                .as_array()
+                .expect("a list")
+                .iter()
+                .map(lsp_line)
+                .collect();
+            got.sort();
+            let want = check_text(&versions[&v]);
+            if got != want {
+                mismatches.push(format!("version {v}:\n  check: {want:?}\n  lsp:   {got:?}"));
+            }
+            compared += 1;
+            if v == version {
+                break;
+            }
+        }
+    }
+    assert!(compared >= typed.chars().count(), "{compared}");
+    assert!(
+        mismatches.is_empty(),
+        "{} of {compared} published sets differ from check:\n{}",
+        mismatches.len(),
+        mismatches[..mismatches.len().min(5)].join("\n")
+    );
+    c.shutdown();
+}

@@ -238,8 +238,8 @@ fn parallel_parsing_equals_sequential() {
     ));
     for text in &texts {
         for threads in [2, 3, 7] {
-            let par = eventsc::syntax::parse_parallel(FileId(0), text, threads);
-            let seq = eventsc::syntax::parse_recovering(FileId(0), text);
+            let par = eventsc::syntax::parse_file(FileId(0), text, threads);
+            let seq = eventsc::syntax::parse_file(FileId(0), text, 0);
             assert_eq!(par.file, seq.file);
             assert_eq!(par.diagnostics, seq.diagnostics);
             assert_eq!(par.complete, seq.complete);

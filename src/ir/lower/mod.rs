@@ -81,8 +81,24 @@ pub trait DeclSource<'a> {
     }
 }
 
-/// Declarations already parsed, borrowed or owned.
-struct Decls<'a>(Vec<Option<Cow<'a, ast::Decl>>>);
+/// Declarations already parsed, borrowed or owned (see [`Decls::new`]).
+pub struct Decls<'a>(Vec<Option<Cow<'a, ast::Decl>>>);
+
+impl<'a> Decls<'a> {
+    /// The declarations of parsed files, in order. Owned trees are freed one
+    /// declaration at a time, as soon as each is lowered, so the AST and the IR
+    /// are not both held in full.
+    pub fn new(files: Vec<(FileId, Cow<'a, ast::File>)>) -> Decls<'a> {
+        let mut decls = Vec::new();
+        for (_, f) in files {
+            match f {
+                Cow::Borrowed(f) => decls.extend(f.decls.iter().map(|d| Some(Cow::Borrowed(d)))),
+                Cow::Owned(f) => decls.extend(f.decls.into_iter().map(|d| Some(Cow::Owned(d)))),
+            }
+        }
+        Decls(decls)
+    }
+}
 
 impl<'a> DeclSource<'a> for Decls<'a> {
     fn count(&self) -> usize {
@@ -151,57 +167,32 @@ pub fn event_key(name: &str) -> String {
         .to_lowercase()
 }
 
-/// Lowers the parsed files into one plan. `complete` is false when some file did
-/// not parse: then a missing `plan` block is not reported (it may be in that file).
-pub fn lower(
-    files: &[(FileId, &ast::File)],
-    rule_names: &[&'static str],
-    complete: bool,
-) -> (Plan, Vec<Diagnostic>) {
-    lower_with_broken(files, &[], rule_names, complete)
+/// What lowering needs to know besides the declarations.
+#[derive(Clone, Copy)]
+pub struct Context<'r> {
+    /// Where a missing `plan` is reported.
+    pub first_file: Option<FileId>,
+    /// Declarations that did not parse (see `syntax::pieces`): references to
+    /// them are not reported.
+    pub broken: &'r [BrokenDecl],
+    /// False when some part of the plan did not parse: then a missing `plan`
+    /// is not reported (it may be in that part).
+    pub complete: bool,
+    /// The names of the governance rules (what `allow(…)` and `rules { }` may
+    /// name).
+    pub rule_names: &'r [&'static str],
 }
 
-/// [`lower`], knowing which declarations did not parse (see
-/// `syntax::parse_recovering`): references to them are not reported.
-pub fn lower_with_broken(
-    files: &[(FileId, &ast::File)],
-    broken: &[BrokenDecl],
-    rule_names: &[&'static str],
-    complete: bool,
-) -> (Plan, Vec<Diagnostic>) {
-    let first = files.first().map(|(id, _)| *id);
-    let decls = files
-        .iter()
-        .flat_map(|(_, f)| f.decls.iter().map(|d| Some(Cow::Borrowed(d))))
-        .collect();
-    lower_decls(&mut Decls(decls), first, broken, rule_names, complete)
-}
-
-/// [`lower_with_broken`] taking the ASTs by value: each declaration's syntax tree is
-/// freed as soon as it is lowered, so the AST and the IR are not both held in full.
-pub fn lower_owned(
-    files: Vec<(FileId, ast::File)>,
-    broken: &[BrokenDecl],
-    rule_names: &[&'static str],
-    complete: bool,
-) -> (Plan, Vec<Diagnostic>) {
-    let first = files.first().map(|(id, _)| *id);
-    let decls = files
-        .into_iter()
-        .flat_map(|(_, f)| f.decls.into_iter().map(|d| Some(Cow::Owned(d))))
-        .collect();
-    lower_decls(&mut Decls(decls), first, broken, rule_names, complete)
-}
-
-/// Lowers declarations read from `decls` (see [`DeclSource`]); `first_file` is
-/// where a missing `plan` is reported.
-pub fn lower_decls<'a>(
-    decls: &mut dyn DeclSource<'a>,
-    first_file: Option<FileId>,
-    broken: &[BrokenDecl],
-    rule_names: &[&'static str],
-    complete: bool,
-) -> (Plan, Vec<Diagnostic>) {
+/// Lowers declarations read from `decls` ([`Decls`] for parsed files; `check`
+/// streams events through its own [`DeclSource`]) into one plan: the one
+/// lowering entry point.
+pub fn lower<'a>(decls: &mut dyn DeclSource<'a>, cx: &Context<'_>) -> (Plan, Vec<Diagnostic>) {
+    let Context {
+        first_file,
+        broken,
+        complete,
+        rule_names,
+    } = *cx;
     let mut l = Lowerer {
         diags: Vec::new(),
         names: HashMap::new(),
