@@ -101,15 +101,11 @@ impl Utc {
     }
 }
 
-/// The `plan.json` the `plan` target writes for this plan, as a JSON value.
+/// The `plan.json` the `plan` target writes for this plan, as a JSON value
+/// (converted from the target's data, not rendered and parsed back).
 pub fn plan_json(cx: &crate::targets::Context) -> Result<Value, String> {
-    use crate::targets::Target;
-    let artifacts = crate::targets::plan::PlanTarget.generate(cx);
-    let art = artifacts
-        .iter()
-        .find(|a| a.path == crate::targets::plan::PATH)
-        .ok_or("the plan target wrote no plan.json")?;
-    serde_json::from_slice(&art.bytes).map_err(|e| format!("plan.json is not JSON: {e}"))
+    serde_json::to_value(crate::targets::plan::PlanJson::new(cx))
+        .map_err(|e| format!("plan.json cannot be recorded: {e}"))
 }
 
 /// A record read back from `DIR`.

@@ -279,3 +279,27 @@ fn sha256_hex(bytes: &[u8]) -> String {
         .map(|b| format!("{b:02x}"))
         .collect()
 }
+
+/// The plan a record holds is the `plan.json` the `plan` target writes, read
+/// back, for every example (the record converts the target's data directly).
+#[test]
+fn the_recorded_plan_is_the_plan_target_s_plan_json() {
+    use eventsc::targets::Target;
+    for dir in ["examples/ecommerce", "examples/health", "examples/pipeline-velocity"] {
+        let (sources, checked) = check_paths(&[root().join(dir)]);
+        let plan = checked.plan.as_ref().expect("the example parses");
+        let cx = eventsc::targets::Context {
+            plan,
+            sources: &sources,
+            warnings: &checked.diagnostics,
+        };
+        let written = eventsc::targets::plan::PlanTarget.generate(&cx);
+        let bytes = &written
+            .iter()
+            .find(|a| a.path == eventsc::targets::plan::PATH)
+            .expect("plan.json")
+            .bytes;
+        let read_back: serde_json::Value = serde_json::from_slice(bytes).expect("JSON");
+        assert_eq!(audit::plan_json(&cx).expect("recorded"), read_back, "{dir}");
+    }
+}
