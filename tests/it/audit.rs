@@ -285,7 +285,11 @@ fn sha256_hex(bytes: &[u8]) -> String {
 #[test]
 fn the_recorded_plan_is_the_plan_target_s_plan_json() {
     use eventsc::targets::Target;
-    for dir in ["examples/ecommerce", "examples/health", "examples/pipeline-velocity"] {
+    for dir in [
+        "examples/ecommerce",
+        "examples/health",
+        "examples/pipeline-velocity",
+    ] {
         let (sources, checked) = check_paths(&[root().join(dir)]);
         let plan = checked.plan.as_ref().expect("the example parses");
         let cx = eventsc::targets::Context {
