@@ -8,11 +8,15 @@ use std::path::PathBuf;
 
 /// Write a starter plan from a request: use case, sources, tools, constraints.
 ///
-/// The plan has the plan block, owners for the escalation ladder, consent purposes
-/// and retention policies fitting the constraints, and standard events per source
-/// kind (all `planned`); `eventsc check` accepts it with no errors or warnings.
+/// The plan answers its use case (pipeline velocity, activation, retention,
+/// expansion, attribution, or a generic one): KPIs over its events, identifiers
+/// that join the events across sources, the workflow's guardrails (retry limit 2,
+/// escalation ladder, a rip-cord to Data and Legal), placeholder owners marked
+/// TODO(init), consent purposes and retention policies fitting the constraints;
+/// `eventsc check` accepts it with no errors or warnings.
 ///
 /// Examples:
+///   eventsc init --use_case "pipeline velocity" --sources "product,crm" --tools "Segment,dbt"
 ///   eventsc init --use-case "How fast do trials turn into paid pipeline?" \
 ///     --sources product,web,crm,map,billing --tools segment,dbt \
 ///     --constraints gdpr,ccpa --timeline 2026-12-15
@@ -21,24 +25,26 @@ use std::path::PathBuf;
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
-    /// The business question the plan answers.
-    #[arg(long)]
+    /// The business question the plan answers (also `--use_case`). Recognised:
+    /// pipeline velocity, activation, retention, expansion, attribution; anything
+    /// else gets a generic plan with a KPI to fill in.
+    #[arg(long, alias = "use_case", alias = "usecase")]
     pub use_case: String,
-    /// Source kinds, comma-separated: product, web, mobile, server, crm, map, billing, support, other.
+    /// Source kinds, comma-separated, any case: product, web, mobile, server, crm, map, billing, support, other.
     #[arg(long, value_delimiter = ',', required = true)]
     pub sources: Vec<String>,
-    /// Tools, comma-separated (segment, rudderstack, amplitude, mixpanel, snowplow, dbt, …).
+    /// Tools, comma-separated, as you write them ("Segment", "dbt Cloud", "BigQuery", "Amplitude", …).
     #[arg(long, value_delimiter = ',', default_value = "segment")]
     pub tools: Vec<String>,
-    /// Compliance profiles, comma-separated: gdpr, ccpa, hipaa, coppa.
+    /// Compliance profiles, comma-separated, any case: gdpr, ccpa, hipaa, coppa.
     #[arg(long, value_delimiter = ',')]
     pub constraints: Vec<String>,
     /// Delivery date, YYYY-MM-DD.
     #[arg(long)]
     pub timeline: Option<String>,
-    /// The plan's title.
-    #[arg(long, default_value = "Tracking plan")]
-    pub title: String,
+    /// The plan's title (default: the title of the use case, e.g. "Pipeline velocity").
+    #[arg(long)]
+    pub title: Option<String>,
     /// The file to write (`-` for standard output).
     #[arg(long, default_value = "plan.events")]
     pub out: PathBuf,
@@ -49,7 +55,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> u8 {
     let request = match Request::parse(
-        &args.title,
+        args.title.as_deref().unwrap_or(""),
         &args.use_case,
         &args.sources,
         &args.tools,
@@ -70,22 +76,45 @@ pub fn run(args: Args) -> u8 {
     }
     if args.out.as_os_str() == "-" {
         super::write_stdout(text.as_bytes());
+        report(&request, &checked, "-");
         return EXIT_OK;
     }
     if let Err(e) = crate::fsutil::write_output_file(&args.out, text.as_bytes(), args.force, &[]) {
         return usage_error(e);
     }
-    let events = checked.plan.as_ref().map_or(0, |p| p.events.len());
-    eprintln!(
-        "wrote {} ({events} planned events for {}); next: eventsc check {}",
-        args.out.display(),
-        request
-            .sources
-            .iter()
-            .map(|k| k.as_str())
-            .collect::<Vec<_>>()
-            .join(", "),
-        args.out.display()
-    );
+    report(&request, &checked, &args.out.display().to_string());
     EXIT_OK
+}
+
+/// What `init` made of the request, on stderr: the use case recognised, the KPIs,
+/// what each tool maps to, and the next step.
+fn report(request: &Request, checked: &crate::check::Checked, out: &str) {
+    let (events, kpis) = checked.plan.as_ref().map_or((0, Vec::new()), |p| {
+        (
+            p.events.len(),
+            p.kpis.iter().map(|k| k.name.value.clone()).collect(),
+        )
+    });
+    let sources: Vec<&str> = request.sources.iter().map(|k| k.as_str()).collect();
+    let mut s = format!(
+        "wrote {out} ({events} planned events for {}): \"{}\", use case {}\n",
+        sources.join(", "),
+        request.title,
+        request.kind.as_str()
+    );
+    if !kpis.is_empty() {
+        s.push_str(&format!("  KPIs: {}\n", kpis.join("; ")));
+    }
+    for t in &request.tools {
+        s.push_str(&format!(
+            "  tool \"{}\" → {}: {}\n",
+            t.written, t.id, t.note
+        ));
+    }
+    if out != "-" {
+        s.push_str(&format!(
+            "next: edit the TODO(init) placeholders, then eventsc check {out}\n"
+        ));
+    }
+    eprint!("{s}");
 }

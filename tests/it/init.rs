@@ -14,19 +14,62 @@ fn strings(v: &[&str]) -> Vec<String> {
     v.iter().map(|s| s.to_string()).collect()
 }
 
-fn starter(sources: &[&str], constraints: &[&str], timeline: Option<&str>) -> String {
-    let r = Request::parse(
-        "Tracking plan",
-        "How fast do product trials turn into paid pipeline?",
+/// The use cases of the tests: one phrase for each supported one, and one the
+/// starter does not know.
+const USE_CASES: &[&str] = &[
+    "pipeline velocity",
+    "How fast do new accounts reach their first key action? (activation)",
+    "Why do accounts churn?",
+    "Expansion revenue from existing accounts",
+    "Which campaigns source pipeline? (attribution)",
+    "Support load",
+];
+
+/// The source kinds of the workflow's request.
+const REQUEST_KINDS: &[&str] = &["product", "web", "crm", "map", "billing"];
+
+fn request(
+    use_case: &str,
+    sources: &[&str],
+    constraints: &[&str],
+    timeline: Option<&str>,
+) -> Request {
+    Request::parse(
+        "",
+        use_case,
         &strings(sources),
         &strings(&["segment", "dbt"]),
         &strings(constraints),
         timeline,
     )
-    .expect("valid request");
-    render(&r)
+    .expect("valid request")
 }
 
+fn starter(sources: &[&str], constraints: &[&str], timeline: Option<&str>) -> String {
+    render(&request(
+        "How fast do product trials turn into paid pipeline?",
+        sources,
+        constraints,
+        timeline,
+    ))
+}
+
+/// Every non-empty combination of the request's source kinds.
+fn combinations() -> Vec<Vec<&'static str>> {
+    (1u32..1 << REQUEST_KINDS.len())
+        .map(|mask| {
+            REQUEST_KINDS
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| mask & (1 << i) != 0)
+                .map(|(_, k)| *k)
+                .collect()
+        })
+        .collect()
+}
+
+/// No diagnostic at all, in `fmt` layout, every event planned, at least one KPI,
+/// and the workflow's guardrails.
 fn assert_clean(label: &str, text: &str) {
     let (sources, checked) = eventsc::check::check_text("plan.events", text);
     assert!(
@@ -34,18 +77,45 @@ fn assert_clean(label: &str, text: &str) {
         "{label}: the starter plan is not clean:\n{}\n{text}",
         common::render_both(&sources, &checked)
     );
+    let formatted = eventsc::fmt::format(eventsc::source::FileId(0), text).expect("formats");
+    assert!(
+        formatted == text,
+        "{label}: the starter plan is not in fmt layout"
+    );
     let plan = checked.plan.as_ref().expect("plan");
     assert!(!plan.events.is_empty(), "{label}: no events");
+    assert!(!plan.kpis.is_empty(), "{label}: no KPI");
     assert!(
         plan.events
             .iter()
             .all(|e| e.status.value == eventsc::ir::Status::Planned),
         "{label}: every event is planned"
     );
+    let squeezed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for needle in [
+        "retry_limit 2",
+        "escalation @analytics, @data-eng, @revops",
+        "ripcord @data-eng, @legal",
+        "owner @bi {",
+        "backup @bi",
+    ] {
+        assert!(squeezed.contains(needle), "{label}: no `{needle}`");
+    }
 }
 
 #[test]
 fn starter_plans_check_clean() {
+    // Every use case with every combination of the request's source kinds.
+    for u in USE_CASES {
+        for c in combinations() {
+            let label = format!("{u} / {}", c.join(","));
+            assert_clean(&label, &render(&request(u, &c, &[], None)));
+            assert_clean(
+                &label,
+                &render(&request(u, &c, &["gdpr", "ccpa"], Some("2026-12-15"))),
+            );
+        }
+    }
     let kinds: Vec<&str> = SourceKind::NAMES.to_vec();
     let constraints: Vec<&str> = Constraint::NAMES.to_vec();
     // Each kind alone, under each constraint alone and under none.
@@ -58,22 +128,98 @@ fn starter_plans_check_clean() {
             );
         }
     }
-    // Everything at once, and the example.
+    // Everything at once.
     assert_clean("all", &starter(&kinds, &constraints, Some("2026-12-15")));
-    assert_clean(
-        "example",
-        &starter(
-            &["product", "web", "crm", "map", "billing"],
-            &["gdpr", "ccpa"],
-            Some("2026-12-15"),
+}
+
+#[test]
+fn use_cases_are_recognised_and_give_their_kpis() {
+    use eventsc::starter::UseCase;
+    let cases = [
+        ("pipeline velocity", UseCase::Pipeline, "Pipeline velocity"),
+        (
+            "How fast do trials turn into paid pipeline?",
+            UseCase::Pipeline,
+            "Pipeline velocity",
         ),
+        ("Activation", UseCase::Activation, "Activation rate"),
+        ("reduce churn", UseCase::Retention, "Subscription churn"),
+        (
+            "seat expansion and upsell",
+            UseCase::Expansion,
+            "Expansion MRR",
+        ),
+        (
+            "marketing attribution",
+            UseCase::Attribution,
+            "Campaign-sourced leads",
+        ),
+    ];
+    for (text, kind, kpi) in cases {
+        let r = request(text, REQUEST_KINDS, &[], None);
+        assert_eq!(r.kind, kind, "{text}");
+        let plan = render(&r);
+        assert!(
+            plan.contains(&format!("kpi \"{kpi}\"")),
+            "{text}: no KPI {kpi}"
+        );
+        assert!(!plan.contains("TODO(init): none of"), "{text}");
+    }
+    // An unknown use case: a generic plan titled after it, with a KPI to fill in.
+    let r = request("Support load", &["web"], &[], None);
+    assert_eq!(r.kind, UseCase::Generic);
+    let plan = render(&r);
+    assert!(plan.contains("plan \"Support load\""), "{plan}");
+    assert!(
+        plan.contains("TODO(init): the starter has no KPIs for this use case"),
+        "{plan}"
     );
-    // Pairs of kinds.
-    for a in &kinds {
-        for b in &kinds {
-            assert_clean(&format!("{a}+{b}"), &starter(&[a, b], &["gdpr"], None));
+}
+
+/// The starter's data files parse and every KPI's events are in the catalog.
+#[test]
+fn starter_data_files_parse() {
+    for (name, text) in eventsc::starter::data_files() {
+        let parsed = eventsc::fmt::parse_whole(eventsc::source::FileId(0), text);
+        assert!(parsed.is_ok(), "{name} does not parse: {parsed:?}");
+        assert!(!parsed.expect("parsed").decls.is_empty(), "{name} is empty");
+    }
+}
+
+/// The KPIs of every use case, over every combination of sources, are computed
+/// on DuckDB from the dbt sources and samples the plan builds into.
+#[test]
+fn kpis_are_computed_from_the_dbt_sources_on_duckdb() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut outs = Vec::new();
+    for (i, u) in USE_CASES.iter().enumerate() {
+        for (j, c) in combinations().iter().enumerate() {
+            let case = dir.path().join(format!("{i}-{j}"));
+            std::fs::create_dir_all(&case).expect("mkdir");
+            let file = case.join("plan.events");
+            std::fs::write(&file, render(&request(u, c, &["gdpr"], None))).expect("write");
+            let out = case.join("out");
+            common::targets::with_context(&file, |cx| {
+                for t in eventsc::targets::TARGETS {
+                    if ["json", "dbt", "samples"].contains(&t.name()) {
+                        write(&out, &t.generate(cx));
+                    }
+                }
+            });
+            outs.push(out);
         }
     }
+    let run = Command::new(python())
+        .arg(root().join("tests/python/kpi_joins.py"))
+        .args(&outs)
+        .output()
+        .expect("python runs");
+    assert!(
+        run.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
 }
 
 #[test]
@@ -154,7 +300,7 @@ fn init_writes_a_plan_that_check_accepts_and_refuses_to_overwrite() {
     let (code, _, err) = eventsc(EXAMPLE, dir.path());
     assert_eq!(code, 0, "{err}");
     assert!(
-        err.contains("wrote plan.events (19 planned events"),
+        err.contains("wrote plan.events (20 planned events"),
         "{err}"
     );
     let written = std::fs::read_to_string(dir.path().join("plan.events")).expect("written");
@@ -221,10 +367,7 @@ fn bad_inputs_are_usage_errors_listing_what_is_accepted() {
             "bad-date-shape",
             &["--sources", "web", "--timeline", "15/12/2026"],
         ),
-        (
-            "bad-tool",
-            &["--sources", "web", "--tools", "segment,big query"],
-        ),
+        ("bad-tool", &["--sources", "web", "--tools", "segment,+++"]),
         ("empty-sources", &["--sources", ","]),
     ];
     let mut record = String::new();
@@ -251,4 +394,45 @@ fn init_help() {
     let (code, out, _) = eventsc(&["init", "--help"], &root());
     assert_eq!(code, 0);
     snapshot_settings("init").bind(|| insta::assert_snapshot!("help", out));
+}
+
+/// The workflow's request, typed verbatim with `eventsc init` in place of its
+/// command name, for each use case: the plan checks with no problem, is in `fmt`
+/// layout, builds every target, and its rip-cord alerts Data and Legal.
+#[test]
+fn the_request_verbatim_gives_a_plan_that_builds() {
+    for (i, use_case) in USE_CASES.iter().enumerate() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let args = [
+            "init",
+            "--use_case",
+            use_case,
+            "--sources",
+            "Product, CRM",
+            "--tools",
+            "Segment,dbt Cloud,BigQuery",
+        ];
+        let (code, out, err) = eventsc(&args, dir.path());
+        assert_eq!(code, 0, "{use_case}: {err}");
+        assert!(out.is_empty());
+        if i == 0 {
+            snapshot_settings("init").bind(|| insta::assert_snapshot!("request-verbatim", err));
+        }
+        let (code, _, err) = eventsc(&["check", "plan.events"], dir.path());
+        assert_eq!(code, 0, "{use_case}: {err}");
+        assert!(err.contains("no problems"), "{use_case}: {err}");
+        let (code, out, _) = eventsc(&["fmt", "--check", "plan.events"], dir.path());
+        assert_eq!(code, 0, "{use_case}: not in fmt layout: {out}");
+        let (code, _, err) = eventsc(&["build", "plan.events", "--out", "out"], dir.path());
+        assert_eq!(code, 0, "{use_case}: {err}");
+        let plan: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.path().join("out/plan.json")).expect("plan.json"),
+        )
+        .expect("json");
+        let text = plan.to_string();
+        assert!(
+            text.contains("\"legal\"") && text.contains("\"data-eng\""),
+            "{use_case}: plan.json names Legal and Data"
+        );
+    }
 }
