@@ -849,3 +849,71 @@ pub fn data_files() -> Vec<(&'static str, &'static str)> {
     }
     v
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn quoting() {
+        assert_eq!(quote("a \"b\" \\ c\nd"), "\"a \\\"b\\\" \\\\ c\\nd\"");
+    }
+
+    #[test]
+    fn inputs_as_users_write_them() {
+        let r = Request::parse(
+            "",
+            "pipeline velocity",
+            &strings(&["Product, CRM", "MAP"]),
+            &strings(&[
+                "Segment",
+                "dbt Cloud",
+                "Looker Studio",
+                "big query",
+                "4chan",
+            ]),
+            &strings(&["GDPR"]),
+            None,
+        )
+        .expect("valid");
+        assert_eq!(r.title, "Pipeline velocity");
+        assert_eq!(
+            r.sources,
+            [SourceKind::Product, SourceKind::Crm, SourceKind::Map]
+        );
+        let ids: Vec<&str> = r.tools.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["segment", "dbt", "looker_studio", "bigquery", "tool_4chan"]
+        );
+        assert_eq!(r.constraints, [Constraint::Gdpr]);
+    }
+
+    #[test]
+    fn bad_inputs_list_what_is_accepted() {
+        let e =
+            Request::parse("T", "U", &strings(&["product", "erp"]), &[], &[], None).unwrap_err();
+        assert!(
+            e.contains("`erp`") && e.contains("product, web, mobile"),
+            "{e}"
+        );
+        let e = Request::parse("T", "U", &strings(&["web"]), &[], &strings(&["sox"]), None)
+            .unwrap_err();
+        assert!(
+            e.contains("`sox`") && e.contains("gdpr, ccpa, hipaa, coppa"),
+            "{e}"
+        );
+        let e =
+            Request::parse("T", "U", &strings(&["web"]), &[], &[], Some("2026-02-30")).unwrap_err();
+        assert!(e.contains("2026-02-30") && e.contains("YYYY-MM-DD"), "{e}");
+        let e = Request::parse("T", " ", &strings(&["web"]), &[], &[], None).unwrap_err();
+        assert!(e.contains("--use-case"), "{e}");
+        let e = Request::parse("T", "U", &strings(&["web"]), &strings(&["+++"]), &[], None)
+            .unwrap_err();
+        assert!(e.contains("`+++`"), "{e}");
+    }
+}
