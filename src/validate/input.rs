@@ -89,6 +89,8 @@ pub struct Framer<R> {
     line: u64,
     eof: bool,
     ended: bool,
+    /// Past the byte-order mark (which only counts as the very first bytes).
+    started: bool,
     /// Lines mode: skipping a line over [`MAX_RECORD`]: its line and length so far.
     skip: Option<(u64, u64)>,
     array: ArrayState,
@@ -115,6 +117,7 @@ impl<R: Read> Framer<R> {
             line: 1,
             eof: false,
             ended: false,
+            started: false,
             skip: None,
             array: ArrayState::default(),
         }
@@ -138,10 +141,20 @@ impl<R: Read> Framer<R> {
                 self.eof = n == 0;
             }
             let from = if self.mode == Mode::Unknown {
-                if chunk.data.starts_with(&[0xEF, 0xBB, 0xBF]) {
+                if !self.started && chunk.data.starts_with(&[0xEF, 0xBB, 0xBF]) {
                     chunk.data.drain(..3);
                 }
-                match chunk.data.iter().find(|b| !b.is_ascii_whitespace()) {
+                self.started = true;
+                // Leading whitespace is dropped as it is read (counting its
+                // lines), so that a long run of it costs one pass and no memory.
+                let ws = chunk
+                    .data
+                    .iter()
+                    .position(|b| !b.is_ascii_whitespace())
+                    .unwrap_or(chunk.data.len());
+                self.line += memchr::memchr_iter(b'\n', &chunk.data[..ws]).count() as u64;
+                chunk.data.drain(..ws);
+                match chunk.data.first() {
                     Some(b'[') => self.mode = Mode::Array,
                     Some(_) => self.mode = Mode::Lines,
                     None if self.eof => {
@@ -174,7 +187,15 @@ impl<R: Read> Framer<R> {
 
     /// Moves the unfinished record starting at `tail` into the carry, or starts
     /// skipping it when it is too large.
-    fn keep_tail(&mut self, chunk: &mut Chunk, tail: usize) {
+    fn keep_tail(&mut self, chunk: &mut Chunk, mut tail: usize) {
+        if self.mode == Mode::Lines {
+            // A line's leading whitespace is not part of its record: a long
+            // blank line is neither carried nor reported as too large.
+            tail += chunk.data[tail..]
+                .iter()
+                .position(|b| !b.is_ascii_whitespace())
+                .unwrap_or(chunk.data.len() - tail);
+        }
         let len = chunk.data.len() - tail;
         if len > self.max_record {
             match self.mode {
@@ -331,7 +352,7 @@ impl<R: Read> Framer<R> {
                     }
                     match b {
                         b'"' => a.in_string = true,
-                        b'[' | b'{' => a.depth += 1,
+                        b'[' | b'{' => a.depth = a.depth.saturating_add(1),
                         b']' | b'}' => a.depth = (a.depth - 1).max(1),
                         _ => {}
                     }
@@ -429,6 +450,41 @@ mod tests {
         assert!(frame(b"").is_empty());
         assert!(frame(b"\n \n").is_empty());
         assert_eq!(frame(b"\xEF\xBB\xBF{}\n"), vec![(1, "{}".into())]);
+    }
+
+    /// Frames with tiny chunks: every run of whitespace crosses many of them.
+    fn frame_small(input: &[u8]) -> (Vec<Record>, usize) {
+        let mut f = Framer::with_sizes(input, 7, 16);
+        let mut chunk = Chunk::default();
+        let mut out = Vec::new();
+        let mut most = 0;
+        while f.next(&mut chunk).expect("reads") {
+            most = most.max(chunk.data.len());
+            out.extend(chunk.records.iter().copied());
+        }
+        (out, most)
+    }
+
+    #[test]
+    fn whitespace_is_dropped_as_it_is_read() {
+        let mut input = vec![b' '; 5000];
+        input.extend_from_slice(b"\n\t\n{}\n");
+        input.extend(std::iter::repeat_n(b' ', 5000));
+        input.extend_from_slice(b"\n{\"a\":1}");
+        let (records, most) = frame_small(&input);
+        assert_eq!(
+            records,
+            vec![
+                Record::Bytes { start: 0, end: 2, line: 3 },
+                Record::Bytes { start: 0, end: 7, line: 5 }
+            ]
+        );
+        assert!(most < 64, "a chunk held {most} bytes");
+        let mut array = vec![b'\n'; 3000];
+        array.extend_from_slice(b"[{}]");
+        let (records, most) = frame_small(&array);
+        assert_eq!(records, vec![Record::Bytes { start: 0, end: 2, line: 3001 }]);
+        assert!(most < 64, "a chunk held {most} bytes");
     }
 
     #[test]
