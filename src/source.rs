@@ -77,6 +77,26 @@ pub struct SourceFile {
     pub path: Option<PathBuf>,
     pub text: String,
     line_starts: Vec<u32>,
+    /// Characters and UTF-16 units before each [`COLUMN_BLOCK`]-byte boundary,
+    /// built on first use by a position on a long line (see [`SourceFile::units`]).
+    blocks: std::sync::OnceLock<Vec<(u32, u32)>>,
+}
+
+/// Lines longer than this count their columns through the block table, so a
+/// position on a line of megabytes costs a block, not the line.
+const COLUMN_BLOCK: usize = 4096;
+
+/// Characters and UTF-16 code units in a run of UTF-8 bytes (which may start or
+/// end inside a character: continuation bytes count for nothing, a 4-byte
+/// lead for two units).
+fn count_units(bytes: &[u8]) -> (usize, usize) {
+    let mut chars = 0;
+    let mut wide = 0;
+    for &b in bytes {
+        chars += usize::from(b & 0xC0 != 0x80);
+        wide += usize::from(b >= 0xF0);
+    }
+    (chars, chars + wide)
 }
 
 /// 1-based line and column; the column counts characters, not bytes.
@@ -100,7 +120,33 @@ impl SourceFile {
             path,
             text,
             line_starts,
+            blocks: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Characters and UTF-16 units in `text[start..end]` (both within the text).
+    fn units(&self, start: usize, end: usize) -> (usize, usize) {
+        let bytes = self.text.as_bytes();
+        if end - start <= 2 * COLUMN_BLOCK {
+            return count_units(&bytes[start..end]);
+        }
+        let blocks = self.blocks.get_or_init(|| {
+            let mut acc = (0u32, 0u32);
+            let mut out = vec![acc];
+            for block in bytes.chunks(COLUMN_BLOCK) {
+                let (c, u) = count_units(block);
+                acc = (acc.0 + c as u32, acc.1 + u as u32);
+                out.push(acc);
+            }
+            out
+        });
+        let before = |i: usize| {
+            let k = i / COLUMN_BLOCK;
+            let (c, u) = count_units(&bytes[k * COLUMN_BLOCK..i]);
+            (blocks[k].0 as usize + c, blocks[k].1 as usize + u)
+        };
+        let (a, b) = (before(start), before(end));
+        (b.0 - a.0, b.1 - a.1)
     }
 
     /// Replaces the bytes `start..end` (char boundaries) with `text`, updating the
@@ -108,6 +154,7 @@ impl SourceFile {
     /// large files a keystroke at a time).
     pub fn replace(&mut self, start: usize, end: usize, text: &str) {
         self.text.replace_range(start..end, text);
+        self.blocks = std::sync::OnceLock::new();
         let delta = text.len() as i64 - (end - start) as i64;
         // Lines starting inside the replaced range go; the new text's come in.
         let first = self.line_starts.partition_point(|&s| (s as usize) <= start);
@@ -155,7 +202,7 @@ impl SourceFile {
         let start = self.line_start(line);
         LineCol {
             line: line + 1,
-            column: self.text[start..offset].chars().count() + 1,
+            column: self.units(start, offset).0 + 1,
         }
     }
 
@@ -181,8 +228,7 @@ impl SourceFile {
         let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
         let line = self.line_index(offset);
         let start = self.line_start(line);
-        let col = self.text[start..offset].chars().map(char::len_utf16).sum();
-        (line, col)
+        (line, self.units(start, offset).1)
     }
 }
 
@@ -262,5 +308,32 @@ impl SourceMap {
         self.files()
             .find(|(_, f)| f.path.as_deref() == Some(path))
             .map(|(id, _)| id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Columns on a long line (through the block table) are those of a plain count.
+    #[test]
+    fn columns_on_long_lines() {
+        let mut text = String::from("a\n");
+        for i in 0..6000 {
+            text.push_str(["x", "é", "€", "😀"][i % 4]);
+        }
+        text.push_str("\nz");
+        let f = SourceFile::new("t", None, text.clone());
+        let start = 2;
+        for offset in (start..text.len()).step_by(997).chain([text.len() - 2]) {
+            let offset = floor_char_boundary(&text, offset);
+            let slice = &text[start..offset];
+            assert_eq!(f.line_col(offset).column, slice.chars().count() + 1);
+            assert_eq!(
+                f.utf16_position(offset),
+                (1, slice.chars().map(char::len_utf16).sum::<usize>())
+            );
+        }
+        assert_eq!(f.line_col(text.len()), LineCol { line: 3, column: 2 });
     }
 }

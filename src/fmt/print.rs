@@ -511,7 +511,11 @@ impl<'a> Printer<'a> {
         for ci in among.into_iter().chain(after) {
             let c = &self.comments.list[ci];
             let line = self.comments.line(c.start);
-            let prev = vs.iter().rposition(|v| (v.span().end as usize) <= c.start);
+            // The values are in source order: binary searches keep a long list
+            // with a comment on every line linear.
+            let prev = vs
+                .partition_point(|v| (v.span().end as usize) <= c.start)
+                .checked_sub(1);
             match prev {
                 Some(p)
                     if trail[p].is_none()
@@ -522,9 +526,9 @@ impl<'a> Printer<'a> {
                 {
                     trail[p] = Some(ci);
                 }
-                _ => match vs.iter().position(|v| v.span().start as usize >= c.end) {
-                    Some(next) => lead[next].push(ci),
-                    None => extra.push(ci),
+                _ => match vs.partition_point(|v| (v.span().start as usize) < c.end) {
+                    next if next < n => lead[next].push(ci),
+                    _ => extra.push(ci),
                 },
             }
         }

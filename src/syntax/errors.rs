@@ -216,6 +216,21 @@ pub fn translate(
     let stack = scan::open_delimiters(toks, at);
     let innermost_brace = stack.iter().rev().find(|o| o.delim == '{');
 
+    // A raw carriage return in a string: pest reads a lone `\r` as a line
+    // break, which ends the string before its closing quote.
+    if let Some((t, cr)) = toks
+        .iter()
+        .take_while(|t| t.start <= at)
+        .chain(found)
+        .filter(|t| matches!(t.kind, Tok::Str { .. }))
+        .find_map(|t| lone_cr(&text[t.start..t.end]).map(|i| (t, t.start + i)))
+    {
+        return Diagnostic::error(codes::SYNTAX, "a raw carriage return inside a string")
+            .primary(span(cr, cr + 1), "a carriage return (U+000D) that ends no line")
+            .secondary(span(t.start, t.start + 1), "in this string")
+            .help("a string stays on one line: delete the carriage return, or write it as `\\n` if a line break is meant");
+    }
+
     // A string that runs to the end of its line.
     if let Some(t) = toks
         .iter()
@@ -356,6 +371,12 @@ pub fn translate(
     ))
 }
 
+/// Where a string's text has a carriage return that is not part of `\r\n`.
+fn lone_cr(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    memchr::memchr_iter(b'\r', b).find(|&i| b.get(i + 1) != Some(&b'\n'))
+}
+
 fn probably_unclosed(open: Span, close: Span, end: Span) -> Diagnostic {
     Diagnostic::error(codes::UNCLOSED, "`{` is never closed")
         .primary(open, "this `{` is probably never closed")
@@ -455,22 +476,29 @@ fn hint(
 /// with consistent indentation, that brace is the one really left open (its `}`
 /// was taken by an enclosing block). Returns the `{` and that `}`.
 fn misindented_open(text: &str, toks: &[Token], before: usize) -> Option<(usize, usize)> {
-    let indent = |pos: usize| {
-        let ls = text[..pos].rfind('\n').map_or(0, |p| p + 1);
-        let line = &text[ls..];
-        let n = line.len() - line.trim_start_matches([' ', '\t']).len();
-        (n, ls + n == pos)
+    // The current line's indentation, measured once per line.
+    let indent_at = |ls: usize| {
+        let line = &text.as_bytes()[ls..];
+        line.iter()
+            .take_while(|b| matches!(b, b' ' | b'\t'))
+            .count()
     };
+    let mut line_start = 0;
+    let mut indent = indent_at(0);
     let mut stack: Vec<(usize, usize)> = Vec::new();
     for t in toks.iter().take_while(|t| t.start < before) {
         match t.kind {
-            Tok::Punct('{') => stack.push((t.start, indent(t.start).0)),
+            Tok::Newline => {
+                line_start = t.end;
+                indent = indent_at(line_start);
+            }
+            Tok::Punct('{') => stack.push((t.start, indent)),
             Tok::Punct('}') => {
                 let Some((open, open_indent)) = stack.pop() else {
                     continue;
                 };
-                let (close_indent, first_on_line) = indent(t.start);
-                if first_on_line && close_indent < open_indent {
+                let first_on_line = line_start + indent == t.start;
+                if first_on_line && indent < open_indent {
                     return Some((open, t.start));
                 }
             }
@@ -509,11 +537,16 @@ fn token_hint(text: &str, toks: &[Token], found: &Token, prev: Option<&Token>) -
     let word = &text[found.start..found.end];
     let idx = toks.iter().position(|t| t.start == found.start)?;
     let next = toks.get(idx + 1);
-    let line_start = text[..found.start].rfind('\n').map_or(0, |p| p + 1);
-    let line: Vec<&Token> = toks
+    // The tokens of the found token's line (one pass: a newline is always a
+    // token of its own, and no other token spans one).
+    let first = toks[..idx]
         .iter()
-        .filter(|t| t.start >= line_start && t.kind != Tok::Newline && t.kind != Tok::Comment)
-        .take_while(|t| !text[line_start..t.start].contains('\n'))
+        .rposition(|t| t.kind == Tok::Newline)
+        .map_or(0, |n| n + 1);
+    let line: Vec<&Token> = toks[first..]
+        .iter()
+        .take_while(|t| t.kind != Tok::Newline)
+        .filter(|t| t.kind != Tok::Comment)
         .collect();
     let prev_text = prev.map(|p| &text[p.start..p.end]);
     if found.kind == Tok::Ident

@@ -139,6 +139,15 @@ pub struct Open {
 /// The stack of delimiters still open at byte offset `pos`.
 pub fn open_delimiters(toks: &[Token], pos: usize) -> Vec<Open> {
     let mut stack: Vec<Open> = Vec::new();
+    // How many of each kind are open: a closer with no opener of its kind does
+    // not search the stack (which would make `((((…]]]]` quadratic); a search
+    // that finds one pops what it passed, so the searches add up to linear.
+    let mut open = [0usize; 3];
+    let kind = |c: char| match c {
+        '{' | '}' => 0,
+        '(' | ')' => 1,
+        _ => 2,
+    };
     let mut line_first = 0;
     for (idx, t) in toks.iter().enumerate() {
         if t.start >= pos {
@@ -146,19 +155,27 @@ pub fn open_delimiters(toks: &[Token], pos: usize) -> Vec<Open> {
         }
         match t.kind {
             Tok::Newline => line_first = idx + 1,
-            Tok::Punct(c @ ('{' | '(' | '[')) => stack.push(Open {
-                delim: c,
-                start: t.start,
-                line_first_token: line_first,
-            }),
+            Tok::Punct(c @ ('{' | '(' | '[')) => {
+                open[kind(c)] += 1;
+                stack.push(Open {
+                    delim: c,
+                    start: t.start,
+                    line_first_token: line_first,
+                });
+            }
             Tok::Punct(c @ ('}' | ')' | ']')) => {
+                if open[kind(c)] == 0 {
+                    continue;
+                }
                 let want = match c {
                     '}' => '{',
                     ')' => '(',
                     _ => '[',
                 };
                 if let Some(i) = stack.iter().rposition(|o| o.delim == want) {
-                    stack.truncate(i);
+                    for o in stack.drain(i..) {
+                        open[kind(o.delim)] -= 1;
+                    }
                 }
             }
             _ => {}

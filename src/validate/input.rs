@@ -475,15 +475,30 @@ mod tests {
         assert_eq!(
             records,
             vec![
-                Record::Bytes { start: 0, end: 2, line: 3 },
-                Record::Bytes { start: 0, end: 7, line: 5 }
+                Record::Bytes {
+                    start: 0,
+                    end: 2,
+                    line: 3
+                },
+                Record::Bytes {
+                    start: 0,
+                    end: 7,
+                    line: 5
+                }
             ]
         );
         assert!(most < 64, "a chunk held {most} bytes");
         let mut array = vec![b'\n'; 3000];
         array.extend_from_slice(b"[{}]");
         let (records, most) = frame_small(&array);
-        assert_eq!(records, vec![Record::Bytes { start: 0, end: 2, line: 3001 }]);
+        assert_eq!(
+            records,
+            vec![Record::Bytes {
+                start: 0,
+                end: 2,
+                line: 3001
+            }]
+        );
         assert!(most < 64, "a chunk held {most} bytes");
     }
 

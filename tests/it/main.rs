@@ -14,6 +14,7 @@ mod fmt;
 mod golden;
 mod hostile_escape;
 mod hostile_fs;
+mod hostile_input;
 mod import;
 mod init;
 mod jsonschema;

@@ -1,9 +1,8 @@
+use super::excerpt::Excerpt;
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::source::{FileId, SourceMap};
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
-use std::collections::HashMap;
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 use std::fmt;
-use std::sync::Arc;
 
 /// A [`Diagnostic`] adapted to miette. miette shows one source per report, so labels
 /// in other files become related reports, each with its own source.
@@ -13,7 +12,7 @@ struct Report {
     severity: miette::Severity,
     message: String,
     help: Option<String>,
-    source: Option<NamedSource<Arc<String>>>,
+    source: Option<Excerpt>,
     labels: Vec<LabeledSpan>,
     related: Vec<Report>,
 }
@@ -61,56 +60,66 @@ impl miette::Diagnostic for Report {
     }
 }
 
-struct Texts<'a> {
-    sources: &'a SourceMap,
-    cache: HashMap<FileId, Arc<String>>,
+/// The report's labels in one file, as miette takes them: with their spans
+/// into that file's [`Excerpt`].
+fn labels_in(
+    sources: &SourceMap,
+    file: FileId,
+    labels: &[&crate::diagnostics::Label],
+) -> (Excerpt, Vec<LabeledSpan>) {
+    let spans: Vec<(usize, usize)> = labels
+        .iter()
+        .map(|l| (l.span.start as usize, l.span.end as usize))
+        .collect();
+    let (excerpt, mapped) = Excerpt::new(sources.get(file), &spans);
+    let labels = labels
+        .iter()
+        .zip(mapped)
+        .map(|(l, span)| {
+            let msg = (!l.message.is_empty()).then(|| l.message.clone());
+            if l.primary {
+                LabeledSpan::new_primary_with_span(msg, span)
+            } else {
+                LabeledSpan::new_with_span(msg, span)
+            }
+        })
+        .collect();
+    (excerpt, labels)
 }
 
-impl Texts<'_> {
-    fn named(&mut self, file: FileId) -> NamedSource<Arc<String>> {
-        let f = self.sources.get(file);
-        let text = self
-            .cache
-            .entry(file)
-            .or_insert_with(|| Arc::new(f.text.clone()))
-            .clone();
-        NamedSource::new(&f.name, text).with_language("events")
-    }
-}
-
-fn to_report(d: &Diagnostic, texts: &mut Texts) -> Report {
+fn to_report(d: &Diagnostic, sources: &SourceMap) -> Report {
     let primary_file = d.primary_span().map(|s| s.file);
-    let mut labels = Vec::new();
-    let mut others: Vec<(FileId, Vec<LabeledSpan>)> = Vec::new();
+    // The files in the order their first label comes: the primary one first.
+    let mut files: Vec<(FileId, Vec<&crate::diagnostics::Label>)> = Vec::new();
+    if let Some(f) = primary_file {
+        files.push((f, Vec::new()));
+    }
     for l in &d.labels {
-        let text = texts.sources.get(l.span.file).text.len();
-        let start = (l.span.start as usize).min(text);
-        let len = l.span.len().min(text - start);
-        let span = SourceSpan::new(start.into(), len);
-        let msg = (!l.message.is_empty()).then(|| l.message.clone());
-        let ls = if l.primary {
-            LabeledSpan::new_primary_with_span(msg, span)
-        } else {
-            LabeledSpan::new_with_span(msg, span)
-        };
-        if Some(l.span.file) == primary_file {
-            labels.push(ls);
-        } else if let Some((_, v)) = others.iter_mut().find(|(f, _)| *f == l.span.file) {
-            v.push(ls);
-        } else {
-            others.push((l.span.file, vec![ls]));
+        match files.iter_mut().find(|(f, _)| *f == l.span.file) {
+            Some((_, v)) => v.push(l),
+            None => files.push((l.span.file, vec![l])),
         }
     }
-    let related = others
-        .into_iter()
-        .map(|(file, labels)| Report {
-            code: None,
-            severity: miette::Severity::Advice,
-            message: format!("related: {}", texts.sources.get(file).name),
-            help: None,
-            source: Some(texts.named(file)),
-            labels,
-            related: Vec::new(),
+    let mut files = files.into_iter();
+    let (source, labels) = match primary_file.and_then(|_| files.next()) {
+        Some((f, ls)) => {
+            let (excerpt, labels) = labels_in(sources, f, &ls);
+            (Some(excerpt), labels)
+        }
+        None => (None, Vec::new()),
+    };
+    let related = files
+        .map(|(file, ls)| {
+            let (excerpt, labels) = labels_in(sources, file, &ls);
+            Report {
+                code: None,
+                severity: miette::Severity::Advice,
+                message: format!("related: {}", sources.get(file).name),
+                help: None,
+                source: Some(excerpt),
+                labels,
+                related: Vec::new(),
+            }
         })
         .collect();
     Report {
@@ -121,7 +130,7 @@ fn to_report(d: &Diagnostic, texts: &mut Texts) -> Report {
         },
         message: String::new(),
         help: d.help.clone(),
-        source: primary_file.map(|f| texts.named(f)),
+        source,
         labels,
         related,
     }
@@ -160,17 +169,13 @@ pub fn render_human(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> S
         .with_width(100)
         .with_links(false)
         .with_context_lines(1);
-    let mut texts = Texts {
-        sources,
-        cache: HashMap::new(),
-    };
     let mut out = String::new();
     for (i, d) in diags.iter().enumerate() {
         if i > 0 {
             out.push('\n');
         }
         header(&mut out, d, color);
-        let report = to_report(d, &mut texts);
+        let report = to_report(d, sources);
         let mut s = String::new();
         if handler.render_report(&mut s, &report).is_ok() {
             // miette's first line is its severity glyph before the (empty) message:

@@ -2,6 +2,7 @@
 //! (`file:line:col: error[code]: message`), `json` (one object per line) and
 //! `github` (workflow annotations). All take the same [`Diagnostic`] list.
 
+mod excerpt;
 mod github;
 mod human;
 mod json;
