@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the tests need, idempotently:
 #   - Python: a virtualenv in .venv with the pinned packages of requirements-test.txt
-#     (dbt-core, dbt-duckdb, jsonschema, …), reinstalled only when that file changes;
+#     (dbt-core, dbt-duckdb, jsonschema, …) and one in .venv-clients with those of
+#     requirements-clients.txt (mypy, segment-analytics-python), each reinstalled
+#     only when its file changes;
 #   - Node: `npm ci` in every folder holding a package-lock.json (outside
 #     node_modules), rerun only when that lock file changes;
 #   - Debian packages the editor and browser tests drive (vim, neovim, chromium),
@@ -16,17 +18,23 @@ stamp_ok() { # file stamp → true when the stamp holds the file's current hash
 }
 write_stamp() { sha256sum "$1" | cut -d' ' -f1 > "$2"; }
 
-if [ -f requirements-test.txt ] && grep -qvE '^\s*(#|$)' requirements-test.txt; then
-  if ! stamp_ok requirements-test.txt .venv/.requirements.sha256; then
-    echo "setup: creating .venv from requirements-test.txt"
-    python3 -m venv .venv
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
-    write_stamp requirements-test.txt .venv/.requirements.sha256
-  else
-    echo "setup: .venv is current"
+venv() { # directory requirements-file: a virtualenv with the file's pinned packages
+  local dir=$1 req=$2
+  if [ -f "$req" ] && grep -qvE '^\s*(#|$)' "$req"; then
+    if ! stamp_ok "$req" "$dir/.requirements.sha256"; then
+      echo "setup: creating $dir from $req"
+      python3 -m venv "$dir"
+      "$dir/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
+      "$dir/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req"
+      write_stamp "$req" "$dir/.requirements.sha256"
+    else
+      echo "setup: $dir is current"
+    fi
   fi
-fi
+}
+venv .venv requirements-test.txt
+# The typed-client tests' mypy 2.x cannot share a virtualenv with dbt-core 1.11.
+venv .venv-clients requirements-clients.txt
 
 while IFS= read -r lock; do
   dir=$(dirname "$lock")

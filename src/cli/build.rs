@@ -33,7 +33,8 @@ pub struct Args {
     /// it wrote them). Inputs are never overwritten.
     #[arg(long)]
     pub force: bool,
-    /// Targets to build, comma-separated, or `all`.
+    /// Targets to build, comma-separated, or `all` (every target but the typed
+    /// clients, `typescript` and `python`, which are built when named).
     #[arg(
         long,
         value_name = "LIST",
@@ -56,7 +57,12 @@ pub fn select(names: &[String]) -> Result<Vec<&'static dyn Target>, String> {
     for raw in names {
         let name = raw.trim();
         if name == "all" {
-            wanted.extend(valid.iter().copied());
+            wanted.extend(
+                targets::TARGETS
+                    .iter()
+                    .filter(|t| t.in_all())
+                    .map(|t| t.name()),
+            );
         } else if targets::find(name).is_some() {
             wanted.push(name);
         } else {

@@ -9,6 +9,7 @@
 //! `jsonschema`), [`text`] (sorted JSON, YAML and CSV encoders) and [`outdir`]
 //! (running targets and writing their files with the manifest).
 
+pub mod client;
 pub mod csv;
 pub mod dbt;
 pub mod jsonschema;
@@ -63,6 +64,11 @@ pub trait Target: Sync {
     /// One line for `eventsc targets`.
     fn description(&self) -> &'static str;
     fn generate(&self, cx: &Context) -> Vec<Artifact>;
+    /// Whether `--target all` (the default) builds it. The typed clients are
+    /// code for apps, built when asked for: a 10k-event plan's are 57 MB.
+    fn in_all(&self) -> bool {
+        true
+    }
 }
 
 /// Every target, in the order `eventsc targets` lists them.
@@ -77,6 +83,8 @@ pub static TARGETS: &[&dyn Target] = &[
     &qa::Qa,
     &samples::Samples,
     &plan::PlanTarget,
+    &client::typescript::TypeScript,
+    &client::python::Python,
 ];
 
 pub fn find(name: &str) -> Option<&'static dyn Target> {

@@ -14,7 +14,14 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// The targets whose outputs are golden files here.
-const GOLDEN: &[&str] = &["segment", "jsonschema", "dbt", "csv"];
+const GOLDEN: &[&str] = &[
+    "segment",
+    "jsonschema",
+    "dbt",
+    "csv",
+    "typescript",
+    "python",
+];
 
 fn golden_targets() -> impl Iterator<Item = &'static &'static dyn Target> {
     TARGETS.iter().filter(|t| GOLDEN.contains(&t.name()))

@@ -3,6 +3,7 @@
 mod audit;
 mod build;
 mod cli;
+mod clients;
 mod common;
 mod dbt;
 mod diff;

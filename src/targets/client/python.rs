@@ -1,0 +1,690 @@
+//! `python`: `python/tracking.py`, a typed tracking client for server code with
+//! `segment-analytics-python`, checked by `mypy --strict` and pyright. No
+//! dependency at run time (Python 3.8+; `typing_extensions` only for the type
+//! checker).
+//!
+//! Shape: `PLAN_VERSION`; `ConsentPurpose` (a `Literal` of the plan's consent
+//! ids); a `Literal` alias per named enum; a `TypedDict` per bundle, per nested
+//! object and per event (`<Event>Properties`, inheriting the bundles it uses,
+//! with the `common` properties); `identify(user_id, traits, **options)` and
+//! `group(group_id, traits, **options)` when the plan has those blocks; per event
+//! a function in snake_case (`"Order Completed"` → `order_completed(properties,
+//! **options)`, options typed by `CallOptions`), documented with the event's
+//! description, owner, source, consent and deprecation (`@deprecated` for the
+//! type checker). Optional properties are `NotRequired`, `nullable` is
+//! `Optional`, enums are `Literal`s, dates are `datetime | str` (`date | str`)
+//! sent as RFC 3339 text. Then `set_analytics(analytics, on_violation=…,
+//! consent=…)` and the run time (`runtime.py`), and the plan's shape as JSON
+//! text (`_PLAN`, see [`super::meta_json`]) with patterns rewritten for Python's
+//! `re` ([`python_pattern`]).
+
+use super::{Namer, Style, constraints, event_doc, names, pascal};
+use crate::ir::{Event, Plan, Property, Traits, TraitsKind, Type};
+use crate::targets::{Artifact, Context, Target, text::json_string};
+use rustc_hash::FxHashSet;
+
+pub struct Python;
+
+pub const PATH: &str = "python/tracking.py";
+
+const RUNTIME: &str = include_str!("runtime.py");
+
+/// Python's keywords and the builtins the client's code uses.
+const RESERVED: &[&str] = &[
+    "False",
+    "None",
+    "True",
+    "all",
+    "and",
+    "any",
+    "as",
+    "assert",
+    "async",
+    "await",
+    "bool",
+    "break",
+    "class",
+    "continue",
+    "def",
+    "del",
+    "dict",
+    "elif",
+    "else",
+    "enumerate",
+    "except",
+    "finally",
+    "float",
+    "for",
+    "from",
+    "global",
+    "if",
+    "import",
+    "in",
+    "int",
+    "is",
+    "isinstance",
+    "lambda",
+    "len",
+    "list",
+    "next",
+    "nonlocal",
+    "not",
+    "object",
+    "or",
+    "pass",
+    "raise",
+    "return",
+    "str",
+    "try",
+    "tuple",
+    "type",
+    "while",
+    "with",
+    "yield",
+];
+
+/// Python's keywords: a `TypedDict` with such a key is written in the
+/// functional syntax.
+const KEYWORDS: &[&str] = &[
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
+    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
+    "with", "yield",
+];
+
+const OWN_TYPES: &[&str] = &[
+    "AnalyticsLike",
+    "CallOptions",
+    "ConsentPurpose",
+    "GroupTraits",
+    "IdentifyTraits",
+    "PLAN_VERSION",
+    "Violation",
+];
+
+pub static STYLE: Style = Style {
+    function: super::snake,
+    function_reserved: RESERVED,
+    function_suffix: "_event",
+    own_functions: &["set_analytics", "identify", "group"],
+    type_reserved: RESERVED,
+    type_suffix: "Type",
+    own_types: OWN_TYPES,
+    event_type_suffix: "Properties",
+};
+
+impl Target for Python {
+    fn name(&self) -> &'static str {
+        "python"
+    }
+
+    fn description(&self) -> &'static str {
+        "python/tracking.py: a typed tracking client (one function per event) for segment-analytics-python"
+    }
+
+    fn generate(&self, cx: &Context) -> Vec<Artifact> {
+        vec![Artifact::text(PATH, generate(cx.plan))]
+    }
+
+    fn in_all(&self) -> bool {
+        false
+    }
+}
+
+/// The module's text.
+pub fn generate(plan: &Plan) -> String {
+    let names = names(plan, &STYLE);
+    // Nested objects get names of their own, after every other type.
+    let mut namer = Namer::new(RESERVED, OWN_TYPES, "Type");
+    let mut type_names: FxHashSet<String> = FxHashSet::default();
+    for n in names
+        .enums
+        .iter()
+        .chain(&names.bundles)
+        .chain(&names.event_types)
+        .map(String::as_str)
+        .chain(["IdentifyTraits", "GroupTraits"])
+    {
+        namer.name(n.to_string(), n);
+        type_names.insert(n.to_string());
+    }
+    let mut g = Gen {
+        plan,
+        names: &names,
+        namer,
+        type_names,
+        out: String::with_capacity(4096 + plan.events.len() * 2048),
+    };
+    g.header();
+    g.types();
+    g.functions();
+    g.out.push_str("\n\n");
+    g.out.push_str(RUNTIME);
+    g.out
+        .push_str("\n\n# The plan's shape, read by the run time.\n_PLAN = ");
+    let meta = super::meta_json(plan, &python_pattern);
+    json_string(&mut g.out, &meta);
+    g.out.push('\n');
+    g.out
+}
+
+struct Gen<'a> {
+    plan: &'a Plan,
+    names: &'a super::Names,
+    namer: Namer,
+    /// Every generated type name: a key spelt like one is written in the
+    /// functional syntax, where it cannot shadow the type.
+    type_names: FxHashSet<String>,
+    out: String,
+}
+
+/// One `TypedDict` to write: its name, bases, properties and doc.
+struct Dict<'p> {
+    name: String,
+    bases: Vec<String>,
+    props: Vec<&'p Property>,
+    doc: Vec<String>,
+}
+
+impl<'p> Gen<'p> {
+    fn header(&mut self) {
+        let m = &self.plan.meta;
+        let title = one_line(&m.title.value);
+        let version = m.version.value.to_string();
+        self.out.push_str(&format!(
+            "# {title} (tracking plan version {version}): a typed tracking client generated by eventsc.\n\
+             # Do not edit: change the plan and build again (`eventsc build --target python`).\n\
+             #\n\
+             # Call `set_analytics(analytics)` once with segment-analytics-python (the\n\
+             # `segment.analytics` module or an `analytics.Client`), then one function per event.\n"
+        ));
+        self.out.push_str(
+            "\"\"\"A typed tracking client generated by eventsc from a tracking plan.\"\"\"\n\n\
+             from __future__ import annotations\n\n\
+             import datetime as _dt\n\
+             import json as _json\n\
+             import math as _math\n\
+             import re as _re\n\
+             import typing as _t\n\n\
+             if _t.TYPE_CHECKING:\n    \
+             from typing_extensions import NotRequired as _NotRequired\n    \
+             from typing_extensions import Unpack as _Unpack\n    \
+             from typing_extensions import deprecated as _deprecated\n\
+             else:\n\n    \
+             def _deprecated(message):\n        \
+             return lambda f: f\n\n\n",
+        );
+        self.out.push_str("PLAN_VERSION: _t.Final = ");
+        json_string(&mut self.out, &version);
+        self.out.push_str(
+            "\n\"\"\"The version of the plan this client was generated from (sent as `context.protocols.plan_version`).\"\"\"\n\n",
+        );
+        self.out.push_str("ConsentPurpose = ");
+        let ids: Vec<&str> = self
+            .plan
+            .consents
+            .iter()
+            .map(|c| c.id.value.as_str())
+            .collect();
+        if ids.is_empty() {
+            self.out.push_str("str");
+        } else {
+            self.literal(&ids);
+        }
+        self.out
+            .push_str("\n\"\"\"The plan's consent purposes.\"\"\"\n");
+    }
+
+    fn literal(&mut self, values: &[&str]) {
+        self.out.push_str("_t.Literal[");
+        for (i, v) in values.iter().enumerate() {
+            if i > 0 {
+                self.out.push_str(", ");
+            }
+            json_string(&mut self.out, v);
+        }
+        self.out.push(']');
+    }
+
+    fn types(&mut self) {
+        let plan = self.plan;
+        for (i, e) in plan.enums.iter().enumerate() {
+            self.out.push('\n');
+            self.out.push_str(&self.names.enums[i]);
+            self.out.push_str(" = ");
+            let values: Vec<&str> = e.values.iter().map(|v| v.value.as_str()).collect();
+            self.literal(&values);
+            self.out.push('\n');
+            if let Some(d) = &e.description {
+                self.docstring(std::slice::from_ref(&d.value), "");
+            }
+        }
+        for (i, b) in plan.bundles.iter().enumerate() {
+            let doc = b
+                .description
+                .as_ref()
+                .map(|d| vec![d.value.clone()])
+                .unwrap_or_default();
+            self.dict(Dict {
+                name: self.names.bundles[i].clone(),
+                bases: Vec::new(),
+                props: b.properties.iter().collect(),
+                doc,
+            });
+        }
+        for t in [&plan.identify, &plan.group].into_iter().flatten() {
+            self.traits_type(t);
+        }
+        for (i, e) in plan.events.iter().enumerate() {
+            self.event_type(i, e);
+        }
+    }
+
+    fn traits_type(&mut self, t: &'p Traits) {
+        let (name, what) = match t.kind {
+            TraitsKind::Group => ("GroupTraits", "group"),
+            _ => ("IdentifyTraits", "identify"),
+        };
+        let mut doc = vec![format!("The traits of an `{what}` call.")];
+        if let Some(d) = &t.description {
+            doc.push(d.value.clone());
+        }
+        let (bundles, own) = super::typescript::split_bundles(&t.properties);
+        self.dict(Dict {
+            name: name.into(),
+            bases: bundles
+                .iter()
+                .map(|&b| self.names.bundles[b].clone())
+                .collect(),
+            props: own,
+            doc,
+        });
+    }
+
+    fn event_type(&mut self, i: usize, e: &'p Event) {
+        let (bundles, own) = super::typescript::split_bundles(&e.properties);
+        let props: Vec<&Property> = super::common_props(self.plan, e)
+            .into_iter()
+            .chain(own)
+            .collect();
+        self.dict(Dict {
+            name: self.names.event_types[i].clone(),
+            bases: bundles
+                .iter()
+                .map(|&b| self.names.bundles[b].clone())
+                .collect(),
+            props,
+            doc: vec![format!("The properties of {:?}.", e.name.value)],
+        });
+    }
+
+    /// Writes a `TypedDict` (and, first, those of its nested objects).
+    fn dict(&mut self, d: Dict<'p>) {
+        // The type of each property, naming nested objects as they come.
+        let mut fields: Vec<(&Property, String)> = Vec::with_capacity(d.props.len());
+        for p in &d.props {
+            let ty = self.ty(&p.ty, &format!("{}{}", d.name, pascal(&p.name.value)));
+            let ty = if p.is_nullable() {
+                format!("_t.Optional[{ty}]")
+            } else {
+                ty
+            };
+            let ty = if p.is_required() {
+                ty
+            } else {
+                format!("_NotRequired[{ty}]")
+            };
+            fields.push((p, ty));
+        }
+        let functional = d.props.iter().any(|p| {
+            let k: &str = &p.name.value;
+            KEYWORDS.contains(&k)
+                || RESERVED.contains(&k)
+                || k.starts_with('_')
+                || self.type_names.contains(k)
+        });
+        self.out.push_str("\n\n");
+        if functional {
+            // Keys that cannot be class attributes: the functional syntax, with
+            // the bundles' properties inlined (it has no bases), types as
+            // strings (evaluated by the type checker only).
+            let mut all: Vec<(&Property, String)> = Vec::new();
+            for b in &d.bases {
+                if let Some(i) = self.names.bundles.iter().position(|n| n == b) {
+                    for p in &self.plan.bundles[i].properties {
+                        let ty = self.ty(&p.ty, &format!("{b}{}", pascal(&p.name.value)));
+                        let ty = if p.is_nullable() {
+                            format!("_t.Optional[{ty}]")
+                        } else {
+                            ty
+                        };
+                        let ty = if p.is_required() {
+                            ty
+                        } else {
+                            format!("_NotRequired[{ty}]")
+                        };
+                        all.push((p, ty));
+                    }
+                }
+            }
+            all.extend(fields);
+            self.out.push_str(&d.name);
+            self.out.push_str(" = _t.TypedDict(\n    ");
+            json_string(&mut self.out, &d.name);
+            self.out.push_str(",\n    {\n");
+            for (p, ty) in &all {
+                self.out.push_str("        ");
+                json_string(&mut self.out, &p.name.value);
+                self.out.push_str(": ");
+                json_string(&mut self.out, ty);
+                self.out.push_str(",\n");
+            }
+            self.out.push_str("    },\n)\n");
+            self.docstring(&d.doc, "");
+            return;
+        }
+        self.out.push_str("class ");
+        self.out.push_str(&d.name);
+        self.out.push('(');
+        if d.bases.is_empty() {
+            self.out.push_str("_t.TypedDict");
+        } else {
+            self.out.push_str(&d.bases.join(", "));
+        }
+        self.out.push_str("):\n");
+        self.docstring(&d.doc, "    ");
+        if fields.is_empty() && !d.doc.is_empty() {
+            return;
+        }
+        if fields.is_empty() {
+            self.out.push_str("    pass\n");
+        }
+        for (i, (p, ty)) in fields.into_iter().enumerate() {
+            if i > 0 || !d.doc.is_empty() {
+                self.out.push('\n');
+            }
+            self.out.push_str("    ");
+            self.out.push_str(&p.name.value);
+            self.out.push_str(": ");
+            self.out.push_str(&ty);
+            self.out.push('\n');
+            let mut doc: Vec<String> = p
+                .description
+                .as_ref()
+                .map(|d| vec![d.value.to_string()])
+                .unwrap_or_default();
+            let c = constraints(self.plan, p);
+            if !c.is_empty() {
+                doc.push(c);
+            }
+            if p.modifiers().deprecated.is_some() {
+                doc.push("Deprecated in the tracking plan.".into());
+            }
+            self.docstring(&doc, "    ");
+        }
+    }
+
+    /// The annotation of a type; `object_name`: the name a nested object's
+    /// `TypedDict` gets (made unique).
+    fn ty(&mut self, ty: &'p Type, object_name: &str) -> String {
+        match ty {
+            Type::String => "str".into(),
+            Type::Integer => "int".into(),
+            Type::Number => "float".into(),
+            Type::Boolean => "bool".into(),
+            Type::Datetime => "_t.Union[_dt.datetime, str]".into(),
+            Type::Date => "_t.Union[_dt.date, str]".into(),
+            Type::Enum(e) => match e.named.as_ref().and_then(|r| r.target) {
+                Some(i) => self.names.enums[i].clone(),
+                None => {
+                    let mut s = String::from("_t.Literal[");
+                    for (i, v) in e.values.iter().enumerate() {
+                        if i > 0 {
+                            s.push_str(", ");
+                        }
+                        json_string(&mut s, v);
+                    }
+                    s.push(']');
+                    s
+                }
+            },
+            Type::List(inner) => format!("_t.List[{}]", self.ty(inner, object_name)),
+            Type::Object(children) => {
+                let name = self.namer.name(object_name.to_string(), object_name);
+                self.type_names.insert(name.clone());
+                self.dict(Dict {
+                    name: name.clone(),
+                    bases: Vec::new(),
+                    props: children.iter().collect(),
+                    doc: Vec::new(),
+                });
+                name
+            }
+        }
+    }
+
+    /// A docstring (nothing for no lines).
+    fn docstring(&mut self, paragraphs: &[String], indent: &str) {
+        if paragraphs.is_empty() {
+            return;
+        }
+        let text = paragraphs.join("\n\n");
+        let lines: Vec<&str> = text.lines().collect();
+        self.out.push_str(indent);
+        self.out.push_str("\"\"\"");
+        for (i, l) in lines.iter().enumerate() {
+            if i > 0 {
+                self.out.push('\n');
+                if !l.is_empty() {
+                    self.out.push_str(indent);
+                }
+            }
+            self.out.push_str(&docstring_text(l));
+        }
+        if lines.len() > 1 {
+            self.out.push('\n');
+            self.out.push_str(indent);
+        }
+        self.out.push_str("\"\"\"\n");
+    }
+
+    fn functions(&mut self) {
+        let plan = self.plan;
+        for t in [&plan.identify, &plan.group].into_iter().flatten() {
+            let (kind, id, ty) = match t.kind {
+                TraitsKind::Group => ("group", "group_id", "GroupTraits"),
+                _ => ("identify", "user_id", "IdentifyTraits"),
+            };
+            let required = t.properties.iter().any(Property::is_required);
+            let param = if required {
+                format!("traits: {ty}")
+            } else {
+                format!("traits: _t.Optional[{ty}] = None")
+            };
+            self.out.push_str(&format!(
+                "\n\ndef {kind}({id}: str, {param}, /, **options: _Unpack[CallOptions]) -> None:\n"
+            ));
+            let mut doc = vec![format!("Sends an `{kind}` call with the plan's traits.")];
+            if let Some(o) = &t.owner {
+                doc.push(format!("Owner: @{}", o.name));
+            }
+            self.docstring(&doc, "    ");
+            self.out
+                .push_str(&format!("    _send({kind:?}, 0, {id}, traits, options)\n"));
+        }
+        for (i, e) in plan.events.iter().enumerate() {
+            let replacement = e
+                .replaced_by
+                .as_ref()
+                .and_then(|r| r.target)
+                .map(|t| format!("`{}()`", self.names.functions[t]));
+            let doc = event_doc(plan, e, replacement.as_deref());
+            self.out.push_str("\n\n");
+            if e.is_deprecated() {
+                self.out.push_str("@_deprecated(");
+                json_string(&mut self.out, doc.last().map_or("", String::as_str));
+                self.out.push_str(")\n");
+            }
+            let required = super::common_props(plan, e)
+                .into_iter()
+                .chain(e.properties.iter())
+                .any(Property::is_required);
+            let ty = &self.names.event_types[i];
+            let param = if required {
+                format!("properties: {ty}")
+            } else {
+                format!("properties: _t.Optional[{ty}] = None")
+            };
+            self.out.push_str(&format!(
+                "def {}({param}, /, **options: _Unpack[CallOptions]) -> None:\n",
+                self.names.functions[i]
+            ));
+            let paragraphs: Vec<String> = doc
+                .split(|l| l.is_empty())
+                .map(|ls| ls.join("\n"))
+                .collect();
+            self.docstring(&paragraphs, "    ");
+            self.out.push_str(&format!(
+                "    _send(\"track\", {i}, None, properties, options)\n"
+            ));
+        }
+    }
+}
+
+/// Text safe inside a `"""…"""` docstring: backslashes escaped, and quotes
+/// where they could end it (in a run of quotes, at the end).
+fn docstring_text(s: &str) -> String {
+    let s = s.replace('\\', "\\\\").replace("\"\"", "\\\"\\\"");
+    match s.strip_suffix('"') {
+        Some(rest) => format!("{rest}\\\""),
+        None => s,
+    }
+}
+
+fn one_line(s: &str) -> String {
+    s.replace(
+        [
+            '\n', '\r', '\u{2028}', '\u{2029}', '\u{85}', '\u{0b}', '\u{0c}',
+        ],
+        " ",
+    )
+}
+
+/// A `pattern(...)` (ECMA-262 with the `u` flag, as JSON Schema reads it)
+/// rewritten for Python's `re`, compiled with `re.ASCII` (so `\d`, `\w`, `\b`
+/// are ASCII as in ECMA-262): `$` outside a class becomes `\Z` (Python's `$`
+/// also matches before a final newline), `.` excludes the four ECMA-262 line
+/// terminators, `\s`/`\S` are spelt out (ECMA-262's list is Unicode),
+/// `\u{…}` becomes `\U…`, named groups `(?<n>…)` become `(?P<n>…)` and
+/// `\k<n>` becomes `(?P=n)`, and `[`, `&`, `~`, `|` inside a class are escaped
+/// (Python reads them as set operations to come).
+pub fn python_pattern(p: &str) -> String {
+    const WS: &str = r"\t\n\x0b\x0c\r \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff";
+    let mut out = String::with_capacity(p.len() + 16);
+    let chars: Vec<char> = p.chars().collect();
+    let mut i = 0;
+    let mut in_class = false;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            '\\' if i + 1 < chars.len() => {
+                let e = chars[i + 1];
+                i += 2;
+                match e {
+                    's' if in_class => out.push_str(WS),
+                    's' => {
+                        out.push('[');
+                        out.push_str(WS);
+                        out.push(']');
+                    }
+                    'S' if !in_class => {
+                        out.push_str("[^");
+                        out.push_str(WS);
+                        out.push(']');
+                    }
+                    'u' if chars.get(i) == Some(&'{') => {
+                        let end = chars[i..].iter().position(|&c| c == '}').map(|n| i + n);
+                        let hex: String = end
+                            .map(|end| chars[i + 1..end].iter().collect())
+                            .unwrap_or_default();
+                        match (end, u32::from_str_radix(&hex, 16)) {
+                            (Some(end), Ok(v)) => {
+                                out.push_str(&format!("\\U{v:08x}"));
+                                i = end + 1;
+                            }
+                            _ => out.push_str("\\u"),
+                        }
+                    }
+                    'k' if chars.get(i) == Some(&'<') => {
+                        let end = chars[i..].iter().position(|&c| c == '>').map(|n| i + n);
+                        match end {
+                            Some(end) => {
+                                let name: String = chars[i + 1..end].iter().collect();
+                                out.push_str(&format!("(?P={name})"));
+                                i = end + 1;
+                            }
+                            None => out.push_str("\\k"),
+                        }
+                    }
+                    '/' => out.push('/'),
+                    _ => {
+                        out.push('\\');
+                        out.push(e);
+                    }
+                }
+                continue;
+            }
+            '[' if in_class => out.push_str("\\["),
+            '&' | '~' | '|' if in_class => {
+                out.push('\\');
+                out.push(c);
+            }
+            '[' => {
+                in_class = true;
+                out.push('[');
+                // A `]` or `^]` right after the opening bracket: ECMA-262 reads
+                // `[]` as an empty class, which `check` rejects anyway.
+                if chars.get(i + 1) == Some(&'^') {
+                    out.push('^');
+                    i += 1;
+                }
+            }
+            ']' if in_class => {
+                in_class = false;
+                out.push(']');
+            }
+            '$' if !in_class => out.push_str("\\Z"),
+            '.' if !in_class => out.push_str("[^\\n\\r\\u2028\\u2029]"),
+            '(' if !in_class
+                && chars.get(i + 1) == Some(&'?')
+                && chars.get(i + 2) == Some(&'<')
+                && !matches!(chars.get(i + 3), Some('=' | '!')) =>
+            {
+                out.push_str("(?P<");
+                i += 3;
+                continue;
+            }
+            _ => out.push(c),
+        }
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::python_pattern;
+
+    #[test]
+    fn patterns_for_python() {
+        assert_eq!(python_pattern("^[A-Z]{3}$"), r"^[A-Z]{3}\Z");
+        assert_eq!(python_pattern(r"^\d{5}$"), r"^\d{5}\Z");
+        assert_eq!(python_pattern(r"a.b"), r"a[^\n\r\u2028\u2029]b");
+        assert_eq!(python_pattern(r"[.$]"), r"[.$]");
+        assert_eq!(python_pattern(r"[a|b&&c]"), r"[a\|b\&\&c]");
+        assert_eq!(python_pattern(r"\u{1F600}"), r"\U0001f600");
+        assert_eq!(python_pattern(r"(?<y>\d+)\k<y>"), r"(?P<y>\d+)(?P=y)");
+        assert_eq!(python_pattern(r"(?<=a)b"), r"(?<=a)b");
+        assert_eq!(python_pattern(r"\/"), "/");
+    }
+}

@@ -1,0 +1,508 @@
+// ---------------------------------------------------------------------------
+// The client's run time: the same for every plan. It reads the plan's shape
+// (`_PLAN`, below) to serialise dates, gate consent and, when `onViolation` is
+// set, check what the types cannot say (patterns, bounds, lengths, formats,
+// ids) the way `eventsc validate` does.
+
+/** An analytics.js instance (`@segment/analytics-next`): `track(event, properties, options)`. */
+export interface BrowserAnalytics {
+  track(event: string, properties?: object, options?: object): unknown;
+  identify(userId?: string, traits?: object, options?: object): unknown;
+  group(groupId?: string, traits?: object, options?: object): unknown;
+}
+
+/** The message every `@segment/analytics-node` call takes. */
+export interface NodeMessage {
+  userId?: string | undefined;
+  anonymousId?: string | undefined;
+  context?: object | undefined;
+  timestamp?: Date | string | undefined;
+  integrations?: object | undefined;
+  messageId?: string | undefined;
+}
+
+/** An `@segment/analytics-node` instance: `track({ event, properties, userId, … })`. */
+export interface NodeAnalytics {
+  track(message: NodeMessage & { event: string; properties?: object | undefined }): unknown;
+  identify(message: NodeMessage & { traits?: object | undefined }): unknown;
+  group(message: NodeMessage & { groupId: string; traits?: object | undefined }): unknown;
+  closeAndFlush(options?: object): Promise<unknown>;
+}
+
+/** What a call passes on to the analytics library besides its properties. */
+export interface CallOptions {
+  /** The user (analytics-node; analytics.js takes it from `identify`). */
+  userId?: string;
+  /** The anonymous visitor (analytics-node; analytics.js keeps its own). */
+  anonymousId?: string;
+  /** When it happened (default: now). */
+  timestamp?: Date | string;
+  /** Extra `context` (`context.groupId` for events whose identity is `group`). */
+  context?: Record<string, unknown>;
+  /** Destinations to send to or skip. */
+  integrations?: Record<string, boolean | Record<string, unknown>>;
+  /** A message id of your own, for de-duplication. */
+  messageId?: string;
+}
+
+/** A value the plan forbids that the types could not rule out. */
+export interface Violation {
+  /** The event name, or `identify` / `group`. */
+  call: string;
+  /** A JSON pointer into the payload, e.g. `/properties/total`. */
+  path: string;
+  message: string;
+}
+
+export interface ClientOptions {
+  /**
+   * Called for each value the plan forbids that the types cannot rule out
+   * (patterns, bounds, lengths, formats, missing ids, properties not in the
+   * plan), with the same rules as `eventsc validate`. Set it in development
+   * and tests; when it is not set, nothing is checked. The call is sent anyway.
+   */
+  onViolation?: (violation: Violation) => void;
+  /**
+   * Consent gating. When set, a call whose consent purpose is not granted is
+   * not sent, properties under a purpose that is not granted are left out, and
+   * `context.consent.categoryPreferences` records what was asked and granted.
+   */
+  consent?: (purpose: ConsentPurpose) => boolean;
+}
+
+let _analytics: BrowserAnalytics | NodeAnalytics | undefined;
+let _options: ClientOptions = {};
+
+/**
+ * Binds the client to an analytics instance: an `AnalyticsBrowser` (or
+ * `window.analytics`) from `@segment/analytics-next`, or an `Analytics` from
+ * `@segment/analytics-node` (told apart by its `closeAndFlush`). Until it is
+ * called, calls are dropped.
+ */
+export function setAnalytics(analytics: BrowserAnalytics | NodeAnalytics, options: ClientOptions = {}): void {
+  _analytics = analytics;
+  _options = options;
+}
+
+interface _Type {
+  t: string;
+  e?: string[];
+  i?: _Type;
+  p?: _Prop[];
+}
+
+interface _Prop extends _Type {
+  n: string;
+  r?: number;
+  u?: number;
+  c?: number;
+  min?: number;
+  max?: number;
+  minLen?: number;
+  maxLen?: number;
+  pat?: string;
+  fmt?: string;
+}
+
+interface _Container {
+  name?: string;
+  identity?: string;
+  consent?: number;
+  props: _Prop[];
+}
+
+interface _Shape {
+  version: string;
+  consents: [string, string][];
+  events: _Container[];
+  identify?: _Container;
+  group?: _Container;
+}
+
+let _shape: _Shape | undefined;
+
+function _plan(): _Shape {
+  if (_shape === undefined) {
+    _shape = JSON.parse(_PLAN) as _Shape;
+  }
+  return _shape;
+}
+
+type _Report = (path: string, message: string) => void;
+
+function _send(
+  kind: "track" | "identify" | "group",
+  at: number,
+  id: string | undefined,
+  input: object | undefined,
+  options: CallOptions | undefined,
+): void {
+  const a = _analytics;
+  if (a === undefined) {
+    return;
+  }
+  const plan = _plan();
+  const c = kind === "track" ? plan.events[at] : plan[kind];
+  if (c === undefined) {
+    return;
+  }
+  const gate = _options.consent;
+  let prefs: Record<string, boolean> | undefined;
+  const granted = (i: number): boolean => {
+    const purpose = plan.consents[i];
+    if (gate === undefined || purpose === undefined) {
+      return true;
+    }
+    const ok = gate(purpose[0] as ConsentPurpose);
+    prefs = prefs ?? {};
+    prefs[purpose[1]] = ok;
+    return ok;
+  };
+  if (c.consent !== undefined && !granted(c.consent)) {
+    return;
+  }
+  const body = _object(input ?? {}, c.props, granted);
+  const name = kind === "track" ? (c.name ?? "") : kind;
+  const context: Record<string, unknown> = { ...(options?.context ?? {}) };
+  context["protocols"] = {
+    ..._record(context["protocols"]),
+    event_version: 1,
+    plan_version: plan.version,
+  };
+  if (prefs !== undefined) {
+    // What was asked and decided here wins over what the caller passed.
+    const consent = _record(context["consent"]);
+    consent["categoryPreferences"] = { ..._record(consent["categoryPreferences"]), ...prefs };
+    context["consent"] = consent;
+  }
+  const node = "closeAndFlush" in a;
+  const userId = kind === "identify" ? id : options?.userId;
+  const onViolation = _options.onViolation;
+  if (onViolation !== undefined) {
+    const report: _Report = (path, message) => onViolation({ call: name, path, message });
+    _check(body, c.props, kind === "track" ? "/properties" : "/traits", report);
+    if (node) {
+      _checkIds(c.identity ?? "any", userId !== undefined, options?.anonymousId !== undefined, context, report);
+    }
+  }
+  const rest: NodeMessage = { context };
+  if (options?.timestamp !== undefined) {
+    rest.timestamp = options.timestamp;
+  }
+  if (options?.integrations !== undefined) {
+    rest.integrations = options.integrations;
+  }
+  if (options?.messageId !== undefined) {
+    rest.messageId = options.messageId;
+  }
+  if (options?.anonymousId !== undefined) {
+    rest.anonymousId = options.anonymousId;
+  }
+  if ("closeAndFlush" in a) {
+    if (userId !== undefined) {
+      rest.userId = userId;
+    }
+    if (kind === "track") {
+      a.track({ ...rest, event: name, properties: body });
+    } else if (kind === "identify") {
+      a.identify({ ...rest, traits: body });
+    } else {
+      a.group({ ...rest, groupId: id ?? "", traits: body });
+    }
+  } else if (kind === "track") {
+    a.track(name, body, rest);
+  } else if (kind === "identify") {
+    a.identify(id, body, rest);
+  } else {
+    a.group(id, body, rest);
+  }
+}
+
+/** A copy of `v` when it is an object, else an empty object. */
+function _record(v: unknown): Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v) ? { ...(v as Record<string, unknown>) } : {};
+}
+
+function _checkIds(identity: string, user: boolean, anonymous: boolean, context: Record<string, unknown>, report: _Report): void {
+  if (identity === "user" && !user) {
+    report("/userId", "missing userId: the event's identity is `user`");
+  } else if (identity === "anonymous" && !anonymous) {
+    report("/anonymousId", "missing anonymousId: the event's identity is `anonymous`");
+  } else if (identity === "group" && typeof context["groupId"] !== "string") {
+    report("/context/groupId", "missing context.groupId: the event's identity is `group`");
+  } else if (!user && !anonymous) {
+    report("", "missing userId or anonymousId");
+  }
+}
+
+/** The payload form of an object: dates as RFC 3339 text, `undefined` left out, properties under consent that is not granted left out. */
+function _object(o: object, props: _Prop[], granted: (consent: number) => boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) {
+    if (v === undefined) {
+      continue;
+    }
+    const p = props.find((q) => q.n === k);
+    if (p === undefined) {
+      out[k] = v;
+      continue;
+    }
+    if (p.c !== undefined && !granted(p.c)) {
+      continue;
+    }
+    out[k] = _value(v, p, granted);
+  }
+  return out;
+}
+
+function _value(v: unknown, t: _Type, granted: (consent: number) => boolean): unknown {
+  if (v instanceof Date) {
+    if (isNaN(v.getTime())) {
+      return "Invalid Date";
+    }
+    const s = v.toISOString();
+    return t.t === "d" ? s.slice(0, 10) : s;
+  }
+  if (Array.isArray(v)) {
+    const item = t.i;
+    return item === undefined ? v : v.map((x: unknown) => _value(x, item, granted));
+  }
+  if (t.t === "o" && t.p !== undefined && typeof v === "object" && v !== null) {
+    return _object(v, t.p, granted);
+  }
+  return v;
+}
+
+function _pointer(at: string, key: string): string {
+  return at + "/" + key.replace(/~/g, "~0").replace(/\//g, "~1");
+}
+
+function _check(o: Record<string, unknown>, props: _Prop[], at: string, report: _Report): void {
+  for (const p of props) {
+    const v = o[p.n];
+    const path = _pointer(at, p.n);
+    if (v === undefined) {
+      if (p.r === 1) {
+        report(path, "missing required property");
+      }
+    } else if (v === null) {
+      if (p.u !== 1) {
+        report(path, "null is not allowed: the property is not nullable");
+      }
+    } else {
+      _checkValue(v, p, p, path, report);
+    }
+  }
+  for (const k of Object.keys(o)) {
+    if (!props.some((p) => p.n === k)) {
+      report(_pointer(at, k), "property not in the plan");
+    }
+  }
+}
+
+function _describe(v: unknown): string {
+  if (Array.isArray(v)) {
+    return "a list";
+  }
+  if (v === null) {
+    return "null";
+  }
+  return typeof v === "object" ? "an object" : JSON.stringify(v) ?? typeof v;
+}
+
+const _EXPECTED: Record<string, string> = {
+  s: "a string",
+  i: "an integer",
+  n: "a number",
+  b: "true or false",
+  t: "an RFC 3339 date-time",
+  d: "a date (YYYY-MM-DD)",
+  l: "a list",
+  o: "an object",
+};
+
+/** `c`: the constraints (absent on list items: they carry their type only). */
+function _checkValue(v: unknown, t: _Type, c: _Prop | undefined, path: string, report: _Report): void {
+  const wrong = (): void => {
+    const expected = t.t === "e" ? "one of " + (t.e ?? []).map((x) => JSON.stringify(x)).join(", ") : _EXPECTED[t.t];
+    report(path, `expected ${expected ?? t.t}, found ${_describe(v)}`);
+  };
+  switch (t.t) {
+    case "s":
+      if (typeof v !== "string") {
+        return wrong();
+      }
+      if (c !== undefined) {
+        _checkLength([...v].length, c, "characters", path, report);
+        if (c.fmt !== undefined && !_format(c.fmt, v)) {
+          report(path, `${JSON.stringify(v)} is not a valid ${c.fmt}`);
+        }
+        if (c.pat !== undefined && !_regex(c.pat).test(v)) {
+          report(path, `${JSON.stringify(v)} does not match the pattern ${JSON.stringify(c.pat)}`);
+        }
+      }
+      return;
+    case "i":
+    case "n":
+      if (typeof v !== "number" || !isFinite(v) || (t.t === "i" && !Number.isInteger(v))) {
+        return wrong();
+      }
+      if (c?.min !== undefined && v < c.min) {
+        report(path, `${v} is below min(${c.min})`);
+      }
+      if (c?.max !== undefined && v > c.max) {
+        report(path, `${v} is above max(${c.max})`);
+      }
+      return;
+    case "b":
+      return typeof v === "boolean" ? undefined : wrong();
+    case "t":
+      return typeof v === "string" && _dateTime(v) ? undefined : wrong();
+    case "d":
+      return typeof v === "string" && _date(v) ? undefined : wrong();
+    case "e":
+      return typeof v === "string" && (t.e ?? []).includes(v) ? undefined : wrong();
+    case "l": {
+      if (!Array.isArray(v)) {
+        return wrong();
+      }
+      if (c !== undefined) {
+        _checkLength(v.length, c, "items", path, report);
+      }
+      const item = t.i;
+      if (item !== undefined) {
+        v.forEach((x: unknown, i: number) => {
+          if (x === null || x === undefined) {
+            report(`${path}/${i}`, `expected ${_EXPECTED[item.t] ?? item.t}, found null`);
+          } else {
+            _checkValue(x, item, undefined, `${path}/${i}`, report);
+          }
+        });
+      }
+      return;
+    }
+    case "o":
+      if (typeof v !== "object" || v === null || Array.isArray(v)) {
+        return wrong();
+      }
+      _check(v as Record<string, unknown>, t.p ?? [], path, report);
+      return;
+  }
+}
+
+function _checkLength(n: number, c: _Prop, unit: string, path: string, report: _Report): void {
+  if (c.minLen !== undefined && n < c.minLen) {
+    report(path, `${n} ${unit}, fewer than min_length(${c.minLen})`);
+  }
+  if (c.maxLen !== undefined && n > c.maxLen) {
+    report(path, `${n} ${unit}, more than max_length(${c.maxLen})`);
+  }
+}
+
+const _regexes = new Map<string, RegExp>();
+
+/** A `pattern(...)` as JSON Schema validators read it: ECMA-262 with the `u` flag, unanchored. */
+function _regex(source: string): RegExp {
+  let r = _regexes.get(source);
+  if (r === undefined) {
+    r = new RegExp(source, "u");
+    _regexes.set(source, r);
+  }
+  return r;
+}
+
+function _date(s: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (m === null) {
+    return false;
+  }
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mo - 1];
+  return days !== undefined && d >= 1 && d <= days;
+}
+
+function _dateTime(s: string): boolean {
+  const m = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-](\d{2}):(\d{2}))$/.exec(s);
+  return (
+    m !== null &&
+    _date(m[1] ?? "") &&
+    Number(m[2]) <= 23 &&
+    Number(m[3]) <= 59 &&
+    Number(m[4]) <= 60 &&
+    (m[7] === undefined || (Number(m[7]) <= 23 && Number(m[8]) <= 59))
+  );
+}
+
+function _hostname(s: string): boolean {
+  return s.length > 0 && s.length <= 253 && s.split(".").every((l) => /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(l));
+}
+
+function _ipv4(s: string): boolean {
+  const parts = s.split(".");
+  return parts.length === 4 && parts.every((p) => /^(?:0|[1-9]\d{0,2})$/.test(p) && Number(p) <= 255);
+}
+
+function _ipv6(s: string): boolean {
+  let head = s;
+  if (s.includes(".")) {
+    const colon = s.lastIndexOf(":");
+    if (colon < 0 || !_ipv4(s.slice(colon + 1))) {
+      return false;
+    }
+    head = s.slice(0, colon + 1) + "0:0";
+  }
+  const halves = head.split("::");
+  if (halves.length > 2) {
+    return false;
+  }
+  let groups = 0;
+  for (const half of halves) {
+    if (half === "") {
+      continue;
+    }
+    for (const g of half.split(":")) {
+      if (!/^[0-9A-Fa-f]{1,4}$/.test(g)) {
+        return false;
+      }
+      groups++;
+    }
+  }
+  return halves.length === 2 ? groups <= 7 : groups === 8;
+}
+
+/** The `format(...)` checks of `eventsc validate` (JSON Schema's formats, ajv-formats' fast mode). */
+function _format(f: string, s: string): boolean {
+  switch (f) {
+    case "email": {
+      const at = s.lastIndexOf("@");
+      const local = s.slice(0, at);
+      const domain = s.slice(at + 1);
+      return (
+        at > 0 &&
+        local.length <= 64 &&
+        local.split(".").every((p) => /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+$/.test(p)) &&
+        _hostname(domain) &&
+        domain.includes(".")
+      );
+    }
+    case "uri":
+      return /^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>"{}|\\^`\u0000-\u001f\u007f-\u009f]*$/u.test(s);
+    case "uuid":
+      return /^(?:urn:uuid:)?[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/.test(s);
+    case "date":
+      return _date(s);
+    case "date-time":
+      return _dateTime(s);
+    case "ipv4":
+      return _ipv4(s);
+    case "ipv6":
+      return _ipv6(s);
+    case "hostname":
+      return _hostname(s);
+    default:
+      return true;
+  }
+}
