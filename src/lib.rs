@@ -23,6 +23,7 @@ pub mod rules;
 pub mod serve;
 pub mod source;
 pub mod starter;
+pub mod status;
 pub mod syntax;
 pub mod synth;
 pub mod targets;

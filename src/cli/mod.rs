@@ -13,6 +13,7 @@ mod init;
 mod log;
 mod lsp;
 mod serve;
+mod status;
 mod synth;
 mod targets;
 mod validate;
@@ -50,6 +51,7 @@ enum Command {
     Log(log::Args),
     Validate(validate::Args),
     Serve(serve::Args),
+    Status(status::Args),
     Init(init::Args),
     Lsp(lsp::Args),
     #[command(hide = true)]
@@ -106,6 +108,7 @@ pub fn main() -> ExitCode {
         Command::Synth(a) => synth::run(a),
         Command::Validate(a) => validate::run(a),
         Command::Serve(a) => serve::run(a),
+        Command::Status(a) => status::run(a),
     };
     ExitCode::from(code)
 }

@@ -250,8 +250,11 @@ pub fn render(cx: &Context) -> String {
         out.push_str("No events yet.\n\n");
     }
     let samples = super::samples::event_paths(plan);
+    let ts = super::client::typescript_functions(plan);
+    let py = super::client::python_functions(plan);
     for (i, e) in plan.events.iter().enumerate() {
-        event(cx, e, &samples[i], &plan_path, &mut out);
+        let calls = [ts[i].as_str(), py[i].as_str()];
+        event(cx, e, &samples[i], &plan_path, calls, &mut out);
     }
     for t in plan.traits() {
         if t.kind != TraitsKind::Common {
@@ -413,7 +416,15 @@ fn privacy_checks(plan: &Plan, own_consent: Option<usize>, props: &[Property], o
     }
 }
 
-fn event(cx: &Context, e: &Event, sample: &str, plan_path: &str, out: &mut String) {
+/// `calls`: the event's function in the generated TypeScript and Python clients.
+fn event(
+    cx: &Context,
+    e: &Event,
+    sample: &str,
+    plan_path: &str,
+    calls: [&str; 2],
+    out: &mut String,
+) {
     let plan = cx.plan;
     let source = e
         .source
@@ -460,7 +471,9 @@ fn event(cx: &Context, e: &Event, sample: &str, plan_path: &str, out: &mut Strin
     );
     let _ = writeln!(
         out,
-        "- [ ] **SDK unit test**: a unit test calls {sdk} for this event and asserts the payload: {}, types and constraints as in the instrumentation spec.",
+        "- [ ] **SDK unit test**: a unit test calls {sdk} for this event (with the typed clients: {} or {}) and asserts the payload: {}, types and constraints as in the instrumentation spec.",
+        code(&format!("{}(properties)", calls[0])),
+        code(&format!("{}(properties, user_id=…)", calls[1])),
         required_list(&e.properties)
     );
     let _ = writeln!(

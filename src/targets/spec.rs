@@ -400,6 +400,19 @@ fn kpis(plan: &Plan, slugs: &[String], out: &mut String) {
     }
 }
 
+/// The event's call in the generated clients (`--target typescript`,
+/// `--target python`) and as a raw analytics.js call.
+fn calls(e: &crate::ir::Event, ts: &str, py: &str) -> String {
+    let mut name = String::new();
+    super::text::json_string(&mut name, &e.name.value);
+    format!(
+        "{} (TypeScript client) · {} (Python client) · {} (analytics.js)",
+        code(&format!("{ts}(properties)")),
+        code(&format!("{py}(properties, user_id=…)")),
+        code(&format!("analytics.track({name}, properties)"))
+    )
+}
+
 fn events(cx: &Context, slugs: &[String], out: &mut String) {
     let plan = cx.plan;
     out.push_str("## Events\n\n");
@@ -408,6 +421,8 @@ fn events(cx: &Context, slugs: &[String], out: &mut String) {
         return;
     }
     let sample_paths = super::samples::event_paths(plan);
+    let ts_calls = super::client::typescript_functions(plan);
+    let py_calls = super::client::python_functions(plan);
     for (i, e) in plan.events.iter().enumerate() {
         out.push_str(&md::anchor(&event_anchor(slugs, i)));
         let _ = writeln!(out, "### {}\n", text(&e.name.value));
@@ -513,6 +528,7 @@ fn events(cx: &Context, slugs: &[String], out: &mut String) {
                 ),
                 ("KPIs", kpis.join(", ")),
                 ("Sample payload", code(&sample_paths[i])),
+                ("Call", calls(e, &ts_calls[i], &py_calls[i])),
                 ("Defined at", code(&cx.sources.location(e.span))),
             ],
         );

@@ -22,6 +22,7 @@ mod jsonschema;
 mod lsp;
 mod parser_agreement;
 mod serve;
+mod status;
 mod targets_data;
 mod targets_docs;
 mod targets_samples;
