@@ -204,6 +204,7 @@ pub fn status(plan: &Plan, files: &[(PathBuf, Lang)], jobs: usize) -> Status {
         events: vec![Vec::new(); plan.events.len()],
         ..Status::default()
     };
+    let mut hints: FxHashMap<String, Option<String>> = FxHashMap::default();
     for ((path, _), calls) in files.iter().zip(by_file) {
         let Some(calls) = calls else { continue };
         let file = path.to_string_lossy().replace('\\', "/");
@@ -218,11 +219,17 @@ pub fn status(plan: &Plan, files: &[(PathBuf, Lang)], jobs: usize) -> Status {
                 Found::Track(name) => match by_name.get(name.as_str()) {
                     Some(&i) => st.events[i].push(site("track")),
                     None => {
-                        let hint = crate::diagnostics::suggest(
-                            &name,
-                            plan.events.iter().map(|e| e.name.value.as_str()),
-                        )
-                        .map(str::to_string);
+                        // One suggestion per name: a repository repeats its mistakes.
+                        let hint = hints
+                            .entry(name.clone())
+                            .or_insert_with(|| {
+                                crate::diagnostics::suggest(
+                                    &name,
+                                    plan.events.iter().map(|e| e.name.value.as_str()),
+                                )
+                                .map(str::to_string)
+                            })
+                            .clone();
                         st.unplanned.push((site("track"), name, hint));
                     }
                 },
