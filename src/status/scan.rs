@@ -407,33 +407,35 @@ fn lex_js(text: &str) -> Vec<Token<'_>> {
                     line,
                 });
             }
-            _ if ch.is_ascii_digit() => {
-                while c
-                    .peek(0)
-                    .is_some_and(|x| x.is_ascii_alphanumeric() || x == b'.' || x == b'_')
-                {
-                    c.i += 1;
-                }
-                out.push(Token {
-                    tok: Tok::Dynamic,
-                    line,
-                });
-            }
-            _ if ch.is_ascii_whitespace() => {
-                c.bump();
-            }
-            _ => {
-                c.bump();
-                if ch.is_ascii() {
-                    out.push(Token {
-                        tok: Tok::Punct(ch),
-                        line,
-                    });
-                }
-            }
+            _ => common(&mut c, ch, line, &mut out),
         }
     }
     out
+}
+
+/// What both languages read alike: numbers (not names), white space, and one
+/// token per ASCII punctuation character (other characters are skipped).
+fn common<'a>(c: &mut Cursor<'a>, ch: u8, line: u32, out: &mut Vec<Token<'a>>) {
+    if ch.is_ascii_digit() {
+        while c
+            .peek(0)
+            .is_some_and(|x| x.is_ascii_alphanumeric() || x == b'.' || x == b'_')
+        {
+            c.i += 1;
+        }
+        out.push(Token {
+            tok: Tok::Dynamic,
+            line,
+        });
+        return;
+    }
+    c.bump();
+    if ch.is_ascii() && !ch.is_ascii_whitespace() {
+        out.push(Token {
+            tok: Tok::Punct(ch),
+            line,
+        });
+    }
 }
 
 /// Whether a `/` after this token starts a regular expression (else it divides).
@@ -526,30 +528,7 @@ fn lex_py(text: &str) -> Vec<Token<'_>> {
                     });
                 }
             }
-            _ if ch.is_ascii_digit() => {
-                while c
-                    .peek(0)
-                    .is_some_and(|x| x.is_ascii_alphanumeric() || x == b'.' || x == b'_')
-                {
-                    c.i += 1;
-                }
-                out.push(Token {
-                    tok: Tok::Dynamic,
-                    line,
-                });
-            }
-            _ if ch.is_ascii_whitespace() => {
-                c.bump();
-            }
-            _ => {
-                c.bump();
-                if ch.is_ascii() {
-                    out.push(Token {
-                        tok: Tok::Punct(ch),
-                        line,
-                    });
-                }
-            }
+            _ => common(&mut c, ch, line, &mut out),
         }
     }
     out

@@ -415,36 +415,15 @@ fn typescript_clients_type_check_reject_wrong_calls_and_send_every_sample() {
 
     // The constraint checks are exercised (a test that cannot fail is a defect).
     assert!(expected_bad.iter().map(Vec::len).sum::<usize>() >= 10);
-    let eventsc = env!("CARGO_BIN_EXE_eventsc");
-    for (c, expected) in checked.iter().zip(expected_bad) {
-        let js = dir.join("js").join(&c.name);
-        let capture = dir.join(format!("{}.ndjson", c.name));
-        let out = run(
-            Command::new("node")
-                .current_dir(root().join("tests/clients"))
-                .arg("send.js")
-                .arg(&js)
-                .arg(&capture),
-            &format!("send.js on {}", c.name),
-        );
-        check_run(c, &out, &capture, &expected, eventsc);
-    }
-    // A purpose that is not granted keeps its events (and their properties) out.
-    let c = checked
-        .iter()
-        .find(|c| c.name == "plan_examples_ecommerce")
-        .expect("the e-commerce example");
-    let capture = dir.join("denied.ndjson");
-    run(
-        Command::new("node")
-            .current_dir(root().join("tests/clients"))
+    send_and_check(&checked, expected_bad, dir, |c, capture, denied| {
+        let mut cmd = Command::new("node");
+        cmd.current_dir(root().join("tests/clients"))
             .arg("send.js")
             .arg(dir.join("js").join(&c.name))
-            .arg(&capture)
-            .arg("advertising"),
-        "send.js with advertising denied",
-    );
-    check_denied(c, &capture, "advertising");
+            .arg(capture)
+            .args(denied);
+        cmd
+    });
 }
 
 // ---------------------------------------------------------------------------
@@ -631,38 +610,50 @@ fn python_clients_type_check_reject_wrong_calls_and_send_every_sample() {
         .args(packages.iter().map(|p| format!("{p}/calls.py")));
     run(&mut pyright, "pyright on the clients and their samples");
 
+    send_and_check(&checked, expected_bad, dir, |c, capture, denied| {
+        let mut cmd = Command::new(venv.join("bin/python"));
+        cmd.arg(root().join("tests/clients/send.py"))
+            .arg(dir)
+            .arg(&c.name)
+            .arg(capture)
+            .args(denied);
+        cmd
+    });
+}
+
+// ---------------------------------------------------------------------------
+// What both run times must show.
+
+/// Sends each plan's calls through a runner (`send(plan, capture, denied
+/// purpose)` makes its command) and checks what arrived; then the e-commerce
+/// example with `advertising` denied.
+fn send_and_check(
+    checked: &[Checked],
+    expected_bad: Vec<Vec<(String, String)>>,
+    dir: &Path,
+    send: impl Fn(&Checked, &Path, Option<&str>) -> Command,
+) {
     let eventsc = env!("CARGO_BIN_EXE_eventsc");
     for (c, expected) in checked.iter().zip(expected_bad) {
         let capture = dir.join(format!("{}.ndjson", c.name));
         let out = run(
-            Command::new(venv.join("bin/python"))
-                .arg(root().join("tests/clients/send.py"))
-                .arg(dir)
-                .arg(&c.name)
-                .arg(&capture),
-            &format!("send.py on {}", c.name),
+            &mut send(c, &capture, None),
+            &format!("the runner on {}", c.name),
         );
         check_run(c, &out, &capture, &expected, eventsc);
     }
+    // A purpose that is not granted keeps its events (and their properties) out.
     let c = checked
         .iter()
         .find(|c| c.name == "plan_examples_ecommerce")
         .expect("the e-commerce example");
     let capture = dir.join("denied.ndjson");
     run(
-        Command::new(venv.join("bin/python"))
-            .arg(root().join("tests/clients/send.py"))
-            .arg(dir)
-            .arg(&c.name)
-            .arg(&capture)
-            .arg("advertising"),
-        "send.py with advertising denied",
+        &mut send(c, &capture, Some("advertising")),
+        "the runner with advertising denied",
     );
     check_denied(c, &capture, "advertising");
 }
-
-// ---------------------------------------------------------------------------
-// What both run times must show.
 
 /// The samples were sent without a violation and pass `eventsc validate` with
 /// full coverage; every `bad()` call was reported at its property.

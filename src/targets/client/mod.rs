@@ -441,6 +441,29 @@ impl Meta<'_> {
     }
 }
 
+/// `s` as a single-quoted string literal, valid in JavaScript and in Python,
+/// for text that is JSON (no raw line breaks or control characters): only `\`
+/// and `'` are escaped, so the plan's JSON stays readable and is copied in runs.
+pub fn push_single_quoted(out: &mut String, s: &str) {
+    out.reserve(s.len() + 2);
+    out.push('\'');
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        if matches!(b, b'\\' | b'\'' | b'\n' | b'\r') {
+            out.push_str(&s[start..i]);
+            out.push_str(match b {
+                b'\\' => "\\\\",
+                b'\'' => "\\'",
+                b'\n' => "\\n",
+                _ => "\\r",
+            });
+            start = i + 1;
+        }
+    }
+    out.push_str(&s[start..]);
+    out.push('\'');
+}
+
 /// A one-line summary of a property's constraints and governance, for doc
 /// comments: `min(0) · format(uri) · pii(contact) · consent(marketing)`.
 pub fn constraints(plan: &Plan, p: &Property) -> String {

@@ -163,7 +163,7 @@ pub fn generate(plan: &Plan) -> String {
     g.out
         .push_str("\n\n# The plan's shape, read by the run time.\n_PLAN = ");
     let meta = super::meta_json(plan, &python_pattern);
-    json_string(&mut g.out, &meta);
+    super::push_single_quoted(&mut g.out, &meta);
     g.out.push('\n');
     g.out
 }

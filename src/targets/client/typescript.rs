@@ -174,7 +174,7 @@ pub fn generate(plan: &Plan) -> String {
     g.out
         .push_str("\n/** The plan's shape, read by the run time. */\nconst _PLAN = ");
     let meta = super::meta_json(plan, &|p| p.to_string());
-    json_string(&mut g.out, &meta);
+    super::push_single_quoted(&mut g.out, &meta);
     g.out.push_str(";\n");
     g.out
 }

@@ -530,4 +530,4 @@ def _format(f: str, s: str) -> bool:
 
 
 # The plan's shape, read by the run time.
-_PLAN = "{\"version\":\"0.1.0\",\"consents\":[[\"analytics\",\"analytics\"]],\"events\":[{\"name\":\"Page Viewed\",\"identity\":\"any\",\"consent\":0,\"props\":[{\"n\":\"path\",\"r\":1,\"t\":\"s\"}]}]}"
+_PLAN = '{"version":"0.1.0","consents":[["analytics","analytics"]],"events":[{"name":"Page Viewed","identity":"any","consent":0,"props":[{"n":"path","r":1,"t":"s"}]}]}'

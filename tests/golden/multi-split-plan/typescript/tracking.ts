@@ -542,4 +542,4 @@ function _format(f: string, s: string): boolean {
 }
 
 /** The plan's shape, read by the run time. */
-const _PLAN = "{\"version\":\"0.1.0\",\"consents\":[[\"analytics\",\"analytics\"]],\"events\":[{\"name\":\"Page Viewed\",\"identity\":\"any\",\"consent\":0,\"props\":[{\"n\":\"path\",\"r\":1,\"t\":\"s\"}]}]}";
+const _PLAN = '{"version":"0.1.0","consents":[["analytics","analytics"]],"events":[{"name":"Page Viewed","identity":"any","consent":0,"props":[{"n":"path","r":1,"t":"s"}]}]}';
