@@ -71,6 +71,30 @@ pub fn visible_lines(s: &str) -> Cow<'_, str> {
     escape_where(s, |c| c != '\n' && c != '\t' && is_hidden(c))
 }
 
+/// JSON text (as serde_json writes it) with the hidden characters it leaves raw
+/// (C1 controls, DEL, bidi overrides, U+2028…) as `\uXXXX` escapes: they can
+/// only be inside strings, where the escape means the same, and a terminal
+/// showing the JSON cannot act on them. Line breaks between values stay.
+pub fn json(text: &str) -> Cow<'_, str> {
+    let hide = |c: char| c != '\n' && is_hidden(c);
+    let Some(first) = text.find(hide) else {
+        return Cow::Borrowed(text);
+    };
+    let mut out = String::with_capacity(text.len() + 16);
+    out.push_str(&text[..first]);
+    for c in text[first..].chars() {
+        if hide(c) {
+            let mut units = [0u16; 2];
+            for u in c.encode_utf16(&mut units) {
+                let _ = write!(out, "\\u{u:04x}");
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,6 +109,13 @@ mod tests {
         assert_eq!(
             visible("\u{92}\u{85}\u{202e}\u{2066}\u{200f}\u{2028}\u{feff}\u{7f}\u{0}"),
             "\\u{92}\\u{85}\\u{202e}\\u{2066}\\u{200f}\\u{2028}\\u{feff}\\u{7f}\\u{0}"
+        );
+        let j = serde_json::to_string(&"a\u{9b}\u{202e}\u{1b}").unwrap();
+        let shown = json(&j);
+        assert_eq!(shown, r#""a\u009b\u202e\u001b""#);
+        assert_eq!(
+            serde_json::from_str::<String>(&shown).unwrap(),
+            "a\u{9b}\u{202e}\u{1b}"
         );
         // What Rust's Debug escapes of these, we escape the same way.
         for c in ['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}', '\u{2069}'] {

@@ -330,12 +330,13 @@ pub fn log(dir: &Path) -> Result<String, String> {
                 r.value["diff"]["minimum_version"].as_str().unwrap_or("?")
             ));
         }
+        // Records are files anyone may have written: their texts are shown
+        // through `visible`, no control sequence reaches the terminal.
+        let shown = |s: &str| crate::visible::visible(s).into_owned();
+        let file = shown(&file);
         rows.push([
-            r.version().to_string(),
-            r.created()
-                .replace('T', " ")
-                .trim_end_matches('Z')
-                .to_string(),
+            shown(r.version()),
+            shown(r.created().replace('T', " ").trim_end_matches('Z')),
             count(Class::Breaking),
             count(Class::Compatible),
             count(Class::Documentation),

@@ -135,7 +135,11 @@ pub fn stdout_failed(e: &std::io::Error) -> ! {
 }
 
 /// Prints a usage or I/O error the way every command does, and returns exit code 2.
+/// Paths and names in it are shown through [`crate::visible`].
 pub fn usage_error(message: impl std::fmt::Display) -> u8 {
-    eprintln!("error: {message}");
+    eprintln!(
+        "error: {}",
+        crate::visible::visible_lines(&message.to_string())
+    );
     EXIT_USAGE
 }

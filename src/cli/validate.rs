@@ -37,6 +37,12 @@ pub struct Args {
     /// How to print the results on stdout.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Show payload values as captured, personal data included, in the output
+    /// and the report (by default values of `pii(...)` properties, Segment's
+    /// personal traits and context fields, email addresses and phone numbers
+    /// are redacted).
+    #[arg(long)]
+    pub show_values: bool,
     /// Threads checking payloads (the output is the same for any number).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: u16,
@@ -95,7 +101,8 @@ pub fn run(args: Args) -> u8 {
     };
     // The IR is freed event by event as the model is built; the sources are not
     // needed any more either.
-    let model = Model::compile(plan, &sources);
+    let mut model = Model::compile(plan, &sources);
+    model.show_values = args.show_values;
     drop(sources);
     let stats = Stats::start(&model);
 
@@ -121,7 +128,7 @@ pub fn run(args: Args) -> u8 {
         s.finish(tally.records);
     }
     let name = args.payloads.display().to_string();
-    let summary = validate::report::summarize(&model, &tally, &name);
+    let summary = validate::report::summarize_with(&model, &tally, &name, args.show_values);
     if let Some(path) = &args.report {
         let md = summary.markdown(&model);
         if let Err(e) = crate::fsutil::write_output_file(path, md.as_bytes(), args.force, &inputs) {

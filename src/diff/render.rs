@@ -71,7 +71,9 @@ pub fn human(r: &Report, sides: &Sides) -> String {
         }
     }
     s.push_str(&format!("\n{}\n{}\n", summary(r), version_line(r)));
-    s
+    // Names, values and paths come from the plans: no control sequence reaches
+    // the terminal.
+    crate::visible::visible_lines(&s).into_owned()
 }
 
 use crate::targets::markdown::{code, code_span, rich};

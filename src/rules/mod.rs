@@ -137,6 +137,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &lifecycle::sunset_before_release::SunsetBeforeRelease,
     &lifecycle::since_after_plan_version::SinceAfterPlanVersion,
     &segment::reserved_name::ReservedName,
+    &segment::column_collision::ColumnCollision,
     &sampling::range::Range,
     &plan::undeclared_source::UndeclaredSource,
     &kpi::unknown_dimension::UnknownDimension,

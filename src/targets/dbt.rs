@@ -325,7 +325,7 @@ fn property_columns<'a>(
 }
 
 /// Column names Segment reserves; a property of the same name is dropped.
-const STANDARD: &[&str] = &[
+pub const STANDARD: &[&str] = &[
     "id",
     "received_at",
     "sent_at",

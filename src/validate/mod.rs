@@ -16,6 +16,7 @@ pub mod kinds;
 pub mod model;
 pub mod pattern;
 pub mod payload;
+pub mod redact;
 pub mod report;
 pub mod tally;
 

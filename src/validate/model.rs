@@ -240,6 +240,9 @@ pub struct Model {
     pub enums: Vec<Box<[Box<str>]>>,
     pub patterns: Vec<(Box<str>, regex::Regex)>,
     pub names: Names,
+    /// `validate --show-values`: violations quote values of `pii(...)`
+    /// properties too (redacted by default).
+    pub show_values: bool,
 }
 
 impl Model {
@@ -344,6 +347,7 @@ impl Model {
             names: b.name_list,
             enums: b.enum_list,
             patterns: b.pattern_list,
+            show_values: false,
         }
     }
 

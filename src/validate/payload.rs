@@ -1256,11 +1256,14 @@ impl ValSeed<'_, '_, '_, '_> {
         }
     }
 
-    /// A string as shown in messages: redacted for PII properties.
+    /// A string as shown in messages: redacted for PII properties (unless
+    /// `--show-values`).
     fn shown(&self, s: &str) -> String {
         match self.prop.pii {
-            Some(class) => format!("a string (redacted: pii({class}))"),
-            None => quote(s),
+            Some(class) if !self.cx.model.show_values => {
+                format!("a string (redacted: pii({class}))")
+            }
+            _ => quote(s),
         }
     }
 

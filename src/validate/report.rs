@@ -7,7 +7,8 @@
 //! screen, alias, unplanned events by first appearance); no clock, no hash order.
 
 use super::kinds::{Kind, Violation};
-use super::model::{Model, Object, Ty};
+use super::model::Model;
+use super::redact;
 use super::tally::{Call, Example, Stats, Tally, Target};
 use crate::targets::markdown::{code, code_span, fence, inline, rich, text as md};
 use serde::Serialize;
@@ -28,6 +29,9 @@ pub struct Summary {
     pub never_seen: Vec<NeverSeen>,
     pub malformed: Vec<Malformed>,
     pub samples: Vec<SampleOut>,
+    /// `--show-values`: payload values kept as they are, personal data included.
+    #[serde(skip)]
+    pub values_shown: bool,
 }
 
 #[derive(Serialize, Debug)]
@@ -151,7 +155,8 @@ pub struct Malformed {
 pub struct SampleOut {
     pub line: u64,
     pub event: String,
-    /// The payload with PII properties redacted; `null` if it was too large to keep.
+    /// The payload with personal data redacted (see [`super::redact`]); `null`
+    /// if it was too large to keep.
     pub payload: Value,
     pub violations: Vec<ExampleOut>,
 }
@@ -192,6 +197,19 @@ fn examples(model: &Model, ex: &[Example]) -> Vec<ExampleOut> {
         .collect()
 }
 
+/// A violation without personal data: the value at a personal place, and any
+/// email address or phone number in what it names (see [`super::redact`]).
+fn private_example(model: &Model, target: &Target, e: &mut ExampleOut) {
+    if let Some(class) = redact::at_pointer(model, target, &e.pointer) {
+        e.found = redact::found(&e.found, &class);
+    }
+    e.found = redact::scrub(&e.found).into_owned();
+    e.pointer = redact::scrub(&e.pointer).into_owned();
+    if let Some(m) = &mut e.message_id {
+        *m = redact::scrub(m).into_owned();
+    }
+}
+
 fn target_name(model: &Model, t: &Target) -> String {
     match t {
         Target::Event(i) => model.events[*i as usize].name.to_string(),
@@ -202,13 +220,33 @@ fn target_name(model: &Model, t: &Target) -> String {
     }
 }
 
-/// Builds the summary of a run.
+/// Builds the summary of a run, personal data redacted (see [`super::redact`]).
 pub fn summarize(model: &Model, tally: &Tally, payloads: &str) -> Summary {
+    summarize_with(model, tally, payloads, false)
+}
+
+/// [`summarize`]; with `show_values`, payload values are kept as they are,
+/// personal data included (`validate --show-values`).
+pub fn summarize_with(model: &Model, tally: &Tally, payloads: &str, show_values: bool) -> Summary {
     let empty = Stats::default();
+    let private = |t: &Target, mut e: ExampleOut| {
+        if !show_values {
+            private_example(model, t, &mut e);
+        }
+        e
+    };
+    let name_of = |t: &Target| {
+        let n = target_name(model, t);
+        if show_values {
+            n
+        } else {
+            redact::scrub(&n).into_owned()
+        }
+    };
     let row = |t: &Target, call, status, location: Option<String>| {
         let s = tally.stats(t).unwrap_or(&empty);
         Row {
-            name: target_name(model, t),
+            name: name_of(t),
             call,
             status,
             location,
@@ -217,7 +255,10 @@ pub fn summarize(model: &Model, tally: &Tally, payloads: &str) -> Summary {
             defective: s.defective,
             warned: s.warned,
             violations: counts(&s.by_kind),
-            examples: examples(model, &s.examples),
+            examples: examples(model, &s.examples)
+                .into_iter()
+                .map(|e| private(t, e))
+                .collect(),
         }
     };
     let mut events = Vec::new();
@@ -283,19 +324,21 @@ pub fn summarize(model: &Model, tally: &Tally, payloads: &str) -> Summary {
         .iter()
         .map(|s| SampleOut {
             line: s.line,
-            event: target_name(model, &s.target),
+            event: name_of(&s.target),
             payload: s
                 .raw
                 .as_deref()
                 .and_then(|r| serde_json::from_str::<Value>(r).ok())
                 .map_or(Value::Null, |mut v| {
-                    redact(model, &s.target, &mut v);
+                    if !show_values {
+                        redact::payload(model, &s.target, &mut v);
+                    }
                     v
                 }),
             violations: s
                 .violations
                 .iter()
-                .map(|v| example(model, s.line, None, v))
+                .map(|v| private(&s.target, example(model, s.line, None, v)))
                 .collect(),
         })
         .collect();
@@ -336,64 +379,15 @@ pub fn summarize(model: &Model, tally: &Tally, payloads: &str) -> Summary {
             .iter()
             .map(|(line, message)| Malformed {
                 line: *line,
-                message: message.clone(),
+                message: if show_values {
+                    message.clone()
+                } else {
+                    redact::scrub(message).into_owned()
+                },
             })
             .collect(),
         samples,
-    }
-}
-
-/// Replaces the values of `pii(...)` properties with a marker.
-pub fn redact(model: &Model, target: &Target, payload: &mut Value) {
-    let (key, obj, extra) = match target {
-        Target::Event(i) => (
-            "properties",
-            &model.events[*i as usize].props,
-            model.common.as_ref(),
-        ),
-        Target::Call(Call::Identify) => match &model.identify {
-            Some(t) => ("traits", &t.props, None),
-            None => return,
-        },
-        Target::Call(Call::Group) => match &model.group {
-            Some(t) => ("traits", &t.props, None),
-            None => return,
-        },
-        _ => return,
-    };
-    if let Some(v) = payload.get_mut(key) {
-        redact_object(model, obj, extra, v);
-    }
-}
-
-fn redact_object(model: &Model, obj: &Object, extra: Option<&Object>, v: &mut Value) {
-    let Value::Object(map) = v else { return };
-    let names = &model.names;
-    for (k, val) in map.iter_mut() {
-        let p = obj
-            .find(names, k)
-            .map(|i| &obj.props[i])
-            .or_else(|| extra.and_then(|e| e.find(names, k).map(|i| &e.props[i])));
-        let Some(p) = p else { continue };
-        if let Some(class) = p.pii {
-            if !val.is_null() {
-                *val = Value::String(format!("[redacted: pii({class})]"));
-            }
-            continue;
-        }
-        redact_ty(model, &p.ty, val);
-    }
-}
-
-fn redact_ty(model: &Model, ty: &Ty, v: &mut Value) {
-    match (ty, v) {
-        (Ty::Object(o), v) => redact_object(model, o, None, v),
-        (Ty::List { item, .. }, Value::Array(items)) => {
-            for x in items {
-                redact_ty(model, item, x);
-            }
-        }
-        _ => {}
+        values_shown: show_values,
     }
 }
 
@@ -415,23 +409,24 @@ fn kinds_text(v: &KindCounts) -> String {
 }
 
 fn example_line(e: &ExampleOut) -> String {
+    use crate::visible::visible;
     let id = e
         .message_id
         .as_deref()
-        .map_or(String::new(), |m| format!(" [{m}]"));
+        .map_or(String::new(), |m| format!(" [{}]", visible(m)));
     let ptr = if e.pointer.is_empty() {
-        "(payload)"
+        "(payload)".into()
     } else {
-        &e.pointer
+        visible(&e.pointer)
     };
     format!(
         "line {}{id} {ptr}: expected {}, found {} ({} {}, {})",
         e.line,
-        e.expected,
-        e.found,
+        visible(&e.expected),
+        visible(&e.found),
         e.severity,
         e.kind.name(),
-        e.rule
+        visible(&e.rule)
     )
 }
 
@@ -454,17 +449,19 @@ impl Summary {
         )
     }
 
-    /// The human table (stdout).
+    /// The human table (stdout). Every text from the plan or the payloads is
+    /// shown through [`crate::visible`]: no control sequence reaches the terminal.
     pub fn human(&self) -> String {
+        use crate::visible::visible;
         let mut out = String::new();
         let t = &self.totals;
         let _ = writeln!(
             out,
             "validated {} from {} against {:?} {}\n",
             plural(t.records, "payload", "payloads"),
-            self.payloads,
+            visible(&self.payloads),
             self.plan.title,
-            self.plan.version
+            visible(&self.plan.version)
         );
         let rows: Vec<&Row> = self
             .events
@@ -475,9 +472,9 @@ impl Summary {
             out.push_str("no payloads\n");
         } else {
             let label = |r: &Row| match r.status {
-                "unplanned" => format!("{} (unplanned)", r.name),
-                "deprecated" => format!("{} (deprecated)", r.name),
-                _ => r.name.clone(),
+                "unplanned" => format!("{} (unplanned)", visible(&r.name)),
+                "deprecated" => format!("{} (deprecated)", visible(&r.name)),
+                _ => visible(&r.name).into_owned(),
             };
             let w = rows
                 .iter()
@@ -518,7 +515,7 @@ impl Summary {
                 )
             );
             for n in self.never_seen.iter().take(HUMAN_NEVER_SEEN) {
-                let _ = writeln!(out, "    {:?} ({})", n.name, n.location);
+                let _ = writeln!(out, "    {:?} ({})", n.name, visible(&n.location));
             }
             if self.never_seen.len() > HUMAN_NEVER_SEEN {
                 let _ = writeln!(
@@ -535,7 +532,7 @@ impl Summary {
                 plural(t.malformed, "record", "records")
             );
             for m in &self.malformed {
-                let _ = writeln!(out, "    line {}: {}", m.line, m.message);
+                let _ = writeln!(out, "    line {}: {}", m.line, visible(&m.message));
             }
             if t.malformed > self.malformed.len() as u64 {
                 let _ = writeln!(
@@ -576,7 +573,8 @@ impl Summary {
 
     /// The JSON document (stdout with `--format json`).
     pub fn json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        let s = serde_json::to_string_pretty(self).unwrap_or_default();
+        let mut s = crate::visible::json(&s).into_owned();
         s.push('\n');
         s
     }
@@ -593,9 +591,14 @@ impl Summary {
         );
         let _ = writeln!(
             out,
-            "Generated by `eventsc validate` from {} ({}). Property values marked `pii(...)` in the plan are redacted.\n",
+            "Generated by `eventsc validate` from {} ({}). {}\n",
             code_span(&self.payloads),
-            plural(t.records, "record", "records")
+            plural(t.records, "record", "records"),
+            if self.values_shown {
+                "Values are shown as captured (`--show-values`): this report may hold personal data."
+            } else {
+                "Personal data is redacted: values of `pii(...)` properties, Segment's personal traits and context fields (`context.traits`, `context.ip`, …), and email addresses and phone numbers wherever they appear."
+            }
         );
         let _ = writeln!(
             out,
@@ -717,8 +720,8 @@ impl Summary {
                 if s.payload.is_null() {
                     out.push_str("(payload too large to show)\n\n");
                 } else {
-                    let pretty =
-                        json_visible(&serde_json::to_string_pretty(&s.payload).unwrap_or_default());
+                    let pretty = serde_json::to_string_pretty(&s.payload).unwrap_or_default();
+                    let pretty = crate::visible::json(&pretty);
                     let fence = fence(&pretty);
                     let _ = writeln!(out, "{fence}json\n{pretty}\n{fence}\n");
                 }
@@ -778,24 +781,6 @@ fn owner_text(o: &super::model::OwnerInfo) -> String {
         let _ = write!(s, "; backup {b}");
     }
     s
-}
-
-/// JSON text with the characters [`crate::visible`] hides (serde_json leaves C1
-/// controls and bidi overrides raw) as `\uXXXX` escapes: they can only be inside
-/// strings, where the escape means the same.
-fn json_visible(json: &str) -> String {
-    let mut out = String::with_capacity(json.len());
-    for c in json.chars() {
-        if crate::visible::is_hidden(c) && c != '\n' {
-            let mut units = [0u16; 2];
-            for u in c.encode_utf16(&mut units) {
-                let _ = write!(out, "\\u{u:04x}");
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// A violation as a list item. The message id, pointer and values come from

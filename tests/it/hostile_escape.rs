@@ -431,3 +431,300 @@ event "<img src=x onerror=alert(1)> [a](http://evil.example) Clicked" {
         ],
     );
 }
+
+/// No byte of `out` is a control character that drives a terminal (ESC, the
+/// other C0 controls but tab and line feed, DEL, C1) nor a bidi override or
+/// isolate; with colour, ESC only starts our own SGR colour sequences.
+fn assert_terminal_safe(what: &str, out: &str, colour: bool) {
+    let chars: Vec<char> = out.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        let sgr = colour
+            && c == '\u{1b}'
+            && chars.get(i + 1) == Some(&'[')
+            && chars[i + 2..]
+                .iter()
+                .find(|c| !(c.is_ascii_digit() || **c == ';'))
+                == Some(&'m');
+        let bad = (eventsc::visible::is_hidden(c) && c != '\n' && c != '\t') && !sgr;
+        assert!(
+            !bad,
+            "{what}: {:?} at {i} reaches the terminal:\n{}",
+            c,
+            out.escape_debug()
+        );
+    }
+}
+
+/// A plan whose event name, description and comments hold control sequences
+/// (escaped in strings, raw in a comment and a description), with an error
+/// and a warning next to them so diagnostics quote those lines.
+const TERMINAL_PLAN: &str = "plan \"T\" { owner @data; sources web; version \"1.0.0\" }\n\
+owner @data { name \"Data\" }\n\
+consent analytics { basis legitimate_interest }\n\
+source web { kind web }\n\
+// clear the screen: \u{1b}[2J\u{1b}[H and a link \u{1b}]8;;http://evil\u{7}click\u{1b}]8;;\u{7} \u{9b}31m\n\
+event \"Thing\\u{1b}[2J Happened\\u{202e}\" {\n\
+  description \"raw \u{1b}[31mred\u{1b}[0m \u{202e}txt.exe\"\n\
+  owner @nobody\n\
+  source web\n\
+  consent analytics\n\
+}\n\
+// \u{1b}]0;retitled\u{7} raw, before a finding\n\
+event \"Bad\\u{1b}[2J name\\u{9b}0m\" { description \"x\"; owner @data; source web; consent analytics }\n";
+
+/// Item 11: `check` prints no control sequence from the plan, in every format.
+#[test]
+fn check_output_shows_control_characters_escaped() {
+    let dir = plan_dir(TERMINAL_PLAN);
+    for format in ["human", "short", "github", "json"] {
+        let r = eventsc(
+            dir.path(),
+            &["check", "plan.events", "--message-format", format],
+            None,
+        );
+        assert_eq!(r.code, 1, "{}", r.record);
+        assert!(r.record.contains("@nobody"), "{}", r.record);
+        assert_terminal_safe(&format!("check {format}"), &r.record, false);
+        if format == "human" || format == "github" {
+            snapshot(&format!("check-control-characters-{format}"), &r.record);
+        }
+    }
+    let r = eventsc(
+        dir.path(),
+        &["check", "plan.events", "--color", "always"],
+        None,
+    );
+    assert_terminal_safe("check --color always", &r.stderr, true);
+    assert!(r.stderr.contains("\\u{1b}[31mred"), "{}", r.stderr);
+}
+
+fn snapshot(name: &str, text: &str) {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_snapshot_path(common::root().join("tests/snapshots/hostile"));
+    settings.bind(|| insta::assert_snapshot!(name, text));
+}
+
+/// Item 11: `validate`'s human output, `diff` and `log` show control
+/// characters from payloads, plans and audit records escaped; so do usage
+/// errors naming a path.
+#[test]
+fn validate_diff_log_and_errors_show_control_characters_escaped() {
+    let dir = plan_dir(&nasty_plan());
+    std::fs::write(dir.path().join("payloads.ndjson"), nasty_payloads()).expect("written");
+    let r = eventsc(
+        dir.path(),
+        &["validate", "plan.events", "--payloads", "payloads.ndjson"],
+        None,
+    );
+    assert_eq!(r.code, 1, "{}", r.record);
+    assert_terminal_safe("validate", &r.record, false);
+    assert!(r.stdout.contains(r"m```2\u{1b}[2J"), "{}", r.stdout);
+
+    let bad_path = "capture\u{1b}[2J.ndjson";
+    let r = eventsc(
+        dir.path(),
+        &["validate", "plan.events", "--payloads", bad_path],
+        None,
+    );
+    assert_eq!(r.code, 2, "{}", r.record);
+    assert_terminal_safe("validate with a missing file", &r.stderr, false);
+
+    let old = TERMINAL_PLAN.replace("@nobody", "@data").replace(
+        "version \"1.0.0\" }",
+        "version \"1.0.0\"; rules { \"naming/event-case\" = off } }",
+    );
+    std::fs::write(dir.path().join("old.events"), &old).expect("written");
+    std::fs::write(
+        dir.path().join("new.events"),
+        old.replace("Happened", "Done\\u{1b}]0;title\\u{7}"),
+    )
+    .expect("written");
+    let r = eventsc(dir.path(), &["diff", "old.events", "new.events"], None);
+    assert_terminal_safe("diff", &r.record, false);
+    assert!(r.stdout.contains(r"\u{1b}"), "{}", r.record);
+
+    let r = eventsc(
+        dir.path(),
+        &[
+            "build",
+            "old.events",
+            "--out",
+            "out",
+            "--target",
+            "json",
+            "--record",
+            "audit",
+        ],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.record);
+    let record = std::fs::read_dir(dir.path().join("audit"))
+        .expect("the audit dir")
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "json"))
+        .expect("a record");
+    let mut v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&record).expect("read")).expect("JSON");
+    v["version"] = serde_json::json!("1.0.0\u{1b}[2J\u{9b}0m");
+    std::fs::write(&record, serde_json::to_vec(&v).expect("JSON")).expect("write");
+    let r = eventsc(dir.path(), &["log", "audit"], None);
+    assert_eq!(r.code, 0, "{}", r.record);
+    assert_terminal_safe("log", &r.record, false);
+    assert!(r.stdout.contains(r"1.0.0\u{1b}[2J\u{9b}0m"), "{}", r.stdout);
+}
+
+const PRIVACY_PLAN: &str = r#"plan "Privacy" { owner @data; sources web; version "1.0.0" }
+owner @data { name "Data" }
+consent analytics { basis legitimate_interest }
+source web { kind web }
+identify {
+  owner @data
+  consent analytics
+  email: string format(email) pii(contact) "Login email"
+  tier: enum("free", "pro")
+}
+event "Thing Happened" {
+  description "Something happened."
+  owner @data
+  source web
+  consent analytics
+  receipt_email: string required format(email) pii(contact) "Where the receipt goes"
+  note: string "Free text"
+  count: integer
+}
+"#;
+
+/// Personal data in payloads: a `pii(...)` property, Segment's personal traits
+/// and context fields, a `userId` and a message id that are email addresses,
+/// an unplanned property, a free-text phone number, an event named after an
+/// address. Each payload has a defect, so each is quoted in the evidence.
+fn privacy_payloads() -> String {
+    let lines = [
+        serde_json::json!({"type": "track", "event": "Thing Happened",
+            "messageId": "dave@example.com", "userId": "ana@example.com",
+            "timestamp": "2026-12-01T10:00:00Z",
+            "context": {"ip": "203.0.113.7",
+                "traits": {"email": "ana@example.com", "address": {"street": "12 Yellowstone St"}}},
+            "properties": {"receipt_email": "carol@example", "note": "call me at +33 6 12 34 56 78",
+                "contact_email": "bob@example.com", "count": "many"}}),
+        serde_json::json!({"type": "identify", "messageId": "m-2", "userId": "u-2",
+            "timestamp": "2026-12-01T10:00:00Z",
+            "traits": {"email": "ana@example.com", "firstName": "Zelda", "phone": "+1 415 555 0100",
+                "tier": "gold"}}),
+        serde_json::json!({"type": "track", "event": "erin@example.com", "messageId": "m-3",
+            "anonymousId": "a-3", "timestamp": "2026-12-01T10:00:00Z", "properties": {}}),
+    ];
+    lines.iter().map(|l| format!("{l}\n")).collect()
+}
+
+const PERSONAL: &[&str] = &[
+    "ana@example.com",
+    "dave@example.com",
+    "bob@example.com",
+    "carol@example",
+    "erin@example.com",
+    "203.0.113.7",
+    "Yellowstone",
+    "Zelda",
+    "415 555 0100",
+    "6 12 34 56 78",
+];
+
+/// Item 12: the human output, `--format json` and the `--report` evidence of
+/// `validate` hold no personal data; `--show-values` shows it.
+#[test]
+fn validate_redacts_personal_data_everywhere_unless_asked() {
+    let dir = plan_dir(PRIVACY_PLAN);
+    std::fs::write(dir.path().join("payloads.ndjson"), privacy_payloads()).expect("written");
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "validate",
+            "plan.events",
+            "--payloads",
+            "payloads.ndjson",
+            "--report",
+            "evidence.md",
+            "--force",
+        ];
+        args.extend_from_slice(extra);
+        let r = eventsc(dir.path(), &args, None);
+        assert_eq!(r.code, 1, "{}", r.record);
+        let md = std::fs::read_to_string(dir.path().join("evidence.md")).expect("the report");
+        (r, md)
+    };
+    for format in ["human", "json"] {
+        let (r, md) = run(&["--format", format]);
+        for (what, text) in [("output", &r.stdout), ("evidence", &md)] {
+            for p in PERSONAL {
+                assert!(!text.contains(p), "{format} {what} shows {p:?}:\n{text}");
+            }
+        }
+        assert!(r.stdout.contains("[redacted: email]"), "{}", r.stdout);
+        assert!(md.contains("[redacted: phone]"), "{md}");
+    }
+    let (r, md) = run(&["--show-values"]);
+    for p in ["dave@example.com", "erin@example.com", "carol@example"] {
+        assert!(
+            r.stdout.contains(p),
+            "--show-values hides {p:?}:\n{}",
+            r.stdout
+        );
+    }
+    for p in PERSONAL {
+        assert!(
+            md.contains(p),
+            "--show-values hides {p:?} in the evidence:\n{md}"
+        );
+    }
+}
+
+/// Item 18: properties that Segment's loader puts into one warehouse column
+/// are a `check` error (they were merged into one dbt column without a word).
+#[test]
+fn warehouse_column_collisions_are_reported() {
+    let plan = r#"plan "P" { owner @data; rules { "naming/property-case" = off } }
+owner @data { name "Data" }
+event "Order Completed" {
+  description "d"
+  owner @data
+  orderId:  string
+  order_id: string
+  OrderID:  string
+  utm: object { source: string }
+  utm_source: string
+}
+"#;
+    let dir = plan_dir(plan);
+    let r = eventsc(
+        dir.path(),
+        &[
+            "build",
+            "plan.events",
+            "--out",
+            "out",
+            "--target",
+            "dbt",
+            "--message-format",
+            "short",
+        ],
+        None,
+    );
+    assert_eq!(r.code, 1, "{}", r.record);
+    assert!(!dir.path().join("out/dbt/sources.yml").exists());
+    for column in ["`order_id`", "`utm_source`"] {
+        assert!(
+            r.stderr
+                .contains(&format!("land in one warehouse column, {column}")),
+            "{}",
+            r.record
+        );
+    }
+    assert_eq!(
+        r.stderr.matches("segment/column-collision").count(),
+        3,
+        "{}",
+        r.record
+    );
+}

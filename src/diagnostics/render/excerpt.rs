@@ -115,7 +115,7 @@ impl Excerpt {
         points.sort_unstable();
         points.dedup();
         let mut ex = Excerpt {
-            name: file.name.clone(),
+            name: crate::visible::visible(&file.name).into_owned(),
             text: String::new(),
             lines: Vec::new(),
             columns: Vec::new(),
@@ -269,13 +269,15 @@ fn windows(text: &str, start: usize, end: usize, points: &[usize]) -> Vec<(usize
 }
 
 /// The visible symbol shown for a control character (which would move the
-/// cursor or start an escape sequence in a terminal); tabs stay.
+/// cursor or start an escape sequence in a terminal) or a bidi control (see
+/// [`crate::visible`]); tabs stay.
 fn symbol(c: char) -> Option<char> {
     match c {
         '\t' => None,
         '\0'..='\x1f' => char::from_u32(0x2400 + c as u32),
         '\x7f' => Some('\u{2421}'),
-        c if c.is_control() => Some('\u{fffd}'),
+        // C1 controls, bidi overrides and isolates (which reorder the line).
+        c if crate::visible::is_hidden(c) => Some('\u{fffd}'),
         _ => None,
     }
 }

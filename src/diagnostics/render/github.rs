@@ -2,9 +2,11 @@ use crate::diagnostics::{Diagnostic, Severity};
 use crate::source::SourceMap;
 use std::fmt::Write;
 
-/// Escapes annotation data (the message).
+/// Escapes annotation data (the message). Control characters other than line
+/// breaks are shown escaped first: the Actions log runs ANSI sequences.
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
+    crate::visible::visible_lines(s)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }

@@ -76,7 +76,8 @@ fn labels_in(
         .iter()
         .zip(mapped)
         .map(|(l, span)| {
-            let msg = (!l.message.is_empty()).then(|| l.message.clone());
+            let msg = (!l.message.is_empty())
+                .then(|| crate::visible::visible(&l.message).into_owned());
             if l.primary {
                 LabeledSpan::new_primary_with_span(msg, span)
             } else {
@@ -114,7 +115,10 @@ fn to_report(d: &Diagnostic, sources: &SourceMap) -> Report {
             Report {
                 code: None,
                 severity: miette::Severity::Advice,
-                message: format!("related: {}", sources.get(file).name),
+                message: format!(
+                    "related: {}",
+                    crate::visible::visible(&sources.get(file).name)
+                ),
                 help: None,
                 source: Some(excerpt),
                 labels,
@@ -129,7 +133,10 @@ fn to_report(d: &Diagnostic, sources: &SourceMap) -> Report {
             Severity::Warning => miette::Severity::Warning,
         },
         message: String::new(),
-        help: d.help.clone(),
+        help: d
+            .help
+            .as_ref()
+            .map(|h| crate::visible::visible_lines(h).into_owned()),
         source,
         labels,
         related,
@@ -153,7 +160,7 @@ fn header(out: &mut String, d: &Diagnostic, color: bool) {
         "{on}{}[{}]{off}{bold}: {}{unbold}\n",
         d.severity.as_str(),
         d.code,
-        d.message
+        crate::visible::visible_lines(&d.message)
     ));
 }
 

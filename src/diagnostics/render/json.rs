@@ -49,7 +49,8 @@ pub fn to_json(d: &Diagnostic, sources: &SourceMap) -> Value {
 pub fn render_json(diags: &[Diagnostic], sources: &SourceMap) -> String {
     let mut out = String::new();
     for d in diags {
-        out.push_str(&to_json(d, sources).to_string());
+        // Control characters serde_json leaves raw (C1, bidi) are escaped too.
+        out.push_str(&crate::visible::json(&to_json(d, sources).to_string()));
         out.push('\n');
     }
     out

@@ -8,14 +8,14 @@ pub fn render_short(diags: &[Diagnostic], sources: &SourceMap) -> String {
     for d in diags {
         let loc = d
             .primary_span()
-            .map(|s| format!("{}: ", location(sources, s)))
+            .map(|s| format!("{}: ", crate::visible::visible(&location(sources, s))))
             .unwrap_or_default();
         let _ = writeln!(
             out,
             "{loc}{}[{}]: {}",
             d.severity.as_str(),
             d.code,
-            d.message
+            crate::visible::visible(&d.message)
         );
     }
     out

@@ -1,1 +1,2 @@
+pub mod column_collision;
 pub mod reserved_name;

@@ -40,6 +40,11 @@ const ENVELOPE: &[&str] = &[
     "uuid_ts",
 ];
 
+/// Whether a property name is one of the envelope's (as written).
+pub fn is_envelope_name(name: &str) -> bool {
+    ENVELOPE.contains(&name)
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Text,
