@@ -197,9 +197,14 @@ fn examples(model: &Model, ex: &[Example]) -> Vec<ExampleOut> {
         .collect()
 }
 
+/// Redacts the personal data of a payload in place (see [`super::redact`]).
+pub fn redact(model: &Model, target: &Target, payload: &mut Value) {
+    redact::payload(model, target, payload);
+}
+
 /// A violation without personal data: the value at a personal place, and any
 /// email address or phone number in what it names (see [`super::redact`]).
-fn private_example(model: &Model, target: &Target, e: &mut ExampleOut) {
+pub fn private_example(model: &Model, target: &Target, e: &mut ExampleOut) {
     if let Some(class) = redact::at_pointer(model, target, &e.pointer) {
         e.found = redact::found(&e.found, &class);
     }
