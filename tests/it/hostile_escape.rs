@@ -495,7 +495,7 @@ fn check_output_shows_control_characters_escaped() {
         None,
     );
     assert_terminal_safe("check --color always", &r.stderr, true);
-    assert!(r.stderr.contains("\\u{1b}[31mred"), "{}", r.stderr);
+    assert!(r.stderr.contains("\u{241b}[31mred"), "{}", r.stderr);
 }
 
 fn snapshot(name: &str, text: &str) {

@@ -76,8 +76,8 @@ fn labels_in(
         .iter()
         .zip(mapped)
         .map(|(l, span)| {
-            let msg = (!l.message.is_empty())
-                .then(|| crate::visible::visible(&l.message).into_owned());
+            let msg =
+                (!l.message.is_empty()).then(|| crate::visible::visible(&l.message).into_owned());
             if l.primary {
                 LabeledSpan::new_primary_with_span(msg, span)
             } else {
