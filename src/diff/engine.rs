@@ -606,6 +606,19 @@ impl<'a> Differ<'a> {
                     o.kind.as_ref().map(|x| (x.value, x.span)),
                     n.kind.as_ref().map(|x| (x.value, x.span)),
                 );
+                for (what, a, b) in [
+                    ("database", &o.database, &n.database),
+                    ("schema", &o.schema, &n.schema),
+                ] {
+                    d.field(
+                        Documentation,
+                        "source-changed",
+                        &at,
+                        what,
+                        a.as_ref().map(|x| (x.value.as_str(), x.span)),
+                        b.as_ref().map(|x| (x.value.as_str(), x.span)),
+                    );
+                }
                 d.string_field(
                     Documentation,
                     "source-changed",

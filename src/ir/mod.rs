@@ -391,6 +391,12 @@ pub struct Retention {
 pub struct Source {
     pub id: Spanned<String>,
     pub kind: Option<Spanned<SourceKind>>,
+    /// The warehouse database its tables live in (dbt target; default: the
+    /// `tool dbt { database }`, else dbt's target database).
+    pub database: Option<Spanned<String>>,
+    /// The warehouse schema Segment loads it into (default: its id, as the
+    /// Segment source slug).
+    pub schema: Option<Spanned<String>>,
     pub description: Option<Spanned<String>>,
     pub span: Span,
 }

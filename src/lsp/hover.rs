@@ -146,6 +146,11 @@ pub fn describe(plan: &Plan, target: Target<'_>) -> String {
             if let Some(k) = &src.kind {
                 let _ = writeln!(s, "\nkind: `{}`", k.value);
             }
+            for (label, v) in [("database", &src.database), ("schema", &src.schema)] {
+                if let Some(v) = v {
+                    let _ = writeln!(s, "\n{label}: `{}`", v.value);
+                }
+            }
             if let Some(d) = &src.description {
                 let _ = writeln!(s, "\n{}", d.value);
             }

@@ -165,6 +165,10 @@ pub struct SourceView<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub database: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schema: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<&'a str>,
 }
 
@@ -532,6 +536,8 @@ impl<'a> TrackingPlan<'a> {
                 .map(|s| SourceView {
                     id: s.id.value.as_str(),
                     kind: s.kind.as_ref().map(|k| k.value.as_str()),
+                    database: text(&s.database),
+                    schema: text(&s.schema),
                     description: text(&s.description),
                 })
                 .collect(),

@@ -53,7 +53,10 @@ pub const RETENTION: Shape = Shape::fields(
     "a `retention` policy",
     &["duration", "action", "description"],
 );
-pub const SOURCE: Shape = Shape::fields("a `source`", &["kind", "description"]);
+pub const SOURCE: Shape = Shape::fields(
+    "a `source`",
+    &["kind", "database", "schema", "description"],
+);
 pub const TOOL: Shape = Shape::fields(
     "a `tool`",
     &["baa", "workspace", "database", "schema", "description"],
@@ -414,12 +417,16 @@ impl Lowerer<'_> {
         let mut s = Source {
             id,
             kind: None,
+            database: None,
+            schema: None,
             description: None,
             span: d.span,
         };
         for f in self.items(&d.block, &SOURCE).fields {
             match f.key.text.as_str() {
                 "kind" => s.kind = self.keyword(f, SourceKind::NAMES, SourceKind::parse),
+                "database" => s.database = self.string(f),
+                "schema" => s.schema = self.string(f),
                 "description" => s.description = self.string(f),
                 _ => {}
             }
