@@ -425,8 +425,8 @@ impl Lowerer<'_> {
         for f in self.items(&d.block, &SOURCE).fields {
             match f.key.text.as_str() {
                 "kind" => s.kind = self.keyword(f, SourceKind::NAMES, SourceKind::parse),
-                "database" => s.database = self.string(f),
-                "schema" => s.schema = self.string(f),
+                "database" => s.database = self.warehouse_name(f),
+                "schema" => s.schema = self.warehouse_name(f),
                 "description" => s.description = self.string(f),
                 _ => {}
             }
@@ -448,8 +448,8 @@ impl Lowerer<'_> {
             match f.key.text.as_str() {
                 "baa" => t.baa = self.boolean(f),
                 "workspace" => t.workspace = self.string(f),
-                "database" => t.database = self.string(f),
-                "schema" => t.schema = self.string(f),
+                "database" => t.database = self.warehouse_name(f),
+                "schema" => t.schema = self.warehouse_name(f),
                 "description" => t.description = self.string(f),
                 _ => {}
             }

@@ -280,6 +280,38 @@ impl Lowerer<'_> {
         }
     }
 
+    /// A warehouse database or schema name (`database`, `schema` of a `source`
+    /// or `tool dbt`): letters, digits, `_`, `-` and `$`, starting with a letter
+    /// or `_`, at most 128 characters. dbt quotes these names into SQL as they
+    /// are, so a quote or a space would break (or inject into) every query.
+    pub fn warehouse_name(&mut self, f: &ast::Field) -> Option<Spanned<String>> {
+        let s = self.string(f)?;
+        let ok = s.value.len() <= 128
+            && s.value.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && s
+                .value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '$'));
+        if ok {
+            return Some(s);
+        }
+        self.diags.push(
+            Diagnostic::error(
+                codes::INVALID_VALUE,
+                format!(
+                    "`{}` names a warehouse {}: {:?} is not a plain name",
+                    f.key.text, f.key.text, s.value
+                ),
+            )
+            .primary(s.span, "letters, digits, `_`, `-` and `$` only")
+            .help(format!(
+                "write a name like `{} \"analytics_raw\"` (starting with a letter or `_`, at most 128 characters): dbt writes it into SQL unescaped",
+                f.key.text
+            )),
+        );
+        None
+    }
+
     pub fn strings(&mut self, f: &ast::Field) -> Vec<Spanned<String>> {
         let mut out = Vec::new();
         for v in self.many(f, "strings") {
