@@ -4,6 +4,7 @@
 use super::check::Output;
 use super::{EXIT_FAIL, EXIT_OK, usage_error};
 use crate::diagnostics::{did_you_mean, list_names};
+use crate::targets::dbt::DbtVersion;
 use crate::targets::{self, Context, Target, outdir};
 use std::path::PathBuf;
 
@@ -42,11 +43,22 @@ pub struct Args {
         default_value = "all"
     )]
     pub target: Vec<String>,
+    /// The dbt-core version the `dbt` target writes for: `1.8` to `1.10.4` (meta
+    /// and tags beside `config`, test arguments inline) or `1.10.5` and later
+    /// (the default: under `config:` and `arguments:`).
+    #[arg(long, value_name = "VERSION", value_parser = parse_dbt_version)]
+    pub dbt_version: Option<DbtVersion>,
     /// Also write an audit record of this build into DIR (see `eventsc log`).
     #[arg(long, value_name = "DIR")]
     pub record: Option<PathBuf>,
     #[command(flatten)]
     pub output: Output,
+}
+
+fn parse_dbt_version(s: &str) -> Result<DbtVersion, String> {
+    DbtVersion::parse(s).ok_or_else(|| {
+        format!("`{s}` is not a dbt-core version eventsc writes for: 1.8 or later, like 1.9 or 1.10.5")
+    })
 }
 
 /// The targets named on the command line, in registry order; an unknown name is
@@ -129,6 +141,9 @@ pub fn run(args: Args) -> u8 {
         plan,
         sources: &loaded.sources,
         warnings: &checked.diagnostics,
+        options: targets::Options {
+            dbt_version: args.dbt_version.unwrap_or_default(),
+        },
     };
     let options = outdir::Options {
         force: args.force,

@@ -56,6 +56,14 @@ pub struct Context<'a> {
     pub plan: &'a Plan,
     pub sources: &'a SourceMap,
     pub warnings: &'a [Diagnostic],
+    pub options: Options,
+}
+
+/// Options of targets, from the command line (`build --dbt-version`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    /// The dbt line the `dbt` target writes YAML for.
+    pub dbt_version: dbt::DbtVersion,
 }
 
 pub trait Target: Sync {

@@ -1,220 +1,305 @@
-"""Test harness for the `dbt` target (run by tests/dbt.rs with .venv/bin/python).
+"""Test harness for the `dbt` target (run by tests/it/dbt.rs with .venv/bin/python).
 
-Subcommands (each prints one JSON document on stdout):
+Subcommands (each prints one JSON document as its last line on stdout):
 
-  project DIR SOURCES_YML SAMPLES_NDJSON [--seed-bad]
-      Makes DIR a dbt project around a copy of SOURCES_YML (models/sources.yml,
-      dbt_project.yml, profiles.yml for DuckDB) whose warehouse is the DuckDB file
-      DIR/<database>.duckdb (the source's `database`, else `warehouse`, so the
-      file's catalog name is the database the source names). Creates every table
-      of the source there (its schema, types from `data_type`) and loads the sample
-      payloads of the `samples` target into them the way Segment's warehouse
-      loader does: every track call into `tracks` and into its event's table
-      (nested objects flattened to `parent_child` columns, lists as JSON text),
-      identify calls into `identifies`, group calls into `groups`; `context` fields
-      become `context_*` columns. A table no
-      sample reaches gets three synthetic rows that satisfy every test. With --seed-bad, also inserts one bad row per
-      kind of check: an unplanned event in tracks.event_text, a value outside an
-      enum's list, a NULL in a required property. Prints the tests those rows must
-      make fail: [{"test": ..., "table": ..., "column": ...}].
+  project DIR DBT_DIR PAYLOADS [--engine duckdb|postgres] [--port N]
+      Makes DIR a copy of the generated dbt project DBT_DIR (`eventsc build
+      --target dbt` writes it under dbt/) with a profiles.yml for the engine:
+      DuckDB (a file per database named in sources.yml, the first one the
+      main database, the others attached) or PostgreSQL (127.0.0.1:PORT, user
+      postgres, the database the sources name, else `warehouse`; created if
+      missing). Creates every table of every source (types from `data_type`)
+      and loads the Segment payloads of PAYLOADS (NDJSON) into them the way
+      Segment's warehouse loader does: a track call into its source's `tracks`
+      and into its event's table, identify/group/page/screen calls into the
+      first source that has the table; properties, traits and context
+      flattened into `parent_child` columns (snake_case), lists as JSON text,
+      values Segment could not cast to the column's type as NULL, columns the
+      table lacks dropped. Prints {"rows": N}.
 
-  dbt PROJECT_DIR COMMAND [+ COMMAND ...]
-      Runs dbt commands (`parse + test` runs both, in one process) on the project with the YAML JSON-schema checks
-      switched on for DuckDB (dbt only runs them for some adapters, so deprecations
-      in sources.yml would otherwise stay silent), partial parsing off and every
-      deprecation shown. Prints, as its last line, a list with one summary per
-      command: {"command": ..., "success": bool, "deprecations": [...],
-      "warnings": [...] (other warnings and errors), "failed": [{"test", "table",
-      "column"}]}.
+  dbt PROJECT_DIR [--vars JSON] COMMAND [ARGS] [+ COMMAND [ARGS] ...]
+      Runs dbt commands (`parse + test` runs both, in one process) on the
+      project with the YAML JSON-schema checks switched on for DuckDB (dbt only
+      runs them for some adapters, so deprecations would otherwise stay
+      silent), partial parsing off and every deprecation shown. Prints a list
+      with one summary per command: {"command", "success", "deprecations",
+      "warnings" (other warnings and errors), "failed": [{"test", "table",
+      "column"}], "errors": [...] (nodes that errored), "passed": N}.
+
+  qa PROJECT_DIR
+      Reads the models eventsc_qa_summary and eventsc_qa_defects from the
+      warehouse. Prints {"summary": {...}, "defects": [[event, call_type,
+      column_name, rule, message_id, location], ...]} (defects sorted).
+
+  manifest PROJECT_DIR
+      Reads target/manifest.json: {"sources": {unique_id: {description, meta,
+      tags, columns: {name: description}}}, "tests": {unique_id: {name, tags,
+      kwargs}}} for what dbt parsed.
 
 Named harness.py, not dbt_*.py: dbt imports dbt_-prefixed modules as plugins.
 """
 
+import datetime
 import json
 import os
+import re
+import shutil
 import sys
 
 import yaml
 
 
-def tests_of(column):
-    """(name, arguments) of each data test of a column."""
-    out = []
-    for t in column.get("data_tests") or []:
-        if isinstance(t, str):
-            out.append((t, {}))
-        else:
-            ((name, body),) = t.items()
-            body = body or {}
-            # Arguments belong under `arguments:`; old-style YAML has them inline.
-            out.append((name, body.get("arguments", body)))
-    return out
-
-
-def value(column, i):
-    """A value of row i that passes every test of the column."""
-    tests = dict(tests_of(column))
-    if "accepted_values" in tests:
-        values = tests["accepted_values"]["values"]
-        return values[i % len(values)].replace("''", "'")
-    kind = column.get("data_type", "varchar")
-    if kind == "timestamp":
-        return f"2026-11-{i % 28 + 1:02d} 10:00:00"
-    if kind == "bigint":
-        return i
-    if kind == "double":
-        return i + 0.5
-    if kind == "boolean":
-        return i % 2 == 0
-    return f"{column['name']}-{i}"
-
-
-def norm(name):
-    """Column-name key: Segment snake-cases names (`orderId` -> `order_id`)."""
-    return "".join(ch for ch in name.lower() if ch.isalnum())
+def snake(name):
+    """Segment's go-snakecase, close enough for payload keys."""
+    out, word = [], ""
+    s = re.sub(r"[^A-Za-z0-9]+", " ", name)
+    s = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", s)
+    s = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", s)
+    out = [w.lower() for w in s.split() if w]
+    return "_".join(out)
 
 
 def flatten(obj, prefix=""):
-    """Segment's warehouse columns of a properties/traits object."""
+    """Segment's warehouse columns of an object: nested objects flattened,
+    lists stringified."""
     out = {}
     for k, v in obj.items():
         key = f"{prefix}_{k}" if prefix else k
         if isinstance(v, dict):
             out.update(flatten(v, key))
-        elif isinstance(v, list):
-            out[key] = json.dumps(v, sort_keys=True)
         else:
-            out[key] = v
+            out[snake(key)] = json.dumps(v, sort_keys=True, ensure_ascii=False) if isinstance(v, list) else v
     return out
 
 
-def load_samples(con, schema, tables, samples):
-    """Inserts one row per table a payload lands in; returns the tables filled."""
+def utc(value):
+    """An RFC 3339 string as a naive UTC timestamp string, else None."""
+    if not isinstance(value, str):
+        return None
+    m = re.fullmatch(r"(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})?", value)
+    if not m:
+        return None
+    frac = (m.group(3) or "")[:7]
+    zone = m.group(4) or "Z"
+    try:
+        t = datetime.datetime.fromisoformat(f"{m.group(1)}T{m.group(2)}{frac}")
+    except ValueError:
+        return None
+    if zone not in ("Z", "z"):
+        sign = 1 if zone[0] == "+" else -1
+        t -= sign * datetime.timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6]))
+    return t.isoformat(sep=" ")
+
+
+def cast(value, kind):
+    """A payload value in a column of `kind`, as Segment's loader casts it."""
+    if value is None:
+        return None
+    if kind == "bigint":
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, int):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        return None
+    if kind == "double":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return None
+        return float(value)
+    if kind == "boolean":
+        return value if isinstance(value, bool) else None
+    if kind == "timestamp":
+        return utc(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return json.dumps(value)
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, sort_keys=True, ensure_ascii=False)
+    return value
+
+
+class Warehouse:
+    def __init__(self, engine, conn):
+        self.engine, self.conn = engine, conn
+
+    def execute(self, sql, params=()):
+        if self.engine == "duckdb":
+            self.conn.execute(sql, list(params))
+        else:
+            with self.conn.cursor() as cur:
+                cur.execute(sql.replace("?", "%s"), tuple(params))
+
+    def query(self, sql):
+        if self.engine == "duckdb":
+            cur = self.conn.execute(sql)
+            names = [d[0] for d in cur.description]
+            return names, cur.fetchall()
+        with self.conn.cursor() as cur:
+            cur.execute(sql)
+            names = [d[0] for d in cur.description]
+            return names, cur.fetchall()
+
+    def close(self):
+        if self.engine == "postgres":
+            self.conn.commit()
+        self.conn.close()
+
+
+def pg_connect(port, dbname):
+    import psycopg2
+
+    conn = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname=dbname)
+    return conn
+
+
+def relation(engine, db, schema, table):
+    if engine == "duckdb":
+        return f'"{db}"."{schema}"."{table}"'
+    return f'"{schema}"."{table}"'
+
+
+def project(dir, dbt_dir, payloads, engine, port):
+    if os.path.exists(dir):
+        shutil.rmtree(dir)
+    shutil.copytree(dbt_dir, dir)
+    doc = yaml.safe_load(open(os.path.join(dir, "models", "sources.yml"), encoding="utf-8"))
+    sources = doc["sources"]
+    databases = []
+    for s in sources:
+        db = s.get("database", "warehouse")
+        if db not in databases:
+            databases.append(db)
+    if engine == "duckdb":
+        import duckdb
+
+        main = databases[0]
+        output = {"type": "duckdb", "path": os.path.join(dir, main + ".duckdb"), "threads": 1}
+        if databases[1:]:
+            output["attach"] = [{"path": os.path.join(dir, d + ".duckdb")} for d in databases[1:]]
+        con = duckdb.connect(os.path.join(dir, main + ".duckdb"))
+        for d in databases[1:]:
+            con.execute(f"attach '{os.path.join(dir, d + '.duckdb')}' as \"{d}\"")
+        wh = Warehouse("duckdb", con)
+    else:
+        if len(databases) > 1:
+            sys.exit("PostgreSQL: the sources name more than one database")
+        dbname = databases[0]
+        admin = pg_connect(port, "postgres")
+        admin.autocommit = True
+        with admin.cursor() as cur:
+            cur.execute("select 1 from pg_database where datname = %s", (dbname,))
+            if cur.fetchone() is None:
+                cur.execute(f'create database "{dbname}"')
+        admin.close()
+        output = {"type": "postgres", "host": "127.0.0.1", "port": port, "user": "postgres",
+                  "password": "", "dbname": dbname, "schema": "eventsc_qa", "threads": 1}
+        wh = Warehouse("postgres", pg_connect(port, dbname))
+    if engine == "duckdb":
+        output["schema"] = "eventsc_qa"
+    profile = {"eventsc": {"target": "dev", "outputs": {"dev": output}}}
+    with open(os.path.join(dir, "profiles.yml"), "w", encoding="utf-8") as f:
+        yaml.safe_dump(profile, f)
+
+    tables = {}  # (source, table) -> (relation, {column: type})
+    for s in sources:
+        db = s.get("database", "warehouse")
+        schema = s["schema"]
+        wh.execute(f'create schema if not exists "{schema}"' if engine == "postgres"
+                   else f'create schema if not exists "{db}"."{schema}"')
+        for t in s["tables"]:
+            types = {c["name"]: c.get("data_type", "varchar") for c in t["columns"]}
+            kinds = {"double": "double precision"} if engine == "postgres" else {}
+            cols = ", ".join(f'"{n}" {kinds.get(k, k)}' for n, k in types.items())
+            rel = relation(engine, db, schema, t["name"])
+            wh.execute(f"drop table if exists {rel}")
+            wh.execute(f"create table {rel} ({cols})")
+            meta = t.get("meta") or (t.get("config") or {}).get("meta") or {}
+            tables[(s["name"], t["name"])] = (rel, types, meta.get("event"))
+
     by_event = {}
-    for name, table in tables.items():
-        meta = ((table.get("config") or {}).get("meta") or {})
-        for event in [meta.get("event")] + list(meta.get("events") or []):
-            if event:
-                by_event[event] = name
-    filled = set()
+    for (src, name), (_, _, event) in tables.items():
+        if event and event not in by_event:
+            by_event[event] = (src, name)
+    # Events sharing a table: every event named in a shared table's tests is
+    # found through the source of the table's first event; look up the rest
+    # by Segment's table name.
+    def table_of(event):
+        if event in by_event:
+            return by_event[event]
+        name = snake(event)
+        for (src, t) in tables:
+            if t == name:
+                return (src, t)
+        return None
 
-    def put(table, values):
-        columns = tables[table]["columns"]
-        keyed = {norm(k): v for k, v in values.items()}
-        row = [keyed.get(norm(c["name"])) for c in columns]
-        insert(con, schema, table, columns, row)
-        filled.add(table)
+    def first(table):
+        for (src, t) in tables:
+            if t == table:
+                return src
+        return None
 
-    with open(samples, encoding="utf-8") as f:
+    rows = 0
+
+    def put(key, values):
+        nonlocal rows
+        rel, types, _ = tables[key]
+        names = [n for n in types if n in values]
+        if not names:
+            return
+        marks = ", ".join("?" for _ in names)
+        cols = ", ".join(f'"{n}"' for n in names)
+        wh.execute(f"insert into {rel} ({cols}) values ({marks})",
+                   [cast(values[n], types[n]) for n in names])
+        rows += 1
+
+    with open(payloads, encoding="utf-8") as f:
         for line in f:
             if not line.strip():
                 continue
             p = json.loads(line)
             ts = p.get("timestamp")
-            base = {"id": p.get("messageId"), "received_at": ts, "sent_at": ts, "timestamp": ts,
-                    "original_timestamp": ts, "user_id": p.get("userId"),
-                    "anonymous_id": p.get("anonymousId"),
+            base = {"id": p.get("messageId"), "received_at": p.get("receivedAt", ts),
+                    "sent_at": p.get("sentAt", ts), "timestamp": ts,
+                    "original_timestamp": p.get("originalTimestamp", ts),
+                    "user_id": p.get("userId"), "anonymous_id": p.get("anonymousId"),
                     **flatten(p.get("context") or {}, "context")}
             kind = p.get("type")
             if kind == "track":
-                table = by_event.get(p.get("event"))
-                calls = {**base, "event": table, "event_text": p.get("event")}
-                if "tracks" in tables:
-                    put("tracks", calls)
-                if table:
-                    put(table, {**calls, **flatten(p.get("properties") or {})})
-            elif kind == "identify" and "identifies" in tables:
-                put("identifies", {**base, **flatten(p.get("traits") or {})})
-            elif kind == "group" and "groups" in tables:
-                put("groups", {**base, "group_id": p.get("groupId"), **flatten(p.get("traits") or {})})
-    return filled
-
-
-def insert(con, schema, table, columns, row):
-    names = ", ".join(f'"{c["name"]}"' for c in columns)
-    marks = ", ".join("?" for _ in columns)
-    con.execute(f'insert into "{schema}"."{table}" ({names}) values ({marks})', row)
-
-
-PROJECT = """name: eventsc_check
-version: "1.0.0"
-config-version: 2
-profile: eventsc_check
-"""
-
-
-def project(dir, sources_yml, samples, seed_bad):
-    import duckdb
-
-    text = open(sources_yml, encoding="utf-8").read()
-    doc = yaml.safe_load(text)
-    (source,) = doc["sources"]
-    schema = source.get("schema", source["name"])
-    os.makedirs(os.path.join(dir, "models"), exist_ok=True)
-    with open(os.path.join(dir, "models", "sources.yml"), "w", encoding="utf-8") as f:
-        f.write(text)
-    with open(os.path.join(dir, "dbt_project.yml"), "w", encoding="utf-8") as f:
-        f.write(PROJECT)
-    db = os.path.join(dir, source.get("database", "warehouse") + ".duckdb")
-    profile = {"eventsc_check": {"target": "dev", "outputs": {
-        "dev": {"type": "duckdb", "path": db, "threads": 1}}}}
-    with open(os.path.join(dir, "profiles.yml"), "w", encoding="utf-8") as f:
-        yaml.safe_dump(profile, f)
-    con = duckdb.connect(db)
-    con.execute(f'create schema if not exists "{schema}"')
-    tables = {}
-    for table in source["tables"]:
-        columns = table["columns"]
-        cols = ", ".join(f'"{c["name"]}" {c.get("data_type", "varchar")}' for c in columns)
-        con.execute(f'create or replace table "{schema}"."{table["name"]}" ({cols})')
-        tables[table["name"]] = table
-    filled = load_samples(con, schema, tables, samples)
-    for name, table in tables.items():
-        if name in filled:
-            continue
-        for i in range(3):
-            row = [value(c, i) for c in table["columns"]]
-            insert(con, schema, name, table["columns"], row)
-    tables = {name: table["columns"] for name, table in tables.items()}
-
-    expected = []
-    if seed_bad:
-        serial = iter(range(10, 100))
-
-        def bad_row(table, column, bad):
-            columns = tables[table]
-            i = next(serial)
-            row = [bad if c["name"] == column else value(c, i) for c in columns]
-            insert(con, schema, table, columns, row)
-
-        bad_row("tracks", "event_text", "Unplanned Event Happened")
-        expected.append({"test": "accepted_values", "table": "tracks", "column": "event_text"})
-        enum = required = None
-        # Event tables first: a required event property is the usual case.
-        order = sorted(tables, key=lambda t: t in ("tracks", "identifies", "groups"))
-        for table in order:
-            columns = tables[table]
-            for c in columns:
-                names = [n for n, _ in tests_of(c)]
-                if enum is None and table != "tracks" and "accepted_values" in names:
-                    enum = (table, c["name"])
-                standard = c["name"] in ("id", "group_id", "user_id", "anonymous_id", "context_group_id")
-                if required is None and not standard and "not_null" in names:
-                    required = (table, c["name"])
-        if enum is None or required is None:
-            sys.exit("the plan has no enum or no required property to break")
-        bad_row(enum[0], enum[1], "not-in-the-plan")
-        expected.append({"test": "accepted_values", "table": enum[0], "column": enum[1]})
-        bad_row(required[0], required[1], None)
-        expected.append({"test": "not_null", "table": required[0], "column": required[1]})
-    con.close()
-    print(json.dumps(expected, sort_keys=True))
+                event = p.get("event")
+                at = table_of(event) if isinstance(event, str) else None
+                calls = {**base, "event": at[1] if at else snake(str(event)), "event_text": event}
+                src = at[0] if at else first("tracks")
+                if src and (src, "tracks") in tables:
+                    put((src, "tracks"), calls)
+                if at and at[1] != "tracks":
+                    put(at, {**calls, **flatten(p.get("properties") or {})})
+            elif kind in ("identify", "group", "page", "screen"):
+                table = {"identify": "identifies", "group": "groups", "page": "pages",
+                         "screen": "screens"}[kind]
+                src = first(table)
+                if src is None:
+                    continue
+                extra = {}
+                if kind == "group":
+                    extra["group_id"] = p.get("groupId")
+                if kind in ("page", "screen"):
+                    extra.update(flatten(p.get("properties") or {}))
+                    extra["name"] = p.get("name")
+                put((src, table), {**base, **extra, **flatten(p.get("traits") or {})})
+    wh.close()
+    print(json.dumps({"rows": rows}))
 
 
 def run_dbt(project, args):
     import dbt.jsonschemas.jsonschemas as schemas
 
     schemas._JSONSCHEMA_SUPPORTED_ADAPTERS.add("duckdb")
+    extra = []
+    if args[:1] == ["--vars"]:
+        extra = ["--vars", args[1]]
+        args = args[2:]
     commands, current = [], []
     for a in args:
         if a == "+":
@@ -223,15 +308,17 @@ def run_dbt(project, args):
         else:
             current.append(a)
     commands.append(current)
-    print(json.dumps([run_one(project, c) for c in commands], sort_keys=True))
+    print(json.dumps([run_one(project, c, extra) for c in commands], sort_keys=True))
 
 
-def run_one(project, args):
+def run_one(project, args, extra):
     from dbt.cli.main import dbtRunner
 
     deprecations, warnings = [], []
     # Failed tests are reported through `failed`, not as warnings.
-    expected = ("LogTestResult", "RunResultFailure", "RunResultError", "StatsLine", "EndOfRunSummary")
+    expected = ("LogTestResult", "RunResultFailure", "RunResultError", "StatsLine",
+                "EndOfRunSummary", "RunResultErrorNoMessage", "LogModelResult",
+                "RunResultWarning", "SQLRuntimeError", "CompiledNode")
 
     def listen(event):
         name, level = event.info.name, str(event.info.level)
@@ -249,29 +336,92 @@ def run_one(project, args):
         "--show-all-deprecations",
         *rest,
     ]
+    if command in ("test", "build", "run", "compile"):
+        argv += extra
     res = dbtRunner(callbacks=[listen]).invoke(argv)
-    failed = []
+    failed, errors, passed = [], [], 0
     for r in getattr(res.result, "results", None) or []:
         status = str(getattr(r, "status", ""))
         node = r.node
-        if status in ("fail", "error") and node.resource_type == "test":
+        if status in ("pass", "success"):
+            passed += 1
+        elif status == "fail" and node.resource_type == "test":
             meta = node.test_metadata
             table = node.sources[0][1] if node.sources else None
             failed.append({"test": meta.name if meta else node.name, "table": table,
                            "column": getattr(node, "column_name", None)})
+        elif status == "error":
+            errors.append({"node": node.unique_id, "message": str(getattr(r, "message", ""))[:2000]})
     failed.sort(key=lambda f: json.dumps(f, sort_keys=True))
     if res.exception is not None:
         warnings.append(f"exception: {res.exception}")
     return {"command": command, "success": bool(res.success), "deprecations": deprecations,
-            "warnings": warnings, "failed": failed}
+            "warnings": warnings, "failed": failed, "errors": errors, "passed": passed}
+
+
+def connect_profile(project):
+    profile = yaml.safe_load(open(os.path.join(project, "profiles.yml"), encoding="utf-8"))
+    out = profile["eventsc"]["outputs"]["dev"]
+    if out["type"] == "duckdb":
+        import duckdb
+
+        con = duckdb.connect(out["path"], read_only=True)
+        return Warehouse("duckdb", con), out["schema"]
+    return Warehouse("postgres", pg_connect(out["port"], out["dbname"])), out["schema"]
+
+
+def plain(v):
+    if isinstance(v, (datetime.datetime, datetime.date)):
+        return v.isoformat()
+    if hasattr(v, "is_finite"):  # Decimal
+        return float(v)
+    return v
+
+
+def qa(project):
+    wh, schema = connect_profile(project)
+    names, rows = wh.query(f'select * from "{schema}"."eventsc_qa_summary"')
+    summary = {n: plain(v) for n, v in zip(names, rows[0])} if rows else None
+    _, rows = wh.query(
+        f'select event, call_type, column_name, rule, message_id, location '
+        f'from "{schema}"."eventsc_qa_defects"')
+    defects = sorted([list(r) for r in rows], key=lambda r: json.dumps(r))
+    wh.close() if wh.engine == "duckdb" else wh.conn.close()
+    print(json.dumps({"summary": summary, "defects": defects}, sort_keys=True))
+
+
+def manifest(project):
+    m = json.load(open(os.path.join(project, "target", "manifest.json"), encoding="utf-8"))
+    sources = {}
+    for uid, s in m["sources"].items():
+        sources[uid] = {"description": s["description"], "source_description": s["source_description"],
+                        "meta": s["meta"], "tags": s["tags"],
+                        "columns": {k: {"description": c["description"], "meta": c["meta"]}
+                                    for k, c in s["columns"].items()}}
+    tests = {}
+    for uid, n in m["nodes"].items():
+        if n["resource_type"] == "test":
+            meta = n.get("test_metadata") or {}
+            tests[uid] = {"name": meta.get("name"), "tags": n["tags"], "kwargs": meta.get("kwargs")}
+    print(json.dumps({"sources": sources, "tests": tests}, sort_keys=True))
 
 
 def main():
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    if len(sys.argv) >= 5 and sys.argv[1] == "project":
-        project(sys.argv[2], sys.argv[3], sys.argv[4], "--seed-bad" in sys.argv[5:])
-    elif len(sys.argv) >= 4 and sys.argv[1] == "dbt":
-        run_dbt(sys.argv[2], sys.argv[3:])
+    a = sys.argv[1:]
+    if len(a) >= 4 and a[0] == "project":
+        engine, port = "duckdb", None
+        if "--engine" in a:
+            engine = a[a.index("--engine") + 1]
+        if "--port" in a:
+            port = int(a[a.index("--port") + 1])
+        project(a[1], a[2], a[3], engine, port)
+    elif len(a) >= 3 and a[0] == "dbt":
+        run_dbt(a[1], a[2:])
+    elif len(a) == 2 and a[0] == "qa":
+        qa(a[1])
+    elif len(a) == 2 and a[0] == "manifest":
+        manifest(a[1])
     else:
         sys.exit(__doc__)
 

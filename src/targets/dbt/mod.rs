@@ -1,0 +1,233 @@
+//! `dbt`: a dbt project for the warehouse Segment loads the plan into, with
+//! every rule of the plan as a test and the QA verdict of `eventsc validate`
+//! as two models. Files, under `dbt/`:
+//!
+//! - `dbt_project.yml`: project `eventsc` (profile `eventsc`); run it as it is,
+//!   or install it as a local package of your own project;
+//! - `models/sources.yml`: one dbt source per `.events` source, named after it,
+//!   in the schema Segment loads it into (the source's `schema`, default its id
+//!   as Segment's source slug; `database` from the source, else `tool dbt`).
+//!   Events of no source go to a source `segment` in `tool dbt { schema }`
+//!   (default `segment`). Each source has Segment's tables: `tracks`, `pages`
+//!   (web, product and unknown kinds), `screens` (mobile, product, unknown),
+//!   `identifies` and `users` (with `identify { }`), `groups` and `accounts`
+//!   (with `group { }`), and one table per event (Segment's snake_case of its
+//!   name, [`snakecase`]), with the standard columns, the `context_*` columns
+//!   analytics.js fills (ip, user agent, locale, library, page, campaign, and
+//!   one `context_consent_category_preferences_*` per consent category of the
+//!   plan) and one column per property (objects flattened, lists as one
+//!   column). Tags: `segment` on the standard tables; an event table's status
+//!   (`planned`, `implemented`, `deprecated`), `owner:<id>`, `consent:<id>`,
+//!   so `dbt test --exclude tag:planned` skips tables that do not exist yet.
+//!   Meta as before: the plan's lookup tables on the source, an event's labels
+//!   on its table, consent/retention/pii on columns.
+//! - `macros/eventsc.sql`: the generic tests (`eventsc_required`,
+//!   `eventsc_accepted_values`, `eventsc_range`, `eventsc_length`,
+//!   `eventsc_pattern`, `eventsc_format`, `eventsc_integer`, `eventsc_identity`,
+//!   `eventsc_consent`, `eventsc_sunset`, `eventsc_planned_event`,
+//!   `eventsc_has_id`, `eventsc_unique`, `eventsc_table_exists`) and the QA
+//!   macros, dispatched per adapter; no package to download;
+//! - `models/eventsc_qa_defects.sql`, `models/eventsc_qa_summary.sql`,
+//!   `models/eventsc_qa.yml`: the QA verdict over a window of `received_at`.
+//!
+//! Safety: no text of the plan reaches SQL, and none reaches Jinja unescaped.
+//! Texts dbt renders (descriptions, meta, tags, names) have every `{` written
+//! as `{{ '{' }}` ([`jinja_text`]); values the SQL needs (enum values, event
+//! names, patterns, locations) are written as hex of their UTF-8 bytes and
+//! decoded by the warehouse (`eventsc_text`); numbers, dates and column names
+//! are words eventsc wrote, checked again by the macros.
+
+mod qa;
+mod sources;
+pub mod warehouse;
+
+pub use warehouse::STANDARD;
+
+use super::{Artifact, Context, Target};
+
+pub struct Dbt;
+
+/// The dbt line the YAML is written for (`build --dbt-version`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DbtVersion {
+    /// dbt-core 1.8 to 1.10.4: `meta` and `tags` beside `config`, test
+    /// arguments inline.
+    Legacy,
+    /// dbt-core 1.10.5 and later: `meta` and `tags` under `config:`, test
+    /// arguments under `arguments:`.
+    #[default]
+    Current,
+}
+
+impl DbtVersion {
+    /// `1.8`, `1.9`, `1.10`, `1.10.4`, `1.10.5`, `1.11`, `2.0`…; `None` for
+    /// anything else or a version before 1.8.
+    pub fn parse(s: &str) -> Option<DbtVersion> {
+        let mut parts = s.trim().trim_start_matches('v').split('.');
+        let mut num = || -> Option<Option<u32>> {
+            match parts.next() {
+                None => Some(None),
+                Some(p) => p.parse().ok().map(Some),
+            }
+        };
+        let major = num()??;
+        let minor = num()?.unwrap_or(0);
+        let patch = num()?.unwrap_or(0);
+        if num()?.is_some() {
+            return None;
+        }
+        match (major, minor) {
+            (0, _) | (1, 0..=7) => None,
+            (1, 8 | 9) => Some(DbtVersion::Legacy),
+            (1, 10) if patch < 5 => Some(DbtVersion::Legacy),
+            _ => Some(DbtVersion::Current),
+        }
+    }
+
+    /// `require-dbt-version` of the project.
+    fn requirement(self) -> &'static str {
+        match self {
+            DbtVersion::Legacy => ">=1.8.0",
+            DbtVersion::Current => ">=1.10.5",
+        }
+    }
+}
+
+/// Text dbt renders as Jinja, made literal: every `{` becomes `{{ '{' }}`,
+/// which Jinja renders back to `{`; nothing else starts a Jinja tag.
+pub fn jinja_text(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains('{') {
+        std::borrow::Cow::Owned(s.replace('{', "{{ '{' }}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+impl Target for Dbt {
+    fn name(&self) -> &'static str {
+        "dbt"
+    }
+
+    fn description(&self) -> &'static str {
+        "dbt/: a dbt project: sources for Segment's warehouse tables with governance meta and every plan rule as a test, and the QA verdict as models"
+    }
+
+    fn generate(&self, cx: &Context) -> Vec<Artifact> {
+        let version = cx.options.dbt_version;
+        let wh = warehouse::build(cx.plan, cx.sources);
+        vec![
+            Artifact::text("dbt/dbt_project.yml", project_yml(version)),
+            Artifact::text("dbt/macros/eventsc.sql", MACROS.to_string()),
+            Artifact::text(
+                "dbt/models/sources.yml",
+                sources::sources_yml(cx.plan, &wh, version),
+            ),
+            Artifact::text("dbt/models/eventsc_qa.yml", qa::models_yml(version)),
+            Artifact::text("dbt/models/eventsc_qa_defects.sql", qa::defects_sql(&wh)),
+            Artifact::text("dbt/models/eventsc_qa_summary.sql", qa::summary_sql(&wh)),
+        ]
+    }
+}
+
+/// The generic tests and QA macros (static: the plan reaches them as arguments).
+const MACROS: &str = include_str!("eventsc.sql");
+
+fn project_yml(version: DbtVersion) -> String {
+    format!(
+        "# Written by `eventsc build --target dbt`; do not edit.\n\
+         # Run it as a project (a profile named `eventsc`), or install it as a local\n\
+         # package of yours (packages.yml: `- local: path/to/dbt`).\n\
+         name: eventsc\n\
+         config-version: 2\n\
+         profile: eventsc\n\
+         require-dbt-version: \"{}\"\n\
+         model-paths: [\"models\"]\n\
+         macro-paths: [\"macros\"]\n\
+         vars:\n\
+         \x20 # The QA window on received_at: since (ISO date or date-time; default\n\
+         \x20 # eventsc_qa_days before now) and until (default: no end).\n\
+         \x20 eventsc_qa_days: 7\n\
+         models:\n\
+         \x20 eventsc:\n\
+         \x20   +materialized: table\n\
+         \x20   +tags: [\"eventsc_qa\"]\n",
+        version.requirement()
+    )
+}
+
+/// Segment's snake_case for table and column names: a port of
+/// `github.com/segmentio/go-snakecase` (ASCII letters and digits are kept, every
+/// other byte separates words, an uppercase letter starts a word).
+pub fn snakecase(s: &str) -> String {
+    let b = s.as_bytes();
+    let lower_or_digit = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit();
+    let mut idx = 0;
+    while idx < b.len()
+        && (lower_or_digit(b[idx])
+            || (b[idx] == b'_' && idx + 1 < b.len() && lower_or_digit(b[idx + 1])))
+    {
+        idx += 1;
+    }
+    if idx == b.len() {
+        return s.to_string();
+    }
+    if idx > 0 && b[idx - 1].is_ascii_digit() {
+        idx -= 1;
+    }
+    let mut out: Vec<u8> = b[..idx].to_vec();
+    while idx < b.len() {
+        if !b[idx].is_ascii_alphanumeric() {
+            idx += 1;
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(b'_');
+        }
+        while idx < b.len() && (b[idx].is_ascii_uppercase() || b[idx].is_ascii_digit()) {
+            out.push(b[idx].to_ascii_lowercase());
+            idx += 1;
+        }
+        while idx < b.len() && lower_or_digit(b[idx]) {
+            out.push(b[idx]);
+            idx += 1;
+        }
+    }
+    // Only ASCII bytes were pushed.
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::snakecase;
+
+    #[test]
+    fn snakecase_matches_go_snakecase() {
+        // The cases of go-snakecase's own test suite.
+        for (input, want) in [
+            ("sample text", "sample_text"),
+            ("sample-text", "sample_text"),
+            ("sample_text", "sample_text"),
+            ("sample___text", "sample_text"),
+            ("sampleText", "sample_text"),
+            (
+                "inviteYourCustomersAddInvites",
+                "invite_your_customers_add_invites",
+            ),
+            ("sample 2 Text", "sample_2_text"),
+            ("   sample   2    Text   ", "sample_2_text"),
+            ("   $#$sample   2    Text   ", "sample_2_text"),
+            ("SAMPLE 2 TEXT", "sample_2_text"),
+            ("___$$Base64Encode", "base64_encode"),
+            ("FOO:BAR$BAZ", "foo_bar_baz"),
+            ("FOO#BAR#BAZ", "foo_bar_baz"),
+            ("something.com", "something_com"),
+            ("$something%", "something"),
+            ("•¶§ƒ˚foo˙∆˚¬", "foo"),
+            ("Trial Started", "trial_started"),
+            ("CTA Clicked", "cta_clicked"),
+            ("utm_source", "utm_source"),
+        ] {
+            assert_eq!(snakecase(input), want, "{input:?}");
+        }
+    }
+}

@@ -1,0 +1,959 @@
+//! The warehouse as Segment loads the plan's calls: one dbt source per `.events`
+//! source (its schema), its tables and columns, and every rule of the plan as a
+//! [`Check`] on a table. `sources.yml` (tests) and the QA models are both
+//! written from this one model, so they check the same things.
+
+use super::snakecase;
+use crate::ir::{Event, Format, Identity, Plan, Property, SourceKind, Traits, Type};
+use crate::source::{SourceMap, Span};
+use crate::targets::hex;
+use std::collections::BTreeMap;
+
+/// An argument of a check, as written into YAML and Jinja.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Arg {
+    /// A word eventsc wrote: a column name, a number, a date, a format name
+    /// (only `[A-Za-z0-9_.+-]`).
+    Word(String),
+    /// Text of the plan, as hex of its UTF-8 bytes.
+    Hex(String),
+    HexList(Vec<String>),
+}
+
+/// One rule of the plan on one table: a generic test in `sources.yml` and, when
+/// `qa`, a source of rows in `eventsc_qa_defects`.
+#[derive(Clone, Debug)]
+pub struct Check {
+    /// The generic test (`eventsc_<test>`) and the condition in the macros.
+    pub test: &'static str,
+    /// The kind of violation `eventsc validate` reports (`required`, `enum`, …).
+    pub rule: &'static str,
+    pub column: Option<String>,
+    pub args: Vec<(&'static str, Arg)>,
+    /// The event name, or the call (`identify`, `group`, `page`, `screen`).
+    pub subject: String,
+    /// `track`, `identify`, `group`, `page`, `screen`.
+    pub call: &'static str,
+    /// The event whose rows it applies to, when several share the table.
+    pub scope: Option<String>,
+    /// `file:line` of the rule, or `Segment spec`.
+    pub location: String,
+    /// Part of `validate`'s verdict (else a dbt test only, such as uniqueness).
+    pub qa: bool,
+}
+
+pub struct Column {
+    pub name: String,
+    pub description: Option<String>,
+    pub data_type: &'static str,
+    pub meta: Vec<(&'static str, MetaValue)>,
+}
+
+pub enum MetaValue {
+    Str(String),
+    Bool(bool),
+    List(Vec<String>),
+}
+
+pub struct Table {
+    pub name: String,
+    pub description: String,
+    pub meta: Vec<(&'static str, MetaValue)>,
+    pub tags: Vec<String>,
+    pub columns: Vec<Column>,
+    pub checks: Vec<Check>,
+}
+
+impl Table {
+    fn new(name: impl Into<String>, description: impl Into<String>) -> Table {
+        Table {
+            name: name.into(),
+            description: description.into(),
+            meta: Vec::new(),
+            tags: Vec::new(),
+            columns: Vec::new(),
+            checks: Vec::new(),
+        }
+    }
+
+    /// Adds a column unless the table has one of that name (events sharing a table).
+    fn column(&mut self, name: &str, data_type: &'static str, description: &str) -> &mut Column {
+        let i = match self.columns.iter().position(|c| c.name == name) {
+            Some(i) => i,
+            None => {
+                self.columns.push(Column {
+                    name: name.into(),
+                    description: (!description.is_empty()).then(|| description.to_string()),
+                    data_type,
+                    meta: Vec::new(),
+                });
+                self.columns.len() - 1
+            }
+        };
+        &mut self.columns[i]
+    }
+
+    fn check(&mut self, c: Check) {
+        self.checks.push(c);
+    }
+
+    pub fn has_column(&self, name: &str) -> bool {
+        self.columns.iter().any(|c| c.name == name)
+    }
+}
+
+pub struct Source {
+    pub name: String,
+    pub description: String,
+    pub database: Option<String>,
+    pub schema: String,
+    pub kind: Option<SourceKind>,
+    pub tables: Vec<Table>,
+}
+
+/// What the QA summary needs.
+pub struct Qa {
+    /// Planned events that count for coverage (not deprecated).
+    pub in_scope: Vec<String>,
+    pub coverage: f64,
+    pub defect_ceiling: u32,
+}
+
+pub struct Warehouse {
+    pub sources: Vec<Source>,
+    pub qa: Qa,
+}
+
+/// Column names Segment writes itself; a property of the same name is dropped.
+pub const STANDARD: &[&str] = &[
+    "id",
+    "received_at",
+    "sent_at",
+    "timestamp",
+    "original_timestamp",
+    "user_id",
+    "anonymous_id",
+    "event",
+    "event_text",
+    "group_id",
+    "uuid_ts",
+    "loaded_at",
+];
+
+/// The tables every Segment source may have, in this order.
+const CALL_TABLES: &[&str] = &["tracks", "pages", "screens", "identifies", "groups"];
+const STATE_TABLES: &[&str] = &["users", "accounts"];
+
+/// The `context_*` columns analytics.js and the mobile libraries fill.
+const CONTEXT: &[(&str, &str)] = &[
+    ("context_ip", "The client's IP address (context.ip)."),
+    (
+        "context_user_agent",
+        "The browser's user agent (context.userAgent).",
+    ),
+    ("context_locale", "The client's locale (context.locale)."),
+    (
+        "context_library_name",
+        "The Segment library that sent the call (context.library.name).",
+    ),
+    (
+        "context_library_version",
+        "Its version (context.library.version).",
+    ),
+    (
+        "context_page_path",
+        "The page's path when the call was made (context.page.path).",
+    ),
+    ("context_page_referrer", "context.page.referrer."),
+    ("context_page_search", "context.page.search."),
+    ("context_page_title", "context.page.title."),
+    ("context_page_url", "context.page.url."),
+    (
+        "context_campaign_name",
+        "The UTM campaign (context.campaign.name).",
+    ),
+    ("context_campaign_source", "context.campaign.source."),
+    ("context_campaign_medium", "context.campaign.medium."),
+    ("context_campaign_term", "context.campaign.term."),
+    ("context_campaign_content", "context.campaign.content."),
+];
+
+const SEGMENT_SPEC: &str = "Segment spec";
+
+/// The column of a consent category's preference (`false`: denied).
+pub fn consent_column(category: &str) -> String {
+    snakecase(&format!("context_consent_categoryPreferences_{category}"))
+}
+
+/// Hex of a text's UTF-8 bytes.
+pub fn hex_text(s: &str) -> String {
+    hex(s.as_bytes())
+}
+
+/// A regular expression in the subset every warehouse's engine reads alike
+/// (POSIX ARE, RE2, Java): the check of a `format(...)`, as `validate` makes it
+/// (leap days and the length limits of emails and host names aside).
+pub fn format_regex(f: Format) -> &'static str {
+    match f {
+        Format::Email => {
+            "^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+([.][A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?([.][A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+        }
+        Format::Uri => "^[A-Za-z][A-Za-z0-9+.-]*:[^[:space:][:cntrl:]<>\"{}|\\\\^`]*$",
+        Format::Uuid => {
+            "^(urn:uuid:)?[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
+        }
+        Format::Date => concat!(
+            "^[0-9]{4}-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|1[0-9]|2[0-9]))",
+            "$"
+        ),
+        Format::DateTime => {
+            "^[0-9]{4}-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|1[0-9]|2[0-9]))[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)([.][0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
+        }
+        Format::Ipv4 => {
+            "^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])[.]){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"
+        }
+        Format::Ipv6 => {
+            "^(([0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|([0-9A-Fa-f]{1,4}:){1,7}:|([0-9A-Fa-f]{1,4}:){1,6}:[0-9A-Fa-f]{1,4}|([0-9A-Fa-f]{1,4}:){1,5}(:[0-9A-Fa-f]{1,4}){1,2}|([0-9A-Fa-f]{1,4}:){1,4}(:[0-9A-Fa-f]{1,4}){1,3}|([0-9A-Fa-f]{1,4}:){1,3}(:[0-9A-Fa-f]{1,4}){1,4}|([0-9A-Fa-f]{1,4}:){1,2}(:[0-9A-Fa-f]{1,4}){1,5}|[0-9A-Fa-f]{1,4}:(:[0-9A-Fa-f]{1,4}){1,6}|:((:[0-9A-Fa-f]{1,4}){1,7}|:))$"
+        }
+        Format::Hostname => {
+            "^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?([.][A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"
+        }
+    }
+}
+
+fn data_type(ty: &Type) -> &'static str {
+    match ty {
+        Type::Integer => "bigint",
+        Type::Number => "double",
+        Type::Boolean => "boolean",
+        Type::Datetime => "timestamp",
+        _ => "varchar",
+    }
+}
+
+/// Where the checks of one container (an event, identify, group) go.
+struct Scope<'a> {
+    subject: &'a str,
+    call: &'static str,
+    /// The event, when its table is shared.
+    event: Option<&'a str>,
+}
+
+struct Builder<'a> {
+    plan: &'a Plan,
+    sources: &'a SourceMap,
+}
+
+impl Builder<'_> {
+    fn loc(&self, span: Span) -> String {
+        self.sources.location(span)
+    }
+
+    fn check(
+        &self,
+        s: &Scope,
+        test: &'static str,
+        rule: &'static str,
+        column: Option<&str>,
+        args: Vec<(&'static str, Arg)>,
+        location: String,
+    ) -> Check {
+        Check {
+            test,
+            rule,
+            column: column.map(str::to_string),
+            args,
+            subject: s.subject.to_string(),
+            call: s.call,
+            scope: s.event.map(str::to_string),
+            location,
+            qa: true,
+        }
+    }
+
+    fn category_column(&self, consent: usize) -> Option<String> {
+        self.plan
+            .consents
+            .get(consent)
+            .map(|c| consent_column(c.category()))
+    }
+
+    /// The columns and checks of properties (objects flattened as Segment
+    /// does); `container`: the effective consent of the enclosing object,
+    /// event or block.
+    #[allow(clippy::too_many_arguments)]
+    fn properties<'p>(
+        &self,
+        table: &mut Table,
+        s: &Scope,
+        props: impl Iterator<Item = &'p Property>,
+        prefix: &str,
+        parents_required: bool,
+        container: Option<usize>,
+        seen: &mut Vec<String>,
+    ) {
+        for p in props {
+            if prefix.is_empty() {
+                // An event's own property hides a `common` one of that name.
+                if seen.contains(&p.name.value.to_string()) {
+                    continue;
+                }
+                seen.push(p.name.value.to_string());
+            }
+            let name = if prefix.is_empty() {
+                snakecase(&p.name.value)
+            } else {
+                snakecase(&format!("{prefix}_{}", p.name.value))
+            };
+            let required = parents_required && p.is_required() && !p.is_nullable();
+            let consent = p.effective.consent();
+            if let Type::Object(children) = &p.ty {
+                let mut inner = Vec::new();
+                self.properties(
+                    table,
+                    s,
+                    children.iter(),
+                    &name,
+                    required,
+                    consent,
+                    &mut inner,
+                );
+                continue;
+            }
+            if name.is_empty() || STANDARD.contains(&name.as_str()) {
+                continue;
+            }
+            let description = p.description.as_ref().map_or("", |d| &d.value);
+            let meta = self.property_meta(p);
+            let column = table.column(&name, data_type(&p.ty), description);
+            if column.meta.is_empty() {
+                column.meta = meta;
+            }
+            let loc = self.loc(p.span);
+            let col = Some(name.as_str());
+            let m = p.modifiers();
+            if required {
+                table.check(self.check(s, "required", "required", col, vec![], loc.clone()));
+            }
+            match &p.ty {
+                Type::Enum(e) => {
+                    let values = e.values.iter().map(|v| hex_text(v)).collect();
+                    table.check(self.check(
+                        s,
+                        "accepted_values",
+                        "enum",
+                        col,
+                        vec![("values", Arg::HexList(values))],
+                        loc.clone(),
+                    ));
+                }
+                Type::Integer | Type::Number => {
+                    if matches!(p.ty, Type::Integer) {
+                        table.check(self.check(s, "integer", "type", col, vec![], loc.clone()));
+                    }
+                    let mut args = Vec::new();
+                    if let Some(n) = &m.min {
+                        args.push(("min", Arg::Word(n.value.json.to_string())));
+                    }
+                    if let Some(n) = &m.max {
+                        args.push(("max", Arg::Word(n.value.json.to_string())));
+                    }
+                    if !args.is_empty() {
+                        table.check(self.check(s, "range", "bounds", col, args, loc.clone()));
+                    }
+                }
+                Type::String => {
+                    let mut args = Vec::new();
+                    if let Some(n) = &m.min_length {
+                        args.push(("min", Arg::Word(n.value.to_string())));
+                    }
+                    if let Some(n) = &m.max_length {
+                        args.push(("max", Arg::Word(n.value.to_string())));
+                    }
+                    if !args.is_empty() {
+                        table.check(self.check(s, "length", "length", col, args, loc.clone()));
+                    }
+                    if let Some(f) = &m.format {
+                        table.check(self.format(s, col, f.value, loc.clone()));
+                    }
+                    if let Some(pat) = &m.pattern {
+                        table.check(self.check(
+                            s,
+                            "pattern",
+                            "pattern",
+                            col,
+                            vec![("pattern", Arg::Hex(hex_text(&pat.value)))],
+                            loc.clone(),
+                        ));
+                    }
+                }
+                Type::Date => table.check(self.format(s, col, Format::Date, loc.clone())),
+                // Timestamps are typed by the warehouse; lists are JSON text.
+                Type::Datetime | Type::Boolean | Type::List(_) | Type::Object(_) => {}
+            }
+            if let Some(c) = consent
+                && Some(c) != container
+                && let Some(pref) = self.category_column(c)
+            {
+                let at = m
+                    .consent
+                    .as_ref()
+                    .map_or(p.span, |r| r.span);
+                table.check(self.check(
+                    s,
+                    "consent",
+                    "consent",
+                    col,
+                    vec![("preference", Arg::Word(pref))],
+                    self.loc(at),
+                ));
+            }
+        }
+    }
+
+    fn format(&self, s: &Scope, col: Option<&str>, f: Format, loc: String) -> Check {
+        self.check(
+            s,
+            "format",
+            "format",
+            col,
+            vec![
+                ("format", Arg::Word(f.as_str().to_string())),
+                ("pattern", Arg::Hex(hex_text(format_regex(f)))),
+            ],
+            loc,
+        )
+    }
+
+    fn property_meta(&self, p: &Property) -> Vec<(&'static str, MetaValue)> {
+        let plan = self.plan;
+        let mut m = Vec::new();
+        let e = &p.effective;
+        if let Some(i) = e.consent() {
+            m.push(("consent", MetaValue::Str(plan.consents[i].id.value.clone())));
+        }
+        if let Some(i) = e.retention() {
+            m.push((
+                "retention",
+                MetaValue::Str(plan.retentions[i].id.value.clone()),
+            ));
+        }
+        if let Some(pii) = &p.modifiers().pii {
+            m.push(("pii", MetaValue::Str(pii.value.as_str().into())));
+        }
+        if p.modifiers().deprecated.is_some() {
+            m.push(("deprecated", MetaValue::Bool(true)));
+        }
+        m
+    }
+
+    /// A table-level consent check: the container's purpose denied.
+    fn consent(&self, table: &mut Table, s: &Scope, consent: &Option<crate::ir::Ref>) {
+        if let Some(r) = consent
+            && let Some(c) = r.target
+            && let Some(pref) = self.category_column(c)
+        {
+            table.check(self.check(
+                s,
+                "consent",
+                "consent",
+                None,
+                vec![("preference", Arg::Word(pref))],
+                self.loc(r.span),
+            ));
+        }
+    }
+
+    /// The standard columns, tests and checks of a table of calls.
+    fn call_table(&self, table: &mut Table, call: &'static str) {
+        table.column(
+            "id",
+            "varchar",
+            "The call's messageId: unique per call, used by Segment to deduplicate.",
+        );
+        let s = Scope {
+            subject: call,
+            call,
+            event: None,
+        };
+        let mut unique = self.check(&s, "unique", "unique", Some("id"), vec![], String::new());
+        unique.qa = false;
+        table.check(unique);
+        let mut id = self.check(&s, "required", "required", Some("id"), vec![], String::new());
+        id.qa = false;
+        table.check(id);
+        for (name, what) in [
+            (
+                "received_at",
+                "When Segment received the call (the sort key; the QA window).",
+            ),
+            ("sent_at", "When the library sent the call (device clock)."),
+            (
+                "timestamp",
+                "When the call happened, corrected for clock skew.",
+            ),
+            (
+                "original_timestamp",
+                "When the call happened, by the device clock.",
+            ),
+        ] {
+            table.column(name, "timestamp", what);
+        }
+        for (name, what) in [
+            ("user_id", "The userId of the call."),
+            ("anonymous_id", "The anonymousId of the call."),
+        ] {
+            table.column(name, "varchar", what).meta =
+                vec![("pii", MetaValue::Str("identifier".into()))];
+        }
+        for (name, what) in CONTEXT {
+            let c = table.column(name, "varchar", what);
+            if *name == "context_ip" {
+                c.meta = vec![("pii", MetaValue::Str("identifier".into()))];
+            }
+        }
+        let mut cats: Vec<&str> = self.plan.consents.iter().map(|c| c.category()).collect();
+        cats.sort_unstable();
+        cats.dedup();
+        for cat in cats {
+            let what = format!(
+                "The consent manager's preference for the category {cat:?} \
+                 (context.consent.categoryPreferences): false means denied."
+            );
+            table.column(&consent_column(cat), "boolean", &what);
+        }
+    }
+
+    fn track_columns(&self, table: &mut Table) {
+        table.column(
+            "event",
+            "varchar",
+            "The event name in snake_case (the name of its table).",
+        );
+        table.column("event_text", "varchar", "The event name as sent.");
+    }
+
+    fn traits_table(&self, t: &Traits, name: &str, call: &'static str, what: &str) -> Table {
+        let mut table = Table::new(
+            name,
+            t.description
+                .as_ref()
+                .map_or_else(|| what.to_string(), |d| d.value.clone()),
+        );
+        table.meta = self.traits_meta(t);
+        self.call_table(&mut table, call);
+        let s = Scope {
+            subject: call,
+            call,
+            event: None,
+        };
+        table.check(self.check(&s, "has_id", "envelope", None, vec![], SEGMENT_SPEC.into()));
+        if call == "group" {
+            table.column("group_id", "varchar", "The groupId of the call.");
+            table.check(self.check(
+                &s,
+                "identity",
+                "envelope",
+                Some("group_id"),
+                vec![],
+                SEGMENT_SPEC.into(),
+            ));
+        }
+        self.consent(&mut table, &s, &t.consent);
+        let container = t.consent.as_ref().and_then(|r| r.target);
+        self.properties(
+            &mut table,
+            &s,
+            t.properties.iter(),
+            "",
+            true,
+            container,
+            &mut Vec::new(),
+        );
+        table
+    }
+
+    fn traits_meta(&self, t: &Traits) -> Vec<(&'static str, MetaValue)> {
+        let mut m = Vec::new();
+        for (k, r) in [
+            ("owner", &t.owner),
+            ("consent", &t.consent),
+            ("retention", &t.retention),
+        ] {
+            if let Some(r) = r {
+                m.push((k, MetaValue::Str(r.name.clone())));
+            }
+        }
+        if t.retention.is_none()
+            && let Some(r) = &self.plan.meta.retention
+        {
+            m.push(("retention", MetaValue::Str(r.name.clone())));
+        }
+        m
+    }
+
+    /// A state table (`users`, `accounts`): the latest traits per id.
+    fn state_table(&self, t: &Traits, name: &str, what: &str) -> Table {
+        let mut table = Table::new(name, what);
+        table.meta = self.traits_meta(t);
+        table.column(
+            "id",
+            "varchar",
+            if name == "users" {
+                "The userId (identifies.user_id)."
+            } else {
+                "The groupId (groups.group_id)."
+            },
+        );
+        table.column("received_at", "timestamp", "When the latest call was received.");
+        let s = Scope {
+            subject: name,
+            call: "identify",
+            event: None,
+        };
+        let mut id = self.check(&s, "required", "required", Some("id"), vec![], String::new());
+        id.qa = false;
+        table.check(id);
+        // Columns only: the latest values are checked on the calls.
+        let mut probe = Table::new("", "");
+        self.properties(
+            &mut probe,
+            &s,
+            t.properties.iter(),
+            "",
+            true,
+            None,
+            &mut Vec::new(),
+        );
+        for c in probe.columns {
+            if !table.has_column(&c.name) {
+                table.columns.push(c);
+            }
+        }
+        table
+    }
+
+    /// The columns and checks of one event in its table.
+    fn event(&self, table: &mut Table, e: &Event, shared: bool) {
+        let s = Scope {
+            subject: &e.name.value,
+            call: "track",
+            event: shared.then_some(e.name.value.as_str()),
+        };
+        if let Some(sunset) = &e.sunset {
+            table.check(self.check(
+                &s,
+                "sunset",
+                "sunset",
+                Some("timestamp"),
+                vec![("sunset", Arg::Word(sunset.value.to_string()))],
+                self.loc(sunset.span),
+            ));
+        }
+        let id = match e.identity() {
+            Identity::User => Some("user_id"),
+            Identity::Anonymous => Some("anonymous_id"),
+            Identity::Group => {
+                table.column(
+                    "context_group_id",
+                    "varchar",
+                    "The groupId in the call's context.",
+                );
+                Some("context_group_id")
+            }
+            Identity::Any => None,
+        };
+        if let Some(id) = id {
+            let at = e.identity.as_ref().map_or(e.name.span, |i| i.span);
+            table.check(self.check(&s, "identity", "identity", Some(id), vec![], self.loc(at)));
+        }
+        self.consent(table, &s, &e.consent);
+        let container = e.consent.as_ref().and_then(|r| r.target);
+        let mut seen = Vec::new();
+        self.properties(table, &s, e.properties.iter(), "", true, container, &mut seen);
+        if let Some(common) = &self.plan.common {
+            self.properties(
+                table,
+                &s,
+                common.properties.iter(),
+                "",
+                true,
+                container,
+                &mut seen,
+            );
+        }
+    }
+
+    fn event_meta(&self, e: &Event) -> Vec<(&'static str, MetaValue)> {
+        let mut m = vec![("event", MetaValue::Str(e.name.value.clone()))];
+        m.extend(
+            crate::targets::event_labels(self.plan, e)
+                .into_iter()
+                .map(|(k, v)| (k, MetaValue::Str(v))),
+        );
+        if !e.tags.is_empty() {
+            m.push((
+                "tags",
+                MetaValue::List(e.tags.iter().map(|t| t.value.clone()).collect()),
+            ));
+        }
+        m
+    }
+
+    fn event_tags(&self, e: &Event) -> Vec<String> {
+        let mut tags = vec![e.status.value.as_str().to_string()];
+        if let Some(o) = &e.owner {
+            tags.push(format!("owner:{}", o.name));
+        }
+        if let Some(c) = &e.consent {
+            tags.push(format!("consent:{}", c.name));
+        }
+        tags
+    }
+}
+
+/// The warehouse of a checked plan.
+pub fn build(plan: &Plan, sources: &SourceMap) -> Warehouse {
+    let b = Builder { plan, sources };
+    let tool = plan.tools.iter().find(|t| t.id.value == "dbt");
+    let default_db = tool.and_then(|t| t.database.as_ref()).map(|d| d.value.clone());
+
+    // One dbt source per `.events` source; events without one (or plans
+    // without sources) go to `segment`, in the `tool dbt { schema }`.
+    let mut out: Vec<Source> = plan
+        .sources
+        .iter()
+        .map(|s| Source {
+            name: s.id.value.clone(),
+            description: s.description.as_ref().map_or_else(
+                || format!("Segment source `{}`: its warehouse schema.", s.id.value),
+                |d| d.value.clone(),
+            ),
+            database: s
+                .database
+                .as_ref()
+                .map(|d| d.value.clone())
+                .or_else(|| default_db.clone()),
+            schema: s
+                .schema
+                .as_ref()
+                .map_or_else(|| snakecase(&s.id.value), |x| x.value.clone()),
+            kind: s.kind.as_ref().map(|k| k.value),
+            tables: Vec::new(),
+        })
+        .collect();
+    let mut by_source: Vec<Vec<&Event>> = vec![Vec::new(); out.len()];
+    let mut orphans: Vec<&Event> = Vec::new();
+    for e in &plan.events {
+        match e.source.as_ref().and_then(|r| r.target) {
+            Some(i) if i < by_source.len() => by_source[i].push(e),
+            _ => orphans.push(e),
+        }
+    }
+    if !orphans.is_empty() || out.is_empty() {
+        let schema = tool
+            .and_then(|t| t.schema.as_ref())
+            .map_or_else(|| "segment".to_string(), |s| s.value.clone());
+        match out.iter().position(|s| s.name == "segment") {
+            Some(i) => by_source[i].extend(orphans),
+            None => {
+                out.push(Source {
+                    name: "segment".into(),
+                    description: "Segment warehouse tables of events that name no source.".into(),
+                    database: default_db.clone(),
+                    schema,
+                    kind: None,
+                    tables: Vec::new(),
+                });
+                by_source.push(orphans);
+            }
+        }
+    }
+
+    let names: Vec<String> = {
+        let mut v: Vec<&Event> = plan.events.iter().collect();
+        v.sort_by(|a, b| a.name.value.cmp(&b.name.value));
+        v.iter().map(|e| hex_text(&e.name.value)).collect()
+    };
+    let plan_loc = b.loc(plan.meta.span);
+    for (source, events) in out.iter_mut().zip(by_source) {
+        source.tables = b.source_tables(source.kind, events, &names, &plan_loc);
+    }
+    let mut in_scope: Vec<String> = plan
+        .events
+        .iter()
+        .filter(|e| !e.is_deprecated())
+        .map(|e| e.name.value.clone())
+        .collect();
+    in_scope.sort();
+    Warehouse {
+        sources: out,
+        qa: Qa {
+            in_scope,
+            coverage: plan.meta.qa.coverage,
+            defect_ceiling: plan.meta.qa.defect_ceiling,
+        },
+    }
+}
+
+impl Builder<'_> {
+    fn source_tables(
+        &self,
+        kind: Option<SourceKind>,
+        mut events: Vec<&Event>,
+        names: &[String],
+        plan_loc: &str,
+    ) -> Vec<Table> {
+        let plan = self.plan;
+        events.sort_by(|a, b| a.name.value.cmp(&b.name.value));
+        let pages = !matches!(
+            kind,
+            Some(
+                SourceKind::Mobile
+                    | SourceKind::Server
+                    | SourceKind::Crm
+                    | SourceKind::Map
+                    | SourceKind::Billing
+                    | SourceKind::Support
+            )
+        );
+        let screens = matches!(
+            kind,
+            None | Some(SourceKind::Mobile | SourceKind::Product | SourceKind::Other)
+        );
+        let mut standard: Vec<Table> = Vec::new();
+        for &name in CALL_TABLES {
+            let (call, what) = match name {
+                "tracks" => ("track", "Every track call, one row each, with the standard columns."),
+                "pages" if pages => ("page", "Every page call, one row each."),
+                "screens" if screens => ("screen", "Every screen call, one row each."),
+                "identifies" => match &plan.identify {
+                    Some(t) => {
+                        standard.push(self.traits_table(
+                            t,
+                            name,
+                            "identify",
+                            "Every identify call, one row each, with the user traits as columns.",
+                        ));
+                        continue;
+                    }
+                    None => continue,
+                },
+                "groups" => match &plan.group {
+                    Some(t) => {
+                        standard.push(self.traits_table(
+                            t,
+                            name,
+                            "group",
+                            "Every group call, one row each, with the group traits as columns.",
+                        ));
+                        continue;
+                    }
+                    None => continue,
+                },
+                _ => continue,
+            };
+            let mut t = Table::new(name, what);
+            self.call_table(&mut t, call);
+            let s = Scope {
+                subject: call,
+                call,
+                event: None,
+            };
+            if name == "tracks" {
+                self.track_columns(&mut t);
+                t.check(self.check(
+                    &s,
+                    "planned_event",
+                    "unplanned-event",
+                    Some("event_text"),
+                    vec![("values", Arg::HexList(names.to_vec()))],
+                    plan_loc.to_string(),
+                ));
+            } else {
+                for (c, what) in [
+                    ("name", "The page or screen name."),
+                    ("category", "Its category."),
+                ] {
+                    t.column(c, "varchar", what);
+                }
+                if name == "pages" {
+                    for c in ["path", "referrer", "search", "title", "url"] {
+                        t.column(c, "varchar", "");
+                    }
+                }
+            }
+            t.check(self.check(&s, "has_id", "envelope", None, vec![], SEGMENT_SPEC.into()));
+            standard.push(t);
+        }
+        for (&name, block) in STATE_TABLES.iter().zip([&plan.identify, &plan.group]) {
+            if let Some(t) = block {
+                let what = if name == "users" {
+                    "The latest traits of each user (identify calls upserted on user_id)."
+                } else {
+                    "The latest traits of each account (group calls upserted on group_id)."
+                };
+                standard.push(self.state_table(t, name, what));
+            }
+        }
+        for t in &mut standard {
+            t.tags.push("segment".into());
+        }
+
+        // Events by table name (two events may land in one table).
+        let mut by_table: BTreeMap<String, Vec<&Event>> = BTreeMap::new();
+        for e in events {
+            let mut name = snakecase(&e.name.value);
+            if name.is_empty() {
+                // No ASCII letter or digit: Segment's table name would be empty.
+                name = format!("event_{}", crate::targets::short_hash(&e.name.value));
+            }
+            match standard.iter_mut().find(|t| t.name == name) {
+                Some(t) => {
+                    self.track_columns(t);
+                    self.event(t, e, true);
+                }
+                None => by_table.entry(name).or_default().push(e),
+            }
+        }
+        let mut tables = standard;
+        for (name, events) in by_table {
+            let first = events[0];
+            let mut t = Table::new(
+                name,
+                first
+                    .description
+                    .as_ref()
+                    .map_or_else(String::new, |d| d.value.clone()),
+            );
+            t.meta = self.event_meta(first);
+            let mut tags: Vec<String> = Vec::new();
+            for e in &events {
+                for tag in self.event_tags(e) {
+                    if !tags.contains(&tag) {
+                        tags.push(tag);
+                    }
+                }
+            }
+            t.tags = tags;
+            self.call_table(&mut t, "track");
+            self.track_columns(&mut t);
+            let shared = events.len() > 1;
+            if events.iter().any(|e| e.status.value == crate::ir::Status::Implemented) {
+                let s = Scope {
+                    subject: &first.name.value,
+                    call: "track",
+                    event: None,
+                };
+                let mut exists = self.check(&s, "table_exists", "", None, vec![], String::new());
+                exists.qa = false;
+                t.check(exists);
+            }
+            for e in events {
+                self.event(&mut t, e, shared);
+            }
+            tables.push(t);
+        }
+        tables
+    }
+}
