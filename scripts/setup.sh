@@ -6,9 +6,10 @@
 #     only when its file changes;
 #   - Node: `npm ci` in every folder holding a package-lock.json (outside
 #     node_modules), rerun only when that lock file changes;
-#   - Debian packages the editor and browser tests drive (vim, neovim, chromium),
-#     installed with apt-get only when missing and only when running as root or
-#     with passwordless sudo.
+#   - Debian packages the editor and browser tests drive (vim, neovim, chromium)
+#     and the PostgreSQL server the dbt tests start (postgresql), installed with
+#     apt-get only when missing and only when running as root or with
+#     passwordless sudo.
 # Works on a fresh machine and in CI (CI=true, no stdin). Prints what it does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -84,3 +85,11 @@ apt_install neovim nvim
 # `eventsc serve` is tested with the real analytics.js in headless Chromium,
 # driven by playwright-core (tests/serve/; never `playwright install`).
 apt_install chromium chromium
+# The dbt tests (tests/it/dbt.rs) start their own throwaway PostgreSQL cluster
+# from /usr/lib/postgresql/*/bin; the package must not create and start one.
+if ! command -v pg_ctlcluster >/dev/null 2>&1 && [ ! -e /etc/postgresql-common/createcluster.conf ] \
+  && [ "$(id -u)" = 0 ]; then
+  mkdir -p /etc/postgresql-common
+  echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.conf
+fi
+apt_install postgresql pg_ctlcluster

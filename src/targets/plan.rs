@@ -677,7 +677,7 @@ impl<'a> PlanJson<'a> {
             produced_by: Some("governance".into()),
             consumed_by: vec![],
             targets: vec!["dbt", "csv"],
-            files: vec!["dbt/sources.yml".into(), "csv/catalog.csv".into()],
+            files: vec!["dbt/models/sources.yml".into(), "csv/catalog.csv".into()],
             context: ArtifactContext {
                 constraints: m.constraints.iter().map(|c| c.value.as_str()).collect(),
                 privacy_notes: privacy_notes(plan),

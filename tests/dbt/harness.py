@@ -17,9 +17,9 @@ Subcommands (each prints one JSON document as its last line on stdout):
       values Segment could not cast to the column's type as NULL, columns the
       table lacks dropped. Prints {"rows": N}.
 
-  dbt PROJECT_DIR [--vars JSON] COMMAND [ARGS] [+ COMMAND [ARGS] ...]
-      Runs dbt commands (`parse + test` runs both, in one process) on the
-      project with the YAML JSON-schema checks switched on for DuckDB (dbt only
+  dbt [--vars JSON] PROJECT_DIR COMMAND [ARGS] [+ PROJECT_DIR COMMAND [ARGS] ...]
+      Runs dbt commands (`P parse + P test` runs both, in one process: dbt
+      starts once) on the projects with the YAML JSON-schema checks switched on for DuckDB (dbt only
       runs them for some adapters, so deprecations would otherwise stay
       silent), partial parsing off and every deprecation shown. Prints a list
       with one summary per command: {"command", "success", "deprecations",
@@ -292,7 +292,7 @@ def project(dir, dbt_dir, payloads, engine, port):
     print(json.dumps({"rows": rows}))
 
 
-def run_dbt(project, args):
+def run_dbt(args):
     import dbt.jsonschemas.jsonschemas as schemas
 
     schemas._JSONSCHEMA_SUPPORTED_ADAPTERS.add("duckdb")
@@ -308,7 +308,7 @@ def run_dbt(project, args):
         else:
             current.append(a)
     commands.append(current)
-    print(json.dumps([run_one(project, c, extra) for c in commands], sort_keys=True))
+    print(json.dumps([run_one(c[0], c[1:], extra) for c in commands], sort_keys=True))
 
 
 def run_one(project, args, extra):
@@ -417,7 +417,7 @@ def main():
             port = int(a[a.index("--port") + 1])
         project(a[1], a[2], a[3], engine, port)
     elif len(a) >= 3 and a[0] == "dbt":
-        run_dbt(a[1], a[2:])
+        run_dbt(a[1:])
     elif len(a) == 2 and a[0] == "qa":
         qa(a[1])
     elif len(a) == 2 and a[0] == "manifest":

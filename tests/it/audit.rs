@@ -16,6 +16,7 @@ fn record(dir: &Path, plan_file: &str, at: i64) -> Result<PathBuf, String> {
         plan,
         sources: &sources,
         warnings: &warnings,
+        options: Default::default(),
     };
     let plan_json = audit::plan_json(&cx)?;
     assert_eq!(plan_json["format"], "eventsc/plan");

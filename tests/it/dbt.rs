@@ -1,24 +1,31 @@
-//! The `dbt` target against real dbt-core on DuckDB.
+//! The `dbt` target against real dbt-core, on DuckDB and on PostgreSQL.
 //!
-//! For each plan, `eventsc build --target dbt,samples` writes `sources.yml` and the
-//! sample payloads; `tests/dbt/harness.py` makes a throwaway dbt project around
-//! `sources.yml`, loads the sample payloads into a DuckDB file as the warehouse
-//! tables (as Segment's loader would: `tracks`, one table per event, `identifies`,
-//! `groups`), and runs
-//! `dbt parse` and `dbt test`
-//! with dbt's YAML JSON-schema checks switched on for DuckDB,
-//! `--no-partial-parse` and `--show-all-deprecations`. Both must pass with no
-//! deprecation or other warning. Then seeded bad rows (an unplanned event, an
-//! enum value outside its list, a NULL required property) must make exactly the
-//! matching tests fail. Needs `scripts/setup.sh` (dbt-core, dbt-duckdb in .venv).
+//! For each plan, `eventsc build --target dbt,samples` writes the dbt project
+//! and the sample payloads. The payloads, and systematic mutations of them
+//! (the corpus of `validate_ajv`, kept to what a warehouse can hold: no wrong
+//! JSON types, no list items, no null told apart from missing; plus an
+//! unplanned event and a group call without a groupId), get unique message
+//! ids and are loaded by `tests/dbt/harness.py` into Segment-shaped tables, as
+//! Segment's loader would. Then `dbt parse` and `dbt build` run, once for all
+//! plans (dbt starts in seconds), with dbt's YAML JSON-schema checks switched
+//! on for DuckDB, `--no-partial-parse` and `--show-all-deprecations`: no
+//! deprecation, no warning, no error. Every generic test of the project must
+//! fail on some plan (every rule broken at least once), and the QA models must
+//! give `eventsc validate --format json`'s verdict on the same payloads:
+//! events in scope and observed, defective payloads, passed, and the count of
+//! each kind of defect per event. Needs `scripts/setup.sh` (dbt-core,
+//! dbt-duckdb, dbt-postgres in .venv; Debian's PostgreSQL).
 
 use crate::common;
+use crate::validate_ajv::{Case, corpus, remove, set, unescape};
 
+use eventsc::ir::{Plan, Property, Type};
 use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn harness(args: &[&str]) -> String {
+pub(crate) fn harness(args: &[&str]) -> String {
     let out = Command::new(common::venv_python())
         .arg(common::root().join("tests/dbt/harness.py"))
         .args(args)
@@ -34,126 +41,449 @@ fn harness(args: &[&str]) -> String {
     stdout
 }
 
-/// The JSON summary the harness prints as its last line.
-fn summary(stdout: &str) -> Value {
+/// The JSON document the harness prints as its last line.
+pub(crate) fn last_json(stdout: &str) -> Value {
     let last = stdout.lines().rev().find(|l| !l.trim().is_empty());
     serde_json::from_str(last.unwrap_or("")).unwrap_or_else(|e| panic!("{e}: {stdout}"))
 }
 
-/// Makes `dir` a dbt project around `sources.yml` with a DuckDB warehouse
-/// holding valid rows (and bad ones with `--seed-bad`); returns what the harness
-/// says the bad rows must make fail.
-fn project(dir: &Path, sources_yml: &Path, samples: &Path, extra: &[&str]) -> Value {
-    let mut args = vec![
-        "project",
-        dir.to_str().expect("a UTF-8 temp path"),
-        sources_yml.to_str().expect("a UTF-8 temp path"),
-        samples.to_str().expect("a UTF-8 temp path"),
-    ];
-    args.extend_from_slice(extra);
-    summary(&harness(&args))
+fn utf8(p: &Path) -> &str {
+    p.to_str().expect("a UTF-8 temp path")
 }
 
-/// Builds the plan's `dbt` and `samples` targets with the real CLI; returns the
-/// paths of `sources.yml` and `samples.ndjson`.
-fn build_sources(plan: &Path, out: &Path) -> (PathBuf, PathBuf) {
-    let status = Command::new(env!("CARGO_BIN_EXE_eventsc"))
+/// Builds the plan's `dbt` and `samples` targets with the real CLI into `out`.
+pub(crate) fn build(plan: &Path, out: &Path, extra: &[&str]) {
+    let run = Command::new(env!("CARGO_BIN_EXE_eventsc"))
         .arg("build")
         .arg(plan)
         .arg("--out")
         .arg(out)
         .args(["--target", "dbt,samples"])
+        .args(extra)
         .current_dir(common::root())
-        .status()
+        .output()
         .expect("eventsc runs");
-    assert!(status.success(), "build of {} failed", plan.display());
-    let sources = out.join("dbt/sources.yml");
-    assert!(sources.exists(), "sources.yml was written");
-    let samples = out.join("samples/samples.ndjson");
-    assert!(samples.exists(), "samples.ndjson was written");
-    (sources, samples)
-}
-
-/// Runs dbt commands (`["parse", "+", "test"]`) in one process; one summary each.
-fn dbt(dir: &Path, args: &[&str]) -> Vec<Value> {
-    let mut all = vec!["dbt", dir.to_str().expect("a UTF-8 temp path")];
-    all.extend_from_slice(args);
-    match summary(&harness(&all)) {
-        Value::Array(list) => list,
-        other => panic!("expected a list of summaries: {other}"),
-    }
-}
-
-fn assert_clean(name: &str, what: &str, s: &Value) {
-    assert_eq!(s["success"], json!(true), "{name}: dbt {what} failed: {s}");
-    assert_eq!(s["deprecations"], json!([]), "{name}: dbt {what}: {s}");
-    assert_eq!(s["warnings"], json!([]), "{name}: dbt {what}: {s}");
-    assert_eq!(s["failed"], json!([]), "{name}: dbt {what}: {s}");
-}
-
-#[test]
-fn sources_parse_and_pass_on_duckdb_without_deprecations() {
-    for (name, plan) in common::plans() {
-        let tmp = tempfile::tempdir().expect("tempdir");
-        let (sources, samples) = build_sources(&plan, &tmp.path().join("out"));
-        let dir = tmp.path().join("project");
-        assert_eq!(project(&dir, &sources, &samples, &[]), json!([]));
-        let runs = dbt(&dir, &["parse", "+", "test"]);
-        assert_eq!(runs.len(), 2);
-        assert_clean(&name, "parse", &runs[0]);
-        assert_clean(&name, "test", &runs[1]);
-    }
-}
-
-#[test]
-fn seeded_bad_rows_fail_the_matching_tests() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let plan = common::root().join("tests/fixtures/spec/full-example.events");
-    let (sources, samples) = build_sources(&plan, &tmp.path().join("out"));
-    let dir = tmp.path().join("project");
-    let expected = project(&dir, &sources, &samples, &["--seed-bad"]);
-    // The three kinds of bad row, each caught by the test the plan implies.
-    assert_eq!(
-        expected,
-        json!([
-            {"test": "accepted_values", "table": "tracks", "column": "event_text"},
-            {"test": "accepted_values", "table": "invoice_paid", "column": "plan"},
-            {"test": "not_null", "table": "invoice_paid", "column": "account_id"},
-        ])
+    assert!(
+        run.status.success(),
+        "build of {} failed: {}",
+        plan.display(),
+        String::from_utf8_lossy(&run.stderr)
     );
-    let s = dbt(&dir, &["test"]).remove(0);
-    assert_eq!(s["success"], json!(false), "{s}");
-    let mut failed = s["failed"].as_array().cloned().unwrap_or_default();
-    let mut want = expected.as_array().cloned().unwrap_or_default();
-    let key = |v: &Value| v.to_string();
-    failed.sort_by_key(key);
-    want.sort_by_key(key);
-    assert_eq!(failed, want, "exactly the seeded rows fail: {s}");
-    assert_eq!(s["deprecations"], json!([]), "{s}");
 }
 
-/// The harness would hide nothing: YAML in the old style (top-level `meta`, test
-/// arguments not under `arguments:`, an unknown key) is reported.
-#[test]
-fn the_harness_reports_deprecations() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let dir = tmp.path().join("project");
-    let old = tmp.path().join("old.yml");
-    std::fs::write(
-        &old,
-        "version: 2\nsources:\n  - name: segment\n    meta: {owner: x}\n    tables:\n      - name: tracks\n        columns:\n          - name: event_text\n            colour: red\n            data_tests:\n              - accepted_values:\n                  values: [a]\n",
-    )
-    .expect("write");
-    let no_samples = tmp.path().join("none.ndjson");
-    std::fs::write(&no_samples, "").expect("write");
-    project(&dir, &old, &no_samples, &[]);
-    let s = dbt(&dir, &["parse"]).remove(0);
-    let text = s["deprecations"].to_string();
-    for d in [
-        "PropertyMovedToConfigDeprecation",
-        "MissingArgumentsPropertyInGenericTestDeprecation",
-        "CustomKeyInObjectDeprecation",
-    ] {
-        assert!(text.contains(d), "{d} not reported: {s}");
+pub(crate) fn samples(out: &Path) -> Vec<Value> {
+    std::fs::read_to_string(out.join("samples/samples.ndjson"))
+        .expect("samples.ndjson")
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).expect("a sample is JSON"))
+        .collect()
+}
+
+/// The property at a JSON pointer of a payload (`/properties/…` of a track
+/// call, `/traits/…`), with whether its parents are all required and not
+/// nullable, and whether it is inside a list.
+fn property_at<'p>(plan: &'p Plan, payload: &Value, ptr: &str) -> Option<(&'p Property, bool, bool)> {
+    let mut segs = ptr.trim_start_matches('/').split('/').map(unescape);
+    let root = segs.next()?;
+    let mut props: Vec<&Property> = match (payload["type"].as_str()?, root.as_str()) {
+        ("track", "properties") => {
+            let e = plan.event_by_name(payload["event"].as_str()?)?;
+            let mut v: Vec<&Property> = e.properties.iter().collect();
+            if let Some(c) = &plan.common {
+                v.extend(c.properties.iter());
+            }
+            v
+        }
+        ("identify", "traits") => plan.identify.as_ref()?.properties.iter().collect(),
+        ("group", "traits") => plan.group.as_ref()?.properties.iter().collect(),
+        _ => return None,
+    };
+    let (mut parents_required, mut in_list) = (true, false);
+    let mut found: Option<&Property> = None;
+    for seg in segs {
+        if let Some(p) = found {
+            parents_required &= p.is_required() && !p.is_nullable();
+        }
+        if seg.parse::<usize>().is_ok() {
+            in_list = true;
+            continue;
+        }
+        let p = *props.iter().find(|p| *p.name.value == *seg)?;
+        let mut ty = &p.ty;
+        while let Type::List(inner) = ty {
+            ty = inner;
+        }
+        props = match ty {
+            Type::Object(children) => children.iter().collect(),
+            _ => Vec::new(),
+        };
+        found = Some(p);
     }
+    found.map(|p| (p, parents_required, in_list))
+}
+
+/// Whether a warehouse can hold what a mutation did, so that the QA models
+/// can see what `validate` sees.
+fn representable(plan: &Plan, case: &Case) -> bool {
+    let ptr = case.label.split_once(": ").map_or("", |(p, _)| p);
+    let prop = || property_at(plan, &case.payload, ptr);
+    match case.category {
+        "valid" | "consent-off" | "after-sunset" | "identity" | "extra-property" => true,
+        "envelope" => case.label == "no userId nor anonymousId",
+        "missing" => prop().is_some_and(|(p, parents, list)| {
+            !list
+                && !matches!(p.ty, Type::Object(_))
+                && (parents || !p.is_required())
+                && !(p.is_required() && p.is_nullable())
+        }),
+        "format" | "format-ok" => prop().is_some_and(|(p, _, list)| {
+            !list && matches!(p.ty, Type::String | Type::Date)
+        }),
+        "length" | "length-ok" => {
+            prop().is_some_and(|(p, _, list)| !list && matches!(p.ty, Type::String))
+        }
+        "pattern" | "enum" | "bounds" | "bounds-ok" | "integer-float" => {
+            prop().is_some_and(|(_, _, list)| !list)
+        }
+        // Wrong JSON types (the loader makes them NULL), nulls (a warehouse
+        // cannot tell them from missing values), list items and lengths
+        // (lists are JSON text).
+        _ => false,
+    }
+}
+
+/// The corpus of a plan as a warehouse can hold it, each payload with its
+/// own message id.
+pub(crate) fn warehouse_corpus(plan: &Plan, samples: &[Value]) -> Vec<Value> {
+    let mut out: Vec<Value> = corpus(plan, samples)
+        .into_iter()
+        .filter(|c| representable(plan, c))
+        .map(|c| c.payload)
+        .collect();
+    if let Some(track) = samples.iter().find(|s| s["type"] == "track") {
+        let mut v = track.clone();
+        set(&mut v, "/event", json!("Unplanned Thing Happened"));
+        out.push(v);
+    }
+    if let Some(group) = samples.iter().find(|s| s["type"] == "group") {
+        let mut v = group.clone();
+        remove(&mut v, "/groupId");
+        out.push(v);
+    }
+    for (i, v) in out.iter_mut().enumerate() {
+        set(v, "/messageId", json!(format!("m-{i}")));
+    }
+    out
+}
+
+pub(crate) fn write_ndjson(path: &Path, payloads: &[Value]) {
+    let mut text = String::new();
+    for p in payloads {
+        text.push_str(&p.to_string());
+        text.push('\n');
+    }
+    std::fs::write(path, text).expect("write payloads");
+}
+
+/// `eventsc validate --format json` on a payload file.
+pub(crate) fn validate(plan: &Path, payloads: &Path) -> Value {
+    let run = Command::new(env!("CARGO_BIN_EXE_eventsc"))
+        .arg("validate")
+        .arg(plan)
+        .arg("--payloads")
+        .arg(payloads)
+        .args(["--format", "json"])
+        .current_dir(common::root())
+        .output()
+        .expect("eventsc runs");
+    assert!(
+        matches!(run.status.code(), Some(0 | 1)),
+        "validate failed: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    serde_json::from_slice(&run.stdout).expect("validate prints JSON")
+}
+
+const WARNINGS: &[&str] = &["deprecated-event", "unplanned-property"];
+
+/// Asserts the QA models (`qa`, from the harness) give validate's verdict.
+pub(crate) fn assert_same_verdict(name: &str, qa: &Value, validate: &Value) {
+    let s = &qa["summary"];
+    let v = &validate["qa"];
+    let context = || format!("{name}: warehouse {s}\nvalidate {v}");
+    assert_eq!(s["events_in_scope"], v["coverage"]["planned"], "{}", context());
+    assert_eq!(s["events_observed"], v["coverage"]["observed"], "{}", context());
+    let (a, b) = (
+        s["coverage_percent"].as_f64().unwrap_or(-1.0),
+        v["coverage"]["percent"].as_f64().unwrap_or(-2.0),
+    );
+    assert!((a - b).abs() < 1e-6, "{}", context());
+    assert_eq!(s["defect_count"], v["defects"]["payloads"], "{}", context());
+    assert_eq!(s["passed"], v["passed"], "{}", context());
+    // Defects per event and kind.
+    let mut warehouse: BTreeMap<(String, String), u64> = BTreeMap::new();
+    for d in qa["defects"].as_array().into_iter().flatten() {
+        let key = (
+            d[0].as_str().unwrap_or("").to_string(),
+            d[3].as_str().unwrap_or("").to_string(),
+        );
+        *warehouse.entry(key).or_default() += 1;
+    }
+    let mut replay: BTreeMap<(String, String), u64> = BTreeMap::new();
+    for row in validate["events"].as_array().into_iter().flatten() {
+        let event = row["name"].as_str().unwrap_or("").to_string();
+        for (kind, n) in row["violations"].as_object().into_iter().flatten() {
+            if !WARNINGS.contains(&kind.as_str()) {
+                replay.insert((event.clone(), kind.clone()), n.as_u64().unwrap_or(0));
+            }
+        }
+    }
+    assert_eq!(warehouse, replay, "{name}: defects per (event, kind), warehouse vs validate");
+}
+
+fn assert_clean(name: &str, s: &Value, failures_allowed: bool) {
+    assert_eq!(s["deprecations"], json!([]), "{name}: {s}");
+    assert_eq!(s["warnings"], json!([]), "{name}: {s}");
+    assert_eq!(s["errors"], json!([]), "{name}: {s}");
+    if !failures_allowed {
+        assert_eq!(s["success"], json!(true), "{name}: {s}");
+        assert_eq!(s["failed"], json!([]), "{name}: {s}");
+    }
+}
+
+/// A window around every payload of the tests (samples are dated 2026).
+pub(crate) const WINDOW: &str = r#"{"eventsc_qa_since": "2000-01-01", "eventsc_qa_until": "2100-01-01"}"#;
+
+/// The plans of the DuckDB test: every plan the targets are tested on, and the
+/// targets' kitchen sink (multi-database sources, shared tables, objects).
+fn duckdb_plans() -> Vec<(String, PathBuf)> {
+    let mut plans = common::plans();
+    plans.push((
+        "kitchen-sink".into(),
+        common::root().join("tests/fixtures/targets/kitchen-sink.events"),
+    ));
+    // EVENTSC_DBT_PLANS=name,name: only these (to debug one plan).
+    if let Ok(only) = std::env::var("EVENTSC_DBT_PLANS") {
+        plans.retain(|(name, _)| only.split(',').any(|o| o == name));
+    }
+    plans
+}
+
+/// A temporary directory, kept when EVENTSC_KEEP_TMP is set (to debug).
+pub(crate) fn tempdir() -> tempfile::TempDir {
+    let mut t = tempfile::tempdir().expect("tempdir");
+    if std::env::var_os("EVENTSC_KEEP_TMP").is_some() {
+        eprintln!("keeping {}", t.path().display());
+        t.disable_cleanup(true);
+    }
+    t
+}
+
+/// The plans whose generic tests run (between them, every kind of rule).
+const TESTED: &[&str] = &["spec-full-example", "kitchen-sink"];
+
+/// The generic tests of `macros/eventsc.sql` a broken payload can fail.
+const RULE_TESTS: &[&str] = &[
+    "eventsc_required",
+    "eventsc_identity",
+    "eventsc_has_id",
+    "eventsc_accepted_values",
+    "eventsc_planned_event",
+    "eventsc_range",
+    "eventsc_length",
+    "eventsc_pattern",
+    "eventsc_format",
+    "eventsc_consent",
+    "eventsc_sunset",
+    "eventsc_true",
+];
+
+#[test]
+fn every_plan_builds_on_duckdb_and_its_qa_models_agree_with_validate() {
+    let tmp = tempdir();
+    let mut runs = Vec::new();
+    for (name, plan) in duckdb_plans() {
+        let out = tmp.path().join(format!("{name}-out"));
+        build(&plan, &out, &[]);
+        let (_, checked) = common::check_paths(&[plan.clone()]);
+        let ir = checked.plan.as_ref().expect("a checked plan");
+        let payloads = warehouse_corpus(ir, &samples(&out));
+        let file = tmp.path().join(format!("{name}.ndjson"));
+        write_ndjson(&file, &payloads);
+        let dir = tmp.path().join(&name);
+        harness(&["project", utf8(&dir), utf8(&out.join("dbt")), utf8(&file)]);
+        runs.push((name, plan, dir, file));
+    }
+    // Every plan: parse, run the QA models. The generic tests (hundreds per
+    // plan, each a query) on the plans that have every kind of rule.
+    let mut args = vec!["dbt", "--vars", WINDOW];
+    let mut shape = Vec::new();
+    for (i, (name, _, dir, _)) in runs.iter().enumerate() {
+        if i > 0 {
+            args.push("+");
+        }
+        args.extend([utf8(dir), "parse", "+", utf8(dir), "run"]);
+        let test = TESTED.contains(&name.as_str());
+        if test {
+            args.extend(["+", utf8(dir), "test"]);
+        }
+        shape.push(if test { 3 } else { 2 });
+    }
+    let results = last_json(&harness(&args));
+    let mut results = results.as_array().expect("a list of summaries").iter();
+    let mut failed_tests = BTreeSet::new();
+    for ((name, plan, dir, file), n) in runs.iter().zip(shape) {
+        let r: Vec<&Value> = results.by_ref().take(n).collect();
+        assert_eq!(r.len(), n, "{name}: dbt ran fewer commands");
+        assert_clean(&format!("{name} parse"), r[0], false);
+        assert_clean(&format!("{name} run"), r[1], false);
+        if let Some(test) = r.get(2) {
+            assert_clean(&format!("{name} test"), test, true);
+            for f in test["failed"].as_array().into_iter().flatten() {
+                failed_tests.insert(f["test"].as_str().unwrap_or("").to_string());
+            }
+        }
+        let qa = last_json(&harness(&["qa", utf8(dir)]));
+        assert_same_verdict(name, &qa, &validate(plan, file));
+    }
+    for t in RULE_TESTS {
+        assert!(
+            failed_tests.contains(*t),
+            "no broken payload made `{t}` fail: {failed_tests:?}"
+        );
+    }
+}
+
+/// A throwaway PostgreSQL cluster (Debian's server): `initdb` in a temp dir,
+/// started on a free port (as `nobody` when the tests run as root: the server
+/// refuses root), trusting local TCP connections; stopped when dropped.
+pub(crate) struct Postgres {
+    dir: tempfile::TempDir,
+    bin: PathBuf,
+    pub(crate) port: u16,
+}
+
+impl Postgres {
+    fn bin_dir() -> PathBuf {
+        let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path().join("bin"))
+            .filter(|b| b.join("initdb").exists())
+            .collect();
+        found.sort();
+        found.pop().unwrap_or_else(|| {
+            panic!("no /usr/lib/postgresql/*/bin/initdb: run scripts/setup.sh (it installs Debian's postgresql)")
+        })
+    }
+
+    /// A server program, run as `nobody` when this is root.
+    fn command(&self, program: &str) -> Command {
+        let exe = self.bin.join(program);
+        let root = Command::new("id")
+            .arg("-u")
+            .output()
+            .map(|o| o.stdout.starts_with(b"0\n"))
+            .unwrap_or(false);
+        if root {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "nobody", "--"]).arg(&exe);
+            c
+        } else {
+            Command::new(&exe)
+        }
+    }
+
+    fn run(&self, program: &str, args: &[&str]) {
+        let out = self
+            .command(program)
+            .args(args)
+            .output()
+            .expect("a PostgreSQL program runs");
+        assert!(
+            out.status.success(),
+            "{program} {args:?} failed:\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    pub(crate) fn start() -> Postgres {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777))
+            .expect("chmod");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let pg = Postgres {
+            bin: Self::bin_dir(),
+            port,
+            dir,
+        };
+        let data = pg.dir.path().join("data");
+        let (data, sock) = (utf8(&data), utf8(pg.dir.path()));
+        pg.run(
+            "initdb",
+            &["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "-N"],
+        );
+        let options = format!(
+            "-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
+        );
+        let log = pg.dir.path().join("log");
+        pg.run(
+            "pg_ctl",
+            &["-D", data, "-o", &options, "-l", utf8(&log), "-w", "start"],
+        );
+        pg
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        let data = self.dir.path().join("data");
+        let _ = self
+            .command("pg_ctl")
+            .args(["-D", utf8(&data), "-m", "immediate", "-w", "stop"])
+            .output();
+    }
+}
+
+/// `--dbt-version`: the YAML of dbt 1.8 to 1.10.4 (`meta` and `tags` beside
+/// `config`, test arguments inline) on request; a version eventsc does not
+/// write for is a usage error.
+#[test]
+fn dbt_version_picks_the_yaml() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let plan = common::root().join("tests/fixtures/targets/edge-cases.events");
+    let plan = plan.to_str().expect("UTF-8");
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(common::root().join("tests/snapshots/dbt"));
+    settings.set_prepend_module_to_snapshot(false);
+    let bad = common::run::eventsc(
+        tmp.path(),
+        &["build", plan, "--out", "out", "--target", "dbt", "--dbt-version", "1.7"],
+        None,
+    );
+    assert_eq!(bad.code, 2, "{}", bad.record);
+    assert!(!tmp.path().join("out").exists(), "nothing written");
+    let ok = common::run::eventsc(
+        tmp.path(),
+        &["build", plan, "--out", "out", "--target", "dbt", "--dbt-version", "1.9"],
+        None,
+    );
+    assert_eq!(ok.code, 0, "{}", ok.record);
+    let yaml = std::fs::read_to_string(tmp.path().join("out/dbt/models/sources.yml"))
+        .expect("sources.yml");
+    assert!(!yaml.contains("arguments:") && !yaml.contains("config:"), "{yaml}");
+    let project = std::fs::read_to_string(tmp.path().join("out/dbt/dbt_project.yml"))
+        .expect("dbt_project.yml");
+    assert!(project.contains("require-dbt-version: \">=1.8.0\""), "{project}");
+    settings.bind(|| {
+        insta::assert_snapshot!("dbt-version-1.7", bad.record.replace(plan, "PLAN"));
+        insta::assert_snapshot!("dbt-version-1.9-sources", yaml);
+    });
 }

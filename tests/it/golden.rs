@@ -59,6 +59,7 @@ fn every_target_matches_its_golden_files() {
             plan,
             sources: &sources,
             warnings: &checked.diagnostics,
+            options: Default::default(),
         };
         let dir: PathBuf = common::root().join("tests/golden").join(name);
         let artifacts: Vec<_> = golden_targets().flat_map(|t| t.generate(&cx)).collect();
@@ -120,6 +121,7 @@ fn targets_give_the_same_bytes_every_time() {
                 plan: &plan,
                 sources: &sources,
                 warnings: &[],
+                options: Default::default(),
             };
             TARGETS.iter().map(|t| t.generate(&cx)).collect::<Vec<_>>()
         };

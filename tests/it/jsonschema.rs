@@ -45,6 +45,7 @@ fn write_schemas(plan: &Path, dir: &Path) -> Vec<String> {
         plan: p,
         sources: &sources,
         warnings: &[],
+        options: Default::default(),
     };
     let mut files = Vec::new();
     for t in TARGETS

@@ -13,6 +13,7 @@ mod examples;
 mod fixtures;
 mod fmt;
 mod golden;
+mod hostile_dbt;
 mod hostile_escape;
 mod hostile_fs;
 mod hostile_input;

@@ -118,6 +118,7 @@ fn plan_json_of_text(text: &str) -> serde_json::Value {
         plan,
         sources: &sources,
         warnings: &checked.diagnostics,
+        options: Default::default(),
     };
     let t = eventsc::targets::find("plan").expect("plan target");
     serde_json::from_slice(&t.generate(&cx)[0].bytes).expect("json")

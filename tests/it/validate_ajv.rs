@@ -53,16 +53,16 @@ fn shown(v: &Value) -> String {
     }
 }
 
-struct Case {
+pub(crate) struct Case {
     /// What was done to the sample, for messages.
-    label: String,
+    pub(crate) label: String,
     /// The kind of mutation (for the list of intended differences).
-    category: &'static str,
-    payload: Value,
+    pub(crate) category: &'static str,
+    pub(crate) payload: Value,
 }
 
 /// Sets the value at a JSON pointer (the parent must exist).
-fn set(v: &mut Value, ptr: &str, new: Value) -> bool {
+pub(crate) fn set(v: &mut Value, ptr: &str, new: Value) -> bool {
     match v.pointer_mut(ptr) {
         Some(slot) => {
             *slot = new;
@@ -81,7 +81,7 @@ fn set(v: &mut Value, ptr: &str, new: Value) -> bool {
     }
 }
 
-fn remove(v: &mut Value, ptr: &str) -> bool {
+pub(crate) fn remove(v: &mut Value, ptr: &str) -> bool {
     let (parent, key) = ptr.rsplit_once('/').unwrap_or(("", ptr));
     v.pointer_mut(parent)
         .and_then(Value::as_object_mut)
@@ -89,7 +89,7 @@ fn remove(v: &mut Value, ptr: &str) -> bool {
         .is_some()
 }
 
-fn unescape(s: &str) -> String {
+pub(crate) fn unescape(s: &str) -> String {
     s.replace("~1", "/").replace("~0", "~")
 }
 
@@ -331,7 +331,7 @@ fn mutate_object(base: &Value, ptr: &str, props: &[Property], out: &mut Vec<Case
 }
 
 /// The sample payloads of a plan and their mutations.
-fn corpus(plan: &Plan, samples: &[Value]) -> Vec<Case> {
+pub(crate) fn corpus(plan: &Plan, samples: &[Value]) -> Vec<Case> {
     let mut out = Vec::new();
     for s in samples {
         out.push(Case {

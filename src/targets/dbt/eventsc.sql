@@ -332,16 +332,23 @@
   select
     cast(null as {{ dbt.type_int() }}) as check_id,
     cast(null as {{ dbt.type_string() }}) as message_id,
-    cast(null as {{ dbt.type_timestamp() }}) as received_at
+    cast(null as {{ dbt.type_timestamp() }}) as received_at,
+    cast(null as {{ dbt.type_string() }}) as event_text
   where 1 = 0
   {%- for t in tables %}
     {%- set rel = eventsc_load(t[0]) -%}
     {%- if rel is not none -%}
       {%- set columns = eventsc_columns(rel) -%}
       {%- set window = eventsc_window('received_at') -%}
+      {#- Track calls are reported under the event name they carry. -#}
+      {%- if columns is none or 'event_text' in columns -%}
+        {%- set event_text = eventsc_column('event_text') -%}
+      {%- else -%}
+        {%- set event_text = 'cast(null as ' ~ dbt.type_string() ~ ')' -%}
+      {%- endif -%}
       {%- for check in t[1] %}
   union all
-  select {{ check.id }}, {{ eventsc_column('id') }}, {{ eventsc_column('received_at') }}
+  select {{ check.id }}, {{ eventsc_column('id') }}, {{ eventsc_column('received_at') }}, {{ event_text }}
   from {{ t[0] }}
   where {{ window }} and {{ eventsc_scope(check, columns) }} and {{ eventsc_condition(check, columns) }}
       {%- endfor -%}

@@ -198,7 +198,85 @@ pub fn snakecase(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::snakecase;
+    use super::warehouse::format_regex;
+    use super::{DbtVersion, jinja_text, snakecase};
+    use crate::ir::Format;
+
+    #[test]
+    fn dbt_versions() {
+        for (v, want) in [
+            ("1.8", Some(DbtVersion::Legacy)),
+            ("1.9.4", Some(DbtVersion::Legacy)),
+            ("1.10", Some(DbtVersion::Legacy)),
+            ("1.10.4", Some(DbtVersion::Legacy)),
+            ("1.10.5", Some(DbtVersion::Current)),
+            ("1.11", Some(DbtVersion::Current)),
+            ("2.0", Some(DbtVersion::Current)),
+            ("v1.9", Some(DbtVersion::Legacy)),
+            ("1.7", None),
+            ("0.21", None),
+            ("1", None),
+            ("1.x", None),
+            ("1.9.0.1", None),
+            ("", None),
+        ] {
+            assert_eq!(DbtVersion::parse(v), want, "{v:?}");
+        }
+    }
+
+    #[test]
+    fn jinja_text_renders_back_to_itself() {
+        assert_eq!(jinja_text("plain"), "plain");
+        assert_eq!(
+            jinja_text("{{ env_var('HOME') }}"),
+            "{{ '{' }}{{ '{' }} env_var('HOME') }}"
+        );
+        assert_eq!(jinja_text("{% raw %}{#"), "{{ '{' }}% raw %}{{ '{' }}#");
+    }
+
+    /// The warehouse's format checks agree with `validate`'s on the cases of
+    /// the differential tests (read here by the `regex` crate, an RE2 like
+    /// DuckDB's and BigQuery's).
+    #[test]
+    fn format_regexes_agree_with_validate() {
+        let cases: &[(Format, &[&str])] = &[
+            (
+                Format::Email,
+                &["a@b.co", "first.last+tag@sub.example.co", "no-at-sign.example.com", "two@@example.com", "a@b", "a..b@c.de"],
+            ),
+            (
+                Format::Uri,
+                &["urn:isbn:0451450523", "https://example.com/a%20b?q=1#f", "example.com/no-scheme", "http://exa mple.com", "1http://x", "a:b\\c"],
+            ),
+            (
+                Format::Uuid,
+                &["123E4567-E89B-12D3-A456-426614174000", "123e4567-e89b-12d3-a456", "123e4567e89b12d3a456426614174000"],
+            ),
+            (
+                Format::Date,
+                &["2028-02-29", "2026-02-28", "2026-02-30", "2026-13-01", "26-01-01", "2026-1-1", "2026-04-31"],
+            ),
+            (
+                Format::DateTime,
+                &["2026-11-25T10:00:00.123456+05:30", "2026-11-25t10:00:00z", "2026-11-25 10:00", "2026-11-25T25:00:00Z", "2026-11-25T10:00:00", "2026-02-30T10:00:00Z"],
+            ),
+            (Format::Ipv4, &["0.0.0.0", "10.0.0.1", "256.1.1.1", "1.2.3", "01.2.3.4"]),
+            (
+                Format::Ipv6,
+                &["::1", "2001:db8::8a2e:370:7334", "1::2::3", "12345::", "1:2:3:4:5:6:7:8:9", "::"],
+            ),
+            (
+                Format::Hostname,
+                &["xn--bcher-kva.example", "a.b", "-bad-.example.com", "under_score.com", "a..b"],
+            ),
+        ];
+        for (f, values) in cases {
+            let re = regex::Regex::new(format_regex(*f)).expect("compiles");
+            for v in *values {
+                assert_eq!(re.is_match(v), f.matches(v), "{f} {v:?}");
+            }
+        }
+    }
 
     #[test]
     fn snakecase_matches_go_snakecase() {

@@ -95,7 +95,8 @@ pub fn defects_sql(wh: &Warehouse) -> String {
     format!(
         "{HEADER}with checks as (\n{{{{ eventsc_qa_checks([\n{checks}]) }}}}\n),\n\
          hits as (\n{{{{ eventsc_qa_hits([\n{tables}]) }}}}\n)\n\
-         select c.event, c.call_type, c.column_name, c.rule, h.message_id, c.location, h.received_at\n\
+         select coalesce(h.event_text, c.event) as event, c.call_type, c.column_name, c.rule,\n\
+         \x20 h.message_id, c.location, h.received_at\n\
          from hits h\n\
          join checks c on h.check_id = c.check_id\n"
     )

@@ -49,6 +49,7 @@ pub fn with_context<T>(path: &Path, f: impl FnOnce(&Context) -> T) -> T {
         plan,
         sources: &sources,
         warnings: &warnings,
+        options: Default::default(),
     })
 }
 

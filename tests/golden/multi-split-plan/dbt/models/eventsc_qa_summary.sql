@@ -1,0 +1,12 @@
+{#- Written by `eventsc build --target dbt` from the tracking plan; do not edit. -#}
+{{ eventsc_qa_summary(
+  ref('eventsc_qa_defects'),
+  [
+  source('web', 'tracks'),
+  ],
+  [
+  '5061676520566965776564',
+  ],
+  '100',
+  '0',
+) }}
