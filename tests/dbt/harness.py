@@ -7,8 +7,8 @@ Subcommands (each prints one JSON document as its last line on stdout):
       --target dbt` writes it under dbt/) with a profiles.yml for the engine:
       DuckDB (a file per database named in sources.yml, the first one the
       main database, the others attached) or PostgreSQL (127.0.0.1:PORT, user
-      postgres, the database the sources name, else `warehouse`; created if
-      missing). Creates every table of every source (types from `data_type`)
+      postgres, the database the sources name, else one named after DIR;
+      created if missing). Creates every table of every source (types from `data_type`)
       and loads the Segment payloads of PAYLOADS (NDJSON) into them the way
       Segment's warehouse loader does: a track call into its source's `tracks`
       and into its event's table, identify/group/page/screen calls into the
@@ -166,9 +166,12 @@ def project(dir, dbt_dir, payloads, engine, port):
     shutil.copytree(dbt_dir, dir)
     doc = yaml.safe_load(open(os.path.join(dir, "models", "sources.yml"), encoding="utf-8"))
     sources = doc["sources"]
+    # A database of its own per project (projects share a PostgreSQL server),
+    # unless the sources name one.
+    default = re.sub(r"[^a-z0-9_]", "_", os.path.basename(os.path.abspath(dir)).lower())
     databases = []
     for s in sources:
-        db = s.get("database", "warehouse")
+        db = s.get("database", default)
         if db not in databases:
             databases.append(db)
     if engine == "duckdb":
@@ -204,7 +207,7 @@ def project(dir, dbt_dir, payloads, engine, port):
 
     tables = {}  # (source, table) -> (relation, {column: type})
     for s in sources:
-        db = s.get("database", "warehouse")
+        db = s.get("database", default)
         schema = s["schema"]
         wh.execute(f'create schema if not exists "{schema}"' if engine == "postgres"
                    else f'create schema if not exists "{db}"."{schema}"')
