@@ -31,7 +31,7 @@ def main():
             con.execute(f"create temp table seed as select * from {rel}")
             con.execute(f"delete from {rel}")
             con.execute(
-                f"insert into {rel} select * replace ('b' || r.range || '-' || id as id) "
+                f"insert into {rel} select seed.* replace ('b' || r.range || '-' || id as id) "
                 f"from seed, range({copies}) r")
             con.execute("drop table seed")
     con.close()

@@ -57,7 +57,9 @@ pub struct Args {
 
 fn parse_dbt_version(s: &str) -> Result<DbtVersion, String> {
     DbtVersion::parse(s).ok_or_else(|| {
-        format!("`{s}` is not a dbt-core version eventsc writes for: 1.8 or later, like 1.9 or 1.10.5")
+        format!(
+            "`{s}` is not a dbt-core version eventsc writes for: 1.8 or later, like 1.9 or 1.10.5"
+        )
     })
 }
 

@@ -83,7 +83,11 @@ pub(crate) fn samples(out: &Path) -> Vec<Value> {
 /// The property at a JSON pointer of a payload (`/properties/…` of a track
 /// call, `/traits/…`), with whether its parents are all required and not
 /// nullable, and whether it is inside a list.
-fn property_at<'p>(plan: &'p Plan, payload: &Value, ptr: &str) -> Option<(&'p Property, bool, bool)> {
+fn property_at<'p>(
+    plan: &'p Plan,
+    payload: &Value,
+    ptr: &str,
+) -> Option<(&'p Property, bool, bool)> {
     let mut segs = ptr.trim_start_matches('/').split('/').map(unescape);
     let root = segs.next()?;
     let mut props: Vec<&Property> = match (payload["type"].as_str()?, root.as_str()) {
@@ -137,9 +141,9 @@ fn representable(plan: &Plan, case: &Case) -> bool {
                 && (parents || !p.is_required())
                 && !(p.is_required() && p.is_nullable())
         }),
-        "format" | "format-ok" => prop().is_some_and(|(p, _, list)| {
-            !list && matches!(p.ty, Type::String | Type::Date)
-        }),
+        "format" | "format-ok" => {
+            prop().is_some_and(|(p, _, list)| !list && matches!(p.ty, Type::String | Type::Date))
+        }
         "length" | "length-ok" => {
             prop().is_some_and(|(p, _, list)| !list && matches!(p.ty, Type::String))
         }
@@ -212,8 +216,18 @@ pub(crate) fn assert_same_verdict(name: &str, qa: &Value, validate: &Value) {
     let s = &qa["summary"];
     let v = &validate["qa"];
     let context = || format!("{name}: warehouse {s}\nvalidate {v}");
-    assert_eq!(s["events_in_scope"], v["coverage"]["planned"], "{}", context());
-    assert_eq!(s["events_observed"], v["coverage"]["observed"], "{}", context());
+    assert_eq!(
+        s["events_in_scope"],
+        v["coverage"]["planned"],
+        "{}",
+        context()
+    );
+    assert_eq!(
+        s["events_observed"],
+        v["coverage"]["observed"],
+        "{}",
+        context()
+    );
     let (a, b) = (
         s["coverage_percent"].as_f64().unwrap_or(-1.0),
         v["coverage"]["percent"].as_f64().unwrap_or(-2.0),
@@ -239,7 +253,10 @@ pub(crate) fn assert_same_verdict(name: &str, qa: &Value, validate: &Value) {
             }
         }
     }
-    assert_eq!(warehouse, replay, "{name}: defects per (event, kind), warehouse vs validate");
+    assert_eq!(
+        warehouse, replay,
+        "{name}: defects per (event, kind), warehouse vs validate"
+    );
 }
 
 fn assert_clean(name: &str, s: &Value, failures_allowed: bool) {
@@ -253,7 +270,8 @@ fn assert_clean(name: &str, s: &Value, failures_allowed: bool) {
 }
 
 /// A window around every payload of the tests (samples are dated 2026).
-pub(crate) const WINDOW: &str = r#"{"eventsc_qa_since": "2000-01-01", "eventsc_qa_until": "2100-01-01"}"#;
+pub(crate) const WINDOW: &str =
+    r#"{"eventsc_qa_since": "2000-01-01", "eventsc_qa_until": "2100-01-01"}"#;
 
 /// The plans of the DuckDB test: every plan the targets are tested on, and the
 /// targets' kitchen sink (multi-database sources, shared tables, objects).
@@ -428,7 +446,17 @@ impl Postgres {
         let (data, sock) = (utf8(&data), utf8(pg.dir.path()));
         pg.run(
             "initdb",
-            &["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "-N"],
+            &[
+                "-D",
+                data,
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "-N",
+            ],
         );
         let options = format!(
             "-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
@@ -465,23 +493,47 @@ fn dbt_version_picks_the_yaml() {
     settings.set_prepend_module_to_snapshot(false);
     let bad = common::run::eventsc(
         tmp.path(),
-        &["build", plan, "--out", "out", "--target", "dbt", "--dbt-version", "1.7"],
+        &[
+            "build",
+            plan,
+            "--out",
+            "out",
+            "--target",
+            "dbt",
+            "--dbt-version",
+            "1.7",
+        ],
         None,
     );
     assert_eq!(bad.code, 2, "{}", bad.record);
     assert!(!tmp.path().join("out").exists(), "nothing written");
     let ok = common::run::eventsc(
         tmp.path(),
-        &["build", plan, "--out", "out", "--target", "dbt", "--dbt-version", "1.9"],
+        &[
+            "build",
+            plan,
+            "--out",
+            "out",
+            "--target",
+            "dbt",
+            "--dbt-version",
+            "1.9",
+        ],
         None,
     );
     assert_eq!(ok.code, 0, "{}", ok.record);
     let yaml = std::fs::read_to_string(tmp.path().join("out/dbt/models/sources.yml"))
         .expect("sources.yml");
-    assert!(!yaml.contains("arguments:") && !yaml.contains("config:"), "{yaml}");
+    assert!(
+        !yaml.contains("arguments:") && !yaml.contains("config:"),
+        "{yaml}"
+    );
     let project = std::fs::read_to_string(tmp.path().join("out/dbt/dbt_project.yml"))
         .expect("dbt_project.yml");
-    assert!(project.contains("require-dbt-version: \">=1.8.0\""), "{project}");
+    assert!(
+        project.contains("require-dbt-version: \">=1.8.0\""),
+        "{project}"
+    );
     settings.bind(|| {
         insta::assert_snapshot!("dbt-version-1.7", bad.record.replace(plan, "PLAN"));
         insta::assert_snapshot!("dbt-version-1.9-sources", yaml);

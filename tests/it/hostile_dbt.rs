@@ -17,8 +17,8 @@
 
 use crate::common;
 use crate::dbt::{
-    Postgres, assert_same_verdict, build, harness, last_json, samples, tempdir, validate,
-    warehouse_corpus, write_ndjson, WINDOW,
+    Postgres, WINDOW, assert_same_verdict, build, harness, last_json, samples, tempdir, validate,
+    warehouse_corpus, write_ndjson,
 };
 use serde_json::{Value, json};
 use std::path::Path;
@@ -75,7 +75,16 @@ fn plan_text_reaches_dbt_as_text_and_sql_as_values_on_duckdb_and_postgres() {
         if i > 0 {
             args.push("+");
         }
-        args.extend([utf8(dir), "parse", "+", utf8(dir), "run", "+", utf8(dir), "test"]);
+        args.extend([
+            utf8(dir),
+            "parse",
+            "+",
+            utf8(dir),
+            "run",
+            "+",
+            utf8(dir),
+            "test",
+        ]);
     }
     let results = last_json(&harness(&args));
     let results = results.as_array().expect("a list of summaries");
@@ -93,7 +102,11 @@ fn plan_text_reaches_dbt_as_text_and_sql_as_values_on_duckdb_and_postgres() {
             .flatten()
             .filter_map(|f| f["test"].as_str())
             .collect();
-        for t in ["eventsc_accepted_values", "eventsc_required", "eventsc_consent"] {
+        for t in [
+            "eventsc_accepted_values",
+            "eventsc_required",
+            "eventsc_consent",
+        ] {
             assert!(failed.contains(&t), "{name}: {t} never failed: {failed:?}");
         }
         if name.starts_with("hostile") {

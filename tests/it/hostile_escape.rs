@@ -129,7 +129,7 @@ fn build(dir: &Path, targets: &str) {
     assert_eq!(r.code, 0, "{}", r.record);
 }
 
-/// Item 8: every string reaches `dbt/sources.yml` and `plan/tracking-plan.yaml`
+/// Item 8: every string reaches `dbt/models/sources.yml` and `plan/tracking-plan.yaml`
 /// intact, read by PyYAML's safe loader and by dbt's own YAML loader.
 #[test]
 fn yaml_carries_every_character_to_real_readers() {
@@ -158,7 +158,7 @@ print(json.dumps(found))
         .args([
             "-c",
             script,
-            "out/dbt/sources.yml",
+            "out/dbt/models/sources.yml",
             "out/plan/tracking-plan.yaml",
         ])
         .current_dir(dir.path())
@@ -182,7 +182,7 @@ print(json.dumps(found))
     }
     let long_key = format!("c{}", "o".repeat(1100));
     assert!(
-        found["out/dbt/sources.yml"].contains(&long_key),
+        found["out/dbt/models/sources.yml"].contains(&long_key),
         "the long consent id is a key of sources.yml"
     );
 }

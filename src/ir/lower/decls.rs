@@ -53,10 +53,8 @@ pub const RETENTION: Shape = Shape::fields(
     "a `retention` policy",
     &["duration", "action", "description"],
 );
-pub const SOURCE: Shape = Shape::fields(
-    "a `source`",
-    &["kind", "database", "schema", "description"],
-);
+pub const SOURCE: Shape =
+    Shape::fields("a `source`", &["kind", "database", "schema", "description"]);
 pub const TOOL: Shape = Shape::fields(
     "a `tool`",
     &["baa", "workspace", "database", "schema", "description"],

@@ -287,9 +287,9 @@ impl Lowerer<'_> {
     pub fn warehouse_name(&mut self, f: &ast::Field) -> Option<Spanned<String>> {
         let s = self.string(f)?;
         let ok = s.value.len() <= 128
-            && s.value.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-            && s
-                .value
+            && s.value
+                .starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && s.value
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '$'));
         if ok {

@@ -12,7 +12,8 @@ use super::{DbtVersion, jinja_text};
 use crate::ir::values::format_number;
 use std::fmt::Write;
 
-const HEADER: &str = "{#- Written by `eventsc build --target dbt` from the tracking plan; do not edit. -#}\n";
+const HEADER: &str =
+    "{#- Written by `eventsc build --target dbt` from the tracking plan; do not edit. -#}\n";
 
 /// A Jinja string literal of a word eventsc wrote or of hex (neither holds a
 /// quote or a backslash; anything else is dropped, defensively).
@@ -130,12 +131,18 @@ pub fn models_yml(v: DbtVersion) -> String {
     let cols = |list: &[(&str, &str)]| -> String {
         let mut out = String::new();
         for (name, what) in list {
-            let _ = writeln!(out, "      - name: {name}\n        description: {}", crate::targets::text::yaml_str(&jinja_text(what)));
+            let _ = writeln!(
+                out,
+                "      - name: {name}\n        description: {}",
+                crate::targets::text::yaml_str(&jinja_text(what))
+            );
         }
         out
     };
     let gate = match v {
-        DbtVersion::Current => "              config:\n                tags: [\"eventsc_qa_gate\"]\n",
+        DbtVersion::Current => {
+            "              config:\n                tags: [\"eventsc_qa_gate\"]\n"
+        }
         DbtVersion::Legacy => "              tags: [\"eventsc_qa_gate\"]\n",
     };
     format!(
@@ -151,24 +158,57 @@ pub fn models_yml(v: DbtVersion) -> String {
          \x20       data_tests:\n\
          \x20         - eventsc_true:\n{gate}",
         cols(&[
-            ("event", "The event name (as sent, for unplanned events), or the call: identify, group, page, screen."),
+            (
+                "event",
+                "The event name (as sent, for unplanned events), or the call: identify, group, page, screen."
+            ),
             ("call_type", "track, identify, group, page or screen."),
-            ("column_name", "The warehouse column of the rule (empty for a rule on the whole call)."),
-            ("rule", "The kind of violation, as `eventsc validate` names it: required, enum, bounds, length, pattern, format, type, identity, consent, sunset, unplanned-event, envelope."),
+            (
+                "column_name",
+                "The warehouse column of the rule (empty for a rule on the whole call)."
+            ),
+            (
+                "rule",
+                "The kind of violation, as `eventsc validate` names it: required, enum, bounds, length, pattern, format, type, identity, consent, sunset, unplanned-event, envelope."
+            ),
             ("message_id", "The call's messageId (the id column)."),
-            ("location", "file:line of the rule in the .events plan, or `Segment spec`."),
+            (
+                "location",
+                "file:line of the rule in the .events plan, or `Segment spec`."
+            ),
             ("received_at", "When Segment received the call."),
         ]),
         cols(&[
-            ("events_in_scope", "Planned events that count for coverage (not deprecated)."),
-            ("events_observed", "Of those, the events seen in the window."),
-            ("coverage_percent", "events_observed / events_in_scope, in percent (100 when none is in scope)."),
+            (
+                "events_in_scope",
+                "Planned events that count for coverage (not deprecated)."
+            ),
+            (
+                "events_observed",
+                "Of those, the events seen in the window."
+            ),
+            (
+                "coverage_percent",
+                "events_observed / events_in_scope, in percent (100 when none is in scope)."
+            ),
             ("coverage_target", "The plan's qa { coverage }."),
-            ("coverage_met", "Whether coverage_percent reaches coverage_target."),
-            ("defect_count", "Calls with at least one defect (distinct message ids in eventsc_qa_defects)."),
+            (
+                "coverage_met",
+                "Whether coverage_percent reaches coverage_target."
+            ),
+            (
+                "defect_count",
+                "Calls with at least one defect (distinct message ids in eventsc_qa_defects)."
+            ),
             ("defect_ceiling", "The plan's qa { defect_ceiling }."),
-            ("defects_met", "Whether defect_count is at most defect_ceiling."),
-            ("passed", "The verdict: coverage_met and defects_met (its test fails when QA fails)."),
+            (
+                "defects_met",
+                "Whether defect_count is at most defect_ceiling."
+            ),
+            (
+                "passed",
+                "The verdict: coverage_met and defects_met (its test fails when QA fails)."
+            ),
         ]),
     )
 }

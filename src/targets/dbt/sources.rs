@@ -56,7 +56,11 @@ fn arg_yaml(a: &Arg) -> Yaml {
 /// A generic test entry: `eventsc_<test>` with its arguments.
 fn test_yaml(c: &Check, v: DbtVersion) -> Yaml {
     let name = format!("eventsc_{}", c.test);
-    let mut args: Vec<Entry> = c.args.iter().map(|(k, a)| ((*k).into(), arg_yaml(a))).collect();
+    let mut args: Vec<Entry> = c
+        .args
+        .iter()
+        .map(|(k, a)| ((*k).into(), arg_yaml(a)))
+        .collect();
     if let Some(e) = &c.scope {
         args.push(("event".into(), Yaml::str(super::warehouse::hex_text(e))));
     }
@@ -129,7 +133,10 @@ fn table_yaml(t: &Table, v: DbtVersion) -> Yaml {
 fn source_meta(plan: &Plan) -> Vec<(&'static str, Yaml)> {
     let mut m = vec![
         ("plan", s(&plan.meta.title.value)),
-        ("plan_version", Yaml::str(plan.meta.version.value.to_string())),
+        (
+            "plan_version",
+            Yaml::str(plan.meta.version.value.to_string()),
+        ),
     ];
     if let Some(o) = &plan.meta.owner {
         m.push(("owner", s(&o.name)));
@@ -176,7 +183,9 @@ fn source_meta(plan: &Plan) -> Vec<(&'static str, Yaml)> {
 pub fn sources_yml(plan: &Plan, wh: &Warehouse, v: DbtVersion) -> String {
     let tables: usize = wh.sources.iter().map(|s| s.tables.len()).sum();
     let mut out = String::with_capacity(4096 + tables * 8192);
-    out.push_str("# Written by `eventsc build --target dbt` from the tracking plan; do not edit.\n");
+    out.push_str(
+        "# Written by `eventsc build --target dbt` from the tracking plan; do not edit.\n",
+    );
     out.push_str("version: 2\nsources:\n");
     let meta = source_meta(plan);
     let plan_line = format!(

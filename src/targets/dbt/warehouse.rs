@@ -395,10 +395,7 @@ impl Builder<'_> {
                 && Some(c) != container
                 && let Some(pref) = self.category_column(c)
             {
-                let at = m
-                    .consent
-                    .as_ref()
-                    .map_or(p.span, |r| r.span);
+                let at = m.consent.as_ref().map_or(p.span, |r| r.span);
                 table.check(self.check(
                     s,
                     "consent",
@@ -479,7 +476,14 @@ impl Builder<'_> {
         let mut unique = self.check(&s, "unique", "unique", Some("id"), vec![], String::new());
         unique.qa = false;
         table.check(unique);
-        let mut id = self.check(&s, "required", "required", Some("id"), vec![], String::new());
+        let mut id = self.check(
+            &s,
+            "required",
+            "required",
+            Some("id"),
+            vec![],
+            String::new(),
+        );
         id.qa = false;
         table.check(id);
         for (name, what) in [
@@ -605,13 +609,24 @@ impl Builder<'_> {
                 "The groupId (groups.group_id)."
             },
         );
-        table.column("received_at", "timestamp", "When the latest call was received.");
+        table.column(
+            "received_at",
+            "timestamp",
+            "When the latest call was received.",
+        );
         let s = Scope {
             subject: name,
             call: "identify",
             event: None,
         };
-        let mut id = self.check(&s, "required", "required", Some("id"), vec![], String::new());
+        let mut id = self.check(
+            &s,
+            "required",
+            "required",
+            Some("id"),
+            vec![],
+            String::new(),
+        );
         id.qa = false;
         table.check(id);
         // Columns only: the latest values are checked on the calls.
@@ -670,7 +685,15 @@ impl Builder<'_> {
         self.consent(table, &s, &e.consent);
         let container = e.consent.as_ref().and_then(|r| r.target);
         let mut seen = Vec::new();
-        self.properties(table, &s, e.properties.iter(), "", true, container, &mut seen);
+        self.properties(
+            table,
+            &s,
+            e.properties.iter(),
+            "",
+            true,
+            container,
+            &mut seen,
+        );
         if let Some(common) = &self.plan.common {
             self.properties(
                 table,
@@ -716,7 +739,9 @@ impl Builder<'_> {
 pub fn build(plan: &Plan, sources: &SourceMap) -> Warehouse {
     let b = Builder { plan, sources };
     let tool = plan.tools.iter().find(|t| t.id.value == "dbt");
-    let default_db = tool.and_then(|t| t.database.as_ref()).map(|d| d.value.clone());
+    let default_db = tool
+        .and_then(|t| t.database.as_ref())
+        .map(|d| d.value.clone());
 
     // One dbt source per `.events` source; events without one (or plans
     // without sources) go to `segment`, in the `tool dbt { schema }`.
@@ -824,7 +849,10 @@ impl Builder<'_> {
         let mut standard: Vec<Table> = Vec::new();
         for &name in CALL_TABLES {
             let (call, what) = match name {
-                "tracks" => ("track", "Every track call, one row each, with the standard columns."),
+                "tracks" => (
+                    "track",
+                    "Every track call, one row each, with the standard columns.",
+                ),
                 "pages" if pages => ("page", "Every page call, one row each."),
                 "screens" if screens => ("screen", "Every screen call, one row each."),
                 "identifies" => match &plan.identify {
@@ -939,7 +967,10 @@ impl Builder<'_> {
             self.call_table(&mut t, "track");
             self.track_columns(&mut t);
             let shared = events.len() > 1;
-            if events.iter().any(|e| e.status.value == crate::ir::Status::Implemented) {
+            if events
+                .iter()
+                .any(|e| e.status.value == crate::ir::Status::Implemented)
+            {
                 let s = Scope {
                     subject: &first.name.value,
                     call: "track",
