@@ -52,7 +52,7 @@ fn plan_text_reaches_dbt_as_text_and_sql_as_values_on_duckdb_and_postgres() {
     ] {
         let out = tmp.path().join(format!("{name}-out"));
         build(plan, &out, &[]);
-        let (_, checked) = common::check_paths(&[plan.clone()]);
+        let (_, checked) = common::check_paths(std::slice::from_ref(plan));
         let ir = checked.plan.as_ref().expect("a checked plan");
         let payloads = warehouse_corpus(ir, &samples(&out));
         let file = tmp.path().join(format!("{name}.ndjson"));
