@@ -120,7 +120,8 @@ pub fn summary_sql(wh: &Warehouse) -> String {
         names.push_str(",\n");
     }
     format!(
-        "{HEADER}{{{{ eventsc_qa_summary(\n  ref('eventsc_qa_defects'),\n  [\n{tracks}  ],\n  [\n{names}  ],\n  '{}',\n  '{}',\n) }}}}\n",
+        "{HEADER}{{{{ eventsc_qa_summary(\n  ref('eventsc_qa_defects'),\n  [\n{tracks}  ],\n  [\n{names}  ],\n  {},\n  '{}',\n  '{}',\n) }}}}\n",
+        wh.qa.required,
         format_number(wh.qa.coverage),
         wh.qa.defect_ceiling
     )

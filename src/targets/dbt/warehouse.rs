@@ -111,10 +111,12 @@ pub struct Source {
     pub tables: Vec<Table>,
 }
 
-/// What the QA summary needs.
+/// What the QA summary needs, from the plan's QA policy (`ir::qa`).
 pub struct Qa {
-    /// Planned events that count for coverage (not deprecated).
+    /// The events QA covers (`ir::qa::in_scope`), by name.
     pub in_scope: Vec<String>,
+    /// How many of them must be observed (`Qa::required_observed`).
+    pub required: usize,
     pub coverage: f64,
     pub defect_ceiling: u32,
 }
@@ -807,13 +809,14 @@ pub fn build(plan: &Plan, sources: &SourceMap) -> Warehouse {
     let mut in_scope: Vec<String> = plan
         .events
         .iter()
-        .filter(|e| !e.is_deprecated())
+        .filter(|e| crate::ir::qa::in_scope(e))
         .map(|e| e.name.value.clone())
         .collect();
     in_scope.sort();
     Warehouse {
         sources: out,
         qa: Qa {
+            required: plan.meta.qa.required_observed(in_scope.len()),
             in_scope,
             coverage: plan.meta.qa.coverage,
             defect_ceiling: plan.meta.qa.defect_ceiling,

@@ -375,9 +375,12 @@
   {%- endif %}
 {%- endmacro %}
 
-{#- eventsc_qa_summary: the verdict of `eventsc validate` over the window. -#}
-{% macro eventsc_qa_summary(defects, tracks, in_scope, coverage_target, defect_ceiling) -%}
+{#- eventsc_qa_summary: the verdict of `eventsc validate` over the window. The
+    plan's QA policy (src/ir/qa.rs) is computed by eventsc: `required` is how
+    many of the `in_scope` events must be observed. -#}
+{% macro eventsc_qa_summary(defects, tracks, in_scope, required, coverage_target, defect_ceiling) -%}
   {%- set planned = in_scope | length -%}
+  {%- set required = eventsc_number(required) -%}
   {%- set target = eventsc_number(coverage_target) -%}
   {%- set ceiling = eventsc_number(defect_ceiling) -%}
 with observed as (
@@ -391,15 +394,15 @@ counts as (
 select
   {{ planned }} as events_in_scope,
   events_observed,
+  {{ required }} as events_required,
   case when {{ planned }} = 0 then 100.0
     else events_observed * 100.0 / {{ planned }} end as coverage_percent,
   {{ target }} as coverage_target,
-  case when {{ planned }} = 0 or events_observed * 100.0 >= {{ target }} * {{ planned }} - 0.000000001
-    then true else false end as coverage_met,
+  case when events_observed >= {{ required }} then true else false end as coverage_met,
   defect_count,
   {{ ceiling }} as defect_ceiling,
   case when defect_count <= {{ ceiling }} then true else false end as defects_met,
-  case when ({{ planned }} = 0 or events_observed * 100.0 >= {{ target }} * {{ planned }} - 0.000000001)
-    and defect_count <= {{ ceiling }} then true else false end as passed
+  case when events_observed >= {{ required }} and defect_count <= {{ ceiling }}
+    then true else false end as passed
 from counts
 {%- endmacro %}
