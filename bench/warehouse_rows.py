@@ -1,13 +1,14 @@
-"""Multiplies a Segment-shaped warehouse for bench/dbt.sh, and writes the same
-calls as NDJSON for `eventsc validate`.
+"""Segment-shaped calls at scale for bench/dbt.sh: the warehouse and the same
+calls as NDJSON.
 
-usage: warehouse_rows.py PROJECT_DIR SAMPLES_NDJSON COPIES OUT_NDJSON
+usage: warehouse_rows.py multiply PROJECT_DIR COPIES
+       warehouse_rows.py ndjson SAMPLES_NDJSON COPIES   (to stdout)
 
-PROJECT_DIR is a project made by tests/dbt/harness.py from the samples (one
-row per sample in its tables, DuckDB). Every table's rows are copied COPIES
-times with new message ids (`b<copy>-<id>`: a track call keeps one id in
-`tracks` and in its event's table), and OUT_NDJSON gets every sample COPIES
-times with the same ids. Prints the number of calls.
+`multiply`: PROJECT_DIR is a project made by tests/dbt/harness.py from the
+sample payloads (one row per sample in its tables, DuckDB); every table's rows
+are copied COPIES times with new message ids (`b<copy>-<id>`: a track call
+keeps one id in `tracks` and in its event's table).
+`ndjson`: every sample COPIES times, with the same ids, one per line.
 
 Not named dbt_*.py: dbt imports dbt_-prefixed modules as plugins.
 """
@@ -16,12 +17,11 @@ import json
 import os
 import sys
 
-import duckdb
-import yaml
 
+def multiply(project, copies):
+    import duckdb
+    import yaml
 
-def main():
-    project, samples, copies, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
     profile = yaml.safe_load(open(os.path.join(project, "profiles.yml")))["eventsc"]["outputs"]["dev"]
     con = duckdb.connect(profile["path"])
     doc = yaml.safe_load(open(os.path.join(project, "models", "sources.yml")))
@@ -35,21 +35,32 @@ def main():
                 f"from seed, range({copies}) r")
             con.execute("drop table seed")
     con.close()
-    lines = [l for l in open(samples, encoding="utf-8") if l.strip()]
+
+
+def ndjson(samples, copies):
     parts = []
-    for l in lines:
-        p = json.loads(l)
+    for line in open(samples, encoding="utf-8"):
+        if not line.strip():
+            continue
+        p = json.loads(line)
         mid = p["messageId"]
         text = json.dumps(p, separators=(",", ":"), ensure_ascii=False)
-        key = f'"messageId":"{mid}"'
-        pre, post = text.split(key, 1)
+        pre, post = text.split(f'"messageId":"{mid}"', 1)
         parts.append((pre + '"messageId":"b', "-" + mid + '"' + post + "\n"))
-    with open(out, "w", encoding="utf-8", buffering=1 << 20) as f:
-        for c in range(copies):
-            cs = str(c)
-            for pre, post in parts:
-                f.write(pre + cs + post)
-    print(copies * len(lines))
+    out = sys.stdout
+    for c in range(copies):
+        cs = str(c)
+        out.write("".join(pre + cs + post for pre, post in parts))
+    out.flush()
+
+
+def main():
+    if sys.argv[1:2] == ["multiply"]:
+        multiply(sys.argv[2], int(sys.argv[3]))
+    elif sys.argv[1:2] == ["ndjson"]:
+        ndjson(sys.argv[2], int(sys.argv[3]))
+    else:
+        sys.exit(__doc__)
 
 
 if __name__ == "__main__":

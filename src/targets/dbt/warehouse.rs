@@ -273,6 +273,14 @@ impl Builder<'_> {
         }
     }
 
+    /// A dbt test that is no rule of `validate` (uniqueness, an id column
+    /// Segment always fills, a table that must exist).
+    fn test_only(&self, s: &Scope, test: &'static str, column: Option<&str>) -> Check {
+        let mut c = self.check(s, test, test, column, vec![], String::new());
+        c.qa = false;
+        c
+    }
+
     fn category_column(&self, consent: usize) -> Option<String> {
         self.plan
             .consents
@@ -475,19 +483,8 @@ impl Builder<'_> {
             call,
             event: None,
         };
-        let mut unique = self.check(&s, "unique", "unique", Some("id"), vec![], String::new());
-        unique.qa = false;
-        table.check(unique);
-        let mut id = self.check(
-            &s,
-            "required",
-            "required",
-            Some("id"),
-            vec![],
-            String::new(),
-        );
-        id.qa = false;
-        table.check(id);
+        table.check(self.test_only(&s, "unique", Some("id")));
+        table.check(self.test_only(&s, "required", Some("id")));
         for (name, what) in [
             (
                 "received_at",
@@ -621,16 +618,7 @@ impl Builder<'_> {
             call: "identify",
             event: None,
         };
-        let mut id = self.check(
-            &s,
-            "required",
-            "required",
-            Some("id"),
-            vec![],
-            String::new(),
-        );
-        id.qa = false;
-        table.check(id);
+        table.check(self.test_only(&s, "required", Some("id")));
         // Columns only: the latest values are checked on the calls.
         let mut probe = Table::new("", "");
         self.properties(
@@ -979,9 +967,7 @@ impl Builder<'_> {
                     call: "track",
                     event: None,
                 };
-                let mut exists = self.check(&s, "table_exists", "", None, vec![], String::new());
-                exists.qa = false;
-                t.check(exists);
+                t.check(self.test_only(&s, "table_exists", None));
             }
             for e in events {
                 self.event(&mut t, e, shared);
