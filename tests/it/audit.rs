@@ -297,6 +297,7 @@ fn the_recorded_plan_is_the_plan_target_s_plan_json() {
             plan,
             sources: &sources,
             warnings: &checked.diagnostics,
+            options: Default::default(),
         };
         let written = eventsc::targets::plan::PlanTarget.generate(&cx);
         let bytes = &written
