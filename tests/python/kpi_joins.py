@@ -4,7 +4,7 @@ Usage: kpi_joins.py OUT_DIR...
 
 Loads the generated sample payloads (OUT_DIR/samples/samples.ndjson) into
 Segment-shaped tables, one per track event, named and with the columns the dbt
-target declares (OUT_DIR/dbt/sources.yml: each table's `config.meta.event`),
+target declares (OUT_DIR/dbt/models/sources.yml: each table's `config.meta.event`),
 then, for each KPI of OUT_DIR/plan/tracking-plan.json, joins its events on an
 identifier they share (a declared `*_id` column, or `user_id`) and groups by its
 dimensions. Each KPI must give at least one row; exits 1 with the reasons
@@ -21,7 +21,7 @@ import yaml
 def check(out_dir):
     out = Path(out_dir)
     plan = json.loads((out / "plan/tracking-plan.json").read_text())
-    sources = yaml.safe_load((out / "dbt/sources.yml").read_text())
+    sources = yaml.safe_load((out / "dbt/models/sources.yml").read_text())
 
     # event name -> (qualified table, declared columns)
     tables = {}
