@@ -139,6 +139,7 @@ pub fn run(args: Args) -> u8 {
             return EXIT_FAIL;
         }
     };
+    let plan_path = crate::targets::qa::plan_from_out(&args.out, &loaded.sources);
     let cx = Context {
         plan,
         sources: &loaded.sources,
@@ -146,6 +147,7 @@ pub fn run(args: Args) -> u8 {
         options: targets::Options {
             dbt_version: args.dbt_version.unwrap_or_default(),
         },
+        plan_path: plan_path.as_deref(),
     };
     let options = outdir::Options {
         force: args.force,

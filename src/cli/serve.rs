@@ -186,7 +186,7 @@ pub fn run(args: Args) -> u8 {
         .unwrap_or(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), args.port));
     let loopback = args.host.is_loopback();
     if !loopback {
-        eprintln!(
+        crate::serve::note!(
             "warning: listening on {} (not loopback): anyone who can reach this machine can send payloads and read the dashboard, with the payloads it shows",
             args.host
         );
@@ -220,7 +220,7 @@ pub fn run(args: Args) -> u8 {
         banner.push_str(&format!("  pages         {base}/app/\n"));
     }
     banner.push_str("Stop with Ctrl-C or SIGTERM.\n");
-    eprint!("{banner}");
+    crate::serve::note!("{}", banner.trim_end());
 
     let files = serve::Files {
         analytics_js: args.analytics_js.clone(),
@@ -230,7 +230,7 @@ pub fn run(args: Args) -> u8 {
     serve::run(&http, &collector, &files, args.jobs as usize, &stop);
 
     if let Err(e) = collector.flush() {
-        eprintln!("error: cannot write `{}`: {e}", capture.display());
+        crate::serve::note!("error: cannot write `{}`: {e}", capture.display());
     }
     let summary = collector.summary();
     let md = summary.markdown(&model);
@@ -245,7 +245,7 @@ pub fn run(args: Args) -> u8 {
     {
         code = usage_error(e);
     } else {
-        eprintln!(
+        crate::serve::note!(
             "eventsc serve: stopped; capture `{}`, report `{}`",
             capture.display(),
             args.report.display()

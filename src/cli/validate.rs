@@ -28,6 +28,10 @@ pub struct Args {
     /// The payloads: a file (`.gz` is read transparently) or `-` for stdin.
     #[arg(long, value_name = "FILE")]
     pub payloads: PathBuf,
+    /// Only these events count for coverage: an event name or a glob (`*`, `?`);
+    /// repeat for more. The other payloads are still checked.
+    #[arg(long = "event", value_name = "NAME")]
+    pub events: Vec<String>,
     /// Write the Markdown evidence report to this file.
     #[arg(long, value_name = "FILE.md")]
     pub report: Option<PathBuf>,
@@ -103,6 +107,12 @@ pub fn run(args: Args) -> u8 {
     // needed any more either.
     let mut model = Model::compile(plan, &sources);
     model.show_values = args.show_values;
+    if !args.events.is_empty() {
+        match validate::scope::select(&model, &args.events) {
+            Ok(selected) => model.restrict(&selected),
+            Err(e) => return usage_error(e),
+        }
+    }
     drop(sources);
     let stats = Stats::start(&model);
 
@@ -128,7 +138,8 @@ pub fn run(args: Args) -> u8 {
         s.finish(tally.records);
     }
     let name = args.payloads.display().to_string();
-    let summary = validate::report::summarize_with(&model, &tally, &name, args.show_values);
+    let mut summary = validate::report::summarize_with(&model, &tally, &name, args.show_values);
+    summary.scope = args.events.clone();
     if let Some(path) = &args.report {
         let md = summary.markdown(&model);
         if let Err(e) = crate::fsutil::write_output_file(path, md.as_bytes(), args.force, &inputs) {

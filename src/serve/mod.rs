@@ -13,6 +13,16 @@
 //! through DNS rebinding), and never with CORS headers; only the tracking API
 //! and the settings are open to other origins, as Segment's are.
 
+/// A line on stderr; a closed stderr (the terminal went away) is not a
+/// reason to stop collecting, unlike `eprintln!`, which panics.
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+pub(crate) use note;
+
 pub mod collector;
 pub mod segment;
 
@@ -194,7 +204,7 @@ fn ingest(req: &mut Request, path: &str, collector: &Collector) -> Reply {
     };
     match (result, refused) {
         (Err(e), _) => {
-            eprintln!("eventsc serve: cannot write the capture: {e}");
+            crate::serve::note!("eventsc serve: cannot write the capture: {e}");
             let body = serde_json::json!({"success": false, "error": format!("cannot write the capture: {e}")});
             json(500, body.to_string())
         }

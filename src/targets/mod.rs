@@ -57,6 +57,9 @@ pub struct Context<'a> {
     pub sources: &'a SourceMap,
     pub warnings: &'a [Diagnostic],
     pub options: Options,
+    /// The plan as named from the output folder (`build --out`), for the
+    /// commands the QA checklist prints; `None` when not known.
+    pub plan_path: Option<&'a str>,
 }
 
 /// Options of targets, from the command line (`build --dbt-version`).

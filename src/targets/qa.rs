@@ -81,7 +81,13 @@ fn contact(plan: &Plan, i: usize) -> String {
 pub fn render(cx: &Context) -> String {
     let plan = cx.plan;
     let m = &plan.meta;
-    let plan_path = plan_arg(cx.sources);
+    let plan_path = match cx.plan_path {
+        Some(p) => shell_word(p),
+        None => match plan_arg(cx.sources) {
+            p if p == "PLAN" => p,
+            p => shell_word(&p),
+        },
+    };
     let mut out = String::with_capacity(super::size_hint(cx.sources, 2));
     let _ = writeln!(
         out,
@@ -163,20 +169,27 @@ pub fn render(cx: &Context) -> String {
     );
 
     // How to run.
+    let from = if cx.plan_path.is_some() {
+        "Run the commands below in the folder that holds this checklist (the build's output folder): every path in them is relative to it."
+    } else {
+        "Run the commands below in the folder that holds this checklist (the build's output folder), naming the plan as it is from there: the sample paths are relative to it."
+    };
     let _ = writeln!(
         out,
         "## How to run QA\n\n\
+         {from}\n\n\
          1. Replay the generated samples; they must pass (if not, the plan and the build are out of step):  \n   \
          {}\n\
-         2. Capture the payloads each source really sends (Segment debugger or a source export) into `qa/captured.ndjson`, then validate them and write the evidence report:  \n   \
+         2. Capture the payloads each source really sends into `qa/captured.ndjson`: {} collects them live (point the sources at it; a dashboard shows each violation as it arrives, and it writes the evidence report when stopped), or export them from the Segment debugger or a source. Then validate them and write the evidence report:  \n   \
          {}\n\
          3. Work through the checks of every event below and fill in its evidence.\n\
          4. Log each defect in the [defect log](#defect-log). When QA fails, fix and re-run, at most {} time{}; then escalate along the [ladder](#escalation-ladder).\n",
-        code(&format!(
+        md::code_span(&format!(
             "eventsc validate {plan_path} --payloads {}",
             super::samples::NDJSON
         )),
-        code(&format!(
+        md::code_span(&format!("eventsc serve {plan_path}")),
+        md::code_span(&format!(
             "eventsc validate {plan_path} --payloads qa/captured.ndjson --report qa/evidence.md"
         )),
         qa.retry_limit,
@@ -462,24 +475,14 @@ fn event(
         return;
     }
 
-    let sdk = source.map_or_else(
-        || "the tracking code".to_string(),
-        |s| match s.kind.as_ref().map(|k| k.value) {
-            Some(k) => format!("the {} SDK of source {}", k, text(&s.id.value)),
-            None => format!("the SDK of source {}", text(&s.id.value)),
-        },
-    );
-    let _ = writeln!(
-        out,
-        "- [ ] **SDK unit test**: a unit test calls {sdk} for this event (with the typed clients: {} or {}) and asserts the payload: {}, types and constraints as in the instrumentation spec.",
-        code(&format!("{}(properties)", calls[0])),
-        code(&format!("{}(properties, user_id=…)", calls[1])),
-        required_list(&e.properties)
-    );
+    source_check(source, &e.properties, calls, out);
     let _ = writeln!(
         out,
         "- [ ] **Payload replay**: {} passes, and so do this event's captured payloads.",
-        code(&format!("eventsc validate {plan_path} --payloads {sample}"))
+        md::code_span(&format!(
+            "eventsc validate {plan_path} --payloads {sample} --event {}",
+            shell_word(&e.name.value)
+        ))
     );
     let _ = writeln!(
         out,
@@ -518,6 +521,152 @@ fn event(
     }
     out.push('\n');
     evidence(sample, out, false);
+}
+
+/// How an event is tested at its source: a unit test of the SDK for the
+/// sources that run one (product, web, mobile, server); for cloud apps (CRM,
+/// marketing automation, billing, support), the action performed in the
+/// tool's sandbox and the payload checked where its cloud source or webhook
+/// delivers it, after the next sync.
+fn source_check(
+    source: Option<&crate::ir::Source>,
+    props: &[Property],
+    calls: [&str; 2],
+    out: &mut String,
+) {
+    use crate::ir::SourceKind as K;
+    let required = required_list(props);
+    let clients = format!(
+        " (with the typed clients: {} or {})",
+        code(&format!("{}(properties)", calls[0])),
+        code(&format!("{}(properties, user_id=…)", calls[1]))
+    );
+    let Some(s) = source else {
+        let _ = writeln!(
+            out,
+            "- [ ] **SDK unit test**: a unit test calls the tracking code for this event{clients} and asserts the payload: {required}, types and constraints as in the instrumentation spec."
+        );
+        return;
+    };
+    let id = text(&s.id.value);
+    let tool = match s.kind.as_ref().map(|k| k.value) {
+        None => {
+            let _ = writeln!(
+                out,
+                "- [ ] **SDK unit test**: a unit test calls the SDK of source {id} for this event{clients} and asserts the payload: {required}, types and constraints as in the instrumentation spec."
+            );
+            return;
+        }
+        Some(k @ (K::Product | K::Web | K::Mobile | K::Server)) => {
+            let _ = writeln!(
+                out,
+                "- [ ] **SDK unit test**: a unit test calls the {k} SDK of source {id} for this event{clients} and asserts the payload: {required}, types and constraints as in the instrumentation spec."
+            );
+            return;
+        }
+        Some(K::Crm) => "the CRM's sandbox (move a test record through the step that sends it)",
+        Some(K::Map) => "the marketing automation platform's sandbox (a test contact or campaign)",
+        Some(K::Billing) => {
+            "the billing provider's test mode (a test customer, subscription or payment)"
+        }
+        Some(K::Support) => "the support tool's sandbox (a test ticket or conversation)",
+        Some(K::Other) => {
+            let _ = writeln!(
+                out,
+                "- [ ] **Source test**: make source {id} send this event in a test environment and assert the payload: {required}, types and constraints as in the instrumentation spec."
+            );
+            return;
+        }
+    };
+    let _ = writeln!(
+        out,
+        "- [ ] **Sandbox test**: source {id} is a cloud app, with no SDK to unit-test: perform the action in {tool} and check the payload its cloud source or webhook delivers: {required}, types and constraints as in the instrumentation spec."
+    );
+    let _ = writeln!(
+        out,
+        "- [ ] **Sync and mapping**: the source's next sync (cloud sources sync on a schedule) delivers it once, with the tool's fields mapped to the planned properties (no renamed or dropped fields)."
+    );
+}
+
+/// A word for a POSIX shell: as it is when it is plainly safe, else in
+/// single quotes (`'` written `'\''`).
+pub fn shell_word(s: &str) -> String {
+    let plain = |c: char| {
+        c.is_ascii_alphanumeric()
+            || matches!(c, '_' | '-' | '.' | '/' | ',' | ':' | '@' | '+' | '=')
+    };
+    if !s.is_empty() && s.chars().all(plain) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// The plan as named from the output folder `out`, for the commands the
+/// checklist prints (`None` when the plan came from standard input): as
+/// given when absolute; under `out` written plainly (`out`, `qa/out`), one
+/// `../` per level; otherwise from the working directory's absolute path.
+pub fn plan_from_out(out: &std::path::Path, sources: &SourceMap) -> Option<String> {
+    use std::path::{Component, Path, PathBuf};
+    let plan = plan_arg(sources);
+    if plan == "PLAN" {
+        return None;
+    }
+    let p = Path::new(&plan);
+    if p.is_absolute() {
+        return Some(plan);
+    }
+    let parts = |path: &Path| -> Option<Vec<String>> {
+        let mut v: Vec<String> = Vec::new();
+        for c in path.components() {
+            match c {
+                Component::Normal(n) => v.push(n.to_str()?.to_string()),
+                Component::CurDir => {}
+                Component::ParentDir => {
+                    v.pop()?;
+                }
+                _ => return None,
+            }
+        }
+        Some(v)
+    };
+    let (out_parts, plan_parts) = match (parts(out), parts(p)) {
+        (Some(o), Some(p))
+            if !out.is_absolute() && !out.components().any(|c| c == Component::ParentDir) =>
+        {
+            (o, p)
+        }
+        _ => {
+            let cwd = std::env::current_dir().ok()?;
+            let abs = |x: &Path| -> Option<Vec<String>> {
+                let full: PathBuf = cwd.join(x);
+                let mut v: Vec<String> = Vec::new();
+                for c in full.components() {
+                    match c {
+                        Component::Normal(n) => v.push(n.to_str()?.to_string()),
+                        Component::ParentDir => {
+                            v.pop();
+                        }
+                        _ => {}
+                    }
+                }
+                Some(v)
+            };
+            (abs(out)?, abs(p)?)
+        }
+    };
+    let common = out_parts
+        .iter()
+        .zip(&plan_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut rel: Vec<String> = vec!["..".into(); out_parts.len() - common];
+    rel.extend(plan_parts[common..].iter().cloned());
+    Some(if rel.is_empty() {
+        ".".into()
+    } else {
+        rel.join("/")
+    })
 }
 
 fn evidence(sample: &str, out: &mut String, retired: bool) {
@@ -560,7 +709,9 @@ fn traits(cx: &Context, t: &Traits, plan_path: &str, out: &mut String) {
     let _ = writeln!(
         out,
         "- [ ] **Payload replay**: {} passes, and so do the captured `{call}` payloads.",
-        code(&format!("eventsc validate {plan_path} --payloads {sample}"))
+        md::code_span(&format!(
+            "eventsc validate {plan_path} --payloads {sample} --event {call}"
+        ))
     );
     let _ = writeln!(
         out,
@@ -593,6 +744,51 @@ fn traits(cx: &Context, t: &Traits, plan_path: &str, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shell_words() {
+        assert_eq!(shell_word("plans/a.events"), "plans/a.events");
+        assert_eq!(shell_word("Account Created"), "'Account Created'");
+        assert_eq!(shell_word("it's"), "'it'\\''s'");
+        assert_eq!(shell_word("$(rm -rf /)"), "'$(rm -rf /)'");
+        assert_eq!(shell_word(""), "''");
+    }
+
+    #[test]
+    fn plans_from_the_output_folder() {
+        use crate::source::SourceFile;
+        use std::path::Path;
+        let mut one = SourceMap::new();
+        one.add(SourceFile::new("plans/a.events", None, String::new()));
+        assert_eq!(
+            plan_from_out(Path::new("out"), &one).as_deref(),
+            Some("../plans/a.events")
+        );
+        assert_eq!(
+            plan_from_out(Path::new("./build/qa/"), &one).as_deref(),
+            Some("../../plans/a.events")
+        );
+        assert_eq!(
+            plan_from_out(Path::new("plans/out"), &one).as_deref(),
+            Some("../a.events")
+        );
+        let mut dir = SourceMap::new();
+        dir.add(SourceFile::new("./x/a.events", None, String::new()));
+        dir.add(SourceFile::new("./x/b.events", None, String::new()));
+        assert_eq!(
+            plan_from_out(Path::new("out"), &dir).as_deref(),
+            Some("../x")
+        );
+        let mut abs = SourceMap::new();
+        abs.add(SourceFile::new("/srv/plan.events", None, String::new()));
+        assert_eq!(
+            plan_from_out(Path::new("out"), &abs).as_deref(),
+            Some("/srv/plan.events")
+        );
+        let mut stdin = SourceMap::new();
+        stdin.add(SourceFile::new("<stdin>", None, String::new()));
+        assert_eq!(plan_from_out(Path::new("out"), &stdin), None);
+    }
 
     #[test]
     fn plan_args() {

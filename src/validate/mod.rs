@@ -18,6 +18,8 @@ pub mod pattern;
 pub mod payload;
 pub mod redact;
 pub mod report;
+pub mod scope;
+pub mod suggest;
 pub mod tally;
 
 use input::{Chunk, Framer, Record};

@@ -407,6 +407,19 @@ impl Model {
         )
     }
 
+    /// Narrows QA's scope to the selected events (`validate --event`): the
+    /// others are still checked, but do not count for coverage.
+    pub fn restrict(&mut self, selected: &[bool]) {
+        for (e, &s) in self.events.iter_mut().zip(selected) {
+            e.in_scope &= s;
+        }
+    }
+
+    /// The planned event closest to an unplanned name ("did you mean").
+    pub fn suggest_event(&self, name: &str) -> Option<&str> {
+        super::suggest::closest(name, self.events.iter().map(|e| &*e.name))
+    }
+
     /// Planned events that QA covers.
     pub fn planned(&self) -> impl Iterator<Item = (usize, &EventModel)> {
         self.events.iter().enumerate().filter(|(_, e)| e.in_scope)

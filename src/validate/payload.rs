@@ -26,7 +26,12 @@ pub struct Checker<'m> {
     /// Consent purposes switched off in the current payload, by purpose index.
     off: Vec<bool>,
     any_off: bool,
+    /// "Did you mean" for unplanned event names, by name (bounded).
+    suggestions: rustc_hash::FxHashMap<Box<str>, String>,
 }
+
+/// Unplanned event names whose suggestion is remembered.
+const SUGGESTIONS: usize = 4096;
 
 impl<'m> Checker<'m> {
     pub fn new(model: &'m Model) -> Self {
@@ -35,7 +40,21 @@ impl<'m> Checker<'m> {
             violations: Vec::new(),
             off: vec![false; model.categories.len()],
             any_off: false,
+            suggestions: Default::default(),
         }
+    }
+
+    /// `; did you mean "X"?` for an unplanned event name, or nothing (a scan
+    /// of the plan's events, remembered per name).
+    fn suggest_event(&mut self, name: &str) -> String {
+        if let Some(s) = self.suggestions.get(name) {
+            return s.clone();
+        }
+        let hint = super::suggest::hint(self.model.suggest_event(name), |s| format!("{s:?}"));
+        if self.suggestions.len() < SUGGESTIONS {
+            self.suggestions.insert(name.into(), hint.clone());
+        }
+        hint
     }
 
     /// The violations of the last record checked.
@@ -263,11 +282,12 @@ impl<'m> Checker<'m> {
             }
         };
         let Some(index) = model.event(name) else {
+            let found = format!("{}{}", quote(name), self.suggest_event(name));
             self.push(
                 Kind::UnplannedEvent,
                 "/event",
                 "an event of the plan".into(),
-                quote(name),
+                found,
                 Some(model.plan_loc),
             );
             return Ok(Target::Unplanned(name.into()));
@@ -1179,11 +1199,20 @@ fn object<'m, 'de, A: MapAccess<'de>>(
             }
             None => {
                 map.next_value::<IgnoredAny>()?;
+                let names = &cx.model.names;
+                let planned = obj
+                    .props
+                    .iter()
+                    .chain(extra.into_iter().flat_map(|e| e.props.iter()))
+                    .map(|p| names.get(p.name));
+                let hint = super::suggest::hint(super::suggest::closest(&key, planned), |s| {
+                    format!("`{s}`")
+                });
                 cx.push(
                     Kind::UnplannedProperty,
                     &child,
                     "a property of the plan".into(),
-                    format!("`{key}`, not planned"),
+                    format!("`{key}`, not planned{hint}"),
                     loc,
                 );
             }

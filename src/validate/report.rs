@@ -23,6 +23,9 @@ pub struct Summary {
     pub plan: PlanRef,
     /// The payload file as given (`-` for stdin).
     pub payloads: String,
+    /// `--event` patterns: the events QA covers in this run (all when empty).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub scope: Vec<String>,
     pub qa: Qa,
     pub totals: Totals,
     pub events: Vec<Row>,
@@ -353,6 +356,7 @@ pub fn summarize_with(model: &Model, tally: &Tally, payloads: &str, show_values:
             version: model.info.version.clone(),
         },
         payloads: payloads.to_string(),
+        scope: Vec::new(),
         qa: Qa {
             passed: verdict.passed,
             coverage: Coverage {
@@ -438,8 +442,14 @@ fn example_line(e: &ExampleOut) -> String {
 impl Summary {
     fn coverage_text(&self) -> String {
         let c = &self.qa.coverage;
+        let scope = if self.scope.is_empty() {
+            String::new()
+        } else {
+            let events: Vec<String> = self.scope.iter().map(|p| format!("{p:?}")).collect();
+            format!(" in the scope of --event {}", events.join(", "))
+        };
         format!(
-            "{}/{} planned events seen ({}%)",
+            "{}/{} planned events seen ({}%){scope}",
             c.observed,
             c.planned,
             percent(c.percent)

@@ -17,6 +17,7 @@ fn record(dir: &Path, plan_file: &str, at: i64) -> Result<PathBuf, String> {
         sources: &sources,
         warnings: &warnings,
         options: Default::default(),
+        plan_path: None,
     };
     let plan_json = audit::plan_json(&cx)?;
     assert_eq!(plan_json["format"], "eventsc/plan");

@@ -60,6 +60,7 @@ fn every_target_matches_its_golden_files() {
             sources: &sources,
             warnings: &checked.diagnostics,
             options: Default::default(),
+            plan_path: None,
         };
         let dir: PathBuf = common::root().join("tests/golden").join(name);
         let artifacts: Vec<_> = golden_targets().flat_map(|t| t.generate(&cx)).collect();
@@ -122,6 +123,7 @@ fn targets_give_the_same_bytes_every_time() {
                 sources: &sources,
                 warnings: &[],
                 options: Default::default(),
+                plan_path: None,
             };
             TARGETS.iter().map(|t| t.generate(&cx)).collect::<Vec<_>>()
         };

@@ -46,6 +46,7 @@ fn write_schemas(plan: &Path, dir: &Path) -> Vec<String> {
         sources: &sources,
         warnings: &[],
         options: Default::default(),
+        plan_path: None,
     };
     let mut files = Vec::new();
     for t in TARGETS

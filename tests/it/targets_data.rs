@@ -119,6 +119,7 @@ fn plan_json_of_text(text: &str) -> serde_json::Value {
         sources: &sources,
         warnings: &checked.diagnostics,
         options: Default::default(),
+        plan_path: None,
     };
     let t = eventsc::targets::find("plan").expect("plan target");
     serde_json::from_slice(&t.generate(&cx)[0].bytes).expect("json")

@@ -74,3 +74,240 @@ fn segment_batches_are_unwrapped() {
         "{b:#}"
     );
 }
+
+/// The commands the QA checklist prints, in the order printed: its code
+/// spans that are `eventsc` command lines.
+fn checklist_commands(md: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, part) in md.split('`').enumerate() {
+        if i % 2 == 1 && part.starts_with("eventsc ") && part.split_whitespace().count() > 2 {
+            out.push(part.to_string());
+        }
+    }
+    out
+}
+
+fn copy_plan(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("the example").flatten() {
+        let p = e.path();
+        if p.extension().is_some_and(|x| x == "events") {
+            std::fs::copy(&p, to.join(e.file_name())).expect("copies");
+        }
+    }
+}
+
+fn sh(dir: &std::path::Path, command: &str) -> std::process::Output {
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_eventsc"))
+        .parent()
+        .expect("the binary's folder")
+        .to_path_buf();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    Command::new("sh")
+        .args(["-c", command])
+        .current_dir(dir)
+        .env("PATH", path)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("sh runs")
+}
+
+/// Every command the QA checklist prints runs as printed, from where it says
+/// to run them (the build's output folder): the replays of the samples pass,
+/// each event's replay passes on its own (`--event`), the capture is
+/// validated into the evidence report, and `eventsc serve` starts.
+#[test]
+fn every_command_of_the_qa_checklist_runs_as_written() {
+    for example in ["pipeline-velocity", "ecommerce"] {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let d = dir.path();
+        copy_plan(
+            &common::root().join("examples").join(example),
+            &d.join("plan"),
+        );
+        let built = sh(d, "eventsc build plan --out out --target qa,samples");
+        assert!(
+            built.status.success(),
+            "{}",
+            String::from_utf8_lossy(&built.stderr)
+        );
+        let out = d.join("out");
+        let md = std::fs::read_to_string(out.join("qa-checklist.md")).expect("the checklist");
+        assert!(
+            md.contains("in the folder that holds this checklist"),
+            "{md}"
+        );
+        let commands = checklist_commands(&md);
+        assert!(commands.len() > 5, "{commands:?}");
+        // The capture the checklist asks for: here, the samples.
+        std::fs::create_dir_all(out.join("qa")).expect("mkdir");
+        std::fs::copy(
+            out.join("samples/samples.ndjson"),
+            out.join("qa/captured.ndjson"),
+        )
+        .expect("copies");
+        let mut served = false;
+        for command in &commands {
+            if command.starts_with("eventsc serve ") {
+                served = true;
+                serve_runs(d, &out, command);
+                continue;
+            }
+            let r = sh(&out, command);
+            assert!(
+                r.status.success(),
+                "{example}: `{command}` failed in the output folder:\n{}\n{}",
+                String::from_utf8_lossy(&r.stdout),
+                String::from_utf8_lossy(&r.stderr)
+            );
+        }
+        assert!(served, "the checklist offers `eventsc serve`");
+        assert!(out.join("qa/evidence.md").is_file());
+    }
+}
+
+/// Runs the checklist's `eventsc serve` command in a copy of the output
+/// folder (on a free port: the only change), until it prints its address;
+/// then stops it.
+fn serve_runs(d: &std::path::Path, out: &std::path::Path, command: &str) {
+    let copy = d.join("serve-run");
+    std::fs::create_dir_all(&copy).expect("mkdir");
+    for e in std::fs::read_dir(out).expect("out").flatten() {
+        if e.path().is_file() {
+            std::fs::copy(e.path(), copy.join(e.file_name())).expect("copies");
+        }
+    }
+    let bin = env!("CARGO_BIN_EXE_eventsc");
+    let line = format!("exec {} --port 0", command.replacen("eventsc", bin, 1));
+    let mut child = Command::new("sh")
+        .args(["-c", &line])
+        .current_dir(&copy)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("serve starts");
+    let mut first = String::new();
+    let stderr = child.stderr.take().expect("piped");
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(stderr), &mut first).expect("reads");
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let status = child.wait().expect("exits");
+    assert!(first.contains("collecting for"), "`{command}`: {first}");
+    // No payload came: QA failed, reported on exit.
+    assert_eq!(status.code(), Some(1), "`{command}`");
+    assert!(copy.join("qa/evidence.md").is_file());
+}
+
+macro_rules! snapshot {
+    ($name:expr, $value:expr) => {{
+        let mut settings = insta::Settings::clone_current();
+        settings.set_snapshot_path(common::root().join("tests/snapshots/validate_workflow"));
+        settings.set_prepend_module_to_snapshot(false);
+        settings.bind(|| insta::assert_snapshot!($name, $value));
+    }};
+}
+
+/// `--event` narrows coverage to the events named (or globbed); the other
+/// payloads are still checked.
+#[test]
+fn event_scopes_coverage() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let d = dir.path();
+    let lines = valid_lines();
+    // One "Order Completed" and one broken "Cart Viewed".
+    let broken = lines[1].replace("\"item_count\": 3", "\"item_count\": -3");
+    std::fs::write(d.join("p.ndjson"), format!("{}\n{broken}\n", lines[0])).expect("writes");
+    std::fs::copy(common::root().join(PLAN), d.join("plan.events")).expect("copies");
+    let plan = "plan.events";
+    let run = |extra: &[&str]| {
+        let mut args = vec![plan, "--payloads", "p.ndjson", "--format", "json"];
+        args.extend_from_slice(extra);
+        let (code, out, err) = validate(d, &args);
+        (
+            code,
+            if code == 2 {
+                serde_json::Value::Null
+            } else {
+                json(&out)
+            },
+            err,
+        )
+    };
+    let (code, all, _) = run(&[]);
+    assert_eq!(code, 1, "2 of 4 events seen, under the 75% target");
+    assert_eq!(all["qa"]["coverage"]["planned"], 4);
+    assert!(all.get("scope").is_none());
+
+    let (code, one, _) = run(&["--event", "Order Completed"]);
+    assert_eq!(code, 0, "{one:#}");
+    assert_eq!(one["scope"], serde_json::json!(["Order Completed"]));
+    assert_eq!(one["qa"]["coverage"]["planned"], 1);
+    assert_eq!(one["qa"]["coverage"]["observed"], 1);
+    assert_eq!(
+        one["qa"]["defects"]["payloads"], 1,
+        "other events are still checked"
+    );
+    assert_eq!(one["never_seen"], serde_json::json!([]));
+
+    let (_, glob, _) = run(&["--event", "*Viewed", "--event", "Seat ?dded"]);
+    assert_eq!(glob["qa"]["coverage"]["planned"], 2);
+    assert_eq!(glob["qa"]["coverage"]["observed"], 1);
+
+    let (code, calls, _) = run(&["--event", "identify"]);
+    assert_eq!(calls["qa"]["coverage"]["planned"], 0);
+    assert_eq!(code, 0);
+
+    let (code, _, err) = run(&["--event", "order complete"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("did you mean \"Order Completed\""), "{err}");
+
+    let (_, human, _) = validate(d, &[plan, "--payloads", "p.ndjson", "--event", "Order*"]);
+    snapshot!("event-scope-human", human);
+}
+
+/// Unplanned events, properties and traits name the closest planned one.
+#[test]
+fn did_you_mean_for_events_properties_and_traits() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let d = dir.path();
+    let lines = valid_lines();
+    let payloads = [
+        lines[0].replace("\"Order Completed\"", "\"order completed\""),
+        lines[1].replace("\"item_count\"", "\"item_cont\""),
+        lines[3].replace("\"age\"", "\"agee\""),
+        lines[1].replace("\"Cart Viewed\"", "\"Totally Unrelated\""),
+    ];
+    std::fs::write(d.join("p.ndjson"), payloads.join("\n")).expect("writes");
+    std::fs::copy(common::root().join(PLAN), d.join("plan.events")).expect("copies");
+    let plan = "plan.events";
+    let (_, out, _) = validate(d, &[plan, "--payloads", "p.ndjson", "--format", "json"]);
+    let v = json(&out);
+    let expected: Vec<String> = v["events"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .flat_map(|r| r["examples"].as_array().cloned().unwrap_or_default())
+        .map(|e| {
+            format!(
+                "{} {}",
+                e["pointer"].as_str().unwrap_or(""),
+                e["found"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    for want in [
+        "/event \"order completed\"; did you mean \"Order Completed\"?",
+        "/properties/item_cont `item_cont`, not planned; did you mean `item_count`?",
+        "/traits/agee `agee`, not planned; did you mean `age`?",
+        "/event \"Totally Unrelated\"",
+    ] {
+        assert!(expected.iter().any(|e| e == want), "{want}\n{expected:#?}");
+    }
+    let (_, human, _) = validate(d, &[plan, "--payloads", "p.ndjson"]);
+    snapshot!("did-you-mean-human", human);
+}

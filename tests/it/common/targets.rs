@@ -50,6 +50,7 @@ pub fn with_context<T>(path: &Path, f: impl FnOnce(&Context) -> T) -> T {
         sources: &sources,
         warnings: &warnings,
         options: Default::default(),
+        plan_path: None,
     })
 }
 
