@@ -299,6 +299,7 @@ fn the_recorded_plan_is_the_plan_target_s_plan_json() {
             sources: &sources,
             warnings: &checked.diagnostics,
             options: Default::default(),
+            plan_path: None,
         };
         let written = eventsc::targets::plan::PlanTarget.generate(&cx);
         let bytes = &written
