@@ -86,18 +86,22 @@ impl Utc {
 
     /// The current time, or `SOURCE_DATE_EPOCH` when set (reproducible builds).
     pub fn now() -> Result<Utc, String> {
+        Ok(Utc::from_unix(Utc::now_unix()?))
+    }
+
+    /// [`Utc::now`] in seconds since 1970.
+    pub fn now_unix() -> Result<i64, String> {
         if let Ok(v) = std::env::var("SOURCE_DATE_EPOCH") {
-            let secs: i64 = v
+            return v
                 .trim()
                 .parse()
-                .map_err(|_| format!("SOURCE_DATE_EPOCH={v:?} is not a number of seconds"))?;
-            return Ok(Utc::from_unix(secs));
+                .map_err(|_| format!("SOURCE_DATE_EPOCH={v:?} is not a number of seconds"));
         }
         let secs = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_err(|_| "the system clock is before 1970".to_string())?
             .as_secs();
-        Ok(Utc::from_unix(secs as i64))
+        Ok(secs as i64)
     }
 }
 

@@ -58,6 +58,13 @@ pub struct Args {
     /// The Markdown evidence report written on exit.
     #[arg(long, value_name = "FILE.md", default_value = "qa/evidence.md")]
     pub report: PathBuf,
+    /// Violations listed per event (all are counted).
+    #[arg(long, value_name = "N", default_value_t = crate::validate::tally::EXAMPLES as u64, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_violations: u64,
+    /// Keep a record of this QA run in DIR when it stops, and evaluate the
+    /// rip-cord over the recorded runs (as `validate --record`).
+    #[arg(long, value_name = "DIR")]
+    pub record: Option<PathBuf>,
     /// Replace the `--report` file if it exists.
     #[arg(long)]
     pub force: bool,
@@ -145,16 +152,22 @@ pub fn run(args: Args) -> u8 {
             capture.display()
         ));
     }
-    let (tally, lines, unterminated) = if exists {
-        match serve::resume(&model, capture) {
+    if let Err(e) = crate::validate::provenance::now() {
+        return usage_error(e);
+    }
+    let (resumed, unterminated) = if exists {
+        match serve::resume(&model, capture, args.max_violations as usize) {
             Ok(r) => r,
             Err(e) => {
                 return usage_error(format!("cannot continue `{}`: {e}", capture.display()));
             }
         }
     } else {
-        (Default::default(), 0, false)
+        use sha2::Digest;
+        let tally = crate::validate::tally::Tally::with_limit(args.max_violations as usize);
+        ((tally, 0, sha2::Sha256::new()), false)
     };
+    let lines = resumed.1;
     if let Some(dir) = capture.parent().filter(|d| !d.as_os_str().is_empty())
         && let Err(e) = std::fs::create_dir_all(dir)
     {
@@ -173,7 +186,7 @@ pub fn run(args: Args) -> u8 {
         return usage_error(format!("cannot write `{}`: {e}", capture.display()));
     }
     let name = capture.display().to_string();
-    let collector = Collector::new(&model, plan_lines, name, Box::new(sink), tally, lines);
+    let collector = Collector::new(&model, plan_lines, name, Box::new(sink), resumed);
 
     let addr = SocketAddr::new(args.host, args.port);
     let http = match tiny_http::Server::http(addr) {
@@ -232,7 +245,21 @@ pub fn run(args: Args) -> u8 {
     if let Err(e) = collector.flush() {
         crate::serve::note!("error: cannot write `{}`: {e}", capture.display());
     }
-    let summary = collector.summary();
+    let mut summary = collector.summary();
+    let mut failed: Option<u8> = None;
+    if let Some(dir) = &args.record {
+        let recorded = crate::validate::provenance::now().and_then(|(unix, date)| {
+            crate::validate::record::record_run(&model, &mut summary, dir, unix, &date)
+        });
+        match recorded {
+            Ok(path) => crate::serve::note!(
+                "eventsc serve: this run is recorded as `{}`",
+                path.display()
+            ),
+            // The report and the capture are still written.
+            Err(e) => failed = Some(usage_error(e)),
+        }
+    }
     let md = summary.markdown(&model);
     let mut code = if summary.qa.passed {
         EXIT_OK
@@ -254,5 +281,5 @@ pub fn run(args: Args) -> u8 {
     let _ = std::io::stdout()
         .lock()
         .write_all(summary.human().as_bytes());
-    code
+    failed.unwrap_or(code)
 }

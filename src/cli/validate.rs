@@ -32,6 +32,15 @@ pub struct Args {
     /// repeat for more. The other payloads are still checked.
     #[arg(long = "event", value_name = "NAME")]
     pub events: Vec<String>,
+    /// Violations listed per event (all are counted; the others are
+    /// reported as "N more").
+    #[arg(long, value_name = "N", default_value_t = crate::validate::tally::EXAMPLES as u64, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_violations: u64,
+    /// Keep a record of this run in DIR (one small JSON file per run, never
+    /// overwritten) and evaluate the plan's rip-cord (`qa { escalate_after }`)
+    /// over the recorded runs: the report says when it is pulled and whom to alert.
+    #[arg(long, value_name = "DIR")]
+    pub record: Option<PathBuf>,
     /// Write the Markdown evidence report to this file.
     #[arg(long, value_name = "FILE.md")]
     pub report: Option<PathBuf>,
@@ -115,8 +124,19 @@ pub fn run(args: Args) -> u8 {
     }
     drop(sources);
     let stats = Stats::start(&model);
+    // The date is read first: a bad SOURCE_DATE_EPOCH is a usage error
+    // before any work.
+    let (unix, date) = match validate::provenance::now() {
+        Ok(now) => now,
+        Err(e) => return usage_error(e),
+    };
 
-    let reader = match validate::input::open(&args.payloads) {
+    let mut hash = None;
+    let reader = match validate::input::open_with(&args.payloads, |r| {
+        let (r, h) = validate::provenance::Hashing::new(r);
+        hash = Some(h);
+        Box::new(r)
+    }) {
         Ok(r) => r,
         Err(e) => {
             return usage_error(format!(
@@ -125,7 +145,13 @@ pub fn run(args: Args) -> u8 {
             ));
         }
     };
-    let tally = match validate::run(&model, reader, args.jobs as usize) {
+    let framer = validate::input::Framer::new(reader);
+    let tally = match validate::run_limited(
+        &model,
+        framer,
+        args.jobs as usize,
+        args.max_violations as usize,
+    ) {
         Ok(t) => t,
         Err(e) => {
             return usage_error(format!(
@@ -140,6 +166,23 @@ pub fn run(args: Args) -> u8 {
     let name = args.payloads.display().to_string();
     let mut summary = validate::report::summarize_with(&model, &tally, &name, args.show_values);
     summary.scope = args.events.clone();
+    summary.provenance.date = date.rfc3339();
+    if let Some(h) = hash {
+        summary.provenance.payloads_sha256 = validate::provenance::hex(h.take());
+    }
+    if let Some(dir) = &args.record {
+        match validate::record::record_run(&model, &mut summary, dir, unix, &date) {
+            Ok(path) => {
+                use std::io::Write as _;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "validate: this run is recorded as `{}`",
+                    path.display()
+                );
+            }
+            Err(e) => return usage_error(e),
+        }
+    }
     if let Some(path) = &args.report {
         let md = summary.markdown(&model);
         if let Err(e) = crate::fsutil::write_output_file(path, md.as_bytes(), args.force, &inputs) {

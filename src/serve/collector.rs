@@ -11,6 +11,7 @@ use crate::validate::report::{self, ExampleOut, Summary};
 use crate::validate::tally::{Call, Tally, Target};
 use serde::Serialize;
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 use std::collections::VecDeque;
 use std::io::{self, Write};
 use std::sync::Mutex;
@@ -65,6 +66,8 @@ impl<W: Write + Send> Sink for io::BufWriter<W> {
 struct State<'m> {
     checker: Checker<'m>,
     tally: Tally,
+    /// SHA-256 of the capture's bytes so far.
+    hash: Sha256,
     sink: Box<dyn Sink + 'm>,
     /// The line the next message gets.
     next_line: u64,
@@ -83,14 +86,13 @@ pub struct Collector<'m> {
 
 impl<'m> Collector<'m> {
     /// A collector appending to `sink`, which already holds `lines` lines
-    /// counted in `tally` (a resumed capture).
+    /// counted in `tally` and hashed in `hash` (a resumed capture).
     pub fn new(
         model: &'m Model,
         plan_lines: Vec<Vec<Box<str>>>,
         name: String,
         sink: Box<dyn Sink + 'm>,
-        tally: Tally,
-        lines: u64,
+        (tally, lines, hash): (Tally, u64, Sha256),
     ) -> Self {
         Collector {
             model,
@@ -99,6 +101,7 @@ impl<'m> Collector<'m> {
             state: Mutex::new(State {
                 checker: Checker::new(model),
                 tally,
+                hash,
                 sink,
                 next_line: lines + 1,
                 feed: VecDeque::new(),
@@ -123,6 +126,8 @@ impl<'m> Collector<'m> {
             let bytes = m.as_ref();
             st.sink.append(bytes)?;
             st.sink.append(b"\n")?;
+            st.hash.update(bytes);
+            st.hash.update(b"\n");
             let line = st.next_line;
             st.next_line += 1;
             let malformed_before = st.tally.malformed;
@@ -205,10 +210,17 @@ impl<'m> Collector<'m> {
         }
     }
 
-    /// The results so far, as `validate` would report them on the capture.
+    /// The results so far, as `validate` would report them on the capture
+    /// (dated now, or `SOURCE_DATE_EPOCH`).
     pub fn summary(&self) -> Summary {
         let st = self.lock();
-        report::summarize(self.model, &st.tally, &self.name)
+        let mut s = report::summarize(self.model, &st.tally, &self.name);
+        s.provenance.payloads_sha256 = crate::validate::provenance::hex(st.hash.clone());
+        drop(st);
+        if let Ok((_, date)) = crate::validate::provenance::now() {
+            s.provenance.date = date.rfc3339();
+        }
+        s
     }
 
     /// Feed items after `seq`, oldest first, and the last seq.

@@ -297,11 +297,14 @@ fn content_type(path: &Path) -> &'static str {
 }
 
 /// Reads a capture to continue it (`--append`): its tally, its number of
-/// lines, and whether it ends without a line break.
+/// lines and the hash of its bytes (with the line break added when it ends
+/// without one), and whether it does.
 pub fn resume(
     model: &crate::validate::model::Model,
     path: &Path,
-) -> std::io::Result<(crate::validate::tally::Tally, u64, bool)> {
+    limit: usize,
+) -> std::io::Result<((crate::validate::tally::Tally, u64, sha2::Sha256), bool)> {
+    use sha2::Digest;
     let mut bytes = Vec::new();
     std::fs::File::open(path)?.read_to_end(&mut bytes)?;
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
@@ -319,8 +322,14 @@ pub fn resume(
     }
     let lines = memchr::memchr_iter(b'\n', &bytes).count() as u64;
     let unterminated = bytes.last().is_some_and(|&b| b != b'\n');
-    let tally = crate::validate::run(model, &bytes[..], 1)?;
-    Ok((tally, lines + unterminated as u64, unterminated))
+    let framer = crate::validate::input::Framer::new(&bytes[..]);
+    let tally = crate::validate::run_limited(model, framer, 1, limit)?;
+    let mut hash = sha2::Sha256::new();
+    hash.update(&bytes);
+    if unterminated {
+        hash.update(b"\n");
+    }
+    Ok(((tally, lines + unterminated as u64, hash), unterminated))
 }
 
 #[cfg(test)]

@@ -16,11 +16,21 @@ pub const MAX_RECORD: usize = 8 << 20;
 /// Opens the payloads: a path or `-` (stdin), gunzipping when the data starts
 /// with the gzip magic bytes.
 pub fn open(path: &std::path::Path) -> io::Result<Box<dyn Read>> {
+    open_with(path, |r| r)
+}
+
+/// [`open`], reading the bytes as stored through `wrap` (before any gunzip:
+/// the payloads' hash is the file's).
+pub fn open_with(
+    path: &std::path::Path,
+    wrap: impl FnOnce(Box<dyn Read>) -> Box<dyn Read>,
+) -> io::Result<Box<dyn Read>> {
     let inner: Box<dyn Read> = if path.as_os_str() == "-" {
         Box::new(io::stdin())
     } else {
         Box::new(std::fs::File::open(path)?)
     };
+    let inner = wrap(inner);
     let mut r = BufReader::with_capacity(1 << 16, inner);
     let head = r.fill_buf()?;
     if head.starts_with(&[0x1f, 0x8b]) {

@@ -16,6 +16,8 @@ pub mod kinds;
 pub mod model;
 pub mod pattern;
 pub mod payload;
+pub mod provenance;
+pub mod record;
 pub mod redact;
 pub mod report;
 pub mod scope;
@@ -36,13 +38,23 @@ pub fn run(model: &Model, reader: impl Read, jobs: usize) -> io::Result<Tally> {
 }
 
 /// [`run`] with a given framer (tests use tiny chunks).
-pub fn run_with<R: Read>(model: &Model, mut framer: Framer<R>, jobs: usize) -> io::Result<Tally> {
-    let mut total = Tally::default();
+pub fn run_with<R: Read>(model: &Model, framer: Framer<R>, jobs: usize) -> io::Result<Tally> {
+    run_limited(model, framer, jobs, tally::EXAMPLES)
+}
+
+/// [`run_with`], listing up to `limit` violations per event.
+pub fn run_limited<R: Read>(
+    model: &Model,
+    mut framer: Framer<R>,
+    jobs: usize,
+    limit: usize,
+) -> io::Result<Tally> {
+    let mut total = Tally::with_limit(limit);
     if jobs <= 1 {
         let mut checker = Checker::new(model);
         let mut chunk = Chunk::default();
         while framer.next(&mut chunk)? {
-            let mut t = Tally::default();
+            let mut t = Tally::with_limit(limit);
             check_chunk(&mut checker, &chunk, &mut t);
             total.merge(t);
         }
@@ -64,7 +76,7 @@ pub fn run_with<R: Read>(model: &Model, mut framer: Framer<R>, jobs: usize) -> i
                         Err(_) => break,
                     };
                     let Ok((seq, chunk)) = msg else { break };
-                    let mut t = Tally::default();
+                    let mut t = Tally::with_limit(limit);
                     check_chunk(&mut checker, &chunk, &mut t);
                     if tx.send((seq, chunk, t)).is_err() {
                         break;

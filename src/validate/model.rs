@@ -219,6 +219,8 @@ pub struct PlanInfo {
     pub qa: Qa,
     /// `2 in 48 hours`.
     pub escalate_after: String,
+    /// SHA-256 of the plan's sources (plan.json's `sources_hash`).
+    pub sources_sha256: String,
     pub escalation: Vec<OwnerInfo>,
     pub ripcord: Vec<OwnerInfo>,
 }
@@ -327,6 +329,7 @@ impl Model {
             version: m.version.value.to_string(),
             qa: m.qa,
             escalate_after: format!("{} in {}", w.count, w.within),
+            sources_sha256: crate::targets::plan::sources_hash(sources).value,
             escalation: owners(&m.escalation),
             ripcord: owners(&m.ripcord),
         };

@@ -14,6 +14,7 @@ use crate::ir::{Format, Identity};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::fmt;
 
 /// Segment's per-message limit (32 KB).
@@ -26,6 +27,10 @@ pub struct Checker<'m> {
     /// Consent purposes switched off in the current payload, by purpose index.
     off: Vec<bool>,
     any_off: bool,
+    /// A key was repeated in an object where it matters (the envelope, the
+    /// context, consent preferences, planned properties): the payload is
+    /// read again as JSON parsers read it, the last value winning.
+    dup: Cell<bool>,
     /// "Did you mean" for unplanned event names, by name (bounded).
     suggestions: rustc_hash::FxHashMap<Box<str>, String>,
 }
@@ -41,6 +46,7 @@ impl<'m> Checker<'m> {
             off: vec![false; model.categories.len()],
             any_off: false,
             suggestions: Default::default(),
+            dup: Cell::new(false),
         }
     }
 
@@ -111,6 +117,15 @@ impl<'m> Checker<'m> {
             Ok(t) => t,
             Err(e) => return tally.malformed(line, json_error(&e, line)),
         };
+        if self.dup.replace(false)
+            && let Some(last_wins) = last_value_wins(text)
+        {
+            // Judged as Segment and every JSON parser read it: the last
+            // value of a repeated key. (The rewrite has no repeated key, so
+            // this happens once.)
+            drop(env);
+            return self.record(tally, line, last_wins.as_bytes());
+        }
         let message_id = match &env.message_id {
             Field::Str(s) if !s.is_empty() && !self.violations.is_empty() => Some(s.as_ref()),
             _ => None,
@@ -313,6 +328,7 @@ impl<'m> Checker<'m> {
                 let mut cx = Cx {
                     model,
                     out: &mut self.violations,
+                    dup: &self.dup,
                     off: &self.off,
                 };
                 let seed = ObjSeed {
@@ -329,6 +345,7 @@ impl<'m> Checker<'m> {
                 let mut cx = Cx {
                     model,
                     out: &mut self.violations,
+                    dup: &self.dup,
                     off: &self.off,
                 };
                 missing_required(&mut cx, &e.props, model.common.as_ref(), &path, &[]);
@@ -434,6 +451,7 @@ impl<'m> Checker<'m> {
         let mut cx = Cx {
             model,
             out: &mut self.violations,
+            dup: &self.dup,
             off: &self.off,
         };
         match env.traits {
@@ -452,6 +470,13 @@ impl<'m> Checker<'m> {
             }
         }
     }
+}
+
+/// The payload as JSON parsers read it, without repeated keys (the last
+/// value of each kept), keys in sorted order.
+fn last_value_wins(text: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(text).ok()?;
+    serde_json::to_string(&v).ok()
 }
 
 fn size_violation(len: u64) -> Violation {
@@ -613,6 +638,23 @@ impl<'de> de::Deserialize<'de> for Key<'de> {
     }
 }
 
+/// The envelope keys whose repetition changes the verdict.
+const ENVELOPE_KEYS: [&str; 13] = [
+    "type",
+    "event",
+    "messageId",
+    "userId",
+    "anonymousId",
+    "groupId",
+    "timestamp",
+    "originalTimestamp",
+    "sentAt",
+    "receivedAt",
+    "properties",
+    "traits",
+    "context",
+];
+
 #[derive(Default)]
 struct Envelope<'de> {
     ty: Field<'de>,
@@ -679,7 +721,16 @@ impl<'de> Visitor<'de> for EnvelopeVisitor<'_, '_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut env = Envelope::default();
+        let mut seen = 0u32;
         while let Some(Key(key)) = map.next_key()? {
+            let bit = ENVELOPE_KEYS
+                .iter()
+                .position(|k| *k == key.as_ref())
+                .map_or(0, |i| 1u32 << i);
+            if seen & bit != 0 {
+                self.ck.dup.set(true);
+            }
+            seen |= bit;
             let field = match key.as_ref() {
                 "type" => &mut env.ty,
                 "event" => &mut env.event,
@@ -706,6 +757,7 @@ impl<'de> Visitor<'de> for EnvelopeVisitor<'_, '_> {
                             let mut cx = Cx {
                                 model,
                                 out: &mut ck.violations,
+                                dup: &ck.dup,
                                 off: &ck.off,
                             };
                             map.next_value_seed(ObjSeed {
@@ -740,6 +792,7 @@ impl<'de> Visitor<'de> for EnvelopeVisitor<'_, '_> {
                         model: ck.model,
                         off: &mut ck.off,
                         any_off: &mut ck.any_off,
+                        dup: &ck.dup,
                     })?;
                     env.context_seen = true;
                     continue;
@@ -769,6 +822,7 @@ struct ContextVisitor<'a> {
     model: &'a Model,
     off: &'a mut Vec<bool>,
     any_off: &'a mut bool,
+    dup: &'a Cell<bool>,
 }
 
 impl<'de> DeserializeSeed<'de> for ContextVisitor<'_> {
@@ -811,15 +865,25 @@ impl<'de> Visitor<'de> for ContextVisitor<'_> {
             object: true,
             ..Context::default()
         };
+        let (mut group, mut consent) = (false, false);
         while let Some(Key(key)) = map.next_key()? {
             match key.as_ref() {
-                "groupId" => ctx.group_id = map.next_value()?,
+                "groupId" => {
+                    if std::mem::replace(&mut group, true) {
+                        self.dup.set(true);
+                    }
+                    ctx.group_id = map.next_value()?;
+                }
                 "consent" if !self.model.categories.is_empty() => {
+                    if std::mem::replace(&mut consent, true) {
+                        self.dup.set(true);
+                    }
                     map.next_value_seed(ConsentSeed {
                         model: self.model,
                         off: self.off,
                         any_off: self.any_off,
                         prefs: false,
+                        dup: self.dup,
                     })?;
                 }
                 _ => {
@@ -838,6 +902,7 @@ struct ConsentSeed<'a> {
     off: &'a mut Vec<bool>,
     any_off: &'a mut bool,
     prefs: bool,
+    dup: &'a Cell<bool>,
 }
 
 impl<'de> DeserializeSeed<'de> for ConsentSeed<'_> {
@@ -876,7 +941,13 @@ impl<'de> Visitor<'de> for ConsentSeed<'_> {
         Ok(())
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut keys: Vec<Cow<'de, str>> = Vec::new();
         while let Some(Key(key)) = map.next_key()? {
+            if keys.contains(&key) {
+                self.dup.set(true);
+            } else if keys.len() < 64 {
+                keys.push(key.clone());
+            }
             if !self.prefs {
                 if key == "categoryPreferences" {
                     map.next_value_seed(ConsentSeed {
@@ -884,6 +955,7 @@ impl<'de> Visitor<'de> for ConsentSeed<'_> {
                         off: &mut *self.off,
                         any_off: &mut *self.any_off,
                         prefs: true,
+                        dup: self.dup,
                     })?;
                 } else {
                     map.next_value::<IgnoredAny>()?;
@@ -952,6 +1024,8 @@ impl<'de> de::Deserialize<'de> for Pref {
 struct Cx<'m, 'a> {
     model: &'m Model,
     out: &'a mut Vec<Violation>,
+    /// Set when a planned property is repeated.
+    dup: &'a Cell<bool>,
     /// Consent purposes switched off, by purpose index.
     off: &'a [bool],
 }
@@ -1053,10 +1127,15 @@ impl Seen {
         }
     }
 
-    fn set(&mut self, i: usize) {
+    /// Marks `i` seen; whether it was already.
+    fn set(&mut self, i: usize) -> bool {
         match self {
-            Seen::Small(bits) => *bits |= 1 << i,
-            Seen::Large(v) => v[i] = true,
+            Seen::Small(bits) => {
+                let was = *bits & (1 << i) != 0;
+                *bits |= 1 << i;
+                was
+            }
+            Seen::Large(v) => std::mem::replace(&mut v[i], true),
         }
     }
 
@@ -1187,7 +1266,9 @@ fn object<'m, 'de, A: MapAccess<'de>>(
         };
         match found {
             Some((i, p)) => {
-                seen.set(i);
+                if seen.set(i) {
+                    cx.dup.set(true);
+                }
                 map.next_value_seed(ValSeed {
                     cx: &mut *cx,
                     prop: p,

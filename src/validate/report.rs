@@ -26,6 +26,7 @@ pub struct Summary {
     /// `--event` patterns: the events QA covers in this run (all when empty).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub scope: Vec<String>,
+    pub provenance: Provenance,
     pub qa: Qa,
     pub totals: Totals,
     pub events: Vec<Row>,
@@ -35,6 +36,23 @@ pub struct Summary {
     /// `--show-values`: payload values kept as they are, personal data included.
     #[serde(skip)]
     pub values_shown: bool,
+    /// With `--record DIR`: the rip-cord over the recorded runs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ripcord: Option<super::record::Ripcord>,
+}
+
+/// Where the results come from: enough to tell two runs apart and to check
+/// that a report is about the payloads and plan at hand.
+#[derive(Serialize, Debug, Clone, Default)]
+pub struct Provenance {
+    /// When the results were made, UTC (`SOURCE_DATE_EPOCH`, in seconds,
+    /// fixes it: reproducible reports).
+    pub date: String,
+    pub eventsc: &'static str,
+    /// SHA-256 of the payload bytes as read (the file as stored, gzip or not).
+    pub payloads_sha256: String,
+    /// SHA-256 of the plan's sources, as plan.json's `sources_hash`.
+    pub plan_sources_sha256: String,
 }
 
 #[derive(Serialize, Debug)]
@@ -127,6 +145,13 @@ pub struct Row {
     pub warned: u64,
     pub violations: KindCounts,
     pub examples: Vec<ExampleOut>,
+    /// Violations counted but not listed in `examples` (`--max-violations`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub unlisted: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 #[derive(Serialize, Debug, Clone)]
@@ -267,6 +292,7 @@ pub fn summarize_with(model: &Model, tally: &Tally, payloads: &str, show_values:
                 .into_iter()
                 .map(|e| private(t, e))
                 .collect(),
+            unlisted: s.by_kind.iter().sum::<u64>() - s.examples.len() as u64,
         }
     };
     let mut events = Vec::new();
@@ -357,6 +383,13 @@ pub fn summarize_with(model: &Model, tally: &Tally, payloads: &str, show_values:
         },
         payloads: payloads.to_string(),
         scope: Vec::new(),
+        provenance: Provenance {
+            date: String::new(),
+            eventsc: env!("CARGO_PKG_VERSION"),
+            payloads_sha256: String::new(),
+            plan_sources_sha256: model.info.sources_sha256.clone(),
+        },
+        ripcord: None,
         qa: Qa {
             passed: verdict.passed,
             coverage: Coverage {
@@ -517,6 +550,13 @@ impl Summary {
                 for e in &r.examples {
                     let _ = writeln!(out, "    {}", example_line(e));
                 }
+                if r.unlisted > 0 {
+                    let _ = writeln!(
+                        out,
+                        "    … and {} (--max-violations N lists more)",
+                        unlisted(r.unlisted)
+                    );
+                }
             }
         }
         if !self.never_seen.is_empty() {
@@ -583,6 +623,9 @@ impl Summary {
             "QA {}",
             if self.qa.passed { "passed" } else { "FAILED" }
         );
+        if let Some(r) = &self.ripcord {
+            let _ = writeln!(out, "rip-cord: {}", ripcord_text(r));
+        }
         out
     }
 
@@ -614,6 +657,16 @@ impl Summary {
             } else {
                 "Personal data is redacted: values of `pii(...)` properties, Segment's personal traits and context fields (`context.traits`, `context.ip`, …), and email addresses and phone numbers wherever they appear."
             }
+        );
+        let p = &self.provenance;
+        let _ = writeln!(
+            out,
+            "| provenance | |\n|---|---|\n| date | {} |\n| eventsc | {} |\n| payloads | {}, sha256 {} |\n| plan sources | sha256 {} |\n",
+            md(&p.date),
+            p.eventsc,
+            code(&self.payloads),
+            code(&p.payloads_sha256),
+            code(&p.plan_sources_sha256)
         );
         let _ = writeln!(
             out,
@@ -705,6 +758,13 @@ impl Summary {
                 for e in &r.examples {
                     let _ = writeln!(out, "- {}", md_example(e));
                 }
+                if r.unlisted > 0 {
+                    let _ = writeln!(
+                        out,
+                        "- … and {} (`--max-violations N` lists more)",
+                        unlisted(r.unlisted)
+                    );
+                }
                 out.push('\n');
             }
         }
@@ -740,6 +800,18 @@ impl Summary {
                     let fence = fence(&pretty);
                     let _ = writeln!(out, "{fence}json\n{pretty}\n{fence}\n");
                 }
+            }
+        }
+
+        if let Some(r) = &self.ripcord {
+            out.push_str("## Rip-cord\n\n");
+            let _ = writeln!(out, "{}\n", md(&ripcord_text(r)));
+            if !r.breaches.is_empty() {
+                out.push_str("Guardrail breaches within the window (QA failed, or a privacy defect), this run's included:\n\n");
+                for b in &r.breaches {
+                    let _ = writeln!(out, "- {}", md(b));
+                }
+                out.push('\n');
             }
         }
 
@@ -784,6 +856,39 @@ impl Summary {
             }
         }
         out
+    }
+}
+
+/// `3 more violations`.
+fn unlisted(n: u64) -> String {
+    plural(n, "more violation", "more violations")
+}
+
+/// The rip-cord's state in one sentence.
+fn ripcord_text(r: &super::record::Ripcord) -> String {
+    let within = r.trigger.split(" in ").nth(1).unwrap_or("");
+    let breaches = plural(
+        r.breaches.len() as u64,
+        "guardrail breach",
+        "guardrail breaches",
+    );
+    if r.pulled {
+        format!(
+            "PULLED: {breaches} within {within} (trigger `escalate_after {}`): stop the release and alert {}",
+            r.trigger,
+            if r.alert.is_empty() {
+                "(the plan names no `ripcord`)".to_string()
+            } else {
+                r.alert.join(", ")
+            }
+        )
+    } else {
+        format!(
+            "not pulled: {breaches} within {within} of the {} that pull it (trigger `escalate_after {}`; {} recorded)",
+            r.threshold,
+            r.trigger,
+            plural(r.runs as u64, "run", "runs")
+        )
     }
 }
 

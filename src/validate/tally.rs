@@ -10,8 +10,9 @@
 use super::kinds::{KINDS, Kind, Violation};
 use rustc_hash::FxHashMap as HashMap;
 
-/// Examples kept per event.
-pub const EXAMPLES: usize = 3;
+/// Violations listed per event unless `--max-violations` says otherwise (all
+/// are counted; the ones not listed are reported as "N more").
+pub const EXAMPLES: usize = 10;
 /// Malformed lines kept (all are counted).
 pub const MALFORMED_KEPT: usize = 20;
 /// Sample violating payloads kept (one per event at most).
@@ -103,7 +104,7 @@ impl Stats {
         self.seen - self.defective
     }
 
-    fn merge(&mut self, other: Stats) {
+    fn merge(&mut self, other: Stats, limit: usize) {
         if self.seen == 0 || other.first_line < self.first_line {
             self.first_line = other.first_line;
         }
@@ -115,12 +116,12 @@ impl Stats {
         }
         // Both lists are in input order; keep the first ones of both. (Several
         // unplanned names merge into one entry, so `other` may come earlier.)
-        let mut merged = Vec::with_capacity(EXAMPLES);
+        let mut merged = Vec::with_capacity(limit.min(EXAMPLES));
         let (mut a, mut b) = (
             std::mem::take(&mut self.examples).into_iter().peekable(),
             other.examples.into_iter().peekable(),
         );
-        while merged.len() < EXAMPLES {
+        while merged.len() < limit {
             let take_a = match (a.peek(), b.peek()) {
                 (Some(x), Some(y)) => x.line <= y.line,
                 (Some(_), None) => true,
@@ -134,8 +135,10 @@ impl Stats {
 }
 
 /// Everything counted over a part of the input.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Tally {
+    /// Violations kept as examples per event (`--max-violations`).
+    pub limit: usize,
     /// Records read (payloads, malformed or not).
     pub records: u64,
     pub malformed: u64,
@@ -150,7 +153,29 @@ pub struct Tally {
     pub samples: Vec<Sample>,
 }
 
+impl Default for Tally {
+    fn default() -> Self {
+        Tally::with_limit(EXAMPLES)
+    }
+}
+
 impl Tally {
+    /// A tally keeping `limit` violations per event as examples.
+    pub fn with_limit(limit: usize) -> Tally {
+        Tally {
+            limit,
+            records: 0,
+            malformed: 0,
+            defective: 0,
+            warned: 0,
+            by_kind: [0; KINDS],
+            targets: HashMap::default(),
+            unplanned_names: 0,
+            malformed_lines: Vec::new(),
+            samples: Vec::new(),
+        }
+    }
+
     pub fn malformed(&mut self, line: u64, message: String) {
         self.records += 1;
         self.malformed += 1;
@@ -198,7 +223,7 @@ impl Tally {
         for v in violations {
             self.by_kind[v.kind.index()] += 1;
             stats.by_kind[v.kind.index()] += 1;
-            if stats.examples.len() < EXAMPLES {
+            if stats.examples.len() < self.limit {
                 stats.examples.push(Example {
                     line,
                     message_id: message_id.map(str::to_string),
@@ -244,7 +269,8 @@ impl Tally {
                 }
                 t => t,
             };
-            self.targets.entry(target).or_default().merge(stats);
+            let limit = self.limit;
+            self.targets.entry(target).or_default().merge(stats, limit);
         }
         for mut s in other.samples {
             if let Some(t) = renamed.get(&s.target) {

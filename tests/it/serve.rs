@@ -46,6 +46,7 @@ impl Serve {
             .args(args)
             .current_dir(common::root())
             .env("NO_COLOR", "1")
+            .env("SOURCE_DATE_EPOCH", "1764930000")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -239,6 +240,7 @@ pub fn validate(plan: &str, capture: &Path, format: &str) -> (i32, String) {
         .args(["--format", format])
         .current_dir(common::root())
         .env("NO_COLOR", "1")
+        .env("SOURCE_DATE_EPOCH", "1764930000")
         .output()
         .expect("validate runs");
     (
@@ -404,7 +406,12 @@ fn collects_the_tracking_api_and_agrees_with_validate() {
 #[test]
 fn the_dashboard_answers_loopback_hosts_only() {
     let dir = tempfile::tempdir().expect("a temp dir");
-    let serve = Serve::start(PLAN, dir.path(), &[]);
+    let runs = dir.path().join("runs");
+    let mut serve = Serve::start(
+        PLAN,
+        dir.path(),
+        &["--record", runs.to_str().expect("UTF-8")],
+    );
     for path in ["/", "/qa.json", "/feed.json"] {
         let r = request(serve.port, "GET", path, &[("Host", "evil.example:80")], b"");
         assert_eq!(r.status, 403, "{path}");
@@ -420,6 +427,17 @@ fn the_dashboard_answers_loopback_hosts_only() {
         b"",
     );
     assert_eq!(r.status, 200);
+    // Stopped with nothing received: QA failed, a breach recorded.
+    let stopped = serve.stop();
+    assert_eq!(stopped.code, 1);
+    assert!(
+        stopped
+            .stdout
+            .contains("rip-cord: not pulled: 1 guardrail breach within 24 hours"),
+        "{}",
+        stopped.stdout
+    );
+    assert_eq!(std::fs::read_dir(&runs).expect("the records").count(), 1);
 }
 
 #[test]

@@ -10,12 +10,17 @@ const PLAN: &str = "tests/fixtures/validate/plan.events";
 const VALID: &str = "tests/fixtures/validate/valid.ndjson";
 
 fn validate(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    validate_at(dir, args, 1764930000)
+}
+
+/// `eventsc validate ARGS` in `dir`, at the time `epoch` (SOURCE_DATE_EPOCH).
+fn validate_at(dir: &std::path::Path, args: &[&str], epoch: i64) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_eventsc"))
         .arg("validate")
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
-        .env("SOURCE_DATE_EPOCH", "1764930000")
+        .env("SOURCE_DATE_EPOCH", epoch.to_string())
         .output()
         .expect("validate runs");
     (
@@ -310,4 +315,280 @@ fn did_you_mean_for_events_properties_and_traits() {
     }
     let (_, human, _) = validate(d, &[plan, "--payloads", "p.ndjson"]);
     snapshot!("did-you-mean-human", human);
+}
+
+/// A payload with a repeated key is judged as Segment and JSON parsers read
+/// it: the last value wins (envelope, properties, consent preferences).
+#[test]
+fn repeated_keys_are_read_as_parsers_read_them() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let d = dir.path();
+    std::fs::copy(common::root().join(PLAN), d.join("plan.events")).expect("copies");
+    let lines = valid_lines();
+    let cart = &lines[1];
+    let payloads = [
+        // A bad value first, a good one last: valid.
+        cart.replace("\"item_count\": 3", "\"item_count\": -3, \"item_count\": 3"),
+        // A good value first, a bad one last: a defect.
+        cart.replace(
+            "\"item_count\": 3",
+            "\"item_count\": 3, \"item_count\": \"three\"",
+        ),
+        // The event named twice: the last name counts.
+        cart.replace(
+            "\"event\": \"Cart Viewed\"",
+            "\"event\": \"Nope\", \"event\": \"Cart Viewed\"",
+        ),
+        // Consent switched off, then on: granted.
+        lines[0].replace(
+            "\"Advertising\": true",
+            "\"Advertising\": false, \"Advertising\": true",
+        ),
+    ];
+    std::fs::write(d.join("p.ndjson"), payloads.join("\n")).expect("writes");
+    let (_, out, _) = validate(
+        d,
+        &["plan.events", "--payloads", "p.ndjson", "--format", "json"],
+    );
+    let v = json(&out);
+    let row = |name: &str| {
+        v["events"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .find(|r| r["name"] == name)
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert_eq!(row("Cart Viewed")["seen"], 3, "{v:#}");
+    assert_eq!(row("Cart Viewed")["defective"], 1, "{v:#}");
+    assert_eq!(row("Cart Viewed")["examples"][0]["line"], 2);
+    assert_eq!(row("Cart Viewed")["examples"][0]["kind"], "type");
+    assert_eq!(row("Order Completed")["defective"], 0, "{v:#}");
+    assert!(v["totals"]["violations"].get("consent").is_none(), "{v:#}");
+    assert_eq!(v["totals"]["records"], 4);
+}
+
+/// Every violation is counted; `--max-violations N` lists N per event and
+/// says how many more there are.
+#[test]
+fn every_violation_is_listed_or_counted_as_more() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let d = dir.path();
+    std::fs::copy(common::root().join(PLAN), d.join("plan.events")).expect("copies");
+    let lines = valid_lines();
+    // One payload with two violations, then four more with one each.
+    let two = lines[1]
+        .replace("\"item_count\": 3", "\"item_count\": -3")
+        .replace("[\"spring\", \"sale\"]", "[\"a\", \"b\", \"c\", \"d\"]");
+    let mut payloads = vec![two];
+    for _ in 0..4 {
+        payloads.push(lines[1].replace("\"item_count\": 3", "\"item_count\": -1"));
+    }
+    std::fs::write(d.join("p.ndjson"), payloads.join("\n")).expect("writes");
+    let (_, out, _) = validate(
+        d,
+        &["plan.events", "--payloads", "p.ndjson", "--format", "json"],
+    );
+    let v = json(&out);
+    let cart = v["events"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r["name"] == "Cart Viewed")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        cart["examples"].as_array().map(Vec::len),
+        Some(6),
+        "{cart:#}"
+    );
+    assert!(cart.get("unlisted").is_none());
+    let (_, human, _) = validate(
+        d,
+        &[
+            "plan.events",
+            "--payloads",
+            "p.ndjson",
+            "--max-violations",
+            "2",
+        ],
+    );
+    assert!(
+        human.contains("… and 4 more violations (--max-violations N lists more)"),
+        "{human}"
+    );
+    snapshot!("max-violations-human", human);
+    let (code, _, err) = validate(
+        d,
+        &[
+            "plan.events",
+            "--payloads",
+            "p.ndjson",
+            "--max-violations",
+            "0",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+}
+
+/// The report and the JSON say where the results come from.
+#[test]
+fn provenance_is_in_the_report_and_the_json() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let d = dir.path();
+    std::fs::copy(common::root().join(PLAN), d.join("plan.events")).expect("copies");
+    std::fs::copy(common::root().join(VALID), d.join("p.ndjson")).expect("copies");
+    let (_, out, _) = validate(
+        d,
+        &[
+            "plan.events",
+            "--payloads",
+            "p.ndjson",
+            "--format",
+            "json",
+            "--report",
+            "e.md",
+        ],
+    );
+    let v = json(&out);
+    let p = &v["provenance"];
+    assert_eq!(
+        p["date"], "2025-12-05T10:20:00Z",
+        "SOURCE_DATE_EPOCH=1764930000"
+    );
+    assert_eq!(p["eventsc"], env!("CARGO_PKG_VERSION"));
+    let bytes = std::fs::read(d.join("p.ndjson")).expect("reads");
+    use sha2::Digest;
+    let want = sha2::Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<String>();
+    assert_eq!(p["payloads_sha256"], want.as_str());
+    assert_eq!(p["plan_sources_sha256"].as_str().map(str::len), Some(64));
+    // gzip: the hash is the file's as stored.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, &bytes).expect("gzips");
+    let gz = gz.finish().expect("gzips");
+    std::fs::write(d.join("p.ndjson.gz"), &gz).expect("writes");
+    let (_, out, _) = validate(
+        d,
+        &[
+            "plan.events",
+            "--payloads",
+            "p.ndjson.gz",
+            "--format",
+            "json",
+        ],
+    );
+    let want_gz = sha2::Sha256::digest(&gz)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<String>();
+    assert_eq!(
+        json(&out)["provenance"]["payloads_sha256"],
+        want_gz.as_str()
+    );
+    let report = std::fs::read_to_string(d.join("e.md")).expect("the report");
+    assert!(
+        report.contains("| date | 2025-12-05T10:20:00Z |"),
+        "{report}"
+    );
+    assert!(report.contains(&want), "{report}");
+}
+
+/// `--record DIR` keeps one record per run, and the rip-cord
+/// (`escalate_after 2 in 24 hours` in the fixture plan) is evaluated over
+/// them: pulled on the second breach within 24 hours, naming whom to alert.
+#[test]
+fn runs_are_recorded_and_the_rip_cord_is_pulled() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let d = dir.path();
+    std::fs::copy(common::root().join(PLAN), d.join("plan.events")).expect("copies");
+    std::fs::copy(common::root().join(VALID), d.join("good.ndjson")).expect("copies");
+    let lines = valid_lines();
+    std::fs::write(
+        d.join("bad.ndjson"),
+        lines[1].replace("\"item_count\": 3", "\"item_count\": -3"),
+    )
+    .expect("writes");
+    let t0 = 1764930000;
+    let run = |payloads: &str, at: i64| {
+        let (code, out, err) = validate_at(
+            d,
+            &[
+                "plan.events",
+                "--payloads",
+                payloads,
+                "--record",
+                "qa/runs",
+                "--format",
+                "json",
+            ],
+            at,
+        );
+        assert!(err.contains("recorded as `qa/runs/"), "{err}");
+        (code, json(&out)["ripcord"].clone())
+    };
+    let (code, first) = run("bad.ndjson", t0);
+    assert_eq!(code, 1);
+    assert_eq!(first["pulled"], false, "{first:#}");
+    assert_eq!(first["breaches"].as_array().map(Vec::len), Some(1));
+    let (_, second) = run("bad.ndjson", t0 + 3600);
+    assert_eq!(second["pulled"], true, "{second:#}");
+    assert_eq!(
+        second["alert"],
+        serde_json::json!(["@data-eng (Data Engineering)", "@legal (Legal)"])
+    );
+    // A passing run is no breach: nothing to pull.
+    let (code, third) = run("good.ndjson", t0 + 2 * 3600);
+    assert_eq!(code, 0);
+    assert_eq!(third["pulled"], false);
+    assert_eq!(third["runs"], 3);
+    // A breach 30 hours later is alone in its window.
+    let (_, later) = run("bad.ndjson", t0 + 30 * 3600);
+    assert_eq!(later["pulled"], false, "{later:#}");
+    assert_eq!(later["breaches"].as_array().map(Vec::len), Some(1));
+    let records = std::fs::read_dir(d.join("qa/runs"))
+        .expect("the records")
+        .count();
+    assert_eq!(records, 4);
+    // The same second and payloads again: a new record, none replaced.
+    run("bad.ndjson", t0 + 30 * 3600);
+    assert_eq!(
+        std::fs::read_dir(d.join("qa/runs"))
+            .expect("the records")
+            .count(),
+        5
+    );
+
+    // What the human output and the report say when it is pulled.
+    let (_, human, _) = validate_at(
+        d,
+        &[
+            "plan.events",
+            "--payloads",
+            "bad.ndjson",
+            "--record",
+            "qa/runs",
+            "--report",
+            "e.md",
+        ],
+        t0 + 31 * 3600,
+    );
+    let ripcord = human
+        .lines()
+        .find(|l| l.starts_with("rip-cord:"))
+        .unwrap_or_default();
+    assert!(
+        ripcord.contains("PULLED: 3 guardrail breaches within 24 hours"),
+        "{human}"
+    );
+    assert!(
+        ripcord.contains("alert @data-eng (Data Engineering), @legal (Legal)"),
+        "{human}"
+    );
+    let report = std::fs::read_to_string(d.join("e.md")).expect("the report");
+    assert!(report.contains("## Rip-cord"), "{report}");
+    assert!(report.contains("PULLED"), "{report}");
 }
