@@ -1,6 +1,5 @@
 //! `eventsc serve`: a local Segment-compatible collector with a live QA dashboard.
 
-use super::check::Output;
 use super::{Color, EXIT_FAIL, EXIT_OK, usage_error};
 use crate::diagnostics::render::MessageFormat;
 use crate::serve::{self, collector::Collector};
@@ -93,31 +92,16 @@ pub fn run(args: Args) -> u8 {
     };
     // The report is checked before anything starts: it must not be an input
     // (a plan file, the capture), nor an existing file unless `--force`.
-    let inputs: Vec<PathBuf> = loaded
-        .sources
-        .files()
-        .filter_map(|(_, f)| f.path.clone())
-        .filter(|p| p.as_os_str() != "-")
-        .chain(Some(args.capture.clone()))
-        .collect();
+    let inputs = super::validate::input_paths(&loaded.sources, &args.capture);
     let inputs: Vec<&std::path::Path> = inputs.iter().map(PathBuf::as_path).collect();
     if let Err(e) = crate::fsutil::check_output_file(&args.report, args.force, &inputs) {
         return usage_error(e);
     }
-    let checked = crate::check::check(&loaded.sources, loaded.diagnostics);
-    let sources = loaded.sources;
-    let plan = match checked.into_ok() {
-        Ok(plan) => plan,
-        Err(diagnostics) => {
-            let output = Output {
-                message_format: args.message_format,
-                color: args.color,
-                deny: None,
-            };
-            output.report(&diagnostics, &sources, "plan");
-            return EXIT_FAIL;
-        }
-    };
+    let (plan, sources) =
+        match super::validate::checked_plan(loaded, args.message_format, args.color) {
+            Ok(p) => p,
+            Err(code) => return code,
+        };
     for (what, dir) in [
         ("--analytics-js", &args.analytics_js),
         ("--static", &args.static_dir),

@@ -85,32 +85,16 @@ pub fn run(args: Args) -> u8 {
     };
     // The report file is checked before any work: it must not be an input, nor
     // an existing file unless `--force` is given.
-    let inputs: Vec<PathBuf> = loaded
-        .sources
-        .files()
-        .filter_map(|(_, f)| f.path.clone())
-        .filter(|p| p.as_os_str() != "-")
-        .chain(Some(args.payloads.clone()).filter(|p| p.as_os_str() != "-"))
-        .collect();
+    let inputs = input_paths(&loaded.sources, &args.payloads);
     let inputs: Vec<&std::path::Path> = inputs.iter().map(PathBuf::as_path).collect();
     if let Some(path) = &args.report
         && let Err(e) = crate::fsutil::check_output_file(path, args.force, &inputs)
     {
         return usage_error(e);
     }
-    let checked = crate::check::check(&loaded.sources, loaded.diagnostics);
-    let sources = loaded.sources;
-    let plan = match checked.into_ok() {
-        Ok(plan) => plan,
-        Err(diagnostics) => {
-            let output = Output {
-                message_format: args.message_format,
-                color: args.color,
-                deny: None,
-            };
-            output.report(&diagnostics, &sources, "plan");
-            return EXIT_FAIL;
-        }
+    let (plan, sources) = match checked_plan(loaded, args.message_format, args.color) {
+        Ok(p) => p,
+        Err(code) => return code,
     };
     // The IR is freed event by event as the model is built; the sources are not
     // needed any more either.
@@ -198,6 +182,42 @@ pub fn run(args: Args) -> u8 {
         EXIT_OK
     } else {
         EXIT_FAIL
+    }
+}
+
+/// The files a command reads (the plan's, and `data`, unless stdin): what
+/// an output file must not be.
+pub(super) fn input_paths(
+    sources: &crate::source::SourceMap,
+    data: &std::path::Path,
+) -> Vec<PathBuf> {
+    sources
+        .files()
+        .filter_map(|(_, f)| f.path.clone())
+        .chain(Some(data.to_path_buf()))
+        .filter(|p| p.as_os_str() != "-")
+        .collect()
+}
+
+/// The checked plan and its sources, or its diagnostics printed and exit 1.
+pub(super) fn checked_plan(
+    loaded: crate::load::Loaded,
+    message_format: MessageFormat,
+    color: Color,
+) -> Result<(crate::ir::Plan, crate::source::SourceMap), u8> {
+    let checked = crate::check::check(&loaded.sources, loaded.diagnostics);
+    let sources = loaded.sources;
+    match checked.into_ok() {
+        Ok(plan) => Ok((plan, sources)),
+        Err(diagnostics) => {
+            let output = Output {
+                message_format,
+                color,
+                deny: None,
+            };
+            output.report(&diagnostics, &sources, "plan");
+            Err(EXIT_FAIL)
+        }
     }
 }
 

@@ -169,7 +169,7 @@ impl<'m> Collector<'m> {
             _ => None,
         };
         let event = match (ty, name) {
-            ("track", Some(n)) => n.to_string(),
+            ("track", Some(n)) => crate::validate::redact::scrub(n).into_owned(),
             ("", _) => "(no usable type)".into(),
             (t, _) => t.to_string(),
         };
@@ -184,7 +184,16 @@ impl<'m> Collector<'m> {
             .violations()
             .iter()
             .map(|v| FeedViolation {
-                violation: report::example(model, line, message_id.clone(), v),
+                violation: {
+                    // Personal data is redacted as in the evidence report.
+                    let mut e = report::example(model, line, message_id.clone(), v);
+                    report::private_example(
+                        model,
+                        target.as_ref().unwrap_or(&Target::Unknown),
+                        &mut e,
+                    );
+                    e
+                },
                 plan_line: v.loc.and_then(|l| {
                     self.plan_lines
                         .get(l.file as usize)?
