@@ -233,11 +233,13 @@ pub fn analyse(parsed: Parsed<'_>, opts: &Options) -> (Plan, Vec<Diagnostic>) {
         .map(|(id, f)| (*id, f.decls.iter().map(|d| d.span).collect()))
         .collect();
     let rule_names = crate::rules::names();
+    let change_kinds = crate::diff::kinds::names();
     let cx = ir::lower::Context {
         first_file: parsed.files.first().map(|(id, _)| *id),
         broken: &parsed.broken,
         complete: parsed.complete && !has_broken_plan,
         rule_names: &rule_names,
+        change_kinds: &change_kinds,
     };
     let (plan, lowered) = ir::lower::lower(&mut ir::lower::Decls::new(parsed.files), &cx);
     let mut diagnostics = parsed.diagnostics;
@@ -470,11 +472,13 @@ fn check_streamed(sources: &SourceMap, opts: &Options) -> Option<Checked> {
         0
     };
     let rule_names = crate::rules::names();
+    let change_kinds = crate::diff::kinds::names();
     let cx = ir::lower::Context {
         first_file: sources.files().next().map(|(id, _)| id),
         broken: &[],
         complete: true,
         rule_names: &rule_names,
+        change_kinds: &change_kinds,
     };
     let (plan, lower_diags, streamed) =
         pieces::parse_pieces(&event_pieces, threads, |parsed, recycle| {

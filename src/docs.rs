@@ -1,13 +1,16 @@
-//! Documentation of every error code and rule, from one source: `eventsc explain`
-//! prints it, and `docs/rules.md` is generated from it (a test keeps them in sync).
+//! Documentation of every error code, rule and kind of change, from one source:
+//! `eventsc explain` prints it, and `docs/rules.md` is generated from it (a test
+//! keeps them in sync).
 
 use crate::diagnostics::codes::{CODES, CodeDoc};
+use crate::diff::kinds::{self, ChangeKind};
 use crate::rules::{DefaultLevel, REGISTRY, RuleDoc};
 use std::fmt::Write;
 
 pub enum Doc {
     Code(&'static CodeDoc),
     Rule(&'static RuleDoc),
+    Change(&'static ChangeKind),
 }
 
 pub fn find(name: &str) -> Option<Doc> {
@@ -23,15 +26,30 @@ pub fn find(name: &str) -> Option<Doc> {
                 .find(|d| d.name == name)
                 .map(Doc::Rule)
         })
+        .or_else(|| kinds::find(name).map(Doc::Change))
 }
 
-/// Every code and rule name, for suggestions.
+/// Every code, rule and change kind, for suggestions.
 pub fn all_names() -> Vec<&'static str> {
     CODES
         .iter()
         .map(|c| c.code)
         .chain(REGISTRY.iter().map(|r| r.doc().name))
+        .chain(kinds::KINDS.iter().map(|k| k.name))
         .collect()
+}
+
+/// What a class of change means for a plan's version.
+fn class_meaning(class: crate::diff::Class) -> &'static str {
+    use crate::diff::Class;
+    match class {
+        Class::Breaking => {
+            "a payload valid before may be rejected now, or a consumer loses data it had: a major version"
+        }
+        Class::Compatible => "every payload valid before stays valid: a minor version",
+        Class::Documentation => "no effect on payloads: a patch version",
+        Class::Governance => "needs a reviewer, shown apart: a patch version",
+    }
 }
 
 fn level(d: DefaultLevel) -> &'static str {
@@ -67,6 +85,26 @@ pub fn explain(doc: &Doc) -> String {
                 r.name
             );
         }
+        Doc::Change(k) => {
+            let _ = writeln!(out, "{} ({})\n", k.name, k.class.as_str());
+            let _ = writeln!(out, "{}\n", k.doc);
+            let _ = writeln!(
+                out,
+                "Class: {}, {}.\n",
+                k.class.as_str(),
+                class_meaning(k.class)
+            );
+            let _ = writeln!(
+                out,
+                "Reported by `eventsc diff OLD NEW` (and in audit records) as kind `{}`.",
+                k.name
+            );
+            let _ = writeln!(
+                out,
+                "Relax it in the new plan: `plan {{ relax {{ \"{}\" = compatible | documentation | governance | ignore }} }}`.",
+                k.name
+            );
+        }
     }
     out
 }
@@ -93,6 +131,17 @@ pub fn list() -> String {
             first_sentence(d.summary)
         );
     }
+    out.push_str("\nKinds of change (`eventsc diff`, class):\n");
+    let width = kinds::KINDS.iter().map(|k| k.name.len()).max().unwrap_or(0);
+    for k in kinds::KINDS {
+        let _ = writeln!(
+            out,
+            "  {:width$}  {:13}  {}",
+            k.name,
+            k.class.as_str(),
+            first_sentence(k.doc)
+        );
+    }
     out
 }
 
@@ -113,10 +162,12 @@ fn anchor(s: &str) -> String {
 /// `docs/rules.md`.
 pub fn markdown() -> String {
     let mut out = String::new();
-    out.push_str("# Error codes and governance rules\n\n");
-    out.push_str("<!-- Generated from src/diagnostics/codes.rs and src/rules/**: do not edit.\n");
+    out.push_str("# Error codes, governance rules and kinds of change\n\n");
+    out.push_str(
+        "<!-- Generated from src/diagnostics/codes.rs, src/rules/** and src/diff/kinds.rs: do not edit.\n",
+    );
     out.push_str("     Regenerate with `UPDATE_DOCS=1 cargo test --test docs`. -->\n\n");
-    out.push_str("Every entry is also available as `eventsc explain <code-or-rule>`.\n\n");
+    out.push_str("Every entry is also available as `eventsc explain <code-rule-or-kind>`.\n\n");
     out.push_str("## Governance rules\n\n");
     out.push_str(
         "Levels are set per plan in `plan { rules { \"rule/name\" = error | warn | off } }`;\n",
@@ -161,6 +212,26 @@ pub fn markdown() -> String {
         let _ = writeln!(out, "{}\n", c.explanation);
         let _ = writeln!(out, "Erroneous:\n\n```events\n{}\n```\n", c.bad);
         let _ = writeln!(out, "Corrected:\n\n```events\n{}\n```\n", c.good);
+    }
+    out.push_str("## Kinds of change\n\n");
+    out.push_str(
+        "`eventsc diff` classifies every change by its kind (`eventsc explain <kind>`).\n",
+    );
+    out.push_str(
+        "A plan can relax a kind: `plan { relax { \"event-renamed\" = documentation } }`\n",
+    );
+    out.push_str(
+        "reclassifies it, `= ignore` leaves it out of the report and the needed version.\n\n",
+    );
+    out.push_str("| kind | class | meaning |\n|---|---|---|\n");
+    for k in kinds::KINDS {
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} |",
+            k.name,
+            k.class.as_str(),
+            k.doc.replace('|', "\\|")
+        );
     }
     out
 }

@@ -29,3 +29,4 @@ pub mod synth;
 pub mod targets;
 pub mod validate;
 pub mod visible;
+pub mod vocab;

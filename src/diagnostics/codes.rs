@@ -35,6 +35,7 @@ pub const INVALID_NAME: &str = "E0041";
 pub const UNKNOWN_RULE: &str = "E0042";
 pub const ALLOW_WITHOUT_REASON: &str = "E0043";
 pub const MISPLACED_DESCRIPTION: &str = "E0044";
+pub const UNKNOWN_CHANGE_KIND: &str = "E0045";
 
 /// Documentation of an error code, shown by `eventsc explain` and in `docs/rules.md`.
 pub struct CodeDoc {
@@ -276,5 +277,12 @@ pub static CODES: &[CodeDoc] = &[
         explanation: "A property's description is one string at the end of its line, after the modifiers.",
         bad: "email: string \"Login email\" required",
         good: "email: string required \"Login email\"",
+    },
+    CodeDoc {
+        code: UNKNOWN_CHANGE_KIND,
+        title: "unknown kind of change",
+        explanation: "A `relax { }` setting names a kind of change `eventsc diff` does not report. `eventsc explain --list` lists every kind.",
+        bad: "plan \"P\" {\n  relax { \"event-rename\" = documentation }\n}",
+        good: "plan \"P\" {\n  relax { \"event-renamed\" = documentation }\n}",
     },
 ];

@@ -2,8 +2,11 @@
 //! properties of events (own and from bundles), of `common`, `identify` and
 //! `group` are compared recursively through objects and list items. Enums and
 //! bundles are not compared on their own: what they change shows on every
-//! property that uses them.
+//! property that uses them. Every change is of a kind from the registry
+//! (`kinds.rs`), which fixes its class; the new plan's `relax { }` may then
+//! reclassify or ignore kinds.
 
+use super::kinds::{self, ChangeKind};
 use super::{Change, Class, Loc, Report};
 use crate::ir::*;
 use crate::source::{SourceMap, Span, Spanned};
@@ -31,11 +34,39 @@ pub fn diff(old: Side, new: Side) -> Report {
     d.traits();
     d.events();
     d.kpis();
+    let changes = relax(d.out, &new.plan.meta.relax);
     Report::new(
-        d.out,
+        changes,
         old.plan.meta.version.value.clone(),
         new.plan.meta.version.value.clone(),
     )
+}
+
+/// Applies the new plan's `relax { }`: each change of a kind it names gets the
+/// class it gives, or is left out (`ignore`). A change to `relax { }` itself is
+/// never relaxed.
+fn relax(changes: Vec<Change>, settings: &[ChangeSetting]) -> Vec<Change> {
+    if settings.is_empty() {
+        return changes;
+    }
+    changes
+        .into_iter()
+        .filter_map(|mut c| {
+            let level = settings
+                .iter()
+                .find(|s| s.kind.value == c.kind && c.kind != kinds::PLAN_RELAX_CHANGED.name)
+                .map(|s| s.level.value);
+            c.class = match level {
+                None => return Some(c),
+                Some(ChangeLevel::Ignore) => return None,
+                Some(ChangeLevel::Breaking) => Class::Breaking,
+                Some(ChangeLevel::Compatible) => Class::Compatible,
+                Some(ChangeLevel::Documentation) => Class::Documentation,
+                Some(ChangeLevel::Governance) => Class::Governance,
+            };
+            Some(c)
+        })
+        .collect()
 }
 
 struct Differ<'a> {
@@ -84,10 +115,10 @@ fn list_text(v: &[&str]) -> String {
 }
 
 impl<'a> Differ<'a> {
-    fn push(&mut self, class: Class, kind: &'static str, at: &At, message: String) {
+    fn push(&mut self, kind: &'static ChangeKind, at: &At, message: String) {
         self.out.push(Change {
-            class,
-            kind,
+            class: kind.class,
+            kind: kind.name,
             subject: at.subject.to_string(),
             property: at.property.map(str::to_string),
             message,
@@ -100,8 +131,7 @@ impl<'a> Differ<'a> {
     #[allow(clippy::too_many_arguments)]
     fn field<T: PartialEq + std::fmt::Display>(
         &mut self,
-        class: Class,
-        kind: &'static str,
+        kind: &'static ChangeKind,
         at: &At,
         what: &str,
         old: Option<(T, Span)>,
@@ -115,13 +145,12 @@ impl<'a> Differ<'a> {
             (None, Some((b, _))) => format!("{what} `{b}` added"),
             (Some((a, _)), None) => format!("{what} `{a}` removed"),
         };
-        self.push(class, kind, &at, message);
+        self.push(kind, &at, message);
     }
 
     fn string_field<S: std::ops::Deref<Target = str>>(
         &mut self,
-        class: Class,
-        kind: &'static str,
+        kind: &'static ChangeKind,
         at: &At,
         what: &str,
         old: &Option<Spanned<S>>,
@@ -135,13 +164,12 @@ impl<'a> Differ<'a> {
             (None, Some(_)) => format!("{what} added"),
             (Some(_), None) => format!("{what} removed"),
         };
-        self.push(class, kind, &at, message);
+        self.push(kind, &at, message);
     }
 
     fn ref_field<R: std::borrow::Borrow<Ref>>(
         &mut self,
-        class: Class,
-        kind: &'static str,
+        kind: &'static ChangeKind,
         at: &At,
         what: &str,
         old: &Option<R>,
@@ -149,7 +177,6 @@ impl<'a> Differ<'a> {
     ) {
         let (old, new) = (old.as_ref().map(R::borrow), new.as_ref().map(R::borrow));
         self.field(
-            class,
             kind,
             at,
             what,
@@ -165,19 +192,18 @@ impl<'a> Differ<'a> {
         }
         let show = |r: &Option<Ref>| r.as_ref().map(|r| (format!("@{}", r.name), r.span));
         let kind = if what == "backup" {
-            "owner-backup-changed"
+            &kinds::OWNER_BACKUP_CHANGED
         } else {
-            "owner-changed"
+            &kinds::OWNER_CHANGED
         };
-        self.field(Class::Governance, kind, at, what, show(old), show(new));
+        self.field(kind, at, what, show(old), show(new));
     }
 
     /// A set of names: one change listing what was added and removed.
     #[allow(clippy::too_many_arguments)]
     fn set_field(
         &mut self,
-        class: Class,
-        kind: &'static str,
+        kind: &'static ChangeKind,
         at: &At,
         what: &str,
         old: &[&str],
@@ -206,7 +232,7 @@ impl<'a> Differ<'a> {
             }
         }
         let at = at.spans(spans.0, spans.1);
-        self.push(class, kind, &at, format!("{what}: {}", parts.join("; ")));
+        self.push(kind, &at, format!("{what}: {}", parts.join("; ")));
     }
 
     // ---- the plan block ------------------------------------------------------
@@ -215,26 +241,22 @@ impl<'a> Differ<'a> {
         let (op, np) = (self.old.plan, self.new.plan);
         let (o, n) = (&op.meta, &np.meta);
         let at = At::new("plan", Some(o.span), Some(n.span));
-        use Class::*;
         self.field(
-            Documentation,
-            "plan-title-changed",
+            &kinds::PLAN_TITLE_CHANGED,
             &at,
             "title",
             Some((&o.title.value, o.title.span)),
             Some((&n.title.value, n.title.span)),
         );
         self.string_field(
-            Documentation,
-            "plan-description-changed",
+            &kinds::PLAN_DESCRIPTION_CHANGED,
             &at,
             "description",
             &o.description,
             &n.description,
         );
         self.string_field(
-            Documentation,
-            "plan-use-case-changed",
+            &kinds::PLAN_USE_CASE_CHANGED,
             &at,
             "use case",
             &o.use_case,
@@ -243,8 +265,7 @@ impl<'a> Differ<'a> {
         let names = |v: &'a [Ref]| v.iter().map(|r| r.name.as_str()).collect::<Vec<_>>();
         let first = |v: &[Ref]| v.first().map(|r| r.span);
         self.set_field(
-            Documentation,
-            "plan-sources-changed",
+            &kinds::PLAN_SOURCES_CHANGED,
             &at,
             "sources",
             &names(&o.sources),
@@ -254,8 +275,7 @@ impl<'a> Differ<'a> {
         let tools =
             |v: &'a [Spanned<String>]| v.iter().map(|t| t.value.as_str()).collect::<Vec<_>>();
         self.set_field(
-            Documentation,
-            "plan-tools-changed",
+            &kinds::PLAN_TOOLS_CHANGED,
             &at,
             "tools",
             &tools(&o.tools),
@@ -268,8 +288,7 @@ impl<'a> Differ<'a> {
         let cons =
             |v: &[Spanned<Constraint>]| v.iter().map(|c| c.value.as_str()).collect::<Vec<_>>();
         self.set_field(
-            Governance,
-            "plan-constraints-changed",
+            &kinds::PLAN_CONSTRAINTS_CHANGED,
             &at,
             "constraints",
             &cons(&o.constraints),
@@ -280,8 +299,7 @@ impl<'a> Differ<'a> {
             ),
         );
         self.field(
-            Documentation,
-            "plan-timeline-changed",
+            &kinds::PLAN_TIMELINE_CHANGED,
             &at,
             "timeline",
             o.timeline.as_ref().map(|t| (t.value, t.span)),
@@ -289,8 +307,7 @@ impl<'a> Differ<'a> {
         );
         self.owner_field(&at, "owner", &o.owner, &n.owner);
         self.ref_field(
-            Governance,
-            "plan-retention-changed",
+            &kinds::PLAN_RETENTION_CHANGED,
             &at,
             "default retention",
             &o.retention,
@@ -298,24 +315,21 @@ impl<'a> Differ<'a> {
         );
         let span_or = |s: Option<Span>, d: Span| s.unwrap_or(d);
         self.field(
-            Governance,
-            "plan-naming-changed",
+            &kinds::PLAN_NAMING_CHANGED,
             &at,
             "event naming",
             Some((o.naming.events, span_or(o.naming.span, o.span))),
             Some((n.naming.events, span_or(n.naming.span, n.span))),
         );
         self.field(
-            Governance,
-            "plan-naming-changed",
+            &kinds::PLAN_NAMING_CHANGED,
             &at,
             "property naming",
             Some((o.naming.properties, span_or(o.naming.span, o.span))),
             Some((n.naming.properties, span_or(n.naming.span, n.span))),
         );
         self.field(
-            Governance,
-            "plan-pattern-changed",
+            &kinds::PLAN_PATTERN_CHANGED,
             &at,
             "pattern",
             Some((o.pattern.value, o.pattern.span)),
@@ -324,24 +338,21 @@ impl<'a> Differ<'a> {
         let (oq, nq) = (o.qa.span.unwrap_or(o.span), n.qa.span.unwrap_or(n.span));
         let pct = |v: f64| format!("{v}%");
         self.field(
-            Governance,
-            "plan-qa-changed",
+            &kinds::PLAN_QA_CHANGED,
             &at,
             "QA coverage",
             Some((pct(o.qa.coverage), oq)),
             Some((pct(n.qa.coverage), nq)),
         );
         self.field(
-            Governance,
-            "plan-qa-changed",
+            &kinds::PLAN_QA_CHANGED,
             &at,
             "QA defect ceiling",
             Some((o.qa.defect_ceiling, oq)),
             Some((n.qa.defect_ceiling, nq)),
         );
         self.field(
-            Governance,
-            "plan-qa-changed",
+            &kinds::PLAN_QA_CHANGED,
             &at,
             "QA retry limit",
             Some((o.qa.retry_limit, oq)),
@@ -349,8 +360,7 @@ impl<'a> Differ<'a> {
         );
         let window = |w: Window| format!("{} in {}", w.count, w.within);
         self.field(
-            Governance,
-            "plan-qa-changed",
+            &kinds::PLAN_QA_CHANGED,
             &at,
             "QA escalate_after",
             Some((window(o.qa.escalate_after), oq)),
@@ -366,8 +376,7 @@ impl<'a> Differ<'a> {
             let x: Vec<&str> = x.iter().map(String::as_str).collect();
             let y: Vec<&str> = y.iter().map(String::as_str).collect();
             self.set_field(
-                Governance,
-                "plan-people-changed",
+                &kinds::PLAN_PEOPLE_CHANGED,
                 &at,
                 what,
                 &x,
@@ -375,41 +384,64 @@ impl<'a> Differ<'a> {
                 (first(a), first(b)),
             );
         }
-        fn rules(v: &[RuleSetting]) -> HashMap<&str, (Level, Span)> {
+        let rules = |v: &'a [RuleSetting]| -> Vec<(&'a str, &'static str, Span)> {
             v.iter()
-                .map(|r| (r.rule.value.as_str(), (r.level.value, r.span)))
+                .map(|r| (r.rule.value.as_str(), r.level.value.as_str(), r.span))
                 .collect()
+        };
+        self.settings(
+            &kinds::PLAN_RULE_CHANGED,
+            &at,
+            "rule",
+            &rules(&o.rules),
+            &rules(&n.rules),
+        );
+        let relax = |v: &'a [ChangeSetting]| -> Vec<(&'a str, &'static str, Span)> {
+            v.iter()
+                .map(|r| (r.kind.value.as_str(), r.level.value.as_str(), r.span))
+                .collect()
+        };
+        self.settings(
+            &kinds::PLAN_RELAX_CHANGED,
+            &at,
+            "kind of change",
+            &relax(&o.relax),
+            &relax(&n.relax),
+        );
+    }
+
+    /// The settings of `rules { }` or `relax { }` (name, level, span), compared
+    /// by name.
+    fn settings(
+        &mut self,
+        kind: &'static ChangeKind,
+        at: &At,
+        what: &str,
+        old: &[(&str, &str, Span)],
+        new: &[(&str, &str, Span)],
+    ) {
+        fn find<'v>(v: &[(&str, &'v str, Span)], name: &str) -> Option<(&'v str, Span)> {
+            v.iter().find(|s| s.0 == name).map(|s| (s.1, s.2))
         }
-        let (or, nr) = (rules(&o.rules), rules(&n.rules));
-        let mut names: Vec<&str> = o
-            .rules
-            .iter()
-            .chain(&n.rules)
-            .map(|r| r.rule.value.as_str())
-            .collect();
-        names.dedup();
         let mut seen = BTreeSet::new();
-        for name in names {
+        for &(name, _, _) in old.iter().chain(new) {
             if !seen.insert(name) {
                 continue;
             }
-            let level = |m: &HashMap<&str, (Level, Span)>| {
-                m.get(name).map(|(l, s)| (l.as_str().to_string(), *s))
-            };
-            let (a, b) = (level(&or), level(&nr));
-            let at = at.spans(a.as_ref().map(|x| x.1), b.as_ref().map(|x| x.1));
-            let message = match (&a, &b) {
+            let (a, b) = (find(old, name), find(new, name));
+            let at = at.spans(a.map(|x| x.1), b.map(|x| x.1));
+            let message = match (a, b) {
                 (Some((x, _)), Some((y, _))) if x == y => continue,
                 (Some((x, _)), Some((y, _))) => {
-                    format!("rule `{name}` level changed from `{x}` to `{y}`")
+                    format!("{what} `{name}` level changed from `{x}` to `{y}`")
                 }
-                (None, Some((y, _))) => format!("rule `{name}` set to `{y}`"),
+                (None, Some((y, _))) => format!("{what} `{name}` set to `{y}`"),
                 (Some((x, _)), None) => {
-                    format!("rule `{name}` setting `{x}` removed (back to its default)")
+                    format!("{what} `{name}` setting `{x}` removed (back to its default)")
                 }
                 (None, None) => continue,
             };
-            self.push(Governance, "plan-rule-changed", &at, message);
+            self.push(kind, &at, message);
         }
     }
 
@@ -424,8 +456,8 @@ impl<'a> Differ<'a> {
         new: &'a [T],
         name: fn(&T) -> &Spanned<String>,
         subject: fn(&str) -> String,
-        added: (Class, &'static str),
-        removed: (Class, &'static str),
+        added: &'static ChangeKind,
+        removed: &'static ChangeKind,
         mut both: impl FnMut(&mut Self, &str, &'a T, &'a T),
     ) {
         let by_name: HashMap<&str, &T> = new.iter().map(|x| (name(x).value.as_str(), x)).collect();
@@ -437,7 +469,7 @@ impl<'a> Differ<'a> {
                 Some(x) => both(self, &subject, o, x),
                 None => {
                     let at = At::new(&subject, Some(n.span), None);
-                    self.push(removed.0, removed.1, &at, "removed".to_string());
+                    self.push(removed, &at, "removed".to_string());
                 }
             }
         }
@@ -446,50 +478,39 @@ impl<'a> Differ<'a> {
             if !old_names.contains(n.value.as_str()) {
                 let subject = subject(&n.value);
                 let at = At::new(&subject, None, Some(n.span));
-                self.push(added.0, added.1, &at, "added".to_string());
+                self.push(added, &at, "added".to_string());
             }
         }
     }
 
     fn owners(&mut self) {
-        use Class::*;
         let (op, np) = (self.old.plan, self.new.plan);
         self.matched(
             &op.owners,
             &np.owners,
             |o| &o.id,
             |n| format!("owner @{n}"),
-            (Governance, "owner-added"),
-            (Governance, "owner-removed"),
+            &kinds::OWNER_ADDED,
+            &kinds::OWNER_REMOVED,
             |d, subject, o, n| {
                 let at = At::new(subject, Some(o.id.span), Some(n.id.span));
+                d.string_field(&kinds::OWNER_DETAILS_CHANGED, &at, "name", &o.name, &n.name);
                 d.string_field(
-                    Documentation,
-                    "owner-changed",
-                    &at,
-                    "name",
-                    &o.name,
-                    &n.name,
-                );
-                d.string_field(
-                    Documentation,
-                    "owner-changed",
+                    &kinds::OWNER_DETAILS_CHANGED,
                     &at,
                     "email",
                     &o.email,
                     &n.email,
                 );
                 d.string_field(
-                    Documentation,
-                    "owner-changed",
+                    &kinds::OWNER_DETAILS_CHANGED,
                     &at,
                     "slack",
                     &o.slack,
                     &n.slack,
                 );
                 d.string_field(
-                    Documentation,
-                    "owner-changed",
+                    &kinds::OWNER_DETAILS_CHANGED,
                     &at,
                     "description",
                     &o.description,
@@ -501,28 +522,25 @@ impl<'a> Differ<'a> {
     }
 
     fn consents(&mut self) {
-        use Class::*;
         let (op, np) = (self.old.plan, self.new.plan);
         self.matched(
             &op.consents,
             &np.consents,
             |c| &c.id,
             |n| format!("consent {n}"),
-            (Governance, "consent-added"),
-            (Governance, "consent-removed"),
+            &kinds::CONSENT_ADDED,
+            &kinds::CONSENT_REMOVED,
             |d, subject, o, n| {
                 let at = At::new(subject, Some(o.id.span), Some(n.id.span));
                 d.field(
-                    Governance,
-                    "consent-basis-changed",
+                    &kinds::CONSENT_BASIS_CHANGED,
                     &at,
                     "lawful basis",
                     o.basis.as_ref().map(|b| (b.value, b.span)),
                     n.basis.as_ref().map(|b| (b.value, b.span)),
                 );
                 d.field(
-                    Governance,
-                    "consent-category-changed",
+                    &kinds::CONSENT_CATEGORY_CHANGED,
                     &at,
                     "consent-manager category",
                     Some((
@@ -535,8 +553,7 @@ impl<'a> Differ<'a> {
                     )),
                 );
                 d.string_field(
-                    Documentation,
-                    "consent-description-changed",
+                    &kinds::CONSENT_DESCRIPTION_CHANGED,
                     &at,
                     "description",
                     &o.description,
@@ -547,36 +564,32 @@ impl<'a> Differ<'a> {
     }
 
     fn retentions(&mut self) {
-        use Class::*;
         let (op, np) = (self.old.plan, self.new.plan);
         self.matched(
             &op.retentions,
             &np.retentions,
             |r| &r.id,
             |n| format!("retention {n}"),
-            (Governance, "retention-added"),
-            (Governance, "retention-removed"),
+            &kinds::RETENTION_ADDED,
+            &kinds::RETENTION_REMOVED,
             |d, subject, o, n| {
                 let at = At::new(subject, Some(o.id.span), Some(n.id.span));
                 d.field(
-                    Governance,
-                    "retention-duration-changed",
+                    &kinds::RETENTION_DURATION_CHANGED,
                     &at,
                     "duration",
                     o.duration.as_ref().map(|x| (x.value, x.span)),
                     n.duration.as_ref().map(|x| (x.value, x.span)),
                 );
                 d.field(
-                    Governance,
-                    "retention-action-changed",
+                    &kinds::RETENTION_ACTION_CHANGED,
                     &at,
                     "action",
                     o.action.as_ref().map(|x| (x.value, x.span)),
                     n.action.as_ref().map(|x| (x.value, x.span)),
                 );
                 d.string_field(
-                    Documentation,
-                    "retention-description-changed",
+                    &kinds::RETENTION_DESCRIPTION_CHANGED,
                     &at,
                     "description",
                     &o.description,
@@ -587,20 +600,18 @@ impl<'a> Differ<'a> {
     }
 
     fn sources_and_tools(&mut self) {
-        use Class::*;
         let (op, np) = (self.old.plan, self.new.plan);
         self.matched(
             &op.sources,
             &np.sources,
             |s| &s.id,
             |n| format!("source {n}"),
-            (Documentation, "source-added"),
-            (Documentation, "source-removed"),
+            &kinds::SOURCE_ADDED,
+            &kinds::SOURCE_REMOVED,
             |d, subject, o, n| {
                 let at = At::new(subject, Some(o.id.span), Some(n.id.span));
                 d.field(
-                    Documentation,
-                    "source-changed",
+                    &kinds::SOURCE_CHANGED,
                     &at,
                     "kind",
                     o.kind.as_ref().map(|x| (x.value, x.span)),
@@ -611,8 +622,7 @@ impl<'a> Differ<'a> {
                     ("schema", &o.schema, &n.schema),
                 ] {
                     d.field(
-                        Documentation,
-                        "source-changed",
+                        &kinds::SOURCE_CHANGED,
                         &at,
                         what,
                         a.as_ref().map(|x| (x.value.as_str(), x.span)),
@@ -620,8 +630,7 @@ impl<'a> Differ<'a> {
                     );
                 }
                 d.string_field(
-                    Documentation,
-                    "source-changed",
+                    &kinds::SOURCE_CHANGED,
                     &at,
                     "description",
                     &o.description,
@@ -635,13 +644,12 @@ impl<'a> Differ<'a> {
             &np.tools,
             |t| &t.id,
             |n| format!("tool {n}"),
-            (Documentation, "tool-added"),
-            (Documentation, "tool-removed"),
+            &kinds::TOOL_ADDED,
+            &kinds::TOOL_REMOVED,
             |d, subject, o, n| {
                 let at = At::new(subject, Some(o.id.span), Some(n.id.span));
                 d.field(
-                    Governance,
-                    "tool-baa-changed",
+                    &kinds::TOOL_BAA_CHANGED,
                     &at,
                     "BAA",
                     o.baa.as_ref().map(|x| (x.value, x.span)),
@@ -653,8 +661,7 @@ impl<'a> Differ<'a> {
                     ("schema", &o.schema, &n.schema),
                 ] {
                     d.field(
-                        Documentation,
-                        "tool-changed",
+                        &kinds::TOOL_CHANGED,
                         &at,
                         what,
                         a.as_ref().map(|x| (x.value.as_str(), x.span)),
@@ -662,8 +669,7 @@ impl<'a> Differ<'a> {
                     );
                 }
                 d.string_field(
-                    Documentation,
-                    "tool-changed",
+                    &kinds::TOOL_CHANGED,
                     &at,
                     "description",
                     &o.description,
@@ -686,23 +692,17 @@ impl<'a> Differ<'a> {
                 (None, None) => {}
                 (Some(a), None) => {
                     let at = At::new(a.kind.keyword(), Some(a.keyword_span), None);
-                    let class = if a.properties.is_empty() {
-                        Class::Compatible
+                    let kind = if a.properties.is_empty() {
+                        &kinds::EMPTY_TRAITS_REMOVED
                     } else {
-                        Class::Breaking
+                        &kinds::TRAITS_REMOVED
                     };
-                    self.push(
-                        class,
-                        "traits-removed",
-                        &at,
-                        format!("`{}` block removed", a.kind.keyword()),
-                    );
+                    self.push(kind, &at, format!("`{}` block removed", a.kind.keyword()));
                 }
                 (None, Some(b)) => {
                     let at = At::new(b.kind.keyword(), None, Some(b.keyword_span));
                     self.push(
-                        Class::Compatible,
-                        "traits-added",
+                        &kinds::TRAITS_ADDED,
                         &at,
                         format!("`{}` block added", b.kind.keyword()),
                     );
@@ -711,10 +711,8 @@ impl<'a> Differ<'a> {
                 }
                 (Some(a), Some(b)) => {
                     let at = At::new(a.kind.keyword(), Some(a.keyword_span), Some(b.keyword_span));
-                    use Class::*;
                     self.string_field(
-                        Documentation,
-                        "description-changed",
+                        &kinds::DESCRIPTION_CHANGED,
                         &at,
                         "description",
                         &a.description,
@@ -722,16 +720,14 @@ impl<'a> Differ<'a> {
                     );
                     self.owner_field(&at, "owner", &a.owner, &b.owner);
                     self.ref_field(
-                        Governance,
-                        "consent-changed",
+                        &kinds::CONSENT_CHANGED,
                         &at,
                         "consent purpose",
                         &a.consent,
                         &b.consent,
                     );
                     self.ref_field(
-                        Governance,
-                        "retention-changed",
+                        &kinds::RETENTION_CHANGED,
                         &at,
                         "retention",
                         &a.retention,
@@ -766,8 +762,7 @@ impl<'a> Differ<'a> {
                     let at = At::new(&subject, Some(e.name.span), None);
                     if let Some(r) = &e.replaced_by {
                         self.push(
-                            Class::Governance,
-                            "event-removed-after-deprecation",
+                            &kinds::EVENT_REMOVED_AFTER_DEPRECATION,
                             &at,
                             format!(
                                 "removed; it was {} and replaced by {:?}",
@@ -787,8 +782,7 @@ impl<'a> Differ<'a> {
                             renamed_to.insert(t.name.value.as_str());
                             let at = at.spans(None, Some(t.name.span));
                             self.push(
-                                Class::Breaking,
-                                "event-renamed",
+                                &kinds::EVENT_RENAMED,
                                 &at,
                                 format!(
                                     "renamed to {:?} without `replaced_by`: keep {:?} with `status deprecated` and `replaced_by {:?}` until its consumers have moved",
@@ -797,8 +791,7 @@ impl<'a> Differ<'a> {
                             );
                         }
                         None => self.push(
-                            Class::Breaking,
-                            "event-removed",
+                            &kinds::EVENT_REMOVED,
                             &at,
                             "removed without `replaced_by`: deprecate it first (`status deprecated`, `replaced_by`, `sunset`)".to_string(),
                         ),
@@ -812,49 +805,37 @@ impl<'a> Differ<'a> {
             }
             let subject = format!("event {:?}", e.name.value);
             let at = At::new(&subject, None, Some(e.name.span));
-            self.push(Class::Compatible, "event-added", &at, "added".to_string());
+            self.push(&kinds::EVENT_ADDED, &at, "added".to_string());
         }
     }
 
     fn event(&mut self, subject: &str, o: &Event, n: &Event) {
-        use Class::*;
         let at = At::new(subject, Some(o.name.span), Some(n.name.span));
         self.string_field(
-            Documentation,
-            "description-changed",
+            &kinds::DESCRIPTION_CHANGED,
             &at,
             "description",
             &o.description,
             &n.description,
         );
         self.owner_field(&at, "owner", &o.owner, &n.owner);
+        self.ref_field(&kinds::SOURCE_CHANGED, &at, "source", &o.source, &n.source);
         self.ref_field(
-            Documentation,
-            "source-changed",
-            &at,
-            "source",
-            &o.source,
-            &n.source,
-        );
-        self.ref_field(
-            Governance,
-            "consent-changed",
+            &kinds::CONSENT_CHANGED,
             &at,
             "consent purpose",
             &o.consent,
             &n.consent,
         );
         self.ref_field(
-            Governance,
-            "retention-changed",
+            &kinds::RETENTION_CHANGED,
             &at,
             "retention",
             &o.retention,
             &n.retention,
         );
         self.field(
-            Governance,
-            "status-changed",
+            &kinds::STATUS_CHANGED,
             &at,
             "status",
             Some((o.status.value, o.status.span)),
@@ -862,8 +843,7 @@ impl<'a> Differ<'a> {
         );
         if o.sampling() != n.sampling() {
             self.field(
-                Compatible,
-                "sampling-changed",
+                &kinds::SAMPLING_CHANGED,
                 &at,
                 "sampling",
                 Some((
@@ -877,8 +857,7 @@ impl<'a> Differ<'a> {
             );
         }
         self.field(
-            Documentation,
-            "since-changed",
+            &kinds::SINCE_CHANGED,
             &at,
             "since",
             o.since.as_ref().map(|s| (&s.value, s.span)),
@@ -888,8 +867,7 @@ impl<'a> Differ<'a> {
             e.tags.iter().map(|t| t.value.as_str()).collect()
         }
         self.set_field(
-            Documentation,
-            "tags-changed",
+            &kinds::TAGS_CHANGED,
             &at,
             "tags",
             &tags(o),
@@ -901,16 +879,14 @@ impl<'a> Differ<'a> {
         );
         self.identity(&at, o, n);
         self.field(
-            Documentation,
-            "flag-changed",
+            &kinds::FLAG_CHANGED,
             &at,
             "feature flag",
             o.flag.as_ref().map(|s| (&s.value, s.span)),
             n.flag.as_ref().map(|s| (&s.value, s.span)),
         );
         self.field(
-            Documentation,
-            "release-changed",
+            &kinds::RELEASE_CHANGED,
             &at,
             "release date",
             o.release.as_ref().map(|s| (s.value, s.span)),
@@ -918,8 +894,7 @@ impl<'a> Differ<'a> {
         );
         let event = |r: &Option<Box<Ref>>| r.as_ref().map(|r| (format!("{:?}", r.name), r.span));
         self.field(
-            Governance,
-            "replaced-by-changed",
+            &kinds::REPLACED_BY_CHANGED,
             &at,
             "replaced_by",
             event(&o.replaced_by),
@@ -938,37 +913,36 @@ impl<'a> Differ<'a> {
         }
         let span = |e: &Event| e.identity.as_ref().map_or(e.name.span, |i| i.span);
         let at = at.spans(Some(span(o)), Some(span(n)));
-        let (class, how) = if b == Identity::Any {
-            (Class::Compatible, "widened")
+        let (kind, how) = if b == Identity::Any {
+            (&kinds::IDENTITY_WIDENED, "widened")
         } else {
-            (Class::Breaking, "narrowed")
+            (&kinds::IDENTITY_CHANGED, "narrowed")
         };
-        self.push(
-            class,
-            "identity-changed",
-            &at,
-            format!("identity {how} from `{a}` to `{b}`"),
-        );
+        self.push(kind, &at, format!("identity {how} from `{a}` to `{b}`"));
     }
 
     fn sunset(&mut self, at: &At, o: &Event, n: &Event) {
         let (a, b) = (o.sunset.as_ref(), n.sunset.as_ref());
         let at = at.spans(a.map(|s| s.span), b.map(|s| s.span));
-        let (class, message) = match (a, b) {
+        let earlier = &kinds::SUNSET_MOVED_EARLIER;
+        let (kind, message) = match (a, b) {
             (None, None) => return,
             (Some(x), Some(y)) if x.value == y.value => return,
             (Some(x), Some(y)) if y.value < x.value => (
-                Class::Governance,
+                earlier,
                 format!("sunset moved earlier, from {} to {}", x.value, y.value),
             ),
             (Some(x), Some(y)) => (
-                Class::Documentation,
+                &kinds::SUNSET_CHANGED,
                 format!("sunset moved later, from {} to {}", x.value, y.value),
             ),
-            (None, Some(y)) => (Class::Governance, format!("sunset {} set", y.value)),
-            (Some(x), None) => (Class::Documentation, format!("sunset {} removed", x.value)),
+            (None, Some(y)) => (earlier, format!("sunset {} set", y.value)),
+            (Some(x), None) => (
+                &kinds::SUNSET_CHANGED,
+                format!("sunset {} removed", x.value),
+            ),
         };
-        self.push(class, "sunset-changed", &at, message);
+        self.push(kind, &at, message);
     }
 
     fn allows(&mut self, at: &At, old: &[Allow], new: &[Allow]) {
@@ -978,8 +952,7 @@ impl<'a> Differ<'a> {
         for x in new.iter().filter(|x| !a.contains(&x.rule.value)) {
             let at = at.spans(None, Some(x.span));
             self.push(
-                Class::Governance,
-                "exception-added",
+                &kinds::EXCEPTION_ADDED,
                 &at,
                 format!("exception to `{}` added", x.rule.value),
             );
@@ -987,8 +960,7 @@ impl<'a> Differ<'a> {
         for x in old.iter().filter(|x| !b.contains(&x.rule.value)) {
             let at = at.spans(Some(x.span), None);
             self.push(
-                Class::Governance,
-                "exception-removed",
+                &kinds::EXCEPTION_REMOVED,
                 &at,
                 format!("exception to `{}` removed", x.rule.value),
             );
@@ -1030,8 +1002,7 @@ impl<'a> Differ<'a> {
                         ..here
                     };
                     self.push(
-                        Class::Breaking,
-                        "property-removed",
+                        &kinds::PROPERTY_REMOVED,
                         &here,
                         "property removed".to_string(),
                     );
@@ -1050,15 +1021,13 @@ impl<'a> Differ<'a> {
             };
             if n.is_required() {
                 self.push(
-                    Class::Breaking,
-                    "required-property-added",
+                    &kinds::REQUIRED_PROPERTY_ADDED,
                     &here,
                     "required property added: payloads without it are rejected".to_string(),
                 );
             } else {
                 self.push(
-                    Class::Compatible,
-                    "property-added",
+                    &kinds::PROPERTY_ADDED,
                     &here,
                     "optional property added".to_string(),
                 );
@@ -1067,7 +1036,6 @@ impl<'a> Differ<'a> {
     }
 
     fn property(&mut self, at: &At, o: &Property, n: &Property) {
-        use Class::*;
         let (om, nm) = (o.modifiers(), n.modifiers());
         let at = At {
             old: Some(o.name.span),
@@ -1077,14 +1045,12 @@ impl<'a> Differ<'a> {
         self.types(&at, &o.ty, &n.ty, at.property.unwrap_or_default());
         match (o.is_required(), n.is_required()) {
             (false, true) => self.push(
-                Breaking,
-                "made-required",
+                &kinds::MADE_REQUIRED,
                 &at,
                 "optional → required".to_string(),
             ),
             (true, false) => self.push(
-                Compatible,
-                "made-optional",
+                &kinds::MADE_OPTIONAL,
                 &at,
                 "required → optional".to_string(),
             ),
@@ -1092,14 +1058,12 @@ impl<'a> Differ<'a> {
         }
         match (o.is_nullable(), n.is_nullable()) {
             (true, false) => self.push(
-                Breaking,
-                "made-not-nullable",
+                &kinds::MADE_NOT_NULLABLE,
                 &at,
                 "nullable → not nullable".to_string(),
             ),
             (false, true) => self.push(
-                Compatible,
-                "made-nullable",
+                &kinds::MADE_NULLABLE,
                 &at,
                 "not nullable → nullable".to_string(),
             ),
@@ -1138,24 +1102,21 @@ impl<'a> Differ<'a> {
             nm.format.as_ref().map(|f| f.value.as_str()),
         );
         self.field(
-            Governance,
-            "pii-changed",
+            &kinds::PII_CHANGED,
             &at,
             "pii class",
             om.pii.as_ref().map(|p| (p.value, p.span)),
             nm.pii.as_ref().map(|p| (p.value, p.span)),
         );
         self.ref_field(
-            Governance,
-            "consent-changed",
+            &kinds::CONSENT_CHANGED,
             &at,
             "consent purpose",
             &om.consent,
             &nm.consent,
         );
         self.ref_field(
-            Governance,
-            "retention-changed",
+            &kinds::RETENTION_CHANGED,
             &at,
             "retention",
             &om.retention,
@@ -1163,14 +1124,12 @@ impl<'a> Differ<'a> {
         );
         match (om.deprecated.is_some(), nm.deprecated.is_some()) {
             (false, true) => self.push(
-                Governance,
-                "property-deprecated",
+                &kinds::PROPERTY_DEPRECATED,
                 &at,
                 "marked deprecated".to_string(),
             ),
             (true, false) => self.push(
-                Governance,
-                "property-undeprecated",
+                &kinds::PROPERTY_UNDEPRECATED,
                 &at,
                 "no longer deprecated".to_string(),
             ),
@@ -1178,8 +1137,7 @@ impl<'a> Differ<'a> {
         }
         if om.example.as_ref().map(|e| &e.value) != nm.example.as_ref().map(|e| &e.value) {
             self.field(
-                Documentation,
-                "example-changed",
+                &kinds::EXAMPLE_CHANGED,
                 &at,
                 "example",
                 om.example.as_ref().map(|e| (e.value.to_string(), e.span)),
@@ -1187,8 +1145,7 @@ impl<'a> Differ<'a> {
             );
         }
         self.string_field(
-            Documentation,
-            "description-changed",
+            &kinds::DESCRIPTION_CHANGED,
             &at,
             "description",
             &o.description,
@@ -1199,27 +1156,23 @@ impl<'a> Differ<'a> {
 
     /// A lower bound (`lower`) or an upper bound: narrowed, widened, added, removed.
     fn bound(&mut self, at: &At, what: &str, old: Option<Bound>, new: Option<Bound>, lower: bool) {
-        let (class, message) = match (old, new) {
+        let (narrowed, widened) = (&kinds::CONSTRAINT_NARROWED, &kinds::CONSTRAINT_WIDENED);
+        let (kind, message) = match (old, new) {
             (None, None) => return,
             (Some(a), Some(b)) if a.value() == b.value() => return,
             (Some(x), Some(y)) => {
                 let (a, b) = (x.value(), y.value());
-                let narrowed = if lower { b > a } else { b < a };
-                if narrowed {
-                    (Class::Breaking, format!("{what} narrowed from {x} to {y}"))
+                let narrower = if lower { b > a } else { b < a };
+                if narrower {
+                    (narrowed, format!("{what} narrowed from {x} to {y}"))
                 } else {
-                    (Class::Compatible, format!("{what} widened from {x} to {y}"))
+                    (widened, format!("{what} widened from {x} to {y}"))
                 }
             }
-            (None, Some(y)) => (Class::Breaking, format!("{what}({y}) added")),
-            (Some(x), None) => (Class::Compatible, format!("{what}({x}) removed")),
+            (None, Some(y)) => (narrowed, format!("{what}({y}) added")),
+            (Some(x), None) => (widened, format!("{what}({x}) removed")),
         };
-        let kind = if class == Class::Breaking {
-            "constraint-narrowed"
-        } else {
-            "constraint-widened"
-        };
-        self.push(class, kind, at, message);
+        self.push(kind, at, message);
     }
 
     /// A constraint whose values cannot be ordered (pattern, format): adding or
@@ -1235,25 +1188,16 @@ impl<'a> Differ<'a> {
                 v.to_string()
             }
         };
-        let (class, kind, message) = match (old.map(show), new.map(show)) {
+        let (kind, message) = match (old.map(show), new.map(show)) {
             (Some(a), Some(b)) => (
-                Class::Breaking,
-                "constraint-narrowed",
+                &kinds::CONSTRAINT_NARROWED,
                 format!("{what} changed from {a} to {b} (it may reject values that passed)"),
             ),
-            (None, Some(b)) => (
-                Class::Breaking,
-                "constraint-narrowed",
-                format!("{what}({b}) added"),
-            ),
-            (Some(a), None) => (
-                Class::Compatible,
-                "constraint-widened",
-                format!("{what}({a}) removed"),
-            ),
+            (None, Some(b)) => (&kinds::CONSTRAINT_NARROWED, format!("{what}({b}) added")),
+            (Some(a), None) => (&kinds::CONSTRAINT_WIDENED, format!("{what}({a}) removed")),
             (None, None) => return,
         };
-        self.push(class, kind, at, message);
+        self.push(kind, at, message);
     }
 
     fn types(&mut self, at: &At, o: &Type, n: &Type, path: &str) {
@@ -1279,8 +1223,7 @@ impl<'a> Differ<'a> {
                 };
                 if !removed.is_empty() {
                     self.push(
-                        Class::Breaking,
-                        "enum-value-removed",
+                        &kinds::ENUM_VALUE_REMOVED,
                         at,
                         format!(
                             "enum value{} removed: {}",
@@ -1291,8 +1234,7 @@ impl<'a> Differ<'a> {
                 }
                 if !added.is_empty() {
                     self.push(
-                        Class::Compatible,
-                        "enum-value-added",
+                        &kinds::ENUM_VALUE_ADDED,
                         at,
                         format!(
                             "enum value{} added: {}",
@@ -1307,8 +1249,7 @@ impl<'a> Differ<'a> {
                     self.types(at, a, b, &format!("{path}[]"));
                 } else {
                     self.push(
-                        Class::Breaking,
-                        "list-item-type-changed",
+                        &kinds::LIST_ITEM_TYPE_CHANGED,
                         at,
                         format!(
                             "list item type changed from `{}` to `{}`",
@@ -1323,8 +1264,7 @@ impl<'a> Differ<'a> {
             }
             (a, b) if same_kind(a, b) => {}
             (a, b) => self.push(
-                Class::Breaking,
-                "type-changed",
+                &kinds::TYPE_CHANGED,
                 at,
                 format!("type changed from `{}` to `{}`", a.display(), b.display()),
             ),
@@ -1332,20 +1272,18 @@ impl<'a> Differ<'a> {
     }
 
     fn kpis(&mut self) {
-        use Class::*;
         let (op, np) = (self.old.plan, self.new.plan);
         self.matched(
             &op.kpis,
             &np.kpis,
             |k| &k.name,
             |n| format!("kpi {n:?}"),
-            (Documentation, "kpi-added"),
-            (Governance, "kpi-removed"),
+            &kinds::KPI_ADDED,
+            &kinds::KPI_REMOVED,
             |d, subject, o, n| {
                 let at = At::new(subject, Some(o.name.span), Some(n.name.span));
                 d.string_field(
-                    Documentation,
-                    "description-changed",
+                    &kinds::DESCRIPTION_CHANGED,
                     &at,
                     "description",
                     &o.description,
@@ -1355,8 +1293,7 @@ impl<'a> Differ<'a> {
                 let events =
                     |k: &'a Kpi| k.events.iter().map(|r| r.name.as_str()).collect::<Vec<_>>();
                 d.set_field(
-                    Documentation,
-                    "kpi-changed",
+                    &kinds::KPI_CHANGED,
                     &at,
                     "events",
                     &events(o),
@@ -1370,8 +1307,7 @@ impl<'a> Differ<'a> {
                     v.iter().map(|s| s.value.as_str()).collect::<Vec<_>>()
                 };
                 d.set_field(
-                    Documentation,
-                    "kpi-changed",
+                    &kinds::KPI_CHANGED,
                     &at,
                     "dimensions",
                     &strs(&o.dimensions),
@@ -1382,8 +1318,7 @@ impl<'a> Differ<'a> {
                     ),
                 );
                 d.set_field(
-                    Documentation,
-                    "kpi-changed",
+                    &kinds::KPI_CHANGED,
                     &at,
                     "consumers",
                     &strs(&o.consumers),

@@ -3,7 +3,9 @@
 //!
 //! - [`input`] reads OLD and NEW: files, directories or `REV:PATH` from git, and
 //!   runs the front end on each (no governance rules: only the plan's meaning).
-//! - [`engine`] compares the two IRs and lists [`Change`]s.
+//! - [`engine`] compares the two IRs and lists [`Change`]s, each of a kind
+//!   from the registry [`kinds`] (its name, class and documentation:
+//!   `eventsc explain <kind>`).
 //! - [`render`] prints them as text, Markdown (a pull-request comment) or JSON.
 //!
 //! # Classes
@@ -20,6 +22,7 @@
 
 pub mod engine;
 pub mod input;
+pub mod kinds;
 pub mod render;
 
 use crate::ir::Semver;

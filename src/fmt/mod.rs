@@ -14,12 +14,12 @@
 //!   written on consecutive lines stay together as a group, with their `{` aligned
 //!   (`owner @growth    { name "Growth" }`).
 //! - **One-line declarations**: `owner`, `consent`, `retention`, `source`, `tool`
-//!   and `enum` are written on one line, items separated by `; `, when they hold only
+//!   and `enum` (`vocab::Block::one_line`) are written on one line, items separated by `; `, when they hold only
 //!   simple fields (and enum values), have no comment inside the braces and fit in
 //!   [`MAX_WIDTH`] columns. Every other block is written one item per line; an empty
 //!   block without comments is `{}`.
 //! - **Field order**: fields come first, in the canonical order of their block
-//!   (the order [`crate::ir::lower::block_fields`] lists, e.g. for an event:
+//!   (the order [`crate::vocab`] lists them in, e.g. for an event:
 //!   `description owner source consent status sampling retention since tags
 //!   identity flag release replaced_by sunset allow`), unknown fields after them in
 //!   the order written. Then, after one blank line, the body: `use`, properties,
@@ -36,8 +36,9 @@
 //!   follow with single spaces.
 //!   A property whose type holds a non-empty `object { … }` is written unpadded,
 //!   `name: object {`, with its modifiers after the closing `}`.
-//! - **Modifiers** are written in the order `required nullable min max min_length
-//!   max_length pattern format example pii consent retention deprecated allow`,
+//! - **Modifiers** are written in their canonical order ([`crate::vocab::MODIFIERS`]:
+//!   `required nullable min max min_length max_length pattern format example pii
+//!   consent retention deprecated allow`),
 //!   unknown ones after them as written, and the description last.
 //! - **Values** are separated by `, `; literals are kept as written (string escapes,
 //!   number spelling). Enum values stay on one line when it fits in [`MAX_WIDTH`]

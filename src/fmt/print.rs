@@ -3,33 +3,12 @@
 
 use super::MAX_WIDTH;
 use super::comments::{Attached, Comments, ItemComments, Slot};
-use crate::ir::lower::block_fields;
 use crate::source::Span;
 use crate::syntax::ast::*;
+use crate::vocab;
 
 /// Types longer than this (long inline enums) do not widen the type column.
 const MAX_TYPE_COLUMN: usize = 16;
-
-/// Declarations that may be written on one line.
-const ONE_LINE_KINDS: &[&str] = &["owner", "consent", "retention", "source", "tool", "enum"];
-
-/// The canonical order of modifiers; unknown ones follow in the order written.
-const MODIFIER_ORDER: &[&str] = &[
-    "required",
-    "nullable",
-    "min",
-    "max",
-    "min_length",
-    "max_length",
-    "pattern",
-    "format",
-    "example",
-    "pii",
-    "consent",
-    "retention",
-    "deprecated",
-    "allow",
-];
 
 /// One output line. A line with empty `text` and no comment is blank; a comment on
 /// its own line is `text`. Trailing comments of lines of the same `group` align.
@@ -80,8 +59,9 @@ fn pad(s: &str, width: usize) -> String {
     out
 }
 
-fn rank(order: &[&str], key: &str) -> usize {
-    order.iter().position(|k| *k == key).unwrap_or(order.len())
+/// The position of `key` in a canonical order (unknown words after known ones).
+fn rank<'a>(mut order: impl Iterator<Item = &'a str>, key: &str) -> usize {
+    order.position(|k| k == key).unwrap_or(usize::MAX)
 }
 
 /// The byte range strictly inside a block's braces.
@@ -288,7 +268,7 @@ impl<'a> Printer<'a> {
 
     /// The head and items of a declaration that fits on one line.
     fn one_line(&self, d: &Decl) -> Option<(String, String)> {
-        if !ONE_LINE_KINDS.contains(&d.kind.text.as_str())
+        if !vocab::declaration(&d.kind.text).is_some_and(|b| b.one_line)
             || self.comments.any_within(inner(&d.block))
         {
             return None;
@@ -664,7 +644,7 @@ fn tail(text: &str, out: &mut String, tail: &[PropTail]) {
     let mut sorted = true;
     for t in tail {
         if let PropTail::Modifier(m) = t {
-            let r = rank(MODIFIER_ORDER, &m.name.text);
+            let r = rank(vocab::modifier_names(), &m.name.text);
             sorted &= mods.last().is_none_or(|&(last, _)| last <= r);
             mods.push((r, m));
         }
@@ -752,14 +732,14 @@ fn value(text: &str, out: &mut String, v: &Value) {
 /// canonical order) and the body (the rest, as written). Unknown contexts keep
 /// everything as written.
 fn arrange(items: &[Item], ctx: Option<&str>) -> (Vec<usize>, Vec<usize>) {
-    let Some((order, _)) = ctx.and_then(block_fields) else {
+    let Some(block) = ctx.and_then(vocab::block) else {
         return (Vec::new(), (0..items.len()).collect());
     };
     let is_header = |it: &Item| matches!(it, Item::Field(f) if f.key.text != "use");
     let mut header: Vec<usize> = (0..items.len()).filter(|&i| is_header(&items[i])).collect();
     header.sort_by_key(|&i| match &items[i] {
-        Item::Field(f) => rank(order, &f.key.text),
-        _ => order.len(),
+        Item::Field(f) => rank(block.field_names(), &f.key.text),
+        _ => usize::MAX,
     });
     let body = (0..items.len())
         .filter(|&i| !is_header(&items[i]))

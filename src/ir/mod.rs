@@ -109,6 +109,18 @@ keywords!(
     Level { Error => "error", Warn => "warn", Off => "off" }
 );
 
+keywords!(
+    /// The class a plan gives a kind of change in `relax { }` (`ignore`: left
+    /// out of `eventsc diff`'s report and of the version it needs).
+    ChangeLevel {
+        Breaking => "breaking",
+        Compatible => "compatible",
+        Documentation => "documentation",
+        Governance => "governance",
+        Ignore => "ignore",
+    }
+);
+
 /// A reference to a declaration, by name; `target` is its index once resolved.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Ref {
@@ -249,6 +261,9 @@ pub struct PlanMeta {
     /// Defaults to the plan's owner.
     pub approvers: Vec<Ref>,
     pub rules: Vec<RuleSetting>,
+    /// `relax { "event-renamed" = documentation }`: kinds of change the plan
+    /// classifies otherwise (see `diff::kinds`).
+    pub relax: Vec<ChangeSetting>,
 }
 
 impl Default for Spanned<String> {
@@ -338,6 +353,14 @@ impl Default for Qa {
 pub struct RuleSetting {
     pub rule: Spanned<String>,
     pub level: Spanned<Level>,
+    pub span: Span,
+}
+
+/// One setting of `relax { }`.
+#[derive(Clone, Debug)]
+pub struct ChangeSetting {
+    pub kind: Spanned<String>,
+    pub level: Spanned<ChangeLevel>,
     pub span: Span,
 }
 

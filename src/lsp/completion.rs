@@ -8,14 +8,13 @@
 
 use super::workspace::Workspace;
 use super::{Position, convert};
-use crate::ir::lower::{BUILTIN_TYPES, MODIFIERS, block_fields};
 use crate::ir::{
     Basis, Constraint, EventNaming, Format, Identity, Level, Pattern, PiiClass, PropertyNaming,
     RetentionAction, SourceKind, Status,
 };
-use crate::syntax::DECL_KINDS as DECLARATION_KEYWORDS;
 use crate::syntax::ast::{DeclName, Item};
 use crate::syntax::scan::{self, Tok, Token};
+use crate::vocab::{self, Word};
 use lsp_types::{CompletionItem, CompletionItemKind, CompletionTextEdit, Range, TextEdit};
 use std::collections::BTreeSet;
 
@@ -79,6 +78,51 @@ fn names(ws: &Workspace, group: &str) -> Names {
     n
 }
 
+/// The documentation of the word of the language under the cursor, as the
+/// vocabulary has it (a declaration keyword, a field of the block it is in, a
+/// type or a modifier), with its range in the document: for hover.
+pub fn keyword_doc(
+    ws: &Workspace,
+    key: &str,
+    pos: Position,
+) -> Option<(String, std::ops::Range<usize>)> {
+    let doc = ws.docs.get(key)?;
+    let offset = convert::offset(&doc.file, pos);
+    let chunk = *doc.chunk_at(offset)?;
+    let text = ws.parsed.get(&chunk.file)?.text.as_str();
+    let off = offset.checked_sub(chunk.start)?.min(text.len());
+    let bytes = text.as_bytes();
+    let is_word = |i: &usize| bytes[*i].is_ascii_alphanumeric() || bytes[*i] == b'_';
+    let start = (0..off).rev().take_while(is_word).last().unwrap_or(off);
+    let end = (off..bytes.len())
+        .take_while(is_word)
+        .last()
+        .map_or(off, |i| i + 1);
+    let w = text.get(start..end).filter(|w| !w.is_empty())?;
+    let before = &text[..start];
+    let (_, context) = context_of(before, &scan::tokens(before));
+    let find = |words: &'static [Word]| words.iter().find(|t| t.name == w);
+    let (what, doc) = match context {
+        Context::TopLevel => ("declaration".to_string(), vocab::declaration(w)?.doc),
+        Context::Field(block) => {
+            let b = vocab::block(&block)?;
+            (format!("field of {}", b.what), b.field(w)?.doc)
+        }
+        Context::Type => (
+            "type".to_string(),
+            find(vocab::TYPES)
+                .or_else(|| find(vocab::TYPE_CONSTRUCTORS))?
+                .doc,
+        ),
+        Context::Modifier => ("modifier".to_string(), vocab::modifier(w)?.doc),
+        _ => return None,
+    };
+    Some((
+        format!("**{what}** `{w}`\n\n{doc}"),
+        chunk.start + start..chunk.start + end,
+    ))
+}
+
 /// What the cursor is completing.
 enum Context {
     TopLevel,
@@ -123,6 +167,26 @@ pub fn completion(ws: &Workspace, key: &str, pos: Position) -> Option<Vec<Comple
             ..CompletionItem::default()
         });
     };
+    // A word of the language, with its documentation.
+    let mut vocab_items = Vec::new();
+    let mut word = |w: &Word, kind: CompletionItemKind, detail: &str| {
+        vocab_items.push(CompletionItem {
+            label: w.name.to_string(),
+            kind: Some(kind),
+            detail: Some(detail.to_string()),
+            documentation: Some(lsp_types::Documentation::MarkupContent(
+                lsp_types::MarkupContent {
+                    kind: lsp_types::MarkupKind::Markdown,
+                    value: w.doc.to_string(),
+                },
+            )),
+            text_edit: Some(CompletionTextEdit::Edit(TextEdit::new(
+                replace,
+                w.name.to_string(),
+            ))),
+            ..CompletionItem::default()
+        });
+    };
     let keywords =
         |add: &mut dyn FnMut(String, CompletionItemKind, &str), words: &[&str], detail: &str| {
             for w in words {
@@ -131,31 +195,34 @@ pub fn completion(ws: &Workspace, key: &str, pos: Position) -> Option<Vec<Comple
         };
     match context {
         Context::TopLevel => {
-            for k in DECLARATION_KEYWORDS {
-                add(k.to_string(), CompletionItemKind::KEYWORD, "declaration");
+            for b in vocab::DECLARATIONS {
+                let w = Word {
+                    name: b.keyword,
+                    doc: b.doc,
+                };
+                word(&w, CompletionItemKind::KEYWORD, "declaration");
             }
         }
         Context::Field(block) => {
-            if let Some((fields, _)) = block_fields(&block) {
-                for f in fields {
-                    add(f.to_string(), CompletionItemKind::KEYWORD, "field");
-                }
+            for f in vocab::block(&block).map_or(&[][..], |b| b.fields) {
+                word(f, CompletionItemKind::KEYWORD, "field");
             }
         }
         Context::Type => {
-            for t in BUILTIN_TYPES {
-                add(t.to_string(), CompletionItemKind::TYPE_PARAMETER, "type");
-            }
-            for t in ["list", "enum", "object"] {
-                add(t.to_string(), CompletionItemKind::TYPE_PARAMETER, "type");
+            for t in vocab::TYPES.iter().chain(vocab::TYPE_CONSTRUCTORS) {
+                word(t, CompletionItemKind::TYPE_PARAMETER, "type");
             }
             for e in &names.enums {
                 add(e.clone(), CompletionItemKind::ENUM, "enum");
             }
         }
         Context::Modifier => {
-            for m in MODIFIERS {
-                add(m.to_string(), CompletionItemKind::KEYWORD, "modifier");
+            for m in vocab::MODIFIERS {
+                let w = Word {
+                    name: m.name,
+                    doc: m.doc,
+                };
+                word(&w, CompletionItemKind::KEYWORD, "modifier");
             }
         }
         Context::Argument(call) => match call.as_str() {
@@ -173,8 +240,8 @@ pub fn completion(ws: &Workspace, key: &str, pos: Position) -> Option<Vec<Comple
                 keywords(&mut add, &formats, "format")
             }
             "list" => {
-                for t in BUILTIN_TYPES.iter().chain(&["list", "enum", "object"]) {
-                    add(t.to_string(), CompletionItemKind::TYPE_PARAMETER, "type");
+                for t in vocab::TYPES.iter().chain(vocab::TYPE_CONSTRUCTORS) {
+                    word(t, CompletionItemKind::TYPE_PARAMETER, "type");
                 }
                 for e in &names.enums {
                     add(e.clone(), CompletionItemKind::ENUM, "enum");
@@ -258,7 +325,8 @@ pub fn completion(ws: &Workspace, key: &str, pos: Position) -> Option<Vec<Comple
         }
         Context::None => {}
     }
-    Some(items)
+    vocab_items.extend(items);
+    Some(vocab_items)
 }
 
 fn quote(s: &str) -> String {

@@ -1,7 +1,8 @@
 //! `textDocument/hover`: what a name stands for (an owner's details, a consent
 //! purpose's basis, a retention policy, an enum's values, a bundle's properties,
 //! an event, a KPI, a property's effective consent, retention and personal
-//! data), and the documentation of the diagnostics under the cursor.
+//! data), what the vocabulary says of a keyword (a declaration, a field, a type,
+//! a modifier), and the documentation of the diagnostics under the cursor.
 
 use super::lookup::{self, Target};
 use super::workspace::Workspace;
@@ -18,9 +19,14 @@ pub fn hover(ws: &Workspace, key: &str, pos: Position) -> Option<Hover> {
     let analysis = ws.analysis_of(key)?;
     let mut sections = Vec::new();
     let mut range_span: Option<Span> = None;
+    let mut range = None;
     if let Some(found) = lookup::at(&analysis.plan, file, off) {
         sections.push(describe(&analysis.plan, found.target));
         range_span = Some(found.span);
+    } else if let Some((text, r)) = super::completion::keyword_doc(ws, key, pos) {
+        // A word of the language: what the vocabulary says of it.
+        sections.push(text);
+        range = Some(convert::range(&doc.file, r.start, r.end));
     }
     // The documentation of the diagnostics here.
     let mut codes: Vec<&str> = Vec::new();
@@ -48,9 +54,11 @@ pub fn hover(ws: &Workspace, key: &str, pos: Position) -> Option<Hover> {
     if sections.is_empty() {
         return None;
     }
-    let range = range_span
-        .and_then(|s| ws.locate(s))
-        .map(|(doc, s, e)| convert::range(&doc.file, s, e));
+    let range = range.or_else(|| {
+        range_span
+            .and_then(|s| ws.locate(s))
+            .map(|(doc, s, e)| convert::range(&doc.file, s, e))
+    });
     Some(Hover {
         contents: HoverContents::Markup(MarkupContent {
             kind: MarkupKind::Markdown,

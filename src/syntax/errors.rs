@@ -11,24 +11,6 @@ use crate::diagnostics::{Diagnostic, codes};
 use crate::source::{FileId, Span};
 use pest::Parser;
 
-/// The declaration keywords (to recognise a new declaration after an unclosed
-/// block, and for "unknown declaration" suggestions).
-pub const DECL_KINDS: &[&str] = &[
-    "plan",
-    "owner",
-    "consent",
-    "retention",
-    "source",
-    "tool",
-    "enum",
-    "bundle",
-    "common",
-    "identify",
-    "group",
-    "event",
-    "kpi",
-];
-
 /// What the parser would have accepted at the error position.
 #[derive(Default, Debug)]
 struct Expected {

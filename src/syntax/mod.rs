@@ -10,7 +10,8 @@
 pub mod ast;
 mod build;
 mod errors;
-pub use errors::DECL_KINDS;
+/// The declaration keywords (from [`crate::vocab`]).
+pub use crate::vocab::DECLARATION_KEYWORDS as DECL_KINDS;
 mod fast;
 pub mod pieces;
 pub mod scan;

@@ -173,6 +173,7 @@ fn explain() {
     for (name, what) in [
         ("explain-code", "E0025"),
         ("explain-rule", "privacy/pii-without-consent"),
+        ("explain-kind", "event-renamed"),
     ] {
         let r = run(&["explain", what]);
         assert_eq!(exit_code(&r), "0");

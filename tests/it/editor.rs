@@ -671,3 +671,159 @@ fn vim_filetype_commentstring_and_indent() {
     let got: Vec<&str> = reindented.lines().collect();
     assert_eq!(got, want, "gg=G re-indents the example as written");
 }
+
+// --- The vocabulary ----------------------------------------------------------
+
+/// A plan using every word of the vocabulary (`eventsc::vocab`): every
+/// declaration with every field, the nested blocks, every type and every
+/// modifier; with what each word is, and where.
+fn vocabulary_sample() -> (String, Vec<(usize, usize, &'static str, &'static str)>) {
+    use eventsc::vocab;
+    let mut text = String::new();
+    // (line, byte column, word, what it is)
+    let mut words = Vec::new();
+    let line = |text: &mut String, s: &str| {
+        text.push_str(s);
+        text.push('\n');
+    };
+    let mut at = |text: &str, word: &'static str, what: &'static str| {
+        let l = text.lines().count();
+        let last = text.lines().last().unwrap_or("");
+        let col = last.find(word).expect("the word is on the line");
+        words.push((l, col, word, what));
+    };
+    for b in vocab::DECLARATIONS {
+        let name = match b.keyword {
+            "plan" | "event" | "kpi" => " \"X\"",
+            "owner" => " @x",
+            "common" | "identify" | "group" => "",
+            _ => " x",
+        };
+        line(&mut text, &format!("{}{name} {{", b.keyword));
+        at(&text, b.keyword, "declaration");
+        for f in b.fields {
+            let nested = vocab::block(f.name).filter(|n| !n.top_level);
+            match (f.name, nested) {
+                (_, Some(n)) => {
+                    line(&mut text, &format!("  {} {{", f.name));
+                    at(&text, f.name, "field");
+                    for g in n.fields {
+                        line(&mut text, &format!("    {} x", g.name));
+                        at(&text, g.name, "field");
+                    }
+                    line(&mut text, "  }");
+                }
+                ("allow", None) => {
+                    line(
+                        &mut text,
+                        "  allow(\"docs/missing-description\", reason \"x\")",
+                    );
+                    at(&text, f.name, "field");
+                }
+                ("owner" | "backup", None) => {
+                    line(&mut text, &format!("  {} @x", f.name));
+                    at(&text, f.name, "field");
+                }
+                (_, None) => {
+                    line(&mut text, &format!("  {} x", f.name));
+                    at(&text, f.name, "field");
+                }
+            }
+        }
+        if b.keyword == "event" {
+            // Property names that hold no keyword (`at` finds a word's first
+            // occurrence on its line).
+            for t in vocab::TYPES {
+                line(&mut text, &format!("  p: {}", t.name));
+                at(&text, t.name, "type");
+            }
+            line(&mut text, "  p: list(string)");
+            at(&text, "list", "type");
+            line(&mut text, "  p: enum(\"a\", \"b\")");
+            at(&text, "enum", "type");
+            line(&mut text, "  p: object {");
+            at(&text, "object", "type");
+            line(&mut text, "    x: string");
+            line(&mut text, "  }");
+            for m in vocab::MODIFIERS {
+                let written = match (m.flag, m.name) {
+                    (true, _) => m.name.to_string(),
+                    (false, "allow") => "allow(\"docs/missing-description\", reason \"x\")".into(),
+                    (false, "pattern") => "pattern(\"^a$\")".into(),
+                    (false, "example") => "example(\"a\")".into(),
+                    (false, _) => format!("{}(x)", m.name),
+                };
+                line(&mut text, &format!("  p: integer {written} \"d\""));
+                at(&text, m.name, "modifier");
+            }
+        }
+        line(&mut text, "}");
+        line(&mut text, "");
+    }
+    (text, words)
+}
+
+/// Both editor grammars highlight every word of the vocabulary as what it is:
+/// a word added to `eventsc::vocab` fails this test until the TextMate grammar
+/// and the Vim syntax know it.
+#[test]
+fn editor_grammars_know_every_word_of_the_vocabulary() {
+    let (text, words) = vocabulary_sample();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("vocabulary.events");
+    std::fs::write(&file, &text).expect("write the sample");
+    // TextMate.
+    let tokenized = tokenize(std::slice::from_ref(&file));
+    let lines = tokenized.values().next().expect("the sample");
+    let mut failures = Vec::new();
+    for &(l, col, word, what) in &words {
+        let mut start = 0;
+        let token = lines[l - 1].iter().find(|t| {
+            let found = start == col && t.text == word;
+            start += t.text.len();
+            found
+        });
+        let scopes = token.map(|t| t.scopes.clone()).unwrap_or_default();
+        let ok = |prefix: &str| scopes.iter().any(|s| s.starts_with(prefix));
+        let good = match what {
+            "declaration" => ok(&format!("keyword.declaration.{word}")),
+            "field" => ok("keyword.other.field"),
+            "type" => ok("support.type") || ok("storage.type"),
+            _ => ok("storage.modifier"),
+        } && !ok("invalid");
+        if !good {
+            failures.push(format!("TextMate: {what} `{word}` on line {l}: {scopes:?}"));
+        }
+    }
+    // Vim: the syntax group at each word.
+    let mut script = String::from("let out = []\n");
+    for &(l, col, _, _) in &words {
+        script.push_str(&format!(
+            "call add(out, synIDattr(synID({l}, {}, 1), 'name'))\n",
+            col + 1
+        ));
+    }
+    script.push_str("call writefile(out, $OUT)\n");
+    let groups = vim(&script, &file);
+    for (&(l, _, word, what), group) in words.iter().zip(groups.lines()) {
+        let good = match what {
+            "declaration" => group.starts_with("eventsDecl"),
+            "field" => group == "eventsField",
+            "type" => {
+                group == "eventsType"
+                    || group == "eventsListType"
+                    || group == "eventsInlineEnum"
+                    || group == "eventsObjectType"
+            }
+            _ => group == "eventsModifier",
+        };
+        if !good {
+            failures.push(format!("Vim: {what} `{word}` on line {l}: {group:?}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{}\n\nthe sample:\n{text}",
+        failures.join("\n")
+    );
+}

@@ -1,129 +1,15 @@
 //! Lowering of each kind of declaration.
 
-use super::fields::Shape;
 use super::{Kind, Lowerer};
 use crate::diagnostics::{Diagnostic, codes};
 use crate::ir::*;
 use crate::source::{Span, Spanned};
 use crate::syntax::ast::{self, FieldBody, Value};
+use crate::vocab::{
+    BUNDLE, COMMON, CONSENT, ENUM, EVENT, GROUP, IDENTIFY, KPI, NAMING, OWNER, PLAN, QA, RELAX,
+    RETENTION, RULES, SOURCE, TOOL,
+};
 use std::collections::HashMap;
-
-pub const PLAN: Shape = Shape::fields(
-    "the `plan` block",
-    &[
-        "use_case",
-        "description",
-        "sources",
-        "tools",
-        "constraints",
-        "timeline",
-        "version",
-        "owner",
-        "retention",
-        "naming",
-        "pattern",
-        "qa",
-        "escalation",
-        "ripcord",
-        "approvers",
-        "rules",
-    ],
-);
-pub const NAMING: Shape = Shape::fields("the `naming` block", &["events", "properties"]);
-pub const QA: Shape = Shape::fields(
-    "the `qa` block",
-    &[
-        "coverage",
-        "defect_ceiling",
-        "retry_limit",
-        "escalate_after",
-    ],
-);
-pub const RULES: Shape = Shape {
-    settings: true,
-    ..Shape::fields("the `rules` block", &[])
-};
-pub const OWNER: Shape = Shape::fields(
-    "an `owner`",
-    &["name", "email", "slack", "backup", "description"],
-);
-pub const CONSENT: Shape =
-    Shape::fields("a `consent` purpose", &["basis", "description", "category"]);
-pub const RETENTION: Shape = Shape::fields(
-    "a `retention` policy",
-    &["duration", "action", "description"],
-);
-pub const SOURCE: Shape =
-    Shape::fields("a `source`", &["kind", "database", "schema", "description"]);
-pub const TOOL: Shape = Shape::fields(
-    "a `tool`",
-    &["baa", "workspace", "database", "schema", "description"],
-);
-pub const ENUM: Shape = Shape {
-    values: true,
-    ..Shape::fields("an `enum`", &["description"])
-};
-pub const BUNDLE: Shape = Shape {
-    properties: true,
-    ..Shape::fields("a `bundle`", &["description"])
-};
-pub const COMMON: Shape = Shape {
-    properties: true,
-    repeatable: &["use"],
-    ..Shape::fields("the `common` block", &["description", "use"])
-};
-pub const IDENTIFY: Shape = Shape {
-    properties: true,
-    repeatable: &["use", "allow"],
-    ..Shape::fields(
-        "the `identify` block",
-        &[
-            "description",
-            "owner",
-            "consent",
-            "retention",
-            "use",
-            "allow",
-        ],
-    )
-};
-pub const GROUP: Shape = Shape {
-    what: "the `group` block",
-    ..IDENTIFY
-};
-pub const EVENT: Shape = Shape {
-    properties: true,
-    repeatable: &["use", "allow"],
-    ..Shape::fields(
-        "an `event`",
-        &[
-            "description",
-            "owner",
-            "source",
-            "consent",
-            "status",
-            "sampling",
-            "retention",
-            "since",
-            "tags",
-            "identity",
-            "flag",
-            "release",
-            "replaced_by",
-            "sunset",
-            "use",
-            "allow",
-        ],
-    )
-};
-pub const KPI: Shape = Shape::fields(
-    "a `kpi`",
-    &["description", "owner", "events", "dimensions", "consumers"],
-);
-pub const OBJECT: Shape = Shape {
-    properties: true,
-    ..Shape::fields("an `object` type", &[])
-};
 
 impl Lowerer<'_> {
     fn opt_ref(&mut self, f: &ast::Field, kind: Kind) -> Option<Ref> {
@@ -218,6 +104,11 @@ impl Lowerer<'_> {
                         m.rules = self.rule_settings(b);
                     }
                 }
+                "relax" => {
+                    if let Some(b) = self.block(f) {
+                        m.relax = self.change_settings(b);
+                    }
+                }
                 _ => {}
             }
         }
@@ -293,38 +184,65 @@ impl Lowerer<'_> {
     }
 
     fn rule_settings(&mut self, b: &ast::Block) -> Vec<RuleSetting> {
-        let items = self.items(b, &RULES);
-        let mut seen: HashMap<&str, crate::source::Span> = HashMap::new();
+        let known = self.rule_names;
+        self.settings(b, &RULES, "rule", known, Level::NAMES, Level::parse)
+            .into_iter()
+            .map(|(rule, level, span)| RuleSetting { rule, level, span })
+            .collect()
+    }
+
+    fn change_settings(&mut self, b: &ast::Block) -> Vec<ChangeSetting> {
+        let known = self.change_kinds;
+        let names = ChangeLevel::NAMES;
+        self.settings(
+            b,
+            &RELAX,
+            "kind of change",
+            known,
+            names,
+            ChangeLevel::parse,
+        )
+        .into_iter()
+        .map(|(kind, level, span)| ChangeSetting { kind, level, span })
+        .collect()
+    }
+
+    /// The settings of a `rules { }` or `relax { }` block (`"name" = level`):
+    /// each name one of `known`, once, with a level of `levels`.
+    fn settings<L: Copy>(
+        &mut self,
+        b: &ast::Block,
+        shape: &crate::vocab::Block,
+        what: &str,
+        known: &[&'static str],
+        levels: &[&str],
+        parse: fn(&str) -> Option<L>,
+    ) -> Vec<(Spanned<String>, Spanned<L>, Span)> {
+        let items = self.items(b, shape);
+        let mut seen: HashMap<&str, Span> = HashMap::new();
         let mut out = Vec::new();
         for s in items.settings {
-            if !self.rule_names.contains(&s.rule.value.as_str()) {
-                self.unknown_rule(&s.rule.value, s.rule.span);
+            let name = s.rule.value.as_str();
+            if !known.contains(&name) {
+                self.unknown_setting(what, known, name, s.rule.span);
                 continue;
             }
-            if let Some(&first) = seen.get(s.rule.value.as_str()) {
+            if let Some(&first) = seen.get(name) {
                 self.diags.push(
                     Diagnostic::error(
                         codes::DUPLICATE_FIELD,
-                        format!("rule `{}` is configured twice", s.rule.value),
+                        format!("{what} `{name}` is configured twice"),
                     )
                     .primary(s.span, "configured again here")
                     .secondary(first, "first configured here"),
                 );
                 continue;
             }
-            seen.insert(&s.rule.value, s.span);
-            if let Some(level) = self.keyword_of(
-                &s.level.text,
-                s.level.span,
-                "level",
-                Level::NAMES,
-                Level::parse,
-            ) {
-                out.push(RuleSetting {
-                    rule: Spanned::new(s.rule.value.clone(), s.rule.span),
-                    level,
-                    span: s.span,
-                });
+            seen.insert(name, s.span);
+            if let Some(level) =
+                self.keyword_of(&s.level.text, s.level.span, "level", levels, parse)
+            {
+                out.push((Spanned::new(name.to_string(), s.rule.span), level, s.span));
             }
         }
         out

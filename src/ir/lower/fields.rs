@@ -17,79 +17,13 @@ pub struct Items<'a> {
     pub values: Vec<&'a Value>,
 }
 
-/// What a block accepts.
-pub struct Shape {
-    /// How the block is named in messages: "an event", "the `qa` block".
-    pub what: &'static str,
-    pub fields: &'static [&'static str],
-    /// Fields that may be written more than once.
-    pub repeatable: &'static [&'static str],
-    pub properties: bool,
-    pub settings: bool,
-    pub values: bool,
-}
+/// What a block accepts: its entry in the vocabulary.
+pub type Shape = crate::vocab::Block;
 
-impl Shape {
-    pub const fn fields(what: &'static str, fields: &'static [&'static str]) -> Shape {
-        Shape {
-            what,
-            fields,
-            repeatable: &[],
-            properties: false,
-            settings: false,
-            values: false,
-        }
-    }
-}
-
-/// Where each field may be written, for "`sunset` is a field of an event" hints.
-const FIELD_HOMES: &[(&str, &str)] = &[
-    ("use_case", "plan"),
-    ("sources", "plan"),
-    ("tools", "plan"),
-    ("constraints", "plan"),
-    ("timeline", "plan"),
-    ("version", "plan"),
-    ("naming", "plan"),
-    ("pattern", "plan"),
-    ("qa", "plan"),
-    ("escalation", "plan"),
-    ("ripcord", "plan"),
-    ("approvers", "plan"),
-    ("rules", "plan"),
-    ("email", "owner"),
-    ("slack", "owner"),
-    ("backup", "owner"),
-    ("basis", "consent"),
-    ("category", "consent"),
-    ("duration", "retention"),
-    ("action", "retention"),
-    ("kind", "source"),
-    ("baa", "tool"),
-    ("workspace", "tool"),
-    ("database", "tool"),
-    ("schema", "tool"),
-    ("status", "event"),
-    ("sampling", "event"),
-    ("since", "event"),
-    ("tags", "event"),
-    ("identity", "event"),
-    ("flag", "event"),
-    ("release", "event"),
-    ("replaced_by", "event"),
-    ("sunset", "event"),
-    ("events", "kpi"),
-    ("dimensions", "kpi"),
-    ("consumers", "kpi"),
-];
-
-/// Whether a word is a field of some block (for "write it without `:`" hints).
+/// Whether a word is a field of some declaration (for "write it without `:`"
+/// hints).
 pub fn is_field_name(word: &str) -> bool {
-    FIELD_HOMES.iter().any(|(k, _)| *k == word)
-        || matches!(
-            word,
-            "owner" | "source" | "consent" | "retention" | "description" | "name"
-        )
+    crate::vocab::is_field(word)
 }
 
 impl Lowerer<'_> {
@@ -102,7 +36,7 @@ impl Lowerer<'_> {
             match item {
                 Item::Field(f) => {
                     let key = f.key.text.as_str();
-                    if !shape.fields.contains(&key) {
+                    if shape.field(key).is_none() {
                         self.unknown_field(f, shape);
                         continue;
                     }
@@ -125,7 +59,7 @@ impl Lowerer<'_> {
                 }
                 Item::Property(p) if shape.properties => out.properties.push(p),
                 Item::Property(p) => {
-                    let help = if shape.fields.contains(&p.name.text.as_str()) {
+                    let help = if shape.field(&p.name.text).is_some() {
                         format!("fields are written without `:`: `{} …`", p.name.text)
                     } else {
                         "properties belong in an event, bundle, common, identify, group or object block".into()
@@ -151,7 +85,7 @@ impl Lowerer<'_> {
                         d = d.help(format!(
                             "{} takes the fields {}",
                             capitalize(shape.what),
-                            list_names(shape.fields)
+                            list_names(&shape.field_names().collect::<Vec<_>>())
                         ));
                     }
                     self.diags.push(d);
@@ -182,18 +116,15 @@ impl Lowerer<'_> {
             );
             return;
         }
-        let suggestion = did_you_mean(key, shape.fields.iter().copied(), |c| c.to_string());
+        let suggestion = did_you_mean(key, shape.field_names(), |c| c.to_string());
         let help = suggestion.or_else(|| {
-            FIELD_HOMES
-                .iter()
-                .find(|(k, _)| *k == key)
-                .map(|(_, home)| {
-                    format!(
-                        "`{key}` is a field of `{home}`; {} takes {}",
-                        shape.what,
-                        list_names(shape.fields)
-                    )
-                })
+            crate::vocab::home_of(key).map(|b| b.keyword).map(|home| {
+                format!(
+                    "`{key}` is a field of `{home}`; {} takes {}",
+                    shape.what,
+                    list_names(&shape.field_names().collect::<Vec<_>>())
+                )
+            })
         });
         let help = help.or_else(|| {
             if shape.properties && matches!(f.body, FieldBody::Empty | FieldBody::Values(_)) {
@@ -206,7 +137,7 @@ impl Lowerer<'_> {
                 Some(format!(
                     "{} takes {}",
                     capitalize(shape.what),
-                    list_names(shape.fields)
+                    list_names(&shape.field_names().collect::<Vec<_>>())
                 ))
             }
         });

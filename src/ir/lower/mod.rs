@@ -13,8 +13,6 @@ mod properties;
 
 pub use properties::check_value;
 
-pub use properties::{BUILTIN_TYPES, MODIFIERS};
-
 use crate::diagnostics::{Diagnostic, codes, did_you_mean};
 use crate::ir::*;
 use crate::source::{FileId, Span, Spanned};
@@ -32,6 +30,8 @@ pub struct Lowerer<'r> {
     /// Event names folded for case and spacing → (index, span, name as written).
     event_keys: HashMap<String, (usize, Span, String)>,
     rule_names: &'r [&'static str],
+    /// The kinds of change `relax { }` may name.
+    change_kinds: &'r [&'static str],
     regex_cache: HashMap<String, Result<(), String>>,
     enum_values: Vec<Arc<[String]>>,
     /// Interned enum value lists (see [`EnumType::values`]).
@@ -127,34 +127,6 @@ struct Head<'d> {
     name: Option<&'d DeclName>,
 }
 
-/// The fields a block accepts, by the word that opens it (`plan`, `event`,
-/// `owner`, …, and the nested `naming` and `qa` blocks), and whether it holds
-/// properties. For completion in the language server, and the canonical order of
-/// fields in `eventsc fmt`; `None` for other words.
-pub fn block_fields(block: &str) -> Option<(&'static [&'static str], bool)> {
-    let shape = match block {
-        "plan" => &decls::PLAN,
-        "naming" => &decls::NAMING,
-        "qa" => &decls::QA,
-        "rules" => &decls::RULES,
-        "owner" => &decls::OWNER,
-        "consent" => &decls::CONSENT,
-        "retention" => &decls::RETENTION,
-        "source" => &decls::SOURCE,
-        "tool" => &decls::TOOL,
-        "enum" => &decls::ENUM,
-        "bundle" => &decls::BUNDLE,
-        "common" => &decls::COMMON,
-        "identify" => &decls::IDENTIFY,
-        "group" => &decls::GROUP,
-        "event" => &decls::EVENT,
-        "kpi" => &decls::KPI,
-        "object" => &decls::OBJECT,
-        _ => return None,
-    };
-    Some((shape.fields, shape.properties))
-}
-
 fn kind_of_keyword(k: &str) -> Option<Kind> {
     Kind::ALL.into_iter().find(|kind| kind.keyword() == k)
 }
@@ -181,6 +153,8 @@ pub struct Context<'r> {
     /// The names of the governance rules (what `allow(…)` and `rules { }` may
     /// name).
     pub rule_names: &'r [&'static str],
+    /// The kinds of change of `eventsc diff` (what `relax { }` may name).
+    pub change_kinds: &'r [&'static str],
 }
 
 /// Lowers declarations read from `decls` ([`Decls`] for parsed files; `check`
@@ -192,12 +166,14 @@ pub fn lower<'a>(decls: &mut dyn DeclSource<'a>, cx: &Context<'_>) -> (Plan, Vec
         broken,
         complete,
         rule_names,
+        change_kinds,
     } = *cx;
     let mut l = Lowerer {
         diags: Vec::new(),
         names: HashMap::new(),
         event_keys: HashMap::new(),
         rule_names,
+        change_kinds,
         regex_cache: HashMap::new(),
         enum_values: Vec::new(),
         bundles: Vec::new(),
@@ -492,7 +468,7 @@ impl Lowerer<'_> {
             _ => None,
         };
         let Some(k) = k else {
-            let inside_plan = decls::PLAN.fields.contains(&kind);
+            let inside_plan = crate::vocab::PLAN.field(kind).is_some();
             let help = did_you_mean(kind, DECL_KEYWORDS.iter().copied(), |c| c.to_string())
                 .filter(|_| !inside_plan)
                 .or_else(|| {

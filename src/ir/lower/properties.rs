@@ -6,26 +6,8 @@ use crate::ir::values::{Date, Format, format_number, is_rfc3339};
 use crate::ir::{Allow, Effective, EnumType, Flag, Number, Origin, PiiClass, Property, Ref, Type};
 use crate::source::{Span, Spanned};
 use crate::syntax::ast::{self, PropTail, TypeExpr, Value};
+use crate::vocab;
 use std::collections::HashMap;
-
-pub const BUILTIN_TYPES: &[&str] = &["string", "integer", "number", "boolean", "datetime", "date"];
-
-pub const MODIFIERS: &[&str] = &[
-    "required",
-    "nullable",
-    "min",
-    "max",
-    "min_length",
-    "max_length",
-    "pattern",
-    "format",
-    "pii",
-    "consent",
-    "retention",
-    "example",
-    "deprecated",
-    "allow",
-];
 
 /// Words people reach for, and what they mean here.
 fn type_alias(name: &str) -> Option<&'static str> {
@@ -220,7 +202,7 @@ impl Lowerer<'_> {
                 }))
             }
             TypeExpr::Object(block, _) => {
-                let items = self.items(block, &super::decls::OBJECT);
+                let items = self.items(block, &crate::vocab::OBJECT);
                 let props = self.properties(&items.properties);
                 self.type_unknown = false;
                 Type::Object(props)
@@ -282,21 +264,18 @@ impl Lowerer<'_> {
         };
         let help = help.or_else(|| {
             let enums = self.names_of(Kind::Enum);
-            let candidates: Vec<&str> = BUILTIN_TYPES
-                .iter()
-                .copied()
-                .chain(enums.iter().map(String::as_str))
-                .collect();
+            let mut candidates: Vec<&str> = vocab::type_names().collect();
+            candidates.extend(enums.iter().map(String::as_str));
             did_you_mean(name, candidates, |c| c.to_string())
         });
-        let is_modifier = MODIFIERS.contains(&name);
+        let is_modifier = vocab::modifier(name).is_some();
         let help = help.unwrap_or_else(|| {
             if is_modifier {
                 format!("`{name}` is a modifier; write the type first: `x: string {name}`")
             } else {
                 format!(
                     "types are {}, an enum name, `enum(…)`, `list(T)` and `object {{ … }}`",
-                    list_names(BUILTIN_TYPES)
+                    list_names(&vocab::type_names().collect::<Vec<_>>())
                 )
             }
         });
@@ -567,16 +546,20 @@ impl Lowerer<'_> {
             _ => {
                 let help = modifier_alias(name)
                     .map(str::to_string)
-                    .or_else(|| did_you_mean(name, MODIFIERS.iter().copied(), |c| c.to_string()))
+                    .or_else(|| did_you_mean(name, vocab::modifier_names(), |c| c.to_string()))
                     .or_else(|| {
-                        (BUILTIN_TYPES.contains(&name) || self.lookup(Kind::Enum, name).is_some())
-                            .then(|| {
-                                format!(
-                                    "`{name}` is a type; a property has one type, right after `:`"
-                                )
-                            })
+                        (vocab::type_names().any(|t| t == name)
+                            || self.lookup(Kind::Enum, name).is_some())
+                        .then(|| {
+                            format!("`{name}` is a type; a property has one type, right after `:`")
+                        })
                     })
-                    .unwrap_or_else(|| format!("modifiers are {}", list_names(MODIFIERS)));
+                    .unwrap_or_else(|| {
+                        format!(
+                            "modifiers are {}",
+                            list_names(&vocab::modifier_names().collect::<Vec<_>>())
+                        )
+                    });
                 self.diags.push(
                     Diagnostic::error(
                         codes::UNKNOWN_MODIFIER,
@@ -677,11 +660,23 @@ impl Lowerer<'_> {
     }
 
     pub fn unknown_rule(&mut self, name: &str, span: Span) {
-        let help = did_you_mean(name, self.rule_names.iter().copied(), |c| c.to_string())
-            .unwrap_or_else(|| "`eventsc explain --list` lists every rule".to_string());
+        let known = self.rule_names;
+        self.unknown_setting("rule", known, name, span);
+    }
+
+    /// A name in `rules { }`, `allow(…)` or `relax { }` that is not one of
+    /// `known` (the rules, or the kinds of change).
+    pub fn unknown_setting(&mut self, what: &str, known: &[&str], name: &str, span: Span) {
+        let code = if what == "rule" {
+            codes::UNKNOWN_RULE
+        } else {
+            codes::UNKNOWN_CHANGE_KIND
+        };
+        let help = did_you_mean(name, known.iter().copied(), |c| c.to_string())
+            .unwrap_or_else(|| format!("`eventsc explain --list` lists every {what}"));
         self.diags.push(
-            Diagnostic::error(codes::UNKNOWN_RULE, format!("unknown rule `{name}`"))
-                .primary(span, "no rule has this name")
+            Diagnostic::error(code, format!("unknown {what} `{name}`"))
+                .primary(span, format!("no {what} has this name"))
                 .help(help),
         );
     }
