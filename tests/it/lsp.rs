@@ -1560,3 +1560,28 @@ fn typing_an_event_keystroke_by_keystroke_reports_what_check_reports() {
     );
     c.shutdown();
 }
+
+/// Hover over a word of the language shows what the vocabulary says of it
+/// (`eventsc::vocab`): a field of the block it is in, a type, a modifier.
+#[test]
+fn hover_explains_the_words_of_the_language() {
+    let mut c = Client::start();
+    c.open("events.events");
+    for (needle, shift, want) in [
+        ("  owner   @growth", 2, "**field of an `event`** `owner`"),
+        ("  source  web", 2, "**field of an `event`** `source`"),
+        ("items: integer", 7, "**type** `integer`"),
+        ("integer min(0)", 8, "**modifier** `min`"),
+        ("  replaced_by", 2, "The event that replaces it"),
+    ] {
+        let at = c.at("events.events", needle, 0, shift);
+        let r = c.request("textDocument/hover", at);
+        assert!(
+            r["contents"]["value"]
+                .as_str()
+                .is_some_and(|v| v.contains(want)),
+            "{needle}: {r}"
+        );
+    }
+    c.shutdown();
+}
