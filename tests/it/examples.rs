@@ -47,3 +47,40 @@ fn there_are_at_least_three_examples_with_events() {
         );
     }
 }
+
+/// The library's pipeline (`check_with` → `emit`) gives the bytes `eventsc
+/// build` writes, target by target; an unknown target is an error.
+#[test]
+fn the_library_pipeline_emits_what_build_writes() {
+    let plan_dir = root().join("examples/ecommerce");
+    let out = tempfile::tempdir().expect("temp dir");
+    let r = crate::common::run::eventsc(
+        &root(),
+        &[
+            "build",
+            &rel(&plan_dir),
+            "--out",
+            &out.path().display().to_string(),
+            "--target",
+            "csv,dbt",
+        ],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.record);
+    let (sources, checked) = check_paths(std::slice::from_ref(&plan_dir));
+    let warnings = checked.diagnostics.clone();
+    let plan = checked.into_ok().expect("the example checks");
+    let artifacts =
+        eventsc::emit(&plan, &sources, &warnings, &["csv", "dbt"]).expect("known targets");
+    assert!(artifacts.len() > 2);
+    for a in &artifacts {
+        let written = std::fs::read(out.path().join(&a.path)).expect("build wrote it");
+        assert!(
+            written == a.bytes,
+            "{} differs from what build wrote",
+            a.path
+        );
+    }
+    let err = eventsc::emit(&plan, &sources, &warnings, &["nope"]).expect_err("unknown");
+    assert!(err.contains("`nope`"), "{err}");
+}
