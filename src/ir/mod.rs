@@ -285,10 +285,6 @@ impl Default for Spanned<Pattern> {
 }
 
 impl PlanMeta {
-    pub fn has_constraint(&self, c: Constraint) -> bool {
-        self.constraints.iter().any(|x| x.value == c)
-    }
-
     pub fn constraint_span(&self, c: Constraint) -> Option<Span> {
         self.constraints
             .iter()

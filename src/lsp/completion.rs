@@ -169,20 +169,20 @@ pub fn completion(ws: &Workspace, key: &str, pos: Position) -> Option<Vec<Comple
     };
     // A word of the language, with its documentation.
     let mut vocab_items = Vec::new();
-    let mut word = |w: &Word, kind: CompletionItemKind, detail: &str| {
+    let mut word = |name: &str, doc: &str, kind: CompletionItemKind, detail: &str| {
         vocab_items.push(CompletionItem {
-            label: w.name.to_string(),
+            label: name.to_string(),
             kind: Some(kind),
             detail: Some(detail.to_string()),
             documentation: Some(lsp_types::Documentation::MarkupContent(
                 lsp_types::MarkupContent {
                     kind: lsp_types::MarkupKind::Markdown,
-                    value: w.doc.to_string(),
+                    value: doc.to_string(),
                 },
             )),
             text_edit: Some(CompletionTextEdit::Edit(TextEdit::new(
                 replace,
-                w.name.to_string(),
+                name.to_string(),
             ))),
             ..CompletionItem::default()
         });
@@ -196,21 +196,17 @@ pub fn completion(ws: &Workspace, key: &str, pos: Position) -> Option<Vec<Comple
     match context {
         Context::TopLevel => {
             for b in vocab::DECLARATIONS {
-                let w = Word {
-                    name: b.keyword,
-                    doc: b.doc,
-                };
-                word(&w, CompletionItemKind::KEYWORD, "declaration");
+                word(b.keyword, b.doc, CompletionItemKind::KEYWORD, "declaration");
             }
         }
         Context::Field(block) => {
             for f in vocab::block(&block).map_or(&[][..], |b| b.fields) {
-                word(f, CompletionItemKind::KEYWORD, "field");
+                word(f.name, f.doc, CompletionItemKind::KEYWORD, "field");
             }
         }
         Context::Type => {
             for t in vocab::TYPES.iter().chain(vocab::TYPE_CONSTRUCTORS) {
-                word(t, CompletionItemKind::TYPE_PARAMETER, "type");
+                word(t.name, t.doc, CompletionItemKind::TYPE_PARAMETER, "type");
             }
             for e in &names.enums {
                 add(e.clone(), CompletionItemKind::ENUM, "enum");
@@ -218,11 +214,7 @@ pub fn completion(ws: &Workspace, key: &str, pos: Position) -> Option<Vec<Comple
         }
         Context::Modifier => {
             for m in vocab::MODIFIERS {
-                let w = Word {
-                    name: m.name,
-                    doc: m.doc,
-                };
-                word(&w, CompletionItemKind::KEYWORD, "modifier");
+                word(m.name, m.doc, CompletionItemKind::KEYWORD, "modifier");
             }
         }
         Context::Argument(call) => match call.as_str() {
@@ -241,7 +233,7 @@ pub fn completion(ws: &Workspace, key: &str, pos: Position) -> Option<Vec<Comple
             }
             "list" => {
                 for t in vocab::TYPES.iter().chain(vocab::TYPE_CONSTRUCTORS) {
-                    word(t, CompletionItemKind::TYPE_PARAMETER, "type");
+                    word(t.name, t.doc, CompletionItemKind::TYPE_PARAMETER, "type");
                 }
                 for e in &names.enums {
                     add(e.clone(), CompletionItemKind::ENUM, "enum");
@@ -317,7 +309,7 @@ pub fn completion(ws: &Workspace, key: &str, pos: Position) -> Option<Vec<Comple
                     .for_each(|p| add(p.clone(), CompletionItemKind::FIELD, "property")),
                 (_, "replaced_by") | ("kpi", "events") => {
                     for e in &names.events {
-                        add(quote(e), CompletionItemKind::EVENT, "event");
+                        add(crate::syntax::quote(e), CompletionItemKind::EVENT, "event");
                     }
                 }
                 _ => {}
@@ -327,10 +319,6 @@ pub fn completion(ws: &Workspace, key: &str, pos: Position) -> Option<Vec<Comple
     }
     vocab_items.extend(items);
     Some(vocab_items)
-}
-
-fn quote(s: &str) -> String {
-    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
 /// Where the word being completed starts, and what it completes.

@@ -135,18 +135,4 @@ fn valid_name(kind: DeclKind, new_name: &str) -> Result<String, String> {
     }
 }
 
-/// A string literal with the language's escapes.
-fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\t' => out.push_str("\\t"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
+use crate::syntax::quote;

@@ -177,11 +177,6 @@ impl At<'_, '_> {
         s.push_str(&self.property.name.value);
         s
     }
-
-    /// True for properties at the top level of their container.
-    pub fn is_top_level(&self) -> bool {
-        self.parents.is_empty()
-    }
 }
 
 /// Visits every property of a list, depth first through objects and lists of objects.

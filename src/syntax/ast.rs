@@ -42,16 +42,6 @@ pub struct Block {
     pub span: Span,
 }
 
-impl Block {
-    /// The span of the opening brace.
-    pub fn open_span(&self) -> Span {
-        Span {
-            end: self.span.start + 1,
-            ..self.span
-        }
-    }
-}
-
 #[derive(Clone, Debug, PartialEq)]
 pub enum Item {
     Property(Property),

@@ -21,6 +21,7 @@ pub use pieces::{Recovered, parse_file};
 use crate::diagnostics::{Diagnostic, codes};
 use crate::source::{FileId, Span};
 use pest::Parser;
+use std::fmt::Write;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/events.pest"]
@@ -46,6 +47,29 @@ pub fn parse(file: FileId, text: &str, threads: usize) -> Parsed {
         file: whole.then_some(r.file),
         diagnostics: r.diagnostics,
     }
+}
+
+/// A string literal of the language holding `s`: the inverse of how the parser
+/// reads one (`"`, `\\`, newline and tab escaped, other control characters as
+/// `\u{…}`). Every writer of `.events` text uses it (`import`, `init`, the
+/// language server's rename and completion).
+pub fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{{{:X}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// A declaration that did not parse: its kind and name as far as they could be
@@ -94,5 +118,31 @@ pub fn parse_with_pest(file: FileId, text: &str) -> Parsed {
             file: None,
             diagnostics: vec![errors::translate(file, text, &toks, &e)],
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_quoted_string_reads_back_as_it_was() {
+        for s in [
+            "",
+            "plain",
+            "a \"b\"",
+            "back\\slash",
+            "tab\there",
+            "two\nlines",
+            "\u{1}\u{7f}",
+            "é😀",
+        ] {
+            let text = format!("plan {} {{}}\n", quote(s));
+            let file = parse(FileId(0), &text, 0).file.expect("it parses");
+            match &file.decls[0].name {
+                Some(ast::DeclName::Str(v)) => assert_eq!(v.value, s),
+                other => panic!("{text}: {other:?}"),
+            }
+        }
     }
 }

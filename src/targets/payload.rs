@@ -10,7 +10,7 @@
 //! randomness, no clock.
 
 use crate::ir::lower::check_value;
-use crate::ir::{Format, Plan, Property, Type, values::format_number, walk_properties};
+use crate::ir::{Format, Plan, Property, Type, walk_properties};
 use regex_syntax::hir::{Class, Hir, HirKind};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -317,11 +317,6 @@ fn pick(class: &Class) -> Option<char> {
             })
         })
         .or_else(|| ranges.first().map(|r| r.0))
-}
-
-/// A number for display: `90`, `12.5`.
-pub fn show_number(n: &serde_json::Number) -> String {
-    n.as_f64().map_or_else(|| n.to_string(), format_number)
 }
 
 #[cfg(test)]

@@ -8,9 +8,7 @@
 //! so its type and modifiers share that line.
 
 use super::pattern;
-use crate::ir::{
-    Date, Format, Identity, PiiClass, Plan, Property, Qa, Ref, Traits, Type, values::format_number,
-};
+use crate::ir::{Date, Format, Identity, PiiClass, Plan, Property, Qa, Ref, Traits, Type};
 use crate::source::{SourceMap, Span};
 use rustc_hash::FxHashMap as HashMap;
 
@@ -619,11 +617,6 @@ impl Model {
             })
             .unwrap_or_default()
     }
-}
-
-/// `min(1)` → `≥ 1`.
-pub fn bound_text(n: f64) -> String {
-    format_number(n)
 }
 
 #[cfg(test)]
