@@ -25,7 +25,7 @@ use std::fmt::Write;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/events.pest"]
-pub struct EventsParser;
+pub(crate) struct EventsParser;
 
 /// Deepest nesting of `{`, `(` and `[` accepted.
 pub const MAX_NESTING: usize = 32;

@@ -24,7 +24,7 @@ use std::sync::Arc;
 
 type Kind = DeclKind;
 
-pub struct Lowerer<'r> {
+pub(crate) struct Lowerer<'r> {
     pub diags: Vec<Diagnostic>,
     names: HashMap<Kind, HashMap<String, (usize, Span)>>,
     /// Event names folded for case and spacing → (index, span, name as written).
