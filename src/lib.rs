@@ -50,8 +50,8 @@ pub use check::{Checked, Options, Parsed, analyse, check, check_with, parse};
 
 /// The artifacts of the targets named in `targets` (`dbt`, `jsonschema`, …;
 /// `eventsc targets` lists them) for a plan without errors, in that order;
-/// `warnings` are the diagnostics `plan.json` counts. An unknown name is an
-/// error naming it.
+/// `warnings` are the diagnostics `plan.json` counts; target options are the
+/// defaults (`build`'s without flags). An unknown name is an error naming it.
 pub fn emit(
     plan: &ir::Plan,
     sources: &source::SourceMap,
@@ -62,6 +62,8 @@ pub fn emit(
         plan,
         sources,
         warnings,
+        options: targets::Options::default(),
+        plan_path: None,
     };
     let mut out = Vec::new();
     for name in targets {
