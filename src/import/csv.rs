@@ -22,6 +22,8 @@
 //! expression starting with a class such as `[=]`) is read without the guard.
 
 use super::{Event, ImportError, Plan, Property, Traits, Type, Warning, is_ident};
+use crate::syntax::MAX_NESTING;
+use rustc_hash::FxHashMap;
 
 /// Parses CSV text into records, each field with its 1-based line.
 pub fn records(text: &str) -> Result<Vec<Vec<(String, usize)>>, ImportError> {
@@ -183,8 +185,11 @@ pub fn read(text: &str, title: &str) -> Result<(Plan, Vec<Warning>), ImportError
         title: title.to_string(),
         ..Plan::default()
     };
-    // Rows by owner (identify, group, event), in first-seen order.
+    // Rows by owner (identify, group, event), in first-seen order; maps from
+    // subjects and event names to their index keep long plans linear.
     let mut blocks: Vec<(String, Option<String>, Vec<Row>)> = Vec::new();
+    let mut block_of: FxHashMap<String, usize> = FxHashMap::default();
+    let mut events = Events::default();
     for r in rows {
         let line = r.first().map_or(0, |f| f.1);
         // Cells as the `csv` target guards them against formula injection.
@@ -235,9 +240,10 @@ pub fn read(text: &str, title: &str) -> Result<(Plan, Vec<Warning>), ImportError
                 ));
             }
         };
-        let block = match blocks.iter().position(|(s, _, _)| *s == subject) {
-            Some(b) => b,
+        let block = match block_of.get(&subject) {
+            Some(&b) => b,
             None => {
+                block_of.insert(subject.clone(), blocks.len());
                 blocks.push((
                     subject.clone(),
                     (kind == "track").then(|| event.clone()),
@@ -250,10 +256,10 @@ pub fn read(text: &str, title: &str) -> Result<(Plan, Vec<Warning>), ImportError
             // The event's own row: its description.
             let description = get(cols.description);
             if kind == "track" && !description.is_empty() {
-                let e = event_mut(&mut plan, &event);
+                let e = events.get(&mut plan, &event);
                 e.description = Some(description);
             } else if kind == "track" {
-                event_mut(&mut plan, &event);
+                events.get(&mut plan, &event);
             }
             continue;
         }
@@ -267,10 +273,11 @@ pub fn read(text: &str, title: &str) -> Result<(Plan, Vec<Warning>), ImportError
         });
     }
     for (subject, event, rows) in blocks {
-        orphans(&subject, &rows, &mut warnings);
-        let props = nest(&subject, &rows, &[], &mut warnings);
+        let tree = Tree::new(&rows);
+        orphans(&subject, &tree, &mut warnings);
+        let props = nest(&subject, &tree, &[], &mut warnings);
         match event {
-            Some(name) => event_mut(&mut plan, &name).properties = props,
+            Some(name) => events.get(&mut plan, &name).properties = props,
             None => {
                 let t = Some(Traits {
                     properties: props,
@@ -287,24 +294,56 @@ pub fn read(text: &str, title: &str) -> Result<(Plan, Vec<Warning>), ImportError
     Ok((plan, warnings))
 }
 
-fn event_mut<'p>(plan: &'p mut Plan, name: &str) -> &'p mut Event {
-    let i = match plan.events.iter().position(|e| e.name == name) {
-        Some(i) => i,
-        None => {
+/// The plan's events by name.
+#[derive(Default)]
+struct Events(FxHashMap<String, usize>);
+
+impl Events {
+    /// The event of that name, added at the end if it is new.
+    fn get<'p>(&mut self, plan: &'p mut Plan, name: &str) -> &'p mut Event {
+        let i = *self.0.entry(name.to_string()).or_insert_with(|| {
             plan.events.push(Event {
                 name: name.to_string(),
                 ..Event::default()
             });
             plan.events.len() - 1
+        });
+        &mut plan.events[i]
+    }
+}
+
+/// The property rows of one event (or identify, group) by path.
+struct Tree<'r> {
+    rows: &'r [Row],
+    /// The first row of each path.
+    first: FxHashMap<&'r [String], &'r Row>,
+    /// The rows directly under each path, in input order.
+    children: FxHashMap<&'r [String], Vec<&'r Row>>,
+}
+
+impl<'r> Tree<'r> {
+    fn new(rows: &'r [Row]) -> Self {
+        let mut first = FxHashMap::default();
+        let mut children: FxHashMap<&[String], Vec<&Row>> = FxHashMap::default();
+        for r in rows {
+            first.entry(r.path.as_slice()).or_insert(r);
+            if let Some((_, parent)) = r.path.split_last() {
+                children.entry(parent).or_default().push(r);
+            }
         }
-    };
-    &mut plan.events[i]
+        Tree {
+            rows,
+            first,
+            children,
+        }
+    }
 }
 
 /// Rows under a parent that is not an object (or a list, for `.$`).
-fn orphans(subject: &str, rows: &[Row], warnings: &mut Vec<Warning>) {
+fn orphans(subject: &str, tree: &Tree, warnings: &mut Vec<Warning>) {
+    let rows = tree.rows;
     let type_of = |path: &[String]| {
-        rows.iter().find(|r| r.path == path).map(|r| {
+        tree.first.get(path).map(|r| {
             r.data_type
                 .split(',')
                 .next()
@@ -337,16 +376,13 @@ fn orphans(subject: &str, rows: &[Row], warnings: &mut Vec<Warning>) {
 /// The properties directly under `prefix`, with their members and items.
 fn nest(
     subject: &str,
-    rows: &[Row],
+    tree: &Tree,
     prefix: &[String],
     warnings: &mut Vec<Warning>,
 ) -> Vec<Property> {
     let depth = prefix.len();
     let mut out = Vec::new();
-    for r in rows {
-        if r.path.len() != depth + 1 || r.path[..depth] != *prefix {
-            continue;
-        }
+    for &r in tree.children.get(prefix).map_or(&[][..], Vec::as_slice) {
         let name = &r.path[depth];
         if name == "$" {
             continue;
@@ -359,7 +395,7 @@ fn nest(
             });
             continue;
         }
-        let Some((ty, nullable)) = row_type(subject, r, rows, warnings) else {
+        let Some((ty, nullable)) = row_type(subject, r, tree, warnings) else {
             continue;
         };
         let mut p = Property::new(name.clone(), ty);
@@ -380,7 +416,7 @@ fn nest(
 fn row_type(
     subject: &str,
     r: &Row,
-    rows: &[Row],
+    tree: &Tree,
     warnings: &mut Vec<Warning>,
 ) -> Option<(Type, bool)> {
     let parts: Vec<String> = r
@@ -423,6 +459,19 @@ fn row_type(
             first.as_str()
         }
     };
+    // In the plan, a row's property sits inside one delimiter per path part
+    // (the event's braces, then each object's or list's); its members or
+    // items one deeper, with their modifiers' parentheses one more.
+    if matches!(name, "object" | "array") && r.path.len() + 2 > MAX_NESTING {
+        warn(
+            warnings,
+            format!(
+                "`{}` is nested more than {MAX_NESTING} levels deep, deeper than a `.events` plan can be; dropped",
+                r.path.join(".")
+            ),
+        );
+        return None;
+    }
     let ty = match name {
         "string" => match permitted(&r.permitted) {
             Permitted::Date => Type::Date,
@@ -433,12 +482,12 @@ fn row_type(
         "integer" => Type::Integer,
         "number" => Type::Number,
         "boolean" => Type::Boolean,
-        "object" => Type::Object(nest(subject, rows, &r.path, warnings)),
+        "object" => Type::Object(nest(subject, tree, &r.path, warnings)),
         "array" => {
             let mut item_path = r.path.clone();
             item_path.push("$".to_string());
-            match rows.iter().find(|x| x.path == item_path) {
-                Some(item) => match row_type(subject, item, rows, warnings) {
+            match tree.first.get(item_path.as_slice()) {
+                Some(item) => match row_type(subject, item, tree, warnings) {
                     Some((t, _)) => Type::List(Box::new(t)),
                     None => return None,
                 },

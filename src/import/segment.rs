@@ -21,15 +21,25 @@
 //! `minItems`/`maxItems`, `pattern`, `description`. Any other keyword is a warning.
 
 use super::{Event, ImportError, Plan, Property, Traits, Type, Warning, is_ident, is_owner_id};
-use serde_json::{Map, Value};
+use crate::syntax::MAX_NESTING;
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde_json::{Map, Number, Value};
 
 /// Reads rules JSON.
 pub fn read(text: &str, title: &str) -> Result<(Plan, Vec<Warning>), ImportError> {
     let root: Value = serde_json::from_str(text).map_err(|e| {
-        ImportError::new(
-            format!("{}:{}", e.line(), e.column()),
-            format!("invalid JSON: {}", strip_position(&e.to_string())),
-        )
+        let msg = strip_position(&e.to_string());
+        let msg = match msg.as_str() {
+            // serde_json stops at 128 levels rather than exhaust the stack.
+            "recursion limit exceeded" => {
+                "the JSON nests more than 128 levels deep, deeper than eventsc reads".to_string()
+            }
+            "number out of range" => {
+                "a number too large for a 64-bit float (over 1.8e308)".to_string()
+            }
+            _ => format!("invalid JSON: {msg}"),
+        };
+        ImportError::new(format!("{}:{}", e.line(), e.column()), msg)
     })?;
     let (rules, base) = match &root {
         Value::Array(a) => (a, String::new()),
@@ -52,13 +62,15 @@ pub fn read(text: &str, title: &str) -> Result<(Plan, Vec<Warning>), ImportError
     };
     let mut r = Reader {
         warnings: Vec::new(),
+        depth: 1,
     };
     let mut plan = Plan {
         title: title.to_string(),
         ..Plan::default()
     };
     // Segment keeps several versions of an event; the plan has one: the highest.
-    let mut versions: Vec<(String, i64, String)> = Vec::new();
+    // By name: the version kept, where it is, its index in `plan.events`.
+    let mut versions: FxHashMap<String, (i64, String, usize)> = FxHashMap::default();
     for (i, rule) in rules.iter().enumerate() {
         let at = format!("{base}/{i}");
         let obj = rule
@@ -84,9 +96,11 @@ pub fn read(text: &str, title: &str) -> Result<(Plan, Vec<Warning>), ImportError
             }
         };
         let version = match obj.get("version") {
-            Some(v) => v.as_i64().ok_or_else(|| {
-                ImportError::new(format!("{at}/version"), "`version` must be an integer")
-            })?,
+            Some(v) => whole(v)
+                .and_then(|n| i64::try_from(n).ok())
+                .ok_or_else(|| {
+                    ImportError::new(format!("{at}/version"), "`version` must be an integer")
+                })?,
             None => 1,
         };
         for key in obj.keys() {
@@ -111,22 +125,19 @@ pub fn read(text: &str, title: &str) -> Result<(Plan, Vec<Warning>), ImportError
                     }
                 };
                 let e = r.track(&name, schema, &format!("{at}/jsonSchema"));
-                match versions.iter().position(|(n, _, _)| *n == name) {
-                    Some(k) => {
-                        let (_, v, first_at) = versions[k].clone();
+                match versions.get_mut(&name) {
+                    Some((v, first_at, slot)) => {
                         let subject = format!("event {name:?}");
-                        if version > v {
-                            r.warn(&subject, &first_at, format!("version {v} dropped: the plan keeps one definition per event, the highest version ({version})"));
-                            versions[k] = (name.clone(), version, at.clone());
-                            if let Some(slot) = plan.events.iter_mut().find(|x| x.name == name) {
-                                *slot = e;
-                            }
+                        if version > *v {
+                            r.warn(&subject, &*first_at, format!("version {v} dropped: the plan keeps one definition per event, the highest version ({version})"));
+                            (*v, *first_at) = (version, at.clone());
+                            plan.events[*slot] = e;
                         } else {
                             r.warn(&subject, &at, format!("version {version} dropped: the plan keeps one definition per event, the highest version ({v})"));
                         }
                     }
                     None => {
-                        versions.push((name.clone(), version, at.clone()));
+                        versions.insert(name.clone(), (version, at.clone(), plan.events.len()));
                         plan.events.push(e);
                     }
                 }
@@ -212,6 +223,42 @@ const LABELS: &[&str] = &[
 
 struct Reader {
     warnings: Vec<Warning>,
+    /// Delimiters (`{`, `(`) open around the properties being read, as the
+    /// `.events` text will have them (an event's braces count one).
+    depth: usize,
+}
+
+/// A JSON number that is a whole number (`3`, `3.0`, `3e2`), if it is one
+/// within the range of `u64` or `i64`.
+fn whole(v: &Value) -> Option<i128> {
+    let n = v.as_number()?;
+    if let Some(i) = n.as_i64() {
+        return Some(i.into());
+    }
+    if let Some(u) = n.as_u64() {
+        return Some(u.into());
+    }
+    let f = n.as_f64()?;
+    (f.fract() == 0.0 && f >= i64::MIN as f64 && f < u64::MAX as f64).then_some(f as i128)
+}
+
+/// A JSON number as the `.events` language writes numbers (`-?[0-9]+(\.[0-9]+)?`):
+/// `1e-7` is `0.0000001`, `1e+20` is `100000000000000000000`, `-0` is `0`.
+/// Integers beyond 64 bits have been read as the nearest double (JSON
+/// readers do the same); the plan stores bounds as doubles too.
+fn decimal(n: &Number) -> String {
+    if n.is_f64() {
+        let f = n.as_f64().unwrap_or(0.0);
+        if f == 0.0 {
+            "0".to_string()
+        } else {
+            // `Display` of an f64 never uses an exponent and gives the
+            // shortest digits that read back as the same number.
+            format!("{f}")
+        }
+    } else {
+        n.to_string()
+    }
 }
 
 impl Reader {
@@ -543,6 +590,11 @@ impl Reader {
             .and_then(Value::as_array)
             .map(|a| a.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
+        // Each name's first place in `required` (a map: the list may be long).
+        let mut rank: FxHashMap<&str, usize> = FxHashMap::default();
+        for (i, r) in required.iter().enumerate() {
+            rank.entry(r).or_insert(i);
+        }
         let Some(props) = obj.get("properties").and_then(Value::as_object) else {
             return Vec::new();
         };
@@ -566,18 +618,13 @@ impl Reader {
                 continue;
             };
             if let Some(mut p) = self.property(subject, name, schema, &here) {
-                p.required = required.contains(&name.as_str());
+                p.required = rank.contains_key(name.as_str());
                 out.push(p);
             }
         }
         // JSON objects have no order; `required` keeps that of the required
         // properties: they come first, in that order, then the optional ones.
-        out.sort_by_key(|p| {
-            required
-                .iter()
-                .position(|r| *r == p.name)
-                .unwrap_or(required.len())
-        });
+        out.sort_by_key(|p| rank.get(p.name.as_str()).copied().unwrap_or(required.len()));
         for r in required {
             if !props.contains_key(r) {
                 self.warn(
@@ -620,11 +667,11 @@ impl Reader {
                 "minimum" | "maximum" => match v {
                     Value::Number(n) => {
                         let slot = if k == "minimum" { &mut p.min } else { &mut p.max };
-                        *slot = Some(n.to_string());
+                        *slot = Some(decimal(n));
                     }
                     _ => self.warn(subject, &here, format!("`{k}` is not a number; dropped")),
                 },
-                "minLength" | "maxLength" | "minItems" | "maxItems" => match v.as_u64() {
+                "minLength" | "maxLength" | "minItems" | "maxItems" => match whole(v).and_then(|n| u64::try_from(n).ok()) {
                     Some(n) => {
                         let slot = if k.starts_with("min") {
                             &mut p.min_length
@@ -633,7 +680,7 @@ impl Reader {
                         };
                         *slot = Some(n);
                     }
-                    None => self.warn(subject, &here, format!("`{k}` is not a whole number; dropped")),
+                    None => self.warn(subject, &here, format!("`{k}` is not a whole number of 0 or more; dropped")),
                 },
                 "pattern" => match v.as_str() {
                     Some(pat) => p.pattern = Some(pat.to_string()),
@@ -702,11 +749,12 @@ impl Reader {
                 return Some((Type::String, nullable));
             };
             let mut strings = Vec::new();
+            let mut seen: FxHashSet<&str> = FxHashSet::default();
             for v in values {
                 match v {
                     Value::Null => nullable = true,
                     Value::String(x) => {
-                        if !strings.contains(x) {
+                        if seen.insert(x) {
                             strings.push(x.clone());
                         }
                     }
@@ -738,20 +786,33 @@ impl Reader {
             "integer" => Type::Integer,
             "number" => Type::Number,
             "boolean" => Type::Boolean,
+            "array" | "object" if self.depth + 2 > MAX_NESTING => {
+                self.warn(
+                    subject,
+                    at,
+                    format!("nested more than {MAX_NESTING} levels deep, deeper than a `.events` plan can be; dropped"),
+                );
+                return None;
+            }
             "array" => {
-                let item = match s.get("items") {
-                    Some(Value::Object(items)) => {
-                        match self.ty(subject, items, &format!("{at}/items")) {
-                            Some((t, item_null)) => {
-                                if item_null {
-                                    self.warn(subject, format!("{at}/items"), "nullable list items cannot be expressed; the items are not nullable");
-                                }
-                                self.item_keywords(subject, items, &t, &format!("{at}/items"));
-                                t
+                self.depth += 1;
+                let items = s.get("items");
+                let item = match items {
+                    Some(Value::Object(items)) => self.ty(subject, items, &format!("{at}/items")),
+                    _ => None,
+                };
+                self.depth -= 1;
+                let item = match items {
+                    Some(Value::Object(items)) => match item {
+                        Some((t, item_null)) => {
+                            if item_null {
+                                self.warn(subject, format!("{at}/items"), "nullable list items cannot be expressed; the items are not nullable");
                             }
-                            None => return None,
+                            self.item_keywords(subject, items, &t, &format!("{at}/items"));
+                            t
                         }
-                    }
+                        None => return None,
+                    },
                     _ => {
                         self.warn(
                             subject,
@@ -763,7 +824,12 @@ impl Reader {
                 };
                 Type::List(Box::new(item))
             }
-            "object" => Type::Object(self.object_members(subject, s, at)),
+            "object" => {
+                self.depth += 1;
+                let members = self.object_members(subject, s, at);
+                self.depth -= 1;
+                Type::Object(members)
+            }
             other => {
                 self.warn(
                     subject,

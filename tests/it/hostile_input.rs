@@ -270,3 +270,188 @@ fn raw_carriage_return_in_a_string() {
         &format!("{}{}", human.record, short.record),
     );
 }
+
+/// The imported plan parses and is formatted (the import never reports "a bug").
+fn assert_imported(r: &Run) {
+    assert_eq!(r.code, 0, "{}", r.record);
+    assert!(!r.stderr.contains("a bug"), "{}", r.stderr);
+    assert_eq!(
+        eventsc::fmt::format(eventsc::source::FileId(0), &r.stdout).as_deref(),
+        Ok(r.stdout.as_str()),
+        "the output parses and is formatted"
+    );
+}
+
+/// A Segment TRACK rule whose properties are `props` (a JSON object's text).
+fn rule_json(props: &str, required: &str) -> String {
+    format!(
+        r#"{{"rules": [{{"type": "TRACK", "key": "Order Completed", "version": 1.0, "jsonSchema": {{"properties": {{"properties": {{"type": "object", "properties": {props}, "required": {required}}}}}}}}}]}}"#
+    )
+}
+
+/// Item 16: every number form JSON allows. `1e-7` and `1e+20` were written as
+/// they are and made a plan that does not parse ("a bug in eventsc import");
+/// `1.0` was not an integer; numbers beyond 64 bits are read as doubles, as
+/// every JSON reader does; `1E400` (beyond a double) is a located error.
+#[test]
+fn import_segment_reads_every_json_number_form() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let props = r#"{
+        "a": {"type": "number", "minimum": 1e-7, "maximum": 1e+20},
+        "b": {"type": "number", "minimum": 1E-7, "maximum": 2.5E3},
+        "c": {"type": "integer", "minimum": -0, "maximum": 1.0},
+        "d": {"type": "number", "minimum": -0.0, "maximum": 0.1},
+        "e": {"type": "integer", "minimum": -9223372036854775809, "maximum": 18446744073709551616},
+        "f": {"type": "integer", "minimum": -9223372036854775808, "maximum": 18446744073709551615},
+        "g": {"type": "number", "minimum": 123456789012345678901234567890, "maximum": 1.5e300},
+        "h": {"type": "number", "minimum": 5e-324, "maximum": 1.7976931348623157e308},
+        "i": {"type": "string", "minLength": 1e1, "maxLength": 20.0},
+        "j": {"type": "array", "items": {"type": "string"}, "minItems": 0.0, "maxItems": 3e0},
+        "k": {"type": "string", "minLength": -1, "maxLength": 1.5}
+    }"#;
+    std::fs::write(dir.path().join("rules.json"), rule_json(props, "[]")).expect("writes");
+    let r = bounded(
+        dir.path(),
+        &["import", "segment", "rules.json"],
+        None,
+        LIMIT,
+    );
+    assert_imported(&r);
+    let big = rule_json(r#"{"x": {"type": "number", "maximum": 1E400}}"#, "[]");
+    std::fs::write(dir.path().join("huge.json"), big).expect("writes");
+    let huge = bounded(dir.path(), &["import", "segment", "huge.json"], None, LIMIT);
+    assert_eq!(huge.code, 2, "{}", huge.record);
+    snapshot(
+        "import-json-numbers",
+        &format!("{}{}", r.record, huge.record),
+    );
+}
+
+/// Item 16: schemas nested at every depth. 40 levels made a plan deeper than
+/// the language's 32 ("a bug in eventsc import"); now what is too deep is
+/// dropped with a warning, and JSON over 128 levels is a located error.
+/// Never a stack overflow, in Segment JSON or CSV.
+#[test]
+fn import_nested_at_any_depth() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for depth in [1, 29, 30, 31, 40, 50, 60, 1000, 100_000] {
+        for (kind, open, close) in [
+            ("object", r#"{"type": "object", "properties": {"x": "#, "}}"),
+            ("list", r#"{"type": "array", "items": "#, "}"),
+        ] {
+            let mut schema = open.repeat(depth);
+            schema.push_str(r#"{"type": "string"}"#);
+            schema.push_str(&close.repeat(depth));
+            let text = rule_json(&format!(r#"{{"top": {schema}}}"#), "[]");
+            std::fs::write(dir.path().join("deep.json"), text).expect("writes");
+            let r = bounded(dir.path(), &["import", "segment", "deep.json"], None, LIMIT);
+            let what = format!("{kind} nested {depth} deep");
+            if r.code == 2 {
+                assert!(
+                    r.stderr
+                        .contains("the JSON nests more than 128 levels deep"),
+                    "{what}: {}",
+                    r.record
+                );
+                assert!(depth > 40, "{what}: {}", r.record);
+            } else {
+                assert_imported(&r);
+                assert_eq!(
+                    r.stderr
+                        .contains("levels deep, deeper than a `.events` plan can be"),
+                    depth > 30,
+                    "{what}: {}",
+                    r.stderr
+                );
+            }
+        }
+    }
+    for depth in [30, 31, 40, 5000] {
+        let mut csv =
+            String::from("Type,Event,Name,Description,Status,Data Type,Permitted Values\n");
+        let mut path = Vec::new();
+        for i in 0..depth {
+            path.push(format!("o{i}"));
+            csv.push_str(&format!(
+                "Track,Order Completed,{},,,object,\n",
+                path.join(".")
+            ));
+        }
+        std::fs::write(dir.path().join("deep.csv"), csv).expect("writes");
+        let r = bounded(dir.path(), &["import", "csv", "deep.csv"], None, LIMIT);
+        assert_imported(&r);
+        assert_eq!(
+            r.stderr
+                .contains("levels deep, deeper than a `.events` plan can be"),
+            depth > 30,
+            "{}",
+            r.stderr
+        );
+    }
+}
+
+/// Item 16: an enum of 100,000 values took 17 s (each value was looked for in
+/// the values kept so far); so did long lists of rules, required properties,
+/// events and object rows. All are read through maps now.
+#[test]
+fn import_is_linear_in_enum_rules_and_properties() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let values: Vec<String> = (0..100_000).map(|i| format!("\"v{i}\"")).collect();
+    let props = format!(
+        r#"{{"plan": {{"type": "string", "enum": [{}, "v0", null]}}}}"#,
+        values.join(",")
+    );
+    std::fs::write(dir.path().join("enum.json"), rule_json(&props, "[]")).expect("writes");
+    let r = bounded(dir.path(), &["import", "segment", "enum.json"], None, LIMIT);
+    assert_imported(&r);
+    assert!(
+        r.stdout.contains("\"v99999\") nullable"),
+        "{}",
+        &r.stdout[..200]
+    );
+
+    let names: Vec<String> = (0..20_000).map(|i| format!("\"p{i}\"")).collect();
+    let props: Vec<String> = (0..20_000)
+        .map(|i| format!(r#""p{i}": {{"type": "string"}}"#))
+        .collect();
+    let text = rule_json(
+        &format!("{{{}}}", props.join(",")),
+        &format!("[{}]", names.join(",")),
+    );
+    std::fs::write(dir.path().join("required.json"), text).expect("writes");
+    let r = bounded(
+        dir.path(),
+        &["import", "segment", "required.json"],
+        None,
+        LIMIT,
+    );
+    assert_imported(&r);
+
+    let rules: Vec<String> = (0..20_000)
+        .map(|i| format!(r#"{{"type": "TRACK", "key": "Order {i} Completed"}}"#))
+        .collect();
+    std::fs::write(
+        dir.path().join("rules.json"),
+        format!(r#"{{"rules": [{}]}}"#, rules.join(",")),
+    )
+    .expect("writes");
+    let r = bounded(
+        dir.path(),
+        &["import", "segment", "rules.json"],
+        None,
+        LIMIT,
+    );
+    assert_imported(&r);
+
+    let mut csv = String::from("Type,Event,Name,Description,Status,Data Type,Permitted Values\n");
+    for e in 0..5_000 {
+        csv.push_str(&format!("Track,Order {e} Completed,,An event,,,\n"));
+        for p in 0..4 {
+            csv.push_str(&format!("Track,Order {e} Completed,o{p},,,object,\n"));
+            csv.push_str(&format!("Track,Order {e} Completed,o{p}.x,,,string,\n"));
+        }
+    }
+    std::fs::write(dir.path().join("plan.csv"), csv).expect("writes");
+    let r = bounded(dir.path(), &["import", "csv", "plan.csv"], None, LIMIT);
+    assert_imported(&r);
+}
