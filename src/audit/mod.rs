@@ -349,7 +349,15 @@ pub fn log(dir: &Path) -> Result<String, String> {
         ]);
     }
     let widths: Vec<usize> = (0..7)
-        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        // Padded to at most 80 columns: longer texts run over (and a format
+        // width must stay under 65,536).
+        .map(|i| {
+            rows.iter()
+                .map(|r| r[i].chars().count())
+                .max()
+                .unwrap_or(0)
+                .min(80)
+        })
         .collect();
     let mut out = String::new();
     for r in &rows {

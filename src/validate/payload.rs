@@ -305,7 +305,7 @@ impl<'m> Checker<'m> {
                 found,
                 Some(model.plan_loc),
             );
-            return Ok(Target::Unplanned(name.into()));
+            return Ok(Target::Unplanned(super::tally::clip(name).into()));
         };
         let e = &model.events[index as usize];
         self.lifecycle(e, env, day);

@@ -81,6 +81,10 @@ pub struct Coverage {
     pub met: bool,
 }
 
+/// The event column of the table is padded to at most this width (longer
+/// names run over; a format width must stay under 65,536).
+const MAX_COLUMN: usize = 80;
+
 #[derive(Serialize, Debug)]
 pub struct Defects {
     /// Payloads with at least one defect (malformed lines included).
@@ -529,7 +533,7 @@ impl Summary {
                 .map(|r| label(r).chars().count())
                 .max()
                 .unwrap_or(5)
-                .max(5);
+                .clamp(5, MAX_COLUMN);
             let _ = writeln!(
                 out,
                 "{:<w$}  {:>7}  {:>7}  {:>9}  {:>6}  violations",

@@ -23,6 +23,33 @@ pub const SAMPLE_VIOLATIONS: usize = 20;
 pub const UNPLANNED_NAMES: usize = 1000;
 /// Samples longer than this are not kept in full.
 pub const SAMPLE_BYTES: usize = 64 * 1024;
+/// Texts from payloads that are kept (an unplanned event's name, a
+/// messageId, a pointer or value in a violation) are cut to this many bytes,
+/// so what is kept stays small whatever the payloads hold.
+pub const TEXT_KEPT: usize = 256;
+
+/// `s` cut to [`TEXT_KEPT`] bytes (on a character boundary), marked with `…`.
+pub fn clip(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.len() <= TEXT_KEPT {
+        return s.into();
+    }
+    let mut end = TEXT_KEPT;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end]).into()
+}
+
+/// A violation as it is kept in an example or a sample.
+fn kept(v: &Violation) -> Violation {
+    Violation {
+        kind: v.kind,
+        pointer: clip(&v.pointer).into_owned(),
+        expected: clip(&v.expected).into_owned(),
+        found: clip(&v.found).into_owned(),
+        loc: v.loc,
+    }
+}
 
 /// Non-track calls.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -210,7 +237,11 @@ impl Tally {
                 raw: raw
                     .filter(|r| r.len() <= SAMPLE_BYTES)
                     .map(|r| String::from_utf8_lossy(r).into_owned()),
-                violations: violations.iter().take(SAMPLE_VIOLATIONS).cloned().collect(),
+                violations: violations
+                    .iter()
+                    .take(SAMPLE_VIOLATIONS)
+                    .map(kept)
+                    .collect(),
             });
         }
         let stats = self.targets.entry(target).or_default();
@@ -226,8 +257,8 @@ impl Tally {
             if stats.examples.len() < self.limit {
                 stats.examples.push(Example {
                     line,
-                    message_id: message_id.map(str::to_string),
-                    violation: v.clone(),
+                    message_id: message_id.map(|m| clip(m).into_owned()),
+                    violation: kept(v),
                 });
             }
         }

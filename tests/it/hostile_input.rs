@@ -455,3 +455,32 @@ fn import_is_linear_in_enum_rules_and_properties() {
     let r = bounded(dir.path(), &["import", "csv", "plan.csv"], None, LIMIT);
     assert_imported(&r);
 }
+
+/// Texts from payloads that `validate` keeps are bounded: an unplanned event
+/// name of 70,000 characters panicked the table (a format width over 65,535)
+/// and every kept name, messageId and value was kept whole.
+#[test]
+fn validate_keeps_bounded_texts_from_payloads() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let name = "X".repeat(70_000);
+    let id = "m".repeat(1 << 20);
+    let payload = format!(
+        r#"{{"type":"track","event":"{name}","anonymousId":"a","messageId":"{id}","timestamp":"2026-01-01T00:00:00Z","properties":{{}}}}"#
+    );
+    let plan = root().join("examples/ecommerce");
+    let plan = plan.to_str().expect("UTF-8 path");
+    for format in ["human", "json"] {
+        let r = bounded(
+            dir.path(),
+            &["validate", plan, "--payloads", "-", "--format", format],
+            Some(payload.clone().into_bytes()),
+            LIMIT,
+        );
+        assert_eq!(r.code, 1, "{}", &r.record[..r.record.len().min(2000)]);
+        assert!(
+            r.stdout.len() < 20_000,
+            "{} bytes of output",
+            r.stdout.len()
+        );
+    }
+}
