@@ -87,6 +87,8 @@ struct ArrayState {
     dropped: Option<u64>,
     /// The last separator was a comma (for `[1,]` and `[1,,2]`).
     after_comma: bool,
+    /// Skipping the rest of a line of text outside the array (reported once).
+    outside: bool,
 }
 
 /// Splits the input into chunks of complete records.
@@ -299,6 +301,18 @@ impl<R: Read> Framer<R> {
         let mut i = from;
         while i < data.len() {
             let b = data[i];
+            if a.outside {
+                // The rest of the line was reported with its start, perhaps
+                // in an earlier chunk.
+                match memchr::memchr(b'\n', &data[i..]) {
+                    Some(k) => {
+                        i += k;
+                        a.outside = false;
+                    }
+                    None => i = data.len(),
+                }
+                continue;
+            }
             if a.in_string {
                 match b {
                     _ if a.escaped => a.escaped = false,
@@ -322,9 +336,7 @@ impl<R: Read> Framer<R> {
                         line,
                         message: "text outside the JSON array",
                     });
-                    while i < data.len() && data[i] != b'\n' {
-                        i += 1;
-                    }
+                    a.outside = true;
                     continue;
                 }
                 b',' | b']' if a.depth == 1 => {
@@ -527,6 +539,19 @@ mod tests {
         assert_eq!(broken.len(), 4, "{broken:?}");
         assert!(broken[1].1.contains("empty element"));
         assert!(broken[3].1.contains("outside"));
+        // Text after the array is one record per line, however it is read.
+        for chunk in [1, 3, 1 << 20] {
+            let mut f = Framer::with_sizes(&b"[{}]\nabc def\nxyz"[..], chunk, 64);
+            let mut c = Chunk::default();
+            let mut lines = Vec::new();
+            while f.next(&mut c).expect("reads") {
+                lines.extend(c.records.iter().map(|r| match *r {
+                    Record::Broken { line, .. } => line,
+                    _ => 0,
+                }));
+            }
+            assert_eq!(lines, vec![0, 2, 3], "chunks of {chunk}");
+        }
         let open = frame(b"[{},\n{\"a\":");
         assert_eq!(open[1], (2, "{\"a\":".into()));
         assert!(open[2].1.contains("not closed"));

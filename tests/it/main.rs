@@ -12,6 +12,7 @@ mod editor;
 mod examples;
 mod fixtures;
 mod fmt;
+mod fuzz;
 mod golden;
 mod hostile_dbt;
 mod hostile_escape;
