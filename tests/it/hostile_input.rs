@@ -271,6 +271,12 @@ fn raw_carriage_return_in_a_string() {
     );
 }
 
+/// `eventsc import KIND FILE` on `text` written to `FILE` in `dir`.
+fn import(dir: &Path, kind: &str, file: &str, text: &str) -> Run {
+    std::fs::write(dir.join(file), text).expect("writes");
+    bounded(dir, &["import", kind, file], None, LIMIT)
+}
+
 /// The imported plan parses and is formatted (the import never reports "a bug").
 fn assert_imported(r: &Run) {
     assert_eq!(r.code, 0, "{}", r.record);
@@ -309,17 +315,10 @@ fn import_segment_reads_every_json_number_form() {
         "j": {"type": "array", "items": {"type": "string"}, "minItems": 0.0, "maxItems": 3e0},
         "k": {"type": "string", "minLength": -1, "maxLength": 1.5}
     }"#;
-    std::fs::write(dir.path().join("rules.json"), rule_json(props, "[]")).expect("writes");
-    let r = bounded(
-        dir.path(),
-        &["import", "segment", "rules.json"],
-        None,
-        LIMIT,
-    );
+    let r = import(dir.path(), "segment", "rules.json", &rule_json(props, "[]"));
     assert_imported(&r);
     let big = rule_json(r#"{"x": {"type": "number", "maximum": 1E400}}"#, "[]");
-    std::fs::write(dir.path().join("huge.json"), big).expect("writes");
-    let huge = bounded(dir.path(), &["import", "segment", "huge.json"], None, LIMIT);
+    let huge = import(dir.path(), "segment", "huge.json", &big);
     assert_eq!(huge.code, 2, "{}", huge.record);
     snapshot(
         "import-json-numbers",
@@ -343,8 +342,7 @@ fn import_nested_at_any_depth() {
             schema.push_str(r#"{"type": "string"}"#);
             schema.push_str(&close.repeat(depth));
             let text = rule_json(&format!(r#"{{"top": {schema}}}"#), "[]");
-            std::fs::write(dir.path().join("deep.json"), text).expect("writes");
-            let r = bounded(dir.path(), &["import", "segment", "deep.json"], None, LIMIT);
+            let r = import(dir.path(), "segment", "deep.json", &text);
             let what = format!("{kind} nested {depth} deep");
             if r.code == 2 {
                 assert!(
@@ -377,8 +375,7 @@ fn import_nested_at_any_depth() {
                 path.join(".")
             ));
         }
-        std::fs::write(dir.path().join("deep.csv"), csv).expect("writes");
-        let r = bounded(dir.path(), &["import", "csv", "deep.csv"], None, LIMIT);
+        let r = import(dir.path(), "csv", "deep.csv", &csv);
         assert_imported(&r);
         assert_eq!(
             r.stderr
@@ -401,8 +398,7 @@ fn import_is_linear_in_enum_rules_and_properties() {
         r#"{{"plan": {{"type": "string", "enum": [{}, "v0", null]}}}}"#,
         values.join(",")
     );
-    std::fs::write(dir.path().join("enum.json"), rule_json(&props, "[]")).expect("writes");
-    let r = bounded(dir.path(), &["import", "segment", "enum.json"], None, LIMIT);
+    let r = import(dir.path(), "segment", "enum.json", &rule_json(&props, "[]"));
     assert_imported(&r);
     assert!(
         r.stdout.contains("\"v99999\") nullable"),
@@ -418,29 +414,14 @@ fn import_is_linear_in_enum_rules_and_properties() {
         &format!("{{{}}}", props.join(",")),
         &format!("[{}]", names.join(",")),
     );
-    std::fs::write(dir.path().join("required.json"), text).expect("writes");
-    let r = bounded(
-        dir.path(),
-        &["import", "segment", "required.json"],
-        None,
-        LIMIT,
-    );
+    let r = import(dir.path(), "segment", "required.json", &text);
     assert_imported(&r);
 
     let rules: Vec<String> = (0..20_000)
         .map(|i| format!(r#"{{"type": "TRACK", "key": "Order {i} Completed"}}"#))
         .collect();
-    std::fs::write(
-        dir.path().join("rules.json"),
-        format!(r#"{{"rules": [{}]}}"#, rules.join(",")),
-    )
-    .expect("writes");
-    let r = bounded(
-        dir.path(),
-        &["import", "segment", "rules.json"],
-        None,
-        LIMIT,
-    );
+    let text = format!(r#"{{"rules": [{}]}}"#, rules.join(","));
+    let r = import(dir.path(), "segment", "rules.json", &text);
     assert_imported(&r);
 
     let mut csv = String::from("Type,Event,Name,Description,Status,Data Type,Permitted Values\n");
@@ -451,8 +432,7 @@ fn import_is_linear_in_enum_rules_and_properties() {
             csv.push_str(&format!("Track,Order {e} Completed,o{p}.x,,,string,\n"));
         }
     }
-    std::fs::write(dir.path().join("plan.csv"), csv).expect("writes");
-    let r = bounded(dir.path(), &["import", "csv", "plan.csv"], None, LIMIT);
+    let r = import(dir.path(), "csv", "plan.csv", &csv);
     assert_imported(&r);
 }
 
