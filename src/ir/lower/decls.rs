@@ -637,15 +637,24 @@ impl Lowerer<'_> {
         refs.shrink_to_fit();
         placed.sort_by_key(|(pos, _)| *pos);
         let mut out: Vec<Property> = Vec::with_capacity(placed.len());
+        // Names are interned by this lowering: equal names are one pointer.
+        // Long blocks look them up in a map (a scan would be quadratic).
+        let mut seen: HashMap<*const str, usize> = HashMap::new();
+        let long = placed.len() > 32;
         for (_, p) in placed {
-            // Names are interned by this lowering: equal names are one pointer.
-            if let Some(first) = out
-                .iter()
-                .find(|q| std::sync::Arc::ptr_eq(&q.name.value, &p.name.value))
-            {
-                let d = self.clash(&p, first);
+            let first = if long {
+                seen.get(&std::sync::Arc::as_ptr(&p.name.value)).copied()
+            } else {
+                out.iter()
+                    .position(|q| std::sync::Arc::ptr_eq(&q.name.value, &p.name.value))
+            };
+            if let Some(first) = first {
+                let d = self.clash(&p, &out[first]);
                 self.diags.push(d);
                 continue;
+            }
+            if long {
+                seen.insert(std::sync::Arc::as_ptr(&p.name.value), out.len());
             }
             out.push(p);
         }

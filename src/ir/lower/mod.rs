@@ -243,12 +243,17 @@ pub fn lower<'a>(decls: &mut dyn DeclSource<'a>, cx: &Context<'_>) -> (Plan, Vec
                     ast::Value::Str(s) => Some(s.value.clone()),
                     _ => None,
                 })
-                .fold(Vec::new(), |mut acc, v| {
-                    if !acc.contains(&v) {
-                        acc.push(v);
-                    }
-                    acc
-                })
+                .fold(
+                    (Vec::new(), HashSet::new()),
+                    |(mut acc, mut seen): (Vec<String>, HashSet<String>), v| {
+                        // A set: an enum may have 100,000 values.
+                        if seen.insert(v.clone()) {
+                            acc.push(v);
+                        }
+                        (acc, seen)
+                    },
+                )
+                .0
         })
         .map(|values| l.intern_values(values))
         .collect();

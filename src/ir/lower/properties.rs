@@ -49,12 +49,19 @@ impl Lowerer<'_> {
     /// Lowers the properties of one block, reporting duplicate names.
     pub fn properties(&mut self, props: &[&ast::Property]) -> Vec<Property> {
         let mut out: Vec<Property> = Vec::with_capacity(props.len());
+        // Names seen, by a map in long blocks (a scan of `out` for each
+        // property would be quadratic in a block of 100,000 properties).
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        let long = props.len() > 32;
         for p in props {
-            if let Some(first) = out
-                .iter()
-                .find(|q| *q.name.value == *p.name.text)
-                .map(|q| q.name.span)
-            {
+            let first = if long {
+                seen.get(p.name.text.as_str()).copied()
+            } else {
+                out.iter()
+                    .find(|q| *q.name.value == *p.name.text)
+                    .map(|q| q.name.span)
+            };
+            if let Some(first) = first {
                 self.diags.push(
                     Diagnostic::error(
                         codes::DUPLICATE_PROPERTY,
@@ -65,6 +72,9 @@ impl Lowerer<'_> {
                     .help("remove one of them, or rename it"),
                 );
                 continue;
+            }
+            if long {
+                seen.insert(&p.name.text, p.name.span);
             }
             out.push(self.property(p));
         }
