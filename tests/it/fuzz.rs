@@ -356,7 +356,8 @@ fn mutate_json(rng: &mut Rng, v: &mut Value) {
             "\"IDENTIFY\"",
             "\"@growth\"",
         ];
-        let mut value: Value = serde_json::from_str(*rng.pick(&texts)).unwrap_or(Value::Null);
+        let text: &&str = rng.pick(&texts);
+        let mut value: Value = serde_json::from_str(text).unwrap_or(Value::Null);
         if rng.chance(6) {
             // Deep: wrap in objects or lists.
             for _ in 0..rng.below(80) {
@@ -681,7 +682,7 @@ fn lsp_sessions() {
             }
             out
         },
-        |input| lsp_session(input),
+        lsp_session,
     );
 }
 
