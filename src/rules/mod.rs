@@ -124,6 +124,7 @@ pub trait Rule: Sync {
 pub static REGISTRY: &[&dyn Rule] = &[
     &naming::event_case::EventCase,
     &naming::property_case::PropertyCase,
+    &naming::confusable_name::ConfusableName,
     &ownership::missing_owner::MissingOwner,
     &docs::missing_description::MissingDescription,
     &privacy::pii_without_consent::PiiWithoutConsent,

@@ -5,9 +5,12 @@
 //!
 //! Files: `schemas/<slug>.json` with the event name's [`slug`](super::slug)
 //! (`"Trial Started"` → `schemas/trial-started.json`), `schemas/identify.json`,
-//! `schemas/group.json`. An event whose slug is empty, is `identify` or `group`, or
-//! is shared with another event gets `-` and the first 8 hex digits of the
-//! SHA-256 of its name appended ([`super::event_slugs`], which `samples/` uses too).
+//! `schemas/group.json`. An event whose slug is empty, is `identify` or `group`,
+//! is a device name Windows reserves (`con`, `nul`, `com1`, …), is longer than
+//! 120 bytes (then cut there), or is shared with another event (`"X Y Ordered"`
+//! and `"X-Y Ordered"`) gets `-` and the first 8 hex digits of the SHA-256 of
+//! its name appended ([`super::event_slugs`], which `samples/` uses too): every
+//! event gets a file of its own, valid on every file system, whatever its name.
 //!
 //! A track event's schema (keys sorted in the file):
 //!

@@ -151,11 +151,43 @@ pub fn slug(name: &str) -> String {
     out
 }
 
-/// A file-name stem per event (by event index), unique within the plan and
-/// the same in every per-event output (`schemas/`, `samples/`): the [`slug`] of
-/// the name, unless it is empty, is `identify` or `group` (files of their own),
-/// or is shared with another event; then `-` and the first 8 hex digits of the
-/// SHA-256 of the name are appended (`event-…` for an empty slug).
+/// The longest slug kept whole, in bytes: with the hash suffix and `.json`
+/// the file name stays far below the 255 bytes file systems allow (and the
+/// temporary file's name, which adds some 30, too).
+pub const MAX_SLUG_BYTES: usize = 120;
+
+/// Whether a file stem is a name Windows reserves for a device whatever the
+/// extension (`con`, `nul`, `com1`, `lpt9`, …: `con.json` cannot be created
+/// there).
+pub fn is_windows_reserved(stem: &str) -> bool {
+    let base = stem
+        .split('.')
+        .next()
+        .unwrap_or("")
+        .trim_end_matches([' ', '.']);
+    let lower = base.to_ascii_lowercase();
+    match lower.as_str() {
+        "con" | "prn" | "aux" | "nul" | "conin$" | "conout$" => true,
+        _ => ["com", "lpt"].iter().any(|p| {
+            lower.strip_prefix(p).is_some_and(|n| {
+                matches!(n, "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9")
+                    || matches!(n, "\u{b9}" | "\u{b2}" | "\u{b3}")
+            })
+        }),
+    }
+}
+
+/// A file-name stem per event (by event index), unique within the plan, valid
+/// on every file system and the same in every per-event output (`schemas/`,
+/// `samples/`): the [`slug`] of the name, unless it is empty, is `identify` or
+/// `group` (files of their own), is a name Windows reserves (`con`, `nul`,
+/// `com1`, …), is longer than [`MAX_SLUG_BYTES`] (then it is cut there), or is
+/// shared with another event; then `-` and the first 8 hex digits of the
+/// SHA-256 of the name are appended (`event-…` for an empty slug). Names that
+/// still meet (a name made to look like another's hashed slug) get `-` and
+/// their position in the plan. So two names never share a file (`"X Y
+/// Ordered"` and `"X-Y Ordered"`), and a plan that passes `check` always
+/// builds, whatever its names.
 pub fn event_slugs(plan: &Plan) -> Vec<String> {
     let slugs: Vec<String> = plan.events.iter().map(|e| slug(&e.name.value)).collect();
     let mut count = rustc_hash::FxHashMap::default();
@@ -165,23 +197,52 @@ pub fn event_slugs(plan: &Plan) -> Vec<String> {
     }
     let clashes: Vec<bool> = slugs
         .iter()
-        .map(|s| s.is_empty() || s == "identify" || s == "group" || count[s.as_str()] > 1)
+        .map(|s| {
+            s.is_empty()
+                || s == "identify"
+                || s == "group"
+                || s.len() > MAX_SLUG_BYTES
+                || is_windows_reserved(s)
+                || count[s.as_str()] > 1
+        })
         .collect();
-    plan.events
+    let mut out: Vec<String> = plan
+        .events
         .iter()
-        .zip(slugs.into_iter().zip(clashes))
+        .zip(slugs.iter().zip(clashes))
         .map(|(e, (s, clash))| {
             if !clash {
-                return s;
+                return s.clone();
             }
             let hex = short_hash(&e.name.value);
+            let mut cut = s.len().min(MAX_SLUG_BYTES);
+            while !s.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            let s = s[..cut].trim_end_matches('-');
             if s.is_empty() {
                 format!("event-{hex}")
             } else {
                 format!("{s}-{hex}")
             }
         })
-        .collect()
+        .collect();
+    let mut seen = rustc_hash::FxHashMap::default();
+    let mut again = Vec::new();
+    for (i, s) in out.iter().enumerate() {
+        if seen.insert(s.clone(), i).is_some() {
+            again.push(i);
+        }
+    }
+    for i in again {
+        let mut unique = format!("{}-{}", out[i], i + 1);
+        while seen.contains_key(&unique) {
+            unique = format!("{unique}-{}", i + 1);
+        }
+        seen.insert(unique.clone(), i);
+        out[i] = unique;
+    }
+    out
 }
 
 /// `bytes` in lower-case hex.
@@ -238,5 +299,30 @@ mod tests {
         assert_eq!(slug("order_completed"), "order-completed");
         assert_eq!(slug("Café Ordered"), "café-ordered");
         assert_eq!(slug("!!!"), "");
+    }
+
+    #[test]
+    fn windows_reserved_names() {
+        use super::is_windows_reserved;
+        for r in [
+            "con",
+            "CON",
+            "nul",
+            "aux",
+            "prn",
+            "com1",
+            "lpt9",
+            "com\u{b9}",
+            "nul.txt",
+            "con.tar.gz",
+            "con ",
+        ] {
+            assert!(is_windows_reserved(r), "{r}");
+        }
+        for ok in [
+            "cons", "console", "com", "com10", "lpt", "null", "xcon", "icon",
+        ] {
+            assert!(!is_windows_reserved(ok), "{ok}");
+        }
     }
 }

@@ -498,6 +498,77 @@ fn item_06_concurrent_builds_wait_for_each_other_and_stale_temporaries_go() {
     }
 }
 
+/// Item 17: "X Y Ordered" / "X-Y Ordered" gave "two artifacts have the
+/// path"; a long event name passed `check` but failed `build` ("File name too
+/// long"); `con.json` was generated; zero-width and NFD variants counted as
+/// different events. Now every name gets a file of its own that every file
+/// system accepts, and `check` reports names that only look the same.
+#[test]
+fn item_17_names_that_break_paths_build_and_confusable_names_are_reported() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    let allow = "allow(\"naming/event-case\", reason \"legacy\")";
+    let long = format!("{} Ordered", "Extremely Long".repeat(25));
+    let mut plan = String::from("plan \"P\" { owner @a }\nowner @a { name \"A\" }\n");
+    for name in [
+        "X Y Ordered",
+        "X-Y Ordered",
+        "CON",
+        "Nul",
+        "Com1",
+        "Identify",
+        long.as_str(),
+    ] {
+        plan.push_str(&format!(
+            "event \"{name}\" {{ description \"d\"; owner @a; {allow} }}\n"
+        ));
+    }
+    std::fs::write(dir.join("plan.events"), &plan).expect("write");
+    let r = run(dir, &["check", "plan.events", "--message-format", "short"]);
+    assert_eq!(r.code, 0, "{}", r.record);
+    let r = run(dir, &["build", "plan.events", "--out", "out"]);
+    assert_eq!(r.code, 0, "{}", r.record);
+    let mut names: Vec<String> = std::fs::read_dir(dir.join("out/schemas"))
+        .expect("schemas")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    for n in &names {
+        let stem = n.trim_end_matches(".json");
+        assert!(n.len() <= 255 - 40, "{n}: room for the temporary name too");
+        assert!(
+            !eventsc::targets::is_windows_reserved(stem),
+            "{n} is reserved on Windows"
+        );
+    }
+    assert_eq!(names.len(), 7, "one schema per event");
+    snapshot("item-17-file-names", &names.join("\n"));
+
+    // Confusable names: reported by `check`, so nothing is built.
+    let confusable = format!(
+        "plan \"P\" {{ owner @a }}\nowner @a {{ name \"A\" }}\n\
+         event \"Order Completed\" {{ description \"d\"; owner @a }}\n\
+         event \"Order\\u{{200B}} Completed\" {{ description \"d\"; owner @a; {allow} }}\n\
+         event \"Caf\u{e9} Ordered\" {{ description \"d\"; owner @a; {allow} }}\n\
+         event \"Cafe\\u{{301}} Ordered\" {{ description \"d\"; owner @a; {allow} }}\n"
+    );
+    std::fs::write(dir.join("confusable.events"), confusable).expect("write");
+    let r = run(
+        dir,
+        &[
+            "build",
+            "confusable.events",
+            "--out",
+            "out2",
+            "--message-format",
+            "short",
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.record);
+    snapshot("item-17-confusable", &r.record);
+    assert!(!dir.join("out2").exists());
+}
+
 /// Item 20: writing to a full stdout panicked (`explain`, `targets`, `synth`)
 /// or exited 0 with the output lost (`check --message-format json`,
 /// `validate`). Every command that prints to stdout now exits 2 and says why.
