@@ -772,7 +772,6 @@ fn stage_target(
             Err(e) => return Err((e, files)),
         };
         let path = place.root.join(&a.path);
-        let hash = sha256_hex(&a.bytes);
         let (state, kept) = if fresh {
             (State::Write, None)
         } else {
@@ -786,6 +785,14 @@ fn stage_target(
                     continue;
                 }
             }
+        };
+        // An unchanged file keeps the hash its entry has (hashing 500 MB of
+        // output on every build costs a third of a second). A wrong recorded
+        // hash only makes the file look changed later: never removed, never
+        // replaced without `--force`.
+        let hash = match place.recorded.get(a.path.as_str()) {
+            Some(Some(h)) if state == State::Unchanged => h.clone(),
+            _ => sha256_hex(&a.bytes),
         };
         let temp = if state == State::Unchanged || !refused.is_empty() {
             None

@@ -27,10 +27,12 @@ struct Run {
     record: String,
 }
 
-/// Runs `eventsc ARGS` in `dir` with `env`; stdout to `stdout` (a pipe if None).
+/// Runs `eventsc ARGS` in `dir` with `env`; stdout to `stdout` (a pipe if
+/// None). A run that takes over two minutes (a hang) is killed and fails the
+/// test instead of blocking the suite.
 fn run_to(dir: &Path, args: &[&str], env: &[(&str, &str)], stdout: Option<Stdio>) -> Run {
     let piped = stdout.is_none();
-    let out = Command::new(bin())
+    let child = Command::new(bin())
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
@@ -39,8 +41,16 @@ fn run_to(dir: &Path, args: &[&str], env: &[(&str, &str)], stdout: Option<Stdio>
         .stdin(Stdio::null())
         .stdout(stdout.unwrap_or(Stdio::piped()))
         .stderr(Stdio::piped())
-        .output()
+        .spawn()
         .expect("the binary runs");
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || tx.send(child.wait_with_output()));
+    let Ok(out) = rx.recv_timeout(std::time::Duration::from_secs(120)) else {
+        let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+        panic!("eventsc {} hung", args.join(" "));
+    };
+    let out = out.expect("the binary finishes");
     let code = out.status.code().unwrap_or(-1);
     let stdout = if piped {
         String::from_utf8_lossy(&out.stdout).into_owned()
@@ -709,45 +719,9 @@ fn item_21_out_checks_and_non_regular_inputs() {
         &["build", "plans", "--out", "o"],
     ] {
         // A hang would keep this test waiting: each run must end promptly.
-        let r = run_with_timeout(dir, args, std::time::Duration::from_secs(20));
+        let r = run(dir, args);
         assert_eq!(r.code, 2, "{}", r.record);
         records.push(r.record);
     }
     snapshot("item-21-non-regular-inputs", &records.join("\n"));
-}
-
-/// Runs the binary, killing it after `limit` (a hang fails the test instead of
-/// blocking the suite).
-fn run_with_timeout(dir: &Path, args: &[&str], limit: std::time::Duration) -> Run {
-    let mut child = Command::new(bin())
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("runs");
-    let started = std::time::Instant::now();
-    while child.try_wait().expect("wait").is_none() {
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("eventsc {} hung", args.join(" "));
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    let out = child.wait_with_output().expect("output");
-    let code = out.status.code().unwrap_or(-1);
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    let record = format!(
-        "$ eventsc {}\nexit: {code}\n--- stdout\n{stdout}--- stderr\n{stderr}",
-        args.join(" ")
-    );
-    Run {
-        code,
-        stdout,
-        record,
-    }
 }
