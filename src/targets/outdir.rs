@@ -685,31 +685,37 @@ impl Dirs {
         let (parent, _) = dir.rsplit_once('/').unwrap_or(("", dir));
         let parent_created = self.ensure(place, parent)?;
         let path = place.root.join(dir);
-        let created = if parent_created {
-            std::fs::create_dir(&path).map_err(|e| WriteError::Io(place.shown.join(dir), e))?;
-            true
+        let existing = if parent_created {
+            // Nothing was there; another thread may have made it meanwhile.
+            None
         } else {
             match std::fs::symlink_metadata(&path) {
-                Ok(m) if m.is_dir() => false,
-                Ok(m) if m.file_type().is_symlink() => {
-                    return Err(WriteError::Symlink(place.shown.join(dir)));
-                }
-                Ok(_) => return Err(WriteError::NotDir(place.shown.join(dir))),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    match std::fs::create_dir(&path) {
-                        Ok(()) => true,
-                        // Another thread made it meanwhile.
-                        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                            match std::fs::symlink_metadata(&path) {
-                                Ok(m) if m.is_dir() => false,
-                                _ => return Err(WriteError::NotDir(place.shown.join(dir))),
-                            }
-                        }
+                Ok(m) => Some(m),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => return Err(WriteError::Io(place.shown.join(dir), e)),
+            }
+        };
+        let kind = |m: &std::fs::Metadata| {
+            if m.is_dir() {
+                Ok(false)
+            } else if m.file_type().is_symlink() {
+                Err(WriteError::Symlink(place.shown.join(dir)))
+            } else {
+                Err(WriteError::NotDir(place.shown.join(dir)))
+            }
+        };
+        let created = match existing {
+            Some(m) => kind(&m)?,
+            None => match std::fs::create_dir(&path) {
+                Ok(()) => true,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    match std::fs::symlink_metadata(&path) {
+                        Ok(m) => kind(&m)?,
                         Err(e) => return Err(WriteError::Io(place.shown.join(dir), e)),
                     }
                 }
                 Err(e) => return Err(WriteError::Io(place.shown.join(dir), e)),
-            }
+            },
         };
         if created && let Ok(mut made) = place.made.lock() {
             made.push(path);
