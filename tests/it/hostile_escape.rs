@@ -532,7 +532,7 @@ fn validate_diff_log_and_errors_show_control_characters_escaped() {
 
     let old = TERMINAL_PLAN.replace("@nobody", "@data").replace(
         "version \"1.0.0\" }",
-        "version \"1.0.0\"; rules { \"naming/event-case\" = off } }",
+        "version \"1.0.0\"; rules { \"naming/event-case\" = off; \"naming/confusable-name\" = off } }",
     );
     std::fs::write(dir.path().join("old.events"), &old).expect("written");
     std::fs::write(

@@ -725,3 +725,67 @@ fn item_21_out_checks_and_non_regular_inputs() {
     }
     snapshot("item-21-non-regular-inputs", &records.join("\n"));
 }
+
+/// Item 21: the language server accepted header lines of any length, holding
+/// each in memory. A 64 MiB header line is now skipped as it is read: the
+/// server stays small and answers the next message.
+#[cfg(target_os = "linux")]
+#[test]
+fn item_21_the_language_server_bounds_header_lines() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let mut child = Command::new(bin())
+        .arg("lsp")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the server runs");
+    let pid = child.id();
+    let mut stdin = child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || {
+        let chunk = vec![b'X'; 1 << 20];
+        for _ in 0..64 {
+            stdin.write_all(&chunk).expect("write");
+        }
+        let body = r#"{"jsonrpc":"2.0","id":1,"method":"shutdown"}"#;
+        write!(
+            stdin,
+            "\r\n\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .expect("write");
+        stdin.flush().expect("flush");
+        stdin
+    });
+    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        assert!(
+            out.read_line(&mut line).expect("read") > 0,
+            "the server answers"
+        );
+        if let Some(v) = line.strip_prefix("Content-Length: ") {
+            length = v.trim().parse().expect("a length");
+        }
+        if line == "\r\n" {
+            break;
+        }
+    }
+    let mut body = vec![0; length];
+    out.read_exact(&mut body).expect("body");
+    assert!(String::from_utf8_lossy(&body).contains("\"id\":1"));
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
+    let peak_kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmHWM");
+    assert!(
+        peak_kb < 48 * 1024,
+        "the server peaked at {peak_kb} kB reading a 64 MiB header line"
+    );
+    drop(writer.join().expect("writer"));
+    let _ = child.kill();
+    let _ = child.wait();
+}

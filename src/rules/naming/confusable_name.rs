@@ -62,7 +62,7 @@ fn shown(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     for c in name.chars() {
         if is_invisible(c) {
-            out.push_str(&format!("\\u{{{:X}}}", c as u32));
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
         } else {
             out.push(c);
         }
@@ -177,6 +177,6 @@ mod tests {
             visible_key("Order Complete")
         );
         assert_ne!(visible_key("Café Ordered"), visible_key("Cafe Ordered"));
-        assert_eq!(shown("a\u{200B}b"), "a\\u{200B}b");
+        assert_eq!(shown("a\u{200B}b"), "a\\u{200b}b");
     }
 }
