@@ -47,6 +47,9 @@ pub mod visible;
 pub mod vocab;
 
 pub use check::{Checked, Options, Parsed, analyse, check, check_with, parse};
+/// The language server over one connection (`eventsc lsp` on stdio; tests and
+/// embedders on an in-memory connection), until the client exits.
+pub use lsp::serve as lsp_serve;
 
 /// The artifacts of the targets named in `targets` (`dbt`, `jsonschema`, …;
 /// `eventsc targets` lists them) for a plan without errors, in that order;

@@ -694,7 +694,7 @@ fn lsp_session(input: &[u8]) {
         .and_then(|l| serde_json::from_slice(l).ok())
         .unwrap_or_default();
     let (server, client) = Connection::memory();
-    let thread = std::thread::spawn(move || eventsc::lsp::serve(&server));
+    let thread = std::thread::spawn(move || eventsc::lsp_serve(&server));
     let mut next = 0;
     let mut request = |client: &Connection, method: &str, params: Value| -> Option<Value> {
         next += 1;
