@@ -31,11 +31,20 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Every plan the targets are tested on (examples and fixtures), once each, with
-/// a name that is also a Python package name.
+/// Every plan the targets are tested on (examples and fixtures) and the
+/// client-naming fixture, once each, with a name that is also a Python package
+/// name.
 fn plans() -> Vec<(String, PathBuf)> {
     let mut out: Vec<(String, PathBuf)> = Vec::new();
-    for (name, path) in common::plans().into_iter().chain(common::targets::plans()) {
+    let names = (
+        "client-names".to_string(),
+        root().join("tests/fixtures/targets/client-names.events"),
+    );
+    for (name, path) in common::plans()
+        .into_iter()
+        .chain(common::targets::plans())
+        .chain([names])
+    {
         if !out.iter().any(|(_, p)| *p == path) {
             out.push((format!("plan_{}", name.replace('-', "_")), path));
         }

@@ -18,7 +18,7 @@ use rustc_hash::FxHashSet;
 use std::fmt::Write;
 
 /// The words of a name: runs of ASCII letters and digits; anything else
-/// separates words. `snake` also splits where a lower-case letter or digit is
+/// separates words. `split_case` also splits where a lower-case letter is
 /// followed by an upper-case one (`orderCompleted` → `order`, `Completed`).
 fn words(name: &str, split_case: bool) -> Vec<&str> {
     let mut out = Vec::new();
@@ -30,7 +30,7 @@ fn words(name: &str, split_case: bool) -> Vec<&str> {
                 && let Some(s) = start
                 && i > s
                 && b.is_ascii_uppercase()
-                && (bytes[i - 1].is_ascii_lowercase() || bytes[i - 1].is_ascii_digit())
+                && bytes[i - 1].is_ascii_lowercase()
             {
                 out.push(&name[s..i]);
                 start = Some(i);
@@ -115,6 +115,7 @@ pub struct Namer {
     taken: FxHashSet<String>,
     own: &'static [&'static str],
     reserved: &'static [&'static str],
+    also_reserved: &'static [&'static str],
     suffix: &'static str,
 }
 
@@ -129,13 +130,15 @@ impl Namer {
             taken: own.iter().map(|s| s.to_string()).collect(),
             own,
             reserved,
+            also_reserved: &[],
             suffix,
         }
     }
 
     /// A free name for `base`, derived from the plan's name `source`.
     pub fn name(&mut self, mut base: String, source: &str) -> String {
-        if self.reserved.contains(&base.as_str()) || self.own.contains(&base.as_str()) {
+        let b = base.as_str();
+        if self.reserved.contains(&b) || self.also_reserved.contains(&b) || self.own.contains(&b) {
             base.push_str(self.suffix);
         }
         if self.taken.contains(&base) {
@@ -191,6 +194,8 @@ pub fn names(plan: &Plan, style: &Style) -> Names {
         .map(|e| functions.name((style.function)(&e.name.value), &e.name.value))
         .collect();
     let mut types = Namer::new(style.type_reserved, style.own_types, style.type_suffix);
+    // The language's reserved words are no type names either.
+    types.also_reserved = style.function_reserved;
     let enums = plan
         .enums
         .iter()
@@ -560,6 +565,7 @@ mod tests {
         assert_eq!(snake("orderCompleted"), "order_completed");
         assert_eq!(snake("CTA Clicked"), "cta_clicked");
         assert_eq!(snake("Café Ordered"), "caf_ordered");
+        assert_eq!(snake("3D Model Viewed"), "_3d_model_viewed");
     }
 
     #[test]
