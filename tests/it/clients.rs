@@ -92,10 +92,16 @@ struct Checked {
     path: PathBuf,
     plan: Plan,
     samples: Vec<Sample>,
+    /// Whether its samples are also sent through the analytics libraries (the
+    /// other fixture plans are type-checked only).
+    runtime: bool,
 }
 
+/// The plans of [`plans`], then every other single-file fixture plan that
+/// checks without errors (`tests/fixtures/**/*.events` outside `multi/`: the
+/// passing fixtures of every error code and rule), type-checked only.
 fn checked_plans() -> Vec<Checked> {
-    plans()
+    let mut out: Vec<Checked> = plans()
         .into_iter()
         .map(|(name, path)| {
             let (_, checked) = common::check_paths(std::slice::from_ref(&path));
@@ -109,9 +115,34 @@ fn checked_plans() -> Vec<Checked> {
                 path,
                 plan,
                 samples,
+                runtime: true,
             }
         })
-        .collect()
+        .collect();
+    let fixtures = root().join("tests/fixtures");
+    for path in common::events_files(&fixtures) {
+        let rel = common::rel(&path);
+        if rel.starts_with("tests/fixtures/multi/") || out.iter().any(|c| c.path == path) {
+            continue;
+        }
+        let (_, checked) = common::check_paths(std::slice::from_ref(&path));
+        let Some(plan) = checked.ok() else { continue };
+        let name: String = rel
+            .trim_start_matches("tests/fixtures/")
+            .trim_end_matches(".events")
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        let plan = plan.clone();
+        out.push(Checked {
+            name: format!("fx_{name}"),
+            path,
+            samples: samples(&plan).collect(),
+            plan,
+            runtime: false,
+        });
+    }
+    out
 }
 
 fn write(path: &Path, text: &str) {
@@ -291,11 +322,11 @@ fn ts_calls(c: &Checked) -> (String, String, Vec<(String, String)>) {
     let fns = typescript_functions(&c.plan);
     let mut ok = String::from(
         "// Every sample of the plan as a call of the generated client (tests/it/clients.rs).\n\
-         import * as t from \"./typescript/tracking\";\n\nexport function run(): void {\n",
+         import * as t from \"./typescript/tracking\";\n\nexport const client = t;\n\nexport function run(): void {\n",
     );
     let mut wrong = String::from(
         "// Calls the generated types must reject, each marked (tests/it/clients.rs).\n\
-         import * as t from \"./typescript/tracking\";\n\nexport function wrong(): void {\n",
+         import * as t from \"./typescript/tracking\";\n\nexport const client = t;\n\nexport function wrong(): void {\n",
     );
     let mut bad = String::from("}\n\nexport function bad(): void {\n");
     let mut expected = Vec::new();
@@ -492,7 +523,7 @@ fn py_calls(c: &Checked) -> (String, String) {
     let mut wrong = format!(
         "\"\"\"Calls the generated types must reject, each marked (tests/it/clients.rs).\"\"\"\n\n{PY_HEADER}def wrong() -> None:\n"
     );
-    let mut bad = String::from("\n\ndef bad() -> None:\n    pass\n");
+    let mut bad = String::from("    pass\n\n\ndef bad() -> None:\n    pass\n");
     for (call, p) in calls(c) {
         let props = body(p);
         match call {
@@ -643,7 +674,7 @@ fn send_and_check(
     send: impl Fn(&Checked, &Path, Option<&str>) -> Command,
 ) {
     let eventsc = env!("CARGO_BIN_EXE_eventsc");
-    for (c, expected) in checked.iter().zip(expected_bad) {
+    for (c, expected) in checked.iter().zip(expected_bad).filter(|(c, _)| c.runtime) {
         let capture = dir.join(format!("{}.ndjson", c.name));
         let out = run(
             &mut send(c, &capture, None),

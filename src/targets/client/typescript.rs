@@ -171,6 +171,10 @@ pub fn generate(plan: &Plan) -> String {
     g.functions();
     g.out.push('\n');
     g.out.push_str(RUNTIME);
+    if plan.events.is_empty() && plan.identify.is_none() && plan.group.is_none() {
+        // Nothing calls the run time: a reference keeps `noUnusedLocals` quiet.
+        g.out.push_str("\nvoid _send;\n");
+    }
     g.out
         .push_str("\n/** The plan's shape, read by the run time. */\nconst _PLAN = ");
     let meta = super::meta_json(plan, &|p| p.to_string());
