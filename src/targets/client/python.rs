@@ -479,7 +479,8 @@ impl<'p> Gen<'p> {
                     self.out.push_str(indent);
                 }
             }
-            self.out.push_str(&docstring_text(l));
+            // Only a one-line docstring's text runs into the closing quotes.
+            self.out.push_str(&docstring_text(l, lines.len() == 1));
         }
         if lines.len() > 1 {
             self.out.push('\n');
@@ -551,14 +552,20 @@ impl<'p> Gen<'p> {
     }
 }
 
-/// Text safe inside a `"""…"""` docstring: backslashes escaped, and quotes
-/// where they could end it (in a run of quotes, at the end).
-fn docstring_text(s: &str) -> String {
-    let s = s.replace('\\', "\\\\").replace("\"\"", "\\\"\\\"");
-    match s.strip_suffix('"') {
-        Some(rest) => format!("{rest}\\\""),
-        None => s,
+/// Text safe inside a `"""…"""` docstring: backslashes escaped, and every
+/// quote that another quote follows (so no run of three is left), and the
+/// final one when `last` (the text runs into the closing quotes).
+fn docstring_text(s: &str, last: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' if chars.peek().map_or(last, |&n| n == '"') => out.push_str("\\\""),
+            _ => out.push(c),
+        }
     }
+    out
 }
 
 fn one_line(s: &str) -> String {
@@ -673,7 +680,18 @@ pub fn python_pattern(p: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::python_pattern;
+    use super::{docstring_text, python_pattern};
+
+    #[test]
+    fn docstring_text_cannot_end_the_docstring() {
+        assert_eq!(docstring_text(r"a\b", false), r"a\\b");
+        // The last line runs into the closing quotes: its final quote is escaped.
+        assert_eq!(docstring_text(r#"say "hi""#, true), r#"say "hi\""#);
+        // Any other line ends before a newline and the indent.
+        assert_eq!(docstring_text(r#"say "hi""#, false), r#"say "hi""#);
+        assert_eq!(docstring_text(r#"a"""b"#, false), r#"a\"\""b"#);
+        assert_eq!(docstring_text(r#""""""#, true), r#"\"\"\"\""#);
+    }
 
     #[test]
     fn patterns_for_python() {
