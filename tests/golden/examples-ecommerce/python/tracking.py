@@ -777,7 +777,7 @@ def identify(user_id: str, traits: IdentifyTraits, /, **options: _Unpack[CallOpt
 def products_searched(properties: ProductsSearchedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A shopper searched the catalogue.
 
-    Event: "Products Searched\"
+    Event: "Products Searched"
     Owner: @ecommerce-analytics (backup @platform)
     Source: storefront
     Consent: analytics (legitimate_interest)
@@ -789,7 +789,7 @@ def products_searched(properties: ProductsSearchedProperties, /, **options: _Unp
 def product_list_viewed(properties: ProductListViewedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A shopper viewed a product list or category page.
 
-    Event: "Product List Viewed\"
+    Event: "Product List Viewed"
     Owner: @ecommerce-analytics (backup @platform)
     Source: storefront
     Consent: analytics (legitimate_interest)
@@ -801,7 +801,7 @@ def product_list_viewed(properties: ProductListViewedProperties, /, **options: _
 def product_list_filtered(properties: ProductListFilteredProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A shopper filtered or sorted a product list.
 
-    Event: "Product List Filtered\"
+    Event: "Product List Filtered"
     Owner: @ecommerce-analytics (backup @platform)
     Source: storefront
     Consent: analytics (legitimate_interest)
@@ -813,7 +813,7 @@ def product_list_filtered(properties: ProductListFilteredProperties, /, **option
 def promotion_viewed(properties: PromotionViewedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A shopper saw an internal promotion (banner, tile).
 
-    Event: "Promotion Viewed\"
+    Event: "Promotion Viewed"
     Owner: @merchandising
     Source: storefront
     Consent: advertising (consent)
@@ -825,7 +825,7 @@ def promotion_viewed(properties: PromotionViewedProperties, /, **options: _Unpac
 def promotion_clicked(properties: PromotionClickedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A shopper clicked an internal promotion.
 
-    Event: "Promotion Clicked\"
+    Event: "Promotion Clicked"
     Owner: @merchandising
     Source: storefront
     Consent: advertising (consent)
@@ -837,7 +837,7 @@ def promotion_clicked(properties: PromotionClickedProperties, /, **options: _Unp
 def product_clicked(properties: ProductClickedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A shopper clicked a product in a list.
 
-    Event: "Product Clicked\"
+    Event: "Product Clicked"
     Owner: @ecommerce-analytics (backup @platform)
     Source: storefront
     Consent: analytics (legitimate_interest)
@@ -849,7 +849,7 @@ def product_clicked(properties: ProductClickedProperties, /, **options: _Unpack[
 def product_viewed(properties: ProductViewedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A shopper viewed a product detail page, screen or quick-view.
 
-    Event: "Product Viewed\"
+    Event: "Product Viewed"
     Owner: @ecommerce-analytics (backup @platform)
     Source: storefront
     Consent: analytics (legitimate_interest)
@@ -861,7 +861,7 @@ def product_viewed(properties: ProductViewedProperties, /, **options: _Unpack[Ca
 def product_added(properties: ProductAddedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A shopper added a product to the cart.
 
-    Event: "Product Added\"
+    Event: "Product Added"
     Owner: @ecommerce-analytics (backup @platform)
     Source: storefront
     Consent: analytics (legitimate_interest)
@@ -873,7 +873,7 @@ def product_added(properties: ProductAddedProperties, /, **options: _Unpack[Call
 def product_removed(properties: ProductRemovedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A shopper removed a product from the cart.
 
-    Event: "Product Removed\"
+    Event: "Product Removed"
     Owner: @ecommerce-analytics (backup @platform)
     Source: storefront
     Consent: analytics (legitimate_interest)
@@ -885,7 +885,7 @@ def product_removed(properties: ProductRemovedProperties, /, **options: _Unpack[
 def cart_viewed(properties: CartViewedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A shopper opened the cart.
 
-    Event: "Cart Viewed\"
+    Event: "Cart Viewed"
     Owner: @ecommerce-analytics (backup @platform)
     Source: storefront
     Consent: analytics (legitimate_interest)
@@ -897,7 +897,7 @@ def cart_viewed(properties: CartViewedProperties, /, **options: _Unpack[CallOpti
 def checkout_started(properties: CheckoutStartedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A shopper pressed checkout; fired on the first checkout page with every cart item.
 
-    Event: "Checkout Started\"
+    Event: "Checkout Started"
     Owner: @ecommerce-analytics (backup @platform)
     Source: storefront
     Consent: analytics (legitimate_interest)
@@ -909,7 +909,7 @@ def checkout_started(properties: CheckoutStartedProperties, /, **options: _Unpac
 def checkout_step_viewed(properties: CheckoutStepViewedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A shopper reached a checkout step (1 shipping, 2 delivery, 3 payment, 4 review).
 
-    Event: "Checkout Step Viewed\"
+    Event: "Checkout Step Viewed"
     Owner: @ecommerce-analytics (backup @platform)
     Source: storefront
     Consent: analytics (legitimate_interest)
@@ -921,7 +921,7 @@ def checkout_step_viewed(properties: CheckoutStepViewedProperties, /, **options:
 def checkout_step_completed(properties: CheckoutStepCompletedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A shopper completed a checkout step.
 
-    Event: "Checkout Step Completed\"
+    Event: "Checkout Step Completed"
     Owner: @ecommerce-analytics (backup @platform)
     Source: storefront
     Consent: analytics (legitimate_interest)
@@ -933,7 +933,7 @@ def checkout_step_completed(properties: CheckoutStepCompletedProperties, /, **op
 def payment_info_entered(properties: PaymentInfoEnteredProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A shopper entered payment details that passed validation.
 
-    Event: "Payment Info Entered\"
+    Event: "Payment Info Entered"
     Owner: @ecommerce-analytics (backup @platform)
     Source: storefront
     Consent: analytics (legitimate_interest)
@@ -945,7 +945,7 @@ def payment_info_entered(properties: PaymentInfoEnteredProperties, /, **options:
 def product_added_to_wishlist(properties: ProductAddedToWishlistProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A shopper saved a product to a wishlist.
 
-    Event: "Product Added to Wishlist\"
+    Event: "Product Added to Wishlist"
     Owner: @crm
     Source: mobile_app
     Consent: analytics (legitimate_interest)
@@ -957,7 +957,7 @@ def product_added_to_wishlist(properties: ProductAddedToWishlistProperties, /, *
 def product_removed_from_wishlist(properties: ProductRemovedFromWishlistProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A shopper removed a product from a wishlist.
 
-    Event: "Product Removed from Wishlist\"
+    Event: "Product Removed from Wishlist"
     Owner: @crm
     Source: mobile_app
     Consent: analytics (legitimate_interest)
@@ -969,7 +969,7 @@ def product_removed_from_wishlist(properties: ProductRemovedFromWishlistProperti
 def wishlist_product_added_to_cart(properties: WishlistProductAddedToCartProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A shopper moved a product from a wishlist to the cart.
 
-    Event: "Wishlist Product Added to Cart\"
+    Event: "Wishlist Product Added to Cart"
     Owner: @crm
     Source: mobile_app
     Consent: analytics (legitimate_interest)
@@ -981,7 +981,7 @@ def wishlist_product_added_to_cart(properties: WishlistProductAddedToCartPropert
 def product_shared(properties: ProductSharedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A shopper shared a product with a friend.
 
-    Event: "Product Shared\"
+    Event: "Product Shared"
     Owner: @crm
     Source: mobile_app
     Consent: analytics (legitimate_interest)
@@ -993,12 +993,12 @@ def product_shared(properties: ProductSharedProperties, /, **options: _Unpack[Ca
 def cart_shared(properties: CartSharedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A shopper shared the cart (gift lists, shared baskets).
 
-    Event: "Cart Shared\"
+    Event: "Cart Shared"
     Owner: @crm
     Source: mobile_app
     Consent: analytics (legitimate_interest)
     Identity: any
-    Feature flag: "cart_sharing\"
+    Feature flag: "cart_sharing"
     """
     _send("track", 18, None, properties, options)
 
@@ -1006,7 +1006,7 @@ def cart_shared(properties: CartSharedProperties, /, **options: _Unpack[CallOpti
 def product_reviewed(properties: ProductReviewedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A shopper posted a product review.
 
-    Event: "Product Reviewed\"
+    Event: "Product Reviewed"
     Owner: @merchandising
     Source: storefront
     Consent: analytics (legitimate_interest)
@@ -1019,7 +1019,7 @@ def product_reviewed(properties: ProductReviewedProperties, /, **options: _Unpac
 def product_favorited(properties: ProductFavoritedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """Old storefront heart button; kept until the last web release that sends it is gone.
 
-    Event: "Product Favorited\"
+    Event: "Product Favorited"
     Owner: @crm
     Source: storefront
     Consent: analytics (legitimate_interest)
@@ -1032,7 +1032,7 @@ def product_favorited(properties: ProductFavoritedProperties, /, **options: _Unp
 def order_completed(properties: OrderCompletedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """An order was placed and payment was authorised.
 
-    Event: "Order Completed\"
+    Event: "Order Completed"
     Owner: @ecommerce-analytics (backup @platform)
     Source: order_service
     Consent: transactions (contract)
@@ -1044,7 +1044,7 @@ def order_completed(properties: OrderCompletedProperties, /, **options: _Unpack[
 def order_updated(properties: OrderUpdatedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """An order was changed before shipping (items, address or shipping method).
 
-    Event: "Order Updated\"
+    Event: "Order Updated"
     Owner: @ecommerce-analytics (backup @platform)
     Source: order_service
     Consent: transactions (contract)
@@ -1056,7 +1056,7 @@ def order_updated(properties: OrderUpdatedProperties, /, **options: _Unpack[Call
 def order_refunded(properties: OrderRefundedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """An order was refunded, fully or in part.
 
-    Event: "Order Refunded\"
+    Event: "Order Refunded"
     Owner: @ecommerce-analytics (backup @platform)
     Source: order_service
     Consent: transactions (contract)
@@ -1068,7 +1068,7 @@ def order_refunded(properties: OrderRefundedProperties, /, **options: _Unpack[Ca
 def order_cancelled(properties: OrderCancelledProperties, /, **options: _Unpack[CallOptions]) -> None:
     """An order was cancelled before shipping.
 
-    Event: "Order Cancelled\"
+    Event: "Order Cancelled"
     Owner: @ecommerce-analytics (backup @platform)
     Source: order_service
     Consent: transactions (contract)
@@ -1080,7 +1080,7 @@ def order_cancelled(properties: OrderCancelledProperties, /, **options: _Unpack[
 def coupon_entered(properties: CouponEnteredProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A shopper typed a coupon code on the cart or at checkout.
 
-    Event: "Coupon Entered\"
+    Event: "Coupon Entered"
     Owner: @merchandising
     Source: storefront
     Consent: analytics (legitimate_interest)
@@ -1092,7 +1092,7 @@ def coupon_entered(properties: CouponEnteredProperties, /, **options: _Unpack[Ca
 def coupon_applied(properties: CouponAppliedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A coupon was accepted and applied to the cart or order.
 
-    Event: "Coupon Applied\"
+    Event: "Coupon Applied"
     Owner: @merchandising
     Source: storefront
     Consent: analytics (legitimate_interest)
@@ -1104,7 +1104,7 @@ def coupon_applied(properties: CouponAppliedProperties, /, **options: _Unpack[Ca
 def coupon_denied(properties: CouponDeniedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A coupon was rejected.
 
-    Event: "Coupon Denied\"
+    Event: "Coupon Denied"
     Owner: @merchandising
     Source: storefront
     Consent: analytics (legitimate_interest)
@@ -1116,7 +1116,7 @@ def coupon_denied(properties: CouponDeniedProperties, /, **options: _Unpack[Call
 def coupon_removed(properties: CouponRemovedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A shopper removed a coupon from the cart or order.
 
-    Event: "Coupon Removed\"
+    Event: "Coupon Removed"
     Owner: @merchandising
     Source: storefront
     Consent: analytics (legitimate_interest)

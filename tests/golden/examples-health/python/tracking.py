@@ -570,7 +570,7 @@ def group(group_id: str, traits: GroupTraits, /, **options: _Unpack[CallOptions]
 def glucose_reading_logged(properties: GlucoseReadingLoggedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A glucose reading was logged, manually or from a paired meter or CGM.
 
-    Event: "Glucose Reading Logged\"
+    Event: "Glucose Reading Logged"
     Owner: @health-analytics (backup @data-eng)
     Source: mobile_app
     Consent: health_data (consent)
@@ -582,7 +582,7 @@ def glucose_reading_logged(properties: GlucoseReadingLoggedProperties, /, **opti
 def symptom_logged(properties: SymptomLoggedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A user logged a symptom (hypo or hyperglycaemia signs, other).
 
-    Event: "Symptom Logged\"
+    Event: "Symptom Logged"
     Owner: @clinical
     Source: mobile_app
     Consent: health_data (consent)
@@ -594,7 +594,7 @@ def symptom_logged(properties: SymptomLoggedProperties, /, **options: _Unpack[Ca
 def medication_reminder_set(properties: MedicationReminderSetProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A user created or changed a medication reminder.
 
-    Event: "Medication Reminder Set\"
+    Event: "Medication Reminder Set"
     Owner: @health-analytics (backup @data-eng)
     Source: mobile_app
     Consent: health_data (consent)
@@ -606,7 +606,7 @@ def medication_reminder_set(properties: MedicationReminderSetProperties, /, **op
 def medication_dose_taken(properties: MedicationDoseTakenProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A user confirmed a dose, from the reminder or the medication screen.
 
-    Event: "Medication Dose Taken\"
+    Event: "Medication Dose Taken"
     Owner: @health-analytics (backup @data-eng)
     Source: mobile_app
     Consent: health_data (consent)
@@ -618,7 +618,7 @@ def medication_dose_taken(properties: MedicationDoseTakenProperties, /, **option
 def medication_dose_skipped(properties: MedicationDoseSkippedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A user marked a scheduled dose as skipped.
 
-    Event: "Medication Dose Skipped\"
+    Event: "Medication Dose Skipped"
     Owner: @health-analytics (backup @data-eng)
     Source: mobile_app
     Consent: health_data (consent)
@@ -630,12 +630,12 @@ def medication_dose_skipped(properties: MedicationDoseSkippedProperties, /, **op
 def lab_result_viewed(properties: LabResultViewedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A user opened a lab result (HbA1c) shared by their care team.
 
-    Event: "Lab Result Viewed\"
+    Event: "Lab Result Viewed"
     Owner: @clinical
     Source: mobile_app
     Consent: health_data (consent)
     Identity: user
-    Feature flag: "lab_results\"
+    Feature flag: "lab_results"
     """
     _send("track", 5, None, properties, options)
 
@@ -643,7 +643,7 @@ def lab_result_viewed(properties: LabResultViewedProperties, /, **options: _Unpa
 def appointment_booked(properties: AppointmentBookedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A user booked a video visit with a diabetes educator.
 
-    Event: "Appointment Booked\"
+    Event: "Appointment Booked"
     Owner: @care-ops (backup @clinical)
     Source: care_service
     Consent: health_data (consent)
@@ -655,7 +655,7 @@ def appointment_booked(properties: AppointmentBookedProperties, /, **options: _U
 def appointment_cancelled(properties: AppointmentCancelledProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A user or the care team cancelled a visit.
 
-    Event: "Appointment Cancelled\"
+    Event: "Appointment Cancelled"
     Owner: @care-ops (backup @clinical)
     Source: care_service
     Consent: health_data (consent)
@@ -667,7 +667,7 @@ def appointment_cancelled(properties: AppointmentCancelledProperties, /, **optio
 def care_team_message_sent(properties: CareTeamMessageSentProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A user or an educator sent a message in the care-team chat. Only metadata, never the text.
 
-    Event: "Care Team Message Sent\"
+    Event: "Care Team Message Sent"
     Owner: @care-ops (backup @clinical)
     Source: care_service
     Consent: health_data (consent)
@@ -679,7 +679,7 @@ def care_team_message_sent(properties: CareTeamMessageSentProperties, /, **optio
 def device_paired(properties: DevicePairedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A user paired a glucose meter or CGM.
 
-    Event: "Device Paired\"
+    Event: "Device Paired"
     Owner: @health-analytics (backup @data-eng)
     Source: mobile_app
     Consent: health_data (consent)
@@ -692,7 +692,7 @@ def device_paired(properties: DevicePairedProperties, /, **options: _Unpack[Call
 def reading_added(properties: ReadingAddedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """Old reading event from app 1.x; still sent by installs that did not update.
 
-    Event: "Reading Added\"
+    Event: "Reading Added"
     Owner: @health-analytics (backup @data-eng)
     Source: mobile_app
     Consent: health_data (consent)
@@ -705,7 +705,7 @@ def reading_added(properties: ReadingAddedProperties, /, **options: _Unpack[Call
 def account_created(properties: AccountCreatedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A user created an account (before any health data is collected).
 
-    Event: "Account Created\"
+    Event: "Account Created"
     Owner: @health-analytics (backup @data-eng)
     Source: care_service
     Consent: service (contract)
@@ -717,7 +717,7 @@ def account_created(properties: AccountCreatedProperties, /, **options: _Unpack[
 def health_data_consent_given(properties: HealthDataConsentGivenProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A user gave explicit consent to health-data processing (GDPR Art. 9(2)(a), HIPAA authorization).
 
-    Event: "Health Data Consent Given\"
+    Event: "Health Data Consent Given"
     Owner: @privacy
     Source: care_service
     Consent: service (contract)
@@ -729,7 +729,7 @@ def health_data_consent_given(properties: HealthDataConsentGivenProperties, /, *
 def health_data_consent_withdrawn(properties: HealthDataConsentWithdrawnProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A user withdrew health-data consent; deletion of their health events starts.
 
-    Event: "Health Data Consent Withdrawn\"
+    Event: "Health Data Consent Withdrawn"
     Owner: @privacy
     Source: care_service
     Consent: service (contract)
@@ -741,7 +741,7 @@ def health_data_consent_withdrawn(properties: HealthDataConsentWithdrawnProperti
 def onboarding_completed(properties: OnboardingCompletedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A user finished onboarding (profile, target range, first device or manual log).
 
-    Event: "Onboarding Completed\"
+    Event: "Onboarding Completed"
     Owner: @health-analytics (backup @data-eng)
     Source: mobile_app
     Consent: product_analytics (legitimate_interest)
@@ -753,7 +753,7 @@ def onboarding_completed(properties: OnboardingCompletedProperties, /, **options
 def notification_opened(properties: NotificationOpenedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A user opened a reminder or care-team notification. No health content is sent.
 
-    Event: "Notification Opened\"
+    Event: "Notification Opened"
     Owner: @health-analytics (backup @data-eng)
     Source: mobile_app
     Consent: product_analytics (legitimate_interest)

@@ -1040,7 +1040,7 @@ def group(group_id: str, traits: GroupTraits, /, **options: _Unpack[CallOptions]
 def subscription_started(properties: SubscriptionStartedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A workspace started a paid subscription (trial converted, or a direct purchase).
 
-    Event: "Subscription Started\"
+    Event: "Subscription Started"
     Owner: @finance
     Source: stripe
     Consent: billing (contract)
@@ -1052,7 +1052,7 @@ def subscription_started(properties: SubscriptionStartedProperties, /, **options
 def subscription_upgraded(properties: SubscriptionUpgradedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A workspace moved to a higher plan or added seats.
 
-    Event: "Subscription Upgraded\"
+    Event: "Subscription Upgraded"
     Owner: @finance
     Source: stripe
     Consent: billing (contract)
@@ -1064,7 +1064,7 @@ def subscription_upgraded(properties: SubscriptionUpgradedProperties, /, **optio
 def subscription_cancelled(properties: SubscriptionCancelledProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A workspace cancelled its subscription (effective at the end of the period).
 
-    Event: "Subscription Cancelled\"
+    Event: "Subscription Cancelled"
     Owner: @finance
     Source: stripe
     Consent: billing (contract)
@@ -1076,12 +1076,12 @@ def subscription_cancelled(properties: SubscriptionCancelledProperties, /, **opt
 def invoice_paid(properties: InvoicePaidProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A subscription invoice was paid.
 
-    Event: "Invoice Paid\"
+    Event: "Invoice Paid"
     Owner: @finance
     Source: stripe
     Consent: billing (contract)
     Identity: group
-    Feature flag: "billing_v2\"
+    Feature flag: "billing_v2"
     """
     _send("track", 3, None, properties, options)
 
@@ -1089,7 +1089,7 @@ def invoice_paid(properties: InvoicePaidProperties, /, **options: _Unpack[CallOp
 def payment_failed(properties: PaymentFailedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """Stripe failed to collect an invoice payment (dunning starts).
 
-    Event: "Payment Failed\"
+    Event: "Payment Failed"
     Owner: @finance
     Source: stripe
     Consent: billing (contract)
@@ -1101,7 +1101,7 @@ def payment_failed(properties: PaymentFailedProperties, /, **options: _Unpack[Ca
 def lead_created(properties: LeadCreatedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """Salesforce created a lead (from a demo request, a trial signup or sales prospecting).
 
-    Event: "Lead Created\"
+    Event: "Lead Created"
     Owner: @revops
     Source: salesforce
     Consent: sales (legitimate_interest)
@@ -1113,7 +1113,7 @@ def lead_created(properties: LeadCreatedProperties, /, **options: _Unpack[CallOp
 def lead_qualified(properties: LeadQualifiedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A lead became a marketing qualified lead (MQL) by score or by a sales rep.
 
-    Event: "Lead Qualified\"
+    Event: "Lead Qualified"
     Owner: @revops
     Source: salesforce
     Consent: sales (legitimate_interest)
@@ -1125,7 +1125,7 @@ def lead_qualified(properties: LeadQualifiedProperties, /, **options: _Unpack[Ca
 def opportunity_created(properties: OpportunityCreatedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """Sales opened an opportunity, usually by converting a qualified lead.
 
-    Event: "Opportunity Created\"
+    Event: "Opportunity Created"
     Owner: @revops
     Source: salesforce
     Consent: sales (legitimate_interest)
@@ -1137,7 +1137,7 @@ def opportunity_created(properties: OpportunityCreatedProperties, /, **options: 
 def opportunity_stage_changed(properties: OpportunityStageChangedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """An opportunity moved to another pipeline stage.
 
-    Event: "Opportunity Stage Changed\"
+    Event: "Opportunity Stage Changed"
     Owner: @revops
     Source: salesforce
     Consent: sales (legitimate_interest)
@@ -1149,7 +1149,7 @@ def opportunity_stage_changed(properties: OpportunityStageChangedProperties, /, 
 def opportunity_won(properties: OpportunityWonProperties, /, **options: _Unpack[CallOptions]) -> None:
     """An opportunity closed won.
 
-    Event: "Opportunity Won\"
+    Event: "Opportunity Won"
     Owner: @revops
     Source: salesforce
     Consent: sales (legitimate_interest)
@@ -1161,7 +1161,7 @@ def opportunity_won(properties: OpportunityWonProperties, /, **options: _Unpack[
 def opportunity_lost(properties: OpportunityLostProperties, /, **options: _Unpack[CallOptions]) -> None:
     """An opportunity closed lost.
 
-    Event: "Opportunity Lost\"
+    Event: "Opportunity Lost"
     Owner: @revops
     Source: salesforce
     Consent: sales (legitimate_interest)
@@ -1173,7 +1173,7 @@ def opportunity_lost(properties: OpportunityLostProperties, /, **options: _Unpac
 def email_sent(properties: EmailSentProperties, /, **options: _Unpack[CallOptions]) -> None:
     """HubSpot sent a marketing email to a contact.
 
-    Event: "Email Sent\"
+    Event: "Email Sent"
     Owner: @marketing-ops (backup @revops)
     Source: hubspot
     Consent: marketing (consent)
@@ -1185,7 +1185,7 @@ def email_sent(properties: EmailSentProperties, /, **options: _Unpack[CallOption
 def email_opened(properties: EmailOpenedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A contact opened a marketing email (Apple Mail privacy opens included, flagged).
 
-    Event: "Email Opened\"
+    Event: "Email Opened"
     Owner: @marketing-ops (backup @revops)
     Source: hubspot
     Consent: marketing (consent)
@@ -1197,7 +1197,7 @@ def email_opened(properties: EmailOpenedProperties, /, **options: _Unpack[CallOp
 def email_link_clicked(properties: EmailLinkClickedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A contact clicked a link in a marketing email.
 
-    Event: "Email Link Clicked\"
+    Event: "Email Link Clicked"
     Owner: @marketing-ops (backup @revops)
     Source: hubspot
     Consent: marketing (consent)
@@ -1209,7 +1209,7 @@ def email_link_clicked(properties: EmailLinkClickedProperties, /, **options: _Un
 def email_unsubscribed(properties: EmailUnsubscribedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A contact unsubscribed from a subscription type, or from all marketing email.
 
-    Event: "Email Unsubscribed\"
+    Event: "Email Unsubscribed"
     Owner: @marketing-ops (backup @revops)
     Source: hubspot
     Consent: marketing (consent)
@@ -1221,7 +1221,7 @@ def email_unsubscribed(properties: EmailUnsubscribedProperties, /, **options: _U
 def trial_started(properties: TrialStartedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A workspace started a free trial (self-serve signup or sales-assisted).
 
-    Event: "Trial Started\"
+    Event: "Trial Started"
     Owner: @growth (backup @analytics)
     Source: app
     Consent: analytics (legitimate_interest)
@@ -1233,7 +1233,7 @@ def trial_started(properties: TrialStartedProperties, /, **options: _Unpack[Call
 def workspace_created(properties: WorkspaceCreatedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A user created a new workspace, at signup or later from the workspace switcher.
 
-    Event: "Workspace Created\"
+    Event: "Workspace Created"
     Owner: @growth (backup @analytics)
     Source: app
     Consent: analytics (legitimate_interest)
@@ -1245,7 +1245,7 @@ def workspace_created(properties: WorkspaceCreatedProperties, /, **options: _Unp
 def invite_sent(properties: InviteSentProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A workspace member invited a teammate by email.
 
-    Event: "Invite Sent\"
+    Event: "Invite Sent"
     Owner: @growth (backup @analytics)
     Source: app
     Consent: analytics (legitimate_interest)
@@ -1257,7 +1257,7 @@ def invite_sent(properties: InviteSentProperties, /, **options: _Unpack[CallOpti
 def invite_accepted(properties: InviteAcceptedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """An invitee accepted an invite and joined the workspace.
 
-    Event: "Invite Accepted\"
+    Event: "Invite Accepted"
     Owner: @growth (backup @analytics)
     Source: app
     Consent: analytics (legitimate_interest)
@@ -1269,7 +1269,7 @@ def invite_accepted(properties: InviteAcceptedProperties, /, **options: _Unpack[
 def feature_used(properties: FeatureUsedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A user used one of the activation features that predict conversion.
 
-    Event: "Feature Used\"
+    Event: "Feature Used"
     Owner: @analytics (backup @data-eng)
     Source: app
     Consent: analytics (legitimate_interest)
@@ -1281,12 +1281,12 @@ def feature_used(properties: FeatureUsedProperties, /, **options: _Unpack[CallOp
 def integration_connected(properties: IntegrationConnectedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A workspace connected a data source integration, our strongest activation signal.
 
-    Event: "Integration Connected\"
+    Event: "Integration Connected"
     Owner: @analytics (backup @data-eng)
     Source: app
     Consent: analytics (legitimate_interest)
     Identity: user
-    Feature flag: "integrations_v2\"
+    Feature flag: "integrations_v2"
     """
     _send("track", 20, None, properties, options)
 
@@ -1294,7 +1294,7 @@ def integration_connected(properties: IntegrationConnectedProperties, /, **optio
 def trial_extended(properties: TrialExtendedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """Sales or support extended a workspace's trial.
 
-    Event: "Trial Extended\"
+    Event: "Trial Extended"
     Owner: @revops
     Source: app
     Consent: analytics (legitimate_interest)
@@ -1307,7 +1307,7 @@ def trial_extended(properties: TrialExtendedProperties, /, **options: _Unpack[Ca
 def signup_completed(properties: SignupCompletedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """Old signup event, sent alongside Trial Started until the mobile app catches up.
 
-    Event: "Signup Completed\"
+    Event: "Signup Completed"
     Owner: @growth (backup @analytics)
     Source: app
     Consent: analytics (legitimate_interest)
@@ -1320,7 +1320,7 @@ def signup_completed(properties: SignupCompletedProperties, /, **options: _Unpac
 def pricing_page_viewed(properties: PricingPageViewedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A visitor viewed the pricing page, the strongest buying signal on the site.
 
-    Event: "Pricing Page Viewed\"
+    Event: "Pricing Page Viewed"
     Owner: @marketing-ops (backup @revops)
     Source: website
     Consent: web_analytics (consent)
@@ -1332,7 +1332,7 @@ def pricing_page_viewed(properties: PricingPageViewedProperties, /, **options: _
 def cta_clicked(properties: CTAClickedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A visitor clicked a call to action (start trial, book a demo, contact sales).
 
-    Event: "CTA Clicked\"
+    Event: "CTA Clicked"
     Owner: @marketing-ops (backup @revops)
     Source: website
     Consent: web_analytics (consent)
@@ -1344,7 +1344,7 @@ def cta_clicked(properties: CTAClickedProperties, /, **options: _Unpack[CallOpti
 def demo_requested(properties: DemoRequestedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A visitor submitted the book-a-demo form; HubSpot creates the lead from it.
 
-    Event: "Demo Requested\"
+    Event: "Demo Requested"
     Owner: @marketing-ops (backup @revops)
     Source: website
     Consent: sales (legitimate_interest)

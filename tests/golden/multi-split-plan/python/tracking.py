@@ -42,7 +42,7 @@ class PageViewedProperties(Page):
 def page_viewed(properties: PageViewedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A page was viewed.
 
-    Event: "Page Viewed\"
+    Event: "Page Viewed"
     Owner: @growth
     Source: web
     Consent: analytics (legitimate_interest)

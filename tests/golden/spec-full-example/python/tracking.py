@@ -133,7 +133,7 @@ def group(group_id: str, traits: GroupTraits, /, **options: _Unpack[CallOptions]
 def trial_started(properties: TrialStartedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A workspace started a free trial.
 
-    Event: "Trial Started\"
+    Event: "Trial Started"
     Owner: @growth
     Source: product
     Consent: analytics (legitimate_interest)
@@ -145,12 +145,12 @@ def trial_started(properties: TrialStartedProperties, /, **options: _Unpack[Call
 def invoice_paid(properties: InvoicePaidProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A subscription invoice was paid.
 
-    Event: "Invoice Paid\"
+    Event: "Invoice Paid"
     Owner: @revops
     Source: billing
     Consent: analytics (legitimate_interest)
     Identity: user
-    Feature flag: "billing_v2\"
+    Feature flag: "billing_v2"
     """
     _send("track", 1, None, properties, options)
 
@@ -159,7 +159,7 @@ def invoice_paid(properties: InvoicePaidProperties, /, **options: _Unpack[CallOp
 def signup_completed(properties: _t.Optional[SignupCompletedProperties] = None, /, **options: _Unpack[CallOptions]) -> None:
     """Old signup event.
 
-    Event: "Signup Completed\"
+    Event: "Signup Completed"
     Owner: @growth
     Source: product
     Consent: analytics (legitimate_interest)

@@ -109,7 +109,7 @@ def order_completed(properties: OrderCompletedProperties, /, **options: _Unpack[
     """An order, completed: "paid", shipped
     and confirmed.
 
-    Event: "Order Completed\"
+    Event: "Order Completed"
     Owner: @data
     Source: server
     Consent: analytics (legitimate_interest)
@@ -121,7 +121,7 @@ def order_completed(properties: OrderCompletedProperties, /, **options: _Unpack[
 def order_completed_037c30e3(properties: _t.Optional[OrderCompletedProperties_037c30e3] = None, /, **options: _Unpack[CallOptions]) -> None:
     """The same table and file name as "Order Completed", once converted.
 
-    Event: "Order_Completed\"
+    Event: "Order_Completed"
     Owner: @data
     Source: web
     Consent: analytics (legitimate_interest)
@@ -133,7 +133,7 @@ def order_completed_037c30e3(properties: _t.Optional[OrderCompletedProperties_03
 def identify_event(properties: IdentifyProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A track event whose file name would clash with identify.json.
 
-    Event: "Identify\"
+    Event: "Identify"
     Owner: @data
     Source: web
     Consent: ads (consent)
