@@ -150,22 +150,23 @@ fn every_code_and_rule_has_a_failing_and_a_passing_fixture() {
     );
 }
 
-/// The spec's examples are fixtures; when the spec is reachable (`../shared`),
-/// the fixture copy must match the spec's code block exactly.
+/// The language reference's complete example is a fixture: the copy must match
+/// the first ` ```events ` block of `docs/language.md` exactly.
 #[test]
 fn spec_example_is_current() {
-    let spec = root().join("../shared/spec/language.md");
-    let Ok(text) = std::fs::read_to_string(&spec) else {
-        return;
-    };
-    let block = text
-        .split("```\n")
-        .nth(1)
-        .expect("the spec has a code block");
+    let page = root().join("docs/language.md");
+    let text = std::fs::read_to_string(&page)
+        .unwrap_or_else(|e| panic!("docs/language.md must exist (the language reference): {e}"));
+    let start = text
+        .find("```events\n")
+        .expect("docs/language.md has an `events` block")
+        + "```events\n".len();
+    let len = text[start..].find("```\n").expect("the block is closed");
+    let block = &text[start..start + len];
     let fixture = std::fs::read_to_string(root().join("tests/fixtures/spec/full-example.events"))
         .expect("fixture exists");
     assert_eq!(
         fixture, block,
-        "tests/fixtures/spec/full-example.events differs from the spec"
+        "tests/fixtures/spec/full-example.events differs from the first example of docs/language.md"
     );
 }

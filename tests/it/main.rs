@@ -21,6 +21,7 @@ mod hostile_input;
 mod import;
 mod init;
 mod jsonschema;
+mod language_doc;
 mod lsp;
 mod parser_agreement;
 mod serve;
