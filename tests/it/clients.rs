@@ -22,6 +22,7 @@
 //! (typescript, pyright, analytics-node, analytics-next) and `.venv-clients`
 //! (mypy, segment-analytics-python).
 
+use crate::common::tools::{Tool, require};
 use crate::common::{self, root};
 use eventsc::ir::{Event, Format, Plan, Property, Type};
 use eventsc::targets::client::{python_functions, typescript_functions};
@@ -53,23 +54,11 @@ fn plans() -> Vec<(String, PathBuf)> {
 }
 
 fn tools() -> PathBuf {
-    let dir = root().join("tests/clients/node_modules");
-    assert!(
-        dir.join("typescript").is_dir() && dir.join("@segment/analytics-node").is_dir(),
-        "{} is missing: run scripts/setup.sh (it runs `npm ci` in tests/clients)",
-        dir.display()
-    );
-    dir
+    require(Tool::NodeModules("tests/clients"))
 }
 
 fn venv() -> PathBuf {
-    let dir = root().join(".venv-clients");
-    assert!(
-        dir.join("bin/mypy").exists(),
-        "{} is missing: run scripts/setup.sh (it installs requirements-clients.txt there)",
-        dir.display()
-    );
-    dir
+    require(Tool::ClientsPython)
 }
 
 fn run(cmd: &mut Command, what: &str) -> String {

@@ -385,17 +385,7 @@ pub(crate) struct Postgres {
 
 impl Postgres {
     fn bin_dir() -> PathBuf {
-        let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|e| e.path().join("bin"))
-            .filter(|b| b.join("initdb").exists())
-            .collect();
-        found.sort();
-        found.pop().unwrap_or_else(|| {
-            panic!("no /usr/lib/postgresql/*/bin/initdb: run scripts/setup.sh (it installs Debian's postgresql)")
-        })
+        common::tools::require(common::tools::Tool::Postgres)
     }
 
     /// A server program, run as `nobody` when this is root.

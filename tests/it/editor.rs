@@ -14,6 +14,7 @@
 //! Vim by the same script when it runs as root; a missing tool fails the test with
 //! what to run.
 
+use crate::common::tools::{Tool, require};
 use crate::common::*;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -38,13 +39,7 @@ struct Token {
 type Tokenized = BTreeMap<String, Vec<Vec<Token>>>;
 
 fn node_modules() -> PathBuf {
-    let dir = root().join("tests/editor/node_modules");
-    assert!(
-        dir.join("vscode-textmate").is_dir() && dir.join("vscode-oniguruma").is_dir(),
-        "{} is missing: run scripts/setup.sh (it runs `npm ci` in tests/editor)",
-        dir.display()
-    );
-    dir
+    require(Tool::NodeModules("tests/editor"))
 }
 
 /// Every file the grammar is run on: fixtures, examples and the editor samples.
@@ -326,7 +321,7 @@ fn vscode_extension_manifest_matches_the_grammar() {
         js.contains("args: ['lsp']"),
         "the client runs `eventsc lsp`"
     );
-    let status = Command::new("node")
+    let status = Command::new(require(Tool::Node))
         .arg("--check")
         .arg(dir.join(main))
         .status()
@@ -340,7 +335,7 @@ fn vim(script: &str, file: &Path) -> String {
     let out_file = tempfile::NamedTempFile::new().expect("temp file");
     let script_file = tempfile::NamedTempFile::new().expect("temp file");
     std::fs::write(script_file.path(), script).expect("write script");
-    let status = Command::new("vim")
+    let status = Command::new(require(Tool::Vim))
         .current_dir(root())
         .args(["-N", "-u", "NONE", "-i", "NONE", "-n", "-es"])
         .args(["--cmd", "set rtp^=editors/vim"])
@@ -352,9 +347,7 @@ fn vim(script: &str, file: &Path) -> String {
         .arg(format!("source {}", script_file.path().display()))
         .args(["-c", "qa!"])
         .status()
-        .unwrap_or_else(|e| {
-            panic!("`vim` does not run ({e}): install the Debian package `vim` (scripts/setup.sh does when run as root)")
-        });
+        .expect("vim runs");
     assert!(status.success(), "vim exited with {status}");
     std::fs::read_to_string(out_file.path()).expect("vim wrote its answer")
 }

@@ -4,6 +4,7 @@
 //! workspace folder. The last tests drive the server from a real client,
 //! headless Neovim with its built-in LSP client.
 
+use crate::common::tools::{Tool, require};
 use crate::common::*;
 use serde_json::{Value, json};
 use std::collections::VecDeque;
@@ -1271,11 +1272,7 @@ vim.cmd('qa!')
 
 #[test]
 fn neovim_gets_diagnostics_and_definitions() {
-    let nvim = Command::new("nvim").arg("--version").output();
-    assert!(
-        nvim.as_ref().is_ok_and(|o| o.status.success()),
-        "`nvim` does not run: install the Debian package `neovim` (scripts/setup.sh does when run as root)"
-    );
+    let nvim = require(Tool::Neovim);
     let folder = workspace();
     let events = folder.path().join("events.events");
     let text = std::fs::read_to_string(&events).expect("readable");
@@ -1287,7 +1284,7 @@ fn neovim_gets_diagnostics_and_definitions() {
     let script = folder.path().join("test.lua");
     std::fs::write(&script, NVIM_SCRIPT).expect("write");
     let out = folder.path().join("out.txt");
-    let status = Command::new("nvim")
+    let status = Command::new(&nvim)
         .args(["--headless", "-u", "NONE", "-i", "NONE", "-n"])
         .arg("-c")
         .arg(format!("luafile {}", script.display()))

@@ -6,6 +6,7 @@
 //! summary printed on SIGTERM with the human output.
 
 use crate::common;
+use crate::common::tools::{Tool, require};
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -530,10 +531,7 @@ const SHOP: &str = "examples/ecommerce";
 /// Runs `node SCRIPT` in the example with `COLLECTOR` set; its stdout.
 fn node(script: &str, collector: &str) -> String {
     let dir = common::root().join(EXAMPLE);
-    assert!(
-        dir.join("node_modules/playwright-core").is_dir(),
-        "{EXAMPLE}/node_modules is missing: run scripts/setup.sh (it runs `npm ci` in {EXAMPLE})"
-    );
+    require(Tool::NodeModules(EXAMPLE));
     let out = Command::new("node")
         .arg(script)
         .current_dir(&dir)
@@ -555,10 +553,8 @@ fn node(script: &str, collector: &str) -> String {
 /// `/qa.json` must agree with `validate` on the capture.
 #[test]
 fn real_clients_agree_with_validate() {
-    assert!(
-        Path::new("/usr/bin/chromium").exists(),
-        "/usr/bin/chromium is missing: install the Debian package `chromium` (scripts/setup.sh does when run as root)"
-    );
+    require(Tool::Chromium);
+    require(Tool::NodeModules(EXAMPLE));
     let dir = tempfile::tempdir().expect("a temp dir");
     let umd = common::root()
         .join(EXAMPLE)

@@ -13,6 +13,7 @@
 //! so the list stays current.
 
 use crate::common;
+use crate::common::tools::{Tool, require};
 
 use crate::common::root;
 use eventsc::ir::{Format, Identity, Plan, Property, Type};
@@ -448,13 +449,7 @@ pub(crate) fn corpus(plan: &Plan, samples: &[Value]) -> Vec<Case> {
 }
 
 fn node_modules() -> std::path::PathBuf {
-    let p = root().join("tests/validate/node_modules/ajv");
-    assert!(
-        p.exists(),
-        "{} is missing: run `scripts/setup.sh` (it runs `npm ci` in tests/validate)",
-        p.display()
-    );
-    p
+    require(Tool::NodeModules("tests/validate"))
 }
 
 fn ajv_verdicts(schemas: &Path, corpus: &Path) -> Vec<String> {

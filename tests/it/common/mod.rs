@@ -3,6 +3,7 @@
 
 pub mod run;
 pub mod targets;
+pub mod tools;
 
 use eventsc::check::{Checked, check};
 use eventsc::diagnostics::render::{render_human, render_short};
@@ -137,11 +138,5 @@ pub fn plans() -> Vec<(String, PathBuf)> {
 
 /// The Python of the test virtualenv (`scripts/setup.sh` creates it).
 pub fn venv_python() -> PathBuf {
-    let python = root().join(".venv/bin/python");
-    assert!(
-        python.exists(),
-        "{} is missing: run `scripts/setup.sh` (or `scripts/test.sh`) to install the Python test dependencies of requirements-test.txt",
-        python.display()
-    );
-    python
+    tools::require(tools::Tool::Python)
 }
