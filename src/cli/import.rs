@@ -1,128 +1,386 @@
-//! `eventsc import segment|csv FILE`: writes a formatted `.events` plan from a
-//! tracking plan kept elsewhere (see [`crate::import`]).
+//! `eventsc import FILE|DIR [--from LAYOUT]`: writes a formatted `.events` plan
+//! from a tracking plan kept elsewhere (see [`crate::import`]).
 
 use super::{EXIT_OK, usage_error};
-use crate::import::{self, ImportError};
+use crate::import::detect::{self, Input, Layout};
+use crate::import::{self, ImportError, Report};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-/// Import a tracking plan from Segment: rules JSON or the tracking-plan CSV.
+/// Import a tracking plan: Segment (rules exports, Config API v1, typewriter's
+/// plan.json, Terraform), RudderStack (a rudder-cli project directory),
+/// Snowplow (a directory of Iglu schemas) or a tracking-plan CSV.
 ///
-/// Writes a formatted `.events` plan to `--out` (or standard output). What the
-/// plan cannot express is listed as warnings on standard error, each naming the
-/// event and the place in the input; nothing is dropped silently. Placeholders the
-/// input cannot fill (a consent purpose's lawful basis, a retention period) are
-/// marked `TODO(import)` in the plan.
+/// The layout is told from the content; `--from` names it. Writes a formatted
+/// `.events` plan to `--out` (or standard output) that checks with no errors:
+/// `--owner` gives an owner to what has none, and every rule the input breaks
+/// is set to `warn` in the plan's `rules { }` with a `TODO(import)` comment. What
+/// the plan cannot express is listed as warnings on standard error, each with
+/// its JSON pointer (or line); keys with no plan meaning (timestamps, editor
+/// ids) are counted in one line. `--format json` prints what was kept and lost.
 ///
 /// Examples:
-///   eventsc import segment rules.json --out plans/imported.events
-///   eventsc import csv tracking-plan.csv --title "Mobile app" > app.events
+///   eventsc import rules.json --out plans/imported.events --owner @analytics
+///   eventsc import plan.json --from typewriter --format json
+///   eventsc import rudder-project/ --out imported.events
+///   eventsc import iglu/schemas/ --out snowplow.events
+///   eventsc import segment rules.json      (the layout as first argument, as before)
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
-    /// What the file holds.
-    #[arg(value_enum)]
-    pub format: Format,
-    /// The file to read (`-` for standard input).
-    pub file: PathBuf,
+    /// The file or directory to read (`-` for standard input), after an
+    /// optional layout (`segment` or `csv`, as `--from`).
+    #[arg(required = true, num_args = 1..=2, value_name = "[LAYOUT] FILE|DIR")]
+    pub inputs: Vec<String>,
+    /// The input's layout (default: told from its content).
+    #[arg(long, value_enum)]
+    pub from: Option<From>,
     /// Where to write the plan (standard output if absent).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Replace the `--out` file if it exists.
     #[arg(long)]
     pub force: bool,
-    /// The plan's title.
-    #[arg(long, default_value = "Imported tracking plan")]
-    pub title: String,
+    /// The plan's title (default: the input's name for it, else "Imported tracking plan").
+    #[arg(long)]
+    pub title: Option<String>,
+    /// The owner of every event, identify, group, page and screen the input
+    /// gives none (`@team`).
+    #[arg(long, value_name = "@TEAM")]
+    pub owner: Option<String>,
+    /// `human`: the plan on stdout (or --out), warnings on stderr; `json`: a
+    /// report of what was kept and lost on stdout (with the plan when there is
+    /// no --out).
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// Segment Public API rules JSON (`{"rules": [...]}`), as `build --target segment` writes it.
+pub enum From {
+    /// Segment Public API rules (`{"rules": [...]}` and the exports that wrap it).
     Segment,
+    /// Segment Config API v1 tracking plan (`rules.events`, `rules.global`…).
+    SegmentConfigV1,
+    /// typewriter's plan.json (any version).
+    Typewriter,
+    /// Terraform `segment_tracking_plan` resources (`json_schema = jsonencode({...})`).
+    Terraform,
+    /// A rudder-cli project directory (tp, events, properties, custom-types, categories).
+    Rudderstack,
+    /// A directory of Snowplow Iglu schemas (`<vendor>/<name>/jsonschema/<M-R-A>`).
+    Snowplow,
     /// Segment's tracking-plan CSV (Type, Event, Name, Description, Status, Data Type, Permitted Values).
     Csv,
 }
 
+impl From {
+    fn layout(self) -> Layout {
+        match self {
+            From::Segment => Layout::Segment,
+            From::SegmentConfigV1 => Layout::SegmentConfigV1,
+            From::Typewriter => Layout::Typewriter,
+            From::Terraform => Layout::Terraform,
+            From::Rudderstack => Layout::Rudderstack,
+            From::Snowplow => Layout::Snowplow,
+            From::Csv => Layout::Csv,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Human,
+    Json,
+}
+
+/// At most this many files are read from a directory, this deep.
+const MAX_FILES: usize = 100_000;
+const MAX_DEPTH: usize = 16;
+
 pub fn run(args: Args) -> u8 {
-    let name = args.file.display().to_string();
-    let input: Vec<&std::path::Path> = Some(args.file.as_path())
+    let (positional_layout, file) = match args.inputs.as_slice() {
+        [file] => (None, file.clone()),
+        [layout, file] => match layout.as_str() {
+            "segment" => (Some(Layout::Segment), file.clone()),
+            "csv" => (Some(Layout::Csv), file.clone()),
+            other => {
+                return usage_error(format!(
+                    "`{other}` is not a layout to name before the file (`segment` or `csv`; any layout with `--from`)"
+                ));
+            }
+        },
+        _ => return usage_error("expected one file or directory to import"),
+    };
+    let file_path = PathBuf::from(&file);
+    let owner = match &args.owner {
+        None => None,
+        Some(o) => {
+            let id = o.strip_prefix('@').unwrap_or(o);
+            if !import::is_owner_id(id) {
+                return usage_error(format!(
+                    "`--owner {o}`: an owner is `@` and `[a-z0-9][a-z0-9._-]*` (e.g. `@analytics`)"
+                ));
+            }
+            Some(id.to_string())
+        }
+    };
+    let inputs: Vec<&Path> = Some(file_path.as_path())
         .filter(|p| p.as_os_str() != "-")
         .into_iter()
         .collect();
     if let Some(path) = &args.out
-        && let Err(e) = crate::fsutil::check_output_file(path, args.force, &input)
+        && let Err(e) = crate::fsutil::check_output_file(path, args.force, &inputs)
     {
         return usage_error(e);
     }
-    let read = if args.file.as_os_str() == "-" {
-        crate::load::read_stdin()
+    let is_dir = file != "-" && file_path.is_dir();
+    let input = if is_dir {
+        match read_dir(&file_path) {
+            Ok(files) => Input::Dir(files),
+            Err(e) => return usage_error(e),
+        }
     } else {
-        crate::load::read_source(&args.file)
-    };
-    let bytes = match read {
-        Ok(b) => b,
-        Err(e) => return usage_error(e),
-    };
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            return usage_error(format!(
-                "{name}: not UTF-8 text (invalid byte at offset {})",
-                e.utf8_error().valid_up_to()
-            ));
+        match read_text(&file_path, &file) {
+            Ok(t) => Input::File(t),
+            Err(e) => return usage_error(e),
         }
     };
-    let result = match args.format {
-        Format::Segment => import::segment::read(&text, &args.title),
-        Format::Csv => import::csv::read(&text, &args.title),
+    let layout = match args.from.map(From::layout).or(positional_layout) {
+        Some(l) => l,
+        None => {
+            let detected = match &input {
+                Input::File(t) => detect::detect_file(&file_path, t),
+                Input::Dir(files) => detect::detect_dir(files),
+            };
+            match detected {
+                Ok(l) => l,
+                Err(e) => return usage_error(format!("{file}: {e}")),
+            }
+        }
     };
     let located = |e: ImportError| {
         if e.at.is_empty() {
-            format!("{name}: {}", e.message)
+            format!("{file}: {}", e.message)
         } else if e.at.starts_with('/') {
-            format!("{name}: at {}: {}", e.at, e.message)
+            format!("{file}: at {}: {}", e.at, e.message)
         } else {
-            format!("{name}:{}: {}", e.at, e.message)
+            format!("{file}:{}: {}", e.at, e.message)
         }
     };
-    let (plan, warnings) = match result {
+    let (mut plan, report) = match detect::read(layout, &input) {
         Ok(r) => r,
         Err(e) => return usage_error(located(e)),
     };
-    let (out, notes) = match import::write(&plan) {
-        Ok(t) => t,
+    match &args.title {
+        Some(t) => plan.title = t.clone(),
+        None if plan.title.trim().is_empty() => plan.title = "Imported tracking plan".to_string(),
+        None => {}
+    }
+    let written = match import::write(&plan, &import::Options { owner }) {
+        Ok(w) => w,
         Err(e) => return usage_error(located(e)),
     };
-    let mut err = std::io::stderr().lock();
-    for w in &warnings {
-        let _ = writeln!(err, "warning: {w}");
+    if let Some(path) = &args.out
+        && let Err(e) =
+            crate::fsutil::write_output_file(path, written.text.as_bytes(), args.force, &inputs)
+    {
+        return usage_error(e);
     }
-    for n in &notes {
-        let _ = writeln!(err, "note: {n}");
-    }
-    match &args.out {
-        Some(path) => {
-            if let Err(e) =
-                crate::fsutil::write_output_file(path, out.as_bytes(), args.force, &input)
-            {
-                return usage_error(e);
-            }
-        }
-        None => {
-            super::write_stdout(out.as_bytes());
-        }
-    }
-    let (_, checked) = crate::check::check_text("imported.events", &out);
+    let (_, checked) = crate::check::check_text("imported.events", &written.text);
     let counts = crate::diagnostics::count(&checked.diagnostics);
-    let _ = writeln!(
-        err,
-        "imported {} event{}, {} warning{}; the plan checks with {}",
+    let summary = format!(
+        "imported {} from {}: {} event{}, {} warning{}; the plan checks with {}",
+        plan.title,
+        layout.name(),
         plan.events.len(),
         if plan.events.len() == 1 { "" } else { "s" },
-        warnings.len(),
-        if warnings.len() == 1 { "" } else { "s" },
+        report.warnings.len(),
+        if report.warnings.len() == 1 { "" } else { "s" },
         counts.summary()
     );
+    match args.format {
+        ReportFormat::Json => {
+            let json = json_report(
+                layout,
+                &plan,
+                &report,
+                &written,
+                &counts,
+                args.out.is_none(),
+            );
+            super::write_stdout(json.as_bytes());
+        }
+        ReportFormat::Human => {
+            if args.out.is_none() {
+                super::write_stdout(written.text.as_bytes());
+            }
+            let mut err = std::io::stderr().lock();
+            for w in &report.warnings {
+                let _ = writeln!(err, "warning: {w}");
+            }
+            if let Some(s) = report.skipped_summary() {
+                let _ = writeln!(err, "note: {s}");
+            }
+            for n in &written.notes {
+                let _ = writeln!(err, "note: {n}");
+            }
+            for (rule, why) in &written.relaxed {
+                let _ = writeln!(
+                    err,
+                    "note: `{rule}` is set to warn (TODO(import) in the plan): {why}"
+                );
+            }
+            if !written.formatted {
+                let _ = writeln!(
+                    err,
+                    "note: the plan uses constructs this eventsc cannot parse yet; it is written unformatted"
+                );
+            }
+            let _ = writeln!(err, "{summary}");
+        }
+    }
     EXIT_OK
+}
+
+fn read_text(path: &Path, name: &str) -> Result<String, String> {
+    let bytes = if name == "-" {
+        crate::load::read_stdin()
+    } else {
+        crate::load::read_source(path)
+    }
+    .map_err(|e| e.to_string())?;
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "{name}: not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// The regular files below `dir` (hidden ones skipped, symbolic links to
+/// directories not followed), paths relative and `/`-separated, sorted.
+fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, String> {
+    let mut paths = Vec::new();
+    walk(dir, "", 0, &mut paths)?;
+    paths.sort();
+    let mut files = Vec::with_capacity(paths.len());
+    for rel in paths {
+        let full = dir.join(&rel);
+        let name = full.display().to_string();
+        files.push((rel, read_text(&full, &name)?));
+    }
+    Ok(files)
+}
+
+fn walk(dir: &Path, prefix: &str, depth: usize, out: &mut Vec<String>) -> Result<(), String> {
+    if depth > MAX_DEPTH {
+        return Err(format!(
+            "{}: more than {MAX_DEPTH} directories deep",
+            dir.display()
+        ));
+    }
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("{}: {e}", dir.display()))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        let rel = if prefix.is_empty() {
+            name.clone()
+        } else {
+            format!("{prefix}/{name}")
+        };
+        let ty = entry
+            .file_type()
+            .map_err(|e| format!("{}: {e}", entry.path().display()))?;
+        if ty.is_dir() {
+            walk(&entry.path(), &rel, depth + 1, out)?;
+        } else if ty.is_file() || ty.is_symlink() && entry.path().is_file() {
+            if out.len() >= MAX_FILES {
+                return Err(format!("{}: more than {MAX_FILES} files", dir.display()));
+            }
+            out.push(rel);
+        }
+    }
+    Ok(())
+}
+
+/// `--format json`: what was kept, what was lost, what was skipped.
+fn json_report(
+    layout: Layout,
+    plan: &import::Plan,
+    report: &Report,
+    written: &import::Written,
+    counts: &crate::diagnostics::Counts,
+    with_plan: bool,
+) -> String {
+    use serde_json::json;
+    let mut properties = 0usize;
+    fn count(props: &[import::Property], n: &mut usize) {
+        for p in props {
+            *n += 1;
+            match &p.ty {
+                import::Type::Object(m) => count(m, n),
+                import::Type::List(item) => {
+                    if let import::Type::Object(m) = &item.ty {
+                        count(m, n);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    for e in &plan.events {
+        count(&e.properties, &mut properties);
+    }
+    for t in [&plan.common, &plan.identify, &plan.group]
+        .into_iter()
+        .flatten()
+    {
+        count(&t.properties, &mut properties);
+    }
+    for s in &plan.screens {
+        count(&s.traits.properties, &mut properties);
+    }
+    if let Some(env) = &plan.envelope {
+        count(&env.properties, &mut properties);
+    }
+    let lost: Vec<_> = report
+        .warnings
+        .iter()
+        .map(|w| json!({"subject": w.subject, "at": w.at, "message": w.message}))
+        .collect();
+    let relaxed: Vec<_> = written
+        .relaxed
+        .iter()
+        .map(|(r, why)| json!({"rule": r, "reason": why}))
+        .collect();
+    let mut out = json!({
+        "layout": layout.name(),
+        "title": plan.title,
+        "kept": {
+            "events": plan.events.len(),
+            "event_versions": plan.events.iter().filter(|e| e.version.is_some()).count(),
+            "properties": properties,
+            "envelope": plan.envelope.is_some(),
+            "common": plan.common.is_some(),
+            "identify": plan.identify.is_some(),
+            "group": plan.group.is_some(),
+            "pages": plan.screens.iter().filter(|s| s.keyword == "page").count(),
+            "screens": plan.screens.iter().filter(|s| s.keyword == "screen").count(),
+        },
+        "lost": lost,
+        "skipped": report.skipped,
+        "relaxed": relaxed,
+        "notes": written.notes,
+        "formatted": written.formatted,
+        "check": {"errors": counts.errors, "warnings": counts.warnings},
+    });
+    if with_plan && let Some(o) = out.as_object_mut() {
+        o.insert("plan".to_string(), json!(written.text));
+    }
+    let mut text = serde_json::to_string_pretty(&out).unwrap_or_default();
+    text.push('\n');
+    text
 }

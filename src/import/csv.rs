@@ -21,7 +21,7 @@
 //! guarded against formula injection (a leading `'`, or a Permitted Values
 //! expression starting with a class such as `[=]`) is read without the guard.
 
-use super::{Event, ImportError, Plan, Property, Traits, Type, Warning, is_ident};
+use super::{Event, ImportError, Plan, Property, Traits, Type, Warning};
 use crate::syntax::MAX_NESTING;
 use rustc_hash::FxHashMap;
 
@@ -171,7 +171,7 @@ struct Row {
 }
 
 /// Reads a tracking-plan CSV.
-pub fn read(text: &str, title: &str) -> Result<(Plan, Vec<Warning>), ImportError> {
+pub fn read(text: &str) -> Result<(Plan, super::Report), ImportError> {
     let recs = records(text)?;
     let Some((header, rows)) = recs.split_first() else {
         return Err(ImportError::new(
@@ -181,10 +181,7 @@ pub fn read(text: &str, title: &str) -> Result<(Plan, Vec<Warning>), ImportError
     };
     let cols = columns(header)?;
     let mut warnings = Vec::new();
-    let mut plan = Plan {
-        title: title.to_string(),
-        ..Plan::default()
-    };
+    let mut plan = Plan::default();
     // Rows by owner (identify, group, event), in first-seen order; maps from
     // subjects and event names to their index keep long plans linear.
     let mut blocks: Vec<(String, Option<String>, Vec<Row>)> = Vec::new();
@@ -291,7 +288,13 @@ pub fn read(text: &str, title: &str) -> Result<(Plan, Vec<Warning>), ImportError
             }
         }
     }
-    Ok((plan, warnings))
+    Ok((
+        plan,
+        super::Report {
+            warnings,
+            ..super::Report::default()
+        },
+    ))
 }
 
 /// The plan's events by name.
@@ -387,14 +390,6 @@ fn nest(
         if name == "$" {
             continue;
         }
-        if !is_ident(name) {
-            warnings.push(Warning {
-                subject: subject.to_string(),
-                at: format!("line {}", r.line),
-                message: format!("property name {name:?} is not an identifier (`[A-Za-z_][A-Za-z0-9_]*`); dropped"),
-            });
-            continue;
-        }
         let Some((ty, nullable)) = row_type(subject, r, tree, warnings) else {
             continue;
         };
@@ -475,7 +470,9 @@ fn row_type(
     let ty = match name {
         "string" => match permitted(&r.permitted) {
             Permitted::Date => Type::Date,
-            Permitted::Enum(values) => Type::Enum(values),
+            Permitted::Enum(values) => {
+                Type::Enum(values.into_iter().map(super::Literal::Str).collect())
+            }
             Permitted::Pattern | Permitted::None => Type::String,
         },
         "date time" | "datetime" | "date-time" => Type::Datetime,
@@ -488,20 +485,15 @@ fn row_type(
             item_path.push("$".to_string());
             match tree.first.get(item_path.as_slice()) {
                 Some(item) => match row_type(subject, item, tree, warnings) {
-                    Some((t, _)) => Type::List(Box::new(t)),
+                    Some((t, item_nullable)) => {
+                        let mut item = Property::new("", t);
+                        item.nullable = item_nullable;
+                        Type::List(Box::new(item))
+                    }
                     None => return None,
                 },
-                None => {
-                    warn(
-                        warnings,
-                        format!(
-                            "list `{}` has no `{}.$` row for its items; they are taken as strings",
-                            r.path.join("."),
-                            r.path.join(".")
-                        ),
-                    );
-                    Type::List(Box::new(Type::String))
-                }
+                // No row for the items: a list of anything.
+                None => Type::list(Type::Any),
             }
         }
         other => {

@@ -10,10 +10,17 @@
 //! type) is an [`ImportError`] with its location, and nothing is written.
 
 pub mod csv;
+pub mod detect;
+pub mod rudderstack;
+pub mod schema;
 pub mod segment;
+pub mod segment_config;
+pub mod snowplow;
+pub mod terraform;
+pub mod typewriter;
 mod write;
 
-pub use write::write;
+pub use write::{Options, Written, quote, write};
 
 use std::fmt;
 
@@ -30,6 +37,61 @@ pub struct Warning {
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} at {}: {}", self.subject, self.at, self.message)
+    }
+}
+
+/// What a reader found besides the plan: the warnings, and the keys with no
+/// plan meaning it skipped quietly (`createdAt`, the editor's `id`…), counted.
+#[derive(Clone, Debug, Default)]
+pub struct Report {
+    pub warnings: Vec<Warning>,
+    pub skipped: std::collections::BTreeMap<String, usize>,
+}
+
+impl Report {
+    pub fn warn(&mut self, subject: &str, at: impl Into<String>, message: impl Into<String>) {
+        self.warnings.push(Warning {
+            subject: subject.to_string(),
+            at: at.into(),
+            message: message.into(),
+        });
+    }
+
+    /// A key with no plan meaning, skipped quietly.
+    pub fn skip(&mut self, key: &str) {
+        match self.skipped.get_mut(key) {
+            Some(n) => *n += 1,
+            None => {
+                self.skipped.insert(key.to_string(), 1);
+            }
+        }
+    }
+
+    /// `12 keys with no plan meaning skipped: createdAt 4, id 8`.
+    pub fn skipped_summary(&self) -> Option<String> {
+        let total: usize = self.skipped.values().sum();
+        if total == 0 {
+            return None;
+        }
+        let list: Vec<String> = self
+            .skipped
+            .iter()
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect();
+        Some(format!(
+            "{total} key{} with no plan meaning skipped: {}",
+            if total == 1 { "" } else { "s" },
+            list.join(", ")
+        ))
+    }
+}
+
+/// A JSON pointer token (RFC 6901).
+pub fn pointer_token(key: &str) -> String {
+    if key.contains(['~', '/']) {
+        key.replace('~', "~0").replace('/', "~1")
+    } else {
+        key.to_string()
     }
 }
 
@@ -53,10 +115,23 @@ impl ImportError {
 #[derive(Clone, Debug, Default)]
 pub struct Plan {
     pub title: String,
+    /// Constraints on every call's top-level fields (Segment's COMMON rule
+    /// beyond `properties`).
+    pub envelope: Option<Envelope>,
     pub common: Option<Traits>,
     pub identify: Option<Traits>,
     pub group: Option<Traits>,
+    /// `page { }`, `page "Name" { }`, `screen { }`, `screen "Name" { }`.
+    pub screens: Vec<Screen>,
     pub events: Vec<Event>,
+}
+
+/// `envelope { … }`: the payload's top-level fields.
+#[derive(Clone, Debug, Default)]
+pub struct Envelope {
+    pub properties: Vec<Property>,
+    /// Each a `require_one_of a, b` line (Segment's `anyOf` of `required`).
+    pub require_one_of: Vec<Vec<String>>,
 }
 
 /// The properties of `common`, `identify` or `group`.
@@ -67,12 +142,25 @@ pub struct Traits {
     pub owner: Option<String>,
     pub consent: Option<String>,
     pub retention: Option<String>,
+    /// No other properties (`additionalProperties: false`).
+    pub closed: bool,
     pub properties: Vec<Property>,
+}
+
+/// A page or screen rule: all pages (`name` absent) or one.
+#[derive(Clone, Debug, Default)]
+pub struct Screen {
+    /// `page` or `screen`.
+    pub keyword: &'static str,
+    pub name: Option<String>,
+    pub traits: Traits,
 }
 
 #[derive(Clone, Debug, Default)]
 pub struct Event {
     pub name: String,
+    /// Segment's event version; `None` is 1.
+    pub version: Option<u64>,
     pub description: Option<String>,
     pub owner: Option<String>,
     pub source: Option<String>,
@@ -86,13 +174,26 @@ pub struct Event {
     pub sunset: Option<String>,
     pub replaced_by: Option<String>,
     pub tags: Vec<String>,
+    /// `key:value` labels.
+    pub labels: Vec<String>,
+    pub closed: bool,
     pub properties: Vec<Property>,
-    /// Rules this event is exempt from (`naming/event-case` for a name kept as sent).
-    pub allows: Vec<&'static str>,
+    /// Rules this event is exempt from, each with its reason.
+    pub allows: Vec<(&'static str, String)>,
+}
+
+/// A literal of an enum: the value as written in the input.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Literal {
+    Str(String),
+    /// A JSON number as written (`1`, `0.5`).
+    Num(String),
+    Bool(bool),
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Property {
+    /// Any text: written as an identifier when it is one, else quoted.
     pub name: String,
     pub ty: Type,
     pub required: bool,
@@ -104,6 +205,12 @@ pub struct Property {
     pub max_length: Option<u64>,
     pub pattern: Option<String>,
     pub format: Option<String>,
+    pub multiple_of: Option<String>,
+    /// `object { … } closed`.
+    pub closed: bool,
+    /// `envelope` only: `not: {pattern}` and `not: {enum}`.
+    pub not_pattern: Option<String>,
+    pub not_enum: Vec<Literal>,
     pub description: Option<String>,
     /// A rule this property is exempt from (`naming/property-case`).
     pub allow: Option<&'static str>,
@@ -122,6 +229,10 @@ impl Property {
             max_length: None,
             pattern: None,
             format: None,
+            multiple_of: None,
+            closed: false,
+            not_pattern: None,
+            not_enum: Vec::new(),
             description: None,
             allow: None,
         }
@@ -136,9 +247,21 @@ pub enum Type {
     Boolean,
     Datetime,
     Date,
-    Enum(Vec<String>),
-    List(Box<Type>),
+    /// Any JSON value (no `type`).
+    Any,
+    Enum(Vec<Literal>),
+    /// `string | integer`: never an object, never `null` (that is `nullable`).
+    Union(Vec<Type>),
+    /// The items: a nameless property carrying the item type and modifiers.
+    List(Box<Property>),
     Object(Vec<Property>),
+}
+
+impl Type {
+    /// A list of `item`, the items without modifiers.
+    pub fn list(item: Type) -> Type {
+        Type::List(Box::new(Property::new("", item)))
+    }
 }
 
 /// `[A-Za-z_][A-Za-z0-9_]*`: a property, consent, retention or source name.

@@ -1,83 +1,258 @@
 //! Reading Segment's Public API tracking-plan rules: `{"rules": [...]}` (the body
-//! of "Replace Rules in Tracking Plan", as the `segment` target writes it, or an
-//! export from Segment) or a bare array of rules.
+//! of "Replace Rules in Tracking Plan", as the `segment` target writes it), the
+//! API's responses and exports that wrap it (`{"data": {"rules": …}}`,
+//! `{"trackingPlan": {…, "rules": …}}`, `{"data": {"trackingPlan": …}}`), a bare
+//! array of rules, and typewriter's sanitized `plan.json` (rules whose schema
+//! has `eventMetadata` and holds the event's properties directly).
 //!
 //! Each rule is `{"type", "key"?, "version", "jsonSchema"}`:
 //!
-//! - `TRACK` → an event named `key`; its schema's `properties.properties` holds
-//!   the event's properties, `description` its description, `labels` its fields
-//!   (`owner`, `source`, `status`, `consent`, `retention`, `identity`, `flag`,
-//!   `release`, `since`, `sunset`, `replaced_by`, `tags`). The `userId`,
-//!   `anonymousId` or `context.groupId` that an `identity` adds are read back as
-//!   that identity.
-//! - `IDENTIFY` / `GROUP` → `identify` / `group` from `properties.traits`;
-//!   `COMMON` → `common` from `properties.properties`.
-//! - `PAGE` and `SCREEN` rules have no place in a plan: a warning each.
+//! - `TRACK` → an event named `key` (one `event` per version, `version N` when
+//!   it is not 1); its schema's `properties.properties` holds the event's
+//!   properties (`additionalProperties: false` there: `closed`), `description`
+//!   its description, `labels` its fields (`owner`, `source`, `status`,
+//!   `consent`, `retention`, `identity`, `flag`, `release`, `since`, `sunset`,
+//!   `replaced_by`, `tags`) and its `key:value` labels (any other key). The
+//!   `userId`, `anonymousId` or `context.groupId` that an `identity` adds are
+//!   read back as that identity.
+//! - `IDENTIFY` / `GROUP` → `identify` / `group` from `properties.traits`.
+//! - `COMMON` → `common` from `properties.properties`; its other top-level
+//!   fields (`context`, `userId`, …), its root `required` and its `anyOf` of
+//!   `required` lists → `envelope { }` (`not: {pattern}` / `not: {enum}` →
+//!   `not_pattern` / `not_enum`).
+//! - `PAGE` / `SCREEN` → `page "key" { }` / `screen "key" { }` (`page { }` without a key).
 //!
-//! Property schemas are read as the `segment` target writes them (see
-//! `targets::schema`): `type` (with `"null"` for nullable), `format` (`date-time` and
-//! `date` on a plain string become `datetime` and `date`), `enum`, `items`,
-//! `properties`/`required`, `minimum`/`maximum`, `minLength`/`maxLength`,
-//! `minItems`/`maxItems`, `pattern`, `description`. Any other keyword is a warning.
+//! Property schemas are read by [`super::schema`]. Keys with no plan meaning
+//! (`createdAt`, `updatedAt`, an unset `deprecatedAt`, the editor's `id`,
+//! `$schema`) are skipped and counted; anything else the plan cannot hold is a
+//! warning with its JSON pointer.
 
-use super::{Event, ImportError, Plan, Property, Traits, Type, Warning, is_ident, is_owner_id};
-use crate::syntax::MAX_NESTING;
-use rustc_hash::{FxHashMap, FxHashSet};
-use serde_json::{Map, Number, Value};
+use super::schema::{self, QUIET};
+use super::{
+    Envelope, Event, ImportError, Plan, Property, Report, Screen, Traits, Type, is_ident,
+    is_owner_id, pointer_token,
+};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
 
-/// Reads rules JSON.
-pub fn read(text: &str, title: &str) -> Result<(Plan, Vec<Warning>), ImportError> {
-    let root: Value = serde_json::from_str(text).map_err(|e| {
-        let msg = strip_position(&e.to_string());
-        let msg = match msg.as_str() {
-            // serde_json stops at 128 levels rather than exhaust the stack.
-            "recursion limit exceeded" => {
-                "the JSON nests more than 128 levels deep, deeper than eventsc reads".to_string()
-            }
-            "number out of range" => {
-                "a number too large for a 64-bit float (over 1.8e308)".to_string()
-            }
-            _ => format!("invalid JSON: {msg}"),
-        };
-        ImportError::new(format!("{}:{}", e.line(), e.column()), msg)
-    })?;
-    let (rules, base) = match &root {
-        Value::Array(a) => (a, String::new()),
-        Value::Object(o) => match o.get("rules") {
-            Some(Value::Array(a)) => (a, "/rules".to_string()),
-            Some(_) => return Err(ImportError::new("/rules", "`rules` must be an array")),
-            None => {
-                return Err(ImportError::new(
-                    "/",
-                    "expected `{\"rules\": [...]}` or an array of rules",
-                ));
-            }
-        },
-        _ => {
-            return Err(ImportError::new(
-                "/",
-                "expected `{\"rules\": [...]}` or an array of rules",
-            ));
-        }
-    };
-    let mut r = Reader {
-        warnings: Vec::new(),
-        depth: 1,
-    };
-    let mut plan = Plan {
-        title: title.to_string(),
-        ..Plan::default()
-    };
-    // Segment keeps several versions of an event; the plan has one: the highest.
-    // By name: the version kept, where it is, its index in `plan.events`.
-    let mut versions: FxHashMap<String, (i64, String, usize)> = FxHashMap::default();
+/// Reads rules JSON in any of the shapes above.
+pub fn read(text: &str) -> Result<(Plan, Report), ImportError> {
+    let root = parse_json(text)?;
+    let mut b = Builder::default();
+    feed(&mut b, &root)?;
+    Ok(b.finish())
+}
+
+/// The rules of `root` (any of the shapes above) into `b`.
+pub fn feed(b: &mut Builder, root: &Value) -> Result<(), ImportError> {
+    let (rules, base, outer) = find_rules(root)?;
+    if let Some((obj, at)) = outer {
+        b.plan_fields(obj, &at, &["rules"]);
+    }
     for (i, rule) in rules.iter().enumerate() {
         let at = format!("{base}/{i}");
+        b.public_rule(rule, &at)?;
+    }
+    Ok(())
+}
+
+/// Parses JSON, errors located at `line:column`.
+pub fn parse_json(text: &str) -> Result<Value, ImportError> {
+    serde_json::from_str(text).map_err(|e| {
+        ImportError::new(
+            format!("{}:{}", e.line(), e.column()),
+            format!("invalid JSON: {}", strip_position(&e.to_string())),
+        )
+    })
+}
+
+const SHAPES: &str = "expected Segment rules: `{\"rules\": [...]}`, `{\"data\": {\"rules\": [...]}}`, `{\"trackingPlan\": {\"rules\": [...]}}` or an array of rules";
+
+/// The rules array, its pointer, and the object around it (the tracking plan's
+/// own fields: name, description…) with its pointer.
+#[allow(clippy::type_complexity)]
+pub fn find_rules(
+    root: &Value,
+) -> Result<(&Vec<Value>, String, Option<(&Map<String, Value>, String)>), ImportError> {
+    let mut node = root;
+    let mut at = String::new();
+    loop {
+        match node {
+            Value::Array(a) => return Ok((a, at, None)),
+            Value::Object(o) => {
+                if let Some(rules) = o.get("rules") {
+                    return match rules {
+                        Value::Array(a) => Ok((a, format!("{at}/rules"), Some((o, at)))),
+                        _ => Err(ImportError::new(
+                            format!("{at}/rules"),
+                            "`rules` must be an array",
+                        )),
+                    };
+                }
+                match ["data", "trackingPlan", "tracking_plan"]
+                    .iter()
+                    .find_map(|k| o.get(*k).map(|v| (k, v)))
+                {
+                    Some((k, v)) if v.is_object() || v.is_array() => {
+                        at = format!("{at}/{k}");
+                        node = v;
+                    }
+                    _ => {
+                        return Err(ImportError::new(
+                            if at.is_empty() { "/".to_string() } else { at },
+                            SHAPES,
+                        ));
+                    }
+                }
+            }
+            _ => {
+                return Err(ImportError::new(
+                    if at.is_empty() { "/" } else { &at },
+                    SHAPES,
+                ));
+            }
+        }
+    }
+}
+
+/// serde_json appends " at line L column C"; the location is given separately.
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}
+
+/// Segment's labels that are fields of the plan's events.
+const LABELS: &[&str] = &[
+    "owner",
+    "source",
+    "status",
+    "consent",
+    "retention",
+    "identity",
+    "flag",
+    "release",
+    "since",
+    "sunset",
+    "replaced_by",
+    "tags",
+];
+
+/// The kinds of rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Track,
+    Identify,
+    Group,
+    Common,
+    Page,
+    Screen,
+}
+
+impl Kind {
+    pub fn parse(s: &str) -> Option<Kind> {
+        Some(match s.to_ascii_uppercase().as_str() {
+            "TRACK" => Kind::Track,
+            "IDENTIFY" => Kind::Identify,
+            "GROUP" => Kind::Group,
+            "COMMON" => Kind::Common,
+            "PAGE" => Kind::Page,
+            "SCREEN" => Kind::Screen,
+            _ => return None,
+        })
+    }
+}
+
+/// One rule, from whichever layout.
+pub struct Rule<'v> {
+    pub kind: Kind,
+    pub key: Option<&'v str>,
+    pub version: u64,
+    pub schema: Option<&'v Map<String, Value>>,
+    /// The rule's pointer (rule-level warnings).
+    pub at: String,
+    /// The schema's pointer.
+    pub schema_at: String,
+    /// A description kept beside the schema (Config API v1).
+    pub description: Option<String>,
+    /// typewriter's sanitized form: the properties (or traits) directly under
+    /// the schema's `properties`.
+    pub lifted: bool,
+}
+
+/// Builds a plan from rules, whatever layout they came in.
+#[derive(Default)]
+pub struct Builder {
+    pub plan: Plan,
+    pub report: Report,
+    /// (name, version) → index in `plan.events`.
+    events: HashMap<(String, u64), usize>,
+}
+
+impl Builder {
+    pub fn finish(mut self) -> (Plan, Report) {
+        // Several versions of an event: each says its version.
+        let mut versions: HashMap<&str, usize> = HashMap::new();
+        for e in &self.plan.events {
+            *versions.entry(e.name.as_str()).or_default() += 1;
+        }
+        let several: std::collections::HashSet<String> = versions
+            .into_iter()
+            .filter(|(_, n)| *n > 1)
+            .map(|(k, _)| k.to_string())
+            .collect();
+        for e in &mut self.plan.events {
+            if e.version.is_none() && several.contains(&e.name) {
+                e.version = Some(1);
+            }
+        }
+        (self.plan, self.report)
+    }
+
+    /// The tracking plan's own fields around its rules: `name` (the title),
+    /// ids and timestamps (skipped), anything else a warning.
+    pub fn plan_fields(&mut self, obj: &Map<String, Value>, at: &str, handled: &[&str]) {
+        for (k, v) in obj {
+            let here = format!("{at}/{}", pointer_token(k));
+            match k.as_str() {
+                k if handled.contains(&k) => {}
+                "name" | "display_name" | "displayName" => {
+                    if let Some(n) = v.as_str().filter(|n| !n.trim().is_empty()) {
+                        // Config API names are paths (`workspaces/x/tracking-plans/rs_…`).
+                        if !n.contains('/') || self.plan.title.is_empty() {
+                            self.plan.title = n.to_string();
+                        }
+                    }
+                }
+                "description" if v.as_str().is_some_and(str::is_empty) || v.is_null() => {}
+                "id" | "slug" | "resourceSchemaId" | "workspaceId" | "createdAt" | "updatedAt"
+                | "create_time" | "update_time" | "pagination" | "type" | "sourceIds" => {
+                    self.report.skip(k)
+                }
+                _ => self.report.warn(
+                    "plan",
+                    here,
+                    format!("tracking plan field `{k}` is not modelled; dropped"),
+                ),
+            }
+        }
+    }
+
+    /// A rule of the Public API (`{"type", "key", "version", "jsonSchema"}`).
+    pub fn public_rule(&mut self, rule: &Value, at: &str) -> Result<(), ImportError> {
         let obj = rule
             .as_object()
-            .ok_or_else(|| ImportError::new(&at, "a rule must be an object"))?;
+            .ok_or_else(|| ImportError::new(at, "a rule must be an object"))?;
         let kind = match obj.get("type") {
-            Some(Value::String(s)) => s.as_str(),
+            Some(Value::String(s)) => Kind::parse(s).ok_or_else(|| {
+                ImportError::new(
+                    format!("{at}/type"),
+                    format!(
+                        "unknown rule type `{s}` (expected TRACK, IDENTIFY, GROUP, COMMON, PAGE or SCREEN)"
+                    ),
+                )
+            })?,
             _ => {
                 return Err(ImportError::new(
                     format!("{at}/type"),
@@ -95,796 +270,783 @@ pub fn read(text: &str, title: &str) -> Result<(Plan, Vec<Warning>), ImportError
                 ));
             }
         };
-        let version = match obj.get("version") {
-            Some(v) => whole(v)
-                .and_then(|n| i64::try_from(n).ok())
-                .ok_or_else(|| {
-                    ImportError::new(format!("{at}/version"), "`version` must be an integer")
-                })?,
-            None => 1,
+        let version = version(obj.get("version"), at)?;
+        let key = match obj.get("key") {
+            Some(Value::String(s)) if !s.trim().is_empty() => Some(s.as_str()),
+            _ => None,
         };
-        for key in obj.keys() {
-            if !["type", "key", "version", "jsonSchema"].contains(&key.as_str()) {
-                let subject = rule_subject(kind, obj);
-                r.warn(
+        let subject = subject(kind, key);
+        for (k, v) in obj {
+            match k.as_str() {
+                "type" | "key" | "version" | "jsonSchema" => {}
+                "createdAt" | "updatedAt" | "id" => self.report.skip(k),
+                "deprecatedAt" if is_unset_date(v) => self.report.skip(k),
+                _ => self.report.warn(
                     &subject,
-                    format!("{at}/{}", escape(key)),
-                    format!("rule field `{key}` is not modelled; dropped"),
-                );
+                    format!("{at}/{}", pointer_token(k)),
+                    format!("rule field `{k}` is not modelled; dropped"),
+                ),
             }
         }
-        match kind {
-            "TRACK" => {
-                let name = match obj.get("key") {
-                    Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
-                    _ => {
-                        return Err(ImportError::new(
-                            format!("{at}/key"),
-                            "a TRACK rule needs a `key` (the event name)",
-                        ));
-                    }
+        let lifted = schema.is_some_and(|s| s.contains_key("eventMetadata"));
+        self.rule(Rule {
+            kind,
+            key,
+            version,
+            schema,
+            at: at.to_string(),
+            schema_at: format!("{at}/jsonSchema"),
+            description: None,
+            lifted,
+        })
+    }
+
+    pub fn rule(&mut self, r: Rule) -> Result<(), ImportError> {
+        match r.kind {
+            Kind::Track => self.track(r),
+            Kind::Identify | Kind::Group => {
+                let keyword = if r.kind == Kind::Identify {
+                    "identify"
+                } else {
+                    "group"
                 };
-                let e = r.track(&name, schema, &format!("{at}/jsonSchema"));
-                match versions.get_mut(&name) {
-                    Some((v, first_at, slot)) => {
-                        let subject = format!("event {name:?}");
-                        if version > *v {
-                            r.warn(&subject, &*first_at, format!("version {v} dropped: the plan keeps one definition per event, the highest version ({version})"));
-                            (*v, *first_at) = (version, at.clone());
-                            plan.events[*slot] = e;
-                        } else {
-                            r.warn(&subject, &at, format!("version {version} dropped: the plan keeps one definition per event, the highest version ({v})"));
-                        }
-                    }
-                    None => {
-                        versions.insert(name.clone(), (version, at.clone(), plan.events.len()));
-                        plan.events.push(e);
-                    }
-                }
-            }
-            "IDENTIFY" | "GROUP" | "COMMON" => {
-                let (keyword, field) = match kind {
-                    "IDENTIFY" => ("identify", "traits"),
-                    "GROUP" => ("group", "traits"),
-                    _ => ("common", "properties"),
-                };
-                let t = r.traits(keyword, field, schema, &format!("{at}/jsonSchema"));
-                let slot = match kind {
-                    "IDENTIFY" => &mut plan.identify,
-                    "GROUP" => &mut plan.group,
-                    _ => &mut plan.common,
+                let t = self.traits(keyword, &r, "traits");
+                let slot = if r.kind == Kind::Identify {
+                    &mut self.plan.identify
+                } else {
+                    &mut self.plan.group
                 };
                 if slot.is_some() {
-                    r.warn(
+                    self.report.warn(
                         keyword,
-                        &at,
-                        format!("a second {kind} rule: only the first is kept"),
+                        &r.at,
+                        format!("a second {keyword} rule: only the first is kept"),
                     );
                 } else {
                     *slot = Some(t);
                 }
+                Ok(())
             }
-            "PAGE" | "SCREEN" => {
-                let subject = rule_subject(kind, obj);
-                r.warn(
-                    &subject,
-                    &at,
-                    format!("{kind} rules have no place in a plan (it has events, identify, group and common); dropped"),
-                );
+            Kind::Common => {
+                self.common(&r);
+                Ok(())
             }
-            other => {
-                return Err(ImportError::new(
-                    format!("{at}/type"),
-                    format!(
-                        "unknown rule type `{other}` (expected TRACK, IDENTIFY, GROUP, COMMON, PAGE or SCREEN)"
-                    ),
-                ));
+            Kind::Page | Kind::Screen => {
+                let keyword = if r.kind == Kind::Page {
+                    "page"
+                } else {
+                    "screen"
+                };
+                let traits = self.traits(keyword, &r, "properties");
+                let name = r.key.map(str::to_string);
+                if self
+                    .plan
+                    .screens
+                    .iter()
+                    .any(|s| s.keyword == keyword && s.name == name)
+                {
+                    self.report.warn(
+                        &subject(r.kind, r.key),
+                        &r.at,
+                        format!(
+                            "a second {keyword} rule for the same name: only the first is kept"
+                        ),
+                    );
+                } else {
+                    self.plan.screens.push(Screen {
+                        keyword,
+                        name,
+                        traits,
+                    });
+                }
+                Ok(())
             }
         }
     }
-    Ok((plan, r.warnings))
-}
 
-/// serde_json appends " at line L column C"; the location is given separately.
-fn strip_position(msg: &str) -> String {
-    match msg.rfind(" at line ") {
-        Some(i) => msg[..i].to_string(),
-        None => msg.to_string(),
-    }
-}
-
-/// A JSON pointer token (RFC 6901).
-fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
-}
-
-fn rule_subject(kind: &str, obj: &Map<String, Value>) -> String {
-    match (kind, obj.get("key").and_then(Value::as_str)) {
-        ("TRACK", Some(k)) => format!("event {k:?}"),
-        (k, Some(key)) => format!("{} rule {key:?}", k.to_lowercase()),
-        (k, None) => format!("{} rule", k.to_lowercase()),
-    }
-}
-
-const LABELS: &[&str] = &[
-    "owner",
-    "source",
-    "status",
-    "consent",
-    "retention",
-    "identity",
-    "flag",
-    "release",
-    "since",
-    "sunset",
-    "replaced_by",
-    "tags",
-];
-
-struct Reader {
-    warnings: Vec<Warning>,
-    /// Delimiters (`{`, `(`) open around the properties being read, as the
-    /// `.events` text will have them (an event's braces count one).
-    depth: usize,
-}
-
-/// A JSON number that is a whole number (`3`, `3.0`, `3e2`), if it is one
-/// within the range of `u64` or `i64`.
-fn whole(v: &Value) -> Option<i128> {
-    let n = v.as_number()?;
-    if let Some(i) = n.as_i64() {
-        return Some(i.into());
-    }
-    if let Some(u) = n.as_u64() {
-        return Some(u.into());
-    }
-    let f = n.as_f64()?;
-    (f.fract() == 0.0 && f >= i64::MIN as f64 && f < u64::MAX as f64).then_some(f as i128)
-}
-
-/// A JSON number as the `.events` language writes numbers (`-?[0-9]+(\.[0-9]+)?`):
-/// `1e-7` is `0.0000001`, `1e+20` is `100000000000000000000`, `-0` is `0`.
-/// Integers beyond 64 bits have been read as the nearest double (JSON
-/// readers do the same); the plan stores bounds as doubles too.
-fn decimal(n: &Number) -> String {
-    if n.is_f64() {
-        let f = n.as_f64().unwrap_or(0.0);
-        if f == 0.0 {
-            "0".to_string()
-        } else {
-            // `Display` of an f64 never uses an exponent and gives the
-            // shortest digits that read back as the same number.
-            format!("{f}")
-        }
-    } else {
-        n.to_string()
-    }
-}
-
-impl Reader {
-    fn warn(&mut self, subject: &str, at: impl Into<String>, message: impl Into<String>) {
-        self.warnings.push(Warning {
-            subject: subject.to_string(),
-            at: at.into(),
-            message: message.into(),
-        });
-    }
-
-    /// The keys of a rule's schema that the plan does not carry.
-    fn schema_keys(
+    /// The schema-level keys every rule may have; returns the ones left for the caller.
+    fn schema_keys<'s>(
         &mut self,
         subject: &str,
-        schema: &Map<String, Value>,
+        schema: &'s Map<String, Value>,
         at: &str,
-        known: &[&str],
-    ) {
-        for (k, v) in schema {
-            if known.contains(&k.as_str()) {
-                continue;
+        own: &[&str],
+    ) -> Vec<(&'s String, &'s Value)> {
+        let mut rest = Vec::new();
+        for (key, v) in schema {
+            let k = key.as_str();
+            match k {
+                k if own.contains(&k) => rest.push((key, v)),
+                q if QUIET.contains(&q) => self.report.skip(q),
+                "eventMetadata" => self.report.skip(k),
+                "type" if v == "object" => {}
+                _ => self.report.warn(
+                    subject,
+                    format!("{at}/{}", pointer_token(k)),
+                    format!("keyword `{k}` is not modelled; dropped"),
+                ),
             }
-            if k == "$schema" || (k == "type" && v == "object") {
-                continue;
-            }
-            self.warn(
-                subject,
-                format!("{at}/{}", escape(k)),
-                format!("keyword `{k}` is not modelled; dropped"),
-            );
         }
+        rest
     }
 
-    /// The object schema at `properties.<field>`, checked for content the plan
-    /// does not carry in the other two of `context`, `traits`, `properties`.
-    fn payload<'v>(
-        &mut self,
-        subject: &str,
-        schema: &'v Map<String, Value>,
-        field: &str,
-        at: &str,
-        allowed_extra: &[&str],
-    ) -> Option<&'v Map<String, Value>> {
-        let props = match schema.get("properties") {
-            Some(Value::Object(p)) => p,
-            Some(_) => {
-                self.warn(
-                    subject,
-                    format!("{at}/properties"),
-                    "`properties` is not an object; ignored",
-                );
-                return None;
-            }
-            None => return None,
-        };
-        for (k, v) in props {
-            if k == field || allowed_extra.contains(&k.as_str()) {
-                continue;
-            }
-            let empty = v.as_object().is_some_and(Map::is_empty);
-            if !empty {
-                self.warn(
-                    subject,
-                    format!("{at}/properties/{}", escape(k)),
-                    format!("constraints on `{k}` are not modelled; dropped"),
-                );
-            }
-        }
-        match props.get(field) {
-            Some(Value::Object(o)) => Some(o),
-            Some(_) => {
-                self.warn(
-                    subject,
-                    format!("{at}/properties/{field}"),
-                    "not an object; ignored",
-                );
+    fn description(&mut self, subject: &str, v: &Value, at: &str) -> Option<String> {
+        match v {
+            Value::String(s) if s.is_empty() => None,
+            Value::String(s) => Some(s.clone()),
+            Value::Null => None,
+            _ => {
+                self.report.warn(subject, at, "not a string; dropped");
                 None
             }
-            None => None,
         }
     }
 
-    fn traits(
+    /// The object holding the typed properties (`properties.properties` or
+    /// `properties.traits`): its members and whether it is closed.
+    fn payload_object(
         &mut self,
-        keyword: &str,
-        field: &str,
-        schema: Option<&Map<String, Value>>,
+        subject: &str,
+        v: &Value,
         at: &str,
-    ) -> Traits {
-        let mut t = Traits::default();
-        let Some(schema) = schema else { return t };
-        self.schema_keys(
-            keyword,
-            schema,
-            at,
-            &["description", "properties", "required", "labels"],
-        );
-        t.description = self.string_value(
-            keyword,
-            schema.get("description"),
-            &format!("{at}/description"),
-        );
-        if let Some(labels) = schema.get("labels") {
-            // `owner`, `consent` and `retention`, as on events; the rest has no place here.
-            let mut e = Event {
-                name: keyword.to_string(),
-                ..Event::default()
-            };
-            self.labels(keyword, &mut e, labels, &format!("{at}/labels"));
-            for (what, set) in [
-                ("source", e.source.is_some()),
-                ("status", e.status.is_some()),
-                ("identity", e.identity.is_some()),
-                ("flag", e.flag.is_some()),
-                ("release", e.release.is_some()),
-                ("since", e.since.is_some()),
-                ("sunset", e.sunset.is_some()),
-                ("replaced_by", e.replaced_by.is_some()),
-                ("tags", !e.tags.is_empty()),
-            ] {
-                if set {
-                    self.warn(
-                        keyword,
-                        format!("{at}/labels/{what}"),
-                        format!("label `{what}` has no place on `{keyword}`; dropped"),
-                    );
-                }
+        envelope: bool,
+    ) -> (Vec<Property>, bool) {
+        let Some(o) = v.as_object() else {
+            self.report
+                .warn(subject, at, "not an object schema; dropped");
+            return (Vec::new(), false);
+        };
+        for (k, v) in o {
+            match k.as_str() {
+                "properties" | "required" | "additionalProperties" => {}
+                "type" if v == "object" => {}
+                "type"
+                    if v.as_array().is_some_and(|a| {
+                        a.iter().all(|t| t == "object" || t == "null") && !a.is_empty()
+                    }) => {}
+                q if QUIET.contains(&q) => self.report.skip(q),
+                "description" if v.as_str().is_some_and(str::is_empty) => {}
+                _ => self.report.warn(
+                    subject,
+                    format!("{at}/{}", pointer_token(k)),
+                    format!("keyword `{k}` is not modelled; dropped"),
+                ),
             }
-            if keyword != "common" {
-                t.owner = e.owner;
-            } else if e.owner.is_some() {
-                self.warn(
-                    keyword,
-                    format!("{at}/labels/owner"),
-                    "`common` has no owner; dropped",
-                );
-            }
-            t.consent = e.consent;
-            t.retention = e.retention;
         }
-        if let Some(obj) = self.payload(keyword, schema, field, at, &[]) {
-            t.properties = self.object(keyword, obj, &format!("{at}/properties/{field}"));
-        }
-        t
+        let mut r = schema::Reader {
+            report: &mut self.report,
+            envelope,
+        };
+        r.members(subject, o, at)
     }
 
-    fn track(&mut self, name: &str, schema: Option<&Map<String, Value>>, at: &str) -> Event {
-        let subject = format!("event {name:?}");
-        let mut e = Event {
-            name: name.to_string(),
-            ..Event::default()
-        };
-        let Some(schema) = schema else { return e };
-        self.schema_keys(
-            &subject,
-            schema,
-            at,
-            &["description", "properties", "required", "labels"],
-        );
-        e.description = self.string_value(
-            &subject,
-            schema.get("description"),
-            &format!("{at}/description"),
-        );
-        if let Some(labels) = schema.get("labels") {
-            self.labels(&subject, &mut e, labels, &format!("{at}/labels"));
-        }
-        // What `identity` adds to a track rule, read back as the identity.
-        let required: Vec<&str> = schema
-            .get("required")
-            .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default();
-        let props = schema.get("properties").and_then(Value::as_object);
-        let has = |k: &str| required.contains(&k) && props.is_some_and(|p| p.contains_key(k));
-        let implied = if has("userId") {
-            Some("user")
-        } else if has("anonymousId") {
-            Some("anonymous")
-        } else if has("context")
-            && props
-                .and_then(|p| p.get("context"))
-                .and_then(|c| c.get("required"))
-                .and_then(Value::as_array)
-                .is_some_and(|r| r.iter().any(|x| x == "groupId"))
-        {
-            Some("group")
-        } else {
-            None
-        };
-        match (&e.identity, implied) {
-            (None, Some(i)) => e.identity = Some(i.to_string()),
-            (Some(label), Some(i)) if label != i => self.warn(
-                &subject,
-                format!("{at}/labels/identity"),
-                format!("the `identity` label says `{label}` but the schema requires the id of `{i}`; the label is kept"),
-            ),
-            _ => {}
-        }
-        let extra: &[&str] = match implied {
-            Some("user") => &["userId"],
-            Some("anonymous") => &["anonymousId"],
-            Some("group") => &["context"],
-            _ => &[],
-        };
-        if let Some(obj) = self.payload(&subject, schema, "properties", at, extra) {
-            e.properties = self.object(&subject, obj, &format!("{at}/properties/properties"));
-        }
-        e
-    }
-
+    /// `labels`: the plan's event fields, then `key:value` labels.
     fn labels(&mut self, subject: &str, e: &mut Event, labels: &Value, at: &str) {
         let Some(labels) = labels.as_object() else {
-            self.warn(subject, at, "`labels` is not an object; ignored");
+            self.report
+                .warn(subject, at, "`labels` is not an object; dropped");
             return;
         };
         for (k, v) in labels {
-            let here = format!("{at}/{}", escape(k));
+            let here = format!("{at}/{}", pointer_token(k));
             let Some(v) = v.as_str() else {
-                self.warn(
+                self.report.warn(
                     subject,
                     &here,
                     format!("label `{k}` is not a string; dropped"),
                 );
                 continue;
             };
-            if !LABELS.contains(&k.as_str()) {
-                self.warn(
-                    subject,
-                    &here,
-                    format!("label `{k}: {v}` is not modelled; dropped"),
-                );
-                continue;
-            }
-            let bad = |what: &str| format!("label `{k}: {v}` is not {what}; dropped");
-            match k.as_str() {
-                "owner" => {
-                    let id = v.trim_start_matches('@');
-                    if is_owner_id(id) {
-                        e.owner = Some(id.to_string());
-                    } else {
-                        self.warn(subject, &here, bad("an owner id (`[a-z0-9][a-z0-9._-]*`)"));
-                    }
-                }
-                "source" | "consent" | "retention" => {
-                    if is_ident(v) {
-                        let slot = match k.as_str() {
-                            "source" => &mut e.source,
-                            "consent" => &mut e.consent,
-                            _ => &mut e.retention,
-                        };
-                        *slot = Some(v.to_string());
-                    } else {
-                        self.warn(subject, &here, bad("a name (`[A-Za-z_][A-Za-z0-9_]*`)"));
-                    }
-                }
-                "status" => {
-                    if crate::ir::Status::parse(v).is_some() {
-                        e.status = Some(v.to_string());
-                    } else {
-                        self.warn(subject, &here, bad("planned, implemented or deprecated"));
-                    }
-                }
-                "identity" => {
-                    if crate::ir::Identity::parse(v).is_some() {
-                        e.identity = Some(v.to_string());
-                    } else {
-                        self.warn(subject, &here, bad("user, anonymous, group or any"));
-                    }
-                }
-                "release" | "sunset" => {
-                    if crate::ir::Date::parse(v).is_ok() {
-                        let slot = if k == "release" {
-                            &mut e.release
-                        } else {
-                            &mut e.sunset
-                        };
-                        *slot = Some(v.to_string());
-                    } else {
-                        self.warn(subject, &here, bad("a date (YYYY-MM-DD)"));
-                    }
-                }
-                "since" => {
-                    if crate::ir::Semver::parse(v).is_ok() {
-                        e.since = Some(v.to_string());
-                    } else {
-                        self.warn(subject, &here, bad("a semantic version"));
-                    }
-                }
-                "flag" => e.flag = Some(v.to_string()),
-                "replaced_by" => e.replaced_by = Some(v.to_string()),
-                _ => {
-                    e.tags = v
-                        .split(',')
-                        .map(str::trim)
-                        .filter(|t| !t.is_empty())
-                        .map(str::to_string)
-                        .collect();
-                }
+            if !LABELS.contains(&k.as_str()) || !field_label(e, k, v) {
+                e.labels.push(format!("{k}:{v}"));
             }
         }
     }
 
-    fn string_value(&mut self, subject: &str, v: Option<&Value>, at: &str) -> Option<String> {
-        match v {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) => Some(s.clone()),
-            Some(_) => {
-                self.warn(subject, at, "not a string; dropped");
-                None
-            }
-        }
-    }
-
-    /// The properties of an object schema (`{"type": "object", "properties": …, "required": …}`).
-    fn object(&mut self, subject: &str, obj: &Map<String, Value>, at: &str) -> Vec<Property> {
-        for k in obj.keys() {
-            if !["type", "properties", "required", "description"].contains(&k.as_str()) {
-                self.warn(
-                    subject,
-                    format!("{at}/{}", escape(k)),
-                    format!("keyword `{k}` is not modelled; dropped"),
-                );
-            }
-        }
-        let required: Vec<&str> = obj
-            .get("required")
-            .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default();
-        // Each name's first place in `required` (a map: the list may be long).
-        let mut rank: FxHashMap<&str, usize> = FxHashMap::default();
-        for (i, r) in required.iter().enumerate() {
-            rank.entry(r).or_insert(i);
-        }
-        let Some(props) = obj.get("properties").and_then(Value::as_object) else {
-            return Vec::new();
+    fn track(&mut self, r: Rule) -> Result<(), ImportError> {
+        let Some(name) = r.key else {
+            return Err(ImportError::new(
+                format!("{}/key", r.at),
+                "a TRACK rule needs a `key` (the event name)",
+            ));
         };
-        let mut out = Vec::new();
-        for (name, schema) in props {
-            let here = format!("{at}/properties/{}", escape(name));
-            if !is_ident(name) {
-                self.warn(
-                    subject,
-                    &here,
-                    format!("property name {name:?} is not an identifier (`[A-Za-z_][A-Za-z0-9_]*`); dropped"),
-                );
-                continue;
+        let subject = format!("event {name:?}");
+        let mut e = Event {
+            name: name.to_string(),
+            version: (r.version != 1).then_some(r.version),
+            description: r.description.clone(),
+            ..Event::default()
+        };
+        if let Some(schema) = r.schema {
+            let at = &r.schema_at;
+            let rest = self.schema_keys(
+                &subject,
+                schema,
+                at,
+                &[
+                    "description",
+                    "labels",
+                    "properties",
+                    "required",
+                    "additionalProperties",
+                ],
+            );
+            let mut required: Vec<&str> = Vec::new();
+            for (k, v) in &rest {
+                let here = format!("{at}/{k}");
+                match k.as_str() {
+                    "description" => {
+                        if let Some(d) = self.description(&subject, v, &here) {
+                            e.description = Some(d);
+                        }
+                    }
+                    "labels" => self.labels(&subject, &mut e, v, &here),
+                    "required" if !r.lifted => match v.as_array() {
+                        Some(a) => required = a.iter().filter_map(Value::as_str).collect(),
+                        None => self.report.warn(&subject, &here, "`required` is not a list; dropped"),
+                    },
+                    "additionalProperties" if !r.lifted => self.report.warn(
+                        &subject,
+                        &here,
+                        "`additionalProperties` on the call is not modelled (`closed` closes the properties); dropped",
+                    ),
+                    _ => {}
+                }
             }
-            let Some(schema) = schema.as_object() else {
-                self.warn(
-                    subject,
-                    &here,
-                    "the property's schema is not an object; dropped",
+            if r.lifted {
+                let mut reader = schema::Reader {
+                    report: &mut self.report,
+                    envelope: false,
+                };
+                (e.properties, e.closed) = reader.members(&subject, schema, at);
+            } else if let Some(props) = schema.get("properties") {
+                self.track_payload(
+                    &subject,
+                    &mut e,
+                    props,
+                    &required,
+                    &format!("{at}/properties"),
                 );
-                continue;
-            };
-            if let Some(mut p) = self.property(subject, name, schema, &here) {
-                p.required = rank.contains_key(name.as_str());
-                out.push(p);
-            }
-        }
-        // JSON objects have no order; `required` keeps that of the required
-        // properties: they come first, in that order, then the optional ones.
-        out.sort_by_key(|p| rank.get(p.name.as_str()).copied().unwrap_or(required.len()));
-        for r in required {
-            if !props.contains_key(r) {
-                self.warn(
-                    subject,
+                for req in &required {
+                    let handled = match *req {
+                        "properties" => {
+                            if !e.properties.iter().any(|p| p.required) {
+                                self.report.warn(
+                                    &subject,
+                                    format!("{at}/required"),
+                                    "the call must carry `properties` though no property is required: not modelled; dropped",
+                                );
+                            }
+                            true
+                        }
+                        "userId" => e.identity.as_deref() == Some("user"),
+                        "anonymousId" => e.identity.as_deref() == Some("anonymous"),
+                        "context" => e.identity.as_deref() == Some("group"),
+                        _ => false,
+                    };
+                    if !handled {
+                        self.report.warn(
+                            &subject,
+                            format!("{at}/required"),
+                            format!("`{req}` is required at the top of the call: not modelled on an event (the envelope holds such rules); dropped"),
+                        );
+                    }
+                }
+            } else if required.contains(&"properties") {
+                self.report.warn(
+                    &subject,
                     format!("{at}/required"),
-                    format!("`{r}` is required but has no schema; dropped"),
+                    "the call must carry `properties`: not modelled; dropped",
                 );
             }
         }
-        out
+        let slot = (e.name.clone(), r.version);
+        if self.events.contains_key(&slot) {
+            self.report.warn(
+                &subject,
+                &r.at,
+                format!(
+                    "a second rule for version {} of this event: only the first is kept",
+                    r.version
+                ),
+            );
+            return Ok(());
+        }
+        self.events.insert(slot, self.plan.events.len());
+        self.plan.events.push(e);
+        Ok(())
     }
 
-    fn property(
+    /// A track rule's `properties` (`context`, `traits`, `properties`, ids).
+    fn track_payload(
         &mut self,
         subject: &str,
-        name: &str,
-        s: &Map<String, Value>,
+        e: &mut Event,
+        props: &Value,
+        required: &[&str],
         at: &str,
-    ) -> Option<Property> {
-        let (ty, nullable) = self.ty(subject, s, at)?;
-        let mut p = Property::new(name, ty);
-        p.nullable = nullable;
-        let known: &[&str] = match &p.ty {
-            Type::String => &["minLength", "maxLength", "pattern", "format"],
-            Type::Integer | Type::Number => &["minimum", "maximum"],
-            Type::List(_) => &["minItems", "maxItems", "items"],
-            Type::Object(_) => &["properties", "required"],
-            Type::Datetime | Type::Date | Type::Enum(_) | Type::Boolean => &["format", "enum"],
+    ) {
+        let Some(props) = props.as_object() else {
+            self.report
+                .warn(subject, at, "`properties` is not an object; dropped");
+            return;
         };
-        for (k, v) in s {
-            let here = format!("{at}/{}", escape(k));
+        // What `identity` adds to a track rule, read back as the identity.
+        let has = |k: &str| required.contains(&k) && props.contains_key(k);
+        let group = has("context")
+            && props
+                .get("context")
+                .and_then(|c| c.get("required"))
+                .and_then(Value::as_array)
+                .is_some_and(|r| r.iter().any(|x| x == "groupId"));
+        let implied = if has("userId") {
+            Some("user")
+        } else if has("anonymousId") {
+            Some("anonymous")
+        } else if group {
+            Some("group")
+        } else {
+            None
+        };
+        match (&e.identity, implied) {
+            (None, Some(i)) => e.identity = Some(i.to_string()),
+            (Some(label), Some(i)) if label != i => self.report.warn(
+                subject,
+                at,
+                format!("the `identity` label says `{label}` but the schema requires the id of `{i}`; the label is kept"),
+            ),
+            _ => {}
+        }
+        for (k, v) in props {
+            let here = format!("{at}/{}", pointer_token(k));
             match k.as_str() {
-                "type" | "description" | "enum" => {}
-                "format" if matches!(p.ty, Type::Datetime | Type::Date) => {}
-                k if !known.contains(&k) => self.warn(
+                "properties" => {
+                    let (p, closed) = self.payload_object(subject, v, &here, false);
+                    e.properties = p;
+                    e.closed = closed;
+                }
+                "userId" if implied == Some("user") && is_string_schema(v) => {}
+                "anonymousId" if implied == Some("anonymous") && is_string_schema(v) => {}
+                "context" if implied == Some("group") && is_group_context(v) => {}
+                _ if is_unconstrained(v) => {}
+                _ => self.report.warn(
                     subject,
-                    &here,
-                    format!("keyword `{k}` is not modelled on {} property; dropped", a_type(&p.ty)),
+                    here,
+                    format!("constraints on the call's `{k}` are not modelled on an event (the envelope holds such rules); dropped"),
                 ),
-                "minimum" | "maximum" => match v {
-                    Value::Number(n) => {
-                        let slot = if k == "minimum" { &mut p.min } else { &mut p.max };
-                        *slot = Some(decimal(n));
+            }
+        }
+    }
+
+    /// `identify`, `group`, `page` and `screen`: the typed properties are at
+    /// `properties.<field>`.
+    fn traits(&mut self, keyword: &str, r: &Rule, field: &str) -> Traits {
+        let subject = subject(r.kind, r.key);
+        let mut t = Traits {
+            description: r.description.clone(),
+            ..Traits::default()
+        };
+        let Some(schema) = r.schema else { return t };
+        let at = &r.schema_at;
+        let rest = self.schema_keys(
+            &subject,
+            schema,
+            at,
+            &[
+                "description",
+                "labels",
+                "properties",
+                "required",
+                "additionalProperties",
+            ],
+        );
+        let mut required: Vec<&str> = Vec::new();
+        for (k, v) in &rest {
+            let here = format!("{at}/{k}");
+            match k.as_str() {
+                "description" => {
+                    if let Some(d) = self.description(&subject, v, &here) {
+                        t.description = Some(d);
                     }
-                    _ => self.warn(subject, &here, format!("`{k}` is not a number; dropped")),
-                },
-                "minLength" | "maxLength" | "minItems" | "maxItems" => match whole(v).and_then(|n| u64::try_from(n).ok()) {
-                    Some(n) => {
-                        let slot = if k.starts_with("min") {
-                            &mut p.min_length
-                        } else {
-                            &mut p.max_length
-                        };
-                        *slot = Some(n);
+                }
+                "labels" => {
+                    let mut e = Event::default();
+                    self.labels(&subject, &mut e, v, &here);
+                    let allowed_owner = keyword != "common";
+                    if allowed_owner {
+                        t.owner = e.owner.take();
                     }
-                    None => self.warn(subject, &here, format!("`{k}` is not a whole number of 0 or more; dropped")),
-                },
-                "pattern" => match v.as_str() {
-                    Some(pat) => p.pattern = Some(pat.to_string()),
-                    None => self.warn(subject, &here, "`pattern` is not a string; dropped"),
-                },
-                "format" => match v.as_str() {
-                    Some(f) if crate::ir::Format::parse(f).is_some() => p.format = Some(f.to_string()),
-                    _ => self.warn(subject, &here, format!("format {v} is not one of email, uri, uuid, date, date-time, ipv4, ipv6, hostname; dropped")),
-                },
+                    t.consent = e.consent.take();
+                    t.retention = e.retention.take();
+                    let mut rest: Vec<String> = e.labels;
+                    for (what, set) in [
+                        ("owner", e.owner.is_some()),
+                        ("source", e.source.is_some()),
+                        ("status", e.status.is_some()),
+                        ("identity", e.identity.is_some()),
+                        ("flag", e.flag.is_some()),
+                        ("release", e.release.is_some()),
+                        ("since", e.since.is_some()),
+                        ("sunset", e.sunset.is_some()),
+                        ("replaced_by", e.replaced_by.is_some()),
+                        ("tags", !e.tags.is_empty()),
+                    ] {
+                        if set {
+                            rest.push(what.to_string());
+                        }
+                    }
+                    for l in rest {
+                        self.report.warn(
+                            &subject,
+                            format!(
+                                "{here}/{}",
+                                pointer_token(l.split(':').next().unwrap_or(&l))
+                            ),
+                            format!("label `{l}` has no place on `{keyword}`; dropped"),
+                        );
+                    }
+                }
+                "required" if !r.lifted => {
+                    required = v
+                        .as_array()
+                        .map(|a| a.iter().filter_map(Value::as_str).collect())
+                        .unwrap_or_default()
+                }
                 _ => {}
             }
         }
-        p.description =
-            self.string_value(subject, s.get("description"), &format!("{at}/description"));
-        Some(p)
-    }
-
-    /// The type of a property schema and whether it admits `null`.
-    fn ty(&mut self, subject: &str, s: &Map<String, Value>, at: &str) -> Option<(Type, bool)> {
-        let here = format!("{at}/type");
-        let mut nullable = false;
-        let name = match s.get("type") {
-            Some(Value::String(t)) => t.clone(),
-            Some(Value::Array(ts)) => {
-                let names: Vec<&str> = ts.iter().filter_map(Value::as_str).collect();
-                nullable = names.contains(&"null");
-                let rest: Vec<&str> = names.into_iter().filter(|t| *t != "null").collect();
-                match rest.as_slice() {
-                    [one] => one.to_string(),
-                    [] => {
-                        self.warn(
-                            subject,
-                            &here,
-                            "a property that can only be null cannot be expressed; dropped",
-                        );
-                        return None;
-                    }
-                    [first, ..] => {
-                        self.warn(
-                            subject,
-                            &here,
-                            format!("several types {rest:?} cannot be expressed; `{first}` kept"),
-                        );
-                        first.to_string()
-                    }
-                }
-            }
-            None if s.contains_key("enum") => "string".to_string(),
-            None if s.contains_key("properties") => "object".to_string(),
-            _ => {
-                self.warn(
-                    subject,
-                    &here,
-                    "a property without a `type` (any value) cannot be expressed; dropped",
-                );
-                return None;
-            }
-        };
-        if let Some(values) = s.get("enum") {
-            let Some(values) = values.as_array() else {
-                self.warn(
-                    subject,
-                    format!("{at}/enum"),
-                    "`enum` is not an array; dropped",
-                );
-                return Some((Type::String, nullable));
+        if r.lifted {
+            let mut reader = schema::Reader {
+                report: &mut self.report,
+                envelope: false,
             };
-            let mut strings = Vec::new();
-            let mut seen: FxHashSet<&str> = FxHashSet::default();
-            for v in values {
-                match v {
-                    Value::Null => nullable = true,
-                    Value::String(x) => {
-                        if seen.insert(x) {
-                            strings.push(x.clone());
-                        }
-                    }
-                    other => self.warn(
-                        subject,
-                        format!("{at}/enum"),
-                        format!("enum value {other} is not a string; dropped"),
-                    ),
+            (t.properties, t.closed) = reader.members(&subject, schema, at);
+            return t;
+        }
+        if schema.contains_key("additionalProperties") {
+            self.report.warn(
+                &subject,
+                format!("{at}/additionalProperties"),
+                "`additionalProperties` on the call is not modelled (`closed` closes the properties); dropped",
+            );
+        }
+        if let Some(props) = schema.get("properties") {
+            let pat = format!("{at}/properties");
+            let Some(props) = props.as_object() else {
+                self.report
+                    .warn(&subject, &pat, "`properties` is not an object; dropped");
+                return t;
+            };
+            for (k, v) in props {
+                let here = format!("{pat}/{}", pointer_token(k));
+                if k == field {
+                    (t.properties, t.closed) = self.payload_object(&subject, v, &here, false);
+                } else if !is_unconstrained(v) {
+                    self.report.warn(
+                        &subject,
+                        here,
+                        format!("constraints on the call's `{k}` are not modelled on `{keyword}` (the envelope holds such rules); dropped"),
+                    );
                 }
-            }
-            if name != "string" {
-                self.warn(subject, &here, format!("an enum of type `{name}` cannot be expressed; its values are kept as strings"));
-            }
-            if !strings.is_empty() {
-                return Some((Type::Enum(strings), nullable));
             }
         }
-        let ty = match name.as_str() {
-            "string" => {
-                let string_keywords = ["minLength", "maxLength", "pattern"]
-                    .iter()
-                    .any(|k| s.contains_key(*k));
-                match s.get("format").and_then(Value::as_str) {
-                    Some("date-time") if !string_keywords => Type::Datetime,
-                    Some("date") if !string_keywords => Type::Date,
-                    _ => Type::String,
-                }
+        for req in required {
+            if req == field && t.properties.iter().any(|p| p.required) {
+                continue;
             }
-            "integer" => Type::Integer,
-            "number" => Type::Number,
-            "boolean" => Type::Boolean,
-            "array" | "object" if self.depth + 2 > MAX_NESTING => {
-                self.warn(
-                    subject,
-                    at,
-                    format!("nested more than {MAX_NESTING} levels deep, deeper than a `.events` plan can be; dropped"),
-                );
-                return None;
-            }
-            "array" => {
-                self.depth += 1;
-                let items = s.get("items");
-                let item = match items {
-                    Some(Value::Object(items)) => self.ty(subject, items, &format!("{at}/items")),
-                    _ => None,
-                };
-                self.depth -= 1;
-                let item = match items {
-                    Some(Value::Object(items)) => match item {
-                        Some((t, item_null)) => {
-                            if item_null {
-                                self.warn(subject, format!("{at}/items"), "nullable list items cannot be expressed; the items are not nullable");
-                            }
-                            self.item_keywords(subject, items, &t, &format!("{at}/items"));
-                            t
-                        }
-                        None => return None,
-                    },
-                    _ => {
-                        self.warn(
-                            subject,
-                            at,
-                            "a list without an `items` schema cannot be expressed; dropped",
-                        );
-                        return None;
-                    }
-                };
-                Type::List(Box::new(item))
-            }
-            "object" => {
-                self.depth += 1;
-                let members = self.object_members(subject, s, at);
-                self.depth -= 1;
-                Type::Object(members)
-            }
-            other => {
-                self.warn(
-                    subject,
-                    &here,
-                    format!("type `{other}` cannot be expressed; dropped"),
-                );
-                return None;
-            }
-        };
-        Some((ty, nullable))
+            self.report.warn(
+                &subject,
+                format!("{at}/required"),
+                format!("`{req}` is required at the top of the call: not modelled on `{keyword}`; dropped"),
+            );
+        }
+        t
     }
 
-    /// The members of an object-typed property.
-    fn object_members(&mut self, subject: &str, s: &Map<String, Value>, at: &str) -> Vec<Property> {
-        // Only `properties` and `required` are read here; the caller reports the rest.
-        let mut only = Map::new();
-        for k in ["properties", "required"] {
-            if let Some(v) = s.get(k) {
-                only.insert(k.to_string(), v.clone());
+    /// The COMMON rule: `common` and `envelope`.
+    fn common(&mut self, r: &Rule) {
+        let subject = "common".to_string();
+        if self.plan.common.is_some() || self.plan.envelope.is_some() {
+            self.report.warn(
+                &subject,
+                &r.at,
+                "a second COMMON rule: only the first is kept",
+            );
+            return;
+        }
+        let Some(schema) = r.schema else { return };
+        let at = &r.schema_at;
+        let rest = self.schema_keys(
+            &subject,
+            schema,
+            at,
+            &["description", "labels", "properties", "required", "anyOf"],
+        );
+        let mut common = Traits::default();
+        let mut env = Envelope::default();
+        let mut required: Vec<&str> = Vec::new();
+        for (k, v) in &rest {
+            let here = format!("{at}/{k}");
+            match k.as_str() {
+                "description" => common.description = self.description(&subject, v, &here),
+                "labels" => {
+                    let mut e = Event::default();
+                    self.labels(&subject, &mut e, v, &here);
+                    common.consent = e.consent.take();
+                    common.retention = e.retention.take();
+                    let mut dropped = e.labels;
+                    if let Some(o) = e.owner {
+                        dropped.push(format!("owner:{o}"));
+                    }
+                    for l in dropped {
+                        self.report.warn(
+                            &subject,
+                            &here,
+                            format!("label `{l}` has no place on `common`; dropped"),
+                        );
+                    }
+                }
+                "required" => match v.as_array() {
+                    Some(a) => required = a.iter().filter_map(Value::as_str).collect(),
+                    None => self
+                        .report
+                        .warn(&subject, &here, "`required` is not a list; dropped"),
+                },
+                "anyOf" => self.require_one_of(&subject, &mut env, v, &here),
+                _ => {}
             }
         }
-        self.object(subject, &only, at)
+        if let Some(props) = schema.get("properties") {
+            let pat = format!("{at}/properties");
+            match props.as_object() {
+                None => self
+                    .report
+                    .warn(&subject, &pat, "`properties` is not an object; dropped"),
+                Some(props) => {
+                    for (k, v) in props {
+                        let here = format!("{pat}/{}", pointer_token(k));
+                        if k == "properties" {
+                            let (p, closed) = self.payload_object(&subject, v, &here, false);
+                            common.properties = p;
+                            common.closed = closed;
+                            continue;
+                        }
+                        if is_unconstrained(v) && !required.contains(&k.as_str()) {
+                            continue;
+                        }
+                        let Some(s) = v.as_object() else {
+                            self.report
+                                .warn(&subject, &here, "not an object schema; dropped");
+                            continue;
+                        };
+                        let mut reader = schema::Reader {
+                            report: &mut self.report,
+                            envelope: true,
+                        };
+                        if let Some(p) = reader.property("envelope", k, s, &here) {
+                            env.properties.push(p);
+                        }
+                    }
+                }
+            }
+        }
+        for req in required {
+            if req == "properties" {
+                self.report.warn(
+                    &subject,
+                    format!("{at}/required"),
+                    "every call must carry `properties`: not modelled (identify and group calls have none); dropped",
+                );
+                continue;
+            }
+            match env.properties.iter_mut().find(|p| p.name == req) {
+                Some(p) => p.required = true,
+                None => {
+                    let mut p = Property::new(req, Type::Any);
+                    p.required = true;
+                    env.properties.push(p);
+                }
+            }
+        }
+        let has_common = !common.properties.is_empty()
+            || common.closed
+            || common.description.is_some()
+            || common.consent.is_some()
+            || common.retention.is_some();
+        if has_common {
+            self.plan.common = Some(common);
+        }
+        if !env.properties.is_empty() || !env.require_one_of.is_empty() {
+            self.plan.envelope = Some(env);
+        }
     }
 
-    /// List items carry only their type: any other keyword is reported.
-    fn item_keywords(&mut self, subject: &str, items: &Map<String, Value>, t: &Type, at: &str) {
-        for k in items.keys() {
-            let implied = match k.as_str() {
-                "type" | "enum" | "items" => true,
-                "format" => matches!(t, Type::Datetime | Type::Date),
-                "properties" | "required" => matches!(t, Type::Object(_)),
-                _ => false,
-            };
-            if !implied {
-                self.warn(
-                    subject,
-                    format!("{at}/{}", escape(k)),
-                    format!("keyword `{k}` on list items is not modelled; dropped"),
-                );
-            }
+    /// `anyOf: [{"required": ["userId"]}, {"required": ["anonymousId"]}]`.
+    fn require_one_of(&mut self, subject: &str, env: &mut Envelope, v: &Value, at: &str) {
+        let names: Option<Vec<String>> = v.as_array().and_then(|a| {
+            a.iter()
+                .map(|alt| {
+                    let o = alt.as_object()?;
+                    if o.len() != 1 {
+                        return None;
+                    }
+                    let req = o.get("required")?.as_array()?;
+                    match req.as_slice() {
+                        [one] => one.as_str().map(str::to_string),
+                        _ => None,
+                    }
+                })
+                .collect()
+        });
+        match names {
+            Some(n) if n.len() >= 2 => env.require_one_of.push(n),
+            _ => self.report.warn(
+                subject,
+                at,
+                "only an `anyOf` of single `required` names (`require_one_of`) is modelled; dropped",
+            ),
         }
     }
 }
 
-/// "a string", "an integer"…
-fn a_type(t: &Type) -> &'static str {
-    match t {
-        Type::String => "a string",
-        Type::Integer => "an integer",
-        Type::Number => "a number",
-        Type::Boolean => "a boolean",
-        Type::Datetime => "a datetime",
-        Type::Date => "a date",
-        Type::Enum(_) => "an enum",
-        Type::List(_) => "a list",
-        Type::Object(_) => "an object",
+/// A subschema that constrains nothing: `{}`, `{"type": "object"}`, ids only.
+fn is_unconstrained(v: &Value) -> bool {
+    match v {
+        Value::Bool(true) => true,
+        Value::Object(o) => o.iter().all(|(k, v)| {
+            QUIET.contains(&k.as_str())
+                || (k == "type" && v == "object")
+                || (k == "properties" && v.as_object().is_some_and(Map::is_empty))
+                || (k == "required" && v.as_array().is_some_and(Vec::is_empty))
+                || (k == "description" && v.as_str().is_some_and(str::is_empty))
+        }),
+        _ => false,
+    }
+}
+
+fn is_string_schema(v: &Value) -> bool {
+    v.as_object()
+        .is_some_and(|o| o.len() == 1 && o.get("type").is_some_and(|t| t == "string"))
+}
+
+/// `{"properties": {"groupId": {"type": "string"}}, "required": ["groupId"], "type": "object"}`.
+fn is_group_context(v: &Value) -> bool {
+    let Some(o) = v.as_object() else { return false };
+    o.iter().all(|(k, v)| match k.as_str() {
+        "type" => v == "object",
+        "required" => v
+            .as_array()
+            .is_some_and(|a| a.len() == 1 && a[0] == "groupId"),
+        "properties" => v
+            .as_object()
+            .is_some_and(|p| p.len() == 1 && p.get("groupId").is_some_and(is_string_schema)),
+        _ => false,
+    })
+}
+
+/// `deprecatedAt` that Segment sets on every rule: the zero date or null.
+fn is_unset_date(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::String(s) => s.is_empty() || s.starts_with("0001-01-01"),
+        _ => false,
+    }
+}
+
+pub fn subject(kind: Kind, key: Option<&str>) -> String {
+    match (kind, key) {
+        (Kind::Track, Some(k)) => format!("event {k:?}"),
+        (Kind::Identify, _) => "identify".to_string(),
+        (Kind::Group, _) => "group".to_string(),
+        (Kind::Common, _) => "common".to_string(),
+        (Kind::Page, Some(k)) => format!("page {k:?}"),
+        (Kind::Screen, Some(k)) => format!("screen {k:?}"),
+        (Kind::Page, None) => "page".to_string(),
+        (Kind::Screen, None) => "screen".to_string(),
+        (Kind::Track, None) => "event".to_string(),
+    }
+}
+
+/// A rule's `version`: a positive integer, 1 when absent.
+pub fn version(v: Option<&Value>, at: &str) -> Result<u64, ImportError> {
+    match v {
+        None | Some(Value::Null) => Ok(1),
+        Some(v) => v.as_u64().filter(|n| *n >= 1).ok_or_else(|| {
+            ImportError::new(
+                format!("{at}/version"),
+                "`version` must be a positive integer",
+            )
+        }),
+    }
+}
+
+/// A label that is one of the plan's event fields, onto the event; false when
+/// its value does not fit the field (it is then kept as a `key:value` label).
+fn field_label(e: &mut Event, k: &str, v: &str) -> bool {
+    match k {
+        "owner" => {
+            let id = v.trim_start_matches('@');
+            is_owner_id(id) && {
+                e.owner = Some(id.to_string());
+                true
+            }
+        }
+        "source" | "consent" | "retention" => {
+            is_ident(v) && {
+                let slot = match k {
+                    "source" => &mut e.source,
+                    "consent" => &mut e.consent,
+                    _ => &mut e.retention,
+                };
+                *slot = Some(v.to_string());
+                true
+            }
+        }
+        "status" => {
+            crate::ir::Status::parse(v).is_some() && {
+                e.status = Some(v.to_string());
+                true
+            }
+        }
+        "identity" => {
+            crate::ir::Identity::parse(v).is_some() && {
+                e.identity = Some(v.to_string());
+                true
+            }
+        }
+        "release" | "sunset" => {
+            crate::ir::Date::parse(v).is_ok() && {
+                *(if k == "release" {
+                    &mut e.release
+                } else {
+                    &mut e.sunset
+                }) = Some(v.to_string());
+                true
+            }
+        }
+        "since" => {
+            crate::ir::Semver::parse(v).is_ok() && {
+                e.since = Some(v.to_string());
+                true
+            }
+        }
+        "flag" => {
+            e.flag = Some(v.to_string());
+            true
+        }
+        "replaced_by" => {
+            e.replaced_by = Some(v.to_string());
+            true
+        }
+        "tags" => {
+            e.tags = v
+                .split(',')
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_string)
+                .collect();
+            true
+        }
+        _ => false,
     }
 }

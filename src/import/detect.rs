@@ -1,0 +1,173 @@
+//! Which layout an input is in, told by its content (`--from` overrides), and
+//! the reader for each.
+//!
+//! | input | looked for | layout |
+//! |---|---|---|
+//! | directory | files at `<vendor>/<name>/jsonschema/<M-R-A>` | `snowplow` |
+//! | directory | `*.yaml`/`*.yml` with `kind: tp`, `tracking-plan`, `events`, `properties`, `custom-types` or `categories` | `rudderstack` |
+//! | file | `resource "segment_tracking_plan"` | `terraform` |
+//! | file | a CSV header with `Type` and `Event` columns | `csv` |
+//! | file | YAML with a rudder-cli `kind` | `rudderstack` |
+//! | JSON | `trackingPlans`, rules with `eventMetadata`, or `events` beside `identify_traits` | `typewriter` |
+//! | JSON | `rules.events` or `rules.global` | `segment-config-v1` |
+//! | JSON | `rules` (an array), `data`/`trackingPlan` around it, or an array | `segment` |
+//! | JSON | `self` with `vendor`, `name`, `version` | `snowplow` (one schema) |
+
+use super::{ImportError, Plan, Report};
+use serde_json::Value;
+use std::path::Path;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    Segment,
+    SegmentConfigV1,
+    Typewriter,
+    Terraform,
+    Rudderstack,
+    Snowplow,
+    Csv,
+}
+
+impl Layout {
+    pub const ALL: &[Layout] = &[
+        Layout::Segment,
+        Layout::SegmentConfigV1,
+        Layout::Typewriter,
+        Layout::Terraform,
+        Layout::Rudderstack,
+        Layout::Snowplow,
+        Layout::Csv,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Layout::Segment => "segment",
+            Layout::SegmentConfigV1 => "segment-config-v1",
+            Layout::Typewriter => "typewriter",
+            Layout::Terraform => "terraform",
+            Layout::Rudderstack => "rudderstack",
+            Layout::Snowplow => "snowplow",
+            Layout::Csv => "csv",
+        }
+    }
+
+    /// Whether the layout is a directory of files.
+    pub fn is_dir(self) -> bool {
+        matches!(self, Layout::Rudderstack | Layout::Snowplow)
+    }
+}
+
+/// An input: one file's text, or the files of a directory (paths relative to
+/// it, `/`-separated, sorted).
+pub enum Input {
+    File(String),
+    Dir(Vec<(String, String)>),
+}
+
+const LOOKED_FOR: &str = "Segment rules JSON (`{\"rules\": [...]}`, `{\"data\": {\"rules\": …}}`, `{\"trackingPlan\": …}` or an array of rules), a Config API v1 plan (`rules.events`), typewriter's `plan.json`, Terraform with `resource \"segment_tracking_plan\"`, a tracking-plan CSV (`Type`, `Event` columns), rudder-cli YAML (`kind: tp`, `events`, `properties`…) or Snowplow Iglu schemas (`<vendor>/<name>/jsonschema/<M-R-A>`)";
+
+/// The layout of a file's text.
+pub fn detect_file(path: &Path, text: &str) -> Result<Layout, String> {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let head = text.trim_start_matches('\u{feff}').trim_start();
+    if head.starts_with('{') || head.starts_with('[') {
+        if let Ok(root) = serde_json::from_str::<Value>(text) {
+            if let Some(l) = detect_json(&root) {
+                return Ok(l);
+            }
+        } else if ext == "json" {
+            // Let the Segment reader report where the JSON breaks.
+            return Ok(Layout::Segment);
+        }
+    }
+    if text.contains("segment_tracking_plan") && (ext == "tf" || text.contains("resource")) {
+        return Ok(Layout::Terraform);
+    }
+    if ext == "csv" || looks_like_csv(head) {
+        return Ok(Layout::Csv);
+    }
+    if matches!(ext.as_str(), "yaml" | "yml") || super::rudderstack::kind_of(text).is_some() {
+        return Ok(Layout::Rudderstack);
+    }
+    Err(format!(
+        "cannot tell what this file holds; looked for {LOOKED_FOR} (name the layout with `--from`)"
+    ))
+}
+
+fn detect_json(root: &Value) -> Option<Layout> {
+    if super::typewriter::looks_like(root) {
+        return Some(Layout::Typewriter);
+    }
+    match root {
+        Value::Array(_) => Some(Layout::Segment),
+        Value::Object(o) => {
+            if super::segment_config::looks_like(o) {
+                Some(Layout::SegmentConfigV1)
+            } else if o.get("self").and_then(|s| s.get("vendor")).is_some() {
+                Some(Layout::Snowplow)
+            } else if ["rules", "data", "trackingPlan", "tracking_plan"]
+                .iter()
+                .any(|k| o.contains_key(*k))
+            {
+                Some(Layout::Segment)
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
+fn looks_like_csv(head: &str) -> bool {
+    let first = head.lines().next().unwrap_or("").to_ascii_lowercase();
+    first.contains(',') && first.contains("type") && first.contains("event")
+}
+
+/// The layout of a directory's files.
+pub fn detect_dir(files: &[(String, String)]) -> Result<Layout, String> {
+    if files
+        .iter()
+        .any(|(p, _)| super::snowplow::schema_path(p).is_some())
+    {
+        return Ok(Layout::Snowplow);
+    }
+    if files
+        .iter()
+        .any(|(p, t)| is_yaml(p) && super::rudderstack::kind_of(t).is_some())
+    {
+        return Ok(Layout::Rudderstack);
+    }
+    Err(format!(
+        "cannot tell what this directory holds; looked for Snowplow Iglu schemas (`<vendor>/<name>/jsonschema/<M-R-A>`) and rudder-cli YAML files (`kind: tp`, `events`, `properties`, `custom-types`, `categories`) among its {} file{} (name the layout with `--from`)",
+        files.len(),
+        if files.len() == 1 { "" } else { "s" }
+    ))
+}
+
+pub fn is_yaml(path: &str) -> bool {
+    path.ends_with(".yaml") || path.ends_with(".yml")
+}
+
+/// Reads an input in the given layout.
+pub fn read(layout: Layout, input: &Input) -> Result<(Plan, Report), ImportError> {
+    match (layout, input) {
+        (Layout::Segment, Input::File(t)) => super::segment::read(t),
+        (Layout::SegmentConfigV1, Input::File(t)) => super::segment_config::read(t),
+        (Layout::Typewriter, Input::File(t)) => super::typewriter::read(t),
+        (Layout::Terraform, Input::File(t)) => super::terraform::read(t),
+        (Layout::Csv, Input::File(t)) => super::csv::read(t),
+        (Layout::Rudderstack, Input::File(t)) => {
+            super::rudderstack::read(&[("input.yaml".to_string(), t.clone())])
+        }
+        (Layout::Rudderstack, Input::Dir(files)) => super::rudderstack::read(files),
+        (Layout::Snowplow, Input::File(t)) => super::snowplow::read_one(t),
+        (Layout::Snowplow, Input::Dir(files)) => super::snowplow::read(files),
+        (l, Input::Dir(_)) => Err(ImportError::new(
+            "",
+            format!("`--from {}` reads a file, not a directory", l.name()),
+        )),
+    }
+}
