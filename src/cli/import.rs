@@ -93,10 +93,6 @@ pub enum ReportFormat {
     Json,
 }
 
-/// At most this many files are read from a directory, this deep.
-const MAX_FILES: usize = 100_000;
-const MAX_DEPTH: usize = 16;
-
 pub fn run(args: Args) -> u8 {
     let (positional_layout, file) = match args.inputs.as_slice() {
         [file] => (None, file.clone()),
@@ -135,12 +131,12 @@ pub fn run(args: Args) -> u8 {
     }
     let is_dir = file != "-" && file_path.is_dir();
     let input = if is_dir {
-        match read_dir(&file_path) {
+        match detect::read_dir(&file_path) {
             Ok(files) => Input::Dir(files),
             Err(e) => return usage_error(e),
         }
     } else {
-        match read_text(&file_path, &file) {
+        match detect::read_text(&file_path, &file) {
             Ok(t) => Input::File(t),
             Err(e) => return usage_error(e),
         }
@@ -240,70 +236,6 @@ pub fn run(args: Args) -> u8 {
         }
     }
     EXIT_OK
-}
-
-fn read_text(path: &Path, name: &str) -> Result<String, String> {
-    let bytes = if name == "-" {
-        crate::load::read_stdin()
-    } else {
-        crate::load::read_source(path)
-    }
-    .map_err(|e| e.to_string())?;
-    String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "{name}: not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        )
-    })
-}
-
-/// The regular files below `dir` (hidden ones skipped, symbolic links to
-/// directories not followed), paths relative and `/`-separated, sorted.
-fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, String> {
-    let mut paths = Vec::new();
-    walk(dir, "", 0, &mut paths)?;
-    paths.sort();
-    let mut files = Vec::with_capacity(paths.len());
-    for rel in paths {
-        let full = dir.join(&rel);
-        let name = full.display().to_string();
-        files.push((rel, read_text(&full, &name)?));
-    }
-    Ok(files)
-}
-
-fn walk(dir: &Path, prefix: &str, depth: usize, out: &mut Vec<String>) -> Result<(), String> {
-    if depth > MAX_DEPTH {
-        return Err(format!(
-            "{}: more than {MAX_DEPTH} directories deep",
-            dir.display()
-        ));
-    }
-    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| format!("{}: {e}", dir.display()))?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') {
-            continue;
-        }
-        let rel = if prefix.is_empty() {
-            name.clone()
-        } else {
-            format!("{prefix}/{name}")
-        };
-        let ty = entry
-            .file_type()
-            .map_err(|e| format!("{}: {e}", entry.path().display()))?;
-        if ty.is_dir() {
-            walk(&entry.path(), &rel, depth + 1, out)?;
-        } else if ty.is_file() || ty.is_symlink() && entry.path().is_file() {
-            if out.len() >= MAX_FILES {
-                return Err(format!("{}: more than {MAX_FILES} files", dir.display()));
-            }
-            out.push(rel);
-        }
-    }
-    Ok(())
 }
 
 /// `--format json`: what was kept, what was lost, what was skipped.

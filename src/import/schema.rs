@@ -228,7 +228,7 @@ impl Reader<'_> {
                 }
                 "minimum" | "maximum" | "multipleOf" => match v {
                     Value::Number(n) => applies(kinds.numeric, "numbers").and_then(|()| {
-                        let text = n.to_string();
+                        let text = number_text(n);
                         if k == "multipleOf" {
                             if n.as_f64().is_some_and(|f| f > 0.0) {
                                 p.multiple_of = Some(text);
@@ -477,11 +477,31 @@ impl Reader<'_> {
     }
 }
 
+/// A JSON number as the plan writes numbers (`-?[0-9]+(\.[0-9]+)?`): an
+/// exponent is written out (`1e3` → `1000`).
+pub fn number_text(n: &serde_json::Number) -> String {
+    let s = n.to_string();
+    if !s.contains(['e', 'E']) {
+        return s;
+    }
+    match n.as_f64() {
+        Some(f) if f.is_finite() => {
+            let t = format!("{f}");
+            if t.contains('.') || f.fract() != 0.0 {
+                t
+            } else {
+                t.trim_end_matches(".0").to_string()
+            }
+        }
+        _ => s,
+    }
+}
+
 /// A JSON value as an enum literal.
 pub fn literal(v: &Value) -> Option<Literal> {
     match v {
         Value::String(s) => Some(Literal::Str(s.clone())),
-        Value::Number(n) => Some(Literal::Num(n.to_string())),
+        Value::Number(n) => Some(Literal::Num(number_text(n))),
         Value::Bool(b) => Some(Literal::Bool(*b)),
         _ => None,
     }

@@ -19,6 +19,7 @@ mod hostile_escape;
 mod hostile_fs;
 mod hostile_input;
 mod import;
+mod import_roundtrip;
 mod init;
 mod jsonschema;
 mod language_doc;
