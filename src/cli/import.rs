@@ -7,11 +7,11 @@ use crate::import::{self, ImportError, Report};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// Import a tracking plan: Segment (rules exports, Config API v1, typewriter's
-/// plan.json, Terraform), RudderStack (a rudder-cli project directory),
-/// Snowplow (a directory of Iglu schemas) or a tracking-plan CSV.
+/// Import a tracking plan from Segment, RudderStack, Snowplow or a CSV.
 ///
-/// The layout is told from the content; `--from` names it. Writes a formatted
+/// Reads Segment (rules exports, Config API v1, typewriter's plan.json,
+/// Terraform), RudderStack (a rudder-cli project directory), Snowplow (a
+/// directory of Iglu schemas) or a tracking-plan CSV. The layout is told from the content; `--from` names it. Writes a formatted
 /// `.events` plan to `--out` (or standard output) that checks with no errors:
 /// `--owner` gives an owner to what has none, and every rule the input breaks
 /// is set to `warn` in the plan's `rules { }` with a `TODO(import)` comment. What

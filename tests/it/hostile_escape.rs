@@ -236,7 +236,7 @@ print(json.dumps(rows))
 
     let text = std::fs::read_to_string(dir.path().join("out/csv/segment-tracking-plan.csv"))
         .expect("the CSV was written");
-    let (plan, _) = eventsc::import::csv::read(&text, "t").expect("import reads its own CSV");
+    let (plan, _) = eventsc::import::csv::read(&text).expect("import reads its own CSV");
     let thing = plan
         .events
         .iter()
@@ -269,7 +269,7 @@ print(json.dumps(rows))
             "{:?}",
             eventsc::import::Type::Enum(
                 ["=1+1", "@x", "-y", "+z", "\u{ff1d}w", "\tv", "plain"]
-                    .map(String::from)
+                    .map(|v| eventsc::import::Literal::Str(v.to_string()))
                     .to_vec()
             )
         )
