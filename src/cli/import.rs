@@ -159,6 +159,9 @@ pub fn run(args: Args) -> u8 {
             format!("{file}: {}", e.message)
         } else if e.at.starts_with('/') {
             format!("{file}: at {}: {}", e.at, e.message)
+        } else if is_dir {
+            // A directory's readers name the file: `dir/file:line:col`.
+            format!("{}/{}: {}", file.trim_end_matches('/'), e.at, e.message)
         } else {
             format!("{file}:{}: {}", e.at, e.message)
         }
