@@ -511,3 +511,33 @@ fn layout_errors_are_located() {
         snapshot(&format!("error-{name}"), &r.record);
     }
 }
+
+/// A rule the input breaks (here a reserved Segment name redefined as a
+/// property) is set to `warn` with a TODO(import) saying why and how often:
+/// the plan checks with no errors.
+#[test]
+fn rules_the_input_breaks_are_relaxed() {
+    let rules = r#"{"rules": [{"type": "TRACK", "key": "Order Completed", "version": 1,
+        "jsonSchema": {"labels": {"owner": "shop"}, "properties": {"properties": {"type": "object",
+        "properties": {"anonymousId": {"type": "string"}, "total": {"type": "number"}}}}}}]}"#;
+    let r = import(&["-"], Some(rules.as_bytes()));
+    assert_eq!(r.code, 0, "{}", r.record);
+    assert!(
+        r.stdout.contains("\"segment/reserved-name\" = warn"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("// TODO(import): the input breaks it 1 time (first: "),
+        "{}",
+        r.stdout
+    );
+    let summary = r.stderr.lines().last().unwrap();
+    assert!(
+        summary.contains("the plan checks with") && !summary.contains("error"),
+        "{}",
+        r.stderr
+    );
+    snapshot("relaxed-rule", &r.record);
+}
