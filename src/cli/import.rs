@@ -34,7 +34,7 @@ pub struct Args {
     pub inputs: Vec<String>,
     /// The input's layout (default: told from its content).
     #[arg(long, value_enum)]
-    pub from: Option<From>,
+    pub from: Option<Layout>,
     /// Where to write the plan (standard output if absent).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -53,38 +53,6 @@ pub struct Args {
     /// no --out).
     #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
     pub format: ReportFormat,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum From {
-    /// Segment Public API rules (`{"rules": [...]}` and the exports that wrap it).
-    Segment,
-    /// Segment Config API v1 tracking plan (`rules.events`, `rules.global`…).
-    SegmentConfigV1,
-    /// typewriter's plan.json (any version).
-    Typewriter,
-    /// Terraform `segment_tracking_plan` resources (`json_schema = jsonencode({...})`).
-    Terraform,
-    /// A rudder-cli project directory (tp, events, properties, custom-types, categories).
-    Rudderstack,
-    /// A directory of Snowplow Iglu schemas (`<vendor>/<name>/jsonschema/<M-R-A>`).
-    Snowplow,
-    /// Segment's tracking-plan CSV (Type, Event, Name, Description, Status, Data Type, Permitted Values).
-    Csv,
-}
-
-impl From {
-    fn layout(self) -> Layout {
-        match self {
-            From::Segment => Layout::Segment,
-            From::SegmentConfigV1 => Layout::SegmentConfigV1,
-            From::Typewriter => Layout::Typewriter,
-            From::Terraform => Layout::Terraform,
-            From::Rudderstack => Layout::Rudderstack,
-            From::Snowplow => Layout::Snowplow,
-            From::Csv => Layout::Csv,
-        }
-    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -141,7 +109,7 @@ pub fn run(args: Args) -> u8 {
             Err(e) => return usage_error(e),
         }
     };
-    let layout = match args.from.map(From::layout).or(positional_layout) {
+    let layout = match args.from.or(positional_layout) {
         Some(l) => l,
         None => {
             let detected = match &input {

@@ -17,28 +17,26 @@ use super::{ImportError, Plan, Report};
 use serde_json::Value;
 use std::path::Path;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The layouts `import` reads (`--from`; the help text is each one's doc).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Layout {
+    /// Segment Public API rules (`{"rules": [...]}` and the exports that wrap it).
     Segment,
+    /// Segment Config API v1 tracking plan (`rules.events`, `rules.global`…).
     SegmentConfigV1,
+    /// typewriter's plan.json (any version).
     Typewriter,
+    /// Terraform `segment_tracking_plan` resources (`json_schema = jsonencode({...})`).
     Terraform,
+    /// A rudder-cli project directory (tp, events, properties, custom-types, categories).
     Rudderstack,
+    /// A directory of Snowplow Iglu schemas (`<vendor>/<name>/jsonschema/<M-R-A>`).
     Snowplow,
+    /// Segment's tracking-plan CSV (Type, Event, Name, Description, Status, Data Type, Permitted Values).
     Csv,
 }
 
 impl Layout {
-    pub const ALL: &[Layout] = &[
-        Layout::Segment,
-        Layout::SegmentConfigV1,
-        Layout::Typewriter,
-        Layout::Terraform,
-        Layout::Rudderstack,
-        Layout::Snowplow,
-        Layout::Csv,
-    ];
-
     pub fn name(self) -> &'static str {
         match self {
             Layout::Segment => "segment",
@@ -49,11 +47,6 @@ impl Layout {
             Layout::Snowplow => "snowplow",
             Layout::Csv => "csv",
         }
-    }
-
-    /// Whether the layout is a directory of files.
-    pub fn is_dir(self) -> bool {
-        matches!(self, Layout::Rudderstack | Layout::Snowplow)
     }
 }
 

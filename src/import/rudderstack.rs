@@ -159,6 +159,7 @@ pub fn read(files: &[(String, String)]) -> Result<(Plan, Report), ImportError> {
     let mut r = Reader {
         project: &project,
         report: &mut report,
+        depth: 0,
     };
     for (spec, at) in &project.plans {
         r.tracking_plan(&mut plan, spec, at);
@@ -169,7 +170,12 @@ pub fn read(files: &[(String, String)]) -> Result<(Plan, Report), ImportError> {
 struct Reader<'p, 'v> {
     project: &'p Project<'v>,
     report: &'p mut Report,
+    /// Properties within properties (a custom type may contain itself).
+    depth: usize,
 }
+
+/// Deeper nesting of properties is a warning (and a cycle of custom types stops there).
+const MAX_NESTING: usize = 32;
 
 impl Reader<'_, '_> {
     fn tracking_plan(&mut self, plan: &mut Plan, spec: &Map<String, Value>, at: &str) {
@@ -376,6 +382,29 @@ impl Reader<'_, '_> {
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_string();
+        if self.depth >= MAX_NESTING {
+            self.report.warn(
+                subject,
+                at,
+                format!("`{name}` is nested more than {MAX_NESTING} deep (a custom type that contains itself?); dropped"),
+            );
+            return None;
+        }
+        self.depth += 1;
+        let p = self.definition_at_depth(subject, def, nested, at, name);
+        self.depth -= 1;
+        p
+    }
+
+    fn definition_at_depth(
+        &mut self,
+        subject: &str,
+        def: &Def,
+        nested: Option<&Value>,
+        at: &str,
+        name: String,
+    ) -> Option<Property> {
+        let obj = def.obj;
         let (node, members) = self.schema_node(subject, obj, &def.at, 0);
         let mut reader = schema::Reader {
             report: self.report,
@@ -517,4 +546,60 @@ fn camel(k: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{camel, kind_of, read};
+
+    fn files(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(p, t)| (p.to_string(), t.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn kinds_and_keys() {
+        assert_eq!(
+            kind_of("version: rudder/v1\nkind: \"tracking-plan\"\n").as_deref(),
+            Some("tracking-plan")
+        );
+        assert_eq!(
+            kind_of("{\n  \"kind\": \"events\",\n").as_deref(),
+            Some("events")
+        );
+        assert_eq!(kind_of("kind: destination\n"), None);
+        assert_eq!(camel("min_length"), "minLength");
+        assert_eq!(camel("item_types"), "itemTypes");
+    }
+
+    #[test]
+    fn a_custom_type_that_contains_itself_stops() {
+        let project = files(&[
+            (
+                "p.yaml",
+                "version: rudder/v0.1\nkind: properties\nmetadata:\n  name: g\nspec:\n  properties:\n    - id: node\n      name: node\n      type: \"#/custom-types/g/tree\"\n",
+            ),
+            (
+                "c.yaml",
+                "version: rudder/v0.1\nkind: custom-types\nmetadata:\n  name: g\nspec:\n  types:\n    - id: tree\n      name: Tree\n      type: object\n      properties:\n        - $ref: \"#/properties/g/node\"\n",
+            ),
+            (
+                "e.yaml",
+                "version: rudder/v0.1\nkind: events\nmetadata:\n  name: g\nspec:\n  events:\n    - id: t\n      name: Tree Grown\n      event_type: track\n",
+            ),
+            (
+                "tp.yaml",
+                "version: rudder/v0.1\nkind: tp\nmetadata:\n  name: g\nspec:\n  id: tp\n  display_name: Trees\n  rules:\n    - type: event_rule\n      id: r\n      event:\n        $ref: \"#/events/g/t\"\n      properties:\n        - $ref: \"#/properties/g/node\"\n",
+            ),
+        ]);
+        let (plan, report) = read(&project).unwrap();
+        assert_eq!(plan.title, "Trees");
+        assert_eq!(plan.events.len(), 1);
+        assert!(
+            report.warnings.iter().any(|w| w.message.contains("deep")),
+            "{:?}",
+            report.warnings
+        );
+    }
 }

@@ -181,6 +181,13 @@ pub struct Rule<'v> {
     pub lifted: bool,
 }
 
+/// What [`Builder::head`] reads.
+struct Head<'s> {
+    description: Option<String>,
+    labels: Option<(&'s Value, String)>,
+    required: Vec<&'s str>,
+}
+
 /// Builds a plan from rules, whatever layout they came in.
 #[derive(Default)]
 pub struct Builder {
@@ -390,6 +397,55 @@ impl Builder {
         rest
     }
 
+    /// The keys a TRACK, IDENTIFY, GROUP, PAGE or SCREEN rule's schema shares:
+    /// its description, labels (with their pointer) and root `required` (not
+    /// in the sanitized form, where `required` lists the properties).
+    fn head<'s>(
+        &mut self,
+        subject: &str,
+        schema: &'s Map<String, Value>,
+        at: &str,
+        lifted: bool,
+    ) -> Head<'s> {
+        let rest = self.schema_keys(
+            subject,
+            schema,
+            at,
+            &[
+                "description",
+                "labels",
+                "properties",
+                "required",
+                "additionalProperties",
+            ],
+        );
+        let mut head = Head {
+            description: None,
+            labels: None,
+            required: Vec::new(),
+        };
+        for (k, v) in rest {
+            let here = format!("{at}/{k}");
+            match k.as_str() {
+                "description" => head.description = self.description(subject, v, &here),
+                "labels" => head.labels = Some((v, here)),
+                "required" if !lifted => match v.as_array() {
+                    Some(a) => head.required = a.iter().filter_map(Value::as_str).collect(),
+                    None => self
+                        .report
+                        .warn(subject, &here, "`required` is not a list; dropped"),
+                },
+                "additionalProperties" if !lifted => self.report.warn(
+                    subject,
+                    &here,
+                    "`additionalProperties` on the call is not modelled (`closed` closes the properties); dropped",
+                ),
+                _ => {}
+            }
+        }
+        head
+    }
+
     fn description(&mut self, subject: &str, v: &Value, at: &str) -> Option<String> {
         match v {
             Value::String(s) if s.is_empty() => None,
@@ -479,40 +535,14 @@ impl Builder {
         };
         if let Some(schema) = r.schema {
             let at = &r.schema_at;
-            let rest = self.schema_keys(
-                &subject,
-                schema,
-                at,
-                &[
-                    "description",
-                    "labels",
-                    "properties",
-                    "required",
-                    "additionalProperties",
-                ],
-            );
-            let mut required: Vec<&str> = Vec::new();
-            for (k, v) in &rest {
-                let here = format!("{at}/{k}");
-                match k.as_str() {
-                    "description" => {
-                        if let Some(d) = self.description(&subject, v, &here) {
-                            e.description = Some(d);
-                        }
-                    }
-                    "labels" => self.labels(&subject, &mut e, v, &here),
-                    "required" if !r.lifted => match v.as_array() {
-                        Some(a) => required = a.iter().filter_map(Value::as_str).collect(),
-                        None => self.report.warn(&subject, &here, "`required` is not a list; dropped"),
-                    },
-                    "additionalProperties" if !r.lifted => self.report.warn(
-                        &subject,
-                        &here,
-                        "`additionalProperties` on the call is not modelled (`closed` closes the properties); dropped",
-                    ),
-                    _ => {}
-                }
+            let head = self.head(&subject, schema, at, r.lifted);
+            if head.description.is_some() {
+                e.description = head.description;
             }
+            if let Some((labels, here)) = head.labels {
+                self.labels(&subject, &mut e, labels, &here);
+            }
+            let required = head.required;
             if r.lifted {
                 let mut reader = schema::Reader {
                     report: &mut self.report,
@@ -648,71 +678,43 @@ impl Builder {
         };
         let Some(schema) = r.schema else { return t };
         let at = &r.schema_at;
-        let rest = self.schema_keys(
-            &subject,
-            schema,
-            at,
-            &[
-                "description",
-                "labels",
-                "properties",
-                "required",
-                "additionalProperties",
-            ],
-        );
-        let mut required: Vec<&str> = Vec::new();
-        for (k, v) in &rest {
-            let here = format!("{at}/{k}");
-            match k.as_str() {
-                "description" => {
-                    if let Some(d) = self.description(&subject, v, &here) {
-                        t.description = Some(d);
-                    }
+        let head = self.head(&subject, schema, at, r.lifted);
+        if head.description.is_some() {
+            t.description = head.description;
+        }
+        let required = head.required;
+        if let Some((v, here)) = head.labels {
+            let mut e = Event::default();
+            self.labels(&subject, &mut e, v, &here);
+            t.owner = e.owner.take();
+            t.consent = e.consent.take();
+            t.retention = e.retention.take();
+            let mut rest: Vec<String> = e.labels;
+            for (what, set) in [
+                ("owner", e.owner.is_some()),
+                ("source", e.source.is_some()),
+                ("status", e.status.is_some()),
+                ("identity", e.identity.is_some()),
+                ("flag", e.flag.is_some()),
+                ("release", e.release.is_some()),
+                ("since", e.since.is_some()),
+                ("sunset", e.sunset.is_some()),
+                ("replaced_by", e.replaced_by.is_some()),
+                ("tags", !e.tags.is_empty()),
+            ] {
+                if set {
+                    rest.push(what.to_string());
                 }
-                "labels" => {
-                    let mut e = Event::default();
-                    self.labels(&subject, &mut e, v, &here);
-                    let allowed_owner = keyword != "common";
-                    if allowed_owner {
-                        t.owner = e.owner.take();
-                    }
-                    t.consent = e.consent.take();
-                    t.retention = e.retention.take();
-                    let mut rest: Vec<String> = e.labels;
-                    for (what, set) in [
-                        ("owner", e.owner.is_some()),
-                        ("source", e.source.is_some()),
-                        ("status", e.status.is_some()),
-                        ("identity", e.identity.is_some()),
-                        ("flag", e.flag.is_some()),
-                        ("release", e.release.is_some()),
-                        ("since", e.since.is_some()),
-                        ("sunset", e.sunset.is_some()),
-                        ("replaced_by", e.replaced_by.is_some()),
-                        ("tags", !e.tags.is_empty()),
-                    ] {
-                        if set {
-                            rest.push(what.to_string());
-                        }
-                    }
-                    for l in rest {
-                        self.report.warn(
-                            &subject,
-                            format!(
-                                "{here}/{}",
-                                pointer_token(l.split(':').next().unwrap_or(&l))
-                            ),
-                            format!("label `{l}` has no place on `{keyword}`; dropped"),
-                        );
-                    }
-                }
-                "required" if !r.lifted => {
-                    required = v
-                        .as_array()
-                        .map(|a| a.iter().filter_map(Value::as_str).collect())
-                        .unwrap_or_default()
-                }
-                _ => {}
+            }
+            for l in rest {
+                self.report.warn(
+                    &subject,
+                    format!(
+                        "{here}/{}",
+                        pointer_token(l.split(':').next().unwrap_or(&l))
+                    ),
+                    format!("label `{l}` has no place on `{keyword}`; dropped"),
+                );
             }
         }
         if r.lifted {
@@ -722,13 +724,6 @@ impl Builder {
             };
             (t.properties, t.closed) = reader.members(&subject, schema, at);
             return t;
-        }
-        if schema.contains_key("additionalProperties") {
-            self.report.warn(
-                &subject,
-                format!("{at}/additionalProperties"),
-                "`additionalProperties` on the call is not modelled (`closed` closes the properties); dropped",
-            );
         }
         if let Some(props) = schema.get("properties") {
             let pat = format!("{at}/properties");
