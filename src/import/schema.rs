@@ -18,7 +18,9 @@
 //! [`QUIET`] carry no plan meaning and are only counted.
 
 use super::{Literal, Property, Report, Type, pointer_token};
-use serde_json::{Map, Value};
+use crate::syntax::MAX_NESTING;
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde_json::{Map, Number, Value};
 
 /// Keys skipped quietly wherever they appear in a schema: identifiers and
 /// comments of the editor that wrote it.
@@ -31,9 +33,21 @@ pub struct Reader<'r> {
     pub report: &'r mut Report,
     /// Inside `envelope { }`: `not` becomes `not_pattern` / `not_enum`.
     pub envelope: bool,
+    /// Delimiters (`{`, `(`) open around the properties being read, as the
+    /// `.events` text will have them (the block's braces count one).
+    depth: usize,
 }
 
-impl Reader<'_> {
+impl<'r> Reader<'r> {
+    /// A reader of the properties of one block (event, identify, envelope…).
+    pub fn new(report: &'r mut Report, envelope: bool) -> Self {
+        Reader {
+            report,
+            envelope,
+            depth: 1,
+        }
+    }
+
     fn warn(&mut self, subject: &str, at: impl Into<String>, message: impl Into<String>) {
         self.report.warn(subject, at, message);
     }
@@ -57,14 +71,20 @@ impl Reader<'_> {
                 "a schema for additional properties is not modelled; dropped",
             ),
         }
+        // Each name once, in its first place (a map: the list may be long).
         let mut required: Vec<&str> = Vec::new();
+        let mut position: FxHashMap<&str, usize> = FxHashMap::default();
         match obj.get("required") {
             None => {}
             Some(Value::Array(a)) => {
                 for (i, r) in a.iter().enumerate() {
                     match r.as_str() {
-                        Some(r) if !required.contains(&r) => required.push(r),
-                        Some(_) => {}
+                        Some(r) => {
+                            position.entry(r).or_insert_with(|| {
+                                required.push(r);
+                                required.len() - 1
+                            });
+                        }
                         None => self.warn(
                             subject,
                             format!("{at}/required/{i}"),
@@ -122,8 +142,6 @@ impl Reader<'_> {
         }
         // JSON objects have no order; `required` keeps that of the required
         // properties: they come first, in that order, then the optional ones.
-        let position: std::collections::HashMap<&str, usize> =
-            required.iter().enumerate().map(|(i, r)| (*r, i)).collect();
         for p in &mut out {
             p.required = position.contains_key(p.name.as_str());
         }
@@ -205,7 +223,7 @@ impl Reader<'_> {
                 },
                 "minLength" | "maxLength" | "minItems" | "maxItems" => {
                     let items = k.ends_with("Items");
-                    match v.as_u64() {
+                    match whole(v).and_then(|n| u64::try_from(n).ok()) {
                         Some(n) => applies(
                             if items { kinds.list } else { kinds.string },
                             if items { "lists" } else { "strings" },
@@ -223,12 +241,12 @@ impl Reader<'_> {
                                 Ok(())
                             }
                         }),
-                        None => Err(format!("`{k}` is not a whole number; dropped")),
+                        None => Err(format!("`{k}` is not a whole number of 0 or more; dropped")),
                     }
                 }
                 "minimum" | "maximum" | "multipleOf" => match v {
                     Value::Number(n) => applies(kinds.numeric, "numbers").and_then(|()| {
-                        let text = number_text(n);
+                        let text = decimal(n);
                         if k == "multipleOf" {
                             if n.as_f64().is_some_and(|f| f > 0.0) {
                                 p.multiple_of = Some(text);
@@ -293,9 +311,10 @@ impl Reader<'_> {
             None => {}
             Some(Value::String(t)) => names.push(t),
             Some(Value::Array(ts)) => {
+                let mut seen = FxHashSet::default();
                 for (i, t) in ts.iter().enumerate() {
                     match t.as_str() {
-                        Some(t) if !names.contains(&t) => names.push(t),
+                        Some(t) if seen.insert(t) => names.push(t),
                         Some(_) => {}
                         None => {
                             self.warn(subject, format!("{here}/{i}"), "not a type name; dropped")
@@ -332,7 +351,7 @@ impl Reader<'_> {
         };
         if let Some((values, key)) = enum_values {
             let mut lits: Vec<Literal> = Vec::with_capacity(values.len());
-            let mut seen = std::collections::HashSet::with_capacity(values.len());
+            let mut seen = FxHashSet::default();
             for (i, v) in values.iter().enumerate() {
                 match v {
                     Value::Null => nullable = true,
@@ -390,6 +409,15 @@ impl Reader<'_> {
         if names.is_empty() || names.contains(&"any") {
             return Some((Type::Any, nullable, false));
         }
+        // Members or items sit one level deeper, their modifiers' parentheses one more.
+        if names.iter().any(|t| matches!(*t, "array" | "object")) && self.depth + 2 > MAX_NESTING {
+            self.warn(
+                subject,
+                at,
+                format!("nested more than {MAX_NESTING} levels deep, deeper than a `.events` plan can be; dropped"),
+            );
+            return None;
+        }
         let mut closed = false;
         let mut members = Vec::with_capacity(names.len());
         for t in &names {
@@ -444,7 +472,10 @@ impl Reader<'_> {
                 let item = match s.get("items") {
                     None | Some(Value::Bool(true)) => Property::new("", Type::Any),
                     Some(Value::Object(items)) => {
-                        let mut item = self.property(subject, "", items, &here)?;
+                        self.depth += 1;
+                        let item = self.property(subject, "", items, &here);
+                        self.depth -= 1;
+                        let mut item = item?;
                         if let Some(d) = item.description.take() {
                             self.warn(
                                 subject,
@@ -468,7 +499,9 @@ impl Reader<'_> {
                 Type::List(Box::new(item))
             }
             "object" => {
+                self.depth += 1;
                 let (members, closed) = self.members(subject, s, at);
+                self.depth -= 1;
                 *object_closed = closed;
                 Type::Object(members)
             }
@@ -477,31 +510,44 @@ impl Reader<'_> {
     }
 }
 
-/// A JSON number as the plan writes numbers (`-?[0-9]+(\.[0-9]+)?`): an
-/// exponent is written out (`1e3` → `1000`).
-pub fn number_text(n: &serde_json::Number) -> String {
-    let s = n.to_string();
-    if !s.contains(['e', 'E']) {
-        return s;
-    }
-    match n.as_f64() {
-        Some(f) if f.is_finite() => {
-            let t = format!("{f}");
-            if t.contains('.') || f.fract() != 0.0 {
-                t
-            } else {
-                t.trim_end_matches(".0").to_string()
-            }
+/// A JSON number as the `.events` language writes numbers (`-?[0-9]+(\.[0-9]+)?`):
+/// `1e-7` is `0.0000001`, `1e+20` is `100000000000000000000`, `-0` is `0`.
+/// Integers beyond 64 bits have been read as the nearest double (JSON
+/// readers do the same); the plan stores bounds as doubles too.
+pub fn decimal(n: &Number) -> String {
+    if n.is_f64() {
+        let f = n.as_f64().unwrap_or(0.0);
+        if f == 0.0 {
+            "0".to_string()
+        } else {
+            // `Display` of an f64 never uses an exponent and gives the
+            // shortest digits that read back as the same number.
+            format!("{f}")
         }
-        _ => s,
+    } else {
+        n.to_string()
     }
+}
+
+/// A JSON number that is a whole number (`3`, `3.0`, `3e2`), if it is one
+/// within the range of `u64` or `i64`.
+pub fn whole(v: &Value) -> Option<i128> {
+    let n = v.as_number()?;
+    if let Some(i) = n.as_i64() {
+        return Some(i.into());
+    }
+    if let Some(u) = n.as_u64() {
+        return Some(u.into());
+    }
+    let f = n.as_f64()?;
+    (f.fract() == 0.0 && f >= i64::MIN as f64 && f < u64::MAX as f64).then_some(f as i128)
 }
 
 /// A JSON value as an enum literal.
 pub fn literal(v: &Value) -> Option<Literal> {
     match v {
         Value::String(s) => Some(Literal::Str(s.clone())),
-        Value::Number(n) => Some(Literal::Num(number_text(n))),
+        Value::Number(n) => Some(Literal::Num(decimal(n))),
         Value::Bool(b) => Some(Literal::Bool(*b)),
         _ => None,
     }

@@ -32,6 +32,7 @@ use super::{
     Envelope, Event, ImportError, Plan, Property, Report, Screen, Traits, Type, is_ident,
     is_owner_id, pointer_token,
 };
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
@@ -59,10 +60,18 @@ pub fn feed(b: &mut Builder, root: &Value) -> Result<(), ImportError> {
 /// Parses JSON, errors located at `line:column`.
 pub fn parse_json(text: &str) -> Result<Value, ImportError> {
     serde_json::from_str(text).map_err(|e| {
-        ImportError::new(
-            format!("{}:{}", e.line(), e.column()),
-            format!("invalid JSON: {}", strip_position(&e.to_string())),
-        )
+        let msg = strip_position(&e.to_string());
+        let msg = match msg.as_str() {
+            // serde_json stops at 128 levels rather than exhaust the stack.
+            "recursion limit exceeded" => {
+                "the JSON nests more than 128 levels deep, deeper than eventsc reads".to_string()
+            }
+            "number out of range" => {
+                "a number too large for a 64-bit float (over 1.8e308)".to_string()
+            }
+            _ => format!("invalid JSON: {msg}"),
+        };
+        ImportError::new(format!("{}:{}", e.line(), e.column()), msg)
     })
 }
 
@@ -195,6 +204,8 @@ pub struct Builder {
     pub report: Report,
     /// (name, version) → index in `plan.events`.
     events: HashMap<(String, u64), usize>,
+    /// The page and screen rules read: (keyword, name).
+    screens: FxHashSet<(&'static str, Option<String>)>,
 }
 
 impl Builder {
@@ -346,12 +357,7 @@ impl Builder {
                 };
                 let traits = self.traits(keyword, &r, "properties");
                 let name = r.key.map(str::to_string);
-                if self
-                    .plan
-                    .screens
-                    .iter()
-                    .any(|s| s.keyword == keyword && s.name == name)
-                {
+                if !self.screens.insert((keyword, name.clone())) {
                     self.report.warn(
                         &subject(r.kind, r.key),
                         &r.at,
@@ -430,7 +436,7 @@ impl Builder {
                 "description" => head.description = self.description(subject, v, &here),
                 "labels" => head.labels = Some((v, here)),
                 "required" if !lifted => match v.as_array() {
-                    Some(a) => head.required = a.iter().filter_map(Value::as_str).collect(),
+                    Some(a) => head.required = names(a),
                     None => self
                         .report
                         .warn(subject, &here, "`required` is not a list; dropped"),
@@ -489,10 +495,7 @@ impl Builder {
                 ),
             }
         }
-        let mut r = schema::Reader {
-            report: &mut self.report,
-            envelope,
-        };
+        let mut r = schema::Reader::new(&mut self.report, envelope);
         r.members(subject, o, at)
     }
 
@@ -544,10 +547,7 @@ impl Builder {
             }
             let required = head.required;
             if r.lifted {
-                let mut reader = schema::Reader {
-                    report: &mut self.report,
-                    envelope: false,
-                };
+                let mut reader = schema::Reader::new(&mut self.report, false);
                 (e.properties, e.closed) = reader.members(&subject, schema, at);
             } else if let Some(props) = schema.get("properties") {
                 self.track_payload(
@@ -718,10 +718,7 @@ impl Builder {
             }
         }
         if r.lifted {
-            let mut reader = schema::Reader {
-                report: &mut self.report,
-                envelope: false,
-            };
+            let mut reader = schema::Reader::new(&mut self.report, false);
             (t.properties, t.closed) = reader.members(&subject, schema, at);
             return t;
         }
@@ -802,7 +799,7 @@ impl Builder {
                     }
                 }
                 "required" => match v.as_array() {
-                    Some(a) => required = a.iter().filter_map(Value::as_str).collect(),
+                    Some(a) => required = names(a),
                     None => self
                         .report
                         .warn(&subject, &here, "`required` is not a list; dropped"),
@@ -811,6 +808,7 @@ impl Builder {
                 _ => {}
             }
         }
+        let required_set: FxHashSet<&str> = required.iter().copied().collect();
         if let Some(props) = schema.get("properties") {
             let pat = format!("{at}/properties");
             match props.as_object() {
@@ -826,7 +824,7 @@ impl Builder {
                             common.closed = closed;
                             continue;
                         }
-                        if is_unconstrained(v) && !required.contains(&k.as_str()) {
+                        if is_unconstrained(v) && !required_set.contains(k.as_str()) {
                             continue;
                         }
                         let Some(s) = v.as_object() else {
@@ -834,10 +832,7 @@ impl Builder {
                                 .warn(&subject, &here, "not an object schema; dropped");
                             continue;
                         };
-                        let mut reader = schema::Reader {
-                            report: &mut self.report,
-                            envelope: true,
-                        };
+                        let mut reader = schema::Reader::new(&mut self.report, true);
                         if let Some(p) = reader.property("envelope", k, s, &here) {
                             env.properties.push(p);
                         }
@@ -845,6 +840,12 @@ impl Builder {
                 }
             }
         }
+        let mut index: FxHashMap<String, usize> = env
+            .properties
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.name.clone(), i))
+            .collect();
         for req in required {
             if req == "properties" {
                 self.report.warn(
@@ -854,11 +855,12 @@ impl Builder {
                 );
                 continue;
             }
-            match env.properties.iter_mut().find(|p| p.name == req) {
-                Some(p) => p.required = true,
+            match index.get(req) {
+                Some(&i) => env.properties[i].required = true,
                 None => {
                     let mut p = Property::new(req, Type::Any);
                     p.required = true;
+                    index.insert(req.to_string(), env.properties.len());
                     env.properties.push(p);
                 }
             }
@@ -902,6 +904,15 @@ impl Builder {
             ),
         }
     }
+}
+
+/// The names of a `required` list, each once, in first-seen order.
+fn names(a: &[Value]) -> Vec<&str> {
+    let mut seen = FxHashSet::default();
+    a.iter()
+        .filter_map(Value::as_str)
+        .filter(|n| seen.insert(*n))
+        .collect()
 }
 
 /// A subschema that constrains nothing: `{}`, `{"type": "object"}`, ids only.
@@ -966,12 +977,15 @@ pub fn subject(kind: Kind, key: Option<&str>) -> String {
 pub fn version(v: Option<&Value>, at: &str) -> Result<u64, ImportError> {
     match v {
         None | Some(Value::Null) => Ok(1),
-        Some(v) => v.as_u64().filter(|n| *n >= 1).ok_or_else(|| {
-            ImportError::new(
-                format!("{at}/version"),
-                "`version` must be a positive integer",
-            )
-        }),
+        Some(v) => schema::whole(v)
+            .and_then(|n| u64::try_from(n).ok())
+            .filter(|n| *n >= 1)
+            .ok_or_else(|| {
+                ImportError::new(
+                    format!("{at}/version"),
+                    "`version` must be a positive integer",
+                )
+            }),
     }
 }
 

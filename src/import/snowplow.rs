@@ -220,10 +220,7 @@ fn event(
     } else {
         format!("{file}#")
     };
-    let mut reader = schema::Reader {
-        report,
-        envelope: false,
-    };
+    let mut reader = schema::Reader::new(report, false);
     (e.properties, e.closed) = reader.members(&subject, obj, &base);
     Ok(e)
 }

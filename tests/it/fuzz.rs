@@ -506,13 +506,17 @@ fn import_inputs() {
             let (kind, body) = input.split_first().unwrap_or((&b'j', &[]));
             let text = String::from_utf8_lossy(body);
             let read = if *kind == b'c' {
-                eventsc::import::csv::read(&text, "Fuzz")
+                eventsc::import::csv::read(&text)
             } else {
-                eventsc::import::segment::read(&text, "Fuzz")
+                eventsc::import::segment::read(&text)
             };
             let Ok((plan, _)) = read else { return };
-            let out = match eventsc::import::write(&plan) {
-                Ok((out, _)) => out,
+            let out = match eventsc::import::write(&plan, &eventsc::import::Options::default()) {
+                Ok(w) if !w.formatted && !crate::import::pending_constructs().is_empty() => {
+                    // A construct of issue 14 the language does not have yet.
+                    return;
+                }
+                Ok(w) => w.text,
                 Err(e) => panic!("the import wrote no plan: {}", e.message),
             };
             assert_eq!(
