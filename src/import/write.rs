@@ -19,6 +19,7 @@ use super::{
 };
 use crate::ir::{EventNaming, PropertyNaming};
 use crate::rules::names;
+use crate::rules::naming::confusable_name;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write;
 
@@ -396,7 +397,12 @@ fn choose_naming(
     )
 }
 
-/// Events whose names differ only in case or spacing: distinct to Segment.
+/// Events whose names differ only in case or spacing, or look the same
+/// otherwise (Unicode forms, invisible characters): distinct to Segment, and
+/// kept so. Case variants get an `allow` of `naming/case-variant` each; every
+/// name after the first that looks like it (what `naming/confusable-name`
+/// reports) an `allow` of that rule. Versions of one event share their name
+/// and are not variants.
 fn case_variants(plan: &mut Plan) -> usize {
     let fold = |n: &str| {
         n.split_whitespace()
@@ -416,15 +422,33 @@ fn case_variants(plan: &mut Plan) -> usize {
         .filter(|(_, v)| v.len() > 1)
         .map(|(k, _)| k)
         .collect();
+    // The first name seen for each visible key.
+    let mut first: HashMap<String, String> = HashMap::new();
     let mut n = 0;
     for e in &mut plan.events {
+        let mut variant = false;
         if clashing.contains(&fold(&e.name)) {
             e.allows.push((
                 "naming/case-variant",
                 "imported: Segment keeps events whose names differ in case apart".to_string(),
             ));
-            n += 1;
+            variant = true;
         }
+        let key = confusable_name::visible_key(&e.name);
+        match first.get(&key) {
+            Some(f) if *f != e.name => {
+                e.allows.push((
+                    "naming/confusable-name",
+                    "imported: Segment keeps events whose names look alike apart".to_string(),
+                ));
+                variant = true;
+            }
+            Some(_) => {}
+            None => {
+                first.insert(key, e.name.clone());
+            }
+        }
+        n += usize::from(variant);
     }
     n
 }
@@ -489,7 +513,7 @@ pub fn write(plan: &Plan, opts: &Options) -> Result<Written, ImportError> {
     let variants = case_variants(&mut plan);
     if variants > 0 {
         fixes.notes.push(format!(
-            "{variants} events whose names differ only in case got `allow(\"naming/case-variant\")` (distinct events to Segment)"
+            "{variants} events whose names differ only in case or look alike got an `allow` of `naming/case-variant` or `naming/confusable-name` (distinct events to Segment)"
         ));
     }
     if let Some(missing) = owners(&mut plan, opts.owner.as_deref()) {
