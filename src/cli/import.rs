@@ -182,19 +182,23 @@ pub fn run(args: Args) -> u8 {
                 super::write_stdout(written.text.as_bytes());
             }
             let mut err = std::io::stderr().lock();
+            // Names, titles and values in these come from the imported file:
+            // control characters are shown escaped, as in check's messages.
+            let shown = |s: String| crate::visible::visible_lines(&s).into_owned();
             for w in &report.warnings {
-                let _ = writeln!(err, "warning: {w}");
+                let _ = writeln!(err, "warning: {}", shown(w.to_string()));
             }
             if let Some(s) = report.skipped_summary() {
-                let _ = writeln!(err, "note: {s}");
+                let _ = writeln!(err, "note: {}", shown(s.to_string()));
             }
             for n in &written.notes {
-                let _ = writeln!(err, "note: {n}");
+                let _ = writeln!(err, "note: {}", shown(n.to_string()));
             }
             for (rule, why) in &written.relaxed {
                 let _ = writeln!(
                     err,
-                    "note: `{rule}` is set to warn (TODO(import) in the plan): {why}"
+                    "note: `{rule}` is set to warn (TODO(import) in the plan): {}",
+                    shown(why.to_string())
                 );
             }
             if !written.formatted {
@@ -203,7 +207,7 @@ pub fn run(args: Args) -> u8 {
                     "note: the plan uses constructs this eventsc cannot parse yet; it is written unformatted"
                 );
             }
-            let _ = writeln!(err, "{summary}");
+            let _ = writeln!(err, "{}", shown(summary));
         }
     }
     EXIT_OK

@@ -505,9 +505,9 @@ fn snapshot(name: &str, text: &str) {
     settings.bind(|| insta::assert_snapshot!(name, text));
 }
 
-/// Item 11: `validate`'s human output, `diff` and `log` show control
-/// characters from payloads, plans and audit records escaped; so do usage
-/// errors naming a path.
+/// Item 11: `validate`'s human output, `diff`, `log` and `import` show
+/// control characters from payloads, plans, audit records and imported files
+/// escaped; so do usage errors naming a path.
 #[test]
 fn validate_diff_log_and_errors_show_control_characters_escaped() {
     let dir = plan_dir(&nasty_plan());
@@ -573,6 +573,26 @@ fn validate_diff_log_and_errors_show_control_characters_escaped() {
     assert_eq!(r.code, 0, "{}", r.record);
     assert_terminal_safe("log", &r.record, false);
     assert!(r.stdout.contains(r"1.0.0\u{1b}[2J\u{9b}0m"), "{}", r.stdout);
+
+    // `import`'s warnings, notes and summary quote names from the input.
+    let export = r#"{"name": "Plan\u001b[2J", "rules": [
+ {"type": "TRACK", "key": "Order\u001b]0;x\u0007 Done", "version": 1,
+  "jsonSchema": {"properties": {"properties": {"type": "object", "properties": {
+     "x\u001b[31m": {"type": "string", "format": "weird"},
+     "y": {"oneOf": [{"type": "string"}]}
+  }}}}}
+]}"#;
+    std::fs::write(dir.path().join("export.json"), export).expect("written");
+    let r = eventsc(dir.path(), &["import", "segment", "export.json"], None);
+    assert_eq!(r.code, 0, "{}", r.record);
+    assert_terminal_safe("import", &r.stderr, false);
+    for shown in [
+        r"Order\u{1b}]0;x\u{7} Done",
+        r"x\u{1b}[31m",
+        r"Plan\u{1b}[2J",
+    ] {
+        assert!(r.stderr.contains(shown), "{shown} in {}", r.stderr);
+    }
 }
 
 const PRIVACY_PLAN: &str = r#"plan "Privacy" { owner @data; sources web; version "1.0.0" }
