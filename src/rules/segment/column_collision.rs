@@ -1,6 +1,7 @@
 use crate::ir::{Plan, Property, Type};
 use crate::rules::{Container, DefaultLevel, Finding, Rule, RuleDoc, with_origin};
 use crate::targets::dbt::{STANDARD as STANDARD_COLUMNS, snakecase};
+use std::borrow::Cow;
 
 pub static DOC: RuleDoc = RuleDoc {
     name: "segment/column-collision",
@@ -15,72 +16,118 @@ pub struct ColumnCollision;
 
 /// A column and the property that fills it.
 struct Column<'p> {
-    name: String,
+    /// Borrowed when the name is its own column (`order_id`), which is most.
+    name: Cow<'p, str>,
     property: &'p Property,
-    /// Dotted path, for messages.
-    dotted: String,
-    /// Index path within the container; `None` for a `common` property seen
-    /// from an event (reported with `common` itself).
-    path: Option<Vec<usize>>,
+    /// Declared in the table's own block (not a `common` property seen from
+    /// an event, which `common`'s own table reports).
+    own: bool,
+}
+
+/// Whether go-snakecase leaves a name as it is (lower case words joined by
+/// single `_`), so no column name needs building.
+fn already_snake(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b[0].is_ascii_lowercase()
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_')
+        && !s.contains("__")
+        && !s.ends_with('_')
 }
 
 /// The columns of properties as the loader makes them: objects flattened with
 /// `_`, lists (of anything) one column holding their JSON.
-fn columns<'p>(
-    props: &'p [Property],
-    prefix: &str,
-    dotted: &str,
-    path: Option<&[usize]>,
-    out: &mut Vec<Column<'p>>,
-) {
-    for (i, p) in props.iter().enumerate() {
-        let name = if prefix.is_empty() {
-            snakecase(&p.name.value)
+fn columns<'p>(props: &'p [Property], prefix: &str, own: bool, out: &mut Vec<Column<'p>>) {
+    for p in props {
+        let name: Cow<'p, str> = if prefix.is_empty() && already_snake(&p.name.value) {
+            Cow::Borrowed(&p.name.value)
+        } else if prefix.is_empty() {
+            Cow::Owned(snakecase(&p.name.value))
         } else {
-            snakecase(&format!("{prefix}_{}", p.name.value))
+            Cow::Owned(snakecase(&format!("{prefix}_{}", p.name.value)))
         };
-        let dot = if dotted.is_empty() {
-            p.name.value.to_string()
-        } else {
-            format!("{dotted}.{}", p.name.value)
-        };
-        let at = path.map(|path| {
-            let mut v = path.to_vec();
-            v.push(i);
-            v
-        });
         if let Type::Object(children) = &p.ty {
-            columns(children, &name, &dot, at.as_deref(), out);
+            columns(children, &name, own, out);
             continue;
         }
         out.push(Column {
             name,
             property: p,
-            dotted: dot,
-            path: at,
+            own,
         });
     }
 }
 
-/// The names `segment/reserved-name` reports already (as written).
-fn reserved_exactly(dotted: &str) -> bool {
-    crate::rules::segment::reserved_name::is_envelope_name(dotted)
+/// The dotted name and index path of a property of a block (found again by
+/// address: only for the rare finding).
+fn locate(props: &[Property], target: &Property) -> Option<(String, Vec<usize>)> {
+    for (i, p) in props.iter().enumerate() {
+        if std::ptr::eq(p, target) {
+            return Some((p.name.value.to_string(), vec![i]));
+        }
+        if let Type::Object(children) = &p.ty
+            && let Some((dotted, mut path)) = locate(children, target)
+        {
+            path.insert(0, i);
+            return Some((format!("{}.{dotted}", p.name.value), path));
+        }
+    }
+    None
 }
 
-fn check_table(plan: &Plan, container: Container, cols: &[Column], out: &mut Vec<Finding>) {
-    let what = crate::rules::container_name(plan, &container);
-    let mut seen: std::collections::HashMap<&str, &Column> = std::collections::HashMap::new();
-    for c in cols {
-        let Some(path) = &c.path else {
-            seen.entry(&c.name).or_insert(c);
+/// The names `segment/reserved-name` reports already (top-level, as written).
+fn reported_already(dotted: &str, c: Container) -> bool {
+    !dotted.contains('.') && crate::rules::segment::reserved_name::is_reserved(dotted, c)
+}
+
+/// Reports the columns of one table; `own`: the block whose properties are
+/// reported (an event's, or a traits block's), `shared`: `common` seen from an
+/// event.
+fn check_table(
+    plan: &Plan,
+    container: Container,
+    own: &[Property],
+    shared: &[Property],
+    cols: &[Column],
+    out: &mut Vec<Finding>,
+) {
+    // Sorted by name, declaration order kept among equals: the first of a
+    // name keeps its column, the others are reported.
+    let mut order: Vec<usize> = (0..cols.len()).collect();
+    order.sort_by(|&a, &b| cols[a].name.cmp(&cols[b].name).then(a.cmp(&b)));
+    let what = || crate::rules::container_name(plan, &container);
+    let located = |c: &Column| {
+        locate(own, c.property).or_else(|| locate(shared, c.property).map(|(d, _)| (d, Vec::new())))
+    };
+    for (k, &i) in order.iter().enumerate() {
+        let c = &cols[i];
+        let first = order[..k]
+            .last()
+            .map(|&j| &cols[j])
+            .filter(|f| f.name == c.name)
+            .map(|_| {
+                // The first column of this name.
+                let mut j = k;
+                while j > 0 && cols[order[j - 1]].name == c.name {
+                    j -= 1;
+                }
+                &cols[order[j]]
+            });
+        if !c.own || (first.is_none() && !STANDARD_COLUMNS.contains(&&*c.name)) {
+            continue;
+        }
+        let Some((dotted, path)) = located(c) else {
             continue;
         };
-        if let Some(first) = seen.get(c.name.as_str()) {
+        if let Some(first) = first {
+            let first_dotted = located(first).map_or_else(String::new, |(d, _)| d);
             let f = Finding::new(
                 container,
                 format!(
-                    "`{}` and `{}` of {what} land in one warehouse column, `{}`",
-                    first.dotted, c.dotted, c.name
+                    "`{first_dotted}` and `{dotted}` of {} land in one warehouse column, `{}`",
+                    what(),
+                    c.name
                 ),
                 c.property.name.span,
                 format!("its column is `{}`", c.name),
@@ -89,23 +136,21 @@ fn check_table(plan: &Plan, container: Container, cols: &[Column], out: &mut Vec
             .help(
                 "Segment's loader snake_cases names and flattens objects with `_`: rename one of them so their columns differ",
             )
-            .on_property(path.clone());
+            .on_property(path);
             out.push(with_origin(f, c.property));
-            continue;
-        }
-        seen.insert(&c.name, c);
-        if STANDARD_COLUMNS.contains(&c.name.as_str()) && !reserved_exactly(&c.dotted) {
+        } else if STANDARD_COLUMNS.contains(&&*c.name) && !reported_already(&dotted, container) {
             let f = Finding::new(
                 container,
                 format!(
-                    "`{}` of {what} lands in `{}`, a column Segment fills itself",
-                    c.dotted, c.name
+                    "`{dotted}` of {} lands in `{}`, a column Segment fills itself",
+                    what(),
+                    c.name
                 ),
                 c.property.name.span,
                 format!("its column is `{}`", c.name),
             )
             .help("rename it: Segment writes its own value into that column, and the dbt sources leave the property out")
-            .on_property(path.clone());
+            .on_property(path);
             out.push(with_origin(f, c.property));
         }
     }
@@ -117,26 +162,43 @@ impl Rule for ColumnCollision {
     }
 
     fn check(&self, plan: &Plan, out: &mut Vec<Finding>) {
-        let mut common = Vec::new();
-        if let Some(c) = &plan.common {
-            columns(&c.properties, "", "", Some(&[]), &mut common);
-            check_table(plan, Container::Traits(c.kind), &common, out);
-        }
-        for t in [&plan.identify, &plan.group].into_iter().flatten() {
-            let mut cols = Vec::new();
-            columns(&t.properties, "", "", Some(&[]), &mut cols);
-            check_table(plan, Container::Traits(t.kind), &cols, out);
-        }
-        // An event's table: the `common` properties first (reported there),
-        // then the event's own.
         let mut cols = Vec::new();
+        for t in plan.traits() {
+            cols.clear();
+            columns(&t.properties, "", true, &mut cols);
+            check_table(
+                plan,
+                Container::Traits(t.kind),
+                &t.properties,
+                &[],
+                &cols,
+                out,
+            );
+        }
+        // An event's table: the `common` properties (reported with `common`),
+        // then the event's own.
+        let common = plan.common.as_ref().map_or(&[][..], |c| &c.properties[..]);
         for (i, e) in plan.events.iter().enumerate() {
             cols.clear();
-            if let Some(c) = &plan.common {
-                columns(&c.properties, "", "", None, &mut cols);
-            }
-            columns(&e.properties, "", "", Some(&[]), &mut cols);
-            check_table(plan, Container::Event(i), &cols, out);
+            columns(common, "", false, &mut cols);
+            columns(&e.properties, "", true, &mut cols);
+            check_table(plan, Container::Event(i), &e.properties, common, &cols, out);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_taken_as_they_are_are_their_own_snake_case() {
+        for s in ["order_id", "a", "utm_source", "x1_y2", "v2", "a_b_c", "abc"] {
+            assert!(already_snake(s), "{s}");
+            assert_eq!(snakecase(s), s);
+        }
+        for s in ["orderId", "_x", "a__b", "b_", "OrderID", "1a", ""] {
+            assert!(!already_snake(s), "{s}");
         }
     }
 }

@@ -40,9 +40,15 @@ const ENVELOPE: &[&str] = &[
     "uuid_ts",
 ];
 
-/// Whether a property name is one of the envelope's (as written).
-pub fn is_envelope_name(name: &str) -> bool {
+/// Whether this rule reports a top-level property of this name in a container
+/// (a name of the envelope, or `id` outside `identify` and `group`).
+pub fn is_reserved(name: &str, c: Container) -> bool {
     ENVELOPE.contains(&name)
+        || (name == "id"
+            && !matches!(
+                c,
+                Container::Traits(TraitsKind::Identify | TraitsKind::Group)
+            ))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -139,13 +145,7 @@ impl Rule for ReservedName {
             }
             let p = at.property;
             let name = &*p.name.value;
-            if ENVELOPE.contains(&name)
-                || (name == "id"
-                    && !matches!(
-                        c,
-                        Container::Traits(TraitsKind::Identify | TraitsKind::Group)
-                    ))
-            {
+            if is_reserved(name, c) {
                 let help = match name {
                     "userId" | "user_id" | "anonymousId" | "anonymous_id" | "groupId" | "group_id" => {
                         "ids travel in the envelope: set `identity user|anonymous|group` on the event instead".to_string()
