@@ -12,24 +12,7 @@ use crate::common;
 use eventsc::source::FileId;
 use eventsc::syntax::{parse_fast, parse_with_pest};
 
-/// xorshift64*: a fixed-seed generator, so CI runs the same cases every time.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            (self.next() % n as u64) as usize
-        }
-    }
-}
+use crate::common::Rng;
 
 const ALPHABET: &[&str] = &[
     "{",
