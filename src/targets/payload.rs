@@ -104,6 +104,12 @@ fn has_object(t: &Type) -> bool {
     }
 }
 
+/// Segment's HTTP Tracking API answers 400 Bad Request to an event over 32 KB
+/// (its limit per call and per event of a batch). `constraints/unsatisfiable`
+/// reports a property whose smallest value is bigger, and no string or list of
+/// a sample is built longer (memory stays bounded whatever the plan says).
+pub const SEGMENT_MAX_EVENT_BYTES: u64 = 32 * 1024;
+
 /// Items in a sample list: at least one, within the length bounds.
 fn count(p: &Property) -> u64 {
     let min = p.modifiers().min_length.as_ref().map_or(0, |m| m.value);
@@ -111,7 +117,34 @@ fn count(p: &Property) -> u64 {
     if let Some(max) = &p.modifiers().max_length {
         n = n.min(max.value);
     }
-    n.min(100)
+    n.min(SEGMENT_MAX_EVENT_BYTES)
+}
+
+/// The least bytes of JSON a sample value of a property takes, as samples
+/// build them: strings of `min_length` characters, lists of `min_length` items
+/// (at least one), objects with every property samples include. Saturating, so
+/// any plan gets an answer.
+pub fn min_bytes(p: &Property) -> u64 {
+    min_bytes_of(p, &p.ty, false)
+}
+
+fn min_bytes_of(p: &Property, ty: &Type, item: bool) -> u64 {
+    let min_length = || p.modifiers().min_length.as_ref().map_or(0, |m| m.value);
+    match ty {
+        // The lengths of a list bound the list, not its items.
+        Type::String => 2u64.saturating_add(if item { 0 } else { min_length() }),
+        Type::List(inner) => {
+            let n = if item { 1 } else { min_length().max(1) };
+            let each = min_bytes_of(p, inner, true).saturating_add(1);
+            2u64.saturating_add(n.saturating_mul(each))
+        }
+        Type::Object(children) => children.iter().filter(|c| included(c)).fold(2, |n, c| {
+            // `"name":value,`
+            n.saturating_add(c.name.value.len() as u64 + 4)
+                .saturating_add(min_bytes(c))
+        }),
+        _ => 1,
+    }
 }
 
 /// Whether a sample includes a property: deprecated ones only when required.
@@ -142,18 +175,45 @@ fn derive(p: &Property, ty: &Type, item: bool, clock: &Clock) -> Value {
 }
 
 fn integer(p: &Property) -> Value {
-    let mut v: f64 = 1.0;
-    if let Some(min) = &p.modifiers().min
-        && v < min.value.value
-    {
-        v = min.value.value.ceil();
+    Value::from(integer_in(p).unwrap_or(1))
+}
+
+/// A 64-bit integer within a property's bounds (1 when they allow it, else the
+/// bound nearest to it); `None` when no 64-bit integer is within them.
+/// Bounds are compared exactly as written (`min(9223372036854775808)` admits
+/// no 64-bit integer, although as a double it equals `i64::MAX`), so a sample
+/// passes exact readers (Python's) as well as double-based ones (ajv, validate).
+pub fn integer_in(p: &Property) -> Option<i64> {
+    /// A whole bound: the number itself, else its ceiling (`up`) or floor.
+    fn whole(n: &crate::ir::Number, up: bool) -> i128 {
+        if let Some(i) = n.json.as_i64() {
+            return i128::from(i);
+        }
+        if let Some(u) = n.json.as_u64() {
+            return i128::from(u);
+        }
+        // `as` saturates: beyond i128 is beyond i64 all the same.
+        if up {
+            n.value.ceil() as i128
+        } else {
+            n.value.floor() as i128
+        }
     }
-    if let Some(max) = &p.modifiers().max
-        && v > max.value.value
-    {
-        v = max.value.value.floor();
+    let m = p.modifiers();
+    let lo = m
+        .min
+        .as_ref()
+        .map_or(i128::from(i64::MIN), |b| whole(&b.value, true))
+        .max(i128::from(i64::MIN));
+    let hi = m
+        .max
+        .as_ref()
+        .map_or(i128::from(i64::MAX), |b| whole(&b.value, false))
+        .min(i128::from(i64::MAX));
+    if lo > hi {
+        return None;
     }
-    Value::from(v as i64)
+    i64::try_from(1i128.clamp(lo, hi)).ok()
 }
 
 fn number(p: &Property) -> Value {
@@ -171,21 +231,22 @@ fn number(p: &Property) -> Value {
 }
 
 /// A string satisfying the property's pattern, format and (outside lists)
-/// length bounds, when one of the candidates does; else the first candidate.
+/// length bounds, when one of the candidates does; else the first candidate
+/// (`constraints/unsatisfiable` reports the property then).
 fn string(p: &Property, item: bool) -> String {
-    let (min_len, max_len) = if item {
-        (None, None)
-    } else {
-        (
-            p.modifiers().min_length.as_ref().map(|m| m.value as usize),
-            p.modifiers().max_length.as_ref().map(|m| m.value as usize),
-        )
-    };
+    satisfying_string(p, item).unwrap_or_else(|| candidates(p, item).swap_remove(0))
+}
+
+/// A string satisfying the property's pattern, format and (outside lists)
+/// length bounds, if one of the candidates does.
+pub fn satisfying_string(p: &Property, item: bool) -> Option<String> {
+    let (min_len, max_len) = lengths(p, item);
+    // Read as `validate` reads it (ECMA-262), so a sample passes `validate`.
     let regex = p
         .modifiers()
         .pattern
         .as_ref()
-        .and_then(|pat| regex::Regex::new(&pat.value).ok());
+        .and_then(|pat| crate::validate::pattern::compile(&pat.value).ok());
     let format = p.modifiers().format.as_ref().map(|f| f.value);
     let ok = |s: &str| {
         let n = s.chars().count();
@@ -194,28 +255,43 @@ fn string(p: &Property, item: bool) -> String {
             && regex.as_ref().is_none_or(|r| r.is_match(s))
             && format.is_none_or(|f| f.matches(s))
     };
-    let mut candidates: Vec<String> = Vec::new();
-    if let Some(pat) = &p.modifiers().pattern {
-        candidates.extend(from_pattern(&pat.value, min_len));
-    }
-    if let Some(f) = format {
-        candidates.push(format_example(f).to_string());
-    }
-    let base = format!("sample {}", p.name.value.replace('_', " "));
-    candidates.push(base.clone());
-    candidates.push(fit(&base, min_len, max_len));
-    candidates
-        .iter()
-        .find(|c| ok(c))
-        .cloned()
-        .unwrap_or_else(|| candidates.swap_remove(0))
+    candidates(p, item).into_iter().find(|c| ok(c))
 }
 
-/// Pads with `x` up to `min` characters and cuts at `max`.
+/// The strings tried for a property: from its pattern, its format's example,
+/// its name (padded or cut to its length bounds).
+fn candidates(p: &Property, item: bool) -> Vec<String> {
+    let (min_len, max_len) = lengths(p, item);
+    let mut out: Vec<String> = Vec::new();
+    if let Some(pat) = &p.modifiers().pattern {
+        out.extend(from_pattern(&pat.value, min_len));
+    }
+    if let Some(f) = p.modifiers().format.as_ref().map(|f| f.value) {
+        out.extend(format_examples(f).iter().map(|s| s.to_string()));
+    }
+    let base = format!("sample {}", p.name.value.replace('_', " "));
+    let fitted = fit(&base, min_len, max_len);
+    out.push(base);
+    out.push(fitted);
+    out
+}
+
+/// A string's length bounds (none for list items: they bound the list).
+fn lengths(p: &Property, item: bool) -> (Option<usize>, Option<usize>) {
+    if item {
+        return (None, None);
+    }
+    (
+        p.modifiers().min_length.as_ref().map(|m| m.value as usize),
+        p.modifiers().max_length.as_ref().map(|m| m.value as usize),
+    )
+}
+
+/// Pads with `x` up to `min` characters (at most 32 KiB) and cuts at `max`.
 fn fit(s: &str, min: Option<usize>, max: Option<usize>) -> String {
     let mut out: String = s.chars().take(max.unwrap_or(usize::MAX)).collect();
     let n = out.chars().count();
-    if let Some(min) = min
+    if let Some(min) = min.map(|m| m.min(SEGMENT_MAX_EVENT_BYTES as usize))
         && n < min
     {
         out.extend(std::iter::repeat_n('x', min - n));
@@ -223,29 +299,43 @@ fn fit(s: &str, min: Option<usize>, max: Option<usize>) -> String {
     out
 }
 
-/// A documentation-safe example of each format (RFC 2606 / 5737 / 3849 names).
-pub fn format_example(f: Format) -> &'static str {
+/// Values of each format, a documentation-safe one first (RFC 2606 / 5737 /
+/// 3849 names), then others for length bounds and patterns the first misses:
+/// the shortest and longest usual forms, upper case.
+pub fn format_examples(f: Format) -> &'static [&'static str] {
     match f {
-        Format::Email => "user@example.com",
-        Format::Uri => "https://example.com/",
-        Format::Uuid => "123e4567-e89b-42d3-a456-426614174000",
-        Format::Date => "2026-01-01",
-        Format::DateTime => "2026-01-01T12:00:00.000Z",
-        Format::Ipv4 => "192.0.2.1",
-        Format::Ipv6 => "2001:db8::1",
-        Format::Hostname => "example.com",
+        Format::Email => &["user@example.com", "a@b.co"],
+        Format::Uri => &["https://example.com/", "urn:a"],
+        Format::Uuid => &[
+            "123e4567-e89b-42d3-a456-426614174000",
+            "123E4567-E89B-42D3-A456-426614174000",
+            "urn:uuid:123e4567-e89b-42d3-a456-426614174000",
+        ],
+        Format::Date => &["2026-01-01"],
+        Format::DateTime => &["2026-01-01T12:00:00.000Z", "2026-01-01T12:00:00Z"],
+        Format::Ipv4 => &["192.0.2.1", "0.0.0.0", "198.51.100.255"],
+        Format::Ipv6 => &[
+            "2001:db8::1",
+            "::",
+            "0000:0000:0000:0000:0000:ffff:255.255.255.255",
+        ],
+        Format::Hostname => &["example.com", "a"],
     }
 }
 
-/// Strings matching a pattern: the shortest one, then ones with more repetitions
-/// (for length bounds). Empty when the pattern cannot be parsed.
+/// Strings matching a pattern (read as `validate` reads it, ECMA-262): the
+/// shortest one, then ones with more repetitions (for length bounds), none
+/// longer than 32 KiB. Empty when the pattern cannot be parsed.
 pub fn from_pattern(pattern: &str, min_len: Option<usize>) -> Vec<String> {
-    let Ok(hir) = regex_syntax::Parser::new().parse(pattern) else {
+    let parse = |p: &str| regex_syntax::Parser::new().parse(p).ok();
+    let Some(hir) =
+        parse(&crate::validate::pattern::ecma_to_rust(pattern)).or_else(|| parse(pattern))
+    else {
         return Vec::new();
     };
     let mut extras = vec![0u32, 1, 2, 4, 8, 16];
     if let Some(m) = min_len {
-        extras.push(m.min(1000) as u32);
+        extras.push(m.min(SEGMENT_MAX_EVENT_BYTES as usize) as u32);
     }
     let mut out: Vec<String> = Vec::new();
     for extra in extras {
@@ -259,8 +349,11 @@ pub fn from_pattern(pattern: &str, min_len: Option<usize>) -> Vec<String> {
 
 /// Appends a string matched by `hir`; repetitions run `extra` times more than
 /// their minimum (within their maximum). False when nothing can match (an empty
-/// class).
+/// class) or the string grows past 32 KiB.
 fn generate(hir: &Hir, extra: u32, out: &mut String) -> bool {
+    if out.len() > SEGMENT_MAX_EVENT_BYTES as usize {
+        return false;
+    }
     match hir.kind() {
         HirKind::Empty | HirKind::Look(_) => true,
         HirKind::Literal(lit) => {
@@ -276,8 +369,18 @@ fn generate(hir: &Hir, extra: u32, out: &mut String) -> bool {
         },
         HirKind::Repetition(r) => {
             let want = r.min.saturating_add(extra);
-            let n = r.max.map_or(want, |max| want.min(max)).min(r.min.max(1000));
-            (0..n).all(|_| generate(&r.sub, extra, out))
+            let n = r.max.map_or(want, |max| want.min(max));
+            for _ in 0..n {
+                let before = out.len();
+                if !generate(&r.sub, extra, out) {
+                    return false;
+                }
+                if out.len() == before {
+                    // The same (empty) string every time: bounded time.
+                    break;
+                }
+            }
+            true
         }
         HirKind::Capture(c) => generate(&c.sub, extra, out),
         HirKind::Concat(parts) => parts.iter().all(|h| generate(h, extra, out)),

@@ -884,7 +884,7 @@ pub fn check_value(p: &Property, ty: &Type, v: &serde_json::Value) -> Result<(),
                 return Err(format!("{s:?} is not a valid `{}`", f.value));
             }
             if let Some(pat) = &m.pattern
-                && regex::Regex::new(&pat.value).is_ok_and(|r| !r.is_match(s))
+                && crate::validate::pattern::compile(&pat.value).is_ok_and(|r| !r.is_match(s))
             {
                 return Err(format!("{s:?} does not match the pattern"));
             }
