@@ -12,6 +12,7 @@
 pub mod engine;
 pub(crate) mod names;
 
+pub mod constraints;
 pub mod docs;
 pub mod kpi;
 pub mod lifecycle;
@@ -139,6 +140,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &lifecycle::since_after_plan_version::SinceAfterPlanVersion,
     &segment::reserved_name::ReservedName,
     &segment::column_collision::ColumnCollision,
+    &constraints::unsatisfiable::Unsatisfiable,
     &sampling::range::Range,
     &plan::undeclared_source::UndeclaredSource,
     &kpi::unknown_dimension::UnknownDimension,

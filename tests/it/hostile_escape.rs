@@ -7,7 +7,7 @@
 //! Each test reproduces one item of the issue with the real CLI and reads the
 //! output with a real reader where one exists (PyYAML and dbt's YAML loader).
 
-use crate::common::{self, run::eventsc};
+use crate::common::{self, Rng, run::eventsc};
 use std::path::Path;
 use std::process::Command;
 
@@ -747,4 +747,346 @@ event "Order Completed" {
         "{}",
         r.record
     );
+}
+
+const PATTERNS: &[&str] = &[
+    r"^[A-Z]{3}$",
+    r"^[a-z]+(-[a-z]+)*$",
+    r"^\\d{4}$",
+    r"^(pro|enterprise)$",
+    r"^[^@\\s]+@[^@\\s]+$",
+    r"^SKU-[0-9A-F]{6}$",
+    r"^.{5,}$",
+    r"^[a-z]{2}$",
+    r"^[a-z.]+@example\\.com$",
+    r"^[0-9a-f-]+$",
+    r"^x+$",
+    r"^https://",
+];
+const FORMATS: &[&str] = &[
+    "email",
+    "uri",
+    "uuid",
+    "date",
+    "date-time",
+    "ipv4",
+    "ipv6",
+    "hostname",
+];
+const BOUNDS: &[&str] = &[
+    "0",
+    "1",
+    "-5",
+    "10",
+    "100",
+    "2.5",
+    "-0.5",
+    "9007199254740993",
+    "100000000000000000000",
+    "-100000000000000000000",
+    "9223372036854775807",
+    "9223372036854775808",
+];
+
+/// A random property line: a type, then constraints drawn independently, so
+/// that some combinations cannot hold together.
+fn random_property(rng: &mut Rng, name: &str, depth: usize) -> String {
+    let mut mods = String::new();
+    let ty = match rng.below(if depth < 2 { 9 } else { 7 }) {
+        0 | 1 => {
+            if rng.chance(30) {
+                mods.push_str(&format!(" pattern(\"{}\")", rng.pick(PATTERNS)));
+            }
+            if rng.chance(25) {
+                mods.push_str(&format!(" format({})", rng.pick(FORMATS)));
+            }
+            let (lo, hi) = (rng.below(20), rng.below(50));
+            if rng.chance(25) {
+                mods.push_str(&format!(" min_length({lo})"));
+            }
+            if rng.chance(25) {
+                mods.push_str(&format!(
+                    " max_length({})",
+                    if rng.chance(80) { lo + hi } else { hi }
+                ));
+            }
+            "string".to_string()
+        }
+        2 | 3 => {
+            let integer = rng.chance(50);
+            // Integer bounds are whole numbers (the language says so).
+            let bounds: Vec<&str> = BOUNDS
+                .iter()
+                .copied()
+                .filter(|b| !integer || !b.contains('.'))
+                .collect();
+            let (mut lo, mut hi) = (rng.pick(&bounds), rng.pick(&bounds));
+            // Mostly in order (min > max is E0034, tested elsewhere).
+            let num = |b: &str| b.parse::<f64>().unwrap_or(0.0);
+            if num(lo) > num(hi) && rng.chance(80) {
+                std::mem::swap(&mut lo, &mut hi);
+            }
+            if rng.chance(50) {
+                mods.push_str(&format!(" min({lo})"));
+            }
+            if rng.chance(50) {
+                mods.push_str(&format!(" max({hi})"));
+            }
+            if integer { "integer" } else { "number" }.to_string()
+        }
+        4 => rng.pick(&["boolean", "datetime", "date"]).to_string(),
+        5 => "enum(\"a\", \"b-c\", \"d e\")".to_string(),
+        6 => {
+            if rng.chance(40) {
+                mods.push_str(&format!(" min_length({})", rng.below(4)));
+            }
+            if rng.chance(20) {
+                mods.push_str(&format!(" max_length({})", 1 + rng.below(3)));
+            }
+            "list(string)".to_string()
+        }
+        7 => format!("object {}", random_fields(rng, "f", 3, depth)),
+        _ => format!("list(object {})", random_fields(rng, "g", 2, depth)),
+    };
+    if rng.chance(40) {
+        mods.push_str(" required");
+    }
+    if rng.chance(15) {
+        mods.push_str(" nullable");
+    }
+    format!("{name}: {ty}{mods}")
+}
+
+/// An object's braces and 1 to `most` random properties `{prefix}0`, `{prefix}1`….
+fn random_fields(rng: &mut Rng, prefix: &str, most: usize, depth: usize) -> String {
+    let fields: String = (0..1 + rng.below(most))
+        .map(|i| {
+            format!(
+                "    {}\n",
+                random_property(rng, &format!("{prefix}{i}"), depth + 1)
+            )
+        })
+        .collect();
+    format!("{{\n{fields}  }}")
+}
+
+fn random_plan(rng: &mut Rng) -> String {
+    let mut text = String::from(
+        "plan \"Random\" { owner @data; sources web; version \"1.0.0\" }\n\
+         owner @data { name \"Data\" }\n\
+         consent analytics { basis legitimate_interest }\n\
+         source web { kind web }\n",
+    );
+    for e in 0..1 + rng.below(2) {
+        let identity = rng.pick(&["any", "user", "anonymous", "group"]);
+        text.push_str(&format!(
+            "event \"Thing{e} Happened\" {{\n  description \"d\"\n  owner @data\n  source web\n  consent analytics\n  identity {identity}\n"
+        ));
+        for i in 0..1 + rng.below(4) {
+            text.push_str(&format!(
+                "  {}\n",
+                random_property(rng, &format!("p{i}"), 0)
+            ));
+        }
+        text.push_str("}\n");
+    }
+    text
+}
+
+/// What became of a plan in [`samples_pass`].
+enum Outcome {
+    /// `check` reported errors (their codes): no samples are built.
+    Refused(Vec<String>),
+    /// Its samples passed `validate` against it.
+    Passed,
+    /// It has nothing to sample (no events, identify or group).
+    Empty,
+}
+
+/// Checks a plan; when `check` accepts it, builds its sample payloads and runs
+/// `validate` on them against the same plan, failing the test with the plan,
+/// the samples and the report when one does not pass.
+fn samples_pass(paths: &[std::path::PathBuf], text: &str) -> Outcome {
+    use eventsc::validate::{model::Model, run};
+    let (sources, checked) = common::check_paths(paths);
+    if checked.has_errors() {
+        return Outcome::Refused(
+            checked
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity == eventsc::diagnostics::Severity::Error)
+                .map(|d| d.code.to_string())
+                .collect(),
+        );
+    }
+    let plan = checked.plan.as_ref().expect("a plan");
+    let samples = eventsc::targets::find("samples").expect("the samples target");
+    let artifacts = samples.generate(&eventsc::targets::Context {
+        plan,
+        sources: &sources,
+        warnings: &[],
+        options: Default::default(),
+        plan_path: None,
+    });
+    let ndjson = artifacts
+        .iter()
+        .find(|a| a.path.ends_with("samples.ndjson"))
+        .expect("samples.ndjson");
+    let lines = ndjson
+        .bytes
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .count() as u64;
+    if lines == 0 {
+        return Outcome::Empty;
+    }
+    let model = Model::compile(plan.clone(), &sources);
+    let tally = run(&model, ndjson.bytes.as_slice(), 1).expect("validate runs");
+    let summary = eventsc::validate::report::summarize_with(&model, &tally, "samples", true);
+    assert!(
+        tally.defective == 0 && tally.malformed == 0 && tally.records == lines,
+        "the samples of {paths:?} fail the plan:\n{text}\n{}\n{}",
+        String::from_utf8_lossy(&ndjson.bytes),
+        summary.human()
+    );
+    Outcome::Passed
+}
+
+/// Item 19: whatever constraints a plan combines, either `check` reports them
+/// (`constraints/unsatisfiable`, or an error of the language such as E0034) or
+/// every sample payload `eventsc` writes for it passes `validate` against the
+/// same plan. 400 plans from a seeded generator.
+#[test]
+fn samples_always_pass_their_own_plan() {
+    let mut rng = Rng(0x5eed_1234_abcd_0001);
+    let (mut validated, mut refused, mut unsatisfiable) = (0, 0, 0);
+    let mut codes = std::collections::BTreeMap::new();
+    let dir = tempfile::tempdir().expect("tempdir");
+    for n in 0..400 {
+        let text = random_plan(&mut rng);
+        let path = dir.path().join(format!("plan{n}.events"));
+        std::fs::write(&path, &text).expect("written");
+        match samples_pass(std::slice::from_ref(&path), &text) {
+            Outcome::Passed => validated += 1,
+            Outcome::Empty => {}
+            Outcome::Refused(errors) => {
+                refused += 1;
+                unsatisfiable +=
+                    usize::from(errors.iter().any(|c| c == "constraints/unsatisfiable"));
+                for c in errors {
+                    *codes.entry(c).or_insert(0usize) += 1;
+                }
+            }
+        }
+    }
+    // Not vacuous: most plans get samples, and the rule has work to do.
+    assert!(
+        validated > 200,
+        "{validated} validated, {refused} refused: {codes:?}"
+    );
+    assert!(
+        unsatisfiable > 20,
+        "{unsatisfiable} plans reported unsatisfiable"
+    );
+}
+
+/// Item 19, bounded memory: a `min_length` far beyond what Segment accepts
+/// is reported by `check`, and when a plan allows it anyway, `build` writes
+/// samples with strings of at most 32 Ki characters and lists of at most 32 Ki
+/// items instead of aborting on a 100 TB allocation.
+#[test]
+fn huge_lengths_are_reported_and_samples_stay_bounded() {
+    let plan = |allow: &str| {
+        format!(
+            r#"plan "P" {{ owner @data }}
+owner @data {{ name "Data" }}
+event "Essay Written" {{
+  description "d"
+  owner @data
+  body: string pattern("^[a-z]+$") min_length(100000000000000){allow} "A very long text"
+  pages: list(string) min_length(100000000000000){allow} "Very many pages"
+}}
+"#
+        )
+    };
+    let dir = plan_dir(&plan(""));
+    let r = eventsc(
+        dir.path(),
+        &["check", "plan.events", "--message-format", "short"],
+        None,
+    );
+    assert_eq!(r.code, 1, "{}", r.record);
+    for name in ["`body`", "`pages`"] {
+        assert!(
+            r.stdout.contains(&format!("the smallest {name} is"))
+                || r.stderr.contains(&format!("the smallest {name} is")),
+            "{}",
+            r.record
+        );
+    }
+    let dir = plan_dir(&plan(
+        r#" allow("constraints/unsatisfiable", reason "tested")"#,
+    ));
+    build(dir.path(), "samples");
+    let sample = std::fs::read(dir.path().join("out/samples/essay-written.json")).expect("sample");
+    assert!(
+        sample.len() < 1024 * 1024,
+        "a sample of {} bytes",
+        sample.len()
+    );
+}
+
+/// Item 19 on real plans: the synthetic plans (`eventsc synth`), every fixture
+/// `check` accepts (each `.events` file on its own) and every example get
+/// samples that pass `validate` against them.
+#[test]
+fn samples_of_synthetic_plans_fixtures_and_examples_pass_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (events, properties) in [(1, 2), (8, 20), (120, 20), (30, 60)] {
+        let text = eventsc::synth::plan_text(events, properties);
+        let path = dir
+            .path()
+            .join(format!("synth-{events}-{properties}.events"));
+        std::fs::write(&path, &text).expect("written");
+        assert!(
+            matches!(
+                samples_pass(std::slice::from_ref(&path), &text),
+                Outcome::Passed
+            ),
+            "the synthetic plan {events}×{properties} has errors"
+        );
+    }
+    let root = common::root();
+    let mut files = Vec::new();
+    let mut stack = vec![root.join("tests/fixtures")];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("fixture dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "events") {
+                files.push(vec![path]);
+            }
+        }
+    }
+    for entry in std::fs::read_dir(root.join("examples")).expect("examples") {
+        let path = entry.expect("entry").path();
+        let plan = std::fs::read_dir(&path).is_ok_and(|mut d| {
+            d.any(|e| e.is_ok_and(|e| e.path().extension().is_some_and(|x| x == "events")))
+        });
+        if plan {
+            files.push(vec![path]);
+        }
+    }
+    files.sort();
+    let (mut passed, mut refused) = (0, 0);
+    for paths in &files {
+        match samples_pass(paths, "") {
+            Outcome::Passed => passed += 1,
+            Outcome::Empty => {}
+            Outcome::Refused(_) => refused += 1,
+        }
+    }
+    // Not vacuous: most fixtures are valid plans, every example is.
+    assert!(passed > 80, "{passed} plans passed, {refused} had errors");
 }
