@@ -169,6 +169,7 @@ pub fn render(cx: &Context) -> String {
     );
 
     // How to run.
+    let warehouse = uses_dbt(plan);
     let from = if cx.plan_path.is_some() {
         "Run the commands below in the folder that holds this checklist (the build's output folder): every path in them is relative to it."
     } else {
@@ -180,18 +181,25 @@ pub fn render(cx: &Context) -> String {
          {from}\n\n\
          1. Replay the generated samples; they must pass (if not, the plan and the build are out of step):  \n   \
          {}\n\
-         2. Capture the payloads each source really sends into `qa/captured.ndjson`: {} collects them live (point the sources at it; a dashboard shows each violation as it arrives, and it writes the evidence report when stopped), or export them from the Segment debugger or a source. Then validate them and write the evidence report:  \n   \
-         {}\n\
-         3. Work through the checks of every event below and fill in its evidence.\n\
-         4. Log each defect in the [defect log](#defect-log). When QA fails, fix and re-run, at most {} time{}; then escalate along the [ladder](#escalation-ladder).\n",
+         2. Capture the payloads each source really sends into `qa/captured.ndjson`: {} collects them live (point the sources at it; a dashboard shows each violation as it arrives, and it writes the evidence report when stopped), or export them from the Segment debugger or a source. Then validate them and write the evidence report; each run is recorded in `qa/runs`, where the [rip-cord](#rip-cord) is counted across runs:  \n   \
+         {}\n{}\
+         {}. Work through the checks of every event below and fill in its evidence.\n\
+         {}. Log each defect in the [defect log](#defect-log). When QA fails, fix and re-run, at most {} time{}; then escalate along the [ladder](#escalation-ladder).\n",
         md::code_span(&format!(
             "eventsc validate {plan_path} --payloads {}",
             super::samples::NDJSON
         )),
-        md::code_span(&format!("eventsc serve {plan_path}")),
+        md::code_span(&format!("eventsc serve {plan_path} --record qa/runs")),
         md::code_span(&format!(
-            "eventsc validate {plan_path} --payloads qa/captured.ndjson --report qa/evidence.md"
+            "eventsc validate {plan_path} --payloads qa/captured.ndjson --report qa/evidence.md --record qa/runs"
         )),
+        if warehouse {
+            "3. In the warehouse, for the calls Segment loaded: the dbt project the `dbt` target writes (`dbt/`), built against the warehouse, tests every rule on every table, and its model `eventsc_qa_summary` gives the same verdict as `eventsc validate` over the last 7 days (the build fails when QA fails; `eventsc_qa_defects` lists each defect).\n"
+        } else {
+            ""
+        },
+        3 + usize::from(warehouse),
+        4 + usize::from(warehouse),
         qa.retry_limit,
         if qa.retry_limit == 1 { "" } else { "s" }
     );
@@ -230,6 +238,7 @@ pub fn render(cx: &Context) -> String {
             &rows,
         );
     }
+    out.push_str(&md::anchor("rip-cord"));
     out.push_str("### Rip-cord\n\n");
     let _ = writeln!(
         out,
@@ -334,6 +343,11 @@ pub fn render(cx: &Context) -> String {
     out
 }
 
+/// Whether the plan's tools include dbt (the warehouse QA step).
+fn uses_dbt(plan: &Plan) -> bool {
+    plan.meta.tools.iter().any(|t| t.value.as_str() == "dbt")
+}
+
 fn dashboards(plan: &Plan) -> String {
     let tools: Vec<String> = plan
         .meta
@@ -345,7 +359,7 @@ fn dashboards(plan: &Plan) -> String {
             "amplitude" => "Amplitude's event stream".to_string(),
             "mixpanel" => "Mixpanel's live view".to_string(),
             "snowplow" => "Snowplow Micro or the enrich stream".to_string(),
-            "dbt" => "the warehouse table (`dbt test` on its source passes)".to_string(),
+            "dbt" => "the warehouse (the dbt project's tests on its table pass and `eventsc_qa_summary` counts it)".to_string(),
             other => text(other),
         })
         .collect();
