@@ -2,7 +2,7 @@
 
 Subcommands (each prints one JSON document as its last line on stdout):
 
-  project DIR DBT_DIR PAYLOADS [--engine duckdb|postgres] [--port N]
+  project DIR DBT_DIR PAYLOADS [--engine duckdb|postgres] [--port N] [--without-table NAME]
       Makes DIR a copy of the generated dbt project DBT_DIR (`eventsc build
       --target dbt` writes it under dbt/) with a profiles.yml for the engine:
       DuckDB (a file per database named in sources.yml, the first one the
@@ -15,7 +15,9 @@ Subcommands (each prints one JSON document as its last line on stdout):
       first source that has the table; properties, traits and context
       flattened into `parent_child` columns (snake_case), lists as JSON text,
       values Segment could not cast to the column's type as NULL, columns the
-      table lacks dropped. Prints {"rows": N}.
+      table lacks dropped. `--without-table NAME` leaves the tables NAME
+      out (as if Segment had not made them yet; their calls are lost).
+      Prints {"rows": N}.
 
   dbt [--vars JSON] PROJECT_DIR COMMAND [ARGS] [+ PROJECT_DIR COMMAND [ARGS] ...]
       Runs dbt commands (`P parse + P test` runs both, in one process: dbt
@@ -160,7 +162,7 @@ def relation(engine, db, schema, table):
     return f'"{schema}"."{table}"'
 
 
-def project(dir, dbt_dir, payloads, engine, port):
+def project(dir, dbt_dir, payloads, engine, port, without=None):
     if os.path.exists(dir):
         shutil.rmtree(dir)
     shutil.copytree(dbt_dir, dir)
@@ -212,6 +214,8 @@ def project(dir, dbt_dir, payloads, engine, port):
         wh.execute(f'create schema if not exists "{schema}"' if engine == "postgres"
                    else f'create schema if not exists "{db}"."{schema}"')
         for t in s["tables"]:
+            if t["name"] == without:
+                continue
             types = {c["name"]: c.get("data_type", "varchar") for c in t["columns"]}
             kinds = {"double": "double precision"} if engine == "postgres" else {}
             cols = ", ".join(f'"{n}" {kinds.get(k, k)}' for n, k in types.items())
@@ -247,6 +251,8 @@ def project(dir, dbt_dir, payloads, engine, port):
 
     def put(key, values):
         nonlocal rows
+        if key not in tables:
+            return
         rel, types, _ = tables[key]
         names = [n for n in types if n in values]
         if not names:
@@ -413,12 +419,14 @@ def main():
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     a = sys.argv[1:]
     if len(a) >= 4 and a[0] == "project":
-        engine, port = "duckdb", None
+        engine, port, without = "duckdb", None, None
         if "--engine" in a:
             engine = a[a.index("--engine") + 1]
         if "--port" in a:
             port = int(a[a.index("--port") + 1])
-        project(a[1], a[2], a[3], engine, port)
+        if "--without-table" in a:
+            without = a[a.index("--without-table") + 1]
+        project(a[1], a[2], a[3], engine, port, without)
     elif len(a) >= 3 and a[0] == "dbt":
         run_dbt(a[1:])
     elif len(a) == 2 and a[0] == "qa":

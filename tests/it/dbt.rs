@@ -530,3 +530,130 @@ fn dbt_version_picks_the_yaml() {
         insta::assert_snapshot!("dbt-version-1.9-sources", yaml);
     });
 }
+
+/// The YAML for dbt 1.8 to 1.10.4 (`--dbt-version 1.9`) means the same
+/// project to dbt: parsed by the installed dbt-core (1.11, which still reads
+/// the older layout, with deprecations), its sources and tests equal those of
+/// the default YAML. And the failing path of `eventsc_table_exists` on both:
+/// an implemented event whose table Segment has not made fails it (every
+/// other test on a missing table passes).
+#[test]
+fn older_dbt_yaml_is_the_same_project_and_a_missing_table_fails() {
+    let tmp = tempdir();
+    let plan = common::root().join("tests/fixtures/spec/full-example.events");
+    // The first table with the test (an implemented event's).
+    let new = tmp.path().join("new-out");
+    build(&plan, &new, &[]);
+    let sources: Value = yaml_serde::from_str(
+        &std::fs::read_to_string(new.join("dbt/models/sources.yml")).expect("sources.yml"),
+    )
+    .expect("YAML");
+    let (source, missing) = sources["sources"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|s| {
+            let tables = s["tables"].as_array().into_iter().flatten();
+            tables.map(move |t| (s, t))
+        })
+        .find(|(_, t)| t.to_string().contains("\"eventsc_table_exists\""))
+        .and_then(|(s, t)| {
+            Some((
+                s["name"].as_str()?.to_string(),
+                t["name"].as_str()?.to_string(),
+            ))
+        })
+        .expect("a table with eventsc_table_exists");
+    let select = format!("source:{source}.{missing}");
+    let old = tmp.path().join("old-out");
+    build(&plan, &old, &["--dbt-version", "1.9"]);
+    let payloads = tmp.path().join("samples.ndjson");
+    std::fs::copy(new.join("samples/samples.ndjson"), &payloads).expect("copies");
+    let mut args = vec!["dbt".to_string(), "--vars".into(), WINDOW.into()];
+    let mut dirs = Vec::new();
+    for (name, out) in [("new", &new), ("old", &old)] {
+        let dir = tmp.path().join(name);
+        harness(&[
+            "project",
+            utf8(&dir),
+            utf8(&out.join("dbt")),
+            utf8(&payloads),
+            "--without-table",
+            &missing,
+        ]);
+        if !dirs.is_empty() {
+            args.push("+".into());
+        }
+        args.extend([utf8(&dir).to_string(), "parse".into(), "+".into()]);
+        args.extend([
+            utf8(&dir).to_string(),
+            "test".into(),
+            "--select".into(),
+            select.clone(),
+        ]);
+        dirs.push(dir);
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let results = last_json(&harness(&args));
+    let r = results.as_array().expect("a list of summaries");
+    assert_eq!(r.len(), 4, "{results}");
+    // The default YAML parses clean; the older one with deprecations only.
+    assert_clean("new parse", &r[0], false);
+    for (label, s) in [("old parse", &r[2]), ("old test", &r[3])] {
+        assert_eq!(s["warnings"], json!([]), "{label}: {s}");
+        assert_eq!(s["errors"], json!([]), "{label}: {s}");
+    }
+    assert_ne!(
+        r[2]["deprecations"],
+        json!([]),
+        "dbt 1.11 reads the 1.9 YAML as older: {}",
+        r[2]
+    );
+    // The missing table fails the test, in both layouts, and the other tests
+    // of its table pass.
+    for (label, s) in [("new test", &r[1]), ("old test", &r[3])] {
+        assert_eq!(s["success"], json!(false), "{label}: {s}");
+        assert_eq!(
+            s["failed"],
+            json!([{"test": "eventsc_table_exists", "table": missing, "column": null}]),
+            "{label}: {s}"
+        );
+        assert!(s["passed"].as_u64().unwrap_or(0) > 0, "{label}: {s}");
+    }
+    // The same sources and tests.
+    let new_manifest = last_json(&harness(&["manifest", utf8(&dirs[0])]));
+    let old_manifest = last_json(&harness(&["manifest", utf8(&dirs[1])]));
+    assert_eq!(new_manifest["sources"], old_manifest["sources"]);
+    let (new_tests, old_tests) = (
+        new_manifest["tests"].as_object().expect("tests"),
+        old_manifest["tests"].as_object().expect("tests"),
+    );
+    // (Their ids differ: dbt hashes the YAML of their arguments; and the
+    // older layout copies a table's tags onto its tests, where the newer one
+    // leaves them on the table: `--exclude tag:planned` selects the same
+    // tests either way, through the table.)
+    let sorted = |m: &serde_json::Map<String, Value>| {
+        let mut v: Vec<String> = m
+            .values()
+            .map(|t| json!({"name": t["name"], "kwargs": t["kwargs"]}).to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    let (new_tests, old_tests) = (sorted(new_tests), sorted(old_tests));
+    assert!(new_tests.len() > 100, "{}", new_tests.len());
+    assert!(
+        new_tests == old_tests,
+        "{} and {} tests; of the default YAML and not the older one: {:#?}\nthe other way: {:#?}",
+        new_tests.len(),
+        old_tests.len(),
+        new_tests
+            .iter()
+            .filter(|t| !old_tests.contains(t))
+            .collect::<Vec<_>>(),
+        old_tests
+            .iter()
+            .filter(|t| !new_tests.contains(t))
+            .collect::<Vec<_>>()
+    );
+}

@@ -173,7 +173,9 @@ fn every_command_of_the_qa_checklist_runs_as_written() {
         assert!(served, "the checklist offers `eventsc serve`");
         assert!(out.join("qa/evidence.md").is_file());
         // The validation of the capture is recorded for the rip-cord.
-        let runs = std::fs::read_dir(out.join("qa/runs")).expect("qa/runs").count();
+        let runs = std::fs::read_dir(out.join("qa/runs"))
+            .expect("qa/runs")
+            .count();
         assert_eq!(runs, 1, "one recorded run");
     }
 }
@@ -209,7 +211,9 @@ fn serve_runs(d: &std::path::Path, out: &std::path::Path, command: &str) {
     // No payload came: QA failed, reported on exit.
     assert_eq!(status.code(), Some(1), "`{command}`");
     assert!(copy.join("qa/evidence.md").is_file());
-    let runs = std::fs::read_dir(copy.join("qa/runs")).expect("qa/runs").count();
+    let runs = std::fs::read_dir(copy.join("qa/runs"))
+        .expect("qa/runs")
+        .count();
     assert_eq!(runs, 1, "`{command}` records its run");
 }
 
