@@ -37,7 +37,7 @@ run() { # name batch
     sleep 0.05
   done
   echo "== $name (batch $batch, ${seconds}s)"
-  node bench/serve_load.mjs "http://127.0.0.1:$port" "$dir/payloads.ndjson" "$seconds" "$batch" 4
+  timeout $((seconds * 3 + 60)) node bench/serve_load.mjs "http://127.0.0.1:$port" "$dir/payloads.ndjson" "$seconds" "$batch" 4
   local ticks hwm
   ticks=$(awk '{print $14 + $15}' "/proc/$pid/stat")
   hwm=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
