@@ -34,6 +34,7 @@ pub mod import;
 pub mod ir;
 pub mod load;
 pub(crate) mod lsp;
+pub mod project;
 pub mod rules;
 pub mod serve;
 pub mod source;

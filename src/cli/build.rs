@@ -24,43 +24,35 @@ use std::path::PathBuf;
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
-    /// `.events` files or directories (every `.events` file below); `-` reads stdin.
-    #[arg(default_value = ".")]
+    /// `.events` files or directories (every `.events` file below); `-` reads
+    /// stdin. A directory holding an `eventsc.toml` is that manifest's plan.
+    /// None: the plan the current directory is in (the nearest `eventsc.toml`,
+    /// or directory with exactly one file declaring `plan`, at or above it).
     pub paths: Vec<PathBuf>,
-    /// Output directory (created when missing).
+    /// Output directory (created when missing); default: `[build] out` of the
+    /// plan's `eventsc.toml`.
     #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
+    pub out: Option<PathBuf>,
     /// Overwrite files in DIR that eventsc did not write (or that changed since
     /// it wrote them). Inputs are never overwritten.
     #[arg(long)]
     pub force: bool,
     /// Targets to build, comma-separated, or `all` (every target but the typed
-    /// clients, `typescript` and `python`, which are built when named).
-    #[arg(
-        long,
-        value_name = "LIST",
-        value_delimiter = ',',
-        default_value = "all"
-    )]
-    pub target: Vec<String>,
+    /// clients, `typescript` and `python`, which are built when named); default:
+    /// `[build] targets` of the plan's `eventsc.toml`, else `all`.
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub target: Option<Vec<String>>,
     /// The dbt-core version the `dbt` target writes for: `1.8` to `1.10.4` (meta
     /// and tags beside `config`, test arguments inline) or `1.10.5` and later
-    /// (the default: under `config:` and `arguments:`).
-    #[arg(long, value_name = "VERSION", value_parser = parse_dbt_version)]
+    /// (the default: under `config:` and `arguments:`); also `[targets.dbt]
+    /// version` in `eventsc.toml`.
+    #[arg(long, value_name = "VERSION", value_parser = targets::parse_dbt_version)]
     pub dbt_version: Option<DbtVersion>,
     /// Also write an audit record of this build into DIR (see `eventsc log`).
     #[arg(long, value_name = "DIR")]
     pub record: Option<PathBuf>,
     #[command(flatten)]
     pub output: Output,
-}
-
-fn parse_dbt_version(s: &str) -> Result<DbtVersion, String> {
-    DbtVersion::parse(s).ok_or_else(|| {
-        format!(
-            "`{s}` is not a dbt-core version eventsc writes for: 1.8 or later, like 1.9 or 1.10.5"
-        )
-    })
 }
 
 /// The targets named on the command line, in registry order; an unknown name is
@@ -104,14 +96,39 @@ pub fn select(names: &[String]) -> Result<Vec<&'static dyn Target>, String> {
 }
 
 pub fn run(args: Args) -> u8 {
-    let selected = match select(&args.target) {
+    let plan = match super::plans::select(&args.paths, false) {
+        Ok(mut plans) if plans.len() == 1 => plans.remove(0),
+        Ok(_) => return usage_error("build reads one plan"),
+        Err(e) => return usage_error(e),
+    };
+    let manifest = plan.manifest.as_ref();
+    let default_targets = vec!["all".to_string()];
+    let names = args
+        .target
+        .as_ref()
+        .or(manifest.and_then(|m| m.targets.as_ref()))
+        .unwrap_or(&default_targets);
+    let selected = match select(names) {
         Ok(s) => s,
         Err(message) => return usage_error(message),
     };
-    if let Err(e) = outdir::check_out(&args.out) {
+    let Some(out) = args.out.clone().or_else(|| {
+        manifest
+            .and_then(|m| m.out.as_deref())
+            .map(|o| super::plans::relative(o, &std::env::current_dir().unwrap_or_default()))
+    }) else {
+        return usage_error(
+            "no output directory: pass --out DIR (or set `[build] out` in the plan's eventsc.toml)",
+        );
+    };
+    let mut target_options = manifest.map(|m| m.target_options()).unwrap_or_default();
+    if let Some(v) = args.dbt_version {
+        target_options.dbt_version = v;
+    }
+    if let Err(e) = outdir::check_out(&out) {
         return usage_error(e);
     }
-    let loaded = match crate::load::load(&args.paths) {
+    let loaded = match crate::load::load(&plan.paths) {
         Ok(l) => l,
         Err(e) => return usage_error(e),
     };
@@ -134,19 +151,17 @@ pub fn run(args: Args) -> u8 {
         _ => {
             eprintln!(
                 "build: nothing written to `{}` (fix the errors above first)",
-                args.out.display()
+                out.display()
             );
             return EXIT_FAIL;
         }
     };
-    let plan_path = crate::targets::qa::plan_from_out(&args.out, &loaded.sources);
+    let plan_path = crate::targets::qa::plan_from_out(&out, &loaded.sources);
     let cx = Context {
         plan,
         sources: &loaded.sources,
         warnings: &checked.diagnostics,
-        options: targets::Options {
-            dbt_version: args.dbt_version.unwrap_or_default(),
-        },
+        options: target_options,
         plan_path: plan_path.as_deref(),
     };
     let options = outdir::Options {
@@ -158,7 +173,7 @@ pub fn run(args: Args) -> u8 {
             .filter(|p| p.as_os_str() != "-")
             .collect(),
     };
-    let report = match outdir::build(&args.out, &selected, &cx, &options) {
+    let report = match outdir::build(&out, &selected, &cx, &options) {
         Ok(r) => r,
         Err(e) => return usage_error(e),
     };
@@ -168,7 +183,7 @@ pub fn run(args: Args) -> u8 {
     for f in &report.forced {
         eprintln!(
             "build: replaced `{}`, which eventsc had not written (--force)",
-            args.out.join(f).display()
+            out.join(f).display()
         );
     }
     if !report.temporaries.is_empty() {
@@ -180,7 +195,7 @@ pub fn run(args: Args) -> u8 {
     eprintln!(
         "build: {} into `{}`: {} written, {} unchanged, {} removed",
         plural(selected.len(), "target"),
-        args.out.display(),
+        out.display(),
         plural(report.written.len(), "file"),
         report.unchanged.len(),
         report.removed.len()

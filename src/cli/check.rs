@@ -14,8 +14,11 @@ use std::path::PathBuf;
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
-    /// `.events` files or directories (every `.events` file below); `-` reads stdin.
-    #[arg(default_value = ".")]
+    /// `.events` files or directories (every `.events` file below); `-` reads
+    /// stdin. A directory holding an `eventsc.toml` is that manifest's plan.
+    /// None: the plan the current directory is in (the nearest `eventsc.toml`,
+    /// or directory with exactly one file declaring `plan`, at or above it);
+    /// outside any plan, every plan below it, each checked on its own.
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub output: Output,
@@ -63,32 +66,43 @@ impl Output {
 }
 
 pub fn run(args: Args) -> u8 {
-    let loaded = match crate::load::load(&args.paths) {
-        Ok(l) => l,
+    let plans = match super::plans::select(&args.paths, true) {
+        Ok(p) => p,
         Err(e) => return usage_error(e),
     };
-    let checked = crate::check::check(&loaded.sources, loaded.diagnostics);
-    let files = loaded.sources.len();
-    let what = match &checked.plan {
-        Some(p) => format!(
-            "checked {} file{} ({} event{})",
-            files,
-            if files == 1 { "" } else { "s" },
-            p.events.len(),
-            if p.events.len() == 1 { "" } else { "s" }
-        ),
-        None => format!(
-            "checked {} file{}",
-            files,
-            if files == 1 { "" } else { "s" }
-        ),
-    };
-    if args
-        .output
-        .report(&checked.diagnostics, &loaded.sources, &what)
-    {
-        EXIT_FAIL
-    } else {
-        EXIT_OK
+    let mut failed = false;
+    for plan in &plans {
+        match check_plan(plan, &args.output) {
+            Ok(f) => failed |= f,
+            Err(code) => return code,
+        }
     }
+    if failed { EXIT_FAIL } else { EXIT_OK }
+}
+
+/// Checks one plan and reports it; whether it failed, or the exit code of a
+/// file that could not be read.
+fn check_plan(plan: &super::plans::Plan, output: &Output) -> Result<bool, u8> {
+    let loaded = crate::load::load(&plan.paths).map_err(usage_error)?;
+    let mut checked = crate::check::check(&loaded.sources, loaded.diagnostics);
+    let first = loaded.sources.files().next().map(|(id, _)| id);
+    if let (Some(root), Some(first)) = (&plan.root, first)
+        && let Some(note) = crate::project::alone_note(root, first)
+    {
+        checked.diagnostics.insert(0, note);
+    }
+    let files = loaded.sources.len();
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    let mut what = match &checked.plan {
+        Some(p) => format!(
+            "checked {} ({})",
+            plural(files, "file"),
+            plural(p.events.len(), "event")
+        ),
+        None => format!("checked {}", plural(files, "file")),
+    };
+    if let Some(label) = plan.label() {
+        what = format!("{}: {what}", crate::visible::visible(&label));
+    }
+    Ok(output.report(&checked.diagnostics, &loaded.sources, &what))
 }

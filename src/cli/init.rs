@@ -1,6 +1,6 @@
 //! `eventsc init`: writes a starter plan from the request (template in
-//! [`crate::starter`]). The plan is checked before it is written; an existing file
-//! is only replaced with `--force`.
+//! [`crate::starter`]) and its `eventsc.toml`. The plan is checked before it is
+//! written; an existing file is only replaced with `--force`.
 
 use super::{EXIT_OK, usage_error};
 use crate::starter::{self, Request};
@@ -45,10 +45,11 @@ pub struct Args {
     /// The plan's title (default: the title of the use case, e.g. "Pipeline velocity").
     #[arg(long)]
     pub title: Option<String>,
-    /// The file to write (`-` for standard output).
+    /// The file to write (`-` for standard output); an `eventsc.toml` is
+    /// written next to it.
     #[arg(long, default_value = "plan.events")]
     pub out: PathBuf,
-    /// Replace the file if it exists.
+    /// Replace the file (and a different `eventsc.toml`) if it exists.
     #[arg(long)]
     pub force: bool,
 }
@@ -79,12 +80,51 @@ pub fn run(args: Args) -> u8 {
         report(&request, &checked, "-");
         return EXIT_OK;
     }
+    // The plan's manifest, next to it: checked before anything is written.
+    let manifest = args
+        .out
+        .parent()
+        .unwrap_or(std::path::Path::new(""))
+        .join(crate::project::MANIFEST);
+    let ours = std::fs::read(&manifest).is_ok_and(|b| b == MANIFEST.as_bytes());
+    if !ours && !args.force && manifest.exists() {
+        return usage_error(format!(
+            "`{}` already exists (a directory holds one plan): pass --force to overwrite it, or write the plan into another directory",
+            manifest.display()
+        ));
+    }
     if let Err(e) = crate::fsutil::write_output_file(&args.out, text.as_bytes(), args.force, &[]) {
+        return usage_error(e);
+    }
+    if !ours
+        && let Err(e) =
+            crate::fsutil::write_output_file(&manifest, MANIFEST.as_bytes(), true, &[&args.out])
+    {
         return usage_error(e);
     }
     report(&request, &checked, &args.out.display().to_string());
     EXIT_OK
 }
+
+/// The `eventsc.toml` written next to the plan: it marks the plan's root, so
+/// `eventsc check` and `eventsc build` run with no argument in its directory.
+const MANIFEST: &str = r#"# The tracking plan in this directory (docs/language.md, "eventsc.toml").
+# `eventsc check` and `eventsc build` with no argument find this file upward.
+
+[plan]
+# The plan's files, globs relative to this file (default: every .events file
+# below, except those of a nested plan).
+# files = ["**/*.events"]
+# exclude = ["drafts/**"]
+
+[build]
+out = "out"
+targets = ["all"]
+
+# Target options: [targets.NAME] KEY = "VALUE" is `build --NAME-KEY VALUE`.
+# [targets.dbt]
+# version = "1.10.5"
+"#;
 
 /// What `init` made of the request, on stderr: the use case recognised, the KPIs,
 /// what each tool maps to, and the next step.
@@ -117,4 +157,18 @@ fn report(request: &Request, checked: &crate::check::Checked, out: &str) {
         ));
     }
     eprint!("{s}");
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_manifest_written_loads() {
+        let m = crate::project::Manifest::parse(
+            std::path::Path::new("p/eventsc.toml"),
+            super::MANIFEST,
+        )
+        .expect("init's eventsc.toml parses");
+        assert_eq!(m.out.as_deref(), Some(std::path::Path::new("p/out")));
+        assert_eq!(m.targets, Some(vec!["all".to_string()]));
+    }
 }

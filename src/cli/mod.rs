@@ -12,6 +12,7 @@ mod import;
 mod init;
 mod log;
 mod lsp;
+mod plans;
 mod serve;
 mod status;
 mod synth;

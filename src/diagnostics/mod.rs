@@ -16,6 +16,9 @@ use serde::Serialize;
 pub enum Severity {
     Error,
     Warning,
+    /// Information: not a problem (a file checked alone because it belongs to
+    /// no plan). Never fails a command, `--deny warnings` included.
+    Info,
 }
 
 impl Severity {
@@ -23,6 +26,7 @@ impl Severity {
         match self {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Info => "info",
         }
     }
 }
@@ -124,13 +128,15 @@ pub fn sort(diags: &mut Vec<Diagnostic>) {
 pub struct Counts {
     pub errors: usize,
     pub warnings: usize,
+    pub infos: usize,
 }
 
 pub fn count(diags: &[Diagnostic]) -> Counts {
-    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let of = |s: Severity| diags.iter().filter(|d| d.severity == s).count();
     Counts {
-        errors,
-        warnings: diags.len() - errors,
+        errors: of(Severity::Error),
+        warnings: of(Severity::Warning),
+        infos: of(Severity::Info),
     }
 }
 
@@ -139,11 +145,15 @@ impl Counts {
         fn plural(n: usize, word: &str) -> String {
             format!("{n} {word}{}", if n == 1 { "" } else { "s" })
         }
-        match (self.errors, self.warnings) {
+        let problems = match (self.errors, self.warnings) {
             (0, 0) => "no problems".to_string(),
             (e, 0) => plural(e, "error"),
             (0, w) => plural(w, "warning"),
             (e, w) => format!("{}, {}", plural(e, "error"), plural(w, "warning")),
+        };
+        match self.infos {
+            0 => problems,
+            n => format!("{problems} ({n} info)"),
         }
     }
 }

@@ -28,6 +28,27 @@ pub fn by_document(ws: &Workspace, group: &str) -> BTreeMap<DocKey, Vec<lsp_type
             }
         }
     }
+    // A file with no plan root: the note `eventsc check` gives it.
+    if let Some(root) = ws.root_of_group(group)
+        && let Some(note) = crate::project::alone_note(root, crate::source::FileId(0))
+    {
+        for list in out.values_mut() {
+            list.insert(
+                0,
+                lsp_types::Diagnostic {
+                    range: lsp_types::Range::default(),
+                    severity: Some(DiagnosticSeverity::INFORMATION),
+                    code: Some(NumberOrString::String(note.code.to_string())),
+                    source: Some("eventsc".into()),
+                    message: match &note.help {
+                        Some(h) => format!("{}\nhelp: {h}", note.message),
+                        None => note.message.clone(),
+                    },
+                    ..lsp_types::Diagnostic::default()
+                },
+            );
+        }
+    }
     out
 }
 
@@ -71,6 +92,7 @@ pub fn to_lsp(ws: &Workspace, d: &Diagnostic) -> Option<(DocKey, lsp_types::Diag
             severity: Some(match d.severity {
                 Severity::Error => DiagnosticSeverity::ERROR,
                 Severity::Warning => DiagnosticSeverity::WARNING,
+                Severity::Info => DiagnosticSeverity::INFORMATION,
             }),
             code: Some(NumberOrString::String(d.code.to_string())),
             code_description: None,

@@ -36,17 +36,18 @@ use crossbeam_channel::Sender;
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response, ResponseError};
 use lsp_types::{
     CompletionOptions, DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
-    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DocumentSymbolParams, FileChangeType,
-    GotoDefinitionParams, HoverParams, HoverProviderCapability, InitializeParams, OneOf,
-    PositionEncodingKind, PublishDiagnosticsParams, ReferenceParams, RenameOptions, RenameParams,
-    ServerCapabilities, ServerInfo, TextDocumentPositionParams, TextDocumentSyncCapability,
-    TextDocumentSyncKind, TextDocumentSyncOptions, Uri,
+    DidChangeWatchedFilesRegistrationOptions, DidCloseTextDocumentParams,
+    DidOpenTextDocumentParams, DocumentSymbolParams, FileChangeType, FileSystemWatcher,
+    GlobPattern, GotoDefinitionParams, HoverParams, HoverProviderCapability, InitializeParams,
+    OneOf, PositionEncodingKind, PublishDiagnosticsParams, ReferenceParams, Registration,
+    RegistrationParams, RenameOptions, RenameParams, ServerCapabilities, ServerInfo,
+    TextDocumentPositionParams, TextDocumentSyncCapability, TextDocumentSyncKind,
+    TextDocumentSyncOptions, Uri,
 };
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::collections::{BTreeSet, VecDeque};
 use std::panic::AssertUnwindSafe;
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use workspace::{GroupKey, Workspace};
 
@@ -119,23 +120,9 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
     connection
         .initialize_finish(id, result)
         .map_err(|e| format!("initialization failed: {e}"))?;
-    let mut server = Server::new(connection.sender.clone(), folders_of(&params));
-    server.start();
+    let mut server = Server::new(connection.sender.clone());
+    server.start(&params);
     main_loop(connection, &mut server)
-}
-
-#[allow(deprecated)] // `root_uri` and `root_path` are the fallbacks of older clients.
-fn folders_of(params: &InitializeParams) -> Vec<PathBuf> {
-    if let Some(folders) = &params.workspace_folders {
-        return folders
-            .iter()
-            .filter_map(|f| convert::path_of(&f.uri))
-            .collect();
-    }
-    if let Some(p) = params.root_uri.as_ref().and_then(convert::path_of) {
-        return vec![p];
-    }
-    params.root_path.iter().map(PathBuf::from).collect()
 }
 
 fn main_loop(connection: &Connection, server: &mut Server) -> Result<(), String> {
@@ -235,11 +222,11 @@ fn log_enabled() -> bool {
 }
 
 impl Server {
-    pub fn new(sender: Sender<Message>, folders: Vec<PathBuf>) -> Server {
+    pub fn new(sender: Sender<Message>) -> Server {
         let (jobs_tx, jobs_rx) = crossbeam_channel::unbounded();
         Server {
             sender,
-            ws: Workspace::new(folders),
+            ws: Workspace::new(),
             log: log_enabled(),
             touched: BTreeSet::new(),
             jobs_tx,
@@ -249,22 +236,53 @@ impl Server {
         }
     }
 
-    /// Reads the workspace folders and publishes what their plans report.
-    fn start(&mut self) {
-        let t = Instant::now();
-        self.ws.load_folders();
-        let groups: Vec<GroupKey> = self.ws.groups.keys().cloned().collect();
-        for g in &groups {
-            self.ws.analyze(g, true);
+    /// Asks the client to report changes to `.events` files and manifests, when
+    /// it can register for them (the plans are read when a document opens).
+    fn start(&mut self, params: &InitializeParams) {
+        let dynamic = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|d| d.dynamic_registration)
+            .unwrap_or(false);
+        if !dynamic {
+            return;
         }
-        if self.log {
-            transport::log(&format!(
-                "loaded {} files in {:.1} ms",
-                self.ws.docs.len(),
-                t.elapsed().as_secs_f64() * 1000.0
-            ));
+        let watchers: Vec<FileSystemWatcher> = ["**/*.events", "**/eventsc.toml"]
+            .iter()
+            .map(|g| FileSystemWatcher {
+                glob_pattern: GlobPattern::String(g.to_string()),
+                kind: None,
+            })
+            .collect();
+        let params = RegistrationParams {
+            registrations: vec![Registration {
+                id: "eventsc-watched-files".into(),
+                method: "workspace/didChangeWatchedFiles".into(),
+                register_options: serde_json::to_value(DidChangeWatchedFilesRegistrationOptions {
+                    watchers,
+                })
+                .ok(),
+            }],
+        };
+        let _ = self.sender.send(
+            Request::new(
+                "eventsc/register-watchers".to_string().into(),
+                "client/registerCapability".into(),
+                params,
+            )
+            .into(),
+        );
+    }
+
+    /// Reads the plans of the open documents and drops the others (see
+    /// `Workspace::sync`), clearing what was published for dropped files.
+    fn sync(&mut self) {
+        for uri in self.ws.sync() {
+            self.touched.remove(&convert::key_of(&uri));
+            self.clear(uri);
         }
-        self.publish(&groups);
     }
 
     fn analyze(&mut self) {
@@ -397,6 +415,7 @@ impl Server {
                 let path = convert::path_of(&doc.uri);
                 self.ws
                     .set_text(doc.uri, path, doc.text, Some(doc.version), None);
+                self.sync();
             }
             "textDocument/didChange" => {
                 let p: DidChangeTextDocumentParams = parse(n.params)?;
@@ -423,41 +442,43 @@ impl Server {
             "textDocument/didClose" => {
                 let p: DidCloseTextDocumentParams = parse(n.params)?;
                 let key = convert::key_of(&p.text_document.uri);
-                let path = convert::path_of(&p.text_document.uri);
-                match path.filter(|p| self.ws.in_folders(p) && p.is_file()) {
-                    Some(path) => {
-                        if let Some(doc) = self.ws.docs.get_mut(&key) {
-                            doc.version = None;
-                        }
-                        self.ws.load_file(&path);
-                    }
+                // The file on disk counts again; the plan is dropped when no
+                // document of it is open.
+                if let Some(doc) = self.ws.docs.get_mut(&key) {
+                    doc.version = None;
+                }
+                match convert::path_of(&p.text_document.uri).filter(|p| p.is_file()) {
+                    Some(path) => self.ws.load_file(&path),
                     None => {
                         if let Some(doc) = self.ws.remove(&key) {
                             self.clear(doc.uri);
                         }
                     }
                 }
+                self.sync();
             }
             "workspace/didChangeWatchedFiles" => {
                 let p: DidChangeWatchedFilesParams = parse(n.params)?;
+                // Files, manifests or `plan` declarations changed: which plan
+                // each file belongs to is worked out again.
+                self.ws.forget_roots();
                 for change in p.changes {
                     let Some(path) = convert::path_of(&change.uri) else {
                         continue;
                     };
-                    if path.extension().is_none_or(|e| e != "events") || !self.ws.in_folders(&path)
-                    {
-                        continue;
-                    }
                     let key = convert::key_of(&change.uri);
-                    let open = self.ws.docs.get(&key).is_some_and(|d| d.version.is_some());
-                    if change.typ == FileChangeType::DELETED {
-                        if !open && let Some(doc) = self.ws.remove(&key) {
-                            self.clear(doc.uri);
+                    let held = self.ws.docs.get(&key).map(|d| d.version.is_some());
+                    match (held, change.typ == FileChangeType::DELETED) {
+                        (Some(false), true) => {
+                            if let Some(doc) = self.ws.remove(&key) {
+                                self.clear(doc.uri);
+                            }
                         }
-                    } else {
-                        self.ws.load_file(&path);
+                        (Some(false), false) => self.ws.load_file(&path),
+                        _ => {}
                     }
                 }
+                self.sync();
             }
             _ => {}
         }

@@ -4,8 +4,12 @@
 //!   folder; its text is cut into pieces at its declaration lines
 //!   (`syntax::pieces`, the splitter `check` uses), here called *chunks*, each
 //!   parsed on its own with its own [`FileId`] and cached until its text changes.
-//! - A **group** is one plan: the documents of one workspace folder (open or not),
-//!   or a single open file outside every folder.
+//! - A **group** is one plan: the files of a plan root (`crate::project`: an
+//!   `eventsc.toml`, a directory where exactly one file declares `plan`, a file
+//!   that is a plan of its own, or a file with no root, alone), as `eventsc
+//!   check` reads them, open or not. Only plans with an open document are held
+//!   ([`Workspace::sync`]); plans are never merged. A document that is not a
+//!   file (`untitled:`) is a plan of its own.
 //! - **Analysis** is the compiler's front end, the same code as `eventsc check`:
 //!   [`check::analyse`] over the chunks' parses (what parsed, and the headers of
 //!   what did not), so it reports what `check` reports for the same text. When an edit only changed the
@@ -21,6 +25,7 @@
 use crate::check;
 use crate::diagnostics::{self, Diagnostic};
 use crate::ir::Plan;
+use crate::project::{self, Root};
 use crate::source::{FileId, SourceFile};
 use crate::syntax::{self, ast};
 use lsp_types::Uri;
@@ -178,7 +183,10 @@ pub enum Kind {
 
 #[derive(Default)]
 pub struct Workspace {
-    pub folders: Vec<PathBuf>,
+    /// The plan root of each file seen (see [`Workspace::sync`]).
+    roots: HashMap<PathBuf, Root>,
+    /// The plan root of each group of files.
+    group_roots: HashMap<GroupKey, Root>,
     pub docs: BTreeMap<DocKey, Doc>,
     pub groups: BTreeMap<GroupKey, Group>,
     pub parsed: HashMap<FileId, Parsed>,
@@ -188,33 +196,119 @@ pub struct Workspace {
 }
 
 impl Workspace {
-    pub fn new(folders: Vec<PathBuf>) -> Workspace {
+    pub fn new() -> Workspace {
         Workspace {
-            folders,
             // FileId(0) is what `Span::default()` points at: never a chunk.
             next_file: 1,
             ..Workspace::default()
         }
     }
 
-    /// The group a path belongs to: its workspace folder, else the document alone.
-    fn group_of(&self, key: &str, path: Option<&Path>) -> GroupKey {
-        path.and_then(|p| {
-            self.folders
-                .iter()
-                .filter(|f| p.starts_with(f))
-                .max_by_key(|f| f.as_os_str().len())
-        })
-        .map_or_else(|| key.to_string(), |f| f.display().to_string())
+    /// The group a document belongs to: its plan (see [`crate::project`]), or
+    /// for a document that is not a file, the document alone.
+    fn group_of(&mut self, key: &str, path: Option<&Path>) -> GroupKey {
+        let Some(path) = path else {
+            return key.to_string();
+        };
+        if let Some(root) = self.roots.get(path) {
+            return root.key();
+        }
+        let root = project::root_of_file(path);
+        let g = root.key();
+        self.roots.insert(path.to_path_buf(), root.clone());
+        self.group_roots.insert(g.clone(), root);
+        g
     }
 
-    /// Reads every `.events` file of the workspace folders (see [`events_below`]).
-    pub fn load_folders(&mut self) {
-        for folder in self.folders.clone() {
-            for path in events_below(&folder) {
-                self.load_file(&path);
+    /// The plan root of a group, if it is a plan of files.
+    pub fn root_of_group(&self, group: &str) -> Option<&Root> {
+        self.group_roots.get(group)
+    }
+
+    /// Forgets which plan each file belongs to (files, manifests or `plan`
+    /// declarations changed on disk); [`Workspace::sync`] works it out again.
+    pub fn forget_roots(&mut self) {
+        self.roots.clear();
+    }
+
+    /// Makes the documents held those of the plans with an open document:
+    /// each open document's plan is read from disk (its files not open), a
+    /// document that moved to another plan is moved, and the documents of plans
+    /// with no open document are dropped. Returns the URIs of the documents
+    /// dropped (their diagnostics are to be cleared).
+    pub fn sync(&mut self) -> Vec<Uri> {
+        let open: Vec<(DocKey, Option<PathBuf>)> = self
+            .docs
+            .iter()
+            .filter(|(_, d)| d.version.is_some())
+            .map(|(k, d)| (k.clone(), d.path.clone()))
+            .collect();
+        let mut home: HashMap<DocKey, GroupKey> = HashMap::new();
+        let mut members: BTreeMap<PathBuf, GroupKey> = BTreeMap::new();
+        let mut done: BTreeSet<GroupKey> = BTreeSet::new();
+        for (key, path) in &open {
+            let g = self.group_of(key, path.as_deref());
+            home.insert(key.clone(), g.clone());
+            if !done.insert(g.clone()) {
+                continue;
+            }
+            let Some(root) = self.group_roots.get(&g).cloned() else {
+                continue;
+            };
+            let mut files = project::files_of(&root).unwrap_or_else(|e| {
+                super::transport::log(&e);
+                path.iter().cloned().collect()
+            });
+            if files.len() > MAX_FILES {
+                super::transport::log(&format!(
+                    "the plan at {} has more than {MAX_FILES} `.events` files: reading the first {MAX_FILES}",
+                    root.path().display()
+                ));
+                files.truncate(MAX_FILES);
+            }
+            for f in files {
+                self.roots.insert(f.clone(), root.clone());
+                members.insert(f, g.clone());
             }
         }
+        // Documents whose plan changed, or that no open plan holds.
+        let mut dropped = Vec::new();
+        let mut reopen = Vec::new();
+        let keys: Vec<DocKey> = self.docs.keys().cloned().collect();
+        for key in keys {
+            let Some(doc) = self.docs.get(&key) else {
+                continue;
+            };
+            let want = home
+                .get(&key)
+                .or_else(|| doc.path.as_ref().and_then(|p| members.get(p)));
+            if want == Some(&doc.group) {
+                continue;
+            }
+            let open = doc.version.is_some();
+            let wanted = want.is_some();
+            let Some(doc) = self.remove(&key) else {
+                continue;
+            };
+            if open {
+                reopen.push(doc);
+            } else if !wanted {
+                dropped.push(doc.uri);
+            }
+        }
+        for doc in reopen {
+            let text = doc.file.text.clone();
+            self.set_text(doc.uri, doc.path, text, doc.version, None);
+        }
+        // The files of open plans not read yet.
+        for path in members.keys() {
+            let known =
+                convert::uri_of(path).is_some_and(|u| self.docs.contains_key(&convert::key_of(&u)));
+            if !known {
+                self.load_file(path);
+            }
+        }
+        dropped
     }
 
     /// (Re)reads a file from disk, unless it is open in the editor.
@@ -234,11 +328,6 @@ impl Workspace {
             crate::load::decode(path.display().to_string(), Some(path.to_path_buf()), bytes);
         let unreadable = problem.map(|make| make(FileId(0)));
         self.set_text(uri, Some(path.to_path_buf()), file.text, None, unreadable);
-    }
-
-    /// Whether a path belongs to a workspace folder.
-    pub fn in_folders(&self, path: &Path) -> bool {
-        self.folders.iter().any(|f| path.starts_with(f))
     }
 
     /// Sets a document's text (opening or creating it) and re-chunks it.
@@ -748,46 +837,9 @@ impl Workspace {
     }
 }
 
-/// At most this many files are read from a workspace folder (an editor opened
-/// on a home directory must not make the server read the disk).
+/// At most this many files of one plan are read (a plan root high above the
+/// file opened must not make the server read the whole disk).
 pub const MAX_FILES: usize = 5000;
-
-/// The `.events` files below a folder, sorted, skipping hidden folders,
-/// `node_modules` and `target`; at most [`MAX_FILES`].
-pub fn events_below(folder: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![folder.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let name = entry.file_name();
-            let name = name.to_string_lossy();
-            let path = entry.path();
-            let Ok(ty) = entry.file_type() else {
-                continue;
-            };
-            if ty.is_dir() {
-                if !name.starts_with('.') && name != "node_modules" && name != "target" {
-                    stack.push(path);
-                }
-            } else if ty.is_file() && path.extension().is_some_and(|e| e == "events") {
-                out.push(path);
-                if out.len() >= MAX_FILES {
-                    super::transport::log(&format!(
-                        "{} has more than {MAX_FILES} `.events` files: reading the first {MAX_FILES}",
-                        folder.display()
-                    ));
-                    out.sort();
-                    return out;
-                }
-            }
-        }
-    }
-    out.sort();
-    out
-}
 
 /// Parses one chunk as `check` parses a piece (with the line after it, see
 /// `syntax::pieces::parse_piece`).
@@ -881,7 +933,7 @@ mod tests {
             (60, 62, "\"unterminated\n"),
         ];
         let uri = Uri::from_str("untitled:x").expect("uri");
-        let mut ws = Workspace::new(Vec::new());
+        let mut ws = Workspace::new();
         ws.set_text(uri.clone(), None, base.to_string(), Some(1), None);
         let key = convert::key_of(&uri);
         let mut text = base.to_string();
@@ -975,7 +1027,7 @@ mod tests {
         };
         let uri = Uri::from_str("untitled:plan").expect("uri");
         let key = convert::key_of(&uri);
-        let mut ws = Workspace::new(Vec::new());
+        let mut ws = Workspace::new();
         ws.set_text(uri, None, base.clone(), Some(1), None);
         let group = ws.docs[&key].group.clone();
         ws.analyze(&group, false);

@@ -69,6 +69,35 @@ pub struct Options {
     pub dbt_version: dbt::DbtVersion,
 }
 
+/// A target option: `build --TARGET-KEY VALUE` on the command line,
+/// `[targets.TARGET] KEY = "VALUE"` in `eventsc.toml`.
+#[derive(Debug)]
+pub struct TargetOption {
+    pub target: &'static str,
+    pub key: &'static str,
+    /// Sets the option from its text; the error says what is accepted.
+    pub set: fn(&mut Options, &str) -> Result<(), String>,
+}
+
+/// Every target option (see [`TargetOption`]).
+pub static TARGET_OPTIONS: &[TargetOption] = &[TargetOption {
+    target: "dbt",
+    key: "version",
+    set: |o, v| {
+        o.dbt_version = parse_dbt_version(v)?;
+        Ok(())
+    },
+}];
+
+/// A dbt-core version the `dbt` target writes for (`--dbt-version`).
+pub fn parse_dbt_version(s: &str) -> Result<dbt::DbtVersion, String> {
+    dbt::DbtVersion::parse(s).ok_or_else(|| {
+        format!(
+            "`{s}` is not a dbt-core version eventsc writes for: 1.8 or later, like 1.9 or 1.10.5"
+        )
+    })
+}
+
 pub trait Target: Sync {
     /// The name used with `--target`.
     fn name(&self) -> &'static str;

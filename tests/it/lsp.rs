@@ -7,6 +7,7 @@
 use crate::common::tools::{Tool, require};
 use crate::common::*;
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -1143,73 +1144,204 @@ fn check_summary(paths: &[PathBuf]) -> std::collections::BTreeMap<String, Vec<St
     out
 }
 
-#[test]
-fn diagnostics_match_eventsc_check_on_workspace_folders() {
-    // Every multi-file fixture, and a folder holding a file that is not UTF-8.
-    let mut plans: Vec<Vec<PathBuf>> = std::fs::read_dir(root().join("tests/fixtures/multi"))
-        .expect("multi")
-        .map(|e| events_files(&e.expect("entry").path()))
-        .collect();
-    plans.push(vec![root().join("tests/fixtures/codes/E0006.fail.events")]);
-    plans.sort();
-    for files in plans {
-        let want = check_summary(&files);
-        let dir = tempfile::tempdir().expect("temp dir");
-        for f in &files {
-            std::fs::copy(f, dir.path().join(f.file_name().expect("name"))).expect("copy");
-        }
-        let mut c = Client::spawn();
-        c.initialize(Some(dir.path()));
-        // A request answered after everything the start published.
-        c.request(
-            "textDocument/documentSymbol",
-            json!({ "textDocument": { "uri": "untitled:none" } }),
-        );
-        while let Ok(m) = c.incoming.recv_timeout(Duration::from_millis(100)) {
-            c.pending.push_back(m);
-        }
-        let mut got: std::collections::BTreeMap<String, Vec<String>> = Default::default();
-        for m in c
-            .pending
-            .iter()
-            .filter(|m| m["method"] == "textDocument/publishDiagnostics")
-        {
-            let name = m["params"]["uri"].as_str().expect("uri");
-            let name = name.rsplit('/').next().expect("name").to_string();
-            let mut list: Vec<String> = m["params"]["diagnostics"]
-                .as_array()
-                .expect("list")
-                .iter()
-                .map(|d| {
-                    format!(
-                        "{}:{} {} {}",
-                        d["range"]["start"]["line"],
-                        d["range"]["start"]["character"],
-                        d["code"].as_str().unwrap_or(""),
-                        d["message"]
-                            .as_str()
-                            .unwrap_or("")
-                            .lines()
-                            .next()
-                            .unwrap_or("")
-                    )
-                })
-                .collect();
-            list.sort();
-            if list.is_empty() {
-                got.remove(&name);
-            } else {
-                got.insert(name, list);
-            }
-        }
-        assert_eq!(
-            got,
-            want,
-            "{:?}",
-            files.iter().map(|f| rel(f)).collect::<Vec<_>>()
-        );
-        c.shutdown();
+/// `line:col code first-line-of-message` of a published diagnostic.
+fn published_line(d: &Value) -> String {
+    format!(
+        "{}:{} {} {}",
+        d["range"]["start"]["line"],
+        d["range"]["start"]["character"],
+        d["code"].as_str().unwrap_or(""),
+        d["message"]
+            .as_str()
+            .unwrap_or("")
+            .lines()
+            .next()
+            .unwrap_or("")
+    )
+}
+
+/// Every diagnostics list published until the server is quiet, the last per
+/// file name relative to the repository (empty lists left out).
+fn published_until_quiet(c: &mut Client) -> BTreeMap<String, Vec<String>> {
+    // A request answered after everything the notifications before it caused.
+    c.request(
+        "textDocument/documentSymbol",
+        json!({ "textDocument": { "uri": "untitled:none" } }),
+    );
+    while let Ok(m) = c.incoming.recv_timeout(Duration::from_millis(100)) {
+        c.pending.push_back(m);
     }
+    let mut got = BTreeMap::new();
+    let published: Vec<Value> = c
+        .pending
+        .iter()
+        .filter(|m| m["method"] == "textDocument/publishDiagnostics")
+        .cloned()
+        .collect();
+    c.pending.clear();
+    for m in published {
+        let uri = m["params"]["uri"].as_str().expect("uri");
+        let name = uri
+            .strip_prefix(&format!("{}/", self::uri(&root())))
+            .unwrap_or(uri)
+            .to_string();
+        let mut list: Vec<String> = m["params"]["diagnostics"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(published_line)
+            .collect();
+        list.sort();
+        got.insert(name, list);
+    }
+    got.retain(|_, l: &mut Vec<String>| !l.is_empty());
+    got
+}
+
+/// This repository opened at its root, as VS Code and the README's Neovim
+/// configurations open it: every file opened gets exactly what `eventsc check`
+/// reports for its plan (the example's directory, a multi-file fixture's
+/// directory, a single-file fixture alone), the files of its plan too, and
+/// nothing is published for files of other plans. A file with no plan root
+/// (a fixture without `plan` among single-file plans) is checked alone, with
+/// the information diagnostic `eventsc check` gives it.
+#[test]
+fn a_repository_of_plans_gets_for_each_file_what_check_gives_its_plan() {
+    let mut c = Client::spawn();
+    c.initialize(Some(&root()));
+    // Each file opened, and the files of its plan by the rule the README
+    // states (worked out here by hand).
+    let mut cases: Vec<(PathBuf, Vec<PathBuf>)> = Vec::new();
+    for example in ["ecommerce", "health", "pipeline-velocity"] {
+        let files = events_files(&root().join("examples").join(example));
+        for f in files.iter().take(2) {
+            cases.push((f.clone(), files.clone()));
+        }
+    }
+    let multi = root().join("tests/fixtures/multi");
+    for dir in [
+        "split-plan",
+        "recovery-keeps-other-declarations",
+        "duplicate-across-files",
+    ] {
+        let files = events_files(&multi.join(dir));
+        cases.push((files[files.len() - 1].clone(), files.clone()));
+    }
+    for alone in [
+        "multi/missing-plan-with-parse-error/a.events",
+        "codes/E0025.fail.events",
+        "codes/E0020.fail.events",
+        "rules/privacy/pii-without-consent.fail.events",
+        "spec/full-example.events",
+    ] {
+        let f = root().join("tests/fixtures").join(alone);
+        cases.push((f.clone(), vec![f]));
+    }
+    let mut failures = Vec::new();
+    for (path, plan) in &cases {
+        let r = rel(path);
+        let text = std::fs::read_to_string(path).expect("readable");
+        // A file that is its plan but declares none: no root, alone.
+        let alone = plan.len() == 1 && !text.lines().any(|l| l.starts_with("plan "));
+        let mut want = check_summary(plan)
+            .into_iter()
+            .map(|(name, list)| {
+                let full = plan
+                    .iter()
+                    .find(|p| p.file_name().is_some_and(|n| n.to_string_lossy() == name))
+                    .expect("a file of the plan");
+                (rel(full), list)
+            })
+            .collect::<BTreeMap<String, Vec<String>>>();
+        if alone {
+            let list = want.entry(r.clone()).or_default();
+            list.push("0:0 plan-root this file belongs to no plan: it is checked alone".into());
+            list.sort();
+        }
+        let uri = uri(path);
+        c.notify(
+            "textDocument/didOpen",
+            json!({ "textDocument": { "uri": uri, "languageId": "events", "version": 1, "text": text } }),
+        );
+        let got = published_until_quiet(&mut c);
+        if got != want {
+            failures.push(format!("{r}:\n  check: {want:?}\n  lsp:   {got:?}"));
+        }
+        // Closing the plan's last open file clears what was published for it.
+        c.notify(
+            "textDocument/didClose",
+            json!({ "textDocument": { "uri": uri } }),
+        );
+        let after = published_until_quiet(&mut c);
+        if !after.is_empty() {
+            failures.push(format!("{r}: still published after closing: {after:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    c.shutdown();
+}
+
+/// A client that can register file watchers is asked to; a file of an open
+/// plan changed on disk is read again, one created joins the plan, and a
+/// directory that becomes a plan of its own leaves it.
+#[test]
+fn watched_files_are_registered_and_followed() {
+    let folder = workspace();
+    let mut c = Client::spawn();
+    let r = c.request(
+        "initialize",
+        json!({
+            "processId": null,
+            "rootUri": uri(folder.path()),
+            "capabilities": { "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } } },
+        }),
+    );
+    assert!(r["capabilities"].is_object());
+    c.notify("initialized", json!({}));
+    let reg = c.wait(|m| m["method"] == "client/registerCapability");
+    let registration = &reg["params"]["registrations"][0];
+    assert_eq!(registration["method"], "workspace/didChangeWatchedFiles");
+    let globs: Vec<&str> = registration["registerOptions"]["watchers"]
+        .as_array()
+        .expect("watchers")
+        .iter()
+        .filter_map(|w| w["globPattern"].as_str())
+        .collect();
+    assert_eq!(globs, ["**/*.events", "**/eventsc.toml"]);
+    c.send(json!({ "jsonrpc": "2.0", "id": reg["id"], "result": null }));
+    c.folder = Some(folder);
+
+    let uri = c.open("events.events");
+    assert_eq!(c.diagnostics(&uri), Vec::<Value>::new());
+    // Another file of the plan, not open, changes on disk: an owner goes away.
+    let governance = c.path("governance.events");
+    let before = std::fs::read_to_string(&governance).expect("governance.events");
+    std::fs::write(&governance, "").expect("write");
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": c.uri("governance.events"), "type": 2 }] }),
+    );
+    assert!(codes(&c.diagnostics(&uri)).contains(&"E0025".to_string()));
+    // A new file in a subdirectory brings it back.
+    std::fs::create_dir(c.path("more")).expect("mkdir");
+    std::fs::write(c.path("more/governance.events"), &before).expect("write");
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": c.uri("more/governance.events"), "type": 1 }] }),
+    );
+    assert_eq!(c.diagnostics(&uri), Vec::<Value>::new());
+    // The subdirectory becomes a plan of its own: its file leaves this plan.
+    std::fs::write(
+        c.path("more/plan.events"),
+        "plan \"Other\" { owner @growth }\n",
+    )
+    .expect("write");
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": c.uri("more/plan.events"), "type": 1 }] }),
+    );
+    assert!(codes(&c.diagnostics(&uri)).contains(&"E0025".to_string()));
+    c.shutdown();
 }
 
 // --- A real client: headless Neovim ---------------------------------------------

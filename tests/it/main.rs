@@ -25,6 +25,7 @@ mod jsonschema;
 mod language_doc;
 mod lsp;
 mod parser_agreement;
+mod plan_roots;
 mod serve;
 mod status;
 mod targets_data;

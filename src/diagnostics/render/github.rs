@@ -23,6 +23,7 @@ pub fn render_github(diags: &[Diagnostic], sources: &SourceMap) -> String {
         let level = match d.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Info => "notice",
         };
         let mut props = Vec::new();
         if let Some(span) = d.primary_span() {

@@ -131,6 +131,7 @@ fn to_report(d: &Diagnostic, sources: &SourceMap) -> Report {
         severity: match d.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
         },
         message: String::new(),
         help: d
@@ -150,6 +151,7 @@ fn header(out: &mut String, d: &Diagnostic, color: bool) {
         (false, _) => ("", ""),
         (true, Severity::Error) => ("\x1b[1;31m", "\x1b[0m"),
         (true, Severity::Warning) => ("\x1b[1;33m", "\x1b[0m"),
+        (true, Severity::Info) => ("\x1b[1;36m", "\x1b[0m"),
     };
     let (bold, unbold) = if color {
         ("\x1b[1m", "\x1b[0m")
