@@ -208,7 +208,7 @@ pub struct Property {
     pub multiple_of: Option<String>,
     /// `object { … } closed`.
     pub closed: bool,
-    /// `envelope` only: `not: {pattern}` and `not: {enum}`.
+    /// `not: {pattern}` and `not: {enum}`.
     pub not_pattern: Option<String>,
     pub not_enum: Vec<Literal>,
     pub description: Option<String>,

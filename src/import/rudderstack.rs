@@ -406,7 +406,7 @@ impl Reader<'_, '_> {
     ) -> Option<Property> {
         let obj = def.obj;
         let (node, members) = self.schema_node(subject, obj, &def.at, 0);
-        let mut reader = schema::Reader::new(self.report, false);
+        let mut reader = schema::Reader::new(self.report);
         let mut p = reader.property(subject, &name, &node, &def.at)?;
         let listed = self.properties(subject, nested, &format!("{at}/properties"));
         if let super::Type::Object(m) = &mut p.ty {

@@ -12,7 +12,7 @@
 //! | `properties`, `required` (a name without a schema: `any required`) | `object { … }` |
 //! | `additionalProperties: false` | `closed` |
 //! | `minimum` `maximum` `minLength` `maxLength` `minItems` `maxItems` `pattern` `format` `multipleOf` | the modifiers |
-//! | `not: {pattern}` / `not: {enum}` (envelope only) | `not_pattern(…)` / `not_enum(…)` |
+//! | `not: {pattern}` / `not: {enum}` | `not_pattern(…)` / `not_enum(…)` |
 //!
 //! Every other keyword is a warning naming its JSON pointer; the keys in
 //! [`QUIET`] carry no plan meaning and are only counted.
@@ -31,8 +31,6 @@ const STRING_KEYWORDS: &[&str] = &["minLength", "maxLength", "pattern"];
 
 pub struct Reader<'r> {
     pub report: &'r mut Report,
-    /// Inside `envelope { }`: `not` becomes `not_pattern` / `not_enum`.
-    pub envelope: bool,
     /// Delimiters (`{`, `(`) open around the properties being read, as the
     /// `.events` text will have them (the block's braces count one).
     depth: usize,
@@ -40,12 +38,8 @@ pub struct Reader<'r> {
 
 impl<'r> Reader<'r> {
     /// A reader of the properties of one block (event, identify, envelope…).
-    pub fn new(report: &'r mut Report, envelope: bool) -> Self {
-        Reader {
-            report,
-            envelope,
-            depth: 1,
-        }
+    pub fn new(report: &'r mut Report) -> Self {
+        Reader { report, depth: 1 }
     }
 
     fn warn(&mut self, subject: &str, at: impl Into<String>, message: impl Into<String>) {
@@ -265,7 +259,7 @@ impl<'r> Reader<'r> {
                     }),
                     _ => Err(format!("`{k}` is not a number; dropped")),
                 },
-                "not" if self.envelope => self.not(p, v),
+                "not" => self.not(p, v),
                 _ => Err(format!("keyword `{k}` is not modelled; dropped")),
             };
             if let Err(message) = result {
@@ -274,7 +268,7 @@ impl<'r> Reader<'r> {
         }
     }
 
-    /// `not: {pattern}` / `not: {enum}` in the envelope.
+    /// `not: {pattern}` / `not: {enum}`.
     fn not(&mut self, p: &mut Property, v: &Value) -> Result<(), String> {
         let Some(o) = v.as_object().filter(|o| o.len() == 1) else {
             return Err(

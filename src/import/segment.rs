@@ -466,13 +466,7 @@ impl Builder {
 
     /// The object holding the typed properties (`properties.properties` or
     /// `properties.traits`): its members and whether it is closed.
-    fn payload_object(
-        &mut self,
-        subject: &str,
-        v: &Value,
-        at: &str,
-        envelope: bool,
-    ) -> (Vec<Property>, bool) {
+    fn payload_object(&mut self, subject: &str, v: &Value, at: &str) -> (Vec<Property>, bool) {
         let Some(o) = v.as_object() else {
             self.report
                 .warn(subject, at, "not an object schema; dropped");
@@ -495,7 +489,7 @@ impl Builder {
                 ),
             }
         }
-        let mut r = schema::Reader::new(&mut self.report, envelope);
+        let mut r = schema::Reader::new(&mut self.report);
         r.members(subject, o, at)
     }
 
@@ -547,7 +541,7 @@ impl Builder {
             }
             let required = head.required;
             if r.lifted {
-                let mut reader = schema::Reader::new(&mut self.report, false);
+                let mut reader = schema::Reader::new(&mut self.report);
                 (e.properties, e.closed) = reader.members(&subject, schema, at);
             } else if let Some(props) = schema.get("properties") {
                 self.track_payload(
@@ -651,7 +645,7 @@ impl Builder {
             let here = format!("{at}/{}", pointer_token(k));
             match k.as_str() {
                 "properties" => {
-                    let (p, closed) = self.payload_object(subject, v, &here, false);
+                    let (p, closed) = self.payload_object(subject, v, &here);
                     e.properties = p;
                     e.closed = closed;
                 }
@@ -718,7 +712,7 @@ impl Builder {
             }
         }
         if r.lifted {
-            let mut reader = schema::Reader::new(&mut self.report, false);
+            let mut reader = schema::Reader::new(&mut self.report);
             (t.properties, t.closed) = reader.members(&subject, schema, at);
             return t;
         }
@@ -732,7 +726,7 @@ impl Builder {
             for (k, v) in props {
                 let here = format!("{pat}/{}", pointer_token(k));
                 if k == field {
-                    (t.properties, t.closed) = self.payload_object(&subject, v, &here, false);
+                    (t.properties, t.closed) = self.payload_object(&subject, v, &here);
                 } else if !is_unconstrained(v) {
                     self.report.warn(
                         &subject,
@@ -819,7 +813,7 @@ impl Builder {
                     for (k, v) in props {
                         let here = format!("{pat}/{}", pointer_token(k));
                         if k == "properties" {
-                            let (p, closed) = self.payload_object(&subject, v, &here, false);
+                            let (p, closed) = self.payload_object(&subject, v, &here);
                             common.properties = p;
                             common.closed = closed;
                             continue;
@@ -832,7 +826,7 @@ impl Builder {
                                 .warn(&subject, &here, "not an object schema; dropped");
                             continue;
                         };
-                        let mut reader = schema::Reader::new(&mut self.report, true);
+                        let mut reader = schema::Reader::new(&mut self.report);
                         if let Some(p) = reader.property("envelope", k, s, &here) {
                             env.properties.push(p);
                         }

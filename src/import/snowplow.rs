@@ -220,7 +220,7 @@ fn event(
     } else {
         format!("{file}#")
     };
-    let mut reader = schema::Reader::new(report, false);
+    let mut reader = schema::Reader::new(report);
     (e.properties, e.closed) = reader.members(&subject, obj, &base);
     Ok(e)
 }

@@ -28,7 +28,7 @@ pub fn pending_constructs() -> Vec<&'static str> {
 
 fn probe_constructs() -> Vec<&'static str> {
     const HEAD: &str = "plan \"P\" {}\nowner @o {}\n";
-    let probes: [(&str, &str); 14] = [
+    let probes: [(&str, &str); 15] = [
         (
             "quoted property names",
             "event \"A Happened\" {\n  owner @o\n  \"x y\": string\n}\n",
@@ -57,6 +57,10 @@ fn probe_constructs() -> Vec<&'static str> {
         (
             "envelope",
             "envelope {\n  require_one_of userId, anonymousId\n  context: object {\n    ip: string not_pattern(\"^10\\\\.\")\n  }\n  type: string not_enum(\"alias\")\n}\n",
+        ),
+        (
+            "not_pattern and not_enum on any property",
+            "event \"A Happened\" {\n  owner @o\n  x: string not_pattern(\"^a\")\n  y: integer not_enum(1, 2)\n}\n",
         ),
         (
             "page and screen rules",
@@ -151,6 +155,9 @@ fn segment_rules() {
         "mixed: string | number",
         "rating: enum(1, 2, 3)",
         "version 2",
+        // `not` is a modifier of any property, not only in the envelope.
+        "name: string required not_pattern(\"^test-\")",
+        "plan: string not_enum(\"legacy\", \"trial\")",
     ] {
         assert!(r.stdout.contains(kept), "{kept} is not kept:\n{}", r.stdout);
     }
