@@ -153,8 +153,7 @@ pub fn run(args: Args) -> u8 {
     {
         return usage_error(e);
     }
-    let (_, checked) = crate::check::check_text("imported.events", &written.text);
-    let counts = crate::diagnostics::count(&checked.diagnostics);
+    let counts = written.counts;
     let summary = format!(
         "imported {} from {}: {} event{}, {} warning{}; the plan checks with {}",
         plan.title,

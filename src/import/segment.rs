@@ -132,8 +132,9 @@ fn strip_position(msg: &str) -> String {
     }
 }
 
-/// Segment's labels that are fields of the plan's events.
-const LABELS: &[&str] = &[
+/// Segment's labels that are fields of the plan's events (the labels the
+/// `segment` target writes for them).
+pub const LABELS: &[&str] = &[
     "owner",
     "source",
     "status",

@@ -43,6 +43,8 @@ pub struct Written {
     /// False when `fmt` could not lay the text out (it does not parse: the
     /// language does not have a construct it uses yet).
     pub formatted: bool,
+    /// What `check` finds in `text`.
+    pub counts: crate::diagnostics::Counts,
 }
 
 /// At most this many `allow` exceptions per naming rule; beyond, the rule is
@@ -538,6 +540,12 @@ pub fn write(plan: &Plan, opts: &Options) -> Result<Written, ImportError> {
         let entry = found.entry(d.code).or_insert((0, d.message.clone()));
         entry.0 += 1;
     }
+    // A rule set to `warn` only lowers its findings' severity: the text
+    // written next checks with these counts (one check of a large plan, not two).
+    let mut counts = crate::diagnostics::count(&checked.diagnostics);
+    let lowered: usize = found.values().map(|(n, _)| n).sum();
+    counts.errors -= lowered;
+    counts.warnings += lowered;
     if !found.is_empty() {
         for (rule, (n, first)) in found {
             fixes.relax(
@@ -560,6 +568,7 @@ pub fn write(plan: &Plan, opts: &Options) -> Result<Written, ImportError> {
         notes: fixes.notes,
         relaxed: fixes.relaxed,
         formatted,
+        counts,
     })
 }
 

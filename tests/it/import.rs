@@ -551,6 +551,14 @@ fn rules_the_input_breaks_are_relaxed() {
         "{}",
         r.stderr
     );
+    // The summary's counts (the first check, the relaxed rules' findings as
+    // warnings) are what `check` finds in the written plan.
+    let (_, checked) = eventsc::check::check_text("imported.events", &r.stdout);
+    let counts = eventsc::diagnostics::count(&checked.diagnostics);
+    assert!(
+        summary.ends_with(&format!("the plan checks with {}", counts.summary())),
+        "{summary}"
+    );
     snapshot("relaxed-rule", &r.record);
 }
 

@@ -410,20 +410,7 @@ fn property(p: &Property) -> Value {
 
 // ---- the normalizing comparison ----
 
-const EVENTSC_LABELS: &[&str] = &[
-    "owner",
-    "source",
-    "status",
-    "consent",
-    "retention",
-    "identity",
-    "flag",
-    "release",
-    "since",
-    "sunset",
-    "replaced_by",
-    "tags",
-];
+const EVENTSC_LABELS: &[&str] = eventsc::import::segment::LABELS;
 
 /// A schema node in its normal form (see the module doc).
 fn normal(v: &Value) -> Value {
