@@ -17,8 +17,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${1:-10000000}
-cargo build --release --quiet
-bin=${CARGO_TARGET_DIR:-$PWD/target}/release/eventsc
+# EVENTSC=path/to/eventsc: measure that binary instead of building one.
+if [ -z "${EVENTSC:-}" ]; then cargo build --release --quiet; fi
+bin=${EVENTSC:-${CARGO_TARGET_DIR:-$PWD/target}/release/eventsc}
 py=$PWD/.venv/bin/python
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT

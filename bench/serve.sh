@@ -14,11 +14,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}
-cargo build --release --quiet
-bin=${CARGO_TARGET_DIR:-$PWD/target}/release/eventsc
+# EVENTSC=path/to/eventsc: measure that binary instead of building one.
+if [ -z "${EVENTSC:-}" ]; then cargo build --release --quiet; fi
+bin=${EVENTSC:-${CARGO_TARGET_DIR:-$PWD/target}/release/eventsc}
 dir=$(mktemp -d)
 pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$dir"; }
+cleanup() { if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi; rm -rf "$dir"; }
 trap cleanup EXIT
 
 "$bin" synth --events 100 --properties 20 --out "$dir/plan.events"

@@ -23,9 +23,13 @@ for (let i = 0; i < lines.length; i += size) {
     count: chunk.length,
   });
 }
-const agent = new http.Agent({ keepAlive: true, maxSockets: Number(concurrency) });
+// One keep-alive connection per worker, opened one after the other before
+// the load starts: tiny_http hands each new connection to a pool thread, and
+// a burst of more new connections than idle threads can leave one unanswered
+// until another closes (see README).
+const agents = [...Array(Number(concurrency))].map(() => new http.Agent({ keepAlive: true, maxSockets: 1 }));
 
-function post({ path, body }) {
+function post(agent, { path, body }) {
   return new Promise((resolve, reject) => {
     const req = http.request({
       host: base.hostname, port: base.port, path, method: 'POST', agent,
@@ -36,28 +40,27 @@ function post({ path, body }) {
   });
 }
 
-// The dashboard's polls open a connection each (Connection: close), as a
-// tab that polls every few seconds may: tiny_http hands each new connection
-// to a pool thread, and a burst of more new keep-alive connections than idle
-// threads can leave one waiting until another closes (see README).
-function get(path) {
+// The dashboard's polls open a connection each (Connection: close), one at
+// a time; `agent` keeps one open instead.
+function get(path, agent) {
   const t = process.hrtime.bigint();
   return new Promise((resolve, reject) => {
-    http.get({ host: base.hostname, port: base.port, path, agent: false, headers: { Connection: 'close' } }, (res) => {
+    const opts = agent ? { agent } : { agent: false, headers: { Connection: 'close' } };
+    http.get({ host: base.hostname, port: base.port, path, ...opts }, (res) => {
       res.resume();
       res.on('end', () => resolve(Number(process.hrtime.bigint() - t) / 1e6));
     }).on('error', reject);
   });
 }
 
-const end = Date.now() + Number(seconds) * 1000;
+let end = Date.now() + Number(seconds) * 1000;
 let sent = 0;
 let failed = 0;
 let next = 0;
-async function worker() {
+async function worker(agent) {
   while (Date.now() < end) {
     const b = bodies[next++ % bodies.length];
-    const status = await post(b);
+    const status = await post(agent, b);
     if (status === 200) sent += b.count; else failed += b.count;
   }
 }
@@ -69,10 +72,10 @@ async function poller() {
     await new Promise((r) => setTimeout(r, 250));
   }
 }
-// The poller's first request before the load's connections open.
-await get('/qa.json');
+for (const agent of agents) await get('/v1/projects/bench/settings', agent);
+end = Date.now() + Number(seconds) * 1000;
 const start = Date.now();
-await Promise.all([...Array(Number(concurrency))].map(worker).concat([poller()]));
+await Promise.all(agents.map(worker).concat([poller()]));
 const secs = (Date.now() - start) / 1000;
 const stat = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -84,4 +87,4 @@ console.log(JSON.stringify({
   payloads: sent, failed, per_second: Math.round(sent / secs),
   qa_json: stat(polls.qa), dashboard: stat(polls.page),
 }));
-agent.destroy();
+for (const agent of agents) agent.destroy();
