@@ -33,6 +33,7 @@ pub mod fsutil;
 pub mod import;
 pub mod ir;
 pub mod load;
+pub(crate) mod outdir;
 pub(crate) mod lsp;
 pub mod project;
 pub mod rules;

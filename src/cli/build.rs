@@ -1,11 +1,12 @@
 //! `eventsc build`: check a plan, then compile it into the selected targets'
-//! artifacts in an output directory (see `targets::outdir` for the manifest).
+//! artifacts in an output directory (see `outdir` for the manifest).
 
 use super::check::Output;
 use super::{EXIT_FAIL, EXIT_OK, usage_error};
 use crate::diagnostics::{did_you_mean, list_names};
 use crate::targets::dbt::DbtVersion;
-use crate::targets::{self, Context, Target, outdir};
+use crate::outdir;
+use crate::targets::{self, Context, Target};
 use std::path::PathBuf;
 
 /// Build a plan's artifacts: check it, then write every selected target's files.

@@ -6,14 +6,13 @@
 //! same bytes on every machine.
 //!
 //! Not targets: [`schema`] (JSON Schema of properties, shared by `segment` and
-//! `jsonschema`), [`text`] (sorted JSON, YAML and CSV encoders) and [`outdir`]
-//! (running targets and writing their files with the manifest).
+//! `jsonschema`) and [`text`] (sorted JSON, YAML and CSV encoders). Running
+//! targets and writing their files with the manifest is [`crate::outdir`].
 
 pub mod client;
 pub mod csv;
 pub mod dbt;
 pub mod jsonschema;
-pub mod outdir;
 pub mod schema;
 pub mod segment;
 pub mod text;

@@ -36,7 +36,7 @@
 //! hashes) is read; its files are replaced when regenerated but, having no
 //! hash, never removed.
 
-use super::{Artifact, Context, Target, hex, text};
+use crate::targets::{Artifact, Context, Target, hex, text};
 use crate::fsutil;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
