@@ -36,8 +36,9 @@
 //! hashes) is read; its files are replaced when regenerated but, having no
 //! hash, never removed.
 
-use crate::targets::{Artifact, Context, Target, hex, text};
 use crate::fsutil;
+use crate::targets::encode::text;
+use crate::targets::{Artifact, Context, Target, hex};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};

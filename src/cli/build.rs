@@ -4,8 +4,8 @@
 use super::check::Output;
 use super::{EXIT_FAIL, EXIT_OK, usage_error};
 use crate::diagnostics::{did_you_mean, list_names};
-use crate::targets::dbt::DbtVersion;
 use crate::outdir;
+use crate::targets::dbt::DbtVersion;
 use crate::targets::{self, Context, Target};
 use std::path::PathBuf;
 

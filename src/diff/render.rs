@@ -76,7 +76,7 @@ pub fn human(r: &Report, sides: &Sides) -> String {
     crate::visible::visible_lines(&s).into_owned()
 }
 
-use crate::targets::markdown::{code, code_span, rich};
+use crate::targets::encode::markdown::{code, code_span, rich};
 
 pub fn markdown(r: &Report, sides: &Sides) -> String {
     let mut s = String::from("### Tracking plan changes\n\n");

@@ -192,7 +192,7 @@ pub fn read(text: &str) -> Result<(Plan, super::Report), ImportError> {
         // Cells as the `csv` target guards them against formula injection.
         let get = |i: Option<usize>| -> String {
             i.and_then(|i| r.get(i)).map_or(String::new(), |f| {
-                crate::targets::text::csv_unguard(f.0.trim()).to_string()
+                crate::targets::encode::text::csv_unguard(f.0.trim()).to_string()
             })
         };
         if r.len() != header.len() {
@@ -266,7 +266,8 @@ pub fn read(text: &str) -> Result<(Plan, super::Report), ImportError> {
             description: get(cols.description),
             status: get(cols.status),
             data_type: get(Some(cols.data_type)),
-            permitted: crate::targets::text::csv_unguard_regex(&get(cols.permitted)).into_owned(),
+            permitted: crate::targets::encode::text::csv_unguard_regex(&get(cols.permitted))
+                .into_owned(),
         });
     }
     for (subject, event, rows) in blocks {

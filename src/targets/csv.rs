@@ -53,7 +53,8 @@
 //! the event's; booleans are `true`/`false`; `location` is the `file:line` where
 //! the event or property is declared (a bundle's property: the bundle's line).
 
-use super::{Artifact, Context, Target, text::csv_record};
+use super::encode::text::csv_record;
+use super::{Artifact, Context, Target};
 use crate::ir::{Event, Plan, Property, Traits, Type};
 use crate::source::{SourceMap, Span};
 use std::borrow::Cow;
@@ -199,7 +200,7 @@ fn permitted_values(out: &mut String, ty: &Type, pattern: Option<&str>) {
         Type::Date => out.push_str(r"^\d{4}-\d{2}-\d{2}$"),
         _ => out.push_str(pattern.unwrap_or("")),
     }
-    super::text::csv_guard_regex(out);
+    super::encode::text::csv_guard_regex(out);
 }
 
 /// One row of `catalog.csv`.

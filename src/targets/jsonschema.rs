@@ -34,7 +34,7 @@
 //!
 //! - `properties` holds the event's properties, then the `common` ones (an event
 //!   property wins over a common one of the same name); each is typed as
-//!   [`super::schema`] describes. `"properties"` is required only when one of them is.
+//!   [`super::encode::schema`] describes. `"properties"` is required only when one of them is.
 //! - Identity, where "carries an id" means the field is present and a non-empty string:
 //!   `user` → `userId` required, `{"type": "string", "minLength": 1}`;
 //!   `anonymous` → the same for `anonymousId`;
@@ -48,8 +48,9 @@
 //! - `additionalProperties` is never set, at any level: unplanned fields and
 //!   properties are allowed (`validate` reports unplanned properties as warnings).
 
-use super::text::{self, JsonWriter};
-use super::{Artifact, Context, Target, schema};
+use super::encode::schema;
+use super::encode::text::{self, JsonWriter};
+use super::{Artifact, Context, Target};
 use crate::ir::{Event, Identity, Plan, Property, Traits};
 
 pub struct JsonSchema;

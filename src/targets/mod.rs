@@ -5,20 +5,17 @@
 //! writes what they return, atomically, with a manifest. The same input gives the
 //! same bytes on every machine.
 //!
-//! Not targets: [`schema`] (JSON Schema of properties, shared by `segment` and
-//! `jsonschema`) and [`text`] (sorted JSON, YAML and CSV encoders). Running
-//! targets and writing their files with the manifest is [`crate::outdir`].
+//! Not targets: the encoders they share, in [`encode`]. Running targets and
+//! writing their files with the manifest is [`crate::outdir`].
 
 pub mod client;
 pub mod csv;
 pub mod dbt;
+pub mod encode;
 pub mod jsonschema;
-pub mod schema;
 pub mod segment;
-pub mod text;
 
 pub mod json;
-pub mod markdown;
 pub mod payload;
 pub mod plan;
 pub mod qa;

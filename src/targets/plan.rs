@@ -411,7 +411,7 @@ fn catalog_groups(plan: &Plan) -> Vec<(String, Option<usize>, Vec<usize>)> {
 fn privacy_notes(plan: &Plan) -> Vec<PrivacyNote> {
     let mut out = Vec::new();
     let mut add = |container: &str, props: &[Property]| {
-        for (path, p) in super::markdown::flatten(props) {
+        for (path, p) in super::encode::markdown::flatten(props) {
             let Some(class) = &p.modifiers().pii else {
                 continue;
             };

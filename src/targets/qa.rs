@@ -9,7 +9,7 @@
 //! release, sampling, retirement) and its evidence plan (sample payload file,
 //! logs and dashboard links to fill in); a defect log; sign-off by the approvers.
 
-use super::markdown::{self as md, code, text};
+use super::encode::markdown::{self as md, code, text};
 use super::{Artifact, Context, Target};
 use crate::ir::{Event, Identity, Plan, Property, Ref, Traits, TraitsKind, values::format_number};
 use crate::source::SourceMap;

@@ -30,7 +30,7 @@
 //!   plan's default),
 //!   `identity`, and when written `flag`, `release`, `since`, `sunset`,
 //!   `replaced_by`, `tags` (comma-separated).
-//! - Property schemas come from [`super::schema`]. `required: ["properties"]` (or
+//! - Property schemas come from [`super::encode::schema`]. `required: ["properties"]` (or
 //!   `["traits"]`) is added when a property is required, so a call without any
 //!   properties is a violation too; not in the COMMON rule, which Segment applies
 //!   to every call (identify and group calls carry no `properties`). The event's `identity` adds
@@ -40,8 +40,9 @@
 //! - Deprecated events stay in the rules (they are still sent until their sunset),
 //!   labelled `status: deprecated`.
 
-use super::text::{self, JsonWriter};
-use super::{Artifact, Context, Target, schema};
+use super::encode::schema;
+use super::encode::text::{self, JsonWriter};
+use super::{Artifact, Context, Target};
 use crate::ir::{Event, Identity, Plan, Traits};
 
 pub struct Segment;

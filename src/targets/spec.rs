@@ -8,9 +8,9 @@
 //! tags, KPIs, sample file) and a properties table (type, required, constraints,
 //! pii, consent, retention, description); the common, identify and group
 //! properties; deprecations; consent purposes and retention policies; the open
-//! governance findings. All user text is escaped by [`super::markdown`].
+//! governance findings. All user text is escaped by [`super::encode::markdown`].
 
-use super::markdown::{self as md, code, text};
+use super::encode::markdown::{self as md, code, text};
 use super::{Artifact, Context, Target};
 use crate::ir::{Plan, Property, Status, Traits, TraitsKind};
 use std::fmt::Write;
@@ -404,7 +404,7 @@ fn kpis(plan: &Plan, slugs: &[String], out: &mut String) {
 /// `--target python`) and as a raw analytics.js call.
 fn calls(e: &crate::ir::Event, ts: &str, py: &str) -> String {
     let mut name = String::new();
-    super::text::json_string(&mut name, &e.name.value);
+    super::encode::text::json_string(&mut name, &e.name.value);
     format!(
         "{} (TypeScript client) · {} (Python client) · {} (analytics.js)",
         code(&format!("{ts}(properties)")),

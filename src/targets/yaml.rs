@@ -140,7 +140,7 @@ impl Collection<'_> {
     fn entry<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), Error> {
         self.start_entry();
         let column = self.at.inner();
-        super::text::push_yaml_key(self.out, key, column, |o, k| string(k, o));
+        super::encode::text::push_yaml_key(self.out, key, column, |o, k| string(k, o));
         value.serialize(Writer {
             out: self.out,
             at: At::Key(column),
@@ -539,7 +539,7 @@ fn string(s: &str, out: &mut String) {
         out.push_str(s);
         return;
     }
-    super::text::push_quoted(out, s, super::text::must_escape);
+    super::encode::text::push_quoted(out, s, super::encode::text::must_escape);
 }
 
 #[cfg(test)]
@@ -578,9 +578,9 @@ mod tests {
         ] {
             let mut out = String::new();
             string(s, &mut out);
-            let expected = crate::targets::text::quoted_one_char_at_a_time(
+            let expected = crate::targets::encode::text::quoted_one_char_at_a_time(
                 s,
-                crate::targets::text::must_escape_char,
+                crate::targets::encode::text::must_escape_char,
             );
             assert_eq!(out, expected, "{s:?}");
         }

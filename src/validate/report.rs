@@ -10,7 +10,7 @@ use super::kinds::{Kind, Violation};
 use super::model::Model;
 use super::redact;
 use super::tally::{Call, Example, Stats, Tally, Target};
-use crate::targets::markdown::{code, code_span, fence, inline, rich, text as md};
+use crate::targets::encode::markdown::{code, code_span, fence, inline, rich, text as md};
 use serde::Serialize;
 use serde_json::Value;
 use std::fmt::Write;

@@ -342,7 +342,7 @@ impl Meta<'_> {
     }
 
     fn string(&mut self, s: &str) {
-        super::text::json_string(&mut self.out, s);
+        super::encode::text::json_string(&mut self.out, s);
     }
 
     fn props(&mut self, props: &[&Property], consent: Option<usize>) {

@@ -20,7 +20,8 @@
 
 use super::{Namer, Style, constraints, event_doc, names, pascal};
 use crate::ir::{Event, Plan, Property, Traits, TraitsKind, Type};
-use crate::targets::{Artifact, Context, Target, text::json_string};
+use crate::targets::encode::text::json_string;
+use crate::targets::{Artifact, Context, Target};
 use rustc_hash::FxHashSet;
 
 pub struct Python;

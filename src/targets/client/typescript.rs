@@ -19,7 +19,8 @@
 
 use super::{Names, Style, constraints, event_doc, names};
 use crate::ir::{Event, Plan, Property, Traits, Type};
-use crate::targets::{Artifact, Context, Target, text::json_string};
+use crate::targets::encode::text::json_string;
+use crate::targets::{Artifact, Context, Target};
 
 pub struct TypeScript;
 

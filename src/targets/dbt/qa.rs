@@ -135,7 +135,7 @@ pub fn models_yml(v: DbtVersion) -> String {
             let _ = writeln!(
                 out,
                 "      - name: {name}\n        description: {}",
-                crate::targets::text::yaml_str(&jinja_text(what))
+                crate::targets::encode::text::yaml_str(&jinja_text(what))
             );
         }
         out

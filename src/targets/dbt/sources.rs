@@ -4,7 +4,7 @@
 use super::warehouse::{Arg, Check, Column, MetaValue, Table, Warehouse};
 use super::{DbtVersion, jinja_text};
 use crate::ir::Plan;
-use crate::targets::text::{self, Entry, Yaml};
+use crate::targets::encode::text::{self, Entry, Yaml};
 
 /// A string dbt renders: Jinja made literal.
 fn s(text: &str) -> Yaml {

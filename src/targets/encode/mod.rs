@@ -1,0 +1,12 @@
+//! The encoders targets share; none of them is a target and none writes a file.
+//!
+//! - [`text`]: deterministic text encoders (pretty JSON with sorted keys, YAML
+//!   scalars, RFC 4180 CSV with cells guarded against formulas);
+//! - [`schema`]: JSON Schema (draft-07) of plan properties, for `segment` and
+//!   `jsonschema`;
+//! - [`markdown`]: escaping and tables for the documents (`spec`, `qa`, and
+//!   `validate --report`, `diff --format markdown`).
+
+pub mod markdown;
+pub mod schema;
+pub mod text;
