@@ -328,7 +328,7 @@ struct Step {
 }
 
 fn task(plan: &Plan, s: Step) -> Task {
-    let oid = |i: usize| plan.owners[i].id.value.clone();
+    let oid = |i: usize| oid(plan, i);
     Task {
         id: s.id,
         stage: s.stage,
@@ -347,6 +347,22 @@ fn task(plan: &Plan, s: Step) -> Task {
         outputs: s.outputs,
         gate: s.gate,
     }
+}
+
+/// An owner's id.
+fn oid(plan: &Plan, i: usize) -> String {
+    plan.owners[i].id.value.clone()
+}
+
+fn oids(plan: &Plan, owners: &[usize]) -> Vec<String> {
+    owners.iter().map(|&i| oid(plan, i)).collect()
+}
+
+/// The ids of owner references (as written when one does not resolve).
+fn owner_ids(plan: &Plan, refs: &[Ref]) -> Vec<String> {
+    refs.iter()
+        .map(|r| ref_id(plan, DeclKind::Owner, r).to_string())
+        .collect()
 }
 
 fn owner_id(plan: &Plan, r: &Option<Ref>) -> Option<String> {
@@ -445,77 +461,285 @@ fn privacy_notes(plan: &Plan) -> Vec<PrivacyNote> {
 }
 
 impl<'a> PlanJson<'a> {
+    /// plan.json, one section at a time in the file's order: each section is
+    /// built by a function of its own below, the task graph by [`Workflow`].
     pub fn new(cx: &Context<'a>) -> PlanJson<'a> {
         let plan = cx.plan;
         let m = &plan.meta;
-        let ids = |refs: &[Ref]| -> Vec<String> {
-            refs.iter()
-                .map(|r| ref_id(plan, DeclKind::Owner, r).to_string())
-                .collect()
-        };
-        let plan_owner = owner_index(&m.owner);
-        let event_names = |evs: &[usize]| -> Vec<String> {
-            evs.iter()
-                .map(|&i| plan.events[i].name.value.clone())
-                .collect()
-        };
-        let slugs = super::event_slugs(plan);
-        let schemas = |evs: &[usize]| -> Vec<String> {
-            evs.iter()
-                .map(|&i| format!("schemas/{}.json", slugs[i]))
-                .collect()
-        };
-        let samples = |evs: &[usize]| -> Vec<String> {
-            evs.iter()
-                .map(|&i| format!("samples/{}.json", slugs[i]))
-                .collect()
-        };
-        let all: Vec<usize> = (0..plan.events.len()).collect();
-        let diamond = m.pattern.value == Pattern::Diamond;
-        let approvers: Vec<usize> = m.approvers.iter().filter_map(|r| r.target).collect();
-        let ripcord: Vec<usize> = m.ripcord.iter().filter_map(|r| r.target).collect();
-        let oid = |i: usize| plan.owners[i].id.value.clone();
-        let oids = |v: &[usize]| -> Vec<String> { v.iter().map(|&i| oid(i)).collect() };
+        let (tasks, artifacts) = Workflow::new(cx).build();
+        PlanJson {
+            format: FORMAT,
+            format_version: FORMAT_VERSION,
+            title: m.title.value.clone(),
+            version: m.version.value.to_string(),
+            pattern: m.pattern.value.as_str(),
+            objective: objective(cx),
+            sources: sources(plan),
+            tools: m.tools.iter().map(|t| t.value.clone()).collect(),
+            constraints: constraints(plan),
+            timeline: m.timeline.as_ref().map(|t| t.value.to_string()),
+            owner: owner_id(plan, &m.owner),
+            owners: owners(plan),
+            tasks,
+            artifacts,
+            error_handling: error_handling(plan),
+            success_metrics: success_metrics(cx),
+            approvers: owner_ids(plan, &m.approvers),
+            sources_hash: sources_hash(cx.sources),
+        }
+    }
+}
 
-        let mut tasks: Vec<Task> = Vec::new();
-        let mut artifacts: Vec<ArtifactEntry> = Vec::new();
+/// `objective`: the use case, the description and the KPIs.
+fn objective<'a>(cx: &Context<'a>) -> Objective<'a> {
+    let m = &cx.plan.meta;
+    Objective {
+        use_case: m.use_case.as_ref().map(|u| u.value.clone()),
+        description: m.description.as_ref().map(|d| d.value.clone()),
+        kpis: super::view::TrackingPlan::kpis(cx),
+    }
+}
 
-        // The request itself: the sources.
-        artifacts.push(ArtifactEntry {
+/// `sources`: every declared source, whether the plan lists it and how many
+/// events it sends.
+fn sources(plan: &Plan) -> Vec<SourceEntry> {
+    plan.sources
+        .iter()
+        .enumerate()
+        .map(|(i, s)| SourceEntry {
+            id: s.id.value.clone(),
+            kind: s.kind.as_ref().map(|k| k.value.as_str()),
+            description: s.description.as_ref().map(|d| d.value.clone()),
+            in_plan: plan.meta.sources.iter().any(|r| r.target == Some(i)),
+            events: plan
+                .events
+                .iter()
+                .filter(|e| e.source.as_ref().and_then(|r| r.target) == Some(i))
+                .count(),
+        })
+        .collect()
+}
+
+/// The plan's `constraints`, in order.
+fn constraints(plan: &Plan) -> Vec<&'static str> {
+    plan.meta
+        .constraints
+        .iter()
+        .map(|c| c.value.as_str())
+        .collect()
+}
+
+/// `owners`: every owner with its contacts and backup.
+fn owners(plan: &Plan) -> Vec<OwnerEntry> {
+    plan.owners
+        .iter()
+        .map(|o| OwnerEntry {
+            id: o.id.value.clone(),
+            name: o.name.as_ref().map(|n| n.value.clone()),
+            email: o.email.as_ref().map(|n| n.value.clone()),
+            slack: o.slack.as_ref().map(|n| n.value.clone()),
+            backup: owner_id(plan, &o.backup),
+        })
+        .collect()
+}
+
+/// `error_handling`: retry limit, escalation ladder, rip-cord, fallbacks.
+fn error_handling(plan: &Plan) -> ErrorHandling {
+    let m = &plan.meta;
+    ErrorHandling {
+        retry_limit: m.qa.retry_limit,
+        escalation_ladder: m
+            .escalation
+            .iter()
+            .filter_map(|r| r.target)
+            .enumerate()
+            .map(|(i, o)| LadderStep {
+                step: i + 1,
+                owner: oid(plan, o),
+                backup: backup_id(plan, Some(o)),
+            })
+            .collect(),
+        ripcord: Ripcord {
+            trigger: WindowView::new(m.qa.escalate_after),
+            recipients: owner_ids(plan, &m.ripcord),
+        },
+        fallbacks: (0..plan.owners.len())
+            .filter_map(|o| {
+                backup_id(plan, Some(o)).map(|b| Fallback {
+                    owner: oid(plan, o),
+                    backup: b,
+                })
+            })
+            .collect(),
+    }
+}
+
+/// `success_metrics`: the QA policy's figures (from the IR), events by status
+/// and the governance findings `check` reported.
+fn success_metrics(cx: &Context) -> SuccessMetrics {
+    let plan = cx.plan;
+    let m = &plan.meta;
+    let status_count = |s: Status| plan.events.iter().filter(|e| e.status.value == s).count();
+    let in_scope = plan.qa_in_scope();
+    SuccessMetrics {
+        coverage_target: number(m.qa.coverage),
+        events_in_scope: in_scope,
+        events_to_observe: m.qa.required_observed(in_scope),
+        defect_ceiling: m.qa.defect_ceiling,
+        events_by_status: EventsByStatus {
+            planned: status_count(Status::Planned),
+            implemented: status_count(Status::Implemented),
+            deprecated: status_count(Status::Deprecated),
+        },
+        governance_findings: findings(cx),
+    }
+}
+
+/// The warnings `check` reported: counted by rule (in rule order) and listed.
+fn findings(cx: &Context) -> Findings {
+    let mut by_rule: Vec<RuleCount> = Vec::new();
+    for d in cx.warnings {
+        match by_rule.iter_mut().find(|r| r.rule == d.code) {
+            Some(r) => r.count += 1,
+            None => by_rule.push(RuleCount {
+                rule: d.code.to_string(),
+                count: 1,
+            }),
+        }
+    }
+    by_rule.sort_by(|a, b| a.rule.cmp(&b.rule));
+    Findings {
+        count: cx.warnings.len(),
+        by_rule,
+        findings: cx
+            .warnings
+            .iter()
+            .map(|d| Finding {
+                rule: d.code.to_string(),
+                severity: d.severity.as_str(),
+                message: d.message.clone(),
+                location: d.primary_span().map(|s| cx.sources.location(s)),
+            })
+            .collect(),
+    }
+}
+
+/// The task graph (`tasks`, `artifacts`), one stage at a time in the order
+/// of the module's description; [`Workflow::build`] runs the stages.
+struct Workflow<'c, 'a> {
+    cx: &'c Context<'a>,
+    plan: &'a Plan,
+    /// The plan's owner: owner of the tasks no one else owns.
+    owner: Option<usize>,
+    approvers: Vec<usize>,
+    slugs: Vec<String>,
+    tasks: Vec<Task>,
+    artifacts: Vec<ArtifactEntry>,
+}
+
+impl<'c, 'a> Workflow<'c, 'a> {
+    fn new(cx: &'c Context<'a>) -> Self {
+        let plan = cx.plan;
+        Workflow {
+            cx,
+            plan,
+            owner: owner_index(&plan.meta.owner),
+            approvers: plan
+                .meta
+                .approvers
+                .iter()
+                .filter_map(|r| r.target)
+                .collect(),
+            slugs: super::event_slugs(plan),
+            tasks: Vec::new(),
+            artifacts: Vec::new(),
+        }
+    }
+
+    fn build(mut self) -> (Vec<Task>, Vec<ArtifactEntry>) {
+        self.request();
+        self.requirements();
+        let catalogs = self.catalogs();
+        self.catalog_merge(catalogs);
+        self.governance();
+        self.qa();
+        let (deps, inputs) = self.review_merge();
+        self.change_management(deps, inputs);
+        // Who consumes what, from the tasks' inputs.
+        for a in &mut self.artifacts {
+            a.consumed_by = self
+                .tasks
+                .iter()
+                .filter(|t| t.inputs.contains(&a.id))
+                .map(|t| t.id.clone())
+                .collect();
+        }
+        (self.tasks, self.artifacts)
+    }
+
+    fn task(&mut self, step: Step) {
+        self.tasks.push(task(self.plan, step));
+    }
+
+    fn event_names(&self, evs: &[usize]) -> Vec<String> {
+        evs.iter()
+            .map(|&i| self.plan.events[i].name.value.clone())
+            .collect()
+    }
+
+    fn schemas(&self, evs: &[usize]) -> Vec<String> {
+        evs.iter()
+            .map(|&i| format!("schemas/{}.json", self.slugs[i]))
+            .collect()
+    }
+
+    fn samples(&self, evs: &[usize]) -> Vec<String> {
+        evs.iter()
+            .map(|&i| format!("samples/{}.json", self.slugs[i]))
+            .collect()
+    }
+
+    fn all(&self) -> Vec<usize> {
+        (0..self.plan.events.len()).collect()
+    }
+
+    /// The request itself: the sources.
+    fn request(&mut self) {
+        self.artifacts.push(ArtifactEntry {
             id: "request".into(),
             description: "The request as written: the `.events` files (use case, KPIs, sources, tools, constraints, timeline).".into(),
             produced_by: None,
             consumed_by: vec![],
             targets: vec![],
-            files: cx.sources.files().map(|(_, f)| f.name.clone()).collect(),
+            files: self.cx.sources.files().map(|(_, f)| f.name.clone()).collect(),
             context: ArtifactContext {
-                constraints: m.constraints.iter().map(|c| c.value.as_str()).collect(),
+                constraints: constraints(self.plan),
                 ..Default::default()
             },
         });
+    }
 
-        // Requirements.
+    /// Requirements.
+    fn requirements(&mut self) {
+        let plan = self.plan;
         let kpi_owners: Vec<usize> = plan
             .kpis
             .iter()
             .filter_map(|k| owner_index(&k.owner))
             .collect();
-        tasks.push(task(
-            plan,
-            Step {
-                id: "requirements".into(),
-                stage: "requirements",
-                name: "Requirements".into(),
-                description: "Turn the use case and KPIs into the events, sources and constraints the plan must cover.".into(),
-                owner: plan_owner,
-                contributors: distinct(kpi_owners),
-                depends_on: vec![],
-                inputs: vec!["request".into()],
-                outputs: vec!["requirements".into()],
-                gate: None,
-            },
-        ));
-        artifacts.push(ArtifactEntry {
+        self.task(Step {
+            id: "requirements".into(),
+            stage: "requirements",
+            name: "Requirements".into(),
+            description: "Turn the use case and KPIs into the events, sources and constraints the plan must cover.".into(),
+            owner: self.owner,
+            contributors: distinct(kpi_owners),
+            depends_on: vec![],
+            inputs: vec!["request".into()],
+            outputs: vec!["requirements".into()],
+            gate: None,
+        });
+        self.artifacts.push(ArtifactEntry {
             id: "requirements".into(),
             description: "The objective: use case, KPIs with their events and dimensions, sources, constraints, timeline.".into(),
             produced_by: Some("requirements".into()),
@@ -524,15 +748,17 @@ impl<'a> PlanJson<'a> {
             files: vec![PATH.into()],
             context: ArtifactContext {
                 kpis: plan.kpis.iter().map(|k| k.name.value.clone()).collect(),
-                constraints: m.constraints.iter().map(|c| c.value.as_str()).collect(),
+                constraints: constraints(plan),
                 ..Default::default()
             },
         });
+    }
 
-        // One catalog task per source, in parallel.
-        let groups = catalog_groups(plan);
+    /// One catalog task per source, in parallel; their ids.
+    fn catalogs(&mut self) -> Vec<String> {
+        let plan = self.plan;
         let mut catalog_ids = Vec::new();
-        for (id, source, evs) in &groups {
+        for (id, source, evs) in catalog_groups(plan) {
             let owners = distinct(
                 evs.iter()
                     .filter_map(|&i| owner_index(&plan.events[i].owner)),
@@ -548,10 +774,10 @@ impl<'a> PlanJson<'a> {
                         .count();
                     (n, std::cmp::Reverse(owners.iter().position(|&x| x == o)))
                 })
-                .or(plan_owner);
+                .or(self.owner);
             let (name, what) = match source {
                 Some(s) => {
-                    let src = &plan.sources[*s];
+                    let src = &plan.sources[s];
                     let kind = src
                         .kind
                         .as_ref()
@@ -569,63 +795,69 @@ impl<'a> PlanJson<'a> {
                     "Specify the events that name no source.".to_string(),
                 ),
             };
-            tasks.push(task(
-                plan,
-                Step {
-                    id: id.to_string(),
-                    stage: "catalog",
-                    name: name.clone(),
-                    description: what,
-                    owner: main,
-                    contributors: owners,
-                    depends_on: vec!["requirements".into()],
-                    inputs: vec!["requirements".into()],
-                    outputs: vec![id.clone()],
-                    gate: None,
-                },
-            ));
-            artifacts.push(ArtifactEntry {
+            self.task(Step {
+                id: id.to_string(),
+                stage: "catalog",
+                name: name.clone(),
+                description: what,
+                owner: main,
+                contributors: owners,
+                depends_on: vec!["requirements".into()],
+                inputs: vec!["requirements".into()],
+                outputs: vec![id.clone()],
+                gate: None,
+            });
+            self.artifacts.push(ArtifactEntry {
                 id: id.clone(),
                 description: format!("{name}: the event definitions and their payload schemas."),
                 produced_by: Some(id.clone()),
                 consumed_by: vec![],
                 targets: vec!["jsonschema", "samples"],
-                files: schemas(evs),
+                files: self.schemas(&evs),
                 context: ArtifactContext {
-                    events: event_names(evs),
-                    schemas: schemas(evs),
-                    samples: samples(evs),
+                    events: self.event_names(&evs),
+                    schemas: self.schemas(&evs),
+                    samples: self.samples(&evs),
                     ..Default::default()
                 },
             });
-            catalog_ids.push(id.clone());
+            catalog_ids.push(id);
         }
+        catalog_ids
+    }
 
-        // The catalog merge gate.
-        tasks.push(task(
-            plan,
-            Step {
-                id: "catalog-merge".into(),
-                stage: "merge_gate",
-                name: "Merge gate: event catalog".into(),
-                description: "Merge the per-source catalogs into one tracking plan.".into(),
-                owner: plan_owner,
-                contributors: approvers.clone(),
-                depends_on: catalog_ids.clone(),
-                inputs: catalog_ids.clone(),
-                outputs: vec!["event-catalog".into()],
-                gate: Some("every source's catalog is in and the plan checks with no errors (`eventsc check`)".into()),
-            },
-        ));
-        let mut catalog_samples = Vec::new();
+    /// The catalog merge gate.
+    fn catalog_merge(&mut self, catalog_ids: Vec<String>) {
+        let plan = self.plan;
+        self.task(Step {
+            id: "catalog-merge".into(),
+            stage: "merge_gate",
+            name: "Merge gate: event catalog".into(),
+            description: "Merge the per-source catalogs into one tracking plan.".into(),
+            owner: self.owner,
+            contributors: self.approvers.clone(),
+            depends_on: catalog_ids.clone(),
+            inputs: catalog_ids,
+            outputs: vec!["event-catalog".into()],
+            gate: Some(
+                "every source's catalog is in and the plan checks with no errors (`eventsc check`)"
+                    .into(),
+            ),
+        });
+        let all = self.all();
+        let mut samples = Vec::new();
+        let mut schemas = Vec::new();
         if plan.identify.is_some() {
-            catalog_samples.push(super::samples::IDENTIFY_PATH.to_string());
+            samples.push(super::samples::IDENTIFY_PATH.to_string());
+            schemas.push("schemas/identify.json".to_string());
         }
         if plan.group.is_some() {
-            catalog_samples.push(super::samples::GROUP_PATH.to_string());
+            samples.push(super::samples::GROUP_PATH.to_string());
+            schemas.push("schemas/group.json".to_string());
         }
-        catalog_samples.extend(samples(&all));
-        artifacts.push(ArtifactEntry {
+        samples.extend(self.samples(&all));
+        schemas.extend(self.schemas(&all));
+        self.artifacts.push(ArtifactEntry {
             id: "event-catalog".into(),
             description: "The whole tracking plan: every event, identify and group, with schemas in the CDP's formats.".into(),
             produced_by: Some("catalog-merge".into()),
@@ -638,40 +870,30 @@ impl<'a> PlanJson<'a> {
                 "csv/segment-tracking-plan.csv".into(),
             ],
             context: ArtifactContext {
-                events: event_names(&all),
-                schemas: {
-                    let mut s = Vec::new();
-                    if plan.identify.is_some() {
-                        s.push("schemas/identify.json".to_string());
-                    }
-                    if plan.group.is_some() {
-                        s.push("schemas/group.json".to_string());
-                    }
-                    s.extend(schemas(&all));
-                    s
-                },
-                samples: catalog_samples,
+                events: self.event_names(&all),
+                schemas,
+                samples,
                 ..Default::default()
             },
         });
+    }
 
-        // Governance mapping.
-        tasks.push(task(
-            plan,
-            Step {
-                id: "governance".into(),
-                stage: "governance",
-                name: "Governance mapping".into(),
-                description: "Map every property to its owner, consent purpose, retention policy and PII class; check the constraints.".into(),
-                owner: plan_owner,
-                contributors: ripcord.clone(),
-                depends_on: vec!["catalog-merge".into()],
-                inputs: vec!["event-catalog".into()],
-                outputs: vec!["governance-map".into()],
-                gate: None,
-            },
-        ));
-        artifacts.push(ArtifactEntry {
+    /// Governance mapping.
+    fn governance(&mut self) {
+        let plan = self.plan;
+        self.task(Step {
+            id: "governance".into(),
+            stage: "governance",
+            name: "Governance mapping".into(),
+            description: "Map every property to its owner, consent purpose, retention policy and PII class; check the constraints.".into(),
+            owner: self.owner,
+            contributors: plan.meta.ripcord.iter().filter_map(|r| r.target).collect(),
+            depends_on: vec!["catalog-merge".into()],
+            inputs: vec!["event-catalog".into()],
+            outputs: vec!["governance-map".into()],
+            gate: None,
+        });
+        self.artifacts.push(ArtifactEntry {
             id: "governance-map".into(),
             description: "Owner, consent, retention and PII of every property, for masking and deletion jobs.".into(),
             produced_by: Some("governance".into()),
@@ -679,15 +901,22 @@ impl<'a> PlanJson<'a> {
             targets: vec!["dbt", "csv"],
             files: vec!["dbt/models/sources.yml".into(), "csv/catalog.csv".into()],
             context: ArtifactContext {
-                constraints: m.constraints.iter().map(|c| c.value.as_str()).collect(),
+                constraints: constraints(plan),
                 privacy_notes: privacy_notes(plan),
                 ..Default::default()
             },
         });
+    }
 
-        // QA plan.
+    fn diamond(&self) -> bool {
+        self.plan.meta.pattern.value == Pattern::Diamond
+    }
+
+    /// QA plan: after the catalog in a diamond, after governance in a pipeline.
+    fn qa(&mut self) {
+        let plan = self.plan;
         let event_owners = distinct(plan.events.iter().filter_map(|e| owner_index(&e.owner)));
-        let (qa_deps, qa_inputs) = if diamond {
+        let (qa_deps, qa_inputs) = if self.diamond() {
             (
                 vec!["catalog-merge".to_string()],
                 vec!["event-catalog".to_string()],
@@ -698,27 +927,24 @@ impl<'a> PlanJson<'a> {
                 vec!["event-catalog".to_string(), "governance-map".to_string()],
             )
         };
-        tasks.push(task(
-            plan,
-            Step {
-                id: "qa".into(),
-                stage: "qa",
-                name: "QA plan".into(),
-                description: "Plan and run QA: unit tests, payload replay with `eventsc validate`, dashboard checks; collect the evidence.".into(),
-                owner: plan_owner,
-                contributors: event_owners,
-                depends_on: qa_deps,
-                inputs: qa_inputs,
-                outputs: vec!["qa-plan".into()],
-                gate: None,
-            },
-        ));
+        self.task(Step {
+            id: "qa".into(),
+            stage: "qa",
+            name: "QA plan".into(),
+            description: "Plan and run QA: unit tests, payload replay with `eventsc validate`, dashboard checks; collect the evidence.".into(),
+            owner: self.owner,
+            contributors: event_owners,
+            depends_on: qa_deps,
+            inputs: qa_inputs,
+            outputs: vec!["qa-plan".into()],
+            gate: None,
+        });
         let mut qa_files = vec![
             super::qa::PATH.to_string(),
             super::samples::NDJSON.to_string(),
         ];
         qa_files.dedup();
-        artifacts.push(ArtifactEntry {
+        self.artifacts.push(ArtifactEntry {
             id: "qa-plan".into(),
             description: "The QA checklist and evidence plan with the sample payloads to replay."
                 .into(),
@@ -731,68 +957,66 @@ impl<'a> PlanJson<'a> {
                 ..Default::default()
             },
         });
+    }
 
-        // The diamond's review gate.
-        let (cm_deps, cm_inputs) = if diamond {
-            tasks.push(task(
-                plan,
-                Step {
-                    id: "review-merge".into(),
-                    stage: "merge_gate",
-                    name: "Merge gate: governance and QA".into(),
-                    description: "Join the governance mapping and the QA plan before changes ship.".into(),
-                    owner: plan_owner,
-                    contributors: approvers.clone(),
-                    depends_on: vec!["governance".into(), "qa".into()],
-                    inputs: vec!["governance-map".into(), "qa-plan".into()],
-                    outputs: vec!["release-candidate".into()],
-                    gate: Some("the governance map has no open privacy finding and the QA plan covers every in-scope event".into()),
-                },
-            ));
-            artifacts.push(ArtifactEntry {
-                id: "release-candidate".into(),
-                description:
-                    "The tracking plan with its governance map and QA plan, ready for sign-off."
-                        .into(),
-                produced_by: Some("review-merge".into()),
-                consumed_by: vec![],
-                targets: vec![],
-                files: vec![],
-                context: ArtifactContext {
-                    approvers: oids(&approvers),
-                    ..Default::default()
-                },
-            });
-            (
-                vec!["review-merge".to_string()],
-                vec!["release-candidate".to_string()],
-            )
-        } else {
-            (
+    /// The diamond's review gate (none in a pipeline); what change management
+    /// then depends on and takes in.
+    fn review_merge(&mut self) -> (Vec<String>, Vec<String>) {
+        if !self.diamond() {
+            return (
                 vec!["qa".to_string()],
                 vec!["governance-map".to_string(), "qa-plan".to_string()],
-            )
-        };
-
-        // Change management.
-        tasks.push(task(
-            plan,
-            Step {
-                id: "change-management".into(),
-                stage: "change_management",
-                name: "Change management".into(),
-                description: "Version, document and get sign-off for the change; announce deprecations and sunsets.".into(),
-                owner: plan_owner,
-                contributors: approvers.clone(),
-                depends_on: cm_deps,
-                inputs: cm_inputs,
-                outputs: vec!["change-set".into()],
-                gate: None,
+            );
+        }
+        self.task(Step {
+            id: "review-merge".into(),
+            stage: "merge_gate",
+            name: "Merge gate: governance and QA".into(),
+            description: "Join the governance mapping and the QA plan before changes ship.".into(),
+            owner: self.owner,
+            contributors: self.approvers.clone(),
+            depends_on: vec!["governance".into(), "qa".into()],
+            inputs: vec!["governance-map".into(), "qa-plan".into()],
+            outputs: vec!["release-candidate".into()],
+            gate: Some("the governance map has no open privacy finding and the QA plan covers every in-scope event".into()),
+        });
+        self.artifacts.push(ArtifactEntry {
+            id: "release-candidate".into(),
+            description:
+                "The tracking plan with its governance map and QA plan, ready for sign-off.".into(),
+            produced_by: Some("review-merge".into()),
+            consumed_by: vec![],
+            targets: vec![],
+            files: vec![],
+            context: ArtifactContext {
+                approvers: oids(self.plan, &self.approvers),
+                ..Default::default()
             },
-        ));
-        artifacts.push(ArtifactEntry {
+        });
+        (
+            vec!["review-merge".to_string()],
+            vec!["release-candidate".to_string()],
+        )
+    }
+
+    /// Change management.
+    fn change_management(&mut self, depends_on: Vec<String>, inputs: Vec<String>) {
+        let plan = self.plan;
+        self.task(Step {
+            id: "change-management".into(),
+            stage: "change_management",
+            name: "Change management".into(),
+            description: "Version, document and get sign-off for the change; announce deprecations and sunsets.".into(),
+            owner: self.owner,
+            contributors: self.approvers.clone(),
+            depends_on,
+            inputs,
+            outputs: vec!["change-set".into()],
+            gate: None,
+        });
+        self.artifacts.push(ArtifactEntry {
             id: "change-set".into(),
-            description: format!("Version {} of the plan: the instrumentation spec engineers implement, with deprecations, signed off by the approvers.", m.version.value),
+            description: format!("Version {} of the plan: the instrumentation spec engineers implement, with deprecations, signed off by the approvers.", plan.meta.version.value),
             produced_by: Some("change-management".into()),
             consumed_by: vec![],
             targets: vec!["spec"],
@@ -808,129 +1032,9 @@ impl<'a> PlanJson<'a> {
                         sunset: e.sunset.as_ref().map(|d| d.value.to_string()),
                     })
                     .collect(),
-                approvers: oids(&approvers),
+                approvers: oids(plan, &self.approvers),
                 ..Default::default()
             },
         });
-
-        // Who consumes what, from the tasks' inputs.
-        for a in &mut artifacts {
-            a.consumed_by = tasks
-                .iter()
-                .filter(|t| t.inputs.contains(&a.id))
-                .map(|t| t.id.clone())
-                .collect();
-        }
-
-        let status_count = |s: Status| plan.events.iter().filter(|e| e.status.value == s).count();
-        let in_scope = plan.qa_in_scope();
-        let mut by_rule: Vec<RuleCount> = Vec::new();
-        for d in cx.warnings {
-            match by_rule.iter_mut().find(|r| r.rule == d.code) {
-                Some(r) => r.count += 1,
-                None => by_rule.push(RuleCount {
-                    rule: d.code.to_string(),
-                    count: 1,
-                }),
-            }
-        }
-        by_rule.sort_by(|a, b| a.rule.cmp(&b.rule));
-        let escalation: Vec<usize> = m.escalation.iter().filter_map(|r| r.target).collect();
-        PlanJson {
-            format: FORMAT,
-            format_version: FORMAT_VERSION,
-            title: m.title.value.clone(),
-            version: m.version.value.to_string(),
-            pattern: m.pattern.value.as_str(),
-            objective: Objective {
-                use_case: m.use_case.as_ref().map(|u| u.value.clone()),
-                description: m.description.as_ref().map(|d| d.value.clone()),
-                kpis: super::view::TrackingPlan::kpis(cx),
-            },
-            sources: plan
-                .sources
-                .iter()
-                .enumerate()
-                .map(|(i, s)| SourceEntry {
-                    id: s.id.value.clone(),
-                    kind: s.kind.as_ref().map(|k| k.value.as_str()),
-                    description: s.description.as_ref().map(|d| d.value.clone()),
-                    in_plan: m.sources.iter().any(|r| r.target == Some(i)),
-                    events: plan
-                        .events
-                        .iter()
-                        .filter(|e| e.source.as_ref().and_then(|r| r.target) == Some(i))
-                        .count(),
-                })
-                .collect(),
-            tools: m.tools.iter().map(|t| t.value.clone()).collect(),
-            constraints: m.constraints.iter().map(|c| c.value.as_str()).collect(),
-            timeline: m.timeline.as_ref().map(|t| t.value.to_string()),
-            owner: owner_id(plan, &m.owner),
-            owners: plan
-                .owners
-                .iter()
-                .map(|o| OwnerEntry {
-                    id: o.id.value.clone(),
-                    name: o.name.as_ref().map(|n| n.value.clone()),
-                    email: o.email.as_ref().map(|n| n.value.clone()),
-                    slack: o.slack.as_ref().map(|n| n.value.clone()),
-                    backup: owner_id(plan, &o.backup),
-                })
-                .collect(),
-            tasks,
-            artifacts,
-            error_handling: ErrorHandling {
-                retry_limit: m.qa.retry_limit,
-                escalation_ladder: escalation
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &o)| LadderStep {
-                        step: i + 1,
-                        owner: oid(o),
-                        backup: backup_id(plan, Some(o)),
-                    })
-                    .collect(),
-                ripcord: Ripcord {
-                    trigger: WindowView::new(m.qa.escalate_after),
-                    recipients: ids(&m.ripcord),
-                },
-                fallbacks: (0..plan.owners.len())
-                    .filter_map(|o| {
-                        backup_id(plan, Some(o)).map(|b| Fallback {
-                            owner: oid(o),
-                            backup: b,
-                        })
-                    })
-                    .collect(),
-            },
-            success_metrics: SuccessMetrics {
-                coverage_target: number(m.qa.coverage),
-                events_in_scope: in_scope,
-                events_to_observe: m.qa.required_observed(in_scope),
-                defect_ceiling: m.qa.defect_ceiling,
-                events_by_status: EventsByStatus {
-                    planned: status_count(Status::Planned),
-                    implemented: status_count(Status::Implemented),
-                    deprecated: status_count(Status::Deprecated),
-                },
-                governance_findings: Findings {
-                    count: cx.warnings.len(),
-                    by_rule,
-                    findings: cx
-                        .warnings
-                        .iter()
-                        .map(|d| Finding {
-                            rule: d.code.to_string(),
-                            severity: d.severity.as_str(),
-                            message: d.message.clone(),
-                            location: d.primary_span().map(|s| cx.sources.location(s)),
-                        })
-                        .collect(),
-                },
-            },
-            approvers: ids(&m.approvers),
-            sources_hash: sources_hash(cx.sources),
-        }
     }
 }
