@@ -329,6 +329,100 @@ fn vscode_extension_manifest_matches_the_grammar() {
     assert!(status.success(), "{main} is valid JavaScript");
 }
 
+/// The extension is complete for the marketplace: repository, licence file,
+/// README, `vsce` pinned as a devDependency, Restricted Mode declared with the
+/// server path restricted; its server path resolution passes its unit tests
+/// (node), and `vsce package` makes the `.vsix` offline.
+#[test]
+fn vscode_extension_packages() {
+    let dir = root().join("editors/vscode");
+    let manifest: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("package.json")).expect("package.json"),
+    )
+    .expect("JSON");
+    assert!(manifest["repository"]["url"].is_string(), "repository");
+    assert_eq!(manifest["license"], "MIT");
+    let licence = std::fs::read_to_string(dir.join("LICENSE")).expect("LICENSE");
+    assert!(licence.starts_with("MIT License"));
+    assert!(dir.join("README.md").is_file());
+    let vsce = manifest["devDependencies"]["@vscode/vsce"]
+        .as_str()
+        .expect("@vscode/vsce is a devDependency");
+    assert!(
+        vsce.chars().all(|c| c.is_ascii_digit() || c == '.'),
+        "pinned: {vsce}"
+    );
+    let untrusted = &manifest["capabilities"]["untrustedWorkspaces"];
+    assert_eq!(untrusted["supported"], "limited");
+    assert_eq!(
+        untrusted["restrictedConfigurations"],
+        serde_json::json!(["eventsc.server.path"])
+    );
+
+    let modules = require(Tool::NodeModules("editors/vscode"));
+    let out = Command::new(require(Tool::Node))
+        .args(["--test", "test/"])
+        .current_dir(&dir)
+        .output()
+        .expect("`node` runs");
+    assert!(
+        out.status.success(),
+        "the extension's unit tests:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let bin = modules.join(".bin/vsce");
+    let target = tempfile::tempdir().expect("temp dir");
+    let vsix = target.path().join("eventsc.vsix");
+    let out = Command::new(&bin)
+        .args(["package", "--out"])
+        .arg(&vsix)
+        .current_dir(&dir)
+        // No network: a proxy that refuses every connection.
+        .env("HTTPS_PROXY", "http://127.0.0.1:9")
+        .env("HTTP_PROXY", "http://127.0.0.1:9")
+        .env("npm_config_offline", "true")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("vsce runs");
+    assert!(
+        out.status.success(),
+        "vsce package:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let size = std::fs::metadata(&vsix).expect("the .vsix").len();
+    assert!(size > 1000, "{size} bytes");
+    // What the package holds: the extension, its grammar, licence and README,
+    // its run-time dependency; not its tests nor vsce.
+    let listing = Command::new(&bin)
+        .args(["ls"])
+        .current_dir(&dir)
+        .env("HTTPS_PROXY", "http://127.0.0.1:9")
+        .env("npm_config_offline", "true")
+        .output()
+        .expect("vsce ls");
+    let files = String::from_utf8_lossy(&listing.stdout);
+    for f in [
+        "extension.js",
+        "server-path.js",
+        "LICENSE",
+        "README.md",
+        "syntaxes/events.tmLanguage.json",
+    ] {
+        assert!(
+            files.lines().any(|l| l == f),
+            "{f} in the package:\n{files}"
+        );
+    }
+    assert!(
+        !files.contains("test/"),
+        "no tests in the package:\n{files}"
+    );
+    assert!(!files.contains("@vscode/vsce"), "no vsce in the package");
+}
+
 // --- Vim -------------------------------------------------------------------
 
 fn vim(script: &str, file: &Path) -> String {
@@ -582,6 +676,40 @@ fn vim_syntax_groups_at_chosen_positions() {
         ),
         ("editor-sample", "min(-10.5)", "-10.5", "eventsNumber"),
         ("codes/E0004.fail", "pattern(", "\\d", "eventsEscapeError"),
+        // `list(object { … })`: its properties, modifiers and descriptions (a
+        // `)` in one does not end the list), and the lines after it.
+        (
+            "nested-lists",
+            "    product_id:",
+            "product_id",
+            "eventsPropertyName",
+        ),
+        ("nested-lists", "    product_id:", "string", "eventsType"),
+        (
+            "nested-lists",
+            "    product_id:",
+            "required",
+            "eventsModifier",
+        ),
+        ("nested-lists", "    product_id:", "Catalog", "eventsString"),
+        ("nested-lists", "    price:", "min", "eventsModifier"),
+        ("nested-lists", "    labels:", "enum", "eventsInlineEnum"),
+        ("nested-lists", "    labels:", "new", "eventsString"),
+        (
+            "nested-lists",
+            "  }) required",
+            "required",
+            "eventsModifier",
+        ),
+        ("nested-lists", "  }) required", "Items", "eventsString"),
+        // `list(enum("a", "b"))`: the values are strings.
+        ("nested-lists", "  sizes:", "sizes", "eventsPropertyName"),
+        ("nested-lists", "  sizes:", "enum", "eventsInlineEnum"),
+        ("nested-lists", "  sizes:", "\"s\"", "eventsString"),
+        ("nested-lists", "  sizes:", "Sizes", "eventsString"),
+        ("nested-lists", "  total:", "total", "eventsPropertyName"),
+        ("nested-lists", "  total:", "number", "eventsType"),
+        ("nested-lists", "  total:", "min", "eventsModifier"),
     ];
     let mut by_file: BTreeMap<&str, Vec<(usize, usize, &str, &str)>> = BTreeMap::new();
     for (file, line, token, group) in cases {
@@ -630,6 +758,8 @@ fn vim_syntax_groups_at_chosen_positions() {
 fn case_path(name: &str) -> PathBuf {
     if name == "editor-sample" {
         root().join("tests/editor/samples/contextual.events")
+    } else if name == "nested-lists" {
+        root().join("tests/editor/samples/nested-lists.events")
     } else {
         root().join(format!("tests/fixtures/{name}.events"))
     }
@@ -647,22 +777,29 @@ fn vim_filetype_commentstring_and_indent() {
         ["events", "// %s", "2", "1", "events"]
     );
 
-    // Re-indenting the spec's example with every line flush left gives it back.
-    let original = std::fs::read_to_string(&file).expect("readable");
-    let flat: String = original
-        .lines()
-        .map(|l| format!("{}\n", l.trim_start()))
-        .collect();
-    let dir = tempfile::tempdir().expect("temp dir");
-    let flat_file = dir.path().join("flat.events");
-    std::fs::write(&flat_file, flat).expect("write");
-    let reindented = vim(
-        "normal! gg=G\ncall writefile(getline(1, '$'), $OUT)\n",
-        &flat_file,
-    );
-    let want: Vec<&str> = original.lines().collect();
-    let got: Vec<&str> = reindented.lines().collect();
-    assert_eq!(got, want, "gg=G re-indents the example as written");
+    // Re-indenting with every line flush left gives back the spec's example
+    // and a plan of nested lists in `fmt` layout (`list(object {` opens one
+    // level, `})` closes it).
+    for file in [
+        file,
+        root().join("tests/editor/samples/nested-lists.events"),
+    ] {
+        let original = std::fs::read_to_string(&file).expect("readable");
+        let flat: String = original
+            .lines()
+            .map(|l| format!("{}\n", l.trim_start()))
+            .collect();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let flat_file = dir.path().join("flat.events");
+        std::fs::write(&flat_file, flat).expect("write");
+        let reindented = vim(
+            "normal! gg=G\ncall writefile(getline(1, '$'), $OUT)\n",
+            &flat_file,
+        );
+        let want: Vec<&str> = original.lines().collect();
+        let got: Vec<&str> = reindented.lines().collect();
+        assert_eq!(got, want, "gg=G re-indents {} as written", file.display());
+    }
 }
 
 // --- The vocabulary ----------------------------------------------------------

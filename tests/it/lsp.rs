@@ -1091,24 +1091,7 @@ fn diagnostics_match_eventsc_check_on_every_fixture() {
             "textDocument/didOpen",
             json!({ "textDocument": { "uri": uri, "languageId": "events", "version": 1, "text": text } }),
         );
-        let got: Vec<String> = c
-            .diagnostics(&uri)
-            .iter()
-            .map(|d| {
-                format!(
-                    "{}:{} {} {}",
-                    d["range"]["start"]["line"],
-                    d["range"]["start"]["character"],
-                    d["code"].as_str().unwrap_or(""),
-                    d["message"]
-                        .as_str()
-                        .unwrap_or("")
-                        .lines()
-                        .next()
-                        .unwrap_or("")
-                )
-            })
-            .collect();
+        let got: Vec<String> = c.diagnostics(&uri).iter().map(published_line).collect();
         let mut want_sorted = want.clone();
         want_sorted.sort();
         let mut got_sorted = got.clone();
@@ -1346,10 +1329,10 @@ fn watched_files_are_registered_and_followed() {
 
 // --- A real client: headless Neovim ---------------------------------------------
 
-/// Neovim's built-in LSP client (0.7 and later) attached to `eventsc lsp`, as a
-/// user's configuration would: the Lua script writes what the client saw.
-const NVIM_SCRIPT: &str = r#"
-local out, root, file = os.getenv('OUT'), os.getenv('ROOT'), os.getenv('FILE')
+/// What the test does through Neovim's client, after the README's
+/// configuration: the Lua writes what the client saw.
+const NVIM_HARNESS: &str = r#"
+local out, file = os.getenv('OUT'), os.getenv('FILE')
 local lines = {}
 local function say(s) table.insert(lines, s) end
 local function diags(buf)
@@ -1364,24 +1347,30 @@ local function diags(buf)
 end
 vim.cmd('edit ' .. file)
 local buf = vim.api.nvim_get_current_buf()
-local id = vim.lsp.start_client({
-  name = 'eventsc',
-  cmd = { os.getenv('EVENTSC'), 'lsp' },
-  root_dir = root,
-  workspace_folders = { { uri = vim.uri_from_fname(root), name = 'plan' } },
-})
-vim.lsp.buf_attach_client(buf, id)
+say('filetype: ' .. vim.bo[buf].filetype)
+local function attached()
+  local cs = vim.lsp.get_clients and vim.lsp.get_clients({ bufnr = buf }) or vim.lsp.buf_get_clients(buf)
+  return next(cs) ~= nil
+end
+say('attached: ' .. tostring(vim.wait(20000, attached, 20)))
+local function request(method, params)
+  local res = vim.lsp.buf_request_sync(buf, method, params, 10000)
+  for _, r in pairs(res or {}) do
+    if r.result then return r.result end
+  end
+end
+local function at(line, character)
+  return { textDocument = { uri = vim.uri_from_bufnr(buf) }, position = { line = line, character = character } }
+end
+local function set_line(i, text) vim.api.nvim_buf_set_lines(buf, i, i + 1, false, { text }) end
 -- 1. Diagnostics arrive for the file as it is on disk (a misspelt owner).
 local got = vim.wait(20000, function() return #vim.diagnostic.get(buf) > 0 end, 20)
 say('opened: ' .. tostring(got))
 for _, l in ipairs(diags(buf)) do say(l) end
 -- 2. Fix it in the buffer: the change is sent, the diagnostics go away.
-local n = vim.api.nvim_buf_line_count(buf)
-for i = 0, n - 1 do
+for i = 0, vim.api.nvim_buf_line_count(buf) - 1 do
   local l = vim.api.nvim_buf_get_lines(buf, i, i + 1, false)[1]
-  if l:find('@growht', 1, true) then
-    vim.api.nvim_buf_set_lines(buf, i, i + 1, false, { (l:gsub('@growht', '@growth')) })
-  end
+  if l:find('@growht', 1, true) then set_line(i, (l:gsub('@growht', '@growth'))) end
 end
 got = vim.wait(20000, function() return #vim.diagnostic.get(buf) == 0 end, 20)
 say('fixed: ' .. tostring(got))
@@ -1390,22 +1379,88 @@ vim.api.nvim_buf_set_lines(buf, 1, 1, false, { '  consent mrketing' })
 got = vim.wait(20000, function() return #vim.diagnostic.get(buf) > 0 end, 20)
 say('typed: ' .. tostring(got))
 for _, l in ipairs(diags(buf)) do say(l) end
--- 4. Go to definition of the bundle `Cart` (line 7, `  use Cart`).
-local params = { textDocument = { uri = vim.uri_from_bufnr(buf) }, position = { line = 6, character = 7 } }
-local res = vim.lsp.buf_request_sync(buf, 'textDocument/definition', params, 10000)
-for _, r in pairs(res or {}) do
-  local loc = r.result and (r.result.uri and r.result or r.result[1])
-  if loc then say(string.format('definition: %s %d', loc.uri:match('[^/]+$'), loc.range.start.line)) end
+vim.api.nvim_buf_set_lines(buf, 1, 2, false, {})
+got = vim.wait(20000, function() return #vim.diagnostic.get(buf) == 0 end, 20)
+say('removed: ' .. tostring(got))
+-- 4. Hover and go to definition on the bundle `Cart` (line 6, `  use Cart`).
+local h = request('textDocument/hover', at(5, 7))
+local value = h and h.contents and (h.contents.value or h.contents[1] or '') or ''
+say('hover: ' .. (value:match('[^\n]+') or ''))
+local d = request('textDocument/definition', at(5, 7))
+local loc = d and (d.uri and d or d[1])
+if loc then say(string.format('definition: %s %d', loc.uri:match('[^/]+$'), loc.range.start.line)) end
+-- 5. Completion of a property's type.
+vim.api.nvim_buf_set_lines(buf, 6, 6, false, { '  note: str' })
+local c = request('textDocument/completion', at(6, 11))
+local found = false
+for _, item in ipairs(c and (c.items or c) or {}) do
+  if item.label == 'string' then found = true end
 end
-vim.lsp.stop_client(id)
+say('completion: string ' .. tostring(found))
+vim.api.nvim_buf_set_lines(buf, 6, 7, false, {})
+-- 6. Formatting: a line indented wrongly is put back in the fmt layout.
+set_line(2, '        ' .. vim.api.nvim_buf_get_lines(buf, 2, 3, false)[1])
+vim.fn.writefile(vim.api.nvim_buf_get_lines(buf, 0, -1, false), os.getenv('BEFORE'))
+if vim.lsp.buf.format then vim.lsp.buf.format({ async = false }) else vim.lsp.buf.formatting_sync(nil, 10000) end
+vim.fn.writefile(vim.api.nvim_buf_get_lines(buf, 0, -1, false), os.getenv('AFTER'))
 vim.fn.writefile(lines, out)
 vim.cmd('qa!')
 "#;
 
+/// The installed Neovim's `major.minor`.
+fn nvim_version(nvim: &Path) -> (u32, u32) {
+    let out = Command::new(nvim).arg("--version").output();
+    let out = out
+        .ok()
+        .filter(|o| o.status.success())
+        .expect("`nvim --version` runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let v = text
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("NVIM v"))
+        .expect("NVIM vX.Y.Z");
+    let mut parts = v.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+    (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
+}
+
+/// The README's Neovim configuration for a version: the ```lua block whose
+/// first line names it (`-- Neovim 0.7 …`, `-- Neovim 0.8 to 0.10`, `-- Neovim
+/// 0.11 and later`).
+fn readme_nvim_config(version: (u32, u32)) -> String {
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
+    let blocks: Vec<&str> = readme
+        .split("```lua\n")
+        .skip(1)
+        .filter_map(|b| b.split("```\n").next())
+        .filter(|b| b.starts_with("-- Neovim "))
+        .collect();
+    let wanted = match version {
+        (0, 0..=7) => "-- Neovim 0.7",
+        (0, 8..=10) => "-- Neovim 0.8 to 0.10",
+        _ => "-- Neovim 0.11 and later",
+    };
+    assert_eq!(
+        blocks.len(),
+        3,
+        "the README has three Neovim configurations"
+    );
+    blocks
+        .iter()
+        .find(|b| b.starts_with(wanted))
+        .unwrap_or_else(|| panic!("the README has a block starting `{wanted}`"))
+        .to_string()
+}
+
+/// The README's configuration for the installed Neovim, followed literally
+/// (the Vim files on the runtime path, `eventsc` on `PATH`), in headless
+/// Neovim: diagnostics, hover, definition, completion and formatting.
 #[test]
-fn neovim_gets_diagnostics_and_definitions() {
+fn neovim_with_the_readme_configuration() {
     let nvim = require(Tool::Neovim);
+    let config = readme_nvim_config(nvim_version(&nvim));
     let folder = workspace();
+    std::fs::write(folder.path().join("eventsc.toml"), "").expect("manifest");
     let events = folder.path().join("events.events");
     let text = std::fs::read_to_string(&events).expect("readable");
     std::fs::write(
@@ -1414,16 +1469,38 @@ fn neovim_gets_diagnostics_and_definitions() {
     )
     .expect("write");
     let script = folder.path().join("test.lua");
-    std::fs::write(&script, NVIM_SCRIPT).expect("write");
+    std::fs::write(
+        &script,
+        format!("vim.cmd('filetype plugin indent on')\n{config}\n{NVIM_HARNESS}"),
+    )
+    .expect("write");
     let out = folder.path().join("out.txt");
+    let (before, after) = (
+        folder.path().join("before.txt"),
+        folder.path().join("after.txt"),
+    );
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_eventsc"));
+    let path = std::env::join_paths(
+        std::iter::once(bin.parent().expect("bin dir").to_path_buf()).chain(std::env::split_paths(
+            &std::env::var_os("PATH").unwrap_or_default(),
+        )),
+    )
+    .expect("PATH");
     let status = Command::new(&nvim)
         .args(["--headless", "-u", "NONE", "-i", "NONE", "-n"])
+        .arg("--cmd")
+        .arg(format!(
+            "set runtimepath^={}",
+            root().join("editors/vim").display()
+        ))
         .arg("-c")
         .arg(format!("luafile {}", script.display()))
+        .current_dir(folder.path())
+        .env("PATH", path)
         .env("OUT", &out)
-        .env("ROOT", folder.path())
         .env("FILE", &events)
-        .env("EVENTSC", env!("CARGO_BIN_EXE_eventsc"))
+        .env("BEFORE", &before)
+        .env("AFTER", &after)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -1434,16 +1511,31 @@ fn neovim_gets_diagnostics_and_definitions() {
     assert_eq!(
         got.lines().collect::<Vec<_>>(),
         [
+            "filetype: events",
+            "attached: true",
             "opened: true",
             "2:10 E0025 unknown owner `@growht`",
             "fixed: true",
             "typed: true",
             "1:10 E0025 unknown consent purpose `mrketing`",
             "5:2 E0012 `consent` is written twice in an `event`",
+            "removed: true",
+            "hover: **bundle** `Cart`",
             "definition: governance.events 14",
+            "completion: string true",
         ],
         "{got}"
     );
+    // Formatting gave what `eventsc fmt` gives.
+    let before = std::fs::read(&before).expect("before");
+    let run = crate::common::run::eventsc(folder.path(), &["fmt", "-"], Some(&before));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_ne!(
+        run.stdout.as_bytes(),
+        before.as_slice(),
+        "the buffer needed formatting"
+    );
+    assert_eq!(std::fs::read_to_string(&after).expect("after"), run.stdout);
 }
 
 #[test]

@@ -1,4 +1,5 @@
-" Indentation for eventsc tracking plans: one level per open `{`, `(` or `[`.
+" Indentation for eventsc tracking plans: one level per line that leaves a
+" `{`, `(` or `[` open (the layout of `eventsc fmt`).
 if exists('b:did_indent')
   finish
 endif
@@ -22,22 +23,34 @@ function! s:Code(lnum) abort
   return substitute(line, '//.*$', '', '')
 endfunction
 
-function! s:Balance(code) abort
-  let opens = len(substitute(a:code, '[^{(\[]', '', 'g'))
-  let closes = len(substitute(a:code, '[^})\]]', '', 'g'))
-  return opens - closes
+" The brackets a line leaves open and the ones it closes that it did not open:
+" [unmatched openers, unmatched closers, closers that start the line].
+function! s:Brackets(code) abort
+  let open = 0
+  let close = 0
+  for c in split(substitute(a:code, '[^{}()\[\]]', '', 'g'), '\zs')
+    if c =~# '[{(\[]'
+      let open += 1
+    elseif open > 0
+      let open -= 1
+    else
+      let close += 1
+    endif
+  endfor
+  return [open, close, len(matchstr(a:code, '^\s*\zs[})\]]\+'))]
 endfunction
 
+" One level per line that leaves brackets open, as `eventsc fmt` indents:
+" `items: list(object {` opens one level, and `})` closes it.
 function! EventsIndent(lnum) abort
   let prev = prevnonblank(a:lnum - 1)
   if prev == 0
     return 0
   endif
-  let pcode = s:Code(prev)
+  let [open, close, leading] = s:Brackets(s:Code(prev))
   " Closers that start the previous line were counted when it was indented.
-  let leading = len(matchstr(pcode, '^\s*\zs[})\]]\+'))
-  let ind = indent(prev) + (s:Balance(pcode) + leading) * shiftwidth()
-  " Each closer that starts this line goes back one level.
-  let ind -= len(matchstr(s:Code(a:lnum), '^\s*\zs[})\]]\+')) * shiftwidth()
+  let ind = indent(prev) + ((open > 0) - (close - leading > 0)) * shiftwidth()
+  " Closers that start this line go back one level.
+  let ind -= (s:Brackets(s:Code(a:lnum))[2] > 0) * shiftwidth()
   return ind < 0 ? 0 : ind
 endfunction

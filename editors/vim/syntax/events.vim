@@ -64,10 +64,16 @@ syn region  eventsProperty contained matchgroup=eventsPropertyName start="\%(^\s
 syn match   eventsColon    contained ":" nextgroup=eventsEnumType,eventsType,eventsListType,eventsInlineEnum,eventsObjectType skipwhite
 syn match   eventsEnumType contained "\<\h\w*\>"
 syn keyword eventsType     contained string integer number boolean datetime date
+" `list( … )`: the item type first (a named enum, a built-in type, a nested
+" `list(…)`, an inline `enum(…)` or an `object { … }` block), then the items'
+" modifiers; strings, argument lists and blocks are regions of their own, so a
+" `)` in a description or in `enum("a", "b")` does not end the list.
 syn match   eventsListType contained "\<list\ze\s*(" nextgroup=eventsListArg skipwhite
-syn region  eventsListArg  contained matchgroup=eventsDelimiter start="(" end=")" contains=eventsListInner
-syn match   eventsListInner contained "\s*" nextgroup=eventsEnumType,eventsType,eventsListType,eventsInlineEnum,eventsObjectType
-syn match   eventsInlineEnum contained "\<enum\ze\s*("
+syn region  eventsListArg  contained matchgroup=eventsDelimiter start="(" end=")"
+      \ contains=eventsListItem,eventsType,eventsListType,eventsInlineEnum,eventsObjectType,eventsModifier,eventsBlock,@eventsValues
+syn match   eventsListItem contained "\%((\s*\)\@<=\h\w*"
+syn match   eventsInlineEnum contained "\<enum\ze\s*(" nextgroup=eventsEnumArgs skipwhite
+syn region  eventsEnumArgs contained matchgroup=eventsDelimiter start="(" end=")" contains=eventsString,eventsNumber,eventsBoolean,eventsComment
 syn match   eventsObjectType contained "\<object\ze\s*{"
 syn keyword eventsModifier contained required nullable deprecated min max min_length max_length
 syn keyword eventsModifier contained pattern format pii consent retention example allow
@@ -111,6 +117,7 @@ hi def link eventsEnumType      Type
 hi def link eventsType          Type
 hi def link eventsListType      Type
 hi def link eventsInlineEnum    Type
+hi def link eventsListItem      Type
 hi def link eventsObjectType    Type
 hi def link eventsModifier      StorageClass
 hi def link eventsDeclString    Structure
