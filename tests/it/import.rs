@@ -31,7 +31,7 @@ fn probe_constructs() -> Vec<&'static str> {
     let probes: [(&str, &str); 15] = [
         (
             "quoted property names",
-            "event \"A Happened\" {\n  owner @o\n  \"x y\": string\n}\n",
+            "event \"A Happened\" {\n  owner @o\n  \"x y\": string allow(\"naming/property-case\", reason \"r\")\n}\n",
         ),
         ("any", "event \"A Happened\" {\n  owner @o\n  x: any\n}\n"),
         (
@@ -84,7 +84,7 @@ fn probe_constructs() -> Vec<&'static str> {
         ),
         (
             "quoted names in fmt",
-            "event \"A Happened\" {\n  owner @o\n  \"$\": number\n}\n",
+            "event \"A Happened\" {\n  owner @o\n  \"$\": number allow(\"naming/property-case\", reason \"r\")\n}\n",
         ),
     ];
     probes
