@@ -9,6 +9,7 @@ use super::workspace::Workspace;
 use super::{Position, convert};
 use crate::ir::{Basis, DeclKind, Plan, Property};
 use crate::source::Span;
+use crate::targets::encode::markdown as md;
 use lsp_types::{Hover, HoverContents, MarkupContent, MarkupKind};
 use std::fmt::Write;
 
@@ -79,10 +80,27 @@ fn basis_article(b: Basis) -> &'static str {
     }
 }
 
+/// Text from the plan as a Markdown paragraph: escaped (no HTML, link, image,
+/// heading or emphasis of its own), its lines (LF, CRLF or CR) kept as hard
+/// line breaks, which editors show (not `<br>`, which hovers may print).
+fn para(text: &str) -> String {
+    text.replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .split('\n')
+        .map(md::text)
+        .collect::<Vec<_>>()
+        .join("  \n")
+}
+
+/// A name from the plan, double-quoted and escaped (`"Order Completed"`).
+fn quoted(name: &str) -> String {
+    md::inline(&format!("{name:?}"))
+}
+
 fn owner_line(plan: &Plan, index: Option<usize>) -> String {
     index.and_then(|i| plan.owners.get(i)).map_or_else(
         || "none".to_string(),
-        |o| format!("`@{}` ({})", o.id.value, o.display()),
+        |o| format!("`@{}` ({})", o.id.value, md::inline(&o.display())),
     )
 }
 
@@ -96,18 +114,18 @@ pub fn describe(plan: &Plan, target: Target<'_>) -> String {
             };
             let _ = writeln!(s, "**owner** `@{}`", o.id.value);
             if let Some(n) = &o.name {
-                let _ = writeln!(s, "\n{}", n.value);
+                let _ = writeln!(s, "\n{}", para(&n.value));
             }
             for (label, v) in [("email", &o.email), ("slack", &o.slack)] {
                 if let Some(v) = v {
-                    let _ = writeln!(s, "\n{label}: {}", v.value);
+                    let _ = writeln!(s, "\n{label}: {}", md::inline(&v.value));
                 }
             }
             if let Some(b) = &o.backup {
                 let _ = writeln!(s, "\nbackup: {}", owner_line(plan, b.target));
             }
             if let Some(d) = &o.description {
-                let _ = writeln!(s, "\n{}", d.value);
+                let _ = writeln!(s, "\n{}", para(&d.value));
             }
         }
         Target::Decl(DeclKind::Consent, i) => {
@@ -124,7 +142,7 @@ pub fn describe(plan: &Plan, target: Target<'_>) -> String {
                 }
             }
             if let Some(d) = &c.description {
-                let _ = writeln!(s, "\n{}", d.value);
+                let _ = writeln!(s, "\n{}", para(&d.value));
             }
             let _ = writeln!(s, "\nconsent-manager category: `{}`", c.category());
         }
@@ -143,7 +161,7 @@ pub fn describe(plan: &Plan, target: Target<'_>) -> String {
                 .map_or_else(String::new, |a| format!(", then {}d", a.value));
             let _ = writeln!(s, "\n{keep}{action}");
             if let Some(d) = &r.description {
-                let _ = writeln!(s, "\n{}", d.value);
+                let _ = writeln!(s, "\n{}", para(&d.value));
             }
         }
         Target::Decl(DeclKind::Source, i) => {
@@ -156,11 +174,11 @@ pub fn describe(plan: &Plan, target: Target<'_>) -> String {
             }
             for (label, v) in [("database", &src.database), ("schema", &src.schema)] {
                 if let Some(v) = v {
-                    let _ = writeln!(s, "\n{label}: `{}`", v.value);
+                    let _ = writeln!(s, "\n{label}: {}", md::code_span(&v.value));
                 }
             }
             if let Some(d) = &src.description {
-                let _ = writeln!(s, "\n{}", d.value);
+                let _ = writeln!(s, "\n{}", para(&d.value));
             }
         }
         Target::Decl(DeclKind::Tool, i) => {
@@ -177,35 +195,35 @@ pub fn describe(plan: &Plan, target: Target<'_>) -> String {
                 ("schema", &t.schema),
             ] {
                 if let Some(v) = v {
-                    let _ = writeln!(s, "\n{label}: `{}`", v.value);
+                    let _ = writeln!(s, "\n{label}: {}", md::code_span(&v.value));
                 }
             }
             if let Some(d) = &t.description {
-                let _ = writeln!(s, "\n{}", d.value);
+                let _ = writeln!(s, "\n{}", para(&d.value));
             }
         }
         Target::Decl(DeclKind::Enum, i) => {
             let Some(e) = plan.enums.get(i) else {
                 return s;
             };
-            let _ = writeln!(s, "**enum** `{}`", e.name.value);
+            let _ = writeln!(s, "**enum** {}", md::code_span(&e.name.value));
             let values: Vec<String> = e
                 .values
                 .iter()
-                .map(|v| format!("`{:?}`", v.value))
+                .map(|v| md::code_span(&format!("{:?}", v.value)))
                 .collect();
             let _ = writeln!(s, "\nvalues: {}", values.join(", "));
             if let Some(d) = &e.description {
-                let _ = writeln!(s, "\n{}", d.value);
+                let _ = writeln!(s, "\n{}", para(&d.value));
             }
         }
         Target::Decl(DeclKind::Bundle, i) => {
             let Some(b) = plan.bundles.get(i) else {
                 return s;
             };
-            let _ = writeln!(s, "**bundle** `{}`", b.name.value);
+            let _ = writeln!(s, "**bundle** {}", md::code_span(&b.name.value));
             if let Some(d) = &b.description {
-                let _ = writeln!(s, "\n{}", d.value);
+                let _ = writeln!(s, "\n{}", para(&d.value));
             }
             let _ = writeln!(s);
             for p in &b.properties {
@@ -216,9 +234,9 @@ pub fn describe(plan: &Plan, target: Target<'_>) -> String {
             let Some(e) = plan.events.get(i) else {
                 return s;
             };
-            let _ = writeln!(s, "**event** {:?}", e.name.value);
+            let _ = writeln!(s, "**event** {}", quoted(&e.name.value));
             if let Some(d) = &e.description {
-                let _ = writeln!(s, "\n{}", d.value);
+                let _ = writeln!(s, "\n{}", para(&d.value));
             }
             let _ = writeln!(
                 s,
@@ -229,22 +247,27 @@ pub fn describe(plan: &Plan, target: Target<'_>) -> String {
                 if e.properties.len() == 1 { "y" } else { "ies" }
             );
             if let Some(r) = &e.replaced_by {
-                let _ = writeln!(s, "\nreplaced by {:?}", r.name);
+                let _ = writeln!(s, "\nreplaced by {}", quoted(&r.name));
             }
         }
         Target::Decl(DeclKind::Kpi, i) => {
             let Some(k) = plan.kpis.get(i) else {
                 return s;
             };
-            let _ = writeln!(s, "**KPI** {:?}", k.name.value);
+            let _ = writeln!(s, "**KPI** {}", quoted(&k.name.value));
             if let Some(d) = &k.description {
-                let _ = writeln!(s, "\n{}", d.value);
+                let _ = writeln!(s, "\n{}", para(&d.value));
             }
-            let events: Vec<String> = k.events.iter().map(|e| format!("{:?}", e.name)).collect();
+            let events: Vec<String> = k.events.iter().map(|e| quoted(&e.name)).collect();
             let _ = writeln!(s, "\nevents: {}", events.join(", "));
         }
         Target::Property(p, container) => {
-            let _ = writeln!(s, "**property** `{}` of {container}", p.name.value);
+            let _ = writeln!(
+                s,
+                "**property** {} of {}",
+                md::code_span(&p.name.value),
+                md::inline(container)
+            );
             let _ = writeln!(s, "\n{}", property_line(p));
             let own_consent = p.modifiers().consent.as_ref().and_then(|r| r.target);
             let consent = p.effective.consent().and_then(|i| plan.consents.get(i));
@@ -298,7 +321,7 @@ pub fn describe(plan: &Plan, target: Target<'_>) -> String {
             );
             let _ = writeln!(s, "\nowner: {}", owner_line(plan, p.effective.owner()));
             if let Some(d) = &p.description {
-                let _ = writeln!(s, "\n{}", d.value);
+                let _ = writeln!(s, "\n{}", para(&d.value));
             }
         }
     }
@@ -323,14 +346,18 @@ fn property_line(p: &Property) -> String {
     if p.modifiers().deprecated.is_some() {
         mods.push("deprecated".to_string());
     }
-    let mut line = format!("`{}`: `{}`", p.name.value, p.ty.display());
+    let mut line = format!(
+        "{}: {}",
+        md::code_span(&p.name.value),
+        md::code_span(&p.ty.display())
+    );
     if !mods.is_empty() {
         line.push(' ');
         line.push_str(&mods.join(" "));
     }
     if let Some(d) = &p.description {
         line.push_str(" — ");
-        line.push_str(&d.value);
+        line.push_str(&para(&d.value));
     }
     line
 }

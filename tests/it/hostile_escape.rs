@@ -337,6 +337,127 @@ fn documents_render_plan_text_as_text() {
     );
 }
 
+/// A language server run in `dir`: sends `messages` (method, params, whether
+/// it is a request: requests get ids 1, 2, …) and returns the results of the
+/// requests, in order.
+fn lsp_session(dir: &Path, messages: &[(&str, serde_json::Value, bool)]) -> Vec<serde_json::Value> {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_eventsc"))
+        .arg("lsp")
+        .current_dir(dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("eventsc lsp starts");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut results = Vec::new();
+    let mut id = 0;
+    for (method, params, request) in messages {
+        let mut msg = serde_json::json!({"jsonrpc": "2.0", "method": method, "params": params});
+        if *request {
+            id += 1;
+            msg["id"] = serde_json::json!(id);
+        }
+        let body = serde_json::to_vec(&msg).expect("JSON");
+        write!(stdin, "Content-Length: {}\r\n\r\n", body.len()).expect("write");
+        stdin.write_all(&body).expect("write");
+        stdin.flush().expect("flush");
+        if !*request {
+            continue;
+        }
+        // Reads until the answer to this request (notifications are skipped).
+        loop {
+            let mut len = 0;
+            loop {
+                let mut line = String::new();
+                assert!(
+                    stdout.read_line(&mut line).expect("read") > 0,
+                    "the server ended"
+                );
+                let line = line.trim_end();
+                if line.is_empty() {
+                    break;
+                }
+                if let Some(n) = line.strip_prefix("Content-Length: ") {
+                    len = n.parse().expect("a length");
+                }
+            }
+            let mut body = vec![0; len];
+            stdout.read_exact(&mut body).expect("read");
+            let v: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
+            if v["id"] == serde_json::json!(id) {
+                results.push(v["result"].clone());
+                break;
+            }
+        }
+    }
+    drop(stdin);
+    let _ = child.kill();
+    let _ = child.wait();
+    results
+}
+
+/// Item 11 in the editor: the language server's hovers are Markdown with the
+/// plan's texts (descriptions, names, enum values, an owner's name) escaped,
+/// as the documents are: read by cmark-gfm, they hold no live HTML, link or
+/// image, and every text comes out intact.
+#[test]
+fn hovers_render_plan_text_as_text() {
+    let text = nasty_plan();
+    let dir = plan_dir(&text);
+    let path = dir.path().join("plan.events");
+    let uri = format!("file://{}", path.display());
+    let position = |needle: &str| {
+        let offset = text.find(needle).unwrap_or_else(|| panic!("{needle:?}")) + 1;
+        let before = &text[..offset];
+        let line = before.matches('\n').count();
+        let start = before.rfind('\n').map_or(0, |i| i + 1);
+        let character: usize = before[start..].chars().map(char::len_utf16).sum();
+        serde_json::json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}})
+    };
+    let mut messages = vec![
+        (
+            "initialize",
+            serde_json::json!({"processId": null, "rootUri": null, "capabilities": {}}),
+            true,
+        ),
+        ("initialized", serde_json::json!({}), false),
+        (
+            "textDocument/didOpen",
+            serde_json::json!({"textDocument": {"uri": uri, "languageId": "events", "version": 1, "text": text}}),
+            false,
+        ),
+    ];
+    let mut needles: Vec<String> = vec![
+        "Thing Happened".into(),
+        r#"HYPERLINK(\"http://evil.example\") Clicked"#.into(),
+        "@data {".into(),
+        "choice:".into(),
+        "formula:".into(),
+    ];
+    needles.extend((0..NASTY.len()).map(|i| format!("  p{i}:")));
+    for n in &needles {
+        let at = position(n.trim_start());
+        messages.push(("textDocument/hover", at, true));
+    }
+    let results = lsp_session(dir.path(), &messages);
+    let hovers: Vec<String> = results[1..]
+        .iter()
+        .zip(&needles)
+        .map(|(r, n)| {
+            r["contents"]["value"]
+                .as_str()
+                .unwrap_or_else(|| panic!("a hover over {n:?}: {r}"))
+                .to_string()
+        })
+        .collect();
+    std::fs::write(dir.path().join("hovers.md"), hovers.join("\n\n---\n\n")).expect("written");
+    let texts: Vec<String> = NASTY.iter().map(|s| shown(s)).collect();
+    assert_markdown_safe(dir.path(), &["hovers.md"], &texts);
+}
+
 /// Payloads as an attacker (or a broken client) sends them: HTML, Markdown,
 /// code fences and terminal escapes in event names, message ids, property
 /// names and values.
