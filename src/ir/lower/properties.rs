@@ -384,6 +384,12 @@ impl Lowerer<'_> {
                     return;
                 }
                 let Some(num) = parse_number(&n.text) else {
+                    // Only a decimal too large for a double gets here.
+                    self.misuse(
+                        m,
+                        format!("`{name}` is beyond the largest number a plan can hold"),
+                        "bounds are 64-bit floating-point numbers (at most about 1.8e308)",
+                    );
                     return;
                 };
                 if matches!(prop.ty, Type::Integer) && !num.is_integer() {
