@@ -4,7 +4,7 @@
 //!
 //! | JSON Schema | plan |
 //! |---|---|
-//! | `type` (a name or a list), `null` in it | the type, a union (`string \| integer`), `nullable` |
+//! | `type` (a name or a list), `null` in it | the type, a union (`string \| integer`; `integer` in `number`), `nullable` |
 //! | no `type`, or `"any"` | `any` (a type implied by `enum`, `properties` or `items`) |
 //! | `format: date-time` / `date` on a plain string | `datetime` / `date` |
 //! | `enum` (strings, numbers, booleans; `null` makes it nullable), `const` | `enum(…)` |
@@ -317,6 +317,10 @@ impl<'r> Reader<'r> {
                 }
             }
             Some(_) => self.warn(subject, &here, "`type` is not a name or a list; dropped"),
+        }
+        // `number` admits every integer: a union has one member per JSON type.
+        if names.contains(&"number") {
+            names.retain(|t| *t != "integer");
         }
         if names.contains(&"null") {
             nullable = true;

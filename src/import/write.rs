@@ -7,8 +7,8 @@
 //! - a name that does not follow the plan's naming style gets
 //!   `allow("naming/…", reason "…")` (or, when there are many, the rule is set
 //!   to `warn` in the plan's `rules { }`);
-//! - events whose names differ only in case (distinct events to Segment) get
-//!   `allow("naming/case-variant", …)`;
+//! - events whose names differ only in case or look alike (distinct events to
+//!   Segment) get `allow("naming/confusable-name", …)` after the first;
 //! - without `--owner`, what has no owner sets `ownership/missing-owner` to
 //!   `warn`;
 //! - any other rule the input breaks (found by checking the written plan) is
@@ -399,58 +399,31 @@ fn choose_naming(
     )
 }
 
-/// Events whose names differ only in case or spacing, or look the same
-/// otherwise (Unicode forms, invisible characters): distinct to Segment, and
-/// kept so. Case variants get an `allow` of `naming/case-variant` each; every
-/// name after the first that looks like it (what `naming/confusable-name`
-/// reports) an `allow` of that rule. Versions of one event share their name
-/// and are not variants.
+/// Events whose names look the same to a reader (differing only in case,
+/// spacing, Unicode forms or invisible characters) are distinct to Segment,
+/// and kept so: each name after the first that looks like it gets an `allow`
+/// of `naming/confusable-name` (the rule that reports them). Versions of one
+/// event share their name and are not variants.
 fn case_variants(plan: &mut Plan) -> usize {
-    let fold = |n: &str| {
-        n.split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_lowercase()
-    };
-    let mut names: HashMap<String, BTreeSet<&str>> = HashMap::new();
-    for e in &plan.events {
-        names
-            .entry(fold(&e.name))
-            .or_default()
-            .insert(e.name.as_str());
-    }
-    let clashing: BTreeSet<String> = names
-        .into_iter()
-        .filter(|(_, v)| v.len() > 1)
-        .map(|(k, _)| k)
-        .collect();
     // The first name seen for each visible key.
     let mut first: HashMap<String, String> = HashMap::new();
     let mut n = 0;
     for e in &mut plan.events {
-        let mut variant = false;
-        if clashing.contains(&fold(&e.name)) {
-            e.allows.push((
-                "naming/case-variant",
-                "imported: Segment keeps events whose names differ in case apart".to_string(),
-            ));
-            variant = true;
-        }
         let key = confusable_name::visible_key(&e.name);
         match first.get(&key) {
             Some(f) if *f != e.name => {
                 e.allows.push((
                     "naming/confusable-name",
-                    "imported: Segment keeps events whose names look alike apart".to_string(),
+                    "imported: Segment keeps events whose names differ in case or look alike apart"
+                        .to_string(),
                 ));
-                variant = true;
+                n += 1;
             }
             Some(_) => {}
             None => {
                 first.insert(key, e.name.clone());
             }
         }
-        n += usize::from(variant);
     }
     n
 }
@@ -515,7 +488,7 @@ pub fn write(plan: &Plan, opts: &Options) -> Result<Written, ImportError> {
     let variants = case_variants(&mut plan);
     if variants > 0 {
         fixes.notes.push(format!(
-            "{variants} events whose names differ only in case or look alike got an `allow` of `naming/case-variant` or `naming/confusable-name` (distinct events to Segment)"
+            "{variants} event{} whose names differ only in case or look alike got `allow(\"naming/confusable-name\")` (distinct events to Segment)", if variants == 1 { "" } else { "s" }
         ));
     }
     if let Some(missing) = owners(&mut plan, opts.owner.as_deref()) {

@@ -75,8 +75,8 @@ fn probe_constructs() -> Vec<&'static str> {
             "event \"A Happened\" {\n  version 2\n  owner @o\n}\nevent \"A Happened\" {\n  owner @o\n}\n",
         ),
         (
-            "case-variant rule",
-            "event \"A Happened\" {\n  owner @o\n  allow(\"naming/case-variant\", reason \"r\")\n}\nevent \"a happened\" {\n  owner @o\n  allow(\"naming/case-variant\", reason \"r\")\n  allow(\"naming/event-case\", reason \"r\")\n}\n",
+            "case variants",
+            "event \"A Happened\" {\n  owner @o\n}\nevent \"a happened\" {\n  owner @o\n  allow(\"naming/confusable-name\", reason \"r\")\n  allow(\"naming/event-case\", reason \"r\")\n}\n",
         ),
         (
             "reserved names narrowed",
