@@ -1,6 +1,7 @@
 //! A hand-written recursive-descent parser that mirrors `grammar/events.pest` rule
-//! for rule and builds the same AST, about 20x faster than pest (whose per-rule
-//! call-limit and stack guards dominate on large plans; see bench/README.md).
+//! for rule and builds the same AST several times faster than pest (whose
+//! per-rule call-limit and stack guards dominate on large plans; the figure is
+//! in ARCHITECTURE.md, "Two parsers, one grammar"; bench/check.sh times `check`).
 //!
 //! It is only a fast path: it returns `None` on any input it does not accept, and
 //! `syntax::parse` then runs pest, which is the grammar of record and produces the
