@@ -53,7 +53,7 @@ impl Default for Options {
 
 impl Options {
     /// The plan's meaning only: no governance rules.
-    pub fn without_rules() -> Options {
+    pub(crate) fn without_rules() -> Options {
         Options {
             rules: false,
             ..Options::default()
@@ -99,7 +99,7 @@ impl Checked {
 
     /// The plan if it has no errors, else only the errors (for `diff`, which
     /// reports what stops a side from being compared).
-    pub fn into_plan_or_errors(self) -> Result<Plan, Vec<Diagnostic>> {
+    pub(crate) fn into_plan_or_errors(self) -> Result<Plan, Vec<Diagnostic>> {
         self.into_ok().map_err(|mut d| {
             d.retain(Diagnostic::is_error);
             d
@@ -160,7 +160,7 @@ pub struct Parsed<'a> {
 
 impl Parsed<'_> {
     /// Whether every file parsed: then the rules run.
-    pub fn ok(&self) -> bool {
+    pub(crate) fn ok(&self) -> bool {
         self.complete && self.broken.is_empty()
     }
 }

@@ -110,7 +110,7 @@ pub fn explain(doc: &Doc) -> String {
 }
 
 /// A list of every code and rule with its one-line summary.
-pub fn list() -> String {
+pub(crate) fn list() -> String {
     let mut out = String::from("Error codes:\n");
     for c in CODES {
         let _ = writeln!(out, "  {}  {}", c.code, c.title);

@@ -28,12 +28,12 @@ fn pid() -> u32 {
 }
 
 /// The end of every temporary file's name.
-pub const TEMP_SUFFIX: &str = ".eventsc-tmp";
+pub(crate) const TEMP_SUFFIX: &str = ".eventsc-tmp";
 
 /// The process id in a name [`create_temp`] makes (`.<name>.<pid>-<n>.eventsc-tmp`),
 /// or `None` for any other name: only files of exactly this shape are ever
 /// cleaned up as stale temporary files.
-pub fn temp_name_pid(name: &str) -> Option<u32> {
+pub(crate) fn temp_name_pid(name: &str) -> Option<u32> {
     let rest = name.strip_prefix('.')?.strip_suffix(TEMP_SUFFIX)?;
     let (stem, id) = rest.rsplit_once('.')?;
     let (pid, n) = id.split_once('-')?;
@@ -122,7 +122,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// returns. Fails with [`std::io::ErrorKind::AlreadyExists`] when `path` exists,
 /// which is then left untouched (the temporary file is hard-linked to its name,
 /// which never replaces, then removed).
-pub fn create_durable(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn create_durable(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = dir_of(path);
     make_dir(dir)?;
     let (tmp, mut file) = create_temp(path)?;
@@ -140,7 +140,7 @@ pub fn create_durable(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// Why a file named on the command line (`--out FILE`, `--report FILE`) was
 /// not written. Each message names the file, and the flag when one would help.
 #[derive(Debug)]
-pub enum OutputError {
+pub(crate) enum OutputError {
     /// The file exists and `--force` was not given.
     Exists(PathBuf),
     /// The file is one of the command's own inputs (even `--force` does not
@@ -182,7 +182,7 @@ impl std::error::Error for OutputError {}
 
 /// Whether two paths name the same file (the same inode on Unix, so a hard
 /// link or a symbolic link to it counts).
-pub fn same_file(a: &Path, b: &Path) -> bool {
+pub(crate) fn same_file(a: &Path, b: &Path) -> bool {
     let (Ok(ma), Ok(mb)) = (std::fs::metadata(a), std::fs::metadata(b)) else {
         return false;
     };
@@ -203,7 +203,7 @@ pub fn same_file(a: &Path, b: &Path) -> bool {
 
 /// Where [`write_output_file`] will put the bytes.
 #[derive(Debug, PartialEq, Eq)]
-pub enum OutputPlace {
+pub(crate) enum OutputPlace {
     /// A new file, or a regular file replaced atomically (through symbolic
     /// links: the link's target is replaced, the link kept).
     Replace(PathBuf),
@@ -220,7 +220,7 @@ pub enum OutputPlace {
 /// Every command that writes a file the user names goes through this (and
 /// [`write_output_file`]), so "never overwrite without `--force`" holds in one
 /// place.
-pub fn check_output_file(
+pub(crate) fn check_output_file(
     path: &Path,
     force: bool,
     inputs: &[&Path],
@@ -256,7 +256,7 @@ pub fn check_output_file(
 /// Writes a file named on the command line after [`check_output_file`]:
 /// atomically (a reader never sees half of it), keeping the mode of a file it
 /// replaces.
-pub fn write_output_file(
+pub(crate) fn write_output_file(
     path: &Path,
     bytes: &[u8],
     force: bool,
@@ -280,7 +280,7 @@ pub fn write_output_file(
 /// every link sees the new text (its old bytes are first saved, synced, in a
 /// temporary file next to it, removed once the new ones are on disk); a
 /// read-only file is refused.
-pub fn rewrite_file(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
+pub(crate) fn rewrite_file(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     let owned = || path.to_path_buf();
     let real = std::fs::canonicalize(path).map_err(|e| OutputError::Io(owned(), e))?;
     let meta = std::fs::metadata(&real).map_err(|e| OutputError::Io(owned(), e))?;

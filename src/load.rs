@@ -25,7 +25,7 @@ pub enum LoadError {
 
 /// The largest `.events` file (or standard input) read: 256 MiB, more than
 /// twice a 100,000-event plan. A larger input is refused before it fills memory.
-pub const MAX_SOURCE_BYTES: u64 = 256 * 1024 * 1024;
+pub(crate) const MAX_SOURCE_BYTES: u64 = 256 * 1024 * 1024;
 
 impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -82,7 +82,7 @@ fn kind_of(meta: &std::fs::Metadata) -> &'static str {
 /// Reads a plan file: a regular file (through symbolic links) of at most
 /// [`MAX_SOURCE_BYTES`]. A FIFO or a device (a link to `/dev/zero`) is refused
 /// before it is opened, so reading never blocks nor runs forever.
-pub fn read_source(path: &Path) -> Result<Vec<u8>, LoadError> {
+pub(crate) fn read_source(path: &Path) -> Result<Vec<u8>, LoadError> {
     let unreadable = |e: std::io::Error| match e.kind() {
         std::io::ErrorKind::NotFound => LoadError::NotFound(path.to_path_buf()),
         _ => LoadError::Unreadable(path.to_path_buf(), e),
@@ -106,7 +106,7 @@ pub fn read_source(path: &Path) -> Result<Vec<u8>, LoadError> {
 }
 
 /// Reads standard input, at most [`MAX_SOURCE_BYTES`].
-pub fn read_stdin() -> Result<Vec<u8>, LoadError> {
+pub(crate) fn read_stdin() -> Result<Vec<u8>, LoadError> {
     read_bounded(std::io::stdin().lock(), Path::new("<stdin>"))
 }
 
@@ -125,7 +125,7 @@ fn read_bounded(input: impl Read, path: &Path) -> Result<Vec<u8>, LoadError> {
 impl std::error::Error for LoadError {}
 
 /// The files of a plan.
-pub struct Loaded {
+pub(crate) struct Loaded {
     pub sources: SourceMap,
     /// Files that could be read but not decoded (E0006).
     pub diagnostics: Vec<Diagnostic>,
@@ -186,7 +186,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
 }
 
 /// Reads the given files and directories.
-pub fn load(paths: &[PathBuf]) -> Result<Loaded, LoadError> {
+pub(crate) fn load(paths: &[PathBuf]) -> Result<Loaded, LoadError> {
     let mut sources = SourceMap::new();
     let mut diagnostics = Vec::new();
     for path in expand(paths)? {

@@ -5,7 +5,7 @@
 //! rendered, from the per-file line index kept here.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Index of a file in a [`SourceMap`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -20,7 +20,7 @@ pub struct Span {
 }
 
 impl Span {
-    pub fn new(file: FileId, start: usize, end: usize) -> Span {
+    pub(crate) fn new(file: FileId, start: usize, end: usize) -> Span {
         Span {
             file,
             start: start as u32,
@@ -29,7 +29,7 @@ impl Span {
     }
 
     /// The smallest span covering both (which must be in the same file).
-    pub fn to(self, other: Span) -> Span {
+    pub(crate) fn to(self, other: Span) -> Span {
         Span {
             file: self.file,
             start: self.start.min(other.start),
@@ -37,16 +37,8 @@ impl Span {
         }
     }
 
-    pub fn range(self) -> std::ops::Range<usize> {
+    pub(crate) fn range(self) -> std::ops::Range<usize> {
         self.start as usize..self.end as usize
-    }
-
-    pub fn len(self) -> usize {
-        (self.end - self.start) as usize
-    }
-
-    pub fn is_empty(self) -> bool {
-        self.end == self.start
     }
 }
 
@@ -58,7 +50,7 @@ pub struct Spanned<T> {
 }
 
 impl<T> Spanned<T> {
-    pub fn new(value: T, span: Span) -> Self {
+    pub(crate) fn new(value: T, span: Span) -> Self {
         Spanned { value, span }
     }
 }
@@ -101,7 +93,7 @@ fn count_units(bytes: &[u8]) -> (usize, usize) {
 
 /// 1-based line and column; the column counts characters, not bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct LineCol {
+pub(crate) struct LineCol {
     pub line: usize,
     pub column: usize,
 }
@@ -152,7 +144,7 @@ impl SourceFile {
     /// Replaces the bytes `start..end` (char boundaries) with `text`, updating the
     /// line index without rescanning the whole file (the language server edits
     /// large files a keystroke at a time).
-    pub fn replace(&mut self, start: usize, end: usize, text: &str) {
+    pub(crate) fn replace(&mut self, start: usize, end: usize, text: &str) {
         self.text.replace_range(start..end, text);
         self.blocks = std::sync::OnceLock::new();
         let delta = text.len() as i64 - (end - start) as i64;
@@ -172,31 +164,31 @@ impl SourceFile {
     }
 
     /// 0-based line index of a byte offset.
-    pub fn line_index(&self, offset: usize) -> usize {
+    pub(crate) fn line_index(&self, offset: usize) -> usize {
         match self.line_starts.binary_search(&(offset as u32)) {
             Ok(i) => i,
             Err(i) => i - 1,
         }
     }
 
-    pub fn line_start(&self, line_index: usize) -> usize {
+    pub(crate) fn line_start(&self, line_index: usize) -> usize {
         self.line_starts
             .get(line_index)
             .map_or(self.text.len(), |&s| s as usize)
     }
 
-    pub fn line_count(&self) -> usize {
+    pub(crate) fn line_count(&self) -> usize {
         self.line_starts.len()
     }
 
     /// The text of a 0-based line, without its line terminator.
-    pub fn line_text(&self, line_index: usize) -> &str {
+    pub(crate) fn line_text(&self, line_index: usize) -> &str {
         let start = self.line_start(line_index);
         let end = self.line_start(line_index + 1).min(self.text.len());
         self.text[start..end].trim_end_matches(['\n', '\r'])
     }
 
-    pub fn line_col(&self, offset: usize) -> LineCol {
+    pub(crate) fn line_col(&self, offset: usize) -> LineCol {
         let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
         let line = self.line_index(offset);
         let start = self.line_start(line);
@@ -207,7 +199,7 @@ impl SourceFile {
     }
 
     /// Byte offset of a 0-based line and a column in UTF-16 code units (LSP positions).
-    pub fn offset_of_utf16(&self, line: usize, character: usize) -> usize {
+    pub(crate) fn offset_of_utf16(&self, line: usize, character: usize) -> usize {
         if line >= self.line_count() {
             return self.text.len();
         }
@@ -259,27 +251,18 @@ impl SourceMap {
         &self.files[id.0 as usize]
     }
 
-    pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+    pub(crate) fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
         self.files
             .iter()
             .enumerate()
             .map(|(i, f)| (FileId(i as u32), f))
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.files.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.files.is_empty()
-    }
-
-    pub fn text(&self, span: Span) -> &str {
-        let text = &self.get(span.file).text;
-        text.get(span.range()).unwrap_or("")
-    }
-
-    pub fn line_col(&self, span: Span) -> (LineCol, LineCol) {
+    pub(crate) fn line_col(&self, span: Span) -> (LineCol, LineCol) {
         let f = self.get(span.file);
         (
             f.line_col(span.start as usize),
@@ -288,26 +271,20 @@ impl SourceMap {
     }
 
     /// `file:line` of the start of a span, as written into generated artifacts.
-    pub fn location(&self, span: Span) -> String {
+    pub(crate) fn location(&self, span: Span) -> String {
         let mut out = String::new();
         self.push_location(&mut out, span);
         out
     }
 
     /// [`SourceMap::location`], appended to `out`.
-    pub fn push_location(&self, out: &mut String, span: Span) {
+    pub(crate) fn push_location(&self, out: &mut String, span: Span) {
         use std::fmt::Write;
         let f = self.get(span.file);
         // The line alone: no need to count the column's characters.
         let offset = floor_char_boundary(&f.text, (span.start as usize).min(f.text.len()));
         out.push_str(&f.name);
         let _ = write!(out, ":{}", f.line_index(offset) + 1);
-    }
-
-    pub fn find(&self, path: &Path) -> Option<FileId> {
-        self.files()
-            .find(|(_, f)| f.path.as_deref() == Some(path))
-            .map(|(id, _)| id)
     }
 }
 

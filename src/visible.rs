@@ -32,7 +32,7 @@ pub fn is_hidden(c: char) -> bool {
 }
 
 /// Appends the escape of a hidden character: `\n`, `\r`, `\t`, else `\u{…}`.
-pub fn push_escape(out: &mut String, c: char) {
+pub(crate) fn push_escape(out: &mut String, c: char) {
     match c {
         '\n' => out.push_str("\\n"),
         '\r' => out.push_str("\\r"),
@@ -61,13 +61,13 @@ fn escape_where(s: &str, hide: impl Fn(char) -> bool) -> Cow<'_, str> {
 
 /// `s` with every hidden character escaped, line breaks and tabs included: for
 /// one field on one line (an event name, a message id, a path).
-pub fn visible(s: &str) -> Cow<'_, str> {
+pub(crate) fn visible(s: &str) -> Cow<'_, str> {
     escape_where(s, is_hidden)
 }
 
 /// `s` with every hidden character escaped except LF and tab: for a block of
 /// lines (a rendered table, a message of several lines).
-pub fn visible_lines(s: &str) -> Cow<'_, str> {
+pub(crate) fn visible_lines(s: &str) -> Cow<'_, str> {
     escape_where(s, |c| c != '\n' && c != '\t' && is_hidden(c))
 }
 
@@ -75,7 +75,7 @@ pub fn visible_lines(s: &str) -> Cow<'_, str> {
 /// (C1 controls, DEL, bidi overrides, U+2028…) as `\uXXXX` escapes: they can
 /// only be inside strings, where the escape means the same, and a terminal
 /// showing the JSON cannot act on them. Line breaks between values stay.
-pub fn json(text: &str) -> Cow<'_, str> {
+pub(crate) fn json(text: &str) -> Cow<'_, str> {
     let hide = |c: char| c != '\n' && is_hidden(c);
     let Some(first) = text.find(hide) else {
         return Cow::Borrowed(text);

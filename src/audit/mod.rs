@@ -30,7 +30,7 @@ use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 
 /// The format version of records.
-pub const FORMAT: u64 = 1;
+pub(crate) const FORMAT: u64 = 1;
 
 /// A point in time, UTC, to the second.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -69,7 +69,7 @@ impl Utc {
     }
 
     /// `2026-11-25T19:30:00Z`
-    pub fn rfc3339(&self) -> String {
+    pub(crate) fn rfc3339(&self) -> String {
         format!(
             "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
             self.year, self.month, self.day, self.hour, self.minute, self.second
@@ -77,7 +77,7 @@ impl Utc {
     }
 
     /// `20261125T193000Z`, for file names.
-    pub fn compact(&self) -> String {
+    pub(crate) fn compact(&self) -> String {
         format!(
             "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
             self.year, self.month, self.day, self.hour, self.minute, self.second
@@ -85,12 +85,12 @@ impl Utc {
     }
 
     /// The current time, or `SOURCE_DATE_EPOCH` when set (reproducible builds).
-    pub fn now() -> Result<Utc, String> {
+    pub(crate) fn now() -> Result<Utc, String> {
         Ok(Utc::from_unix(Utc::now_unix()?))
     }
 
     /// [`Utc::now`] in seconds since 1970.
-    pub fn now_unix() -> Result<i64, String> {
+    pub(crate) fn now_unix() -> Result<i64, String> {
         if let Ok(v) = std::env::var("SOURCE_DATE_EPOCH") {
             return v
                 .trim()
@@ -114,22 +114,22 @@ pub fn plan_json(cx: &crate::targets::Context) -> Result<Value, String> {
 
 /// A record read back from `DIR`.
 #[derive(Clone, Debug)]
-pub struct Record {
+pub(crate) struct Record {
     pub file: String,
     pub value: Value,
 }
 
 impl Record {
-    pub fn version(&self) -> &str {
+    pub(crate) fn version(&self) -> &str {
         self.value["version"].as_str().unwrap_or("?")
     }
 
-    pub fn created(&self) -> &str {
+    pub(crate) fn created(&self) -> &str {
         self.value["created"].as_str().unwrap_or("")
     }
 
     /// The recorded sources as `(path, text)`.
-    pub fn sources(&self) -> Vec<(String, String)> {
+    pub(crate) fn sources(&self) -> Vec<(String, String)> {
         self.value["sources"]
             .as_array()
             .map(|a| {
@@ -164,7 +164,7 @@ fn is_record_name(name: &str) -> bool {
 
 /// Every record in `dir`, oldest first. A file named like a record that is not
 /// one is an error; other files are ignored. A missing directory has none.
-pub fn read_all(dir: &Path) -> Result<Vec<Record>, String> {
+pub(crate) fn read_all(dir: &Path) -> Result<Vec<Record>, String> {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -294,7 +294,7 @@ pub fn write(
 }
 
 /// The history of `dir` as a table, oldest first.
-pub fn log(dir: &Path) -> Result<String, String> {
+pub(crate) fn log(dir: &Path) -> Result<String, String> {
     if !dir.is_dir() {
         return Err(format!(
             "`{}` is not a directory of audit records",

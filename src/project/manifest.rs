@@ -29,9 +29,7 @@ use toml::Spanned;
 
 /// A loaded manifest.
 #[derive(Debug)]
-pub struct Manifest {
-    /// The manifest file.
-    pub path: PathBuf,
+pub(crate) struct Manifest {
     /// Its directory: the plan root.
     pub dir: PathBuf,
     include: Option<GlobSet>,
@@ -75,7 +73,7 @@ const MAX_BYTES: u64 = 1024 * 1024;
 impl Manifest {
     /// Reads and checks a manifest. The error is `file:line:col: message` with
     /// the line and a caret.
-    pub fn load(path: &Path) -> Result<Manifest, String> {
+    pub(crate) fn load(path: &Path) -> Result<Manifest, String> {
         let bytes = crate::load::read_source(path).map_err(|e| e.to_string())?;
         if bytes.len() as u64 > MAX_BYTES {
             return Err(format!("`{}` is larger than 1 MiB", path.display()));
@@ -86,7 +84,7 @@ impl Manifest {
     }
 
     /// Parses a manifest's text; `path` names it and gives the plan's directory.
-    pub fn parse(path: &Path, text: &str) -> Result<Manifest, (Range<usize>, String)> {
+    pub(crate) fn parse(path: &Path, text: &str) -> Result<Manifest, (Range<usize>, String)> {
         let raw: Raw = toml::from_str(text)
             .map_err(|e| (e.span().unwrap_or(0..0), e.message().trim_end().to_string()))?;
         let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
@@ -158,7 +156,6 @@ impl Manifest {
             }
         }
         Ok(Manifest {
-            path: path.to_path_buf(),
             dir,
             include,
             exclude,
@@ -169,7 +166,7 @@ impl Manifest {
     }
 
     /// Whether the manifest's globs take a file (a path below its directory).
-    pub fn includes(&self, file: &Path) -> bool {
+    pub(crate) fn includes(&self, file: &Path) -> bool {
         let Ok(rel) = file.strip_prefix(&self.dir) else {
             return false;
         };
@@ -178,7 +175,7 @@ impl Manifest {
     }
 
     /// The target options with the manifest's settings applied.
-    pub fn target_options(&self) -> targets::Options {
+    pub(crate) fn target_options(&self) -> targets::Options {
         let mut o = targets::Options::default();
         for (option, value) in &self.options {
             // Checked when the manifest was parsed.

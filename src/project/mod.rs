@@ -16,25 +16,25 @@
 //! "Declares `plan`": a line that starts a top-level `plan` declaration (the
 //! splitter's rule, [`crate::syntax::pieces::starts_decl`]).
 
-pub mod manifest;
+pub(crate) mod manifest;
 
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::source::{FileId, Span};
-pub use manifest::Manifest;
+pub(crate) use manifest::Manifest;
 use std::path::{Path, PathBuf};
 
 /// The manifest's file name.
-pub const MANIFEST: &str = "eventsc.toml";
+pub(crate) const MANIFEST: &str = "eventsc.toml";
 
 /// Directories never searched for a plan's files.
 const SKIPPED: &[&str] = &["node_modules", "target"];
 
 /// The code of the information diagnostic of a file analysed alone.
-pub const ALONE: &str = "plan-root";
+pub(crate) const ALONE: &str = "plan-root";
 
 /// A plan root.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Root {
+pub(crate) enum Root {
     /// A directory with an `eventsc.toml`.
     Manifest(PathBuf),
     /// A directory exactly one of whose own files declares `plan`.
@@ -51,7 +51,7 @@ pub enum Root {
 
 impl Root {
     /// A stable key naming the plan (the language server's group).
-    pub fn key(&self) -> String {
+    pub(crate) fn key(&self) -> String {
         match self {
             Root::Manifest(d) => format!("manifest:{}", d.display()),
             Root::Dir(d) => format!("dir:{}", d.display()),
@@ -61,7 +61,7 @@ impl Root {
     }
 
     /// The directory or file the plan is named after.
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         match self {
             Root::Manifest(p) | Root::Dir(p) | Root::File(p) => p,
             Root::Alone { file, .. } => file,
@@ -131,7 +131,7 @@ fn entries(dir: &Path) -> Vec<(PathBuf, bool)> {
 
 /// Whether a file declares `plan`: a line that starts a top-level `plan`
 /// declaration. Unreadable files do not.
-pub fn declares_plan(path: &Path) -> bool {
+pub(crate) fn declares_plan(path: &Path) -> bool {
     let Ok(bytes) = crate::load::read_source(path) else {
         return false;
     };
@@ -139,7 +139,7 @@ pub fn declares_plan(path: &Path) -> bool {
 }
 
 /// Whether a text declares `plan` (see [`declares_plan`]).
-pub fn text_declares_plan(text: &str) -> bool {
+pub(crate) fn text_declares_plan(text: &str) -> bool {
     crate::syntax::pieces::decl_lines(text)
         .into_iter()
         .any(|at| text[at..].starts_with("plan"))
@@ -152,7 +152,7 @@ fn is_boundary(dir: &Path) -> bool {
 
 /// The plan a file belongs to: the nearest root at or above it. A relative
 /// path is taken from the current directory (the root's paths are absolute).
-pub fn root_of_file(file: &Path) -> Root {
+pub(crate) fn root_of_file(file: &Path) -> Root {
     let file = &std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
     let mut dir = file.parent();
     while let Some(d) = dir {
@@ -187,7 +187,7 @@ pub fn root_of_file(file: &Path) -> Root {
 
 /// The plan a directory is in (where `eventsc check` with no argument runs):
 /// the nearest manifest or plan directory at or above it.
-pub fn root_at(dir: &Path) -> Option<Root> {
+pub(crate) fn root_at(dir: &Path) -> Option<Root> {
     let dir = &std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
     let mut at = Some(dir.as_path());
     while let Some(d) = at {
@@ -207,7 +207,7 @@ pub fn root_at(dir: &Path) -> Option<Root> {
 /// The files of a plan, sorted. For a directory root, every `.events` file
 /// below it but those of nested roots (a manifest's globs filter them further);
 /// a manifest that does not load is an error naming its file, line and column.
-pub fn files_of(root: &Root) -> Result<Vec<PathBuf>, String> {
+pub(crate) fn files_of(root: &Root) -> Result<Vec<PathBuf>, String> {
     match root {
         Root::File(f) | Root::Alone { file: f, .. } => Ok(vec![f.clone()]),
         Root::Dir(d) => {
@@ -257,7 +257,7 @@ fn walk_member(dir: &Path, out: &mut Vec<PathBuf>) {
 /// Every plan below a directory that is in none (see [`root_at`]): its plan
 /// roots (nested ones too), the files that are plans of their own, and the
 /// files with no root, each alone; in path order.
-pub fn plans_below(dir: &Path) -> Vec<Root> {
+pub(crate) fn plans_below(dir: &Path) -> Vec<Root> {
     let mut out = Vec::new();
     find_plans(dir, false, &mut out);
     out
@@ -301,7 +301,7 @@ fn find_plans(dir: &Path, inside: bool, out: &mut Vec<Root>) {
 }
 
 /// The information diagnostic of a file analysed alone (at its start).
-pub fn alone_note(root: &Root, file: FileId) -> Option<Diagnostic> {
+pub(crate) fn alone_note(root: &Root, file: FileId) -> Option<Diagnostic> {
     let Root::Alone { excluded, .. } = root else {
         return None;
     };

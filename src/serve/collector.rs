@@ -17,13 +17,13 @@ use std::io::{self, Write};
 use std::sync::Mutex;
 
 /// Feed items kept for the dashboard.
-pub const FEED: usize = 200;
+pub(crate) const FEED: usize = 200;
 /// Payload bytes shown in a feed item.
 const FEED_PAYLOAD: usize = 16 * 1024;
 
 /// One violating (or malformed) payload, as the dashboard shows it.
 #[derive(Serialize, Clone, Debug)]
-pub struct FeedItem {
+pub(crate) struct FeedItem {
     /// Increasing from 1, for `/feed.json?after=N`.
     pub seq: u64,
     /// Its line in the capture file.
@@ -40,7 +40,7 @@ pub struct FeedItem {
 }
 
 #[derive(Serialize, Clone, Debug)]
-pub struct FeedViolation {
+pub(crate) struct FeedViolation {
     #[serde(flatten)]
     pub violation: ExampleOut,
     /// The text of the plan's line the rule is written on.
@@ -48,7 +48,7 @@ pub struct FeedViolation {
 }
 
 /// Where the captured lines go.
-pub trait Sink: Send {
+pub(crate) trait Sink: Send {
     fn append(&mut self, bytes: &[u8]) -> io::Result<()>;
     fn flush(&mut self) -> io::Result<()>;
 }
@@ -75,7 +75,7 @@ struct State<'m> {
     seq: u64,
 }
 
-pub struct Collector<'m> {
+pub(crate) struct Collector<'m> {
     model: &'m Model,
     /// The text of each line of the plan, by file (for the feed).
     plan_lines: Vec<Vec<Box<str>>>,
@@ -87,7 +87,7 @@ pub struct Collector<'m> {
 impl<'m> Collector<'m> {
     /// A collector appending to `sink`, which already holds `lines` lines
     /// counted in `tally` and hashed in `hash` (a resumed capture).
-    pub fn new(
+    pub(crate) fn new(
         model: &'m Model,
         plan_lines: Vec<Vec<Box<str>>>,
         name: String,
@@ -119,7 +119,7 @@ impl<'m> Collector<'m> {
     /// Appends the messages to the capture (one line each) and checks them.
     /// The capture is flushed before this returns, so a client told "200"
     /// has its payloads in the file.
-    pub fn ingest<B: AsRef<[u8]>>(&self, messages: &[B]) -> io::Result<()> {
+    pub(crate) fn ingest<B: AsRef<[u8]>>(&self, messages: &[B]) -> io::Result<()> {
         let mut guard = self.lock();
         let st = &mut *guard;
         for m in messages {
@@ -221,7 +221,7 @@ impl<'m> Collector<'m> {
 
     /// The results so far, as `validate` would report them on the capture
     /// (dated now, or `SOURCE_DATE_EPOCH`).
-    pub fn summary(&self) -> Summary {
+    pub(crate) fn summary(&self) -> Summary {
         let st = self.lock();
         let mut s = report::summarize(self.model, &st.tally, &self.name);
         s.provenance.payloads_sha256 = crate::validate::provenance::hex(st.hash.clone());
@@ -233,14 +233,14 @@ impl<'m> Collector<'m> {
     }
 
     /// Feed items after `seq`, oldest first, and the last seq.
-    pub fn feed_after(&self, seq: u64) -> (Vec<FeedItem>, u64) {
+    pub(crate) fn feed_after(&self, seq: u64) -> (Vec<FeedItem>, u64) {
         let st = self.lock();
         let items = st.feed.iter().filter(|i| i.seq > seq).cloned().collect();
         (items, st.seq)
     }
 
     /// Flushes the capture.
-    pub fn flush(&self) -> io::Result<()> {
+    pub(crate) fn flush(&self) -> io::Result<()> {
         self.lock().sink.flush()
     }
 }

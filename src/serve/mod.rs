@@ -23,8 +23,8 @@ macro_rules! note {
 }
 pub(crate) use note;
 
-pub mod collector;
-pub mod segment;
+pub(crate) mod collector;
+pub(crate) mod segment;
 
 use collector::Collector;
 use std::io::Read;
@@ -35,11 +35,11 @@ use tiny_http::{Header, Method, Request, Response};
 
 /// The dashboard page (no outside resources; it renders with `textContent`,
 /// never HTML from the data).
-pub const DASHBOARD: &str = include_str!("dashboard.html");
+pub(crate) const DASHBOARD: &str = include_str!("dashboard.html");
 
 /// What to serve besides the tracking API.
 #[derive(Debug, Default, Clone)]
-pub struct Files {
+pub(crate) struct Files {
     /// `@segment/analytics-next`'s `dist/umd` folder: `standalone.js` is served
     /// as `/analytics.js/v1/<writeKey>/analytics.min.js` and the other files as
     /// `/analytics-next/bundles/<name>`, where analytics.js loads them from.
@@ -51,7 +51,7 @@ pub struct Files {
 }
 
 /// Serves requests with `workers` threads until `stop` is set.
-pub fn run(
+pub(crate) fn run(
     http: &tiny_http::Server,
     collector: &Collector,
     files: &Files,
@@ -299,7 +299,7 @@ fn content_type(path: &Path) -> &'static str {
 /// Reads a capture to continue it (`--append`): its tally, its number of
 /// lines and the hash of its bytes (with the line break added when it ends
 /// without one), and whether it does.
-pub fn resume(
+pub(crate) fn resume(
     model: &crate::validate::model::Model,
     path: &Path,
     limit: usize,

@@ -21,18 +21,18 @@ use std::io::Read;
 
 /// The largest body accepted, after decompression (Segment's limit is 500 KB
 /// per batch; a capture tool can be more lenient, but not unbounded).
-pub const MAX_BODY: usize = 4 << 20;
+pub(crate) const MAX_BODY: usize = 4 << 20;
 
 /// What a POST path takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Endpoint {
+pub(crate) enum Endpoint {
     Batch,
     /// One message of this type.
     Call(&'static str),
 }
 
 /// The endpoint of a tracking API path (the query string already removed).
-pub fn endpoint(path: &str) -> Option<Endpoint> {
+pub(crate) fn endpoint(path: &str) -> Option<Endpoint> {
     let rest = path.strip_prefix("/v1/")?.trim_end_matches('/');
     Some(match rest {
         "batch" | "b" | "import" => Endpoint::Batch,
@@ -48,14 +48,14 @@ pub fn endpoint(path: &str) -> Option<Endpoint> {
 
 /// Why a body was refused.
 #[derive(Debug, PartialEq, Eq)]
-pub enum BodyError {
+pub(crate) enum BodyError {
     TooLarge,
     /// Not gzip although it says so.
     Encoding(String),
 }
 
 /// Reads a body, gunzipping it when `gzip` is set, up to [`MAX_BODY`] bytes.
-pub fn read_body(reader: impl Read, gzip: bool) -> Result<Vec<u8>, BodyError> {
+pub(crate) fn read_body(reader: impl Read, gzip: bool) -> Result<Vec<u8>, BodyError> {
     let mut out = Vec::new();
     let limit = MAX_BODY as u64 + 1;
     let read = if gzip {
@@ -80,10 +80,10 @@ struct TypeOnly<'a> {
 
 /// A body the endpoint does not take: kept whole as one message (so
 /// `validate` reports it as it reads it), with the reason for the response.
-pub type Refused = (Vec<u8>, String);
+pub(crate) type Refused = (Vec<u8>, String);
 
 /// The messages of a body, one capture line each.
-pub fn messages(endpoint: Endpoint, body: &[u8]) -> Result<Vec<Cow<'_, [u8]>>, Refused> {
+pub(crate) fn messages(endpoint: Endpoint, body: &[u8]) -> Result<Vec<Cow<'_, [u8]>>, Refused> {
     match endpoint {
         Endpoint::Batch => match crate::validate::batch::messages(body) {
             Some(b) => Ok(b.into_iter().map(one_line).collect()),
@@ -153,7 +153,7 @@ fn one_line(bytes: &[u8]) -> Cow<'_, [u8]> {
 /// (`GET <cdn>/v1/projects/<writeKey>/settings`): the Segment.io destination
 /// pointed at this collector (`host` is the `Host` the page used), and
 /// nothing else to load.
-pub fn settings(write_key: &str, host: &str) -> String {
+pub(crate) fn settings(write_key: &str, host: &str) -> String {
     serde_json::json!({
         "integrations": {
             "Segment.io": {

@@ -62,7 +62,7 @@ pub enum UseCase {
 }
 
 impl UseCase {
-    pub const SUPPORTED: [UseCase; 5] = [
+    pub(crate) const SUPPORTED: [UseCase; 5] = [
         UseCase::Pipeline,
         UseCase::Activation,
         UseCase::Retention,
@@ -71,7 +71,7 @@ impl UseCase {
     ];
 
     /// Recognises a use case from its words: the first whose keywords occur.
-    pub fn detect(text: &str) -> UseCase {
+    pub(crate) fn detect(text: &str) -> UseCase {
         let t = text.to_lowercase();
         let words: &[(UseCase, &[&str])] = &[
             (
@@ -130,7 +130,7 @@ impl UseCase {
             .map_or(UseCase::Generic, |(u, _)| *u)
     }
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             UseCase::Pipeline => "pipeline velocity",
             UseCase::Activation => "activation",
@@ -321,7 +321,7 @@ fn squash(s: &str) -> String {
 impl ToolInfo {
     /// A tool as users write it: a known one by any of its spellings, any other
     /// by its name made an identifier (`Looker Studio` → `looker_studio`).
-    pub fn parse(written: &str) -> Result<ToolInfo, String> {
+    pub(crate) fn parse(written: &str) -> Result<ToolInfo, String> {
         let key = squash(written);
         // "Zendesk" and "Intercom" share a note but keep their own id.
         if let Some((_, id, note)) = TOOLS
@@ -486,7 +486,7 @@ impl Request {
 }
 
 /// A string literal in `.events` syntax.
-pub use crate::syntax::quote;
+pub(crate) use crate::syntax::quote;
 
 /// One declaration of a data file: its text and the values of its fields.
 struct Entry<'a> {

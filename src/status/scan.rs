@@ -16,7 +16,7 @@
 use rustc_hash::FxHashMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Lang {
+pub(crate) enum Lang {
     /// TypeScript and JavaScript (and JSX/TSX).
     Js,
     Python,
@@ -24,7 +24,7 @@ pub enum Lang {
 
 impl Lang {
     /// The language of a file, by extension; `None` for files not scanned.
-    pub fn of(name: &str) -> Option<Lang> {
+    pub(crate) fn of(name: &str) -> Option<Lang> {
         if name.ends_with(".d.ts") || name.ends_with(".d.mts") || name.ends_with(".d.cts") {
             return None;
         }
@@ -54,7 +54,7 @@ struct Token<'a> {
 
 /// What one call is.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Found {
+pub(crate) enum Found {
     /// `.track(` with a literal event name.
     Track(String),
     /// `.track(` whose event name is not a literal.
@@ -67,14 +67,14 @@ pub enum Found {
 
 /// A call and its 1-based line.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Call {
+pub(crate) struct Call {
     pub found: Found,
     pub line: u32,
 }
 
 /// The calls in `text`; `functions` maps the generated client's function names
 /// (of this language) to event indices.
-pub fn calls(text: &str, lang: Lang, functions: &FxHashMap<&str, usize>) -> Vec<Call> {
+pub(crate) fn calls(text: &str, lang: Lang, functions: &FxHashMap<&str, usize>) -> Vec<Call> {
     let toks = match lang {
         Lang::Js => lex_js(text),
         Lang::Python => lex_py(text),
