@@ -1,7 +1,7 @@
 //! The bundled examples are real plans: each directory under `examples/` (and
 //! each `.events` file directly in it) is one plan that checks with no
 //! diagnostics at all, not even a warning. The outputs built from them are
-//! snapshotted by the target tests, not here.
+//! snapshotted by the target tests, not here. They are in `fmt` layout.
 
 use crate::common::*;
 
@@ -83,4 +83,16 @@ fn the_library_pipeline_emits_what_build_writes() {
     }
     let err = eventsc::emit(&plan, &sources, &warnings, &["nope"]).expect_err("unknown");
     assert!(err.contains("`nope`"), "{err}");
+}
+
+/// The examples are in the one canonical layout: `eventsc fmt --check
+/// examples/` reformats nothing (the project keeps the layout it teaches).
+#[test]
+fn examples_are_in_fmt_layout() {
+    let r = crate::common::run::eventsc(&root(), &["fmt", "--check", "examples/"], None);
+    assert_eq!(
+        r.code, 0,
+        "`eventsc fmt examples/` would reformat:\n{}{}",
+        r.stdout, r.stderr
+    );
 }
