@@ -317,8 +317,13 @@ pub const BUNDLE: Block = Block {
     )
 };
 
+const CLOSED: Word = w(
+    "closed",
+    "No properties besides those listed (JSON Schema `additionalProperties: false`).",
+);
+
 pub const COMMON: Block = Block {
-    fields: &[DESCRIPTION, USE],
+    fields: &[DESCRIPTION, CLOSED, USE],
     repeatable: &["use"],
     properties: true,
     ..Block::new(
@@ -339,6 +344,7 @@ const TRAITS_FIELDS: &[Word] = &[
         "retention",
         "The retention policy of these traits (properties may override it).",
     ),
+    CLOSED,
     USE,
     ALLOW,
 ];
@@ -389,6 +395,10 @@ pub const EVENT: Block = Block {
         w("since", "The plan version that introduced it: `\"1.2.0\"`."),
         w("tags", "Free labels: `\"funnel\", \"trial\"`."),
         w(
+            "labels",
+            "Segment's labels, `key:value` each: `\"platform:web\", \"team:growth\"`.",
+        ),
+        w(
             "identity",
             "The id a payload must carry: `user`, `anonymous`, `group` or `any` (default).",
         ),
@@ -399,6 +409,7 @@ pub const EVENT: Block = Block {
             "The event that replaces it: `\"Order Completed\"`.",
         ),
         w("sunset", "When it stops being sent: `2027-03-31`."),
+        CLOSED,
         USE,
         ALLOW,
     ],
@@ -504,6 +515,10 @@ pub const TYPES: &[Word] = &[
         "A date and time, RFC 3339: `2026-12-01T10:00:00Z`.",
     ),
     w("date", "A calendar date: `2026-12-01`."),
+    w(
+        "any",
+        "Any JSON value (JSON Schema `{}`): `payload: any`, `list(any)`.",
+    ),
 ];
 
 /// The type constructors: `list(T)`, `enum("a", "b")`, `object { … }`.
@@ -538,6 +553,11 @@ pub const MODIFIERS: &[Modifier] = &[
     ),
     m("nullable", true, "`null` is allowed."),
     m(
+        "closed",
+        true,
+        "On an `object`: no keys besides its properties (`additionalProperties: false`).",
+    ),
+    m(
         "min",
         false,
         "`min(n)`: the smallest number allowed, inclusive.",
@@ -546,6 +566,11 @@ pub const MODIFIERS: &[Modifier] = &[
         "max",
         false,
         "`max(n)`: the largest number allowed, inclusive.",
+    ),
+    m(
+        "multiple_of",
+        false,
+        "`multiple_of(n)`: integers and numbers must be a multiple of n (n > 0).",
     ),
     m(
         "min_length",
@@ -563,9 +588,19 @@ pub const MODIFIERS: &[Modifier] = &[
         "`pattern(\"regex\")`: strings must match (ECMA-262).",
     ),
     m(
+        "not_pattern",
+        false,
+        "`not_pattern(\"regex\")`: strings must not match (ECMA-262).",
+    ),
+    m(
         "format",
         false,
         "`format(f)`: `email`, `uri`, `uuid`, `date`, `date-time`, `ipv4`, `ipv6` or `hostname`.",
+    ),
+    m(
+        "not_enum",
+        false,
+        "`not_enum(\"a\", 1)`: values that are not allowed.",
     ),
     m(
         "example",

@@ -36,6 +36,7 @@ pub const UNKNOWN_RULE: &str = "E0042";
 pub const ALLOW_WITHOUT_REASON: &str = "E0043";
 pub const MISPLACED_DESCRIPTION: &str = "E0044";
 pub const UNKNOWN_CHANGE_KIND: &str = "E0045";
+pub const INVALID_UNION: &str = "E0046";
 
 /// Documentation of an error code, shown by `eventsc explain` and in `docs/rules.md`.
 pub struct CodeDoc {
@@ -284,5 +285,12 @@ pub static CODES: &[CodeDoc] = &[
         explanation: "A `relax { }` setting names a kind of change `eventsc diff` does not report. `eventsc explain --list` lists every kind.",
         bad: "plan \"P\" {\n  relax { \"event-rename\" = documentation }\n}",
         good: "plan \"P\" {\n  relax { \"event-renamed\" = documentation }\n}",
+    },
+    CodeDoc {
+        code: INVALID_UNION,
+        title: "invalid union",
+        explanation: "A union (`string | integer`) joins types of different JSON types: `string`, `integer` or `number`, `boolean`, `datetime`, `date`, `list(…)`, at most one of each JSON type (`string` and `datetime` are both strings, `integer` and `number` both numbers). An `object { … }`, an enum or `any` cannot be a member: values of several types are one enum (`enum(\"a\", 1)`), and `any` already holds every value. Null is not a member: write the modifier `nullable`.",
+        bad: "event \"Order Completed\" {\n  order_id: string | datetime\n}",
+        good: "event \"Order Completed\" {\n  order_id: string | integer nullable\n}",
     },
 ];

@@ -719,6 +719,7 @@ impl<'a> Differ<'a> {
                         &b.description,
                     );
                     self.owner_field(&at, "owner", &a.owner, &b.owner);
+                    self.closed(&at, a.closed.is_some(), b.closed.is_some());
                     self.ref_field(
                         &kinds::CONSENT_CHANGED,
                         &at,
@@ -877,13 +878,28 @@ impl<'a> Differ<'a> {
                 n.tags.first().map(|t| t.span),
             ),
         );
+        fn labels(e: &Event) -> Vec<&str> {
+            e.labels().iter().map(|t| t.value.as_str()).collect()
+        }
+        self.set_field(
+            &kinds::LABELS_CHANGED,
+            &at,
+            "labels",
+            &labels(o),
+            &labels(n),
+            (
+                o.labels().first().map(|t| t.span),
+                n.labels().first().map(|t| t.span),
+            ),
+        );
+        self.closed(&at, o.closed().is_some(), n.closed().is_some());
         self.identity(&at, o, n);
         self.field(
             &kinds::FLAG_CHANGED,
             &at,
             "feature flag",
-            o.flag.as_ref().map(|s| (&s.value, s.span)),
-            n.flag.as_ref().map(|s| (&s.value, s.span)),
+            o.flag().map(|s| (&s.value, s.span)),
+            n.flag().map(|s| (&s.value, s.span)),
         );
         self.field(
             &kinds::RELEASE_CHANGED,
@@ -1056,51 +1072,7 @@ impl<'a> Differ<'a> {
             ),
             _ => {}
         }
-        match (o.is_nullable(), n.is_nullable()) {
-            (true, false) => self.push(
-                &kinds::MADE_NOT_NULLABLE,
-                &at,
-                "nullable → not nullable".to_string(),
-            ),
-            (false, true) => self.push(
-                &kinds::MADE_NULLABLE,
-                &at,
-                "not nullable → nullable".to_string(),
-            ),
-            _ => {}
-        }
-        fn num(x: &Option<Box<Spanned<Number>>>) -> Option<Bound<'_>> {
-            x.as_ref().map(|n| Bound::Number(&n.value))
-        }
-        self.bound(&at, "min", num(&om.min), num(&nm.min), true);
-        self.bound(&at, "max", num(&om.max), num(&nm.max), false);
-        let len = |x: &Option<Box<Spanned<u64>>>| x.as_ref().map(|n| Bound::Length(n.value));
-        self.bound(
-            &at,
-            "min_length",
-            len(&om.min_length),
-            len(&nm.min_length),
-            true,
-        );
-        self.bound(
-            &at,
-            "max_length",
-            len(&om.max_length),
-            len(&nm.max_length),
-            false,
-        );
-        self.constraint(
-            &at,
-            "pattern",
-            om.pattern.as_ref().map(|p| p.value.as_str()),
-            nm.pattern.as_ref().map(|p| p.value.as_str()),
-        );
-        self.constraint(
-            &at,
-            "format",
-            om.format.as_ref().map(|f| f.value.as_str()),
-            nm.format.as_ref().map(|f| f.value.as_str()),
-        );
+        self.constraints(&at, o, n);
         self.field(
             &kinds::PII_CHANGED,
             &at,
@@ -1154,6 +1126,109 @@ impl<'a> Differ<'a> {
         self.allows(&at, &om.allows, &nm.allows);
     }
 
+    /// What a value must satisfy: nullability, bounds, lengths, patterns,
+    /// formats, `multiple_of`, `not_…`, `closed` (of a property, or of a list's
+    /// items).
+    fn constraints(&mut self, at: &At, o: &Property, n: &Property) {
+        let (om, nm) = (o.modifiers(), n.modifiers());
+        match (o.is_nullable(), n.is_nullable()) {
+            (true, false) => self.push(
+                &kinds::MADE_NOT_NULLABLE,
+                at,
+                "nullable → not nullable".to_string(),
+            ),
+            (false, true) => self.push(
+                &kinds::MADE_NULLABLE,
+                at,
+                "not nullable → nullable".to_string(),
+            ),
+            _ => {}
+        }
+        fn num(x: &Option<Box<Spanned<Number>>>) -> Option<Bound<'_>> {
+            x.as_ref().map(|n| Bound::Number(&n.value))
+        }
+        self.bound(at, "min", num(&om.min), num(&nm.min), true);
+        self.bound(at, "max", num(&om.max), num(&nm.max), false);
+        let len = |x: &Option<Box<Spanned<u64>>>| x.as_ref().map(|n| Bound::Length(n.value));
+        self.bound(
+            at,
+            "min_length",
+            len(&om.min_length),
+            len(&nm.min_length),
+            true,
+        );
+        self.bound(
+            at,
+            "max_length",
+            len(&om.max_length),
+            len(&nm.max_length),
+            false,
+        );
+        self.constraint(
+            at,
+            "pattern",
+            om.pattern.as_ref().map(|p| p.value.as_str()),
+            nm.pattern.as_ref().map(|p| p.value.as_str()),
+        );
+        self.constraint(
+            at,
+            "format",
+            om.format.as_ref().map(|f| f.value.as_str()),
+            nm.format.as_ref().map(|f| f.value.as_str()),
+        );
+        self.constraint(
+            at,
+            "multiple_of",
+            om.multiple_of
+                .as_ref()
+                .map(|n| n.value.json.to_string())
+                .as_deref(),
+            nm.multiple_of
+                .as_ref()
+                .map(|n| n.value.json.to_string())
+                .as_deref(),
+        );
+        self.constraint(
+            at,
+            "not_pattern",
+            om.not_pattern.as_ref().map(|p| p.value.as_str()),
+            nm.not_pattern.as_ref().map(|p| p.value.as_str()),
+        );
+        let not_enum = |m: &Modifiers| {
+            m.not_enum.as_ref().map(|v| {
+                v.value
+                    .iter()
+                    .map(Literal::display)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+        };
+        self.constraint(
+            at,
+            "not_enum",
+            not_enum(om).as_deref(),
+            not_enum(nm).as_deref(),
+        );
+        self.closed(at, om.closed.is_some(), nm.closed.is_some());
+    }
+
+    /// `closed` added (other keys rejected: breaking) or removed.
+    fn closed(&mut self, at: &At, old: bool, new: bool) {
+        match (old, new) {
+            (false, true) => self.push(
+                &kinds::CONSTRAINT_NARROWED,
+                at,
+                "closed: keys besides the planned ones are rejected".to_string(),
+            ),
+            (true, false) => self.push(
+                &kinds::CONSTRAINT_WIDENED,
+                at,
+                "no longer closed: other keys are accepted".to_string(),
+            ),
+            _ => {}
+        }
+    }
+
     /// A lower bound (`lower`) or an upper bound: narrowed, widened, added, removed.
     fn bound(&mut self, at: &At, what: &str, old: Option<Bound>, new: Option<Bound>, lower: bool) {
         let (narrowed, widened) = (&kinds::CONSTRAINT_NARROWED, &kinds::CONSTRAINT_WIDENED);
@@ -1182,7 +1257,7 @@ impl<'a> Differ<'a> {
             return;
         }
         let show = |v: &str| {
-            if what == "pattern" {
+            if what == "pattern" || what == "not_pattern" {
                 format!("{v:?}")
             } else {
                 v.to_string()
@@ -1203,24 +1278,12 @@ impl<'a> Differ<'a> {
     fn types(&mut self, at: &At, o: &Type, n: &Type, path: &str) {
         match (o, n) {
             (Type::Enum(a), Type::Enum(b)) => {
-                let removed: Vec<&str> = a
-                    .values
-                    .iter()
-                    .filter(|v| !b.values.contains(v))
-                    .map(String::as_str)
-                    .collect();
-                let added: Vec<&str> = b
-                    .values
-                    .iter()
-                    .filter(|v| !a.values.contains(v))
-                    .map(String::as_str)
-                    .collect();
-                let quoted = |v: &[&str]| {
-                    v.iter()
-                        .map(|x| format!("{x:?}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                };
+                let removed: Vec<&Literal> =
+                    a.values.iter().filter(|v| !b.values.contains(v)).collect();
+                let added: Vec<&Literal> =
+                    b.values.iter().filter(|v| !a.values.contains(v)).collect();
+                let quoted =
+                    |v: &[&Literal]| v.iter().map(|x| x.display()).collect::<Vec<_>>().join(", ");
                 if !removed.is_empty() {
                     self.push(
                         &kinds::ENUM_VALUE_REMOVED,
@@ -1245,20 +1308,60 @@ impl<'a> Differ<'a> {
                 }
             }
             (Type::List(a), Type::List(b)) => {
-                if same_kind(a, b) {
-                    self.types(at, a, b, &format!("{path}[]"));
+                let items = format!("{path}[]");
+                if same_kind(&a.ty, &b.ty) {
+                    self.types(at, &a.ty, &b.ty, &items);
+                } else if a.ty.members().iter().all(|m| contains(b.ty.members(), m)) {
+                    self.push(
+                        &kinds::TYPE_WIDENED,
+                        at,
+                        format!(
+                            "list item type widened from `{}` to `{}`",
+                            a.ty.display(),
+                            b.ty.display()
+                        ),
+                    );
                 } else {
                     self.push(
                         &kinds::LIST_ITEM_TYPE_CHANGED,
                         at,
                         format!(
                             "list item type changed from `{}` to `{}`",
-                            a.display(),
-                            b.display()
+                            a.ty.display(),
+                            b.ty.display()
                         ),
                     );
                 }
+                // The constraints written inside `list( … )`.
+                let here = At {
+                    property: Some(&items),
+                    ..at.clone()
+                };
+                self.constraints(&here, a, b);
             }
+            (a, b) if matches!(a, Type::Union(_)) || matches!(b, Type::Union(_)) => {
+                let (am, bm) = (a.members(), b.members());
+                if am.iter().all(|m| contains(bm, m)) {
+                    if !bm.iter().all(|m| contains(am, m)) {
+                        self.push(
+                            &kinds::TYPE_WIDENED,
+                            at,
+                            format!("type widened from `{}` to `{}`", a.display(), b.display()),
+                        );
+                    }
+                } else {
+                    self.push(
+                        &kinds::TYPE_CHANGED,
+                        at,
+                        format!("type changed from `{}` to `{}`", a.display(), b.display()),
+                    );
+                }
+            }
+            (a, Type::Any) if !matches!(a, Type::Any) => self.push(
+                &kinds::TYPE_WIDENED,
+                at,
+                format!("type widened from `{}` to `any`", a.display()),
+            ),
             (Type::Object(a), Type::Object(b)) => {
                 self.properties(at, a, b, &format!("{path}."));
             }
@@ -1373,7 +1476,15 @@ fn plural(n: usize) -> &'static str {
 
 /// Whether two types are the same kind (an enum is an enum, named or inline).
 fn same_kind(a: &Type, b: &Type) -> bool {
-    std::mem::discriminant(a) == std::mem::discriminant(b)
+    std::mem::discriminant(a) == std::mem::discriminant(b) && !matches!(a, Type::Union(_))
+}
+
+/// Whether `t` is one of `members` (of the same kind; enums, lists and objects
+/// by their written type).
+fn contains(members: &[Type], t: &Type) -> bool {
+    members
+        .iter()
+        .any(|m| same_kind(m, t) && m.display() == t.display())
 }
 
 /// The shape of a list of properties, for recognising a renamed event.

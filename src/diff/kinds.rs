@@ -261,6 +261,11 @@ pub static TAGS_CHANGED: ChangeKind = kind(
     Class::Documentation,
     "An event's tags changed.",
 );
+pub static LABELS_CHANGED: ChangeKind = kind(
+    "labels-changed",
+    Class::Documentation,
+    "An event's Segment labels changed.",
+);
 pub static IDENTITY_CHANGED: ChangeKind = kind(
     "identity-changed",
     Class::Breaking,
@@ -355,6 +360,11 @@ pub static TYPE_CHANGED: ChangeKind = kind(
     "type-changed",
     Class::Breaking,
     "A property's type changed.",
+);
+pub static TYPE_WIDENED: ChangeKind = kind(
+    "type-widened",
+    Class::Compatible,
+    "A property's type now admits more: a member added to a union (`string` → `string | integer`), or the type became `any`.",
 );
 pub static LIST_ITEM_TYPE_CHANGED: ChangeKind = kind(
     "list-item-type-changed",
@@ -456,6 +466,7 @@ pub static KINDS: &[&ChangeKind] = &[
     &SAMPLING_CHANGED,
     &SINCE_CHANGED,
     &TAGS_CHANGED,
+    &LABELS_CHANGED,
     &IDENTITY_CHANGED,
     &IDENTITY_WIDENED,
     &FLAG_CHANGED,
@@ -475,6 +486,7 @@ pub static KINDS: &[&ChangeKind] = &[
     &MADE_NULLABLE,
     &MADE_NOT_NULLABLE,
     &TYPE_CHANGED,
+    &TYPE_WIDENED,
     &LIST_ITEM_TYPE_CHANGED,
     &ENUM_VALUE_ADDED,
     &ENUM_VALUE_REMOVED,

@@ -174,7 +174,7 @@ impl<'a> Printer<'a> {
                 let mut t = &p.ty;
                 loop {
                     match t {
-                        TypeExpr::List(inner, _) => t = inner,
+                        TypeExpr::List(inner, _) => t = &inner.item,
                         TypeExpr::Object(b, _) => {
                             nested.push(b.span.range());
                             break;
@@ -357,7 +357,7 @@ impl<'a> Printer<'a> {
             if let Item::Property(p) = &items[i] {
                 self.scratch.clear();
                 if ty_inline(self.text, &self.comments, &mut self.scratch, &p.ty) {
-                    w.name = w.name.max(chars(&p.name.text) + 1);
+                    w.name = w.name.max(chars(raw(self.text, p.name.span)) + 1);
                     let ty = chars(&self.scratch);
                     if !p.tail.is_empty() && ty <= MAX_TYPE_COLUMN {
                         w.ty = w.ty.max(ty);
@@ -432,9 +432,11 @@ impl<'a> Printer<'a> {
         ty.clear();
         if ty_inline(self.text, &self.comments, &mut ty, &p.ty) {
             let start = self.buf.len();
-            self.buf.push_str(&p.name.text);
+            // As written: an identifier, or a quoted name.
+            let name = raw(self.text, p.name.span);
+            self.buf.push_str(name);
             self.buf.push(':');
-            let name_width = chars(&p.name.text) + 1;
+            let name_width = chars(name) + 1;
             self.buf.extend(std::iter::repeat_n(
                 ' ',
                 w.name.saturating_sub(name_width) + 1,
@@ -451,13 +453,13 @@ impl<'a> Printer<'a> {
             return;
         }
         self.scratch = ty;
-        if let Some((prefix, block, suffix)) = split_type(&p.ty) {
+        if let Some((prefix, block, suffix)) = split_type(self.text, &p.ty) {
             let mut close = suffix;
             if !p.tail.is_empty() {
                 close.push(' ');
                 tail(self.text, &mut close, &p.tail);
             }
-            let head = format!("{}: {prefix}", p.name.text);
+            let head = format!("{}: {prefix}", raw(self.text, p.name.span));
             self.block(indent, &head, block, Some("object"), &close, trailing);
         }
     }
@@ -613,20 +615,29 @@ fn ty_inline(text: &str, comments: &Comments, out: &mut String, t: &TypeExpr) ->
         TypeExpr::Named(i) => out.push_str(&i.text),
         TypeExpr::List(inner, _) => {
             out.push_str("list(");
-            if !ty_inline(text, comments, out, inner) {
+            if !ty_inline(text, comments, out, &inner.item) {
                 return false;
             }
+            modifiers(text, out, &inner.mods, true);
             out.push(')');
         }
         TypeExpr::Enum(vs, _) => {
             out.push_str("enum(");
-            for (n, s) in vs.iter().enumerate() {
-                if n > 0 {
-                    out.push_str(", ");
-                }
-                out.push_str(raw(text, s.span));
-            }
+            values(text, out, vs);
             out.push(')');
+        }
+        TypeExpr::Union(members, _) => {
+            for (n, m) in members.iter().enumerate() {
+                if n > 0 {
+                    out.push_str(" | ");
+                }
+                // An object is no member (lowering says so): kept as written.
+                if let TypeExpr::Object(_, span) = m {
+                    out.push_str(raw(text, *span));
+                } else if !ty_inline(text, comments, out, m) {
+                    return false;
+                }
+            }
         }
         TypeExpr::Object(b, _) => {
             if !b.items.is_empty() || comments.any_within(inner(b)) {
@@ -640,29 +651,14 @@ fn ty_inline(text: &str, comments: &Comments, out: &mut String, t: &TypeExpr) ->
 
 /// Modifiers in canonical order, then the description(s).
 fn tail(text: &str, out: &mut String, tail: &[PropTail]) {
-    let mut mods: Vec<(usize, &Modifier)> = Vec::new();
-    let mut sorted = true;
-    for t in tail {
-        if let PropTail::Modifier(m) = t {
-            let r = rank(vocab::modifier_names(), &m.name.text);
-            sorted &= mods.last().is_none_or(|&(last, _)| last <= r);
-            mods.push((r, m));
-        }
-    }
-    if !sorted {
-        mods.sort_by_key(|&(r, _)| r);
-    }
-    let mut first = true;
-    for (_, m) in mods {
-        if !first {
-            out.push(' ');
-        }
-        first = false;
-        out.push_str(&m.name.text);
-        if let Some(a) = &m.args {
-            args(text, out, a);
-        }
-    }
+    let mods: Vec<&Modifier> = tail
+        .iter()
+        .filter_map(|t| match t {
+            PropTail::Modifier(m) => Some(m),
+            PropTail::Description(_) => None,
+        })
+        .collect();
+    let mut first = !modifiers(text, out, mods.iter().copied(), false);
     for t in tail {
         if let PropTail::Description(s) = t {
             if !first {
@@ -672,6 +668,33 @@ fn tail(text: &str, out: &mut String, tail: &[PropTail]) {
             out.push_str(raw(text, s.span));
         }
     }
+}
+
+/// Writes modifiers in canonical order, separated by spaces (and preceded by one
+/// when `lead`); returns whether it wrote any.
+fn modifiers<'m>(
+    text: &str,
+    out: &mut String,
+    mods: impl IntoIterator<Item = &'m Modifier>,
+    lead: bool,
+) -> bool {
+    let mut mods: Vec<(usize, &Modifier)> = mods
+        .into_iter()
+        .map(|m| (rank(vocab::modifier_names(), &m.name.text), m))
+        .collect();
+    if !mods.is_sorted_by_key(|&(r, _)| r) {
+        mods.sort_by_key(|&(r, _)| r);
+    }
+    for (n, (_, m)) in mods.iter().enumerate() {
+        if n > 0 || lead {
+            out.push(' ');
+        }
+        out.push_str(&m.name.text);
+        if let Some(a) = &m.args {
+            args(text, out, a);
+        }
+    }
+    !mods.is_empty()
 }
 
 fn args(text: &str, out: &mut String, a: &Args) {
@@ -749,11 +772,15 @@ fn arrange(items: &[Item], ctx: Option<&str>) -> (Vec<usize>, Vec<usize>) {
 
 /// For a type holding an object: the text before its `{`, the block, and the text
 /// after its `}` (`list(object {` … `})`).
-fn split_type(t: &TypeExpr) -> Option<(String, &Block, String)> {
+fn split_type<'t>(text: &str, t: &'t TypeExpr) -> Option<(String, &'t Block, String)> {
     match t {
         TypeExpr::Object(b, _) => Some(("object".to_string(), b, String::new())),
         TypeExpr::List(inner, _) => {
-            let (p, b, s) = split_type(inner)?;
+            let (p, b, mut s) = split_type(text, &inner.item)?;
+            // The modifiers of the items, after the object's `}`.
+            let mut mods = String::new();
+            modifiers(text, &mut mods, &inner.mods, true);
+            s.push_str(&mods);
             Some((format!("list({p}"), b, format!("{s})")))
         }
         _ => None,

@@ -434,7 +434,7 @@ pub struct Tool {
 #[derive(Clone, Debug)]
 pub struct EnumDef {
     pub name: Spanned<String>,
-    pub values: Vec<Spanned<String>>,
+    pub values: Vec<Spanned<Literal>>,
     pub description: Option<Spanned<String>>,
     pub span: Span,
 }
@@ -475,6 +475,8 @@ pub struct Traits {
     pub uses: Vec<Ref>,
     pub properties: Vec<Property>,
     pub allows: Vec<Allow>,
+    /// The field `closed`: no traits (properties) besides those listed.
+    pub closed: Option<Span>,
     /// The keyword (`identify`), for diagnostics.
     pub keyword_span: Span,
     pub span: Span,
@@ -496,8 +498,10 @@ pub struct Event {
     pub retention: Option<Box<Ref>>,
     pub since: Option<Box<Spanned<Semver>>>,
     pub tags: Vec<Spanned<String>>,
+    /// The rarely written fields (the feature flag, labels, `closed`), boxed:
+    /// read them with [`Event::flag`], [`Event::labels`] and [`Event::closed`].
+    pub extra: Option<Box<EventExtra>>,
     pub identity: Option<Spanned<Identity>>,
-    pub flag: Option<Box<Spanned<String>>>,
     pub release: Option<Spanned<Date>>,
     pub replaced_by: Option<Box<Ref>>,
     pub sunset: Option<Spanned<Date>>,
@@ -506,6 +510,34 @@ pub struct Event {
     pub properties: Vec<Property>,
     pub allows: Vec<Allow>,
     pub span: Span,
+}
+
+/// An event's rarely written fields.
+#[derive(Clone, Debug, Default)]
+pub struct EventExtra {
+    /// The feature flag gating its instrumentation.
+    pub flag: Option<Spanned<String>>,
+    /// Segment's labels, `key:value` each (`labels "team:web"`).
+    pub labels: Vec<Spanned<String>>,
+    /// The field `closed`: no properties besides those listed.
+    pub closed: Option<Span>,
+}
+
+impl Event {
+    /// The feature flag gating its instrumentation (`flag "…"`).
+    pub fn flag(&self) -> Option<&Spanned<String>> {
+        self.extra.as_ref().and_then(|x| x.flag.as_ref())
+    }
+
+    /// Segment's labels (`labels "team:web"`).
+    pub fn labels(&self) -> &[Spanned<String>] {
+        self.extra.as_ref().map_or(&[], |x| &x.labels)
+    }
+
+    /// Where the field `closed` is written, when it is.
+    pub fn closed(&self) -> Option<Span> {
+        self.extra.as_ref().and_then(|x| x.closed)
+    }
 }
 
 impl Event {
@@ -686,10 +718,18 @@ pub struct Modifiers {
     // Boxed too: each is rare.
     pub min: Option<Box<Spanned<Number>>>,
     pub max: Option<Box<Spanned<Number>>>,
+    /// `multiple_of(n)`, n > 0.
+    pub multiple_of: Option<Box<Spanned<Number>>>,
     pub min_length: Option<Box<Spanned<u64>>>,
     pub max_length: Option<Box<Spanned<u64>>>,
     pub pattern: Option<Box<Spanned<String>>>,
+    /// `not_pattern("re")`: strings must not match.
+    pub not_pattern: Option<Box<Spanned<String>>>,
     pub format: Option<Spanned<Format>>,
+    /// `not_enum(…)`: values that are not allowed (strings, numbers, booleans).
+    pub not_enum: Option<Box<Spanned<Vec<Literal>>>>,
+    /// `closed` on an `object`: no keys besides its properties.
+    pub closed: Option<Span>,
     pub pii: Option<Spanned<PiiClass>>,
     pub consent: Option<Box<Ref>>,
     pub retention: Option<Box<Ref>>,
@@ -702,10 +742,14 @@ pub struct Modifiers {
 static NO_MODIFIERS: Modifiers = Modifiers {
     min: None,
     max: None,
+    multiple_of: None,
     min_length: None,
     max_length: None,
     pattern: None,
+    not_pattern: None,
     format: None,
+    not_enum: None,
+    closed: None,
     pii: None,
     consent: None,
     retention: None,
@@ -740,6 +784,8 @@ impl Property {
 
 #[derive(Clone, Debug)]
 pub enum Type {
+    /// Any JSON value (`any`).
+    Any,
     String,
     Integer,
     Number,
@@ -747,8 +793,83 @@ pub enum Type {
     Datetime,
     Date,
     Enum(Box<EnumType>),
-    List(Box<Type>),
+    /// `list(T modifier*)`: the items, as a property (named after the list) whose
+    /// type and modifiers apply to each item.
+    List(Box<Property>),
     Object(Vec<Property>),
+    /// `string | integer`: two members or more, each of a different JSON type,
+    /// none an object, an enum or a union. The property's modifiers apply to the
+    /// members they make sense for.
+    Union(Box<[Type]>),
+}
+
+/// A value of an enum or of `not_enum`: a string, a number as written, a boolean.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Literal {
+    Str(String),
+    Num(serde_json::Number),
+    Bool(bool),
+}
+
+impl Literal {
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Literal::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Literal::Str(s) => serde_json::Value::String(s.clone()),
+            Literal::Num(n) => serde_json::Value::Number(n.clone()),
+            Literal::Bool(b) => serde_json::Value::Bool(*b),
+        }
+    }
+
+    /// The JSON Schema type of the value: `integer` for a number without a
+    /// fraction.
+    pub fn json_type(&self) -> &'static str {
+        match self {
+            Literal::Str(_) => "string",
+            Literal::Num(n) if n.as_f64().is_some_and(|x| x.fract() != 0.0) => "number",
+            Literal::Num(_) => "integer",
+            Literal::Bool(_) => "boolean",
+        }
+    }
+
+    /// As written in `.events`: `"a"` (quoted), `1`, `true`.
+    pub fn display(&self) -> String {
+        match self {
+            Literal::Str(s) => format!("{s:?}"),
+            Literal::Num(n) => n.to_string(),
+            Literal::Bool(b) => b.to_string(),
+        }
+    }
+
+    /// As JSON text: `"a"`, `1`, `true`.
+    pub fn json_text(&self) -> String {
+        match self {
+            Literal::Str(s) => serde_json::Value::String(s.clone()).to_string(),
+            other => other.display(),
+        }
+    }
+
+    /// Whether a JSON value is this value (numbers compared by value: `1` and
+    /// `1.0` are one value, as in JSON Schema).
+    pub fn matches(&self, v: &serde_json::Value) -> bool {
+        match (self, v) {
+            (Literal::Str(a), serde_json::Value::String(b)) => a == b,
+            (Literal::Num(a), serde_json::Value::Number(b)) => a.as_f64() == b.as_f64(),
+            (Literal::Bool(a), serde_json::Value::Bool(b)) => a == b,
+            _ => false,
+        }
+    }
+
+    /// Whether this is the number `x`.
+    pub fn is_number(&self, x: f64) -> bool {
+        matches!(self, Literal::Num(n) if n.as_f64() == Some(x))
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -757,13 +878,41 @@ pub struct EnumType {
     pub named: Option<Box<Ref>>,
     /// Shared by every property with the same values (lowering interns them: a
     /// named enum used by thousands of events has one list).
-    pub values: std::sync::Arc<[String]>,
+    pub values: std::sync::Arc<[Literal]>,
+}
+
+impl EnumType {
+    /// The JSON Schema types of the values, in the order of their first value
+    /// (`number` instead of `integer` when a number has a fraction).
+    pub fn json_types(&self) -> Vec<&'static str> {
+        let fraction = self.values.iter().any(|v| v.json_type() == "number");
+        let mut out: Vec<&'static str> = Vec::new();
+        for v in self.values.iter() {
+            let t = match v.json_type() {
+                "integer" if fraction => "number",
+                t => t,
+            };
+            if !out.contains(&t) {
+                out.push(t);
+            }
+        }
+        if out.is_empty() {
+            out.push("string");
+        }
+        out
+    }
+
+    /// Whether every value is a string (every enum before issue 14).
+    pub fn is_strings(&self) -> bool {
+        self.values.iter().all(|v| matches!(v, Literal::Str(_)))
+    }
 }
 
 impl Type {
     /// How the type is written in `.events`.
     pub fn display(&self) -> String {
         match self {
+            Type::Any => "any".into(),
             Type::String => "string".into(),
             Type::Integer => "integer".into(),
             Type::Number => "number".into(),
@@ -776,25 +925,65 @@ impl Type {
                     "enum({})",
                     e.values
                         .iter()
-                        .map(|v| format!("{v:?}"))
+                        .map(Literal::display)
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),
             },
-            Type::List(t) => format!("list({})", t.display()),
+            Type::List(t) => format!("list({})", t.ty.display()),
             Type::Object(_) => "object".into(),
+            Type::Union(members) => members
+                .iter()
+                .map(Type::display)
+                .collect::<Vec<_>>()
+                .join(" | "),
         }
     }
 
-    /// The JSON type name this type is carried as.
+    /// The members of a union, or the type itself.
+    pub fn members(&self) -> &[Type] {
+        match self {
+            Type::Union(members) => members,
+            t => std::slice::from_ref(t),
+        }
+    }
+
+    /// Whether the type, or a member of the union, is one `f` accepts.
+    pub fn has(&self, f: impl Fn(&Type) -> bool) -> bool {
+        self.members().iter().any(f)
+    }
+
+    /// The JSON Schema types this type is carried as, in order (none for `any`).
+    pub fn json_types(&self) -> Vec<&'static str> {
+        let mut out: Vec<&'static str> = Vec::new();
+        for m in self.members() {
+            let ts = match m {
+                Type::Any => Vec::new(),
+                Type::Enum(e) => e.json_types(),
+                t => vec![t.json_type()],
+            };
+            for t in ts {
+                if !out.contains(&t) {
+                    out.push(t);
+                }
+            }
+        }
+        out
+    }
+
+    /// The JSON type name this type is carried as (`any` for `any`, which
+    /// has no JSON Schema `type`).
     pub fn json_type(&self) -> &'static str {
         match self {
-            Type::String | Type::Datetime | Type::Date | Type::Enum(_) => "string",
+            Type::Any => "any",
+            Type::String | Type::Datetime | Type::Date => "string",
+            Type::Enum(e) => e.json_types()[0],
             Type::Integer => "integer",
             Type::Number => "number",
             Type::Boolean => "boolean",
             Type::List(_) => "array",
             Type::Object(_) => "object",
+            Type::Union(members) => members.first().map_or("any", Type::json_type),
         }
     }
 }
@@ -857,7 +1046,7 @@ pub fn walk_properties<'a>(props: &'a [Property], f: &mut impl FnMut(&'a Propert
             f(p, path);
             let mut ty = &p.ty;
             while let Type::List(inner) = ty {
-                ty = inner;
+                ty = &inner.ty;
             }
             if let Type::Object(children) = ty {
                 path.push(&p.name.value);

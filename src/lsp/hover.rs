@@ -210,7 +210,7 @@ pub fn describe(plan: &Plan, target: Target<'_>) -> String {
             let values: Vec<String> = e
                 .values
                 .iter()
-                .map(|v| md::code_span(&format!("{:?}", v.value)))
+                .map(|v| md::code_span(&v.value.display()))
                 .collect();
             let _ = writeln!(s, "\nvalues: {}", values.join(", "));
             if let Some(d) = &e.description {

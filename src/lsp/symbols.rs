@@ -91,7 +91,7 @@ fn block_children(
             Item::Property(p) => {
                 let mut ty = &p.ty;
                 while let TypeExpr::List(inner, _) = ty {
-                    ty = inner;
+                    ty = &inner.item;
                 }
                 let children = match ty {
                     TypeExpr::Object(b, _) => block_children(b, at),
@@ -130,15 +130,24 @@ fn block_children(
 fn type_text(t: &TypeExpr) -> String {
     match t {
         TypeExpr::Named(i) => i.text.clone(),
-        TypeExpr::List(inner, _) => format!("list({})", type_text(inner)),
+        TypeExpr::List(inner, _) => format!("list({})", type_text(&inner.item)),
         TypeExpr::Enum(values, _) => format!(
             "enum({})",
             values
                 .iter()
-                .map(|v| format!("{:?}", v.value))
+                .map(|v| match v {
+                    Value::Str(s) => format!("{:?}", s.value),
+                    Value::Number(t) | Value::Word(t) => t.text.clone(),
+                    _ => "…".to_string(),
+                })
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
         TypeExpr::Object(..) => "object".to_string(),
+        TypeExpr::Union(members, _) => members
+            .iter()
+            .map(type_text)
+            .collect::<Vec<_>>()
+            .join(" | "),
     }
 }

@@ -81,7 +81,7 @@ fn path_props<'a>(props: &'a [Property], path: &[usize]) -> Vec<&'a Property> {
         out.push(p);
         let mut ty = &p.ty;
         while let Type::List(t) = ty {
-            ty = t;
+            ty = &t.ty;
         }
         level = match ty {
             Type::Object(children) => children,
@@ -161,7 +161,7 @@ fn unused_allows(plan: &Plan, used: &HashSet<Span>, out: &mut Vec<Finding>) {
             p.modifiers().allows.iter().for_each(&mut *report);
             let mut ty = &p.ty;
             while let Type::List(t) = ty {
-                ty = t;
+                ty = &t.ty;
             }
             if let Type::Object(children) = ty {
                 walk(children, report);

@@ -201,7 +201,7 @@ pub fn walk<'a>(container: Container, props: &'a [Property], f: &mut dyn FnMut(&
             });
             let mut ty = &p.ty;
             while let crate::ir::Type::List(t) = ty {
-                ty = t;
+                ty = &t.ty;
             }
             if let crate::ir::Type::Object(children) = ty {
                 parents.push(p);

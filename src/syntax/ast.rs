@@ -127,16 +127,30 @@ pub struct Arg {
 #[derive(Clone, Debug, PartialEq)]
 pub enum TypeExpr {
     Named(Ident),
-    List(Box<TypeExpr>, Span),
-    Enum(Vec<Str>, Span),
+    /// `list(T modifier*)`: the item type and the modifiers that apply to each item.
+    List(Box<ListType>, Span),
+    /// `enum("a", 1, true)`: strings, numbers and words (`true`, `false`).
+    Enum(Vec<Value>, Span),
     Object(Block, Span),
+    /// `string | integer`: two members or more, none itself a union.
+    Union(Vec<TypeExpr>, Span),
+}
+
+/// The inside of `list( … )`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ListType {
+    pub item: TypeExpr,
+    pub mods: Vec<Modifier>,
 }
 
 impl TypeExpr {
     pub fn span(&self) -> Span {
         match self {
             TypeExpr::Named(i) => i.span,
-            TypeExpr::List(_, s) | TypeExpr::Enum(_, s) | TypeExpr::Object(_, s) => *s,
+            TypeExpr::List(_, s)
+            | TypeExpr::Enum(_, s)
+            | TypeExpr::Object(_, s)
+            | TypeExpr::Union(_, s) => *s,
         }
     }
 }

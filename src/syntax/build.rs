@@ -89,11 +89,20 @@ impl Builder {
         let span = self.span(&p);
         let mut inner = p.into_inner();
         let name = match inner.next() {
+            // A quoted name: its value, spanning the quotes.
+            Some(n) if n.as_rule() == Rule::string => {
+                let s = self.string(n);
+                Ident {
+                    text: s.value,
+                    span: s.span,
+                }
+            }
             Some(n) => self.ident(n),
             None => self.empty_ident(span),
         };
+        let mut inner = inner.peekable();
         let ty = match inner.next() {
-            Some(t) => self.ty(t),
+            Some(t) => self.union(t, &mut inner),
             None => TypeExpr::Named(self.empty_ident(span)),
         };
         let tail = inner
@@ -110,22 +119,55 @@ impl Builder {
         }
     }
 
+    /// A type `first` and the `union_ty` pairs that follow it: the type, or the
+    /// union of them all.
+    fn union<'i>(
+        &mut self,
+        first: Pair<'i, Rule>,
+        rest: &mut std::iter::Peekable<impl Iterator<Item = Pair<'i, Rule>>>,
+    ) -> TypeExpr {
+        let start = first.as_span().start();
+        let first = self.ty(first);
+        let mut members = Vec::new();
+        let mut end = first.span().end as usize;
+        while let Some(u) = rest.next_if(|c| c.as_rule() == Rule::union_ty) {
+            end = u.as_span().end();
+            if let Some(t) = u.into_inner().next() {
+                members.push(self.ty(t));
+            }
+        }
+        if members.is_empty() {
+            return first;
+        }
+        members.insert(0, first);
+        let span = Span {
+            file: self.file,
+            start: start as u32,
+            end: end as u32,
+        };
+        TypeExpr::Union(members, span)
+    }
+
     fn ty(&mut self, p: Pair<Rule>) -> TypeExpr {
         let span = self.span(&p);
         match p.as_rule() {
             Rule::list_ty => {
-                let item = p
+                let mut inner = p
                     .into_inner()
-                    .find(|c| c.as_rule() != Rule::kw_list)
-                    .map(|c| self.ty(c))
-                    .unwrap_or_else(|| TypeExpr::Named(self.empty_ident(span)));
-                TypeExpr::List(Box::new(item), span)
+                    .filter(|c| c.as_rule() != Rule::kw_list)
+                    .peekable();
+                let item = match inner.next() {
+                    Some(t) => self.union(t, &mut inner),
+                    None => TypeExpr::Named(self.empty_ident(span)),
+                };
+                let mods = inner.map(|m| self.modifier(m)).collect();
+                TypeExpr::List(Box::new(ListType { item, mods }), span)
             }
             Rule::enum_ty => {
                 let values = p
                     .into_inner()
-                    .filter(|c| c.as_rule() == Rule::string)
-                    .map(|c| self.string(c))
+                    .filter(|c| c.as_rule() != Rule::kw_enum)
+                    .map(|c| self.value(c))
                     .collect();
                 TypeExpr::Enum(values, span)
             }

@@ -293,7 +293,17 @@ impl<'a> Parser<'a> {
 
     fn property(&mut self) -> R<Property> {
         let start = self.pos;
-        let name = self.ident()?;
+        let name = match self.peek() {
+            // A quoted name: its value, spanning the quotes.
+            Some(b'"') => {
+                let s = self.string()?;
+                Ident {
+                    text: s.value,
+                    span: s.span,
+                }
+            }
+            _ => self.ident()?,
+        };
         self.hs();
         if !self.eat(b":") {
             return None;
@@ -415,7 +425,30 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// `one_ty ~ (hs ~ "|" ~ hs ~ one_ty)*`: a type, or a union of types.
     fn ty(&mut self) -> R<TypeExpr> {
+        let start = self.pos;
+        let first = self.one_ty()?;
+        let mut members = Vec::new();
+        while let Some(t) = self.attempt(|p| {
+            p.hs();
+            if !p.eat(b"|") {
+                return None;
+            }
+            p.hs();
+            p.one_ty()
+        }) {
+            members.push(t);
+        }
+        if members.is_empty() {
+            return Some(first);
+        }
+        members.insert(0, first);
+        members.shrink_to_fit();
+        Some(TypeExpr::Union(members, self.span(start)))
+    }
+
+    fn one_ty(&mut self) -> R<TypeExpr> {
         if let Some(t) = self.attempt(|p| {
             let start = p.pos;
             if !p.keyword(b"list") {
@@ -427,13 +460,24 @@ impl<'a> Parser<'a> {
             }
             p.enter()?;
             p.nls();
-            let inner = p.ty()?;
+            let item = p.ty()?;
+            let mut mods = Vec::new();
+            while let Some(m) = p.attempt(|p| {
+                p.hs();
+                p.modifier()
+            }) {
+                mods.push(m);
+            }
             p.nls();
             if !p.eat(b")") {
                 return None;
             }
             p.leave();
-            Some(TypeExpr::List(Box::new(inner), p.span(start)))
+            mods.shrink_to_fit();
+            Some(TypeExpr::List(
+                Box::new(ListType { item, mods }),
+                p.span(start),
+            ))
         }) {
             return Some(t);
         }
@@ -443,7 +487,7 @@ impl<'a> Parser<'a> {
                 return None;
             }
             p.hs();
-            let values = p.delimited(b"(", b")", true, Self::string)?;
+            let values = p.delimited(b"(", b")", true, Self::enum_value)?;
             Some(TypeExpr::Enum(values, p.span(start)))
         }) {
             return Some(t);
@@ -460,6 +504,15 @@ impl<'a> Parser<'a> {
             return Some(t);
         }
         self.attempt(Self::ident).map(TypeExpr::Named)
+    }
+
+    /// `string | number | word`: a value of an inline enum.
+    fn enum_value(&mut self) -> R<Value> {
+        match self.peek()? {
+            b'"' => self.attempt(Self::string).map(Value::Str),
+            b if b.is_ascii_digit() || b == b'-' => self.attempt(Self::number).map(Value::Number),
+            _ => self.attempt(Self::word).map(Value::Word),
+        }
     }
 
     fn rule_setting(&mut self) -> R<RuleSetting> {

@@ -55,7 +55,7 @@
 
 use super::encode::text::csv_record;
 use super::{Artifact, Context, Target};
-use crate::ir::{Event, Plan, Property, Traits, Type};
+use crate::ir::{Event, Literal, Plan, Property, Traits, Type};
 use crate::source::{SourceMap, Span};
 use std::borrow::Cow;
 
@@ -157,12 +157,21 @@ fn nested_rows(out: &mut String, kind: &str, event: &str, ty: &Type, path: &str)
         Type::List(inner) => {
             let item = format!("{path}.$");
             let mut permitted = String::new();
-            permitted_values(&mut permitted, inner, None);
+            let pattern = inner.modifiers().pattern.as_ref().map(|p| p.value.as_str());
+            permitted_values(&mut permitted, &inner.ty, pattern);
             csv_record(
                 out,
-                &[kind, event, &item, "", "", segment_type(inner), &permitted],
+                &[
+                    kind,
+                    event,
+                    &item,
+                    "",
+                    "",
+                    segment_type(&inner.ty),
+                    &permitted,
+                ],
             );
-            nested_rows(out, kind, event, inner, &item);
+            nested_rows(out, kind, event, &inner.ty, &item);
         }
         _ => {}
     }
@@ -194,7 +203,10 @@ fn permitted_values(out: &mut String, ty: &Type, pattern: Option<&str>) {
                     out.push('|');
                 }
                 // What `regex::escape` gives.
-                regex_syntax::escape_into(v, out);
+                match v {
+                    Literal::Str(s) => regex_syntax::escape_into(s, out),
+                    other => out.push_str(&other.display()),
+                }
             }
         }
         Type::Date => out.push_str(r"^\d{4}-\d{2}-\d{2}$"),
@@ -406,7 +418,7 @@ impl Writer<'_, '_> {
             let mut ty = &p.ty;
             let mut child = path.into_owned();
             while let Type::List(inner) = ty {
-                ty = inner;
+                ty = &inner.ty;
                 child.push_str(".$");
             }
             if let Type::Object(children) = ty {

@@ -45,8 +45,11 @@
 //! - `identify.json`: `type` const `identify`, `traits` (the identify block), identity `any`.
 //!   `group.json`: `type` const `group`, `groupId` required (non-empty string),
 //!   `traits` (the group block), identity `any`.
-//! - `additionalProperties` is never set, at any level: unplanned fields and
-//!   properties are allowed (`validate` reports unplanned properties as warnings).
+//! - `additionalProperties` is set only by `closed` (`false` in the object it
+//!   closes: an `object { … } closed`, or `properties`/`traits` for the field
+//!   `closed` of the event, of `common` (every event) or of identify/group):
+//!   otherwise unplanned fields and properties are allowed (`validate` reports
+//!   unplanned properties as warnings).
 
 use super::encode::schema;
 use super::encode::text::{self, JsonWriter};
@@ -121,6 +124,8 @@ struct Payload<'a> {
     /// The event name (track calls).
     event: Option<&'a str>,
     identity: Identity,
+    /// `closed`: no properties (traits) besides the typed ones.
+    closed: bool,
 }
 
 impl Payload<'_> {
@@ -193,7 +198,9 @@ impl Payload<'_> {
             let mut props = Some(props);
             let mut typed = |o: &mut JsonWriter, name: &str| {
                 if let Some(props) = props.take() {
-                    o.object(name, |o| required = schema::object(o, props));
+                    o.object(name, |o| {
+                        required = schema::closed_object(o, props, self.closed)
+                    });
                 }
             };
             if self.field == "properties" {
@@ -243,6 +250,9 @@ pub fn track_schema(out: &mut String, plan: &Plan, e: &Event) {
         field: "properties",
         event: Some(&e.name.value),
         identity: e.identity(),
+        // A closed `common` block closes every event too (its properties are
+        // every event's).
+        closed: e.closed().is_some() || plan.common.as_ref().is_some_and(|c| c.closed.is_some()),
     };
     p.render(out, e.properties.iter().chain(common))
 }
@@ -256,6 +266,7 @@ pub fn traits_schema(out: &mut String, kind: &str, t: &Traits) {
         field: "traits",
         event: None,
         identity: Identity::Any,
+        closed: t.closed.is_some(),
     };
     p.render(out, t.properties.iter())
 }

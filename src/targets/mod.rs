@@ -302,7 +302,7 @@ pub fn event_labels(plan: &Plan, e: &crate::ir::Event) -> Vec<(&'static str, Str
             name(e.retention.as_deref().or(plan.meta.retention.as_ref())),
         ),
         ("identity", Some(e.identity().as_str().to_string())),
-        ("flag", e.flag.as_ref().map(|f| f.value.clone())),
+        ("flag", e.flag().map(|f| f.value.clone())),
         ("release", e.release.as_ref().map(|d| d.value.to_string())),
         ("since", e.since.as_ref().map(|v| v.value.to_string())),
         ("sunset", e.sunset.as_ref().map(|d| d.value.to_string())),

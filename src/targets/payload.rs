@@ -69,20 +69,23 @@ impl<'p> Examples<'p> {
         }
         match &p.ty {
             Type::Object(children) => Value::Object(self.object(children, clock)),
-            Type::List(inner) if has_object(inner) => {
+            Type::List(inner) if has_object(&inner.ty) => {
                 let n = count(p);
-                Value::Array((0..n).map(|_| self.item(p, inner, clock)).collect())
+                Value::Array((0..n).map(|_| self.item(inner, clock)).collect())
             }
-            ty => derive(p, ty, false, clock),
+            ty => derive(p, ty, clock),
         }
     }
 
-    /// An item of a list that holds objects.
-    fn item(&self, p: &Property, ty: &Type, clock: &Clock) -> Value {
-        match ty {
+    /// An item of a list that holds objects (the items are a property of
+    /// their own: the modifiers inside `list( … )`).
+    fn item(&self, p: &Property, clock: &Clock) -> Value {
+        match &p.ty {
             Type::Object(children) => Value::Object(self.object(children, clock)),
-            Type::List(inner) => Value::Array(vec![self.item(p, inner, clock)]),
-            ty => derive(p, ty, true, clock),
+            Type::List(inner) => {
+                Value::Array((0..count(p)).map(|_| self.item(inner, clock)).collect())
+            }
+            ty => derive(p, ty, clock),
         }
     }
 
@@ -99,7 +102,7 @@ impl<'p> Examples<'p> {
 fn has_object(t: &Type) -> bool {
     match t {
         Type::Object(_) => true,
-        Type::List(inner) => has_object(inner),
+        Type::List(inner) => has_object(&inner.ty),
         _ => false,
     }
 }
@@ -125,17 +128,18 @@ fn count(p: &Property) -> u64 {
 /// (at least one), objects with every property samples include. Saturating, so
 /// any plan gets an answer.
 pub fn min_bytes(p: &Property) -> u64 {
-    min_bytes_of(p, &p.ty, false)
+    min_bytes_of(p, &p.ty)
 }
 
-fn min_bytes_of(p: &Property, ty: &Type, item: bool) -> u64 {
+fn min_bytes_of(p: &Property, ty: &Type) -> u64 {
     let min_length = || p.modifiers().min_length.as_ref().map_or(0, |m| m.value);
     match ty {
-        // The lengths of a list bound the list, not its items.
-        Type::String => 2u64.saturating_add(if item { 0 } else { min_length() }),
+        Type::String => 2u64.saturating_add(min_length()),
+        // The items are a property of their own (their lengths inside the
+        // parentheses).
         Type::List(inner) => {
-            let n = if item { 1 } else { min_length().max(1) };
-            let each = min_bytes_of(p, inner, true).saturating_add(1);
+            let n = min_length().max(1);
+            let each = min_bytes_of(inner, &inner.ty).saturating_add(1);
             2u64.saturating_add(n.saturating_mul(each))
         }
         Type::Object(children) => children.iter().filter(|c| included(c)).fold(2, |n, c| {
@@ -152,29 +156,86 @@ pub fn included(p: &Property) -> bool {
     p.modifiers().deprecated.is_none() || p.is_required()
 }
 
-fn derive(p: &Property, ty: &Type, item: bool, clock: &Clock) -> Value {
+/// A value of type `ty` (the property's, or a member of its union) that
+/// satisfies the property's constraints.
+fn derive(p: &Property, ty: &Type, clock: &Clock) -> Value {
     match ty {
-        Type::String => Value::String(string(p, item)),
+        Type::Any | Type::String => Value::String(string(p)),
         Type::Integer => integer(p),
         Type::Number => number(p),
-        Type::Boolean => Value::Bool(true),
+        Type::Boolean => {
+            // `true`, unless `not_enum` rules it out.
+            let b = !p
+                .modifiers()
+                .not_enum
+                .as_ref()
+                .is_some_and(|n| n.value.contains(&crate::ir::Literal::Bool(true)));
+            Value::Bool(b)
+        }
         Type::Datetime => Value::String(clock.timestamp.clone()),
         Type::Date => Value::String(clock.date.clone()),
-        Type::Enum(e) => e
-            .values
-            .first()
-            .map_or(Value::Null, |v| Value::String(v.clone())),
+        Type::Enum(e) => {
+            let excluded = |v: &crate::ir::Literal| {
+                p.modifiers()
+                    .not_enum
+                    .as_ref()
+                    .is_some_and(|n| n.value.contains(v))
+            };
+            e.values
+                .iter()
+                .find(|v| !excluded(v))
+                .or(e.values.first())
+                .map_or(Value::Null, crate::ir::Literal::to_json)
+        }
         Type::List(inner) => Value::Array(
-            (0..if item { 1 } else { count(p) })
-                .map(|_| derive(p, inner, true, clock))
+            (0..count(p))
+                .map(|_| derive(inner, &inner.ty, clock))
                 .collect(),
         ),
         // Objects are built by `Examples::value`, which knows the plan.
         Type::Object(_) => Value::Object(Map::new()),
+        Type::Union(members) => members
+            .first()
+            .map_or(Value::Null, |m| derive(p, m, clock)),
     }
 }
 
+/// Whether a derived number is ruled out by `not_enum`.
+fn excluded_number(p: &Property, x: f64) -> bool {
+    p.modifiers()
+        .not_enum
+        .as_ref()
+        .is_some_and(|n| n.value.iter().any(|v| v.is_number(x)))
+}
+
+/// A multiple of the property's `multiple_of` within its bounds and not
+/// excluded, when it has one.
+fn multiple(p: &Property) -> Option<Value> {
+    let step = p.modifiers().multiple_of.as_ref()?.value.value;
+    let first = crate::ir::lower::first_multiple(p)?;
+    let max = p
+        .modifiers()
+        .max
+        .as_ref()
+        .map_or(f64::INFINITY, |m| m.value.value);
+    let x = (0..100)
+        .map(|k| first + k as f64 * step)
+        .take_while(|x| *x <= max)
+        .find(|x| !excluded_number(p, *x))
+        .unwrap_or(first);
+    Some(
+        if !p.ty.has(|t| matches!(t, Type::Number)) {
+            Value::from(x as i64)
+        } else {
+            serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
+        },
+    )
+}
+
 fn integer(p: &Property) -> Value {
+    if let Some(v) = multiple(p) {
+        return v;
+    }
     Value::from(integer_in(p).unwrap_or(1))
 }
 
@@ -217,6 +278,9 @@ pub fn integer_in(p: &Property) -> Option<i64> {
 }
 
 fn number(p: &Property) -> Value {
+    if let Some(v) = multiple(p) {
+        return v;
+    }
     if let Some(min) = &p.modifiers().min
         && 1.5 < min.value.value
     {
@@ -233,14 +297,14 @@ fn number(p: &Property) -> Value {
 /// A string satisfying the property's pattern, format and (outside lists)
 /// length bounds, when one of the candidates does; else the first candidate
 /// (`constraints/unsatisfiable` reports the property then).
-fn string(p: &Property, item: bool) -> String {
-    satisfying_string(p, item).unwrap_or_else(|| candidates(p, item).swap_remove(0))
+fn string(p: &Property) -> String {
+    satisfying_string(p).unwrap_or_else(|| candidates(p).swap_remove(0))
 }
 
 /// A string satisfying the property's pattern, format and (outside lists)
 /// length bounds, if one of the candidates does.
-pub fn satisfying_string(p: &Property, item: bool) -> Option<String> {
-    let (min_len, max_len) = lengths(p, item);
+pub fn satisfying_string(p: &Property) -> Option<String> {
+    let (min_len, max_len) = lengths(p);
     // Read as `validate` reads it (ECMA-262), so a sample passes `validate`.
     let regex = p
         .modifiers()
@@ -248,20 +312,28 @@ pub fn satisfying_string(p: &Property, item: bool) -> Option<String> {
         .as_ref()
         .and_then(|pat| crate::validate::pattern::compile(&pat.value).ok());
     let format = p.modifiers().format.as_ref().map(|f| f.value);
+    let not_regex = p
+        .modifiers()
+        .not_pattern
+        .as_ref()
+        .and_then(|pat| crate::validate::pattern::compile(&pat.value).ok());
+    let not_enum = p.modifiers().not_enum.as_ref();
     let ok = |s: &str| {
         let n = s.chars().count();
         min_len.is_none_or(|m| n >= m)
             && max_len.is_none_or(|m| n <= m)
             && regex.as_ref().is_none_or(|r| r.is_match(s))
             && format.is_none_or(|f| f.matches(s))
+            && not_regex.as_ref().is_none_or(|r| !r.is_match(s))
+            && not_enum.is_none_or(|n| !n.value.iter().any(|v| v.as_str() == Some(s)))
     };
-    candidates(p, item).into_iter().find(|c| ok(c))
+    candidates(p).into_iter().find(|c| ok(c))
 }
 
 /// The strings tried for a property: from its pattern, its format's example,
 /// its name (padded or cut to its length bounds).
-fn candidates(p: &Property, item: bool) -> Vec<String> {
-    let (min_len, max_len) = lengths(p, item);
+fn candidates(p: &Property) -> Vec<String> {
+    let (min_len, max_len) = lengths(p);
     let mut out: Vec<String> = Vec::new();
     if let Some(pat) = &p.modifiers().pattern {
         out.extend(from_pattern(&pat.value, min_len));
@@ -271,16 +343,17 @@ fn candidates(p: &Property, item: bool) -> Vec<String> {
     }
     let base = format!("sample {}", p.name.value.replace('_', " "));
     let fitted = fit(&base, min_len, max_len);
+    // Other first letters, for `not_pattern` and `not_enum`.
+    let others = ['z', '0', '_'].map(|c| fit(&format!("{c}{base}"), min_len, max_len));
     out.push(base);
     out.push(fitted);
+    out.extend(others);
     out
 }
 
-/// A string's length bounds (none for list items: they bound the list).
-fn lengths(p: &Property, item: bool) -> (Option<usize>, Option<usize>) {
-    if item {
-        return (None, None);
-    }
+/// A string's length bounds (a list's items have their own, inside the
+/// parentheses).
+fn lengths(p: &Property) -> (Option<usize>, Option<usize>) {
     (
         p.modifiers().min_length.as_ref().map(|m| m.value as usize),
         p.modifiers().max_length.as_ref().map(|m| m.value as usize),

@@ -516,7 +516,7 @@ fn event(
         &e.properties,
         out,
     );
-    if let Some(f) = &e.flag {
+    if let Some(f) = e.flag() {
         let _ = writeln!(
             out,
             "- [ ] **Feature flag**: with {} off the event is not sent; with it on, it is.",

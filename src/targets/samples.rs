@@ -229,7 +229,7 @@ fn consent_context(plan: &Plan, own: Option<usize>, lists: &[&[Property]]) -> Ma
             used.extend(p.effective.consent());
             let mut ty = &p.ty;
             while let Type::List(inner) = ty {
-                ty = inner;
+                ty = &inner.ty;
             }
             if let Type::Object(children) = ty {
                 collect(children, used);

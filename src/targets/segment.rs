@@ -96,6 +96,8 @@ struct Rule<'a> {
     require_field: bool,
     labels: Option<(&'a Plan, &'a Event)>,
     identity: Identity,
+    /// `closed`: `additionalProperties: false` in `field`.
+    closed: bool,
 }
 
 /// A rule's JSON Schema: `context`, `traits` and `properties` as Segment's editor
@@ -132,7 +134,9 @@ fn rule_schema(o: &mut JsonWriter, r: &Rule, props: &[crate::ir::Property]) {
         }
         for key in ["properties", "traits"] {
             if key == r.field {
-                o.object(key, |o| required = schema::object(o, props.iter()));
+                o.object(key, |o| {
+                    required = schema::closed_object(o, props.iter(), r.closed)
+                });
             } else {
                 o.object(key, |_| {});
             }
@@ -166,6 +170,7 @@ fn traits_rule(o: &mut JsonWriter, kind: &str, field: &str, t: &Traits) {
             require_field: kind != "COMMON",
             labels: None,
             identity: Identity::Any,
+            closed: t.closed.is_some(),
         };
         rule_schema(o, &rule, &t.properties);
     });
@@ -181,6 +186,7 @@ fn track_rule(o: &mut JsonWriter, plan: &Plan, e: &Event) {
             require_field: true,
             labels: Some((plan, e)),
             identity: e.identity(),
+            closed: e.closed().is_some(),
         };
         rule_schema(o, &rule, &e.properties);
     });

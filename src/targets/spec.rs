@@ -494,7 +494,7 @@ fn events(cx: &Context, slugs: &[String], out: &mut String) {
                 ("Identity", md::identity(e.identity()).to_string()),
                 (
                     "Feature flag",
-                    e.flag.as_ref().map_or_else(String::new, |f| code(&f.value)),
+                    e.flag().map_or_else(String::new, |f| code(&f.value)),
                 ),
                 (
                     "Release",

@@ -10,7 +10,7 @@
 
 use super::Context;
 use crate::ir::{
-    Allow, Duration, Effective, Event, Kpi, Plan, Property, Ref, Traits, Type, Window,
+    Allow, Duration, Effective, Event, Kpi, Literal, Plan, Property, Ref, Traits, Type, Window,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -190,7 +190,7 @@ pub struct ToolView<'a> {
 #[derive(Serialize)]
 pub struct EnumView<'a> {
     pub name: &'a str,
-    pub values: Vec<&'a str>,
+    pub values: Vec<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<&'a str>,
 }
@@ -216,6 +216,9 @@ pub struct TraitsView<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retention: Option<&'a str>,
     pub bundles: Vec<&'a str>,
+    /// `closed`: no properties (traits) besides those listed; left out when not.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub closed: bool,
     pub properties: Vec<PropertyView<'a>>,
     pub location: String,
 }
@@ -252,6 +255,12 @@ pub struct EventView<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub flag: Option<&'a str>,
     pub tags: Vec<&'a str>,
+    /// Segment's labels (`key:value`); left out when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<&'a str>,
+    /// `closed`: no properties besides those listed; left out when not.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub closed: bool,
     pub bundles: Vec<&'a str>,
     /// The KPIs that depend on this event.
     pub kpis: Vec<&'a str>,
@@ -348,9 +357,18 @@ pub struct TypeView<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enum_name: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub values: Option<Vec<&'a str>>,
+    pub values: Option<Vec<Value>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub items: Option<Box<TypeView<'a>>>,
+    /// The members of a union.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub members: Option<Vec<TypeView<'a>>>,
+    /// On a list's items: `null` is allowed; left out when not.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub item_nullable: bool,
+    /// On a list's items: the constraints written inside `list( … )`.
+    #[serde(skip_serializing_if = "ConstraintsView::is_empty")]
+    pub item_constraints: ConstraintsView<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub properties: Option<Vec<PropertyView<'a>>>,
 }
@@ -371,11 +389,46 @@ pub struct ConstraintsView<'a> {
     pub pattern: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub format: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multiple_of: Option<serde_json::Number>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_pattern: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_enum: Option<Vec<Value>>,
+    /// An object that admits no other keys.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub closed: bool,
+}
+
+impl<'a> ConstraintsView<'a> {
+    /// The constraints of a property (or of a list's items) as written.
+    pub fn of(p: &'a Property) -> Self {
+        let m = p.modifiers();
+        ConstraintsView {
+            minimum: m.min.as_ref().map(|n| n.value.json.clone()),
+            maximum: m.max.as_ref().map(|n| n.value.json.clone()),
+            min_length: m.min_length.as_ref().map(|n| n.value),
+            max_length: m.max_length.as_ref().map(|n| n.value),
+            pattern: m.pattern.as_ref().map(|s| s.value.as_str()),
+            format: m.format.as_ref().map(|f| f.value.as_str()),
+            multiple_of: m.multiple_of.as_ref().map(|n| n.value.json.clone()),
+            not_pattern: m.not_pattern.as_ref().map(|s| s.value.as_str()),
+            not_enum: m
+                .not_enum
+                .as_ref()
+                .map(|v| v.value.iter().map(Literal::to_json).collect()),
+            closed: m.closed.is_some(),
+        }
+    }
 }
 
 impl ConstraintsView<'_> {
     pub fn is_empty(&self) -> bool {
-        self.minimum.is_none()
+        self.multiple_of.is_none()
+            && self.not_pattern.is_none()
+            && self.not_enum.is_none()
+            && !self.closed
+            && self.minimum.is_none()
             && self.maximum.is_none()
             && self.min_length.is_none()
             && self.max_length.is_none()
@@ -558,7 +611,7 @@ impl<'a> TrackingPlan<'a> {
                 .iter()
                 .map(|e| EnumView {
                     name: e.name.value.as_str(),
-                    values: e.values.iter().map(|v| v.value.as_str()).collect(),
+                    values: e.values.iter().map(|v| v.value.to_json()).collect(),
                     description: text(&e.description),
                 })
                 .collect(),
@@ -596,6 +649,7 @@ fn traits<'a>(cx: &Context<'a>, t: &'a Traits) -> TraitsView<'a> {
         consent: opt_ref(plan, K::Consent, t.consent.as_ref()),
         retention: container_retention(plan, t.retention.as_ref()),
         bundles: t.uses.iter().map(|r| ref_id(plan, K::Bundle, r)).collect(),
+        closed: t.closed.is_some(),
         properties: properties(cx, &t.properties),
         location: cx.sources.location(t.span),
     }
@@ -628,8 +682,10 @@ fn event<'a>(cx: &Context<'a>, index: usize, e: &'a Event, slug: &str) -> EventV
         release: e.release.as_ref().map(|d| d.value.to_string()),
         sunset: e.sunset.as_ref().map(|d| d.value.to_string()),
         replaced_by: opt_ref(plan, K::Event, e.replaced_by.as_deref()),
-        flag: e.flag.as_ref().map(|f| f.value.as_str()),
+        flag: e.flag().map(|f| f.value.as_str()),
         tags: e.tags.iter().map(|t| t.value.as_str()).collect(),
+        labels: e.labels().iter().map(|l| l.value.as_str()).collect(),
+        closed: e.closed().is_some(),
         bundles: e.uses.iter().map(|r| ref_id(plan, K::Bundle, r)).collect(),
         kpis: kpis_of(plan, index).into_iter().collect(),
         exceptions: exceptions(&e.allows),
@@ -675,14 +731,7 @@ fn property<'a>(cx: &Context<'a>, p: &'a Property) -> PropertyView<'a> {
         nullable: p.is_nullable(),
         deprecated: m.deprecated.is_some(),
         description: text(&p.description),
-        constraints: ConstraintsView {
-            minimum: m.min.as_ref().map(|n| n.value.json.clone()),
-            maximum: m.max.as_ref().map(|n| n.value.json.clone()),
-            min_length: m.min_length.as_ref().map(|n| n.value),
-            max_length: m.max_length.as_ref().map(|n| n.value),
-            pattern: m.pattern.as_ref().map(|s| s.value.as_str()),
-            format: m.format.as_ref().map(|f| f.value.as_str()),
-        },
+        constraints: ConstraintsView::of(p),
         pii: m.pii.as_ref().map(|c| c.value.as_str()),
         effective: effective(plan, &p.effective),
         example: m.example.as_ref().map(|e| &e.value),
@@ -700,6 +749,7 @@ fn property<'a>(cx: &Context<'a>, p: &'a Property) -> PropertyView<'a> {
 /// The `kind` name of a type.
 pub fn kind_name(t: &Type) -> &'static str {
     match t {
+        Type::Any => "any",
         Type::String => "string",
         Type::Integer => "integer",
         Type::Number => "number",
@@ -709,13 +759,18 @@ pub fn kind_name(t: &Type) -> &'static str {
         Type::Enum(_) => "enum",
         Type::List(_) => "list",
         Type::Object(_) => "object",
+        Type::Union(_) => "union",
     }
 }
 
 fn type_view<'a>(cx: &Context<'a>, t: &'a Type) -> TypeView<'a> {
     TypeView {
         kind: kind_name(t),
-        json_type: t.json_type(),
+        json_type: match t.json_types()[..] {
+            [] => "any",
+            [one] => one,
+            _ => "mixed",
+        },
         json_format: match t {
             Type::Datetime => Some("date-time"),
             Type::Date => Some("date"),
@@ -726,13 +781,24 @@ fn type_view<'a>(cx: &Context<'a>, t: &'a Type) -> TypeView<'a> {
             _ => None,
         },
         values: match t {
-            Type::Enum(e) => Some(e.values.iter().map(String::as_str).collect()),
+            Type::Enum(e) => Some(e.values.iter().map(Literal::to_json).collect()),
             _ => None,
         },
         items: match t {
-            Type::List(inner) => Some(Box::new(type_view(cx, inner))),
+            Type::List(inner) => {
+                let mut items = type_view(cx, &inner.ty);
+                items.item_nullable = inner.is_nullable();
+                items.item_constraints = ConstraintsView::of(inner);
+                Some(Box::new(items))
+            }
             _ => None,
         },
+        members: match t {
+            Type::Union(members) => Some(members.iter().map(|m| type_view(cx, m)).collect()),
+            _ => None,
+        },
+        item_nullable: false,
+        item_constraints: ConstraintsView::default(),
         properties: match t {
             Type::Object(props) => Some(properties(cx, props)),
             _ => None,

@@ -49,6 +49,8 @@ kinds! {
     Length => "length", true, "a string or list outside `min_length`/`max_length`";
     UnplannedProperty => "unplanned-property", false, "a property the plan does not have";
     Consent => "consent", true, "privacy: data sent while its consent category is switched off";
+    Closed => "closed", true, "a key a `closed` object or block does not plan";
+    NotAllowed => "not-allowed", true, "a value `not_pattern(...)` or `not_enum(...)` rules out";
 }
 
 pub const KINDS: usize = Kind::ALL.len();

@@ -8,7 +8,7 @@
 //! so its type and modifiers share that line.
 
 use super::pattern;
-use crate::ir::{Date, Format, Identity, PiiClass, Plan, Property, Qa, Ref, Traits, Type};
+use crate::ir::{Date, Format, Identity, Literal, PiiClass, Plan, Property, Qa, Ref, Traits, Type};
 use crate::source::{SourceMap, Span};
 use rustc_hash::FxHashMap as HashMap;
 
@@ -63,6 +63,8 @@ pub struct Bounds {
 /// The type of a value, with the constraints that apply to it.
 #[derive(Debug)]
 pub enum Ty {
+    /// Any value, null included.
+    Any,
     String {
         format: Option<Format>,
         /// Index into [`Model::patterns`].
@@ -79,8 +81,26 @@ pub enum Ty {
     List {
         item: Box<Ty>,
         len: Len,
+        /// `list(T nullable)`: items may be null.
+        item_nullable: bool,
     },
     Object(Box<Object>),
+    /// `a | b`: one member per JSON type.
+    Union(Box<[Ty]>),
+    /// A type with the rarer constraints (`multiple_of`, `not_pattern`,
+    /// `not_enum`), checked before the type's own.
+    Checked(Box<Checked>),
+}
+
+/// The rarer constraints of a value and the type they wrap.
+#[derive(Debug)]
+pub struct Checked {
+    pub ty: Ty,
+    pub multiple_of: Option<f64>,
+    /// Index into [`Model::patterns`].
+    pub not_pattern: Option<u32>,
+    /// Index into [`Model::enums`].
+    pub not_enum: Option<u32>,
 }
 
 pub const REQUIRED: u8 = 1;
@@ -141,6 +161,8 @@ pub struct Object {
     pub props: Box<[Prop]>,
     /// Indices of `props` sorted by name.
     sorted: Box<[u32]>,
+    /// `closed`: other keys are defects.
+    pub closed: bool,
 }
 
 impl Object {
@@ -237,7 +259,7 @@ pub struct Model {
     pub group: Option<TraitsModel>,
     /// Consent purpose index → the category a consent manager calls it.
     pub categories: Vec<Box<str>>,
-    pub enums: Vec<Box<[Box<str>]>>,
+    pub enums: Vec<Box<[Literal]>>,
     pub patterns: Vec<(Box<str>, regex::Regex)>,
     pub names: Names,
     /// `validate --show-values`: violations quote values of `pii(...)`
@@ -281,7 +303,13 @@ impl Model {
                     .as_ref()
                     .map_or_else(|| b.loc(e.name.span), |i| b.loc(i.span)),
                 consent: ev_consent,
-                props: b.object(&e.properties, ev_consent),
+                props: Object {
+                    // A closed `common` block closes every event's properties
+                    // too, as in the event's JSON Schema.
+                    closed: e.closed().is_some()
+                        || plan.common.as_ref().is_some_and(|c| c.closed.is_some()),
+                    ..b.object(&e.properties, ev_consent)
+                },
                 in_scope: crate::ir::qa::in_scope(&e),
             };
             // The name moves out of the event, which is then freed.
@@ -295,7 +323,10 @@ impl Model {
                 TraitsModel {
                     loc: b.loc(t.keyword_span),
                     consent: c,
-                    props: b.object(&t.properties, c),
+                    props: Object {
+                        closed: t.closed.is_some(),
+                        ..b.object(&t.properties, c)
+                    },
                 }
             })
         };
@@ -303,7 +334,10 @@ impl Model {
         let group = traits(&plan.group, &mut b);
         let common = plan.common.as_ref().map(|t| {
             let c = consent(&t.consent, &b);
-            b.object(&t.properties, c)
+            Object {
+                closed: t.closed.is_some(),
+                ..b.object(&t.properties, c)
+            }
         });
         let m = &plan.meta;
         let owners = |refs: &[Ref]| -> Vec<OwnerInfo> {
@@ -383,7 +417,11 @@ impl Model {
         let enums: usize = self
             .enums
             .iter()
-            .map(|e| e.iter().map(|v| v.len() + 16).sum::<usize>())
+            .map(|e| {
+                e.iter()
+                    .map(|v| v.as_str().map_or(0, str::len) + 32)
+                    .sum::<usize>()
+            })
             .sum();
         size_of::<Model>()
             + events
@@ -431,8 +469,8 @@ struct Builder<'a> {
     sources: &'a SourceMap,
     names: HashMap<String, Name>,
     name_list: Names,
-    enums: HashMap<Vec<String>, u32>,
-    enum_list: Vec<Box<[Box<str>]>>,
+    enums: HashMap<Vec<Literal>, u32>,
+    enum_list: Vec<Box<[Literal]>>,
     patterns: HashMap<String, u32>,
     pattern_list: Vec<(Box<str>, regex::Regex)>,
 }
@@ -476,6 +514,7 @@ impl Builder<'_> {
         Object {
             props: out.into_boxed_slice(),
             sorted: sorted.into_boxed_slice(),
+            closed: false,
         }
     }
 
@@ -489,7 +528,7 @@ impl Builder<'_> {
             },
             (_, None) => None,
         };
-        let ty = self.ty(p, &p.ty, false, consent);
+        let ty = self.ty(p, &p.ty, consent);
         let mut flags = 0;
         if p.is_required() {
             flags |= REQUIRED;
@@ -508,68 +547,71 @@ impl Builder<'_> {
         }
     }
 
-    /// `item`: the type of a list's items, to which the property's modifiers
-    /// (lengths) do not apply.
-    fn ty(&mut self, p: &Property, ty: &Type, item: bool, consent: Option<(u16, Loc)>) -> Ty {
-        let len = if item { Len::NONE } else { Len::of(p) };
-        let bounds = || {
-            if item {
-                return Bounds {
-                    min: f64::NEG_INFINITY,
-                    max: f64::INFINITY,
-                };
-            }
-            Bounds {
-                min: p
-                    .modifiers()
-                    .min
-                    .as_ref()
-                    .map_or(f64::NEG_INFINITY, |n| n.value.value),
-                max: p
-                    .modifiers()
-                    .max
-                    .as_ref()
-                    .map_or(f64::INFINITY, |n| n.value.value),
-            }
+    /// The type `ty` of property `p` (its own, or a member of its union) with
+    /// the property's constraints.
+    fn ty(&mut self, p: &Property, ty: &Type, consent: Option<(u16, Loc)>) -> Ty {
+        let m = p.modifiers();
+        let ty = self.plain(p, ty, consent);
+        let not_pattern = m
+            .not_pattern
+            .as_ref()
+            .and_then(|pat| self.pattern(&pat.value));
+        let not_enum = m.not_enum.as_ref().map(|v| self.enum_values(&v.value));
+        let multiple_of = m.multiple_of.as_ref().map(|n| n.value.value);
+        if not_pattern.is_none() && not_enum.is_none() && multiple_of.is_none() {
+            return ty;
+        }
+        Ty::Checked(Box::new(Checked {
+            ty,
+            multiple_of,
+            not_pattern,
+            not_enum,
+        }))
+    }
+
+    fn plain(&mut self, p: &Property, ty: &Type, consent: Option<(u16, Loc)>) -> Ty {
+        let m = p.modifiers();
+        let len = Len::of(p);
+        let bounds = || Bounds {
+            min: m.min.as_ref().map_or(f64::NEG_INFINITY, |n| n.value.value),
+            max: m.max.as_ref().map_or(f64::INFINITY, |n| n.value.value),
         };
         match ty {
             Type::String => Ty::String {
-                format: if item {
-                    None
-                } else {
-                    p.modifiers().format.as_ref().map(|f| f.value)
-                },
-                pattern: if item {
-                    None
-                } else {
-                    p.modifiers()
-                        .pattern
-                        .as_ref()
-                        .and_then(|pat| self.pattern(&pat.value))
-                },
+                format: m.format.as_ref().map(|f| f.value),
+                pattern: m.pattern.as_ref().and_then(|pat| self.pattern(&pat.value)),
                 len,
             },
             Type::Integer => Ty::Integer(bounds()),
             Type::Number => Ty::Number(bounds()),
+            Type::Any => Ty::Any,
             Type::Boolean => Ty::Boolean,
             Type::Datetime => Ty::Datetime,
             Type::Date => Ty::Date,
             Type::Enum(e) => Ty::Enum(self.enum_values(&e.values)),
-            Type::List(inner) => Ty::List {
-                item: Box::new(self.ty(p, inner, true, consent)),
+            // The items are a property of their own (the modifiers inside
+            // `list( … )`).
+            Type::List(item) => Ty::List {
+                item: Box::new(self.ty(item, &item.ty, consent)),
                 len,
+                item_nullable: item.is_nullable(),
             },
-            Type::Object(children) => Ty::Object(Box::new(self.object(children, consent))),
+            Type::Object(children) => Ty::Object(Box::new(Object {
+                closed: m.closed.is_some(),
+                ..self.object(children, consent)
+            })),
+            Type::Union(members) => {
+                Ty::Union(members.iter().map(|t| self.plain(p, t, consent)).collect())
+            }
         }
     }
 
-    fn enum_values(&mut self, values: &[String]) -> u32 {
+    fn enum_values(&mut self, values: &[Literal]) -> u32 {
         if let Some(&i) = self.enums.get(values) {
             return i;
         }
         let i = self.enum_list.len() as u32;
-        self.enum_list
-            .push(values.iter().map(|v| v.clone().into_boxed_str()).collect());
+        self.enum_list.push(values.into());
         self.enums.insert(values.to_vec(), i);
         i
     }
@@ -591,6 +633,7 @@ impl Ty {
     /// What a value of this type looks like, for "expected …".
     pub fn expected(&self, model: &Model) -> String {
         match self {
+            Ty::Any => "any value".into(),
             Ty::String { .. } => "a string".into(),
             Ty::Integer(_) => "an integer".into(),
             Ty::Number(_) => "a number".into(),
@@ -600,6 +643,12 @@ impl Ty {
             Ty::Enum(i) => format!("one of {}", model.enum_list(*i)),
             Ty::List { .. } => "a list".into(),
             Ty::Object(_) => "an object".into(),
+            Ty::Union(members) => members
+                .iter()
+                .map(|m| m.expected(model))
+                .collect::<Vec<_>>()
+                .join(" or "),
+            Ty::Checked(c) => c.ty.expected(model),
         }
     }
 }
@@ -611,7 +660,7 @@ impl Model {
             .get(i as usize)
             .map(|vs| {
                 vs.iter()
-                    .map(|v| format!("{v:?}"))
+                    .map(Literal::display)
                     .collect::<Vec<_>>()
                     .join(", ")
             })

@@ -7,10 +7,11 @@
 //! only allocations, and only when something is wrong.
 
 use super::kinds::{Kind, Violation};
-use super::model::{EventModel, Loc, Model, Object, Prop, TraitsModel, Ty};
+use super::model::{Checked, EventModel, Loc, Model, Object, Prop, TraitsModel, Ty};
 use super::tally::{Call, Tally, Target};
+use crate::ir::lower::is_multiple;
 use crate::ir::values::{Date, format_number, is_rfc3339};
-use crate::ir::{Format, Identity};
+use crate::ir::{Format, Identity, Literal};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
@@ -1274,6 +1275,7 @@ fn object<'m, 'de, A: MapAccess<'de>>(
                     prop: p,
                     ty: &p.ty,
                     item: false,
+                    nullable: p.nullable(),
                     path: child,
                     consent,
                 })?;
@@ -1289,10 +1291,20 @@ fn object<'m, 'de, A: MapAccess<'de>>(
                 let hint = super::suggest::hint(super::suggest::closest(&key, planned), |s| {
                     format!("`{s}`")
                 });
+                // In a closed object (or block) another key is a defect.
+                let closed = obj.closed || extra.is_some_and(|e| e.closed);
                 cx.push(
-                    Kind::UnplannedProperty,
+                    if closed {
+                        Kind::Closed
+                    } else {
+                        Kind::UnplannedProperty
+                    },
                     &child,
-                    "a property of the plan".into(),
+                    if closed {
+                        "only the planned keys (closed)".into()
+                    } else {
+                        "a property of the plan".into()
+                    },
                     format!("`{key}`, not planned{hint}"),
                     loc,
                 );
@@ -1313,6 +1325,8 @@ struct ValSeed<'m, 'c, 'a, 'p> {
     prop: &'m Prop,
     ty: &'m Ty,
     item: bool,
+    /// Whether `null` passes (the property's `nullable`, or its items').
+    nullable: bool,
     path: Path<'p>,
     /// The container's effective consent purpose.
     consent: Option<u16>,
@@ -1329,6 +1343,73 @@ impl ValSeed<'_, '_, '_, '_> {
     fn push(&mut self, kind: Kind, expected: String, found: String) {
         self.cx
             .push(kind, &self.path, expected, found, self.prop.loc);
+    }
+
+    /// Looks through the rarer constraints (checking them) and a union (taking
+    /// the member of the value's JSON type) to the type the value is checked
+    /// against; false when no member fits (reported).
+    fn resolve(&mut self, v: &Val, found: impl Fn(&Self) -> String) -> bool {
+        loop {
+            match self.ty {
+                Ty::Checked(c) => {
+                    self.extra(c, v, &found);
+                    self.ty = &c.ty;
+                }
+                Ty::Union(members) => match members.iter().find(|m| m.carries(v)) {
+                    Some(m) => self.ty = m,
+                    None => {
+                        let found = found(self);
+                        self.mismatch(found);
+                        return false;
+                    }
+                },
+                _ => return true,
+            }
+        }
+    }
+
+    /// `multiple_of`, `not_pattern`, `not_enum`.
+    fn extra(&mut self, c: &Checked, v: &Val, found: &impl Fn(&Self) -> String) {
+        match *v {
+            Val::Num(x) => {
+                if let Some(step) = c.multiple_of
+                    && !is_multiple(x, step)
+                {
+                    let step = format_number(step);
+                    let found = found(self);
+                    self.push(
+                        Kind::Bounds,
+                        format!("a multiple of {step} (multiple_of({step}))"),
+                        found,
+                    );
+                }
+            }
+            Val::Str(s) => {
+                if let Some(i) = c.not_pattern
+                    && let Some((source, re)) = self.cx.model.patterns.get(i as usize)
+                    && re.is_match(s)
+                {
+                    let expected = format!("a string not matching /{source}/ (not_pattern)");
+                    let found = found(self);
+                    self.push(Kind::NotAllowed, expected, found);
+                }
+            }
+            _ => {}
+        }
+        if let Some(i) = c.not_enum {
+            let values = &self.cx.model.enums[i as usize];
+            let hit = values.iter().any(|l| match (l, v) {
+                (Literal::Str(a), Val::Str(b)) => a == b,
+                (Literal::Num(_), Val::Num(x)) => l.is_number(*x),
+                (Literal::Bool(a), Val::Bool(b)) => a == b,
+                _ => false,
+            });
+            if hit {
+                let expected = format!("none of {} (not_enum)", self.cx.model.enum_list(i));
+                let found = found(self);
+                self.push(Kind::NotAllowed, expected, found);
+            }
+        }
     }
 
     fn mismatch(&mut self, found: String) {
@@ -1379,7 +1460,19 @@ impl ValSeed<'_, '_, '_, '_> {
 
     fn number(&mut self, x: f64, integral: bool, text: impl Fn() -> String) {
         self.present();
+        if !self.resolve(&Val::Num(x), |_| text()) {
+            return;
+        }
         let b = match self.ty {
+            Ty::Enum(i) => {
+                if !self.cx.model.enums[*i as usize]
+                    .iter()
+                    .any(|v| v.is_number(x))
+                {
+                    self.mismatch(text());
+                }
+                return;
+            }
             Ty::Integer(b) => {
                 if !integral && x.fract() != 0.0 {
                     self.push(Kind::Type, "an integer".into(), text());
@@ -1388,6 +1481,7 @@ impl ValSeed<'_, '_, '_, '_> {
                 b
             }
             Ty::Number(b) => b,
+            Ty::Any => return,
             _ => {
                 self.mismatch(text());
                 return;
@@ -1410,6 +1504,9 @@ impl ValSeed<'_, '_, '_, '_> {
 
     fn string(&mut self, s: &str) {
         self.present();
+        if !self.resolve(&Val::Str(s), |me| me.shown(s)) {
+            return;
+        }
         match self.ty {
             Ty::String {
                 format,
@@ -1471,17 +1568,56 @@ impl ValSeed<'_, '_, '_, '_> {
                 }
             }
             Ty::Enum(i) => {
-                let ok = self.cx.model.enums[*i as usize].iter().any(|v| **v == *s);
+                let ok = self.cx.model.enums[*i as usize]
+                    .iter()
+                    .any(|v| v.as_str() == Some(s));
                 if !ok {
                     let found = self.shown(s);
                     self.mismatch(found);
                 }
             }
+            Ty::Any => {}
             _ => {
                 let found = self.shown(s);
                 self.mismatch(found);
             }
         }
+    }
+}
+
+/// What a value is, for [`ValSeed::resolve`].
+enum Val<'v> {
+    Bool(bool),
+    Num(f64),
+    Str(&'v str),
+    Seq,
+    Map,
+}
+
+impl Ty {
+    /// Whether the type (through its rarer constraints) is `any`.
+    fn is_any(&self) -> bool {
+        match self {
+            Ty::Any => true,
+            Ty::Checked(c) => c.ty.is_any(),
+            _ => false,
+        }
+    }
+
+    /// Whether a union member carries values like `v`.
+    fn carries(&self, v: &Val) -> bool {
+        matches!(
+            (self, v),
+            (Ty::Any, _)
+                | (Ty::Boolean, Val::Bool(_))
+                | (Ty::Integer(_) | Ty::Number(_), Val::Num(_))
+                | (
+                    Ty::String { .. } | Ty::Datetime | Ty::Date | Ty::Enum(_),
+                    Val::Str(_)
+                )
+                | (Ty::List { .. }, Val::Seq)
+                | (Ty::Object(_), Val::Map)
+        )
     }
 }
 
@@ -1517,7 +1653,7 @@ impl<'de> Visitor<'de> for ValSeed<'_, '_, '_, '_> {
         f.write_str("a value")
     }
     fn visit_unit<E>(mut self) -> Result<(), E> {
-        if self.item || !self.prop.nullable() {
+        if !self.ty.is_any() && !self.nullable {
             let expected = format!("{} (not nullable)", self.ty.expected(self.cx.model));
             self.push(Kind::Null, expected, "null".into());
         }
@@ -1525,8 +1661,13 @@ impl<'de> Visitor<'de> for ValSeed<'_, '_, '_, '_> {
     }
     fn visit_bool<E>(mut self, b: bool) -> Result<(), E> {
         self.present();
-        if !matches!(self.ty, Ty::Boolean) {
-            self.mismatch(b.to_string());
+        if !self.resolve(&Val::Bool(b), |_| b.to_string()) {
+            return Ok(());
+        }
+        match self.ty {
+            Ty::Boolean | Ty::Any => {}
+            Ty::Enum(i) if self.cx.model.enums[*i as usize].contains(&Literal::Bool(b)) => {}
+            _ => self.mismatch(b.to_string()),
         }
         Ok(())
     }
@@ -1552,9 +1693,20 @@ impl<'de> Visitor<'de> for ValSeed<'_, '_, '_, '_> {
     }
     fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
         self.present();
-        let Ty::List { item, len } = self.ty else {
+        if !self.resolve(&Val::Seq, |_| "a list".into()) {
             while seq.next_element::<IgnoredAny>()?.is_some() {}
-            self.mismatch("a list".into());
+            return Ok(());
+        }
+        let Ty::List {
+            item,
+            len,
+            item_nullable,
+        } = self.ty
+        else {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            if !matches!(self.ty, Ty::Any) {
+                self.mismatch("a list".into());
+            }
             return Ok(());
         };
         let consent = self.prop.consent().map(|c| c.0).or(self.consent);
@@ -1569,6 +1721,7 @@ impl<'de> Visitor<'de> for ValSeed<'_, '_, '_, '_> {
                 prop: self.prop,
                 ty: item,
                 item: true,
+                nullable: *item_nullable,
                 path,
                 consent,
             };
@@ -1603,9 +1756,15 @@ impl<'de> Visitor<'de> for ValSeed<'_, '_, '_, '_> {
     }
     fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
         self.present();
+        if !self.resolve(&Val::Map, |_| "an object".into()) {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            return Ok(());
+        }
         let Ty::Object(obj) = self.ty else {
             while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-            self.mismatch("an object".into());
+            if !matches!(self.ty, Ty::Any) {
+                self.mismatch("an object".into());
+            }
             return Ok(());
         };
         let consent = self.prop.consent().map(|c| c.0).or(self.consent);

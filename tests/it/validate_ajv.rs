@@ -135,14 +135,19 @@ fn good_formats(f: Format) -> &'static [&'static str] {
 }
 
 /// A value of another JSON type than `ty`'s.
-fn wrong_type(ty: &Type) -> Value {
-    match ty {
+/// A value of another JSON type (none for `any`).
+fn wrong_type(ty: &Type) -> Option<Value> {
+    Some(match ty {
+        Type::Any => return None,
+        Type::Enum(e) if !e.is_strings() => json!({"a": 1}),
         Type::String | Type::Datetime | Type::Date | Type::Enum(_) => json!(42),
         Type::Integer | Type::Number => json!("1"),
         Type::Boolean => json!("true"),
         Type::List(_) => json!({"a": 1}),
         Type::Object(_) => json!([1]),
-    }
+        // No union has an object member.
+        Type::Union(_) => json!({"a": 1}),
+    })
 }
 
 /// Mutations of one property whose value sits at `ptr` in `base`.
@@ -160,12 +165,38 @@ fn mutate_property(base: &Value, ptr: &str, p: &Property, out: &mut Vec<Case>) {
     };
     let present = base.pointer(ptr).is_some();
     case("type", "wrong JSON type".into(), &|v| {
-        set(v, ptr, wrong_type(&p.ty))
+        wrong_type(&p.ty).is_some_and(|w| set(v, ptr, w))
     });
     case("null", "null".into(), &|v| set(v, ptr, Value::Null));
+    let m = p.modifiers();
+    if let Some(step) = &m.multiple_of
+        && let Some(x) = eventsc::ir::lower::first_multiple(p)
+    {
+        let step = step.value.value;
+        let integer = !p.ty.has(|t| matches!(t, Type::Number));
+        // Off the grid: by 1 for an integer (step ≥ 2), else by half a step.
+        let bad = if integer { x + 1.0 } else { x + step / 2.0 };
+        let within = m.max.as_ref().is_none_or(|max| bad <= max.value.value);
+        if within && (!integer || step >= 2.0) {
+            let bad = if integer {
+                json!(bad as i64)
+            } else {
+                json!(bad)
+            };
+            case("multiple", format!("{bad}"), &|v| set(v, ptr, bad.clone()));
+        }
+        let x = if integer { json!(x as i64) } else { json!(x) };
+        case("multiple-ok", format!("{x}"), &|v| set(v, ptr, x.clone()));
+    }
+    if let Some(values) = &m.not_enum {
+        for l in &values.value {
+            case("not-enum", l.display(), &|v| set(v, ptr, l.to_json()));
+        }
+    }
     if present {
         case("missing", format!("`{name}` removed"), &|v| remove(v, ptr));
     }
+    let mut items: Option<&Property> = None;
     let (min_len, max_len) = (
         p.modifiers().min_length.as_ref().map(|m| m.value),
         p.modifiers().max_length.as_ref().map(|m| m.value),
@@ -250,11 +281,14 @@ fn mutate_property(base: &Value, ptr: &str, p: &Property, out: &mut Vec<Case>) {
             case("enum", "\"not-in-enum\"".into(), &|v| {
                 set(v, ptr, json!("not-in-enum"))
             });
-            if let Some(first) = e.values.first() {
+            if let Some(first) = e.values.first().and_then(|l| l.as_str()) {
                 let upper = first.to_uppercase();
                 if upper != *first {
                     case("enum", format!("{upper:?}"), &|v| set(v, ptr, json!(upper)));
                 }
+            }
+            for l in e.values.iter() {
+                case("enum-ok", l.display(), &|v| set(v, ptr, l.to_json()));
             }
         }
         Type::Datetime => {
@@ -276,11 +310,17 @@ fn mutate_property(base: &Value, ptr: &str, p: &Property, out: &mut Vec<Case>) {
             let first = base.pointer(&format!("{ptr}/0")).cloned();
             if let Some(first) = &first {
                 case("items", "an item of the wrong type".into(), &|v| {
-                    set(v, &format!("{ptr}/0"), wrong_type(inner))
+                    wrong_type(&inner.ty).is_some_and(|w| set(v, &format!("{ptr}/0"), w))
                 });
-                case("items", "a null item".into(), &|v| {
-                    set(v, &format!("{ptr}/0"), Value::Null)
-                });
+                if !inner.is_nullable() && !matches!(inner.ty, Type::Any) {
+                    case("items", "a null item".into(), &|v| {
+                        set(v, &format!("{ptr}/0"), Value::Null)
+                    });
+                }
+                // The constraints written inside `list( … )`.
+                if inner.mods.is_some() || inner.is_nullable() {
+                    items = Some(inner);
+                }
                 if let Some(min) = min_len.filter(|m| *m > 0) {
                     let items = vec![first.clone(); min as usize - 1];
                     case("length", format!("{} items", min - 1), &|v| {
@@ -298,13 +338,16 @@ fn mutate_property(base: &Value, ptr: &str, p: &Property, out: &mut Vec<Case>) {
                 set(v, ptr, json!([]))
             });
         }
-        Type::Boolean | Type::Object(_) => {}
+        Type::Boolean | Type::Object(_) | Type::Any | Type::Union(_) => {}
+    }
+    if let Some(inner) = items {
+        mutate_property(base, &format!("{ptr}/0"), inner, out);
     }
 }
 
 /// Mutations of every property of `props` (and, depth first, of their
 /// objects and of the first item of lists of objects) inside the object at `ptr`.
-fn mutate_object(base: &Value, ptr: &str, props: &[Property], out: &mut Vec<Case>) {
+fn mutate_object(base: &Value, ptr: &str, props: &[Property], closed: bool, out: &mut Vec<Case>) {
     if base.pointer(ptr).is_none() {
         return;
     }
@@ -312,21 +355,27 @@ fn mutate_object(base: &Value, ptr: &str, props: &[Property], out: &mut Vec<Case
     if set(&mut extra, &format!("{ptr}/zz_unplanned"), json!(1)) {
         out.push(Case {
             label: format!("{ptr}: an unplanned property"),
-            category: "extra-property",
+            category: if closed {
+                "closed-extra"
+            } else {
+                "extra-property"
+            },
             payload: extra,
         });
     }
     for p in props {
         let child = format!("{ptr}/{}", escape(&p.name.value));
         mutate_property(base, &child, p, out);
-        let mut ty = &p.ty;
+        let (mut ty, mut owner) = (&p.ty, p);
         let mut at = child.clone();
         while let Type::List(inner) = ty {
-            ty = inner;
+            ty = &inner.ty;
+            owner = inner;
             at.push_str("/0");
         }
         if let Type::Object(children) = ty {
-            mutate_object(base, &at, children, out);
+            let closed = owner.modifiers().closed.is_some();
+            mutate_object(base, &at, children, closed, out);
         }
     }
 }
@@ -341,7 +390,7 @@ pub(crate) fn corpus(plan: &Plan, samples: &[Value]) -> Vec<Case> {
             payload: s.clone(),
         });
         let ty = s["type"].as_str().unwrap_or("");
-        let (root, props, identity, event) = match ty {
+        let (root, props, closed, identity, event) = match ty {
             "track" => {
                 let name = s["event"].as_str().unwrap_or("");
                 let Some(e) = plan.event_by_name(name) else {
@@ -351,7 +400,9 @@ pub(crate) fn corpus(plan: &Plan, samples: &[Value]) -> Vec<Case> {
                 if let Some(c) = &plan.common {
                     props.extend(c.properties.iter().cloned());
                 }
-                ("/properties", props, e.identity(), Some(e))
+                let closed = e.closed().is_some()
+                    || plan.common.as_ref().is_some_and(|c| c.closed.is_some());
+                ("/properties", props, closed, e.identity(), Some(e))
             }
             "identify" | "group" => {
                 let t = if ty == "identify" {
@@ -360,11 +411,12 @@ pub(crate) fn corpus(plan: &Plan, samples: &[Value]) -> Vec<Case> {
                     &plan.group
                 };
                 let Some(t) = t else { continue };
-                ("/traits", t.properties.clone(), Identity::Any, None)
+                let closed = t.closed.is_some();
+                ("/traits", t.properties.clone(), closed, Identity::Any, None)
             }
             _ => continue,
         };
-        mutate_object(s, root, &props, &mut out);
+        mutate_object(s, root, &props, closed, &mut out);
         // Common properties the sample leaves out: one wrong value each.
         if ty == "track"
             && let Some(c) = &plan.common
@@ -372,7 +424,9 @@ pub(crate) fn corpus(plan: &Plan, samples: &[Value]) -> Vec<Case> {
             for p in &c.properties {
                 let ptr = format!("/properties/{}", escape(&p.name.value));
                 let mut v = s.clone();
-                if s.pointer(&ptr).is_none() && set(&mut v, &ptr, wrong_type(&p.ty)) {
+                if s.pointer(&ptr).is_none()
+                    && wrong_type(&p.ty).is_some_and(|w| set(&mut v, &ptr, w))
+                {
                     out.push(Case {
                         label: format!("{ptr}: common property of the wrong type"),
                         category: "type",
@@ -547,6 +601,11 @@ fn the_corpus_mutations_do_what_they_say() {
         ("enum", Verdict::Invalid),
         ("items", Verdict::Invalid),
         ("extra-property", Verdict::Valid),
+        ("closed-extra", Verdict::Invalid),
+        ("multiple", Verdict::Invalid),
+        ("multiple-ok", Verdict::Valid),
+        ("not-enum", Verdict::Invalid),
+        ("enum-ok", Verdict::Valid),
         ("envelope", Verdict::Invalid),
         ("identity", Verdict::Invalid),
         ("consent-off", Verdict::Invalid),

@@ -26,18 +26,31 @@ KIND = {
     "boolean": {"type": "boolean"},
     "datetime": {"type": "string", "format": "date-time"},
     "date": {"type": "string", "format": "date"},
-    "enum": {"type": "string"},
+    "enum": {},
     "list": {"type": "array"},
     "object": {"type": "object"},
+    "any": {},
 }
 
 
 def shape(t, constraints, item):
+    if t["kind"] == "union":
+        # Each member with the property's constraints that apply to it.
+        return {"anyOf": [shape(m, constraints, item) for m in t["members"]]}
     s = dict(KIND[t["kind"]])
+    if "multiple_of" in constraints:
+        s["multipleOf"] = constraints["multiple_of"]
+    if "not_pattern" in constraints:
+        s["not"] = {"type": "string", "pattern": constraints["not_pattern"]}
+    if "not_enum" in constraints:
+        s.setdefault("allOf", []).append({"not": {"enum": constraints["not_enum"]}})
     if t["kind"] == "enum":
         s["enum"] = list(t["values"])
     if t["kind"] == "list":
-        s["items"] = shape(t["items"], constraints, True)
+        items = t["items"]
+        s["items"] = shape(items, items.get("item_constraints", {}), True)
+        if items.get("item_nullable"):
+            s["items"] = {"anyOf": [s["items"], {"type": "null"}]}
         if "min_length" in constraints:
             s["minItems"] = constraints["min_length"]
         if "max_length" in constraints:
@@ -53,7 +66,7 @@ def shape(t, constraints, item):
         s["pattern"] = constraints["pattern"]
     if "format" in constraints:
         s["format"] = constraints["format"]
-    if t["kind"] == "string" and not item:
+    if t["kind"] == "string":
         if "min_length" in constraints:
             s["minLength"] = constraints["min_length"]
         if "max_length" in constraints:

@@ -59,24 +59,26 @@ syn match   eventsField contained "\%(^\s*\|[{;]\s*\)\@<=\h\w*\>\%(\s*:\)\@!"
 
 " A property: `name: type modifier* "description"`, to the end of the line
 " (an `object { }` type or a multi-line argument list extends it).
-syn region  eventsProperty contained matchgroup=eventsPropertyName start="\%(^\s*\|[{;]\s*\)\@<=\h\w*\ze\s*:" end="$\|;\|\ze}"
-      \ contains=eventsColon,eventsModifier,@eventsValues,eventsBlock
+syn region  eventsProperty contained matchgroup=eventsPropertyName start=+\%(^\s*\|[{;]\s*\)\@<=\%(\h\w*\|"\%([^"\\]\|\\.\)*"\)\ze\s*:+ end="$\|;\|\ze}"
+      \ contains=eventsColon,eventsUnion,eventsModifier,@eventsValues,eventsBlock
 syn match   eventsColon    contained ":" nextgroup=eventsEnumType,eventsType,eventsListType,eventsInlineEnum,eventsObjectType skipwhite
 syn match   eventsEnumType contained "\<\h\w*\>"
-syn keyword eventsType     contained string integer number boolean datetime date
+syn keyword eventsType     contained string integer number boolean datetime date any
+" `string | integer`: a union; the next member is a type.
+syn match   eventsUnion    contained "|" nextgroup=eventsEnumType,eventsType,eventsListType,eventsInlineEnum,eventsObjectType skipwhite
 " `list( … )`: the item type first (a named enum, a built-in type, a nested
 " `list(…)`, an inline `enum(…)` or an `object { … }` block), then the items'
 " modifiers; strings, argument lists and blocks are regions of their own, so a
 " `)` in a description or in `enum("a", "b")` does not end the list.
 syn match   eventsListType contained "\<list\ze\s*(" nextgroup=eventsListArg skipwhite
 syn region  eventsListArg  contained matchgroup=eventsDelimiter start="(" end=")"
-      \ contains=eventsListItem,eventsType,eventsListType,eventsInlineEnum,eventsObjectType,eventsModifier,eventsBlock,@eventsValues
+      \ contains=eventsListItem,eventsUnion,eventsType,eventsListType,eventsInlineEnum,eventsObjectType,eventsModifier,eventsBlock,@eventsValues
 syn match   eventsListItem contained "\%((\s*\)\@<=\h\w*"
 syn match   eventsInlineEnum contained "\<enum\ze\s*(" nextgroup=eventsEnumArgs skipwhite
 syn region  eventsEnumArgs contained matchgroup=eventsDelimiter start="(" end=")" contains=eventsString,eventsNumber,eventsBoolean,eventsComment
 syn match   eventsObjectType contained "\<object\ze\s*{"
-syn keyword eventsModifier contained required nullable deprecated min max min_length max_length
-syn keyword eventsModifier contained pattern format pii consent retention example allow
+syn keyword eventsModifier contained required nullable deprecated closed min max multiple_of min_length max_length
+syn keyword eventsModifier contained pattern not_pattern format not_enum pii consent retention example allow
 
 " --- Top level: declarations
 syn keyword eventsDeclString  plan kpi nextgroup=eventsDeclTitle skipwhite
@@ -113,6 +115,7 @@ hi def link eventsRuleSetting   String
 hi def link eventsField         Keyword
 hi def link eventsPropertyName  Identifier
 hi def link eventsColon         Delimiter
+hi def link eventsUnion         Operator
 hi def link eventsEnumType      Type
 hi def link eventsType          Type
 hi def link eventsListType      Type

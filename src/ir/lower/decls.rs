@@ -4,7 +4,7 @@ use super::{Kind, Lowerer};
 use crate::diagnostics::{Diagnostic, codes};
 use crate::ir::*;
 use crate::source::{Span, Spanned};
-use crate::syntax::ast::{self, FieldBody, Value};
+use crate::syntax::ast::{self, FieldBody};
 use crate::vocab::{
     BUNDLE, COMMON, CONSENT, ENUM, EVENT, GROUP, IDENTIFY, KPI, NAMING, OWNER, PLAN, QA, RELAX,
     RETENTION, RULES, SOURCE, TOOL,
@@ -386,27 +386,7 @@ impl Lowerer<'_> {
                 e.description = self.string(f);
             }
         }
-        let mut seen: HashMap<&str, crate::source::Span> = HashMap::new();
-        for v in items.values {
-            match v {
-                Value::Str(s) => {
-                    if let Some(&first) = seen.get(s.value.as_str()) {
-                        self.duplicate_enum_value(&s.value, s.span, first);
-                    } else {
-                        seen.insert(&s.value, s.span);
-                        e.values.push(Spanned::new(s.value.clone(), s.span));
-                    }
-                }
-                other => self.diags.push(
-                    Diagnostic::error(
-                        codes::INVALID_VALUE,
-                        format!("enum values are strings, found {}", other.describe()),
-                    )
-                    .primary(other.span(), "expected a quoted string")
-                    .help("write `enum Plan { \"free\", \"pro\" }`"),
-                ),
-            }
-        }
+        e.values = self.enum_values(items.values.iter().copied());
         if e.values.is_empty() {
             self.diags.push(
                 Diagnostic::error(
@@ -454,6 +434,7 @@ impl Lowerer<'_> {
             uses: Vec::new(),
             properties: Vec::new(),
             allows: Vec::new(),
+            closed: None,
             keyword_span: d.kind.span,
             span: d.span,
         };
@@ -464,6 +445,7 @@ impl Lowerer<'_> {
                 "owner" => t.owner = self.opt_ref(f, Kind::Owner),
                 "consent" => t.consent = self.opt_ref(f, Kind::Consent),
                 "retention" => t.retention = self.opt_ref(f, Kind::Retention),
+                "closed" => t.closed = self.bare(f),
                 "use" => uses.push(*f),
                 "allow" => t.allows.extend(self.allow_field(f)),
                 _ => {}
@@ -497,8 +479,8 @@ impl Lowerer<'_> {
             retention: None,
             since: None,
             tags: Vec::new(),
+            extra: None,
             identity: None,
-            flag: None,
             release: None,
             replaced_by: None,
             sunset: None,
@@ -524,8 +506,10 @@ impl Lowerer<'_> {
                 "sampling" => e.sampling = self.percent(f, false).map(Box::new),
                 "since" => e.since = self.semver(f).map(Box::new),
                 "tags" => e.tags = self.strings(f),
+                "labels" => e.extra.get_or_insert_default().labels = self.labels(f),
+                "closed" => e.extra.get_or_insert_default().closed = self.bare(f),
                 "identity" => e.identity = self.keyword(f, Identity::NAMES, Identity::parse),
-                "flag" => e.flag = self.string(f).map(Box::new),
+                "flag" => e.extra.get_or_insert_default().flag = self.string(f),
                 "release" => e.release = self.date(f),
                 "sunset" => e.sunset = self.date(f),
                 "replaced_by" => {

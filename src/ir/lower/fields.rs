@@ -254,6 +254,40 @@ impl Lowerer<'_> {
         out
     }
 
+    /// A bare field (`closed`): its span, or a report when values follow.
+    pub fn bare(&mut self, f: &ast::Field) -> Option<Span> {
+        if matches!(f.body, FieldBody::Empty) {
+            return Some(f.key.span);
+        }
+        self.diags.push(
+            Diagnostic::error(
+                codes::INVALID_VALUE,
+                format!("`{}` takes no value", f.key.text),
+            )
+            .primary(f.span, "write it alone")
+            .help(format!("write `{}` on a line of its own", f.key.text)),
+        );
+        None
+    }
+
+    /// Segment labels: strings of the form `key:value`.
+    pub fn labels(&mut self, f: &ast::Field) -> Vec<Spanned<String>> {
+        let labels = self.strings(f);
+        for l in &labels {
+            if l.value.split_once(':').is_none_or(|(k, _)| k.is_empty()) {
+                self.diags.push(
+                    Diagnostic::error(
+                        codes::INVALID_VALUE,
+                        format!("label {:?} is not `key:value`", l.value),
+                    )
+                    .primary(l.span, "no `key:` before the value")
+                    .help("write a label as `\"key:value\"`, e.g. `\"platform:web\"`"),
+                );
+            }
+        }
+        labels
+    }
+
     /// Names (`product`, `web`), as in `sources product, web`.
     pub fn names(&mut self, f: &ast::Field) -> Vec<Spanned<String>> {
         let mut out = Vec::new();

@@ -11,7 +11,7 @@ mod decls;
 mod fields;
 mod properties;
 
-pub use properties::check_value;
+pub use properties::{check_value, first_multiple, is_multiple};
 
 use crate::diagnostics::{Diagnostic, codes, did_you_mean};
 use crate::ir::*;
@@ -33,9 +33,9 @@ pub(crate) struct Lowerer<'r> {
     /// The kinds of change `relax { }` may name.
     change_kinds: &'r [&'static str],
     regex_cache: HashMap<String, Result<(), String>>,
-    enum_values: Vec<Arc<[String]>>,
+    enum_values: Vec<Arc<[crate::ir::Literal]>>,
     /// Interned enum value lists (see [`EnumType::values`]).
-    value_lists: rustc_hash::FxHashSet<Arc<[String]>>,
+    value_lists: rustc_hash::FxHashSet<Arc<[crate::ir::Literal]>>,
     bundles: Vec<Bundle>,
     refs: Vec<RefSite>,
     /// Names of declarations that did not parse: references to them are not errors.
@@ -239,20 +239,14 @@ pub fn lower<'a>(decls: &mut dyn DeclSource<'a>, cx: &Context<'_>) -> (Plan, Vec
                     _ => None,
                 })
                 .flatten()
-                .filter_map(|v| match v {
-                    ast::Value::Str(s) => Some(s.value.clone()),
-                    _ => None,
+                .filter_map(properties::literal)
+                .fold((Vec::new(), HashSet::new()), |(mut acc, mut seen), v| {
+                    // A set: an enum may have 100,000 values.
+                    if seen.insert(properties::literal_key(&v)) {
+                        acc.push(v);
+                    }
+                    (acc, seen)
                 })
-                .fold(
-                    (Vec::new(), HashSet::new()),
-                    |(mut acc, mut seen): (Vec<String>, HashSet<String>), v| {
-                        // A set: an enum may have 100,000 values.
-                        if seen.insert(v.clone()) {
-                            acc.push(v);
-                        }
-                        (acc, seen)
-                    },
-                )
                 .0
         })
         .map(|values| l.intern_values(values))
@@ -311,7 +305,7 @@ pub fn lower<'a>(decls: &mut dyn DeclSource<'a>, cx: &Context<'_>) -> (Plan, Vec
 
 impl Lowerer<'_> {
     /// The shared copy of an enum's values (see [`EnumType::values`]).
-    fn intern_values(&mut self, values: Vec<String>) -> Arc<[String]> {
+    fn intern_values(&mut self, values: Vec<crate::ir::Literal>) -> Arc<[crate::ir::Literal]> {
         interned(&mut self.value_lists, values)
     }
 
@@ -673,7 +667,7 @@ fn compute_effective(plan: &mut Plan) {
             let inner = p.effective;
             let mut ty = &mut p.ty;
             while let Type::List(t) = ty {
-                ty = t;
+                ty = &mut t.ty;
             }
             if let Type::Object(children) = ty {
                 apply(children, inner);

@@ -3,7 +3,9 @@
 use super::{Kind, Lowerer};
 use crate::diagnostics::{Diagnostic, codes, did_you_mean, list_names};
 use crate::ir::values::{Date, Format, format_number, is_rfc3339};
-use crate::ir::{Allow, Effective, EnumType, Flag, Number, Origin, PiiClass, Property, Ref, Type};
+use crate::ir::{
+    Allow, Effective, EnumType, Flag, Literal, Number, Origin, PiiClass, Property, Ref, Text, Type,
+};
 use crate::source::{Span, Spanned};
 use crate::syntax::ast::{self, PropTail, TypeExpr, Value};
 use crate::vocab;
@@ -84,7 +86,8 @@ impl Lowerer<'_> {
     pub fn property(&mut self, p: &ast::Property) -> Property {
         self.type_unknown = false;
         let diags_before = self.diags.len();
-        let ty = self.ty(&p.ty);
+        let name = Spanned::new(self.intern(&p.name.text), p.name.span);
+        let ty = self.ty(&p.ty, &name);
         let type_unknown = self.type_unknown;
         if type_unknown && super::fields::is_field_name(&p.name.text) {
             let ty_span = p.ty.span();
@@ -103,7 +106,7 @@ impl Lowerer<'_> {
             }
         }
         let mut prop = Property {
-            name: Spanned::new(self.intern(&p.name.text), p.name.span),
+            name,
             ty,
             ty_span: p.ty.span(),
             required: Flag::NONE,
@@ -186,21 +189,14 @@ impl Lowerer<'_> {
         prop
     }
 
-    pub fn ty(&mut self, t: &TypeExpr) -> Type {
+    /// The type of property `name` (list items are named after it).
+    pub fn ty(&mut self, t: &TypeExpr, name: &Spanned<Text>) -> Type {
         match t {
-            TypeExpr::List(inner, _) => Type::List(Box::new(self.ty(inner))),
+            TypeExpr::List(inner, _) => Type::List(Box::new(self.list_item(inner, name))),
+            TypeExpr::Union(members, _) => self.union(members, name),
             TypeExpr::Enum(values, span) => {
-                let mut seen: HashMap<&str, Span> = HashMap::new();
-                let mut out = Vec::with_capacity(values.len());
-                for v in values {
-                    if let Some(&first) = seen.get(v.value.as_str()) {
-                        self.duplicate_enum_value(&v.value, v.span, first);
-                    } else {
-                        seen.insert(&v.value, v.span);
-                        out.push(v.value.clone());
-                    }
-                }
-                if out.is_empty() {
+                let out = self.enum_values(values.iter());
+                if out.is_empty() && values.is_empty() {
                     self.diags.push(
                         Diagnostic::error(codes::INVALID_VALUE, "an enum needs at least one value")
                             .primary(*span, "no values"),
@@ -208,7 +204,7 @@ impl Lowerer<'_> {
                 }
                 Type::Enum(Box::new(EnumType {
                     named: None,
-                    values: self.intern_values(out),
+                    values: self.intern_values(out.into_iter().map(|v| v.value).collect()),
                 }))
             }
             TypeExpr::Object(block, _) => {
@@ -224,6 +220,7 @@ impl Lowerer<'_> {
                 "boolean" => Type::Boolean,
                 "datetime" => Type::Datetime,
                 "date" => Type::Date,
+                "any" => Type::Any,
                 name => {
                     if let Some(idx) = self.lookup(Kind::Enum, name) {
                         let values = self.enum_values.get(idx).cloned().unwrap_or_default();
@@ -249,11 +246,189 @@ impl Lowerer<'_> {
         }
     }
 
+    /// The items of `list( … )`: a property named after the list, with the
+    /// modifiers written inside the parentheses.
+    fn list_item(&mut self, l: &ast::ListType, name: &Spanned<Text>) -> Property {
+        let ty = self.ty(&l.item, name);
+        let span = l.item.span();
+        let mut item = Property {
+            name: name.clone(),
+            ty,
+            ty_span: span,
+            required: Flag::NONE,
+            nullable: Flag::NONE,
+            description: None,
+            mods: None,
+            origin: Origin::Own,
+            effective: Effective::default(),
+            span,
+        };
+        let mut seen: Vec<(&str, Span)> = Vec::new();
+        for m in &l.mods {
+            let n = m.name.text.as_str();
+            if let Some(&(_, first)) = seen.iter().find(|(s, _)| *s == n) {
+                self.diags.push(
+                    Diagnostic::error(
+                        codes::DUPLICATE_MODIFIER,
+                        format!("`{n}` is written twice on the items of `{}`", name.value),
+                    )
+                    .primary(m.span, "written again here")
+                    .secondary(first, "first written here")
+                    .help(format!("keep one `{n}`")),
+                );
+                continue;
+            }
+            seen.push((n, m.span));
+            if matches!(
+                n,
+                "required" | "pii" | "consent" | "retention" | "example" | "deprecated" | "allow"
+            ) {
+                self.misuse(
+                    m,
+                    format!("`{n}` applies to the list, not to each item"),
+                    format!("write it after the `)`: `{}: list(…) {n}`", name.value),
+                );
+                continue;
+            }
+            self.modifier(&mut item, m);
+        }
+        self.check_bounds(&item);
+        item
+    }
+
+    /// `a | b | …`: the members, each of its own JSON type.
+    fn union(&mut self, members: &[TypeExpr], name: &Spanned<Text>) -> Type {
+        let mut out: Vec<(Type, Span)> = Vec::with_capacity(members.len());
+        for m in members {
+            let span = m.span();
+            let what = match m {
+                TypeExpr::Object(..) => Some("an `object { … }`"),
+                TypeExpr::Enum(..) => Some("an enum"),
+                _ => None,
+            };
+            if let Some(what) = what {
+                self.invalid_union(
+                    span,
+                    format!("{what} cannot be a member of a union"),
+                    "a union joins `string`, `integer`, `number`, `boolean`, `datetime`, `date` and `list(…)`; for values of several types write one enum: `enum(\"a\", 1, true)`",
+                );
+                continue;
+            }
+            let unknown_before = self.type_unknown;
+            self.type_unknown = false;
+            let t = self.ty(m, name);
+            let unknown = self.type_unknown;
+            self.type_unknown |= unknown_before;
+            if unknown {
+                continue;
+            }
+            match &t {
+                Type::Enum(_) => {
+                    self.invalid_union(
+                        span,
+                        "an enum cannot be a member of a union".to_string(),
+                        "for values of several types write one enum: `enum(\"a\", 1, true)`",
+                    );
+                    continue;
+                }
+                Type::Any => {
+                    self.invalid_union(
+                        span,
+                        "`any` cannot be a member of a union: it already holds every value"
+                            .to_string(),
+                        "write `any` alone",
+                    );
+                    continue;
+                }
+                _ => {}
+            }
+            let kind = union_kind(&t);
+            if let Some((first, first_span)) = out.iter().find(|(o, _)| union_kind(o) == kind) {
+                let message = format!(
+                    "`{}` and `{}` are both {kind}: a union has one member of each JSON type",
+                    first.display(),
+                    t.display()
+                );
+                let first_span = *first_span;
+                self.diags.push(
+                    Diagnostic::error(codes::INVALID_UNION, message)
+                        .primary(span, "second member of this type")
+                        .secondary(first_span, "first member of this type")
+                        .help("keep one of them (`number` admits integers too)"),
+                );
+                continue;
+            }
+            out.push((t, span));
+        }
+        match out.len() {
+            0 => Type::String,
+            1 => out.pop().map_or(Type::String, |(t, _)| t),
+            _ => Type::Union(out.into_iter().map(|(t, _)| t).collect()),
+        }
+    }
+
+    fn invalid_union(&mut self, span: Span, message: String, help: &str) {
+        self.diags.push(
+            Diagnostic::error(codes::INVALID_UNION, message)
+                .primary(span, "not a member a union can have")
+                .help(help),
+        );
+    }
+
+    /// The values of an enum (inline or named), each once: strings, numbers,
+    /// `true` and `false`; anything else is reported.
+    pub fn enum_values<'v>(
+        &mut self,
+        values: impl Iterator<Item = &'v Value>,
+    ) -> Vec<Spanned<Literal>> {
+        let mut seen: HashMap<String, Span> = HashMap::new();
+        let mut out = Vec::new();
+        for v in values {
+            let Some(lit) = literal(v) else {
+                let (message, help) = match v {
+                    Value::Word(w) if w.text == "null" => (
+                        "`null` is not an enum value".to_string(),
+                        "allow null with the modifier `nullable`: `x: enum(\"a\", \"b\") nullable`"
+                            .to_string(),
+                    ),
+                    Value::Word(w) => (
+                        format!(
+                            "enum values are strings, numbers, `true` and `false`, found the name `{}`",
+                            w.text
+                        ),
+                        format!("quote it: `\"{}\"`", w.text),
+                    ),
+                    other => (
+                        format!(
+                            "enum values are strings, numbers, `true` and `false`, found {}",
+                            other.describe()
+                        ),
+                        "write `enum(\"free\", \"pro\")` or `enum(1, 2, 3)`".to_string(),
+                    ),
+                };
+                self.diags.push(
+                    Diagnostic::error(codes::INVALID_VALUE, message)
+                        .primary(v.span(), "not an enum value")
+                        .help(help),
+                );
+                continue;
+            };
+            let key = literal_key(&lit);
+            if let Some(&first) = seen.get(&key) {
+                self.duplicate_enum_value(&lit.display(), v.span(), first);
+            } else {
+                seen.insert(key, v.span());
+                out.push(Spanned::new(lit, v.span()));
+            }
+        }
+        out
+    }
+
     pub fn duplicate_enum_value(&mut self, value: &str, span: Span, first: Span) {
         self.diags.push(
             Diagnostic::error(
                 codes::INVALID_VALUE,
-                format!("enum value {value:?} is listed twice"),
+                format!("enum value {value} is listed twice"),
             )
             .primary(span, "listed again here")
             .secondary(first, "first listed here"),
@@ -341,7 +516,6 @@ impl Lowerer<'_> {
 
     fn modifier(&mut self, prop: &mut Property, m: &ast::Modifier) {
         let name = m.name.text.as_str();
-        let base = base_type(&prop.ty);
         let ty_name = prop.ty.display();
         match name {
             "required" => {
@@ -359,6 +533,88 @@ impl Lowerer<'_> {
                     mods(&mut prop.mods).deprecated = Some(m.span);
                 }
             }
+            "closed" => {
+                if !self.no_args(m) || self.type_unknown {
+                    return;
+                }
+                if !prop.ty.has(|t| matches!(t, Type::Object(_))) {
+                    self.misuse(
+                        m,
+                        format!("`closed` does not apply to `{ty_name}`"),
+                        "`closed` closes an `object { … }`: no keys besides its properties",
+                    );
+                    return;
+                }
+                mods(&mut prop.mods).closed = Some(m.span);
+            }
+            "multiple_of" => {
+                let Some(v) = self.one_arg(m, "a number greater than 0") else {
+                    return;
+                };
+                let num = match v {
+                    Value::Number(n) => parse_number(&n.text).filter(|n| n.value > 0.0),
+                    _ => None,
+                };
+                let Some(num) = num else {
+                    self.misuse(
+                        m,
+                        format!(
+                            "`multiple_of` takes a number greater than 0, found {}",
+                            match v {
+                                Value::Number(n) => n.text.clone(),
+                                v => v.describe().to_string(),
+                            }
+                        ),
+                        "write `multiple_of(5)` or `multiple_of(0.01)`",
+                    );
+                    return;
+                };
+                if self.type_unknown {
+                    return;
+                }
+                if !prop.ty.has(|t| matches!(t, Type::Integer | Type::Number)) {
+                    self.misuse(
+                        m,
+                        format!("`multiple_of` does not apply to `{ty_name}`"),
+                        "`multiple_of` applies to integers and numbers",
+                    );
+                    return;
+                }
+                mods(&mut prop.mods).multiple_of = Some(Box::new(Spanned::new(num, m.span)));
+            }
+            "not_enum" => {
+                let Some(args) = m.args.as_ref().filter(|a| !a.args.is_empty()) else {
+                    self.misuse(
+                        m,
+                        "`not_enum` lists the values that are not allowed".to_string(),
+                        "write `not_enum(\"a\", \"b\")`",
+                    );
+                    return;
+                };
+                let mut values = Vec::with_capacity(args.args.len());
+                let mut seen = std::collections::HashSet::new();
+                for a in &args.args {
+                    match (&a.key, literal(&a.value)) {
+                        (None, Some(j)) => {
+                            if seen.insert(literal_key(&j)) {
+                                values.push(j);
+                            }
+                        }
+                        _ => {
+                            self.misuse(
+                                m,
+                                format!(
+                                    "`not_enum` takes strings, numbers and booleans, found {}",
+                                    a.value.describe()
+                                ),
+                                "write `not_enum(\"a\", 1, true)`",
+                            );
+                            return;
+                        }
+                    }
+                }
+                mods(&mut prop.mods).not_enum = Some(Box::new(Spanned::new(values, m.span)));
+            }
             "min" | "max" => {
                 let Some(v) = self.one_arg(m, "a number") else {
                     return;
@@ -374,8 +630,8 @@ impl Lowerer<'_> {
                 if self.type_unknown {
                     return;
                 }
-                if !matches!(prop.ty, Type::Integer | Type::Number) {
-                    let help = if matches!(prop.ty, Type::String | Type::List(_)) {
+                if !prop.ty.has(|t| matches!(t, Type::Integer | Type::Number)) {
+                    let help = if prop.ty.has(|t| matches!(t, Type::String | Type::List(_))) {
                         format!("for a length, use `{name}_length(…)`")
                     } else {
                         "`min` and `max` bound integers and numbers".to_string()
@@ -392,7 +648,7 @@ impl Lowerer<'_> {
                     );
                     return;
                 };
-                if matches!(prop.ty, Type::Integer) && !num.is_integer() {
+                if !prop.ty.has(|t| matches!(t, Type::Number)) && !num.is_integer() {
                     self.misuse(
                         m,
                         format!(
@@ -417,8 +673,8 @@ impl Lowerer<'_> {
                 if self.type_unknown {
                     return;
                 }
-                if !matches!(prop.ty, Type::String | Type::List(_)) {
-                    let help = if matches!(prop.ty, Type::Integer | Type::Number) {
+                if !prop.ty.has(|t| matches!(t, Type::String | Type::List(_))) {
+                    let help = if prop.ty.has(|t| matches!(t, Type::Integer | Type::Number)) {
                         format!("for a numeric bound, use `{}(…)`", &name[..3])
                     } else {
                         "lengths apply to strings (characters) and lists (items)".to_string()
@@ -445,22 +701,22 @@ impl Lowerer<'_> {
                     mods(&mut prop.mods).max_length = v
                 }
             }
-            "pattern" => {
+            "pattern" | "not_pattern" => {
                 let Some(v) = self.one_arg(m, "a regular expression string") else {
                     return;
                 };
                 let Value::Str(s) = v else {
                     self.misuse(
                         m,
-                        format!("`pattern` takes a string, found {}", v.describe()),
-                        "write `pattern(\"^[A-Z]{3}$\")`",
+                        format!("`{name}` takes a string, found {}", v.describe()),
+                        format!("write `{name}(\"^[A-Z]{{3}}$\")`"),
                     );
                     return;
                 };
-                if !matches!(prop.ty, Type::String) {
+                if !prop.ty.has(|t| matches!(t, Type::String)) {
                     self.misuse(
                         m,
-                        format!("`pattern` does not apply to `{ty_name}`"),
+                        format!("`{name}` does not apply to `{ty_name}`"),
                         "patterns apply to `string` properties",
                     );
                     return;
@@ -473,8 +729,12 @@ impl Lowerer<'_> {
                     );
                     return;
                 }
-                mods(&mut prop.mods).pattern =
-                    Some(Box::new(Spanned::new(s.value.clone(), s.span)));
+                let v = Some(Box::new(Spanned::new(s.value.clone(), s.span)));
+                if name == "pattern" {
+                    mods(&mut prop.mods).pattern = v;
+                } else {
+                    mods(&mut prop.mods).not_pattern = v;
+                }
             }
             "format" => {
                 let Some(v) = self.one_arg(m, "a format name") else {
@@ -496,7 +756,7 @@ impl Lowerer<'_> {
                 let Some(f) = self.keyword_of(word, span, "format", &names, Format::parse) else {
                     return;
                 };
-                if !self.type_unknown && !matches!(prop.ty, Type::String) {
+                if !self.type_unknown && !prop.ty.has(|t| matches!(t, Type::String)) {
                     let help = match prop.ty {
                         Type::Datetime => {
                             "a `datetime` is already RFC 3339: remove `format`".to_string()
@@ -586,7 +846,6 @@ impl Lowerer<'_> {
                 );
             }
         }
-        let _ = base;
     }
 
     /// `allow("rule", reason "…")` on an event, traits block or property.
@@ -731,6 +990,25 @@ impl Lowerer<'_> {
                 max.span,
             );
         }
+        if let Some(step) = &m.multiple_of
+            && first_multiple(p).is_none()
+        {
+            let (lo, hi) = (m.min.as_ref(), m.max.as_ref());
+            let mut d = Diagnostic::error(
+                codes::INVALID_BOUNDS,
+                format!(
+                    "`{}` has no multiple of {} between its bounds: no value can satisfy them",
+                    p.name.value,
+                    format_number(step.value.value)
+                ),
+            )
+            .primary(step.span, "multiple_of");
+            for b in [lo, hi].into_iter().flatten() {
+                d = d.secondary(b.span, "bound");
+            }
+            self.diags
+                .push(d.help("widen the bounds or change `multiple_of`"));
+        }
     }
 
     fn bounds_error(&mut self, prop: &str, lo: &str, lo_span: Span, hi: &str, hi_span: Span) {
@@ -778,7 +1056,8 @@ fn example_arg(name: &str) -> &'static str {
     match name {
         "min" | "max" => "0",
         "min_length" | "max_length" => "40",
-        "pattern" => "\"^[a-z]+$\"",
+        "pattern" | "not_pattern" => "\"^[a-z]+$\"",
+        "multiple_of" => "5",
         "format" => "email",
         "pii" => "contact",
         "consent" => "analytics",
@@ -787,11 +1066,79 @@ fn example_arg(name: &str) -> &'static str {
     }
 }
 
-fn base_type(t: &Type) -> &Type {
-    match t {
-        Type::List(i) => base_type(i),
-        t => t,
+/// A literal value (`not_enum`, enum values): a string, number or boolean.
+pub fn literal(v: &Value) -> Option<Literal> {
+    Some(match v {
+        Value::Str(s) => Literal::Str(s.value.clone()),
+        Value::Number(n) => Literal::Num(parse_number(&n.text)?.json),
+        Value::Word(w) if w.text == "true" => Literal::Bool(true),
+        Value::Word(w) if w.text == "false" => Literal::Bool(false),
+        _ => return None,
+    })
+}
+
+/// A key equal for equal values (`1` and `1.0` are one number).
+pub fn literal_key(l: &Literal) -> String {
+    match l {
+        Literal::Str(s) => format!("s{s}"),
+        Literal::Num(n) => format!("n{}", n.as_f64().unwrap_or(f64::NAN)),
+        Literal::Bool(b) => format!("b{b}"),
     }
+}
+
+/// What a union may hold once of: `integer` and `number` are both numbers,
+/// `string`, `datetime` and `date` all strings.
+fn union_kind(t: &Type) -> &'static str {
+    match t {
+        Type::Integer | Type::Number => "numbers",
+        Type::String | Type::Datetime | Type::Date => "strings",
+        Type::Boolean => "booleans",
+        Type::List(_) => "lists",
+        _ => "other",
+    }
+}
+
+/// Whether `x` is a multiple of `step`: `x / step` is a whole number, as ajv
+/// and most JSON Schema validators compute it (so `0.3` is no multiple of
+/// `0.1` in floating point, while `0.2` is).
+pub fn is_multiple(x: f64, step: f64) -> bool {
+    let q = x / step;
+    q.is_finite() && q.fract() == 0.0
+}
+
+/// The first value from the lower bound up (from 0 when there is none, or
+/// down from the upper bound when it is below 0) that is a multiple of the
+/// property's `multiple_of` (by [`is_multiple`]), within its bounds and whole
+/// for an integer; `None` when none is among the first thousand candidates.
+/// (Samples use it; lowering reports `None`.)
+pub fn first_multiple(p: &Property) -> Option<f64> {
+    let m = p.modifiers();
+    let step = m.multiple_of.as_ref()?.value.value;
+    let lo = m.min.as_ref().map(|n| n.value.value);
+    let hi = m.max.as_ref().map(|n| n.value.value);
+    let integer = !p.ty.has(|t| matches!(t, Type::Number));
+    let down = lo.is_none() && hi.is_some_and(|h| h < 0.0);
+    let start = match (lo, hi) {
+        (Some(lo), _) => (lo / step).ceil(),
+        (None, Some(hi)) if hi < 0.0 => (hi / step).floor(),
+        (None, _) => 0.0,
+    };
+    for k in 0..1000 {
+        let k = if down {
+            start - k as f64
+        } else {
+            start + k as f64
+        };
+        let x = k * step;
+        if (down && lo.is_some_and(|lo| x < lo)) || (!down && hi.is_some_and(|hi| x > hi)) {
+            return None;
+        }
+        let inside = lo.is_none_or(|lo| x >= lo) && hi.is_none_or(|hi| x <= hi);
+        if inside && is_multiple(x, step) && (!integer || x.fract() == 0.0) {
+            return Some(x);
+        }
+    }
+    None
 }
 
 pub fn parse_number(text: &str) -> Option<Number> {
@@ -821,7 +1168,7 @@ fn literal_to_json(v: &Value, ty: &Type) -> Result<serde_json::Value, String> {
         Value::Word(w) if w.text == "null" => J::Null,
         Value::Array(items, _) => {
             let inner = match ty {
-                Type::List(t) => t.as_ref(),
+                Type::List(t) => &t.ty,
                 other => other,
             };
             J::Array(
@@ -865,7 +1212,17 @@ pub fn check_value(p: &Property, ty: &Type, v: &serde_json::Value) -> Result<(),
         };
     }
     let wrong = |expected: &str| Err(format!("expected {expected}, found {}", describe_json(v)));
+    if let Some(not) = &m.not_enum
+        && not.value.iter().any(|l| l.matches(v))
+    {
+        return Err(format!("{v} is not allowed (not_enum)"));
+    }
     match (ty, v) {
+        (Type::Any, _) => Ok(()),
+        (Type::Union(members), _) => match members.iter().find(|t| carries(t, v)) {
+            Some(t) => check_value(p, t, v),
+            None => wrong(&ty.display()),
+        },
         (Type::String, J::String(s)) => {
             let len = s.chars().count() as u64;
             if let Some(min) = &m.min_length
@@ -893,6 +1250,11 @@ pub fn check_value(p: &Property, ty: &Type, v: &serde_json::Value) -> Result<(),
                 && crate::validate::pattern::compile(&pat.value).is_ok_and(|r| !r.is_match(s))
             {
                 return Err(format!("{s:?} does not match the pattern"));
+            }
+            if let Some(pat) = &m.not_pattern
+                && regex::Regex::new(&pat.value).is_ok_and(|r| r.is_match(s))
+            {
+                return Err(format!("{s:?} matches the not_pattern"));
             }
             Ok(())
         }
@@ -924,16 +1286,24 @@ pub fn check_value(p: &Property, ty: &Type, v: &serde_json::Value) -> Result<(),
                     format_number(max.value.value)
                 ));
             }
+            if let Some(step) = &m.multiple_of
+                && !is_multiple(x, step.value.value)
+            {
+                return Err(format!(
+                    "{n} is not a multiple of {}",
+                    format_number(step.value.value)
+                ));
+            }
             Ok(())
         }
         (Type::Integer, _) => wrong("an integer"),
         (Type::Number, _) => wrong("a number"),
-        (Type::Enum(e), J::String(s)) if e.values.contains(s) => Ok(()),
+        (Type::Enum(e), _) if e.values.iter().any(|l| l.matches(v)) => Ok(()),
         (Type::Enum(e), _) => Err(format!(
             "{v} is not one of {}",
             e.values
                 .iter()
-                .map(|x| format!("{x:?}"))
+                .map(Literal::display)
                 .collect::<Vec<_>>()
                 .join(", ")
         )),
@@ -949,17 +1319,8 @@ pub fn check_value(p: &Property, ty: &Type, v: &serde_json::Value) -> Result<(),
             {
                 return Err(format!("{n} items, more than max_length({})", max.value));
             }
-            let mut item = Property {
-                nullable: Flag::NONE,
-                ..p.clone()
-            };
-            // The lengths bound the list, not its items.
-            if let Some(item_mods) = &mut item.mods {
-                item_mods.min_length = None;
-                item_mods.max_length = None;
-            }
             for (i, x) in items.iter().enumerate() {
-                check_value(&item, inner, x).map_err(|e| format!("item {}: {e}", i + 1))?;
+                check_value(inner, &inner.ty, x).map_err(|e| format!("item {}: {e}", i + 1))?;
             }
             Ok(())
         }
@@ -968,6 +1329,18 @@ pub fn check_value(p: &Property, ty: &Type, v: &serde_json::Value) -> Result<(),
             Err("objects take no example: their properties' examples are used".into())
         }
     }
+}
+
+/// Whether a member of a union carries values of `v`'s JSON type.
+fn carries(t: &Type, v: &serde_json::Value) -> bool {
+    use serde_json::Value as J;
+    matches!(
+        (t, v),
+        (Type::String | Type::Datetime | Type::Date, J::String(_))
+            | (Type::Integer | Type::Number, J::Number(_))
+            | (Type::Boolean, J::Bool(_))
+            | (Type::List(_), J::Array(_))
+    )
 }
 
 /// A property's modifiers, to write one (the box is made on first use; a

@@ -58,14 +58,14 @@ type Check = for<'p, 'w> fn(&mut Searched<'p>, &At<'p, 'w>) -> Option<Problem>;
 /// the type it bounds).
 const CHECKS: &[Check] = &[size, string, integer_bounds];
 
-/// The type values have: a list's items (`None` outside lists).
-fn item_type(p: &Property) -> (&Type, bool) {
-    let (mut ty, mut item) = (&p.ty, false);
-    while let Type::List(inner) = ty {
-        ty = inner;
-        item = true;
+/// What values are: the property, or the items of its list (a property of
+/// their own, with the modifiers inside the parentheses), and their type.
+fn item_type(p: &Property) -> (&Property, &Type) {
+    let mut q = p;
+    while let Type::List(inner) = &q.ty {
+        q = inner;
     }
-    (ty, item)
+    (q, &q.ty)
 }
 
 /// Size: the smallest value (lists at their `min_length`, strings at theirs,
@@ -77,7 +77,7 @@ fn size<'p>(_: &mut Searched<'p>, at: &At<'p, '_>) -> Option<Problem> {
     if n <= SEGMENT_MAX_EVENT_BYTES {
         return None;
     }
-    let (ty, _) = item_type(p);
+    let (_, ty) = item_type(p);
     if let Type::Object(children) = ty
         && children
             .iter()
@@ -102,7 +102,7 @@ fn size<'p>(_: &mut Searched<'p>, at: &At<'p, '_>) -> Option<Problem> {
 }
 
 /// The constraints of a string, as written: what the message lists.
-fn written(p: &Property, item: bool) -> Vec<String> {
+fn written(p: &Property) -> Vec<String> {
     let m = p.modifiers();
     let mut out = Vec::new();
     if let Some(pat) = &m.pattern {
@@ -111,13 +111,11 @@ fn written(p: &Property, item: bool) -> Vec<String> {
     if let Some(f) = &m.format {
         out.push(format!("format({})", f.value));
     }
-    if !item {
-        if let Some(n) = &m.min_length {
-            out.push(format!("min_length({})", n.value));
-        }
-        if let Some(n) = &m.max_length {
-            out.push(format!("max_length({})", n.value));
-        }
+    if let Some(n) = &m.min_length {
+        out.push(format!("min_length({})", n.value));
+    }
+    if let Some(n) = &m.max_length {
+        out.push(format!("max_length({})", n.value));
     }
     out
 }
@@ -155,12 +153,9 @@ fn format_lengths(f: Format) -> Option<(u64, Option<u64>, &'static str)> {
 }
 
 /// Why no string satisfies a property, when a format's lengths say so.
-fn length_reason(p: &Property, item: bool) -> Option<&'static str> {
+fn length_reason(p: &Property) -> Option<&'static str> {
     let m = p.modifiers();
     let (lo, hi, why) = format_lengths(m.format.as_ref()?.value)?;
-    if item {
-        return None;
-    }
     let max_short = m.max_length.as_ref().is_some_and(|n| n.value < lo);
     let min_long = hi.is_some_and(|hi| m.min_length.as_ref().is_some_and(|n| n.value > hi));
     (max_short || min_long).then_some(why)
@@ -171,13 +166,13 @@ fn length_reason(p: &Property, item: bool) -> Option<&'static str> {
 /// does (a format's example, a padded or cut name), except a pattern, which
 /// may match nothing.
 fn string<'p>(seen: &mut Searched<'p>, at: &At<'p, '_>) -> Option<Problem> {
-    let p = at.property;
-    let (ty, item) = item_type(p);
+    // A list's items have their own constraints (inside the parentheses).
+    let (p, ty) = item_type(at.property);
     if !matches!(ty, Type::String) {
         return None;
     }
     let m = p.modifiers();
-    let lengths = !item && (m.min_length.is_some() || m.max_length.is_some());
+    let lengths = m.min_length.is_some() || m.max_length.is_some();
     let together =
         usize::from(m.pattern.is_some()) + usize::from(m.format.is_some()) + usize::from(lengths);
     if together == 0 || (together == 1 && m.pattern.is_none()) {
@@ -188,28 +183,24 @@ fn string<'p>(seen: &mut Searched<'p>, at: &At<'p, '_>) -> Option<Problem> {
         &*p.name.value,
         m.pattern.as_ref().map(|x| &*x.value),
         m.format.as_ref().map(|x| x.value),
-        (!item)
-            .then(|| m.min_length.as_ref().map(|x| x.value))
-            .flatten(),
-        (!item)
-            .then(|| m.max_length.as_ref().map(|x| x.value))
-            .flatten(),
+        m.min_length.as_ref().map(|x| x.value),
+        m.max_length.as_ref().map(|x| x.value),
     );
     let found = *seen
         .strings
         .entry(key)
-        .or_insert_with(|| satisfying_string(p, item).is_some());
+        .or_insert_with(|| satisfying_string(p).is_some());
     if found {
         return None;
     }
-    let help = match length_reason(p, item) {
+    let help = match length_reason(p) {
         Some(why) => format!("{why}: relax the length bounds or the format"),
         None => "relax one of them; if a string does satisfy them all, give it with `example(\"…\")` (eventsc found none)".to_string(),
     };
     Some(Problem {
         message: format!(
             "no string satisfies {} of `{}` together",
-            and_list(&written(p, item)),
+            and_list(&written(p)),
             at.dotted()
         ),
         label: "no value can be valid",
@@ -221,8 +212,8 @@ fn string<'p>(seen: &mut Searched<'p>, at: &At<'p, '_>) -> Option<Problem> {
 /// readers and warehouses carry); `min` > `max` is E0034 already.
 fn integer_bounds<'p>(_: &mut Searched<'p>, at: &At<'p, '_>) -> Option<Problem> {
     let p = at.property;
-    let (ty, _) = item_type(p);
-    if !matches!(ty, Type::Integer) || integer_in(p).is_some() {
+    let (q, ty) = item_type(p);
+    if !matches!(ty, Type::Integer) || integer_in(q).is_some() {
         return None;
     }
     Some(Problem {

@@ -13,7 +13,7 @@
 pub mod python;
 pub mod typescript;
 
-use crate::ir::{Event, Plan, Property, Type};
+use crate::ir::{Event, Literal, Plan, Property, Type};
 use rustc_hash::FxHashSet;
 use std::fmt::Write;
 
@@ -405,25 +405,34 @@ impl Meta<'_> {
         self.out.push(',');
         self.key("t");
         let code = match ty {
+            // Checked by neither run time: any value passes.
+            Type::Any => "a",
             Type::String => "s",
             Type::Integer => "i",
             Type::Number => "n",
             Type::Boolean => "b",
             Type::Datetime => "t",
             Type::Date => "d",
+            // The run times compare strings: other enums are left to `validate`.
+            Type::Enum(e) if !e.is_strings() => "a",
             Type::Enum(_) => "e",
             Type::List(_) => "l",
             Type::Object(_) => "o",
+            // Not checked by the run times (the plan's `validate` checks them).
+            Type::Union(_) => "a",
         };
         self.string(code);
         match ty {
-            Type::Enum(e) => {
+            Type::Enum(e) if e.is_strings() => {
                 self.out.push_str(",\"e\":[");
                 for (i, v) in e.values.iter().enumerate() {
                     if i > 0 {
                         self.out.push(',');
                     }
-                    self.string(v);
+                    match v {
+                        Literal::Str(s) => self.string(s),
+                        other => self.out.push_str(&other.json_text()),
+                    }
                 }
                 self.out.push(']');
             }
@@ -431,7 +440,13 @@ impl Meta<'_> {
                 self.out.push_str(",\"i\":{");
                 // Drop the leading comma `ty` writes.
                 let at = self.out.len();
-                self.ty(inner, consent);
+                // A nullable item is left to `validate` (the run times expect
+                // items of the type).
+                if inner.is_nullable() {
+                    self.ty(&Type::Any, consent);
+                } else {
+                    self.ty(&inner.ty, consent);
+                }
                 self.out.remove(at);
                 self.out.push('}');
             }
@@ -530,7 +545,7 @@ pub fn event_doc(plan: &Plan, e: &Event, replacement: Option<&str>) -> Vec<Strin
         }
     }
     lines.push(format!("Identity: {}", e.identity()));
-    if let Some(f) = &e.flag {
+    if let Some(f) = e.flag() {
         lines.push(format!("Feature flag: {:?}", f.value));
     }
     if e.is_deprecated() {

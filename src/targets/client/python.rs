@@ -19,7 +19,7 @@
 //! `re` ([`python_pattern`]).
 
 use super::{Namer, Style, constraints, event_doc, names, pascal};
-use crate::ir::{Event, Plan, Property, Traits, TraitsKind, Type};
+use crate::ir::{Event, Literal, Plan, Property, Traits, TraitsKind, Type};
 use crate::targets::encode::text::json_string;
 use crate::targets::{Artifact, Context, Target};
 use rustc_hash::FxHashSet;
@@ -221,30 +221,23 @@ impl<'p> Gen<'p> {
             "\n\"\"\"The version of the plan this client was generated from (sent as `context.protocols.plan_version`).\"\"\"\n\n",
         );
         self.out.push_str("ConsentPurpose = ");
-        let ids: Vec<&str> = self
+        let ids: Vec<Literal> = self
             .plan
             .consents
             .iter()
-            .map(|c| c.id.value.as_str())
+            .map(|c| Literal::Str(c.id.value.clone()))
             .collect();
         if ids.is_empty() {
             self.out.push_str("str");
         } else {
-            self.literal(&ids);
+            self.literal(ids.iter());
         }
         self.out
             .push_str("\n\"\"\"The plan's consent purposes.\"\"\"\n");
     }
 
-    fn literal(&mut self, values: &[&str]) {
-        self.out.push_str("_t.Literal[");
-        for (i, v) in values.iter().enumerate() {
-            if i > 0 {
-                self.out.push_str(", ");
-            }
-            json_string(&mut self.out, v);
-        }
-        self.out.push(']');
+    fn literal<'v>(&mut self, values: impl Iterator<Item = &'v Literal>) {
+        literal(&mut self.out, values);
     }
 
     fn types(&mut self) {
@@ -253,8 +246,8 @@ impl<'p> Gen<'p> {
             self.out.push('\n');
             self.out.push_str(&self.names.enums[i]);
             self.out.push_str(" = ");
-            let values: Vec<&str> = e.values.iter().map(|v| v.value.as_str()).collect();
-            self.literal(&values);
+            let ty = enum_type(e.values.iter().map(|v| &v.value));
+            self.out.push_str(&ty);
             self.out.push('\n');
             if let Some(d) = &e.description {
                 self.docstring(std::slice::from_ref(&d.value), "");
@@ -342,6 +335,8 @@ impl<'p> Gen<'p> {
             KEYWORDS.contains(&k)
                 || RESERVED.contains(&k)
                 || k.starts_with('_')
+                // A quoted name (`"workspace id"`).
+                || !is_identifier(k)
                 || self.type_names.contains(k)
         });
         self.out.push_str("\n\n");
@@ -429,6 +424,7 @@ impl<'p> Gen<'p> {
     /// `TypedDict` gets (made unique).
     fn ty(&mut self, ty: &'p Type, object_name: &str) -> String {
         match ty {
+            Type::Any => "_t.Any".into(),
             Type::String => "str".into(),
             Type::Integer => "int".into(),
             Type::Number => "float".into(),
@@ -437,19 +433,21 @@ impl<'p> Gen<'p> {
             Type::Date => "_t.Union[_dt.date, str]".into(),
             Type::Enum(e) => match e.named.as_ref().and_then(|r| r.target) {
                 Some(i) => self.names.enums[i].clone(),
-                None => {
-                    let mut s = String::from("_t.Literal[");
-                    for (i, v) in e.values.iter().enumerate() {
-                        if i > 0 {
-                            s.push_str(", ");
-                        }
-                        json_string(&mut s, v);
-                    }
-                    s.push(']');
-                    s
-                }
+                None => enum_type(e.values.iter()),
             },
-            Type::List(inner) => format!("_t.List[{}]", self.ty(inner, object_name)),
+            Type::List(inner) => {
+                let item = self.ty(&inner.ty, object_name);
+                if inner.is_nullable() {
+                    format!("_t.List[_t.Optional[{item}]]")
+                } else {
+                    format!("_t.List[{item}]")
+                }
+            }
+            Type::Union(members) => {
+                let members: Vec<String> =
+                    members.iter().map(|m| self.ty(m, object_name)).collect();
+                format!("_t.Union[{}]", members.join(", "))
+            }
             Type::Object(children) => {
                 let name = self.namer.name(object_name.to_string(), object_name);
                 self.type_names.insert(name.clone());
@@ -677,6 +675,51 @@ pub fn python_pattern(p: &str) -> String {
         i += 1;
     }
     out
+}
+
+/// The annotation of an enum's values: `_t.Literal["a", 1, True]`, joined
+/// with `float` when a value has a fraction (`Literal` takes no floats).
+fn enum_type<'v>(values: impl Iterator<Item = &'v Literal> + Clone) -> String {
+    let float = |v: &Literal| v.json_type() == "number";
+    let mut out = String::new();
+    let exact: Vec<&Literal> = values.clone().filter(|v| !float(v)).collect();
+    if !exact.is_empty() {
+        literal(&mut out, exact.into_iter());
+    }
+    if values.clone().any(float) {
+        out = if out.is_empty() {
+            "float".to_string()
+        } else {
+            format!("_t.Union[{out}, float]")
+        };
+    }
+    out
+}
+
+/// `_t.Literal["a", 1, True]`.
+fn literal<'v>(out: &mut String, values: impl Iterator<Item = &'v Literal>) {
+    out.push_str("_t.Literal[");
+    for (i, v) in values.enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        match v {
+            Literal::Str(s) => json_string(out, s),
+            Literal::Num(n) => out.push_str(&n.to_string()),
+            Literal::Bool(true) => out.push_str("True"),
+            Literal::Bool(false) => out.push_str("False"),
+        }
+    }
+    out.push(']');
+}
+
+/// Whether a property name is an identifier (else it was quoted in `.events`).
+fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 #[cfg(test)]

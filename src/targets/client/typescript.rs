@@ -18,7 +18,7 @@
 //! the first call. Names are made unique by [`super::names`].
 
 use super::{Names, Style, constraints, event_doc, names};
-use crate::ir::{Event, Plan, Property, Traits, Type};
+use crate::ir::{Event, Literal, Plan, Property, Traits, Type};
 use crate::targets::encode::text::json_string;
 use crate::targets::{Artifact, Context, Target};
 
@@ -211,26 +211,29 @@ impl Gen<'_> {
         json_string(&mut self.out, &m.version.value.to_string());
         self.out
             .push_str(";\n\n/** The plan's consent purposes. */\nexport type ConsentPurpose = ");
-        let ids: Vec<&str> = self
+        let ids: Vec<Literal> = self
             .plan
             .consents
             .iter()
-            .map(|c| c.id.value.as_str())
+            .map(|c| Literal::Str(c.id.value.clone()))
             .collect();
-        self.union(&ids);
+        self.union(ids.iter());
         self.out.push_str(";\n");
     }
 
     /// `"a" | "b"`, or `never` for none.
-    fn union(&mut self, values: &[&str]) {
-        if values.is_empty() {
+    fn union<'v>(&mut self, values: impl ExactSizeIterator<Item = &'v Literal>) {
+        if values.len() == 0 {
             self.out.push_str("never");
         }
-        for (i, v) in values.iter().enumerate() {
+        for (i, v) in values.enumerate() {
             if i > 0 {
                 self.out.push_str(" | ");
             }
-            json_string(&mut self.out, v);
+            match v {
+                Literal::Str(s) => json_string(&mut self.out, s),
+                other => self.out.push_str(&other.display()),
+            }
         }
     }
 
@@ -247,8 +250,7 @@ impl Gen<'_> {
             self.out.push_str("export type ");
             self.out.push_str(&self.names.enums[i]);
             self.out.push_str(" = ");
-            let values: Vec<&str> = e.values.iter().map(|v| v.value.as_str()).collect();
-            self.union(&values);
+            self.union(e.values.iter().map(|v| &v.value));
             self.out.push_str(";\n");
         }
         for (i, b) in plan.bundles.iter().enumerate() {
@@ -339,7 +341,17 @@ impl Gen<'_> {
             }
             self.doc(&doc, &indent);
             self.out.push_str(&indent);
-            self.out.push_str(&p.name.value);
+            let name: &str = &p.name.value;
+            // A quoted name (`"workspace id"`) is a string key.
+            if name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_' || c == '$')
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+            {
+                self.out.push_str(name);
+            } else {
+                json_string(&mut self.out, name);
+            }
             if !p.is_required() {
                 self.out.push('?');
             }
@@ -354,21 +366,37 @@ impl Gen<'_> {
 
     fn ty(&mut self, ty: &Type, level: usize) {
         match ty {
+            Type::Any => self.out.push_str("unknown"),
             Type::String => self.out.push_str("string"),
             Type::Integer | Type::Number => self.out.push_str("number"),
             Type::Boolean => self.out.push_str("boolean"),
             Type::Datetime | Type::Date => self.out.push_str("Date | string"),
             Type::Enum(e) => match e.named.as_ref().and_then(|r| r.target) {
                 Some(i) => self.out.push_str(&self.names.enums[i]),
-                None => {
-                    let values: Vec<&str> = e.values.iter().map(String::as_str).collect();
-                    self.union(&values);
-                }
+                None => self.union(e.values.iter()),
             },
             Type::List(inner) => {
                 self.out.push_str("ReadonlyArray<");
-                self.ty(inner, level);
+                let union = matches!(inner.ty, Type::Union(_));
+                if union {
+                    self.out.push('(');
+                }
+                self.ty(&inner.ty, level);
+                if union {
+                    self.out.push(')');
+                }
+                if inner.is_nullable() {
+                    self.out.push_str(" | null");
+                }
                 self.out.push('>');
+            }
+            Type::Union(members) => {
+                for (i, m) in members.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push_str(" | ");
+                    }
+                    self.ty(m, level);
+                }
             }
             Type::Object(children) => {
                 self.out.push_str("{\n");

@@ -4,7 +4,7 @@
 //! written from this one model, so they check the same things.
 
 use super::snakecase;
-use crate::ir::{Event, Format, Identity, Plan, Property, SourceKind, Traits, Type};
+use crate::ir::{Event, Format, Identity, Literal, Plan, Property, SourceKind, Traits, Type};
 use crate::source::{SourceMap, Span};
 use crate::targets::hex;
 use std::collections::BTreeMap;
@@ -229,6 +229,12 @@ fn data_type(ty: &Type) -> &'static str {
         Type::Number => "double",
         Type::Boolean => "boolean",
         Type::Datetime => "timestamp",
+        Type::Enum(e) => match e.json_types()[..] {
+            ["integer"] => "bigint",
+            ["number"] => "double",
+            ["boolean"] => "boolean",
+            _ => "varchar",
+        },
         _ => "varchar",
     }
 }
@@ -346,8 +352,16 @@ impl Builder<'_> {
                 table.check(self.check(s, "required", "required", col, vec![], loc.clone()));
             }
             match &p.ty {
+                // String enums: the values of other kinds are SQL literals
+                // that differ per warehouse (not checked here).
+                Type::Enum(e) if !e.is_strings() => {}
                 Type::Enum(e) => {
-                    let values = e.values.iter().map(|v| hex_text(v)).collect();
+                    let values = e
+                        .values
+                        .iter()
+                        .filter_map(Literal::as_str)
+                        .map(hex_text)
+                        .collect();
                     table.check(self.check(
                         s,
                         "accepted_values",
@@ -399,7 +413,13 @@ impl Builder<'_> {
                 }
                 Type::Date => table.check(self.format(s, col, Format::Date, loc.clone())),
                 // Timestamps are typed by the warehouse; lists are JSON text.
-                Type::Datetime | Type::Boolean | Type::List(_) | Type::Object(_) => {}
+                // `any` and unions: any JSON text.
+                Type::Datetime
+                | Type::Boolean
+                | Type::List(_)
+                | Type::Object(_)
+                | Type::Any
+                | Type::Union(_) => {}
             }
             if let Some(c) = consent
                 && Some(c) != container

@@ -5,7 +5,7 @@
 //! Everything the plan's authors wrote goes through [`text`] or [`code`] so a
 //! `|`, `*` or newline in a description cannot break a table or the layout.
 
-use crate::ir::{Identity, Plan, Property, Ref, Type};
+use crate::ir::{Identity, Literal, Plan, Property, Ref, Type};
 use std::fmt::Write;
 
 /// User text, escaped for GitHub-flavoured Markdown (paragraphs and table cells):
@@ -314,7 +314,12 @@ pub fn push_constraints(out: &mut String, p: &Property) {
         && m.format.is_none()
         && m.example.is_none()
         && m.deprecated.is_none()
+        && m.multiple_of.is_none()
+        && m.not_pattern.is_none()
+        && m.not_enum.is_none()
+        && m.closed.is_none()
         && !p.is_nullable()
+        && !matches!(&p.ty, Type::List(item) if item.mods.is_some() || item.is_nullable())
         && !matches!(base(&p.ty), Type::Enum(_));
     if !simple {
         out.push_str(&constraints(p).join("; "));
@@ -330,10 +335,22 @@ pub fn constraints(p: &Property) -> Vec<String> {
             "one of {}",
             e.values
                 .iter()
-                .map(|v| code(v))
+                .map(|v| match v {
+                    Literal::Str(s) => code(s),
+                    other => code(&other.display()),
+                })
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
+    }
+    // The constraints written inside `list( … )`.
+    if let Type::List(item) = &p.ty
+        && (item.mods.is_some() || item.is_nullable())
+    {
+        let inner = constraints(item);
+        if !inner.is_empty() {
+            out.push(format!("each item: {}", inner.join(", ")));
+        }
     }
     if p.is_nullable() {
         out.push("nullable".into());
@@ -368,6 +385,31 @@ pub fn constraints(p: &Property) -> Vec<String> {
     if let Some(f) = &mods.format {
         out.push(format!("format {}", f.value));
     }
+    if let Some(n) = &mods.multiple_of {
+        out.push(format!(
+            "multiple of {}",
+            crate::ir::values::format_number(n.value.value)
+        ));
+    }
+    if let Some(pat) = &mods.not_pattern {
+        out.push(format!("not matching {}", code(&pat.value)));
+    }
+    if let Some(vs) = &mods.not_enum {
+        out.push(format!(
+            "not {}",
+            vs.value
+                .iter()
+                .map(|v| match v {
+                    Literal::Str(s) => code(s),
+                    other => code(&other.display()),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if mods.closed.is_some() {
+        out.push("closed (no other keys)".into());
+    }
     if let Some(ex) = &mods.example {
         out.push(format!("example {}", code(&ex.value.to_string())));
     }
@@ -379,7 +421,8 @@ pub fn constraints(p: &Property) -> Vec<String> {
 
 fn base(t: &Type) -> &Type {
     match t {
-        Type::List(inner) => base(inner),
+        // The items' enum is listed with their constraints.
+        Type::List(inner) if inner.mods.is_none() && !inner.is_nullable() => base(&inner.ty),
         t => t,
     }
 }
@@ -393,7 +436,7 @@ pub fn flatten(props: &[Property]) -> Vec<(String, &Property)> {
             path.push_str(&p.name.value);
             let (mut ty, mut lists) = (&p.ty, 0);
             while let Type::List(item) = ty {
-                ty = item;
+                ty = &item.ty;
                 lists += 1;
             }
             let Type::Object(children) = ty else {

@@ -7,25 +7,30 @@
 //! |---|---|
 //! | `string`, `integer`, `number`, `boolean` | `"type"` of the same name |
 //! | `datetime` / `date` | `"type": "string"` + `"format": "date-time"` / `"date"` |
-//! | enum (named or inline) | `"type": "string"` + `"enum"` |
-//! | `list(T)` | `"type": "array"` + `"items"` (T's schema); `min_length`/`max_length` → `minItems`/`maxItems` |
+//! | `any` | no `"type"` (any value, null included) |
+//! | enum (named or inline) | `"enum"` + `"type"` from the values (`string`, `integer`, `number` when one has a fraction, `boolean`; a list when mixed) |
+//! | `a \| b` (union) | `"type": [a, b]` + each member's keywords (`items` of its list, `format` of its `datetime`) |
+//! | `list(T m…)` | `"type": "array"` + `"items"` (T's schema with the item modifiers `m`); `min_length`/`max_length` → `minItems`/`maxItems` |
 //! | `object { … }` | `"type": "object"` + `"properties"` + `"required"` (when any) |
 //! | `nullable` | `"type": [T, "null"]` (and `null` added to an `enum`) |
 //! | `min`/`max` | `minimum`/`maximum` (inclusive, the number as written) |
 //! | `min_length`/`max_length` on strings | `minLength`/`maxLength` |
 //! | `pattern`, `format` | `pattern`, `format` |
+//! | `multiple_of(n)` | `multipleOf` |
+//! | `not_pattern(p)`, `not_enum(…)` | `"not": {"pattern": p}`, `"not": {"enum": […]}` (under `anyOf` when both) |
+//! | `closed` (an object, or the field in a block) | `"additionalProperties": false` |
 //! | description | `description` |
 //!
-//! `additionalProperties` is never set: a payload may carry properties the plan does
-//! not list (the `validate` command reports them as warnings, not errors), at every
-//! level. Only standard draft-07 keywords are used, so strict validators (ajv with
+//! `additionalProperties` is set only by `closed`: otherwise a payload may carry
+//! properties the plan does not list (the `validate` command reports them as
+//! warnings, not errors), at every level. Only standard draft-07 keywords are used, so strict validators (ajv with
 //! `strict: true`) accept the schemas.
 //!
 //! The schemas are written as JSON text straight away ([`JsonWriter`]), keys in
 //! sorted order, exactly as [`super::text::json_pretty`] would print them.
 
 use super::text::JsonWriter;
-use crate::ir::{Property, Type};
+use crate::ir::{Literal, Property, Type};
 
 /// The `$schema` of every schema written (the `segment` and `jsonschema` targets).
 pub const DRAFT_07: &str = "http://json-schema.org/draft-07/schema#";
@@ -33,89 +38,133 @@ pub const DRAFT_07: &str = "http://json-schema.org/draft-07/schema#";
 /// Writes the subschema of one property as the entries of an object (keys sorted).
 pub fn property(o: &mut JsonWriter, p: &Property) {
     let m = p.modifiers();
+    let ty = &p.ty;
+    let string = ty.has(|t| matches!(t, Type::String));
+    let numeric = ty.has(|t| matches!(t, Type::Integer | Type::Number));
+    let object = ty.has(|t| matches!(t, Type::Object(_)));
+    let item = ty.members().iter().find_map(|t| match t {
+        Type::List(item) => Some(item),
+        _ => None,
+    });
+    let list = item.is_some();
     let nullable = p.is_nullable();
+    if object && m.closed.is_some() {
+        o.raw("additionalProperties", "false");
+    }
     if let Some(d) = &p.description {
         o.str("description", &d.value);
     }
-    let (string, numeric, list) = match &p.ty {
-        Type::String => (true, false, false),
-        Type::Integer | Type::Number => (false, true, false),
-        Type::List(_) => (false, false, true),
-        _ => (false, false, false),
-    };
-    let format = match &p.ty {
-        Type::String => m.format.as_ref().map(|f| f.value.as_str()),
-        _ => None,
-    };
-    let length = |n: &Option<Box<crate::source::Spanned<u64>>>| n.as_ref().map(|n| n.value);
-    type_entries(o, &p.ty, nullable, format, &|o| {
-        // Between `items` and `pattern`, in key order.
-        if list && let Some(n) = length(&m.max_length) {
-            o.raw("maxItems", n);
-        }
-        if string && let Some(n) = length(&m.max_length) {
-            o.raw("maxLength", n);
-        }
-        if numeric && let Some(n) = &m.max {
-            o.raw("maximum", &n.value.json);
-        }
-        if list && let Some(n) = length(&m.min_length) {
-            o.raw("minItems", n);
-        }
-        if string && let Some(n) = length(&m.min_length) {
-            o.raw("minLength", n);
-        }
-        if numeric && let Some(n) = &m.min {
-            o.raw("minimum", &n.value.json);
-        }
-        if string && let Some(pat) = &m.pattern {
-            o.str("pattern", &pat.value);
-        }
-    });
-}
-
-/// The keywords a type implies, in key order: `enum`, `format` (the type's, else
-/// `format`), `items`, then what `bounds` writes, `properties`, `required` and
-/// `type`; `nullable` adds `null` to the enum and the type.
-fn type_entries(
-    o: &mut JsonWriter,
-    ty: &Type,
-    nullable: bool,
-    format: Option<&str>,
-    bounds: &dyn Fn(&mut JsonWriter),
-) {
     if let Type::Enum(e) = ty {
         o.array("enum", |a| {
             for v in e.values.iter() {
-                a.item_str(v);
+                match v {
+                    Literal::Str(s) => a.item_str(s),
+                    other => a.item_raw(&other.json_text()),
+                }
             }
+            // JSON Schema's `enum` applies to every value, null included.
             if nullable {
                 a.item_raw("null");
             }
         });
     }
-    let format = match ty {
+    let format = ty.members().iter().find_map(|t| match t {
         Type::Datetime => Some("date-time"),
         Type::Date => Some("date"),
-        _ => format,
-    };
+        _ => None,
+    });
+    let format = format.or(if string {
+        m.format.as_ref().map(|f| f.value.as_str())
+    } else {
+        None
+    });
     if let Some(f) = format {
         o.str("format", f);
     }
-    if let Type::List(inner) = ty {
-        o.object("items", |o| type_entries(o, inner, false, None, &|_| {}));
+    if let Some(item) = item {
+        o.object("items", |o| property(o, item));
     }
-    bounds(o);
+    let length = |n: &Option<Box<crate::source::Spanned<u64>>>| n.as_ref().map(|n| n.value);
+    if list && let Some(n) = length(&m.max_length) {
+        o.raw("maxItems", n);
+    }
+    if string && let Some(n) = length(&m.max_length) {
+        o.raw("maxLength", n);
+    }
+    if numeric && let Some(n) = &m.max {
+        o.raw("maximum", &n.value.json);
+    }
+    if list && let Some(n) = length(&m.min_length) {
+        o.raw("minItems", n);
+    }
+    if string && let Some(n) = length(&m.min_length) {
+        o.raw("minLength", n);
+    }
+    if numeric && let Some(n) = &m.min {
+        o.raw("minimum", &n.value.json);
+    }
+    if numeric && let Some(n) = &m.multiple_of {
+        o.raw("multipleOf", &n.value.json);
+    }
+    not(o, p);
+    if string && let Some(pat) = &m.pattern {
+        o.str("pattern", &pat.value);
+    }
     if let Type::Object(props) = ty {
         members(o, props.iter());
     }
+    let mut types = ty.json_types();
+    if types.is_empty() {
+        // `any`: no `type` (null included).
+        return;
+    }
     if nullable {
-        o.array("type", |a| {
-            a.item_str(ty.json_type());
-            a.item_str("null");
+        types.push("null");
+    }
+    match types[..] {
+        [t] => o.str("type", t),
+        _ => o.array("type", |a| {
+            for t in &types {
+                a.item_str(t);
+            }
+        }),
+    }
+}
+
+/// `not`: `{"pattern": …}` for `not_pattern` (with `"type": "string"` when the
+/// property holds more than strings, as `pattern` passes any other value),
+/// `{"enum": […]}` for `not_enum`, both under `anyOf` when both are written.
+fn not(o: &mut JsonWriter, p: &Property) {
+    let m = p.modifiers();
+    let pattern = m.not_pattern.as_ref().map(|pat| pat.value.as_str());
+    let values = m.not_enum.as_ref().map(|v| &v.value);
+    let only_strings = p.ty.json_types() == ["string"];
+    let pattern_schema = |o: &mut JsonWriter, pat: &str| {
+        o.str("pattern", pat);
+        if !only_strings {
+            o.str("type", "string");
+        }
+    };
+    let enum_schema = |o: &mut JsonWriter, values: &Vec<Literal>| {
+        o.array("enum", |a| {
+            for v in values {
+                match v {
+                    Literal::Str(s) => a.item_str(s),
+                    other => a.item_raw(&other.json_text()),
+                }
+            }
         });
-    } else {
-        o.str("type", ty.json_type());
+    };
+    match (pattern, values) {
+        (None, None) => {}
+        (Some(pat), None) => o.object("not", |o| pattern_schema(o, pat)),
+        (None, Some(values)) => o.object("not", |o| enum_schema(o, values)),
+        (Some(pat), Some(values)) => o.object("not", |o| {
+            o.array("anyOf", |a| {
+                a.item_object(|o| enum_schema(o, values));
+                a.item_object(|o| pattern_schema(o, pat));
+            });
+        }),
     }
 }
 
@@ -162,6 +211,18 @@ pub fn members<'a>(o: &mut JsonWriter, props: impl Iterator<Item = &'a Property>
 /// The entries of `{"properties": {…}, "required": […], "type": "object"}` for a
 /// list of properties (`required` only when one is); returns whether one is.
 pub fn object<'a>(o: &mut JsonWriter, props: impl Iterator<Item = &'a Property>) -> bool {
+    closed_object(o, props, false)
+}
+
+/// [`object`], with `"additionalProperties": false` first when `closed`.
+pub fn closed_object<'a>(
+    o: &mut JsonWriter,
+    props: impl Iterator<Item = &'a Property>,
+    closed: bool,
+) -> bool {
+    if closed {
+        o.raw("additionalProperties", "false");
+    }
     let required = members(o, props);
     o.str("type", "object");
     required

@@ -129,6 +129,10 @@ pub fn plans() -> Vec<(String, PathBuf)> {
             "targets-edge-cases".to_string(),
             root().join("tests/fixtures/targets/edge-cases.events"),
         ),
+        (
+            "targets-issue-14".to_string(),
+            root().join("tests/fixtures/targets/issue-14.events"),
+        ),
     ];
     for p in example_plans() {
         out.push((format!("examples-{}", stem(&p)), p));

@@ -27,6 +27,10 @@ pub fn plans() -> Vec<(String, PathBuf)> {
             "slug-clash".to_string(),
             root().join("tests/fixtures/targets/slug-clash.events"),
         ),
+        (
+            "issue-14".to_string(),
+            root().join("tests/fixtures/targets/issue-14.events"),
+        ),
     ];
     for p in super::example_plans() {
         out.push((format!("example-{}", super::stem(&p)), p));
