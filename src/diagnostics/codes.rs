@@ -155,9 +155,9 @@ pub static CODES: &[CodeDoc] = &[
     },
     CodeDoc {
         code: DUPLICATE_EVENT,
-        title: "event names clash",
-        explanation: "Event names are unique after folding case and whitespace: \"order completed\" and \"Order  Completed\" are the same event to most destinations and warehouses.",
-        bad: "event \"Order Completed\" { }\nevent \"order completed\" { }",
+        title: "event declared twice",
+        explanation: "Two events have the same name. Names that differ only in case or spacing (\"order completed\" next to \"Order  Completed\") are distinct events to Segment: the rule `naming/confusable-name` reports them, an error by default that a plan can relax (`rules { }`, or `allow(...)` on the event) when both are really sent.",
+        bad: "event \"Order Completed\" { }\nevent \"Order Completed\" { }",
         good: "event \"Order Completed\" { }",
     },
     CodeDoc {

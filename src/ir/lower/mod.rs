@@ -524,22 +524,20 @@ impl Lowerer<'_> {
         reg.named.entry(k).or_default().push((index, name));
     }
 
-    /// Event names are unique after folding case and whitespace.
+    /// Event names are unique (exactly). Names that differ only in case or spacing are
+    /// distinct events to Segment: `naming/confusable-name` reports them (an
+    /// error by default, relaxable with `rules { }` or `allow(...)`).
     fn register_event(&mut self, name: &Spanned<String>) -> bool {
-        let key = event_key(&name.value);
-        if let Some((_, first, written)) = self.event_keys.get(&key) {
-            let msg = if *written == name.value {
-                format!("event \"{}\" is declared twice", name.value)
-            } else {
-                format!("event \"{}\" clashes with \"{written}\"", name.value)
-            };
+        let key = name.value.clone();
+        if let Some((_, first, _)) = self.event_keys.get(&key) {
             self.diags.push(
-                Diagnostic::error(codes::DUPLICATE_EVENT, msg)
-                    .primary(name.span, "declared again here")
-                    .secondary(*first, "first declared here")
-                    .help(
-                        "event names are compared ignoring case and spacing; rename or remove one",
-                    ),
+                Diagnostic::error(
+                    codes::DUPLICATE_EVENT,
+                    format!("event \"{}\" is declared twice", name.value),
+                )
+                .primary(name.span, "declared again here")
+                .secondary(*first, "first declared here")
+                .help("event names are unique: rename or remove one"),
             );
             return false;
         }

@@ -101,7 +101,7 @@ def identify(user_id: str, traits: _t.Optional[IdentifyTraits] = None, /, **opti
 def report_exported(properties: ReportExportedProperties, /, **options: _Unpack[CallOptions]) -> None:
     """A report was exported
 
-    Event: "Report Exported\"
+    Event: "Report Exported"
     Owner: @data
     Identity: any
     """
