@@ -194,9 +194,7 @@ fn derive(p: &Property, ty: &Type, clock: &Clock) -> Value {
         ),
         // Objects are built by `Examples::value`, which knows the plan.
         Type::Object(_) => Value::Object(Map::new()),
-        Type::Union(members) => members
-            .first()
-            .map_or(Value::Null, |m| derive(p, m, clock)),
+        Type::Union(members) => members.first().map_or(Value::Null, |m| derive(p, m, clock)),
     }
 }
 
@@ -223,13 +221,11 @@ fn multiple(p: &Property) -> Option<Value> {
         .take_while(|x| *x <= max)
         .find(|x| !excluded_number(p, *x))
         .unwrap_or(first);
-    Some(
-        if !p.ty.has(|t| matches!(t, Type::Number)) {
-            Value::from(x as i64)
-        } else {
-            serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
-        },
-    )
+    Some(if !p.ty.has(|t| matches!(t, Type::Number)) {
+        Value::from(x as i64)
+    } else {
+        serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
+    })
 }
 
 fn integer(p: &Property) -> Value {

@@ -208,7 +208,16 @@ fn labels(o: &mut JsonWriter, plan: &Plan, e: &Event) {
         }
         l.push(("tags", tags));
     }
-    l.sort_unstable_by_key(|(k, _)| *k);
+    // The plan's own labels (`labels "team:growth"`, split at the first `:`)
+    // win over eventsc's of the same key.
+    for label in e.labels() {
+        if let Some((k, v)) = label.value.split_once(':') {
+            l.retain(|(key, _)| *key != k);
+            l.push((k, v.to_string()));
+        }
+    }
+    l.sort_by_key(|(k, _)| *k);
+    l.dedup_by_key(|(k, _)| *k);
     for (k, v) in &l {
         o.str(k, v);
     }
