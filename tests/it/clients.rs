@@ -24,7 +24,7 @@
 
 use crate::common::tools::{Tool, require};
 use crate::common::{self, root};
-use eventsc::ir::{Event, Format, Plan, Property, Type};
+use eventsc::ir::{Event, Format, Literal, Plan, Property, Type};
 use eventsc::targets::client::{python_functions, typescript_functions};
 use eventsc::targets::samples::{Sample, samples};
 use serde_json::{Map, Value, json};
@@ -179,23 +179,48 @@ fn body(p: &Map<String, Value>) -> Value {
         .unwrap_or_else(|| json!({}))
 }
 
-/// A value that breaks one constraint of a property that the types cannot
-/// express, and the value's JSON type is still right; `None` when it has none.
-fn breaking_value(p: &Property, sample: &Value) -> Option<Value> {
+/// A value that breaks one constraint of a property (or list item) that the
+/// types cannot express, and the value's JSON type is still right, with the
+/// path below the property where it is reported (`/0` for a list's first
+/// item); `None` when it has none.
+fn breaking_value(p: &Property, sample: &Value) -> Option<(Value, String)> {
     let m = p.modifiers();
-    match &p.ty {
+    let here = |v: Value| Some((v, String::new()));
+    // A value `not_enum` rules out, of a kind the type takes.
+    if let Some(values) = &m.not_enum
+        && let Some(v) = values
+            .value
+            .iter()
+            .map(Literal::to_json)
+            .find(|v| takes(&p.ty, v))
+    {
+        return here(v);
+    }
+    // A union's constraints apply to the member of the sample's kind.
+    let ty = match &p.ty {
+        Type::Union(members) => members.iter().find(|t| takes(t, sample))?,
+        t => t,
+    };
+    match ty {
         Type::Integer | Type::Number => {
             if let Some(min) = &m.min {
-                return Some(json!(min.value.value.floor() - 1.0));
+                return here(json!(min.value.value.floor() - 1.0));
             }
             if let Some(max) = &m.max {
-                return Some(json!(max.value.value.ceil() + 1.0));
+                return here(json!(max.value.value.ceil() + 1.0));
             }
-            None
+            let step = m.multiple_of.as_ref()?.value.value;
+            let x = sample.as_f64()?;
+            let off = if matches!(ty, Type::Integer) {
+                x + 1.0
+            } else {
+                x + step / 2.0
+            };
+            (!is_multiple(off, step)).then(|| (json!(off), String::new()))
         }
         Type::String => {
             if let Some(f) = &m.format {
-                return Some(json!(match f.value {
+                return here(json!(match f.value {
                     Format::Email => "not-an-email",
                     Format::Uri => "no scheme",
                     Format::Uuid => "not-a-uuid",
@@ -211,28 +236,81 @@ fn breaking_value(p: &Property, sample: &Value) -> Option<Value> {
                 return ["", "!", "zz ~ not matching", "0"]
                     .into_iter()
                     .find(|s| !re.is_match(s))
-                    .map(|s| json!(s));
+                    .and_then(|s| here(json!(s)));
+            }
+            if let Some(pat) = &m.not_pattern {
+                let re = eventsc::validate::pattern::compile(&pat.value).expect("compiles");
+                return ["test", "", "a", "0", "x-test"]
+                    .into_iter()
+                    .find(|s| re.is_match(s))
+                    .and_then(|s| here(json!(s)));
             }
             if let Some(max) = &m.max_length {
-                return Some(json!("x".repeat(max.value as usize + 1)));
+                return here(json!("x".repeat(max.value as usize + 1)));
             }
             match &m.min_length {
-                Some(min) if min.value > 0 => Some(json!("")),
+                Some(min) if min.value > 0 => here(json!("")),
                 _ => None,
             }
         }
-        Type::List(_) => {
-            let item = sample.as_array().and_then(|a| a.first()).cloned()?;
+        Type::List(item) => {
+            let first = sample.as_array().and_then(|a| a.first()).cloned()?;
             if let Some(max) = &m.max_length {
-                return Some(Value::Array(vec![item; max.value as usize + 1]));
+                return here(Value::Array(vec![first; max.value as usize + 1]));
             }
-            match &m.min_length {
-                Some(min) if min.value > 0 => Some(json!([])),
-                _ => None,
+            if let Some(min) = &m.min_length
+                && min.value > 0
+            {
+                return here(json!([]));
             }
+            let (v, below) = breaking_value(item, &first)?;
+            Some((json!([v]), format!("/0{below}")))
         }
         _ => None,
     }
+}
+
+/// Whether `x` is a multiple of `step`, within float error (as validate decides).
+fn is_multiple(x: f64, step: f64) -> bool {
+    let q = x / step;
+    (q - q.round()).abs() < 1e-9
+}
+
+/// Whether a type takes values of `v`'s JSON kind (as a union picks its member).
+fn takes(t: &Type, v: &Value) -> bool {
+    match (t, v) {
+        (Type::Union(members), v) => members.iter().any(|m| takes(m, v)),
+        (Type::Any, _) => true,
+        (Type::String | Type::Datetime | Type::Date, Value::String(_)) => true,
+        (Type::Integer, Value::Number(n)) => n.as_f64().is_some_and(|x| x.fract() == 0.0),
+        (Type::Number, Value::Number(_)) => true,
+        (Type::Boolean, Value::Bool(_)) => true,
+        (Type::List(_), Value::Array(_)) => true,
+        (Type::Object(_), Value::Object(_)) => true,
+        _ => false,
+    }
+}
+
+/// The calls that break a constraint the types cannot express: per property
+/// of the event that has one, the sample's properties with that value, and
+/// the path where it must be reported.
+fn bad_bodies(e: &Event, props: &Value) -> Vec<(Value, String)> {
+    let mut out = Vec::new();
+    for prop in &e.properties {
+        let Some(sample) = props.get(&*prop.name.value) else {
+            continue;
+        };
+        if let Some((v, below)) = breaking_value(prop, sample) {
+            let mut b = props.clone();
+            b[&*prop.name.value] = v;
+            let path = format!(
+                "/properties/{}{below}",
+                prop.name.value.replace('~', "~0").replace('/', "~1")
+            );
+            out.push((b, path));
+        }
+    }
+    out
 }
 
 /// One wrong call of each kind for an event: (what, property changed, the
@@ -349,20 +427,9 @@ fn ts_calls(c: &Checked) -> (String, String, Vec<(String, String)>) {
                 for (what, b, _) in wrong_bodies(e, &props) {
                     let _ = writeln!(wrong, "  // @ts-expect-error {what}\n  t.{f}({b}, {opts});");
                 }
-                for prop in &e.properties {
-                    let Some(sample) = props.get(&*prop.name.value) else {
-                        continue;
-                    };
-                    if let Some(v) = breaking_value(prop, sample) {
-                        let mut b = props.clone();
-                        b[&*prop.name.value] = v;
-                        let _ = writeln!(bad, "  t.{f}({b}, {opts});");
-                        expected.push((
-                            e.name.value.clone(),
-                            format!("/properties/{}", prop.name.value),
-                        ));
-                        break;
-                    }
+                for (b, path) in bad_bodies(e, &props) {
+                    let _ = writeln!(bad, "  t.{f}({b}, {opts});");
+                    expected.push((e.name.value.clone(), path));
                 }
             }
         }
@@ -571,16 +638,8 @@ fn py_calls(c: &Checked) -> (String, String) {
                         py(&b)
                     );
                 }
-                for prop in &e.properties {
-                    let Some(sample) = props.get(&*prop.name.value) else {
-                        continue;
-                    };
-                    if let Some(v) = breaking_value(prop, sample) {
-                        let mut b = props.clone();
-                        b[&*prop.name.value] = v;
-                        let _ = writeln!(bad, "    t.{f}({}, {opts}){dep}", py(&b));
-                        break;
-                    }
+                for (b, _) in bad_bodies(e, &props) {
+                    let _ = writeln!(bad, "    t.{f}({}, {opts}){dep}", py(&b));
                 }
             }
         }

@@ -254,19 +254,25 @@ pub fn common_props<'p>(plan: &'p Plan, e: &Event) -> Vec<&'p Property> {
 /// ```text
 /// {"version": "1.3.0",
 ///  "consents": [[id, category], …],
-///  "events": [{"name", "consent"?, "identity", "props": [prop…]}, …],
-///  "identify"?: {"consent"?, "props"}, "group"?: {…}}
-/// prop = {"n": name, "t": type, "r"?: 1 (required), "u"?: 1 (nullable),
+///  "events": [{"name", "consent"?, "identity", "x"?, "props": [prop…]}, …],
+///  "identify"?: {"consent"?, "x"?, "props"}, "group"?: {…}}
+/// prop = {"n": name, "r"?: 1 (required),
 ///         "c"?: consent index (when it differs from the container's),
-///         "min"?, "max"?, "minLen"?, "maxLen"?, "pat"?, "fmt"?,
-///         "e"?: [values] (enum), "i"?: item (list), "p"?: [prop…] (object)}
-/// type = "s" string | "i" integer | "n" number | "b" boolean | "t" datetime |
-///        "d" date | "e" enum | "l" list | "o" object
+///         constraints…, type…}
+/// constraints = "u"?: 1 (nullable), "min"?, "max"?, "mul"? (multiple_of),
+///         "minLen"?, "maxLen"?, "pat"?, "npat"? (not_pattern), "fmt"?,
+///         "ne"?: [values] (not_enum), "x"?: 1 (closed)
+/// type = "t": "a" any | "s" string | "i" integer | "n" number | "b" boolean |
+///        "t" datetime | "d" date | "e" enum | "l" list | "o" object | "u" union,
+///        "e"?: [values] (enum), "i"?: {constraints…, type…} (list item),
+///        "p"?: [prop…] (object), "m"?: [{type…}…] (union members)
 /// ```
 ///
 /// The constraints are those `eventsc validate` applies: on a list the
-/// lengths count items, and its items carry their type only.
-/// `pattern` rewrites a `pattern(...)` for the target language's engine.
+/// lengths count items, and its item carries its own; a union's member is
+/// the first of the value's JSON kind, and the constraints that apply to it
+/// are checked. `pattern` rewrites a `pattern(...)` (and `not_pattern`) for
+/// the target language's engine.
 pub fn meta_json(plan: &Plan, pattern: &dyn Fn(&str) -> String) -> String {
     let mut w = Meta {
         out: String::with_capacity(1024),
@@ -305,6 +311,10 @@ pub fn meta_json(plan: &Plan, pattern: &dyn Fn(&str) -> String) -> String {
         if let Some(c) = consent {
             let _ = write!(w.out, ",\"consent\":{c}");
         }
+        // A closed `common` block closes every event.
+        if e.closed().is_some() || plan.common.as_ref().is_some_and(|c| c.closed.is_some()) {
+            w.out.push_str(",\"x\":1");
+        }
         w.out.push(',');
         w.key("props");
         let common = common_props(plan, e);
@@ -320,6 +330,9 @@ pub fn meta_json(plan: &Plan, pattern: &dyn Fn(&str) -> String) -> String {
         let consent = t.consent.as_ref().and_then(|r| r.target);
         if let Some(c) = consent {
             let _ = write!(w.out, "\"consent\":{c},");
+        }
+        if t.closed.is_some() {
+            w.out.push_str("\"x\":1,");
         }
         w.key("props");
         let props: Vec<&Property> = t.properties.iter().collect();
@@ -357,19 +370,27 @@ impl Meta<'_> {
     }
 
     fn prop(&mut self, p: &Property, consent: Option<usize>) {
-        let m = p.modifiers();
         self.out.push('{');
         self.key("n");
         self.string(&p.name.value);
         if p.is_required() {
             self.out.push_str(",\"r\":1");
         }
-        if p.is_nullable() {
-            self.out.push_str(",\"u\":1");
-        }
         let own = p.effective.consent();
         if own.is_some() && own != consent {
             let _ = write!(self.out, ",\"c\":{}", own.unwrap_or_default());
+        }
+        self.constraints(p);
+        self.ty(&p.ty, own);
+        self.out.push('}');
+    }
+
+    /// `u` (nullable) and the value constraints of a property or list item,
+    /// each after a comma.
+    fn constraints(&mut self, p: &Property) {
+        let m = p.modifiers();
+        if p.is_nullable() {
+            self.out.push_str(",\"u\":1");
         }
         if let Some(n) = &m.min {
             let _ = write!(self.out, ",\"min\":{}", n.value.json);
@@ -377,35 +398,57 @@ impl Meta<'_> {
         if let Some(n) = &m.max {
             let _ = write!(self.out, ",\"max\":{}", n.value.json);
         }
+        if let Some(n) = &m.multiple_of {
+            let _ = write!(self.out, ",\"mul\":{}", n.value.json);
+        }
         if let Some(n) = &m.min_length {
             let _ = write!(self.out, ",\"minLen\":{}", n.value);
         }
         if let Some(n) = &m.max_length {
             let _ = write!(self.out, ",\"maxLen\":{}", n.value);
         }
-        if matches!(p.ty, Type::String) {
-            if let Some(pat) = &m.pattern {
+        for (key, pat) in [("pat", &m.pattern), ("npat", &m.not_pattern)] {
+            if let Some(pat) = pat {
                 self.out.push(',');
-                self.key("pat");
+                self.key(key);
                 let translated = (self.pattern)(&pat.value);
                 self.string(&translated);
             }
-            if let Some(f) = &m.format {
-                self.out.push(',');
-                self.key("fmt");
-                self.string(f.value.as_str());
-            }
         }
-        self.ty(&p.ty, own);
-        self.out.push('}');
+        if let Some(f) = &m.format {
+            self.out.push(',');
+            self.key("fmt");
+            self.string(f.value.as_str());
+        }
+        if let Some(values) = &m.not_enum {
+            self.out.push(',');
+            self.key("ne");
+            self.literals(&values.value);
+        }
+        if m.closed.is_some() {
+            self.out.push_str(",\"x\":1");
+        }
     }
 
-    /// `"t"` and what the type needs (`e`, `i`, `p`), after an open object.
+    fn literals(&mut self, values: &[Literal]) {
+        self.out.push('[');
+        for (i, v) in values.iter().enumerate() {
+            if i > 0 {
+                self.out.push(',');
+            }
+            match v {
+                Literal::Str(s) => self.string(s),
+                other => self.out.push_str(&other.json_text()),
+            }
+        }
+        self.out.push(']');
+    }
+
+    /// `"t"` and what the type needs (`e`, `i`, `p`, `m`), after an open object.
     fn ty(&mut self, ty: &Type, consent: Option<usize>) {
         self.out.push(',');
         self.key("t");
         let code = match ty {
-            // Checked by neither run time: any value passes.
             Type::Any => "a",
             Type::String => "s",
             Type::Integer => "i",
@@ -413,40 +456,25 @@ impl Meta<'_> {
             Type::Boolean => "b",
             Type::Datetime => "t",
             Type::Date => "d",
-            // The run times compare strings: other enums are left to `validate`.
-            Type::Enum(e) if !e.is_strings() => "a",
             Type::Enum(_) => "e",
             Type::List(_) => "l",
             Type::Object(_) => "o",
-            // Not checked by the run times (the plan's `validate` checks them).
-            Type::Union(_) => "a",
+            Type::Union(_) => "u",
         };
         self.string(code);
         match ty {
-            Type::Enum(e) if e.is_strings() => {
-                self.out.push_str(",\"e\":[");
-                for (i, v) in e.values.iter().enumerate() {
-                    if i > 0 {
-                        self.out.push(',');
-                    }
-                    match v {
-                        Literal::Str(s) => self.string(s),
-                        other => self.out.push_str(&other.json_text()),
-                    }
-                }
-                self.out.push(']');
+            Type::Enum(e) => {
+                self.out.push(',');
+                self.key("e");
+                self.literals(&e.values);
             }
-            Type::List(inner) => {
+            Type::List(item) => {
+                // The item: its type and its own constraints.
                 self.out.push_str(",\"i\":{");
-                // Drop the leading comma `ty` writes.
                 let at = self.out.len();
-                // A nullable item is left to `validate` (the run times expect
-                // items of the type).
-                if inner.is_nullable() {
-                    self.ty(&Type::Any, consent);
-                } else {
-                    self.ty(&inner.ty, consent);
-                }
+                self.constraints(item);
+                self.ty(&item.ty, consent);
+                // Drop the leading comma.
                 self.out.remove(at);
                 self.out.push('}');
             }
@@ -455,6 +483,20 @@ impl Meta<'_> {
                 self.key("p");
                 let props: Vec<&Property> = children.iter().collect();
                 self.props(&props, consent);
+            }
+            Type::Union(members) => {
+                self.out.push_str(",\"m\":[");
+                for (i, m) in members.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push(',');
+                    }
+                    self.out.push('{');
+                    let at = self.out.len();
+                    self.ty(m, consent);
+                    self.out.remove(at);
+                    self.out.push('}');
+                }
+                self.out.push(']');
             }
             _ => {}
         }
@@ -488,12 +530,37 @@ pub fn push_single_quoted(out: &mut String, s: &str) {
 /// comments: `min(0) · format(uri) · pii(contact) · consent(marketing)`.
 pub fn constraints(plan: &Plan, p: &Property) -> String {
     let m = p.modifiers();
+    let mut parts = value_constraints(p);
+    if let Type::List(item) = &p.ty {
+        let mut of_item = value_constraints(item);
+        if item.is_nullable() {
+            of_item.insert(0, "nullable".into());
+        }
+        if !of_item.is_empty() {
+            parts.push(format!("items({})", of_item.join(" ")));
+        }
+    }
+    if let Some(c) = &m.pii {
+        parts.push(format!("pii({})", c.value));
+    }
+    if let Some(c) = m.consent.as_ref().and_then(|r| r.target) {
+        parts.push(format!("consent({})", plan.consents[c].id.value));
+    }
+    parts.join(" · ")
+}
+
+/// The value modifiers of a property or list item, as written in `.events`.
+fn value_constraints(p: &Property) -> Vec<String> {
+    let m = p.modifiers();
     let mut parts: Vec<String> = Vec::new();
     if let Some(n) = &m.min {
         parts.push(format!("min({})", n.value.json));
     }
     if let Some(n) = &m.max {
         parts.push(format!("max({})", n.value.json));
+    }
+    if let Some(n) = &m.multiple_of {
+        parts.push(format!("multiple_of({})", n.value.json));
     }
     if let Some(n) = &m.min_length {
         parts.push(format!("min_length({})", n.value));
@@ -504,16 +571,20 @@ pub fn constraints(plan: &Plan, p: &Property) -> String {
     if let Some(pat) = &m.pattern {
         parts.push(format!("pattern({:?})", pat.value));
     }
+    if let Some(pat) = &m.not_pattern {
+        parts.push(format!("not_pattern({:?})", pat.value));
+    }
     if let Some(f) = &m.format {
         parts.push(format!("format({})", f.value));
     }
-    if let Some(c) = &m.pii {
-        parts.push(format!("pii({})", c.value));
+    if let Some(values) = &m.not_enum {
+        let values: Vec<String> = values.value.iter().map(Literal::display).collect();
+        parts.push(format!("not_enum({})", values.join(", ")));
     }
-    if let Some(c) = m.consent.as_ref().and_then(|r| r.target) {
-        parts.push(format!("consent({})", plan.consents[c].id.value));
+    if m.closed.is_some() {
+        parts.push("closed".into());
     }
-    parts.join(" · ")
+    parts
 }
 
 /// The doc lines of an event: description, owner, source, consent, status,
@@ -545,6 +616,10 @@ pub fn event_doc(plan: &Plan, e: &Event, replacement: Option<&str>) -> Vec<Strin
         }
     }
     lines.push(format!("Identity: {}", e.identity()));
+    if !e.labels().is_empty() {
+        let labels: Vec<&str> = e.labels().iter().map(|l| l.value.as_str()).collect();
+        lines.push(format!("Labels: {}", labels.join(", ")));
+    }
     if let Some(f) = e.flag() {
         lines.push(format!("Feature flag: {:?}", f.value));
     }

@@ -246,8 +246,7 @@ impl<'p> Gen<'p> {
             self.out.push('\n');
             self.out.push_str(&self.names.enums[i]);
             self.out.push_str(" = ");
-            let ty = enum_type(e.values.iter().map(|v| &v.value));
-            self.out.push_str(&ty);
+            self.literal(e.values.iter().map(|v| &v.value));
             self.out.push('\n');
             if let Some(d) = &e.description {
                 self.docstring(std::slice::from_ref(&d.value), "");
@@ -433,7 +432,11 @@ impl<'p> Gen<'p> {
             Type::Date => "_t.Union[_dt.date, str]".into(),
             Type::Enum(e) => match e.named.as_ref().and_then(|r| r.target) {
                 Some(i) => self.names.enums[i].clone(),
-                None => enum_type(e.values.iter()),
+                None => {
+                    let mut s = String::new();
+                    literal(&mut s, e.values.iter());
+                    s
+                }
             },
             Type::List(inner) => {
                 let item = self.ty(&inner.ty, object_name);
@@ -677,45 +680,49 @@ pub fn python_pattern(p: &str) -> String {
     out
 }
 
-/// The annotation of an enum's values: `_t.Literal["a", 1, True]`, joined
-/// with `float` when a value has a fraction (`Literal` takes no floats).
-fn enum_type<'v>(values: impl Iterator<Item = &'v Literal> + Clone) -> String {
-    let float = |v: &Literal| v.json_type() == "number";
-    let mut out = String::new();
-    let exact: Vec<&Literal> = values.clone().filter(|v| !float(v)).collect();
-    if !exact.is_empty() {
-        literal(&mut out, exact.into_iter());
-    }
-    if values.clone().any(float) {
-        out = if out.is_empty() {
-            "float".to_string()
-        } else {
-            format!("_t.Union[{out}, float]")
-        };
-    }
-    out
-}
-
-/// `_t.Literal["a", 1, True]`.
+/// `_t.Literal["a", 1, True]`. A number with a fraction cannot be a
+/// `Literal`: with one, the numbers are `float` (`_t.Union[_t.Literal["a"],
+/// float]` next to other values); whole numbers are integers (`1.0` → `1`).
 fn literal<'v>(out: &mut String, values: impl Iterator<Item = &'v Literal>) {
-    out.push_str("_t.Literal[");
-    for (i, v) in values.enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
+    let values: Vec<&Literal> = values.collect();
+    let whole = |n: &serde_json::Number| match (n.as_i64(), n.as_u64(), n.as_f64()) {
+        (Some(i), _, _) => Some(i.to_string()),
+        (_, Some(u), _) => Some(u.to_string()),
+        (_, _, Some(x)) if x.fract() == 0.0 && x.abs() < 1e15 => Some(format!("{x:.0}")),
+        _ => None,
+    };
+    let float = values
+        .iter()
+        .any(|v| matches!(v, Literal::Num(n) if whole(n).is_none()));
+    let mut literals: Vec<String> = Vec::new();
+    for v in values {
         match v {
-            Literal::Str(s) => json_string(out, s),
-            Literal::Num(n) => out.push_str(&n.to_string()),
-            Literal::Bool(true) => out.push_str("True"),
-            Literal::Bool(false) => out.push_str("False"),
+            Literal::Str(s) => {
+                let mut q = String::new();
+                json_string(&mut q, s);
+                literals.push(q);
+            }
+            Literal::Num(n) if !float => literals.extend(whole(n)),
+            Literal::Num(_) => {}
+            Literal::Bool(true) => literals.push("True".into()),
+            Literal::Bool(false) => literals.push("False".into()),
         }
     }
-    out.push(']');
+    let literal = format!("_t.Literal[{}]", literals.join(", "));
+    match (literals.is_empty(), float) {
+        (false, false) => out.push_str(&literal),
+        (true, _) => out.push_str("float"),
+        (false, true) => {
+            out.push_str("_t.Union[");
+            out.push_str(&literal);
+            out.push_str(", float]");
+        }
+    }
 }
 
-/// Whether a property name is an identifier (else it was quoted in `.events`).
-fn is_identifier(s: &str) -> bool {
-    let mut chars = s.chars();
+/// Whether a key can be a class attribute: an ASCII identifier.
+fn is_identifier(k: &str) -> bool {
+    let mut chars = k.chars();
     chars
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
@@ -724,7 +731,32 @@ fn is_identifier(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{docstring_text, python_pattern};
+    use super::{docstring_text, is_identifier, literal, python_pattern};
+    use crate::ir::Literal;
+
+    fn lit(values: &[Literal]) -> String {
+        let mut out = String::new();
+        literal(&mut out, values.iter());
+        out
+    }
+
+    #[test]
+    fn enum_values_as_python_types() {
+        let num = |t: &str| Literal::Num(t.parse().expect("a number"));
+        let s = |t: &str| Literal::Str(t.into());
+        assert_eq!(
+            lit(&[s("a"), num("1"), Literal::Bool(true)]),
+            r#"_t.Literal["a", 1, True]"#
+        );
+        assert_eq!(lit(&[num("1.0"), num("-2")]), "_t.Literal[1, -2]");
+        assert_eq!(lit(&[num("0.5"), num("1")]), "float");
+        assert_eq!(
+            lit(&[s("auto"), num("0.5")]),
+            r#"_t.Union[_t.Literal["auto"], float]"#
+        );
+        assert!(is_identifier("_private") && is_identifier("a1"));
+        assert!(!is_identifier("workspace id") && !is_identifier("$") && !is_identifier("1a"));
+    }
 
     #[test]
     fn docstring_text_cannot_end_the_docstring() {

@@ -164,7 +164,7 @@ def _send(
         def report(path: str, message: str) -> None:
             on_violation(Violation(name, path, message))
 
-        _check(body, c["props"], "/properties" if kind == "track" else "/traits", report)
+        _check(body, c["props"], "/properties" if kind == "track" else "/traits", c.get("x") == 1, report)
         _check_ids(c.get("identity", "any"), user_id is not None, anonymous_id is not None, context, report)
     timestamp = options.get("timestamp")
     integrations = dict(options.get("integrations") or {})
@@ -234,6 +234,12 @@ def _object(o: _t.Mapping[str, object], props: _t.List[_t.Any], granted: _Grante
 
 
 def _value(v: object, t: _t.Dict[str, _t.Any], granted: _Granted) -> object:
+    if t["t"] == "u":
+        # The member the value is sent as (a date: the date-time or date one).
+        dated = isinstance(v, _dt.date)
+        m = next((x for x in t.get("m", []) if (x["t"] in ("t", "d") if dated else _carries(x, v))), None)
+        if m is not None:
+            t = m
     if isinstance(v, _dt.datetime):
         if t["t"] == "d":
             return v.date().isoformat()
@@ -254,7 +260,8 @@ def _pointer(at: str, key: str) -> str:
     return at + "/" + key.replace("~", "~0").replace("/", "~1")
 
 
-def _check(o: _t.Mapping[str, object], props: _t.List[_t.Any], at: str, report: _Report) -> None:
+def _check(o: _t.Mapping[str, object], props: _t.List[_t.Any], at: str, closed: bool, report: _Report) -> None:
+    """`closed`: the object (or block) is closed, so another key is a defect, not only unplanned."""
     for p in props:
         path = _pointer(at, p["n"])
         if p["n"] not in o:
@@ -263,17 +270,71 @@ def _check(o: _t.Mapping[str, object], props: _t.List[_t.Any], at: str, report: 
             continue
         v = o[p["n"]]
         if v is None:
-            if p.get("u") != 1:
+            if p.get("u") != 1 and p["t"] != "a":
                 report(path, "null is not allowed: the property is not nullable")
         else:
             _check_value(v, p, p, path, report)
     names = {p["n"] for p in props}
     for k in o:
         if k not in names:
-            report(_pointer(at, k), "property not in the plan")
+            message = "property not in the plan (the object is closed)" if closed else "property not in the plan"
+            report(_pointer(at, k), message)
+
+
+def _is_number(v: object) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _carries(t: _t.Dict[str, _t.Any], v: object) -> bool:
+    """Whether a union member takes values of `v`'s JSON kind (the first that does is checked)."""
+    kind = t["t"]
+    if kind == "a":
+        return True
+    if kind == "b":
+        return isinstance(v, bool)
+    if kind in ("i", "n"):
+        return _is_number(v)
+    if kind in ("s", "t", "d"):
+        return isinstance(v, str)
+    if kind == "e":
+        return any(_carries({"t": _kind_of(x)}, v) for x in t.get("e", []))
+    if kind == "l":
+        return isinstance(v, (list, tuple))
+    if kind == "o":
+        return isinstance(v, dict)
+    return False
+
+
+def _kind_of(x: object) -> str:
+    return "b" if isinstance(x, bool) else "s" if isinstance(x, str) else "n"
+
+
+def _same(a: object, b: object) -> bool:
+    """JSON equality of two scalars: `1` is `1.0`, and `True` is not `1`."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    if isinstance(a, str) or isinstance(b, str):
+        return isinstance(a, str) and isinstance(b, str) and a == b
+    return _is_number(a) and _is_number(b) and a == b
+
+
+def _expected(t: _t.Dict[str, _t.Any]) -> str:
+    kind: str = t["t"]
+    if kind == "e":
+        return "one of " + ", ".join(_json.dumps(x) for x in t.get("e", []))
+    if kind == "u":
+        return " or ".join(_expected(m) for m in t.get("m", []))
+    return _EXPECTED.get(kind, kind)
+
+
+def _multiple(x: float, step: float) -> bool:
+    """Whether `x` is a multiple of `step` (within float error, as `eventsc validate` decides)."""
+    q = x / step
+    return abs(q - round(q)) < 1e-9
 
 
 _EXPECTED = {
+    "a": "any value",
     "s": "a string",
     "i": "an integer",
     "n": "a number",
@@ -299,15 +360,24 @@ def _describe(v: object) -> str:
 def _check_value(
     v: object, t: _t.Dict[str, _t.Any], c: _t.Optional[_t.Dict[str, _t.Any]], path: str, report: _Report
 ) -> None:
-    """`c`: the constraints (None on list items: they carry their type only)."""
+    """`v`: not None; `c`: the constraints (a union's members carry their type only)."""
+    if c is not None:
+        if "mul" in c and _is_number(v) and _math.isfinite(_t.cast(float, v)) and not _multiple(_t.cast(float, v), c["mul"]):
+            report(path, f"{v} is not a multiple of {c['mul']} (multiple_of)")
+        if "npat" in c and isinstance(v, str) and _regex(c["npat"]).search(v) is not None:
+            report(path, f"{_json.dumps(v)} matches not_pattern")
+        if "ne" in c and any(_same(x, v) for x in c["ne"]):
+            report(path, f"{_json.dumps(v)} is ruled out by not_enum")
+    if t["t"] == "u":
+        m = next((x for x in t.get("m", []) if _carries(x, v)), None)
+        if m is None:
+            report(path, f"expected {_expected(t)}, found {_describe(v)}")
+            return None
+        t = m
     kind = t["t"]
 
     def wrong() -> None:
-        if kind == "e":
-            expected = "one of " + ", ".join(_json.dumps(x) for x in t.get("e", []))
-        else:
-            expected = _EXPECTED.get(kind, kind)
-        report(path, f"expected {expected}, found {_describe(v)}")
+        report(path, f"expected {_expected(t)}, found {_describe(v)}")
 
     if kind == "s":
         if not isinstance(v, str):
@@ -339,7 +409,7 @@ def _check_value(
         if not (isinstance(v, str) and _date(v)):
             wrong()
     elif kind == "e":
-        if not (isinstance(v, str) and v in t.get("e", [])):
+        if not any(_same(x, v) for x in t.get("e", [])):
             wrong()
     elif kind == "l":
         if not isinstance(v, (list, tuple)):
@@ -350,13 +420,14 @@ def _check_value(
         if item is not None:
             for i, x in enumerate(v):
                 if x is None:
-                    report(f"{path}/{i}", f"expected {_EXPECTED.get(item['t'], item['t'])}, found null")
+                    if item.get("u") != 1 and item["t"] != "a":
+                        report(f"{path}/{i}", f"expected {_expected(item)}, found null")
                 else:
-                    _check_value(x, item, None, f"{path}/{i}", report)
+                    _check_value(x, item, item, f"{path}/{i}", report)
     elif kind == "o":
         if not isinstance(v, dict):
             return wrong()
-        _check(v, t.get("p", []), path, report)
+        _check(v, t.get("p", []), path, t.get("x") == 1, report)
     return None
 
 

@@ -341,17 +341,7 @@ impl Gen<'_> {
             }
             self.doc(&doc, &indent);
             self.out.push_str(&indent);
-            let name: &str = &p.name.value;
-            // A quoted name (`"workspace id"`) is a string key.
-            if name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_' || c == '$')
-                && name
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
-            {
-                self.out.push_str(name);
-            } else {
-                json_string(&mut self.out, name);
-            }
+            member_name(&mut self.out, &p.name.value);
             if !p.is_required() {
                 self.out.push('?');
             }
@@ -510,6 +500,21 @@ pub fn split_bundles(props: &[Property]) -> (Vec<usize>, Vec<&Property>) {
     (bundles, own)
 }
 
+/// A property name as an interface member: the name when it is an
+/// identifier, else a string literal (`"workspace id"`).
+fn member_name(out: &mut String, name: &str) {
+    let mut chars = name.chars();
+    let identifier = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
+    if identifier {
+        out.push_str(name);
+    } else {
+        json_string(out, name);
+    }
+}
+
 /// Text safe inside a `/** … */` comment.
 fn jsdoc_text(s: &str) -> String {
     s.replace("*/", "*\\/")
@@ -518,4 +523,24 @@ fn jsdoc_text(s: &str) -> String {
 /// Text on one line (for a `//` comment).
 fn one_line(s: &str) -> String {
     s.replace(['\n', '\r', '\u{2028}', '\u{2029}'], " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::member_name;
+
+    #[test]
+    fn member_names_are_quoted_unless_identifiers() {
+        let name = |n: &str| {
+            let mut out = String::new();
+            member_name(&mut out, n);
+            out
+        };
+        assert_eq!(name("order_id"), "order_id");
+        assert_eq!(name("$"), "$");
+        assert_eq!(name("delete"), "delete");
+        assert_eq!(name("workspace id"), r#""workspace id""#);
+        assert_eq!(name("1st"), r#""1st""#);
+        assert_eq!(name("a\"b"), r#""a\"b""#);
+    }
 }

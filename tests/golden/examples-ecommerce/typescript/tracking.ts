@@ -1087,30 +1087,37 @@ export function setAnalytics(analytics: BrowserAnalytics | NodeAnalytics, option
   _options = options;
 }
 
+/** A type and, on a property or list item, its constraints. */
 interface _Type {
   t: string;
-  e?: string[];
+  e?: (string | number | boolean)[];
   i?: _Type;
   p?: _Prop[];
+  m?: _Type[];
+  u?: number;
+  min?: number;
+  max?: number;
+  mul?: number;
+  minLen?: number;
+  maxLen?: number;
+  pat?: string;
+  npat?: string;
+  fmt?: string;
+  ne?: (string | number | boolean)[];
+  x?: number;
 }
 
 interface _Prop extends _Type {
   n: string;
   r?: number;
-  u?: number;
   c?: number;
-  min?: number;
-  max?: number;
-  minLen?: number;
-  maxLen?: number;
-  pat?: string;
-  fmt?: string;
 }
 
 interface _Container {
   name?: string;
   identity?: string;
   consent?: number;
+  x?: number;
   props: _Prop[];
 }
 
@@ -1183,7 +1190,7 @@ function _send(
   const onViolation = _options.onViolation;
   if (onViolation !== undefined) {
     const report: _Report = (path, message) => onViolation({ call: name, path, message });
-    _check(body, c.props, kind === "track" ? "/properties" : "/traits", report);
+    _check(body, c.props, kind === "track" ? "/properties" : "/traits", c.x === 1, report);
     if (node) {
       _checkIds(c.identity ?? "any", userId !== undefined, options?.anonymousId !== undefined, context, report);
     }
@@ -1259,6 +1266,13 @@ function _object(o: object, props: _Prop[], granted: (consent: number) => boolea
 }
 
 function _value(v: unknown, t: _Type, granted: (consent: number) => boolean): unknown {
+  if (t.t === "u") {
+    // The member the value is sent as (a Date: the date-time or date one).
+    const m = (t.m ?? []).find((x) => (v instanceof Date ? x.t === "t" || x.t === "d" : _carries(x, v)));
+    if (m !== undefined) {
+      t = m;
+    }
+  }
   if (v instanceof Date) {
     if (isNaN(v.getTime())) {
       return "Invalid Date";
@@ -1280,7 +1294,8 @@ function _pointer(at: string, key: string): string {
   return at + "/" + key.replace(/~/g, "~0").replace(/\//g, "~1");
 }
 
-function _check(o: Record<string, unknown>, props: _Prop[], at: string, report: _Report): void {
+/** `closed`: the object (or block) is closed, so another key is a defect, not only unplanned. */
+function _check(o: Record<string, unknown>, props: _Prop[], at: string, closed: boolean, report: _Report): void {
   for (const p of props) {
     const v = o[p.n];
     const path = _pointer(at, p.n);
@@ -1289,7 +1304,7 @@ function _check(o: Record<string, unknown>, props: _Prop[], at: string, report: 
         report(path, "missing required property");
       }
     } else if (v === null) {
-      if (p.u !== 1) {
+      if (p.u !== 1 && p.t !== "a") {
         report(path, "null is not allowed: the property is not nullable");
       }
     } else {
@@ -1298,9 +1313,50 @@ function _check(o: Record<string, unknown>, props: _Prop[], at: string, report: 
   }
   for (const k of Object.keys(o)) {
     if (!props.some((p) => p.n === k)) {
-      report(_pointer(at, k), "property not in the plan");
+      report(_pointer(at, k), closed ? "property not in the plan (the object is closed)" : "property not in the plan");
     }
   }
+}
+
+/** Whether a union member takes values of `v`'s JSON kind (the first that does is checked). */
+function _carries(t: _Type, v: unknown): boolean {
+  switch (t.t) {
+    case "a":
+      return true;
+    case "b":
+      return typeof v === "boolean";
+    case "i":
+    case "n":
+      return typeof v === "number";
+    case "s":
+    case "t":
+    case "d":
+      return typeof v === "string";
+    case "e":
+      return (t.e ?? []).some((x) => typeof x === typeof v);
+    case "l":
+      return Array.isArray(v);
+    case "o":
+      return typeof v === "object" && v !== null && !Array.isArray(v);
+    default:
+      return false;
+  }
+}
+
+function _expected(t: _Type): string {
+  if (t.t === "e") {
+    return "one of " + (t.e ?? []).map((x) => JSON.stringify(x)).join(", ");
+  }
+  if (t.t === "u") {
+    return (t.m ?? []).map(_expected).join(" or ");
+  }
+  return _EXPECTED[t.t] ?? t.t;
+}
+
+/** Whether `x` is a multiple of `step` (within float error, as `eventsc validate` decides). */
+function _multiple(x: number, step: number): boolean {
+  const q = x / step;
+  return Math.abs(q - Math.round(q)) < 1e-9;
 }
 
 function _describe(v: unknown): string {
@@ -1314,6 +1370,7 @@ function _describe(v: unknown): string {
 }
 
 const _EXPECTED: Record<string, string> = {
+  a: "any value",
   s: "a string",
   i: "an integer",
   n: "a number",
@@ -1324,11 +1381,29 @@ const _EXPECTED: Record<string, string> = {
   o: "an object",
 };
 
-/** `c`: the constraints (absent on list items: they carry their type only). */
-function _checkValue(v: unknown, t: _Type, c: _Prop | undefined, path: string, report: _Report): void {
+/** `v`: not null; `c`: the constraints (a union's members carry their type only). */
+function _checkValue(v: unknown, t: _Type, c: _Type | undefined, path: string, report: _Report): void {
+  if (c !== undefined) {
+    if (c.mul !== undefined && typeof v === "number" && isFinite(v) && !_multiple(v, c.mul)) {
+      report(path, `${v} is not a multiple of ${c.mul} (multiple_of)`);
+    }
+    if (c.npat !== undefined && typeof v === "string" && _regex(c.npat).test(v)) {
+      report(path, `${JSON.stringify(v)} matches not_pattern(${JSON.stringify(c.npat)})`);
+    }
+    if (c.ne !== undefined && c.ne.some((x) => x === v)) {
+      report(path, `${JSON.stringify(v)} is ruled out by not_enum`);
+    }
+  }
+  if (t.t === "u") {
+    const m = (t.m ?? []).find((x) => _carries(x, v));
+    if (m === undefined) {
+      report(path, `expected ${_expected(t)}, found ${_describe(v)}`);
+      return;
+    }
+    t = m;
+  }
   const wrong = (): void => {
-    const expected = t.t === "e" ? "one of " + (t.e ?? []).map((x) => JSON.stringify(x)).join(", ") : _EXPECTED[t.t];
-    report(path, `expected ${expected ?? t.t}, found ${_describe(v)}`);
+    report(path, `expected ${_expected(t)}, found ${_describe(v)}`);
   };
   switch (t.t) {
     case "s":
@@ -1364,7 +1439,7 @@ function _checkValue(v: unknown, t: _Type, c: _Prop | undefined, path: string, r
     case "d":
       return typeof v === "string" && _date(v) ? undefined : wrong();
     case "e":
-      return typeof v === "string" && (t.e ?? []).includes(v) ? undefined : wrong();
+      return (t.e ?? []).some((x) => x === v) ? undefined : wrong();
     case "l": {
       if (!Array.isArray(v)) {
         return wrong();
@@ -1376,9 +1451,11 @@ function _checkValue(v: unknown, t: _Type, c: _Prop | undefined, path: string, r
       if (item !== undefined) {
         v.forEach((x: unknown, i: number) => {
           if (x === null || x === undefined) {
-            report(`${path}/${i}`, `expected ${_EXPECTED[item.t] ?? item.t}, found null`);
+            if (item.u !== 1 && item.t !== "a") {
+              report(`${path}/${i}`, `expected ${_expected(item)}, found null`);
+            }
           } else {
-            _checkValue(x, item, undefined, `${path}/${i}`, report);
+            _checkValue(x, item, item, `${path}/${i}`, report);
           }
         });
       }
@@ -1388,12 +1465,12 @@ function _checkValue(v: unknown, t: _Type, c: _Prop | undefined, path: string, r
       if (typeof v !== "object" || v === null || Array.isArray(v)) {
         return wrong();
       }
-      _check(v as Record<string, unknown>, t.p ?? [], path, report);
+      _check(v as Record<string, unknown>, t.p ?? [], path, t.x === 1, report);
       return;
   }
 }
 
-function _checkLength(n: number, c: _Prop, unit: string, path: string, report: _Report): void {
+function _checkLength(n: number, c: _Type, unit: string, path: string, report: _Report): void {
   if (c.minLen !== undefined && n < c.minLen) {
     report(path, `${n} ${unit}, fewer than min_length(${c.minLen})`);
   }
@@ -1511,4 +1588,4 @@ function _format(f: string, s: string): boolean {
 }
 
 /** The plan's shape, read by the run time. */
-const _PLAN = '{"version":"2.1.0","consents":[["analytics","Analytics"],["advertising","Advertising"],["transactions","Necessary"]],"events":[{"name":"Products Searched","identity":"any","consent":0,"props":[{"n":"query","r":1,"maxLen":200,"t":"s"},{"n":"result_count","min":0,"t":"i"}]},{"name":"Product List Viewed","identity":"any","consent":0,"props":[{"n":"list_id","r":1,"t":"s"},{"n":"category","t":"s"},{"n":"products","minLen":1,"maxLen":100,"t":"l","i":{"t":"o","p":[{"n":"product_id","r":1,"t":"s"},{"n":"sku","r":1,"t":"s"},{"n":"category","t":"s"},{"n":"name","r":1,"t":"s"},{"n":"brand","t":"s"},{"n":"variant","t":"s"},{"n":"price","r":1,"min":0,"t":"n"},{"n":"quantity","min":1,"t":"i"},{"n":"coupon","t":"s"},{"n":"position","min":1,"t":"i"},{"n":"url","fmt":"uri","t":"s"},{"n":"image_url","fmt":"uri","t":"s"}]}}]},{"name":"Product List Filtered","identity":"any","consent":0,"props":[{"n":"list_id","r":1,"t":"s"},{"n":"category","t":"s"},{"n":"filters","t":"l","i":{"t":"o","p":[{"n":"type","r":1,"t":"s"},{"n":"value","r":1,"t":"s"}]}},{"n":"sorts","maxLen":3,"t":"l","i":{"t":"o","p":[{"n":"type","r":1,"t":"s"},{"n":"value","r":1,"t":"e","e":["asc","desc"]}]}},{"n":"products","minLen":1,"maxLen":100,"t":"l","i":{"t":"o","p":[{"n":"product_id","r":1,"t":"s"},{"n":"sku","r":1,"t":"s"},{"n":"category","t":"s"},{"n":"name","r":1,"t":"s"},{"n":"brand","t":"s"},{"n":"variant","t":"s"},{"n":"price","r":1,"min":0,"t":"n"},{"n":"quantity","min":1,"t":"i"},{"n":"coupon","t":"s"},{"n":"position","min":1,"t":"i"},{"n":"url","fmt":"uri","t":"s"},{"n":"image_url","fmt":"uri","t":"s"}]}}]},{"name":"Promotion Viewed","identity":"any","consent":1,"props":[{"n":"promotion_id","r":1,"t":"s"},{"n":"creative","t":"s"},{"n":"name","t":"s"},{"n":"position","t":"s"}]},{"name":"Promotion Clicked","identity":"any","consent":1,"props":[{"n":"promotion_id","r":1,"t":"s"},{"n":"creative","t":"s"},{"n":"name","t":"s"},{"n":"position","t":"s"}]},{"name":"Product Clicked","identity":"any","consent":0,"props":[{"n":"product_id","r":1,"t":"s"},{"n":"sku","r":1,"pat":"^[A-Z0-9]+(-[A-Z0-9]+)*$","t":"s"},{"n":"category","t":"s"},{"n":"name","r":1,"maxLen":200,"t":"s"},{"n":"brand","t":"s"},{"n":"variant","t":"s"},{"n":"price","r":1,"min":0,"t":"n"},{"n":"quantity","min":1,"t":"i"},{"n":"coupon","t":"s"},{"n":"position","min":1,"t":"i"},{"n":"url","fmt":"uri","t":"s"},{"n":"image_url","fmt":"uri","t":"s"}]},{"name":"Product Viewed","identity":"any","consent":0,"props":[{"n":"product_id","r":1,"t":"s"},{"n":"sku","r":1,"pat":"^[A-Z0-9]+(-[A-Z0-9]+)*$","t":"s"},{"n":"category","t":"s"},{"n":"name","r":1,"maxLen":200,"t":"s"},{"n":"brand","t":"s"},{"n":"variant","t":"s"},{"n":"price","r":1,"min":0,"t":"n"},{"n":"quantity","min":1,"t":"i"},{"n":"coupon","t":"s"},{"n":"position","min":1,"t":"i"},{"n":"url","fmt":"uri","t":"s"},{"n":"image_url","fmt":"uri","t":"s"},{"n":"currency","r":1,"t":"e","e":["USD","CAD"]},{"n":"value","min":0,"t":"n"}]},{"name":"Product Added","identity":"any","consent":0,"props":[{"n":"cart_id","r":1,"fmt":"uuid","t":"s"},{"n":"product_id","r":1,"t":"s"},{"n":"sku","r":1,"pat":"^[A-Z0-9]+(-[A-Z0-9]+)*$","t":"s"},{"n":"category","t":"s"},{"n":"name","r":1,"maxLen":200,"t":"s"},{"n":"brand","t":"s"},{"n":"variant","t":"s"},{"n":"price","r":1,"min":0,"t":"n"},{"n":"quantity","min":1,"t":"i"},{"n":"coupon","t":"s"},{"n":"position","min":1,"t":"i"},{"n":"url","fmt":"uri","t":"s"},{"n":"image_url","fmt":"uri","t":"s"}]},{"name":"Product Removed","identity":"any","consent":0,"props":[{"n":"cart_id","r":1,"fmt":"uuid","t":"s"},{"n":"product_id","r":1,"t":"s"},{"n":"sku","r":1,"pat":"^[A-Z0-9]+(-[A-Z0-9]+)*$","t":"s"},{"n":"category","t":"s"},{"n":"name","r":1,"maxLen":200,"t":"s"},{"n":"brand","t":"s"},{"n":"variant","t":"s"},{"n":"price","r":1,"min":0,"t":"n"},{"n":"quantity","min":1,"t":"i"},{"n":"coupon","t":"s"},{"n":"position","min":1,"t":"i"},{"n":"url","fmt":"uri","t":"s"},{"n":"image_url","fmt":"uri","t":"s"}]},{"name":"Cart Viewed","identity":"any","consent":0,"props":[{"n":"cart_id","r":1,"fmt":"uuid","t":"s"},{"n":"products","minLen":1,"maxLen":100,"t":"l","i":{"t":"o","p":[{"n":"product_id","r":1,"t":"s"},{"n":"sku","r":1,"t":"s"},{"n":"category","t":"s"},{"n":"name","r":1,"t":"s"},{"n":"brand","t":"s"},{"n":"variant","t":"s"},{"n":"price","r":1,"min":0,"t":"n"},{"n":"quantity","min":1,"t":"i"},{"n":"coupon","t":"s"},{"n":"position","min":1,"t":"i"},{"n":"url","fmt":"uri","t":"s"},{"n":"image_url","fmt":"uri","t":"s"}]}}]},{"name":"Checkout Started","identity":"any","consent":0,"props":[{"n":"checkout_id","r":1,"fmt":"uuid","t":"s"},{"n":"order_id","r":1,"pat":"^[0-9a-f]{24}$","t":"s"},{"n":"affiliation","t":"s"},{"n":"revenue","min":0,"t":"n"},{"n":"shipping","min":0,"t":"n"},{"n":"tax","min":0,"t":"n"},{"n":"discount","min":0,"t":"n"},{"n":"coupon","t":"s"},{"n":"currency","r":1,"t":"e","e":["USD","CAD"]},{"n":"value","min":0,"t":"n"},{"n":"products","minLen":1,"maxLen":100,"t":"l","i":{"t":"o","p":[{"n":"product_id","r":1,"t":"s"},{"n":"sku","r":1,"t":"s"},{"n":"category","t":"s"},{"n":"name","r":1,"t":"s"},{"n":"brand","t":"s"},{"n":"variant","t":"s"},{"n":"price","r":1,"min":0,"t":"n"},{"n":"quantity","min":1,"t":"i"},{"n":"coupon","t":"s"},{"n":"position","min":1,"t":"i"},{"n":"url","fmt":"uri","t":"s"},{"n":"image_url","fmt":"uri","t":"s"}]}}]},{"name":"Checkout Step Viewed","identity":"any","consent":0,"props":[{"n":"checkout_id","r":1,"fmt":"uuid","t":"s"},{"n":"step","r":1,"min":1,"max":4,"t":"i"},{"n":"shipping_method","t":"e","e":["standard","express","next_day","store_pickup"]},{"n":"payment_method","t":"e","e":["card","paypal","apple_pay","google_pay","gift_card"]}]},{"name":"Checkout Step Completed","identity":"any","consent":0,"props":[{"n":"checkout_id","r":1,"fmt":"uuid","t":"s"},{"n":"step","r":1,"min":1,"max":4,"t":"i"},{"n":"shipping_method","t":"e","e":["standard","express","next_day","store_pickup"]},{"n":"payment_method","t":"e","e":["card","paypal","apple_pay","google_pay","gift_card"]}]},{"name":"Payment Info Entered","identity":"any","consent":0,"props":[{"n":"checkout_id","r":1,"fmt":"uuid","t":"s"},{"n":"order_id","u":1,"pat":"^[0-9a-f]{24}$","t":"s"},{"n":"step","min":1,"max":4,"t":"i"},{"n":"shipping_method","t":"e","e":["standard","express","next_day","store_pickup"]},{"n":"payment_method","r":1,"t":"e","e":["card","paypal","apple_pay","google_pay","gift_card"]}]},{"name":"Product Added to Wishlist","identity":"user","consent":0,"props":[{"n":"wishlist_id","r":1,"t":"s"},{"n":"wishlist_name","maxLen":100,"t":"s"},{"n":"product_id","r":1,"t":"s"},{"n":"sku","r":1,"pat":"^[A-Z0-9]+(-[A-Z0-9]+)*$","t":"s"},{"n":"category","t":"s"},{"n":"name","r":1,"maxLen":200,"t":"s"},{"n":"brand","t":"s"},{"n":"variant","t":"s"},{"n":"price","r":1,"min":0,"t":"n"},{"n":"quantity","min":1,"t":"i"},{"n":"coupon","t":"s"},{"n":"position","min":1,"t":"i"},{"n":"url","fmt":"uri","t":"s"},{"n":"image_url","fmt":"uri","t":"s"}]},{"name":"Product Removed from Wishlist","identity":"user","consent":0,"props":[{"n":"wishlist_id","r":1,"t":"s"},{"n":"wishlist_name","maxLen":100,"t":"s"},{"n":"product_id","r":1,"t":"s"},{"n":"sku","r":1,"pat":"^[A-Z0-9]+(-[A-Z0-9]+)*$","t":"s"},{"n":"category","t":"s"},{"n":"name","r":1,"maxLen":200,"t":"s"},{"n":"brand","t":"s"},{"n":"variant","t":"s"},{"n":"price","r":1,"min":0,"t":"n"},{"n":"quantity","min":1,"t":"i"},{"n":"coupon","t":"s"},{"n":"position","min":1,"t":"i"},{"n":"url","fmt":"uri","t":"s"},{"n":"image_url","fmt":"uri","t":"s"}]},{"name":"Wishlist Product Added to Cart","identity":"user","consent":0,"props":[{"n":"wishlist_id","r":1,"t":"s"},{"n":"wishlist_name","maxLen":100,"t":"s"},{"n":"cart_id","r":1,"fmt":"uuid","t":"s"},{"n":"product_id","r":1,"t":"s"},{"n":"sku","r":1,"pat":"^[A-Z0-9]+(-[A-Z0-9]+)*$","t":"s"},{"n":"category","t":"s"},{"n":"name","r":1,"maxLen":200,"t":"s"},{"n":"brand","t":"s"},{"n":"variant","t":"s"},{"n":"price","r":1,"min":0,"t":"n"},{"n":"quantity","min":1,"t":"i"},{"n":"coupon","t":"s"},{"n":"position","min":1,"t":"i"},{"n":"url","fmt":"uri","t":"s"},{"n":"image_url","fmt":"uri","t":"s"}]},{"name":"Product Shared","identity":"any","consent":0,"props":[{"n":"share_via","r":1,"t":"e","e":["email","sms","copy_link","native_share"]},{"n":"share_message","c":2,"maxLen":500,"t":"s"},{"n":"recipient","u":1,"c":2,"t":"s"},{"n":"product_id","r":1,"t":"s"},{"n":"sku","r":1,"pat":"^[A-Z0-9]+(-[A-Z0-9]+)*$","t":"s"},{"n":"category","t":"s"},{"n":"name","r":1,"maxLen":200,"t":"s"},{"n":"brand","t":"s"},{"n":"variant","t":"s"},{"n":"price","r":1,"min":0,"t":"n"},{"n":"quantity","min":1,"t":"i"},{"n":"coupon","t":"s"},{"n":"position","min":1,"t":"i"},{"n":"url","fmt":"uri","t":"s"},{"n":"image_url","fmt":"uri","t":"s"}]},{"name":"Cart Shared","identity":"any","consent":0,"props":[{"n":"share_via","r":1,"t":"e","e":["email","sms","copy_link","native_share"]},{"n":"share_message","c":2,"maxLen":500,"t":"s"},{"n":"recipient","u":1,"c":2,"t":"s"},{"n":"cart_id","r":1,"fmt":"uuid","t":"s"},{"n":"products","minLen":1,"maxLen":100,"t":"l","i":{"t":"o","p":[{"n":"product_id","r":1,"t":"s"},{"n":"sku","r":1,"t":"s"},{"n":"category","t":"s"},{"n":"name","r":1,"t":"s"},{"n":"brand","t":"s"},{"n":"variant","t":"s"},{"n":"price","r":1,"min":0,"t":"n"},{"n":"quantity","min":1,"t":"i"},{"n":"coupon","t":"s"},{"n":"position","min":1,"t":"i"},{"n":"url","fmt":"uri","t":"s"},{"n":"image_url","fmt":"uri","t":"s"}]}}]},{"name":"Product Reviewed","identity":"user","consent":0,"props":[{"n":"product_id","r":1,"t":"s"},{"n":"review_id","r":1,"t":"s"},{"n":"review_body","maxLen":5000,"t":"s"},{"n":"rating","r":1,"min":1,"max":5,"t":"i"}]},{"name":"Product Favorited","identity":"any","consent":0,"props":[{"n":"product_id","r":1,"t":"s"}]},{"name":"Order Completed","identity":"user","consent":2,"props":[{"n":"checkout_id","r":1,"fmt":"uuid","t":"s"},{"n":"order_id","r":1,"pat":"^[0-9a-f]{24}$","t":"s"},{"n":"affiliation","t":"s"},{"n":"revenue","min":0,"t":"n"},{"n":"shipping","min":0,"t":"n"},{"n":"tax","min":0,"t":"n"},{"n":"discount","min":0,"t":"n"},{"n":"coupon","t":"s"},{"n":"currency","r":1,"t":"e","e":["USD","CAD"]},{"n":"subtotal","r":1,"min":0,"t":"n"},{"n":"total","r":1,"min":0,"t":"n"},{"n":"products","minLen":1,"maxLen":100,"t":"l","i":{"t":"o","p":[{"n":"product_id","r":1,"t":"s"},{"n":"sku","r":1,"t":"s"},{"n":"category","t":"s"},{"n":"name","r":1,"t":"s"},{"n":"brand","t":"s"},{"n":"variant","t":"s"},{"n":"price","r":1,"min":0,"t":"n"},{"n":"quantity","min":1,"t":"i"},{"n":"coupon","t":"s"},{"n":"position","min":1,"t":"i"},{"n":"url","fmt":"uri","t":"s"},{"n":"image_url","fmt":"uri","t":"s"}]}},{"n":"estimated_delivery","fmt":"date","t":"s"},{"n":"fraud_check","t":"o","p":[{"n":"score","r":1,"min":0,"max":1,"t":"n"},{"n":"client_ipv4","u":1,"fmt":"ipv4","t":"s"},{"n":"client_ipv6","u":1,"fmt":"ipv6","t":"s"}]}]},{"name":"Order Updated","identity":"user","consent":2,"props":[{"n":"order_id","r":1,"pat":"^[0-9a-f]{24}$","t":"s"},{"n":"affiliation","t":"s"},{"n":"revenue","min":0,"t":"n"},{"n":"shipping","min":0,"t":"n"},{"n":"tax","min":0,"t":"n"},{"n":"discount","min":0,"t":"n"},{"n":"coupon","t":"s"},{"n":"currency","r":1,"t":"e","e":["USD","CAD"]},{"n":"total","r":1,"min":0,"t":"n"},{"n":"products","minLen":1,"maxLen":100,"t":"l","i":{"t":"o","p":[{"n":"product_id","r":1,"t":"s"},{"n":"sku","r":1,"t":"s"},{"n":"category","t":"s"},{"n":"name","r":1,"t":"s"},{"n":"brand","t":"s"},{"n":"variant","t":"s"},{"n":"price","r":1,"min":0,"t":"n"},{"n":"quantity","min":1,"t":"i"},{"n":"coupon","t":"s"},{"n":"position","min":1,"t":"i"},{"n":"url","fmt":"uri","t":"s"},{"n":"image_url","fmt":"uri","t":"s"}]}},{"n":"changed","minLen":1,"t":"l","i":{"t":"e","e":["items","address","shipping_method"]}}]},{"name":"Order Refunded","identity":"user","consent":2,"props":[{"n":"order_id","r":1,"pat":"^[0-9a-f]{24}$","t":"s"},{"n":"total","r":1,"min":0,"t":"n"},{"n":"currency","r":1,"t":"e","e":["USD","CAD"]},{"n":"products","minLen":1,"maxLen":100,"t":"l","i":{"t":"o","p":[{"n":"product_id","r":1,"t":"s"},{"n":"sku","r":1,"t":"s"},{"n":"category","t":"s"},{"n":"name","r":1,"t":"s"},{"n":"brand","t":"s"},{"n":"variant","t":"s"},{"n":"price","r":1,"min":0,"t":"n"},{"n":"quantity","min":1,"t":"i"},{"n":"coupon","t":"s"},{"n":"position","min":1,"t":"i"},{"n":"url","fmt":"uri","t":"s"},{"n":"image_url","fmt":"uri","t":"s"}]}},{"n":"refund_reason","t":"e","e":["damaged","wrong_item","not_as_described","changed_mind","late"]}]},{"name":"Order Cancelled","identity":"user","consent":2,"props":[{"n":"order_id","r":1,"pat":"^[0-9a-f]{24}$","t":"s"},{"n":"affiliation","t":"s"},{"n":"revenue","min":0,"t":"n"},{"n":"shipping","min":0,"t":"n"},{"n":"tax","min":0,"t":"n"},{"n":"discount","min":0,"t":"n"},{"n":"coupon","t":"s"},{"n":"currency","r":1,"t":"e","e":["USD","CAD"]},{"n":"total","r":1,"min":0,"t":"n"},{"n":"products","minLen":1,"maxLen":100,"t":"l","i":{"t":"o","p":[{"n":"product_id","r":1,"t":"s"},{"n":"sku","r":1,"t":"s"},{"n":"category","t":"s"},{"n":"name","r":1,"t":"s"},{"n":"brand","t":"s"},{"n":"variant","t":"s"},{"n":"price","r":1,"min":0,"t":"n"},{"n":"quantity","min":1,"t":"i"},{"n":"coupon","t":"s"},{"n":"position","min":1,"t":"i"},{"n":"url","fmt":"uri","t":"s"},{"n":"image_url","fmt":"uri","t":"s"}]}},{"n":"cancelled_by","r":1,"t":"e","e":["shopper","support","fraud_review"]}]},{"name":"Coupon Entered","identity":"any","consent":0,"props":[{"n":"order_id","u":1,"t":"s"},{"n":"cart_id","fmt":"uuid","t":"s"},{"n":"coupon_id","r":1,"t":"s"}]},{"name":"Coupon Applied","identity":"any","consent":0,"props":[{"n":"order_id","u":1,"t":"s"},{"n":"cart_id","fmt":"uuid","t":"s"},{"n":"coupon_id","r":1,"t":"s"},{"n":"coupon_name","t":"s"},{"n":"discount","r":1,"min":0,"t":"n"}]},{"name":"Coupon Denied","identity":"any","consent":0,"props":[{"n":"order_id","u":1,"t":"s"},{"n":"cart_id","fmt":"uuid","t":"s"},{"n":"coupon","r":1,"t":"s"},{"n":"coupon_name","t":"s"},{"n":"reason","r":1,"t":"e","e":["expired","not_found","minimum_not_met","already_used","not_eligible"]}]},{"name":"Coupon Removed","identity":"any","consent":0,"props":[{"n":"order_id","u":1,"t":"s"},{"n":"cart_id","fmt":"uuid","t":"s"},{"n":"coupon_id","r":1,"t":"s"},{"n":"coupon_name","t":"s"},{"n":"discount","min":0,"t":"n"}]}],"identify":{"consent":2,"props":[{"n":"email","r":1,"fmt":"email","t":"s"},{"n":"first_name","t":"s"},{"n":"last_name","t":"s"},{"n":"phone","u":1,"pat":"^\\\\+1[0-9]{10}$","t":"s"},{"n":"address","t":"o","p":[{"n":"city","t":"s"},{"n":"state","pat":"^[A-Z]{2}$","t":"s"},{"n":"postal_code","t":"s"},{"n":"country","r":1,"t":"e","e":["US","CA"]}]},{"n":"birthday","c":0,"t":"d"},{"n":"loyalty_tier","r":1,"t":"e","e":["none","silver","gold"]},{"n":"created_at","r":1,"t":"t"},{"n":"accepts_sms","t":"b"}]}}';
+const _PLAN = '{"version":"2.1.0","consents":[["analytics","Analytics"],["advertising","Advertising"],["transactions","Necessary"]],"events":[{"name":"Products Searched","identity":"any","consent":0,"props":[{"n":"query","r":1,"maxLen":200,"t":"s"},{"n":"result_count","min":0,"t":"i"}]},{"name":"Product List Viewed","identity":"any","consent":0,"props":[{"n":"list_id","r":1,"t":"s"},{"n":"category","t":"s"},{"n":"products","minLen":1,"maxLen":100,"t":"l","i":{"t":"o","p":[{"n":"product_id","r":1,"t":"s"},{"n":"sku","r":1,"t":"s"},{"n":"category","t":"s"},{"n":"name","r":1,"t":"s"},{"n":"brand","t":"s"},{"n":"variant","t":"s"},{"n":"price","r":1,"min":0,"t":"n"},{"n":"quantity","min":1,"t":"i"},{"n":"coupon","t":"s"},{"n":"position","min":1,"t":"i"},{"n":"url","fmt":"uri","t":"s"},{"n":"image_url","fmt":"uri","t":"s"}]}}]},{"name":"Product List Filtered","identity":"any","consent":0,"props":[{"n":"list_id","r":1,"t":"s"},{"n":"category","t":"s"},{"n":"filters","t":"l","i":{"t":"o","p":[{"n":"type","r":1,"t":"s"},{"n":"value","r":1,"t":"s"}]}},{"n":"sorts","maxLen":3,"t":"l","i":{"t":"o","p":[{"n":"type","r":1,"t":"s"},{"n":"value","r":1,"t":"e","e":["asc","desc"]}]}},{"n":"products","minLen":1,"maxLen":100,"t":"l","i":{"t":"o","p":[{"n":"product_id","r":1,"t":"s"},{"n":"sku","r":1,"t":"s"},{"n":"category","t":"s"},{"n":"name","r":1,"t":"s"},{"n":"brand","t":"s"},{"n":"variant","t":"s"},{"n":"price","r":1,"min":0,"t":"n"},{"n":"quantity","min":1,"t":"i"},{"n":"coupon","t":"s"},{"n":"position","min":1,"t":"i"},{"n":"url","fmt":"uri","t":"s"},{"n":"image_url","fmt":"uri","t":"s"}]}}]},{"name":"Promotion Viewed","identity":"any","consent":1,"props":[{"n":"promotion_id","r":1,"t":"s"},{"n":"creative","t":"s"},{"n":"name","t":"s"},{"n":"position","t":"s"}]},{"name":"Promotion Clicked","identity":"any","consent":1,"props":[{"n":"promotion_id","r":1,"t":"s"},{"n":"creative","t":"s"},{"n":"name","t":"s"},{"n":"position","t":"s"}]},{"name":"Product Clicked","identity":"any","consent":0,"props":[{"n":"product_id","r":1,"t":"s"},{"n":"sku","r":1,"pat":"^[A-Z0-9]+(-[A-Z0-9]+)*$","t":"s"},{"n":"category","t":"s"},{"n":"name","r":1,"maxLen":200,"t":"s"},{"n":"brand","t":"s"},{"n":"variant","t":"s"},{"n":"price","r":1,"min":0,"t":"n"},{"n":"quantity","min":1,"t":"i"},{"n":"coupon","t":"s"},{"n":"position","min":1,"t":"i"},{"n":"url","fmt":"uri","t":"s"},{"n":"image_url","fmt":"uri","t":"s"}]},{"name":"Product Viewed","identity":"any","consent":0,"props":[{"n":"product_id","r":1,"t":"s"},{"n":"sku","r":1,"pat":"^[A-Z0-9]+(-[A-Z0-9]+)*$","t":"s"},{"n":"category","t":"s"},{"n":"name","r":1,"maxLen":200,"t":"s"},{"n":"brand","t":"s"},{"n":"variant","t":"s"},{"n":"price","r":1,"min":0,"t":"n"},{"n":"quantity","min":1,"t":"i"},{"n":"coupon","t":"s"},{"n":"position","min":1,"t":"i"},{"n":"url","fmt":"uri","t":"s"},{"n":"image_url","fmt":"uri","t":"s"},{"n":"currency","r":1,"t":"e","e":["USD","CAD"]},{"n":"value","min":0,"t":"n"}]},{"name":"Product Added","identity":"any","consent":0,"props":[{"n":"cart_id","r":1,"fmt":"uuid","t":"s"},{"n":"product_id","r":1,"t":"s"},{"n":"sku","r":1,"pat":"^[A-Z0-9]+(-[A-Z0-9]+)*$","t":"s"},{"n":"category","t":"s"},{"n":"name","r":1,"maxLen":200,"t":"s"},{"n":"brand","t":"s"},{"n":"variant","t":"s"},{"n":"price","r":1,"min":0,"t":"n"},{"n":"quantity","min":1,"t":"i"},{"n":"coupon","t":"s"},{"n":"position","min":1,"t":"i"},{"n":"url","fmt":"uri","t":"s"},{"n":"image_url","fmt":"uri","t":"s"}]},{"name":"Product Removed","identity":"any","consent":0,"props":[{"n":"cart_id","r":1,"fmt":"uuid","t":"s"},{"n":"product_id","r":1,"t":"s"},{"n":"sku","r":1,"pat":"^[A-Z0-9]+(-[A-Z0-9]+)*$","t":"s"},{"n":"category","t":"s"},{"n":"name","r":1,"maxLen":200,"t":"s"},{"n":"brand","t":"s"},{"n":"variant","t":"s"},{"n":"price","r":1,"min":0,"t":"n"},{"n":"quantity","min":1,"t":"i"},{"n":"coupon","t":"s"},{"n":"position","min":1,"t":"i"},{"n":"url","fmt":"uri","t":"s"},{"n":"image_url","fmt":"uri","t":"s"}]},{"name":"Cart Viewed","identity":"any","consent":0,"props":[{"n":"cart_id","r":1,"fmt":"uuid","t":"s"},{"n":"products","minLen":1,"maxLen":100,"t":"l","i":{"t":"o","p":[{"n":"product_id","r":1,"t":"s"},{"n":"sku","r":1,"t":"s"},{"n":"category","t":"s"},{"n":"name","r":1,"t":"s"},{"n":"brand","t":"s"},{"n":"variant","t":"s"},{"n":"price","r":1,"min":0,"t":"n"},{"n":"quantity","min":1,"t":"i"},{"n":"coupon","t":"s"},{"n":"position","min":1,"t":"i"},{"n":"url","fmt":"uri","t":"s"},{"n":"image_url","fmt":"uri","t":"s"}]}}]},{"name":"Checkout Started","identity":"any","consent":0,"props":[{"n":"checkout_id","r":1,"fmt":"uuid","t":"s"},{"n":"order_id","r":1,"pat":"^[0-9a-f]{24}$","t":"s"},{"n":"affiliation","t":"s"},{"n":"revenue","min":0,"t":"n"},{"n":"shipping","min":0,"t":"n"},{"n":"tax","min":0,"t":"n"},{"n":"discount","min":0,"t":"n"},{"n":"coupon","t":"s"},{"n":"currency","r":1,"t":"e","e":["USD","CAD"]},{"n":"value","min":0,"t":"n"},{"n":"products","minLen":1,"maxLen":100,"t":"l","i":{"t":"o","p":[{"n":"product_id","r":1,"t":"s"},{"n":"sku","r":1,"t":"s"},{"n":"category","t":"s"},{"n":"name","r":1,"t":"s"},{"n":"brand","t":"s"},{"n":"variant","t":"s"},{"n":"price","r":1,"min":0,"t":"n"},{"n":"quantity","min":1,"t":"i"},{"n":"coupon","t":"s"},{"n":"position","min":1,"t":"i"},{"n":"url","fmt":"uri","t":"s"},{"n":"image_url","fmt":"uri","t":"s"}]}}]},{"name":"Checkout Step Viewed","identity":"any","consent":0,"props":[{"n":"checkout_id","r":1,"fmt":"uuid","t":"s"},{"n":"step","r":1,"min":1,"max":4,"t":"i"},{"n":"shipping_method","t":"e","e":["standard","express","next_day","store_pickup"]},{"n":"payment_method","t":"e","e":["card","paypal","apple_pay","google_pay","gift_card"]}]},{"name":"Checkout Step Completed","identity":"any","consent":0,"props":[{"n":"checkout_id","r":1,"fmt":"uuid","t":"s"},{"n":"step","r":1,"min":1,"max":4,"t":"i"},{"n":"shipping_method","t":"e","e":["standard","express","next_day","store_pickup"]},{"n":"payment_method","t":"e","e":["card","paypal","apple_pay","google_pay","gift_card"]}]},{"name":"Payment Info Entered","identity":"any","consent":0,"props":[{"n":"checkout_id","r":1,"fmt":"uuid","t":"s"},{"n":"order_id","u":1,"pat":"^[0-9a-f]{24}$","t":"s"},{"n":"step","min":1,"max":4,"t":"i"},{"n":"shipping_method","t":"e","e":["standard","express","next_day","store_pickup"]},{"n":"payment_method","r":1,"t":"e","e":["card","paypal","apple_pay","google_pay","gift_card"]}]},{"name":"Product Added to Wishlist","identity":"user","consent":0,"props":[{"n":"wishlist_id","r":1,"t":"s"},{"n":"wishlist_name","maxLen":100,"t":"s"},{"n":"product_id","r":1,"t":"s"},{"n":"sku","r":1,"pat":"^[A-Z0-9]+(-[A-Z0-9]+)*$","t":"s"},{"n":"category","t":"s"},{"n":"name","r":1,"maxLen":200,"t":"s"},{"n":"brand","t":"s"},{"n":"variant","t":"s"},{"n":"price","r":1,"min":0,"t":"n"},{"n":"quantity","min":1,"t":"i"},{"n":"coupon","t":"s"},{"n":"position","min":1,"t":"i"},{"n":"url","fmt":"uri","t":"s"},{"n":"image_url","fmt":"uri","t":"s"}]},{"name":"Product Removed from Wishlist","identity":"user","consent":0,"props":[{"n":"wishlist_id","r":1,"t":"s"},{"n":"wishlist_name","maxLen":100,"t":"s"},{"n":"product_id","r":1,"t":"s"},{"n":"sku","r":1,"pat":"^[A-Z0-9]+(-[A-Z0-9]+)*$","t":"s"},{"n":"category","t":"s"},{"n":"name","r":1,"maxLen":200,"t":"s"},{"n":"brand","t":"s"},{"n":"variant","t":"s"},{"n":"price","r":1,"min":0,"t":"n"},{"n":"quantity","min":1,"t":"i"},{"n":"coupon","t":"s"},{"n":"position","min":1,"t":"i"},{"n":"url","fmt":"uri","t":"s"},{"n":"image_url","fmt":"uri","t":"s"}]},{"name":"Wishlist Product Added to Cart","identity":"user","consent":0,"props":[{"n":"wishlist_id","r":1,"t":"s"},{"n":"wishlist_name","maxLen":100,"t":"s"},{"n":"cart_id","r":1,"fmt":"uuid","t":"s"},{"n":"product_id","r":1,"t":"s"},{"n":"sku","r":1,"pat":"^[A-Z0-9]+(-[A-Z0-9]+)*$","t":"s"},{"n":"category","t":"s"},{"n":"name","r":1,"maxLen":200,"t":"s"},{"n":"brand","t":"s"},{"n":"variant","t":"s"},{"n":"price","r":1,"min":0,"t":"n"},{"n":"quantity","min":1,"t":"i"},{"n":"coupon","t":"s"},{"n":"position","min":1,"t":"i"},{"n":"url","fmt":"uri","t":"s"},{"n":"image_url","fmt":"uri","t":"s"}]},{"name":"Product Shared","identity":"any","consent":0,"props":[{"n":"share_via","r":1,"t":"e","e":["email","sms","copy_link","native_share"]},{"n":"share_message","c":2,"maxLen":500,"t":"s"},{"n":"recipient","c":2,"u":1,"t":"s"},{"n":"product_id","r":1,"t":"s"},{"n":"sku","r":1,"pat":"^[A-Z0-9]+(-[A-Z0-9]+)*$","t":"s"},{"n":"category","t":"s"},{"n":"name","r":1,"maxLen":200,"t":"s"},{"n":"brand","t":"s"},{"n":"variant","t":"s"},{"n":"price","r":1,"min":0,"t":"n"},{"n":"quantity","min":1,"t":"i"},{"n":"coupon","t":"s"},{"n":"position","min":1,"t":"i"},{"n":"url","fmt":"uri","t":"s"},{"n":"image_url","fmt":"uri","t":"s"}]},{"name":"Cart Shared","identity":"any","consent":0,"props":[{"n":"share_via","r":1,"t":"e","e":["email","sms","copy_link","native_share"]},{"n":"share_message","c":2,"maxLen":500,"t":"s"},{"n":"recipient","c":2,"u":1,"t":"s"},{"n":"cart_id","r":1,"fmt":"uuid","t":"s"},{"n":"products","minLen":1,"maxLen":100,"t":"l","i":{"t":"o","p":[{"n":"product_id","r":1,"t":"s"},{"n":"sku","r":1,"t":"s"},{"n":"category","t":"s"},{"n":"name","r":1,"t":"s"},{"n":"brand","t":"s"},{"n":"variant","t":"s"},{"n":"price","r":1,"min":0,"t":"n"},{"n":"quantity","min":1,"t":"i"},{"n":"coupon","t":"s"},{"n":"position","min":1,"t":"i"},{"n":"url","fmt":"uri","t":"s"},{"n":"image_url","fmt":"uri","t":"s"}]}}]},{"name":"Product Reviewed","identity":"user","consent":0,"props":[{"n":"product_id","r":1,"t":"s"},{"n":"review_id","r":1,"t":"s"},{"n":"review_body","maxLen":5000,"t":"s"},{"n":"rating","r":1,"min":1,"max":5,"t":"i"}]},{"name":"Product Favorited","identity":"any","consent":0,"props":[{"n":"product_id","r":1,"t":"s"}]},{"name":"Order Completed","identity":"user","consent":2,"props":[{"n":"checkout_id","r":1,"fmt":"uuid","t":"s"},{"n":"order_id","r":1,"pat":"^[0-9a-f]{24}$","t":"s"},{"n":"affiliation","t":"s"},{"n":"revenue","min":0,"t":"n"},{"n":"shipping","min":0,"t":"n"},{"n":"tax","min":0,"t":"n"},{"n":"discount","min":0,"t":"n"},{"n":"coupon","t":"s"},{"n":"currency","r":1,"t":"e","e":["USD","CAD"]},{"n":"subtotal","r":1,"min":0,"t":"n"},{"n":"total","r":1,"min":0,"t":"n"},{"n":"products","minLen":1,"maxLen":100,"t":"l","i":{"t":"o","p":[{"n":"product_id","r":1,"t":"s"},{"n":"sku","r":1,"t":"s"},{"n":"category","t":"s"},{"n":"name","r":1,"t":"s"},{"n":"brand","t":"s"},{"n":"variant","t":"s"},{"n":"price","r":1,"min":0,"t":"n"},{"n":"quantity","min":1,"t":"i"},{"n":"coupon","t":"s"},{"n":"position","min":1,"t":"i"},{"n":"url","fmt":"uri","t":"s"},{"n":"image_url","fmt":"uri","t":"s"}]}},{"n":"estimated_delivery","fmt":"date","t":"s"},{"n":"fraud_check","t":"o","p":[{"n":"score","r":1,"min":0,"max":1,"t":"n"},{"n":"client_ipv4","u":1,"fmt":"ipv4","t":"s"},{"n":"client_ipv6","u":1,"fmt":"ipv6","t":"s"}]}]},{"name":"Order Updated","identity":"user","consent":2,"props":[{"n":"order_id","r":1,"pat":"^[0-9a-f]{24}$","t":"s"},{"n":"affiliation","t":"s"},{"n":"revenue","min":0,"t":"n"},{"n":"shipping","min":0,"t":"n"},{"n":"tax","min":0,"t":"n"},{"n":"discount","min":0,"t":"n"},{"n":"coupon","t":"s"},{"n":"currency","r":1,"t":"e","e":["USD","CAD"]},{"n":"total","r":1,"min":0,"t":"n"},{"n":"products","minLen":1,"maxLen":100,"t":"l","i":{"t":"o","p":[{"n":"product_id","r":1,"t":"s"},{"n":"sku","r":1,"t":"s"},{"n":"category","t":"s"},{"n":"name","r":1,"t":"s"},{"n":"brand","t":"s"},{"n":"variant","t":"s"},{"n":"price","r":1,"min":0,"t":"n"},{"n":"quantity","min":1,"t":"i"},{"n":"coupon","t":"s"},{"n":"position","min":1,"t":"i"},{"n":"url","fmt":"uri","t":"s"},{"n":"image_url","fmt":"uri","t":"s"}]}},{"n":"changed","minLen":1,"t":"l","i":{"t":"e","e":["items","address","shipping_method"]}}]},{"name":"Order Refunded","identity":"user","consent":2,"props":[{"n":"order_id","r":1,"pat":"^[0-9a-f]{24}$","t":"s"},{"n":"total","r":1,"min":0,"t":"n"},{"n":"currency","r":1,"t":"e","e":["USD","CAD"]},{"n":"products","minLen":1,"maxLen":100,"t":"l","i":{"t":"o","p":[{"n":"product_id","r":1,"t":"s"},{"n":"sku","r":1,"t":"s"},{"n":"category","t":"s"},{"n":"name","r":1,"t":"s"},{"n":"brand","t":"s"},{"n":"variant","t":"s"},{"n":"price","r":1,"min":0,"t":"n"},{"n":"quantity","min":1,"t":"i"},{"n":"coupon","t":"s"},{"n":"position","min":1,"t":"i"},{"n":"url","fmt":"uri","t":"s"},{"n":"image_url","fmt":"uri","t":"s"}]}},{"n":"refund_reason","t":"e","e":["damaged","wrong_item","not_as_described","changed_mind","late"]}]},{"name":"Order Cancelled","identity":"user","consent":2,"props":[{"n":"order_id","r":1,"pat":"^[0-9a-f]{24}$","t":"s"},{"n":"affiliation","t":"s"},{"n":"revenue","min":0,"t":"n"},{"n":"shipping","min":0,"t":"n"},{"n":"tax","min":0,"t":"n"},{"n":"discount","min":0,"t":"n"},{"n":"coupon","t":"s"},{"n":"currency","r":1,"t":"e","e":["USD","CAD"]},{"n":"total","r":1,"min":0,"t":"n"},{"n":"products","minLen":1,"maxLen":100,"t":"l","i":{"t":"o","p":[{"n":"product_id","r":1,"t":"s"},{"n":"sku","r":1,"t":"s"},{"n":"category","t":"s"},{"n":"name","r":1,"t":"s"},{"n":"brand","t":"s"},{"n":"variant","t":"s"},{"n":"price","r":1,"min":0,"t":"n"},{"n":"quantity","min":1,"t":"i"},{"n":"coupon","t":"s"},{"n":"position","min":1,"t":"i"},{"n":"url","fmt":"uri","t":"s"},{"n":"image_url","fmt":"uri","t":"s"}]}},{"n":"cancelled_by","r":1,"t":"e","e":["shopper","support","fraud_review"]}]},{"name":"Coupon Entered","identity":"any","consent":0,"props":[{"n":"order_id","u":1,"t":"s"},{"n":"cart_id","fmt":"uuid","t":"s"},{"n":"coupon_id","r":1,"t":"s"}]},{"name":"Coupon Applied","identity":"any","consent":0,"props":[{"n":"order_id","u":1,"t":"s"},{"n":"cart_id","fmt":"uuid","t":"s"},{"n":"coupon_id","r":1,"t":"s"},{"n":"coupon_name","t":"s"},{"n":"discount","r":1,"min":0,"t":"n"}]},{"name":"Coupon Denied","identity":"any","consent":0,"props":[{"n":"order_id","u":1,"t":"s"},{"n":"cart_id","fmt":"uuid","t":"s"},{"n":"coupon","r":1,"t":"s"},{"n":"coupon_name","t":"s"},{"n":"reason","r":1,"t":"e","e":["expired","not_found","minimum_not_met","already_used","not_eligible"]}]},{"name":"Coupon Removed","identity":"any","consent":0,"props":[{"n":"order_id","u":1,"t":"s"},{"n":"cart_id","fmt":"uuid","t":"s"},{"n":"coupon_id","r":1,"t":"s"},{"n":"coupon_name","t":"s"},{"n":"discount","min":0,"t":"n"}]}],"identify":{"consent":2,"props":[{"n":"email","r":1,"fmt":"email","t":"s"},{"n":"first_name","t":"s"},{"n":"last_name","t":"s"},{"n":"phone","u":1,"pat":"^\\\\+1[0-9]{10}$","t":"s"},{"n":"address","t":"o","p":[{"n":"city","t":"s"},{"n":"state","pat":"^[A-Z]{2}$","t":"s"},{"n":"postal_code","t":"s"},{"n":"country","r":1,"t":"e","e":["US","CA"]}]},{"n":"birthday","c":0,"t":"d"},{"n":"loyalty_tier","r":1,"t":"e","e":["none","silver","gold"]},{"n":"created_at","r":1,"t":"t"},{"n":"accepts_sms","t":"b"}]}}';

@@ -928,7 +928,7 @@ def _send(
         def report(path: str, message: str) -> None:
             on_violation(Violation(name, path, message))
 
-        _check(body, c["props"], "/properties" if kind == "track" else "/traits", report)
+        _check(body, c["props"], "/properties" if kind == "track" else "/traits", c.get("x") == 1, report)
         _check_ids(c.get("identity", "any"), user_id is not None, anonymous_id is not None, context, report)
     timestamp = options.get("timestamp")
     integrations = dict(options.get("integrations") or {})
@@ -998,6 +998,12 @@ def _object(o: _t.Mapping[str, object], props: _t.List[_t.Any], granted: _Grante
 
 
 def _value(v: object, t: _t.Dict[str, _t.Any], granted: _Granted) -> object:
+    if t["t"] == "u":
+        # The member the value is sent as (a date: the date-time or date one).
+        dated = isinstance(v, _dt.date)
+        m = next((x for x in t.get("m", []) if (x["t"] in ("t", "d") if dated else _carries(x, v))), None)
+        if m is not None:
+            t = m
     if isinstance(v, _dt.datetime):
         if t["t"] == "d":
             return v.date().isoformat()
@@ -1018,7 +1024,8 @@ def _pointer(at: str, key: str) -> str:
     return at + "/" + key.replace("~", "~0").replace("/", "~1")
 
 
-def _check(o: _t.Mapping[str, object], props: _t.List[_t.Any], at: str, report: _Report) -> None:
+def _check(o: _t.Mapping[str, object], props: _t.List[_t.Any], at: str, closed: bool, report: _Report) -> None:
+    """`closed`: the object (or block) is closed, so another key is a defect, not only unplanned."""
     for p in props:
         path = _pointer(at, p["n"])
         if p["n"] not in o:
@@ -1027,17 +1034,71 @@ def _check(o: _t.Mapping[str, object], props: _t.List[_t.Any], at: str, report: 
             continue
         v = o[p["n"]]
         if v is None:
-            if p.get("u") != 1:
+            if p.get("u") != 1 and p["t"] != "a":
                 report(path, "null is not allowed: the property is not nullable")
         else:
             _check_value(v, p, p, path, report)
     names = {p["n"] for p in props}
     for k in o:
         if k not in names:
-            report(_pointer(at, k), "property not in the plan")
+            message = "property not in the plan (the object is closed)" if closed else "property not in the plan"
+            report(_pointer(at, k), message)
+
+
+def _is_number(v: object) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _carries(t: _t.Dict[str, _t.Any], v: object) -> bool:
+    """Whether a union member takes values of `v`'s JSON kind (the first that does is checked)."""
+    kind = t["t"]
+    if kind == "a":
+        return True
+    if kind == "b":
+        return isinstance(v, bool)
+    if kind in ("i", "n"):
+        return _is_number(v)
+    if kind in ("s", "t", "d"):
+        return isinstance(v, str)
+    if kind == "e":
+        return any(_carries({"t": _kind_of(x)}, v) for x in t.get("e", []))
+    if kind == "l":
+        return isinstance(v, (list, tuple))
+    if kind == "o":
+        return isinstance(v, dict)
+    return False
+
+
+def _kind_of(x: object) -> str:
+    return "b" if isinstance(x, bool) else "s" if isinstance(x, str) else "n"
+
+
+def _same(a: object, b: object) -> bool:
+    """JSON equality of two scalars: `1` is `1.0`, and `True` is not `1`."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    if isinstance(a, str) or isinstance(b, str):
+        return isinstance(a, str) and isinstance(b, str) and a == b
+    return _is_number(a) and _is_number(b) and a == b
+
+
+def _expected(t: _t.Dict[str, _t.Any]) -> str:
+    kind: str = t["t"]
+    if kind == "e":
+        return "one of " + ", ".join(_json.dumps(x) for x in t.get("e", []))
+    if kind == "u":
+        return " or ".join(_expected(m) for m in t.get("m", []))
+    return _EXPECTED.get(kind, kind)
+
+
+def _multiple(x: float, step: float) -> bool:
+    """Whether `x` is a multiple of `step` (within float error, as `eventsc validate` decides)."""
+    q = x / step
+    return abs(q - round(q)) < 1e-9
 
 
 _EXPECTED = {
+    "a": "any value",
     "s": "a string",
     "i": "an integer",
     "n": "a number",
@@ -1063,15 +1124,24 @@ def _describe(v: object) -> str:
 def _check_value(
     v: object, t: _t.Dict[str, _t.Any], c: _t.Optional[_t.Dict[str, _t.Any]], path: str, report: _Report
 ) -> None:
-    """`c`: the constraints (None on list items: they carry their type only)."""
+    """`v`: not None; `c`: the constraints (a union's members carry their type only)."""
+    if c is not None:
+        if "mul" in c and _is_number(v) and _math.isfinite(_t.cast(float, v)) and not _multiple(_t.cast(float, v), c["mul"]):
+            report(path, f"{v} is not a multiple of {c['mul']} (multiple_of)")
+        if "npat" in c and isinstance(v, str) and _regex(c["npat"]).search(v) is not None:
+            report(path, f"{_json.dumps(v)} matches not_pattern")
+        if "ne" in c and any(_same(x, v) for x in c["ne"]):
+            report(path, f"{_json.dumps(v)} is ruled out by not_enum")
+    if t["t"] == "u":
+        m = next((x for x in t.get("m", []) if _carries(x, v)), None)
+        if m is None:
+            report(path, f"expected {_expected(t)}, found {_describe(v)}")
+            return None
+        t = m
     kind = t["t"]
 
     def wrong() -> None:
-        if kind == "e":
-            expected = "one of " + ", ".join(_json.dumps(x) for x in t.get("e", []))
-        else:
-            expected = _EXPECTED.get(kind, kind)
-        report(path, f"expected {expected}, found {_describe(v)}")
+        report(path, f"expected {_expected(t)}, found {_describe(v)}")
 
     if kind == "s":
         if not isinstance(v, str):
@@ -1103,7 +1173,7 @@ def _check_value(
         if not (isinstance(v, str) and _date(v)):
             wrong()
     elif kind == "e":
-        if not (isinstance(v, str) and v in t.get("e", [])):
+        if not any(_same(x, v) for x in t.get("e", [])):
             wrong()
     elif kind == "l":
         if not isinstance(v, (list, tuple)):
@@ -1114,13 +1184,14 @@ def _check_value(
         if item is not None:
             for i, x in enumerate(v):
                 if x is None:
-                    report(f"{path}/{i}", f"expected {_EXPECTED.get(item['t'], item['t'])}, found null")
+                    if item.get("u") != 1 and item["t"] != "a":
+                        report(f"{path}/{i}", f"expected {_expected(item)}, found null")
                 else:
-                    _check_value(x, item, None, f"{path}/{i}", report)
+                    _check_value(x, item, item, f"{path}/{i}", report)
     elif kind == "o":
         if not isinstance(v, dict):
             return wrong()
-        _check(v, t.get("p", []), path, report)
+        _check(v, t.get("p", []), path, t.get("x") == 1, report)
     return None
 
 
@@ -1241,4 +1312,4 @@ def _format(f: str, s: str) -> bool:
 
 
 # The plan's shape, read by the run time.
-_PLAN = '{"version":"3.0.0","consents":[["health_data","Health data"],["sensitive_profile","Health data"],["service","Necessary"],["product_analytics","Analytics"]],"events":[{"name":"Glucose Reading Logged","identity":"user","consent":0,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)\\\\Z","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"reading_mg_dl","r":1,"min":20,"max":600,"t":"i"},{"n":"measured_at","r":1,"t":"t"},{"n":"meal_context","t":"e","e":["fasting","before_meal","after_meal","bedtime","other"]},{"n":"input","r":1,"t":"e","e":["manual","meter","cgm"]},{"n":"in_range","r":1,"t":"b"}]},{"name":"Symptom Logged","identity":"user","consent":0,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)\\\\Z","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"symptoms","r":1,"minLen":1,"maxLen":7,"t":"l","i":{"t":"e","e":["shakiness","sweating","dizziness","thirst","fatigue","blurred_vision","other"]}},{"n":"severity","r":1,"min":1,"max":5,"t":"i"},{"n":"notes_length","min":0,"t":"i"}]},{"name":"Medication Reminder Set","identity":"user","consent":0,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)\\\\Z","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"medication_schedule_id","r":1,"fmt":"uuid","t":"s"},{"n":"medication_class","r":1,"t":"e","e":["insulin_basal","insulin_bolus","metformin","glp1","sglt2","other"]},{"n":"times_per_day","r":1,"min":1,"max":8,"t":"i"},{"n":"delivery_channel","r":1,"t":"e","e":["push","sms","email","in_app"]}]},{"name":"Medication Dose Taken","identity":"user","consent":0,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)\\\\Z","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"medication_schedule_id","r":1,"fmt":"uuid","t":"s"},{"n":"medication_class","r":1,"t":"e","e":["insulin_basal","insulin_bolus","metformin","glp1","sglt2","other"]},{"n":"minutes_late","min":-120,"max":1440,"t":"i"},{"n":"from_reminder","r":1,"t":"b"}]},{"name":"Medication Dose Skipped","identity":"user","consent":0,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)\\\\Z","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"medication_schedule_id","r":1,"fmt":"uuid","t":"s"},{"n":"medication_class","r":1,"t":"e","e":["insulin_basal","insulin_bolus","metformin","glp1","sglt2","other"]},{"n":"skip_reason","t":"e","e":["forgot","side_effects","ran_out","doctor_advice","other"]}]},{"name":"Lab Result Viewed","identity":"user","consent":0,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)\\\\Z","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"lab_result_id","r":1,"fmt":"uuid","t":"s"},{"n":"test_type","r":1,"t":"e","e":["hba1c","lipid_panel","kidney_function"]},{"n":"hba1c_percent","u":1,"min":3,"max":20,"t":"n"},{"n":"days_since_result","min":0,"t":"i"}]},{"name":"Appointment Booked","identity":"user","consent":0,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)\\\\Z","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"appointment_id","r":1,"fmt":"uuid","t":"s"},{"n":"visit_type","r":1,"t":"e","e":["onboarding","follow_up","urgent"]},{"n":"scheduled_for","r":1,"t":"t"},{"n":"lead_time_hours","min":0,"t":"n"}]},{"name":"Appointment Cancelled","identity":"user","consent":0,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)\\\\Z","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"appointment_id","r":1,"fmt":"uuid","t":"s"},{"n":"cancelled_by","r":1,"t":"e","e":["user","educator","system"]},{"n":"hours_before","min":0,"t":"n"}]},{"name":"Care Team Message Sent","identity":"user","consent":0,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)\\\\Z","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"thread_id","r":1,"fmt":"uuid","t":"s"},{"n":"sender_role","r":1,"t":"e","e":["member","educator","nurse"]},{"n":"has_attachment","r":1,"t":"b"},{"n":"message_length","min":0,"max":4000,"t":"i"},{"n":"topic","t":"e","e":["readings","medication","diet","other"]}]},{"name":"Device Paired","identity":"user","consent":0,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)\\\\Z","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"device_kind","r":1,"t":"e","e":["meter","cgm"]},{"n":"manufacturer","r":1,"t":"s"},{"n":"connection","r":1,"t":"e","e":["bluetooth","cloud"]}]},{"name":"Reading Added","identity":"user","consent":0,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)\\\\Z","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"reading_text","t":"s"}]},{"name":"Account Created","identity":"user","consent":2,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)\\\\Z","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"signup_method","r":1,"t":"e","e":["email","apple","google","health_plan_sso"]},{"n":"invited_by_program","r":1,"t":"b"}]},{"name":"Health Data Consent Given","identity":"user","consent":2,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)\\\\Z","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"consent_text_version","r":1,"pat":"^[0-9]{4}-[0-9]{2}\\\\Z","t":"s"},{"n":"purposes","r":1,"minLen":1,"t":"l","i":{"t":"e","e":["health_data","sensitive_profile","research"]}},{"n":"given_at","r":1,"fmt":"date-time","t":"s"}]},{"name":"Health Data Consent Withdrawn","identity":"user","consent":2,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)\\\\Z","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"purposes","r":1,"minLen":1,"t":"l","i":{"t":"e","e":["health_data","sensitive_profile","research"]}},{"n":"deletion_request_id","r":1,"fmt":"uuid","t":"s"}]},{"name":"Onboarding Completed","identity":"any","consent":3,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)\\\\Z","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"steps_skipped","maxLen":3,"t":"l","i":{"t":"e","e":["device","reminders","care_team"]}},{"n":"duration_s","min":0,"max":86400,"t":"i"}]},{"name":"Notification Opened","identity":"user","consent":3,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)\\\\Z","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"delivery_channel","r":1,"t":"e","e":["push","sms","email","in_app"]},{"n":"notification_type","r":1,"t":"e","e":["reminder","care_message","weekly_summary"]},{"n":"minutes_to_open","min":0,"t":"i"}]}],"identify":{"consent":2,"props":[{"n":"email","r":1,"fmt":"email","t":"s"},{"n":"created_at","r":1,"t":"t"},{"n":"birthday","t":"d"},{"n":"diabetes_type","c":0,"t":"e","e":["type_1","type_2","gestational","prediabetes","other"]},{"n":"gender_identity","u":1,"c":1,"t":"e","e":["woman","man","non_binary","self_described","prefer_not_to_say"]},{"n":"target_range","t":"o","p":[{"n":"low_mg_dl","c":0,"min":50,"max":150,"t":"i"},{"n":"high_mg_dl","c":0,"min":100,"max":300,"t":"i"}]},{"n":"health_data_consent","r":1,"t":"b"}]},"group":{"consent":2,"props":[{"n":"name","r":1,"t":"s"},{"n":"program_type","r":1,"t":"e","e":["health_plan","employer","direct"]},{"n":"created_at","t":"t"}]}}'
+_PLAN = '{"version":"3.0.0","consents":[["health_data","Health data"],["sensitive_profile","Health data"],["service","Necessary"],["product_analytics","Analytics"]],"events":[{"name":"Glucose Reading Logged","identity":"user","consent":0,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)\\\\Z","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"reading_mg_dl","r":1,"min":20,"max":600,"t":"i"},{"n":"measured_at","r":1,"t":"t"},{"n":"meal_context","t":"e","e":["fasting","before_meal","after_meal","bedtime","other"]},{"n":"input","r":1,"t":"e","e":["manual","meter","cgm"]},{"n":"in_range","r":1,"t":"b"}]},{"name":"Symptom Logged","identity":"user","consent":0,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)\\\\Z","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"symptoms","r":1,"minLen":1,"maxLen":7,"t":"l","i":{"t":"e","e":["shakiness","sweating","dizziness","thirst","fatigue","blurred_vision","other"]}},{"n":"severity","r":1,"min":1,"max":5,"t":"i"},{"n":"notes_length","min":0,"t":"i"}]},{"name":"Medication Reminder Set","identity":"user","consent":0,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)\\\\Z","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"medication_schedule_id","r":1,"fmt":"uuid","t":"s"},{"n":"medication_class","r":1,"t":"e","e":["insulin_basal","insulin_bolus","metformin","glp1","sglt2","other"]},{"n":"times_per_day","r":1,"min":1,"max":8,"t":"i"},{"n":"delivery_channel","r":1,"t":"e","e":["push","sms","email","in_app"]}]},{"name":"Medication Dose Taken","identity":"user","consent":0,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)\\\\Z","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"medication_schedule_id","r":1,"fmt":"uuid","t":"s"},{"n":"medication_class","r":1,"t":"e","e":["insulin_basal","insulin_bolus","metformin","glp1","sglt2","other"]},{"n":"minutes_late","min":-120,"max":1440,"t":"i"},{"n":"from_reminder","r":1,"t":"b"}]},{"name":"Medication Dose Skipped","identity":"user","consent":0,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)\\\\Z","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"medication_schedule_id","r":1,"fmt":"uuid","t":"s"},{"n":"medication_class","r":1,"t":"e","e":["insulin_basal","insulin_bolus","metformin","glp1","sglt2","other"]},{"n":"skip_reason","t":"e","e":["forgot","side_effects","ran_out","doctor_advice","other"]}]},{"name":"Lab Result Viewed","identity":"user","consent":0,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)\\\\Z","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"lab_result_id","r":1,"fmt":"uuid","t":"s"},{"n":"test_type","r":1,"t":"e","e":["hba1c","lipid_panel","kidney_function"]},{"n":"hba1c_percent","u":1,"min":3,"max":20,"t":"n"},{"n":"days_since_result","min":0,"t":"i"}]},{"name":"Appointment Booked","identity":"user","consent":0,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)\\\\Z","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"appointment_id","r":1,"fmt":"uuid","t":"s"},{"n":"visit_type","r":1,"t":"e","e":["onboarding","follow_up","urgent"]},{"n":"scheduled_for","r":1,"t":"t"},{"n":"lead_time_hours","min":0,"t":"n"}]},{"name":"Appointment Cancelled","identity":"user","consent":0,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)\\\\Z","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"appointment_id","r":1,"fmt":"uuid","t":"s"},{"n":"cancelled_by","r":1,"t":"e","e":["user","educator","system"]},{"n":"hours_before","min":0,"t":"n"}]},{"name":"Care Team Message Sent","identity":"user","consent":0,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)\\\\Z","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"thread_id","r":1,"fmt":"uuid","t":"s"},{"n":"sender_role","r":1,"t":"e","e":["member","educator","nurse"]},{"n":"has_attachment","r":1,"t":"b"},{"n":"message_length","min":0,"max":4000,"t":"i"},{"n":"topic","t":"e","e":["readings","medication","diet","other"]}]},{"name":"Device Paired","identity":"user","consent":0,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)\\\\Z","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"device_kind","r":1,"t":"e","e":["meter","cgm"]},{"n":"manufacturer","r":1,"t":"s"},{"n":"connection","r":1,"t":"e","e":["bluetooth","cloud"]}]},{"name":"Reading Added","identity":"user","consent":0,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)\\\\Z","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"reading_text","t":"s"}]},{"name":"Account Created","identity":"user","consent":2,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)\\\\Z","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"signup_method","r":1,"t":"e","e":["email","apple","google","health_plan_sso"]},{"n":"invited_by_program","r":1,"t":"b"}]},{"name":"Health Data Consent Given","identity":"user","consent":2,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)\\\\Z","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"consent_text_version","r":1,"pat":"^[0-9]{4}-[0-9]{2}\\\\Z","t":"s"},{"n":"purposes","r":1,"minLen":1,"t":"l","i":{"t":"e","e":["health_data","sensitive_profile","research"]}},{"n":"given_at","r":1,"fmt":"date-time","t":"s"}]},{"name":"Health Data Consent Withdrawn","identity":"user","consent":2,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)\\\\Z","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"purposes","r":1,"minLen":1,"t":"l","i":{"t":"e","e":["health_data","sensitive_profile","research"]}},{"n":"deletion_request_id","r":1,"fmt":"uuid","t":"s"}]},{"name":"Onboarding Completed","identity":"any","consent":3,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)\\\\Z","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"steps_skipped","maxLen":3,"t":"l","i":{"t":"e","e":["device","reminders","care_team"]}},{"n":"duration_s","min":0,"max":86400,"t":"i"}]},{"name":"Notification Opened","identity":"user","consent":3,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)\\\\Z","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"delivery_channel","r":1,"t":"e","e":["push","sms","email","in_app"]},{"n":"notification_type","r":1,"t":"e","e":["reminder","care_message","weekly_summary"]},{"n":"minutes_to_open","min":0,"t":"i"}]}],"identify":{"consent":2,"props":[{"n":"email","r":1,"fmt":"email","t":"s"},{"n":"created_at","r":1,"t":"t"},{"n":"birthday","t":"d"},{"n":"diabetes_type","c":0,"t":"e","e":["type_1","type_2","gestational","prediabetes","other"]},{"n":"gender_identity","c":1,"u":1,"t":"e","e":["woman","man","non_binary","self_described","prefer_not_to_say"]},{"n":"target_range","t":"o","p":[{"n":"low_mg_dl","c":0,"min":50,"max":150,"t":"i"},{"n":"high_mg_dl","c":0,"min":100,"max":300,"t":"i"}]},{"n":"health_data_consent","r":1,"t":"b"}]},"group":{"consent":2,"props":[{"n":"name","r":1,"t":"s"},{"n":"program_type","r":1,"t":"e","e":["health_plan","employer","direct"]},{"n":"created_at","t":"t"}]}}'

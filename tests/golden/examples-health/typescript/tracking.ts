@@ -753,30 +753,37 @@ export function setAnalytics(analytics: BrowserAnalytics | NodeAnalytics, option
   _options = options;
 }
 
+/** A type and, on a property or list item, its constraints. */
 interface _Type {
   t: string;
-  e?: string[];
+  e?: (string | number | boolean)[];
   i?: _Type;
   p?: _Prop[];
+  m?: _Type[];
+  u?: number;
+  min?: number;
+  max?: number;
+  mul?: number;
+  minLen?: number;
+  maxLen?: number;
+  pat?: string;
+  npat?: string;
+  fmt?: string;
+  ne?: (string | number | boolean)[];
+  x?: number;
 }
 
 interface _Prop extends _Type {
   n: string;
   r?: number;
-  u?: number;
   c?: number;
-  min?: number;
-  max?: number;
-  minLen?: number;
-  maxLen?: number;
-  pat?: string;
-  fmt?: string;
 }
 
 interface _Container {
   name?: string;
   identity?: string;
   consent?: number;
+  x?: number;
   props: _Prop[];
 }
 
@@ -849,7 +856,7 @@ function _send(
   const onViolation = _options.onViolation;
   if (onViolation !== undefined) {
     const report: _Report = (path, message) => onViolation({ call: name, path, message });
-    _check(body, c.props, kind === "track" ? "/properties" : "/traits", report);
+    _check(body, c.props, kind === "track" ? "/properties" : "/traits", c.x === 1, report);
     if (node) {
       _checkIds(c.identity ?? "any", userId !== undefined, options?.anonymousId !== undefined, context, report);
     }
@@ -925,6 +932,13 @@ function _object(o: object, props: _Prop[], granted: (consent: number) => boolea
 }
 
 function _value(v: unknown, t: _Type, granted: (consent: number) => boolean): unknown {
+  if (t.t === "u") {
+    // The member the value is sent as (a Date: the date-time or date one).
+    const m = (t.m ?? []).find((x) => (v instanceof Date ? x.t === "t" || x.t === "d" : _carries(x, v)));
+    if (m !== undefined) {
+      t = m;
+    }
+  }
   if (v instanceof Date) {
     if (isNaN(v.getTime())) {
       return "Invalid Date";
@@ -946,7 +960,8 @@ function _pointer(at: string, key: string): string {
   return at + "/" + key.replace(/~/g, "~0").replace(/\//g, "~1");
 }
 
-function _check(o: Record<string, unknown>, props: _Prop[], at: string, report: _Report): void {
+/** `closed`: the object (or block) is closed, so another key is a defect, not only unplanned. */
+function _check(o: Record<string, unknown>, props: _Prop[], at: string, closed: boolean, report: _Report): void {
   for (const p of props) {
     const v = o[p.n];
     const path = _pointer(at, p.n);
@@ -955,7 +970,7 @@ function _check(o: Record<string, unknown>, props: _Prop[], at: string, report: 
         report(path, "missing required property");
       }
     } else if (v === null) {
-      if (p.u !== 1) {
+      if (p.u !== 1 && p.t !== "a") {
         report(path, "null is not allowed: the property is not nullable");
       }
     } else {
@@ -964,9 +979,50 @@ function _check(o: Record<string, unknown>, props: _Prop[], at: string, report: 
   }
   for (const k of Object.keys(o)) {
     if (!props.some((p) => p.n === k)) {
-      report(_pointer(at, k), "property not in the plan");
+      report(_pointer(at, k), closed ? "property not in the plan (the object is closed)" : "property not in the plan");
     }
   }
+}
+
+/** Whether a union member takes values of `v`'s JSON kind (the first that does is checked). */
+function _carries(t: _Type, v: unknown): boolean {
+  switch (t.t) {
+    case "a":
+      return true;
+    case "b":
+      return typeof v === "boolean";
+    case "i":
+    case "n":
+      return typeof v === "number";
+    case "s":
+    case "t":
+    case "d":
+      return typeof v === "string";
+    case "e":
+      return (t.e ?? []).some((x) => typeof x === typeof v);
+    case "l":
+      return Array.isArray(v);
+    case "o":
+      return typeof v === "object" && v !== null && !Array.isArray(v);
+    default:
+      return false;
+  }
+}
+
+function _expected(t: _Type): string {
+  if (t.t === "e") {
+    return "one of " + (t.e ?? []).map((x) => JSON.stringify(x)).join(", ");
+  }
+  if (t.t === "u") {
+    return (t.m ?? []).map(_expected).join(" or ");
+  }
+  return _EXPECTED[t.t] ?? t.t;
+}
+
+/** Whether `x` is a multiple of `step` (within float error, as `eventsc validate` decides). */
+function _multiple(x: number, step: number): boolean {
+  const q = x / step;
+  return Math.abs(q - Math.round(q)) < 1e-9;
 }
 
 function _describe(v: unknown): string {
@@ -980,6 +1036,7 @@ function _describe(v: unknown): string {
 }
 
 const _EXPECTED: Record<string, string> = {
+  a: "any value",
   s: "a string",
   i: "an integer",
   n: "a number",
@@ -990,11 +1047,29 @@ const _EXPECTED: Record<string, string> = {
   o: "an object",
 };
 
-/** `c`: the constraints (absent on list items: they carry their type only). */
-function _checkValue(v: unknown, t: _Type, c: _Prop | undefined, path: string, report: _Report): void {
+/** `v`: not null; `c`: the constraints (a union's members carry their type only). */
+function _checkValue(v: unknown, t: _Type, c: _Type | undefined, path: string, report: _Report): void {
+  if (c !== undefined) {
+    if (c.mul !== undefined && typeof v === "number" && isFinite(v) && !_multiple(v, c.mul)) {
+      report(path, `${v} is not a multiple of ${c.mul} (multiple_of)`);
+    }
+    if (c.npat !== undefined && typeof v === "string" && _regex(c.npat).test(v)) {
+      report(path, `${JSON.stringify(v)} matches not_pattern(${JSON.stringify(c.npat)})`);
+    }
+    if (c.ne !== undefined && c.ne.some((x) => x === v)) {
+      report(path, `${JSON.stringify(v)} is ruled out by not_enum`);
+    }
+  }
+  if (t.t === "u") {
+    const m = (t.m ?? []).find((x) => _carries(x, v));
+    if (m === undefined) {
+      report(path, `expected ${_expected(t)}, found ${_describe(v)}`);
+      return;
+    }
+    t = m;
+  }
   const wrong = (): void => {
-    const expected = t.t === "e" ? "one of " + (t.e ?? []).map((x) => JSON.stringify(x)).join(", ") : _EXPECTED[t.t];
-    report(path, `expected ${expected ?? t.t}, found ${_describe(v)}`);
+    report(path, `expected ${_expected(t)}, found ${_describe(v)}`);
   };
   switch (t.t) {
     case "s":
@@ -1030,7 +1105,7 @@ function _checkValue(v: unknown, t: _Type, c: _Prop | undefined, path: string, r
     case "d":
       return typeof v === "string" && _date(v) ? undefined : wrong();
     case "e":
-      return typeof v === "string" && (t.e ?? []).includes(v) ? undefined : wrong();
+      return (t.e ?? []).some((x) => x === v) ? undefined : wrong();
     case "l": {
       if (!Array.isArray(v)) {
         return wrong();
@@ -1042,9 +1117,11 @@ function _checkValue(v: unknown, t: _Type, c: _Prop | undefined, path: string, r
       if (item !== undefined) {
         v.forEach((x: unknown, i: number) => {
           if (x === null || x === undefined) {
-            report(`${path}/${i}`, `expected ${_EXPECTED[item.t] ?? item.t}, found null`);
+            if (item.u !== 1 && item.t !== "a") {
+              report(`${path}/${i}`, `expected ${_expected(item)}, found null`);
+            }
           } else {
-            _checkValue(x, item, undefined, `${path}/${i}`, report);
+            _checkValue(x, item, item, `${path}/${i}`, report);
           }
         });
       }
@@ -1054,12 +1131,12 @@ function _checkValue(v: unknown, t: _Type, c: _Prop | undefined, path: string, r
       if (typeof v !== "object" || v === null || Array.isArray(v)) {
         return wrong();
       }
-      _check(v as Record<string, unknown>, t.p ?? [], path, report);
+      _check(v as Record<string, unknown>, t.p ?? [], path, t.x === 1, report);
       return;
   }
 }
 
-function _checkLength(n: number, c: _Prop, unit: string, path: string, report: _Report): void {
+function _checkLength(n: number, c: _Type, unit: string, path: string, report: _Report): void {
   if (c.minLen !== undefined && n < c.minLen) {
     report(path, `${n} ${unit}, fewer than min_length(${c.minLen})`);
   }
@@ -1177,4 +1254,4 @@ function _format(f: string, s: string): boolean {
 }
 
 /** The plan's shape, read by the run time. */
-const _PLAN = '{"version":"3.0.0","consents":[["health_data","Health data"],["sensitive_profile","Health data"],["service","Necessary"],["product_analytics","Analytics"]],"events":[{"name":"Glucose Reading Logged","identity":"user","consent":0,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)$","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"reading_mg_dl","r":1,"min":20,"max":600,"t":"i"},{"n":"measured_at","r":1,"t":"t"},{"n":"meal_context","t":"e","e":["fasting","before_meal","after_meal","bedtime","other"]},{"n":"input","r":1,"t":"e","e":["manual","meter","cgm"]},{"n":"in_range","r":1,"t":"b"}]},{"name":"Symptom Logged","identity":"user","consent":0,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)$","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"symptoms","r":1,"minLen":1,"maxLen":7,"t":"l","i":{"t":"e","e":["shakiness","sweating","dizziness","thirst","fatigue","blurred_vision","other"]}},{"n":"severity","r":1,"min":1,"max":5,"t":"i"},{"n":"notes_length","min":0,"t":"i"}]},{"name":"Medication Reminder Set","identity":"user","consent":0,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)$","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"medication_schedule_id","r":1,"fmt":"uuid","t":"s"},{"n":"medication_class","r":1,"t":"e","e":["insulin_basal","insulin_bolus","metformin","glp1","sglt2","other"]},{"n":"times_per_day","r":1,"min":1,"max":8,"t":"i"},{"n":"delivery_channel","r":1,"t":"e","e":["push","sms","email","in_app"]}]},{"name":"Medication Dose Taken","identity":"user","consent":0,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)$","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"medication_schedule_id","r":1,"fmt":"uuid","t":"s"},{"n":"medication_class","r":1,"t":"e","e":["insulin_basal","insulin_bolus","metformin","glp1","sglt2","other"]},{"n":"minutes_late","min":-120,"max":1440,"t":"i"},{"n":"from_reminder","r":1,"t":"b"}]},{"name":"Medication Dose Skipped","identity":"user","consent":0,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)$","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"medication_schedule_id","r":1,"fmt":"uuid","t":"s"},{"n":"medication_class","r":1,"t":"e","e":["insulin_basal","insulin_bolus","metformin","glp1","sglt2","other"]},{"n":"skip_reason","t":"e","e":["forgot","side_effects","ran_out","doctor_advice","other"]}]},{"name":"Lab Result Viewed","identity":"user","consent":0,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)$","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"lab_result_id","r":1,"fmt":"uuid","t":"s"},{"n":"test_type","r":1,"t":"e","e":["hba1c","lipid_panel","kidney_function"]},{"n":"hba1c_percent","u":1,"min":3,"max":20,"t":"n"},{"n":"days_since_result","min":0,"t":"i"}]},{"name":"Appointment Booked","identity":"user","consent":0,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)$","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"appointment_id","r":1,"fmt":"uuid","t":"s"},{"n":"visit_type","r":1,"t":"e","e":["onboarding","follow_up","urgent"]},{"n":"scheduled_for","r":1,"t":"t"},{"n":"lead_time_hours","min":0,"t":"n"}]},{"name":"Appointment Cancelled","identity":"user","consent":0,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)$","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"appointment_id","r":1,"fmt":"uuid","t":"s"},{"n":"cancelled_by","r":1,"t":"e","e":["user","educator","system"]},{"n":"hours_before","min":0,"t":"n"}]},{"name":"Care Team Message Sent","identity":"user","consent":0,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)$","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"thread_id","r":1,"fmt":"uuid","t":"s"},{"n":"sender_role","r":1,"t":"e","e":["member","educator","nurse"]},{"n":"has_attachment","r":1,"t":"b"},{"n":"message_length","min":0,"max":4000,"t":"i"},{"n":"topic","t":"e","e":["readings","medication","diet","other"]}]},{"name":"Device Paired","identity":"user","consent":0,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)$","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"device_kind","r":1,"t":"e","e":["meter","cgm"]},{"n":"manufacturer","r":1,"t":"s"},{"n":"connection","r":1,"t":"e","e":["bluetooth","cloud"]}]},{"name":"Reading Added","identity":"user","consent":0,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)$","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"reading_text","t":"s"}]},{"name":"Account Created","identity":"user","consent":2,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)$","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"signup_method","r":1,"t":"e","e":["email","apple","google","health_plan_sso"]},{"n":"invited_by_program","r":1,"t":"b"}]},{"name":"Health Data Consent Given","identity":"user","consent":2,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)$","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"consent_text_version","r":1,"pat":"^[0-9]{4}-[0-9]{2}$","t":"s"},{"n":"purposes","r":1,"minLen":1,"t":"l","i":{"t":"e","e":["health_data","sensitive_profile","research"]}},{"n":"given_at","r":1,"fmt":"date-time","t":"s"}]},{"name":"Health Data Consent Withdrawn","identity":"user","consent":2,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)$","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"purposes","r":1,"minLen":1,"t":"l","i":{"t":"e","e":["health_data","sensitive_profile","research"]}},{"n":"deletion_request_id","r":1,"fmt":"uuid","t":"s"}]},{"name":"Onboarding Completed","identity":"any","consent":3,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)$","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"steps_skipped","maxLen":3,"t":"l","i":{"t":"e","e":["device","reminders","care_team"]}},{"n":"duration_s","min":0,"max":86400,"t":"i"}]},{"name":"Notification Opened","identity":"user","consent":3,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)$","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"delivery_channel","r":1,"t":"e","e":["push","sms","email","in_app"]},{"n":"notification_type","r":1,"t":"e","e":["reminder","care_message","weekly_summary"]},{"n":"minutes_to_open","min":0,"t":"i"}]}],"identify":{"consent":2,"props":[{"n":"email","r":1,"fmt":"email","t":"s"},{"n":"created_at","r":1,"t":"t"},{"n":"birthday","t":"d"},{"n":"diabetes_type","c":0,"t":"e","e":["type_1","type_2","gestational","prediabetes","other"]},{"n":"gender_identity","u":1,"c":1,"t":"e","e":["woman","man","non_binary","self_described","prefer_not_to_say"]},{"n":"target_range","t":"o","p":[{"n":"low_mg_dl","c":0,"min":50,"max":150,"t":"i"},{"n":"high_mg_dl","c":0,"min":100,"max":300,"t":"i"}]},{"n":"health_data_consent","r":1,"t":"b"}]},"group":{"consent":2,"props":[{"n":"name","r":1,"t":"s"},{"n":"program_type","r":1,"t":"e","e":["health_plan","employer","direct"]},{"n":"created_at","t":"t"}]}}';
+const _PLAN = '{"version":"3.0.0","consents":[["health_data","Health data"],["sensitive_profile","Health data"],["service","Necessary"],["product_analytics","Analytics"]],"events":[{"name":"Glucose Reading Logged","identity":"user","consent":0,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)$","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"reading_mg_dl","r":1,"min":20,"max":600,"t":"i"},{"n":"measured_at","r":1,"t":"t"},{"n":"meal_context","t":"e","e":["fasting","before_meal","after_meal","bedtime","other"]},{"n":"input","r":1,"t":"e","e":["manual","meter","cgm"]},{"n":"in_range","r":1,"t":"b"}]},{"name":"Symptom Logged","identity":"user","consent":0,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)$","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"symptoms","r":1,"minLen":1,"maxLen":7,"t":"l","i":{"t":"e","e":["shakiness","sweating","dizziness","thirst","fatigue","blurred_vision","other"]}},{"n":"severity","r":1,"min":1,"max":5,"t":"i"},{"n":"notes_length","min":0,"t":"i"}]},{"name":"Medication Reminder Set","identity":"user","consent":0,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)$","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"medication_schedule_id","r":1,"fmt":"uuid","t":"s"},{"n":"medication_class","r":1,"t":"e","e":["insulin_basal","insulin_bolus","metformin","glp1","sglt2","other"]},{"n":"times_per_day","r":1,"min":1,"max":8,"t":"i"},{"n":"delivery_channel","r":1,"t":"e","e":["push","sms","email","in_app"]}]},{"name":"Medication Dose Taken","identity":"user","consent":0,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)$","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"medication_schedule_id","r":1,"fmt":"uuid","t":"s"},{"n":"medication_class","r":1,"t":"e","e":["insulin_basal","insulin_bolus","metformin","glp1","sglt2","other"]},{"n":"minutes_late","min":-120,"max":1440,"t":"i"},{"n":"from_reminder","r":1,"t":"b"}]},{"name":"Medication Dose Skipped","identity":"user","consent":0,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)$","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"medication_schedule_id","r":1,"fmt":"uuid","t":"s"},{"n":"medication_class","r":1,"t":"e","e":["insulin_basal","insulin_bolus","metformin","glp1","sglt2","other"]},{"n":"skip_reason","t":"e","e":["forgot","side_effects","ran_out","doctor_advice","other"]}]},{"name":"Lab Result Viewed","identity":"user","consent":0,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)$","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"lab_result_id","r":1,"fmt":"uuid","t":"s"},{"n":"test_type","r":1,"t":"e","e":["hba1c","lipid_panel","kidney_function"]},{"n":"hba1c_percent","u":1,"min":3,"max":20,"t":"n"},{"n":"days_since_result","min":0,"t":"i"}]},{"name":"Appointment Booked","identity":"user","consent":0,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)$","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"appointment_id","r":1,"fmt":"uuid","t":"s"},{"n":"visit_type","r":1,"t":"e","e":["onboarding","follow_up","urgent"]},{"n":"scheduled_for","r":1,"t":"t"},{"n":"lead_time_hours","min":0,"t":"n"}]},{"name":"Appointment Cancelled","identity":"user","consent":0,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)$","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"appointment_id","r":1,"fmt":"uuid","t":"s"},{"n":"cancelled_by","r":1,"t":"e","e":["user","educator","system"]},{"n":"hours_before","min":0,"t":"n"}]},{"name":"Care Team Message Sent","identity":"user","consent":0,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)$","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"thread_id","r":1,"fmt":"uuid","t":"s"},{"n":"sender_role","r":1,"t":"e","e":["member","educator","nurse"]},{"n":"has_attachment","r":1,"t":"b"},{"n":"message_length","min":0,"max":4000,"t":"i"},{"n":"topic","t":"e","e":["readings","medication","diet","other"]}]},{"name":"Device Paired","identity":"user","consent":0,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)$","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"device_kind","r":1,"t":"e","e":["meter","cgm"]},{"n":"manufacturer","r":1,"t":"s"},{"n":"connection","r":1,"t":"e","e":["bluetooth","cloud"]}]},{"name":"Reading Added","identity":"user","consent":0,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)$","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"reading_text","t":"s"}]},{"name":"Account Created","identity":"user","consent":2,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)$","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"signup_method","r":1,"t":"e","e":["email","apple","google","health_plan_sso"]},{"n":"invited_by_program","r":1,"t":"b"}]},{"name":"Health Data Consent Given","identity":"user","consent":2,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)$","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"consent_text_version","r":1,"pat":"^[0-9]{4}-[0-9]{2}$","t":"s"},{"n":"purposes","r":1,"minLen":1,"t":"l","i":{"t":"e","e":["health_data","sensitive_profile","research"]}},{"n":"given_at","r":1,"fmt":"date-time","t":"s"}]},{"name":"Health Data Consent Withdrawn","identity":"user","consent":2,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)$","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"purposes","r":1,"minLen":1,"t":"l","i":{"t":"e","e":["health_data","sensitive_profile","research"]}},{"n":"deletion_request_id","r":1,"fmt":"uuid","t":"s"}]},{"name":"Onboarding Completed","identity":"any","consent":3,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)$","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"steps_skipped","maxLen":3,"t":"l","i":{"t":"e","e":["device","reminders","care_team"]}},{"n":"duration_s","min":0,"max":86400,"t":"i"}]},{"name":"Notification Opened","identity":"user","consent":3,"props":[{"n":"app_build","pat":"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\\\\([0-9]+\\\\)$","t":"s"},{"n":"data_region","r":1,"t":"e","e":["us","eu"]},{"n":"delivery_channel","r":1,"t":"e","e":["push","sms","email","in_app"]},{"n":"notification_type","r":1,"t":"e","e":["reminder","care_message","weekly_summary"]},{"n":"minutes_to_open","min":0,"t":"i"}]}],"identify":{"consent":2,"props":[{"n":"email","r":1,"fmt":"email","t":"s"},{"n":"created_at","r":1,"t":"t"},{"n":"birthday","t":"d"},{"n":"diabetes_type","c":0,"t":"e","e":["type_1","type_2","gestational","prediabetes","other"]},{"n":"gender_identity","c":1,"u":1,"t":"e","e":["woman","man","non_binary","self_described","prefer_not_to_say"]},{"n":"target_range","t":"o","p":[{"n":"low_mg_dl","c":0,"min":50,"max":150,"t":"i"},{"n":"high_mg_dl","c":0,"min":100,"max":300,"t":"i"}]},{"n":"health_data_consent","r":1,"t":"b"}]},"group":{"consent":2,"props":[{"n":"name","r":1,"t":"s"},{"n":"program_type","r":1,"t":"e","e":["health_plan","employer","direct"]},{"n":"created_at","t":"t"}]}}';

@@ -31,7 +31,10 @@ export interface ReportExportedProperties {
   "workspace id"?: string;
   /** Amount in the account's currency */
   $?: number;
-  /** Report id */
+  /**
+   * Report id
+   * not_enum("0", 0)
+   */
   report_id: string | number;
   /** Access level */
   level: Level;
@@ -49,25 +52,37 @@ export interface ReportExportedProperties {
   raw?: ReadonlyArray<unknown>;
   /**
    * Pages, by fives
-   * min(0) · max(100)
+   * min(0) · max(100) · multiple_of(5)
    */
   quantity: number;
-  /** Price, in quarters */
+  /**
+   * Price, in quarters
+   * multiple_of(0.25)
+   */
   price?: number;
   /**
    * Tags, each ≤ 20 chars
-   * max_length(5)
+   * max_length(5) · items(nullable max_length(20))
    */
   tags?: ReadonlyArray<string | null>;
-  /** Scores from 1 to 10 */
+  /**
+   * Scores from 1 to 10
+   * items(min(1) max(10))
+   */
   scores?: ReadonlyArray<number>;
   /** Codes */
   codes?: ReadonlyArray<1 | 2 | 3>;
   /** Start, as a date-time or epoch seconds */
   starts?: Date | string | number | null;
-  /** Channel, never a test one */
+  /**
+   * Channel, never a test one
+   * not_pattern("^test") · not_enum("internal", "staging")
+   */
   release?: string;
-  /** Export options */
+  /**
+   * Export options
+   * closed
+   */
   options?: {
     /** File format */
     format: "csv" | "pdf";
@@ -77,7 +92,10 @@ export interface ReportExportedProperties {
      */
     pages?: number;
   };
-  /** Exported items */
+  /**
+   * Exported items
+   * items(closed)
+   */
   items?: ReadonlyArray<{
     /** Stock keeping unit */
     sku: string;
@@ -99,6 +117,7 @@ export function identify(userId: string, traits?: IdentifyTraits, options?: Call
  * Event: "Report Exported"
  * Owner: @data
  * Identity: any
+ * Labels: platform:web, team:growth
  */
 export function reportExported(properties: ReportExportedProperties, options?: CallOptions): void {
   _send("track", 0, undefined, properties, options);
@@ -190,30 +209,37 @@ export function setAnalytics(analytics: BrowserAnalytics | NodeAnalytics, option
   _options = options;
 }
 
+/** A type and, on a property or list item, its constraints. */
 interface _Type {
   t: string;
-  e?: string[];
+  e?: (string | number | boolean)[];
   i?: _Type;
   p?: _Prop[];
+  m?: _Type[];
+  u?: number;
+  min?: number;
+  max?: number;
+  mul?: number;
+  minLen?: number;
+  maxLen?: number;
+  pat?: string;
+  npat?: string;
+  fmt?: string;
+  ne?: (string | number | boolean)[];
+  x?: number;
 }
 
 interface _Prop extends _Type {
   n: string;
   r?: number;
-  u?: number;
   c?: number;
-  min?: number;
-  max?: number;
-  minLen?: number;
-  maxLen?: number;
-  pat?: string;
-  fmt?: string;
 }
 
 interface _Container {
   name?: string;
   identity?: string;
   consent?: number;
+  x?: number;
   props: _Prop[];
 }
 
@@ -286,7 +312,7 @@ function _send(
   const onViolation = _options.onViolation;
   if (onViolation !== undefined) {
     const report: _Report = (path, message) => onViolation({ call: name, path, message });
-    _check(body, c.props, kind === "track" ? "/properties" : "/traits", report);
+    _check(body, c.props, kind === "track" ? "/properties" : "/traits", c.x === 1, report);
     if (node) {
       _checkIds(c.identity ?? "any", userId !== undefined, options?.anonymousId !== undefined, context, report);
     }
@@ -362,6 +388,13 @@ function _object(o: object, props: _Prop[], granted: (consent: number) => boolea
 }
 
 function _value(v: unknown, t: _Type, granted: (consent: number) => boolean): unknown {
+  if (t.t === "u") {
+    // The member the value is sent as (a Date: the date-time or date one).
+    const m = (t.m ?? []).find((x) => (v instanceof Date ? x.t === "t" || x.t === "d" : _carries(x, v)));
+    if (m !== undefined) {
+      t = m;
+    }
+  }
   if (v instanceof Date) {
     if (isNaN(v.getTime())) {
       return "Invalid Date";
@@ -383,7 +416,8 @@ function _pointer(at: string, key: string): string {
   return at + "/" + key.replace(/~/g, "~0").replace(/\//g, "~1");
 }
 
-function _check(o: Record<string, unknown>, props: _Prop[], at: string, report: _Report): void {
+/** `closed`: the object (or block) is closed, so another key is a defect, not only unplanned. */
+function _check(o: Record<string, unknown>, props: _Prop[], at: string, closed: boolean, report: _Report): void {
   for (const p of props) {
     const v = o[p.n];
     const path = _pointer(at, p.n);
@@ -392,7 +426,7 @@ function _check(o: Record<string, unknown>, props: _Prop[], at: string, report: 
         report(path, "missing required property");
       }
     } else if (v === null) {
-      if (p.u !== 1) {
+      if (p.u !== 1 && p.t !== "a") {
         report(path, "null is not allowed: the property is not nullable");
       }
     } else {
@@ -401,9 +435,50 @@ function _check(o: Record<string, unknown>, props: _Prop[], at: string, report: 
   }
   for (const k of Object.keys(o)) {
     if (!props.some((p) => p.n === k)) {
-      report(_pointer(at, k), "property not in the plan");
+      report(_pointer(at, k), closed ? "property not in the plan (the object is closed)" : "property not in the plan");
     }
   }
+}
+
+/** Whether a union member takes values of `v`'s JSON kind (the first that does is checked). */
+function _carries(t: _Type, v: unknown): boolean {
+  switch (t.t) {
+    case "a":
+      return true;
+    case "b":
+      return typeof v === "boolean";
+    case "i":
+    case "n":
+      return typeof v === "number";
+    case "s":
+    case "t":
+    case "d":
+      return typeof v === "string";
+    case "e":
+      return (t.e ?? []).some((x) => typeof x === typeof v);
+    case "l":
+      return Array.isArray(v);
+    case "o":
+      return typeof v === "object" && v !== null && !Array.isArray(v);
+    default:
+      return false;
+  }
+}
+
+function _expected(t: _Type): string {
+  if (t.t === "e") {
+    return "one of " + (t.e ?? []).map((x) => JSON.stringify(x)).join(", ");
+  }
+  if (t.t === "u") {
+    return (t.m ?? []).map(_expected).join(" or ");
+  }
+  return _EXPECTED[t.t] ?? t.t;
+}
+
+/** Whether `x` is a multiple of `step` (within float error, as `eventsc validate` decides). */
+function _multiple(x: number, step: number): boolean {
+  const q = x / step;
+  return Math.abs(q - Math.round(q)) < 1e-9;
 }
 
 function _describe(v: unknown): string {
@@ -417,6 +492,7 @@ function _describe(v: unknown): string {
 }
 
 const _EXPECTED: Record<string, string> = {
+  a: "any value",
   s: "a string",
   i: "an integer",
   n: "a number",
@@ -427,11 +503,29 @@ const _EXPECTED: Record<string, string> = {
   o: "an object",
 };
 
-/** `c`: the constraints (absent on list items: they carry their type only). */
-function _checkValue(v: unknown, t: _Type, c: _Prop | undefined, path: string, report: _Report): void {
+/** `v`: not null; `c`: the constraints (a union's members carry their type only). */
+function _checkValue(v: unknown, t: _Type, c: _Type | undefined, path: string, report: _Report): void {
+  if (c !== undefined) {
+    if (c.mul !== undefined && typeof v === "number" && isFinite(v) && !_multiple(v, c.mul)) {
+      report(path, `${v} is not a multiple of ${c.mul} (multiple_of)`);
+    }
+    if (c.npat !== undefined && typeof v === "string" && _regex(c.npat).test(v)) {
+      report(path, `${JSON.stringify(v)} matches not_pattern(${JSON.stringify(c.npat)})`);
+    }
+    if (c.ne !== undefined && c.ne.some((x) => x === v)) {
+      report(path, `${JSON.stringify(v)} is ruled out by not_enum`);
+    }
+  }
+  if (t.t === "u") {
+    const m = (t.m ?? []).find((x) => _carries(x, v));
+    if (m === undefined) {
+      report(path, `expected ${_expected(t)}, found ${_describe(v)}`);
+      return;
+    }
+    t = m;
+  }
   const wrong = (): void => {
-    const expected = t.t === "e" ? "one of " + (t.e ?? []).map((x) => JSON.stringify(x)).join(", ") : _EXPECTED[t.t];
-    report(path, `expected ${expected ?? t.t}, found ${_describe(v)}`);
+    report(path, `expected ${_expected(t)}, found ${_describe(v)}`);
   };
   switch (t.t) {
     case "s":
@@ -467,7 +561,7 @@ function _checkValue(v: unknown, t: _Type, c: _Prop | undefined, path: string, r
     case "d":
       return typeof v === "string" && _date(v) ? undefined : wrong();
     case "e":
-      return typeof v === "string" && (t.e ?? []).includes(v) ? undefined : wrong();
+      return (t.e ?? []).some((x) => x === v) ? undefined : wrong();
     case "l": {
       if (!Array.isArray(v)) {
         return wrong();
@@ -479,9 +573,11 @@ function _checkValue(v: unknown, t: _Type, c: _Prop | undefined, path: string, r
       if (item !== undefined) {
         v.forEach((x: unknown, i: number) => {
           if (x === null || x === undefined) {
-            report(`${path}/${i}`, `expected ${_EXPECTED[item.t] ?? item.t}, found null`);
+            if (item.u !== 1 && item.t !== "a") {
+              report(`${path}/${i}`, `expected ${_expected(item)}, found null`);
+            }
           } else {
-            _checkValue(x, item, undefined, `${path}/${i}`, report);
+            _checkValue(x, item, item, `${path}/${i}`, report);
           }
         });
       }
@@ -491,12 +587,12 @@ function _checkValue(v: unknown, t: _Type, c: _Prop | undefined, path: string, r
       if (typeof v !== "object" || v === null || Array.isArray(v)) {
         return wrong();
       }
-      _check(v as Record<string, unknown>, t.p ?? [], path, report);
+      _check(v as Record<string, unknown>, t.p ?? [], path, t.x === 1, report);
       return;
   }
 }
 
-function _checkLength(n: number, c: _Prop, unit: string, path: string, report: _Report): void {
+function _checkLength(n: number, c: _Type, unit: string, path: string, report: _Report): void {
   if (c.minLen !== undefined && n < c.minLen) {
     report(path, `${n} ${unit}, fewer than min_length(${c.minLen})`);
   }
@@ -614,4 +710,4 @@ function _format(f: string, s: string): boolean {
 }
 
 /** The plan's shape, read by the run time. */
-const _PLAN = '{"version":"0.1.0","consents":[["analytics","analytics"]],"events":[{"name":"Report Exported","identity":"any","props":[{"n":"workspace id","t":"s"},{"n":"$","t":"n"},{"n":"report_id","r":1,"t":"a"},{"n":"level","r":1,"t":"a"},{"n":"ratio","t":"a"},{"n":"flags","t":"a"},{"n":"mixed","t":"a"},{"n":"payload","t":"a"},{"n":"extras","u":1,"t":"a"},{"n":"raw","t":"l","i":{"t":"a"}},{"n":"quantity","r":1,"min":0,"max":100,"t":"i"},{"n":"price","t":"n"},{"n":"tags","maxLen":5,"t":"l","i":{"t":"a"}},{"n":"scores","t":"l","i":{"t":"i"}},{"n":"codes","t":"l","i":{"t":"a"}},{"n":"starts","u":1,"t":"a"},{"n":"release","t":"s"},{"n":"options","t":"o","p":[{"n":"format","r":1,"t":"e","e":["csv","pdf"]},{"n":"pages","min":1,"t":"i"}]},{"n":"items","t":"l","i":{"t":"o","p":[{"n":"sku","r":1,"t":"s"}]}}]}],"identify":{"consent":0,"props":[{"n":"email","fmt":"email","t":"s"},{"n":"plan","u":1,"t":"e","e":["free","pro"]}]}}';
+const _PLAN = '{"version":"0.1.0","consents":[["analytics","analytics"]],"events":[{"name":"Report Exported","identity":"any","x":1,"props":[{"n":"workspace id","t":"s"},{"n":"$","t":"n"},{"n":"report_id","r":1,"ne":["0",0],"t":"u","m":[{"t":"s"},{"t":"i"}]},{"n":"level","r":1,"t":"e","e":[1,2,3]},{"n":"ratio","t":"e","e":[0.5,1,1.5]},{"n":"flags","t":"e","e":[true]},{"n":"mixed","t":"e","e":["auto",0,false]},{"n":"payload","t":"a"},{"n":"extras","u":1,"t":"a"},{"n":"raw","t":"l","i":{"t":"a"}},{"n":"quantity","r":1,"min":0,"max":100,"mul":5,"t":"i"},{"n":"price","mul":0.25,"t":"n"},{"n":"tags","maxLen":5,"t":"l","i":{"u":1,"maxLen":20,"t":"s"}},{"n":"scores","t":"l","i":{"min":1,"max":10,"t":"i"}},{"n":"codes","t":"l","i":{"t":"e","e":[1,2,3]}},{"n":"starts","u":1,"t":"u","m":[{"t":"t"},{"t":"i"}]},{"n":"release","npat":"^test","ne":["internal","staging"],"t":"s"},{"n":"options","x":1,"t":"o","p":[{"n":"format","r":1,"t":"e","e":["csv","pdf"]},{"n":"pages","min":1,"t":"i"}]},{"n":"items","t":"l","i":{"x":1,"t":"o","p":[{"n":"sku","r":1,"t":"s"}]}}]}],"identify":{"consent":0,"x":1,"props":[{"n":"email","fmt":"email","t":"s"},{"n":"plan","u":1,"t":"e","e":["free","pro"]}]}}';
