@@ -203,20 +203,37 @@ fn breaking_value(p: &Property, sample: &Value) -> Option<(Value, String)> {
     };
     match ty {
         Type::Integer | Type::Number => {
-            if let Some(min) = &m.min {
-                return here(json!(min.value.value.floor() - 1.0));
+            let integer = matches!(ty, Type::Integer);
+            // An integer's value must stay an exact integer (a JSON integer the
+            // types take): none beyond 2^53.
+            let number = |x: f64| {
+                if integer {
+                    (x.abs() < 9e15).then(|| json!(x as i64))
+                } else {
+                    Some(json!(x))
+                }
+            };
+            if let Some(v) = m
+                .min
+                .as_ref()
+                .and_then(|n| number(n.value.value.floor() - 1.0))
+            {
+                return here(v);
             }
-            if let Some(max) = &m.max {
-                return here(json!(max.value.value.ceil() + 1.0));
+            if let Some(v) = m
+                .max
+                .as_ref()
+                .and_then(|n| number(n.value.value.ceil() + 1.0))
+            {
+                return here(v);
             }
             let step = m.multiple_of.as_ref()?.value.value;
             let x = sample.as_f64()?;
-            let off = if matches!(ty, Type::Integer) {
-                x + 1.0
-            } else {
-                x + step / 2.0
-            };
-            (!is_multiple(off, step)).then(|| (json!(off), String::new()))
+            let off = if integer { x + 1.0 } else { x + step / 2.0 };
+            if is_multiple(off, step) {
+                return None;
+            }
+            number(off).map(|v| (v, String::new()))
         }
         Type::String => {
             if let Some(f) = &m.format {
