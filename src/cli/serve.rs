@@ -74,9 +74,14 @@ pub struct Args {
     /// A folder of pages served under `/app/` (the front end under test).
     #[arg(long = "static", value_name = "DIR")]
     pub static_dir: Option<PathBuf>,
-    /// Threads answering requests.
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
-    pub jobs: u16,
+    /// Connections served at once, each on its own thread (a new connection
+    /// past this is answered 503).
+    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub max_connections: u16,
+    /// Accepted for compatibility and ignored: each connection has its own
+    /// thread (see `--max-connections`).
+    #[arg(long, hide = true)]
+    pub jobs: Option<u16>,
     /// How to print the plan's diagnostics, if it has errors.
     #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
     pub message_format: MessageFormat,
@@ -173,13 +178,12 @@ pub fn run(args: Args) -> u8 {
     let collector = Collector::new(&model, plan_lines, name, Box::new(sink), resumed);
 
     let addr = SocketAddr::new(args.host, args.port);
-    let http = match tiny_http::Server::http(addr) {
-        Ok(s) => s,
+    let listener = match std::net::TcpListener::bind(addr) {
+        Ok(l) => l,
         Err(e) => return usage_error(format!("cannot listen on {addr}: {e}")),
     };
-    let bound = http
-        .server_addr()
-        .to_ip()
+    let bound = listener
+        .local_addr()
         .unwrap_or(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), args.port));
     let loopback = args.host.is_loopback();
     if !loopback {
@@ -224,7 +228,11 @@ pub fn run(args: Args) -> u8 {
         static_dir: args.static_dir.clone(),
         loopback,
     };
-    serve::run(&http, &collector, &files, args.jobs as usize, &stop);
+    let limits = serve::http::Limits {
+        connections: args.max_connections.into(),
+        ..serve::http::Limits::default()
+    };
+    serve::run(&listener, &collector, &files, &limits, &stop);
 
     if let Err(e) = collector.flush() {
         crate::serve::note!("error: cannot write `{}`: {e}", capture.display());

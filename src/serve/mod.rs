@@ -3,7 +3,7 @@
 //!
 //! [`segment`] turns requests into messages; [`collector`] appends each to the
 //! capture file and checks it with `validate`'s engine; this module is the HTTP
-//! side (tiny_http, a few worker threads): the tracking API with CORS, the
+//! side ([`http`]: a thread per connection): the tracking API with CORS, the
 //! settings analytics.js fetches at load, the analytics.js bundle and a folder
 //! of pages when asked to serve them, and the dashboard (`/`, polling
 //! `/qa.json` and `/feed.json`).
@@ -24,14 +24,15 @@ macro_rules! note {
 pub(crate) use note;
 
 pub(crate) mod collector;
+pub(crate) mod http;
 pub(crate) mod segment;
 
 use collector::Collector;
+use http::{Request, Response};
 use std::io::Read;
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
-use tiny_http::{Header, Method, Request, Response};
+use std::sync::atomic::AtomicBool;
 
 /// The dashboard page (no outside resources; it renders with `textContent`,
 /// never HTML from the data).
@@ -50,51 +51,24 @@ pub(crate) struct Files {
     pub loopback: bool,
 }
 
-/// Serves requests with `workers` threads until `stop` is set.
+/// Serves requests on `listener` (a thread per connection, up to
+/// `limits.connections`) until `stop` is set.
 pub(crate) fn run(
-    http: &tiny_http::Server,
+    listener: &TcpListener,
     collector: &Collector,
     files: &Files,
-    workers: usize,
+    limits: &http::Limits,
     stop: &AtomicBool,
 ) {
-    std::thread::scope(|s| {
-        for _ in 0..workers.max(1) {
-            s.spawn(|| {
-                while !stop.load(Ordering::Relaxed) {
-                    match http.recv_timeout(Duration::from_millis(100)) {
-                        Ok(Some(req)) => handle(req, collector, files),
-                        Ok(None) => {}
-                        Err(_) => break,
-                    }
-                }
-            });
-        }
-    });
+    http::serve(listener, limits, stop, |req| handle(req, collector, files));
 }
 
-fn header(name: &str, value: &str) -> Header {
-    // Names and values here are ASCII without line breaks, so this cannot fail;
-    // a value that somehow is not becomes a harmless placeholder.
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).unwrap_or_else(|_| {
-        Header::from_bytes(&b"X-Eventsc"[..], &b"-"[..]).expect("a valid header")
-    })
-}
-
-fn get_header<'r>(req: &'r Request, name: &str) -> Option<&'r str> {
-    req.headers()
-        .iter()
-        .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
-        .map(|h| h.value.as_str())
-}
-
-type Reply = Response<std::io::Cursor<Vec<u8>>>;
+type Reply = Response;
 
 fn reply(status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> Reply {
-    Response::from_data(body.into())
-        .with_status_code(status)
-        .with_header(header("Content-Type", content_type))
-        .with_header(header("Cache-Control", "no-store"))
+    Response::new(status, body)
+        .header("Content-Type", content_type)
+        .header("Cache-Control", "no-store")
 }
 
 fn json(status: u16, body: impl Into<Vec<u8>>) -> Reply {
@@ -104,55 +78,53 @@ fn json(status: u16, body: impl Into<Vec<u8>>) -> Reply {
 /// CORS for the tracking API: any origin, with credentials (analytics.js may
 /// send cookies), the headers it asks for.
 fn cors(mut r: Reply, req: &Request) -> Reply {
-    match get_header(req, "Origin") {
+    match req.header("Origin") {
         Some(origin) => {
-            r.add_header(header("Access-Control-Allow-Origin", origin));
-            r.add_header(header("Access-Control-Allow-Credentials", "true"));
-            r.add_header(header("Vary", "Origin"));
+            r.add("Access-Control-Allow-Origin", origin);
+            r.add("Access-Control-Allow-Credentials", "true");
+            r.add("Vary", "Origin");
         }
-        None => r.add_header(header("Access-Control-Allow-Origin", "*")),
+        None => r.add("Access-Control-Allow-Origin", "*"),
     }
     r
 }
 
-fn handle(mut req: Request, collector: &Collector, files: &Files) {
-    let url = req.url().to_string();
+fn handle(req: &Request, collector: &Collector, files: &Files) -> Reply {
+    let url = req.target.as_str();
     let path = url.split(['?', '#']).next().unwrap_or("");
     let query = url.split_once('?').map_or("", |(_, q)| q);
     let api = path.starts_with("/v1/");
-    let response = match (req.method(), path) {
-        (Method::Options, _) if api => {
-            let mut r = cors(reply(204, "text/plain", ""), &req);
-            r.add_header(header("Access-Control-Allow-Methods", "GET, POST, OPTIONS"));
-            let asked = get_header(&req, "Access-Control-Request-Headers")
+    match (req.method.as_str(), path) {
+        ("OPTIONS", _) if api => {
+            let mut r = cors(reply(204, "text/plain", ""), req);
+            r.add("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+            let asked = req
+                .header("Access-Control-Request-Headers")
                 .filter(|h| h.bytes().all(|b| b.is_ascii_graphic() || b == b' '))
                 .unwrap_or("Content-Type, Authorization, Content-Encoding, X-Retry-Count");
-            r.add_header(header("Access-Control-Allow-Headers", asked));
-            r.add_header(header("Access-Control-Max-Age", "600"));
+            r.add("Access-Control-Allow-Headers", asked);
+            r.add("Access-Control-Max-Age", "600");
             r
         }
-        (Method::Post, _) if api => {
-            let r = ingest(&mut req, path, collector);
-            cors(r, &req)
-        }
-        (Method::Get, _) if api => match settings_key(path) {
+        ("POST", _) if api => cors(ingest(req, path, collector), req),
+        ("GET", _) if api => match settings_key(path) {
             Some(key) => {
-                let host = get_header(&req, "Host").unwrap_or("127.0.0.1");
-                cors(json(200, segment::settings(key, host)), &req)
+                let host = req.header("Host").unwrap_or("127.0.0.1");
+                cors(json(200, segment::settings(key, host)), req)
             }
             None => cors(
                 json(404, "{\"success\":false,\"error\":\"not found\"}"),
-                &req,
+                req,
             ),
         },
-        (Method::Get, _) if !host_allowed(&req, files) => reply(
+        ("GET", _) if !host_allowed(req, files) => reply(
             403,
             "text/plain; charset=utf-8",
             "eventsc serve answers its dashboard to localhost only\n",
         ),
-        (Method::Get, "/") => reply(200, "text/html; charset=utf-8", DASHBOARD),
-        (Method::Get, "/qa.json") => json(200, collector.summary().json()),
-        (Method::Get, "/feed.json") => {
+        ("GET", "/") => reply(200, "text/html; charset=utf-8", DASHBOARD),
+        ("GET", "/qa.json") => json(200, collector.summary().json()),
+        ("GET", "/feed.json") => {
             let after = query
                 .split('&')
                 .find_map(|kv| kv.strip_prefix("after="))
@@ -162,7 +134,7 @@ fn handle(mut req: Request, collector: &Collector, files: &Files) {
             let body = serde_json::json!({ "last": last, "items": items });
             json(200, body.to_string())
         }
-        (Method::Get, _) => match file_for(path, files) {
+        ("GET", _) => match file_for(path, files) {
             Some(file) => match std::fs::read(&file) {
                 Ok(bytes) => reply(200, content_type(&file), bytes),
                 Err(_) => not_found(),
@@ -170,25 +142,24 @@ fn handle(mut req: Request, collector: &Collector, files: &Files) {
             None => not_found(),
         },
         _ => reply(405, "text/plain; charset=utf-8", "method not allowed\n"),
-    };
-    // A client that went away is not an error of ours.
-    let _ = req.respond(response);
+    }
 }
 
 fn not_found() -> Reply {
     reply(404, "text/plain; charset=utf-8", "not found\n")
 }
 
-fn ingest(req: &mut Request, path: &str, collector: &Collector) -> Reply {
+fn ingest(req: &Request, path: &str, collector: &Collector) -> Reply {
     let Some(endpoint) = segment::endpoint(path) else {
         return json(
             404,
             "{\"success\":false,\"error\":\"not a tracking API path\"}",
         );
     };
-    let gzip =
-        get_header(req, "Content-Encoding").is_some_and(|e| e.trim().eq_ignore_ascii_case("gzip"));
-    let body = match segment::read_body(req.as_reader(), gzip) {
+    let gzip = req
+        .header("Content-Encoding")
+        .is_some_and(|e| e.trim().eq_ignore_ascii_case("gzip"));
+    let body = match segment::read_body(&req.body[..], gzip) {
         Ok(b) => b,
         Err(segment::BodyError::TooLarge) => {
             return json(413, "{\"success\":false,\"error\":\"body too large\"}");
@@ -229,7 +200,7 @@ fn host_allowed(req: &Request, files: &Files) -> bool {
     if !files.loopback {
         return true;
     }
-    let Some(host) = get_header(req, "Host") else {
+    let Some(host) = req.header("Host") else {
         return true;
     };
     let name = match host.strip_prefix('[') {
