@@ -359,7 +359,11 @@ fn read_request(
         break;
     }
     conn.deadline = Instant::now() + limits.head_time;
-    if conn.line(limits.request_line, &mut line).map_err(late)?.is_none() {
+    if conn
+        .line(limits.request_line, &mut line)
+        .map_err(late)?
+        .is_none()
+    {
         return Err(Some(refusal(
             414,
             format!(
@@ -441,31 +445,26 @@ fn read_request(
     } else {
         !connection_has("close")
     };
-    let chunked = match values("Transfer-Encoding").last() {
-        None => false,
-        Some(te) => {
-            if values("Content-Length").next().is_some() {
-                return Err(Some(refusal(
-                    400,
-                    "both Transfer-Encoding and Content-Length",
-                )));
-            }
-            let last = te.rsplit(',').next().unwrap_or("").trim();
-            if !last.eq_ignore_ascii_case("chunked") {
-                return Err(Some(refusal(
-                    501,
-                    "a Transfer-Encoding other than chunked",
-                )));
-            }
-            if te.split(',').count() > 1 {
-                return Err(Some(refusal(
-                    501,
-                    "a Transfer-Encoding other than chunked (use Content-Encoding: gzip)",
-                )));
-            }
-            true
+    let codings: Vec<&str> = values("Transfer-Encoding")
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    let chunked = !codings.is_empty();
+    if chunked {
+        if values("Content-Length").next().is_some() {
+            return Err(Some(refusal(
+                400,
+                "both Transfer-Encoding and Content-Length",
+            )));
         }
-    };
+        if codings.len() > 1 || !codings[0].eq_ignore_ascii_case("chunked") {
+            return Err(Some(refusal(
+                501,
+                "a Transfer-Encoding other than chunked (compress with Content-Encoding: gzip)",
+            )));
+        }
+    }
     let mut length = None;
     for v in values("Content-Length") {
         let n = (!v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
@@ -480,7 +479,10 @@ fn read_request(
     let too_large = || {
         Some(refusal(
             413,
-            format!("the request body is larger than {} bytes", limits.body_bytes),
+            format!(
+                "the request body is larger than {} bytes",
+                limits.body_bytes
+            ),
         ))
     };
     if length.is_some_and(|n| n > limits.body_bytes as u64) {

@@ -27,6 +27,7 @@ mod lsp;
 mod parser_agreement;
 mod plan_roots;
 mod serve;
+mod serve_http;
 mod status;
 mod targets_data;
 mod targets_docs;

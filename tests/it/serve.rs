@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const PLAN: &str = "tests/fixtures/validate/plan.events";
+pub const PLAN: &str = "tests/fixtures/validate/plan.events";
 const VALID: &str = "tests/fixtures/validate/valid.ndjson";
 
 pub struct Serve {
