@@ -551,3 +551,7 @@ fn read_request(
 fn is_token(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
+
+#[cfg(test)]
+#[path = "http_tests.rs"]
+mod tests;
