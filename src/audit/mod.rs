@@ -44,20 +44,10 @@ pub struct Utc {
 }
 
 impl Utc {
-    /// From seconds since 1970-01-01T00:00:00Z (days to civil date: H. Hinnant's
-    /// algorithm).
+    /// From seconds since 1970-01-01T00:00:00Z.
     pub fn from_unix(secs: i64) -> Utc {
-        let days = secs.div_euclid(86_400);
         let rem = secs.rem_euclid(86_400);
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-        let year = yoe + era * 400 + i64::from(month <= 2);
+        let (year, month, day) = crate::ir::values::civil_from_days(secs.div_euclid(86_400));
         Utc {
             year,
             month,

@@ -256,15 +256,7 @@ fn consent_context(plan: &Plan, own: Option<usize>, lists: &[&[Property]]) -> Ma
 
 /// The date `days` days after 1970-01-01 (inverse of `Date::days_since_epoch`).
 pub fn date_from_days(days: i64) -> Date {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (year, month, day) = crate::ir::values::civil_from_days(days);
     Date {
         year: year.clamp(0, 9999) as u16,
         month: month as u8,
