@@ -78,10 +78,6 @@ pub struct Args {
     /// past this is answered 503).
     #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub max_connections: u16,
-    /// Accepted for compatibility and ignored: each connection has its own
-    /// thread (see `--max-connections`).
-    #[arg(long, hide = true)]
-    pub jobs: Option<u16>,
     /// How to print the plan's diagnostics, if it has errors.
     #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
     pub message_format: MessageFormat,

@@ -39,7 +39,7 @@ impl Serve {
         let mut child = Command::new(env!("CARGO_BIN_EXE_eventsc"))
             .arg("serve")
             .arg(common::root().join(plan))
-            .args(["--port", "0", "--jobs", "2"])
+            .args(["--port", "0"])
             .arg("--capture")
             .arg(&capture)
             .arg("--report")
