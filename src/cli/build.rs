@@ -24,7 +24,7 @@ use std::path::PathBuf;
 ///   eventsc targets    (lists the targets)
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
-pub struct Args {
+pub(crate) struct Args {
     /// `.events` files or directories (every `.events` file below); `-` reads
     /// stdin. A directory holding an `eventsc.toml` is that manifest's plan.
     /// None: the plan the current directory is in (the nearest `eventsc.toml`,
@@ -58,7 +58,7 @@ pub struct Args {
 
 /// The targets named on the command line, in registry order; an unknown name is
 /// a usage error that lists the valid ones.
-pub fn select(names: &[String]) -> Result<Vec<&'static dyn Target>, String> {
+pub(crate) fn select(names: &[String]) -> Result<Vec<&'static dyn Target>, String> {
     let valid: Vec<&str> = targets::TARGETS.iter().map(|t| t.name()).collect();
     let mut wanted = Vec::new();
     for raw in names {
@@ -96,7 +96,7 @@ pub fn select(names: &[String]) -> Result<Vec<&'static dyn Target>, String> {
         .collect())
 }
 
-pub fn run(args: Args) -> u8 {
+pub(crate) fn run(args: Args) -> u8 {
     let plan = match super::plans::select(&args.paths, false) {
         Ok(mut plans) if plans.len() == 1 => plans.remove(0),
         Ok(_) => return usage_error("build reads one plan"),

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 ///   eventsc check plans/ --message-format github --deny warnings
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
-pub struct Args {
+pub(crate) struct Args {
     /// `.events` files or directories (every `.events` file below); `-` reads
     /// stdin. A directory holding an `eventsc.toml` is that manifest's plan.
     /// None: the plan the current directory is in (the nearest `eventsc.toml`,
@@ -25,7 +25,7 @@ pub struct Args {
 }
 
 #[derive(clap::Args, Clone)]
-pub struct Output {
+pub(crate) struct Output {
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
     pub message_format: MessageFormat,
@@ -38,14 +38,14 @@ pub struct Output {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Deny {
+pub(crate) enum Deny {
     Warnings,
 }
 
 impl Output {
     /// Prints diagnostics (human and short to stderr, json and github to stdout)
     /// and a summary; returns whether the result counts as failed.
-    pub fn report(&self, diags: &[Diagnostic], sources: &SourceMap, what: &str) -> bool {
+    pub(crate) fn report(&self, diags: &[Diagnostic], sources: &SourceMap, what: &str) -> bool {
         let counts = diagnostics::count(diags);
         let text = render(self.message_format, diags, sources, self.color.enabled());
         match self.message_format {
@@ -65,7 +65,7 @@ impl Output {
     }
 }
 
-pub fn run(args: Args) -> u8 {
+pub(crate) fn run(args: Args) -> u8 {
     let plans = match super::plans::select(&args.paths, true) {
         Ok(p) => p,
         Err(e) => return usage_error(e),

@@ -25,7 +25,7 @@ use crate::diff::{Class, engine::Side};
 /// OLD and NEW the same).
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
-pub struct Args {
+pub(crate) struct Args {
     /// The old plan: file, directory or REV:PATH.
     pub old: String,
     /// The new plan: file, directory or REV:PATH.
@@ -45,7 +45,7 @@ pub struct Args {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     /// Plain text.
     Human,
     /// A Markdown section, for a pull-request comment.
@@ -55,7 +55,7 @@ pub enum Format {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum FailOn {
+pub(crate) enum FailOn {
     Breaking,
     Governance,
     /// Any change at all.
@@ -82,7 +82,7 @@ fn read(spec: &Spec) -> SideResult {
     Ok((loaded, plan))
 }
 
-pub fn run(args: Args) -> u8 {
+pub(crate) fn run(args: Args) -> u8 {
     let (old_spec, new_spec) = (Spec::parse(&args.old), Spec::parse(&args.new));
     // Both sides are read and lowered at the same time.
     let (old, new) = std::thread::scope(|s| {

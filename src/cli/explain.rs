@@ -11,7 +11,7 @@ use crate::docs;
 ///   eventsc explain --list
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
-pub struct Args {
+pub(crate) struct Args {
     /// An error code (`E0025`), a rule name (`naming/event-case`) or a kind of
     /// change (`event-renamed`).
     #[arg(required_unless_present = "list")]
@@ -21,7 +21,7 @@ pub struct Args {
     pub list: bool,
 }
 
-pub fn run(args: Args) -> u8 {
+pub(crate) fn run(args: Args) -> u8 {
     if args.list {
         super::write_stdout(docs::list().as_bytes());
         return EXIT_OK;

@@ -20,7 +20,7 @@ use std::path::PathBuf;
 ///   eventsc fmt - < plan.events
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
-pub struct Args {
+pub(crate) struct Args {
     /// `.events` files or directories (every `.events` file below); `-` for stdin.
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
@@ -36,7 +36,7 @@ pub struct Args {
     pub color: Color,
 }
 
-pub fn run(args: Args) -> u8 {
+pub(crate) fn run(args: Args) -> u8 {
     let files = match crate::load::expand(&args.paths) {
         Ok(f) => f,
         Err(e) => return usage_error(e),

@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 ///   eventsc import segment rules.json      (the layout as first argument, as before)
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
-pub struct Args {
+pub(crate) struct Args {
     /// The file or directory to read (`-` for standard input), after an
     /// optional layout (`segment` or `csv`, as `--from`).
     #[arg(required = true, num_args = 1..=2, value_name = "[LAYOUT] FILE|DIR")]
@@ -56,12 +56,12 @@ pub struct Args {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum ReportFormat {
+pub(crate) enum ReportFormat {
     Human,
     Json,
 }
 
-pub fn run(args: Args) -> u8 {
+pub(crate) fn run(args: Args) -> u8 {
     let (positional_layout, file) = match args.inputs.as_slice() {
         [file] => (None, file.clone()),
         [layout, file] => match layout.as_str() {

@@ -24,7 +24,7 @@ use std::path::PathBuf;
 ///   eventsc init --use-case "Support load" --sources support --out - > plan.events
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
-pub struct Args {
+pub(crate) struct Args {
     /// The business question the plan answers (also `--use_case`). Recognised:
     /// pipeline velocity, activation, retention, expansion, attribution; anything
     /// else gets a generic plan with a KPI to fill in.
@@ -54,7 +54,7 @@ pub struct Args {
     pub force: bool,
 }
 
-pub fn run(args: Args) -> u8 {
+pub(crate) fn run(args: Args) -> u8 {
     let request = match Request::parse(
         args.title.as_deref().unwrap_or(""),
         &args.use_case,

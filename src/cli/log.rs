@@ -14,12 +14,12 @@ use std::path::PathBuf;
 ///   eventsc log audit/
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
-pub struct Args {
+pub(crate) struct Args {
     /// The directory of audit records.
     pub dir: PathBuf,
 }
 
-pub fn run(args: Args) -> u8 {
+pub(crate) fn run(args: Args) -> u8 {
     match crate::audit::log(&args.dir) {
         Ok(table) => {
             super::write_stdout(table.as_bytes());

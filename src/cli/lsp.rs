@@ -11,13 +11,13 @@ use super::{EXIT_FAIL, EXIT_OK};
 ///   nvim: vim.lsp.start({ name = "eventsc", cmd = { "eventsc", "lsp" } })
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
-pub struct Args {
+pub(crate) struct Args {
     /// Accepted for clients that pass it; the server always speaks over stdio.
     #[arg(long)]
     pub stdio: bool,
 }
 
-pub fn run(_args: Args) -> u8 {
+pub(crate) fn run(_args: Args) -> u8 {
     match crate::lsp::run() {
         Ok(()) => EXIT_OK,
         Err(e) => {

@@ -23,9 +23,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-pub const EXIT_OK: u8 = 0;
-pub const EXIT_FAIL: u8 = 1;
-pub const EXIT_USAGE: u8 = 2;
+pub(crate) const EXIT_OK: u8 = 0;
+pub(crate) const EXIT_FAIL: u8 = 1;
+pub(crate) const EXIT_USAGE: u8 = 2;
 
 #[derive(Parser)]
 #[command(
@@ -35,7 +35,7 @@ pub const EXIT_USAGE: u8 = 2;
     after_help = "Examples:\n  eventsc check examples/pipeline-velocity\n  eventsc check plans/ --message-format github\n  eventsc explain privacy/pii-without-consent\n\nExit codes: 0 ok, 1 the plan has errors, 2 usage or I/O error.",
     disable_help_subcommand = true
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     command: Command,
 }
@@ -60,7 +60,7 @@ enum Command {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Color {
+pub(crate) enum Color {
     Auto,
     Always,
     Never,
@@ -69,7 +69,7 @@ pub enum Color {
 impl Color {
     /// Whether to colour output written to stderr. `NO_COLOR` (non-empty) turns
     /// colour off unless `--color always` asks for it.
-    pub fn enabled(self) -> bool {
+    pub(crate) fn enabled(self) -> bool {
         match self {
             Color::Always => true,
             Color::Never => false,
@@ -118,7 +118,7 @@ pub fn main() -> ExitCode {
 /// process ends with exit code 2, so no command exits 0 with its output lost
 /// (a full disk: "cannot write to standard output: No space left on device").
 /// A reader that went away (`| head`) ends it quietly, as other Unix tools do.
-pub fn write_stdout(bytes: &[u8]) {
+pub(crate) fn write_stdout(bytes: &[u8]) {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     if let Err(e) = out.write_all(bytes).and_then(|()| out.flush()) {
@@ -128,7 +128,7 @@ pub fn write_stdout(bytes: &[u8]) {
 
 /// Ends the process after a failed write to standard output (see
 /// [`write_stdout`]).
-pub fn stdout_failed(e: &std::io::Error) -> ! {
+pub(crate) fn stdout_failed(e: &std::io::Error) -> ! {
     if e.kind() != std::io::ErrorKind::BrokenPipe {
         eprintln!("error: cannot write to standard output: {e}");
     }
@@ -137,7 +137,7 @@ pub fn stdout_failed(e: &std::io::Error) -> ! {
 
 /// Prints a usage or I/O error the way every command does, and returns exit code 2.
 /// Paths and names in it are shown through [`crate::visible`].
-pub fn usage_error(message: impl std::fmt::Display) -> u8 {
+pub(crate) fn usage_error(message: impl std::fmt::Display) -> u8 {
     eprintln!(
         "error: {}",
         crate::visible::visible_lines(&message.to_string())

@@ -6,7 +6,7 @@ use std::path::{Component, Path, PathBuf};
 
 /// A plan to read: its files (as the user would name them: relative to the
 /// current directory when below it) and where it came from.
-pub struct Plan {
+pub(crate) struct Plan {
     /// `None`: the paths named on the command line.
     pub root: Option<Root>,
     pub manifest: Option<Manifest>,
@@ -15,7 +15,7 @@ pub struct Plan {
 
 impl Plan {
     /// How the plan is named in a summary: `plan examples/shop`.
-    pub fn label(&self) -> Option<String> {
+    pub(crate) fn label(&self) -> Option<String> {
         let root = self.root.as_ref()?;
         let cwd = std::env::current_dir().ok()?;
         let shown = relative(root.path(), &cwd);
@@ -36,7 +36,7 @@ impl Plan {
 /// path, the plan of the current directory (the nearest `eventsc.toml`, or
 /// directory with exactly one file declaring `plan`, at or above it); when it
 /// is in none and `every` is set, every plan below it, each on its own.
-pub fn select(paths: &[PathBuf], every: bool) -> Result<Vec<Plan>, String> {
+pub(crate) fn select(paths: &[PathBuf], every: bool) -> Result<Vec<Plan>, String> {
     let cwd =
         std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
     let roots = match paths {
@@ -101,7 +101,7 @@ fn no_plan_here(cwd: &Path) -> String {
 
 /// `path` relative to `base` when both are absolute (`../x` when it is beside
 /// it), else `path` as it is.
-pub fn relative(path: &Path, base: &Path) -> PathBuf {
+pub(crate) fn relative(path: &Path, base: &Path) -> PathBuf {
     if !path.is_absolute() || !base.is_absolute() {
         return path.to_path_buf();
     }

@@ -36,7 +36,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// I/O error.
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
-pub struct Args {
+pub(crate) struct Args {
     /// `.events` files or directories (every `.events` file below).
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
@@ -86,7 +86,7 @@ pub struct Args {
     pub color: Color,
 }
 
-pub fn run(args: Args) -> u8 {
+pub(crate) fn run(args: Args) -> u8 {
     let loaded = match crate::load::load(&args.paths) {
         Ok(l) => l,
         Err(e) => return usage_error(e),

@@ -29,7 +29,7 @@ use std::path::PathBuf;
 /// 2 usage or I/O error.
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
-pub struct Args {
+pub(crate) struct Args {
     /// `.events` files or directories (every `.events` file below).
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
@@ -56,19 +56,19 @@ pub struct Args {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum FailOn {
+pub(crate) enum FailOn {
     Missing,
     Unplanned,
     Deprecated,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     Human,
     Json,
 }
 
-pub fn run(args: Args) -> u8 {
+pub(crate) fn run(args: Args) -> u8 {
     let loaded = match crate::load::load(&args.paths) {
         Ok(l) => l,
         Err(e) => return usage_error(e),
@@ -113,7 +113,7 @@ fn site(s: &Site) -> String {
 }
 
 /// What `eventsc status` prints for people.
-pub fn human(plan: &Plan, st: &Status) -> String {
+pub(crate) fn human(plan: &Plan, st: &Status) -> String {
     let mut out = String::new();
     let missing = st.missing(plan);
     let deprecated = st.deprecated(plan);
@@ -229,7 +229,7 @@ fn sites_json(sites: &[Site]) -> Value {
 }
 
 /// What `eventsc status --format json` prints.
-pub fn to_json(plan: &Plan, st: &Status) -> Value {
+pub(crate) fn to_json(plan: &Plan, st: &Status) -> Value {
     let missing = st.missing(plan);
     let deprecated = st.deprecated(plan);
     let events: Vec<Value> = plan

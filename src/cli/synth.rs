@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 /// Write a synthetic plan of N events × P properties (for benchmarks).
 #[derive(clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// Number of events.
     #[arg(long, default_value_t = 1000)]
     pub events: usize,
@@ -20,7 +20,7 @@ pub struct Args {
     pub force: bool,
 }
 
-pub fn run(args: Args) -> u8 {
+pub(crate) fn run(args: Args) -> u8 {
     let text = crate::synth::plan_text(args.events, args.properties);
     match args.out {
         Some(path) => {

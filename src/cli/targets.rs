@@ -8,9 +8,9 @@ use super::EXIT_OK;
 ///   eventsc targets
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
-pub struct Args {}
+pub(crate) struct Args {}
 
-pub fn run(_args: Args) -> u8 {
+pub(crate) fn run(_args: Args) -> u8 {
     let width = crate::targets::TARGETS
         .iter()
         .map(|t| t.name().len())

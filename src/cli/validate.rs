@@ -21,7 +21,7 @@ use std::path::PathBuf;
 /// or unreadable input.
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
-pub struct Args {
+pub(crate) struct Args {
     /// `.events` files or directories (every `.events` file below).
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
@@ -68,12 +68,12 @@ pub struct Args {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     Human,
     Json,
 }
 
-pub fn run(args: Args) -> u8 {
+pub(crate) fn run(args: Args) -> u8 {
     if args.payloads.as_os_str() == "-" && args.paths.iter().any(|p| p.as_os_str() == "-") {
         return usage_error(
             "the plan and the payloads cannot both come from stdin: pass the plan as files",
