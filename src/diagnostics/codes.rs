@@ -2,41 +2,41 @@
 //! numbered; their documentation lives with each rule in `crate::rules`.
 //! The documentation of every code is in [`crate::docs`].
 
-pub const SYNTAX: &str = "E0001";
-pub const UNCLOSED: &str = "E0002";
-pub const UNTERMINATED_STRING: &str = "E0003";
-pub const INVALID_ESCAPE: &str = "E0004";
-pub const NESTING_TOO_DEEP: &str = "E0005";
-pub const INVALID_UTF8: &str = "E0006";
-pub const EMPTY_INPUT: &str = "E0007";
-pub const UNKNOWN_DECLARATION: &str = "E0010";
-pub const UNKNOWN_FIELD: &str = "E0011";
-pub const DUPLICATE_FIELD: &str = "E0012";
-pub const INVALID_VALUE: &str = "E0013";
-pub const MISSING: &str = "E0014";
-pub const MISSING_PLAN: &str = "E0020";
-pub const DUPLICATE_PLAN: &str = "E0021";
-pub const DUPLICATE_DECLARATION: &str = "E0022";
-pub const DUPLICATE_EVENT: &str = "E0023";
-pub const DUPLICATE_PROPERTY: &str = "E0024";
-pub const UNRESOLVED: &str = "E0025";
-pub const UNKNOWN_TYPE: &str = "E0030";
-pub const UNKNOWN_MODIFIER: &str = "E0031";
-pub const MODIFIER_MISUSE: &str = "E0032";
-pub const DUPLICATE_MODIFIER: &str = "E0033";
-pub const INVALID_BOUNDS: &str = "E0034";
-pub const INVALID_DATE: &str = "E0035";
-pub const INVALID_PERCENT: &str = "E0036";
-pub const INVALID_SEMVER: &str = "E0037";
-pub const INVALID_REGEX: &str = "E0038";
-pub const EXAMPLE_MISMATCH: &str = "E0039";
-pub const INVALID_DURATION: &str = "E0040";
-pub const INVALID_NAME: &str = "E0041";
-pub const UNKNOWN_RULE: &str = "E0042";
-pub const ALLOW_WITHOUT_REASON: &str = "E0043";
-pub const MISPLACED_DESCRIPTION: &str = "E0044";
-pub const UNKNOWN_CHANGE_KIND: &str = "E0045";
-pub const INVALID_UNION: &str = "E0046";
+pub(crate) const SYNTAX: &str = "E0001";
+pub(crate) const UNCLOSED: &str = "E0002";
+pub(crate) const UNTERMINATED_STRING: &str = "E0003";
+pub(crate) const INVALID_ESCAPE: &str = "E0004";
+pub(crate) const NESTING_TOO_DEEP: &str = "E0005";
+pub(crate) const INVALID_UTF8: &str = "E0006";
+pub(crate) const EMPTY_INPUT: &str = "E0007";
+pub(crate) const UNKNOWN_DECLARATION: &str = "E0010";
+pub(crate) const UNKNOWN_FIELD: &str = "E0011";
+pub(crate) const DUPLICATE_FIELD: &str = "E0012";
+pub(crate) const INVALID_VALUE: &str = "E0013";
+pub(crate) const MISSING: &str = "E0014";
+pub(crate) const MISSING_PLAN: &str = "E0020";
+pub(crate) const DUPLICATE_PLAN: &str = "E0021";
+pub(crate) const DUPLICATE_DECLARATION: &str = "E0022";
+pub(crate) const DUPLICATE_EVENT: &str = "E0023";
+pub(crate) const DUPLICATE_PROPERTY: &str = "E0024";
+pub(crate) const UNRESOLVED: &str = "E0025";
+pub(crate) const UNKNOWN_TYPE: &str = "E0030";
+pub(crate) const UNKNOWN_MODIFIER: &str = "E0031";
+pub(crate) const MODIFIER_MISUSE: &str = "E0032";
+pub(crate) const DUPLICATE_MODIFIER: &str = "E0033";
+pub(crate) const INVALID_BOUNDS: &str = "E0034";
+pub(crate) const INVALID_DATE: &str = "E0035";
+pub(crate) const INVALID_PERCENT: &str = "E0036";
+pub(crate) const INVALID_SEMVER: &str = "E0037";
+pub(crate) const INVALID_REGEX: &str = "E0038";
+pub(crate) const EXAMPLE_MISMATCH: &str = "E0039";
+pub(crate) const INVALID_DURATION: &str = "E0040";
+pub(crate) const INVALID_NAME: &str = "E0041";
+pub(crate) const UNKNOWN_RULE: &str = "E0042";
+pub(crate) const ALLOW_WITHOUT_REASON: &str = "E0043";
+pub(crate) const MISPLACED_DESCRIPTION: &str = "E0044";
+pub(crate) const UNKNOWN_CHANGE_KIND: &str = "E0045";
+pub(crate) const INVALID_UNION: &str = "E0046";
 
 /// Documentation of an error code, shown by `eventsc explain` and in `docs/rules.md`.
 pub struct CodeDoc {

@@ -49,7 +49,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(code: &'static str, severity: Severity, message: impl Into<String>) -> Self {
+    pub(crate) fn new(code: &'static str, severity: Severity, message: impl Into<String>) -> Self {
         Diagnostic {
             code,
             severity,
@@ -59,16 +59,12 @@ impl Diagnostic {
         }
     }
 
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn error(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(code, Severity::Error, message)
     }
 
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
-        Self::new(code, Severity::Warning, message)
-    }
-
     /// Adds the primary label: where the problem is.
-    pub fn primary(mut self, span: Span, message: impl Into<String>) -> Self {
+    pub(crate) fn primary(mut self, span: Span, message: impl Into<String>) -> Self {
         self.labels.push(Label {
             span,
             message: message.into(),
@@ -78,7 +74,7 @@ impl Diagnostic {
     }
 
     /// Adds a secondary label: related context (the other side of a duplicate, …).
-    pub fn secondary(mut self, span: Span, message: impl Into<String>) -> Self {
+    pub(crate) fn secondary(mut self, span: Span, message: impl Into<String>) -> Self {
         self.labels.push(Label {
             span,
             message: message.into(),
@@ -87,12 +83,12 @@ impl Diagnostic {
         self
     }
 
-    pub fn help(mut self, help: impl Into<String>) -> Self {
+    pub(crate) fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
 
-    pub fn maybe_help(mut self, help: Option<String>) -> Self {
+    pub(crate) fn maybe_help(mut self, help: Option<String>) -> Self {
         if help.is_some() {
             self.help = help;
         }
@@ -159,7 +155,10 @@ impl Counts {
 }
 
 /// The closest candidate by edit distance, if it is close enough to be a plausible typo.
-pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn suggest<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let lower = word.to_ascii_lowercase();
     candidates
         .into_iter()
@@ -181,7 +180,7 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 }
 
 /// `did you mean `x`?` help text, given the candidate names.
-pub fn did_you_mean<'a>(
+pub(crate) fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
     render: impl Fn(&str) -> String,
@@ -190,7 +189,7 @@ pub fn did_you_mean<'a>(
 }
 
 /// A short list of names for a help message: "`a`, `b`, `c`".
-pub fn list_names<S: AsRef<str>>(names: &[S]) -> String {
+pub(crate) fn list_names<S: AsRef<str>>(names: &[S]) -> String {
     names
         .iter()
         .map(|n| format!("`{}`", n.as_ref()))
@@ -199,7 +198,7 @@ pub fn list_names<S: AsRef<str>>(names: &[S]) -> String {
 }
 
 /// Renders a one-line location for a span, e.g. `plan.events:3:5`.
-pub fn location(sources: &SourceMap, span: Span) -> String {
+pub(crate) fn location(sources: &SourceMap, span: Span) -> String {
     let f = sources.get(span.file);
     let lc = f.line_col(span.start as usize);
     format!("{}:{}:{}", f.name, lc.line, lc.column)

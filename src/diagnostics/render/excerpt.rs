@@ -55,7 +55,7 @@ struct Piece {
 
 /// The lines of one file that one report needs (see the module doc).
 #[derive(Debug)]
-pub struct Excerpt {
+pub(crate) struct Excerpt {
     name: String,
     text: String,
     lines: Vec<Kept>,
@@ -67,7 +67,7 @@ pub struct Excerpt {
 impl Excerpt {
     /// The excerpt of `file` for labels at `spans` (byte ranges in the file);
     /// returns it and the spans as offsets into it.
-    pub fn new(file: &SourceFile, spans: &[(usize, usize)]) -> (Excerpt, Vec<SourceSpan>) {
+    pub(crate) fn new(file: &SourceFile, spans: &[(usize, usize)]) -> (Excerpt, Vec<SourceSpan>) {
         let text = &file.text;
         let last_line = file.line_count() - 1;
         let content_end = |line: usize| {

@@ -17,7 +17,7 @@ fn span_json(sources: &SourceMap, span: Span) -> serde_json::Map<String, Value> 
 }
 
 /// One diagnostic as a JSON object (also used by other commands' JSON output).
-pub fn to_json(d: &Diagnostic, sources: &SourceMap) -> Value {
+fn to_json(d: &Diagnostic, sources: &SourceMap) -> Value {
     let mut obj = serde_json::Map::new();
     obj.insert("severity".into(), json!(d.severity.as_str()));
     obj.insert("code".into(), json!(d.code));

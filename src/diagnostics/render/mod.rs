@@ -10,7 +10,7 @@ mod short;
 
 pub use github::render_github;
 pub use human::render_human;
-pub use json::{render_json, to_json};
+pub use json::render_json;
 pub use short::render_short;
 
 use super::Diagnostic;
