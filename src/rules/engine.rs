@@ -8,7 +8,7 @@ use crate::source::Span;
 use std::collections::{HashMap, HashSet};
 
 /// The level in force for a rule.
-pub fn level(plan: &Plan, doc: &RuleDoc) -> Level {
+pub(crate) fn level(plan: &Plan, doc: &RuleDoc) -> Level {
     plan.meta
         .rules
         .iter()
@@ -29,7 +29,7 @@ fn severity(level: Level) -> Option<Severity> {
 }
 
 /// Runs every rule over the plan and returns the findings as diagnostics.
-pub fn run(plan: &Plan) -> Vec<Diagnostic> {
+pub(crate) fn run(plan: &Plan) -> Vec<Diagnostic> {
     let mut used: HashSet<Span> = HashSet::new();
     let mut out = Vec::new();
     for rule in REGISTRY {

@@ -9,24 +9,24 @@
 //! add `tests/fixtures/rules/<category>/<name>.{fail,pass}.events`, and run
 //! `UPDATE_DOCS=1 cargo test --test docs` to regenerate `docs/rules.md`.
 
-pub mod engine;
+pub(crate) mod engine;
 pub(crate) mod names;
 
-pub mod constraints;
-pub mod docs;
-pub mod kpi;
-pub mod lifecycle;
-pub mod naming;
-pub mod ownership;
-pub mod plan;
-pub mod privacy;
-pub mod sampling;
-pub mod segment;
-pub mod timeline;
-pub mod unused;
+pub(crate) mod constraints;
+pub(crate) mod docs;
+pub(crate) mod kpi;
+pub(crate) mod lifecycle;
+pub(crate) mod naming;
+pub(crate) mod ownership;
+pub(crate) mod plan;
+pub(crate) mod privacy;
+pub(crate) mod sampling;
+pub(crate) mod segment;
+pub(crate) mod timeline;
+pub(crate) mod unused;
 
-pub use engine::run;
-pub use names::{Words, convert_case};
+pub(crate) use engine::run;
+pub(crate) use names::convert_case;
 
 use crate::diagnostics::Label;
 use crate::ir::{Plan, Property, TraitsKind};
@@ -55,7 +55,7 @@ pub struct RuleDoc {
 
 /// Where a finding is, for matching `allow(...)` exceptions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Container {
+pub(crate) enum Container {
     Plan,
     Event(usize),
     Traits(TraitsKind),
@@ -66,7 +66,7 @@ pub enum Container {
 
 /// What a rule reports. The engine turns it into a [`crate::diagnostics::Diagnostic`].
 #[derive(Clone, Debug)]
-pub struct Finding {
+pub(crate) struct Finding {
     pub message: String,
     pub labels: Vec<Label>,
     pub help: Option<String>,
@@ -77,7 +77,7 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(
+    pub(crate) fn new(
         container: Container,
         message: impl Into<String>,
         span: Span,
@@ -96,12 +96,12 @@ impl Finding {
         }
     }
 
-    pub fn on_property(mut self, path: Vec<usize>) -> Self {
+    pub(crate) fn on_property(mut self, path: Vec<usize>) -> Self {
         self.property = Some(path);
         self
     }
 
-    pub fn secondary(mut self, span: Span, label: impl Into<String>) -> Self {
+    pub(crate) fn secondary(mut self, span: Span, label: impl Into<String>) -> Self {
         self.labels.push(Label {
             span,
             message: label.into(),
@@ -110,19 +110,19 @@ impl Finding {
         self
     }
 
-    pub fn help(mut self, help: impl Into<String>) -> Self {
+    pub(crate) fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
 }
 
-pub trait Rule: Sync {
+pub(crate) trait Rule: Sync {
     fn doc(&self) -> &'static RuleDoc;
     fn check(&self, plan: &Plan, out: &mut Vec<Finding>);
 }
 
 /// Every rule, in the order of the language reference.
-pub static REGISTRY: &[&dyn Rule] = &[
+pub(crate) static REGISTRY: &[&dyn Rule] = &[
     &naming::event_case::EventCase,
     &naming::property_case::PropertyCase,
     &naming::confusable_name::ConfusableName,
@@ -155,12 +155,8 @@ pub fn names() -> Vec<&'static str> {
     REGISTRY.iter().map(|r| r.doc().name).collect()
 }
 
-pub fn find(name: &str) -> Option<&'static dyn Rule> {
-    REGISTRY.iter().copied().find(|r| r.doc().name == name)
-}
-
 /// A property reached while walking the plan: where it is and how to name it.
-pub struct At<'a, 'w> {
+pub(crate) struct At<'a, 'w> {
     pub container: Container,
     pub property: &'a Property,
     /// Index path within the container (`[2, 0]`: first child of the third property).
@@ -171,7 +167,7 @@ pub struct At<'a, 'w> {
 
 impl At<'_, '_> {
     /// Dotted name, `utm.source`.
-    pub fn dotted(&self) -> String {
+    pub(crate) fn dotted(&self) -> String {
         let mut s = String::new();
         for p in self.parents {
             s.push_str(&p.name.value);
@@ -183,7 +179,11 @@ impl At<'_, '_> {
 }
 
 /// Visits every property of a list, depth first through objects and lists of objects.
-pub fn walk<'a>(container: Container, props: &'a [Property], f: &mut dyn FnMut(&At<'a, '_>)) {
+pub(crate) fn walk<'a>(
+    container: Container,
+    props: &'a [Property],
+    f: &mut dyn FnMut(&At<'a, '_>),
+) {
     fn go<'a>(
         container: &Container,
         props: &'a [Property],
@@ -216,7 +216,7 @@ pub fn walk<'a>(container: Container, props: &'a [Property], f: &mut dyn FnMut(&
 
 /// Visits every property as it applies at run time: event properties including
 /// those brought in by bundles, and the properties of common/identify/group.
-pub fn for_each_effective<'a>(plan: &'a Plan, f: &mut dyn FnMut(&At<'a, '_>)) {
+pub(crate) fn for_each_effective<'a>(plan: &'a Plan, f: &mut dyn FnMut(&At<'a, '_>)) {
     for (i, e) in plan.events.iter().enumerate() {
         walk(Container::Event(i), &e.properties, f);
     }
@@ -227,7 +227,7 @@ pub fn for_each_effective<'a>(plan: &'a Plan, f: &mut dyn FnMut(&At<'a, '_>)) {
 
 /// Visits every property as declared, once: own properties of events and traits,
 /// and the properties of bundles (not their copies in events).
-pub fn for_each_declared<'a>(plan: &'a Plan, f: &mut dyn FnMut(&At<'a, '_>)) {
+pub(crate) fn for_each_declared<'a>(plan: &'a Plan, f: &mut dyn FnMut(&At<'a, '_>)) {
     for_each_effective(plan, &mut |at| {
         if at.property.origin == crate::ir::Origin::Own {
             f(at)
@@ -239,7 +239,7 @@ pub fn for_each_declared<'a>(plan: &'a Plan, f: &mut dyn FnMut(&At<'a, '_>)) {
 }
 
 /// Adds a secondary label at the `use` line when a property came from a bundle.
-pub fn with_origin(f: Finding, p: &Property) -> Finding {
+pub(crate) fn with_origin(f: Finding, p: &Property) -> Finding {
     match &p.origin {
         crate::ir::Origin::Bundle(u) => f.secondary(u.use_span, "brought in here"),
         crate::ir::Origin::Own => f,
@@ -247,7 +247,7 @@ pub fn with_origin(f: Finding, p: &Property) -> Finding {
 }
 
 /// How a property's container is named in messages.
-pub fn container_name(plan: &Plan, c: &Container) -> String {
+pub(crate) fn container_name(plan: &Plan, c: &Container) -> String {
     match c {
         Container::Event(i) => format!("event \"{}\"", plan.events[*i].name.value),
         Container::Traits(k) => format!("`{}`", k.keyword()),

@@ -4,7 +4,7 @@
 use crate::ir::{EventNaming, PropertyNaming};
 
 /// Past participles that do not end in `ed`.
-pub const IRREGULAR: &[&str] = &[
+pub(crate) const IRREGULAR: &[&str] = &[
     "Paid",
     "Sent",
     "Won",
@@ -40,10 +40,10 @@ pub const IRREGULAR: &[&str] = &[
 ];
 
 /// A name split into words: `orderId` → [order, Id], `Order Completed` → [Order, Completed].
-pub struct Words(pub Vec<String>);
+pub(crate) struct Words(pub Vec<String>);
 
 impl Words {
-    pub fn split(name: &str) -> Words {
+    pub(crate) fn split(name: &str) -> Words {
         let mut words = Vec::new();
         let mut cur = String::new();
         let chars: Vec<char> = name.chars().collect();
@@ -79,11 +79,11 @@ impl Words {
         self.0.iter().map(|w| w.to_lowercase()).collect()
     }
 
-    pub fn snake(&self) -> String {
+    pub(crate) fn snake(&self) -> String {
         self.lower().join("_")
     }
 
-    pub fn camel(&self) -> String {
+    pub(crate) fn camel(&self) -> String {
         self.lower()
             .iter()
             .enumerate()
@@ -92,7 +92,7 @@ impl Words {
     }
 
     /// Title Case, keeping acronyms (`CTA`).
-    pub fn title(&self) -> String {
+    pub(crate) fn title(&self) -> String {
         self.0
             .iter()
             .map(|w| {
@@ -114,7 +114,7 @@ fn capitalize(w: &str) -> String {
         .unwrap_or_default()
 }
 
-pub fn is_snake(s: &str) -> bool {
+pub(crate) fn is_snake(s: &str) -> bool {
     let mut parts = s.split('_');
     let first = parts.next().unwrap_or("");
     first.chars().next().is_some_and(|c| c.is_ascii_lowercase())
@@ -128,13 +128,13 @@ pub fn is_snake(s: &str) -> bool {
         })
 }
 
-pub fn is_camel(s: &str) -> bool {
+pub(crate) fn is_camel(s: &str) -> bool {
     s.chars().next().is_some_and(|c| c.is_ascii_lowercase())
         && s.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
 /// Why a name is not `object_action`, if it is not.
-pub fn object_action_problem(name: &str) -> Option<String> {
+pub(crate) fn object_action_problem(name: &str) -> Option<String> {
     if name != name.trim() || name.contains("  ") {
         return Some("words are separated by single spaces".into());
     }
@@ -166,7 +166,7 @@ pub fn object_action_problem(name: &str) -> Option<String> {
 }
 
 /// The name rewritten in a style.
-pub fn convert_case(name: &str, style: &str) -> String {
+pub(crate) fn convert_case(name: &str, style: &str) -> String {
     let w = Words::split(name);
     match style {
         "snake_case" => w.snake(),
@@ -175,7 +175,7 @@ pub fn convert_case(name: &str, style: &str) -> String {
     }
 }
 
-pub fn event_problem(name: &str, style: EventNaming) -> Option<String> {
+pub(crate) fn event_problem(name: &str, style: EventNaming) -> Option<String> {
     match style {
         EventNaming::ObjectAction => object_action_problem(name),
         EventNaming::SnakeCase => (!is_snake(name))
@@ -187,7 +187,7 @@ pub fn event_problem(name: &str, style: EventNaming) -> Option<String> {
     }
 }
 
-pub fn property_ok(name: &str, style: PropertyNaming) -> bool {
+pub(crate) fn property_ok(name: &str, style: PropertyNaming) -> bool {
     match style {
         PropertyNaming::SnakeCase => is_snake(name),
         PropertyNaming::CamelCase => is_camel(name),

@@ -1,1 +1,1 @@
-pub mod unsatisfiable;
+pub(crate) mod unsatisfiable;

@@ -13,7 +13,7 @@ use crate::rules::{At, DefaultLevel, Finding, Rule, RuleDoc, for_each_declared, 
 use crate::targets::payload::{SEGMENT_MAX_EVENT_BYTES, integer_in, min_bytes, satisfying_string};
 use std::collections::HashMap;
 
-pub static DOC: RuleDoc = RuleDoc {
+pub(crate) static DOC: RuleDoc = RuleDoc {
     name: "constraints/unsatisfiable",
     default: DefaultLevel::Error,
     summary: "A property's constraints can all hold at once: its `pattern`, `format` and length bounds accept a common string, an integer's bounds hold a 64-bit integer, and its smallest value fits in an event Segment accepts (32 KB).",
@@ -22,7 +22,7 @@ pub static DOC: RuleDoc = RuleDoc {
     good: "event \"Signup Completed\" {\n  email:   string format(email) pattern(\"^[a-z.]+@[a-z.]+$\")\n  user_id: string format(uuid)\n  visits:  integer min(0)\n}",
 };
 
-pub struct Unsatisfiable;
+pub(crate) struct Unsatisfiable;
 
 /// Why no value of a property can be valid: the finding's message (given the
 /// property's dotted name), its label and its help.

@@ -1,7 +1,7 @@
 use crate::ir::Plan;
 use crate::rules::{Container, DefaultLevel, Finding, Rule, RuleDoc};
 
-pub static DOC: RuleDoc = RuleDoc {
+pub(crate) static DOC: RuleDoc = RuleDoc {
     name: "docs/missing-description",
     default: DefaultLevel::Warn,
     summary: "Every event has a non-empty `description`.",
@@ -10,7 +10,7 @@ pub static DOC: RuleDoc = RuleDoc {
     good: "event \"Order Completed\" {\n  description \"The customer completed checkout and the order was accepted.\"\n  owner @growth\n}",
 };
 
-pub struct MissingDescription;
+pub(crate) struct MissingDescription;
 
 impl Rule for MissingDescription {
     fn doc(&self) -> &'static RuleDoc {

@@ -1,1 +1,1 @@
-pub mod missing_description;
+pub(crate) mod missing_description;

@@ -1,7 +1,7 @@
 use crate::ir::Plan;
 use crate::rules::{Container, DefaultLevel, Finding, Rule, RuleDoc};
 
-pub static DOC: RuleDoc = RuleDoc {
+pub(crate) static DOC: RuleDoc = RuleDoc {
     name: "kpi/deprecated-event",
     default: DefaultLevel::Warn,
     summary: "A KPI does not depend on a deprecated event.",
@@ -10,7 +10,7 @@ pub static DOC: RuleDoc = RuleDoc {
     good: "kpi \"Signups\" { events \"Trial Started\" }",
 };
 
-pub struct DeprecatedEvent;
+pub(crate) struct DeprecatedEvent;
 
 impl Rule for DeprecatedEvent {
     fn doc(&self) -> &'static RuleDoc {

@@ -1,2 +1,2 @@
-pub mod deprecated_event;
-pub mod unknown_dimension;
+pub(crate) mod deprecated_event;
+pub(crate) mod unknown_dimension;

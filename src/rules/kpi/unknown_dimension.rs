@@ -2,7 +2,7 @@ use crate::diagnostics::did_you_mean;
 use crate::ir::Plan;
 use crate::rules::{Container, DefaultLevel, Finding, Rule, RuleDoc};
 
-pub static DOC: RuleDoc = RuleDoc {
+pub(crate) static DOC: RuleDoc = RuleDoc {
     name: "kpi/unknown-dimension",
     default: DefaultLevel::Error,
     summary: "Every `dimensions` entry of a KPI is a property of at least one of the KPI's events.",
@@ -11,7 +11,7 @@ pub static DOC: RuleDoc = RuleDoc {
     good: "kpi \"Conversion\" {\n  events     \"Order Completed\"\n  dimensions currency   // a property of \"Order Completed\"\n}",
 };
 
-pub struct UnknownDimension;
+pub(crate) struct UnknownDimension;
 
 impl Rule for UnknownDimension {
     fn doc(&self) -> &'static RuleDoc {

@@ -1,7 +1,7 @@
 use crate::ir::Plan;
 use crate::rules::{Container, DefaultLevel, Finding, Rule, RuleDoc};
 
-pub static DOC: RuleDoc = RuleDoc {
+pub(crate) static DOC: RuleDoc = RuleDoc {
     name: "lifecycle/deprecated-without-replacement",
     default: DefaultLevel::Warn,
     summary: "A `deprecated` event names its `replaced_by` event and a `sunset` date.",
@@ -10,7 +10,7 @@ pub static DOC: RuleDoc = RuleDoc {
     good: "event \"Signup Completed\" {\n  status      deprecated\n  replaced_by \"Trial Started\"\n  sunset      2027-03-31\n}",
 };
 
-pub struct DeprecatedWithoutReplacement;
+pub(crate) struct DeprecatedWithoutReplacement;
 
 impl Rule for DeprecatedWithoutReplacement {
     fn doc(&self) -> &'static RuleDoc {

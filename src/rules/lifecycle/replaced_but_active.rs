@@ -1,7 +1,7 @@
 use crate::ir::Plan;
 use crate::rules::{Container, DefaultLevel, Finding, Rule, RuleDoc};
 
-pub static DOC: RuleDoc = RuleDoc {
+pub(crate) static DOC: RuleDoc = RuleDoc {
     name: "lifecycle/replaced-but-active",
     default: DefaultLevel::Warn,
     summary: "Only a `deprecated` event names a `replaced_by` event.",
@@ -10,7 +10,7 @@ pub static DOC: RuleDoc = RuleDoc {
     good: "event \"Signup Completed\" {\n  status      deprecated\n  replaced_by \"Trial Started\"\n  sunset      2027-03-31\n}",
 };
 
-pub struct ReplacedButActive;
+pub(crate) struct ReplacedButActive;
 
 impl Rule for ReplacedButActive {
     fn doc(&self) -> &'static RuleDoc {

@@ -1,7 +1,7 @@
 use crate::ir::Plan;
 use crate::rules::{Container, DefaultLevel, Finding, Rule, RuleDoc};
 
-pub static DOC: RuleDoc = RuleDoc {
+pub(crate) static DOC: RuleDoc = RuleDoc {
     name: "lifecycle/replaced-by-deprecated",
     default: DefaultLevel::Error,
     summary: "`replaced_by` does not point to an event that is itself deprecated.",
@@ -10,7 +10,7 @@ pub static DOC: RuleDoc = RuleDoc {
     good: "event \"Signup Completed\" { status deprecated; replaced_by \"Trial Started\" }",
 };
 
-pub struct ReplacedByDeprecated;
+pub(crate) struct ReplacedByDeprecated;
 
 impl Rule for ReplacedByDeprecated {
     fn doc(&self) -> &'static RuleDoc {

@@ -1,7 +1,7 @@
 use crate::ir::Plan;
 use crate::rules::{Container, DefaultLevel, Finding, Rule, RuleDoc};
 
-pub static DOC: RuleDoc = RuleDoc {
+pub(crate) static DOC: RuleDoc = RuleDoc {
     name: "lifecycle/since-after-plan-version",
     default: DefaultLevel::Warn,
     summary: "An event's `since` version is not newer than the plan's `version`.",
@@ -10,7 +10,7 @@ pub static DOC: RuleDoc = RuleDoc {
     good: "plan \"Shop\" { version \"1.3.0\" }\nevent \"Order Completed\" { since \"1.3.0\" }",
 };
 
-pub struct SinceAfterPlanVersion;
+pub(crate) struct SinceAfterPlanVersion;
 
 impl Rule for SinceAfterPlanVersion {
     fn doc(&self) -> &'static RuleDoc {

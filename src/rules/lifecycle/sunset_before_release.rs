@@ -1,7 +1,7 @@
 use crate::ir::Plan;
 use crate::rules::{Container, DefaultLevel, Finding, Rule, RuleDoc};
 
-pub static DOC: RuleDoc = RuleDoc {
+pub(crate) static DOC: RuleDoc = RuleDoc {
     name: "lifecycle/sunset-before-release",
     default: DefaultLevel::Error,
     summary: "An event's `sunset` date is after its `release` date.",
@@ -10,7 +10,7 @@ pub static DOC: RuleDoc = RuleDoc {
     good: "event \"Promo Viewed\" {\n  release 2027-02-01\n  sunset  2027-06-30\n}",
 };
 
-pub struct SunsetBeforeRelease;
+pub(crate) struct SunsetBeforeRelease;
 
 impl Rule for SunsetBeforeRelease {
     fn doc(&self) -> &'static RuleDoc {

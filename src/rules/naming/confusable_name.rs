@@ -2,7 +2,7 @@ use crate::ir::Plan;
 use crate::rules::{Container, DefaultLevel, Finding, Rule, RuleDoc};
 use unicode_normalization::UnicodeNormalization;
 
-pub static DOC: RuleDoc = RuleDoc {
+pub(crate) static DOC: RuleDoc = RuleDoc {
     name: "naming/confusable-name",
     default: DefaultLevel::Error,
     summary: "Event names hold no invisible characters (zero-width spaces, direction marks, controls), and no two event names look the same: differing only in invisible characters, Unicode normalisation (a precomposed `é` and `e` + U+0301), compatibility forms (full-width letters), case or spacing.",
@@ -11,12 +11,12 @@ pub static DOC: RuleDoc = RuleDoc {
     good: "event \"Order Completed\" { … }\nevent \"Café Ordered\" { … }",
 };
 
-pub struct ConfusableName;
+pub(crate) struct ConfusableName;
 
 /// Characters a reader does not see: Unicode's default-ignorable code points
 /// (zero-width spaces and joiners, direction marks and embeddings, the soft
 /// hyphen, variation selectors, tags…) and control characters.
-pub fn is_invisible(c: char) -> bool {
+pub(crate) fn is_invisible(c: char) -> bool {
     matches!(c as u32,
         0x00..=0x1F
         | 0x7F..=0x9F
@@ -42,7 +42,7 @@ pub fn is_invisible(c: char) -> bool {
 /// What a reader sees of a name: invisible characters dropped, compatibility
 /// normalised (NFKC: `é` however encoded, full-width letters as ASCII), case
 /// folded, runs of spaces as one.
-pub fn visible_key(name: &str) -> String {
+pub(crate) fn visible_key(name: &str) -> String {
     let folded: String = if name.is_ascii() {
         name.chars()
             .filter(|c| !is_invisible(*c))

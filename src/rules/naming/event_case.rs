@@ -2,7 +2,7 @@ use crate::ir::Plan;
 use crate::rules::names::{convert_case, event_problem};
 use crate::rules::{Container, DefaultLevel, Finding, Rule, RuleDoc};
 
-pub static DOC: RuleDoc = RuleDoc {
+pub(crate) static DOC: RuleDoc = RuleDoc {
     name: "naming/event-case",
     default: DefaultLevel::Error,
     summary: "Event names follow the plan's `naming.events` style (default `object_action`: Title Case words, the past-tense action last).",
@@ -11,7 +11,7 @@ pub static DOC: RuleDoc = RuleDoc {
     good: "event \"Order Completed\" { … }",
 };
 
-pub struct EventCase;
+pub(crate) struct EventCase;
 
 impl Rule for EventCase {
     fn doc(&self) -> &'static RuleDoc {

@@ -1,3 +1,3 @@
-pub mod confusable_name;
-pub mod event_case;
-pub mod property_case;
+pub(crate) mod confusable_name;
+pub(crate) mod event_case;
+pub(crate) mod property_case;

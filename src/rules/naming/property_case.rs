@@ -2,7 +2,7 @@ use crate::ir::Plan;
 use crate::rules::names::{convert_case, property_ok};
 use crate::rules::{DefaultLevel, Finding, Rule, RuleDoc, for_each_declared};
 
-pub static DOC: RuleDoc = RuleDoc {
+pub(crate) static DOC: RuleDoc = RuleDoc {
     name: "naming/property-case",
     default: DefaultLevel::Error,
     summary: "Property names follow the plan's `naming.properties` style (default `snake_case`).",
@@ -11,7 +11,7 @@ pub static DOC: RuleDoc = RuleDoc {
     good: "order_id: string required",
 };
 
-pub struct PropertyCase;
+pub(crate) struct PropertyCase;
 
 impl Rule for PropertyCase {
     fn doc(&self) -> &'static RuleDoc {

@@ -1,7 +1,7 @@
 use crate::ir::Plan;
 use crate::rules::{Container, DefaultLevel, Finding, Rule, RuleDoc};
 
-pub static DOC: RuleDoc = RuleDoc {
+pub(crate) static DOC: RuleDoc = RuleDoc {
     name: "ownership/missing-owner",
     default: DefaultLevel::Error,
     summary: "Every event, and the `identify` and `group` blocks, name an owner.",
@@ -10,7 +10,7 @@ pub static DOC: RuleDoc = RuleDoc {
     good: "event \"Order Completed\" {\n  description \"…\"\n  owner @growth\n}",
 };
 
-pub struct MissingOwner;
+pub(crate) struct MissingOwner;
 
 impl Rule for MissingOwner {
     fn doc(&self) -> &'static RuleDoc {

@@ -1,1 +1,1 @@
-pub mod missing_owner;
+pub(crate) mod missing_owner;

@@ -1,1 +1,1 @@
-pub mod undeclared_source;
+pub(crate) mod undeclared_source;

@@ -1,7 +1,7 @@
 use crate::ir::Plan;
 use crate::rules::{Container, DefaultLevel, Finding, Rule, RuleDoc};
 
-pub static DOC: RuleDoc = RuleDoc {
+pub(crate) static DOC: RuleDoc = RuleDoc {
     name: "plan/undeclared-source",
     default: DefaultLevel::Error,
     summary: "An event's `source` is listed in the plan's `sources`.",
@@ -10,7 +10,7 @@ pub static DOC: RuleDoc = RuleDoc {
     good: "plan \"Shop\" { sources web, server }\nevent \"Order Completed\" { source server }",
 };
 
-pub struct UndeclaredSource;
+pub(crate) struct UndeclaredSource;
 
 impl Rule for UndeclaredSource {
     fn doc(&self) -> &'static RuleDoc {

@@ -4,7 +4,7 @@ use crate::rules::{
     DefaultLevel, Finding, Rule, RuleDoc, container_name, for_each_effective, with_origin,
 };
 
-pub static DOC: RuleDoc = RuleDoc {
+pub(crate) static DOC: RuleDoc = RuleDoc {
     name: "privacy/coppa",
     default: DefaultLevel::Error,
     summary: "Under `coppa`, `pii(contact)` and `pii(location)` properties are covered by a consent purpose with `basis consent`.",
@@ -13,7 +13,7 @@ pub static DOC: RuleDoc = RuleDoc {
     good: "consent parental { basis consent; description \"Verified parental consent\" }\nidentify { consent parental; email: string pii(contact) }",
 };
 
-pub struct Coppa;
+pub(crate) struct Coppa;
 
 impl Rule for Coppa {
     fn doc(&self) -> &'static RuleDoc {

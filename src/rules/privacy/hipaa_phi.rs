@@ -3,7 +3,7 @@ use crate::rules::{
     Container, DefaultLevel, Finding, Rule, RuleDoc, container_name, for_each_effective,
 };
 
-pub static DOC: RuleDoc = RuleDoc {
+pub(crate) static DOC: RuleDoc = RuleDoc {
     name: "privacy/hipaa-phi",
     default: DefaultLevel::Error,
     summary: "Under `hipaa`, `pii(health)` properties may only be in a plan whose every tool is declared with `baa true`.",
@@ -12,7 +12,7 @@ pub static DOC: RuleDoc = RuleDoc {
     good: "plan \"Care\" { constraints hipaa; tools segment, amplitude }\ntool segment   { baa true }\ntool amplitude { baa true }",
 };
 
-pub struct HipaaPhi;
+pub(crate) struct HipaaPhi;
 
 impl Rule for HipaaPhi {
     fn doc(&self) -> &'static RuleDoc {

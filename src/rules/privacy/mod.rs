@@ -1,13 +1,13 @@
-pub mod coppa;
-pub mod hipaa_phi;
-pub mod pii_without_consent;
-pub mod pii_without_retention;
-pub mod special_category_basis;
+pub(crate) mod coppa;
+pub(crate) mod hipaa_phi;
+pub(crate) mod pii_without_consent;
+pub(crate) mod pii_without_retention;
+pub(crate) mod special_category_basis;
 
 use crate::ir::{Basis, Plan, Property};
 
 /// The basis of a property's effective consent purpose, if any.
-pub fn effective_basis(plan: &Plan, p: &Property) -> Option<Basis> {
+pub(crate) fn effective_basis(plan: &Plan, p: &Property) -> Option<Basis> {
     p.effective
         .consent()
         .and_then(|i| plan.consents.get(i))
@@ -16,7 +16,7 @@ pub fn effective_basis(plan: &Plan, p: &Property) -> Option<Basis> {
 }
 
 /// Names of consent purposes declared with `basis consent`, for help texts.
-pub fn consent_based(plan: &Plan) -> Vec<&str> {
+pub(crate) fn consent_based(plan: &Plan) -> Vec<&str> {
     plan.consents
         .iter()
         .filter(|c| c.basis.as_ref().is_some_and(|b| b.value == Basis::Consent))

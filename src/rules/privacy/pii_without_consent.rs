@@ -3,7 +3,7 @@ use crate::rules::{
     DefaultLevel, Finding, Rule, RuleDoc, container_name, for_each_effective, with_origin,
 };
 
-pub static DOC: RuleDoc = RuleDoc {
+pub(crate) static DOC: RuleDoc = RuleDoc {
     name: "privacy/pii-without-consent",
     default: DefaultLevel::Error,
     summary: "A `pii(...)` property has an effective consent purpose (its own `consent(...)`, else its event's `consent`).",
@@ -12,7 +12,7 @@ pub static DOC: RuleDoc = RuleDoc {
     good: "event \"Signup Completed\" {\n  consent analytics\n  email: string pii(contact)\n}",
 };
 
-pub struct PiiWithoutConsent;
+pub(crate) struct PiiWithoutConsent;
 
 impl Rule for PiiWithoutConsent {
     fn doc(&self) -> &'static RuleDoc {

@@ -3,7 +3,7 @@ use crate::rules::{
     DefaultLevel, Finding, Rule, RuleDoc, container_name, for_each_effective, with_origin,
 };
 
-pub static DOC: RuleDoc = RuleDoc {
+pub(crate) static DOC: RuleDoc = RuleDoc {
     name: "privacy/pii-without-retention",
     default: DefaultLevel::Error,
     summary: "Under `gdpr`, a `pii(...)` property has an effective retention policy (its own, its event's, or the plan's default).",
@@ -12,7 +12,7 @@ pub static DOC: RuleDoc = RuleDoc {
     good: "plan \"Shop\" { constraints gdpr; retention standard }\nretention standard { duration 13 months; action delete }",
 };
 
-pub struct PiiWithoutRetention;
+pub(crate) struct PiiWithoutRetention;
 
 impl Rule for PiiWithoutRetention {
     fn doc(&self) -> &'static RuleDoc {

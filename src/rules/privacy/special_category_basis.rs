@@ -4,7 +4,7 @@ use crate::rules::{
     DefaultLevel, Finding, Rule, RuleDoc, container_name, for_each_effective, with_origin,
 };
 
-pub static DOC: RuleDoc = RuleDoc {
+pub(crate) static DOC: RuleDoc = RuleDoc {
     name: "privacy/special-category-basis",
     default: DefaultLevel::Error,
     summary: "Under `gdpr`, `pii(health)` and `pii(sensitive)` properties are covered by a consent purpose whose `basis` is `consent`.",
@@ -13,7 +13,7 @@ pub static DOC: RuleDoc = RuleDoc {
     good: "consent health_data { basis consent }\nevent \"Symptom Logged\" {\n  consent analytics\n  symptom: string pii(health) consent(health_data)\n}",
 };
 
-pub struct SpecialCategoryBasis;
+pub(crate) struct SpecialCategoryBasis;
 
 impl Rule for SpecialCategoryBasis {
     fn doc(&self) -> &'static RuleDoc {

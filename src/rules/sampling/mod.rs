@@ -1,1 +1,1 @@
-pub mod range;
+pub(crate) mod range;

@@ -2,7 +2,7 @@ use crate::ir::Plan;
 use crate::ir::values::format_number;
 use crate::rules::{Container, DefaultLevel, Finding, Rule, RuleDoc};
 
-pub static DOC: RuleDoc = RuleDoc {
+pub(crate) static DOC: RuleDoc = RuleDoc {
     name: "sampling/range",
     default: DefaultLevel::Error,
     summary: "An event's `sampling` is between 0% and 100%.",
@@ -11,7 +11,7 @@ pub static DOC: RuleDoc = RuleDoc {
     good: "event \"Page Scrolled\" { sampling 15% }",
 };
 
-pub struct Range;
+pub(crate) struct Range;
 
 impl Rule for Range {
     fn doc(&self) -> &'static RuleDoc {

@@ -3,7 +3,7 @@ use crate::rules::{Container, DefaultLevel, Finding, Rule, RuleDoc, with_origin}
 use crate::targets::dbt::{STANDARD as STANDARD_COLUMNS, snakecase};
 use std::borrow::Cow;
 
-pub static DOC: RuleDoc = RuleDoc {
+pub(crate) static DOC: RuleDoc = RuleDoc {
     name: "segment/column-collision",
     default: DefaultLevel::Error,
     summary: "Two properties of one event (its own, its bundles' and the `common` ones), or two traits of `identify` or `group`, do not land in the same warehouse column, and none lands in a column Segment fills itself (`id`, `user_id`, `received_at`, …).",
@@ -12,7 +12,7 @@ pub static DOC: RuleDoc = RuleDoc {
     good: "event \"Order Completed\" {\n  order_id: string\n  utm: object { source: string }\n  referrer_source: string\n}",
 };
 
-pub struct ColumnCollision;
+pub(crate) struct ColumnCollision;
 
 /// A column and the property that fills it.
 struct Column<'p> {

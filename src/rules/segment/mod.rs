@@ -1,2 +1,2 @@
-pub mod column_collision;
-pub mod reserved_name;
+pub(crate) mod column_collision;
+pub(crate) mod reserved_name;

@@ -1,7 +1,7 @@
 use crate::ir::{Plan, TraitsKind, Type};
 use crate::rules::{Container, DefaultLevel, Finding, Rule, RuleDoc, for_each_declared};
 
-pub static DOC: RuleDoc = RuleDoc {
+pub(crate) static DOC: RuleDoc = RuleDoc {
     name: "segment/reserved-name",
     default: DefaultLevel::Error,
     summary: "Reserved Segment names (`userId`, `anonymousId`, `messageId`, `timestamp`, …) are not redefined as properties or traits, and reserved properties and traits (`revenue`, `currency`, `email`, `createdAt`, …) keep the type Segment's spec gives them.",
@@ -42,7 +42,7 @@ const ENVELOPE: &[&str] = &[
 
 /// Whether this rule reports a top-level property of this name in a container
 /// (a name of the envelope, or `id` outside `identify` and `group`).
-pub fn is_reserved(name: &str, c: Container) -> bool {
+pub(crate) fn is_reserved(name: &str, c: Container) -> bool {
     ENVELOPE.contains(&name)
         || (name == "id"
             && !matches!(
@@ -130,7 +130,7 @@ const GROUP: &[(&str, Kind)] = &[
     ("website", Kind::Text),
 ];
 
-pub struct ReservedName;
+pub(crate) struct ReservedName;
 
 impl Rule for ReservedName {
     fn doc(&self) -> &'static RuleDoc {

@@ -1,1 +1,1 @@
-pub mod release_after_deadline;
+pub(crate) mod release_after_deadline;

@@ -1,7 +1,7 @@
 use crate::ir::Plan;
 use crate::rules::{Container, DefaultLevel, Finding, Rule, RuleDoc};
 
-pub static DOC: RuleDoc = RuleDoc {
+pub(crate) static DOC: RuleDoc = RuleDoc {
     name: "timeline/release-after-deadline",
     default: DefaultLevel::Warn,
     summary: "An event's `release` date is not after the plan's `timeline`.",
@@ -10,7 +10,7 @@ pub static DOC: RuleDoc = RuleDoc {
     good: "plan \"Shop\" { timeline 2026-12-15 }\nevent \"Order Completed\" { release 2026-12-10 }",
 };
 
-pub struct ReleaseAfterDeadline;
+pub(crate) struct ReleaseAfterDeadline;
 
 impl Rule for ReleaseAfterDeadline {
     fn doc(&self) -> &'static RuleDoc {

@@ -1,7 +1,7 @@
 use crate::ir::Plan;
 use crate::rules::{DefaultLevel, Finding, Rule, RuleDoc};
 
-pub static DOC: RuleDoc = RuleDoc {
+pub(crate) static DOC: RuleDoc = RuleDoc {
     name: "unused/allow",
     default: DefaultLevel::Warn,
     summary: "Every `allow(\"rule\", reason \"…\")` silences at least one finding of its rule.",
@@ -12,7 +12,7 @@ pub static DOC: RuleDoc = RuleDoc {
 
 /// Checked by the engine (it needs to know which exceptions were used);
 /// see `crate::rules::engine`.
-pub struct UnusedAllow;
+pub(crate) struct UnusedAllow;
 
 impl Rule for UnusedAllow {
     fn doc(&self) -> &'static RuleDoc {

@@ -1,7 +1,7 @@
 use crate::ir::{DeclKind, Plan};
 use crate::rules::{Container, DefaultLevel, Finding, Rule, RuleDoc};
 
-pub static DOC: RuleDoc = RuleDoc {
+pub(crate) static DOC: RuleDoc = RuleDoc {
     name: "unused/declaration",
     default: DefaultLevel::Warn,
     summary: "Every owner, consent purpose, retention policy, source, enum and bundle is referenced somewhere (the plan block's references count).",
@@ -10,7 +10,7 @@ pub static DOC: RuleDoc = RuleDoc {
     good: "consent marketing { basis consent }\nidentify { email: string pii(contact) consent(marketing) }",
 };
 
-pub struct Declaration;
+pub(crate) struct Declaration;
 
 const KINDS: [DeclKind; 6] = [
     DeclKind::Owner,

@@ -1,2 +1,2 @@
-pub mod allow;
-pub mod declaration;
+pub(crate) mod allow;
+pub(crate) mod declaration;
