@@ -5,7 +5,7 @@ use std::ops::Range;
 
 /// One `// …` comment: its byte range and its text without trailing spaces.
 #[derive(Clone, Debug)]
-pub struct Comment {
+pub(crate) struct Comment {
     pub start: usize,
     pub end: usize,
     pub text: String,
@@ -13,7 +13,7 @@ pub struct Comment {
 
 /// Where the comments of one block (or of the file) go.
 #[derive(Debug, Default)]
-pub struct Attached {
+pub(crate) struct Attached {
     /// On the line of the opening `{`, before any item.
     pub open: Option<usize>,
     /// One entry per item, in source order.
@@ -24,7 +24,7 @@ pub struct Attached {
 
 impl Attached {
     /// The comments of item `i` (none when the block has no comments at all).
-    pub fn item(&self, i: usize) -> &ItemComments {
+    pub(crate) fn item(&self, i: usize) -> &ItemComments {
         static NONE: ItemComments = ItemComments {
             leading: Vec::new(),
             interior: Vec::new(),
@@ -35,7 +35,7 @@ impl Attached {
 }
 
 #[derive(Debug, Default, Clone)]
-pub struct ItemComments {
+pub(crate) struct ItemComments {
     /// Comments on the lines above the item.
     pub leading: Vec<usize>,
     /// Comments inside the item but outside its nested blocks (between the values
@@ -48,20 +48,20 @@ pub struct ItemComments {
 
 /// An item to attach comments to: its byte range and the byte ranges of the
 /// blocks nested in it (whose comments belong to those blocks).
-pub struct Slot {
+pub(crate) struct Slot {
     pub range: Range<usize>,
     pub nested: Vec<Range<usize>>,
 }
 
 /// All comments of a file, with the positions of its line starts.
-pub struct Comments<'a> {
+pub(crate) struct Comments<'a> {
     text: &'a str,
     pub list: Vec<Comment>,
     line_starts: Vec<usize>,
 }
 
 impl<'a> Comments<'a> {
-    pub fn new(text: &'a str) -> Self {
+    pub(crate) fn new(text: &'a str) -> Self {
         let list = comment_ranges(text)
             .into_iter()
             .map(|(start, end)| Comment {
@@ -84,7 +84,7 @@ impl<'a> Comments<'a> {
         }
     }
 
-    pub fn line(&self, offset: usize) -> usize {
+    pub(crate) fn line(&self, offset: usize) -> usize {
         match self.line_starts.binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i.saturating_sub(1),
@@ -92,18 +92,18 @@ impl<'a> Comments<'a> {
     }
 
     /// Indices of the comments that start inside `range`.
-    pub fn within(&self, range: Range<usize>) -> Range<usize> {
+    pub(crate) fn within(&self, range: Range<usize>) -> Range<usize> {
         let lo = self.list.partition_point(|c| c.start < range.start);
         let hi = self.list.partition_point(|c| c.start < range.end);
         lo..hi.max(lo)
     }
 
-    pub fn any_within(&self, range: Range<usize>) -> bool {
+    pub(crate) fn any_within(&self, range: Range<usize>) -> bool {
         !self.within(range).is_empty()
     }
 
     /// Whether an empty line separates `offset` from the code or comment before it.
-    pub fn blank_before(&self, offset: usize) -> bool {
+    pub(crate) fn blank_before(&self, offset: usize) -> bool {
         let mut newlines = 0;
         for b in self.text.as_bytes()[..offset.min(self.text.len())]
             .iter()
@@ -119,7 +119,7 @@ impl<'a> Comments<'a> {
     }
 
     /// Whether an empty line separates `offset` from the code or comment after it.
-    pub fn blank_after(&self, offset: usize) -> bool {
+    pub(crate) fn blank_after(&self, offset: usize) -> bool {
         let mut newlines = 0;
         for b in self.text.as_bytes()[offset.min(self.text.len())..].iter() {
             match b {
@@ -134,7 +134,7 @@ impl<'a> Comments<'a> {
     /// The end of a span with the whitespace and comments that pest counts into
     /// it (a rule ending in an optional or repeated part takes the skipped
     /// trivia after it) taken off.
-    pub fn trim_end(&self, start: usize, mut end: usize) -> usize {
+    pub(crate) fn trim_end(&self, start: usize, mut end: usize) -> usize {
         let bytes = self.text.as_bytes();
         loop {
             while end > start && matches!(bytes[end - 1], b' ' | b'\t' | b'\r' | b'\n') {
@@ -150,7 +150,7 @@ impl<'a> Comments<'a> {
 
     /// Attaches the comments inside `inner` (a block's interior, or the whole file)
     /// to its items. `open_line` is the line of the block's `{`.
-    pub fn attach(
+    pub(crate) fn attach(
         &self,
         inner: Range<usize>,
         open_line: Option<usize>,
@@ -206,7 +206,7 @@ impl<'a> Comments<'a> {
 /// before the `\n` excluded), found as [`crate::syntax::scan::tokens`] finds
 /// them: outside string literals, which end at their closing quote or the line's
 /// end. A dedicated pass: it does not build the token list of a large file.
-pub fn comment_ranges(text: &str) -> Vec<(usize, usize)> {
+pub(crate) fn comment_ranges(text: &str) -> Vec<(usize, usize)> {
     let b = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;

@@ -65,7 +65,7 @@ use crate::source::FileId;
 use crate::syntax;
 
 /// The width up to which one-line declarations and enum value lists stay on one line.
-pub const MAX_WIDTH: usize = 100;
+pub(crate) const MAX_WIDTH: usize = 100;
 
 /// Formats one file's text. Returns the syntax errors instead when it does not parse.
 pub fn format(file: FileId, text: &str) -> Result<String, Vec<Diagnostic>> {
@@ -75,7 +75,7 @@ pub fn format(file: FileId, text: &str) -> Result<String, Vec<Diagnostic>> {
 
 /// Parses a file to format it: the whole AST, or the syntax errors (a partial
 /// AST would drop what did not parse). A large file is parsed on every core.
-pub fn parse_whole(file: FileId, text: &str) -> Result<syntax::ast::File, Vec<Diagnostic>> {
+pub(crate) fn parse_whole(file: FileId, text: &str) -> Result<syntax::ast::File, Vec<Diagnostic>> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let p = syntax::parse(file, text, syntax::pieces::threads_for(text.len(), cores));
     match p.file {
@@ -86,12 +86,14 @@ pub fn parse_whole(file: FileId, text: &str) -> Result<syntax::ast::File, Vec<Di
 
 /// Formats a parsed file; `text` is the text it was parsed from (for comments and
 /// literals as written).
-pub fn format_ast(text: &str, file: &syntax::ast::File) -> String {
+pub(crate) fn format_ast(text: &str, file: &syntax::ast::File) -> String {
     print::Printer::new(text).file(file)
 }
 
 /// A unified diff (3 lines of context) from `old` to `new`, with `name` in both
 /// headers; empty when they are equal.
+///
+/// Public only for the integration tests (tests/it).
 pub fn unified_diff(name: &str, old: &str, new: &str) -> String {
     if old == new {
         return String::new();

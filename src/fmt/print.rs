@@ -36,7 +36,7 @@ struct Widths {
     ty: usize,
 }
 
-pub struct Printer<'a> {
+pub(crate) struct Printer<'a> {
     text: &'a str,
     comments: Comments<'a>,
     lines: Vec<Line>,
@@ -79,7 +79,7 @@ fn nested_ctx<'k>(parent: Option<&str>, key: &'k str) -> Option<&'k str> {
 }
 
 impl<'a> Printer<'a> {
-    pub fn new(text: &'a str) -> Self {
+    pub(crate) fn new(text: &'a str) -> Self {
         Printer {
             text,
             comments: Comments::new(text),
@@ -197,7 +197,7 @@ impl<'a> Printer<'a> {
 
     // ---- the file ----------------------------------------------------------
 
-    pub fn file(mut self, f: &File) -> String {
+    pub(crate) fn file(mut self, f: &File) -> String {
         let slots: Vec<Slot> = f
             .decls
             .iter()

@@ -176,16 +176,6 @@ fn use_cases_are_recognised_and_give_their_kpis() {
     );
 }
 
-/// The starter's data files parse and every KPI's events are in the catalog.
-#[test]
-fn starter_data_files_parse() {
-    for (name, text) in eventsc::starter::data_files() {
-        let parsed = eventsc::fmt::parse_whole(eventsc::source::FileId(0), text);
-        assert!(parsed.is_ok(), "{name} does not parse: {parsed:?}");
-        assert!(!parsed.expect("parsed").decls.is_empty(), "{name} is empty");
-    }
-}
-
 /// The KPIs of every use case, over every combination of sources, are computed
 /// on DuckDB from the dbt sources and samples the plan builds into.
 #[test]
