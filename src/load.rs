@@ -125,7 +125,7 @@ fn read_bounded(input: impl Read, path: &Path) -> Result<Vec<u8>, LoadError> {
 impl std::error::Error for LoadError {}
 
 /// The files of a plan.
-pub(crate) struct Loaded {
+pub struct Loaded {
     pub sources: SourceMap,
     /// Files that could be read but not decoded (E0006).
     pub diagnostics: Vec<Diagnostic>,
@@ -186,7 +186,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
 }
 
 /// Reads the given files and directories.
-pub(crate) fn load(paths: &[PathBuf]) -> Result<Loaded, LoadError> {
+pub fn load(paths: &[PathBuf]) -> Result<Loaded, LoadError> {
     let mut sources = SourceMap::new();
     let mut diagnostics = Vec::new();
     for path in expand(paths)? {
