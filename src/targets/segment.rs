@@ -13,7 +13,7 @@
 //!   {"type": "GROUP", …same with the group traits…},
 //!   {"type": "TRACK", "key": "Trial Started", "version": 1, "jsonSchema": {
 //!       "$schema": "http://json-schema.org/draft-07/schema#", "type": "object",
-//!       "description": "…", "labels": {"owner": "growth", "source": "product", …},
+//!       "description": "…", "labels": {"owner": "growth", "team": "web", …},
 //!       "properties": {"context": {}, "traits": {},
 //!         "properties": {"type": "object", "properties": {…}, "required": […]}},
 //!       "required": ["properties"]}}
@@ -26,10 +26,13 @@
 //!   `context.protocols.event_version`); the plan has one definition per event, so
 //!   every rule is version 1. The plan's semantic versions go into `labels.since`.
 //! - `labels` (TRACK only: Segment supports labels on track and page events) are
-//!   string key/values: `owner`, `source`, `status`, `consent`, `retention` (the event's, else the
-//!   plan's default),
-//!   `identity`, and when written `flag`, `release`, `since`, `sunset`,
-//!   `replaced_by`, `tags` (comma-separated).
+//!   string key/values, and only what the event states: its `labels "key:value"`
+//!   and, each when written on the event, `owner`, `source`, `status`, `consent`,
+//!   `retention`, `flag`, `release`, `since`, `sunset`, `replaced_by` and `tags`
+//!   (comma-separated). Defaults are not labels (an unwritten `status` is
+//!   `planned`, the plan's `retention` applies to every event), nor is `identity`,
+//!   which the schema already states (the id it requires); an event that states
+//!   nothing has no `labels`. A `labels` key wins over the field of that name.
 //! - Property schemas come from [`super::encode::schema`]. `required: ["properties"]` (or
 //!   `["traits"]`) is added when a property is required, so a call without any
 //!   properties is a violation too; not in the COMMON rule, which Segment applies
@@ -38,7 +41,7 @@
 //!   required fields; `any` adds nothing, as Segment already rejects calls with
 //!   neither id.
 //! - Deprecated events stay in the rules (they are still sent until their sunset),
-//!   labelled `status: deprecated`.
+//!   labelled `status: deprecated` (the field `status deprecated` states it).
 
 use super::encode::schema;
 use super::encode::text::{self, JsonWriter};
@@ -79,7 +82,7 @@ pub fn rules_json(plan: &Plan) -> String {
             let mut events: Vec<&Event> = plan.events.iter().collect();
             events.sort_by(|a, b| a.name.value.cmp(&b.name.value));
             for e in events {
-                a.item_object(|o| track_rule(o, plan, e));
+                a.item_object(|o| track_rule(o, e));
             }
         });
     });
@@ -94,7 +97,8 @@ struct Rule<'a> {
     field: &'a str,
     /// Whether a required property makes `field` required.
     require_field: bool,
-    labels: Option<(&'a Plan, &'a Event)>,
+    /// The rule's labels (empty: no `labels`).
+    labels: Vec<(&'a str, String)>,
     identity: Identity,
     /// `closed`: `additionalProperties: false` in `field`.
     closed: bool,
@@ -107,8 +111,12 @@ fn rule_schema(o: &mut JsonWriter, r: &Rule, props: &[crate::ir::Property]) {
     if let Some(d) = r.description {
         o.str("description", d);
     }
-    if let Some((plan, e)) = r.labels {
-        o.object("labels", |o| labels(o, plan, e));
+    if !r.labels.is_empty() {
+        o.object("labels", |o| {
+            for (k, v) in &r.labels {
+                o.str(k, v);
+            }
+        });
     }
     let id = match r.identity {
         Identity::User => Some("userId"),
@@ -168,7 +176,7 @@ fn traits_rule(o: &mut JsonWriter, kind: &str, field: &str, t: &Traits) {
             // Segment applies the COMMON schema to every call, identify and group
             // calls included, which have no `properties`: it must not require them.
             require_field: kind != "COMMON",
-            labels: None,
+            labels: Vec::new(),
             identity: Identity::Any,
             closed: t.closed.is_some(),
         };
@@ -178,13 +186,13 @@ fn traits_rule(o: &mut JsonWriter, kind: &str, field: &str, t: &Traits) {
     o.raw("version", 1);
 }
 
-fn track_rule(o: &mut JsonWriter, plan: &Plan, e: &Event) {
+fn track_rule(o: &mut JsonWriter, e: &Event) {
     o.object("jsonSchema", |o| {
         let rule = Rule {
             description: e.description.as_ref().map(|d| d.value.as_str()),
             field: "properties",
             require_field: true,
-            labels: Some((plan, e)),
+            labels: event_labels(e),
             identity: e.identity(),
             closed: e.closed().is_some(),
         };
@@ -195,21 +203,36 @@ fn track_rule(o: &mut JsonWriter, plan: &Plan, e: &Event) {
     o.raw("version", 1);
 }
 
-/// The event's labels, keys sorted.
-fn labels(o: &mut JsonWriter, plan: &Plan, e: &Event) {
-    let mut l = super::event_labels(plan, e);
-    if !e.tags.is_empty() {
-        let mut tags = String::new();
-        for (i, t) in e.tags.iter().enumerate() {
-            if i > 0 {
-                tags.push(',');
-            }
-            tags.push_str(&t.value);
-        }
-        l.push(("tags", tags));
-    }
+/// The labels the event states (see the module's doc), keys sorted; empty when
+/// it states none.
+fn event_labels(e: &Event) -> Vec<(&str, String)> {
+    let name = |r: Option<&crate::ir::Ref>| r.map(|r| r.name.clone());
+    let tags = (!e.tags.is_empty()).then(|| {
+        let tags: Vec<&str> = e.tags.iter().map(|t| t.value.as_str()).collect();
+        tags.join(",")
+    });
+    let mut l: Vec<(&str, String)> = [
+        ("owner", name(e.owner.as_ref())),
+        ("source", name(e.source.as_ref())),
+        (
+            "status",
+            e.status_written
+                .then(|| e.status.value.as_str().to_string()),
+        ),
+        ("consent", name(e.consent.as_ref())),
+        ("retention", name(e.retention.as_deref())),
+        ("flag", e.flag().map(|f| f.value.clone())),
+        ("release", e.release.as_ref().map(|d| d.value.to_string())),
+        ("since", e.since.as_ref().map(|v| v.value.to_string())),
+        ("sunset", e.sunset.as_ref().map(|d| d.value.to_string())),
+        ("replaced_by", name(e.replaced_by.as_deref())),
+        ("tags", tags),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.map(|v| (k, v)))
+    .collect();
     // The plan's own labels (`labels "team:growth"`, split at the first `:`)
-    // win over eventsc's of the same key.
+    // win over the field of the same key.
     for label in e.labels() {
         if let Some((k, v)) = label.value.split_once(':') {
             l.retain(|(key, _)| *key != k);
@@ -218,7 +241,5 @@ fn labels(o: &mut JsonWriter, plan: &Plan, e: &Event) {
     }
     l.sort_by_key(|(k, _)| *k);
     l.dedup_by_key(|(k, _)| *k);
-    for (k, v) in &l {
-        o.str(k, v);
-    }
+    l
 }
