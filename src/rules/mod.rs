@@ -140,6 +140,7 @@ pub(crate) static REGISTRY: &[&dyn Rule] = &[
     &lifecycle::since_after_plan_version::SinceAfterPlanVersion,
     &segment::reserved_name::ReservedName,
     &segment::column_collision::ColumnCollision,
+    &segment::warehouse_column::WarehouseColumn,
     &constraints::unsatisfiable::Unsatisfiable,
     &sampling::range::Range,
     &plan::undeclared_source::UndeclaredSource,

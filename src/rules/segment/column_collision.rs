@@ -6,13 +6,22 @@ use std::borrow::Cow;
 pub(crate) static DOC: RuleDoc = RuleDoc {
     name: "segment/column-collision",
     default: DefaultLevel::Error,
-    summary: "Two properties of one event (its own, its bundles' and the `common` ones), or two traits of `identify` or `group`, do not land in the same warehouse column, and none lands in a column Segment fills itself (`id`, `user_id`, `received_at`, …).",
-    why: "Segment's warehouse loader names columns with its snake_case (`orderId`, `order_id` and `OrderID` are all `order_id`) and flattens objects with `_` (`utm.source` is `utm_source`). Properties that meet in one column overwrite each other's values (or fail the load when their types differ), and the dbt sources describe one column for both; a property named like one of Segment's own columns is mixed with it, and dropped from the dbt sources.",
+    summary: "Two properties of one event (its own, its bundles' and the `common` ones), or two traits of `identify` or `group`, do not land in the same warehouse column.",
+    why: "Segment's warehouse loader names columns with its snake_case (`orderId`, `order_id` and `OrderID` are all `order_id`) and flattens objects with `_` (`utm.source` is `utm_source`) (https://segment.com/docs/connections/storage/warehouses/schema/). Properties that meet in one column overwrite each other's values (or fail the load when their types differ), and the dbt sources describe one column for both. A property named like one of Segment's own columns is `segment/warehouse-column`'s.",
     bad: "event \"Order Completed\" {\n  orderId:  string\n  order_id: string\n  utm: object { source: string }\n  utm_source: string\n}",
     good: "event \"Order Completed\" {\n  order_id: string\n  utm: object { source: string }\n  referrer_source: string\n}",
 };
 
 pub(crate) struct ColumnCollision;
+
+/// What a pass over the tables reports: two of the plan's properties in one
+/// column (`segment/column-collision`), or one in a column Segment fills
+/// itself (`segment/warehouse-column`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Report {
+    Collisions,
+    SegmentColumns,
+}
 
 /// A column and the property that fills it.
 struct Column<'p> {
@@ -77,14 +86,15 @@ fn locate(props: &[Property], target: &Property) -> Option<(String, Vec<usize>)>
 }
 
 /// The names `segment/reserved-name` reports already (top-level, as written).
-fn reported_already(dotted: &str, c: Container) -> bool {
-    !dotted.contains('.') && crate::rules::segment::reserved_name::is_reserved(dotted, c)
+fn reported_already(dotted: &str) -> bool {
+    !dotted.contains('.') && crate::rules::segment::reserved_name::is_reserved(dotted)
 }
 
 /// Reports the columns of one table; `own`: the block whose properties are
 /// reported (an event's, or a traits block's), `shared`: `common` seen from an
 /// event.
 fn check_table(
+    report: Report,
     plan: &Plan,
     container: Container,
     own: &[Property],
@@ -121,6 +131,9 @@ fn check_table(
             continue;
         };
         if let Some(first) = first {
+            if report != Report::Collisions {
+                continue;
+            }
             let first_dotted = located(first).map_or_else(String::new, |(d, _)| d);
             let f = Finding::new(
                 container,
@@ -138,7 +151,10 @@ fn check_table(
             )
             .on_property(path);
             out.push(with_origin(f, c.property));
-        } else if STANDARD_COLUMNS.contains(&&*c.name) && !reported_already(&dotted, container) {
+        } else if report == Report::SegmentColumns
+            && STANDARD_COLUMNS.contains(&&*c.name)
+            && !reported_already(&dotted)
+        {
             let f = Finding::new(
                 container,
                 format!(
@@ -149,7 +165,7 @@ fn check_table(
                 c.property.name.span,
                 format!("its column is `{}`", c.name),
             )
-            .help("rename it: Segment writes its own value into that column, and the dbt sources leave the property out")
+            .help("in a warehouse Segment discards the property (its own value fills that column) and the dbt sources leave it out: rename it if the plan is loaded into one")
             .on_property(path);
             out.push(with_origin(f, c.property));
         }
@@ -162,11 +178,20 @@ impl Rule for ColumnCollision {
     }
 
     fn check(&self, plan: &Plan, out: &mut Vec<Finding>) {
+        check_tables(Report::Collisions, plan, out);
+    }
+}
+
+/// Reports one kind of finding over every table: the traits' tables, then
+/// the events'.
+pub(super) fn check_tables(report: Report, plan: &Plan, out: &mut Vec<Finding>) {
+    {
         let mut cols = Vec::new();
         for t in plan.traits() {
             cols.clear();
             columns(&t.properties, "", true, &mut cols);
             check_table(
+                report,
                 plan,
                 Container::Traits(t.kind),
                 &t.properties,
@@ -182,7 +207,15 @@ impl Rule for ColumnCollision {
             cols.clear();
             columns(common, "", false, &mut cols);
             columns(&e.properties, "", true, &mut cols);
-            check_table(plan, Container::Event(i), &e.properties, common, &cols, out);
+            check_table(
+                report,
+                plan,
+                Container::Event(i),
+                &e.properties,
+                common,
+                &cols,
+                out,
+            );
         }
     }
 }

@@ -4,51 +4,37 @@ use crate::rules::{Container, DefaultLevel, Finding, Rule, RuleDoc, for_each_dec
 pub(crate) static DOC: RuleDoc = RuleDoc {
     name: "segment/reserved-name",
     default: DefaultLevel::Error,
-    summary: "Reserved Segment names (`userId`, `anonymousId`, `messageId`, `timestamp`, …) are not redefined as properties or traits, and reserved properties and traits (`revenue`, `currency`, `email`, `createdAt`, …) keep the type Segment's spec gives them.",
-    why: "Segment and its destinations give these names a meaning: the envelope fields land in the same warehouse columns as properties, and destinations map reserved traits by type. A `userId` property or a numeric `email` trait silently corrupts both.",
+    summary: "Segment's envelope fields (`userId`, `anonymousId`, `messageId`, `context`, `integrations`, …) are not redefined as properties or traits, and reserved properties and traits (`revenue`, `value`, `currency`, `email`, `createdAt`, …) keep the type Segment's spec gives them. Other names Segment uses (`type`, `channel`, `id`, `timestamp`) are ordinary properties here; a property named like a warehouse column Segment fills itself is `segment/warehouse-column`'s.",
+    why: "The envelope fields are the call's own (Spec, common fields: https://segment.com/docs/connections/spec/common/): a `userId` or `context` property is read as the call's by destinations, and in a warehouse it lands in (or flattens into) a column Segment fills itself, where it is discarded (https://segment.com/docs/connections/storage/warehouses/schema/). Destinations map reserved properties and traits by their spec'd type (https://segment.com/docs/connections/spec/track/#properties, https://segment.com/docs/connections/spec/identify/#traits, https://segment.com/docs/connections/spec/group/#traits): a string `revenue` or a numeric `email` is dropped or corrupts the mapping.",
     bad: "event \"Order Completed\" {\n  userId:  string\n  revenue: string\n}",
     good: "event \"Order Completed\" {\n  identity user      // the payload's userId is required\n  revenue: number\n}",
 };
 
-/// Envelope fields and warehouse columns a property or trait must not be named.
+/// Envelope fields (Segment's common fields and the calls' own fields) a
+/// property or trait must not be named: destinations read them as the
+/// call's, and the warehouse discards them. `type`, `channel`, `timestamp`,
+/// `version` and the snake_case column names are not here: Segment accepts
+/// them as properties (`segment/warehouse-column` warns where a warehouse
+/// column shadows one).
 const ENVELOPE: &[&str] = &[
     "anonymousId",
-    "anonymous_id",
     "userId",
-    "user_id",
     "messageId",
-    "message_id",
-    "timestamp",
-    "originalTimestamp",
-    "original_timestamp",
-    "sentAt",
-    "sent_at",
-    "receivedAt",
-    "received_at",
     "context",
     "integrations",
-    "event",
-    "event_text",
-    "type",
     "groupId",
-    "group_id",
     "previousId",
-    "previous_id",
-    "channel",
+    "originalTimestamp",
+    "sentAt",
+    "receivedAt",
     "properties",
     "traits",
-    "uuid_ts",
 ];
 
-/// Whether this rule reports a top-level property of this name in a container
-/// (a name of the envelope, or `id` outside `identify` and `group`).
-pub(crate) fn is_reserved(name: &str, c: Container) -> bool {
+/// Whether this rule reports a top-level property of this name (an envelope
+/// field), in any container.
+pub(crate) fn is_reserved(name: &str) -> bool {
     ENVELOPE.contains(&name)
-        || (name == "id"
-            && !matches!(
-                c,
-                Container::Traits(TraitsKind::Identify | TraitsKind::Group)
-            ))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -145,12 +131,12 @@ impl Rule for ReservedName {
             }
             let p = at.property;
             let name = &*p.name.value;
-            if is_reserved(name, c) {
+            if is_reserved(name) {
                 let help = match name {
-                    "userId" | "user_id" | "anonymousId" | "anonymous_id" | "groupId" | "group_id" => {
+                    "userId" | "anonymousId" | "groupId" | "previousId" => {
                         "ids travel in the envelope: set `identity user|anonymous|group` on the event instead".to_string()
                     }
-                    "timestamp" | "originalTimestamp" | "original_timestamp" | "sentAt" | "sent_at" | "receivedAt" | "received_at" => {
+                    "originalTimestamp" | "sentAt" | "receivedAt" => {
                         "Segment sets the timestamps; name the business time after what happened, e.g. `completed_at`".to_string()
                     }
                     _ => format!("rename it, e.g. `{}_{}`", container_prefix(plan, &c), name.to_lowercase()),
