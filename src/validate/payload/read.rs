@@ -1,0 +1,488 @@
+//! Reading the envelope in one pass: the call's top-level fields (kept as
+//! [`Field`]s, `properties` and `traits` as raw JSON), the context (`groupId`,
+//! consent preferences). When `event` (and the context, if consent matters)
+//! comes before `properties`, the properties are checked while reading.
+//! The rules on what was read are in [`super::envelope`].
+
+use super::visit::{Cx, ObjSeed, Path, Seg};
+use super::{Checker, quote};
+use crate::validate::model::Model;
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+use std::borrow::Cow;
+use std::cell::Cell;
+use std::fmt;
+
+/// A scalar field of the envelope.
+#[derive(Default)]
+pub(super) enum Field<'de> {
+    #[default]
+    Absent,
+    Null,
+    Str(Cow<'de, str>),
+    /// Another JSON type, described.
+    Other(&'static str),
+}
+
+impl Field<'_> {
+    /// A non-empty string id.
+    pub(super) fn is_id(&self) -> bool {
+        matches!(self, Field::Str(s) if !s.is_empty())
+    }
+
+    pub(super) fn describe(&self) -> String {
+        match self {
+            Field::Absent => "missing".into(),
+            Field::Null => "null".into(),
+            Field::Str(s) if s.is_empty() => "an empty string".into(),
+            Field::Str(s) => quote(s),
+            Field::Other(k) => (*k).into(),
+        }
+    }
+}
+
+struct FieldVisitor;
+
+impl<'de> Visitor<'de> for FieldVisitor {
+    type Value = Field<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Field::Null)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Field::Other("a boolean"))
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Field::Other("a number"))
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Field::Other("a number"))
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Field::Other("a number"))
+    }
+    fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Self::Value, E> {
+        Ok(Field::Str(Cow::Borrowed(s)))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
+        Ok(Field::Str(Cow::Owned(s.to_string())))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Field::Other("a list"))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Field::Other("an object"))
+    }
+}
+
+impl<'de> de::Deserialize<'de> for Field<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(FieldVisitor)
+    }
+}
+
+/// An object key, borrowed when it has no escapes.
+pub(super) struct Key<'de>(pub(super) Cow<'de, str>);
+
+impl<'de> de::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Borrowed(s)))
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Owned(s.to_string())))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// The envelope keys whose repetition changes the verdict.
+const ENVELOPE_KEYS: [&str; 13] = [
+    "type",
+    "event",
+    "messageId",
+    "userId",
+    "anonymousId",
+    "groupId",
+    "timestamp",
+    "originalTimestamp",
+    "sentAt",
+    "receivedAt",
+    "properties",
+    "traits",
+    "context",
+];
+
+#[derive(Default)]
+pub(super) struct Envelope<'de> {
+    pub(super) ty: Field<'de>,
+    pub(super) event: Field<'de>,
+    pub(super) message_id: Field<'de>,
+    pub(super) user_id: Field<'de>,
+    pub(super) anonymous_id: Field<'de>,
+    pub(super) group_id: Field<'de>,
+    pub(super) timestamp: Field<'de>,
+    pub(super) original_timestamp: Field<'de>,
+    pub(super) sent_at: Field<'de>,
+    pub(super) received_at: Field<'de>,
+    pub(super) properties: Option<&'de RawValue>,
+    pub(super) traits: Option<&'de RawValue>,
+    pub(super) context: Context<'de>,
+    pub(super) context_seen: bool,
+    /// The event whose properties were checked while reading (`event` came
+    /// before `properties`), and how many violations that produced.
+    pub(super) eager: Option<u32>,
+    pub(super) eager_violations: usize,
+}
+
+/// Reads the envelope; `Err(kind)` when the value is not an object. Reads the
+/// context on the way, and checks the properties on the way too when the event
+/// (and the context, if consent matters) came before them.
+pub(super) struct EnvelopeVisitor<'c, 'm> {
+    pub(super) ck: &'c mut Checker<'m>,
+}
+
+impl<'de> DeserializeSeed<'de> for EnvelopeVisitor<'_, '_> {
+    type Value = Result<Envelope<'de>, &'static str>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for EnvelopeVisitor<'_, '_> {
+    type Value = Result<Envelope<'de>, &'static str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a payload object")
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Err("null"))
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Err("a boolean"))
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Err("a number"))
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Err("a number"))
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Err("a number"))
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(Err("a string"))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Err("a list"))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut env = Envelope::default();
+        let mut seen = 0u32;
+        while let Some(Key(key)) = map.next_key()? {
+            let bit = ENVELOPE_KEYS
+                .iter()
+                .position(|k| *k == key.as_ref())
+                .map_or(0, |i| 1u32 << i);
+            if seen & bit != 0 {
+                self.ck.dup.set(true);
+            }
+            seen |= bit;
+            let field = match key.as_ref() {
+                "type" => &mut env.ty,
+                "event" => &mut env.event,
+                "messageId" => &mut env.message_id,
+                "userId" => &mut env.user_id,
+                "anonymousId" => &mut env.anonymous_id,
+                "groupId" => &mut env.group_id,
+                "timestamp" => &mut env.timestamp,
+                "originalTimestamp" => &mut env.original_timestamp,
+                "sentAt" => &mut env.sent_at,
+                "receivedAt" => &mut env.received_at,
+                "properties" => {
+                    let ck = &mut *self.ck;
+                    let model = ck.model;
+                    let eager = match (&env.event, &env.ty) {
+                        (Field::Str(name), Field::Absent) => model.event(name),
+                        (Field::Str(name), Field::Str(t)) if t == "track" => model.event(name),
+                        _ => None,
+                    };
+                    match eager {
+                        Some(i) if env.context_seen || model.categories.is_empty() => {
+                            let e = &model.events[i as usize];
+                            let before = ck.violations.len();
+                            let mut cx = Cx {
+                                model,
+                                out: &mut ck.violations,
+                                dup: &ck.dup,
+                                off: &ck.off,
+                            };
+                            map.next_value_seed(ObjSeed {
+                                cx: &mut cx,
+                                obj: &e.props,
+                                extra: model.common.as_ref(),
+                                path: Path {
+                                    parent: None,
+                                    seg: Seg::Key("properties"),
+                                },
+                                consent: e.consent.map(|c| c.0),
+                                loc: e.loc,
+                            })?;
+                            env.eager = Some(i);
+                            env.eager_violations = ck.violations.len() - before;
+                            env.properties = None;
+                        }
+                        _ => {
+                            env.properties = Some(map.next_value()?);
+                            env.eager = None;
+                        }
+                    }
+                    continue;
+                }
+                "traits" => {
+                    env.traits = Some(map.next_value()?);
+                    continue;
+                }
+                "context" => {
+                    let ck = &mut *self.ck;
+                    env.context = map.next_value_seed(ContextVisitor {
+                        model: ck.model,
+                        off: &mut ck.off,
+                        any_off: &mut ck.any_off,
+                        dup: &ck.dup,
+                    })?;
+                    env.context_seen = true;
+                    continue;
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+            };
+            *field = map.next_value()?;
+        }
+        Ok(Ok(env))
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The context: `groupId` and consent preferences.
+
+#[derive(Default)]
+pub(super) struct Context<'de> {
+    pub(super) group_id: Field<'de>,
+    /// Whether the context was an object.
+    pub(super) object: bool,
+}
+
+struct ContextVisitor<'a> {
+    model: &'a Model,
+    off: &'a mut Vec<bool>,
+    any_off: &'a mut bool,
+    dup: &'a Cell<bool>,
+}
+
+impl<'de> DeserializeSeed<'de> for ContextVisitor<'_> {
+    type Value = Context<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ContextVisitor<'_> {
+    type Value = Context<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a context object")
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Context::default())
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Context::default())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Context::default())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Context::default())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Context::default())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(Context::default())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Context::default())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut ctx = Context {
+            object: true,
+            ..Context::default()
+        };
+        let (mut group, mut consent) = (false, false);
+        while let Some(Key(key)) = map.next_key()? {
+            match key.as_ref() {
+                "groupId" => {
+                    if std::mem::replace(&mut group, true) {
+                        self.dup.set(true);
+                    }
+                    ctx.group_id = map.next_value()?;
+                }
+                "consent" if !self.model.categories.is_empty() => {
+                    if std::mem::replace(&mut consent, true) {
+                        self.dup.set(true);
+                    }
+                    map.next_value_seed(ConsentSeed {
+                        model: self.model,
+                        off: self.off,
+                        any_off: self.any_off,
+                        prefs: false,
+                        dup: self.dup,
+                    })?;
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(ctx)
+    }
+}
+
+/// `consent: { categoryPreferences: { "<category>": bool } }` (`prefs`: inside
+/// `categoryPreferences`).
+struct ConsentSeed<'a> {
+    model: &'a Model,
+    off: &'a mut Vec<bool>,
+    any_off: &'a mut bool,
+    prefs: bool,
+    dup: &'a Cell<bool>,
+}
+
+impl<'de> DeserializeSeed<'de> for ConsentSeed<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ConsentSeed<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("consent preferences")
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut keys: Vec<Cow<'de, str>> = Vec::new();
+        while let Some(Key(key)) = map.next_key()? {
+            if keys.contains(&key) {
+                self.dup.set(true);
+            } else if keys.len() < 64 {
+                keys.push(key.clone());
+            }
+            if !self.prefs {
+                if key == "categoryPreferences" {
+                    map.next_value_seed(ConsentSeed {
+                        model: self.model,
+                        off: &mut *self.off,
+                        any_off: &mut *self.any_off,
+                        prefs: true,
+                        dup: self.dup,
+                    })?;
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+                continue;
+            }
+            if map.next_value::<Pref>()?.0 == Some(false) {
+                for (i, cat) in self.model.categories.iter().enumerate() {
+                    if **cat == *key {
+                        self.off[i] = true;
+                        *self.any_off = true;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A consent preference: `Some(bool)` when it is a boolean.
+struct Pref(Option<bool>);
+
+impl<'de> de::Deserialize<'de> for Pref {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Pref;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a boolean")
+            }
+            fn visit_bool<E>(self, b: bool) -> Result<Pref, E> {
+                Ok(Pref(Some(b)))
+            }
+            fn visit_unit<E>(self) -> Result<Pref, E> {
+                Ok(Pref(None))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Pref, E> {
+                Ok(Pref(None))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Pref, E> {
+                Ok(Pref(None))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Pref, E> {
+                Ok(Pref(None))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Pref, E> {
+                Ok(Pref(None))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Pref, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Pref(None))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Pref, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Pref(None))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
