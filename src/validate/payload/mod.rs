@@ -26,8 +26,12 @@
 //!   strings (length, pattern, format, date/date-time), numbers (integer,
 //!   bounds, `multiple_of`), enums, `not_pattern` / `not_enum`, and how a
 //!   value is shown (PII redacted). A new constraint on a scalar goes here.
+//! - [`other`]: the JSON types a visitor does not look into (skipped, then
+//!   ignored or reported by the visitor's `other` method): one macro,
+//!   `other_types!`, writes those `visit_*` methods for every visitor.
 
 pub(super) mod envelope;
+pub(super) mod other;
 pub(super) mod read;
 pub(super) mod scalar;
 pub(super) mod visit;

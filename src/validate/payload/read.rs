@@ -4,10 +4,11 @@
 //! comes before `properties`, the properties are checked while reading.
 //! The rules on what was read are in [`super::envelope`].
 
+use super::other::{Other, other_types};
 use super::visit::{Cx, ObjSeed, Path, Seg};
 use super::{Checker, quote};
 use crate::validate::model::Model;
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::cell::Cell;
@@ -43,40 +44,27 @@ impl Field<'_> {
 
 struct FieldVisitor;
 
+impl FieldVisitor {
+    fn other<'de>(self, v: Other) -> Field<'de> {
+        match v {
+            Other::Null => Field::Null,
+            v => Field::Other(v.kind()),
+        }
+    }
+}
+
 impl<'de> Visitor<'de> for FieldVisitor {
     type Value = Field<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a JSON value")
     }
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(Field::Null)
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(Field::Other("a boolean"))
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(Field::Other("a number"))
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(Field::Other("a number"))
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(Field::Other("a number"))
-    }
+    other_types!('de; unit bool i64 u64 f64 seq map);
     fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Self::Value, E> {
         Ok(Field::Str(Cow::Borrowed(s)))
     }
     fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
         Ok(Field::Str(Cow::Owned(s.to_string())))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Field::Other("a list"))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(Field::Other("an object"))
     }
 }
 
@@ -154,6 +142,12 @@ pub(super) struct EnvelopeVisitor<'c, 'm> {
     pub(super) ck: &'c mut Checker<'m>,
 }
 
+impl EnvelopeVisitor<'_, '_> {
+    fn other<'de>(self, v: Other) -> Result<Envelope<'de>, &'static str> {
+        Err(v.kind())
+    }
+}
+
 impl<'de> DeserializeSeed<'de> for EnvelopeVisitor<'_, '_> {
     type Value = Result<Envelope<'de>, &'static str>;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
@@ -167,28 +161,7 @@ impl<'de> Visitor<'de> for EnvelopeVisitor<'_, '_> {
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a payload object")
     }
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(Err("null"))
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(Err("a boolean"))
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(Err("a number"))
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(Err("a number"))
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(Err("a number"))
-    }
-    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(Err("a string"))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Err("a list"))
-    }
+    other_types!('de; unit bool i64 u64 f64 str seq);
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut env = Envelope::default();
         let mut seen = 0u32;
@@ -295,6 +268,13 @@ struct ContextVisitor<'a> {
     dup: &'a Cell<bool>,
 }
 
+impl ContextVisitor<'_> {
+    /// A context that is not an object (the envelope rules report it).
+    fn other<'de>(self, _: Other) -> Context<'de> {
+        Context::default()
+    }
+}
+
 impl<'de> DeserializeSeed<'de> for ContextVisitor<'_> {
     type Value = Context<'de>;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
@@ -308,28 +288,7 @@ impl<'de> Visitor<'de> for ContextVisitor<'_> {
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a context object")
     }
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(Context::default())
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(Context::default())
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(Context::default())
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(Context::default())
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(Context::default())
-    }
-    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(Context::default())
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Context::default())
-    }
+    other_types!('de; unit bool i64 u64 f64 str seq);
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut ctx = Context {
             object: true,
@@ -375,6 +334,11 @@ struct ConsentSeed<'a> {
     dup: &'a Cell<bool>,
 }
 
+impl ConsentSeed<'_> {
+    /// Consent that is not an object switches nothing off.
+    fn other(self, _: Other) {}
+}
+
 impl<'de> DeserializeSeed<'de> for ConsentSeed<'_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
@@ -388,28 +352,7 @@ impl<'de> Visitor<'de> for ConsentSeed<'_> {
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("consent preferences")
     }
-    fn visit_unit<E>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_str<E>(self, _: &str) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(())
-    }
+    other_types!('de; unit bool i64 u64 f64 str seq);
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let mut keys: Vec<Cow<'de, str>> = Vec::new();
         while let Some(Key(key)) = map.next_key()? {
@@ -451,6 +394,11 @@ struct Pref(Option<bool>);
 impl<'de> de::Deserialize<'de> for Pref {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
+        impl V {
+            fn other(self, _: Other) -> Pref {
+                Pref(None)
+            }
+        }
         impl<'de> Visitor<'de> for V {
             type Value = Pref;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -459,29 +407,7 @@ impl<'de> de::Deserialize<'de> for Pref {
             fn visit_bool<E>(self, b: bool) -> Result<Pref, E> {
                 Ok(Pref(Some(b)))
             }
-            fn visit_unit<E>(self) -> Result<Pref, E> {
-                Ok(Pref(None))
-            }
-            fn visit_i64<E>(self, _: i64) -> Result<Pref, E> {
-                Ok(Pref(None))
-            }
-            fn visit_u64<E>(self, _: u64) -> Result<Pref, E> {
-                Ok(Pref(None))
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<Pref, E> {
-                Ok(Pref(None))
-            }
-            fn visit_str<E>(self, _: &str) -> Result<Pref, E> {
-                Ok(Pref(None))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Pref, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(Pref(None))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Pref, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(Pref(None))
-            }
+            other_types!('de; unit i64 u64 f64 str seq map);
         }
         d.deserialize_any(V)
     }

@@ -5,6 +5,7 @@
 //! consent. Once a value's type is known, [`super::scalar`] checks it.
 
 use super::escape_pointer;
+use super::other::{Other, other_types};
 use super::read::Key;
 use super::scalar::{format_float, noun};
 use crate::ir::Literal;
@@ -197,35 +198,7 @@ impl<'de> Visitor<'de> for ObjSeed<'_, '_, '_, '_> {
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an object")
     }
-    fn visit_unit<E>(self) -> Result<(), E> {
-        self.not_object("null".into());
-        Ok(())
-    }
-    fn visit_bool<E>(self, b: bool) -> Result<(), E> {
-        self.not_object(b.to_string());
-        Ok(())
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<(), E> {
-        self.not_object(v.to_string());
-        Ok(())
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<(), E> {
-        self.not_object(v.to_string());
-        Ok(())
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<(), E> {
-        self.not_object(format_float(v));
-        Ok(())
-    }
-    fn visit_str<E>(self, _: &str) -> Result<(), E> {
-        self.not_object("a string".into());
-        Ok(())
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        self.not_object("a list".into());
-        Ok(())
-    }
+    other_types!('de; unit bool i64 u64 f64 str seq);
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
         object(
             self.cx,
@@ -240,9 +213,15 @@ impl<'de> Visitor<'de> for ObjSeed<'_, '_, '_, '_> {
 }
 
 impl ObjSeed<'_, '_, '_, '_> {
-    fn not_object(self, found: String) {
-        self.cx
-            .push(Kind::Type, &self.path, "an object".into(), found, self.loc);
+    /// Properties or traits that are not an object.
+    fn other(self, v: Other) {
+        self.cx.push(
+            Kind::Type,
+            &self.path,
+            "an object".into(),
+            v.shown(),
+            self.loc,
+        );
     }
 }
 
