@@ -1,4 +1,6 @@
-//! Compares two plans, field by field. Declarations are matched by name; the
+//! Compares two plans, field by field, through the tables of `fields.rs`:
+//! one generic walker ([`Differ::walk`]) reads each field of a table from both
+//! sides and reports its kind of change. Declarations are matched by name; the
 //! properties of events (own and from bundles), of `common`, `identify` and
 //! `group` are compared recursively through objects and list items. Enums and
 //! bundles are not compared on their own: what they change shows on every
@@ -6,10 +8,12 @@
 //! (`kinds.rs`), which fixes its class; the new plan's `relax { }` may then
 //! reclassify or ignore kinds.
 
+use super::fields::{self, Decls, Field, How, Names, Shown};
 use super::kinds::{self, ChangeKind};
 use super::{Change, Class, Loc, Report};
 use crate::ir::*;
-use crate::source::{SourceMap, Span, Spanned};
+use crate::source::{SourceMap, Span};
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 
 /// One side of the comparison.
@@ -26,14 +30,21 @@ pub fn diff(old: Side, new: Side) -> Report {
         new,
         out: Vec::new(),
     };
-    d.plan_meta();
-    d.owners();
-    d.consents();
-    d.retentions();
-    d.sources_and_tools();
+    let (o, n) = (&old.plan.meta, &new.plan.meta);
+    d.walk(
+        &fields::PLAN,
+        &At::new("plan", Some(o.span), Some(n.span)),
+        o,
+        n,
+    );
+    d.decls(&fields::OWNERS);
+    d.decls(&fields::CONSENTS);
+    d.decls(&fields::RETENTIONS);
+    d.decls(&fields::SOURCES);
+    d.decls(&fields::TOOLS);
     d.traits();
     d.events();
-    d.kpis();
+    d.decls(&fields::KPIS);
     let changes = relax(d.out, &new.plan.meta.relax);
     Report::new(
         changes,
@@ -69,7 +80,7 @@ fn relax(changes: Vec<Change>, settings: &[ChangeSetting]) -> Vec<Change> {
         .collect()
 }
 
-struct Differ<'a> {
+pub(super) struct Differ<'a> {
     old: Side<'a>,
     new: Side<'a>,
     out: Vec<Change>,
@@ -77,9 +88,9 @@ struct Differ<'a> {
 
 /// Where a change is: a subject, maybe a property path, and the spans on each side.
 #[derive(Clone)]
-struct At<'s> {
+pub(super) struct At<'s> {
     subject: &'s str,
-    property: Option<&'s str>,
+    pub(super) property: Option<&'s str>,
     old: Option<Span>,
     new: Option<Span>,
 }
@@ -103,10 +114,6 @@ impl<'s> At<'s> {
     }
 }
 
-fn ref_name(r: Option<&Ref>) -> Option<&str> {
-    r.map(|r| r.name.as_str())
-}
-
 fn list_text(v: &[&str]) -> String {
     v.iter()
         .map(|s| format!("`{s}`"))
@@ -127,16 +134,66 @@ impl<'a> Differ<'a> {
         });
     }
 
-    /// An optional value compared by its text: added, removed or changed.
-    #[allow(clippy::too_many_arguments)]
-    fn field<T: PartialEq + std::fmt::Display>(
-        &mut self,
-        kind: &'static ChangeKind,
-        at: &At,
-        what: &str,
-        old: Option<(T, Span)>,
-        new: Option<(T, Span)>,
-    ) {
+    /// Compares O and N through `fields`, in order.
+    pub(super) fn walk<T>(&mut self, fields: &[Field<T>], at: &At, o: &T, n: &T) {
+        for f in fields {
+            match &f.how {
+                How::Value(kind, get) => self.value(kind, at, f.what, get(o), get(n)),
+                How::ValueIf(kind, differ, get) => {
+                    if differ(o, n) {
+                        self.value(kind, at, f.what, get(o), get(n));
+                    }
+                }
+                How::Text(kind, get) => self.text(kind, at, f.what, get(o), get(n)),
+                How::Set(kind, get) => self.set(kind, at, f.what, get(o), get(n)),
+                How::Flag { get, set, unset } => match (get(o), get(n)) {
+                    (false, true) => self.push(set.0, at, set.1.to_string()),
+                    (true, false) => self.push(unset.0, at, unset.1.to_string()),
+                    _ => {}
+                },
+                How::Bound(lower, get) => self.bound(at, f.what, get(o), get(n), *lower),
+                How::Constraint(quoted, get) => {
+                    self.constraint(at, f.what, *quoted, get(o), get(n))
+                }
+                How::Code(_, code) => code(self, at, o, n),
+            }
+        }
+    }
+
+    /// Declarations matched by name, added, removed or compared.
+    fn decls<T>(&mut self, t: &Decls<T>) {
+        let (old, new) = ((t.list)(self.old.plan), (t.list)(self.new.plan));
+        let by_name: HashMap<&str, &T> = new
+            .iter()
+            .map(|x| ((t.name)(x).value.as_str(), x))
+            .collect();
+        let old_names: BTreeSet<&str> = old.iter().map(|x| (t.name)(x).value.as_str()).collect();
+        for o in old {
+            let on = (t.name)(o);
+            let subject = (t.subject)(&on.value);
+            match by_name.get(on.value.as_str()) {
+                Some(n) => {
+                    let at = At::new(&subject, Some(on.span), Some((t.name)(n).span));
+                    self.walk(t.fields, &at, o, n);
+                }
+                None => {
+                    let at = At::new(&subject, Some(on.span), None);
+                    self.push(t.removed, &at, "removed".to_string());
+                }
+            }
+        }
+        for x in new {
+            let n = (t.name)(x);
+            if !old_names.contains(n.value.as_str()) {
+                let subject = (t.subject)(&n.value);
+                let at = At::new(&subject, None, Some(n.span));
+                self.push(t.added, &at, "added".to_string());
+            }
+        }
+    }
+
+    /// A value compared by its text: added, removed or changed.
+    fn value(&mut self, kind: &'static ChangeKind, at: &At, what: &str, old: Shown, new: Shown) {
         let at = at.spans(old.as_ref().map(|(_, s)| *s), new.as_ref().map(|(_, s)| *s));
         let message = match (&old, &new) {
             (None, None) => return,
@@ -148,18 +205,19 @@ impl<'a> Differ<'a> {
         self.push(kind, &at, message);
     }
 
-    fn string_field<S: std::ops::Deref<Target = str>>(
+    /// A text compared but not shown: added, removed or changed.
+    fn text(
         &mut self,
         kind: &'static ChangeKind,
         at: &At,
         what: &str,
-        old: &Option<Spanned<S>>,
-        new: &Option<Spanned<S>>,
+        old: Option<(&str, Span)>,
+        new: Option<(&str, Span)>,
     ) {
-        let at = at.spans(old.as_ref().map(|s| s.span), new.as_ref().map(|s| s.span));
+        let at = at.spans(old.map(|(_, s)| s), new.map(|(_, s)| s));
         let message = match (old, new) {
             (None, None) => return,
-            (Some(a), Some(b)) if *a.value == *b.value => return,
+            (Some((a, _)), Some((b, _))) if a == b => return,
             (Some(_), Some(_)) => format!("{what} changed"),
             (None, Some(_)) => format!("{what} added"),
             (Some(_), None) => format!("{what} removed"),
@@ -167,56 +225,24 @@ impl<'a> Differ<'a> {
         self.push(kind, &at, message);
     }
 
-    fn ref_field<R: std::borrow::Borrow<Ref>>(
-        &mut self,
-        kind: &'static ChangeKind,
-        at: &At,
-        what: &str,
-        old: &Option<R>,
-        new: &Option<R>,
-    ) {
-        let (old, new) = (old.as_ref().map(R::borrow), new.as_ref().map(R::borrow));
-        self.field(
-            kind,
-            at,
-            what,
-            old.map(|r| (r.name.as_str(), r.span)),
-            new.map(|r| (r.name.as_str(), r.span)),
-        );
-    }
-
-    /// An owner reference, shown as `@id`.
-    fn owner_field(&mut self, at: &At, what: &str, old: &Option<Ref>, new: &Option<Ref>) {
-        if ref_name(old.as_ref()) == ref_name(new.as_ref()) {
-            return;
-        }
-        let show = |r: &Option<Ref>| r.as_ref().map(|r| (format!("@{}", r.name), r.span));
-        let kind = if what == "backup" {
-            &kinds::OWNER_BACKUP_CHANGED
-        } else {
-            &kinds::OWNER_CHANGED
-        };
-        self.field(kind, at, what, show(old), show(new));
-    }
-
     /// A set of names: one change listing what was added and removed.
-    #[allow(clippy::too_many_arguments)]
-    fn set_field(
-        &mut self,
-        kind: &'static ChangeKind,
-        at: &At,
-        what: &str,
-        old: &[&str],
-        new: &[&str],
-        spans: (Option<Span>, Option<Span>),
-    ) {
+    fn set(&mut self, kind: &'static ChangeKind, at: &At, what: &str, old: Names, new: Names) {
+        let ((old, old_span), (new, new_span)) = (old, new);
         if old == new {
             return;
         }
-        let a: BTreeSet<&str> = old.iter().copied().collect();
-        let b: BTreeSet<&str> = new.iter().copied().collect();
-        let added: Vec<&str> = new.iter().copied().filter(|x| !a.contains(x)).collect();
-        let removed: Vec<&str> = old.iter().copied().filter(|x| !b.contains(x)).collect();
+        let a: BTreeSet<&str> = old.iter().map(|x| &**x).collect();
+        let b: BTreeSet<&str> = new.iter().map(|x| &**x).collect();
+        let added: Vec<&str> = new
+            .iter()
+            .map(|x| &**x)
+            .filter(|x| !a.contains(x))
+            .collect();
+        let removed: Vec<&str> = old
+            .iter()
+            .map(|x| &**x)
+            .filter(|x| !b.contains(x))
+            .collect();
         let mut parts = Vec::new();
         if !added.is_empty() {
             parts.push(format!("added {}", list_text(&added)));
@@ -225,194 +251,15 @@ impl<'a> Differ<'a> {
             parts.push(format!("removed {}", list_text(&removed)));
         }
         if parts.is_empty() {
-            if old != new {
-                parts.push("order changed".to_string());
-            } else {
-                return;
-            }
+            parts.push("order changed".to_string());
         }
-        let at = at.spans(spans.0, spans.1);
+        let at = at.spans(old_span, new_span);
         self.push(kind, &at, format!("{what}: {}", parts.join("; ")));
-    }
-
-    // ---- the plan block ------------------------------------------------------
-
-    fn plan_meta(&mut self) {
-        let (op, np) = (self.old.plan, self.new.plan);
-        let (o, n) = (&op.meta, &np.meta);
-        let at = At::new("plan", Some(o.span), Some(n.span));
-        self.field(
-            &kinds::PLAN_TITLE_CHANGED,
-            &at,
-            "title",
-            Some((&o.title.value, o.title.span)),
-            Some((&n.title.value, n.title.span)),
-        );
-        self.string_field(
-            &kinds::PLAN_DESCRIPTION_CHANGED,
-            &at,
-            "description",
-            &o.description,
-            &n.description,
-        );
-        self.string_field(
-            &kinds::PLAN_USE_CASE_CHANGED,
-            &at,
-            "use case",
-            &o.use_case,
-            &n.use_case,
-        );
-        let names = |v: &'a [Ref]| v.iter().map(|r| r.name.as_str()).collect::<Vec<_>>();
-        let first = |v: &[Ref]| v.first().map(|r| r.span);
-        self.set_field(
-            &kinds::PLAN_SOURCES_CHANGED,
-            &at,
-            "sources",
-            &names(&o.sources),
-            &names(&n.sources),
-            (first(&o.sources), first(&n.sources)),
-        );
-        let tools =
-            |v: &'a [Spanned<String>]| v.iter().map(|t| t.value.as_str()).collect::<Vec<_>>();
-        self.set_field(
-            &kinds::PLAN_TOOLS_CHANGED,
-            &at,
-            "tools",
-            &tools(&o.tools),
-            &tools(&n.tools),
-            (
-                o.tools.first().map(|t| t.span),
-                n.tools.first().map(|t| t.span),
-            ),
-        );
-        let cons =
-            |v: &[Spanned<Constraint>]| v.iter().map(|c| c.value.as_str()).collect::<Vec<_>>();
-        self.set_field(
-            &kinds::PLAN_CONSTRAINTS_CHANGED,
-            &at,
-            "constraints",
-            &cons(&o.constraints),
-            &cons(&n.constraints),
-            (
-                o.constraints.first().map(|c| c.span),
-                n.constraints.first().map(|c| c.span),
-            ),
-        );
-        self.field(
-            &kinds::PLAN_TIMELINE_CHANGED,
-            &at,
-            "timeline",
-            o.timeline.as_ref().map(|t| (t.value, t.span)),
-            n.timeline.as_ref().map(|t| (t.value, t.span)),
-        );
-        self.owner_field(&at, "owner", &o.owner, &n.owner);
-        self.ref_field(
-            &kinds::PLAN_RETENTION_CHANGED,
-            &at,
-            "default retention",
-            &o.retention,
-            &n.retention,
-        );
-        let span_or = |s: Option<Span>, d: Span| s.unwrap_or(d);
-        self.field(
-            &kinds::PLAN_NAMING_CHANGED,
-            &at,
-            "event naming",
-            Some((o.naming.events, span_or(o.naming.span, o.span))),
-            Some((n.naming.events, span_or(n.naming.span, n.span))),
-        );
-        self.field(
-            &kinds::PLAN_NAMING_CHANGED,
-            &at,
-            "property naming",
-            Some((o.naming.properties, span_or(o.naming.span, o.span))),
-            Some((n.naming.properties, span_or(n.naming.span, n.span))),
-        );
-        self.field(
-            &kinds::PLAN_PATTERN_CHANGED,
-            &at,
-            "pattern",
-            Some((o.pattern.value, o.pattern.span)),
-            Some((n.pattern.value, n.pattern.span)),
-        );
-        let (oq, nq) = (o.qa.span.unwrap_or(o.span), n.qa.span.unwrap_or(n.span));
-        let pct = |v: f64| format!("{v}%");
-        self.field(
-            &kinds::PLAN_QA_CHANGED,
-            &at,
-            "QA coverage",
-            Some((pct(o.qa.coverage), oq)),
-            Some((pct(n.qa.coverage), nq)),
-        );
-        self.field(
-            &kinds::PLAN_QA_CHANGED,
-            &at,
-            "QA defect ceiling",
-            Some((o.qa.defect_ceiling, oq)),
-            Some((n.qa.defect_ceiling, nq)),
-        );
-        self.field(
-            &kinds::PLAN_QA_CHANGED,
-            &at,
-            "QA retry limit",
-            Some((o.qa.retry_limit, oq)),
-            Some((n.qa.retry_limit, nq)),
-        );
-        let window = |w: Window| format!("{} in {}", w.count, w.within);
-        self.field(
-            &kinds::PLAN_QA_CHANGED,
-            &at,
-            "QA escalate_after",
-            Some((window(o.qa.escalate_after), oq)),
-            Some((window(n.qa.escalate_after), nq)),
-        );
-        for (what, a, b) in [
-            ("escalation ladder", &o.escalation, &n.escalation),
-            ("rip-cord recipients", &o.ripcord, &n.ripcord),
-            ("approvers", &o.approvers, &n.approvers),
-        ] {
-            let owners = |v: &[Ref]| v.iter().map(|r| format!("@{}", r.name)).collect::<Vec<_>>();
-            let (x, y) = (owners(a), owners(b));
-            let x: Vec<&str> = x.iter().map(String::as_str).collect();
-            let y: Vec<&str> = y.iter().map(String::as_str).collect();
-            self.set_field(
-                &kinds::PLAN_PEOPLE_CHANGED,
-                &at,
-                what,
-                &x,
-                &y,
-                (first(a), first(b)),
-            );
-        }
-        let rules = |v: &'a [RuleSetting]| -> Vec<(&'a str, &'static str, Span)> {
-            v.iter()
-                .map(|r| (r.rule.value.as_str(), r.level.value.as_str(), r.span))
-                .collect()
-        };
-        self.settings(
-            &kinds::PLAN_RULE_CHANGED,
-            &at,
-            "rule",
-            &rules(&o.rules),
-            &rules(&n.rules),
-        );
-        let relax = |v: &'a [ChangeSetting]| -> Vec<(&'a str, &'static str, Span)> {
-            v.iter()
-                .map(|r| (r.kind.value.as_str(), r.level.value.as_str(), r.span))
-                .collect()
-        };
-        self.settings(
-            &kinds::PLAN_RELAX_CHANGED,
-            &at,
-            "kind of change",
-            &relax(&o.relax),
-            &relax(&n.relax),
-        );
     }
 
     /// The settings of `rules { }` or `relax { }` (name, level, span), compared
     /// by name.
-    fn settings(
+    pub(super) fn settings(
         &mut self,
         kind: &'static ChangeKind,
         at: &At,
@@ -443,240 +290,6 @@ impl<'a> Differ<'a> {
             };
             self.push(kind, &at, message);
         }
-    }
-
-    // ---- declarations --------------------------------------------------------
-
-    /// Matches two lists of declarations by name: calls `both` for those on both
-    /// sides and reports the others as added or removed.
-    #[allow(clippy::too_many_arguments)]
-    fn matched<T>(
-        &mut self,
-        old: &'a [T],
-        new: &'a [T],
-        name: fn(&T) -> &Spanned<String>,
-        subject: fn(&str) -> String,
-        added: &'static ChangeKind,
-        removed: &'static ChangeKind,
-        mut both: impl FnMut(&mut Self, &str, &'a T, &'a T),
-    ) {
-        let by_name: HashMap<&str, &T> = new.iter().map(|x| (name(x).value.as_str(), x)).collect();
-        let old_names: BTreeSet<&str> = old.iter().map(|x| name(x).value.as_str()).collect();
-        for o in old {
-            let n = name(o);
-            let subject = subject(&n.value);
-            match by_name.get(n.value.as_str()) {
-                Some(x) => both(self, &subject, o, x),
-                None => {
-                    let at = At::new(&subject, Some(n.span), None);
-                    self.push(removed, &at, "removed".to_string());
-                }
-            }
-        }
-        for x in new {
-            let n = name(x);
-            if !old_names.contains(n.value.as_str()) {
-                let subject = subject(&n.value);
-                let at = At::new(&subject, None, Some(n.span));
-                self.push(added, &at, "added".to_string());
-            }
-        }
-    }
-
-    fn owners(&mut self) {
-        let (op, np) = (self.old.plan, self.new.plan);
-        self.matched(
-            &op.owners,
-            &np.owners,
-            |o| &o.id,
-            |n| format!("owner @{n}"),
-            &kinds::OWNER_ADDED,
-            &kinds::OWNER_REMOVED,
-            |d, subject, o, n| {
-                let at = At::new(subject, Some(o.id.span), Some(n.id.span));
-                d.string_field(&kinds::OWNER_DETAILS_CHANGED, &at, "name", &o.name, &n.name);
-                d.string_field(
-                    &kinds::OWNER_DETAILS_CHANGED,
-                    &at,
-                    "email",
-                    &o.email,
-                    &n.email,
-                );
-                d.string_field(
-                    &kinds::OWNER_DETAILS_CHANGED,
-                    &at,
-                    "slack",
-                    &o.slack,
-                    &n.slack,
-                );
-                d.string_field(
-                    &kinds::OWNER_DETAILS_CHANGED,
-                    &at,
-                    "description",
-                    &o.description,
-                    &n.description,
-                );
-                d.owner_field(&at, "backup", &o.backup, &n.backup);
-            },
-        );
-    }
-
-    fn consents(&mut self) {
-        let (op, np) = (self.old.plan, self.new.plan);
-        self.matched(
-            &op.consents,
-            &np.consents,
-            |c| &c.id,
-            |n| format!("consent {n}"),
-            &kinds::CONSENT_ADDED,
-            &kinds::CONSENT_REMOVED,
-            |d, subject, o, n| {
-                let at = At::new(subject, Some(o.id.span), Some(n.id.span));
-                d.field(
-                    &kinds::CONSENT_BASIS_CHANGED,
-                    &at,
-                    "lawful basis",
-                    o.basis.as_ref().map(|b| (b.value, b.span)),
-                    n.basis.as_ref().map(|b| (b.value, b.span)),
-                );
-                d.field(
-                    &kinds::CONSENT_CATEGORY_CHANGED,
-                    &at,
-                    "consent-manager category",
-                    Some((
-                        o.category(),
-                        o.category.as_ref().map_or(o.id.span, |c| c.span),
-                    )),
-                    Some((
-                        n.category(),
-                        n.category.as_ref().map_or(n.id.span, |c| c.span),
-                    )),
-                );
-                d.string_field(
-                    &kinds::CONSENT_DESCRIPTION_CHANGED,
-                    &at,
-                    "description",
-                    &o.description,
-                    &n.description,
-                );
-            },
-        );
-    }
-
-    fn retentions(&mut self) {
-        let (op, np) = (self.old.plan, self.new.plan);
-        self.matched(
-            &op.retentions,
-            &np.retentions,
-            |r| &r.id,
-            |n| format!("retention {n}"),
-            &kinds::RETENTION_ADDED,
-            &kinds::RETENTION_REMOVED,
-            |d, subject, o, n| {
-                let at = At::new(subject, Some(o.id.span), Some(n.id.span));
-                d.field(
-                    &kinds::RETENTION_DURATION_CHANGED,
-                    &at,
-                    "duration",
-                    o.duration.as_ref().map(|x| (x.value, x.span)),
-                    n.duration.as_ref().map(|x| (x.value, x.span)),
-                );
-                d.field(
-                    &kinds::RETENTION_ACTION_CHANGED,
-                    &at,
-                    "action",
-                    o.action.as_ref().map(|x| (x.value, x.span)),
-                    n.action.as_ref().map(|x| (x.value, x.span)),
-                );
-                d.string_field(
-                    &kinds::RETENTION_DESCRIPTION_CHANGED,
-                    &at,
-                    "description",
-                    &o.description,
-                    &n.description,
-                );
-            },
-        );
-    }
-
-    fn sources_and_tools(&mut self) {
-        let (op, np) = (self.old.plan, self.new.plan);
-        self.matched(
-            &op.sources,
-            &np.sources,
-            |s| &s.id,
-            |n| format!("source {n}"),
-            &kinds::SOURCE_ADDED,
-            &kinds::SOURCE_REMOVED,
-            |d, subject, o, n| {
-                let at = At::new(subject, Some(o.id.span), Some(n.id.span));
-                d.field(
-                    &kinds::SOURCE_CHANGED,
-                    &at,
-                    "kind",
-                    o.kind.as_ref().map(|x| (x.value, x.span)),
-                    n.kind.as_ref().map(|x| (x.value, x.span)),
-                );
-                for (what, a, b) in [
-                    ("database", &o.database, &n.database),
-                    ("schema", &o.schema, &n.schema),
-                ] {
-                    d.field(
-                        &kinds::SOURCE_CHANGED,
-                        &at,
-                        what,
-                        a.as_ref().map(|x| (x.value.as_str(), x.span)),
-                        b.as_ref().map(|x| (x.value.as_str(), x.span)),
-                    );
-                }
-                d.string_field(
-                    &kinds::SOURCE_CHANGED,
-                    &at,
-                    "description",
-                    &o.description,
-                    &n.description,
-                );
-            },
-        );
-        let (op, np) = (self.old.plan, self.new.plan);
-        self.matched(
-            &op.tools,
-            &np.tools,
-            |t| &t.id,
-            |n| format!("tool {n}"),
-            &kinds::TOOL_ADDED,
-            &kinds::TOOL_REMOVED,
-            |d, subject, o, n| {
-                let at = At::new(subject, Some(o.id.span), Some(n.id.span));
-                d.field(
-                    &kinds::TOOL_BAA_CHANGED,
-                    &at,
-                    "BAA",
-                    o.baa.as_ref().map(|x| (x.value, x.span)),
-                    n.baa.as_ref().map(|x| (x.value, x.span)),
-                );
-                for (what, a, b) in [
-                    ("workspace", &o.workspace, &n.workspace),
-                    ("database", &o.database, &n.database),
-                    ("schema", &o.schema, &n.schema),
-                ] {
-                    d.field(
-                        &kinds::TOOL_CHANGED,
-                        &at,
-                        what,
-                        a.as_ref().map(|x| (x.value.as_str(), x.span)),
-                        b.as_ref().map(|x| (x.value.as_str(), x.span)),
-                    );
-                }
-                d.string_field(
-                    &kinds::TOOL_CHANGED,
-                    &at,
-                    "description",
-                    &o.description,
-                    &n.description,
-                );
-            },
-        );
     }
 
     // ---- traits and events ---------------------------------------------------
@@ -711,31 +324,7 @@ impl<'a> Differ<'a> {
                 }
                 (Some(a), Some(b)) => {
                     let at = At::new(a.kind.keyword(), Some(a.keyword_span), Some(b.keyword_span));
-                    self.string_field(
-                        &kinds::DESCRIPTION_CHANGED,
-                        &at,
-                        "description",
-                        &a.description,
-                        &b.description,
-                    );
-                    self.owner_field(&at, "owner", &a.owner, &b.owner);
-                    self.closed(&at, a.closed.is_some(), b.closed.is_some());
-                    self.ref_field(
-                        &kinds::CONSENT_CHANGED,
-                        &at,
-                        "consent purpose",
-                        &a.consent,
-                        &b.consent,
-                    );
-                    self.ref_field(
-                        &kinds::RETENTION_CHANGED,
-                        &at,
-                        "retention",
-                        &a.retention,
-                        &b.retention,
-                    );
-                    self.allows(&at, &a.allows, &b.allows);
-                    self.properties(&at, &a.properties, &b.properties, "");
+                    self.walk(&fields::TRAITS, &at, a, b);
                 }
             }
         }
@@ -758,7 +347,10 @@ impl<'a> Differ<'a> {
         for e in &o.events {
             let subject = format!("event {:?}", e.name.value);
             match new_by_name.get(e.name.value.as_str()) {
-                Some(x) => self.event(&subject, e, x),
+                Some(x) => {
+                    let at = At::new(&subject, Some(e.name.span), Some(x.name.span));
+                    self.walk(&fields::EVENT, &at, e, x);
+                }
                 None => {
                     let at = At::new(&subject, Some(e.name.span), None);
                     if let Some(r) = &e.replaced_by {
@@ -810,119 +402,8 @@ impl<'a> Differ<'a> {
         }
     }
 
-    fn event(&mut self, subject: &str, o: &Event, n: &Event) {
-        let at = At::new(subject, Some(o.name.span), Some(n.name.span));
-        self.string_field(
-            &kinds::DESCRIPTION_CHANGED,
-            &at,
-            "description",
-            &o.description,
-            &n.description,
-        );
-        self.owner_field(&at, "owner", &o.owner, &n.owner);
-        self.ref_field(&kinds::SOURCE_CHANGED, &at, "source", &o.source, &n.source);
-        self.ref_field(
-            &kinds::CONSENT_CHANGED,
-            &at,
-            "consent purpose",
-            &o.consent,
-            &n.consent,
-        );
-        self.ref_field(
-            &kinds::RETENTION_CHANGED,
-            &at,
-            "retention",
-            &o.retention,
-            &n.retention,
-        );
-        self.field(
-            &kinds::STATUS_CHANGED,
-            &at,
-            "status",
-            Some((o.status.value, o.status.span)),
-            Some((n.status.value, n.status.span)),
-        );
-        if o.sampling() != n.sampling() {
-            self.field(
-                &kinds::SAMPLING_CHANGED,
-                &at,
-                "sampling",
-                Some((
-                    format!("{}%", o.sampling()),
-                    o.sampling.as_ref().map_or(o.name.span, |s| s.span),
-                )),
-                Some((
-                    format!("{}%", n.sampling()),
-                    n.sampling.as_ref().map_or(n.name.span, |s| s.span),
-                )),
-            );
-        }
-        self.field(
-            &kinds::SINCE_CHANGED,
-            &at,
-            "since",
-            o.since.as_ref().map(|s| (&s.value, s.span)),
-            n.since.as_ref().map(|s| (&s.value, s.span)),
-        );
-        fn tags(e: &Event) -> Vec<&str> {
-            e.tags.iter().map(|t| t.value.as_str()).collect()
-        }
-        self.set_field(
-            &kinds::TAGS_CHANGED,
-            &at,
-            "tags",
-            &tags(o),
-            &tags(n),
-            (
-                o.tags.first().map(|t| t.span),
-                n.tags.first().map(|t| t.span),
-            ),
-        );
-        fn labels(e: &Event) -> Vec<&str> {
-            e.labels().iter().map(|t| t.value.as_str()).collect()
-        }
-        self.set_field(
-            &kinds::LABELS_CHANGED,
-            &at,
-            "labels",
-            &labels(o),
-            &labels(n),
-            (
-                o.labels().first().map(|t| t.span),
-                n.labels().first().map(|t| t.span),
-            ),
-        );
-        self.closed(&at, o.closed().is_some(), n.closed().is_some());
-        self.identity(&at, o, n);
-        self.field(
-            &kinds::FLAG_CHANGED,
-            &at,
-            "feature flag",
-            o.flag().map(|s| (&s.value, s.span)),
-            n.flag().map(|s| (&s.value, s.span)),
-        );
-        self.field(
-            &kinds::RELEASE_CHANGED,
-            &at,
-            "release date",
-            o.release.as_ref().map(|s| (s.value, s.span)),
-            n.release.as_ref().map(|s| (s.value, s.span)),
-        );
-        let event = |r: &Option<Box<Ref>>| r.as_ref().map(|r| (format!("{:?}", r.name), r.span));
-        self.field(
-            &kinds::REPLACED_BY_CHANGED,
-            &at,
-            "replaced_by",
-            event(&o.replaced_by),
-            event(&n.replaced_by),
-        );
-        self.sunset(&at, o, n);
-        self.allows(&at, &o.allows, &n.allows);
-        self.properties(&at, &o.properties, &n.properties, "");
-    }
-
     /// `identity`: `any` accepts every payload the others accept.
-    fn identity(&mut self, at: &At, o: &Event, n: &Event) {
+    pub(super) fn identity(&mut self, at: &At, o: &Event, n: &Event) {
         let (a, b) = (o.identity(), n.identity());
         if a == b {
             return;
@@ -937,7 +418,7 @@ impl<'a> Differ<'a> {
         self.push(kind, &at, format!("identity {how} from `{a}` to `{b}`"));
     }
 
-    fn sunset(&mut self, at: &At, o: &Event, n: &Event) {
+    pub(super) fn sunset(&mut self, at: &At, o: &Event, n: &Event) {
         let (a, b) = (o.sunset.as_ref(), n.sunset.as_ref());
         let at = at.spans(a.map(|s| s.span), b.map(|s| s.span));
         let earlier = &kinds::SUNSET_MOVED_EARLIER;
@@ -961,7 +442,7 @@ impl<'a> Differ<'a> {
         self.push(kind, &at, message);
     }
 
-    fn allows(&mut self, at: &At, old: &[Allow], new: &[Allow]) {
+    pub(super) fn allows(&mut self, at: &At, old: &[Allow], new: &[Allow]) {
         let key = |a: &Allow| a.rule.value.clone();
         let (a, b): (BTreeSet<String>, BTreeSet<String>) =
             (old.iter().map(key).collect(), new.iter().map(key).collect());
@@ -985,7 +466,7 @@ impl<'a> Differ<'a> {
 
     // ---- properties ----------------------------------------------------------
 
-    fn properties(&mut self, at: &At, old: &[Property], new: &[Property], prefix: &str) {
+    pub(super) fn properties(&mut self, at: &At, old: &[Property], new: &[Property], prefix: &str) {
         // Usually both sides list the same properties in the same order.
         if old.len() == new.len()
             && old
@@ -1052,181 +533,12 @@ impl<'a> Differ<'a> {
     }
 
     fn property(&mut self, at: &At, o: &Property, n: &Property) {
-        let (om, nm) = (o.modifiers(), n.modifiers());
         let at = At {
             old: Some(o.name.span),
             new: Some(n.name.span),
             ..at.clone()
         };
-        self.types(&at, &o.ty, &n.ty, at.property.unwrap_or_default());
-        match (o.is_required(), n.is_required()) {
-            (false, true) => self.push(
-                &kinds::MADE_REQUIRED,
-                &at,
-                "optional → required".to_string(),
-            ),
-            (true, false) => self.push(
-                &kinds::MADE_OPTIONAL,
-                &at,
-                "required → optional".to_string(),
-            ),
-            _ => {}
-        }
-        self.constraints(&at, o, n);
-        self.field(
-            &kinds::PII_CHANGED,
-            &at,
-            "pii class",
-            om.pii.as_ref().map(|p| (p.value, p.span)),
-            nm.pii.as_ref().map(|p| (p.value, p.span)),
-        );
-        self.ref_field(
-            &kinds::CONSENT_CHANGED,
-            &at,
-            "consent purpose",
-            &om.consent,
-            &nm.consent,
-        );
-        self.ref_field(
-            &kinds::RETENTION_CHANGED,
-            &at,
-            "retention",
-            &om.retention,
-            &nm.retention,
-        );
-        match (om.deprecated.is_some(), nm.deprecated.is_some()) {
-            (false, true) => self.push(
-                &kinds::PROPERTY_DEPRECATED,
-                &at,
-                "marked deprecated".to_string(),
-            ),
-            (true, false) => self.push(
-                &kinds::PROPERTY_UNDEPRECATED,
-                &at,
-                "no longer deprecated".to_string(),
-            ),
-            _ => {}
-        }
-        if om.example.as_ref().map(|e| &e.value) != nm.example.as_ref().map(|e| &e.value) {
-            self.field(
-                &kinds::EXAMPLE_CHANGED,
-                &at,
-                "example",
-                om.example.as_ref().map(|e| (e.value.to_string(), e.span)),
-                nm.example.as_ref().map(|e| (e.value.to_string(), e.span)),
-            );
-        }
-        self.string_field(
-            &kinds::DESCRIPTION_CHANGED,
-            &at,
-            "description",
-            &o.description,
-            &n.description,
-        );
-        self.allows(&at, &om.allows, &nm.allows);
-    }
-
-    /// What a value must satisfy: nullability, bounds, lengths, patterns,
-    /// formats, `multiple_of`, `not_…`, `closed` (of a property, or of a list's
-    /// items).
-    fn constraints(&mut self, at: &At, o: &Property, n: &Property) {
-        let (om, nm) = (o.modifiers(), n.modifiers());
-        match (o.is_nullable(), n.is_nullable()) {
-            (true, false) => self.push(
-                &kinds::MADE_NOT_NULLABLE,
-                at,
-                "nullable → not nullable".to_string(),
-            ),
-            (false, true) => self.push(
-                &kinds::MADE_NULLABLE,
-                at,
-                "not nullable → nullable".to_string(),
-            ),
-            _ => {}
-        }
-        fn num(x: &Option<Box<Spanned<Number>>>) -> Option<Bound<'_>> {
-            x.as_ref().map(|n| Bound::Number(&n.value))
-        }
-        self.bound(at, "min", num(&om.min), num(&nm.min), true);
-        self.bound(at, "max", num(&om.max), num(&nm.max), false);
-        let len = |x: &Option<Box<Spanned<u64>>>| x.as_ref().map(|n| Bound::Length(n.value));
-        self.bound(
-            at,
-            "min_length",
-            len(&om.min_length),
-            len(&nm.min_length),
-            true,
-        );
-        self.bound(
-            at,
-            "max_length",
-            len(&om.max_length),
-            len(&nm.max_length),
-            false,
-        );
-        self.constraint(
-            at,
-            "pattern",
-            om.pattern.as_ref().map(|p| p.value.as_str()),
-            nm.pattern.as_ref().map(|p| p.value.as_str()),
-        );
-        self.constraint(
-            at,
-            "format",
-            om.format.as_ref().map(|f| f.value.as_str()),
-            nm.format.as_ref().map(|f| f.value.as_str()),
-        );
-        self.constraint(
-            at,
-            "multiple_of",
-            om.multiple_of
-                .as_ref()
-                .map(|n| n.value.json.to_string())
-                .as_deref(),
-            nm.multiple_of
-                .as_ref()
-                .map(|n| n.value.json.to_string())
-                .as_deref(),
-        );
-        self.constraint(
-            at,
-            "not_pattern",
-            om.not_pattern.as_ref().map(|p| p.value.as_str()),
-            nm.not_pattern.as_ref().map(|p| p.value.as_str()),
-        );
-        let not_enum = |m: &Modifiers| {
-            m.not_enum.as_ref().map(|v| {
-                v.value
-                    .iter()
-                    .map(Literal::display)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            })
-        };
-        self.constraint(
-            at,
-            "not_enum",
-            not_enum(om).as_deref(),
-            not_enum(nm).as_deref(),
-        );
-        self.closed(at, om.closed.is_some(), nm.closed.is_some());
-    }
-
-    /// `closed` added (other keys rejected: breaking) or removed.
-    fn closed(&mut self, at: &At, old: bool, new: bool) {
-        match (old, new) {
-            (false, true) => self.push(
-                &kinds::CONSTRAINT_NARROWED,
-                at,
-                "closed: keys besides the planned ones are rejected".to_string(),
-            ),
-            (true, false) => self.push(
-                &kinds::CONSTRAINT_WIDENED,
-                at,
-                "no longer closed: other keys are accepted".to_string(),
-            ),
-            _ => {}
-        }
+        self.walk(&fields::PROPERTY, &at, o, n);
     }
 
     /// A lower bound (`lower`) or an upper bound: narrowed, widened, added, removed.
@@ -1252,15 +564,22 @@ impl<'a> Differ<'a> {
 
     /// A constraint whose values cannot be ordered (pattern, format): adding or
     /// changing one may reject payloads that passed.
-    fn constraint(&mut self, at: &At, what: &str, old: Option<&str>, new: Option<&str>) {
+    fn constraint(
+        &mut self,
+        at: &At,
+        what: &str,
+        quoted: bool,
+        old: Option<Cow<str>>,
+        new: Option<Cow<str>>,
+    ) {
         if old == new {
             return;
         }
-        let show = |v: &str| {
-            if what == "pattern" || what == "not_pattern" {
+        let show = |v: Cow<str>| {
+            if quoted {
                 format!("{v:?}")
             } else {
-                v.to_string()
+                v.into_owned()
             }
         };
         let (kind, message) = match (old.map(show), new.map(show)) {
@@ -1275,7 +594,7 @@ impl<'a> Differ<'a> {
         self.push(kind, at, message);
     }
 
-    fn types(&mut self, at: &At, o: &Type, n: &Type, path: &str) {
+    pub(super) fn types(&mut self, at: &At, o: &Type, n: &Type, path: &str) {
         match (o, n) {
             (Type::Enum(a), Type::Enum(b)) => {
                 let removed: Vec<&Literal> =
@@ -1337,7 +656,7 @@ impl<'a> Differ<'a> {
                     property: Some(&items),
                     ..at.clone()
                 };
-                self.constraints(&here, a, b);
+                self.walk(&fields::CONSTRAINTS, &here, a, b);
             }
             (a, b) if matches!(a, Type::Union(_)) || matches!(b, Type::Union(_)) => {
                 let (am, bm) = (a.members(), b.members());
@@ -1373,72 +692,11 @@ impl<'a> Differ<'a> {
             ),
         }
     }
-
-    fn kpis(&mut self) {
-        let (op, np) = (self.old.plan, self.new.plan);
-        self.matched(
-            &op.kpis,
-            &np.kpis,
-            |k| &k.name,
-            |n| format!("kpi {n:?}"),
-            &kinds::KPI_ADDED,
-            &kinds::KPI_REMOVED,
-            |d, subject, o, n| {
-                let at = At::new(subject, Some(o.name.span), Some(n.name.span));
-                d.string_field(
-                    &kinds::DESCRIPTION_CHANGED,
-                    &at,
-                    "description",
-                    &o.description,
-                    &n.description,
-                );
-                d.owner_field(&at, "owner", &o.owner, &n.owner);
-                let events =
-                    |k: &'a Kpi| k.events.iter().map(|r| r.name.as_str()).collect::<Vec<_>>();
-                d.set_field(
-                    &kinds::KPI_CHANGED,
-                    &at,
-                    "events",
-                    &events(o),
-                    &events(n),
-                    (
-                        o.events.first().map(|r| r.span),
-                        n.events.first().map(|r| r.span),
-                    ),
-                );
-                let strs = |v: &'a [Spanned<String>]| {
-                    v.iter().map(|s| s.value.as_str()).collect::<Vec<_>>()
-                };
-                d.set_field(
-                    &kinds::KPI_CHANGED,
-                    &at,
-                    "dimensions",
-                    &strs(&o.dimensions),
-                    &strs(&n.dimensions),
-                    (
-                        o.dimensions.first().map(|s| s.span),
-                        n.dimensions.first().map(|s| s.span),
-                    ),
-                );
-                d.set_field(
-                    &kinds::KPI_CHANGED,
-                    &at,
-                    "consumers",
-                    &strs(&o.consumers),
-                    &strs(&n.consumers),
-                    (
-                        o.consumers.first().map(|s| s.span),
-                        n.consumers.first().map(|s| s.span),
-                    ),
-                );
-            },
-        );
-    }
 }
 
 /// A numeric bound or a length, compared as a number, shown as written.
 #[derive(Clone, Copy)]
-enum Bound<'a> {
+pub(super) enum Bound<'a> {
     Number(&'a Number),
     Length(u64),
 }
@@ -1462,7 +720,7 @@ impl std::fmt::Display for Bound<'_> {
 }
 
 /// `prefix` + `name`, without allocating when there is no prefix.
-fn path_of<'n>(prefix: &str, name: &'n str) -> std::borrow::Cow<'n, str> {
+fn path_of<'n>(prefix: &str, name: &'n str) -> Cow<'n, str> {
     if prefix.is_empty() {
         name.into()
     } else {

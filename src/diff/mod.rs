@@ -5,7 +5,8 @@
 //!   runs the front end on each (no governance rules: only the plan's meaning).
 //! - [`engine`] compares the two IRs and lists [`Change`]s, each of a kind
 //!   from the registry [`kinds`] (its name, class and documentation:
-//!   `eventsc explain <kind>`).
+//!   `eventsc explain <kind>`). What it compares is data, in `fields`: one
+//!   table of field comparisons per compared thing, walked by one engine.
 //! - [`render`] prints them as text, Markdown (a pull-request comment) or JSON.
 //!
 //! # Classes
@@ -21,6 +22,7 @@
 //! compatible and the rest → patch), as Cargo does for `0.x` versions.
 
 pub mod engine;
+mod fields;
 pub mod input;
 pub mod kinds;
 pub mod render;
