@@ -22,9 +22,11 @@
 //! - Name: the property path; object members as `parent.child`, list items as
 //!   `list.$` (Segment's notation), members of objects in lists as `list.$.child`.
 //! - Status: `Required` or `Optional` (empty for list items).
-//! - Data Type: `string`, `integer`, `number`, `boolean`, `array`, `object`, or
-//!   `Date time` for `datetime`; dates and enums are `string`; `nullable` appends
-//!   `, null` (`string, null`).
+//! - Data Type: `string`, `integer`, `number`, `boolean`, `array`, `object`,
+//!   `any`, or `Date time` for `datetime`; dates are `string`, enums the kinds
+//!   of their values; a union lists its members' (`integer, boolean`);
+//!   `nullable` (on a property or on list items) appends `, null`
+//!   (`string, null`).
 //! - Permitted Values: for enums the values, regex-escaped and joined with `|`;
 //!   for `pattern(…)` the pattern; for dates `^\d{4}-\d{2}-\d{2}$`. Other
 //!   constraints (bounds, lengths, formats) are only in the JSON rules.
@@ -124,10 +126,7 @@ fn segment_rows(out: &mut String, kind: &str, event: &str, props: &[Property], p
         } else {
             "Optional"
         };
-        let data_type = match (segment_type(&p.ty), p.is_nullable()) {
-            (t, false) => Cow::Borrowed(t),
-            (t, true) => Cow::Owned(format!("{t}, null")),
-        };
+        let data_type = segment_type(&p.ty, p.is_nullable());
         permitted_values(
             &mut permitted,
             &p.ty,
@@ -167,7 +166,7 @@ fn nested_rows(out: &mut String, kind: &str, event: &str, ty: &Type, path: &str)
                     &item,
                     "",
                     "",
-                    segment_type(&inner.ty),
+                    &segment_type(&inner.ty, inner.is_nullable()),
                     &permitted,
                 ],
             );
@@ -186,10 +185,29 @@ fn join<'a>(prefix: &str, name: &'a str) -> Cow<'a, str> {
     }
 }
 
-fn segment_type(ty: &Type) -> &'static str {
-    match ty {
-        Type::Datetime => "Date time",
-        t => t.json_type(),
+/// The Data Type of a property: each JSON type it is carried as (a union's
+/// members, an enum's kinds), joined with `, ` as Segment writes `null`;
+/// `, null` appended when nullable.
+fn segment_type(ty: &Type, nullable: bool) -> Cow<'static, str> {
+    let mut names: Vec<&'static str> = Vec::new();
+    for m in ty.members() {
+        let kinds = match m {
+            Type::Datetime => vec!["Date time"],
+            Type::Any => vec!["any"],
+            t => t.json_types(),
+        };
+        for k in kinds {
+            if !names.contains(&k) {
+                names.push(k);
+            }
+        }
+    }
+    if nullable && !matches!(ty, Type::Any) {
+        names.push("null");
+    }
+    match names[..] {
+        [one] => Cow::Borrowed(one),
+        _ => Cow::Owned(names.join(", ")),
     }
 }
 

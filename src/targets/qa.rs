@@ -510,6 +510,9 @@ fn event(
         Identity::Any => "`userId` or `anonymousId`",
     };
     let _ = writeln!(out, "- [ ] **Identity**: every payload carries {ids}.");
+    if e.closed().is_some() || plan.common.as_ref().is_some_and(|c| c.closed.is_some()) {
+        let _ = writeln!(out, "{CLOSED}");
+    }
     privacy_checks(
         plan,
         e.consent.as_ref().and_then(|r| r.target),
@@ -700,6 +703,11 @@ fn evidence(sample: &str, out: &mut String, retired: bool) {
     md::table(out, &["evidence", "where"], &rows);
 }
 
+/// The check of a `closed` event or block (`validate` reports other keys as
+/// `closed` defects).
+const CLOSED: &str = "- [ ] **Closed**: no payload carries a property the plan does not list \
+     (`eventsc validate` reports one as a `closed` defect).";
+
 fn traits(cx: &Context, t: &Traits, plan_path: &str, out: &mut String) {
     let plan = cx.plan;
     let (title, sample, call) = match t.kind {
@@ -737,6 +745,9 @@ fn traits(cx: &Context, t: &Traits, plan_path: &str, out: &mut String) {
         },
         dashboards(plan)
     );
+    if t.closed.is_some() {
+        let _ = writeln!(out, "{CLOSED}");
+    }
     privacy_checks(
         plan,
         t.consent.as_ref().and_then(|r| r.target),

@@ -466,72 +466,79 @@ fn events(cx: &Context, slugs: &[String], out: &mut String) {
             .filter(|(_, k)| k.events.iter().any(|r| r.target == Some(i)))
             .map(|(j, k)| md::link(&k.name.value, &kpi_anchor(j, &k.name.value)))
             .collect();
-        md::facts(
-            out,
-            &[
-                ("Status", status),
-                ("Source", source),
-                (
-                    "Owner",
-                    owner.map_or_else(String::new, |o| md::owner(plan, o)),
-                ),
-                (
-                    "Backup",
-                    owner.map_or_else(String::new, |o| md::backup_of(plan, o)),
-                ),
-                (
-                    "Consent",
-                    e.consent
-                        .as_ref()
-                        .and_then(|r| r.target)
-                        .map_or_else(String::new, |c| md::consent(plan, c)),
-                ),
-                (
-                    "Retention",
-                    super::view::container_retention_index(plan, e.retention.as_deref())
-                        .map_or_else(String::new, |r| md::retention(plan, r)),
-                ),
-                ("Identity", md::identity(e.identity()).to_string()),
-                (
-                    "Feature flag",
-                    e.flag().map_or_else(String::new, |f| code(&f.value)),
-                ),
-                (
-                    "Release",
-                    e.release
-                        .as_ref()
-                        .map_or_else(String::new, |d| d.value.to_string()),
-                ),
-                (
-                    "Since",
-                    e.since
-                        .as_ref()
-                        .map_or_else(String::new, |v| v.value.to_string()),
-                ),
-                (
-                    "Sunset",
-                    e.sunset
-                        .as_ref()
-                        .map_or_else(String::new, |d| d.value.to_string()),
-                ),
-                (
-                    "Sampling",
-                    format!("{}%", crate::ir::values::format_number(e.sampling())),
-                ),
-                (
-                    "Tags",
-                    e.tags
-                        .iter()
-                        .map(|t| text(&t.value))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                ),
-                ("KPIs", kpis.join(", ")),
-                ("Sample payload", code(&sample_paths[i])),
-                ("Call", calls(e, &ts_calls[i], &py_calls[i])),
-                ("Defined at", code(&cx.sources.location(e.span))),
-            ],
-        );
+        let mut facts = vec![
+            ("Status", status),
+            ("Source", source),
+            (
+                "Owner",
+                owner.map_or_else(String::new, |o| md::owner(plan, o)),
+            ),
+            (
+                "Backup",
+                owner.map_or_else(String::new, |o| md::backup_of(plan, o)),
+            ),
+            (
+                "Consent",
+                e.consent
+                    .as_ref()
+                    .and_then(|r| r.target)
+                    .map_or_else(String::new, |c| md::consent(plan, c)),
+            ),
+            (
+                "Retention",
+                super::view::container_retention_index(plan, e.retention.as_deref())
+                    .map_or_else(String::new, |r| md::retention(plan, r)),
+            ),
+            ("Identity", md::identity(e.identity()).to_string()),
+            (
+                "Feature flag",
+                e.flag().map_or_else(String::new, |f| code(&f.value)),
+            ),
+            (
+                "Release",
+                e.release
+                    .as_ref()
+                    .map_or_else(String::new, |d| d.value.to_string()),
+            ),
+            (
+                "Since",
+                e.since
+                    .as_ref()
+                    .map_or_else(String::new, |v| v.value.to_string()),
+            ),
+            (
+                "Sunset",
+                e.sunset
+                    .as_ref()
+                    .map_or_else(String::new, |d| d.value.to_string()),
+            ),
+            (
+                "Sampling",
+                format!("{}%", crate::ir::values::format_number(e.sampling())),
+            ),
+            (
+                "Tags",
+                e.tags
+                    .iter()
+                    .map(|t| text(&t.value))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+            ("KPIs", kpis.join(", ")),
+            ("Sample payload", code(&sample_paths[i])),
+            ("Call", calls(e, &ts_calls[i], &py_calls[i])),
+            ("Defined at", code(&cx.sources.location(e.span))),
+        ];
+        // Issue 14's fields, shown only when written (Segment labels; `closed`).
+        let at = facts.len() - 4;
+        if !e.labels().is_empty() {
+            let labels: Vec<String> = e.labels().iter().map(|l| code(&l.value)).collect();
+            facts.insert(at, ("Labels", labels.join(", ")));
+        }
+        if e.closed().is_some() {
+            facts.insert(at, ("Closed", CLOSED.to_string()));
+        }
+        md::facts(out, &facts);
         property_table(cx, &e.properties, out);
         if plan
             .common
@@ -608,6 +615,9 @@ fn property_table(cx: &Context, props: &[Property], out: &mut String) {
     out.push('\n');
 }
 
+/// The fact of a `closed` event or block.
+const CLOSED: &str = "yes: no properties besides those listed";
+
 fn traits(cx: &Context, out: &mut String) {
     let plan = cx.plan;
     for (kind, title, anchor, what) in [
@@ -654,6 +664,9 @@ fn traits(cx: &Context, out: &mut String) {
                 super::samples::GROUP_PATH
             };
             facts.push(("Sample payload", code(path)));
+        }
+        if t.closed.is_some() {
+            facts.push(("Closed", CLOSED.to_string()));
         }
         facts.push(("Defined at", code(&cx.sources.location(t.span))));
         md::facts(out, &facts);

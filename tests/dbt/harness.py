@@ -14,8 +14,9 @@ Subcommands (each prints one JSON document as its last line on stdout):
       and into its event's table, identify/group/page/screen calls into the
       first source that has the table; properties, traits and context
       flattened into `parent_child` columns (snake_case), lists as JSON text,
-      values Segment could not cast to the column's type as NULL, columns the
-      table lacks dropped. `--without-table NAME` leaves the tables NAME
+      values Segment could not cast to the column's type as NULL, a column
+      added (varchar) for a property or trait the table lacks, other columns
+      the table lacks dropped. `--without-table NAME` leaves the tables NAME
       out (as if Segment had not made them yet; their calls are lost).
       Prints {"rows": N}.
 
@@ -52,13 +53,34 @@ import yaml
 
 
 def snake(name):
-    """Segment's go-snakecase, close enough for payload keys."""
-    out, word = [], ""
-    s = re.sub(r"[^A-Za-z0-9]+", " ", name)
-    s = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", s)
-    s = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", s)
-    out = [w.lower() for w in s.split() if w]
-    return "_".join(out)
+    """Segment's snake_case (a port of github.com/segmentio/go-snakecase, as
+    eventsc's `targets::dbt::snakecase`): ASCII letters and digits are kept,
+    every other byte separates words, an uppercase letter starts a word."""
+    b = name.encode("utf-8")
+    low = lambda c: 97 <= c <= 122 or 48 <= c <= 57
+    up = lambda c: 65 <= c <= 90 or 48 <= c <= 57
+    alnum = lambda c: low(c) or 65 <= c <= 90
+    i = 0
+    while i < len(b) and (low(b[i]) or (b[i] == 95 and i + 1 < len(b) and low(b[i + 1]))):
+        i += 1
+    if i == len(b):
+        return name
+    if i > 0 and 48 <= b[i - 1] <= 57:
+        i -= 1
+    out = bytearray(b[:i])
+    while i < len(b):
+        if not alnum(b[i]):
+            i += 1
+            continue
+        if out:
+            out += b"_"
+        while i < len(b) and up(b[i]):
+            out.append(b[i] + 32 if 65 <= b[i] <= 90 else b[i])
+            i += 1
+        while i < len(b) and low(b[i]):
+            out.append(b[i])
+            i += 1
+    return out.decode("ascii")
 
 
 def flatten(obj, prefix=""):
@@ -249,11 +271,17 @@ def project(dir, dbt_dir, payloads, engine, port, without=None):
 
     rows = 0
 
-    def put(key, values):
+    def put(key, values, keys=()):
+        """A row; `keys`: the columns of properties and traits, which
+        Segment adds to the table when it lacks them (as varchar here)."""
         nonlocal rows
         if key not in tables:
             return
         rel, types, _ = tables[key]
+        for n in keys:
+            if n not in types and re.fullmatch(r"[a-z0-9_]+", n) and values.get(n) is not None:
+                wh.execute(f'alter table {rel} add column "{n}" varchar')
+                types[n] = "varchar"
         names = [n for n in types if n in values]
         if not names:
             return
@@ -283,7 +311,8 @@ def project(dir, dbt_dir, payloads, engine, port, without=None):
                 if src and (src, "tracks") in tables:
                     put((src, "tracks"), calls)
                 if at and at[1] != "tracks":
-                    put(at, {**calls, **flatten(p.get("properties") or {})})
+                    props = flatten(p.get("properties") or {})
+                    put(at, {**calls, **props}, props)
             elif kind in ("identify", "group", "page", "screen"):
                 table = {"identify": "identifies", "group": "groups", "page": "pages",
                          "screen": "screens"}[kind]
@@ -296,7 +325,8 @@ def project(dir, dbt_dir, payloads, engine, port, without=None):
                 if kind in ("page", "screen"):
                     extra.update(flatten(p.get("properties") or {}))
                     extra["name"] = p.get("name")
-                put((src, table), {**base, **extra, **flatten(p.get("traits") or {})})
+                traits = flatten(p.get("traits") or {})
+                put((src, table), {**base, **extra, **traits}, traits)
     wh.close()
     print(json.dumps({"rows": rows}))
 

@@ -16,7 +16,7 @@ use crate::common;
 use crate::common::tools::{Tool, require};
 
 use crate::common::root;
-use eventsc::ir::{Format, Identity, Plan, Property, Type};
+use eventsc::ir::{Format, Identity, Literal, Plan, Property, Type};
 use eventsc::validate::{model::Model, payload::Checker, tally::Tally};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -145,7 +145,15 @@ fn wrong_type(ty: &Type) -> Option<Value> {
         Type::Boolean => json!("true"),
         Type::List(_) => json!({"a": 1}),
         Type::Object(_) => json!([1]),
-        // No union has an object member.
+        // No union has an object member; a string when none holds strings
+        // (a warehouse keeps it as text, where an object becomes columns).
+        Type::Union(members)
+            if !members
+                .iter()
+                .any(|m| matches!(m, Type::String | Type::Datetime | Type::Date)) =>
+        {
+            json!("not a member")
+        }
         Type::Union(_) => json!({"a": 1}),
     })
 }
@@ -192,6 +200,13 @@ fn mutate_property(base: &Value, ptr: &str, p: &Property, out: &mut Vec<Case>) {
         for l in &values.value {
             case("not-enum", l.display(), &|v| set(v, ptr, l.to_json()));
         }
+    }
+    if let Some(pat) = &m.not_pattern
+        && let Some(s) = eventsc::targets::payload::from_pattern(&pat.value, None)
+            .into_iter()
+            .next()
+    {
+        case("not-pattern", format!("{s:?}"), &|v| set(v, ptr, json!(s)));
     }
     if present {
         case("missing", format!("`{name}` removed"), &|v| remove(v, ptr));
@@ -285,6 +300,23 @@ fn mutate_property(base: &Value, ptr: &str, p: &Property, out: &mut Vec<Case>) {
                 let upper = first.to_uppercase();
                 if upper != *first {
                     case("enum", format!("{upper:?}"), &|v| set(v, ptr, json!(upper)));
+                }
+            }
+            // Values of the enum's own kinds: a number above its numbers,
+            // the boolean it lacks.
+            let numbers = e.values.iter().filter_map(|l| match l {
+                Literal::Num(n) => n.as_f64(),
+                _ => None,
+            });
+            if let Some(max) = numbers.reduce(f64::max) {
+                let above = json!(max.floor() as i64 + 1);
+                case("enum", format!("{above}"), &|v| set(v, ptr, above.clone()));
+            }
+            if e.values.iter().any(|l| matches!(l, Literal::Bool(_))) {
+                for b in [true, false] {
+                    if !e.values.contains(&Literal::Bool(b)) {
+                        case("enum", format!("{b}"), &|v| set(v, ptr, json!(b)));
+                    }
                 }
             }
             for l in e.values.iter() {
@@ -605,6 +637,7 @@ fn the_corpus_mutations_do_what_they_say() {
         ("multiple", Verdict::Invalid),
         ("multiple-ok", Verdict::Valid),
         ("not-enum", Verdict::Invalid),
+        ("not-pattern", Verdict::Invalid),
         ("enum-ok", Verdict::Valid),
         ("envelope", Verdict::Invalid),
         ("identity", Verdict::Invalid),

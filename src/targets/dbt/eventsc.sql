@@ -59,9 +59,38 @@
   {{- return(n) -}}
 {%- endmacro %}
 
-{#- A column of a Segment table: a snake_case word, quoted for the adapter. -#}
+{#- A number or a boolean written by eventsc (an enum value), as SQL. -#}
+{% macro eventsc_literal(v) -%}
+  {%- if v is boolean -%}{{ return('true' if v else 'false') }}{%- endif -%}
+  {%- if v in ('true', 'false') -%}{{ return(v) }}{%- endif -%}
+  {{- return(eventsc_number(v)) -}}
+{%- endmacro %}
+
+{#- A number as a double-precision float (as `validate` computes). -#}
+{% macro eventsc_double(expr) -%}
+  {{- return(adapter.dispatch('eventsc_double', 'eventsc')(expr)) -}}
+{%- endmacro %}
+
+{% macro default__eventsc_double(expr) -%}
+  cast({{ expr }} as double precision)
+{%- endmacro %}
+
+{% macro bigquery__eventsc_double(expr) -%}
+  cast({{ expr }} as float64)
+{%- endmacro %}
+
+{% macro databricks__eventsc_double(expr) -%}
+  cast({{ expr }} as double)
+{%- endmacro %}
+
+{% macro spark__eventsc_double(expr) -%}
+  cast({{ expr }} as double)
+{%- endmacro %}
+
+{#- A column of a Segment table: a snake_case word (Segment's snake_case of a
+    quoted property name may start with a digit), quoted for the adapter. -#}
 {% macro eventsc_column(name) -%}
-  {%- if name is not string or not modules.re.fullmatch('[a-z_][a-z0-9_]*', name) -%}
+  {%- if name is not string or not modules.re.fullmatch('[a-z0-9_]+', name) -%}
     {{ exceptions.raise_compiler_error("eventsc_column: not a snake_case column name: " ~ name) }}
   {%- endif -%}
   {{- return(adapter.dispatch('eventsc_column', 'eventsc')(name)) -}}
@@ -146,6 +175,26 @@
       {%- endif -%}
     {%- endfor -%}
     {{- return('(' ~ (ids | join(' and ') if ids else '1 = 1') ~ ')') -}}
+  {%- elif test == 'closed' -%}
+    {#- A key the plan does not have made a column (Segment adds one per new
+        key): a row with a value in it. A block (no prefix) leaves Segment's
+        own columns alone; `open`: prefixes of other objects' columns. -#}
+    {%- if columns is none -%}{{ return('1 = 0') }}{%- endif -%}
+    {%- set prefix = check.get('prefix') or '' -%}
+    {%- set planned = check.get('planned') or [] -%}
+    {%- set segment = ['id', 'received_at', 'sent_at', 'timestamp', 'original_timestamp', 'user_id',
+        'anonymous_id', 'event', 'event_text', 'group_id', 'uuid_ts', 'loaded_at'] -%}
+    {%- set parts = [] -%}
+    {%- for col in columns -%}
+      {%- set ns = namespace(other=col.startswith(prefix) and col not in planned
+          and modules.re.fullmatch('[a-z0-9_]+', col) is not none
+          and (prefix != '' or col not in segment)) -%}
+      {%- for o in check.get('open') or [] -%}
+        {%- if col.startswith(o) -%}{%- set ns.other = false -%}{%- endif -%}
+      {%- endfor -%}
+      {%- if ns.other -%}{%- do parts.append(eventsc_column(col) ~ ' is not null') -%}{%- endif -%}
+    {%- endfor -%}
+    {{- return('(' ~ (parts | join(' or ') if parts else '1 = 0') ~ ')') -}}
   {%- elif test == 'consent' -%}
     {%- set pref = check.get('preference') -%}
     {%- if columns is not none and (pref not in columns or not present) -%}{{ return('1 = 0') }}{%- endif -%}
@@ -162,6 +211,28 @@
     {%- set values = [] -%}
     {%- for v in check.get('values') -%}{%- do values.append(eventsc_text(v)) -%}{%- endfor -%}
     {{- return('(' ~ c ~ ' is not null and ' ~ c ~ ' not in (' ~ values | join(', ') ~ '))') -}}
+  {%- elif test in ('accepted_literals', 'rejected_values', 'rejected_literals') -%}
+    {%- set values = [] -%}
+    {%- for v in check.get('values') -%}
+      {%- do values.append(eventsc_text(v) if test == 'rejected_values' else eventsc_literal(v)) -%}
+    {%- endfor -%}
+    {%- set op = ' not in (' if test == 'accepted_literals' else ' in (' -%}
+    {{- return('(' ~ c ~ ' is not null and ' ~ c ~ op ~ values | join(', ') ~ '))') -}}
+  {%- elif test == 'not_pattern' -%}
+    {{- return('(' ~ c ~ ' is not null and ' ~ eventsc_matches(c, eventsc_text(check.get('pattern'))) ~ ')') -}}
+  {%- elif test == 'multiple_of' -%}
+    {%- set q = eventsc_double(c) ~ ' / ' ~ eventsc_double(eventsc_number(check.get('step'))) -%}
+    {{- return('(' ~ c ~ ' is not null and ' ~ q ~ ' <> floor(' ~ q ~ '))') -}}
+  {%- elif test == 'union' -%}
+    {#- The text of a value of none of the kinds (a union without strings). -#}
+    {%- set forms = {'integer': '-?[0-9]+([.]0+)?', 'number': '-?[0-9]+([.][0-9]+)?([eE][-+]?[0-9]+)?',
+        'boolean': 'true|false', 'list': '[[].*'} -%}
+    {%- set alts = [] -%}
+    {%- for k in check.get('kinds') -%}
+      {%- if k not in forms -%}{{ exceptions.raise_compiler_error("eventsc: unknown kind " ~ k) }}{%- endif -%}
+      {%- do alts.append(forms[k]) -%}
+    {%- endfor -%}
+    {{- return('(' ~ c ~ ' is not null and not ' ~ eventsc_matches(c, "'^(" ~ alts | join('|') ~ ")$'") ~ ')') -}}
   {%- elif test in ('range', 'length') -%}
     {%- set x = dbt.length(c) if test == 'length' else c -%}
     {%- set parts = [] -%}
@@ -225,6 +296,36 @@
 
 {% test eventsc_planned_event(model, column_name, values) -%}
   {{ eventsc_test_sql(model, {'test': 'planned_event', 'column': column_name, 'values': values}) }}
+{%- endtest %}
+
+{% test eventsc_accepted_literals(model, column_name, values, event=none) -%}
+  {{ eventsc_test_sql(model, {'test': 'accepted_literals', 'column': column_name, 'values': values, 'event': event}) }}
+{%- endtest %}
+
+{% test eventsc_rejected_values(model, column_name, values, event=none) -%}
+  {{ eventsc_test_sql(model, {'test': 'rejected_values', 'column': column_name, 'values': values, 'event': event}) }}
+{%- endtest %}
+
+{% test eventsc_rejected_literals(model, column_name, values, event=none) -%}
+  {{ eventsc_test_sql(model, {'test': 'rejected_literals', 'column': column_name, 'values': values, 'event': event}) }}
+{%- endtest %}
+
+{% test eventsc_not_pattern(model, column_name, pattern, event=none) -%}
+  {{ eventsc_test_sql(model, {'test': 'not_pattern', 'column': column_name, 'pattern': pattern, 'event': event}) }}
+{%- endtest %}
+
+{% test eventsc_multiple_of(model, column_name, step, event=none) -%}
+  {{ eventsc_test_sql(model, {'test': 'multiple_of', 'column': column_name, 'step': step, 'event': event}) }}
+{%- endtest %}
+
+{% test eventsc_union(model, column_name, kinds, event=none) -%}
+  {{ eventsc_test_sql(model, {'test': 'union', 'column': column_name, 'kinds': kinds, 'event': event}) }}
+{%- endtest %}
+
+{#- A `closed` block (no prefix) or object: no value in a column of a key
+    the plan does not have. -#}
+{% test eventsc_closed(model, planned, prefix=none, open=none, event=none) -%}
+  {{ eventsc_test_sql(model, {'test': 'closed', 'planned': planned, 'prefix': prefix, 'open': open, 'event': event}) }}
 {%- endtest %}
 
 {% test eventsc_range(model, column_name, min=none, max=none, event=none) -%}

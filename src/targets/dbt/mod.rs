@@ -25,8 +25,13 @@
 //!   `eventsc_accepted_values`, `eventsc_range`, `eventsc_length`,
 //!   `eventsc_pattern`, `eventsc_format`, `eventsc_integer`, `eventsc_identity`,
 //!   `eventsc_consent`, `eventsc_sunset`, `eventsc_planned_event`,
-//!   `eventsc_has_id`, `eventsc_unique`, `eventsc_table_exists`) and the QA
-//!   macros, dispatched per adapter; no package to download;
+//!   `eventsc_has_id`, `eventsc_unique`, `eventsc_table_exists`; for issue
+//!   14's constructs `eventsc_accepted_literals`, `eventsc_multiple_of`,
+//!   `eventsc_not_pattern`, `eventsc_rejected_values`,
+//!   `eventsc_rejected_literals`, `eventsc_union`, `eventsc_closed`) and the QA
+//!   macros, dispatched per adapter; no package to download. What a warehouse
+//!   cannot check is listed in README (the dbt section): a union's or mixed
+//!   enum's column holds text, where `"1"` and `1` read alike;
 //! - `models/eventsc_qa_defects.sql`, `models/eventsc_qa_summary.sql`,
 //!   `models/eventsc_qa.yml`: the QA verdict over a window of `received_at`.
 //!

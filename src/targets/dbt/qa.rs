@@ -37,7 +37,7 @@ fn check_dict(out: &mut String, id: usize, c: &Check) {
         let _ = write!(out, ", '{k}': ");
         match a {
             Arg::Word(w) | Arg::Hex(w) => lit(out, w),
-            Arg::HexList(list) => {
+            Arg::HexList(list) | Arg::Words(list) => {
                 out.push('[');
                 for (i, h) in list.iter().enumerate() {
                     if i > 0 {

@@ -49,7 +49,9 @@ fn config(out: &mut Vec<Entry>, meta: Yaml, tags: Vec<String>, v: DbtVersion) {
 fn arg_yaml(a: &Arg) -> Yaml {
     match a {
         Arg::Word(w) | Arg::Hex(w) => Yaml::str(w.clone()),
-        Arg::HexList(list) => Yaml::List(list.iter().map(|h| Yaml::str(h.clone())).collect()),
+        Arg::HexList(list) | Arg::Words(list) => {
+            Yaml::List(list.iter().map(|h| Yaml::str(h.clone())).collect())
+        }
     }
 }
 

@@ -18,6 +18,8 @@ pub enum Arg {
     /// Text of the plan, as hex of its UTF-8 bytes.
     Hex(String),
     HexList(Vec<String>),
+    /// Words eventsc wrote: numbers, `true`/`false`, column names, kinds.
+    Words(Vec<String>),
 }
 
 /// One rule of the plan on one table: a generic test in `sources.yml` and, when
@@ -239,6 +241,127 @@ fn data_type(ty: &Type) -> &'static str {
     }
 }
 
+/// A literal as the text a warehouse column holds (and as a SQL literal for
+/// numbers and booleans).
+fn literal_text(l: &Literal) -> String {
+    match l {
+        Literal::Str(s) => s.clone(),
+        Literal::Num(n) => n.to_string(),
+        Literal::Bool(b) => b.to_string(),
+    }
+}
+
+/// The JSON kinds of a union's members (`integer`, `number`, `boolean`,
+/// `list`), or `None` when one holds strings: then any text may be one.
+fn union_kinds(members: &[Type]) -> Option<Vec<String>> {
+    let mut kinds = Vec::new();
+    for m in members {
+        kinds.push(
+            match m {
+                Type::Integer => "integer",
+                Type::Number => "number",
+                Type::Boolean => "boolean",
+                Type::List(_) => "list",
+                _ => return None,
+            }
+            .to_string(),
+        );
+    }
+    Some(kinds)
+}
+
+/// What a property's column holds, for `not_enum` and `not_pattern`.
+enum Held {
+    Strings,
+    Numbers,
+    Booleans,
+    /// Text of values of several JSON kinds (`string`, `number`, `boolean`).
+    Texts(Vec<&'static str>),
+    /// Timestamps, JSON text of lists, flattened objects, anything.
+    Other,
+}
+
+fn held(ty: &Type) -> Held {
+    let kind = |t: &Type| match t {
+        Type::String | Type::Datetime | Type::Date => "string",
+        Type::Integer | Type::Number => "number",
+        Type::Boolean => "boolean",
+        _ => "other",
+    };
+    match ty {
+        Type::String | Type::Date => Held::Strings,
+        Type::Integer | Type::Number => Held::Numbers,
+        Type::Boolean => Held::Booleans,
+        Type::Enum(e) if e.is_strings() => Held::Strings,
+        Type::Enum(e) => match data_type(ty) {
+            "bigint" | "double" => Held::Numbers,
+            "boolean" => Held::Booleans,
+            _ => Held::Texts(
+                e.json_types()
+                    .into_iter()
+                    .map(|t| if t == "integer" { "number" } else { t })
+                    .collect(),
+            ),
+        },
+        Type::Union(members) => Held::Texts(members.iter().map(kind).collect()),
+        _ => Held::Other,
+    }
+}
+
+/// Whether every value a column text may stand for (a string, a number, a
+/// boolean, by the kinds the column holds) is one of `banned`.
+fn banned_text(text: &str, kinds: &[&str], banned: &[Literal]) -> bool {
+    let mut readings = 0;
+    if kinds.contains(&"string") {
+        readings += 1;
+        if !banned.iter().any(|l| l.as_str() == Some(text)) {
+            return false;
+        }
+    }
+    if kinds.contains(&"number")
+        && serde_json::from_str::<serde_json::Number>(text).is_ok()
+        && let Ok(x) = text.parse::<f64>()
+    {
+        readings += 1;
+        if !banned.iter().any(|l| l.is_number(x)) {
+            return false;
+        }
+    }
+    if kinds.contains(&"boolean") && (text == "true" || text == "false") {
+        readings += 1;
+        if !banned.contains(&Literal::Bool(text == "true")) {
+            return false;
+        }
+    }
+    readings > 0
+}
+
+/// The columns Segment makes of properties under `prefix` (objects flattened)
+/// and the prefixes of their objects' columns (checked by the object, if
+/// `closed`, else open).
+fn leaf_columns<'p>(
+    props: impl Iterator<Item = &'p Property>,
+    prefix: &str,
+    columns: &mut std::collections::BTreeSet<String>,
+    objects: &mut std::collections::BTreeSet<String>,
+) {
+    for p in props {
+        let name = if prefix.is_empty() {
+            snakecase(&p.name.value)
+        } else {
+            snakecase(&format!("{prefix}_{}", p.name.value))
+        };
+        if name.is_empty() {
+            continue;
+        }
+        if matches!(p.ty, Type::Object(_)) {
+            objects.insert(format!("{name}_"));
+        } else {
+            columns.insert(name);
+        }
+    }
+}
+
 /// Where the checks of one container (an event, identify, group) go.
 struct Scope<'a> {
     subject: &'a str,
@@ -334,6 +457,12 @@ impl Builder<'_> {
                     consent,
                     &mut inner,
                 );
+                if let Some(at) = p.modifiers().closed
+                    && !name.is_empty()
+                {
+                    let check = self.closed(s, children.iter(), &name, Vec::new(), at);
+                    table.check(check);
+                }
                 continue;
             }
             if name.is_empty() || STANDARD.contains(&name.as_str()) {
@@ -352,9 +481,35 @@ impl Builder<'_> {
                 table.check(self.check(s, "required", "required", col, vec![], loc.clone()));
             }
             match &p.ty {
-                // String enums: the values of other kinds are SQL literals
-                // that differ per warehouse (not checked here).
-                Type::Enum(e) if !e.is_strings() => {}
+                // Numbers and booleans in a typed column: SQL literals.
+                Type::Enum(e) if !e.is_strings() && data_type(&p.ty) != "varchar" => {
+                    let values = e.values.iter().map(literal_text).collect();
+                    table.check(self.check(
+                        s,
+                        "accepted_literals",
+                        "enum",
+                        col,
+                        vec![("values", Arg::Words(values))],
+                        loc.clone(),
+                    ));
+                }
+                // Values of several kinds: the column holds their text (a
+                // string "1" reads as the number 1: not told apart).
+                Type::Enum(e) if !e.is_strings() => {
+                    let values = e
+                        .values
+                        .iter()
+                        .map(|l| hex_text(&literal_text(l)))
+                        .collect();
+                    table.check(self.check(
+                        s,
+                        "accepted_values",
+                        "enum",
+                        col,
+                        vec![("values", Arg::HexList(values))],
+                        loc.clone(),
+                    ));
+                }
                 Type::Enum(e) => {
                     let values = e
                         .values
@@ -414,13 +569,23 @@ impl Builder<'_> {
                 Type::Date => table.check(self.format(s, col, Format::Date, loc.clone())),
                 // Timestamps are typed by the warehouse; lists are JSON text.
                 // `any` and unions: any JSON text.
-                Type::Datetime
-                | Type::Boolean
-                | Type::List(_)
-                | Type::Object(_)
-                | Type::Any
-                | Type::Union(_) => {}
+                // A union of no string member: the text must read as one
+                // of its members (with one, any text may be a string).
+                Type::Union(members) => {
+                    if let Some(kinds) = union_kinds(members) {
+                        table.check(self.check(
+                            s,
+                            "union",
+                            "type",
+                            col,
+                            vec![("kinds", Arg::Words(kinds))],
+                            loc.clone(),
+                        ));
+                    }
+                }
+                Type::Datetime | Type::Boolean | Type::List(_) | Type::Object(_) | Type::Any => {}
             }
+            self.value_rules(table, s, p, col, &loc);
             if let Some(c) = consent
                 && Some(c) != container
                 && let Some(pref) = self.category_column(c)
@@ -436,6 +601,123 @@ impl Builder<'_> {
                 ));
             }
         }
+    }
+
+    /// The checks of `multiple_of`, `not_pattern` and `not_enum`, where the
+    /// column holds what they judge.
+    fn value_rules(
+        &self,
+        table: &mut Table,
+        s: &Scope,
+        p: &Property,
+        col: Option<&str>,
+        loc: &str,
+    ) {
+        let m = p.modifiers();
+        let held = held(&p.ty);
+        if let Some(step) = &m.multiple_of
+            && matches!(p.ty, Type::Integer | Type::Number)
+        {
+            table.check(self.check(
+                s,
+                "multiple_of",
+                "bounds",
+                col,
+                vec![("step", Arg::Word(step.value.json.to_string()))],
+                loc.to_string(),
+            ));
+        }
+        if let Some(pat) = &m.not_pattern
+            && matches!(held, Held::Strings)
+        {
+            table.check(self.check(
+                s,
+                "not_pattern",
+                "not-allowed",
+                col,
+                vec![("pattern", Arg::Hex(hex_text(&pat.value)))],
+                loc.to_string(),
+            ));
+        }
+        let Some(banned) = &m.not_enum else {
+            return;
+        };
+        let banned = &banned.value;
+        let literals = |keep: fn(&Literal) -> bool| -> Vec<String> {
+            banned
+                .iter()
+                .filter(|l| keep(l))
+                .map(literal_text)
+                .collect()
+        };
+        let (test, values) = match held {
+            Held::Strings => (
+                "rejected_values",
+                Arg::HexList(
+                    banned
+                        .iter()
+                        .filter_map(Literal::as_str)
+                        .map(hex_text)
+                        .collect(),
+                ),
+            ),
+            Held::Numbers => (
+                "rejected_literals",
+                Arg::Words(literals(|l| matches!(l, Literal::Num(_)))),
+            ),
+            Held::Booleans => (
+                "rejected_literals",
+                Arg::Words(literals(|l| matches!(l, Literal::Bool(_)))),
+            ),
+            Held::Texts(kinds) => {
+                let mut texts: Vec<String> = Vec::new();
+                for t in banned.iter().map(literal_text) {
+                    if banned_text(&t, &kinds, banned) && !texts.contains(&t) {
+                        texts.push(t);
+                    }
+                }
+                (
+                    "rejected_values",
+                    Arg::HexList(texts.iter().map(|t| hex_text(t)).collect()),
+                )
+            }
+            Held::Other => return,
+        };
+        if matches!(&values, Arg::HexList(v) | Arg::Words(v) if v.is_empty()) {
+            return;
+        }
+        table.check(self.check(
+            s,
+            test,
+            "not-allowed",
+            col,
+            vec![("values", values)],
+            loc.to_string(),
+        ));
+    }
+
+    /// A `closed` block or object: no column of another key under `prefix`
+    /// (a block: none but Segment's own and `context_*`) holds a value.
+    fn closed<'p>(
+        &self,
+        s: &Scope,
+        props: impl Iterator<Item = &'p Property>,
+        prefix: &str,
+        mut open: Vec<String>,
+        at: Span,
+    ) -> Check {
+        let (mut columns, mut objects) = Default::default();
+        leaf_columns(props, prefix, &mut columns, &mut objects);
+        open.extend(objects);
+        let mut args = Vec::new();
+        if !prefix.is_empty() {
+            args.push(("prefix", Arg::Word(format!("{prefix}_"))));
+        }
+        args.push(("planned", Arg::Words(columns.into_iter().collect())));
+        if !open.is_empty() {
+            args.push(("open", Arg::Words(open)));
+        }
+        self.check(s, "closed", "closed", None, args, self.loc(at))
     }
 
     fn format(&self, s: &Scope, col: Option<&str>, f: Format, loc: String) -> Check {
@@ -593,6 +875,10 @@ impl Builder<'_> {
             container,
             &mut Vec::new(),
         );
+        if let Some(at) = t.closed {
+            let check = self.closed(&s, t.properties.iter(), "", vec!["context_".into()], at);
+            table.check(check);
+        }
         table
     }
 
@@ -715,6 +1001,16 @@ impl Builder<'_> {
                 &mut seen,
             );
         }
+        // `closed` on the event, or on `common` (closing every event).
+        if let Some(at) = e
+            .closed()
+            .or_else(|| self.plan.common.as_ref().and_then(|c| c.closed))
+        {
+            let common = self.plan.common.iter().flat_map(|c| c.properties.iter());
+            let props = e.properties.iter().chain(common);
+            let check = self.closed(&s, props, "", vec!["context_".into()], at);
+            table.check(check);
+        }
     }
 
     fn event_meta(&self, e: &Event) -> Vec<(&'static str, MetaValue)> {
@@ -724,6 +1020,12 @@ impl Builder<'_> {
                 .into_iter()
                 .map(|(k, v)| (k, MetaValue::Str(v))),
         );
+        if !e.labels().is_empty() {
+            m.push((
+                "labels",
+                MetaValue::List(e.labels().iter().map(|l| l.value.clone()).collect()),
+            ));
+        }
         if !e.tags.is_empty() {
             m.push((
                 "tags",

@@ -133,6 +133,10 @@ pub fn plans() -> Vec<(String, PathBuf)> {
             "targets-issue-14".to_string(),
             root().join("tests/fixtures/targets/issue-14.events"),
         ),
+        (
+            "targets-every-construct".to_string(),
+            root().join("tests/fixtures/targets/every-construct.events"),
+        ),
     ];
     for p in example_plans() {
         out.push((format!("examples-{}", stem(&p)), p));

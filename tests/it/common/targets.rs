@@ -31,6 +31,10 @@ pub fn plans() -> Vec<(String, PathBuf)> {
             "issue-14".to_string(),
             root().join("tests/fixtures/targets/issue-14.events"),
         ),
+        (
+            "every-construct".to_string(),
+            root().join("tests/fixtures/targets/every-construct.events"),
+        ),
     ];
     for p in super::example_plans() {
         out.push((format!("example-{}", super::stem(&p)), p));
