@@ -371,6 +371,44 @@ pub const GROUP: Block = Block {
     )
 };
 
+pub const ENVELOPE: Block = Block {
+    fields: &[
+        DESCRIPTION,
+        w(
+            "require_one_of",
+            "`require_one_of userId, anonymousId`: every call carries at least one of these fields (Segment's `anyOf` of `required`).",
+        ),
+    ],
+    properties: true,
+    ..Block::new(
+        "envelope",
+        "the `envelope` block",
+        "The payload's top-level fields on every call (`context`, `userId`, `anonymousId`, `integrations`, …): Segment's COMMON rule. Track properties stay in `common`.",
+    )
+};
+
+pub const PAGE: Block = Block {
+    fields: TRAITS_FIELDS,
+    repeatable: &["use", "allow"],
+    properties: true,
+    ..Block::new(
+        "page",
+        "a `page` rule",
+        "The properties of page calls (Segment's page call): `page { … }` for every page, `page \"Pricing\" { … }` for one.",
+    )
+};
+
+pub const SCREEN: Block = Block {
+    fields: TRAITS_FIELDS,
+    repeatable: &["use", "allow"],
+    properties: true,
+    ..Block::new(
+        "screen",
+        "a `screen` rule",
+        "The properties of screen calls (Segment's screen call): `screen { … }` for every screen, `screen \"Checkout\" { … }` for one.",
+    )
+};
+
 pub const EVENT: Block = Block {
     fields: &[
         DESCRIPTION,
@@ -452,14 +490,14 @@ pub const OBJECT: Block = Block {
 
 /// The top-level declarations, in the order their keywords are listed.
 pub const DECLARATIONS: &[&Block] = &[
-    &PLAN, &OWNER, &CONSENT, &RETENTION, &SOURCE, &TOOL, &ENUM, &BUNDLE, &COMMON, &IDENTIFY,
-    &GROUP, &EVENT, &KPI,
+    &PLAN, &OWNER, &CONSENT, &RETENTION, &SOURCE, &TOOL, &ENUM, &BUNDLE, &COMMON, &ENVELOPE,
+    &IDENTIFY, &GROUP, &PAGE, &SCREEN, &EVENT, &KPI,
 ];
 
 /// Every block: the declarations, then the nested blocks.
 pub const BLOCKS: &[&Block] = &[
-    &PLAN, &OWNER, &CONSENT, &RETENTION, &SOURCE, &TOOL, &ENUM, &BUNDLE, &COMMON, &IDENTIFY,
-    &GROUP, &EVENT, &KPI, &NAMING, &QA, &RULES, &RELAX, &OBJECT,
+    &PLAN, &OWNER, &CONSENT, &RETENTION, &SOURCE, &TOOL, &ENUM, &BUNDLE, &COMMON, &ENVELOPE,
+    &IDENTIFY, &GROUP, &PAGE, &SCREEN, &EVENT, &KPI, &NAMING, &QA, &RULES, &RELAX, &OBJECT,
 ];
 
 /// The declaration keywords, in order.
@@ -473,8 +511,11 @@ pub const DECLARATION_KEYWORDS: &[&str] = &[
     "enum",
     "bundle",
     "common",
+    "envelope",
     "identify",
     "group",
+    "page",
+    "screen",
     "event",
     "kpi",
 ];

@@ -228,6 +228,13 @@ pub struct Plan {
     pub common: Option<Traits>,
     pub identify: Option<Traits>,
     pub group: Option<Traits>,
+    /// `envelope { … }`: the payload's top-level fields, on every call
+    /// (Segment's COMMON rule beside `common`).
+    pub envelope: Option<Traits>,
+    /// `page { … }`, `page "Pricing" { … }`, `screen …`: the page and screen
+    /// rules, in source order (kind `Page` or `Screen`, `name` the one page or
+    /// screen, none for all of them).
+    pub views: Vec<Traits>,
     pub events: Vec<Event>,
     pub kpis: Vec<Kpi>,
     /// Every resolved reference, in source order (for `unused/declaration`,
@@ -452,6 +459,11 @@ pub enum TraitsKind {
     Common,
     Identify,
     Group,
+    /// `envelope`: its properties are the payload's top-level fields.
+    Envelope,
+    /// `page` and `screen`: their properties are the call's `properties`.
+    Page,
+    Screen,
 }
 
 impl TraitsKind {
@@ -460,11 +472,25 @@ impl TraitsKind {
             TraitsKind::Common => "common",
             TraitsKind::Identify => "identify",
             TraitsKind::Group => "group",
+            TraitsKind::Envelope => "envelope",
+            TraitsKind::Page => "page",
+            TraitsKind::Screen => "screen",
+        }
+    }
+
+    /// Where the call carries the block's properties: `properties`, `traits`,
+    /// or (the envelope) the payload itself.
+    pub fn field(self) -> Option<&'static str> {
+        match self {
+            TraitsKind::Common | TraitsKind::Page | TraitsKind::Screen => Some("properties"),
+            TraitsKind::Identify | TraitsKind::Group => Some("traits"),
+            TraitsKind::Envelope => None,
         }
     }
 }
 
-/// `common`, `identify` or `group`: a block of properties without a name.
+/// `common`, `identify`, `group`, `envelope`, `page` or `screen`: a block of
+/// properties of a kind of call.
 #[derive(Clone, Debug)]
 pub struct Traits {
     pub kind: TraitsKind,
@@ -477,6 +503,12 @@ pub struct Traits {
     pub allows: Vec<Allow>,
     /// The field `closed`: no traits (properties) besides those listed.
     pub closed: Option<Span>,
+    /// `page "Pricing"`, `screen "Checkout"`: the one page or screen (Segment's
+    /// `name`); none for every page or screen, and for the other kinds.
+    pub name: Option<Spanned<String>>,
+    /// `envelope`'s `require_one_of userId, anonymousId`: the payload carries at
+    /// least one of these fields (Segment's `anyOf` of `required`).
+    pub require_one_of: Vec<Spanned<String>>,
     /// The keyword (`identify`), for diagnostics.
     pub keyword_span: Span,
     pub span: Span,
@@ -1027,11 +1059,28 @@ impl Plan {
         self.events.iter().find(|e| e.name.value == name)
     }
 
-    /// The blocks of properties that are not events: common, identify, group.
+    /// The blocks of properties that are not events: common, identify, group
+    /// (not the envelope, nor page and screen rules: see [`Plan::calls`]).
     pub fn traits(&self) -> impl Iterator<Item = &Traits> {
         [&self.common, &self.identify, &self.group]
             .into_iter()
             .flatten()
+    }
+
+    /// Every block of properties that is not an event: common, identify,
+    /// group, the envelope, then the page and screen rules.
+    pub fn calls(&self) -> impl Iterator<Item = &Traits> {
+        self.traits()
+            .chain(self.envelope.as_ref())
+            .chain(self.views.iter())
+    }
+
+    /// How a page or screen rule is named in messages: `page "Pricing"`, `page`.
+    pub fn view_label(t: &Traits) -> String {
+        match &t.name {
+            Some(n) => format!("{} {:?}", t.kind.keyword(), n.value),
+            None => t.kind.keyword().to_string(),
+        }
     }
 }
 

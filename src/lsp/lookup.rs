@@ -54,7 +54,7 @@ pub fn at(plan: &Plan, file: FileId, offset: usize) -> Option<Found<'_>> {
                 .map(|b| (b.properties.as_slice(), b.name.value.as_str())),
         )
         .chain(
-            plan.traits()
+            plan.calls()
                 .map(|t| (t.properties.as_slice(), t.kind.keyword())),
         );
     for (props, container) in containers {

@@ -37,7 +37,9 @@ fn kind_of(keyword: &str) -> SymbolKind {
         "consent" | "retention" => SymbolKind::KEY,
         "source" | "tool" => SymbolKind::PACKAGE,
         "enum" => SymbolKind::ENUM,
-        "bundle" | "common" | "identify" | "group" => SymbolKind::STRUCT,
+        "bundle" | "common" | "identify" | "group" | "envelope" | "page" | "screen" => {
+            SymbolKind::STRUCT
+        }
         "kpi" => SymbolKind::FUNCTION,
         _ => SymbolKind::NULL,
     }

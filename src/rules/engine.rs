@@ -100,7 +100,11 @@ fn matching_allow<'a>(plan: &'a Plan, f: &Finding, rule: &str) -> Option<&'a All
             (&e.allows, &e.properties)
         }
         Container::Traits(k) => {
-            let t = plan.traits().find(|t| t.kind == *k)?;
+            let t = plan.calls().find(|t| t.kind == *k)?;
+            (&t.allows, &t.properties)
+        }
+        Container::View(i) => {
+            let t = plan.views.get(*i)?;
             (&t.allows, &t.properties)
         }
         Container::Bundle(i) => (&[], &plan.bundles.get(*i)?.properties),

@@ -59,6 +59,8 @@ pub(crate) enum Container {
     Plan,
     Event(usize),
     Traits(TraitsKind),
+    /// A page or screen rule: its index in `Plan::views`.
+    View(usize),
     Bundle(usize),
     Kpi(usize),
     Declaration,
@@ -221,8 +223,11 @@ pub(crate) fn for_each_effective<'a>(plan: &'a Plan, f: &mut dyn FnMut(&At<'a, '
     for (i, e) in plan.events.iter().enumerate() {
         walk(Container::Event(i), &e.properties, f);
     }
-    for t in plan.traits() {
+    for t in plan.traits().chain(plan.envelope.as_ref()) {
         walk(Container::Traits(t.kind), &t.properties, f);
+    }
+    for (i, t) in plan.views.iter().enumerate() {
+        walk(Container::View(i), &t.properties, f);
     }
 }
 
@@ -252,6 +257,7 @@ pub(crate) fn container_name(plan: &Plan, c: &Container) -> String {
     match c {
         Container::Event(i) => format!("event \"{}\"", plan.events[*i].name.value),
         Container::Traits(k) => format!("`{}`", k.keyword()),
+        Container::View(i) => format!("`{}`", Plan::view_label(&plan.views[*i])),
         Container::Bundle(i) => format!("bundle `{}`", plan.bundles[*i].name.value),
         Container::Kpi(i) => format!("KPI \"{}\"", plan.kpis[*i].name.value),
         Container::Plan | Container::Declaration => "the plan".into(),

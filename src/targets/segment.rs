@@ -1,8 +1,9 @@
 //! `segment`: `segment/rules.json`, the body of Segment's Public API call
 //! "Replace Rules in Tracking Plan" (`PUT /tracking-plans/{id}/rules`).
 //!
-//! Shape (keys sorted; rules in the order COMMON, IDENTIFY, GROUP, then TRACK by
-//! event name):
+//! Shape (keys sorted; rules in the order COMMON, IDENTIFY, GROUP, PAGE, SCREEN
+//! (the rule for every page or screen first, then by name), then TRACK by event
+//! name):
 //!
 //! ```json
 //! {"rules": [
@@ -20,8 +21,16 @@
 //! ]}
 //! ```
 //!
-//! - `key` is the event name for TRACK rules and absent otherwise (Segment's
-//!   `RuleV1.key` is optional; COMMON, IDENTIFY and GROUP rules have none).
+//! - `key` is the event name for TRACK rules, the page or screen name for the
+//!   PAGE and SCREEN rules of `page "Pricing"`/`screen "Checkout"`, and absent
+//!   otherwise (Segment's `RuleV1.key` is optional; COMMON, IDENTIFY, GROUP and
+//!   the rules for every page or screen have none).
+//! - The COMMON rule holds `common` in `properties.properties` and the
+//!   `envelope`'s fields beside it at the top level of `properties` (its
+//!   `context` and `traits`, when it declares them, replace the empty ones); the
+//!   envelope's required fields are the rule's root `required`, and
+//!   `require_one_of a, b` is the root `"anyOf": [{"required": ["a"]},
+//!   {"required": ["b"]}]`.
 //! - `version` is Segment's integer event version (matched against
 //!   `context.protocols.event_version`); the plan has one definition per event, so
 //!   every rule is version 1. The plan's semantic versions go into `labels.since`.
@@ -46,7 +55,7 @@
 use super::encode::schema;
 use super::encode::text::{self, JsonWriter};
 use super::{Artifact, Context, Target};
-use crate::ir::{Event, Identity, Plan, Traits};
+use crate::ir::{Event, Identity, Plan, Property, Traits, TraitsKind};
 
 pub struct Segment;
 
@@ -70,14 +79,32 @@ pub fn rules_json(plan: &Plan) -> String {
     let mut out = String::with_capacity(4096 + plan.events.len() * 8192);
     text::json_object(&mut out, 0, |o| {
         o.array("rules", |a| {
+            if plan.common.is_some() || plan.envelope.is_some() {
+                a.item_object(|o| common_rule(o, plan));
+            }
             for (kind, field, t) in [
-                ("COMMON", "properties", &plan.common),
                 ("IDENTIFY", "traits", &plan.identify),
                 ("GROUP", "traits", &plan.group),
             ] {
                 if let Some(t) = t {
                     a.item_object(|o| traits_rule(o, kind, field, t));
                 }
+            }
+            // Page then screen rules; the one for every page first, then by name.
+            let mut views: Vec<&Traits> = plan.views.iter().collect();
+            views.sort_by_key(|t| {
+                (
+                    t.kind != TraitsKind::Page,
+                    t.name.as_ref().map(|n| &n.value),
+                )
+            });
+            for t in views {
+                let kind = if t.kind == TraitsKind::Page {
+                    "PAGE"
+                } else {
+                    "SCREEN"
+                };
+                a.item_object(|o| traits_rule(o, kind, "properties", t));
             }
             let mut events: Vec<&Event> = plan.events.iter().collect();
             events.sort_by(|a, b| a.name.value.cmp(&b.name.value));
@@ -102,12 +129,30 @@ struct Rule<'a> {
     identity: Identity,
     /// `closed`: `additionalProperties: false` in `field`.
     closed: bool,
+    /// The COMMON rule's envelope: its properties beside `field` (replacing
+    /// the empty `context` and `traits` when it declares them), its required
+    /// ones in the root `required`, `require_one_of` as the root `anyOf`.
+    envelope: Option<&'a Traits>,
 }
 
 /// A rule's JSON Schema: `context`, `traits` and `properties` as Segment's editor
 /// writes them, with `field` holding the typed properties; keys sorted.
-fn rule_schema(o: &mut JsonWriter, r: &Rule, props: &[crate::ir::Property]) {
+fn rule_schema(o: &mut JsonWriter, r: &Rule, props: &[Property]) {
     o.str("$schema", schema::DRAFT_07);
+    let id = match r.identity {
+        Identity::User => Some("userId"),
+        Identity::Anonymous => Some("anonymousId"),
+        Identity::Group | Identity::Any => None,
+    };
+    let group = r.identity == Identity::Group;
+    let mut required = false;
+    if let Some(env) = r.envelope.filter(|e| !e.require_one_of.is_empty()) {
+        o.array("anyOf", |a| {
+            for n in &env.require_one_of {
+                a.item_object(|o| o.array("required", |a| a.item_str(&n.value)));
+            }
+        });
+    }
     if let Some(d) = r.description {
         o.str("description", d);
     }
@@ -118,13 +163,24 @@ fn rule_schema(o: &mut JsonWriter, r: &Rule, props: &[crate::ir::Property]) {
             }
         });
     }
-    let id = match r.identity {
-        Identity::User => Some("userId"),
-        Identity::Anonymous => Some("anonymousId"),
-        Identity::Group | Identity::Any => None,
-    };
-    let group = r.identity == Identity::Group;
-    let mut required = false;
+    if let Some(env) = r.envelope {
+        o.object("properties", |o| {
+            envelope_members(o, env, |o| {
+                required = schema::closed_object(o, props.iter(), r.closed)
+            })
+        });
+        let mut names = env
+            .properties
+            .iter()
+            .filter(|p| p.is_required())
+            .map(|p| &*p.name.value)
+            .peekable();
+        if names.peek().is_some() {
+            o.array("required", |a| names.for_each(|n| a.item_str(n)));
+        }
+        o.str("type", "object");
+        return;
+    }
     o.object("properties", |o| {
         if id == Some("anonymousId") {
             o.object("anonymousId", |o| o.str("type", "string"));
@@ -168,20 +224,85 @@ fn rule_schema(o: &mut JsonWriter, r: &Rule, props: &[crate::ir::Property]) {
     o.str("type", "object");
 }
 
+/// The entries of the COMMON rule's `properties`, keys sorted: the envelope's
+/// properties, `context` and `traits` (empty unless the envelope declares
+/// them) and `properties` (the `common` block, written by `common`).
+fn envelope_members(o: &mut JsonWriter, env: &Traits, common: impl FnOnce(&mut JsonWriter)) {
+    let mut common = Some(common);
+    let mut entries: Vec<(&str, Option<&Property>)> = env
+        .properties
+        .iter()
+        .filter(|p| &*p.name.value != "properties")
+        .map(|p| (&*p.name.value, Some(p)))
+        .collect();
+    for key in ["context", "properties", "traits"] {
+        if !entries.iter().any(|(n, _)| *n == key) {
+            entries.push((key, None));
+        }
+    }
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    entries.dedup_by(|a, b| a.0 == b.0);
+    for (name, p) in entries {
+        match p {
+            Some(p) => o.object(name, |o| schema::property(o, p)),
+            None if name == "properties" => {
+                if let Some(f) = common.take() {
+                    o.object(name, f);
+                }
+            }
+            None => o.object(name, |_| {}),
+        }
+    }
+}
+
+/// The COMMON rule: `common` in `properties.properties` and the envelope's
+/// fields at the top level (see [`Rule::envelope`]).
+fn common_rule(o: &mut JsonWriter, plan: &Plan) {
+    let (props, closed, common_description) = match &plan.common {
+        Some(c) => (
+            &c.properties[..],
+            c.closed.is_some(),
+            c.description.as_ref(),
+        ),
+        None => (&[][..], false, None),
+    };
+    let env = plan.envelope.as_ref();
+    o.object("jsonSchema", |o| {
+        let rule = Rule {
+            description: common_description
+                .or_else(|| env.and_then(|e| e.description.as_ref()))
+                .map(|d| d.value.as_str()),
+            field: "properties",
+            // Segment applies the COMMON schema to every call, identify and group
+            // calls included, which have no `properties`: it must not require them.
+            require_field: false,
+            labels: Vec::new(),
+            identity: Identity::Any,
+            closed,
+            envelope: env,
+        };
+        rule_schema(o, &rule, props);
+    });
+    o.str("type", "COMMON");
+    o.raw("version", 1);
+}
+
 fn traits_rule(o: &mut JsonWriter, kind: &str, field: &str, t: &Traits) {
     o.object("jsonSchema", |o| {
         let rule = Rule {
             description: t.description.as_ref().map(|d| d.value.as_str()),
             field,
-            // Segment applies the COMMON schema to every call, identify and group
-            // calls included, which have no `properties`: it must not require them.
-            require_field: kind != "COMMON",
+            require_field: true,
             labels: Vec::new(),
             identity: Identity::Any,
             closed: t.closed.is_some(),
+            envelope: None,
         };
         rule_schema(o, &rule, &t.properties);
     });
+    if let Some(n) = &t.name {
+        o.str("key", &n.value);
+    }
     o.str("type", kind);
     o.raw("version", 1);
 }
@@ -195,6 +316,7 @@ fn track_rule(o: &mut JsonWriter, e: &Event) {
             labels: event_labels(e),
             identity: e.identity(),
             closed: e.closed().is_some(),
+            envelope: None,
         };
         rule_schema(o, &rule, &e.properties);
     });

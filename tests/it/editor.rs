@@ -824,9 +824,9 @@ fn vocabulary_sample() -> (String, Vec<(usize, usize, &'static str, &'static str
     };
     for b in vocab::DECLARATIONS {
         let name = match b.keyword {
-            "plan" | "event" | "kpi" => " \"X\"",
+            "plan" | "event" | "kpi" | "page" | "screen" => " \"X\"",
             "owner" => " @x",
-            "common" | "identify" | "group" => "",
+            "common" | "identify" | "group" | "envelope" => "",
             _ => " x",
         };
         line(&mut text, &format!("{}{name} {{", b.keyword));

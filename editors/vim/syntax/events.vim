@@ -82,10 +82,10 @@ syn keyword eventsModifier contained pattern not_pattern format not_enum pii con
 
 " --- Top level: declarations
 syn keyword eventsDeclString  plan kpi nextgroup=eventsDeclTitle skipwhite
-syn keyword eventsDeclEvent   event nextgroup=eventsEventName skipwhite
+syn keyword eventsDeclEvent   event page screen nextgroup=eventsEventName skipwhite
 syn keyword eventsDeclIdent   consent retention source tool enum bundle nextgroup=eventsDeclName skipwhite
 syn keyword eventsDeclOwner   owner nextgroup=eventsDeclOwnerName skipwhite
-syn keyword eventsDeclAnon    common identify group
+syn keyword eventsDeclAnon    common envelope identify group
 syn region  eventsDeclTitle   contained start=+"+ skip=+\\\\\|\\"+ excludenl end=+"\|$+ contains=eventsEscape,eventsEscapeError
 syn region  eventsEventName   contained start=+"+ skip=+\\\\\|\\"+ excludenl end=+"\|$+ contains=eventsEscape,eventsEscapeError
 syn match   eventsDeclName    contained "\<\h\w*\>"

@@ -6,8 +6,8 @@ use crate::ir::*;
 use crate::source::{Span, Spanned};
 use crate::syntax::ast::{self, FieldBody};
 use crate::vocab::{
-    BUNDLE, COMMON, CONSENT, ENUM, EVENT, GROUP, IDENTIFY, KPI, NAMING, OWNER, PLAN, QA, RELAX,
-    RETENTION, RULES, SOURCE, TOOL,
+    BUNDLE, COMMON, CONSENT, ENUM, ENVELOPE, EVENT, GROUP, IDENTIFY, KPI, NAMING, OWNER, PAGE,
+    PLAN, QA, RELAX, RETENTION, RULES, SCREEN, SOURCE, TOOL,
 };
 use std::collections::HashMap;
 
@@ -417,12 +417,16 @@ impl Lowerer<'_> {
         b
     }
 
-    /// `common`, `identify` or `group`.
+    /// `common`, `identify`, `group`, `envelope`, `page` or `screen` (the
+    /// name of a page or screen rule is set by the caller).
     pub fn traits_decl(&mut self, d: &ast::Decl, kind: TraitsKind) -> Traits {
         let shape = match kind {
             TraitsKind::Common => &COMMON,
             TraitsKind::Identify => &IDENTIFY,
             TraitsKind::Group => &GROUP,
+            TraitsKind::Envelope => &ENVELOPE,
+            TraitsKind::Page => &PAGE,
+            TraitsKind::Screen => &SCREEN,
         };
         let items = self.items(&d.block, shape);
         let mut t = Traits {
@@ -435,6 +439,8 @@ impl Lowerer<'_> {
             properties: Vec::new(),
             allows: Vec::new(),
             closed: None,
+            name: None,
+            require_one_of: Vec::new(),
             keyword_span: d.kind.span,
             span: d.span,
         };
@@ -448,14 +454,65 @@ impl Lowerer<'_> {
                 "closed" => t.closed = self.bare(f),
                 "use" => uses.push(*f),
                 "allow" => t.allows.extend(self.allow_field(f)),
+                "require_one_of" => t.require_one_of = self.field_names(f),
                 _ => {}
             }
         }
         let own = self.properties(&items.properties);
+        if kind == TraitsKind::Envelope {
+            self.envelope_properties(&own);
+        }
         let (uses, props) = self.with_bundles(own, &uses);
         t.uses = uses;
         t.properties = props;
         t
+    }
+
+    /// Payload field names, bare or quoted: `require_one_of userId, anonymousId`.
+    fn field_names(&mut self, f: &ast::Field) -> Vec<Spanned<String>> {
+        let mut out: Vec<Spanned<String>> = Vec::new();
+        for v in self.many(f, "field names") {
+            let n = match v {
+                ast::Value::Word(w) => Spanned::new(w.text.clone(), w.span),
+                ast::Value::Str(s) => Spanned::new(s.value.clone(), s.span),
+                v => {
+                    let v = v.clone();
+                    self.bad_value(f, "field names", Some(&v));
+                    continue;
+                }
+            };
+            if let Some(first) = out.iter().find(|o| o.value == n.value) {
+                self.diags.push(
+                    Diagnostic::error(
+                        codes::INVALID_VALUE,
+                        format!("`{}` is listed twice in `{}`", n.value, f.key.text),
+                    )
+                    .primary(n.span, "listed again here")
+                    .secondary(first.span, "first listed here")
+                    .help("list each field once"),
+                );
+                continue;
+            }
+            out.push(n);
+        }
+        out
+    }
+
+    /// The envelope's own checks: `properties` is `common`'s (the COMMON rule
+    /// writes `common` there).
+    fn envelope_properties(&mut self, props: &[Property]) {
+        for p in props {
+            if &*p.name.value == "properties" {
+                self.diags.push(
+                    Diagnostic::error(
+                        codes::UNKNOWN_FIELD,
+                        "the envelope cannot declare `properties`: the properties of track calls are the `common` block's",
+                    )
+                    .primary(p.name.span, "declared in `common`")
+                    .help("move these properties into `common { … }`"),
+                );
+            }
+        }
     }
 
     fn allow_field(&mut self, f: &ast::Field) -> Option<Allow> {

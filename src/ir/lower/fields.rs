@@ -62,7 +62,7 @@ impl Lowerer<'_> {
                     let help = if shape.field(&p.name.text).is_some() {
                         format!("fields are written without `:`: `{} …`", p.name.text)
                     } else {
-                        "properties belong in an event, bundle, common, identify, group or object block".into()
+                        "properties belong in an event, bundle, common, envelope, identify, group, page, screen or object block".into()
                     };
                     self.diags.push(
                         Diagnostic::error(
@@ -151,7 +151,7 @@ impl Lowerer<'_> {
         );
     }
 
-    fn bad_value(&mut self, f: &ast::Field, expected: &str, found: Option<&Value>) {
+    pub(super) fn bad_value(&mut self, f: &ast::Field, expected: &str, found: Option<&Value>) {
         let (span, found) = match found {
             Some(v) => (v.span(), v.describe().to_string()),
             None => (f.span, "nothing".to_string()),
@@ -191,7 +191,7 @@ impl Lowerer<'_> {
     }
 
     /// The values of a list field (`sources a, b`); an empty list is reported.
-    fn many<'a>(&mut self, f: &'a ast::Field, expected: &str) -> &'a [Value] {
+    pub(super) fn many<'a>(&mut self, f: &'a ast::Field, expected: &str) -> &'a [Value] {
         match &f.body {
             FieldBody::Values(vs) => vs,
             _ => {

@@ -58,6 +58,9 @@ struct Registered {
     common: Option<(usize, Span)>,
     identify: Option<(usize, Span)>,
     group: Option<(usize, Span)>,
+    envelope: Option<(usize, Span)>,
+    /// Page and screen rules: declaration, kind, name (none: every page).
+    views: Vec<(usize, TraitsKind, Option<Spanned<String>>, Span)>,
 }
 
 /// The top-level declarations of a plan, in source order, as lowering reads them:
@@ -273,6 +276,16 @@ pub fn lower<'a>(decls: &mut dyn DeclSource<'a>, cx: &Context<'_>) -> (Plan, Vec
     plan.common = traits(reg.common, TraitsKind::Common);
     plan.identify = traits(reg.identify, TraitsKind::Identify);
     plan.group = traits(reg.group, TraitsKind::Group);
+    plan.envelope = traits(reg.envelope, TraitsKind::Envelope);
+    plan.views = std::mem::take(&mut reg.views)
+        .into_iter()
+        .filter_map(|(i, kind, name, _)| {
+            let d = decls.take(i)?;
+            let mut t = l.traits_decl(&d, kind);
+            t.name = name;
+            Some(t)
+        })
+        .collect();
     plan.events = lower_all!(Kind::Event, event_decl);
     plan.kpis = lower_all!(Kind::Kpi, kpi_decl);
     plan.bundles = std::mem::take(&mut l.bundles);
@@ -427,7 +440,11 @@ impl Lowerer<'_> {
                 reg.plans.push((index, d.keyword.span, title));
                 return;
             }
-            "common" | "identify" | "group" => {
+            "page" | "screen" => {
+                self.register_view(index, d, reg);
+                return;
+            }
+            "common" | "identify" | "group" | "envelope" => {
                 if let Some(n) = d.name {
                     self.diags.push(
                         Diagnostic::error(codes::MISSING, format!("`{kind}` takes no name"))
@@ -438,6 +455,7 @@ impl Lowerer<'_> {
                 let slot = match kind {
                     "common" => &mut reg.common,
                     "identify" => &mut reg.identify,
+                    "envelope" => &mut reg.envelope,
                     _ => &mut reg.group,
                 };
                 if let Some((_, first)) = slot {
@@ -545,6 +563,49 @@ impl Lowerer<'_> {
         self.event_keys
             .insert(key, (idx, name.span, name.value.clone()));
         true
+    }
+
+    /// `page { }`, `page "Pricing" { }`, `screen …`: one rule per kind and name.
+    fn register_view(&mut self, index: usize, d: Head<'_>, reg: &mut Registered) {
+        let kind = if d.keyword.text == "page" {
+            TraitsKind::Page
+        } else {
+            TraitsKind::Screen
+        };
+        let keyword = kind.keyword();
+        let name = match d.name {
+            None => None,
+            Some(_) => {
+                let example = format!("{keyword} \"Pricing\" {{");
+                let what = format!("a named `{keyword}` rule");
+                let Some(n) = self.quoted_name(d, &what, &example) else {
+                    return;
+                };
+                Some(n)
+            }
+        };
+        let at = name.as_ref().map_or(d.keyword.span, |n| n.span);
+        let same = |n: &Option<Spanned<String>>| {
+            n.as_ref().map(|n| &n.value) == name.as_ref().map(|n| &n.value)
+        };
+        if let Some(&(_, _, _, first)) = reg.views.iter().find(|(_, k, n, _)| *k == kind && same(n))
+        {
+            let label = match &name {
+                Some(n) => format!("`{keyword} {:?}`", n.value),
+                None => format!("`{keyword}` (every {keyword})"),
+            };
+            self.diags.push(
+                Diagnostic::error(
+                    codes::DUPLICATE_DECLARATION,
+                    format!("{label} is declared twice"),
+                )
+                .primary(at, "declared again here")
+                .secondary(first, "first declared here")
+                .help("a plan has one rule per page or screen name: merge them"),
+            );
+            return;
+        }
+        reg.views.push((index, kind, name, at));
     }
 
     fn quoted_name(&mut self, d: Head<'_>, what: &str, example: &str) -> Option<Spanned<String>> {
@@ -691,9 +752,15 @@ fn compute_effective(plan: &mut Plan) {
         let ctx = container(e.owner.as_ref(), e.consent.as_ref(), e.retention.as_deref());
         apply(&mut e.properties, ctx);
     }
-    for t in [&mut plan.common, &mut plan.identify, &mut plan.group]
-        .into_iter()
-        .flatten()
+    for t in [
+        &mut plan.common,
+        &mut plan.identify,
+        &mut plan.group,
+        &mut plan.envelope,
+    ]
+    .into_iter()
+    .flatten()
+    .chain(plan.views.iter_mut())
     {
         let ctx = container(t.owner.as_ref(), t.consent.as_ref(), t.retention.as_ref());
         apply(&mut t.properties, ctx);

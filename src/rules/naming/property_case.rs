@@ -22,6 +22,10 @@ impl Rule for PropertyCase {
         let style = plan.meta.naming.properties;
         for_each_declared(plan, &mut |at| {
             let c = at.container;
+            if c == crate::rules::Container::Traits(crate::ir::TraitsKind::Envelope) {
+                // The envelope's fields are Segment's names (`userId`, `context.userAgent`).
+                return;
+            }
             let name = &at.property.name.value;
             if property_ok(name, style) {
                 return;

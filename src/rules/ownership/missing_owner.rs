@@ -4,7 +4,7 @@ use crate::rules::{Container, DefaultLevel, Finding, Rule, RuleDoc};
 pub(crate) static DOC: RuleDoc = RuleDoc {
     name: "ownership/missing-owner",
     default: DefaultLevel::Error,
-    summary: "Every event, and the `identify` and `group` blocks, name an owner.",
+    summary: "Every event, the `identify` and `group` blocks, and every `page` and `screen` rule name an owner.",
     why: "When an event breaks, someone has to fix it. Without an owner, QA defects, consent questions and deletion requests have nobody to go to.",
     bad: "event \"Order Completed\" {\n  description \"…\"\n}",
     good: "event \"Order Completed\" {\n  description \"…\"\n  owner @growth\n}",
@@ -44,6 +44,19 @@ impl Rule for MissingOwner {
                         Container::Traits(t.kind),
                         format!("`{}` has no owner", t.kind.keyword()),
                         t.keyword_span,
+                        "no `owner`",
+                    )
+                    .help(hint.clone()),
+                );
+            }
+        }
+        for (i, t) in plan.views.iter().enumerate() {
+            if t.owner.is_none() {
+                out.push(
+                    Finding::new(
+                        Container::View(i),
+                        format!("`{}` has no owner", Plan::view_label(t)),
+                        t.name.as_ref().map_or(t.keyword_span, |n| n.span),
                         "no `owner`",
                     )
                     .help(hint.clone()),

@@ -200,6 +200,27 @@ pub(super) fn check_tables(report: Report, plan: &Plan, out: &mut Vec<Finding>) 
                 out,
             );
         }
+        // Page and screen calls: a named rule's properties share the table
+        // with those of the rule for every page (or screen).
+        for (i, t) in plan.views.iter().enumerate() {
+            let every = plan
+                .views
+                .iter()
+                .find(|v| v.kind == t.kind && v.name.is_none() && t.name.is_some())
+                .map_or(&[][..], |v| &v.properties[..]);
+            cols.clear();
+            columns(every, "", false, &mut cols);
+            columns(&t.properties, "", true, &mut cols);
+            check_table(
+                report,
+                plan,
+                Container::View(i),
+                &t.properties,
+                every,
+                &cols,
+                out,
+            );
+        }
         // An event's table: the `common` properties (reported with `common`),
         // then the event's own.
         let common = plan.common.as_ref().map_or(&[][..], |c| &c.properties[..]);

@@ -5,7 +5,7 @@ pub(crate) static DOC: RuleDoc = RuleDoc {
     name: "segment/reserved-name",
     default: DefaultLevel::Error,
     summary: "Segment's envelope fields (`userId`, `anonymousId`, `messageId`, `context`, `integrations`, …) are not redefined as properties or traits, and reserved properties and traits (`revenue`, `value`, `currency`, `email`, `createdAt`, …) keep the type Segment's spec gives them. Other names Segment uses (`type`, `channel`, `id`, `timestamp`) are ordinary properties here; a property named like a warehouse column Segment fills itself is `segment/warehouse-column`'s.",
-    why: "The envelope fields are the call's own (Spec, common fields: https://segment.com/docs/connections/spec/common/): a `userId` or `context` property is read as the call's by destinations, and in a warehouse it lands in (or flattens into) a column Segment fills itself, where it is discarded (https://segment.com/docs/connections/storage/warehouses/schema/). Destinations map reserved properties and traits by their spec'd type (https://segment.com/docs/connections/spec/track/#properties, https://segment.com/docs/connections/spec/identify/#traits, https://segment.com/docs/connections/spec/group/#traits): a string `revenue` or a numeric `email` is dropped or corrupts the mapping.",
+    why: "The envelope fields are the call's own (Spec, common fields: https://segment.com/docs/connections/spec/common/): a `userId` or `context` property is read as the call's by destinations, and in a warehouse it lands in (or flattens into) a column Segment fills itself, where it is discarded (https://segment.com/docs/connections/storage/warehouses/schema/). Destinations map reserved properties and traits by their spec'd type (https://segment.com/docs/connections/spec/track/#properties, https://segment.com/docs/connections/spec/identify/#traits, https://segment.com/docs/connections/spec/group/#traits, https://segment.com/docs/connections/spec/page/#properties, https://segment.com/docs/connections/spec/screen/#properties): a string `revenue` or a numeric `email` is dropped or corrupts the mapping.",
     bad: "event \"Order Completed\" {\n  userId:  string\n  revenue: string\n}",
     good: "event \"Order Completed\" {\n  identity user      // the payload's userId is required\n  revenue: number\n}",
 };
@@ -44,6 +44,7 @@ enum Kind {
     When,
     Object,
     TextOrNumber,
+    TextList,
 }
 
 impl Kind {
@@ -54,6 +55,9 @@ impl Kind {
             Kind::When => matches!(t, Type::Datetime | Type::Date | Type::String),
             Kind::Object => matches!(t, Type::Object(_)),
             Kind::TextOrNumber => matches!(t, Type::String | Type::Integer | Type::Number),
+            Kind::TextList => {
+                matches!(t, Type::List(l) if Kind::Text.accepts(&l.ty))
+            }
         }
     }
 
@@ -64,6 +68,7 @@ impl Kind {
             Kind::When => "a date-time",
             Kind::Object => "an object",
             Kind::TextOrNumber => "a string or a number",
+            Kind::TextList => "a list of strings",
         }
     }
 }
@@ -74,6 +79,20 @@ const TRACK: &[(&str, Kind)] = &[
     ("currency", Kind::Text),
     ("value", Kind::Numeric),
 ];
+
+/// Reserved properties of page calls (Spec: Page).
+const PAGE: &[(&str, Kind)] = &[
+    ("keywords", Kind::TextList),
+    ("name", Kind::Text),
+    ("path", Kind::Text),
+    ("referrer", Kind::Text),
+    ("search", Kind::Text),
+    ("title", Kind::Text),
+    ("url", Kind::Text),
+];
+
+/// Reserved properties of screen calls (Spec: Screen).
+const SCREEN: &[(&str, Kind)] = &[("name", Kind::Text)];
 
 /// Reserved traits of identify calls (Segment spec), camelCase and snake_case.
 const IDENTIFY: &[(&str, Kind)] = &[
@@ -126,7 +145,8 @@ impl Rule for ReservedName {
     fn check(&self, plan: &Plan, out: &mut Vec<Finding>) {
         for_each_declared(plan, &mut |at| {
             let c = at.container;
-            if at.path.len() != 1 {
+            if at.path.len() != 1 || c == Container::Traits(TraitsKind::Envelope) {
+                // The envelope declares the envelope's fields.
                 return;
             }
             let p = at.property;
@@ -158,6 +178,8 @@ impl Rule for ReservedName {
             let table: &[(&str, Kind)] = match c {
                 Container::Traits(TraitsKind::Identify) => IDENTIFY,
                 Container::Traits(TraitsKind::Group) => GROUP,
+                Container::View(i) if plan.views[i].kind == TraitsKind::Page => PAGE,
+                Container::View(_) => SCREEN,
                 _ => TRACK,
             };
             if let Some((_, kind)) = table.iter().find(|(n, _)| *n == name)
@@ -202,6 +224,7 @@ fn container_prefix(plan: &Plan, c: &Container) -> String {
             "snake_case",
         ),
         Container::Traits(k) => k.keyword().to_string(),
+        Container::View(i) => plan.views[*i].kind.keyword().to_string(),
         Container::Bundle(i) => {
             crate::rules::convert_case(&plan.bundles[*i].name.value, "snake_case")
         }
