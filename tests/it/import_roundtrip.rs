@@ -6,9 +6,10 @@
 //!   every schema node of the input (the model, rendered as rules here, equals
 //!   the expected rules) and reports no warning.
 //! - `round_trip_through_build`: `import` → `check` (no errors) → `build
-//!   --target all` → `segment/rules.json` equals the expected rules. It runs
-//!   when the language has every construct of issue 14; until then it lists
-//!   the constructs still pending.
+//!   --target all` → `segment/rules.json` equals the expected rules. While the
+//!   language lacks a construct of issue 14 (`pending_constructs()`), it runs
+//!   through the library with that construct left out of the imported plan and
+//!   the expected rules; once none is pending, through `eventsc import`.
 //!
 //! Both compare JSON Schema nodes after one normalization, the documented
 //! round-trip guarantee (README, "Import"): key order; `$schema` (the draft);
@@ -135,58 +136,172 @@ fn round_trip_through_build() {
     let pending = super::import::pending_constructs();
     if !pending.is_empty() {
         eprintln!(
-            "round trip through build: waiting for the language to have {}",
+            "round trip through build: the corpora without {} (pending in the language)",
             pending.join(", ")
         );
-        return;
     }
-    for (_, rel, exp) in CASES {
+    for (layout, rel, exp) in CASES {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
         let path = corpus(rel);
-        let imported = run::eventsc(
-            d,
-            &[
-                "import",
-                path.to_str().unwrap(),
-                "--out",
-                "imported.events",
-                "--owner",
-                "@analytics",
-            ],
-            None,
-        );
-        assert_eq!(imported.code, 0, "{rel}: {}", imported.record);
-        assert!(
-            imported.stderr.contains("the plan checks with no errors")
-                || imported.stderr.contains("the plan checks with no problems"),
-            "{rel}: {}",
-            imported.stderr
-        );
-        let built = run::eventsc(
-            d,
-            &[
-                "build",
-                "imported.events",
-                "--target",
-                "all",
-                "--out",
-                "out",
-            ],
-            None,
-        );
-        assert_eq!(built.code, 0, "{rel}: {}", built.record);
-        let rules: Value = serde_json::from_str(
-            &std::fs::read_to_string(d.join("out/segment/rules.json")).unwrap(),
-        )
-        .unwrap();
-        let diffs = compare(&expected(exp), &rules);
+        let mut expected = expected(exp);
+        if pending.is_empty() {
+            // The user's path: `eventsc import`.
+            let imported = run::eventsc(
+                d,
+                &[
+                    "import",
+                    path.to_str().unwrap(),
+                    "--out",
+                    "imported.events",
+                    "--owner",
+                    &format!("@{IMPORT_OWNER}"),
+                ],
+                None,
+            );
+            assert_eq!(imported.code, 0, "{rel}: {}", imported.record);
+            assert!(
+                imported.stderr.contains("the plan checks with no errors")
+                    || imported.stderr.contains("the plan checks with no problems"),
+                "{rel}: {}",
+                imported.stderr
+            );
+        } else {
+            // The same steps through the library, with the constructs the
+            // language does not have yet left out of the plan and the rules.
+            let plan = library_import(*layout, rel, &pending, &mut expected);
+            write_plan(d, rel, &plan);
+        }
+        let rules = check_and_build(d, rel, "all");
+        let diffs = compare(&expected, &rules);
         assert!(
             diffs.is_empty(),
             "{rel}: {} differences after the round trip, first ones:\n{}",
             diffs.len(),
             diffs[..diffs.len().min(20)].join("\n")
         );
+    }
+}
+
+/// `rel` read by the library as `eventsc import` reads it, without the
+/// `pending` constructs (left out of `expected` too).
+fn library_import(layout: Layout, rel: &str, pending: &[&str], expected: &mut Value) -> Plan {
+    let (mut plan, _) = detect::read(layout, &input(&corpus(rel))).unwrap();
+    if plan.title.trim().is_empty() {
+        plan.title = "Imported tracking plan".to_string(); // as `eventsc import`
+    }
+    leave_out(pending, &mut plan, expected);
+    plan
+}
+
+/// `d/imported.events`: `plan` written as `eventsc import --owner @analytics` writes it.
+fn write_plan(d: &std::path::Path, rel: &str, plan: &Plan) {
+    let written = eventsc::import::write(
+        plan,
+        &eventsc::import::Options {
+            owner: Some(IMPORT_OWNER.to_string()),
+        },
+    )
+    .unwrap();
+    assert!(written.formatted, "{rel}: the plan parses");
+    std::fs::write(d.join("imported.events"), &written.text).unwrap();
+}
+
+/// `eventsc check` (no errors) and `eventsc build --target TARGET` of
+/// `d/imported.events`: the rules of `segment/rules.json`.
+fn check_and_build(d: &std::path::Path, rel: &str, target: &str) -> Value {
+    let checked = run::eventsc(d, &["check", "imported.events"], None);
+    assert_eq!(checked.code, 0, "{rel}: {}", checked.record);
+    assert!(
+        !checked.stderr.contains("error"),
+        "{rel}: {}",
+        checked.record
+    );
+    let built = run::eventsc(
+        d,
+        &[
+            "build",
+            "imported.events",
+            "--target",
+            target,
+            "--out",
+            "out",
+        ],
+        None,
+    );
+    assert_eq!(built.code, 0, "{rel}: {}", built.record);
+    serde_json::from_str(&std::fs::read_to_string(d.join("out/segment/rules.json")).unwrap())
+        .unwrap()
+}
+
+/// The round trip can fail: the corpus's plan with one property lost and one
+/// field stated that the input did not have (`status planned`, which the
+/// `segment` target then writes as a label) gives back rules that differ in
+/// exactly those places.
+#[test]
+fn the_round_trip_fails_on_a_lost_or_added_node() {
+    let pending = super::import::pending_constructs();
+    let (layout, rel, exp) = CASES[0];
+    let mut expected = expected(exp);
+    let mut plan = library_import(layout, rel, &pending, &mut expected);
+    let lost = plan.events[0].properties.remove(0).name;
+    let lost_from = plan.events[0].name.clone();
+    plan.events[1].status = Some("planned".to_string());
+    let added_to = plan.events[1].name.clone();
+    let dir = tempfile::tempdir().unwrap();
+    write_plan(dir.path(), rel, &plan);
+    let diffs = compare(&expected, &check_and_build(dir.path(), rel, "segment"));
+    let lost_token = lost.replace('~', "~0").replace('/', "~1");
+    assert!(
+        diffs
+            .iter()
+            .any(|d| d.starts_with(&format!("lost TRACK {lost_from:?}"))
+                && d.contains(&format!("/properties/properties/properties/{lost_token}"))),
+        "{diffs:?}"
+    );
+    assert!(
+        diffs
+            .iter()
+            .any(|d| d.starts_with(&format!("added TRACK {added_to:?}")) && d.contains("labels")),
+        "{diffs:?}"
+    );
+}
+
+/// Leaves the constructs still `pending` in the language out of an imported
+/// plan and out of its expected rules, so the round trip runs on the rest.
+/// A pending construct the corpora use and this cannot leave out fails.
+fn leave_out(pending: &[&str], plan: &mut Plan, expected: &mut Value) {
+    let rules = expected["rules"].as_array_mut().unwrap();
+    for construct in pending {
+        match *construct {
+            "envelope" => {
+                // The COMMON rule keeps its `properties` (the `common` block).
+                plan.envelope = None;
+                for r in rules.iter_mut().filter(|r| r["type"] == "COMMON") {
+                    let s = r["jsonSchema"].as_object_mut().unwrap();
+                    s.remove("required");
+                    s.remove("anyOf");
+                    if let Some(Value::Object(p)) = s.get_mut("properties") {
+                        p.retain(|k, _| k == "properties");
+                    }
+                }
+            }
+            "page and screen rules" => {
+                plan.screens.clear();
+                rules.retain(|r| r["type"] != "PAGE" && r["type"] != "SCREEN");
+            }
+            "event versions" => {
+                plan.events.retain(|e| e.version.is_none_or(|v| v == 1));
+                for e in &mut plan.events {
+                    e.version = None;
+                }
+                rules.retain(|r| r["type"] != "TRACK" || r["version"] == 1);
+            }
+            // The corpora name no property `type`, `channel`, `id` or
+            // `timestamp`; import relaxes what the rule reports otherwise.
+            "reserved names narrowed" => {}
+            other => panic!("the corpora need {other}, which the language has lost"),
+        }
     }
 }
 
