@@ -131,6 +131,128 @@ fn importers_lose_nothing() {
     }
 }
 
+/// `eventsc import` on every corpus: no warning (nothing there the plan cannot
+/// hold), the keys with no plan meaning counted in one line, and `--format
+/// json` listing what was kept (every rule and property of the input) and what
+/// was lost (nothing).
+#[test]
+fn every_corpus_imports_quietly_and_lists_kept_and_lost() {
+    let pending = super::import::pending_constructs();
+    let dir = tempfile::tempdir().unwrap();
+    for (_, rel, exp) in CASES {
+        let path = corpus(rel);
+        let path = path.to_str().unwrap();
+        let human = run::eventsc(
+            dir.path(),
+            &[
+                "import",
+                path,
+                "--owner",
+                "@analytics",
+                "--out",
+                "p.events",
+                "--force",
+            ],
+            None,
+        );
+        assert_eq!(human.code, 0, "{rel}: {}", human.record);
+        assert!(
+            !human.stderr.contains("warning:"),
+            "{rel}: {}",
+            human.stderr
+        );
+        let skipped_lines: Vec<&str> = human
+            .stderr
+            .lines()
+            .filter(|l| l.contains("with no plan meaning skipped"))
+            .collect();
+        let out = run::eventsc(
+            dir.path(),
+            &["import", path, "--owner", "@analytics", "--format", "json"],
+            None,
+        );
+        assert_eq!(out.code, 0, "{rel}: {}", out.record);
+        let report: Value = serde_json::from_str(&out.stdout).unwrap();
+        assert_eq!(report["lost"], json!([]), "{rel}");
+        // One line counts every skipped key, as the JSON lists them.
+        let skipped: u64 = report["skipped"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|n| n.as_u64().unwrap())
+            .sum();
+        match skipped {
+            0 => assert!(skipped_lines.is_empty(), "{rel}: {skipped_lines:?}"),
+            n => assert!(
+                skipped_lines.len() == 1
+                    && skipped_lines[0].contains(&format!("{n} keys with no plan meaning")),
+                "{rel}: {n} skipped, {skipped_lines:?}"
+            ),
+        }
+        // Kept: every rule and every property of the input.
+        let expected = expected(exp);
+        let rules = expected["rules"].as_array().unwrap();
+        let of = |t: &str| rules.iter().filter(|r| r["type"] == t).count();
+        let mut versions: std::collections::HashMap<&str, usize> = Default::default();
+        for r in rules.iter().filter(|r| r["type"] == "TRACK") {
+            *versions.entry(r["key"].as_str().unwrap()).or_default() += 1;
+        }
+        let versioned: usize = versions.values().filter(|&&n| n > 1).sum();
+        let common = rules.iter().find(|r| r["type"] == "COMMON");
+        let envelope = common.is_some_and(|r| {
+            r["jsonSchema"]["properties"]
+                .as_object()
+                .is_some_and(|p| p.keys().any(|k| k != "properties"))
+        });
+        let properties: usize = rules
+            .iter()
+            .map(|r| count_properties(&r["jsonSchema"]))
+            .sum();
+        let kept = &report["kept"];
+        assert_eq!(
+            kept,
+            &json!({
+                "events": of("TRACK"),
+                "event_versions": versioned,
+                "properties": properties,
+                "envelope": envelope,
+                "common": common.is_some(),
+                "identify": of("IDENTIFY") == 1,
+                "group": of("GROUP") == 1,
+                "pages": of("PAGE"),
+                "screens": of("SCREEN"),
+            }),
+            "{rel}"
+        );
+        if pending.is_empty() {
+            assert_eq!(report["check"]["errors"], 0, "{rel}");
+        }
+    }
+}
+
+/// The properties a rule's schema declares, nested ones included (object
+/// properties and list items of objects): the call's `properties`/`traits`
+/// and, for COMMON, its other top-level fields (the envelope).
+fn count_properties(schema: &Value) -> usize {
+    fn props(node: &Value) -> usize {
+        let own = node["properties"]
+            .as_object()
+            .map_or(0, |m| m.values().map(|p| 1 + props(p)).sum::<usize>());
+        own + match &node["items"] {
+            Value::Object(_) => props(&node["items"]),
+            _ => 0,
+        }
+    }
+    schema["properties"].as_object().map_or(0, |m| {
+        m.iter()
+            .map(|(k, v)| match k.as_str() {
+                "properties" | "traits" => props(v),
+                _ => 1 + props(v),
+            })
+            .sum()
+    })
+}
+
 #[test]
 fn round_trip_through_build() {
     let pending = super::import::pending_constructs();
