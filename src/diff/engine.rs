@@ -18,13 +18,13 @@ use std::collections::{BTreeSet, HashMap};
 
 /// One side of the comparison.
 #[derive(Clone, Copy)]
-pub struct Side<'a> {
+pub(crate) struct Side<'a> {
     pub plan: &'a Plan,
     pub sources: &'a SourceMap,
 }
 
 /// Compares OLD with NEW.
-pub fn diff(old: Side, new: Side) -> Report {
+pub(crate) fn diff(old: Side, new: Side) -> Report {
     let mut d = Differ {
         old,
         new,

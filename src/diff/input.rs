@@ -12,7 +12,7 @@ use std::process::{Command, Stdio};
 
 /// Where one side of the diff comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Spec {
+pub(crate) enum Spec {
     /// A file or directory on disk (or `-`).
     Path(PathBuf),
     /// `REV:PATH`: a path in a git revision; the path is relative to the current
@@ -23,7 +23,7 @@ pub enum Spec {
 impl Spec {
     /// An argument that names an existing file or directory is a path; otherwise
     /// `REV:PATH` is read from git.
-    pub fn parse(arg: &str) -> Spec {
+    pub(crate) fn parse(arg: &str) -> Spec {
         if arg == "-" || Path::new(arg).exists() {
             return Spec::Path(PathBuf::from(arg));
         }
@@ -48,7 +48,7 @@ impl fmt::Display for Spec {
 
 /// A problem reading a side: one line, exit code 2.
 #[derive(Debug)]
-pub struct InputError(pub String);
+pub(crate) struct InputError(pub String);
 
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -60,7 +60,7 @@ impl std::error::Error for InputError {}
 
 /// The files of one side, and what identifies them (to refuse comparing a
 /// thing with itself).
-pub struct Loaded {
+pub(crate) struct Loaded {
     pub sources: SourceMap,
     /// Files that could not be decoded (E0006).
     pub diagnostics: Vec<Diagnostic>,
@@ -69,7 +69,7 @@ pub struct Loaded {
 }
 
 /// Reads one side.
-pub fn load(spec: &Spec) -> Result<Loaded, InputError> {
+pub(crate) fn load(spec: &Spec) -> Result<Loaded, InputError> {
     match spec {
         Spec::Path(p) => load_path(p),
         Spec::Git { rev, path } => load_git(rev, path),
@@ -249,7 +249,7 @@ fn load_git(rev: &str, path: &str) -> Result<Loaded, InputError> {
 }
 
 /// A source map of in-memory files (tests, audit records).
-pub fn sources_of(files: &[(String, String)]) -> SourceMap {
+pub(crate) fn sources_of(files: &[(String, String)]) -> SourceMap {
     let mut sources = SourceMap::new();
     for (name, text) in files {
         sources.add(SourceFile::new(name.clone(), None, text.clone()));

@@ -22,393 +22,395 @@ const fn kind(name: &'static str, class: Class, doc: &'static str) -> ChangeKind
     ChangeKind { name, class, doc }
 }
 
-pub static PLAN_TITLE_CHANGED: ChangeKind = kind(
+pub(crate) static PLAN_TITLE_CHANGED: ChangeKind = kind(
     "plan-title-changed",
     Class::Documentation,
     "The plan's title changed.",
 );
-pub static PLAN_DESCRIPTION_CHANGED: ChangeKind = kind(
+pub(crate) static PLAN_DESCRIPTION_CHANGED: ChangeKind = kind(
     "plan-description-changed",
     Class::Documentation,
     "The plan's description was added, changed or removed.",
 );
-pub static PLAN_USE_CASE_CHANGED: ChangeKind = kind(
+pub(crate) static PLAN_USE_CASE_CHANGED: ChangeKind = kind(
     "plan-use-case-changed",
     Class::Documentation,
     "The plan's `use_case` was added, changed or removed.",
 );
-pub static PLAN_SOURCES_CHANGED: ChangeKind = kind(
+pub(crate) static PLAN_SOURCES_CHANGED: ChangeKind = kind(
     "plan-sources-changed",
     Class::Documentation,
     "Sources were added to or removed from the plan's `sources`.",
 );
-pub static PLAN_TOOLS_CHANGED: ChangeKind = kind(
+pub(crate) static PLAN_TOOLS_CHANGED: ChangeKind = kind(
     "plan-tools-changed",
     Class::Documentation,
     "Tools were added to or removed from the plan's `tools`.",
 );
-pub static PLAN_CONSTRAINTS_CHANGED: ChangeKind = kind(
+pub(crate) static PLAN_CONSTRAINTS_CHANGED: ChangeKind = kind(
     "plan-constraints-changed",
     Class::Governance,
     "Compliance profiles (`constraints`) were added or removed: what the governance rules require changes.",
 );
-pub static PLAN_TIMELINE_CHANGED: ChangeKind = kind(
+pub(crate) static PLAN_TIMELINE_CHANGED: ChangeKind = kind(
     "plan-timeline-changed",
     Class::Documentation,
     "The plan's delivery date (`timeline`) changed.",
 );
-pub static PLAN_RETENTION_CHANGED: ChangeKind = kind(
+pub(crate) static PLAN_RETENTION_CHANGED: ChangeKind = kind(
     "plan-retention-changed",
     Class::Governance,
     "The plan's default retention policy changed: how long every property without its own policy is kept.",
 );
-pub static PLAN_NAMING_CHANGED: ChangeKind = kind(
+pub(crate) static PLAN_NAMING_CHANGED: ChangeKind = kind(
     "plan-naming-changed",
     Class::Governance,
     "The naming convention of events or properties changed.",
 );
-pub static PLAN_PATTERN_CHANGED: ChangeKind = kind(
+pub(crate) static PLAN_PATTERN_CHANGED: ChangeKind = kind(
     "plan-pattern-changed",
     Class::Governance,
     "The task graph of the plan (`pattern pipeline` or `diamond`) changed.",
 );
-pub static PLAN_QA_CHANGED: ChangeKind = kind(
+pub(crate) static PLAN_QA_CHANGED: ChangeKind = kind(
     "plan-qa-changed",
     Class::Governance,
     "A QA threshold changed: coverage, defect ceiling, retry limit or `escalate_after`.",
 );
-pub static PLAN_PEOPLE_CHANGED: ChangeKind = kind(
+pub(crate) static PLAN_PEOPLE_CHANGED: ChangeKind = kind(
     "plan-people-changed",
     Class::Governance,
     "The escalation ladder, the rip-cord recipients or the approvers changed.",
 );
-pub static PLAN_RULE_CHANGED: ChangeKind = kind(
+pub(crate) static PLAN_RULE_CHANGED: ChangeKind = kind(
     "plan-rule-changed",
     Class::Governance,
     "A governance rule's level was set, changed or reset in `rules { }`.",
 );
-pub static PLAN_RELAX_CHANGED: ChangeKind = kind(
+pub(crate) static PLAN_RELAX_CHANGED: ChangeKind = kind(
     "plan-relax-changed",
     Class::Governance,
     "A kind of change was relaxed, or a relaxation changed or removed, in the plan's `relax { }`.",
 );
-pub static OWNER_CHANGED: ChangeKind = kind(
+pub(crate) static OWNER_CHANGED: ChangeKind = kind(
     "owner-changed",
     Class::Governance,
     "The owner accountable for the plan, an event, a KPI or traits changed.",
 );
-pub static OWNER_DETAILS_CHANGED: ChangeKind = kind(
+pub(crate) static OWNER_DETAILS_CHANGED: ChangeKind = kind(
     "owner-details-changed",
     Class::Documentation,
     "An owner's name, email, Slack channel or description changed.",
 );
-pub static OWNER_BACKUP_CHANGED: ChangeKind = kind(
+pub(crate) static OWNER_BACKUP_CHANGED: ChangeKind = kind(
     "owner-backup-changed",
     Class::Governance,
     "An owner's `backup` changed.",
 );
-pub static OWNER_ADDED: ChangeKind =
+pub(crate) static OWNER_ADDED: ChangeKind =
     kind("owner-added", Class::Governance, "An owner was declared.");
-pub static OWNER_REMOVED: ChangeKind = kind(
+pub(crate) static OWNER_REMOVED: ChangeKind = kind(
     "owner-removed",
     Class::Governance,
     "An owner declaration was removed.",
 );
-pub static CONSENT_ADDED: ChangeKind = kind(
+pub(crate) static CONSENT_ADDED: ChangeKind = kind(
     "consent-added",
     Class::Governance,
     "A consent purpose was declared.",
 );
-pub static CONSENT_REMOVED: ChangeKind = kind(
+pub(crate) static CONSENT_REMOVED: ChangeKind = kind(
     "consent-removed",
     Class::Governance,
     "A consent purpose was removed.",
 );
-pub static CONSENT_BASIS_CHANGED: ChangeKind = kind(
+pub(crate) static CONSENT_BASIS_CHANGED: ChangeKind = kind(
     "consent-basis-changed",
     Class::Governance,
     "A consent purpose's lawful basis changed.",
 );
-pub static CONSENT_CATEGORY_CHANGED: ChangeKind = kind(
+pub(crate) static CONSENT_CATEGORY_CHANGED: ChangeKind = kind(
     "consent-category-changed",
     Class::Governance,
     "The consent-manager category of a purpose changed: payloads name it differently.",
 );
-pub static CONSENT_DESCRIPTION_CHANGED: ChangeKind = kind(
+pub(crate) static CONSENT_DESCRIPTION_CHANGED: ChangeKind = kind(
     "consent-description-changed",
     Class::Documentation,
     "A consent purpose's description changed.",
 );
-pub static CONSENT_CHANGED: ChangeKind = kind(
+pub(crate) static CONSENT_CHANGED: ChangeKind = kind(
     "consent-changed",
     Class::Governance,
     "The consent purpose of an event, traits or a property changed.",
 );
-pub static RETENTION_ADDED: ChangeKind = kind(
+pub(crate) static RETENTION_ADDED: ChangeKind = kind(
     "retention-added",
     Class::Governance,
     "A retention policy was declared.",
 );
-pub static RETENTION_REMOVED: ChangeKind = kind(
+pub(crate) static RETENTION_REMOVED: ChangeKind = kind(
     "retention-removed",
     Class::Governance,
     "A retention policy was removed.",
 );
-pub static RETENTION_DURATION_CHANGED: ChangeKind = kind(
+pub(crate) static RETENTION_DURATION_CHANGED: ChangeKind = kind(
     "retention-duration-changed",
     Class::Governance,
     "How long a retention policy keeps data changed.",
 );
-pub static RETENTION_ACTION_CHANGED: ChangeKind = kind(
+pub(crate) static RETENTION_ACTION_CHANGED: ChangeKind = kind(
     "retention-action-changed",
     Class::Governance,
     "What a retention policy does at the end (`delete`, `anonymize`) changed.",
 );
-pub static RETENTION_DESCRIPTION_CHANGED: ChangeKind = kind(
+pub(crate) static RETENTION_DESCRIPTION_CHANGED: ChangeKind = kind(
     "retention-description-changed",
     Class::Documentation,
     "A retention policy's description changed.",
 );
-pub static RETENTION_CHANGED: ChangeKind = kind(
+pub(crate) static RETENTION_CHANGED: ChangeKind = kind(
     "retention-changed",
     Class::Governance,
     "The retention policy of an event, traits or a property changed.",
 );
-pub static SOURCE_ADDED: ChangeKind = kind(
+pub(crate) static SOURCE_ADDED: ChangeKind = kind(
     "source-added",
     Class::Documentation,
     "A source was declared.",
 );
-pub static SOURCE_REMOVED: ChangeKind = kind(
+pub(crate) static SOURCE_REMOVED: ChangeKind = kind(
     "source-removed",
     Class::Documentation,
     "A source declaration was removed.",
 );
-pub static SOURCE_CHANGED: ChangeKind = kind(
+pub(crate) static SOURCE_CHANGED: ChangeKind = kind(
     "source-changed",
     Class::Documentation,
     "A source's kind, warehouse database or schema, or description, or the source of an event, changed.",
 );
-pub static TOOL_ADDED: ChangeKind =
+pub(crate) static TOOL_ADDED: ChangeKind =
     kind("tool-added", Class::Documentation, "A tool was declared.");
-pub static TOOL_REMOVED: ChangeKind = kind(
+pub(crate) static TOOL_REMOVED: ChangeKind = kind(
     "tool-removed",
     Class::Documentation,
     "A tool declaration was removed.",
 );
-pub static TOOL_CHANGED: ChangeKind = kind(
+pub(crate) static TOOL_CHANGED: ChangeKind = kind(
     "tool-changed",
     Class::Documentation,
     "A tool's workspace, database, schema or description changed.",
 );
-pub static TOOL_BAA_CHANGED: ChangeKind = kind(
+pub(crate) static TOOL_BAA_CHANGED: ChangeKind = kind(
     "tool-baa-changed",
     Class::Governance,
     "Whether a HIPAA business associate agreement is signed with a tool changed.",
 );
-pub static TRAITS_ADDED: ChangeKind = kind(
+pub(crate) static TRAITS_ADDED: ChangeKind = kind(
     "traits-added",
     Class::Compatible,
     "A `common`, `identify` or `group` block was added.",
 );
-pub static TRAITS_REMOVED: ChangeKind = kind(
+pub(crate) static TRAITS_REMOVED: ChangeKind = kind(
     "traits-removed",
     Class::Breaking,
     "A `common`, `identify` or `group` block that had properties was removed: consumers lose them.",
 );
-pub static EMPTY_TRAITS_REMOVED: ChangeKind = kind(
+pub(crate) static EMPTY_TRAITS_REMOVED: ChangeKind = kind(
     "empty-traits-removed",
     Class::Compatible,
     "A `common`, `identify` or `group` block without properties was removed.",
 );
-pub static EVENT_ADDED: ChangeKind = kind("event-added", Class::Compatible, "An event was added.");
-pub static EVENT_REMOVED: ChangeKind = kind(
+pub(crate) static EVENT_ADDED: ChangeKind =
+    kind("event-added", Class::Compatible, "An event was added.");
+pub(crate) static EVENT_REMOVED: ChangeKind = kind(
     "event-removed",
     Class::Breaking,
     "An event was removed without being deprecated and replaced first: consumers lose its data.",
 );
-pub static EVENT_REMOVED_AFTER_DEPRECATION: ChangeKind = kind(
+pub(crate) static EVENT_REMOVED_AFTER_DEPRECATION: ChangeKind = kind(
     "event-removed-after-deprecation",
     Class::Governance,
     "A deprecated event with a `replaced_by` was removed, as planned.",
 );
-pub static EVENT_RENAMED: ChangeKind = kind(
+pub(crate) static EVENT_RENAMED: ChangeKind = kind(
     "event-renamed",
     Class::Breaking,
     "An event was renamed without `replaced_by`: to consumers, the old event disappears.",
 );
-pub static DESCRIPTION_CHANGED: ChangeKind = kind(
+pub(crate) static DESCRIPTION_CHANGED: ChangeKind = kind(
     "description-changed",
     Class::Documentation,
     "The description of an event, traits, a property or a KPI changed.",
 );
-pub static STATUS_CHANGED: ChangeKind = kind(
+pub(crate) static STATUS_CHANGED: ChangeKind = kind(
     "status-changed",
     Class::Governance,
     "An event's `status` (planned, implemented, deprecated) changed.",
 );
-pub static SAMPLING_CHANGED: ChangeKind = kind(
+pub(crate) static SAMPLING_CHANGED: ChangeKind = kind(
     "sampling-changed",
     Class::Compatible,
     "An event's `sampling` changed: payloads stay valid, volumes change.",
 );
-pub static SINCE_CHANGED: ChangeKind = kind(
+pub(crate) static SINCE_CHANGED: ChangeKind = kind(
     "since-changed",
     Class::Documentation,
     "An event's `since` version changed.",
 );
-pub static TAGS_CHANGED: ChangeKind = kind(
+pub(crate) static TAGS_CHANGED: ChangeKind = kind(
     "tags-changed",
     Class::Documentation,
     "An event's tags changed.",
 );
-pub static LABELS_CHANGED: ChangeKind = kind(
+pub(crate) static LABELS_CHANGED: ChangeKind = kind(
     "labels-changed",
     Class::Documentation,
     "An event's Segment labels changed.",
 );
-pub static IDENTITY_CHANGED: ChangeKind = kind(
+pub(crate) static IDENTITY_CHANGED: ChangeKind = kind(
     "identity-changed",
     Class::Breaking,
     "An event's `identity` was narrowed: payloads that carried only another id are rejected.",
 );
-pub static IDENTITY_WIDENED: ChangeKind = kind(
+pub(crate) static IDENTITY_WIDENED: ChangeKind = kind(
     "identity-widened",
     Class::Compatible,
     "An event's `identity` was widened to `any`: every payload valid before stays valid.",
 );
-pub static FLAG_CHANGED: ChangeKind = kind(
+pub(crate) static FLAG_CHANGED: ChangeKind = kind(
     "flag-changed",
     Class::Documentation,
     "An event's feature flag changed.",
 );
-pub static RELEASE_CHANGED: ChangeKind = kind(
+pub(crate) static RELEASE_CHANGED: ChangeKind = kind(
     "release-changed",
     Class::Documentation,
     "An event's release date changed.",
 );
-pub static REPLACED_BY_CHANGED: ChangeKind = kind(
+pub(crate) static REPLACED_BY_CHANGED: ChangeKind = kind(
     "replaced-by-changed",
     Class::Governance,
     "The event that replaces an event changed.",
 );
-pub static SUNSET_CHANGED: ChangeKind = kind(
+pub(crate) static SUNSET_CHANGED: ChangeKind = kind(
     "sunset-changed",
     Class::Documentation,
     "An event's sunset moved later or was removed.",
 );
-pub static SUNSET_MOVED_EARLIER: ChangeKind = kind(
+pub(crate) static SUNSET_MOVED_EARLIER: ChangeKind = kind(
     "sunset-moved-earlier",
     Class::Governance,
     "An event's sunset was set or moved earlier: it stops sooner than consumers were told.",
 );
-pub static EXCEPTION_ADDED: ChangeKind = kind(
+pub(crate) static EXCEPTION_ADDED: ChangeKind = kind(
     "exception-added",
     Class::Governance,
     "An exception to a governance rule (`allow`) was added.",
 );
-pub static EXCEPTION_REMOVED: ChangeKind = kind(
+pub(crate) static EXCEPTION_REMOVED: ChangeKind = kind(
     "exception-removed",
     Class::Governance,
     "An exception to a governance rule (`allow`) was removed.",
 );
-pub static PROPERTY_ADDED: ChangeKind = kind(
+pub(crate) static PROPERTY_ADDED: ChangeKind = kind(
     "property-added",
     Class::Compatible,
     "An optional property was added.",
 );
-pub static REQUIRED_PROPERTY_ADDED: ChangeKind = kind(
+pub(crate) static REQUIRED_PROPERTY_ADDED: ChangeKind = kind(
     "required-property-added",
     Class::Breaking,
     "A required property was added: payloads without it are rejected.",
 );
-pub static PROPERTY_REMOVED: ChangeKind = kind(
+pub(crate) static PROPERTY_REMOVED: ChangeKind = kind(
     "property-removed",
     Class::Breaking,
     "A property was removed: consumers lose it, and payloads carrying it may be rejected.",
 );
-pub static PROPERTY_DEPRECATED: ChangeKind = kind(
+pub(crate) static PROPERTY_DEPRECATED: ChangeKind = kind(
     "property-deprecated",
     Class::Governance,
     "A property was marked `deprecated`.",
 );
-pub static PROPERTY_UNDEPRECATED: ChangeKind = kind(
+pub(crate) static PROPERTY_UNDEPRECATED: ChangeKind = kind(
     "property-undeprecated",
     Class::Governance,
     "A property is no longer `deprecated`.",
 );
-pub static MADE_REQUIRED: ChangeKind = kind(
+pub(crate) static MADE_REQUIRED: ChangeKind = kind(
     "made-required",
     Class::Breaking,
     "An optional property became `required`: payloads without it are rejected.",
 );
-pub static MADE_OPTIONAL: ChangeKind = kind(
+pub(crate) static MADE_OPTIONAL: ChangeKind = kind(
     "made-optional",
     Class::Compatible,
     "A required property became optional.",
 );
-pub static MADE_NULLABLE: ChangeKind = kind(
+pub(crate) static MADE_NULLABLE: ChangeKind = kind(
     "made-nullable",
     Class::Compatible,
     "A property became `nullable`.",
 );
-pub static MADE_NOT_NULLABLE: ChangeKind = kind(
+pub(crate) static MADE_NOT_NULLABLE: ChangeKind = kind(
     "made-not-nullable",
     Class::Breaking,
     "A property is no longer `nullable`: payloads with `null` are rejected.",
 );
-pub static TYPE_CHANGED: ChangeKind = kind(
+pub(crate) static TYPE_CHANGED: ChangeKind = kind(
     "type-changed",
     Class::Breaking,
     "A property's type changed.",
 );
-pub static TYPE_WIDENED: ChangeKind = kind(
+pub(crate) static TYPE_WIDENED: ChangeKind = kind(
     "type-widened",
     Class::Compatible,
     "A property's type now admits more: a member added to a union (`string` → `string | integer`), or the type became `any`.",
 );
-pub static LIST_ITEM_TYPE_CHANGED: ChangeKind = kind(
+pub(crate) static LIST_ITEM_TYPE_CHANGED: ChangeKind = kind(
     "list-item-type-changed",
     Class::Breaking,
     "The type of a list's items changed.",
 );
-pub static ENUM_VALUE_ADDED: ChangeKind = kind(
+pub(crate) static ENUM_VALUE_ADDED: ChangeKind = kind(
     "enum-value-added",
     Class::Compatible,
     "A value was added to an enum a property uses.",
 );
-pub static ENUM_VALUE_REMOVED: ChangeKind = kind(
+pub(crate) static ENUM_VALUE_REMOVED: ChangeKind = kind(
     "enum-value-removed",
     Class::Breaking,
     "A value was removed from an enum a property uses: payloads with it are rejected.",
 );
-pub static CONSTRAINT_NARROWED: ChangeKind = kind(
+pub(crate) static CONSTRAINT_NARROWED: ChangeKind = kind(
     "constraint-narrowed",
     Class::Breaking,
     "A bound, length, pattern or format was added or narrowed: values that passed may be rejected.",
 );
-pub static CONSTRAINT_WIDENED: ChangeKind = kind(
+pub(crate) static CONSTRAINT_WIDENED: ChangeKind = kind(
     "constraint-widened",
     Class::Compatible,
     "A bound, length, pattern or format was removed or widened.",
 );
-pub static EXAMPLE_CHANGED: ChangeKind = kind(
+pub(crate) static EXAMPLE_CHANGED: ChangeKind = kind(
     "example-changed",
     Class::Documentation,
     "A property's example changed.",
 );
-pub static PII_CHANGED: ChangeKind = kind(
+pub(crate) static PII_CHANGED: ChangeKind = kind(
     "pii-changed",
     Class::Governance,
     "A property's personal-data class (`pii`) changed.",
 );
-pub static KPI_ADDED: ChangeKind = kind("kpi-added", Class::Documentation, "A KPI was added.");
-pub static KPI_REMOVED: ChangeKind = kind(
+pub(crate) static KPI_ADDED: ChangeKind =
+    kind("kpi-added", Class::Documentation, "A KPI was added.");
+pub(crate) static KPI_REMOVED: ChangeKind = kind(
     "kpi-removed",
     Class::Governance,
     "A KPI was removed: a business question is no longer answered.",
 );
-pub static KPI_CHANGED: ChangeKind = kind(
+pub(crate) static KPI_CHANGED: ChangeKind = kind(
     "kpi-changed",
     Class::Documentation,
     "A KPI's events, dimensions or consumers changed.",
@@ -416,6 +418,7 @@ pub static KPI_CHANGED: ChangeKind = kind(
 
 /// Every kind, in the order `explain --list` shows them (the order of the
 /// comparison: the plan, declarations, traits, events, properties, KPIs).
+/// Public only for the integration tests (tests/it).
 pub static KINDS: &[&ChangeKind] = &[
     &PLAN_TITLE_CHANGED,
     &PLAN_DESCRIPTION_CHANGED,
@@ -501,11 +504,11 @@ pub static KINDS: &[&ChangeKind] = &[
 ];
 
 /// The names of every kind (what a plan's `relax { }` may name).
-pub fn names() -> Vec<&'static str> {
+pub(crate) fn names() -> Vec<&'static str> {
     KINDS.iter().map(|k| k.name).collect()
 }
 
-/// The kind named `name`.
+/// The kind named `name`. Public only for the integration tests (tests/it).
 pub fn find(name: &str) -> Option<&'static ChangeKind> {
     KINDS.iter().copied().find(|k| k.name == name)
 }

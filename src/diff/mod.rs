@@ -1,13 +1,13 @@
 //! `eventsc diff`: what changed between two versions of a plan, field by field,
 //! each change classified, and the semantic version the changes need.
 //!
-//! - [`input`] reads OLD and NEW: files, directories or `REV:PATH` from git, and
+//! - `input` reads OLD and NEW: files, directories or `REV:PATH` from git, and
 //!   runs the front end on each (no governance rules: only the plan's meaning).
-//! - [`engine`] compares the two IRs and lists [`Change`]s, each of a kind
+//! - `engine` compares the two IRs and lists `Change`s, each of a kind
 //!   from the registry [`kinds`] (its name, class and documentation:
 //!   `eventsc explain <kind>`). What it compares is data, in `fields`: one
 //!   table of field comparisons per compared thing, walked by one engine.
-//! - [`render`] prints them as text, Markdown (a pull-request comment) or JSON.
+//! - `render` prints them as text, Markdown (a pull-request comment) or JSON.
 //!
 //! # Classes
 //!
@@ -21,17 +21,17 @@
 //! Below 1.0.0 the needed bump shifts down one level (breaking → minor,
 //! compatible and the rest → patch), as Cargo does for `0.x` versions.
 
-pub mod engine;
+pub(crate) mod engine;
 mod fields;
-pub mod input;
+pub(crate) mod input;
 pub mod kinds;
-pub mod render;
+pub(crate) mod render;
 
 use crate::ir::Semver;
 use crate::source::{SourceMap, Span};
 use serde::Serialize;
 
-pub use engine::diff;
+pub(crate) use engine::diff;
 
 /// How a change affects the plan's users.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -44,14 +44,14 @@ pub enum Class {
 }
 
 impl Class {
-    pub const ALL: [Class; 4] = [
+    pub(crate) const ALL: [Class; 4] = [
         Class::Breaking,
         Class::Compatible,
         Class::Documentation,
         Class::Governance,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Class::Breaking => "breaking",
             Class::Compatible => "compatible",
@@ -61,7 +61,7 @@ impl Class {
     }
 
     /// The version bump a change of this class needs (for versions ≥ 1.0.0).
-    pub fn bump(self) -> Bump {
+    pub(crate) fn bump(self) -> Bump {
         match self {
             Class::Breaking => Bump::Major,
             Class::Compatible => Bump::Minor,
@@ -73,7 +73,7 @@ impl Class {
 /// A semantic-version bump.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Bump {
+pub(crate) enum Bump {
     None,
     Patch,
     Minor,
@@ -81,7 +81,7 @@ pub enum Bump {
 }
 
 impl Bump {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Bump::None => "none",
             Bump::Patch => "patch",
@@ -92,7 +92,7 @@ impl Bump {
 
     /// The smallest version after `v` that makes this bump (npm's `inc`: a
     /// pre-release is first completed: `2.0.0-rc.1` + major = `2.0.0`).
-    pub fn apply(self, v: &Semver) -> Semver {
+    pub(crate) fn apply(self, v: &Semver) -> Semver {
         let pre = !v.pre.is_empty();
         let (major, minor, patch) = (v.major, v.minor, v.patch);
         let (major, minor, patch) = match self {
@@ -116,7 +116,7 @@ impl Bump {
 
 /// A `.events` location: the file's name as shown to the user and a 1-based line.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Loc {
+pub(crate) struct Loc {
     pub file: String,
     pub line: usize,
 }
@@ -128,7 +128,7 @@ impl std::fmt::Display for Loc {
 }
 
 impl Loc {
-    pub fn of(sources: &SourceMap, span: Span) -> Option<Loc> {
+    pub(crate) fn of(sources: &SourceMap, span: Span) -> Option<Loc> {
         if (span.file.0 as usize) >= sources.len() {
             return None;
         }
@@ -142,7 +142,7 @@ impl Loc {
 
 /// One change between OLD and NEW.
 #[derive(Clone, Debug, Serialize)]
-pub struct Change {
+pub(crate) struct Change {
     pub class: Class,
     /// A stable identifier of the kind of change (`property-removed`, `type-changed`…).
     pub kind: &'static str,
@@ -158,7 +158,7 @@ pub struct Change {
 
 /// The result of comparing two plans.
 #[derive(Clone, Debug, Serialize)]
-pub struct Report {
+pub(crate) struct Report {
     /// Sorted by class, then in plan order.
     pub changes: Vec<Change>,
     pub old_version: Semver,
@@ -172,12 +172,12 @@ pub struct Report {
 }
 
 impl Report {
-    pub fn count(&self, class: Class) -> usize {
+    pub(crate) fn count(&self, class: Class) -> usize {
         self.changes.iter().filter(|c| c.class == class).count()
     }
 
     /// Why the version is not acceptable, if it is not.
-    pub fn version_error(&self) -> Option<String> {
+    pub(crate) fn version_error(&self) -> Option<String> {
         if self.version_ok {
             return None;
         }

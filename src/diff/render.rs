@@ -4,7 +4,7 @@
 use super::{Change, Class, Report};
 
 /// The labels of the two sides (`origin/main:plans`, `plans`).
-pub struct Sides<'a> {
+pub(crate) struct Sides<'a> {
     pub old: &'a str,
     pub new: &'a str,
 }
@@ -49,7 +49,7 @@ fn version_line(r: &Report) -> String {
     }
 }
 
-pub fn human(r: &Report, sides: &Sides) -> String {
+pub(crate) fn human(r: &Report, sides: &Sides) -> String {
     let mut s = format!(
         "old: {} (version {})\nnew: {} (version {})\n",
         sides.old, r.old_version, sides.new, r.new_version
@@ -78,7 +78,7 @@ pub fn human(r: &Report, sides: &Sides) -> String {
 
 use crate::targets::encode::markdown::{code, code_span, rich};
 
-pub fn markdown(r: &Report, sides: &Sides) -> String {
+pub(crate) fn markdown(r: &Report, sides: &Sides) -> String {
     let mut s = String::from("### Tracking plan changes\n\n");
     s.push_str(&format!(
         "Comparing {} ({}) with {} ({}).\n\n",
@@ -139,7 +139,7 @@ pub fn markdown(r: &Report, sides: &Sides) -> String {
     s
 }
 
-pub fn json(r: &Report, sides: &Sides) -> String {
+pub(crate) fn json(r: &Report, sides: &Sides) -> String {
     let counts: serde_json::Map<String, serde_json::Value> = Class::ALL
         .iter()
         .map(|&c| (c.as_str().to_string(), r.count(c).into()))
