@@ -1,8 +1,8 @@
 //! `json`: the tracking plan as data, `plan/tracking-plan.json`, for other tools
-//! and CDP scripts. The shape is [`super::view::TrackingPlan`], published as
+//! and CDP scripts. The shape is [`super::encode::tracking_plan::TrackingPlan`], published as
 //! `schemas/tracking-plan.schema.json`, which is also written next to the file.
 
-use super::view::TrackingPlan;
+use super::encode::tracking_plan::TrackingPlan;
 use super::{Artifact, Context, Target};
 
 pub struct Json;

@@ -16,12 +16,10 @@ pub mod jsonschema;
 pub mod segment;
 
 pub mod json;
-pub mod payload;
 pub mod plan;
 pub mod qa;
 pub mod samples;
 pub mod spec;
-pub mod view;
 pub mod yaml;
 
 use crate::diagnostics::Diagnostic;

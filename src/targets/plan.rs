@@ -20,7 +20,7 @@
 //! source (`catalog-unsourced` for events without one; source ids cannot hold
 //! `-`, so no id clashes). The shape is published as `schemas/plan.schema.json`.
 
-use super::view::{KpiView, WindowView, number, ref_id};
+use super::encode::tracking_plan::{KpiView, WindowView, number, ref_id};
 use super::{Artifact, Context, Target};
 use crate::ir::{DeclKind, Pattern, Plan, Property, Ref, Status};
 use serde::Serialize;
@@ -496,7 +496,7 @@ fn objective<'a>(cx: &Context<'a>) -> Objective<'a> {
     Objective {
         use_case: m.use_case.as_ref().map(|u| u.value.clone()),
         description: m.description.as_ref().map(|d| d.value.clone()),
-        kpis: super::view::TrackingPlan::kpis(cx),
+        kpis: super::encode::tracking_plan::TrackingPlan::kpis(cx),
     }
 }
 

@@ -152,7 +152,7 @@ pub fn render(cx: &Context) -> String {
                 "Rip-cord",
                 format!(
                     "{}: {} guardrail breach{} within {} stop the release and alert {}",
-                    code(&super::view::window_expression(window)),
+                    code(&super::encode::tracking_plan::window_expression(window)),
                     window.count,
                     if window.count == 1 { "" } else { "es" },
                     window.within,
@@ -243,7 +243,7 @@ pub fn render(cx: &Context) -> String {
     let _ = writeln!(
         out,
         "Trigger: {}. When {} guardrail breach{} (a QA run over the defect ceiling or under the coverage target, or a privacy defect) happen within {}, stop the release and alert:\n",
-        code(&super::view::window_expression(window)),
+        code(&super::encode::tracking_plan::window_expression(window)),
         window.count,
         if window.count == 1 { "" } else { "es" },
         window.within

@@ -5,14 +5,14 @@
 //!
 //! QA replays them (`eventsc validate --payloads samples/samples.ndjson`), the
 //! dbt tests load them as warehouse rows, and they document what a correct call
-//! looks like. Property values come from [`super::payload`]. Everything is fixed:
+//! looks like. Property values come from [`super::encode::sample_values`]. Everything is fixed:
 //! `messageId` is a UUID derived from the event name, `timestamp` is noon UTC on
 //! the plan's timeline date (2026-01-01 without one), the day before `sunset`
 //! for events retired by then. The ids a payload carries follow the event's
 //! `identity`; `context.consent.categoryPreferences` grants the consent
 //! categories of the event and its properties.
 
-use super::payload::{self, Clock, Examples};
+use super::encode::sample_values::{self, Clock, Examples};
 use super::{Artifact, Context, Target};
 use crate::ir::{Date, Event, Identity, Plan, Property, Traits, Type};
 use serde_json::{Map, Value, json};
@@ -225,7 +225,7 @@ fn traits_context(plan: &Plan, t: &Traits) -> Value {
 /// consent purposes of a container and of every property the sample includes.
 fn consent_context(plan: &Plan, own: Option<usize>, lists: &[&[Property]]) -> Map<String, Value> {
     fn collect(props: &[Property], used: &mut Vec<usize>) {
-        for p in props.iter().filter(|p| payload::included(p)) {
+        for p in props.iter().filter(|p| sample_values::included(p)) {
             used.extend(p.effective.consent());
             let mut ty = &p.ty;
             while let Type::List(inner) = ty {

@@ -172,7 +172,7 @@ fn header(cx: &Context, out: &mut String) {
                     crate::ir::values::format_number(qa.coverage),
                     qa.defect_ceiling,
                     qa.retry_limit,
-                    super::view::window_expression(qa.escalate_after)
+                    super::encode::tracking_plan::window_expression(qa.escalate_after)
                 ),
             ),
             ("Escalation ladder", refs(&m.escalation)),
@@ -486,8 +486,11 @@ fn events(cx: &Context, slugs: &[String], out: &mut String) {
             ),
             (
                 "Retention",
-                super::view::container_retention_index(plan, e.retention.as_deref())
-                    .map_or_else(String::new, |r| md::retention(plan, r)),
+                super::encode::tracking_plan::container_retention_index(
+                    plan,
+                    e.retention.as_deref(),
+                )
+                .map_or_else(String::new, |r| md::retention(plan, r)),
             ),
             ("Identity", md::identity(e.identity()).to_string()),
             (

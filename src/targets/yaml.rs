@@ -7,7 +7,7 @@
 //! cannot be read as anything else and double-quoted with escapes otherwise.
 //! Tests parse the output with a real YAML parser and compare it with the JSON.
 
-use super::view::TrackingPlan;
+use super::encode::tracking_plan::TrackingPlan;
 use super::{Artifact, Context, Target};
 use serde::Serialize;
 use serde::ser::{self, Impossible};

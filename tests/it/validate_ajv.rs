@@ -202,7 +202,7 @@ fn mutate_property(base: &Value, ptr: &str, p: &Property, out: &mut Vec<Case>) {
         }
     }
     if let Some(pat) = &m.not_pattern
-        && let Some(s) = eventsc::targets::payload::from_pattern(&pat.value, None)
+        && let Some(s) = eventsc::targets::encode::sample_values::from_pattern(&pat.value, None)
             .into_iter()
             .next()
     {

@@ -3,14 +3,16 @@
 //! not pass the plan.
 //!
 //! One function per kind of constraint ([`CHECKS`]); each asks the `samples`
-//! target's own value builders (src/targets/payload.rs) whether they find a
+//! target's own value builders (src/targets/encode/sample_values.rs) whether they find a
 //! value, so that what `check` accepts is exactly what samples can be built
 //! for. A new kind of constraint adds a function here and teaches the builders
 //! to meet it.
 
 use crate::ir::{Format, Plan, Property, Type};
 use crate::rules::{At, DefaultLevel, Finding, Rule, RuleDoc, for_each_declared, with_origin};
-use crate::targets::payload::{SEGMENT_MAX_EVENT_BYTES, integer_in, min_bytes, satisfying_string};
+use crate::targets::encode::sample_values::{
+    SEGMENT_MAX_EVENT_BYTES, integer_in, min_bytes, satisfying_string,
+};
 use std::collections::HashMap;
 
 pub(crate) static DOC: RuleDoc = RuleDoc {

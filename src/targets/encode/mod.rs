@@ -8,5 +8,7 @@
 //!   `validate --report`, `diff --format markdown`).
 
 pub mod markdown;
+pub mod sample_values;
 pub mod schema;
 pub mod text;
+pub mod tracking_plan;

@@ -8,10 +8,10 @@
 //! and empty constraints and exceptions are left out too (a plan holds many
 //! properties). Order follows the plan's source order.
 
-use super::Context;
 use crate::ir::{
     Allow, Duration, Effective, Event, Kpi, Literal, Plan, Property, Ref, Traits, Type, Window,
 };
+use crate::targets::Context;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -508,7 +508,7 @@ impl<'a> TrackingPlan<'a> {
         let plan = cx.plan;
         let m = &plan.meta;
         let ids = |refs: &'a [Ref], kind| refs.iter().map(|r| ref_id(plan, kind, r)).collect();
-        let slugs = super::event_slugs(plan);
+        let slugs = crate::targets::event_slugs(plan);
         TrackingPlan {
             format: FORMAT,
             format_version: FORMAT_VERSION,
