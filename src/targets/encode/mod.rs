@@ -5,7 +5,13 @@
 //! - [`schema`]: JSON Schema (draft-07) of plan properties, for `segment` and
 //!   `jsonschema`;
 //! - [`markdown`]: escaping and tables for the documents (`spec`, `qa`, and
-//!   `validate --report`, `diff --format markdown`).
+//!   `validate --report`, `diff --format markdown`);
+//! - [`tracking_plan`]: the plan as data, the serde views whose shape `json`
+//!   and `yaml` publish (`schemas/tracking-plan.schema.json`), and the KPI,
+//!   window and retention views `plan`, `spec` and `qa` share;
+//! - [`sample_values`]: a value for each property (its example, a same-named
+//!   property's, or one built from its type and constraints), for `samples`
+//!   and the `constraints/unsatisfiable` rule.
 
 pub mod markdown;
 pub mod sample_values;
