@@ -10,23 +10,23 @@
 //! - this file: [`Checker`], one record from bytes to its tally (UTF-8, the
 //!   size limit, JSON errors, a repeated key read again as the last value
 //!   wins), and the helpers every part shares (`quote`, `escape_pointer`).
-//! - [`read`]: reading the envelope in one pass: its top-level fields
-//!   ([`read::Envelope`]), the context ([`read::Context`]: `groupId`, consent
+//! - `read.rs`: reading the envelope in one pass: its top-level fields
+//!   (`Envelope`), the context (`Context`: `groupId`, consent
 //!   preferences). A new field of the call or of `context` (say
 //!   `context.protocols.event_version`) is read here.
-//! - [`envelope`]: the envelope rules: `messageId`, timestamps, `userId` /
+//! - `envelope.rs`: the envelope rules: `messageId`, timestamps, `userId` /
 //!   `anonymousId`, the call's `type` and what each type checks (track: the
 //!   event, its lifecycle, identity and consent; identify/group: traits). A new
 //!   rule on the call's fields, a new kind of call (page, screen) or choosing
 //!   which version of an event applies goes here.
-//! - [`visit`]: the value visitors: objects of planned properties (unplanned,
+//! - `visit.rs`: the value visitors: objects of planned properties (unplanned,
 //!   closed, required, repeated keys), lists and their items, unions, `null`,
 //!   consent per property. A new shape of value is walked here.
-//! - [`scalar`]: the scalar checks on one value once its type is known:
+//! - `scalar.rs`: the scalar checks on one value once its type is known:
 //!   strings (length, pattern, format, date/date-time), numbers (integer,
 //!   bounds, `multiple_of`), enums, `not_pattern` / `not_enum`, and how a
 //!   value is shown (PII redacted). A new constraint on a scalar goes here.
-//! - [`other`]: the JSON types a visitor does not look into (skipped, then
+//! - `other.rs`: the JSON types a visitor does not look into (skipped, then
 //!   ignored or reported by the visitor's `other` method): one macro,
 //!   `other_types!`, writes those `visit_*` methods for every visitor.
 
