@@ -514,10 +514,12 @@ impl Lowerer<'_> {
         true
     }
 
+    /// One modifier of a property: its arguments are checked, and that it applies
+    /// to the property's type, then it is stored in the property. The flags are
+    /// set here; every other modifier (or pair) has its method below, in
+    /// `vocab::MODIFIERS` order.
     fn modifier(&mut self, prop: &mut Property, m: &ast::Modifier) {
-        let name = m.name.text.as_str();
-        let ty_name = prop.ty.display();
-        match name {
+        match m.name.text.as_str() {
             "required" => {
                 if self.no_args(m) {
                     prop.required = Flag::at(m.span);
@@ -533,319 +535,358 @@ impl Lowerer<'_> {
                     mods(&mut prop.mods).deprecated = Some(m.span);
                 }
             }
-            "closed" => {
-                if !self.no_args(m) || self.type_unknown {
-                    return;
-                }
-                if !prop.ty.has(|t| matches!(t, Type::Object(_))) {
-                    self.misuse(
-                        m,
-                        format!("`closed` does not apply to `{ty_name}`"),
-                        "`closed` closes an `object { … }`: no keys besides its properties",
-                    );
-                    return;
-                }
-                mods(&mut prop.mods).closed = Some(m.span);
-            }
-            "multiple_of" => {
-                let Some(v) = self.one_arg(m, "a number greater than 0") else {
-                    return;
-                };
-                let num = match v {
-                    Value::Number(n) => parse_number(&n.text).filter(|n| n.value > 0.0),
-                    _ => None,
-                };
-                let Some(num) = num else {
-                    self.misuse(
-                        m,
-                        format!(
-                            "`multiple_of` takes a number greater than 0, found {}",
-                            match v {
-                                Value::Number(n) => n.text.clone(),
-                                v => v.describe().to_string(),
-                            }
-                        ),
-                        "write `multiple_of(5)` or `multiple_of(0.01)`",
-                    );
-                    return;
-                };
-                if self.type_unknown {
-                    return;
-                }
-                if !prop.ty.has(|t| matches!(t, Type::Integer | Type::Number)) {
-                    self.misuse(
-                        m,
-                        format!("`multiple_of` does not apply to `{ty_name}`"),
-                        "`multiple_of` applies to integers and numbers",
-                    );
-                    return;
-                }
-                mods(&mut prop.mods).multiple_of = Some(Box::new(Spanned::new(num, m.span)));
-            }
-            "not_enum" => {
-                let Some(args) = m.args.as_ref().filter(|a| !a.args.is_empty()) else {
-                    self.misuse(
-                        m,
-                        "`not_enum` lists the values that are not allowed".to_string(),
-                        "write `not_enum(\"a\", \"b\")`",
-                    );
-                    return;
-                };
-                let mut values = Vec::with_capacity(args.args.len());
-                let mut seen = std::collections::HashSet::new();
-                for a in &args.args {
-                    match (&a.key, literal(&a.value)) {
-                        (None, Some(j)) => {
-                            if seen.insert(literal_key(&j)) {
-                                values.push(j);
-                            }
-                        }
-                        _ => {
-                            self.misuse(
-                                m,
-                                format!(
-                                    "`not_enum` takes strings, numbers and booleans, found {}",
-                                    a.value.describe()
-                                ),
-                                "write `not_enum(\"a\", 1, true)`",
-                            );
-                            return;
-                        }
-                    }
-                }
-                mods(&mut prop.mods).not_enum = Some(Box::new(Spanned::new(values, m.span)));
-            }
-            "min" | "max" => {
-                let Some(v) = self.one_arg(m, "a number") else {
-                    return;
-                };
-                let Value::Number(n) = v else {
-                    self.misuse(
-                        m,
-                        format!("`{name}` takes a number, found {}", v.describe()),
-                        format!("write `{name}(0)`"),
-                    );
-                    return;
-                };
-                if self.type_unknown {
-                    return;
-                }
-                if !prop.ty.has(|t| matches!(t, Type::Integer | Type::Number)) {
-                    let help = if prop.ty.has(|t| matches!(t, Type::String | Type::List(_))) {
-                        format!("for a length, use `{name}_length(…)`")
-                    } else {
-                        "`min` and `max` bound integers and numbers".to_string()
-                    };
-                    self.misuse(m, format!("`{name}` does not apply to `{ty_name}`"), help);
-                    return;
-                }
-                let Some(num) = parse_number(&n.text) else {
-                    // Only a decimal too large for a double gets here.
-                    self.misuse(
-                        m,
-                        format!("`{name}` is beyond the largest number a plan can hold"),
-                        "bounds are 64-bit floating-point numbers (at most about 1.8e308)",
-                    );
-                    return;
-                };
-                if !prop.ty.has(|t| matches!(t, Type::Number)) && !num.is_integer() {
-                    self.misuse(
-                        m,
-                        format!(
-                            "`{name}` of an integer must be a whole number, found {}",
-                            n.text
-                        ),
-                        "use a whole number, or make the property a `number`",
-                    );
-                    return;
-                }
-                let v = Some(Box::new(Spanned::new(num, m.span)));
-                if name == "min" {
-                    mods(&mut prop.mods).min = v
-                } else {
-                    mods(&mut prop.mods).max = v
-                }
-            }
-            "min_length" | "max_length" => {
-                let Some(v) = self.one_arg(m, "a whole number") else {
-                    return;
-                };
-                if self.type_unknown {
-                    return;
-                }
-                if !prop.ty.has(|t| matches!(t, Type::String | Type::List(_))) {
-                    let help = if prop.ty.has(|t| matches!(t, Type::Integer | Type::Number)) {
-                        format!("for a numeric bound, use `{}(…)`", &name[..3])
-                    } else {
-                        "lengths apply to strings (characters) and lists (items)".to_string()
-                    };
-                    self.misuse(m, format!("`{name}` does not apply to `{ty_name}`"), help);
-                    return;
-                }
-                let parsed = match v {
-                    Value::Number(n) => n.text.parse::<u64>().ok(),
-                    _ => None,
-                };
-                let Some(len) = parsed else {
-                    self.misuse(
-                        m,
-                        format!("`{name}` takes a whole number ≥ 0"),
-                        format!("write `{name}(40)`"),
-                    );
-                    return;
-                };
-                let v = Some(Box::new(Spanned::new(len, m.span)));
-                if name == "min_length" {
-                    mods(&mut prop.mods).min_length = v
-                } else {
-                    mods(&mut prop.mods).max_length = v
-                }
-            }
-            "pattern" | "not_pattern" => {
-                let Some(v) = self.one_arg(m, "a regular expression string") else {
-                    return;
-                };
-                let Value::Str(s) = v else {
-                    self.misuse(
-                        m,
-                        format!("`{name}` takes a string, found {}", v.describe()),
-                        format!("write `{name}(\"^[A-Z]{{3}}$\")`"),
-                    );
-                    return;
-                };
-                if !prop.ty.has(|t| matches!(t, Type::String)) {
-                    self.misuse(
-                        m,
-                        format!("`{name}` does not apply to `{ty_name}`"),
-                        "patterns apply to `string` properties",
-                    );
-                    return;
-                }
-                if let Err(why) = self.check_regex(&s.value) {
-                    self.diags.push(
-                        Diagnostic::error(codes::INVALID_REGEX, format!("invalid pattern: {why}"))
-                            .primary(s.span, "this regular expression does not compile")
-                            .help("patterns use the ECMA-262 subset shared by JSON Schema validators: no look-around or back-references; escape `\\` as `\\\\` inside the string"),
-                    );
-                    return;
-                }
-                let v = Some(Box::new(Spanned::new(s.value.clone(), s.span)));
-                if name == "pattern" {
-                    mods(&mut prop.mods).pattern = v;
-                } else {
-                    mods(&mut prop.mods).not_pattern = v;
-                }
-            }
-            "format" => {
-                let Some(v) = self.one_arg(m, "a format name") else {
-                    return;
-                };
-                let (word, span) = match v {
-                    Value::Word(w) => (w.text.as_str(), w.span),
-                    Value::Str(s) => (s.value.as_str(), s.span),
-                    _ => {
-                        self.misuse(
-                            m,
-                            format!("`format` takes a format name, found {}", v.describe()),
-                            "write `format(email)`",
-                        );
-                        return;
-                    }
-                };
-                let names: Vec<&str> = Format::ALL.iter().map(|(n, _)| *n).collect();
-                let Some(f) = self.keyword_of(word, span, "format", &names, Format::parse) else {
-                    return;
-                };
-                if !self.type_unknown && !prop.ty.has(|t| matches!(t, Type::String)) {
-                    let help = match prop.ty {
-                        Type::Datetime => {
-                            "a `datetime` is already RFC 3339: remove `format`".to_string()
-                        }
-                        Type::Date => "a `date` is already YYYY-MM-DD: remove `format`".to_string(),
-                        _ => "formats apply to `string` properties".to_string(),
-                    };
-                    self.misuse(m, format!("`format` does not apply to `{ty_name}`"), help);
-                    return;
-                }
-                mods(&mut prop.mods).format = Some(f);
-            }
-            "pii" => {
-                let Some(v) = self.one_arg(m, "a PII class") else {
-                    return;
-                };
-                let Value::Word(w) = v else {
-                    self.misuse(
-                        m,
-                        format!("`pii` takes a class name, found {}", v.describe()),
-                        format!("classes are {}", list_names(PiiClass::NAMES)),
-                    );
-                    return;
-                };
-                mods(&mut prop.mods).pii = self.keyword_of(
-                    &w.text,
-                    w.span,
-                    "PII class",
-                    PiiClass::NAMES,
-                    PiiClass::parse,
-                );
-            }
-            "consent" | "retention" => {
-                let Some(v) = self.one_arg(m, "a declared name") else {
-                    return;
-                };
-                let Value::Word(w) = v else {
-                    self.misuse(
-                        m,
-                        format!("`{name}` takes a declared name, found {}", v.describe()),
-                        format!("write `{name}(id)` with the id of a `{name}` declaration"),
-                    );
-                    return;
-                };
-                let kind = if name == "consent" {
-                    Kind::Consent
-                } else {
-                    Kind::Retention
-                };
-                let mut r = Ref::new(w.text.clone(), w.span);
-                self.resolve(&mut r, kind);
-                if name == "consent" {
-                    mods(&mut prop.mods).consent = Some(Box::new(r))
-                } else {
-                    mods(&mut prop.mods).retention = Some(Box::new(r))
-                }
-            }
+            "closed" => self.modifier_closed(prop, m),
+            "multiple_of" => self.modifier_multiple_of(prop, m),
+            "not_enum" => self.modifier_not_enum(prop, m),
+            "min" | "max" => self.modifier_bound(prop, m),
+            "min_length" | "max_length" => self.modifier_length(prop, m),
+            "pattern" | "not_pattern" => self.modifier_pattern(prop, m),
+            "format" => self.modifier_format(prop, m),
+            "pii" => self.modifier_pii(prop, m),
+            "consent" | "retention" => self.modifier_ref(prop, m),
             "allow" => {
                 if let Some(a) = self.allow(m.args.as_ref(), m.span) {
                     mods(&mut prop.mods).allows.push(a);
                 }
             }
-            _ => {
-                let help = modifier_alias(name)
-                    .map(str::to_string)
-                    .or_else(|| did_you_mean(name, vocab::modifier_names(), |c| c.to_string()))
-                    .or_else(|| {
-                        (vocab::type_names().any(|t| t == name)
-                            || self.lookup(Kind::Enum, name).is_some())
-                        .then(|| {
-                            format!("`{name}` is a type; a property has one type, right after `:`")
-                        })
-                    })
-                    .unwrap_or_else(|| {
+            _ => self.unknown_modifier(m),
+        }
+    }
+
+    /// `closed` (an object's keys are only its properties).
+    fn modifier_closed(&mut self, prop: &mut Property, m: &ast::Modifier) {
+        let ty_name = prop.ty.display();
+        if !self.no_args(m) || self.type_unknown {
+            return;
+        }
+        if !prop.ty.has(|t| matches!(t, Type::Object(_))) {
+            self.misuse(
+                m,
+                format!("`closed` does not apply to `{ty_name}`"),
+                "`closed` closes an `object { … }`: no keys besides its properties",
+            );
+            return;
+        }
+        mods(&mut prop.mods).closed = Some(m.span);
+    }
+
+    /// `multiple_of(n)`, n > 0, on integers and numbers.
+    fn modifier_multiple_of(&mut self, prop: &mut Property, m: &ast::Modifier) {
+        let ty_name = prop.ty.display();
+        let Some(v) = self.one_arg(m, "a number greater than 0") else {
+            return;
+        };
+        let num = match v {
+            Value::Number(n) => parse_number(&n.text).filter(|n| n.value > 0.0),
+            _ => None,
+        };
+        let Some(num) = num else {
+            self.misuse(
+                m,
+                format!(
+                    "`multiple_of` takes a number greater than 0, found {}",
+                    match v {
+                        Value::Number(n) => n.text.clone(),
+                        v => v.describe().to_string(),
+                    }
+                ),
+                "write `multiple_of(5)` or `multiple_of(0.01)`",
+            );
+            return;
+        };
+        if self.type_unknown {
+            return;
+        }
+        if !prop.ty.has(|t| matches!(t, Type::Integer | Type::Number)) {
+            self.misuse(
+                m,
+                format!("`multiple_of` does not apply to `{ty_name}`"),
+                "`multiple_of` applies to integers and numbers",
+            );
+            return;
+        }
+        mods(&mut prop.mods).multiple_of = Some(Box::new(Spanned::new(num, m.span)));
+    }
+
+    /// `not_enum(…)`: the literals a value must not be (repeats dropped).
+    fn modifier_not_enum(&mut self, prop: &mut Property, m: &ast::Modifier) {
+        let Some(args) = m.args.as_ref().filter(|a| !a.args.is_empty()) else {
+            self.misuse(
+                m,
+                "`not_enum` lists the values that are not allowed".to_string(),
+                "write `not_enum(\"a\", \"b\")`",
+            );
+            return;
+        };
+        let mut values = Vec::with_capacity(args.args.len());
+        let mut seen = std::collections::HashSet::new();
+        for a in &args.args {
+            match (&a.key, literal(&a.value)) {
+                (None, Some(j)) => {
+                    if seen.insert(literal_key(&j)) {
+                        values.push(j);
+                    }
+                }
+                _ => {
+                    self.misuse(
+                        m,
                         format!(
-                            "modifiers are {}",
-                            list_names(&vocab::modifier_names().collect::<Vec<_>>())
-                        )
-                    });
-                self.diags.push(
-                    Diagnostic::error(
-                        codes::UNKNOWN_MODIFIER,
-                        format!("unknown modifier `{name}`"),
-                    )
-                    .primary(m.name.span, "not a modifier")
-                    .help(help),
-                );
+                            "`not_enum` takes strings, numbers and booleans, found {}",
+                            a.value.describe()
+                        ),
+                        "write `not_enum(\"a\", 1, true)`",
+                    );
+                    return;
+                }
             }
         }
+        mods(&mut prop.mods).not_enum = Some(Box::new(Spanned::new(values, m.span)));
+    }
+
+    /// `min(n)` / `max(n)` on integers and numbers (a whole number for an integer).
+    fn modifier_bound(&mut self, prop: &mut Property, m: &ast::Modifier) {
+        let name = m.name.text.as_str();
+        let ty_name = prop.ty.display();
+        let Some(v) = self.one_arg(m, "a number") else {
+            return;
+        };
+        let Value::Number(n) = v else {
+            self.misuse(
+                m,
+                format!("`{name}` takes a number, found {}", v.describe()),
+                format!("write `{name}(0)`"),
+            );
+            return;
+        };
+        if self.type_unknown {
+            return;
+        }
+        if !prop.ty.has(|t| matches!(t, Type::Integer | Type::Number)) {
+            let help = if prop.ty.has(|t| matches!(t, Type::String | Type::List(_))) {
+                format!("for a length, use `{name}_length(…)`")
+            } else {
+                "`min` and `max` bound integers and numbers".to_string()
+            };
+            self.misuse(m, format!("`{name}` does not apply to `{ty_name}`"), help);
+            return;
+        }
+        let Some(num) = parse_number(&n.text) else {
+            // Only a decimal too large for a double gets here.
+            self.misuse(
+                m,
+                format!("`{name}` is beyond the largest number a plan can hold"),
+                "bounds are 64-bit floating-point numbers (at most about 1.8e308)",
+            );
+            return;
+        };
+        if !prop.ty.has(|t| matches!(t, Type::Number)) && !num.is_integer() {
+            self.misuse(
+                m,
+                format!(
+                    "`{name}` of an integer must be a whole number, found {}",
+                    n.text
+                ),
+                "use a whole number, or make the property a `number`",
+            );
+            return;
+        }
+        let v = Some(Box::new(Spanned::new(num, m.span)));
+        if name == "min" {
+            mods(&mut prop.mods).min = v
+        } else {
+            mods(&mut prop.mods).max = v
+        }
+    }
+
+    /// `min_length(n)` / `max_length(n)` on strings (characters) and lists (items).
+    fn modifier_length(&mut self, prop: &mut Property, m: &ast::Modifier) {
+        let name = m.name.text.as_str();
+        let ty_name = prop.ty.display();
+        let Some(v) = self.one_arg(m, "a whole number") else {
+            return;
+        };
+        if self.type_unknown {
+            return;
+        }
+        if !prop.ty.has(|t| matches!(t, Type::String | Type::List(_))) {
+            let help = if prop.ty.has(|t| matches!(t, Type::Integer | Type::Number)) {
+                format!("for a numeric bound, use `{}(…)`", &name[..3])
+            } else {
+                "lengths apply to strings (characters) and lists (items)".to_string()
+            };
+            self.misuse(m, format!("`{name}` does not apply to `{ty_name}`"), help);
+            return;
+        }
+        let parsed = match v {
+            Value::Number(n) => n.text.parse::<u64>().ok(),
+            _ => None,
+        };
+        let Some(len) = parsed else {
+            self.misuse(
+                m,
+                format!("`{name}` takes a whole number ≥ 0"),
+                format!("write `{name}(40)`"),
+            );
+            return;
+        };
+        let v = Some(Box::new(Spanned::new(len, m.span)));
+        if name == "min_length" {
+            mods(&mut prop.mods).min_length = v
+        } else {
+            mods(&mut prop.mods).max_length = v
+        }
+    }
+
+    /// `pattern("…")` / `not_pattern("…")` on strings: an ECMA-262 regular expression that compiles.
+    fn modifier_pattern(&mut self, prop: &mut Property, m: &ast::Modifier) {
+        let name = m.name.text.as_str();
+        let ty_name = prop.ty.display();
+        let Some(v) = self.one_arg(m, "a regular expression string") else {
+            return;
+        };
+        let Value::Str(s) = v else {
+            self.misuse(
+                m,
+                format!("`{name}` takes a string, found {}", v.describe()),
+                format!("write `{name}(\"^[A-Z]{{3}}$\")`"),
+            );
+            return;
+        };
+        if !prop.ty.has(|t| matches!(t, Type::String)) {
+            self.misuse(
+                m,
+                format!("`{name}` does not apply to `{ty_name}`"),
+                "patterns apply to `string` properties",
+            );
+            return;
+        }
+        if let Err(why) = self.check_regex(&s.value) {
+            self.diags.push(
+                Diagnostic::error(codes::INVALID_REGEX, format!("invalid pattern: {why}"))
+                    .primary(s.span, "this regular expression does not compile")
+                    .help("patterns use the ECMA-262 subset shared by JSON Schema validators: no look-around or back-references; escape `\\` as `\\\\` inside the string"),
+            );
+            return;
+        }
+        let v = Some(Box::new(Spanned::new(s.value.clone(), s.span)));
+        if name == "pattern" {
+            mods(&mut prop.mods).pattern = v;
+        } else {
+            mods(&mut prop.mods).not_pattern = v;
+        }
+    }
+
+    /// `format(name)` on strings.
+    fn modifier_format(&mut self, prop: &mut Property, m: &ast::Modifier) {
+        let ty_name = prop.ty.display();
+        let Some(v) = self.one_arg(m, "a format name") else {
+            return;
+        };
+        let (word, span) = match v {
+            Value::Word(w) => (w.text.as_str(), w.span),
+            Value::Str(s) => (s.value.as_str(), s.span),
+            _ => {
+                self.misuse(
+                    m,
+                    format!("`format` takes a format name, found {}", v.describe()),
+                    "write `format(email)`",
+                );
+                return;
+            }
+        };
+        let names: Vec<&str> = Format::ALL.iter().map(|(n, _)| *n).collect();
+        let Some(f) = self.keyword_of(word, span, "format", &names, Format::parse) else {
+            return;
+        };
+        if !self.type_unknown && !prop.ty.has(|t| matches!(t, Type::String)) {
+            let help = match prop.ty {
+                Type::Datetime => "a `datetime` is already RFC 3339: remove `format`".to_string(),
+                Type::Date => "a `date` is already YYYY-MM-DD: remove `format`".to_string(),
+                _ => "formats apply to `string` properties".to_string(),
+            };
+            self.misuse(m, format!("`format` does not apply to `{ty_name}`"), help);
+            return;
+        }
+        mods(&mut prop.mods).format = Some(f);
+    }
+
+    /// `pii(class)`.
+    fn modifier_pii(&mut self, prop: &mut Property, m: &ast::Modifier) {
+        let Some(v) = self.one_arg(m, "a PII class") else {
+            return;
+        };
+        let Value::Word(w) = v else {
+            self.misuse(
+                m,
+                format!("`pii` takes a class name, found {}", v.describe()),
+                format!("classes are {}", list_names(PiiClass::NAMES)),
+            );
+            return;
+        };
+        mods(&mut prop.mods).pii = self.keyword_of(
+            &w.text,
+            w.span,
+            "PII class",
+            PiiClass::NAMES,
+            PiiClass::parse,
+        );
+    }
+
+    /// `consent(id)` / `retention(id)`: a reference to a declaration.
+    fn modifier_ref(&mut self, prop: &mut Property, m: &ast::Modifier) {
+        let name = m.name.text.as_str();
+        let Some(v) = self.one_arg(m, "a declared name") else {
+            return;
+        };
+        let Value::Word(w) = v else {
+            self.misuse(
+                m,
+                format!("`{name}` takes a declared name, found {}", v.describe()),
+                format!("write `{name}(id)` with the id of a `{name}` declaration"),
+            );
+            return;
+        };
+        let kind = if name == "consent" {
+            Kind::Consent
+        } else {
+            Kind::Retention
+        };
+        let mut r = Ref::new(w.text.clone(), w.span);
+        self.resolve(&mut r, kind);
+        if name == "consent" {
+            mods(&mut prop.mods).consent = Some(Box::new(r))
+        } else {
+            mods(&mut prop.mods).retention = Some(Box::new(r))
+        }
+    }
+
+    /// A word that is not a modifier (E0031), with the likeliest fix: an alias,
+    /// a near name, a type written as a modifier, or the list.
+    fn unknown_modifier(&mut self, m: &ast::Modifier) {
+        let name = m.name.text.as_str();
+        let help = modifier_alias(name)
+            .map(str::to_string)
+            .or_else(|| did_you_mean(name, vocab::modifier_names(), |c| c.to_string()))
+            .or_else(|| {
+                (vocab::type_names().any(|t| t == name) || self.lookup(Kind::Enum, name).is_some())
+                    .then(|| {
+                        format!("`{name}` is a type; a property has one type, right after `:`")
+                    })
+            })
+            .unwrap_or_else(|| {
+                format!(
+                    "modifiers are {}",
+                    list_names(&vocab::modifier_names().collect::<Vec<_>>())
+                )
+            });
+        self.diags.push(
+            Diagnostic::error(
+                codes::UNKNOWN_MODIFIER,
+                format!("unknown modifier `{name}`"),
+            )
+            .primary(m.name.span, "not a modifier")
+            .help(help),
+        );
     }
 
     /// `allow("rule", reason "…")` on an event, traits block or property.
