@@ -1,7 +1,8 @@
 //! The scalar checks, on one value whose type is known: strings (length,
 //! pattern, format, date and date-time), numbers (integer, bounds,
 //! `multiple_of`), enums, `not_pattern` and `not_enum`; and how a value is
-//! shown in a message (PII redacted unless `--show-values`).
+//! shown in a message (PII redacted unless `--show-values`). `length` also
+//! counts a list's items, for the value visitors.
 
 use super::quote;
 use super::visit::{Val, ValSeed};
@@ -9,7 +10,7 @@ use crate::ir::lower::is_multiple;
 use crate::ir::values::{Date, format_number, is_rfc3339};
 use crate::ir::{Format, Literal};
 use crate::validate::kinds::Kind;
-use crate::validate::model::{Checked, Ty};
+use crate::validate::model::{Checked, Len, Ty};
 
 impl ValSeed<'_, '_, '_, '_> {
     /// `multiple_of`, `not_pattern`, `not_enum`.
@@ -64,6 +65,32 @@ impl ValSeed<'_, '_, '_, '_> {
                 format!("a string (redacted: pii({class}))")
             }
             _ => quote(s),
+        }
+    }
+
+    /// `min_length` / `max_length`: `n` characters of a string or items of a
+    /// list (`unit`).
+    pub(super) fn length(&mut self, n: u64, len: Len, unit: &str) {
+        if n < len.min as u64 {
+            self.push(
+                Kind::Length,
+                format!(
+                    "at least {} (min_length({}))",
+                    noun(len.min as u64, unit),
+                    len.min
+                ),
+                noun(n, unit),
+            );
+        } else if n > len.max as u64 {
+            self.push(
+                Kind::Length,
+                format!(
+                    "at most {} (max_length({}))",
+                    noun(len.max as u64, unit),
+                    len.max
+                ),
+                noun(n, unit),
+            );
         }
     }
 
@@ -123,28 +150,7 @@ impl ValSeed<'_, '_, '_, '_> {
                 len,
             } => {
                 if !len.is_none() {
-                    let n = s.chars().count() as u64;
-                    if n < len.min as u64 {
-                        self.push(
-                            Kind::Length,
-                            format!(
-                                "at least {} (min_length({}))",
-                                noun(len.min as u64, "character"),
-                                len.min
-                            ),
-                            noun(n, "character"),
-                        );
-                    } else if n > len.max as u64 {
-                        self.push(
-                            Kind::Length,
-                            format!(
-                                "at most {} (max_length({}))",
-                                noun(len.max as u64, "character"),
-                                len.max
-                            ),
-                            noun(n, "character"),
-                        );
-                    }
+                    self.length(s.chars().count() as u64, *len, "character");
                 }
                 if let Some(f) = format
                     && !f.matches(s)
@@ -195,7 +201,7 @@ impl ValSeed<'_, '_, '_, '_> {
 }
 
 /// `1 item`, `2 items`.
-pub(super) fn noun(n: u64, one: &str) -> String {
+fn noun(n: u64, one: &str) -> String {
     if n == 1 {
         format!("1 {one}")
     } else {

@@ -7,7 +7,7 @@
 use super::escape_pointer;
 use super::other::{Other, other_types};
 use super::read::Key;
-use super::scalar::{format_float, noun};
+use super::scalar::format_float;
 use crate::ir::Literal;
 use crate::validate::kinds::{Kind, Violation};
 use crate::validate::model::{Loc, Model, Object, Prop, Ty};
@@ -510,28 +510,7 @@ impl<'de> Visitor<'de> for ValSeed<'_, '_, '_, '_> {
             }
             n += 1;
         }
-        let n = n as u64;
-        if n < len.min as u64 {
-            self.push(
-                Kind::Length,
-                format!(
-                    "at least {} (min_length({}))",
-                    noun(len.min as u64, "item"),
-                    len.min
-                ),
-                noun(n, "item"),
-            );
-        } else if n > len.max as u64 {
-            self.push(
-                Kind::Length,
-                format!(
-                    "at most {} (max_length({}))",
-                    noun(len.max as u64, "item"),
-                    len.max
-                ),
-                noun(n, "item"),
-            );
-        }
+        self.length(n as u64, *len, "item");
         Ok(())
     }
     fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
