@@ -270,6 +270,25 @@ fn union_kinds(members: &[Type]) -> Option<Vec<String>> {
     Some(kinds)
 }
 
+/// The JSON kinds a list's items may be (`integer`: a whole number), or
+/// `None` for `any` and enums (checked by their values).
+fn item_kinds(ty: &Type) -> Option<Vec<String>> {
+    let mut kinds = Vec::new();
+    for m in ty.members() {
+        let k = match m {
+            Type::String | Type::Date | Type::Datetime => "string",
+            Type::Integer => "integer",
+            Type::Number => "number",
+            Type::Boolean => "boolean",
+            Type::List(_) => "array",
+            Type::Object(_) => "object",
+            Type::Enum(_) | Type::Any | Type::Union(_) => return None,
+        };
+        kinds.push(k.to_string());
+    }
+    Some(kinds)
+}
+
 /// What a property's column holds, for `not_enum` and `not_pattern`.
 enum Held {
     Strings,
@@ -583,7 +602,8 @@ impl Builder<'_> {
                         ));
                     }
                 }
-                Type::Datetime | Type::Boolean | Type::List(_) | Type::Object(_) | Type::Any => {}
+                Type::List(inner) => self.list_rules(table, s, p, inner, col, &loc),
+                Type::Datetime | Type::Boolean | Type::Object(_) | Type::Any => {}
             }
             self.value_rules(table, s, p, col, &loc);
             if let Some(c) = consent
@@ -694,6 +714,175 @@ impl Builder<'_> {
             vec![("values", values)],
             loc.to_string(),
         ));
+    }
+
+    /// The checks of a list (JSON text): its number of items, and each item's
+    /// kind, nullability, enum and constraints (a list's items that are
+    /// lists or objects: their kind only).
+    fn list_rules(
+        &self,
+        table: &mut Table,
+        s: &Scope,
+        p: &Property,
+        inner: &Property,
+        col: Option<&str>,
+        loc: &str,
+    ) {
+        let m = p.modifiers();
+        let mut bounds = Vec::new();
+        if let Some(n) = &m.min_length {
+            bounds.push(("min", Arg::Word(n.value.to_string())));
+        }
+        if let Some(n) = &m.max_length {
+            bounds.push(("max", Arg::Word(n.value.to_string())));
+        }
+        if !bounds.is_empty() {
+            table.check(self.check(s, "list_length", "length", col, bounds, loc.to_string()));
+        }
+        let mut item = |item: &str, rule: &'static str, args: Vec<(&'static str, Arg)>| {
+            let mut all = vec![("item", Arg::Word(item.to_string()))];
+            all.extend(args);
+            table.check(self.check(s, "items", rule, col, all, loc.to_string()));
+        };
+        if matches!(inner.ty, Type::Any) {
+            return;
+        }
+        if !inner.is_nullable() {
+            item("null", "null", Vec::new());
+        }
+        let im = inner.modifiers();
+        match &inner.ty {
+            Type::Enum(e) => {
+                let strings = e.values.iter().filter_map(Literal::as_str).map(hex_text);
+                let literals = e.values.iter().filter(|l| l.as_str().is_none());
+                item(
+                    "enum",
+                    "enum",
+                    vec![
+                        ("values", Arg::HexList(strings.collect())),
+                        ("literals", Arg::Words(literals.map(literal_text).collect())),
+                    ],
+                );
+            }
+            ty => {
+                if let Some(kinds) = item_kinds(ty) {
+                    item("kinds", "type", vec![("kinds", Arg::Words(kinds))]);
+                }
+            }
+        }
+        let word = |n: &crate::ir::Number| Arg::Word(n.json.to_string());
+        match &inner.ty {
+            Type::Integer | Type::Number => {
+                let mut args = Vec::new();
+                if let Some(n) = &im.min {
+                    args.push(("min", word(&n.value)));
+                }
+                if let Some(n) = &im.max {
+                    args.push(("max", word(&n.value)));
+                }
+                if !args.is_empty() {
+                    item("range", "bounds", args);
+                }
+                if let Some(n) = &im.multiple_of {
+                    item("multiple_of", "bounds", vec![("step", word(&n.value))]);
+                }
+            }
+            Type::String => {
+                let mut args = Vec::new();
+                if let Some(n) = &im.min_length {
+                    args.push(("min", Arg::Word(n.value.to_string())));
+                }
+                if let Some(n) = &im.max_length {
+                    args.push(("max", Arg::Word(n.value.to_string())));
+                }
+                if !args.is_empty() {
+                    item("length", "length", args);
+                }
+                if let Some(f) = &im.format {
+                    item(
+                        "format",
+                        "format",
+                        vec![("pattern", Arg::Hex(hex_text(format_regex(f.value))))],
+                    );
+                }
+                if let Some(pat) = &im.pattern {
+                    item(
+                        "pattern",
+                        "pattern",
+                        vec![("pattern", Arg::Hex(hex_text(&pat.value)))],
+                    );
+                }
+            }
+            Type::Date => {
+                item(
+                    "format",
+                    "format",
+                    vec![("pattern", Arg::Hex(hex_text(format_regex(Format::Date))))],
+                );
+            }
+            Type::Datetime => {
+                let re = format_regex(Format::DateTime);
+                item(
+                    "format",
+                    "format",
+                    vec![("pattern", Arg::Hex(hex_text(re)))],
+                );
+            }
+            _ => {}
+        }
+        if let Some(pat) = &im.not_pattern
+            && inner
+                .ty
+                .has(|t| matches!(t, Type::String | Type::Date | Type::Datetime))
+        {
+            item(
+                "not_pattern",
+                "not-allowed",
+                vec![("pattern", Arg::Hex(hex_text(&pat.value)))],
+            );
+        }
+        if let Some(banned) = &im.not_enum {
+            let banned = &banned.value;
+            let strings: Vec<String> = banned
+                .iter()
+                .filter_map(Literal::as_str)
+                .map(hex_text)
+                .collect();
+            if !strings.is_empty() {
+                item(
+                    "rejected_values",
+                    "not-allowed",
+                    vec![("values", Arg::HexList(strings))],
+                );
+            }
+            let numbers: Vec<String> = banned
+                .iter()
+                .filter(|l| matches!(l, Literal::Num(_)))
+                .map(literal_text)
+                .collect();
+            if !numbers.is_empty() {
+                item(
+                    "rejected_literals",
+                    "not-allowed",
+                    vec![("values", Arg::Words(numbers))],
+                );
+            }
+            let booleans: Vec<String> = banned
+                .iter()
+                .filter(|l| matches!(l, Literal::Bool(_)))
+                .map(|l| hex_text(&literal_text(l)))
+                .collect();
+            if !booleans.is_empty() {
+                item(
+                    "rejected_values",
+                    "not-allowed",
+                    vec![
+                        ("values", Arg::HexList(booleans)),
+                        ("kind", Arg::Word("boolean".into())),
+                    ],
+                );
+            }
+        }
     }
 
     /// A `closed` block or object: no column of another key under `prefix`

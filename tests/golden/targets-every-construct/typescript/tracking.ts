@@ -69,6 +69,37 @@ export interface OrderPlacedProperties {
    */
   labels_of?: ReadonlyArray<"a" | "b" | null>;
   /**
+   * Emails, no admins
+   * items(not_pattern("^admin") format(email) not_enum("a@b.co"))
+   */
+  emails?: ReadonlyArray<string>;
+  /**
+   * Country codes
+   * max_length(3) · items(min_length(2) pattern("^[A-Z]{2}$"))
+   */
+  codes?: ReadonlyArray<string>;
+  /** Days */
+  days?: ReadonlyArray<Date | string>;
+  /**
+   * Moments
+   * items(nullable)
+   */
+  moments?: ReadonlyArray<Date | string | null>;
+  /**
+   * Steps
+   * items(min(0) max(10) multiple_of(0.5) not_enum(2))
+   */
+  steps?: ReadonlyArray<number>;
+  /**
+   * Switches
+   * items(not_enum(false))
+   */
+  switches?: ReadonlyArray<boolean>;
+  /** Integers or strings */
+  mixes?: ReadonlyArray<(number | string)>;
+  /** A grid */
+  grid?: ReadonlyArray<ReadonlyArray<number>>;
+  /**
    * Nested, closed at each level
    * closed
    */
@@ -694,4 +725,4 @@ function _format(f: string, s: string): boolean {
 }
 
 /** The plan's shape, read by the run time. */
-const _PLAN = '{"version":"0.1.0","consents":[],"events":[{"name":"Order Placed","identity":"any","x":1,"props":[{"n":"1st place","r":1,"npat":"^x","t":"s"},{"n":"a|b, c","ne":[0,13],"t":"i"},{"n":"=cmd","ne":["=1+1"],"t":"s"},{"n":"say \\"hi\\"","ne":[false],"t":"b"},{"n":"x{{ y }}","min":0,"mul":0.5,"t":"n"},{"n":"über","t":"e","e":[true]},{"n":"path/to~x","t":"e","e":[1,2.5]},{"n":"count_or_flag","ne":[0],"t":"u","m":[{"t":"i"},{"t":"b"}]},{"n":"share","t":"u","m":[{"t":"n"},{"t":"l","i":{"t":"s"}}]},{"n":"on_off","u":1,"t":"e","e":[true,false]},{"n":"labels_of","minLen":1,"t":"l","i":{"u":1,"t":"e","e":["a","b"]}},{"n":"nested","x":1,"t":"o","p":[{"n":"inner key","r":1,"t":"s"},{"n":"deep","x":1,"t":"o","p":[{"n":"x","t":"i"}]}]}]}],"group":{"x":1,"props":[{"n":"Seats #","min":5,"mul":5,"ne":[10],"t":"i"},{"n":"tier","t":"e","e":[1,2,3]}]}}';
+const _PLAN = '{"version":"0.1.0","consents":[],"events":[{"name":"Order Placed","identity":"any","x":1,"props":[{"n":"1st place","r":1,"npat":"^x","t":"s"},{"n":"a|b, c","ne":[0,13],"t":"i"},{"n":"=cmd","ne":["=1+1"],"t":"s"},{"n":"say \\"hi\\"","ne":[false],"t":"b"},{"n":"x{{ y }}","min":0,"mul":0.5,"t":"n"},{"n":"über","t":"e","e":[true]},{"n":"path/to~x","t":"e","e":[1,2.5]},{"n":"count_or_flag","ne":[0],"t":"u","m":[{"t":"i"},{"t":"b"}]},{"n":"share","t":"u","m":[{"t":"n"},{"t":"l","i":{"t":"s"}}]},{"n":"on_off","u":1,"t":"e","e":[true,false]},{"n":"labels_of","minLen":1,"t":"l","i":{"u":1,"t":"e","e":["a","b"]}},{"n":"emails","t":"l","i":{"npat":"^admin","fmt":"email","ne":["a@b.co"],"t":"s"}},{"n":"codes","maxLen":3,"t":"l","i":{"minLen":2,"pat":"^[A-Z]{2}$","t":"s"}},{"n":"days","t":"l","i":{"t":"d"}},{"n":"moments","t":"l","i":{"u":1,"t":"t"}},{"n":"steps","t":"l","i":{"min":0,"max":10,"mul":0.5,"ne":[2],"t":"n"}},{"n":"switches","t":"l","i":{"ne":[false],"t":"b"}},{"n":"mixes","t":"l","i":{"t":"u","m":[{"t":"i"},{"t":"s"}]}},{"n":"grid","t":"l","i":{"t":"l","i":{"t":"i"}}},{"n":"nested","x":1,"t":"o","p":[{"n":"inner key","r":1,"t":"s"},{"n":"deep","x":1,"t":"o","p":[{"n":"x","t":"i"}]}]}]}],"group":{"x":1,"props":[{"n":"Seats #","min":5,"mul":5,"ne":[10],"t":"i"},{"n":"tier","t":"e","e":[1,2,3]}]}}';

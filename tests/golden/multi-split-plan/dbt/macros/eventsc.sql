@@ -136,6 +136,79 @@
 {%- endmacro %}
 
 {#- ---------------------------------------------------------------------------
+    Lists: Segment writes a list as JSON text. Their items are read on
+    PostgreSQL and DuckDB; on other adapters these checks pass (add
+    `<adapter>__eventsc_items_exist` and `<adapter>__eventsc_list_length`).
+-#}
+
+{#- Whether an item `v` of the JSON list in column `c` meets `condition` (SQL
+    on `eventsc_item_kind(v)` and `eventsc_item_text(v)`). -#}
+{% macro eventsc_items_exist(c, v, condition) -%}
+  {{- return(adapter.dispatch('eventsc_items_exist', 'eventsc')(c, v, condition)) -}}
+{%- endmacro %}
+
+{% macro default__eventsc_items_exist(c, v, condition) -%}
+  (1 = 0)
+{%- endmacro %}
+
+{% macro postgres__eventsc_items_exist(c, v, condition) -%}
+  exists (select 1 from jsonb_array_elements(case when left({{ c }}, 1) = '[' then cast({{ c }} as jsonb) end) as eventsc_items({{ v }}) where {{ condition }})
+{%- endmacro %}
+
+{% macro duckdb__eventsc_items_exist(c, v, condition) -%}
+  exists (select 1 from (select unnest(json_extract({{ eventsc_duckdb_list(c) }}, '$[*]')) as {{ v }}) as eventsc_items where {{ condition }})
+{%- endmacro %}
+
+{#- The column's text when it is a JSON list, else null. -#}
+{% macro eventsc_duckdb_list(c) -%}
+  (case when json_valid({{ c }}) then (case when json_type({{ c }}) = 'ARRAY' then {{ c }} end) end)
+{%- endmacro %}
+
+{#- The number of items of the JSON list in `c` (null when it is none). -#}
+{% macro eventsc_list_length(c) -%}
+  {{- return(adapter.dispatch('eventsc_list_length', 'eventsc')(c)) -}}
+{%- endmacro %}
+
+{% macro default__eventsc_list_length(c) -%}
+  cast(null as integer)
+{%- endmacro %}
+
+{% macro postgres__eventsc_list_length(c) -%}
+  jsonb_array_length(case when left({{ c }}, 1) = '[' then cast({{ c }} as jsonb) end)
+{%- endmacro %}
+
+{% macro duckdb__eventsc_list_length(c) -%}
+  json_array_length({{ eventsc_duckdb_list(c) }})
+{%- endmacro %}
+
+{#- The JSON kind of an item: string, number, boolean, null, array, object. -#}
+{% macro eventsc_item_kind(v) -%}
+  {{- return(adapter.dispatch('eventsc_item_kind', 'eventsc')(v)) -}}
+{%- endmacro %}
+
+{% macro default__eventsc_item_kind(v) -%}
+  jsonb_typeof({{ v }})
+{%- endmacro %}
+
+{% macro duckdb__eventsc_item_kind(v) -%}
+  (case json_type({{ v }}) when 'VARCHAR' then 'string' when 'BOOLEAN' then 'boolean' when 'NULL' then 'null'
+    when 'ARRAY' then 'array' when 'OBJECT' then 'object' else 'number' end)
+{%- endmacro %}
+
+{#- An item's value as text (a string unquoted; a number or boolean as written). -#}
+{% macro eventsc_item_text(v) -%}
+  {{- return(adapter.dispatch('eventsc_item_text', 'eventsc')(v)) -}}
+{%- endmacro %}
+
+{% macro default__eventsc_item_text(v) -%}
+  ({{ v }} #>> '{}')
+{%- endmacro %}
+
+{% macro duckdb__eventsc_item_text(v) -%}
+  json_extract_string({{ v }}, '$')
+{%- endmacro %}
+
+{#- ---------------------------------------------------------------------------
     Relations and columns that may not exist yet: Segment creates a table on
     the first call of its kind and a column on the first non-null value.
 -#}
@@ -166,7 +239,9 @@
   {%- set test = check.get('test') -%}
   {%- set name = check.get('column') -%}
   {%- set present = columns is none or name is none or name in columns -%}
-  {%- set c = eventsc_column(name) if name is not none else none -%}
+  {#- `expr`: an item's value, when the check is on a list's items. -#}
+  {%- set c = check.get('expr') if check.get('expr') is not none
+      else (eventsc_column(name) if name is not none else none) -%}
   {%- if test == 'has_id' -%}
     {%- set ids = [] -%}
     {%- for id in ['user_id', 'anonymous_id'] -%}
@@ -233,6 +308,61 @@
       {%- do alts.append(forms[k]) -%}
     {%- endfor -%}
     {{- return('(' ~ c ~ ' is not null and not ' ~ eventsc_matches(c, "'^(" ~ alts | join('|') ~ ")$'") ~ ')') -}}
+  {%- elif test == 'list_length' -%}
+    {%- set n = eventsc_list_length(c) -%}
+    {%- set parts = [] -%}
+    {%- if check.get('min') is not none -%}{%- do parts.append(n ~ ' < ' ~ eventsc_number(check.get('min'))) -%}{%- endif -%}
+    {%- if check.get('max') is not none -%}{%- do parts.append(n ~ ' > ' ~ eventsc_number(check.get('max'))) -%}{%- endif -%}
+    {{- return('(' ~ (parts | join(' or ') if parts else '1 = 0') ~ ')') -}}
+  {%- elif test == 'items' -%}
+    {#- An item of the list breaking `item`: its kind (`kinds`), null, enum
+        values, or a check of its value (`range`, `pattern`, …) on the items
+        of its kind. -#}
+    {%- set v = 'eventsc_item' -%}
+    {%- set kind = eventsc_item_kind(v) -%}
+    {%- set text = eventsc_item_text(v) -%}
+    {%- set item = check.get('item') -%}
+    {%- set number = eventsc_double(text) -%}
+    {%- set whole = '(case when ' ~ kind ~ " = 'number' then " ~ number ~ ' = floor(' ~ number ~ ') else false end)' -%}
+    {%- if item == 'null' -%}
+      {%- set bad = kind ~ " = 'null'" -%}
+    {%- elif item in ('kinds', 'enum') -%}
+      {%- set ok = [] -%}
+      {%- for k in check.get('kinds') or [] -%}
+        {%- if k not in ('string', 'number', 'integer', 'boolean', 'array', 'object') -%}
+          {{ exceptions.raise_compiler_error("eventsc: unknown kind " ~ k) }}
+        {%- endif -%}
+        {%- do ok.append(whole if k == 'integer' else kind ~ " = '" ~ k ~ "'") -%}
+      {%- endfor -%}
+      {%- set strings = [] -%}
+      {%- for h in check.get('values') or [] -%}{%- do strings.append(eventsc_text(h)) -%}{%- endfor -%}
+      {%- if strings -%}
+        {%- do ok.append('(' ~ kind ~ " = 'string' and " ~ text ~ ' in (' ~ strings | join(', ') ~ '))') -%}
+      {%- endif -%}
+      {%- set numbers = [] -%}
+      {%- set booleans = [] -%}
+      {%- for l in check.get('literals') or [] -%}
+        {%- if l in ('true', 'false') or l is boolean -%}
+          {%- do booleans.append("'" ~ eventsc_literal(l) ~ "'") -%}
+        {%- else -%}
+          {%- do numbers.append(eventsc_number(l)) -%}
+        {%- endif -%}
+      {%- endfor -%}
+      {%- if numbers -%}
+        {%- do ok.append('(case when ' ~ kind ~ " = 'number' then " ~ number ~ ' in (' ~ numbers | join(', ') ~ ') else false end)') -%}
+      {%- endif -%}
+      {%- if booleans -%}
+        {%- do ok.append('(' ~ kind ~ " = 'boolean' and " ~ text ~ ' in (' ~ booleans | join(', ') ~ '))') -%}
+      {%- endif -%}
+      {%- set bad = '(' ~ kind ~ " <> 'null' and not (" ~ (ok | join(' or ') if ok else '1 = 0') ~ '))' -%}
+    {%- else -%}
+      {%- set of = check.get('kind') or ('number' if item in ('range', 'multiple_of', 'rejected_literals') else 'string') -%}
+      {%- set inner = {} -%}
+      {%- do inner.update(check) -%}
+      {%- do inner.update({'test': item, 'column': none, 'expr': number if of == 'number' else text}) -%}
+      {%- set bad = '(case when ' ~ kind ~ " = '" ~ of ~ "' then " ~ eventsc_condition(inner, none) ~ ' else false end)' -%}
+    {%- endif -%}
+    {{- return('(' ~ c ~ ' is not null and ' ~ eventsc_items_exist(c, v, bad) ~ ')') -}}
   {%- elif test in ('range', 'length') -%}
     {%- set x = dbt.length(c) if test == 'length' else c -%}
     {%- set parts = [] -%}
@@ -326,6 +456,21 @@
     the plan does not have. -#}
 {% test eventsc_closed(model, planned, prefix=none, open=none, event=none) -%}
   {{ eventsc_test_sql(model, {'test': 'closed', 'planned': planned, 'prefix': prefix, 'open': open, 'event': event}) }}
+{%- endtest %}
+
+{% test eventsc_list_length(model, column_name, min=none, max=none, event=none) -%}
+  {{ eventsc_test_sql(model, {'test': 'list_length', 'column': column_name, 'min': min, 'max': max, 'event': event}) }}
+{%- endtest %}
+
+{#- A list's items (JSON text): `item` names the check (`kinds`, `null`,
+    `enum`, `range`, `multiple_of`, `length`, `pattern`, `format`,
+    `not_pattern`, `rejected_values`, `rejected_literals`), the rest are its
+    arguments. -#}
+{% test eventsc_items(model, column_name, item, kinds=none, values=none, literals=none, kind=none,
+    min=none, max=none, step=none, pattern=none, format=none, event=none) -%}
+  {{ eventsc_test_sql(model, {'test': 'items', 'column': column_name, 'item': item, 'kinds': kinds,
+    'values': values, 'literals': literals, 'kind': kind, 'min': min, 'max': max, 'step': step,
+    'pattern': pattern, 'event': event}) }}
 {%- endtest %}
 
 {% test eventsc_range(model, column_name, min=none, max=none, event=none) -%}
