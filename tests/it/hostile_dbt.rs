@@ -126,6 +126,8 @@ fn plan_text_reaches_dbt_as_text_and_sql_as_values_on_duckdb_and_postgres() {
                 "eventsc_multiple_of",
                 "eventsc_union",
                 "eventsc_closed",
+                "eventsc_items",
+                "eventsc_list_length",
             ],
             _ => &[
                 "eventsc_accepted_values",

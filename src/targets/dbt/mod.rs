@@ -28,7 +28,9 @@
 //!   `eventsc_has_id`, `eventsc_unique`, `eventsc_table_exists`; for issue
 //!   14's constructs `eventsc_accepted_literals`, `eventsc_multiple_of`,
 //!   `eventsc_not_pattern`, `eventsc_rejected_values`,
-//!   `eventsc_rejected_literals`, `eventsc_union`, `eventsc_closed`) and the QA
+//!   `eventsc_rejected_literals`, `eventsc_union`, `eventsc_closed`,
+//!   `eventsc_list_length`, `eventsc_items` (lists' items from their JSON
+//!   text, on PostgreSQL and DuckDB)) and the QA
 //!   macros, dispatched per adapter; no package to download. What a warehouse
 //!   cannot check is listed in README (the dbt section): a union's or mixed
 //!   enum's column holds text, where `"1"` and `1` read alike;

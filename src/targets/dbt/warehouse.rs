@@ -4,7 +4,9 @@
 //! written from this one model, so they check the same things.
 
 use super::snakecase;
-use crate::ir::{Event, Format, Identity, Literal, Plan, Property, SourceKind, Traits, Type};
+use crate::ir::{
+    Event, Format, Identity, Literal, Modifiers, Plan, Property, SourceKind, Traits, Type,
+};
 use crate::source::{SourceMap, Span};
 use crate::targets::hex;
 use std::collections::BTreeMap;
@@ -268,6 +270,30 @@ fn union_kinds(members: &[Type]) -> Option<Vec<String>> {
         );
     }
     Some(kinds)
+}
+
+/// `min`/`max` of a number, as the arguments of a check.
+fn bound_args(m: &Modifiers) -> Vec<(&'static str, Arg)> {
+    let mut args = Vec::new();
+    if let Some(n) = &m.min {
+        args.push(("min", Arg::Word(n.value.json.to_string())));
+    }
+    if let Some(n) = &m.max {
+        args.push(("max", Arg::Word(n.value.json.to_string())));
+    }
+    args
+}
+
+/// `min_length`/`max_length` (of a string or a list), as `min`/`max`.
+fn length_args(m: &Modifiers) -> Vec<(&'static str, Arg)> {
+    let mut args = Vec::new();
+    if let Some(n) = &m.min_length {
+        args.push(("min", Arg::Word(n.value.to_string())));
+    }
+    if let Some(n) = &m.max_length {
+        args.push(("max", Arg::Word(n.value.to_string())));
+    }
+    args
 }
 
 /// The JSON kinds a list's items may be (`integer`: a whole number), or
@@ -549,25 +575,13 @@ impl Builder<'_> {
                     if matches!(p.ty, Type::Integer) {
                         table.check(self.check(s, "integer", "type", col, vec![], loc.clone()));
                     }
-                    let mut args = Vec::new();
-                    if let Some(n) = &m.min {
-                        args.push(("min", Arg::Word(n.value.json.to_string())));
-                    }
-                    if let Some(n) = &m.max {
-                        args.push(("max", Arg::Word(n.value.json.to_string())));
-                    }
+                    let args = bound_args(m);
                     if !args.is_empty() {
                         table.check(self.check(s, "range", "bounds", col, args, loc.clone()));
                     }
                 }
                 Type::String => {
-                    let mut args = Vec::new();
-                    if let Some(n) = &m.min_length {
-                        args.push(("min", Arg::Word(n.value.to_string())));
-                    }
-                    if let Some(n) = &m.max_length {
-                        args.push(("max", Arg::Word(n.value.to_string())));
-                    }
+                    let args = length_args(m);
                     if !args.is_empty() {
                         table.check(self.check(s, "length", "length", col, args, loc.clone()));
                     }
@@ -729,13 +743,7 @@ impl Builder<'_> {
         loc: &str,
     ) {
         let m = p.modifiers();
-        let mut bounds = Vec::new();
-        if let Some(n) = &m.min_length {
-            bounds.push(("min", Arg::Word(n.value.to_string())));
-        }
-        if let Some(n) = &m.max_length {
-            bounds.push(("max", Arg::Word(n.value.to_string())));
-        }
+        let bounds = length_args(m);
         if !bounds.is_empty() {
             table.check(self.check(s, "list_length", "length", col, bounds, loc.to_string()));
         }
@@ -770,31 +778,19 @@ impl Builder<'_> {
                 }
             }
         }
-        let word = |n: &crate::ir::Number| Arg::Word(n.json.to_string());
         match &inner.ty {
             Type::Integer | Type::Number => {
-                let mut args = Vec::new();
-                if let Some(n) = &im.min {
-                    args.push(("min", word(&n.value)));
-                }
-                if let Some(n) = &im.max {
-                    args.push(("max", word(&n.value)));
-                }
+                let args = bound_args(im);
                 if !args.is_empty() {
                     item("range", "bounds", args);
                 }
                 if let Some(n) = &im.multiple_of {
-                    item("multiple_of", "bounds", vec![("step", word(&n.value))]);
+                    let step = Arg::Word(n.value.json.to_string());
+                    item("multiple_of", "bounds", vec![("step", step)]);
                 }
             }
             Type::String => {
-                let mut args = Vec::new();
-                if let Some(n) = &im.min_length {
-                    args.push(("min", Arg::Word(n.value.to_string())));
-                }
-                if let Some(n) = &im.max_length {
-                    args.push(("max", Arg::Word(n.value.to_string())));
-                }
+                let args = length_args(im);
                 if !args.is_empty() {
                     item("length", "length", args);
                 }
