@@ -294,36 +294,60 @@ impl<'a> Differ<'a> {
 
     // ---- traits and events ---------------------------------------------------
 
+    /// `common`, `identify`, `group`, the envelope, then the page and screen
+    /// rules (matched by kind and name).
     fn traits(&mut self) {
         let (o, n) = (self.old.plan, self.new.plan);
-        for (a, b) in [
+        let mut pairs: Vec<(Option<&Traits>, Option<&Traits>)> = [
             (&o.common, &n.common),
             (&o.identify, &n.identify),
             (&o.group, &n.group),
-        ] {
+            (&o.envelope, &n.envelope),
+        ]
+        .into_iter()
+        .map(|(a, b)| (a.as_ref(), b.as_ref()))
+        .collect();
+        let same = |a: &Traits, b: &Traits| {
+            a.kind == b.kind
+                && a.name.as_ref().map(|x| &x.value) == b.name.as_ref().map(|x| &x.value)
+        };
+        for a in &o.views {
+            pairs.push((Some(a), n.views.iter().find(|b| same(a, b))));
+        }
+        for b in n
+            .views
+            .iter()
+            .filter(|b| !o.views.iter().any(|a| same(a, b)))
+        {
+            pairs.push((None, Some(b)));
+        }
+        for (a, b) in pairs {
+            let label = |t: &Traits| match t.kind {
+                TraitsKind::Page | TraitsKind::Screen => format!("`{}` rule", Plan::view_label(t)),
+                k => format!("`{}` block", k.keyword()),
+            };
             match (a, b) {
                 (None, None) => {}
                 (Some(a), None) => {
-                    let at = At::new(a.kind.keyword(), Some(a.keyword_span), None);
+                    let subject = Plan::view_label(a);
+                    let at = At::new(&subject, Some(a.keyword_span), None);
                     let kind = if a.properties.is_empty() {
                         &kinds::EMPTY_TRAITS_REMOVED
                     } else {
                         &kinds::TRAITS_REMOVED
                     };
-                    self.push(kind, &at, format!("`{}` block removed", a.kind.keyword()));
+                    self.push(kind, &at, format!("{} removed", label(a)));
                 }
                 (None, Some(b)) => {
-                    let at = At::new(b.kind.keyword(), None, Some(b.keyword_span));
-                    self.push(
-                        &kinds::TRAITS_ADDED,
-                        &at,
-                        format!("`{}` block added", b.kind.keyword()),
-                    );
+                    let subject = Plan::view_label(b);
+                    let at = At::new(&subject, None, Some(b.keyword_span));
+                    self.push(&kinds::TRAITS_ADDED, &at, format!("{} added", label(b)));
                     // Required traits constrain payloads from now on.
                     self.properties(&at, &[], &b.properties, "");
                 }
                 (Some(a), Some(b)) => {
-                    let at = At::new(a.kind.keyword(), Some(a.keyword_span), Some(b.keyword_span));
+                    let subject = Plan::view_label(a);
+                    let at = At::new(&subject, Some(a.keyword_span), Some(b.keyword_span));
                     self.walk(&fields::TRAITS, &at, a, b);
                 }
             }

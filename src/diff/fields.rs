@@ -462,7 +462,7 @@ pub(super) static TOOLS: Decls<Tool> = Decls {
 
 /// A `common`, `identify` or `group` block on both sides (one on one side
 /// only is `traits-added` / `traits-removed`, by the engine).
-pub(super) static TRAITS: [Field<Traits>; 7] = [
+pub(super) static TRAITS: [Field<Traits>; 8] = [
     text("description", &kinds::DESCRIPTION_CHANGED, |t| {
         written(&t.description)
     }),
@@ -473,6 +473,9 @@ pub(super) static TRAITS: [Field<Traits>; 7] = [
     }),
     value("retention", &kinds::RETENTION_CHANGED, |t| {
         name(&t.retention)
+    }),
+    set("require_one_of", &kinds::REQUIRE_ONE_OF_CHANGED, |t| {
+        strings(&t.require_one_of)
     }),
     code("exceptions", EXCEPTIONS, |d, at, o, n| {
         d.allows(at, &o.allows, &n.allows)

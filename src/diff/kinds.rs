@@ -209,17 +209,17 @@ pub(crate) static TOOL_BAA_CHANGED: ChangeKind = kind(
 pub(crate) static TRAITS_ADDED: ChangeKind = kind(
     "traits-added",
     Class::Compatible,
-    "A `common`, `identify` or `group` block was added.",
+    "A `common`, `envelope`, `identify` or `group` block, or a `page` or `screen` rule, was added.",
 );
 pub(crate) static TRAITS_REMOVED: ChangeKind = kind(
     "traits-removed",
     Class::Breaking,
-    "A `common`, `identify` or `group` block that had properties was removed: consumers lose them.",
+    "A `common`, `envelope`, `identify` or `group` block, or a `page` or `screen` rule, that had properties was removed: consumers lose them.",
 );
 pub(crate) static EMPTY_TRAITS_REMOVED: ChangeKind = kind(
     "empty-traits-removed",
     Class::Compatible,
-    "A `common`, `identify` or `group` block without properties was removed.",
+    "A `common`, `envelope`, `identify` or `group` block, or a `page` or `screen` rule, without properties was removed.",
 );
 pub(crate) static EVENT_ADDED: ChangeKind =
     kind("event-added", Class::Compatible, "An event was added.");
@@ -257,6 +257,11 @@ pub(crate) static SINCE_CHANGED: ChangeKind = kind(
     "since-changed",
     Class::Documentation,
     "An event's `since` version changed.",
+);
+pub(crate) static REQUIRE_ONE_OF_CHANGED: ChangeKind = kind(
+    "require-one-of-changed",
+    Class::Breaking,
+    "The envelope's `require_one_of` changed (a field added or removed); classified breaking as the narrowing case is.",
 );
 pub(crate) static TAGS_CHANGED: ChangeKind = kind(
     "tags-changed",
@@ -461,6 +466,7 @@ pub static KINDS: &[&ChangeKind] = &[
     &TRAITS_ADDED,
     &TRAITS_REMOVED,
     &EMPTY_TRAITS_REMOVED,
+    &REQUIRE_ONE_OF_CHANGED,
     &EVENT_ADDED,
     &EVENT_REMOVED,
     &EVENT_REMOVED_AFTER_DEPRECATION,

@@ -217,6 +217,25 @@ pub struct TraitsModel {
     pub props: Object,
 }
 
+/// A page or screen rule (`page { }`, `page "Pricing" { }`).
+#[derive(Debug)]
+pub struct ViewModel {
+    /// A page rule (else a screen rule).
+    pub page: bool,
+    /// The one page or screen it is for; none: every one.
+    pub name: Option<Box<str>>,
+    pub traits: TraitsModel,
+}
+
+/// `envelope { }`: the payload's own top-level fields, on every call.
+#[derive(Debug)]
+pub struct EnvelopeModel {
+    pub props: Object,
+    /// `require_one_of a, b`: the payload carries at least one of them.
+    pub require_one_of: Box<[Box<str>]>,
+    pub loc: Loc,
+}
+
 /// An owner as the report shows it.
 #[derive(Clone, Debug)]
 pub struct OwnerInfo {
@@ -257,6 +276,9 @@ pub struct Model {
     pub common: Option<Object>,
     pub identify: Option<TraitsModel>,
     pub group: Option<TraitsModel>,
+    pub envelope: Option<EnvelopeModel>,
+    /// Page and screen rules, in the plan's order.
+    pub views: Vec<ViewModel>,
     /// Consent purpose index → the category a consent manager calls it.
     pub categories: Vec<Box<str>>,
     pub enums: Vec<Box<[Literal]>>,
@@ -317,21 +339,38 @@ impl Model {
             by_name.insert(model.name.clone(), i as u32);
             events.push(model);
         }
-        let traits = |t: &Option<Traits>, b: &mut Builder| {
-            t.as_ref().map(|t| {
-                let c = consent(&t.consent, b);
-                TraitsModel {
-                    loc: b.loc(t.keyword_span),
-                    consent: c,
-                    props: Object {
-                        closed: t.closed.is_some(),
-                        ..b.object(&t.properties, c)
-                    },
-                }
-            })
+        let traits_of = |t: &Traits, b: &mut Builder| {
+            let c = consent(&t.consent, b);
+            TraitsModel {
+                loc: b.loc(t.name.as_ref().map_or(t.keyword_span, |n| n.span)),
+                consent: c,
+                props: Object {
+                    closed: t.closed.is_some(),
+                    ..b.object(&t.properties, c)
+                },
+            }
         };
+        let traits = |t: &Option<Traits>, b: &mut Builder| t.as_ref().map(|t| traits_of(t, b));
         let identify = traits(&plan.identify, &mut b);
         let group = traits(&plan.group, &mut b);
+        let views = plan
+            .views
+            .iter()
+            .map(|t| ViewModel {
+                page: t.kind == crate::ir::TraitsKind::Page,
+                name: t.name.as_ref().map(|n| n.value.as_str().into()),
+                traits: traits_of(t, &mut b),
+            })
+            .collect();
+        let envelope = plan.envelope.as_ref().map(|t| EnvelopeModel {
+            props: b.object(&t.properties, None),
+            require_one_of: t
+                .require_one_of
+                .iter()
+                .map(|n| n.value.as_str().into())
+                .collect(),
+            loc: b.loc(t.keyword_span),
+        });
         let common = plan.common.as_ref().map(|t| {
             let c = consent(&t.consent, &b);
             Object {
@@ -374,6 +413,8 @@ impl Model {
             common,
             identify,
             group,
+            envelope,
+            views,
             categories: plan
                 .consents
                 .iter()

@@ -762,3 +762,43 @@ fn unplanned_names_are_capped_the_same_way_for_any_split() {
         );
     }
 }
+
+/// `envelope { }` holds on every call (its fields' types and modifiers, the
+/// required ones, nothing reported of what it does not name); a page or
+/// screen call is checked against the rule for every page or screen and the
+/// one for its `name` together; a name without a rule of its own meets only
+/// the first.
+#[test]
+fn envelope_page_and_screen_calls_are_checked() {
+    let plan = "tests/fixtures/validate/envelope.events";
+    let payloads = "tests/fixtures/validate/envelope.ndjson";
+    let args = ["validate", plan, "--payloads", payloads];
+    let r = run(&args);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    for (id, pointer, kind) in [
+        ("bad-enum", "/properties/plan_shown", "enum"),
+        ("bad-page", "/properties/referrer", "type"),
+        ("bad-page", "/properties/path", "required"),
+        ("bad-screen", "/properties/cart_value", "bounds"),
+        ("bad-screen", "/properties/extra", "closed"),
+        ("bad-envelope", "/userId", "not-allowed"),
+        ("bad-envelope", "/context", "required"),
+        ("bad-context", "/context/ip", "format"),
+        ("bad-context", "/context/library/name", "required"),
+        ("bad-context", "/integrations/All", "type"),
+    ] {
+        assert!(
+            r.stdout
+                .lines()
+                .any(|l| l.contains(&format!("[{id}] {pointer}:"))
+                    && l.contains(&format!("(defect {kind},"))),
+            "{id} {pointer} {kind}:\n{}",
+            r.stdout
+        );
+    }
+    for id in ["ok-page", "ok-screen"] {
+        assert!(!r.stdout.contains(&format!("[{id}]")), "{}", r.stdout);
+    }
+    assert!(!r.stdout.contains("unplanned-property"), "{}", r.stdout);
+    snapshot!("envelope-page-screen", r.record(&args));
+}

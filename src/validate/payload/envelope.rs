@@ -1,18 +1,23 @@
 //! The envelope rules: what the call's top-level fields must hold (`messageId`,
 //! timestamps, `userId` / `anonymousId`, `type`), and per type of call what is
 //! checked (track: the event, its lifecycle, identity, consent and properties;
-//! identify and group: traits). The fields were read by [`super::read`]; the
+//! identify and group: traits; page and screen: properties against the rule for
+//! every page or screen and the one for the call's `name`), and the plan's
+//! `envelope { }` on every call. The fields were read by [`super::read`]; the
 //! properties and traits are walked by [`super::visit`].
 
+use super::read::Key;
 use super::read::{Context, Envelope, Field};
-use super::visit::{Cx, ObjSeed, Path, Seg, missing_required};
+use super::visit::{Cx, ObjSeed, Path, Seg, ValSeed, missing_required};
 use super::{Checker, MAX_PAYLOAD, escape_pointer, quote, size_violation};
 use crate::ir::Identity;
 use crate::ir::values::{Date, is_rfc3339};
 use crate::validate::kinds::Kind;
-use crate::validate::model::{EventModel, Loc, TraitsModel};
+use crate::validate::model::{EnvelopeModel, EventModel, Loc, TraitsModel};
 use crate::validate::tally::{Call, Target};
-use serde::de::DeserializeSeed;
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde_json::value::RawValue;
+use std::fmt;
 
 impl Checker<'_> {
     pub(super) fn check(
@@ -110,7 +115,7 @@ impl Checker<'_> {
             "track" => self.track(env, ctx, day)?,
             "identify" => {
                 if let Some(t) = &self.model.identify {
-                    self.traits(env, t)?;
+                    self.block(env.traits, "traits", t, None)?;
                 }
                 Target::Call(Call::Identify)
             }
@@ -125,12 +130,44 @@ impl Checker<'_> {
                     );
                 }
                 if let Some(t) = &self.model.group {
-                    self.traits(env, t)?;
+                    self.block(env.traits, "traits", t, None)?;
                 }
                 Target::Call(Call::Group)
             }
-            "page" => Target::Call(Call::Page),
-            "screen" => Target::Call(Call::Screen),
+            "page" | "screen" => {
+                let page = ty == "page";
+                let name = match &env.name {
+                    Field::Str(s) => Some(s.as_ref()),
+                    _ => None,
+                };
+                // The rule for this name, with the one for every page (or
+                // screen) as its extra properties (as `common` is a track
+                // event's).
+                let model = self.model;
+                let rule = |named: bool| {
+                    model.views.iter().find(|v| {
+                        v.page == page
+                            && match (&v.name, named) {
+                                (Some(n), true) => Some(&**n) == name,
+                                (None, false) => true,
+                                _ => false,
+                            }
+                    })
+                };
+                match (rule(true), rule(false)) {
+                    (Some(one), every) => self.block(
+                        env.properties,
+                        "properties",
+                        &one.traits,
+                        every.map(|e| &e.traits),
+                    )?,
+                    (None, Some(every)) => {
+                        self.block(env.properties, "properties", &every.traits, None)?
+                    }
+                    (None, None) => {}
+                }
+                Target::Call(if page { Call::Page } else { Call::Screen })
+            }
             "alias" => Target::Call(Call::Alias),
             other => {
                 self.push(
@@ -308,14 +345,28 @@ impl Checker<'_> {
         );
     }
 
-    fn traits(&mut self, env: &Envelope, t: &TraitsModel) -> Result<(), serde_json::Error> {
-        if let Some((c, loc)) = t.consent {
-            self.consent_off(c, loc, "the traits");
+    /// The `traits` (identify, group) or `properties` (page, screen) of a call
+    /// against a block of the plan.
+    fn block(
+        &mut self,
+        raw: Option<&RawValue>,
+        key: &'static str,
+        t: &TraitsModel,
+        extra: Option<&TraitsModel>,
+    ) -> Result<(), serde_json::Error> {
+        let consent = t.consent.or(extra.and_then(|e| e.consent));
+        if let Some((c, loc)) = consent {
+            let what = if key == "traits" {
+                "the traits"
+            } else {
+                "the properties"
+            };
+            self.consent_off(c, loc, what);
         }
         let model = self.model;
         let path = Path {
             parent: None,
-            seg: Seg::Key("traits"),
+            seg: Seg::Key(key),
         };
         let mut cx = Cx {
             model,
@@ -323,21 +374,137 @@ impl Checker<'_> {
             dup: &self.dup,
             off: &self.off,
         };
-        match env.traits {
+        match raw {
             Some(raw) => ObjSeed {
                 cx: &mut cx,
                 obj: &t.props,
-                extra: None,
+                extra: extra.map(|e| &e.props),
                 path,
-                consent: t.consent.map(|c| c.0),
+                consent: consent.map(|c| c.0),
                 loc: t.loc,
             }
             .deserialize(&mut serde_json::Deserializer::from_str(raw.get())),
             None => {
-                missing_required(&mut cx, &t.props, None, &path, &[]);
+                missing_required(&mut cx, &t.props, extra.map(|e| &e.props), &path, &[]);
                 Ok(())
             }
         }
+    }
+}
+
+impl Checker<'_> {
+    /// The plan's `envelope { }` on a payload (a JSON object, read once more:
+    /// only plans with an envelope pay for it): each declared top-level field
+    /// against its type and modifiers, the required ones present, and one of
+    /// `require_one_of`'s fields present.
+    pub(super) fn envelope_fields(&mut self, text: &str, e: &EnvelopeModel) {
+        let before = self.violations.len();
+        let mut cx = Cx {
+            model: self.model,
+            out: &mut self.violations,
+            dup: &self.dup,
+            off: &self.off,
+        };
+        let mut de = serde_json::Deserializer::from_str(text);
+        // The payload already parsed as an object: no error can come back.
+        let _ = serde::Deserializer::deserialize_map(
+            &mut de,
+            TopLevel {
+                cx: &mut cx,
+                env: e,
+            },
+        );
+        // The envelope constrains the fields it names; the libraries fill
+        // many more (`context.page`, `context.consent`…), which are not
+        // reported as unplanned (a `closed` object still reports them).
+        let tail = self.violations.split_off(before);
+        self.violations.extend(
+            tail.into_iter()
+                .filter(|v| v.kind != Kind::UnplannedProperty),
+        );
+    }
+}
+
+/// Walks the payload's top-level fields for [`Checker::envelope_fields`].
+struct TopLevel<'m, 'c, 'a> {
+    cx: &'c mut Cx<'m, 'a>,
+    env: &'m EnvelopeModel,
+}
+
+impl<'de> Visitor<'de> for TopLevel<'_, '_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a payload object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let TopLevel { cx, env } = self;
+        let obj = &env.props;
+        let mut seen = vec![false; obj.props.len()];
+        let mut one_of = env.require_one_of.is_empty();
+        while let Some(Key(key)) = map.next_key()? {
+            one_of |= env.require_one_of.iter().any(|n| **n == *key);
+            match obj.find(&cx.model.names, &key) {
+                Some(i) => {
+                    seen[i] = true;
+                    let p = &obj.props[i];
+                    map.next_value_seed(ValSeed {
+                        cx: &mut *cx,
+                        prop: p,
+                        ty: &p.ty,
+                        item: false,
+                        nullable: p.nullable(),
+                        path: Path {
+                            parent: None,
+                            seg: Seg::Key(&key),
+                        },
+                        consent: None,
+                    })?;
+                }
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        let model = cx.model;
+        for (p, _) in obj
+            .props
+            .iter()
+            .zip(&seen)
+            .filter(|(p, s)| p.required() && !**s)
+        {
+            let name = model.names.get(p.name);
+            let at = Path {
+                parent: None,
+                seg: Seg::Key(name),
+            };
+            let expected = format!("required field `{name}` ({})", p.ty.expected(model));
+            cx.push(Kind::Required, &at, expected, "missing".into(), p.loc);
+        }
+        // `userId` or `anonymousId` is already an envelope rule of its own.
+        let ids = ["userId", "anonymousId"];
+        let built_in =
+            env.require_one_of.len() == 2 && env.require_one_of.iter().all(|n| ids.contains(&&**n));
+        if !one_of && !built_in {
+            let names: Vec<String> = env
+                .require_one_of
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect();
+            let at = Path {
+                parent: None,
+                seg: Seg::Key(&env.require_one_of[0]),
+            };
+            cx.push(
+                Kind::Required,
+                &at,
+                format!("one of {} (require_one_of)", names.join(", ")),
+                "none of them".into(),
+                env.loc,
+            );
+        }
+        Ok(())
     }
 }
 

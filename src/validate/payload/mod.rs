@@ -145,6 +145,9 @@ impl<'m> Checker<'m> {
             Ok(t) => t,
             Err(e) => return tally.malformed(line, json_error(&e, line)),
         };
+        if let Some(e) = &self.model.envelope {
+            self.envelope_fields(text, e);
+        }
         if self.dup.replace(false)
             && let Some(last_wins) = last_value_wins(text)
         {

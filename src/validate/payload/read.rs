@@ -97,8 +97,9 @@ impl<'de> de::Deserialize<'de> for Key<'de> {
 }
 
 /// The envelope keys whose repetition changes the verdict.
-const ENVELOPE_KEYS: [&str; 13] = [
+const ENVELOPE_KEYS: [&str; 14] = [
     "type",
+    "name",
     "event",
     "messageId",
     "userId",
@@ -117,6 +118,8 @@ const ENVELOPE_KEYS: [&str; 13] = [
 pub(super) struct Envelope<'de> {
     pub(super) ty: Field<'de>,
     pub(super) event: Field<'de>,
+    /// A page or screen call's name.
+    pub(super) name: Field<'de>,
     pub(super) message_id: Field<'de>,
     pub(super) user_id: Field<'de>,
     pub(super) anonymous_id: Field<'de>,
@@ -185,6 +188,7 @@ impl<'de> Visitor<'de> for EnvelopeVisitor<'_, '_> {
                 "originalTimestamp" => &mut env.original_timestamp,
                 "sentAt" => &mut env.sent_at,
                 "receivedAt" => &mut env.received_at,
+                "name" => &mut env.name,
                 "properties" => {
                     let ck = &mut *self.ck;
                     let model = ck.model;
