@@ -85,7 +85,7 @@ const ALLOW: Word = w(
     "`allow(\"rule\", reason \"…\")`: an exception to a governance rule here.",
 );
 
-pub const PLAN: Block = Block {
+pub(crate) const PLAN: Block = Block {
     fields: &[
         w("use_case", "The business question the plan answers."),
         DESCRIPTION,
@@ -139,7 +139,7 @@ pub const PLAN: Block = Block {
     )
 };
 
-pub const NAMING: Block = Block {
+pub(crate) const NAMING: Block = Block {
     top_level: false,
     fields: &[
         w(
@@ -158,7 +158,7 @@ pub const NAMING: Block = Block {
     )
 };
 
-pub const QA: Block = Block {
+pub(crate) const QA: Block = Block {
     top_level: false,
     fields: &[
         w(
@@ -181,7 +181,7 @@ pub const QA: Block = Block {
     ..Block::new("qa", "the `qa` block", "The QA policy of the plan.")
 };
 
-pub const RULES: Block = Block {
+pub(crate) const RULES: Block = Block {
     top_level: false,
     settings: true,
     ..Block::new(
@@ -191,7 +191,7 @@ pub const RULES: Block = Block {
     )
 };
 
-pub const RELAX: Block = Block {
+pub(crate) const RELAX: Block = Block {
     top_level: false,
     settings: true,
     ..Block::new(
@@ -201,7 +201,7 @@ pub const RELAX: Block = Block {
     )
 };
 
-pub const OWNER: Block = Block {
+pub(crate) const OWNER: Block = Block {
     fields: &[
         w("name", "The owner's name as people know it."),
         w("email", "Where to reach the owner by email."),
@@ -220,7 +220,7 @@ pub const OWNER: Block = Block {
     )
 };
 
-pub const CONSENT: Block = Block {
+pub(crate) const CONSENT: Block = Block {
     fields: &[
         w(
             "basis",
@@ -240,7 +240,7 @@ pub const CONSENT: Block = Block {
     )
 };
 
-pub const RETENTION: Block = Block {
+pub(crate) const RETENTION: Block = Block {
     fields: &[
         w("duration", "How long data is kept: `13 months`."),
         w("action", "What happens then: `delete` or `anonymize`."),
@@ -254,7 +254,7 @@ pub const RETENTION: Block = Block {
     )
 };
 
-pub const SOURCE: Block = Block {
+pub(crate) const SOURCE: Block = Block {
     fields: &[
         w(
             "kind",
@@ -274,7 +274,7 @@ pub const SOURCE: Block = Block {
     ..Block::new("source", "a `source`", "Where events are sent from.")
 };
 
-pub const TOOL: Block = Block {
+pub(crate) const TOOL: Block = Block {
     fields: &[
         w(
             "baa",
@@ -296,7 +296,7 @@ pub const TOOL: Block = Block {
     )
 };
 
-pub const ENUM: Block = Block {
+pub(crate) const ENUM: Block = Block {
     fields: &[DESCRIPTION],
     values: true,
     one_line: true,
@@ -307,7 +307,7 @@ pub const ENUM: Block = Block {
     )
 };
 
-pub const BUNDLE: Block = Block {
+pub(crate) const BUNDLE: Block = Block {
     fields: &[DESCRIPTION],
     properties: true,
     ..Block::new(
@@ -322,7 +322,7 @@ const CLOSED: Word = w(
     "No properties besides those listed (JSON Schema `additionalProperties: false`).",
 );
 
-pub const COMMON: Block = Block {
+pub(crate) const COMMON: Block = Block {
     fields: &[DESCRIPTION, CLOSED, USE],
     repeatable: &["use"],
     properties: true,
@@ -349,7 +349,7 @@ const TRAITS_FIELDS: &[Word] = &[
     ALLOW,
 ];
 
-pub const IDENTIFY: Block = Block {
+pub(crate) const IDENTIFY: Block = Block {
     fields: TRAITS_FIELDS,
     repeatable: &["use", "allow"],
     properties: true,
@@ -360,7 +360,7 @@ pub const IDENTIFY: Block = Block {
     )
 };
 
-pub const GROUP: Block = Block {
+pub(crate) const GROUP: Block = Block {
     fields: TRAITS_FIELDS,
     repeatable: &["use", "allow"],
     properties: true,
@@ -371,7 +371,7 @@ pub const GROUP: Block = Block {
     )
 };
 
-pub const ENVELOPE: Block = Block {
+pub(crate) const ENVELOPE: Block = Block {
     fields: &[
         DESCRIPTION,
         w(
@@ -387,7 +387,7 @@ pub const ENVELOPE: Block = Block {
     )
 };
 
-pub const PAGE: Block = Block {
+pub(crate) const PAGE: Block = Block {
     fields: TRAITS_FIELDS,
     repeatable: &["use", "allow"],
     properties: true,
@@ -398,7 +398,7 @@ pub const PAGE: Block = Block {
     )
 };
 
-pub const SCREEN: Block = Block {
+pub(crate) const SCREEN: Block = Block {
     fields: TRAITS_FIELDS,
     repeatable: &["use", "allow"],
     properties: true,
@@ -409,7 +409,7 @@ pub const SCREEN: Block = Block {
     )
 };
 
-pub const EVENT: Block = Block {
+pub(crate) const EVENT: Block = Block {
     fields: &[
         DESCRIPTION,
         w("owner", "Who is accountable for the event: `@team`."),
@@ -460,7 +460,7 @@ pub const EVENT: Block = Block {
     )
 };
 
-pub const KPI: Block = Block {
+pub(crate) const KPI: Block = Block {
     fields: &[
         DESCRIPTION,
         w("owner", "Who is accountable for the KPI: `@team`."),
@@ -478,7 +478,7 @@ pub const KPI: Block = Block {
     )
 };
 
-pub const OBJECT: Block = Block {
+pub(crate) const OBJECT: Block = Block {
     top_level: false,
     properties: true,
     ..Block::new(
@@ -501,7 +501,7 @@ pub const BLOCKS: &[&Block] = &[
 ];
 
 /// The declaration keywords, in order.
-pub const DECLARATION_KEYWORDS: &[&str] = &[
+pub(crate) const DECLARATION_KEYWORDS: &[&str] = &[
     "plan",
     "owner",
     "consent",
@@ -532,7 +532,7 @@ pub fn declaration(keyword: &str) -> Option<&'static Block> {
 
 /// The one declaration that has a field, if only one has it (for "`sunset` is
 /// a field of `event`" hints).
-pub fn home_of(field: &str) -> Option<&'static Block> {
+pub(crate) fn home_of(field: &str) -> Option<&'static Block> {
     let mut homes = DECLARATIONS.iter().filter(|b| b.field(field).is_some());
     match (homes.next(), homes.next()) {
         (Some(b), None) => Some(b),
@@ -541,7 +541,7 @@ pub fn home_of(field: &str) -> Option<&'static Block> {
 }
 
 /// Whether a word is a field of some declaration.
-pub fn is_field(word: &str) -> bool {
+pub(crate) fn is_field(word: &str) -> bool {
     DECLARATIONS.iter().any(|b| b.field(word).is_some())
 }
 
@@ -672,17 +672,17 @@ pub const MODIFIERS: &[Modifier] = &[
 ];
 
 /// The modifier named `name`.
-pub fn modifier(name: &str) -> Option<&'static Modifier> {
+pub(crate) fn modifier(name: &str) -> Option<&'static Modifier> {
     MODIFIERS.iter().find(|m| m.name == name)
 }
 
 /// The names of the modifiers, in canonical order.
-pub fn modifier_names() -> impl Iterator<Item = &'static str> {
+pub(crate) fn modifier_names() -> impl Iterator<Item = &'static str> {
     MODIFIERS.iter().map(|m| m.name)
 }
 
 /// The names of the built-in types.
-pub fn type_names() -> impl Iterator<Item = &'static str> {
+pub(crate) fn type_names() -> impl Iterator<Item = &'static str> {
     TYPES.iter().map(|t| t.name)
 }
 

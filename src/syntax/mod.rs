@@ -11,7 +11,7 @@ pub mod ast;
 mod build;
 mod errors;
 /// The declaration keywords (from [`crate::vocab`]).
-pub use crate::vocab::DECLARATION_KEYWORDS as DECL_KINDS;
+pub(crate) use crate::vocab::DECLARATION_KEYWORDS as DECL_KINDS;
 mod fast;
 pub mod pieces;
 pub mod scan;
