@@ -148,14 +148,14 @@ pub fn check_with(sources: &SourceMap, pre: Vec<Diagnostic>, opts: &Options) -> 
 pub struct Parsed<'a> {
     /// Each file's declarations that parsed, borrowed (the language server keeps
     /// its trees) or owned (then each tree is freed as soon as it is lowered).
-    pub files: Vec<(FileId, Cow<'a, ast::File>)>,
+    pub(crate) files: Vec<(FileId, Cow<'a, ast::File>)>,
     /// The declarations that did not parse.
-    pub broken: Vec<syntax::BrokenDecl>,
+    pub(crate) broken: Vec<syntax::BrokenDecl>,
     /// False when some part of some file is not in `files` or `broken` (then a
     /// missing `plan` is not reported: it may be in that part).
-    pub complete: bool,
+    pub(crate) complete: bool,
     /// The syntax errors (and any diagnostics that came before).
-    pub diagnostics: Vec<Diagnostic>,
+    pub(crate) diagnostics: Vec<Diagnostic>,
 }
 
 impl Parsed<'_> {

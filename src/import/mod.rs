@@ -20,7 +20,7 @@ pub mod terraform;
 pub mod typewriter;
 mod write;
 
-pub use write::{Options, Written, quote, write};
+pub use write::{Options, Written, write};
 
 use std::fmt;
 

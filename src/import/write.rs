@@ -24,7 +24,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write;
 
 /// A string literal of the `.events` language.
-pub use crate::syntax::quote;
+use crate::syntax::quote;
 
 /// What the writer is told beyond the plan.
 #[derive(Clone, Debug, Default)]

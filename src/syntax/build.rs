@@ -6,13 +6,13 @@ use crate::diagnostics::{Diagnostic, codes};
 use crate::source::{FileId, Span};
 use pest::iterators::Pair;
 
-pub struct Builder {
+pub(crate) struct Builder {
     file: FileId,
     pub diagnostics: Vec<Diagnostic>,
 }
 
 impl Builder {
-    pub fn new(file: FileId) -> Self {
+    pub(crate) fn new(file: FileId) -> Self {
         Builder {
             file,
             diagnostics: Vec::new(),
@@ -24,7 +24,7 @@ impl Builder {
         Span::new(self.file, s.start(), s.end())
     }
 
-    pub fn file(&mut self, p: Pair<Rule>) -> File {
+    pub(crate) fn file(&mut self, p: Pair<Rule>) -> File {
         let decls = p
             .into_inner()
             .filter(|p| p.as_rule() == Rule::decl)
@@ -351,7 +351,12 @@ impl Builder {
 }
 
 /// Resolves escapes; reports an unknown or malformed one at its exact place.
-pub fn unescape(file: FileId, diagnostics: &mut Vec<Diagnostic>, s: &str, base: usize) -> String {
+pub(crate) fn unescape(
+    file: FileId,
+    diagnostics: &mut Vec<Diagnostic>,
+    s: &str,
+    base: usize,
+) -> String {
     if !s.contains('\\') {
         return s.to_string();
     }

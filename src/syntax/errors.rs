@@ -168,7 +168,7 @@ fn block_header(text: &str, toks: &[Token], open: &scan::Open) -> String {
         .replace(" :", ":")
 }
 
-pub fn translate(
+pub(crate) fn translate(
     file: FileId,
     text: &str,
     toks: &[Token],

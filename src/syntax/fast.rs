@@ -17,7 +17,7 @@ use super::build::unescape;
 use crate::diagnostics::Diagnostic;
 use crate::source::{FileId, Span};
 
-pub struct Parser<'a> {
+pub(crate) struct Parser<'a> {
     text: &'a str,
     s: &'a [u8],
     pos: usize,
@@ -38,13 +38,13 @@ fn is_ident_char(b: u8) -> bool {
 
 /// Parses a whole file, or returns `None` if pest would reject it (or nesting is
 /// too deep); the caller then asks pest for the error.
-pub fn parse(file: FileId, text: &str) -> Option<(File, Vec<Diagnostic>)> {
+pub(crate) fn parse(file: FileId, text: &str) -> Option<(File, Vec<Diagnostic>)> {
     parse_range(file, text, 0, text.len())
 }
 
 /// Parses `text[start..end]` as if it were a whole file (used to recover after a
 /// syntax error, one top-level declaration at a time); spans stay absolute.
-pub fn parse_range(
+pub(crate) fn parse_range(
     file: FileId,
     text: &str,
     start: usize,
@@ -67,7 +67,11 @@ pub fn parse_range(
 }
 
 /// The header of a declaration starting at `start`: its kind and name, if they parse.
-pub fn decl_header(file: FileId, text: &str, start: usize) -> Option<(Ident, Option<DeclName>)> {
+pub(crate) fn decl_header(
+    file: FileId,
+    text: &str,
+    start: usize,
+) -> Option<(Ident, Option<DeclName>)> {
     let mut p = Parser {
         text,
         s: text.as_bytes(),

@@ -28,7 +28,7 @@ use std::fmt::Write;
 pub(crate) struct EventsParser;
 
 /// Deepest nesting of `{`, `(` and `[` accepted.
-pub const MAX_NESTING: usize = 32;
+pub(crate) const MAX_NESTING: usize = 32;
 
 /// A file parsed as a whole: its AST when every declaration parsed, and any
 /// problems.
@@ -53,7 +53,7 @@ pub fn parse(file: FileId, text: &str, threads: usize) -> Parsed {
 /// reads one (`"`, `\\`, newline and tab escaped, other control characters as
 /// `\u{…}`). Every writer of `.events` text uses it (`import`, `init`, the
 /// language server's rename and completion).
-pub fn quote(s: &str) -> String {
+pub(crate) fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
@@ -75,7 +75,7 @@ pub fn quote(s: &str) -> String {
 /// A declaration that did not parse: its kind and name as far as they could be
 /// read, so that references to it are not reported as unknown.
 #[derive(Clone, Debug, PartialEq)]
-pub struct BrokenDecl {
+pub(crate) struct BrokenDecl {
     pub kind: ast::Ident,
     pub name: Option<ast::DeclName>,
 }

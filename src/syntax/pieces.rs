@@ -28,7 +28,7 @@ use std::ops::Range;
 /// Whether the text from a line's start on begins a top-level declaration: a
 /// declaration keyword in column 1, then a space, a tab or `{`, and a `{` on the
 /// line.
-pub fn starts_decl(line: &str) -> bool {
+pub(crate) fn starts_decl(line: &str) -> bool {
     let b = line.as_bytes();
     let kw = b.iter().take_while(|c| c.is_ascii_lowercase()).count();
     if kw == 0 || !matches!(b.get(kw), Some(b' ' | b'\t' | b'{')) {
@@ -42,7 +42,7 @@ pub fn starts_decl(line: &str) -> bool {
 }
 
 /// The offsets of the lines that start a top-level declaration ([`starts_decl`]).
-pub fn decl_lines(text: &str) -> Vec<usize> {
+pub(crate) fn decl_lines(text: &str) -> Vec<usize> {
     let mut out = Vec::new();
     let bytes = text.as_bytes();
     let mut pos = 0;
@@ -60,7 +60,7 @@ pub fn decl_lines(text: &str) -> Vec<usize> {
 
 /// The pieces of a text: cut at every declaration line, contiguous, in order,
 /// covering all of it; at least one (`0..0` for an empty text).
-pub fn ranges(text: &str) -> Vec<Range<usize>> {
+pub(crate) fn ranges(text: &str) -> Vec<Range<usize>> {
     bounds_to_ranges(&decl_lines(text), text.len())
 }
 
@@ -87,7 +87,7 @@ fn bounds_to_ranges(lines: &[usize], len: usize) -> Vec<Range<usize>> {
 /// are looked at again. A piece that ends where the edited line starts is
 /// replaced too: a broken piece is parsed with the line after it
 /// ([`parse_piece`]), which the edit changed.
-pub fn resplit(
+pub(crate) fn resplit(
     text: &str,
     old: &[Range<usize>],
     start: usize,
@@ -152,7 +152,7 @@ fn starts_decl_at(text: &str, s: usize) -> bool {
 
 /// The keyword and name of the declaration starting at `start`, as far as they
 /// parse (without the block).
-pub fn decl_header(
+pub(crate) fn decl_header(
     file: FileId,
     text: &str,
     start: usize,
@@ -162,7 +162,7 @@ pub fn decl_header(
 
 /// What parsing one piece gives.
 #[derive(Clone, Debug, PartialEq)]
-pub struct PieceParse {
+pub(crate) struct PieceParse {
     /// The piece's declarations, when it parsed.
     pub file: Option<ast::File>,
     pub diagnostics: Vec<Diagnostic>,
@@ -175,7 +175,7 @@ pub struct PieceParse {
 impl PieceParse {
     /// Whether every part of the piece is accounted for: it parsed, or it is
     /// one declaration whose header was read.
-    pub fn complete(&self) -> bool {
+    pub(crate) fn complete(&self) -> bool {
         self.file.is_some() || self.broken.is_some()
     }
 }
@@ -184,7 +184,7 @@ impl PieceParse {
 /// When it does not parse, the error is pest's on the piece together with the
 /// line after it (the next declaration's first line), so that a block left open
 /// reads "never closed before the next declaration".
-pub fn parse_piece(file: FileId, text: &str, start: usize, end: usize) -> PieceParse {
+pub(crate) fn parse_piece(file: FileId, text: &str, start: usize, end: usize) -> PieceParse {
     if let Some((f, diagnostics)) = fast::parse_range(file, text, start, end) {
         return PieceParse {
             file: Some(f),
@@ -231,14 +231,14 @@ pub struct Recovered {
     pub file: ast::File,
     pub diagnostics: Vec<Diagnostic>,
     /// Declarations that did not parse (empty when the file parsed).
-    pub broken: Vec<BrokenDecl>,
+    pub(crate) broken: Vec<BrokenDecl>,
     /// False when some part of the file could not be attributed to a declaration.
     pub complete: bool,
 }
 
 impl Recovered {
     /// Whether the whole file parsed.
-    pub fn parsed(&self) -> bool {
+    pub(crate) fn parsed(&self) -> bool {
         self.complete && self.broken.is_empty()
     }
 }
@@ -281,11 +281,11 @@ pub fn parse_file(file: FileId, text: &str, threads: usize) -> Recovered {
 
 /// Files (or, for `check`, the events of a plan) larger than this are parsed on
 /// several threads.
-pub const PARALLEL_BYTES: usize = 1 << 20;
+pub(crate) const PARALLEL_BYTES: usize = 1 << 20;
 
 /// The workers to parse `bytes` of text with, out of `cores`: none (this
 /// thread) up to [`PARALLEL_BYTES`].
-pub fn threads_for(bytes: usize, cores: usize) -> usize {
+pub(crate) fn threads_for(bytes: usize, cores: usize) -> usize {
     if bytes > PARALLEL_BYTES && cores > 1 {
         cores
     } else {
@@ -295,7 +295,7 @@ pub fn threads_for(bytes: usize, cores: usize) -> usize {
 
 /// A range of a file's text to parse as if it were a whole file.
 #[derive(Clone, Copy, Debug)]
-pub struct Piece<'t> {
+pub(crate) struct Piece<'t> {
     pub file: FileId,
     pub text: &'t str,
     pub start: usize,
@@ -306,11 +306,11 @@ pub struct Piece<'t> {
 /// allocated it takes mimalloc's fast path; freed by the consumer, every block
 /// would take the slower cross-thread path, on the consumer's critical path.
 #[derive(Clone, Copy)]
-pub struct Recycle<'a>(Option<&'a crossbeam_channel::Sender<ast::Decl>>);
+pub(crate) struct Recycle<'a>(Option<&'a crossbeam_channel::Sender<ast::Decl>>);
 
 impl Recycle<'_> {
     /// Frees `d` (on a worker when there are workers).
-    pub fn free(&self, d: ast::Decl) {
+    pub(crate) fn free(&self, d: ast::Decl) {
         if let Some(tx) = self.0 {
             // When no worker listens any more, the tree is freed here.
             let _ = tx.send(d);
@@ -326,7 +326,7 @@ const BATCH_BYTES: usize = 64 << 10;
 /// `threads` workers parse batches of pieces ahead, each at most two batches ahead
 /// of the consumer, so memory stays bounded, and free the trees the consumer
 /// gives back through the [`Recycle`]. `consume` may stop early.
-pub fn parse_pieces<R>(
+pub(crate) fn parse_pieces<R>(
     pieces: &[Piece<'_>],
     threads: usize,
     consume: impl FnOnce(&mut dyn Iterator<Item = PieceParse>, Recycle<'_>) -> R,

@@ -129,7 +129,7 @@ pub fn tokens(text: &str) -> Vec<Token> {
 
 /// An open delimiter and the tokens that introduced it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Open {
+pub(crate) struct Open {
     pub delim: char,
     pub start: usize,
     /// Index (into the token list) of the first token of the line holding the delimiter.
@@ -137,7 +137,7 @@ pub struct Open {
 }
 
 /// The stack of delimiters still open at byte offset `pos`.
-pub fn open_delimiters(toks: &[Token], pos: usize) -> Vec<Open> {
+pub(crate) fn open_delimiters(toks: &[Token], pos: usize) -> Vec<Open> {
     let mut stack: Vec<Open> = Vec::new();
     // How many of each kind are open: a closer with no opener of its kind does
     // not search the stack (which would make `((((…]]]]` quadratic); a search
@@ -185,7 +185,7 @@ pub fn open_delimiters(toks: &[Token], pos: usize) -> Vec<Open> {
 }
 
 /// The first place where delimiters nest deeper than `limit`, if any.
-pub fn too_deep(toks: &[Token], limit: usize) -> Option<usize> {
+pub(crate) fn too_deep(toks: &[Token], limit: usize) -> Option<usize> {
     let mut depth = 0usize;
     for t in toks {
         match t.kind {

@@ -42,7 +42,7 @@ impl Lowerer<'_> {
         rs
     }
 
-    pub fn plan(&mut self, d: &ast::Decl, title: Spanned<String>) -> PlanMeta {
+    pub(crate) fn plan(&mut self, d: &ast::Decl, title: Spanned<String>) -> PlanMeta {
         let mut m = PlanMeta {
             title,
             span: d.span,
@@ -248,7 +248,7 @@ impl Lowerer<'_> {
         out
     }
 
-    pub fn owner_decl(&mut self, d: &ast::Decl, id: Spanned<String>) -> Owner {
+    pub(crate) fn owner_decl(&mut self, d: &ast::Decl, id: Spanned<String>) -> Owner {
         let mut o = Owner {
             id,
             name: None,
@@ -283,7 +283,7 @@ impl Lowerer<'_> {
         o
     }
 
-    pub fn consent_decl(&mut self, d: &ast::Decl, id: Spanned<String>) -> Consent {
+    pub(crate) fn consent_decl(&mut self, d: &ast::Decl, id: Spanned<String>) -> Consent {
         let mut c = Consent {
             id,
             basis: None,
@@ -305,7 +305,7 @@ impl Lowerer<'_> {
         c
     }
 
-    pub fn retention_decl(&mut self, d: &ast::Decl, id: Spanned<String>) -> Retention {
+    pub(crate) fn retention_decl(&mut self, d: &ast::Decl, id: Spanned<String>) -> Retention {
         let mut r = Retention {
             id,
             duration: None,
@@ -329,7 +329,7 @@ impl Lowerer<'_> {
         r
     }
 
-    pub fn source_decl(&mut self, d: &ast::Decl, id: Spanned<String>) -> Source {
+    pub(crate) fn source_decl(&mut self, d: &ast::Decl, id: Spanned<String>) -> Source {
         let mut s = Source {
             id,
             kind: None,
@@ -350,7 +350,7 @@ impl Lowerer<'_> {
         s
     }
 
-    pub fn tool_decl(&mut self, d: &ast::Decl, id: Spanned<String>) -> Tool {
+    pub(crate) fn tool_decl(&mut self, d: &ast::Decl, id: Spanned<String>) -> Tool {
         let mut t = Tool {
             id,
             baa: None,
@@ -373,7 +373,7 @@ impl Lowerer<'_> {
         t
     }
 
-    pub fn enum_decl(&mut self, d: &ast::Decl, name: Spanned<String>) -> EnumDef {
+    pub(crate) fn enum_decl(&mut self, d: &ast::Decl, name: Spanned<String>) -> EnumDef {
         let items = self.items(&d.block, &ENUM);
         let mut e = EnumDef {
             name,
@@ -400,7 +400,7 @@ impl Lowerer<'_> {
         e
     }
 
-    pub fn bundle_decl(&mut self, d: &ast::Decl, name: Spanned<String>) -> Bundle {
+    pub(crate) fn bundle_decl(&mut self, d: &ast::Decl, name: Spanned<String>) -> Bundle {
         let items = self.items(&d.block, &BUNDLE);
         let mut b = Bundle {
             name,
@@ -419,7 +419,7 @@ impl Lowerer<'_> {
 
     /// `common`, `identify`, `group`, `envelope`, `page` or `screen` (the
     /// name of a page or screen rule is set by the caller).
-    pub fn traits_decl(&mut self, d: &ast::Decl, kind: TraitsKind) -> Traits {
+    pub(crate) fn traits_decl(&mut self, d: &ast::Decl, kind: TraitsKind) -> Traits {
         let shape = match kind {
             TraitsKind::Common => &COMMON,
             TraitsKind::Identify => &IDENTIFY,
@@ -522,7 +522,7 @@ impl Lowerer<'_> {
         }
     }
 
-    pub fn event_decl(&mut self, d: &ast::Decl, name: Spanned<String>) -> Event {
+    pub(crate) fn event_decl(&mut self, d: &ast::Decl, name: Spanned<String>) -> Event {
         let items = self.items(&d.block, &EVENT);
         let mut e = Event {
             status: Spanned::new(Status::Planned, name.span),
@@ -597,7 +597,7 @@ impl Lowerer<'_> {
         e
     }
 
-    pub fn kpi_decl(&mut self, d: &ast::Decl, name: Spanned<String>) -> Kpi {
+    pub(crate) fn kpi_decl(&mut self, d: &ast::Decl, name: Spanned<String>) -> Kpi {
         let mut k = Kpi {
             name,
             description: None,

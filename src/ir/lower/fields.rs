@@ -10,7 +10,7 @@ use crate::syntax::ast::{self, FieldBody, Item, Value};
 
 /// The items of a block, sorted by what they are.
 #[derive(Default)]
-pub struct Items<'a> {
+pub(crate) struct Items<'a> {
     pub fields: Vec<&'a ast::Field>,
     pub properties: Vec<&'a ast::Property>,
     pub settings: Vec<&'a ast::RuleSetting>,
@@ -18,18 +18,18 @@ pub struct Items<'a> {
 }
 
 /// What a block accepts: its entry in the vocabulary.
-pub type Shape = crate::vocab::Block;
+pub(crate) type Shape = crate::vocab::Block;
 
 /// Whether a word is a field of some declaration (for "write it without `:`"
 /// hints).
-pub fn is_field_name(word: &str) -> bool {
+pub(crate) fn is_field_name(word: &str) -> bool {
     crate::vocab::is_field(word)
 }
 
 impl Lowerer<'_> {
     /// Sorts a block's items, reporting what the block does not accept and
     /// fields written twice.
-    pub fn items<'a>(&mut self, block: &'a ast::Block, shape: &Shape) -> Items<'a> {
+    pub(crate) fn items<'a>(&mut self, block: &'a ast::Block, shape: &Shape) -> Items<'a> {
         let mut out = Items::default();
         let mut seen: Vec<(&str, Span)> = Vec::new();
         for item in &block.items {
@@ -201,7 +201,7 @@ impl Lowerer<'_> {
         }
     }
 
-    pub fn string(&mut self, f: &ast::Field) -> Option<Spanned<String>> {
+    pub(crate) fn string(&mut self, f: &ast::Field) -> Option<Spanned<String>> {
         match self.single(f, "a string")? {
             Value::Str(s) => Some(Spanned::new(s.value.clone(), s.span)),
             v => {
@@ -215,7 +215,7 @@ impl Lowerer<'_> {
     /// or `tool dbt`): letters, digits, `_`, `-` and `$`, starting with a letter
     /// or `_`, at most 128 characters. dbt quotes these names into SQL as they
     /// are, so a quote or a space would break (or inject into) every query.
-    pub fn warehouse_name(&mut self, f: &ast::Field) -> Option<Spanned<String>> {
+    pub(crate) fn warehouse_name(&mut self, f: &ast::Field) -> Option<Spanned<String>> {
         let s = self.string(f)?;
         let ok = s.value.len() <= 128
             && s.value
@@ -243,7 +243,7 @@ impl Lowerer<'_> {
         None
     }
 
-    pub fn strings(&mut self, f: &ast::Field) -> Vec<Spanned<String>> {
+    pub(crate) fn strings(&mut self, f: &ast::Field) -> Vec<Spanned<String>> {
         let mut out = Vec::new();
         for v in self.many(f, "strings") {
             match v {
@@ -255,7 +255,7 @@ impl Lowerer<'_> {
     }
 
     /// A bare field (`closed`): its span, or a report when values follow.
-    pub fn bare(&mut self, f: &ast::Field) -> Option<Span> {
+    pub(crate) fn bare(&mut self, f: &ast::Field) -> Option<Span> {
         if matches!(f.body, FieldBody::Empty) {
             return Some(f.key.span);
         }
@@ -271,7 +271,7 @@ impl Lowerer<'_> {
     }
 
     /// Segment labels: strings of the form `key:value`.
-    pub fn labels(&mut self, f: &ast::Field) -> Vec<Spanned<String>> {
+    pub(crate) fn labels(&mut self, f: &ast::Field) -> Vec<Spanned<String>> {
         let labels = self.strings(f);
         for l in &labels {
             if l.value.split_once(':').is_none_or(|(k, _)| k.is_empty()) {
@@ -289,7 +289,7 @@ impl Lowerer<'_> {
     }
 
     /// Names (`product`, `web`), as in `sources product, web`.
-    pub fn names(&mut self, f: &ast::Field) -> Vec<Spanned<String>> {
+    pub(crate) fn names(&mut self, f: &ast::Field) -> Vec<Spanned<String>> {
         let mut out = Vec::new();
         for v in self.many(f, "names") {
             match v {
@@ -300,7 +300,7 @@ impl Lowerer<'_> {
         out
     }
 
-    pub fn name(&mut self, f: &ast::Field) -> Option<Spanned<String>> {
+    pub(crate) fn name(&mut self, f: &ast::Field) -> Option<Spanned<String>> {
         match self.single(f, "a name")? {
             Value::Word(w) => Some(Spanned::new(w.text.clone(), w.span)),
             v => {
@@ -312,7 +312,7 @@ impl Lowerer<'_> {
     }
 
     /// One of a closed set of words, with a suggestion for a near miss.
-    pub fn keyword<T>(
+    pub(crate) fn keyword<T>(
         &mut self,
         f: &ast::Field,
         names: &[&str],
@@ -322,7 +322,7 @@ impl Lowerer<'_> {
         self.keyword_of(&w.value, w.span, &f.key.text, names, parse)
     }
 
-    pub fn keyword_of<T>(
+    pub(crate) fn keyword_of<T>(
         &mut self,
         word: &str,
         span: Span,
@@ -343,7 +343,7 @@ impl Lowerer<'_> {
         None
     }
 
-    pub fn boolean(&mut self, f: &ast::Field) -> Option<Spanned<bool>> {
+    pub(crate) fn boolean(&mut self, f: &ast::Field) -> Option<Spanned<bool>> {
         self.keyword(f, &["true", "false"], |s| match s {
             "true" => Some(true),
             "false" => Some(false),
@@ -351,7 +351,7 @@ impl Lowerer<'_> {
         })
     }
 
-    pub fn owner_ref(&mut self, v: &Value) -> Option<Ref> {
+    pub(crate) fn owner_ref(&mut self, v: &Value) -> Option<Ref> {
         match v {
             Value::Owner(o) => self
                 .check_owner_name(&o.text, o.span)
@@ -360,7 +360,7 @@ impl Lowerer<'_> {
         }
     }
 
-    pub fn owner(&mut self, f: &ast::Field) -> Option<Ref> {
+    pub(crate) fn owner(&mut self, f: &ast::Field) -> Option<Ref> {
         let v = self.single(f, "an owner like `@analytics`")?;
         let r = self.owner_ref(v);
         if r.is_none() && !matches!(v, Value::Owner(_)) {
@@ -370,7 +370,7 @@ impl Lowerer<'_> {
         r
     }
 
-    pub fn owners(&mut self, f: &ast::Field) -> Vec<Ref> {
+    pub(crate) fn owners(&mut self, f: &ast::Field) -> Vec<Ref> {
         let mut out = Vec::new();
         for v in self.many(f, "owners like `@analytics`") {
             match v {
@@ -398,7 +398,7 @@ impl Lowerer<'_> {
     }
 
     /// Checks `@name` syntax and returns the name without `@`.
-    pub fn check_owner_name(&mut self, text: &str, span: Span) -> Option<String> {
+    pub(crate) fn check_owner_name(&mut self, text: &str, span: Span) -> Option<String> {
         let name = text.strip_prefix('@').unwrap_or(text);
         let ok = name
             .bytes()
@@ -426,7 +426,7 @@ impl Lowerer<'_> {
         None
     }
 
-    pub fn date(&mut self, f: &ast::Field) -> Option<Spanned<Date>> {
+    pub(crate) fn date(&mut self, f: &ast::Field) -> Option<Spanned<Date>> {
         match self.single(f, "a date like `2026-12-15`")? {
             Value::Date(d) => self.date_of(&d.text, d.span),
             v => {
@@ -437,7 +437,7 @@ impl Lowerer<'_> {
         }
     }
 
-    pub fn date_of(&mut self, text: &str, span: Span) -> Option<Spanned<Date>> {
+    pub(crate) fn date_of(&mut self, text: &str, span: Span) -> Option<Spanned<Date>> {
         match Date::parse(text) {
             Ok(d) => Some(Spanned::new(d, span)),
             Err(why) => {
@@ -451,7 +451,7 @@ impl Lowerer<'_> {
         }
     }
 
-    pub fn semver(&mut self, f: &ast::Field) -> Option<Spanned<Semver>> {
+    pub(crate) fn semver(&mut self, f: &ast::Field) -> Option<Spanned<Semver>> {
         match self.single(f, "a version like `\"1.3.0\"`")? {
             Value::Str(s) => match Semver::parse(&s.value) {
                 Ok(v) => Some(Spanned::new(v, s.span)),
@@ -474,7 +474,7 @@ impl Lowerer<'_> {
 
     /// A percentage; `bounded` rejects values outside 0–100 here (sampling is left to
     /// its rule).
-    pub fn percent(&mut self, f: &ast::Field, bounded: bool) -> Option<Spanned<f64>> {
+    pub(crate) fn percent(&mut self, f: &ast::Field, bounded: bool) -> Option<Spanned<f64>> {
         match self.single(f, "a percentage like `95%`")? {
             Value::Percent(p) => {
                 let v: f64 = p.text.parse().ok()?;
@@ -516,7 +516,7 @@ impl Lowerer<'_> {
     }
 
     /// A whole number ≥ 0.
-    pub fn count(&mut self, f: &ast::Field) -> Option<Spanned<u32>> {
+    pub(crate) fn count(&mut self, f: &ast::Field) -> Option<Spanned<u32>> {
         match self.single(f, "a whole number")? {
             Value::Number(n) => self.count_of(&n.text, n.span, &f.key.text),
             v => {
@@ -527,7 +527,7 @@ impl Lowerer<'_> {
         }
     }
 
-    pub fn count_of(&mut self, text: &str, span: Span, what: &str) -> Option<Spanned<u32>> {
+    pub(crate) fn count_of(&mut self, text: &str, span: Span, what: &str) -> Option<Spanned<u32>> {
         match text.parse::<u32>() {
             Ok(n) => Some(Spanned::new(n, span)),
             Err(_) => {
@@ -543,7 +543,7 @@ impl Lowerer<'_> {
         }
     }
 
-    pub fn duration_of(&mut self, d: &ast::Duration) -> Option<Spanned<Duration>> {
+    pub(crate) fn duration_of(&mut self, d: &ast::Duration) -> Option<Spanned<Duration>> {
         let Ok(amount) = d.amount.text.parse::<u32>() else {
             self.diags.push(
                 Diagnostic::error(
@@ -577,7 +577,7 @@ impl Lowerer<'_> {
         }
     }
 
-    pub fn duration(&mut self, f: &ast::Field) -> Option<Spanned<Duration>> {
+    pub(crate) fn duration(&mut self, f: &ast::Field) -> Option<Spanned<Duration>> {
         match self.single(f, "a duration like `13 months`")? {
             Value::Duration(d) => self.duration_of(d),
             v => {
@@ -588,7 +588,7 @@ impl Lowerer<'_> {
         }
     }
 
-    pub fn window(&mut self, f: &ast::Field) -> Option<Window> {
+    pub(crate) fn window(&mut self, f: &ast::Field) -> Option<Window> {
         match self.single(f, "a window like `2 in 48 hours`")? {
             Value::Window(w) => {
                 let count = self.count_of(&w.count.text, w.count.span, &f.key.text)?;
@@ -606,7 +606,7 @@ impl Lowerer<'_> {
         }
     }
 
-    pub fn block<'a>(&mut self, f: &'a ast::Field) -> Option<&'a ast::Block> {
+    pub(crate) fn block<'a>(&mut self, f: &'a ast::Field) -> Option<&'a ast::Block> {
         match &f.body {
             FieldBody::Block(b) => Some(b),
             _ => {
@@ -623,7 +623,7 @@ impl Lowerer<'_> {
     }
 }
 
-pub fn capitalize(s: &str) -> String {
+pub(crate) fn capitalize(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
         Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),

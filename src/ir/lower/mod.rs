@@ -11,7 +11,8 @@ mod decls;
 mod fields;
 mod properties;
 
-pub use properties::{check_value, first_multiple, is_multiple};
+pub use properties::first_multiple;
+pub(crate) use properties::{check_value, is_multiple};
 
 use crate::diagnostics::{Diagnostic, codes, did_you_mean};
 use crate::ir::*;
@@ -66,7 +67,7 @@ struct Registered {
 /// The top-level declarations of a plan, in source order, as lowering reads them:
 /// the kind and name of each first (to register every name), then each
 /// declaration once, taken to be lowered (and, when owned, freed).
-pub trait DeclSource<'a> {
+pub(crate) trait DeclSource<'a> {
     /// How many declarations there are.
     fn count(&self) -> usize;
     /// The keyword and name of declaration `i`.
@@ -85,13 +86,13 @@ pub trait DeclSource<'a> {
 }
 
 /// Declarations already parsed, borrowed or owned (see [`Decls::new`]).
-pub struct Decls<'a>(Vec<Option<Cow<'a, ast::Decl>>>);
+pub(crate) struct Decls<'a>(Vec<Option<Cow<'a, ast::Decl>>>);
 
 impl<'a> Decls<'a> {
     /// The declarations of parsed files, in order. Owned trees are freed one
     /// declaration at a time, as soon as each is lowered, so the AST and the IR
     /// are not both held in full.
-    pub fn new(files: Vec<(FileId, Cow<'a, ast::File>)>) -> Decls<'a> {
+    pub(crate) fn new(files: Vec<(FileId, Cow<'a, ast::File>)>) -> Decls<'a> {
         let mut decls = Vec::new();
         for (_, f) in files {
             match f {
@@ -135,7 +136,7 @@ fn kind_of_keyword(k: &str) -> Option<Kind> {
 }
 
 /// Folds an event name for the uniqueness check: case and runs of whitespace.
-pub fn event_key(name: &str) -> String {
+pub(crate) fn event_key(name: &str) -> String {
     name.split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
@@ -144,7 +145,7 @@ pub fn event_key(name: &str) -> String {
 
 /// What lowering needs to know besides the declarations.
 #[derive(Clone, Copy)]
-pub struct Context<'r> {
+pub(crate) struct Context<'r> {
     /// Where a missing `plan` is reported.
     pub first_file: Option<FileId>,
     /// Declarations that did not parse (see `syntax::pieces`): references to
@@ -163,7 +164,10 @@ pub struct Context<'r> {
 /// Lowers declarations read from `decls` ([`Decls`] for parsed files; `check`
 /// streams events through its own [`DeclSource`]) into one plan: the one
 /// lowering entry point.
-pub fn lower<'a>(decls: &mut dyn DeclSource<'a>, cx: &Context<'_>) -> (Plan, Vec<Diagnostic>) {
+pub(crate) fn lower<'a>(
+    decls: &mut dyn DeclSource<'a>,
+    cx: &Context<'_>,
+) -> (Plan, Vec<Diagnostic>) {
     let Context {
         first_file,
         broken,

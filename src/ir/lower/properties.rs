@@ -49,7 +49,7 @@ fn modifier_alias(name: &str) -> Option<&'static str> {
 
 impl Lowerer<'_> {
     /// Lowers the properties of one block, reporting duplicate names.
-    pub fn properties(&mut self, props: &[&ast::Property]) -> Vec<Property> {
+    pub(crate) fn properties(&mut self, props: &[&ast::Property]) -> Vec<Property> {
         let mut out: Vec<Property> = Vec::with_capacity(props.len());
         // Names seen, by a map in long blocks (a scan of `out` for each
         // property would be quadratic in a block of 100,000 properties).
@@ -83,7 +83,7 @@ impl Lowerer<'_> {
         out
     }
 
-    pub fn property(&mut self, p: &ast::Property) -> Property {
+    pub(crate) fn property(&mut self, p: &ast::Property) -> Property {
         self.type_unknown = false;
         let diags_before = self.diags.len();
         let name = Spanned::new(self.intern(&p.name.text), p.name.span);
@@ -190,7 +190,7 @@ impl Lowerer<'_> {
     }
 
     /// The type of property `name` (list items are named after it).
-    pub fn ty(&mut self, t: &TypeExpr, name: &Spanned<Text>) -> Type {
+    pub(crate) fn ty(&mut self, t: &TypeExpr, name: &Spanned<Text>) -> Type {
         match t {
             TypeExpr::List(inner, _) => Type::List(Box::new(self.list_item(inner, name))),
             TypeExpr::Union(members, _) => self.union(members, name),
@@ -377,7 +377,7 @@ impl Lowerer<'_> {
 
     /// The values of an enum (inline or named), each once: strings, numbers,
     /// `true` and `false`; anything else is reported.
-    pub fn enum_values<'v>(
+    pub(crate) fn enum_values<'v>(
         &mut self,
         values: impl Iterator<Item = &'v Value>,
     ) -> Vec<Spanned<Literal>> {
@@ -424,7 +424,7 @@ impl Lowerer<'_> {
         out
     }
 
-    pub fn duplicate_enum_value(&mut self, value: &str, span: Span, first: Span) {
+    pub(crate) fn duplicate_enum_value(&mut self, value: &str, span: Span, first: Span) {
         self.diags.push(
             Diagnostic::error(
                 codes::INVALID_VALUE,
@@ -890,7 +890,7 @@ impl Lowerer<'_> {
     }
 
     /// `allow("rule", reason "…")` on an event, traits block or property.
-    pub fn allow(&mut self, args: Option<&ast::Args>, span: Span) -> Option<Allow> {
+    pub(crate) fn allow(&mut self, args: Option<&ast::Args>, span: Span) -> Option<Allow> {
         let usage = "write `allow(\"rule/name\", reason \"why this exception is justified\")`";
         let Some(args) = args.filter(|a| !a.args.is_empty()) else {
             self.diags.push(
@@ -975,14 +975,14 @@ impl Lowerer<'_> {
         Some(Allow { rule, reason, span })
     }
 
-    pub fn unknown_rule(&mut self, name: &str, span: Span) {
+    pub(crate) fn unknown_rule(&mut self, name: &str, span: Span) {
         let known = self.rule_names;
         self.unknown_setting("rule", known, name, span);
     }
 
     /// A name in `rules { }`, `allow(…)` or `relax { }` that is not one of
     /// `known` (the rules, or the kinds of change).
-    pub fn unknown_setting(&mut self, what: &str, known: &[&str], name: &str, span: Span) {
+    pub(crate) fn unknown_setting(&mut self, what: &str, known: &[&str], name: &str, span: Span) {
         let code = if what == "rule" {
             codes::UNKNOWN_RULE
         } else {
@@ -1108,7 +1108,7 @@ fn example_arg(name: &str) -> &'static str {
 }
 
 /// A literal value (`not_enum`, enum values): a string, number or boolean.
-pub fn literal(v: &Value) -> Option<Literal> {
+pub(crate) fn literal(v: &Value) -> Option<Literal> {
     Some(match v {
         Value::Str(s) => Literal::Str(s.value.clone()),
         Value::Number(n) => Literal::Num(parse_number(&n.text)?.json),
@@ -1119,7 +1119,7 @@ pub fn literal(v: &Value) -> Option<Literal> {
 }
 
 /// A key equal for equal values (`1` and `1.0` are one number).
-pub fn literal_key(l: &Literal) -> String {
+pub(crate) fn literal_key(l: &Literal) -> String {
     match l {
         Literal::Str(s) => format!("s{s}"),
         Literal::Num(n) => format!("n{}", n.as_f64().unwrap_or(f64::NAN)),
@@ -1142,7 +1142,7 @@ fn union_kind(t: &Type) -> &'static str {
 /// Whether `x` is a multiple of `step`: `x / step` is a whole number, as ajv
 /// and most JSON Schema validators compute it (so `0.3` is no multiple of
 /// `0.1` in floating point, while `0.2` is).
-pub fn is_multiple(x: f64, step: f64) -> bool {
+pub(crate) fn is_multiple(x: f64, step: f64) -> bool {
     let q = x / step;
     q.is_finite() && q.fract() == 0.0
 }
@@ -1152,6 +1152,8 @@ pub fn is_multiple(x: f64, step: f64) -> bool {
 /// property's `multiple_of` (by [`is_multiple`]), within its bounds and whole
 /// for an integer; `None` when none is among the first thousand candidates.
 /// (Samples use it; lowering reports `None`.)
+///
+/// Public only for the integration tests (tests/it).
 pub fn first_multiple(p: &Property) -> Option<f64> {
     let m = p.modifiers();
     let step = m.multiple_of.as_ref()?.value.value;
@@ -1182,7 +1184,7 @@ pub fn first_multiple(p: &Property) -> Option<f64> {
     None
 }
 
-pub fn parse_number(text: &str) -> Option<Number> {
+pub(crate) fn parse_number(text: &str) -> Option<Number> {
     let value: f64 = text.parse().ok()?;
     let json = if !text.contains('.') {
         text.parse::<i64>().ok().map(serde_json::Number::from)
@@ -1242,7 +1244,7 @@ fn describe_json(v: &serde_json::Value) -> &'static str {
 
 /// Checks a JSON value against a property's type and constraints; the error says why not.
 /// (Also used by the `samples` target to vet the values it derives.)
-pub fn check_value(p: &Property, ty: &Type, v: &serde_json::Value) -> Result<(), String> {
+pub(crate) fn check_value(p: &Property, ty: &Type, v: &serde_json::Value) -> Result<(), String> {
     let m = p.modifiers();
     use serde_json::Value as J;
     if v.is_null() {
