@@ -22,6 +22,7 @@
 //! [`vocab`] lists the words of the language.
 #![forbid(unsafe_code)]
 
+/// Public only for the integration tests (tests/it): the audit record and its clock.
 pub mod audit;
 pub mod check;
 pub mod cli;
@@ -29,6 +30,7 @@ pub mod diagnostics;
 pub mod diff;
 pub mod docs;
 pub mod fmt;
+/// Public only for the integration tests (tests/it): atomic writes.
 pub mod fsutil;
 pub mod import;
 pub mod ir;
@@ -39,12 +41,16 @@ pub(crate) mod project;
 pub mod rules;
 pub(crate) mod serve;
 pub mod source;
+/// Public only for the integration tests (tests/it): the starter plan `eventsc init` writes.
 pub mod starter;
 pub(crate) mod status;
+/// Public only for the integration tests (tests/it): the parsers, compared with each other, and the tokens.
 pub mod syntax;
+/// Public only for the integration tests (tests/it): synthetic plans of any size.
 pub mod synth;
 pub mod targets;
 pub mod validate;
+/// Public only for the integration tests (tests/it): the characters every human output escapes.
 pub mod visible;
 pub mod vocab;
 
