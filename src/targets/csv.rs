@@ -61,7 +61,7 @@ use crate::ir::{Event, Literal, Plan, Property, Traits, Type};
 use crate::source::{SourceMap, Span};
 use std::borrow::Cow;
 
-pub struct Csv;
+pub(crate) struct Csv;
 
 impl Target for Csv {
     fn name(&self) -> &'static str {
@@ -87,7 +87,7 @@ fn sorted_events(plan: &Plan) -> Vec<&Event> {
 }
 
 /// `csv/segment-tracking-plan.csv`.
-pub fn tracking_plan(plan: &Plan) -> String {
+pub(crate) fn tracking_plan(plan: &Plan) -> String {
     let mut out = String::with_capacity(4096 + plan.events.len() * 2048);
     csv_record(
         &mut out,
@@ -263,7 +263,7 @@ struct Block<'a> {
 }
 
 /// `csv/catalog.csv`.
-pub fn catalog(plan: &Plan, sources: &SourceMap) -> String {
+pub(crate) fn catalog(plan: &Plan, sources: &SourceMap) -> String {
     let mut out = String::with_capacity(super::size_hint(sources, 4));
     csv_record(
         &mut out,

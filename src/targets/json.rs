@@ -5,10 +5,10 @@
 use super::encode::tracking_plan::TrackingPlan;
 use super::{Artifact, Context, Target};
 
-pub struct Json;
+pub(crate) struct Json;
 
 /// The published JSON Schema of the tracking plan (draft-07).
-pub const SCHEMA: &str = include_str!("../../schemas/tracking-plan.schema.json");
+pub(crate) const SCHEMA: &str = include_str!("../../schemas/tracking-plan.schema.json");
 
 impl Target for Json {
     fn name(&self) -> &'static str {
@@ -28,6 +28,6 @@ impl Target for Json {
 }
 
 /// The tracking plan as pretty-printed JSON with a final newline.
-pub fn render(cx: &Context) -> String {
+pub(crate) fn render(cx: &Context) -> String {
     super::to_json_sized(&TrackingPlan::new(cx), super::size_hint(cx.sources, 12))
 }

@@ -56,7 +56,7 @@ use super::encode::text::{self, JsonWriter};
 use super::{Artifact, Context, Target};
 use crate::ir::{Event, Identity, Plan, Property, Traits};
 
-pub struct JsonSchema;
+pub(crate) struct JsonSchema;
 
 impl Target for JsonSchema {
     fn name(&self) -> &'static str {
@@ -96,7 +96,7 @@ impl Target for JsonSchema {
 
 /// The file stem of each event's schema, by event index (the plan's
 /// [`event_slugs`](super::event_slugs), shared with every per-event output).
-pub fn file_names(plan: &Plan) -> Vec<String> {
+pub(crate) fn file_names(plan: &Plan) -> Vec<String> {
     super::event_slugs(plan)
 }
 
@@ -241,7 +241,7 @@ impl Payload<'_> {
 }
 
 /// Appends the schema of a track event's payload, as pretty JSON.
-pub fn track_schema(out: &mut String, plan: &Plan, e: &Event) {
+pub(crate) fn track_schema(out: &mut String, plan: &Plan, e: &Event) {
     let common = plan.common.iter().flat_map(|c| c.properties.iter());
     let p = Payload {
         title: &e.name.value,
@@ -258,7 +258,7 @@ pub fn track_schema(out: &mut String, plan: &Plan, e: &Event) {
 }
 
 /// Appends the schema of an identify or group call's payload (`kind`), as pretty JSON.
-pub fn traits_schema(out: &mut String, kind: &str, t: &Traits) {
+pub(crate) fn traits_schema(out: &mut String, kind: &str, t: &Traits) {
     let p = Payload {
         title: kind,
         description: t.description.as_ref().map(|d| d.value.as_str()),

@@ -9,18 +9,18 @@
 //! writing their files with the manifest is [`crate::outdir`].
 
 pub mod client;
-pub mod csv;
-pub mod dbt;
+pub(crate) mod csv;
+pub(crate) mod dbt;
 pub mod encode;
-pub mod jsonschema;
-pub mod segment;
+pub(crate) mod jsonschema;
+pub(crate) mod segment;
 
-pub mod json;
-pub mod plan;
-pub mod qa;
+pub(crate) mod json;
+pub(crate) mod plan;
+pub(crate) mod qa;
 pub mod samples;
-pub mod spec;
-pub mod yaml;
+pub(crate) mod spec;
+pub(crate) mod yaml;
 
 use crate::diagnostics::Diagnostic;
 use crate::ir::Plan;
@@ -35,7 +35,7 @@ pub struct Artifact {
 }
 
 impl Artifact {
-    pub fn text(path: impl Into<String>, text: String) -> Artifact {
+    pub(crate) fn text(path: impl Into<String>, text: String) -> Artifact {
         Artifact {
             path: path.into(),
             bytes: text.into_bytes(),
@@ -66,7 +66,7 @@ pub struct Options {
 /// A target option: `build --TARGET-KEY VALUE` on the command line,
 /// `[targets.TARGET] KEY = "VALUE"` in `eventsc.toml`.
 #[derive(Debug)]
-pub struct TargetOption {
+pub(crate) struct TargetOption {
     pub target: &'static str,
     pub key: &'static str,
     /// Sets the option from its text; the error says what is accepted.
@@ -74,7 +74,7 @@ pub struct TargetOption {
 }
 
 /// Every target option (see [`TargetOption`]).
-pub static TARGET_OPTIONS: &[TargetOption] = &[TargetOption {
+pub(crate) static TARGET_OPTIONS: &[TargetOption] = &[TargetOption {
     target: "dbt",
     key: "version",
     set: |o, v| {
@@ -84,7 +84,7 @@ pub static TARGET_OPTIONS: &[TargetOption] = &[TargetOption {
 }];
 
 /// A dbt-core version the `dbt` target writes for (`--dbt-version`).
-pub fn parse_dbt_version(s: &str) -> Result<dbt::DbtVersion, String> {
+pub(crate) fn parse_dbt_version(s: &str) -> Result<dbt::DbtVersion, String> {
     dbt::DbtVersion::parse(s).ok_or_else(|| {
         format!(
             "`{s}` is not a dbt-core version eventsc writes for: 1.8 or later, like 1.9 or 1.10.5"
@@ -126,12 +126,12 @@ pub fn find(name: &str) -> Option<&'static dyn Target> {
 }
 
 /// Pretty-printed JSON (two-space indent) with a final newline.
-pub fn to_json<T: serde::Serialize>(value: &T) -> String {
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> String {
     to_json_sized(value, 0)
 }
 
 /// [`to_json`] into a buffer of `capacity` bytes reserved up front.
-pub fn to_json_sized<T: serde::Serialize>(value: &T, capacity: usize) -> String {
+pub(crate) fn to_json_sized<T: serde::Serialize>(value: &T, capacity: usize) -> String {
     let mut bytes = Vec::with_capacity(capacity);
     match serde_json::to_writer_pretty(&mut bytes, value) {
         Ok(()) => {
@@ -148,7 +148,7 @@ pub fn to_json_sized<T: serde::Serialize>(value: &T, capacity: usize) -> String 
 /// `per_byte` bytes per byte of `.events` source. Reserving it up front costs
 /// nothing until it is written (the OS maps memory on first touch) and spares a
 /// large output the copies, and fresh pages, of growing by doubling.
-pub fn size_hint(sources: &SourceMap, per_byte: usize) -> usize {
+pub(crate) fn size_hint(sources: &SourceMap, per_byte: usize) -> usize {
     let source: usize = sources.files().map(|(_, f)| f.text.len()).sum();
     4096 + source.saturating_mul(per_byte)
 }
@@ -157,7 +157,7 @@ pub fn size_hint(sources: &SourceMap, per_byte: usize) -> usize {
 /// file per event: lowercase, each run of non-alphanumerics becomes one `-`, no
 /// `-` at either end (`"Trial Started"` → `trial-started`). Non-ASCII letters and
 /// digits are kept (lowercased).
-pub fn slug(name: &str) -> String {
+pub(crate) fn slug(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     for c in name.chars() {
         if c.is_ascii_alphanumeric() {
@@ -177,11 +177,13 @@ pub fn slug(name: &str) -> String {
 /// The longest slug kept whole, in bytes: with the hash suffix and `.json`
 /// the file name stays far below the 255 bytes file systems allow (and the
 /// temporary file's name, which adds some 30, too).
-pub const MAX_SLUG_BYTES: usize = 120;
+pub(crate) const MAX_SLUG_BYTES: usize = 120;
 
 /// Whether a file stem is a name Windows reserves for a device whatever the
 /// extension (`con`, `nul`, `com1`, `lpt9`, …: `con.json` cannot be created
 /// there).
+///
+/// Public only for the integration tests (tests/it).
 pub fn is_windows_reserved(stem: &str) -> bool {
     let base = stem
         .split('.')
@@ -211,7 +213,7 @@ pub fn is_windows_reserved(stem: &str) -> bool {
 /// their position in the plan. So two names never share a file (`"X Y
 /// Ordered"` and `"X-Y Ordered"`), and a plan that passes `check` always
 /// builds, whatever its names.
-pub fn event_slugs(plan: &Plan) -> Vec<String> {
+pub(crate) fn event_slugs(plan: &Plan) -> Vec<String> {
     let slugs: Vec<String> = plan.events.iter().map(|e| slug(&e.name.value)).collect();
     let mut count = rustc_hash::FxHashMap::default();
     count.reserve(slugs.len());
@@ -269,7 +271,7 @@ pub fn event_slugs(plan: &Plan) -> Vec<String> {
 }
 
 /// `bytes` in lower-case hex.
-pub fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
     let mut out = String::with_capacity(2 * bytes.len());
     for b in bytes {
@@ -280,7 +282,7 @@ pub fn hex(bytes: &[u8]) -> String {
 
 /// The first 4 bytes of the SHA-256 of `s`, in hex: a short, stable suffix that
 /// tells apart names that would otherwise clash.
-pub fn short_hash(s: &str) -> String {
+pub(crate) fn short_hash(s: &str) -> String {
     use sha2::{Digest, Sha256};
     hex(&Sha256::digest(s.as_bytes())[..4])
 }
@@ -288,7 +290,7 @@ pub fn short_hash(s: &str) -> String {
 /// The scalar facts about an event that targets attach as labels or metadata
 /// (owner, source, status, consent, effective retention, identity, flag, release,
 /// since, sunset, replaced_by), in that order; absent ones are left out.
-pub fn event_labels(plan: &Plan, e: &crate::ir::Event) -> Vec<(&'static str, String)> {
+pub(crate) fn event_labels(plan: &Plan, e: &crate::ir::Event) -> Vec<(&'static str, String)> {
     let name = |r: Option<&crate::ir::Ref>| r.map(|r| r.name.clone());
     [
         ("owner", name(e.owner.as_ref())),

@@ -26,11 +26,11 @@ use crate::ir::{DeclKind, Pattern, Plan, Property, Ref, Status};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-pub struct PlanTarget;
+pub(crate) struct PlanTarget;
 
-pub const PATH: &str = "plan.json";
-pub const FORMAT: &str = "eventsc/plan";
-pub const FORMAT_VERSION: u32 = 1;
+pub(crate) const PATH: &str = "plan.json";
+pub(crate) const FORMAT: &str = "eventsc/plan";
+pub(crate) const FORMAT_VERSION: u32 = 1;
 
 impl Target for PlanTarget {
     fn name(&self) -> &'static str {
@@ -50,7 +50,7 @@ impl Target for PlanTarget {
 }
 
 #[derive(Serialize)]
-pub struct PlanJson<'a> {
+pub(crate) struct PlanJson<'a> {
     pub format: &'static str,
     pub format_version: u32,
     pub title: String,
@@ -74,7 +74,7 @@ pub struct PlanJson<'a> {
 }
 
 #[derive(Serialize)]
-pub struct Objective<'a> {
+pub(crate) struct Objective<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub use_case: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -83,7 +83,7 @@ pub struct Objective<'a> {
 }
 
 #[derive(Serialize)]
-pub struct SourceEntry {
+pub(crate) struct SourceEntry {
     pub id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<&'static str>,
@@ -95,7 +95,7 @@ pub struct SourceEntry {
 }
 
 #[derive(Serialize)]
-pub struct OwnerEntry {
+pub(crate) struct OwnerEntry {
     pub id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -108,7 +108,7 @@ pub struct OwnerEntry {
 }
 
 #[derive(Serialize)]
-pub struct Task {
+pub(crate) struct Task {
     pub id: String,
     /// `requirements`, `catalog`, `merge_gate`, `governance`, `qa`, `change_management`.
     pub stage: &'static str,
@@ -131,7 +131,7 @@ pub struct Task {
 }
 
 #[derive(Serialize)]
-pub struct ArtifactEntry {
+pub(crate) struct ArtifactEntry {
     pub id: String,
     pub description: String,
     /// The task producing it; absent for the request itself.
@@ -147,7 +147,7 @@ pub struct ArtifactEntry {
 
 /// What an artifact hands to the next task.
 #[derive(Serialize, Default)]
-pub struct ArtifactContext {
+pub(crate) struct ArtifactContext {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<String>,
     /// JSON Schema files of the payloads (the `jsonschema` target).
@@ -170,7 +170,7 @@ pub struct ArtifactContext {
 
 /// A property carrying personal data, with what governs it.
 #[derive(Serialize)]
-pub struct PrivacyNote {
+pub(crate) struct PrivacyNote {
     /// An event name, or `identify` / `group` / `common`.
     pub container: String,
     /// Dotted path: `utm.source`, `items[].sku`.
@@ -189,7 +189,7 @@ pub struct PrivacyNote {
 }
 
 #[derive(Serialize)]
-pub struct Deprecation {
+pub(crate) struct Deprecation {
     pub event: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replaced_by: Option<String>,
@@ -198,7 +198,7 @@ pub struct Deprecation {
 }
 
 #[derive(Serialize)]
-pub struct ErrorHandling {
+pub(crate) struct ErrorHandling {
     /// QA re-runs before the escalation ladder starts.
     pub retry_limit: u32,
     pub escalation_ladder: Vec<LadderStep>,
@@ -208,7 +208,7 @@ pub struct ErrorHandling {
 }
 
 #[derive(Serialize)]
-pub struct LadderStep {
+pub(crate) struct LadderStep {
     pub step: usize,
     pub owner: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -216,19 +216,19 @@ pub struct LadderStep {
 }
 
 #[derive(Serialize)]
-pub struct Ripcord {
+pub(crate) struct Ripcord {
     pub trigger: WindowView,
     pub recipients: Vec<String>,
 }
 
 #[derive(Serialize)]
-pub struct Fallback {
+pub(crate) struct Fallback {
     pub owner: String,
     pub backup: String,
 }
 
 #[derive(Serialize)]
-pub struct SuccessMetrics {
+pub(crate) struct SuccessMetrics {
     /// Percent of in-scope events that must be observed in QA.
     pub coverage_target: serde_json::Value,
     /// Events QA covers (not deprecated).
@@ -241,27 +241,27 @@ pub struct SuccessMetrics {
 }
 
 #[derive(Serialize)]
-pub struct EventsByStatus {
+pub(crate) struct EventsByStatus {
     pub planned: usize,
     pub implemented: usize,
     pub deprecated: usize,
 }
 
 #[derive(Serialize)]
-pub struct Findings {
+pub(crate) struct Findings {
     pub count: usize,
     pub by_rule: Vec<RuleCount>,
     pub findings: Vec<Finding>,
 }
 
 #[derive(Serialize)]
-pub struct RuleCount {
+pub(crate) struct RuleCount {
     pub rule: String,
     pub count: usize,
 }
 
 #[derive(Serialize)]
-pub struct Finding {
+pub(crate) struct Finding {
     pub rule: String,
     pub severity: &'static str,
     pub message: String,
@@ -270,7 +270,7 @@ pub struct Finding {
 }
 
 #[derive(Serialize)]
-pub struct SourcesHash {
+pub(crate) struct SourcesHash {
     pub algorithm: &'static str,
     /// SHA-256 of the `sha256sum`-style listing of `files` (see [`sources_hash`]).
     pub value: String,
@@ -278,7 +278,7 @@ pub struct SourcesHash {
 }
 
 #[derive(Serialize)]
-pub struct FileHash {
+pub(crate) struct FileHash {
     /// The file in the source map (not written out).
     #[serde(skip)]
     pub file: crate::source::FileId,
@@ -291,7 +291,7 @@ pub struct FileHash {
 /// names and contents: each file's SHA-256 (its contents read once), and the
 /// SHA-256 of the `sha256sum`-style listing of them, `<hash>  <name>\n` per file in
 /// name order. Audit records use the same hashes.
-pub fn sources_hash(sources: &crate::source::SourceMap) -> SourcesHash {
+pub(crate) fn sources_hash(sources: &crate::source::SourceMap) -> SourcesHash {
     let mut files: Vec<FileHash> = sources
         .files()
         .map(|(file, f)| FileHash {
@@ -463,7 +463,7 @@ fn privacy_notes(plan: &Plan) -> Vec<PrivacyNote> {
 impl<'a> PlanJson<'a> {
     /// plan.json, one section at a time in the file's order: each section is
     /// built by a function of its own below, the task graph by [`Workflow`].
-    pub fn new(cx: &Context<'a>) -> PlanJson<'a> {
+    pub(crate) fn new(cx: &Context<'a>) -> PlanJson<'a> {
         let plan = cx.plan;
         let m = &plan.meta;
         let (tasks, artifacts) = Workflow::new(cx).build();

@@ -15,9 +15,9 @@ use crate::ir::{Event, Identity, Plan, Property, Ref, Traits, TraitsKind, values
 use crate::source::SourceMap;
 use std::fmt::Write;
 
-pub struct Qa;
+pub(crate) struct Qa;
 
-pub const PATH: &str = "qa-checklist.md";
+pub(crate) const PATH: &str = "qa-checklist.md";
 
 /// Placeholder for what QA fills in.
 const FILL: &str = "*to fill in*";
@@ -38,7 +38,7 @@ impl Target for Qa {
 
 /// How to name the plan on a command line: its file, or the folder holding all
 /// its files; `PLAN` when it came from standard input.
-pub fn plan_arg(sources: &SourceMap) -> String {
+pub(crate) fn plan_arg(sources: &SourceMap) -> String {
     let names: Vec<&str> = sources.files().map(|(_, f)| f.name.as_str()).collect();
     if names.is_empty() || names.iter().any(|n| n.starts_with('<') || *n == "-") {
         return "PLAN".into();
@@ -78,7 +78,7 @@ fn contact(plan: &Plan, i: usize) -> String {
     parts.join(", ")
 }
 
-pub fn render(cx: &Context) -> String {
+pub(crate) fn render(cx: &Context) -> String {
     let plan = cx.plan;
     let m = &plan.meta;
     let plan_path = match cx.plan_path {
@@ -607,7 +607,7 @@ fn source_check(
 
 /// A word for a POSIX shell: as it is when it is plainly safe, else in
 /// single quotes (`'` written `'\''`).
-pub fn shell_word(s: &str) -> String {
+pub(crate) fn shell_word(s: &str) -> String {
     let plain = |c: char| {
         c.is_ascii_alphanumeric()
             || matches!(c, '_' | '-' | '.' | '/' | ',' | ':' | '@' | '+' | '=')
@@ -623,7 +623,7 @@ pub fn shell_word(s: &str) -> String {
 /// checklist prints (`None` when the plan came from standard input): as
 /// given when absolute; under `out` written plainly (`out`, `qa/out`), one
 /// `../` per level; otherwise from the working directory's absolute path.
-pub fn plan_from_out(out: &std::path::Path, sources: &SourceMap) -> Option<String> {
+pub(crate) fn plan_from_out(out: &std::path::Path, sources: &SourceMap) -> Option<String> {
     use std::path::{Component, Path, PathBuf};
     let plan = plan_arg(sources);
     if plan == "PLAN" {

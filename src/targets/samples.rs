@@ -18,12 +18,12 @@ use crate::ir::{Date, Event, Identity, Plan, Property, Traits, Type};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
-pub struct Samples;
+pub(crate) struct Samples;
 
 /// The ids carried by samples.
-pub const USER_ID: &str = "qa-user-1";
-pub const ANONYMOUS_ID: &str = "qa-anonymous-1";
-pub const GROUP_ID: &str = "qa-group-1";
+pub(crate) const USER_ID: &str = "qa-user-1";
+pub(crate) const ANONYMOUS_ID: &str = "qa-anonymous-1";
+pub(crate) const GROUP_ID: &str = "qa-group-1";
 
 /// The date samples are dated when the plan has no timeline.
 const DEFAULT_DATE: Date = Date {
@@ -70,16 +70,18 @@ impl Target for Samples {
 }
 
 /// The path of the file holding every sample, one per line.
-pub const NDJSON: &str = "samples/samples.ndjson";
+pub(crate) const NDJSON: &str = "samples/samples.ndjson";
 
 /// One sample payload and the file it is written to.
+///
+/// Public only for the integration tests (tests/it).
 pub struct Sample {
     pub path: String,
     pub payload: Value,
 }
 
 /// The sample file of each event, by event index.
-pub fn event_paths(plan: &Plan) -> Vec<String> {
+pub(crate) fn event_paths(plan: &Plan) -> Vec<String> {
     super::event_slugs(plan)
         .into_iter()
         .map(|s| format!("samples/{s}.json"))
@@ -87,11 +89,13 @@ pub fn event_paths(plan: &Plan) -> Vec<String> {
 }
 
 /// The sample file of the identify call.
-pub const IDENTIFY_PATH: &str = "samples/identify.json";
+pub(crate) const IDENTIFY_PATH: &str = "samples/identify.json";
 /// The sample file of the group call.
-pub const GROUP_PATH: &str = "samples/group.json";
+pub(crate) const GROUP_PATH: &str = "samples/group.json";
 
 /// Every sample of a plan, made one at a time: identify, group, then each event.
+///
+/// Public only for the integration tests (tests/it).
 pub fn samples(plan: &Plan) -> impl Iterator<Item = Sample> + '_ {
     let base = plan
         .meta
@@ -157,7 +161,7 @@ fn envelope(kind: &str, name: &str, clock: &Clock) -> Map<String, Value> {
 
 /// A UUID (version 4 layout) derived from the call type and name, so every run
 /// gives the same id and different samples different ids.
-pub fn message_id(kind: &str, name: &str) -> String {
+pub(crate) fn message_id(kind: &str, name: &str) -> String {
     let digest = Sha256::digest(format!("eventsc sample\0{kind}\0{name}").as_bytes());
     let mut b = [0u8; 16];
     b.copy_from_slice(&digest[..16]);
@@ -255,7 +259,7 @@ fn consent_context(plan: &Plan, own: Option<usize>, lists: &[&[Property]]) -> Ma
 }
 
 /// The date `days` days after 1970-01-01 (inverse of `Date::days_since_epoch`).
-pub fn date_from_days(days: i64) -> Date {
+pub(crate) fn date_from_days(days: i64) -> Date {
     let (year, month, day) = crate::ir::values::civil_from_days(days);
     Date {
         year: year.clamp(0, 9999) as u16,

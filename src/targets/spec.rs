@@ -15,9 +15,9 @@ use super::{Artifact, Context, Target};
 use crate::ir::{Plan, Property, Status, Traits, TraitsKind};
 use std::fmt::Write;
 
-pub struct Spec;
+pub(crate) struct Spec;
 
-pub const PATH: &str = "instrumentation-spec.md";
+pub(crate) const PATH: &str = "instrumentation-spec.md";
 
 impl Target for Spec {
     fn name(&self) -> &'static str {
@@ -34,7 +34,7 @@ impl Target for Spec {
 }
 
 /// The anchor of event `i` (`event-trial-started`).
-pub fn event_anchor(slugs: &[String], i: usize) -> String {
+pub(crate) fn event_anchor(slugs: &[String], i: usize) -> String {
     format!("event-{}", slugs[i])
 }
 
@@ -65,7 +65,7 @@ fn joined_links(
         .join(sep)
 }
 
-pub fn render(cx: &Context) -> String {
+pub(crate) fn render(cx: &Context) -> String {
     let plan = cx.plan;
     let slugs = super::event_slugs(plan);
     let mut out = String::with_capacity(super::size_hint(cx.sources, 4));

@@ -286,7 +286,6 @@ fn sha256_hex(bytes: &[u8]) -> String {
 /// back, for every example (the record converts the target's data directly).
 #[test]
 fn the_recorded_plan_is_the_plan_target_s_plan_json() {
-    use eventsc::targets::Target;
     for dir in [
         "examples/ecommerce",
         "examples/health",
@@ -301,10 +300,12 @@ fn the_recorded_plan_is_the_plan_target_s_plan_json() {
             options: Default::default(),
             plan_path: None,
         };
-        let written = eventsc::targets::plan::PlanTarget.generate(&cx);
+        let written = eventsc::targets::find("plan")
+            .expect("the plan target")
+            .generate(&cx);
         let bytes = &written
             .iter()
-            .find(|a| a.path == eventsc::targets::plan::PATH)
+            .find(|a| a.path == "plan.json")
             .expect("plan.json")
             .bytes;
         let read_back: serde_json::Value = serde_json::from_slice(bytes).expect("JSON");

@@ -46,13 +46,13 @@
 
 mod qa;
 mod sources;
-pub mod warehouse;
+pub(crate) mod warehouse;
 
-pub use warehouse::STANDARD;
+pub(crate) use warehouse::STANDARD;
 
 use super::{Artifact, Context, Target};
 
-pub struct Dbt;
+pub(crate) struct Dbt;
 
 /// The dbt line the YAML is written for (`build --dbt-version`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -69,7 +69,7 @@ pub enum DbtVersion {
 impl DbtVersion {
     /// `1.8`, `1.9`, `1.10`, `1.10.4`, `1.10.5`, `1.11`, `2.0`…; `None` for
     /// anything else or a version before 1.8.
-    pub fn parse(s: &str) -> Option<DbtVersion> {
+    pub(crate) fn parse(s: &str) -> Option<DbtVersion> {
         let mut parts = s.trim().trim_start_matches('v').split('.');
         let mut num = || -> Option<Option<u32>> {
             match parts.next() {
@@ -102,7 +102,7 @@ impl DbtVersion {
 
 /// Text dbt renders as Jinja, made literal: every `{` becomes `{{ '{' }}`,
 /// which Jinja renders back to `{`; nothing else starts a Jinja tag.
-pub fn jinja_text(s: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn jinja_text(s: &str) -> std::borrow::Cow<'_, str> {
     if s.contains('{') {
         std::borrow::Cow::Owned(s.replace('{', "{{ '{' }}"))
     } else {
@@ -165,7 +165,7 @@ fn project_yml(version: DbtVersion) -> String {
 /// Segment's snake_case for table and column names: a port of
 /// `github.com/segmentio/go-snakecase` (ASCII letters and digits are kept, every
 /// other byte separates words, an uppercase letter starts a word).
-pub fn snakecase(s: &str) -> String {
+pub(crate) fn snakecase(s: &str) -> String {
     let b = s.as_bytes();
     let lower_or_digit = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit();
     let mut idx = 0;

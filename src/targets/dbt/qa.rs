@@ -57,7 +57,7 @@ fn check_dict(out: &mut String, id: usize, c: &Check) {
 }
 
 /// `models/eventsc_qa_defects.sql`.
-pub fn defects_sql(wh: &Warehouse) -> String {
+pub(crate) fn defects_sql(wh: &Warehouse) -> String {
     let mut checks = String::new();
     let mut tables = String::new();
     let mut id = 0;
@@ -104,7 +104,7 @@ pub fn defects_sql(wh: &Warehouse) -> String {
 }
 
 /// `models/eventsc_qa_summary.sql`.
-pub fn summary_sql(wh: &Warehouse) -> String {
+pub(crate) fn summary_sql(wh: &Warehouse) -> String {
     let mut tracks = String::new();
     for src in &wh.sources {
         if src.tables.iter().any(|t| t.name == "tracks") {
@@ -128,7 +128,7 @@ pub fn summary_sql(wh: &Warehouse) -> String {
 }
 
 /// `models/eventsc_qa.yml`: the models' documentation and the QA gate test.
-pub fn models_yml(v: DbtVersion) -> String {
+pub(crate) fn models_yml(v: DbtVersion) -> String {
     let cols = |list: &[(&str, &str)]| -> String {
         let mut out = String::new();
         for (name, what) in list {

@@ -182,7 +182,7 @@ fn source_meta(plan: &Plan) -> Vec<(&'static str, Yaml)> {
 
 /// The whole `sources.yml`, written one table at a time (a large plan has
 /// thousands).
-pub fn sources_yml(plan: &Plan, wh: &Warehouse, v: DbtVersion) -> String {
+pub(crate) fn sources_yml(plan: &Plan, wh: &Warehouse, v: DbtVersion) -> String {
     let tables: usize = wh.sources.iter().map(|s| s.tables.len()).sum();
     let mut out = String::with_capacity(4096 + tables * 8192);
     out.push_str(

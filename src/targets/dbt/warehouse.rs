@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 /// An argument of a check, as written into YAML and Jinja.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Arg {
+pub(crate) enum Arg {
     /// A word eventsc wrote: a column name, a number, a date, a format name
     /// (only `[A-Za-z0-9_.+-]`).
     Word(String),
@@ -27,7 +27,7 @@ pub enum Arg {
 /// One rule of the plan on one table: a generic test in `sources.yml` and, when
 /// `qa`, a source of rows in `eventsc_qa_defects`.
 #[derive(Clone, Debug)]
-pub struct Check {
+pub(crate) struct Check {
     /// The generic test (`eventsc_<test>`) and the condition in the macros.
     pub test: &'static str,
     /// The kind of violation `eventsc validate` reports (`required`, `enum`, …).
@@ -46,20 +46,20 @@ pub struct Check {
     pub qa: bool,
 }
 
-pub struct Column {
+pub(crate) struct Column {
     pub name: String,
     pub description: Option<String>,
     pub data_type: &'static str,
     pub meta: Vec<(&'static str, MetaValue)>,
 }
 
-pub enum MetaValue {
+pub(crate) enum MetaValue {
     Str(String),
     Bool(bool),
     List(Vec<String>),
 }
 
-pub struct Table {
+pub(crate) struct Table {
     pub name: String,
     pub description: String,
     pub meta: Vec<(&'static str, MetaValue)>,
@@ -101,12 +101,12 @@ impl Table {
         self.checks.push(c);
     }
 
-    pub fn has_column(&self, name: &str) -> bool {
+    pub(crate) fn has_column(&self, name: &str) -> bool {
         self.columns.iter().any(|c| c.name == name)
     }
 }
 
-pub struct Source {
+pub(crate) struct Source {
     pub name: String,
     pub description: String,
     pub database: Option<String>,
@@ -116,7 +116,7 @@ pub struct Source {
 }
 
 /// What the QA summary needs, from the plan's QA policy (`ir::qa`).
-pub struct Qa {
+pub(crate) struct Qa {
     /// The events QA covers (`ir::qa::in_scope`), by name.
     pub in_scope: Vec<String>,
     /// How many of them must be observed (`Qa::required_observed`).
@@ -125,13 +125,13 @@ pub struct Qa {
     pub defect_ceiling: u32,
 }
 
-pub struct Warehouse {
+pub(crate) struct Warehouse {
     pub sources: Vec<Source>,
     pub qa: Qa,
 }
 
 /// Column names Segment writes itself; a property of the same name is dropped.
-pub const STANDARD: &[&str] = &[
+pub(crate) const STANDARD: &[&str] = &[
     "id",
     "received_at",
     "sent_at",
@@ -187,19 +187,19 @@ const CONTEXT: &[(&str, &str)] = &[
 const SEGMENT_SPEC: &str = "Segment spec";
 
 /// The column of a consent category's preference (`false`: denied).
-pub fn consent_column(category: &str) -> String {
+pub(crate) fn consent_column(category: &str) -> String {
     snakecase(&format!("context_consent_categoryPreferences_{category}"))
 }
 
 /// Hex of a text's UTF-8 bytes.
-pub fn hex_text(s: &str) -> String {
+pub(crate) fn hex_text(s: &str) -> String {
     hex(s.as_bytes())
 }
 
 /// A regular expression in the subset every warehouse's engine reads alike
 /// (POSIX ARE, RE2, Java): the check of a `format(...)`, as `validate` makes it
 /// (leap days and the length limits of emails and host names aside).
-pub fn format_regex(f: Format) -> &'static str {
+pub(crate) fn format_regex(f: Format) -> &'static str {
     match f {
         Format::Email => {
             "^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+([.][A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?([.][A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$"
@@ -1233,7 +1233,7 @@ impl Builder<'_> {
 }
 
 /// The warehouse of a checked plan.
-pub fn build(plan: &Plan, sources: &SourceMap) -> Warehouse {
+pub(crate) fn build(plan: &Plan, sources: &SourceMap) -> Warehouse {
     let b = Builder { plan, sources };
     let tool = plan.tools.iter().find(|t| t.id.value == "dbt");
     let default_db = tool

@@ -14,28 +14,28 @@ use std::fmt::Write;
 /// GitHub's math; a `#`, `-`, `+`, `=` or `1.` that would start a heading, list
 /// item or underline), CR is dropped and LF becomes `<br>` (a table row or list
 /// item stays one line).
-pub fn text(s: &str) -> String {
+pub(crate) fn text(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     push_text(&mut out, s);
     out
 }
 
 /// Appends [`text`]`(s)`.
-pub fn push_text(out: &mut String, s: &str) {
+pub(crate) fn push_text(out: &mut String, s: &str) {
     push_escaped(out, s, true);
 }
 
 /// `s` escaped as [`text`] does, for a place that cannot start a block (after
 /// other text on its line, or in a table cell, whose content is inline): a
 /// leading `-`, `#` or `1.` needs no escape there.
-pub fn inline(s: &str) -> String {
+pub(crate) fn inline(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     push_inline(&mut out, s);
     out
 }
 
 /// Appends [`inline`]`(s)`.
-pub fn push_inline(out: &mut String, s: &str) {
+pub(crate) fn push_inline(out: &mut String, s: &str) {
     push_escaped(out, s, false);
 }
 
@@ -93,20 +93,20 @@ fn push_escaped(out: &mut String, s: &str, line_start: bool) {
 
 /// A code span for a table cell: fenced with enough backticks, `|` escaped (GFM
 /// removes the backslash before the code span is read), newlines as spaces.
-pub fn code(s: &str) -> String {
+pub(crate) fn code(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     push_code(&mut out, s);
     out
 }
 
 /// Appends [`code`]`(s)`.
-pub fn push_code(out: &mut String, s: &str) {
+pub(crate) fn push_code(out: &mut String, s: &str) {
     push_code_span(out, s, true);
 }
 
 /// A code span outside a table (a paragraph, a list item, a heading): as
 /// [`code`], but `|` as it is (a backslash there would be shown).
-pub fn code_span(s: &str) -> String {
+pub(crate) fn code_span(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     push_code_span(&mut out, s, false);
     out
@@ -149,7 +149,7 @@ fn push_code_span(out: &mut String, s: &str, in_table: bool) {
 /// [`code_span`] outside a table); everything else, other backticks included,
 /// is escaped by [`text`]. Whatever the parts hold, nothing but text and code
 /// spans comes out.
-pub fn rich(s: &str, in_table: bool) -> String {
+pub(crate) fn rich(s: &str, in_table: bool) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     let bytes = s.as_bytes();
     let (mut i, mut plain, mut quoted) = (0, 0, false);
@@ -188,7 +188,7 @@ pub fn rich(s: &str, in_table: bool) -> String {
 
 /// The backtick fence for a code block holding `body`: longer than any run of
 /// backticks in it (at least three), so the body cannot close it.
-pub fn fence(body: &str) -> String {
+pub(crate) fn fence(body: &str) -> String {
     "`".repeat(longest_run(body, '`').max(2) + 1)
 }
 
@@ -206,17 +206,17 @@ fn longest_run(s: &str, c: char) -> usize {
 }
 
 /// A link to an anchor in the same document.
-pub fn link(label: &str, anchor: &str) -> String {
+pub(crate) fn link(label: &str, anchor: &str) -> String {
     format!("[{}](#{anchor})", text(label))
 }
 
 /// An HTML anchor to put before a heading (stable, unlike generated heading ids).
-pub fn anchor(id: &str) -> String {
+pub(crate) fn anchor(id: &str) -> String {
     format!("<a id=\"{id}\"></a>\n")
 }
 
 /// A Markdown table; cells must already be escaped.
-pub fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
+pub(crate) fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
     let _ = writeln!(out, "| {} |", header.join(" | "));
     let _ = writeln!(
         out,
@@ -237,7 +237,7 @@ pub fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
 }
 
 /// A two-column table of labelled facts.
-pub fn facts(out: &mut String, rows: &[(&str, String)]) {
+pub(crate) fn facts(out: &mut String, rows: &[(&str, String)]) {
     out.push_str("| | |\n|---|---|\n");
     for (k, v) in rows {
         let v = if v.is_empty() { "—" } else { v.as_str() };
@@ -247,7 +247,7 @@ pub fn facts(out: &mut String, rows: &[(&str, String)]) {
 }
 
 /// `Growth (@growth)`, escaped.
-pub fn owner(plan: &Plan, index: usize) -> String {
+pub(crate) fn owner(plan: &Plan, index: usize) -> String {
     let o = &plan.owners[index];
     match &o.name {
         Some(n) => format!("{} (@{})", text(&n.value), text(&o.id.value)),
@@ -256,19 +256,19 @@ pub fn owner(plan: &Plan, index: usize) -> String {
 }
 
 /// The owner a reference points at, escaped; empty when absent.
-pub fn owner_ref(plan: &Plan, r: &Option<Ref>) -> String {
+pub(crate) fn owner_ref(plan: &Plan, r: &Option<Ref>) -> String {
     r.as_ref()
         .and_then(|r| r.target)
         .map_or_else(String::new, |i| owner(plan, i))
 }
 
 /// An owner's backup, escaped; empty when none.
-pub fn backup_of(plan: &Plan, index: usize) -> String {
+pub(crate) fn backup_of(plan: &Plan, index: usize) -> String {
     owner_ref(plan, &plan.owners[index].backup)
 }
 
 /// `analytics (legitimate_interest)`, escaped.
-pub fn consent(plan: &Plan, index: usize) -> String {
+pub(crate) fn consent(plan: &Plan, index: usize) -> String {
     let c = &plan.consents[index];
     match &c.basis {
         Some(b) => format!("{} ({})", text(&c.id.value), b.value),
@@ -277,7 +277,7 @@ pub fn consent(plan: &Plan, index: usize) -> String {
 }
 
 /// `standard (13 months, delete)`, escaped.
-pub fn retention(plan: &Plan, index: usize) -> String {
+pub(crate) fn retention(plan: &Plan, index: usize) -> String {
     let r = &plan.retentions[index];
     let mut parts = Vec::new();
     if let Some(d) = &r.duration {
@@ -294,7 +294,7 @@ pub fn retention(plan: &Plan, index: usize) -> String {
 }
 
 /// What a payload must carry for an identity.
-pub fn identity(i: Identity) -> &'static str {
+pub(crate) fn identity(i: Identity) -> &'static str {
     match i {
         Identity::User => "user: `userId` required",
         Identity::Anonymous => "anonymous: `anonymousId` required",
@@ -304,7 +304,7 @@ pub fn identity(i: Identity) -> &'static str {
 }
 
 /// Appends the constraints of a property, `; `-separated (nothing if none).
-pub fn push_constraints(out: &mut String, p: &Property) {
+pub(crate) fn push_constraints(out: &mut String, p: &Property) {
     let m = p.modifiers();
     let simple = m.min.is_none()
         && m.max.is_none()
@@ -327,7 +327,7 @@ pub fn push_constraints(out: &mut String, p: &Property) {
 }
 
 /// The constraints of a property, as short escaped phrases.
-pub fn constraints(p: &Property) -> Vec<String> {
+pub(crate) fn constraints(p: &Property) -> Vec<String> {
     let mut out = Vec::new();
     let mods = p.modifiers();
     if let Type::Enum(e) = base(&p.ty) {
@@ -428,7 +428,7 @@ fn base(t: &Type) -> &Type {
 }
 
 /// Every property with its dotted path (`utm.source`, `items[].sku`), depth first.
-pub fn flatten(props: &[Property]) -> Vec<(String, &Property)> {
+pub(crate) fn flatten(props: &[Property]) -> Vec<(String, &Property)> {
     fn go<'a>(props: &'a [Property], prefix: &str, out: &mut Vec<(String, &'a Property)>) {
         for p in props {
             let mut path = String::with_capacity(prefix.len() + p.name.value.len());

@@ -13,8 +13,9 @@
 //!   property's, or one built from its type and constraints), for `samples`
 //!   and the `constraints/unsatisfiable` rule.
 
-pub mod markdown;
+pub(crate) mod markdown;
+/// Public only for the integration tests (tests/it): values that satisfy a property.
 pub mod sample_values;
-pub mod schema;
-pub mod text;
-pub mod tracking_plan;
+pub(crate) mod schema;
+pub(crate) mod text;
+pub(crate) mod tracking_plan;

@@ -33,10 +33,10 @@ use super::text::JsonWriter;
 use crate::ir::{Literal, Property, Type};
 
 /// The `$schema` of every schema written (the `segment` and `jsonschema` targets).
-pub const DRAFT_07: &str = "http://json-schema.org/draft-07/schema#";
+pub(crate) const DRAFT_07: &str = "http://json-schema.org/draft-07/schema#";
 
 /// Writes the subschema of one property as the entries of an object (keys sorted).
-pub fn property(o: &mut JsonWriter, p: &Property) {
+pub(crate) fn property(o: &mut JsonWriter, p: &Property) {
     let m = p.modifiers();
     let ty = &p.ty;
     let string = ty.has(|t| matches!(t, Type::String));
@@ -172,7 +172,7 @@ fn not(o: &mut JsonWriter, p: &Property) {
 /// the given order) entries of an object holding these properties. When two
 /// share a name, the first one wins (callers list event properties before common
 /// ones). Returns whether any is required.
-pub fn members<'a>(o: &mut JsonWriter, props: impl Iterator<Item = &'a Property>) -> bool {
+pub(crate) fn members<'a>(o: &mut JsonWriter, props: impl Iterator<Item = &'a Property>) -> bool {
     let props: Vec<&Property> = props.collect();
     // By name, the first of equal names first (a stable sort); the first of each
     // run of equal names is kept.
@@ -209,13 +209,10 @@ pub fn members<'a>(o: &mut JsonWriter, props: impl Iterator<Item = &'a Property>
 }
 
 /// The entries of `{"properties": {…}, "required": […], "type": "object"}` for a
-/// list of properties (`required` only when one is); returns whether one is.
-pub fn object<'a>(o: &mut JsonWriter, props: impl Iterator<Item = &'a Property>) -> bool {
-    closed_object(o, props, false)
-}
-
-/// [`object`], with `"additionalProperties": false` first when `closed`.
-pub fn closed_object<'a>(
+/// list of properties (`required` only when one is), with
+/// `"additionalProperties": false` first when `closed`; returns whether one is
+/// required.
+pub(crate) fn closed_object<'a>(
     o: &mut JsonWriter,
     props: impl Iterator<Item = &'a Property>,
     closed: bool,

@@ -9,14 +9,14 @@ use serde_json::Value;
 use std::borrow::Cow;
 
 /// Pretty JSON (two-space indent, keys sorted at every level) and a final newline.
-pub fn json_pretty(v: &Value) -> String {
+pub(crate) fn json_pretty(v: &Value) -> String {
     let mut out = String::new();
     write_json(&mut out, v, 0);
     out.push('\n');
     out
 }
 
-pub fn indent(out: &mut String, level: usize) {
+pub(crate) fn indent(out: &mut String, level: usize) {
     const SPACES: &str = "                                                                ";
     let mut n = 2 * level;
     while n > 0 {
@@ -36,7 +36,7 @@ pub fn indent(out: &mut String, level: usize) {
 ///     o.array("b", |a| a.item_raw("1"));
 /// });  // {"a": "x", "b": [1]} over five lines
 /// ```
-pub struct JsonWriter<'o> {
+pub(crate) struct JsonWriter<'o> {
     out: &'o mut String,
     /// The level of the object or array being written.
     level: usize,
@@ -45,7 +45,7 @@ pub struct JsonWriter<'o> {
 
 /// Writes an object at an indentation level (the caller wrote what comes before
 /// it on its line); `body` writes its entries.
-pub fn json_object(out: &mut String, level: usize, body: impl FnOnce(&mut JsonWriter)) {
+pub(crate) fn json_object(out: &mut String, level: usize, body: impl FnOnce(&mut JsonWriter)) {
     json_nested(out, level, ['{', '}'], body);
 }
 
@@ -92,42 +92,42 @@ impl JsonWriter<'_> {
     }
 
     /// `"key": "value"`.
-    pub fn str(&mut self, key: &str, value: &str) {
+    pub(crate) fn str(&mut self, key: &str, value: &str) {
         self.entry(Some(key));
         json_string(self.out, value);
     }
 
     /// `"key": value`, the value as given (a number, `true`, `null`…).
-    pub fn raw(&mut self, key: &str, value: impl std::fmt::Display) {
+    pub(crate) fn raw(&mut self, key: &str, value: impl std::fmt::Display) {
         use std::fmt::Write;
         self.entry(Some(key));
         let _ = write!(self.out, "{value}");
     }
 
     /// `"key": {…}`.
-    pub fn object(&mut self, key: &str, body: impl FnOnce(&mut JsonWriter)) {
+    pub(crate) fn object(&mut self, key: &str, body: impl FnOnce(&mut JsonWriter)) {
         self.nested(Some(key), ['{', '}'], body);
     }
 
     /// `"key": […]`.
-    pub fn array(&mut self, key: &str, body: impl FnOnce(&mut JsonWriter)) {
+    pub(crate) fn array(&mut self, key: &str, body: impl FnOnce(&mut JsonWriter)) {
         self.nested(Some(key), ['[', ']'], body);
     }
 
     /// An array item: `"value"`.
-    pub fn item_str(&mut self, value: &str) {
+    pub(crate) fn item_str(&mut self, value: &str) {
         self.entry(None);
         json_string(self.out, value);
     }
 
     /// An array item as given (`null`, a number…).
-    pub fn item_raw(&mut self, value: &str) {
+    pub(crate) fn item_raw(&mut self, value: &str) {
         self.entry(None);
         self.out.push_str(value);
     }
 
     /// An array item: `{…}`.
-    pub fn item_object(&mut self, body: impl FnOnce(&mut JsonWriter)) {
+    pub(crate) fn item_object(&mut self, body: impl FnOnce(&mut JsonWriter)) {
         self.nested(None, ['{', '}'], body);
     }
 
@@ -172,7 +172,7 @@ fn write_json(out: &mut String, v: &Value, level: usize) {
 ///
 /// Runs of characters that need no escape are copied whole: in generated
 /// artifacts that is nearly every string.
-pub fn json_string(out: &mut String, s: &str) {
+pub(crate) fn json_string(out: &mut String, s: &str) {
     push_quoted(out, s, must_escape);
 }
 
@@ -186,7 +186,7 @@ pub fn json_string(out: &mut String, s: &str) {
 ///
 /// It holds only for the first byte of a character (continuation bytes are
 /// 0x80–0xBF and never match a first byte tested here).
-pub fn must_escape(bytes: &[u8], i: usize) -> bool {
+pub(crate) fn must_escape(bytes: &[u8], i: usize) -> bool {
     let b = bytes[i];
     let next = |k: usize| bytes.get(i + k).copied();
     match b {
@@ -218,7 +218,7 @@ pub(crate) fn must_escape_char(c: char) -> bool {
 /// (`i`: the index of their first byte; it must hold for no byte that is not
 /// the first of a character) escaped as JSON does: `\"`, `\\`, `\n`, `\r`, `\t`,
 /// else `\uXXXX`. Runs of other characters are copied whole.
-pub fn push_quoted(out: &mut String, s: &str, escape: impl Fn(&[u8], usize) -> bool) {
+pub(crate) fn push_quoted(out: &mut String, s: &str, escape: impl Fn(&[u8], usize) -> bool) {
     out.push('"');
     let bytes = s.as_bytes();
     let (mut start, mut i) = (0, 0);
@@ -270,14 +270,14 @@ pub(crate) fn quoted_one_char_at_a_time(s: &str, escape: impl Fn(char) -> bool) 
 /// A YAML scalar for a string: plain when that cannot be misread (as a number,
 /// boolean, null, date, anchor, comment…), else double-quoted with JSON escapes,
 /// which YAML 1.1 and 1.2 parsers read the same way.
-pub fn yaml_str(s: &str) -> String {
+pub(crate) fn yaml_str(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     push_yaml_str(&mut out, s);
     out
 }
 
 /// [`yaml_str`], appended to `out`.
-pub fn push_yaml_str(out: &mut String, s: &str) {
+pub(crate) fn push_yaml_str(out: &mut String, s: &str) {
     if yaml_plain_ok(s) {
         out.push_str(s);
     } else {
@@ -289,7 +289,12 @@ pub fn push_yaml_str(out: &mut String, s: &str) {
 /// keys of at most 1024 characters (YAML 1.2, 7.4.2; PyYAML and libyaml fail
 /// past it), so a longer key is written explicitly: `? key`, then the `:` on
 /// the next line at the key's column (spaces).
-pub fn push_yaml_key(out: &mut String, key: &str, column: usize, scalar: fn(&mut String, &str)) {
+pub(crate) fn push_yaml_key(
+    out: &mut String,
+    key: &str,
+    column: usize,
+    scalar: fn(&mut String, &str),
+) {
     let start = out.len();
     scalar(out, key);
     // Bytes bound characters from above: count only when it could matter.
@@ -341,7 +346,7 @@ fn yaml_plain_ok(s: &str) -> bool {
 /// with a `'` in front, as OWASP recommends against CSV injection: Excel,
 /// LibreOffice and Google Sheets then show it as text (the `'` hidden), and
 /// `eventsc import csv` removes it again ([`csv_unguard`]).
-pub fn csv_record(out: &mut String, fields: &[&str]) {
+pub(crate) fn csv_record(out: &mut String, fields: &[&str]) {
     for (i, f) in fields.iter().enumerate() {
         if i > 0 {
             out.push(',');
@@ -379,7 +384,7 @@ fn push_doubling_quotes(out: &mut String, f: &str) {
 /// The characters that make a spreadsheet read a cell starting with them as a
 /// formula (OWASP, "CSV Injection"): `=`, `+`, `-`, `@`, tab, CR, LF, and the
 /// full-width `＝`, `＋`, `－`, `＠` that spreadsheets fold to ASCII.
-pub const CSV_FORMULA_STARTS: &[char] = &[
+pub(crate) const CSV_FORMULA_STARTS: &[char] = &[
     '=', '+', '-', '@', '\t', '\r', '\n', '\u{ff1d}', '\u{ff0b}', '\u{ff0d}', '\u{ff20}',
 ];
 
@@ -387,7 +392,7 @@ pub const CSV_FORMULA_STARTS: &[char] = &[
 /// `'`s it starts like a formula. Counting the `'`s makes the guard reversible:
 /// a text that itself starts with `'=` gets a second quote, and
 /// [`csv_unguard`] removes exactly one.
-pub fn csv_needs_guard(field: &str) -> bool {
+pub(crate) fn csv_needs_guard(field: &str) -> bool {
     field
         .trim_start_matches([' ', '\''])
         .starts_with(CSV_FORMULA_STARTS)
@@ -397,7 +402,7 @@ pub fn csv_needs_guard(field: &str) -> bool {
 /// like a formula: its first character `c` becomes the class `[c]`, which
 /// matches the same strings, so the cell needs no `'` (which Segment would read
 /// as part of the expression). [`csv_unguard_regex`] undoes it.
-pub fn csv_guard_regex(re: &mut String) {
+pub(crate) fn csv_guard_regex(re: &mut String) {
     if let Some(c) = re.chars().next().filter(|c| CSV_FORMULA_STARTS.contains(c)) {
         re.insert(c.len_utf8(), ']');
         re.insert(0, '[');
@@ -406,7 +411,7 @@ pub fn csv_guard_regex(re: &mut String) {
 
 /// A Permitted Values cell without the class [`csv_guard_regex`] put around its
 /// first character: the character as `regex::escape` writes it.
-pub fn csv_unguard_regex(re: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn csv_unguard_regex(re: &str) -> std::borrow::Cow<'_, str> {
     let mut chars = re.chars();
     if let (Some('['), Some(c), Some(']')) = (chars.next(), chars.next(), chars.next())
         && CSV_FORMULA_STARTS.contains(&c)
@@ -419,7 +424,7 @@ pub fn csv_unguard_regex(re: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// A cell as [`csv_record`] wrote it, without the `'` it put in front.
-pub fn csv_unguard(field: &str) -> &str {
+pub(crate) fn csv_unguard(field: &str) -> &str {
     match field.strip_prefix('\'') {
         Some(rest) if csv_needs_guard(field) => rest,
         _ => field,
@@ -429,25 +434,26 @@ pub fn csv_unguard(field: &str) -> &str {
 /// A YAML node, emitted in block style with two-space indents and entries in the
 /// order given (callers decide the order; nothing is sorted here).
 #[derive(Clone, Debug, PartialEq)]
-pub enum Yaml {
+pub(crate) enum Yaml {
     Str(Cow<'static, str>),
-    Int(u64),
     Bool(bool),
     List(Vec<Yaml>),
     Map(Vec<(Cow<'static, str>, Yaml)>),
 }
 
 /// A map entry of a [`Yaml::Map`].
-pub type Entry = (Cow<'static, str>, Yaml);
+pub(crate) type Entry = (Cow<'static, str>, Yaml);
 
 impl Yaml {
     /// A string scalar (borrowed when static, so repeated keys cost nothing).
-    pub fn str(s: impl Into<Cow<'static, str>>) -> Yaml {
+    pub(crate) fn str(s: impl Into<Cow<'static, str>>) -> Yaml {
         Yaml::Str(s.into())
     }
 
-    /// A YAML document (no `---`), ending with a newline.
-    pub fn document(&self) -> String {
+    /// A YAML document (no `---`), ending with a newline (the dbt target
+    /// writes its lists through [`emit_list`]; the tests read whole documents).
+    #[cfg(test)]
+    fn document(&self) -> String {
         let mut out = String::new();
         match self {
             Yaml::Map(entries) if !entries.is_empty() => emit_map(&mut out, entries, 0, false),
@@ -475,7 +481,6 @@ fn is_inline(y: &Yaml) -> bool {
 fn emit_inline(out: &mut String, y: &Yaml) -> bool {
     match y {
         Yaml::Str(s) => push_yaml_str(out, s),
-        Yaml::Int(n) => out.push_str(&n.to_string()),
         Yaml::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Yaml::List(items) if items.is_empty() => out.push_str("[]"),
         Yaml::Map(entries) if entries.is_empty() => out.push_str("{}"),
@@ -511,7 +516,7 @@ fn emit_map(
 }
 
 /// Writes block-list items at an indentation level (for streaming a large document).
-pub fn emit_list(out: &mut String, items: &[Yaml], level: usize) {
+pub(crate) fn emit_list(out: &mut String, items: &[Yaml], level: usize) {
     for item in items {
         indent(out, level);
         out.push('-');
@@ -617,7 +622,6 @@ mod tests {
     #[test]
     fn yaml_documents_parse_back() {
         let y = Yaml::Map(vec![
-            ("version".into(), Yaml::Int(2)),
             ("empty".into(), Yaml::Map(vec![])),
             ("none".into(), Yaml::List(vec![])),
             (
@@ -645,12 +649,12 @@ mod tests {
         let text = y.document();
         assert_eq!(
             text,
-            "version: 2\nempty: {}\nnone: []\nsources:\n  - name: segment\n    flag: true\n    tests:\n      - unique\n      - accepted_values:\n          values:\n            - \"yes\"\n            - \"a: b\"\n      -\n        - x\n"
+            "empty: {}\nnone: []\nsources:\n  - name: segment\n    flag: true\n    tests:\n      - unique\n      - accepted_values:\n          values:\n            - \"yes\"\n            - \"a: b\"\n      -\n        - x\n"
         );
         let v: serde_json::Value = yaml_serde::from_str(&text).unwrap();
         assert_eq!(
             v,
-            serde_json::json!({"version": 2, "empty": {}, "none": [], "sources": [{"name": "segment", "flag": true,
+            serde_json::json!({"empty": {}, "none": [], "sources": [{"name": "segment", "flag": true,
                 "tests": ["unique", {"accepted_values": {"values": ["yes", "a: b"]}}, ["x"]]}]})
         );
     }
