@@ -30,7 +30,7 @@ macro_rules! keywords {
         impl $name {
             pub const NAMES: &'static [&'static str] = &[$($text),+];
 
-            pub fn parse(s: &str) -> Option<Self> {
+            pub(crate) fn parse(s: &str) -> Option<Self> {
                 match s { $($text => Some($name::$variant),)+ _ => None }
             }
 
@@ -130,7 +130,7 @@ pub struct Ref {
 }
 
 impl Ref {
-    pub fn new(name: impl Into<String>, span: Span) -> Ref {
+    pub(crate) fn new(name: impl Into<String>, span: Span) -> Ref {
         Ref {
             name: name.into(),
             span,
@@ -154,7 +154,7 @@ pub enum DeclKind {
 }
 
 impl DeclKind {
-    pub const ALL: [DeclKind; 9] = [
+    pub(crate) const ALL: [DeclKind; 9] = [
         DeclKind::Owner,
         DeclKind::Consent,
         DeclKind::Retention,
@@ -167,7 +167,7 @@ impl DeclKind {
     ];
 
     /// How the kind is named in messages.
-    pub fn noun(self) -> &'static str {
+    pub(crate) fn noun(self) -> &'static str {
         match self {
             DeclKind::Owner => "owner",
             DeclKind::Consent => "consent purpose",
@@ -182,7 +182,7 @@ impl DeclKind {
     }
 
     /// The declaration keyword.
-    pub fn keyword(self) -> &'static str {
+    pub(crate) fn keyword(self) -> &'static str {
         match self {
             DeclKind::Owner => "owner",
             DeclKind::Consent => "consent",
@@ -197,7 +197,7 @@ impl DeclKind {
     }
 
     /// How a name of this kind is written in source: `@x`, `"X"` or `x`.
-    pub fn render(self, name: &str) -> String {
+    pub(crate) fn render(self, name: &str) -> String {
         match self {
             DeclKind::Owner => format!("@{name}"),
             DeclKind::Event | DeclKind::Kpi => format!("{name:?}"),
@@ -292,7 +292,7 @@ impl Default for Spanned<Pattern> {
 }
 
 impl PlanMeta {
-    pub fn constraint_span(&self, c: Constraint) -> Option<Span> {
+    pub(crate) fn constraint_span(&self, c: Constraint) -> Option<Span> {
         self.constraints
             .iter()
             .find(|x| x.value == c)
@@ -467,7 +467,7 @@ pub enum TraitsKind {
 }
 
 impl TraitsKind {
-    pub fn keyword(self) -> &'static str {
+    pub(crate) fn keyword(self) -> &'static str {
         match self {
             TraitsKind::Common => "common",
             TraitsKind::Identify => "identify",
@@ -480,7 +480,7 @@ impl TraitsKind {
 
     /// Where the call carries the block's properties: `properties`, `traits`,
     /// or (the envelope) the payload itself.
-    pub fn field(self) -> Option<&'static str> {
+    pub(crate) fn field(self) -> Option<&'static str> {
         match self {
             TraitsKind::Common | TraitsKind::Page | TraitsKind::Screen => Some("properties"),
             TraitsKind::Identify | TraitsKind::Group => Some("traits"),
@@ -557,12 +557,12 @@ pub struct EventExtra {
 
 impl Event {
     /// The feature flag gating its instrumentation (`flag "…"`).
-    pub fn flag(&self) -> Option<&Spanned<String>> {
+    pub(crate) fn flag(&self) -> Option<&Spanned<String>> {
         self.extra.as_ref().and_then(|x| x.flag.as_ref())
     }
 
     /// Segment's labels (`labels "team:web"`).
-    pub fn labels(&self) -> &[Spanned<String>] {
+    pub(crate) fn labels(&self) -> &[Spanned<String>] {
         self.extra.as_ref().map_or(&[], |x| &x.labels)
     }
 
@@ -577,7 +577,7 @@ impl Event {
         self.identity.as_ref().map_or(Identity::Any, |i| i.value)
     }
 
-    pub fn sampling(&self) -> f64 {
+    pub(crate) fn sampling(&self) -> f64 {
         self.sampling.as_ref().map_or(100.0, |s| s.value)
     }
 
@@ -585,7 +585,7 @@ impl Event {
         self.status.value == Status::Deprecated
     }
 
-    pub fn property(&self, name: &str) -> Option<&Property> {
+    pub(crate) fn property(&self, name: &str) -> Option<&Property> {
         self.properties.iter().find(|p| &*p.name.value == name)
     }
 }
@@ -646,7 +646,7 @@ fn index_of(i: Option<NonZeroU32>) -> Option<usize> {
 }
 
 impl Effective {
-    pub fn new(
+    pub(crate) fn new(
         owner: Option<usize>,
         consent: Option<usize>,
         retention: Option<usize>,
@@ -661,23 +661,23 @@ impl Effective {
     }
 
     /// The owner (an index into `Plan::owners`).
-    pub fn owner(&self) -> Option<usize> {
+    pub(crate) fn owner(&self) -> Option<usize> {
         index_of(self.owner)
     }
 
     /// The consent purpose (an index into `Plan::consents`).
-    pub fn consent(&self) -> Option<usize> {
+    pub(crate) fn consent(&self) -> Option<usize> {
         index_of(self.consent)
     }
 
     /// The retention policy (an index into `Plan::retentions`).
-    pub fn retention(&self) -> Option<usize> {
+    pub(crate) fn retention(&self) -> Option<usize> {
         index_of(self.retention)
     }
 
     /// A consent or retention written on the way to this property did not resolve
     /// (already an error): rules about missing consent/retention stay quiet.
-    pub fn unresolved(&self) -> bool {
+    pub(crate) fn unresolved(&self) -> bool {
         self.unresolved
     }
 }
@@ -690,7 +690,7 @@ pub struct Number {
 }
 
 impl Number {
-    pub fn is_integer(&self) -> bool {
+    pub(crate) fn is_integer(&self) -> bool {
         self.value.fract() == 0.0
     }
 }
@@ -722,20 +722,22 @@ pub struct Flag(Option<NonZeroU32>);
 impl Flag {
     /// The length of `required` and of `nullable`.
     const LEN: u32 = 8;
-    pub const NONE: Flag = Flag(None);
+    pub(crate) const NONE: Flag = Flag(None);
 
     /// The flag written at `span` (the keyword, `Flag::LEN` bytes).
-    pub fn at(span: Span) -> Flag {
+    pub(crate) fn at(span: Span) -> Flag {
         debug_assert_eq!(span.end - span.start, Flag::LEN);
         Flag(span.start.checked_add(1).and_then(NonZeroU32::new))
     }
 
-    pub fn is_set(self) -> bool {
+    pub(crate) fn is_set(self) -> bool {
         self.0.is_some()
     }
 
-    /// Where the keyword is written, in `file` (its property's).
-    pub fn span(self, file: crate::source::FileId) -> Option<Span> {
+    /// Where the keyword is written, in `file` (its property's; the size tests
+    /// check it survives the packing).
+    #[cfg(test)]
+    fn span(self, file: crate::source::FileId) -> Option<Span> {
         self.0.map(|s| Span {
             file,
             start: s.get() - 1,
@@ -804,14 +806,6 @@ impl Property {
     pub fn modifiers(&self) -> &Modifiers {
         self.mods.as_deref().unwrap_or(&NO_MODIFIERS)
     }
-
-    /// The properties of an `object` type (empty otherwise).
-    pub fn children(&self) -> &[Property] {
-        match &self.ty {
-            Type::Object(props) => props,
-            _ => &[],
-        }
-    }
 }
 
 #[derive(Clone, Debug)]
@@ -861,7 +855,7 @@ impl Literal {
 
     /// The JSON Schema type of the value: `integer` for a number without a
     /// fraction.
-    pub fn json_type(&self) -> &'static str {
+    pub(crate) fn json_type(&self) -> &'static str {
         match self {
             Literal::Str(_) => "string",
             Literal::Num(n) if n.as_f64().is_some_and(|x| x.fract() != 0.0) => "number",
@@ -880,7 +874,7 @@ impl Literal {
     }
 
     /// As JSON text: `"a"`, `1`, `true`.
-    pub fn json_text(&self) -> String {
+    pub(crate) fn json_text(&self) -> String {
         match self {
             Literal::Str(s) => serde_json::Value::String(s.clone()).to_string(),
             other => other.display(),
@@ -889,7 +883,7 @@ impl Literal {
 
     /// Whether a JSON value is this value (numbers compared by value: `1` and
     /// `1.0` are one value, as in JSON Schema).
-    pub fn matches(&self, v: &serde_json::Value) -> bool {
+    pub(crate) fn matches(&self, v: &serde_json::Value) -> bool {
         match (self, v) {
             (Literal::Str(a), serde_json::Value::String(b)) => a == b,
             (Literal::Num(a), serde_json::Value::Number(b)) => a.as_f64() == b.as_f64(),
@@ -899,7 +893,7 @@ impl Literal {
     }
 
     /// Whether this is the number `x`.
-    pub fn is_number(&self, x: f64) -> bool {
+    pub(crate) fn is_number(&self, x: f64) -> bool {
         matches!(self, Literal::Num(n) if n.as_f64() == Some(x))
     }
 }
@@ -973,7 +967,7 @@ impl Type {
     }
 
     /// The members of a union, or the type itself.
-    pub fn members(&self) -> &[Type] {
+    pub(crate) fn members(&self) -> &[Type] {
         match self {
             Type::Union(members) => members,
             t => std::slice::from_ref(t),
@@ -1005,7 +999,7 @@ impl Type {
 
     /// The JSON type name this type is carried as (`any` for `any`, which
     /// has no JSON Schema `type`).
-    pub fn json_type(&self) -> &'static str {
+    pub(crate) fn json_type(&self) -> &'static str {
         match self {
             Type::Any => "any",
             Type::String | Type::Datetime | Type::Date => "string",
@@ -1022,7 +1016,7 @@ impl Type {
 
 impl Plan {
     /// The span of the name of declaration `index` of `kind`.
-    pub fn decl_name_span(&self, kind: DeclKind, index: usize) -> Option<Span> {
+    pub(crate) fn decl_name_span(&self, kind: DeclKind, index: usize) -> Option<Span> {
         Some(match kind {
             DeclKind::Owner => self.owners.get(index)?.id.span,
             DeclKind::Consent => self.consents.get(index)?.id.span,
@@ -1037,7 +1031,7 @@ impl Plan {
     }
 
     /// The name of declaration `index` of `kind`.
-    pub fn decl_name(&self, kind: DeclKind, index: usize) -> Option<&str> {
+    pub(crate) fn decl_name(&self, kind: DeclKind, index: usize) -> Option<&str> {
         Some(match kind {
             DeclKind::Owner => &self.owners.get(index)?.id.value,
             DeclKind::Consent => &self.consents.get(index)?.id.value,
@@ -1051,7 +1045,7 @@ impl Plan {
         })
     }
 
-    pub fn owner(&self, r: &Option<Ref>) -> Option<&Owner> {
+    pub(crate) fn owner(&self, r: &Option<Ref>) -> Option<&Owner> {
         r.as_ref().and_then(|r| r.target).map(|i| &self.owners[i])
     }
 
@@ -1061,7 +1055,7 @@ impl Plan {
 
     /// The blocks of properties that are not events: common, identify, group
     /// (not the envelope, nor page and screen rules: see [`Plan::calls`]).
-    pub fn traits(&self) -> impl Iterator<Item = &Traits> {
+    pub(crate) fn traits(&self) -> impl Iterator<Item = &Traits> {
         [&self.common, &self.identify, &self.group]
             .into_iter()
             .flatten()
@@ -1069,14 +1063,14 @@ impl Plan {
 
     /// Every block of properties that is not an event: common, identify,
     /// group, the envelope, then the page and screen rules.
-    pub fn calls(&self) -> impl Iterator<Item = &Traits> {
+    pub(crate) fn calls(&self) -> impl Iterator<Item = &Traits> {
         self.traits()
             .chain(self.envelope.as_ref())
             .chain(self.views.iter())
     }
 
     /// How a page or screen rule is named in messages: `page "Pricing"`, `page`.
-    pub fn view_label(t: &Traits) -> String {
+    pub(crate) fn view_label(t: &Traits) -> String {
         match &t.name {
             Some(n) => format!("{} {:?}", t.kind.keyword(), n.value),
             None => t.kind.keyword().to_string(),
@@ -1085,7 +1079,10 @@ impl Plan {
 }
 
 /// Visits a property and, depth first, the properties of its objects and lists.
-pub fn walk_properties<'a>(props: &'a [Property], f: &mut impl FnMut(&'a Property, &[&'a str])) {
+pub(crate) fn walk_properties<'a>(
+    props: &'a [Property],
+    f: &mut impl FnMut(&'a Property, &[&'a str]),
+) {
     fn go<'a>(
         props: &'a [Property],
         path: &mut Vec<&'a str>,

@@ -15,18 +15,18 @@ use super::{Event, Plan, Qa, Status};
 use serde::Serialize;
 
 /// Whether an event of this status counts for coverage.
-pub fn status_in_scope(status: Status) -> bool {
+pub(crate) fn status_in_scope(status: Status) -> bool {
     status != Status::Deprecated
 }
 
 /// Whether QA covers this event (it is not deprecated).
-pub fn in_scope(event: &Event) -> bool {
+pub(crate) fn in_scope(event: &Event) -> bool {
     status_in_scope(event.status.value)
 }
 
 impl Plan {
     /// How many events QA covers.
-    pub fn qa_in_scope(&self) -> usize {
+    pub(crate) fn qa_in_scope(&self) -> usize {
         self.events.iter().filter(|e| in_scope(e)).count()
     }
 }
@@ -50,7 +50,7 @@ pub struct Verdict {
 impl Qa {
     /// The fewest of `in_scope` events that must be observed to reach the
     /// coverage target (0 when nothing is in scope).
-    pub fn required_observed(&self, in_scope: usize) -> usize {
+    pub(crate) fn required_observed(&self, in_scope: usize) -> usize {
         // The epsilon keeps 95% of 20 at 19 despite 20 × 95 / 100 = 19.000000000000004.
         ((in_scope as f64) * self.coverage / 100.0 - 1e-9)
             .ceil()
@@ -59,7 +59,7 @@ impl Qa {
 
     /// Judges a run: `observed` of `in_scope` events seen, `defective`
     /// payloads with at least one defect.
-    pub fn verdict(&self, in_scope: u64, observed: u64, defective: u64) -> Verdict {
+    pub(crate) fn verdict(&self, in_scope: u64, observed: u64, defective: u64) -> Verdict {
         let required = self.required_observed(in_scope as usize) as u64;
         let coverage_met = observed >= required;
         let defects_met = defective <= u64::from(self.defect_ceiling);
@@ -76,7 +76,7 @@ impl Qa {
 
     /// Observed share of the in-scope events, in percent (100 when nothing is
     /// in scope).
-    pub fn percent(in_scope: u64, observed: u64) -> f64 {
+    pub(crate) fn percent(in_scope: u64, observed: u64) -> f64 {
         if in_scope == 0 {
             100.0
         } else {

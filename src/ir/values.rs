@@ -16,7 +16,7 @@ fn is_leap(y: u16) -> bool {
     (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400)
 }
 
-pub fn days_in_month(year: u16, month: u8) -> u8 {
+pub(crate) fn days_in_month(year: u16, month: u8) -> u8 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
@@ -28,7 +28,7 @@ pub fn days_in_month(year: u16, month: u8) -> u8 {
 
 impl Date {
     /// Parses `YYYY-MM-DD`; the error says what is wrong with it.
-    pub fn parse(s: &str) -> Result<Date, String> {
+    pub(crate) fn parse(s: &str) -> Result<Date, String> {
         let b = s.as_bytes();
         if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
             return Err(format!("`{s}` is not a date in the form YYYY-MM-DD"));
@@ -54,7 +54,7 @@ impl Date {
     }
 
     /// Days since 1970-01-01 (for comparisons and date arithmetic).
-    pub fn days_since_epoch(self) -> i64 {
+    pub(crate) fn days_since_epoch(self) -> i64 {
         let (y, m, d) = (self.year as i64, self.month as i64, self.day as i64);
         let y = if m <= 2 { y - 1 } else { y };
         let era = y.div_euclid(400);
@@ -69,7 +69,7 @@ impl Date {
 /// The civil date (year, month 1–12, day 1–31) `days` days after 1970-01-01,
 /// for any year: the inverse of [`Date::days_since_epoch`] (H. Hinnant's
 /// algorithm).
-pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
+pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -120,7 +120,7 @@ pub struct Semver {
 
 impl Semver {
     /// The version of a plan that writes none.
-    pub const DEFAULT: Semver = Semver {
+    pub(crate) const DEFAULT: Semver = Semver {
         major: 0,
         minor: 1,
         patch: 0,
@@ -128,7 +128,7 @@ impl Semver {
         build: String::new(),
     };
 
-    pub fn parse(s: &str) -> Result<Semver, String> {
+    pub(crate) fn parse(s: &str) -> Result<Semver, String> {
         let bad = || format!("`{s}` is not a semantic version (MAJOR.MINOR.PATCH, e.g. `1.3.0`)");
         let (rest, build) = match s.split_once('+') {
             Some((r, b)) => (r, b.to_string()),
@@ -177,7 +177,7 @@ impl Semver {
     }
 
     /// Precedence order (build metadata ignored), per semver 2.0.0 §11.
-    pub fn precedence(&self, other: &Semver) -> std::cmp::Ordering {
+    pub(crate) fn precedence(&self, other: &Semver) -> std::cmp::Ordering {
         use std::cmp::Ordering;
         let core =
             (self.major, self.minor, self.patch).cmp(&(other.major, other.minor, other.patch));
@@ -243,7 +243,7 @@ impl TimeUnit {
         "year", "years",
     ];
 
-    pub fn parse(s: &str) -> Option<TimeUnit> {
+    pub(crate) fn parse(s: &str) -> Option<TimeUnit> {
         Some(match s {
             "minute" | "minutes" => TimeUnit::Minute,
             "hour" | "hours" => TimeUnit::Hour,
@@ -255,7 +255,7 @@ impl TimeUnit {
         })
     }
 
-    pub fn name(self, amount: u32) -> &'static str {
+    pub(crate) fn name(self, amount: u32) -> &'static str {
         let (one, many) = match self {
             TimeUnit::Minute => ("minute", "minutes"),
             TimeUnit::Hour => ("hour", "hours"),
@@ -268,7 +268,7 @@ impl TimeUnit {
     }
 
     /// Approximate length in hours (months are 30 days, years 365).
-    pub fn hours(self) -> u64 {
+    pub(crate) fn hours(self) -> u64 {
         match self {
             TimeUnit::Minute => 0,
             TimeUnit::Hour => 1,
@@ -288,18 +288,7 @@ pub struct Duration {
 }
 
 impl Duration {
-    /// Approximate length in days, for ISO-8601 style output and comparisons.
-    pub fn days(self) -> u64 {
-        match self.unit {
-            TimeUnit::Minute | TimeUnit::Hour => 0,
-            TimeUnit::Day => self.amount as u64,
-            TimeUnit::Week => self.amount as u64 * 7,
-            TimeUnit::Month => self.amount as u64 * 30,
-            TimeUnit::Year => self.amount as u64 * 365,
-        }
-    }
-
-    pub fn minutes(self) -> u64 {
+    pub(crate) fn minutes(self) -> u64 {
         match self.unit {
             TimeUnit::Minute => self.amount as u64,
             u => self.amount as u64 * u.hours() * 60,
@@ -307,7 +296,7 @@ impl Duration {
     }
 
     /// ISO 8601 duration, e.g. `P13M`, `PT48H`.
-    pub fn iso8601(self) -> String {
+    pub(crate) fn iso8601(self) -> String {
         let a = self.amount;
         match self.unit {
             TimeUnit::Minute => format!("PT{a}M"),
@@ -333,7 +322,7 @@ impl Serialize for Duration {
 }
 
 /// Formats a number literal the way it was meant: `90`, `12.5`.
-pub fn format_number(n: f64) -> String {
+pub(crate) fn format_number(n: f64) -> String {
     if n.fract() == 0.0 && n.abs() < 1e15 {
         format!("{}", n as i64)
     } else {
@@ -342,7 +331,7 @@ pub fn format_number(n: f64) -> String {
 }
 
 /// RFC 3339 date-time (`2026-11-25T10:00:00Z`, `…+01:00`, fractional seconds allowed).
-pub fn is_rfc3339(s: &str) -> bool {
+pub(crate) fn is_rfc3339(s: &str) -> bool {
     let b = s.as_bytes();
     if b.len() < 20 || !matches!(b[10], b'T' | b't' | b' ') {
         return false;
@@ -399,7 +388,7 @@ pub enum Format {
 }
 
 impl Format {
-    pub const ALL: &'static [(&'static str, Format)] = &[
+    pub(crate) const ALL: &'static [(&'static str, Format)] = &[
         ("email", Format::Email),
         ("uri", Format::Uri),
         ("uuid", Format::Uuid),
@@ -410,7 +399,7 @@ impl Format {
         ("hostname", Format::Hostname),
     ];
 
-    pub fn parse(s: &str) -> Option<Format> {
+    pub(crate) fn parse(s: &str) -> Option<Format> {
         Self::ALL.iter().find(|(n, _)| *n == s).map(|&(_, f)| f)
     }
 
@@ -423,7 +412,7 @@ impl Format {
 
     /// Whether `s` is in this format. The checks follow JSON Schema's format
     /// definitions (and ajv-formats' "fast" mode, which the differential test uses).
-    pub fn matches(self, s: &str) -> bool {
+    pub(crate) fn matches(self, s: &str) -> bool {
         match self {
             Format::Email => is_email(s),
             Format::Uri => is_uri(s),
