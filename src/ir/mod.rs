@@ -480,7 +480,7 @@ impl TraitsKind {
 
     /// Where the call carries the block's properties: `properties`, `traits`,
     /// or (the envelope) the payload itself.
-    pub(crate) fn field(self) -> Option<&'static str> {
+    pub fn field(self) -> Option<&'static str> {
         match self {
             TraitsKind::Common | TraitsKind::Page | TraitsKind::Screen => Some("properties"),
             TraitsKind::Identify | TraitsKind::Group => Some("traits"),
