@@ -264,21 +264,4 @@ impl Type {
     }
 }
 
-/// `[A-Za-z_][A-Za-z0-9_]*`: a property, consent, retention or source name.
-pub fn is_ident(s: &str) -> bool {
-    let mut chars = s.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
-/// `[a-z0-9][a-z0-9._-]*`: an owner id (without `@`).
-pub fn is_owner_id(s: &str) -> bool {
-    let mut chars = s.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && chars
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
-}
+pub(crate) use crate::syntax::{is_ident, is_owner_id};

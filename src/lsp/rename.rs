@@ -95,14 +95,7 @@ fn valid_name(kind: DeclKind, new_name: &str) -> Result<String, String> {
     match kind {
         DeclKind::Owner => {
             let name = name.strip_prefix('@').unwrap_or(name);
-            let ok = name
-                .bytes()
-                .next()
-                .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-                && name.bytes().all(|c| {
-                    c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'.' | b'_' | b'-')
-                });
-            if ok {
+            if crate::syntax::is_owner_id(name) {
                 Ok(name.to_string())
             } else {
                 Err(format!(
@@ -118,12 +111,7 @@ fn valid_name(kind: DeclKind, new_name: &str) -> Result<String, String> {
             }
         }
         _ => {
-            let ok = name
-                .bytes()
-                .next()
-                .is_some_and(|c| c.is_ascii_alphabetic() || c == b'_')
-                && name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_');
-            if ok {
+            if crate::syntax::is_ident(name) {
                 Ok(name.to_string())
             } else {
                 Err(format!(

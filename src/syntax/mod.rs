@@ -49,6 +49,26 @@ pub fn parse(file: FileId, text: &str, threads: usize) -> Parsed {
     }
 }
 
+/// `[A-Za-z_][A-Za-z0-9_]*`: a property, consent, retention or source name
+/// (lowering, import and rename check names with it).
+pub(crate) fn is_ident(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// `[a-z0-9][a-z0-9._-]*`: an owner id (without `@`).
+pub(crate) fn is_owner_id(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && chars
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
+}
+
 /// A string literal of the language holding `s`: the inverse of how the parser
 /// reads one (`"`, `\\`, newline and tab escaped, other control characters as
 /// `\u{…}`). Every writer of `.events` text uses it (`import`, `init`, the

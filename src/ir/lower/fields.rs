@@ -400,14 +400,7 @@ impl Lowerer<'_> {
     /// Checks `@name` syntax and returns the name without `@`.
     pub(crate) fn check_owner_name(&mut self, text: &str, span: Span) -> Option<String> {
         let name = text.strip_prefix('@').unwrap_or(text);
-        let ok = name
-            .bytes()
-            .next()
-            .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-            && name.bytes().all(|c| {
-                c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'.' | b'_' | b'-')
-            });
-        if ok {
+        if crate::syntax::is_owner_id(name) {
             return Some(name.to_string());
         }
         let fixed = name.to_ascii_lowercase();
