@@ -1,4 +1,4 @@
-use super::{consent_based, effective_basis};
+use super::{consent_based, consent_help, effective_basis};
 use crate::ir::{Basis, Constraint, PiiClass, Plan};
 use crate::rules::{
     DefaultLevel, Finding, Rule, RuleDoc, container_name, for_each_effective, with_origin,
@@ -50,13 +50,7 @@ impl Rule for Coppa {
             )
             .secondary(coppa, "coppa applies")
             .on_property(at.path.to_vec())
-            .help(match candidates.first() {
-                Some(id) => format!("cover it with `consent({id})`"),
-                None => {
-                    "declare a purpose with `basis consent` and add `consent(id)` to the property"
-                        .to_string()
-                }
-            });
+            .help(consent_help(&candidates, ""));
             out.push(with_origin(f, p));
         });
     }

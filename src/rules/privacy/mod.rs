@@ -23,3 +23,13 @@ pub(crate) fn consent_based(plan: &Plan) -> Vec<&str> {
         .map(|c| c.id.value.as_str())
         .collect()
 }
+
+/// The help of a finding a purpose with `basis consent` would fix: the first
+/// such purpose (`cover` says what it is), or how to declare one.
+pub(crate) fn consent_help(candidates: &[&str], cover: &str) -> String {
+    match candidates.first() {
+        Some(id) => format!("cover it with {cover}`consent({id})`"),
+        None => "declare a purpose with `basis consent` and add `consent(id)` to the property"
+            .to_string(),
+    }
+}

@@ -1,4 +1,4 @@
-use super::{consent_based, effective_basis};
+use super::{consent_based, consent_help, effective_basis};
 use crate::ir::{Basis, Constraint, PiiClass, Plan};
 use crate::rules::{
     DefaultLevel, Finding, Rule, RuleDoc, container_name, for_each_effective, with_origin,
@@ -58,13 +58,7 @@ impl Rule for SpecialCategoryBasis {
             if let Some(b) = consent.and_then(|c| c.basis.as_ref()) {
                 f = f.secondary(b.span, "this basis is not explicit consent");
             }
-            f = f.help(match candidates.first() {
-                Some(id) => format!("cover it with a purpose based on consent: `consent({id})`"),
-                None => {
-                    "declare a purpose with `basis consent` and add `consent(id)` to the property"
-                        .to_string()
-                }
-            });
+            f = f.help(consent_help(&candidates, "a purpose based on consent: "));
             out.push(with_origin(f, p));
         });
     }
