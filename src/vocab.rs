@@ -411,6 +411,10 @@ pub(crate) const SCREEN: Block = Block {
 
 pub(crate) const EVENT: Block = Block {
     fields: &[
+        w(
+            "version",
+            "Segment's event version: `version 2` (a positive integer, default 1). Several `event`s may share a name when their versions differ; the highest is current, and a payload picks one with `context.protocols.event_version`.",
+        ),
         DESCRIPTION,
         w("owner", "Who is accountable for the event: `@team`."),
         w("source", "The declared source that sends it."),

@@ -156,9 +156,9 @@ pub static CODES: &[CodeDoc] = &[
     CodeDoc {
         code: DUPLICATE_EVENT,
         title: "event declared twice",
-        explanation: "Two events have the same name. Names that differ only in case or spacing (\"order completed\" next to \"Order  Completed\") are distinct events to Segment: the rule `naming/confusable-name` reports them, an error by default that a plan can relax (`rules { }`, or `allow(...)` on the event) when both are really sent.",
+        explanation: "Two events have the same name and version. Declarations of one name are versions of one event (Segment's event versioning) when their `version`s differ (`version 2`; 1 when not written); the same name and version twice is this error. Names that differ only in case or spacing (\"order completed\" next to \"Order  Completed\") are distinct events to Segment: the rule `naming/confusable-name` reports them, an error by default that a plan can relax (`rules { }`, or `allow(...)` on the event) when both are really sent.",
         bad: "event \"Order Completed\" { }\nevent \"Order Completed\" { }",
-        good: "event \"Order Completed\" { }",
+        good: "event \"Order Completed\" { }\nevent \"Order Completed\" { version 2 }",
     },
     CodeDoc {
         code: DUPLICATE_PROPERTY,

@@ -553,9 +553,43 @@ pub struct EventExtra {
     pub labels: Vec<Spanned<String>>,
     /// The field `closed`: no properties besides those listed.
     pub closed: Option<Span>,
+    /// The field `version 2` (Segment's event versions; 1 when not written).
+    pub version: Option<Spanned<u32>>,
+    /// Another declaration of this name has a higher version: this one is
+    /// not the current version (set by lowering).
+    pub superseded: bool,
+    /// A `version` is written but is not a positive whole number (reported):
+    /// the event is left out of the check of duplicate versions.
+    pub bad_version: bool,
 }
 
 impl Event {
+    /// The event's version (`version 2`; 1 when not written).
+    pub fn version(&self) -> u32 {
+        self.extra
+            .as_ref()
+            .and_then(|x| x.version.as_ref())
+            .map_or(1, |v| v.value)
+    }
+
+    /// The `version` field as written, when it is.
+    pub fn version_field(&self) -> Option<&Spanned<u32>> {
+        self.extra.as_ref().and_then(|x| x.version.as_ref())
+    }
+
+    /// Whether this is the current (highest) version of its name: what a
+    /// reference by name means.
+    pub fn is_current(&self) -> bool {
+        self.extra.as_ref().is_none_or(|x| !x.superseded)
+    }
+
+    /// Whether the plan declares several versions of this name.
+    pub fn is_versioned(&self) -> bool {
+        self.extra
+            .as_ref()
+            .is_some_and(|x| x.superseded || x.version.is_some())
+    }
+
     /// The feature flag gating its instrumentation (`flag "…"`).
     pub(crate) fn flag(&self) -> Option<&Spanned<String>> {
         self.extra.as_ref().and_then(|x| x.flag.as_ref())
@@ -1049,8 +1083,11 @@ impl Plan {
         r.as_ref().and_then(|r| r.target).map(|i| &self.owners[i])
     }
 
+    /// The current version of the event named `name`.
     pub fn event_by_name(&self, name: &str) -> Option<&Event> {
-        self.events.iter().find(|e| e.name.value == name)
+        self.events
+            .iter()
+            .find(|e| e.name.value == name && e.is_current())
     }
 
     /// The blocks of properties that are not events: common, identify, group

@@ -235,6 +235,22 @@ pub fn describe(plan: &Plan, target: Target<'_>) -> String {
                 return s;
             };
             let _ = writeln!(s, "**event** {}", quoted(&e.name.value));
+            if e.is_versioned() {
+                let all = super::lookup::versions(plan, DeclKind::Event, i);
+                let listed: Vec<String> = all
+                    .iter()
+                    .rev()
+                    .filter_map(|&j| plan.events.get(j))
+                    .map(|v| v.version().to_string())
+                    .collect();
+                let _ = writeln!(
+                    s,
+                    "\nversion {}{} · versions: {}",
+                    e.version(),
+                    if e.is_current() { " (current)" } else { "" },
+                    listed.join(", ")
+                );
+            }
             if let Some(d) = &e.description {
                 let _ = writeln!(s, "\n{}", para(&d.value));
             }

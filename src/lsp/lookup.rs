@@ -76,14 +76,37 @@ pub fn at(plan: &Plan, file: FileId, offset: usize) -> Option<Found<'_>> {
     found
 }
 
-/// Every place a declaration is named: its own name, and each reference.
+/// Every place a declaration is named: its own name, and each reference. An
+/// event's other versions (declarations of the same name) count as
+/// references: they are one event.
 pub fn occurrences(plan: &Plan, kind: DeclKind, index: usize) -> (Option<Span>, Vec<Span>) {
-    (
-        plan.decl_name_span(kind, index),
+    let versions = versions(plan, kind, index);
+    let mut refs: Vec<Span> = versions
+        .iter()
+        .filter(|&&i| i != index)
+        .filter_map(|&i| plan.decl_name_span(kind, i))
+        .collect();
+    refs.extend(
         plan.refs
             .iter()
-            .filter(|r| r.kind == kind && r.target == index)
-            .map(|r| r.span)
-            .collect(),
-    )
+            .filter(|r| r.kind == kind && versions.contains(&r.target))
+            .map(|r| r.span),
+    );
+    (plan.decl_name_span(kind, index), refs)
+}
+
+/// The declarations that are versions of declaration `index` (itself
+/// included): for an event, every event of its name, current first; else
+/// `index` alone.
+pub fn versions(plan: &Plan, kind: DeclKind, index: usize) -> Vec<usize> {
+    match plan.events.get(index) {
+        Some(e) if kind == DeclKind::Event && e.is_versioned() => {
+            let mut v: Vec<usize> = (0..plan.events.len())
+                .filter(|&i| plan.events[i].name.value == e.name.value)
+                .collect();
+            v.sort_by_key(|&i| std::cmp::Reverse(plan.events[i].version()));
+            v
+        }
+        _ => vec![index],
+    }
 }

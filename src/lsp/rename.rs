@@ -58,7 +58,8 @@ pub fn rename(
             }
             _ => existing == name,
         };
-        if same && i != index {
+        // The event's other versions are renamed with it.
+        if same && i != index && existing != plan.decl_name(kind, index).unwrap_or_default() {
             return Err(format!(
                 "{} `{}` already exists",
                 kind.noun(),

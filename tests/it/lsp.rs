@@ -1806,3 +1806,54 @@ fn hover_explains_the_words_of_the_language() {
     }
     c.shutdown();
 }
+
+/// An event with two versions: no diagnostic for the shared name, hover lists
+/// the versions, definition from a reference goes to each (the current
+/// first), references and rename take every version.
+#[test]
+fn an_event_with_several_versions() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let text = "plan \"Versions\" {\n  owner @team\n}\nowner @team { name \"Team\" }\n\
+                event \"Order Placed\" {\n  description \"Old.\"\n  owner @team\n}\n\
+                event \"Order Placed\" {\n  version 2\n  description \"New.\"\n  owner @team\n}\n\
+                kpi \"Orders\" {\n  owner @team\n  events \"Order Placed\"\n}\n";
+    std::fs::write(folder.path().join("plan.events"), text).expect("write");
+    let mut c = Client::spawn();
+    c.initialize(Some(folder.path()));
+    c.folder = Some(folder);
+    let uri = c.open("plan.events");
+    assert_eq!(codes(&c.diagnostics(&uri)), Vec::<String>::new());
+
+    let hover = hover_text(&mut c, "plan.events", "\"Order Placed\"\n}", 0);
+    assert!(
+        hover.contains("version 2 (current) · versions: 1, 2"),
+        "{hover}"
+    );
+    let hover = hover_text(&mut c, "plan.events", "\"Order Placed\" {", 0);
+    assert!(hover.contains("version 1 · versions: 1, 2"), "{hover}");
+
+    let at = c.at("plan.events", "\"Order Placed\"\n}", 0, 1);
+    let r = c.request("textDocument/definition", at);
+    let lines: Vec<u64> = r
+        .as_array()
+        .expect("a location per version")
+        .iter()
+        .map(|l| l["range"]["start"]["line"].as_u64().expect("line"))
+        .collect();
+    assert_eq!(lines, [8, 4], "{r}");
+
+    let mut at = c.at("plan.events", "\"Order Placed\" {", 0, 1);
+    at["context"] = json!({ "includeDeclaration": true });
+    let refs = places(&c.request("textDocument/references", at.clone()));
+    let refs: Vec<u64> = refs.iter().map(|(_, line, _)| *line).collect();
+    assert_eq!(refs, [4, 8, 15]);
+
+    at["newName"] = json!("Order Submitted");
+    let edit = c.request("textDocument/rename", at);
+    let edits = edit["changes"][c.uri("plan.events")]
+        .as_array()
+        .expect("edits")
+        .clone();
+    assert_eq!(edits.len(), 3, "{edit}");
+    c.shutdown();
+}

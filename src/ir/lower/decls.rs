@@ -564,6 +564,12 @@ impl Lowerer<'_> {
                 "since" => e.since = self.semver(f).map(Box::new),
                 "tags" => e.tags = self.strings(f),
                 "labels" => e.extra.get_or_insert_default().labels = self.labels(f),
+                "version" => {
+                    let v = self.event_version(f);
+                    let x = e.extra.get_or_insert_default();
+                    x.bad_version = v.is_none();
+                    x.version = v;
+                }
                 "closed" => e.extra.get_or_insert_default().closed = self.bare(f),
                 "identity" => e.identity = self.keyword(f, Identity::NAMES, Identity::parse),
                 "flag" => e.extra.get_or_insert_default().flag = self.string(f),

@@ -10,6 +10,7 @@
 mod decls;
 mod fields;
 mod properties;
+mod versions;
 
 pub use properties::first_multiple;
 pub(crate) use properties::{check_value, is_multiple};
@@ -28,8 +29,8 @@ type Kind = DeclKind;
 pub(crate) struct Lowerer<'r> {
     pub diags: Vec<Diagnostic>,
     names: HashMap<Kind, HashMap<String, (usize, Span)>>,
-    /// Event names folded for case and spacing → (index, span, name as written).
-    event_keys: HashMap<String, (usize, Span, String)>,
+    /// Some event name is declared more than once (see `versions`).
+    repeated_events: bool,
     rule_names: &'r [&'static str],
     /// The kinds of change `relax { }` may name.
     change_kinds: &'r [&'static str],
@@ -178,7 +179,7 @@ pub(crate) fn lower<'a>(
     let mut l = Lowerer {
         diags: Vec::new(),
         names: HashMap::new(),
-        event_keys: HashMap::new(),
+        repeated_events: false,
         rule_names,
         change_kinds,
         regex_cache: HashMap::new(),
@@ -291,6 +292,9 @@ pub(crate) fn lower<'a>(
         })
         .collect();
     plan.events = lower_all!(Kind::Event, event_decl);
+    if l.repeated_events {
+        l.versions(&mut plan.events);
+    }
     plan.kpis = lower_all!(Kind::Kpi, kpi_decl);
     plan.bundles = std::mem::take(&mut l.bundles);
 
@@ -522,10 +526,20 @@ impl Lowerer<'_> {
             _ => self.ident_name(d, k),
         };
         let Some(name) = name else { return };
-        if k == Kind::Event && !self.register_event(&name) {
+        let map = self.names.entry(k).or_default();
+        if k == Kind::Event {
+            // Several declarations may share an event's name (its versions,
+            // read from the body): `versions` checks them once lowered. The
+            // name resolves to the first until then.
+            let idx = reg.named.get(&k).map_or(0, Vec::len);
+            if map.contains_key(&name.value) {
+                self.repeated_events = true;
+            } else {
+                map.insert(name.value.clone(), (idx, name.span));
+            }
+            reg.named.entry(k).or_default().push((index, name));
             return;
         }
-        let map = self.names.entry(k).or_default();
         if let Some(&(_, first)) = map.get(&name.value) {
             self.diags.push(
                 Diagnostic::error(
@@ -544,29 +558,6 @@ impl Lowerer<'_> {
         let idx = map.len();
         map.insert(name.value.clone(), (idx, name.span));
         reg.named.entry(k).or_default().push((index, name));
-    }
-
-    /// Event names are unique (exactly). Names that differ only in case or spacing are
-    /// distinct events to Segment: `naming/confusable-name` reports them (an
-    /// error by default, relaxable with `rules { }` or `allow(...)`).
-    fn register_event(&mut self, name: &Spanned<String>) -> bool {
-        let key = name.value.clone();
-        if let Some((_, first, _)) = self.event_keys.get(&key) {
-            self.diags.push(
-                Diagnostic::error(
-                    codes::DUPLICATE_EVENT,
-                    format!("event \"{}\" is declared twice", name.value),
-                )
-                .primary(name.span, "declared again here")
-                .secondary(*first, "first declared here")
-                .help("event names are unique: rename or remove one"),
-            );
-            return false;
-        }
-        let idx = self.event_keys.len();
-        self.event_keys
-            .insert(key, (idx, name.span, name.value.clone()));
-        true
     }
 
     /// `page { }`, `page "Pricing" { }`, `screen …`: one rule per kind and name.
