@@ -25,7 +25,10 @@ pub fn definition(ws: &Workspace, key: &str, pos: Position) -> Option<GotoDefini
         .into_iter()
         .filter_map(|span| {
             let (doc, s, e) = ws.locate(span)?;
-            Some(Location::new(doc.uri.clone(), convert::range(&doc.file, s, e)))
+            Some(Location::new(
+                doc.uri.clone(),
+                convert::range(&doc.file, s, e),
+            ))
         })
         .collect();
     match locations.len() {

@@ -102,7 +102,10 @@ impl Lowerer<'_> {
 fn duplicate(first: &Event, again: &Event) -> Diagnostic {
     let (what, help) = match again.version_field() {
         Some(v) => (
-            format!("event \"{}\" version {} is declared twice", again.name.value, v.value),
+            format!(
+                "event \"{}\" version {} is declared twice",
+                again.name.value, v.value
+            ),
             "an event's versions differ: change this `version`, or remove one declaration",
         ),
         None => (
