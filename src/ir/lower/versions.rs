@@ -74,7 +74,14 @@ impl Lowerer<'_> {
                 n += 1;
             }
         }
-        let at = |i: usize| new_index[to[i]];
+        // (A plan with a declaration that did not parse registers names it
+        // never lowers: an index past the events is left as it is.)
+        let at = |i: usize| {
+            to.get(i)
+                .and_then(|&t| new_index.get(t))
+                .copied()
+                .unwrap_or(i)
+        };
         for e in events.iter_mut() {
             if let Some(r) = e.replaced_by.as_mut()
                 && let Some(t) = r.target.as_mut()
