@@ -11,6 +11,11 @@
 //! and `"X-Y Ordered"`) gets `-` and the first 8 hex digits of the SHA-256 of
 //! its name appended ([`super::event_slugs`], which `samples/` uses too): every
 //! event gets a file of its own, valid on every file system, whatever its name.
+//! Each version of an event has its own file: version 1 keeps the event's stem,
+//! a higher one adds `.vN` (`schemas/order-completed.v2.json`); which one a
+//! payload answers to is its `context.protocols.event_version` (the oldest
+//! version without one, as Segment does), which the schemas themselves do not
+//! constrain.
 //!
 //! A track event's schema (keys sorted in the file):
 //!

@@ -212,12 +212,15 @@ pub fn is_windows_reserved(stem: &str) -> bool {
 /// still meet (a name made to look like another's hashed slug) get `-` and
 /// their position in the plan. So two names never share a file (`"X Y
 /// Ordered"` and `"X-Y Ordered"`), and a plan that passes `check` always
-/// builds, whatever its names.
+/// builds, whatever its names. The versions of one event share its stem, and
+/// a version above 1 adds `.vN` (`order-completed.v2`: a slug has no `.`, so
+/// no other name can meet it).
 pub(crate) fn event_slugs(plan: &Plan) -> Vec<String> {
     let slugs: Vec<String> = plan.events.iter().map(|e| slug(&e.name.value)).collect();
     let mut count = rustc_hash::FxHashMap::default();
     count.reserve(slugs.len());
-    for s in &slugs {
+    // One count per name: the versions of an event are not a clash.
+    for (s, _) in slugs.iter().zip(&plan.events).filter(|(_, e)| e.is_current()) {
         *count.entry(s.as_str()).or_insert(0usize) += 1;
     }
     let clashes: Vec<bool> = slugs
@@ -228,7 +231,7 @@ pub(crate) fn event_slugs(plan: &Plan) -> Vec<String> {
                 || s == "group"
                 || s.len() > MAX_SLUG_BYTES
                 || is_windows_reserved(s)
-                || count[s.as_str()] > 1
+                || count.get(s.as_str()).is_some_and(|n| *n > 1)
         })
         .collect();
     let mut out: Vec<String> = plan
@@ -251,6 +254,11 @@ pub(crate) fn event_slugs(plan: &Plan) -> Vec<String> {
                 format!("{s}-{hex}")
             }
         })
+        .zip(&plan.events)
+        .map(|(s, e)| match e.version() {
+            1 => s,
+            v => format!("{s}.v{v}"),
+        })
         .collect();
     let mut seen = rustc_hash::FxHashMap::default();
     let mut again = Vec::new();
@@ -268,6 +276,16 @@ pub(crate) fn event_slugs(plan: &Plan) -> Vec<String> {
         out[i] = unique;
     }
     out
+}
+
+/// What the documents add to a versioned event's title: ` (version 2,
+/// current)`, ` (version 1)`; nothing for an event with one version.
+pub(crate) fn version_suffix(e: &crate::ir::Event) -> String {
+    match (e.is_versioned(), e.is_current()) {
+        (false, _) => String::new(),
+        (true, true) => format!(" (version {}, current)", e.version()),
+        (true, false) => format!(" (version {})", e.version()),
+    }
 }
 
 /// `bytes` in lower-case hex.

@@ -681,10 +681,18 @@ impl<'c, 'a> Workflow<'c, 'a> {
         self.tasks.push(task(self.plan, step));
     }
 
+    /// The names of events, each once (the versions of an event are one).
     fn event_names(&self, evs: &[usize]) -> Vec<String> {
-        evs.iter()
-            .map(|&i| self.plan.events[i].name.value.clone())
-            .collect()
+        let events = &self.plan.events;
+        let mut names: Vec<String> = Vec::with_capacity(evs.len());
+        for &i in evs {
+            let e = &events[i];
+            // Only a versioned event's name can come again.
+            if !e.is_versioned() || !names.contains(&e.name.value) {
+                names.push(e.name.value.clone());
+            }
+        }
+        names
     }
 
     fn schemas(&self, evs: &[usize]) -> Vec<String> {

@@ -458,7 +458,12 @@ fn event(
         .as_ref()
         .and_then(|r| r.target)
         .map(|s| &plan.sources[s]);
-    let _ = writeln!(out, "### {}\n", text(&e.name.value));
+    let _ = writeln!(
+        out,
+        "### {}{}\n",
+        text(&e.name.value),
+        super::version_suffix(e)
+    );
     let mut facts = vec![e.status.value.to_string()];
     if let Some(s) = source {
         facts.push(format!("source {}", text(&s.id.value)));

@@ -10,7 +10,10 @@
 //! the plan's timeline date (2026-01-01 without one), the day before `sunset`
 //! for events retired by then. The ids a payload carries follow the event's
 //! `identity`; `context.consent.categoryPreferences` grants the consent
-//! categories of the event and its properties.
+//! categories of the event and its properties. Each version of a versioned
+//! event has its sample (`samples/<slug>.v2.json`), carrying its version in
+//! `context.protocols.event_version` (and its name and version in what
+//! `messageId` is derived from).
 
 use super::encode::sample_values::{self, Clock, Examples};
 use super::{Artifact, Context, Target};
@@ -185,7 +188,12 @@ fn track(plan: &Plan, examples: &Examples, e: &Event, base: Date) -> Value {
         _ => base,
     };
     let clock = clock(date);
-    let mut p = envelope("track", &e.name.value, &clock);
+    let mut p = if e.is_versioned() {
+        // Each version's sample has an id of its own.
+        envelope("track", &format!("{}\0v{}", e.name.value, e.version()), &clock)
+    } else {
+        envelope("track", &e.name.value, &clock)
+    };
     p.insert("event".into(), json!(e.name.value));
     match e.identity() {
         Identity::User | Identity::Any => {
@@ -212,6 +220,14 @@ fn track(plan: &Plan, examples: &Examples, e: &Event, base: Date) -> Value {
     );
     if e.identity() == Identity::Group {
         cx.insert("groupId".into(), json!(GROUP_ID));
+    }
+    if e.is_versioned() {
+        // Segment picks the version from here (an integer); without it,
+        // Protocols checks a payload against the oldest version.
+        cx.insert(
+            "protocols".into(),
+            json!({ "event_version": e.version() }),
+        );
     }
     p.insert("context".into(), Value::Object(cx));
     Value::Object(p)

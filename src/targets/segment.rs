@@ -32,8 +32,10 @@
 //!   `require_one_of a, b` is the root `"anyOf": [{"required": ["a"]},
 //!   {"required": ["b"]}]`.
 //! - `version` is Segment's integer event version (matched against
-//!   `context.protocols.event_version`); the plan has one definition per event, so
-//!   every rule is version 1. The plan's semantic versions go into `labels.since`.
+//!   `context.protocols.event_version`): one TRACK rule per version of an event
+//!   (`version N` in the plan; 1 when not written), in version order; COMMON,
+//!   IDENTIFY and GROUP rules are version 1. The plan's semantic versions go into
+//!   `labels.since`.
 //! - `labels` (TRACK only: Segment supports labels on track and page events) are
 //!   string key/values, and only what the event states: its `labels "key:value"`
 //!   and, each when written on the event, `owner`, `source`, `status`, `consent`,
@@ -107,7 +109,9 @@ pub fn rules_json(plan: &Plan) -> String {
                 a.item_object(|o| traits_rule(o, kind, "properties", t));
             }
             let mut events: Vec<&Event> = plan.events.iter().collect();
-            events.sort_by(|a, b| a.name.value.cmp(&b.name.value));
+            events.sort_by(|a, b| {
+                (&a.name.value, a.version()).cmp(&(&b.name.value, b.version()))
+            });
             for e in events {
                 a.item_object(|o| track_rule(o, e));
             }
@@ -322,7 +326,7 @@ fn track_rule(o: &mut JsonWriter, e: &Event) {
     });
     o.str("key", &e.name.value);
     o.str("type", "TRACK");
-    o.raw("version", 1);
+    o.raw("version", e.version());
 }
 
 /// The labels the event states (see the module's doc), keys sorted; empty when

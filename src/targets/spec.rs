@@ -405,11 +405,20 @@ fn kpis(plan: &Plan, slugs: &[String], out: &mut String) {
 fn calls(e: &crate::ir::Event, ts: &str, py: &str) -> String {
     let mut name = String::new();
     super::encode::text::json_string(&mut name, &e.name.value);
+    // A version is picked with `context.protocols.event_version` (Segment).
+    let options = if e.is_versioned() {
+        format!(
+            ", {{context: {{protocols: {{event_version: {}}}}}}}",
+            e.version()
+        )
+    } else {
+        String::new()
+    };
     format!(
         "{} (TypeScript client) · {} (Python client) · {} (analytics.js)",
         code(&format!("{ts}(properties)")),
         code(&format!("{py}(properties, user_id=…)")),
-        code(&format!("analytics.track({name}, properties)"))
+        code(&format!("analytics.track({name}, properties{options})"))
     )
 }
 
@@ -425,7 +434,12 @@ fn events(cx: &Context, slugs: &[String], out: &mut String) {
     let py_calls = super::client::python_functions(plan);
     for (i, e) in plan.events.iter().enumerate() {
         out.push_str(&md::anchor(&event_anchor(slugs, i)));
-        let _ = writeln!(out, "### {}\n", text(&e.name.value));
+        let _ = writeln!(
+            out,
+            "### {}{}\n",
+            text(&e.name.value),
+            super::version_suffix(e)
+        );
         match &e.description {
             Some(d) => {
                 let _ = writeln!(out, "{}\n", text(&d.value));

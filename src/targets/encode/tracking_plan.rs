@@ -228,6 +228,14 @@ pub struct EventView<'a> {
     pub name: &'a str,
     /// The file-name form used by the per-event targets.
     pub slug: String,
+    /// Segment's event version; left out for an event declared once without
+    /// `version`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<u32>,
+    /// An older version of a versioned event (another declaration of its name
+    /// has a higher version); left out when not.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub superseded: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<&'a str>,
     pub status: &'static str,
@@ -670,6 +678,8 @@ fn event<'a>(cx: &Context<'a>, index: usize, e: &'a Event, slug: &str) -> EventV
     EventView {
         name: e.name.value.as_str(),
         slug: slug.to_string(),
+        version: e.is_versioned().then(|| e.version()),
+        superseded: !e.is_current(),
         description: text(&e.description),
         status: e.status.value.as_str(),
         source: opt_ref(plan, K::Source, e.source.as_ref()),
