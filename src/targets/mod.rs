@@ -220,7 +220,11 @@ pub(crate) fn event_slugs(plan: &Plan) -> Vec<String> {
     let mut count = rustc_hash::FxHashMap::default();
     count.reserve(slugs.len());
     // One count per name: the versions of an event are not a clash.
-    for (s, _) in slugs.iter().zip(&plan.events).filter(|(_, e)| e.is_current()) {
+    for (s, _) in slugs
+        .iter()
+        .zip(&plan.events)
+        .filter(|(_, e)| e.is_current())
+    {
         *count.entry(s.as_str()).or_insert(0usize) += 1;
     }
     let clashes: Vec<bool> = slugs

@@ -190,7 +190,11 @@ fn track(plan: &Plan, examples: &Examples, e: &Event, base: Date) -> Value {
     let clock = clock(date);
     let mut p = if e.is_versioned() {
         // Each version's sample has an id of its own.
-        envelope("track", &format!("{}\0v{}", e.name.value, e.version()), &clock)
+        envelope(
+            "track",
+            &format!("{}\0v{}", e.name.value, e.version()),
+            &clock,
+        )
     } else {
         envelope("track", &e.name.value, &clock)
     };
@@ -224,10 +228,7 @@ fn track(plan: &Plan, examples: &Examples, e: &Event, base: Date) -> Value {
     if e.is_versioned() {
         // Segment picks the version from here (an integer); without it,
         // Protocols checks a payload against the oldest version.
-        cx.insert(
-            "protocols".into(),
-            json!({ "event_version": e.version() }),
-        );
+        cx.insert("protocols".into(), json!({ "event_version": e.version() }));
     }
     p.insert("context".into(), Value::Object(cx));
     Value::Object(p)

@@ -109,9 +109,7 @@ pub fn rules_json(plan: &Plan) -> String {
                 a.item_object(|o| traits_rule(o, kind, "properties", t));
             }
             let mut events: Vec<&Event> = plan.events.iter().collect();
-            events.sort_by(|a, b| {
-                (&a.name.value, a.version()).cmp(&(&b.name.value, b.version()))
-            });
+            events.sort_by(|a, b| (&a.name.value, a.version()).cmp(&(&b.name.value, b.version())));
             for e in events {
                 a.item_object(|o| track_rule(o, e));
             }

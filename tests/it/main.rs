@@ -33,6 +33,6 @@ mod targets_data;
 mod targets_docs;
 mod targets_samples;
 mod validate;
-mod versions;
 mod validate_ajv;
 mod validate_workflow;
+mod versions;

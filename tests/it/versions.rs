@@ -32,7 +32,10 @@ fn the_highest_version_is_current_and_references_mean_it() {
         .iter()
         .position(|e| e.name.value == "Order Placed" && e.version() == 2);
     let refunded = plan.event_by_name("Order Refunded").expect("declared");
-    assert_eq!(refunded.replaced_by.as_ref().and_then(|r| r.target), current);
+    assert_eq!(
+        refunded.replaced_by.as_ref().and_then(|r| r.target),
+        current
+    );
     assert_eq!(plan.kpis[0].events[0].target, current);
     assert_eq!(
         plan.event_by_name("Order Placed").map(|e| e.version()),
@@ -75,7 +78,8 @@ fn segment_writes_a_rule_per_version() {
 fn a_schema_and_a_sample_per_version() {
     let schemas = generate("jsonschema", &plan());
     let samples = generate("samples", &plan());
-    let names = |a: &[eventsc::targets::Artifact]| a.iter().map(|a| a.path.clone()).collect::<Vec<_>>();
+    let names =
+        |a: &[eventsc::targets::Artifact]| a.iter().map(|a| a.path.clone()).collect::<Vec<_>>();
     assert_eq!(
         names(&schemas),
         [
@@ -121,5 +125,8 @@ fn documents_and_views_name_each_version() {
     let json = generate("json", &plan());
     let dir = tempfile::tempdir().expect("temp dir");
     let written = write(dir.path(), &json);
-    validate_json(&root().join("schemas/tracking-plan.schema.json"), &written[..1]);
+    validate_json(
+        &root().join("schemas/tracking-plan.schema.json"),
+        &written[..1],
+    );
 }
