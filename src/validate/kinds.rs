@@ -37,6 +37,7 @@ kinds! {
     Size => "size", true, "over Segment's 32 KB per-message limit";
     Identity => "identity", true, "the id the event's `identity` requires is missing";
     UnplannedEvent => "unplanned-event", true, "a track event the plan does not have";
+    UnknownVersion => "unknown-version", true, "a `context.protocols.event_version` the event does not have (checked against its oldest version)";
     DeprecatedEvent => "deprecated-event", false, "a deprecated event was seen";
     Sunset => "sunset", true, "a deprecated event was seen after its sunset date";
     Type => "type", true, "a value of the wrong JSON type";

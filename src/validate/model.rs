@@ -192,10 +192,28 @@ impl Object {
     }
 }
 
-/// A planned event.
+/// A payload's `context.protocols.event_version`.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub enum EventVersion {
+    #[default]
+    Absent,
+    /// An integer (`2`, or `2.0`).
+    Int(u64),
+    /// Anything else, described (`a string`).
+    Other(&'static str),
+}
+
+/// The version of event `j` compiled so far (1 when it has none).
+fn events_version(events: &[EventModel], j: u32) -> u32 {
+    events.get(j as usize).and_then(|e| e.version).unwrap_or(1)
+}
+
+/// A planned event (one version of it, when it has several).
 #[derive(Debug)]
 pub struct EventModel {
     pub name: Box<str>,
+    /// Its `version`, when its name has several (or it writes one).
+    pub version: Option<u32>,
     pub loc: Loc,
     /// `status deprecated`: its line.
     pub deprecated: Option<Loc>,
@@ -272,7 +290,13 @@ pub struct Model {
     pub files: Vec<String>,
     pub plan_loc: Loc,
     pub events: Vec<EventModel>,
+    /// Name → the event, or the OLDEST version of a versioned event (what
+    /// Segment checks a payload without `context.protocols.event_version`
+    /// against).
     by_name: HashMap<Box<str>, u32>,
+    /// The oldest version's index → (version, index) of every version of
+    /// its name, for versioned events only.
+    versions: HashMap<u32, Box<[(u32, u32)]>>,
     pub common: Option<Object>,
     pub identify: Option<TraitsModel>,
     pub group: Option<TraitsModel>,
@@ -311,10 +335,16 @@ impl Model {
         let mut events = Vec::with_capacity(ir_events.len());
         let mut by_name = HashMap::default();
         by_name.reserve(ir_events.len());
+        let mut versioned: Vec<(u32, u32)> = Vec::new();
         for (i, e) in ir_events.into_iter().enumerate() {
             let ev_consent = consent(&e.consent, &b);
+            let version = e.is_versioned().then(|| e.version());
+            if let Some(v) = version {
+                versioned.push((v, i as u32));
+            }
             let mut model = EventModel {
                 name: Box::default(),
+                version,
                 loc: b.loc(e.name.span),
                 deprecated: e.is_deprecated().then(|| b.loc(e.status.span)),
                 replaced_by: e.replaced_by.as_ref().map(|r| r.name.as_str().into()),
@@ -336,9 +366,25 @@ impl Model {
             };
             // The name moves out of the event, which is then freed.
             model.name = e.name.value.into_boxed_str();
-            by_name.insert(model.name.clone(), i as u32);
+            match by_name.get(&model.name) {
+                // Another version of this name: the oldest one stays.
+                Some(&j) if events_version(&events, j) <= version.unwrap_or(1) => {}
+                _ => {
+                    by_name.insert(model.name.clone(), i as u32);
+                }
+            }
             events.push(model);
         }
+        let mut versions: HashMap<u32, Vec<(u32, u32)>> = HashMap::default();
+        for (v, i) in versioned {
+            if let Some(&oldest) = by_name.get(&events[i as usize].name) {
+                versions.entry(oldest).or_default().push((v, i));
+            }
+        }
+        let versions = versions
+            .into_iter()
+            .map(|(k, v)| (k, v.into_boxed_slice()))
+            .collect();
         let traits_of = |t: &Traits, b: &mut Builder| {
             let c = consent(&t.consent, b);
             TraitsModel {
@@ -410,6 +456,7 @@ impl Model {
             plan_loc: b.loc(m.span),
             events,
             by_name,
+            versions,
             common,
             identify,
             group,
@@ -472,8 +519,46 @@ impl Model {
             + self.names.0.iter().map(|n| n.len() + 16).sum::<usize>()
     }
 
+    /// The event named `name`: its oldest version when it has several.
     pub fn event(&self, name: &str) -> Option<u32> {
         self.by_name.get(name).copied()
+    }
+
+    /// The version of event `index` (its oldest, see [`Model::event`]) that a
+    /// payload's `context.protocols.event_version` picks: `Ok` with the
+    /// event's index, or `Err` with the oldest one when the version is not
+    /// the plan's (Segment checks such a payload, and one without a version,
+    /// against the oldest version).
+    pub fn version(&self, index: u32, version: EventVersion) -> Result<u32, u32> {
+        let versions = self.versions.get(&index);
+        match version {
+            EventVersion::Absent => Ok(index),
+            EventVersion::Int(v) => match versions {
+                Some(all) => all
+                    .iter()
+                    .find(|(n, _)| u64::from(*n) == v)
+                    .map(|(_, i)| *i)
+                    .ok_or(index),
+                None if v == 1 => Ok(index),
+                None => Err(index),
+            },
+            EventVersion::Other(_) => Err(index),
+        }
+    }
+
+    /// Whether event `index` (its oldest) has versions.
+    pub fn is_versioned(&self, index: u32) -> bool {
+        self.versions.contains_key(&index)
+    }
+
+    /// The versions the plan declares for event `index` (its oldest), or 1.
+    pub fn versions_of(&self, index: u32) -> Vec<u32> {
+        let mut v: Vec<u32> = self
+            .versions
+            .get(&index)
+            .map_or_else(|| vec![1], |all| all.iter().map(|(n, _)| *n).collect());
+        v.sort_unstable();
+        v
     }
 
     /// `file:line`.

@@ -137,6 +137,9 @@ impl std::ops::Deref for KindCounts {
 #[derive(Serialize, Debug)]
 pub struct Row {
     pub name: String,
+    /// The event's version, when it has several (Segment's event versions).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<u32>,
     /// `track`, `identify`, `group`, `page`, `screen`, `alias` or `unknown`.
     pub call: &'static str,
     /// `planned`, `deprecated`, `unplanned` or `n/a` (calls without a block).
@@ -284,6 +287,10 @@ pub fn summarize_with(model: &Model, tally: &Tally, payloads: &str, show_values:
         let s = tally.stats(t).unwrap_or(&empty);
         Row {
             name: name_of(t),
+            version: match t {
+                Target::Event(i) => model.events[*i as usize].version,
+                _ => None,
+            },
             call,
             status,
             location,
@@ -523,10 +530,16 @@ impl Summary {
         if rows.is_empty() {
             out.push_str("no payloads\n");
         } else {
-            let label = |r: &Row| match r.status {
-                "unplanned" => format!("{} (unplanned)", visible(&r.name)),
-                "deprecated" => format!("{} (deprecated)", visible(&r.name)),
-                _ => visible(&r.name).into_owned(),
+            let label = |r: &Row| {
+                let name = match r.version {
+                    Some(v) => format!("{} v{v}", visible(&r.name)),
+                    None => visible(&r.name).into_owned(),
+                };
+                match r.status {
+                    "unplanned" => format!("{name} (unplanned)"),
+                    "deprecated" => format!("{name} (deprecated)"),
+                    _ => name,
+                }
             };
             let w = rows
                 .iter()

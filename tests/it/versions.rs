@@ -130,3 +130,101 @@ fn documents_and_views_name_each_version() {
         &written[..1],
     );
 }
+
+/// A row of validate's summary: name, version, seen, defective, violations.
+type Row = (String, Option<u64>, u64, u64, Vec<String>);
+
+/// `validate` picks the version from `context.protocols.event_version`;
+/// without one, or with one the plan does not declare (reported), the oldest
+/// version is the one checked, as Segment's Protocols does.
+#[test]
+fn validate_picks_the_version_from_the_context() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let payloads = root().join("tests/fixtures/versions/payloads.ndjson");
+    let r = crate::common::run::eventsc(
+        dir.path(),
+        &[
+            "validate",
+            plan().to_str().expect("UTF-8"),
+            "--payloads",
+            payloads.to_str().expect("UTF-8"),
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let rows: Vec<Row> = v["events"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter(|r| r["seen"].as_u64() > Some(0))
+        .map(|r| {
+            (
+                r["name"].as_str().expect("name").to_string(),
+                r["version"].as_u64(),
+                r["seen"].as_u64().expect("seen"),
+                r["defective"].as_u64().expect("defective"),
+                r["violations"]
+                    .as_object()
+                    .expect("violations")
+                    .iter()
+                    .map(|(k, n)| format!("{k} {n}"))
+                    .collect(),
+            )
+        })
+        .collect();
+    let s = |x: &str| x.to_string();
+    assert_eq!(
+        rows,
+        [
+            // No version (line 2), "2" (a string, line 3) and 7 (unknown, line 4):
+            // version 1, the oldest; the last two are reported.
+            (
+                s("Order Placed"),
+                Some(1),
+                3,
+                2,
+                vec![s("unknown-version 2")]
+            ),
+            // event_version 2 (line 1): version 2, which requires the subtotal.
+            (s("Order Placed"), Some(2), 1, 1, vec![s("required 1")]),
+            // 1.0 is the integer 1; an event with one version has version 1.
+            (
+                s("Order Refunded"),
+                None,
+                1,
+                0,
+                vec![s("deprecated-event 1")]
+            ),
+        ],
+        "{}",
+        r.stdout
+    );
+    // Each version's sample passes.
+    let out = dir.path().join("out");
+    let built = crate::common::run::eventsc(
+        dir.path(),
+        &[
+            "build",
+            plan().to_str().expect("UTF-8"),
+            "--out",
+            out.to_str().expect("UTF-8"),
+            "--target",
+            "samples",
+        ],
+        None,
+    );
+    assert_eq!(built.code, 0, "{}", built.record);
+    let r = crate::common::run::eventsc(
+        dir.path(),
+        &[
+            "validate",
+            plan().to_str().expect("UTF-8"),
+            "--payloads",
+            out.join("samples/samples.ndjson").to_str().expect("UTF-8"),
+        ],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.record);
+}

@@ -13,7 +13,7 @@ use super::{Checker, MAX_PAYLOAD, escape_pointer, quote, size_violation};
 use crate::ir::Identity;
 use crate::ir::values::{Date, is_rfc3339};
 use crate::validate::kinds::Kind;
-use crate::validate::model::{EnvelopeModel, EventModel, Loc, TraitsModel};
+use crate::validate::model::{EnvelopeModel, EventModel, EventVersion, Loc, TraitsModel};
 use crate::validate::tally::{Call, Target};
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
@@ -26,7 +26,9 @@ impl Checker<'_> {
         len: usize,
     ) -> Result<Target, serde_json::Error> {
         let is_track = matches!(&env.ty, Field::Str(t) if t == "track");
-        let eager_event = matches!(&env.event, Field::Str(n) if env.eager.is_some() && self.model.event(n) == env.eager);
+        let model = self.model;
+        let eager_event = matches!(&env.event, Field::Str(n) if env.eager.is_some()
+            && model.event(n).map(|i| model.version(i, env.context.event_version).unwrap_or_else(|o| o)) == env.eager);
         if env.eager.is_some() && !(is_track && eager_event) {
             // Properties were checked as a track event's, but the payload is
             // not one (or names another event): forget those violations.
@@ -212,6 +214,33 @@ impl Checker<'_> {
                 Some(model.plan_loc),
             );
             return Ok(Target::Unplanned(crate::validate::tally::clip(name).into()));
+        };
+        let index = match model.version(index, ctx.event_version) {
+            Ok(i) => i,
+            Err(oldest) => {
+                let versions: Vec<String> = model
+                    .versions_of(oldest)
+                    .iter()
+                    .map(u32::to_string)
+                    .collect();
+                let found = match ctx.event_version {
+                    EventVersion::Int(v) => v.to_string(),
+                    EventVersion::Other(kind) => kind.to_string(),
+                    EventVersion::Absent => String::new(),
+                };
+                self.push(
+                    Kind::UnknownVersion,
+                    "/context/protocols/event_version",
+                    format!(
+                        "a version of the event: {} (checked against version {} instead)",
+                        versions.join(", "),
+                        versions.first().map_or("1", String::as_str)
+                    ),
+                    found,
+                    Some(model.events[oldest as usize].loc),
+                );
+                oldest
+            }
         };
         let e = &model.events[index as usize];
         self.lifecycle(e, env, day);

@@ -7,7 +7,7 @@
 use super::other::{Other, other_types};
 use super::visit::{Cx, ObjSeed, Path, Seg};
 use super::{Checker, quote};
-use crate::validate::model::Model;
+use crate::validate::model::{EventVersion, Model};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
@@ -197,8 +197,13 @@ impl<'de> Visitor<'de> for EnvelopeVisitor<'_, '_> {
                         (Field::Str(name), Field::Str(t)) if t == "track" => model.event(name),
                         _ => None,
                     };
+                    // The context says which version (and which consent).
+                    let context_free = |i| model.categories.is_empty() && !model.is_versioned(i);
                     match eager {
-                        Some(i) if env.context_seen || model.categories.is_empty() => {
+                        Some(i) if env.context_seen || context_free(i) => {
+                            let i = model
+                                .version(i, env.context.event_version)
+                                .unwrap_or_else(|oldest| oldest);
                             let e = &model.events[i as usize];
                             let before = ck.violations.len();
                             let mut cx = Cx {
@@ -261,6 +266,8 @@ impl<'de> Visitor<'de> for EnvelopeVisitor<'_, '_> {
 #[derive(Default)]
 pub(super) struct Context<'de> {
     pub(super) group_id: Field<'de>,
+    /// `protocols.event_version`: which version of the event it is.
+    pub(super) event_version: EventVersion,
     /// Whether the context was an object.
     pub(super) object: bool,
 }
@@ -306,6 +313,9 @@ impl<'de> Visitor<'de> for ContextVisitor<'_> {
                         self.dup.set(true);
                     }
                     ctx.group_id = map.next_value()?;
+                }
+                "protocols" => {
+                    ctx.event_version = map.next_value::<Protocols>()?.0;
                 }
                 "consent" if !self.model.categories.is_empty() => {
                     if std::mem::replace(&mut consent, true) {
@@ -389,6 +399,80 @@ impl<'de> Visitor<'de> for ConsentSeed<'_> {
             }
         }
         Ok(())
+    }
+}
+
+/// `protocols: { event_version: … }`, Segment's choice of an event version.
+struct Protocols(EventVersion);
+
+impl<'de> de::Deserialize<'de> for Protocols {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl V {
+            fn other(self, _: Other) -> Protocols {
+                Protocols(EventVersion::Absent)
+            }
+        }
+        impl<'de> Visitor<'de> for V {
+            type Value = Protocols;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("protocols")
+            }
+            other_types!('de; unit bool i64 u64 f64 str seq);
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Protocols, A::Error> {
+                let mut version = EventVersion::Absent;
+                while let Some(Key(key)) = map.next_key()? {
+                    if key == "event_version" {
+                        version = map.next_value::<Version>()?.0;
+                    } else {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+                Ok(Protocols(version))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The value of `event_version`: an integer (`2` or `2.0`), else described.
+struct Version(EventVersion);
+
+impl<'de> de::Deserialize<'de> for Version {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl V {
+            fn other(self, v: Other) -> Version {
+                Version(match v {
+                    Other::Null => EventVersion::Absent,
+                    v => EventVersion::Other(v.kind()),
+                })
+            }
+        }
+        impl<'de> Visitor<'de> for V {
+            type Value = Version;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an event version")
+            }
+            fn visit_u64<E>(self, n: u64) -> Result<Version, E> {
+                Ok(Version(EventVersion::Int(n)))
+            }
+            fn visit_i64<E>(self, n: i64) -> Result<Version, E> {
+                Ok(Version(match u64::try_from(n) {
+                    Ok(n) => EventVersion::Int(n),
+                    Err(_) => EventVersion::Other("a negative number"),
+                }))
+            }
+            fn visit_f64<E>(self, n: f64) -> Result<Version, E> {
+                Ok(Version(if n.fract() == 0.0 && (0.0..1e15).contains(&n) {
+                    EventVersion::Int(n as u64)
+                } else {
+                    EventVersion::Other("a number that is not a whole number")
+                }))
+            }
+            other_types!('de; unit bool str seq map);
+        }
+        d.deserialize_any(V)
     }
 }
 
