@@ -310,20 +310,34 @@ pub(crate) fn short_hash(s: &str) -> String {
 }
 
 /// The scalar facts about an event that targets attach as labels or metadata
-/// (owner, source, status, consent, effective retention, identity, flag, release,
-/// since, sunset, replaced_by), in that order; absent ones are left out.
-pub(crate) fn event_labels(plan: &Plan, e: &crate::ir::Event) -> Vec<(&'static str, String)> {
+/// (owner, source, status, consent, retention, identity, flag, release, since,
+/// sunset, replaced_by), in that order; absent ones are left out. With the plan,
+/// the effective facts (the status and identity every event has, the plan's
+/// retention when the event has none: dbt's meta); without it, only what the
+/// event states (Segment's labels, which add nothing the plan did not say).
+pub(crate) fn event_labels(
+    plan: Option<&Plan>,
+    e: &crate::ir::Event,
+) -> Vec<(&'static str, String)> {
     let name = |r: Option<&crate::ir::Ref>| r.map(|r| r.name.clone());
+    let effective = plan.is_some();
+    let retention = e
+        .retention
+        .as_deref()
+        .or(plan.and_then(|p| p.meta.retention.as_ref()));
     [
         ("owner", name(e.owner.as_ref())),
         ("source", name(e.source.as_ref())),
-        ("status", Some(e.status.value.as_str().to_string())),
-        ("consent", name(e.consent.as_ref())),
         (
-            "retention",
-            name(e.retention.as_deref().or(plan.meta.retention.as_ref())),
+            "status",
+            (effective || e.status_written).then(|| e.status.value.as_str().to_string()),
         ),
-        ("identity", Some(e.identity().as_str().to_string())),
+        ("consent", name(e.consent.as_ref())),
+        ("retention", name(retention)),
+        (
+            "identity",
+            effective.then(|| e.identity().as_str().to_string()),
+        ),
         ("flag", e.flag().map(|f| f.value.clone())),
         ("release", e.release.as_ref().map(|d| d.value.to_string())),
         ("since", e.since.as_ref().map(|v| v.value.to_string())),

@@ -330,31 +330,11 @@ fn track_rule(o: &mut JsonWriter, e: &Event) {
 /// The labels the event states (see the module's doc), keys sorted; empty when
 /// it states none.
 fn event_labels(e: &Event) -> Vec<(&str, String)> {
-    let name = |r: Option<&crate::ir::Ref>| r.map(|r| r.name.clone());
-    let tags = (!e.tags.is_empty()).then(|| {
+    let mut l = crate::targets::event_labels(None, e);
+    if !e.tags.is_empty() {
         let tags: Vec<&str> = e.tags.iter().map(|t| t.value.as_str()).collect();
-        tags.join(",")
-    });
-    let mut l: Vec<(&str, String)> = [
-        ("owner", name(e.owner.as_ref())),
-        ("source", name(e.source.as_ref())),
-        (
-            "status",
-            e.status_written
-                .then(|| e.status.value.as_str().to_string()),
-        ),
-        ("consent", name(e.consent.as_ref())),
-        ("retention", name(e.retention.as_deref())),
-        ("flag", e.flag().map(|f| f.value.clone())),
-        ("release", e.release.as_ref().map(|d| d.value.to_string())),
-        ("since", e.since.as_ref().map(|v| v.value.to_string())),
-        ("sunset", e.sunset.as_ref().map(|d| d.value.to_string())),
-        ("replaced_by", name(e.replaced_by.as_deref())),
-        ("tags", tags),
-    ]
-    .into_iter()
-    .filter_map(|(k, v)| v.map(|v| (k, v)))
-    .collect();
+        l.push(("tags", tags.join(",")));
+    }
     // The plan's own labels (`labels "team:growth"`, split at the first `:`)
     // win over the field of the same key.
     for label in e.labels() {

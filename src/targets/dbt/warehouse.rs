@@ -1201,7 +1201,7 @@ impl Builder<'_> {
     fn event_meta(&self, e: &Event) -> Vec<(&'static str, MetaValue)> {
         let mut m = vec![("event", MetaValue::Str(e.name.value.clone()))];
         m.extend(
-            crate::targets::event_labels(self.plan, e)
+            crate::targets::event_labels(Some(self.plan), e)
                 .into_iter()
                 .map(|(k, v)| (k, MetaValue::Str(v))),
         );
