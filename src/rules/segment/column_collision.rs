@@ -1,4 +1,4 @@
-use crate::ir::{Plan, Property, Type};
+use crate::ir::{Plan, Property, TraitsKind, Type};
 use crate::rules::{Container, DefaultLevel, Finding, Rule, RuleDoc, with_origin};
 use crate::targets::dbt::{STANDARD as STANDARD_COLUMNS, snakecase};
 use std::borrow::Cow;
@@ -98,10 +98,11 @@ fn check_table(
     plan: &Plan,
     container: Container,
     own: &[Property],
-    shared: &[Property],
+    shared: (&[Property], Option<Container>),
     cols: &[Column],
     out: &mut Vec<Finding>,
 ) {
+    let (shared, shared_in) = shared;
     // Sorted by name, declaration order kept among equals: the first of a
     // name keeps its column, the others are reported.
     let mut order: Vec<usize> = (0..cols.len()).collect();
@@ -135,10 +136,17 @@ fn check_table(
                 continue;
             }
             let first_dotted = located(first).map_or_else(String::new, |(d, _)| d);
+            // A property of the shared block (`common`, or the rule for
+            // every page) says whose it is: `count` of `common` and `count`
+            // of the event read as two properties, not one named twice.
+            let first_of = match shared_in.filter(|_| !first.own) {
+                Some(s) => format!(" of {}", crate::rules::container_name(plan, &s)),
+                None => String::new(),
+            };
             let f = Finding::new(
                 container,
                 format!(
-                    "`{first_dotted}` and `{dotted}` of {} land in one warehouse column, `{}`",
+                    "`{first_dotted}`{first_of} and `{dotted}` of {} land in one warehouse column, `{}`",
                     what(),
                     c.name
                 ),
@@ -195,7 +203,7 @@ pub(super) fn check_tables(report: Report, plan: &Plan, out: &mut Vec<Finding>) 
                 plan,
                 Container::Traits(t.kind),
                 &t.properties,
-                &[],
+                (&[], None),
                 &cols,
                 out,
             );
@@ -203,11 +211,11 @@ pub(super) fn check_tables(report: Report, plan: &Plan, out: &mut Vec<Finding>) 
         // Page and screen calls: a named rule's properties share the table
         // with those of the rule for every page (or screen).
         for (i, t) in plan.views.iter().enumerate() {
-            let every = plan
+            let every_at = plan
                 .views
                 .iter()
-                .find(|v| v.kind == t.kind && v.name.is_none() && t.name.is_some())
-                .map_or(&[][..], |v| &v.properties[..]);
+                .position(|v| v.kind == t.kind && v.name.is_none() && t.name.is_some());
+            let every = every_at.map_or(&[][..], |j| &plan.views[j].properties[..]);
             cols.clear();
             columns(every, "", false, &mut cols);
             columns(&t.properties, "", true, &mut cols);
@@ -216,7 +224,7 @@ pub(super) fn check_tables(report: Report, plan: &Plan, out: &mut Vec<Finding>) 
                 plan,
                 Container::View(i),
                 &t.properties,
-                every,
+                (every, every_at.map(Container::View)),
                 &cols,
                 out,
             );
@@ -233,7 +241,7 @@ pub(super) fn check_tables(report: Report, plan: &Plan, out: &mut Vec<Finding>) 
                 plan,
                 Container::Event(i),
                 &e.properties,
-                common,
+                (common, Some(Container::Traits(TraitsKind::Common))),
                 &cols,
                 out,
             );
