@@ -1,6 +1,7 @@
 //! Compares two plans, field by field, through the tables of `fields.rs`:
 //! one generic walker ([`Differ::walk`]) reads each field of a table from both
-//! sides and reports its kind of change. Declarations are matched by name; the
+//! sides and reports its kind of change. Declarations are matched by name
+//! (events by name and version: each version is a rule of its own); the
 //! properties of events (own and from bundles), of `common`, `identify` and
 //! `group` are compared recursively through objects and list items. Enums and
 //! bundles are not compared on their own: what they change shows on every
@@ -354,75 +355,116 @@ impl<'a> Differ<'a> {
         }
     }
 
+    /// Events matched by name and version (Segment's event versioning: each
+    /// version is a rule of its own). A name on one side only is an event added,
+    /// removed or renamed; a version of a name both sides have is a version
+    /// added or removed.
     fn events(&mut self) {
         let (o, n) = (self.old.plan, self.new.plan);
-        let new_by_name: HashMap<&str, &Event> = n
+        let key = |e: &'a Event| (e.name.value.as_str(), e.version());
+        let new_by_key: HashMap<(&str, u32), &Event> =
+            n.events.iter().map(|e| (key(e), e)).collect();
+        let old_keys: BTreeSet<(&str, u32)> = o.events.iter().map(key).collect();
+        let (old_names, new_names) = (versions_by_name(&o.events), versions_by_name(&n.events));
+        // A name declared with versions on either side: its changes name the version.
+        let versioned: BTreeSet<&str> = o
             .events
             .iter()
-            .map(|e| (e.name.value.as_str(), e))
+            .chain(&n.events)
+            .filter(|e| e.is_versioned())
+            .map(|e| e.name.value.as_str())
             .collect();
-        let old_names: BTreeSet<&str> = o.events.iter().map(|e| e.name.value.as_str()).collect();
+        let subject = |e: &Event| {
+            if versioned.contains(e.name.value.as_str()) {
+                format!("event {:?} version {}", e.name.value, e.version())
+            } else {
+                format!("event {:?}", e.name.value)
+            }
+        };
         let added: Vec<&Event> = n
             .events
             .iter()
-            .filter(|e| !old_names.contains(e.name.value.as_str()))
+            .filter(|e| !old_names.contains_key(e.name.value.as_str()))
             .collect();
-        let mut renamed_to: BTreeSet<&str> = BTreeSet::new();
+        let mut renamed_to: BTreeSet<(&str, u32)> = BTreeSet::new();
         for e in &o.events {
-            let subject = format!("event {:?}", e.name.value);
-            match new_by_name.get(e.name.value.as_str()) {
-                Some(x) => {
-                    let at = At::new(&subject, Some(e.name.span), Some(x.name.span));
-                    self.walk(&fields::EVENT, &at, e, x);
-                }
-                None => {
-                    let at = At::new(&subject, Some(e.name.span), None);
-                    if let Some(r) = &e.replaced_by {
-                        self.push(
-                            &kinds::EVENT_REMOVED_AFTER_DEPRECATION,
-                            &at,
-                            format!(
-                                "removed; it was {} and replaced by {:?}",
-                                e.status.value, r.name
-                            ),
-                        );
-                        continue;
-                    }
-                    let print = fingerprint(&e.properties);
-                    let twin = added.iter().find(|a| {
-                        !renamed_to.contains(a.name.value.as_str())
-                            && !print.is_empty()
-                            && fingerprint(&a.properties) == print
-                    });
-                    match twin {
-                        Some(t) => {
-                            renamed_to.insert(t.name.value.as_str());
-                            let at = at.spans(None, Some(t.name.span));
-                            self.push(
-                                &kinds::EVENT_RENAMED,
-                                &at,
-                                format!(
-                                    "renamed to {:?} without `replaced_by`: keep {:?} with `status deprecated` and `replaced_by {:?}` until its consumers have moved",
-                                    t.name.value, e.name.value, t.name.value
-                                ),
-                            );
-                        }
-                        None => self.push(
-                            &kinds::EVENT_REMOVED,
-                            &at,
-                            "removed without `replaced_by`: deprecate it first (`status deprecated`, `replaced_by`, `sunset`)".to_string(),
-                        ),
-                    }
-                }
-            }
-        }
-        for e in added {
-            if renamed_to.contains(e.name.value.as_str()) {
+            let subject = subject(e);
+            if let Some(x) = new_by_key.get(&key(e)) {
+                let at = At::new(&subject, Some(e.name.span), Some(x.name.span));
+                self.walk(&fields::EVENT, &at, e, x);
                 continue;
             }
-            let subject = format!("event {:?}", e.name.value);
+            let at = At::new(&subject, Some(e.name.span), None);
+            if let Some(r) = &e.replaced_by {
+                self.push(
+                    &kinds::EVENT_REMOVED_AFTER_DEPRECATION,
+                    &at,
+                    format!(
+                        "removed; it was {} and replaced by {:?}",
+                        e.status.value, r.name
+                    ),
+                );
+                continue;
+            }
+            if let Some(kept) = new_names.get(e.name.value.as_str()) {
+                let others = versions_text(kept);
+                self.push(
+                    &kinds::EVENT_VERSION_REMOVED,
+                    &at,
+                    format!(
+                        "version removed (the new plan keeps {others}): payloads that choose it with `context.protocols.event_version` are checked against another version; deprecate it first (`status deprecated`, `replaced_by`, `sunset`)"
+                    ),
+                );
+                continue;
+            }
+            let print = fingerprint(&e.properties);
+            let twin = added.iter().find(|a| {
+                !renamed_to.contains(&key(a))
+                    && !print.is_empty()
+                    && fingerprint(&a.properties) == print
+            });
+            match twin {
+                Some(t) => {
+                    renamed_to.insert(key(t));
+                    let at = at.spans(None, Some(t.name.span));
+                    self.push(
+                        &kinds::EVENT_RENAMED,
+                        &at,
+                        format!(
+                            "renamed to {:?} without `replaced_by`: keep {:?} with `status deprecated` and `replaced_by {:?}` until its consumers have moved",
+                            t.name.value, e.name.value, t.name.value
+                        ),
+                    );
+                }
+                None => self.push(
+                    &kinds::EVENT_REMOVED,
+                    &at,
+                    "removed without `replaced_by`: deprecate it first (`status deprecated`, `replaced_by`, `sunset`)".to_string(),
+                ),
+            }
+        }
+        for e in &n.events {
+            let k = key(e);
+            if old_keys.contains(&k) || renamed_to.contains(&k) {
+                continue;
+            }
+            let subject = subject(e);
             let at = At::new(&subject, None, Some(e.name.span));
-            self.push(&kinds::EVENT_ADDED, &at, "added".to_string());
+            let Some(had) = old_names.get(k.0) else {
+                self.push(&kinds::EVENT_ADDED, &at, "added".to_string());
+                continue;
+            };
+            let v = e.version();
+            let mut message = format!(
+                "new version (the old plan has {}): payloads choose it with `context.protocols.event_version: {v}`",
+                versions_text(had)
+            );
+            if had.iter().all(|&x| x > v) {
+                message.push_str(
+                    "; it is now the oldest version, which payloads without `event_version` are checked against",
+                );
+            }
+            self.push(&kinds::EVENT_VERSION_ADDED, &at, message);
         }
     }
 
@@ -767,6 +809,26 @@ fn contains(members: &[Type], t: &Type) -> bool {
     members
         .iter()
         .any(|m| same_kind(m, t) && m.display() == t.display())
+}
+
+/// The versions declared of each event name, in increasing order.
+fn versions_by_name(events: &[Event]) -> HashMap<&str, Vec<u32>> {
+    let mut out: HashMap<&str, Vec<u32>> = HashMap::new();
+    for e in events {
+        out.entry(e.name.value.as_str())
+            .or_default()
+            .push(e.version());
+    }
+    for v in out.values_mut() {
+        v.sort_unstable();
+    }
+    out
+}
+
+/// `version 1`, `versions 1, 2`.
+fn versions_text(v: &[u32]) -> String {
+    let list = v.iter().map(u32::to_string).collect::<Vec<_>>().join(", ");
+    format!("version{} {list}", plural(v.len()))
 }
 
 /// The shape of a list of properties, for recognising a renamed event.

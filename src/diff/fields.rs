@@ -751,6 +751,8 @@ mod tests {
             &kinds::EVENT_REMOVED,
             &kinds::EVENT_REMOVED_AFTER_DEPRECATION,
             &kinds::EVENT_RENAMED,
+            &kinds::EVENT_VERSION_ADDED,
+            &kinds::EVENT_VERSION_REMOVED,
         ] {
             out.push((k, "Differ::events".to_string()));
         }

@@ -238,6 +238,16 @@ pub(crate) static EVENT_RENAMED: ChangeKind = kind(
     Class::Breaking,
     "An event was renamed without `replaced_by`: to consumers, the old event disappears.",
 );
+pub(crate) static EVENT_VERSION_ADDED: ChangeKind = kind(
+    "event-version-added",
+    Class::Compatible,
+    "A version was added to an event the old plan has (Segment's event versioning): payloads choose it with `context.protocols.event_version`; those without it are still checked against the oldest version. (Adding a version below every existing one makes it the oldest: the message says so.)",
+);
+pub(crate) static EVENT_VERSION_REMOVED: ChangeKind = kind(
+    "event-version-removed",
+    Class::Breaking,
+    "A version of an event was removed while the event stays, without being deprecated and replaced first: payloads that choose it with `context.protocols.event_version` are checked against another version.",
+);
 pub(crate) static DESCRIPTION_CHANGED: ChangeKind = kind(
     "description-changed",
     Class::Documentation,
@@ -471,6 +481,8 @@ pub static KINDS: &[&ChangeKind] = &[
     &EVENT_REMOVED,
     &EVENT_REMOVED_AFTER_DEPRECATION,
     &EVENT_RENAMED,
+    &EVENT_VERSION_ADDED,
+    &EVENT_VERSION_REMOVED,
     &DESCRIPTION_CHANGED,
     &STATUS_CHANGED,
     &SAMPLING_CHANGED,

@@ -119,6 +119,79 @@ fn fail_on() {
     assert_eq!(any.code, 1);
 }
 
+/// Events are matched by (name, version): a version bump (v1 → v1 + v2) is one
+/// compatible `event-version-added`; a version dropped while the name stays is
+/// a breaking `event-version-removed`; changes name the version of a versioned
+/// event, in every format; and a plan relaxes the two kinds like any other.
+#[test]
+fn versions() {
+    for format in ["markdown", "json"] {
+        let r = diff_case("versions", &["--format", format]);
+        assert_eq!(r.code, 0, "{}", r.record);
+        snapshot(&format!("versions-{format}"), &r.record);
+    }
+    let kinds = |stdout: &str| -> Vec<(String, String, String)> {
+        let v: serde_json::Value = serde_json::from_str(stdout).expect("JSON output");
+        v["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                let s = |k: &str| c[k].as_str().unwrap_or_default().to_string();
+                (s("subject"), s("kind"), s("class"))
+            })
+            .collect()
+    };
+    let changes = kinds(&diff_case("versions", &["--format", "json"]).stdout);
+    let of = |subject: &str| -> Vec<&str> {
+        changes
+            .iter()
+            .filter(|c| c.0 == subject)
+            .map(|c| c.1.as_str())
+            .collect()
+    };
+    assert_eq!(
+        of(r#"event "Order Placed" version 2"#),
+        ["event-version-added"]
+    );
+    assert_eq!(
+        of(r#"event "Cart Viewed" version 1"#),
+        ["event-version-removed"]
+    );
+    assert_eq!(of(r#"event "Cart Viewed" version 2"#), ["made-required"]);
+    assert_eq!(of(r#"event "Refund Issued" version 2"#), ["event-added"]);
+
+    // relax { } in the new plan reclassifies or ignores them.
+    let dir = tempfile::tempdir().unwrap();
+    let case = root().join("tests/fixtures/diff/versions");
+    std::fs::copy(case.join("old.events"), dir.path().join("old.events")).unwrap();
+    let new = std::fs::read_to_string(case.join("new.events")).unwrap();
+    let relaxed = new.replacen(
+        "  owner   @shop\n}",
+        "  owner   @shop\n  relax {\n    \"event-version-removed\" = compatible\n    \"event-version-added\"   = ignore\n  }\n}",
+        1,
+    );
+    assert_ne!(relaxed, new);
+    std::fs::write(dir.path().join("new.events"), relaxed).unwrap();
+    let r = run::eventsc(
+        dir.path(),
+        &["diff", "old.events", "new.events", "--format", "json"],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.record);
+    let changes = kinds(&r.stdout);
+    assert!(
+        changes.iter().all(|c| c.1 != "event-version-added"),
+        "{changes:?}"
+    );
+    let removed: Vec<_> = changes
+        .iter()
+        .filter(|c| c.1 == "event-version-removed")
+        .collect();
+    assert_eq!(removed.len(), 1, "{changes:?}");
+    assert_eq!(removed[0].2, "compatible");
+}
+
 #[test]
 fn directories_are_plans() {
     let r = run::eventsc(
