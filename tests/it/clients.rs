@@ -24,8 +24,11 @@
 
 use crate::common::tools::{Tool, require};
 use crate::common::{self, root};
-use eventsc::ir::{Event, Format, Literal, Plan, Property, Type};
-use eventsc::targets::client::{python_functions, typescript_functions};
+use eventsc::ir::{Event, Format, Literal, Plan, Property, Traits, Type};
+use eventsc::targets::client::{
+    python_functions, python_view_functions, typescript_functions, typescript_view_functions,
+};
+use eventsc::targets::encode::sample_values::{Clock, Examples};
 use eventsc::targets::samples::{Sample, samples};
 use serde_json::{Map, Value, json};
 use std::fmt::Write as _;
@@ -33,18 +36,20 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Every plan the targets are tested on (examples and fixtures) and the
-/// client-naming fixture, once each, with a name that is also a Python package
-/// name.
+/// client fixtures (naming; page and screen calls and versions), once each,
+/// with a name that is also a Python package name.
 fn plans() -> Vec<(String, PathBuf)> {
     let mut out: Vec<(String, PathBuf)> = Vec::new();
-    let names = (
-        "client-names".to_string(),
-        root().join("tests/fixtures/targets/client-names.events"),
-    );
+    let fixtures = ["client-names", "client-calls"].map(|n| {
+        (
+            n.to_string(),
+            root().join(format!("tests/fixtures/targets/{n}.events")),
+        )
+    });
     for (name, path) in common::plans()
         .into_iter()
         .chain(common::targets::plans())
-        .chain([names])
+        .chain(fixtures)
     {
         if !out.iter().any(|(_, p)| *p == path) {
             out.push((format!("plan_{}", name.replace('-', "_")), path));
@@ -98,7 +103,7 @@ fn checked_plans() -> Vec<Checked> {
                 .ok()
                 .unwrap_or_else(|| panic!("{name} has errors"))
                 .clone();
-            let samples = samples(&plan).collect();
+            let samples = with_views(&plan, samples(&plan).collect());
             Checked {
                 name,
                 path,
@@ -126,12 +131,73 @@ fn checked_plans() -> Vec<Checked> {
         out.push(Checked {
             name: format!("fx_{name}"),
             path,
-            samples: samples(&plan).collect(),
+            samples: with_views(&plan, samples(&plan).collect()),
             plan,
             runtime: false,
         });
     }
     out
+}
+
+/// The samples, and a page or screen call per rule of the plan when the
+/// samples have none: the rule's properties (a named rule's with the unnamed
+/// one's), values as the samples make them.
+fn with_views(plan: &Plan, mut samples: Vec<Sample>) -> Vec<Sample> {
+    let sampled = samples
+        .iter()
+        .any(|s| matches!(s.payload["type"].as_str(), Some("page" | "screen")));
+    if sampled {
+        return samples;
+    }
+    let examples = Examples::new(plan);
+    let clock = Clock {
+        date: "2026-12-01".into(),
+        timestamp: "2026-12-01T12:00:00.000Z".into(),
+    };
+    for (i, t) in plan.views.iter().enumerate() {
+        let kind = if is_page(t) { "page" } else { "screen" };
+        let mut props = Map::new();
+        if t.name.is_some()
+            && let Some(every) = every_view(plan, t)
+        {
+            props.extend(examples.object(&every.properties, &clock));
+        }
+        props.extend(examples.object(&t.properties, &clock));
+        let mut p = Map::new();
+        p.insert("type".into(), json!(kind));
+        // The unnamed rule's call names a page of its own.
+        let name = t.name.as_ref().map_or("Home", |n| n.value.as_str());
+        p.insert("name".into(), json!(name));
+        p.insert("userId".into(), json!("qa-user-1"));
+        p.insert("properties".into(), Value::Object(props));
+        samples.push(Sample {
+            path: format!("views/{i}.json"),
+            payload: Value::Object(p),
+        });
+    }
+    samples
+}
+
+fn is_page(t: &Traits) -> bool {
+    t.kind == eventsc::ir::TraitsKind::Page
+}
+
+/// The unnamed page (or screen) rule of a rule's kind.
+fn every_view<'p>(plan: &'p Plan, t: &Traits) -> Option<&'p Traits> {
+    plan.views
+        .iter()
+        .find(|v| v.kind == t.kind && v.name.is_none())
+}
+
+/// The properties a page or screen call carries (the unnamed rule's too).
+fn view_props<'p>(plan: &'p Plan, t: &'p Traits) -> Vec<&'p Property> {
+    let every = t.name.as_ref().and(every_view(plan, t));
+    every
+        .into_iter()
+        .flat_map(|e| &e.properties)
+        .filter(|p| !t.properties.iter().any(|q| q.name.value == p.name.value))
+        .chain(&t.properties)
+        .collect()
 }
 
 fn write(path: &Path, text: &str) {
@@ -152,6 +218,8 @@ enum Call<'p> {
     Identify,
     Group,
     Track(usize, &'p Event),
+    /// A page or screen rule (index in `plan.views`).
+    View(usize, &'p Traits),
 }
 
 fn calls<'a>(c: &'a Checked) -> Vec<(Call<'a>, &'a Map<String, Value>)> {
@@ -162,6 +230,22 @@ fn calls<'a>(c: &'a Checked) -> Vec<(Call<'a>, &'a Map<String, Value>)> {
         let call = match p["type"].as_str() {
             Some("identify") => Call::Identify,
             Some("group") => Call::Group,
+            Some(kind @ ("page" | "screen")) => {
+                // The named rule for the sample's name, else the unnamed one.
+                let rule = |named: bool| {
+                    c.plan.views.iter().enumerate().find(|(_, t)| {
+                        is_page(t) == (kind == "page")
+                            && match &t.name {
+                                Some(n) => named && p.get("name") == Some(&json!(n.value)),
+                                None => !named,
+                            }
+                    })
+                };
+                let (i, t) = rule(true)
+                    .or_else(|| rule(false))
+                    .expect("a rule per view sample");
+                Call::View(i, t)
+            }
             _ => {
                 let (i, e) = events.next().expect("an event per track sample");
                 Call::Track(i, e)
@@ -309,11 +393,11 @@ fn takes(t: &Type, v: &Value) -> bool {
 }
 
 /// The calls that break a constraint the types cannot express: per property
-/// of the event that has one, the sample's properties with that value, and
+/// of the call that has one, the sample's properties with that value, and
 /// the path where it must be reported.
-fn bad_bodies(e: &Event, props: &Value) -> Vec<(Value, String)> {
+fn bad_bodies(planned: &[&Property], props: &Value) -> Vec<(Value, String)> {
     let mut out = Vec::new();
-    for prop in &e.properties {
+    for prop in planned {
         let Some(sample) = props.get(&*prop.name.value) else {
             continue;
         };
@@ -330,12 +414,12 @@ fn bad_bodies(e: &Event, props: &Value) -> Vec<(Value, String)> {
     out
 }
 
-/// One wrong call of each kind for an event: (what, property changed, the
-/// wrong properties, the mypy error code).
-fn wrong_bodies(e: &Event, props: &Value) -> Vec<(&'static str, Value, &'static str)> {
+/// One wrong call of each kind for an event, page or screen: (what, property
+/// changed, the wrong properties, the mypy error code).
+fn wrong_bodies(planned: &[&Property], props: &Value) -> Vec<(&'static str, Value, &'static str)> {
     let obj = props.as_object().cloned().unwrap_or_default();
     let mut out = Vec::new();
-    if let Some(p) = e.properties.iter().find(|p| p.is_required()) {
+    if let Some(p) = planned.iter().find(|p| p.is_required()) {
         let mut b = obj.clone();
         b.remove(&*p.name.value);
         out.push((
@@ -344,8 +428,7 @@ fn wrong_bodies(e: &Event, props: &Value) -> Vec<(&'static str, Value, &'static 
             "typeddict-item",
         ));
     }
-    if let Some(p) = e
-        .properties
+    if let Some(p) = planned
         .iter()
         .find(|p| matches!(p.ty, Type::Enum(_)) && obj.contains_key(&*p.name.value))
     {
@@ -353,7 +436,7 @@ fn wrong_bodies(e: &Event, props: &Value) -> Vec<(&'static str, Value, &'static 
         b.insert(p.name.value.to_string(), json!("not-a-planned-value"));
         out.push(("a wrong enum value", Value::Object(b), "typeddict-item"));
     }
-    if let Some((p, v)) = e.properties.iter().find_map(|p| {
+    if let Some((p, v)) = planned.iter().find_map(|p| {
         if !obj.contains_key(&*p.name.value) {
             return None;
         }
@@ -381,20 +464,26 @@ fn wrong_bodies(e: &Event, props: &Value) -> Vec<(&'static str, Value, &'static 
 // ---------------------------------------------------------------------------
 // TypeScript
 
+/// The sample's `context` without `protocols`, which the client sets itself
+/// (`event_version` of a versioned event, `plan_version`).
+fn context(p: &Map<String, Value>) -> Option<Value> {
+    let mut cx = p.get("context")?.as_object()?.clone();
+    cx.remove("protocols");
+    (!cx.is_empty()).then_some(Value::Object(cx))
+}
+
 fn ts_options(p: &Map<String, Value>, with_user: bool) -> String {
     let mut o = Map::new();
     if with_user && let Some(u) = p.get("userId") {
         o.insert("userId".into(), u.clone());
     }
-    for (from, to) in [
-        ("anonymousId", "anonymousId"),
-        ("timestamp", "timestamp"),
-        ("messageId", "messageId"),
-        ("context", "context"),
-    ] {
-        if let Some(v) = p.get(from) {
-            o.insert(to.into(), v.clone());
+    for key in ["anonymousId", "timestamp", "messageId"] {
+        if let Some(v) = p.get(key) {
+            o.insert(key.into(), v.clone());
         }
+    }
+    if let Some(cx) = context(p) {
+        o.insert("context".into(), cx);
     }
     Value::Object(o).to_string()
 }
@@ -404,6 +493,7 @@ fn ts_options(p: &Map<String, Value>, with_user: bool) -> String {
 /// types must reject.
 fn ts_calls(c: &Checked) -> (String, String, Vec<(String, String)>) {
     let fns = typescript_functions(&c.plan);
+    let view_fns = typescript_view_functions(&c.plan);
     let mut ok = String::from(
         "// Every sample of the plan as a call of the generated client (tests/it/clients.rs).\n\
          import * as t from \"./typescript/tracking\";\n\nexport const client = t;\n\nexport function run(): void {\n",
@@ -441,12 +531,35 @@ fn ts_calls(c: &Checked) -> (String, String, Vec<(String, String)>) {
                     wrong,
                     "  // @ts-expect-error a misspelt event\n  t.{f}Typo({props}, {opts});"
                 );
-                for (what, b, _) in wrong_bodies(e, &props) {
+                let planned: Vec<&Property> = e.properties.iter().collect();
+                for (what, b, _) in wrong_bodies(&planned, &props) {
                     let _ = writeln!(wrong, "  // @ts-expect-error {what}\n  t.{f}({b}, {opts});");
                 }
-                for (b, path) in bad_bodies(e, &props) {
+                for (b, path) in bad_bodies(&planned, &props) {
                     let _ = writeln!(bad, "  t.{f}({b}, {opts});");
                     expected.push((e.name.value.clone(), path));
+                }
+            }
+            Call::View(i, t) => {
+                let f = &view_fns[i];
+                let mut opts = ts_options(p, true);
+                if t.name.is_none() {
+                    // The unnamed rule's call takes the name as an option.
+                    opts = format!("{{ ...{opts}, name: {} }}", p["name"]);
+                }
+                let _ = writeln!(ok, "  t.{f}({props}, {opts});");
+                let _ = writeln!(
+                    wrong,
+                    "  // @ts-expect-error a misspelt call\n  t.{f}Typo({props}, {opts});"
+                );
+                let planned = view_props(&c.plan, t);
+                for (what, b, _) in wrong_bodies(&planned, &props) {
+                    let _ = writeln!(wrong, "  // @ts-expect-error {what}\n  t.{f}({b}, {opts});");
+                }
+                let kind = if is_page(t) { "page" } else { "screen" };
+                for (b, path) in bad_bodies(&planned, &props) {
+                    let _ = writeln!(bad, "  t.{f}({b}, {opts});");
+                    expected.push((kind.to_string(), path));
                 }
             }
         }
@@ -579,8 +692,8 @@ fn py_options(p: &Map<String, Value>, with_user: bool) -> String {
     if let Some(v) = p.get("messageId") {
         o.push(format!("message_id={}", py(v)));
     }
-    if let Some(v) = p.get("context") {
-        o.push(format!("context={}", py(v)));
+    if let Some(v) = context(p) {
+        o.push(format!("context={}", py(&v)));
     }
     o.join(", ")
 }
@@ -590,6 +703,7 @@ def _ts(s: str) -> _dt.datetime:\n    return _dt.datetime.fromisoformat(s.replac
 
 fn py_calls(c: &Checked) -> (String, String) {
     let fns = python_functions(&c.plan);
+    let view_fns = python_view_functions(&c.plan);
     let mut ok = format!(
         "\"\"\"Every sample of the plan as a call of the generated client (tests/it/clients.rs).\"\"\"\n\n{PY_HEADER}def run() -> None:\n"
     );
@@ -642,7 +756,8 @@ fn py_calls(c: &Checked) -> (String, String) {
                     .flat_map(|t| &t.properties)
                     .chain(&e.properties)
                     .any(Property::is_required);
-                for (_, b, code) in wrong_bodies(e, &props) {
+                let planned: Vec<&Property> = e.properties.iter().collect();
+                for (_, b, code) in wrong_bodies(&planned, &props) {
                     let code = if optional { "arg-type" } else { code };
                     let codes = if dep.is_empty() {
                         code.to_string()
@@ -655,8 +770,35 @@ fn py_calls(c: &Checked) -> (String, String) {
                         py(&b)
                     );
                 }
-                for (b, _) in bad_bodies(e, &props) {
+                for (b, _) in bad_bodies(&planned, &props) {
                     let _ = writeln!(bad, "    t.{f}({}, {opts}){dep}", py(&b));
+                }
+            }
+            Call::View(i, t) => {
+                let f = &view_fns[i];
+                let mut opts = py_options(p, true);
+                if t.name.is_none() {
+                    // The unnamed rule's call takes the name as a keyword.
+                    opts = format!("name={}, {opts}", py(&p["name"]));
+                }
+                let _ = writeln!(ok, "    t.{f}({}, {opts})", py(&props));
+                let _ = writeln!(
+                    wrong,
+                    "    t.{f}_typo({}, {opts})  # type: ignore[attr-defined]",
+                    py(&props)
+                );
+                let planned = view_props(&c.plan, t);
+                let optional = !planned.iter().any(|p| p.is_required());
+                for (_, b, code) in wrong_bodies(&planned, &props) {
+                    let code = if optional { "arg-type" } else { code };
+                    let _ = writeln!(
+                        wrong,
+                        "    t.{f}({}, {opts})  # type: ignore[{code}]",
+                        py(&b)
+                    );
+                }
+                for (b, _) in bad_bodies(&planned, &props) {
+                    let _ = writeln!(bad, "    t.{f}({}, {opts})", py(&b));
                 }
             }
         }
@@ -793,15 +935,31 @@ fn check_run(c: &Checked, out: &str, capture: &Path, expected: &[(String, String
         "good",
         &(lines[..c.samples.len()].join("\n") + "\n"),
     );
+    // The client sets `event_version` for a versioned event only (the
+    // test's calls leave `protocols` out of the context they pass).
     let version = c.plan.meta.version.value.to_string();
-    for l in &lines {
+    for (i, l) in lines.iter().enumerate() {
         let v: Value = serde_json::from_str(l).expect("JSON");
-        assert_eq!(
-            v["context"]["protocols"],
-            json!({"event_version": 1, "plan_version": version}),
-            "{}: {l}",
-            c.name
-        );
+        let mut expected = json!({"plan_version": version});
+        if let Some(sample) = c.samples.get(i)
+            && let Some(n) = sample.payload["context"]["protocols"].get("event_version")
+        {
+            expected["event_version"] = n.clone();
+        }
+        if let Some(sample) = c.samples.get(i) {
+            assert_eq!(v["context"]["protocols"], expected, "{}: {l}", c.name);
+            // The call the sample is: its type, event or page/screen name.
+            for key in ["type", "event", "name"] {
+                assert_eq!(
+                    v.get(key),
+                    sample.payload.get(key),
+                    "{}: {key} of {l}",
+                    c.name
+                );
+            }
+        } else {
+            assert_eq!(v["context"]["protocols"]["plan_version"], json!(version));
+        }
     }
     let out = Command::new(eventsc)
         .arg("validate")

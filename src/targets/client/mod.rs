@@ -3,17 +3,23 @@
 //! the generated code reads at run time (serialising dates, the development
 //! checks behind `onViolation`, consent gating).
 //!
+//! Both clients render one model of the plan's calls ([`calls`]: identify,
+//! group, the page and screen rules, the events, each with its function, type,
+//! bundles and properties), so they walk the plan the same way.
+//!
 //! Naming is deterministic and collision-free: each generated name is derived
-//! from the plan's name; a name that is a reserved word of the language (or one
+//! from the plan's name (an older version of an event: the name and ` V<n>`;
+//! a page or screen rule: `page`, `page <name>`), page and screen rules first,
+//! then the current events, then the older versions; a name that is a reserved word of the language (or one
 //! of the client's own names) gets a suffix (`Event`, `_event`); a name already
 //! taken by an earlier declaration (in plan order) gets `_` and the first 8 hex
 //! digits of the SHA-256 of the plan's name. `eventsc status` and the
 //! instrumentation spec use the same functions, so they name the same calls.
 
-pub mod python;
-pub mod typescript;
+pub(crate) mod python;
+pub(crate) mod typescript;
 
-use crate::ir::{Event, Literal, Plan, Property, Type};
+use crate::ir::{Event, Literal, Plan, Property, Traits, TraitsKind, Type};
 use rustc_hash::FxHashSet;
 use std::fmt::Write;
 
@@ -51,7 +57,7 @@ fn words(name: &str, split_case: bool) -> Vec<&str> {
 /// `"Order Completed"` → `orderCompleted`, `"CTA Clicked"` → `ctaClicked`,
 /// `"order_completed"` → `orderCompleted`. The first word is lower-cased (whole
 /// when it is all capitals), the others get an upper-case first letter.
-pub fn lower_camel(name: &str) -> String {
+pub(crate) fn lower_camel(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     for (i, w) in words(name, false).into_iter().enumerate() {
         if i == 0 {
@@ -72,7 +78,7 @@ pub fn lower_camel(name: &str) -> String {
 }
 
 /// `"Order Completed"` → `OrderCompleted`.
-pub fn pascal(name: &str) -> String {
+pub(crate) fn pascal(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     for w in words(name, false) {
         push_capitalised(&mut out, w);
@@ -81,7 +87,7 @@ pub fn pascal(name: &str) -> String {
 }
 
 /// `"Order Completed"` → `order_completed`, `"orderCompleted"` → `order_completed`.
-pub fn snake(name: &str) -> String {
+pub(crate) fn snake(name: &str) -> String {
     let parts: Vec<String> = words(name, true)
         .into_iter()
         .map(|w| w.to_ascii_lowercase())
@@ -111,7 +117,7 @@ fn identifier(s: String) -> String {
 
 /// Hands out names in one namespace: reserved words get `suffix`, a name taken
 /// already gets `_` and the short hash of the plan's name for it.
-pub struct Namer {
+pub(crate) struct Namer {
     taken: FxHashSet<String>,
     own: &'static [&'static str],
     reserved: &'static [&'static str],
@@ -121,7 +127,7 @@ pub struct Namer {
 
 impl Namer {
     /// `own`: the client's own names, reserved like the language's words.
-    pub fn new(
+    pub(crate) fn new(
         reserved: &'static [&'static str],
         own: &'static [&'static str],
         suffix: &'static str,
@@ -136,7 +142,7 @@ impl Namer {
     }
 
     /// A free name for `base`, derived from the plan's name `source`.
-    pub fn name(&mut self, mut base: String, source: &str) -> String {
+    pub(crate) fn name(&mut self, mut base: String, source: &str) -> String {
         let b = base.as_str();
         if self.reserved.contains(&b) || self.also_reserved.contains(&b) || self.own.contains(&b) {
             base.push_str(self.suffix);
@@ -155,44 +161,93 @@ impl Namer {
     }
 }
 
-/// The names a client gives a plan's events, types and helpers.
-pub struct Names {
+/// The names a client gives a plan's calls, types and helpers.
+pub(crate) struct Names {
     /// Per event: the function that sends it.
-    pub functions: Vec<String>,
+    pub(crate) functions: Vec<String>,
     /// Per event: its properties' type.
-    pub event_types: Vec<String>,
+    pub(crate) event_types: Vec<String>,
+    /// Per page or screen rule (`plan.views`): the function that sends it.
+    pub(crate) view_functions: Vec<String>,
+    /// Per page or screen rule: its properties' type.
+    pub(crate) view_types: Vec<String>,
     /// Per named enum.
-    pub enums: Vec<String>,
+    pub(crate) enums: Vec<String>,
     /// Per bundle.
-    pub bundles: Vec<String>,
+    pub(crate) bundles: Vec<String>,
 }
 
 /// What differs between the languages' naming.
-pub struct Style {
-    pub function: fn(&str) -> String,
-    pub function_reserved: &'static [&'static str],
-    pub function_suffix: &'static str,
+pub(crate) struct Style {
+    pub(crate) function: fn(&str) -> String,
+    pub(crate) function_reserved: &'static [&'static str],
+    pub(crate) function_suffix: &'static str,
     /// The client's own exported functions (`identify`, `setAnalytics`…).
-    pub own_functions: &'static [&'static str],
-    pub type_reserved: &'static [&'static str],
-    pub type_suffix: &'static str,
+    pub(crate) own_functions: &'static [&'static str],
+    pub(crate) type_reserved: &'static [&'static str],
+    pub(crate) type_suffix: &'static str,
     /// The client's own exported types.
-    pub own_types: &'static [&'static str],
+    pub(crate) own_types: &'static [&'static str],
     /// Appended to an event's type name (`Properties`).
-    pub event_type_suffix: &'static str,
+    pub(crate) event_type_suffix: &'static str,
 }
 
-pub fn names(plan: &Plan, style: &Style) -> Names {
+/// The name a call is derived from: the event's name, with ` V<n>` for a
+/// version older than the current one (`"Order Placed V1"` → `orderPlacedV1`,
+/// `order_placed_v1`); `page`, `page Pricing` for page and screen rules.
+fn event_base(e: &Event) -> String {
+    if e.is_current() {
+        e.name.value.clone()
+    } else {
+        format!("{} V{}", e.name.value, e.version())
+    }
+}
+
+fn view_base(t: &Traits) -> String {
+    match &t.name {
+        Some(n) => format!("{} {}", t.kind.keyword(), n.value),
+        None => t.kind.keyword().to_string(),
+    }
+}
+
+/// The events in the order they are named: the current versions (every
+/// unversioned event) in plan order, then the older versions, so the current
+/// version keeps the plain name and an event literally named like an older
+/// version's call (`"Order Placed V1"`) keeps it too (the older version's call
+/// then gets the hash suffix).
+fn naming_order(plan: &Plan) -> impl Iterator<Item = (usize, &Event)> {
+    let current = plan
+        .events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.is_current());
+    let older = plan
+        .events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| !e.is_current());
+    current.chain(older)
+}
+
+pub(crate) fn names(plan: &Plan, style: &Style) -> Names {
     let mut functions = Namer::new(
         style.function_reserved,
         style.own_functions,
         style.function_suffix,
     );
-    let functions = plan
-        .events
+    // The page and screen calls first: `page()` and `screen()` keep their names.
+    let named = |namer: &mut Namer, base: String, derive: &dyn Fn(&str) -> String| {
+        namer.name(derive(&base), &base)
+    };
+    let view_functions: Vec<String> = plan
+        .views
         .iter()
-        .map(|e| functions.name((style.function)(&e.name.value), &e.name.value))
+        .map(|t| named(&mut functions, view_base(t), &style.function))
         .collect();
+    let mut event_functions = vec![String::new(); plan.events.len()];
+    for (i, e) in naming_order(plan) {
+        event_functions[i] = named(&mut functions, event_base(e), &style.function);
+    }
     let mut types = Namer::new(style.type_reserved, style.own_types, style.type_suffix);
     // The language's reserved words are no type names either.
     types.also_reserved = style.function_reserved;
@@ -206,19 +261,21 @@ pub fn names(plan: &Plan, style: &Style) -> Names {
         .iter()
         .map(|b| types.name(b.name.value.clone(), &b.name.value))
         .collect();
-    let event_types = plan
-        .events
+    let type_name = |base: &str| format!("{}{}", pascal(base), style.event_type_suffix);
+    let view_types = plan
+        .views
         .iter()
-        .map(|e| {
-            types.name(
-                format!("{}{}", pascal(&e.name.value), style.event_type_suffix),
-                &e.name.value,
-            )
-        })
+        .map(|t| named(&mut types, view_base(t), &type_name))
         .collect();
+    let mut event_types = vec![String::new(); plan.events.len()];
+    for (i, e) in naming_order(plan) {
+        event_types[i] = named(&mut types, event_base(e), &type_name);
+    }
     Names {
-        functions,
+        functions: event_functions,
         event_types,
+        view_functions,
+        view_types,
         enums,
         bundles,
     }
@@ -235,9 +292,160 @@ pub fn python_functions(plan: &Plan) -> Vec<String> {
     names(plan, &python::STYLE).functions
 }
 
+/// The generated TypeScript function of each page and screen rule (by index
+/// in `plan.views`).
+pub fn typescript_view_functions(plan: &Plan) -> Vec<String> {
+    names(plan, &typescript::STYLE).view_functions
+}
+
+/// The generated Python function of each page and screen rule.
+pub fn python_view_functions(plan: &Plan) -> Vec<String> {
+    names(plan, &python::STYLE).view_functions
+}
+
+/// What a generated call sends.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CallKind {
+    Identify,
+    Group,
+    /// The event of this index.
+    Track(usize),
+    /// The page or screen rule of this index in `plan.views`.
+    View(usize),
+}
+
+/// One generated call and its type, as both clients write them.
+pub(crate) struct Call<'p> {
+    pub(crate) kind: CallKind,
+    /// The block of an identify, group, page or screen call.
+    pub(crate) traits: Option<&'p Traits>,
+    pub(crate) function: &'p str,
+    pub(crate) type_name: &'p str,
+    /// The bundles its type extends, in order of first use.
+    pub(crate) bundles: Vec<usize>,
+    /// Its type's own members: the extra ones first (`common`'s, the unnamed
+    /// page rule's) that it does not declare itself, then its own.
+    pub(crate) props: Vec<&'p Property>,
+    /// Whether a property is required (then so is the argument).
+    pub(crate) required: bool,
+}
+
+/// Every call a client generates, in the module's order: identify, group,
+/// the page and screen rules, then the events (plan order).
+pub(crate) fn calls<'p>(plan: &'p Plan, names: &'p Names) -> Vec<Call<'p>> {
+    let mut out = Vec::new();
+    for t in [&plan.identify, &plan.group].into_iter().flatten() {
+        let (kind, function, type_name) = match t.kind {
+            TraitsKind::Group => (CallKind::Group, "group", "GroupTraits"),
+            _ => (CallKind::Identify, "identify", "IdentifyTraits"),
+        };
+        let (bundles, props) = split_bundles(&t.properties);
+        out.push(Call {
+            kind,
+            traits: Some(t),
+            function,
+            type_name,
+            bundles,
+            props,
+            required: t.properties.iter().any(Property::is_required),
+        });
+    }
+    for (i, t) in plan.views.iter().enumerate() {
+        // The rule's own properties and those of the unnamed rule, inlined:
+        // two rules' bundles could clash.
+        let props = view_props(plan, t);
+        out.push(Call {
+            kind: CallKind::View(i),
+            traits: Some(t),
+            function: &names.view_functions[i],
+            type_name: &names.view_types[i],
+            bundles: Vec::new(),
+            required: props.iter().any(|p| p.is_required()),
+            props,
+        });
+    }
+    for (i, e) in plan.events.iter().enumerate() {
+        let (bundles, own) = split_bundles(&e.properties);
+        out.push(Call {
+            kind: CallKind::Track(i),
+            traits: None,
+            function: &names.functions[i],
+            type_name: &names.event_types[i],
+            bundles,
+            props: common_props(plan, e).into_iter().chain(own).collect(),
+            required: common_props(plan, e)
+                .into_iter()
+                .chain(e.properties.iter())
+                .any(Property::is_required),
+        });
+    }
+    out
+}
+
+/// The bundles a list of properties uses (in order of first use) and the
+/// properties of its own.
+fn split_bundles(props: &[Property]) -> (Vec<usize>, Vec<&Property>) {
+    let mut bundles = Vec::new();
+    let mut own = Vec::new();
+    for p in props {
+        match &p.origin {
+            crate::ir::Origin::Bundle(u) => {
+                if !bundles.contains(&u.bundle) {
+                    bundles.push(u.bundle);
+                }
+            }
+            crate::ir::Origin::Own => own.push(p),
+        }
+    }
+    (bundles, own)
+}
+
+/// The unnamed page (or screen) rule, which applies to every page.
+fn every_view<'p>(plan: &'p Plan, t: &Traits) -> Option<&'p Traits> {
+    plan.views
+        .iter()
+        .find(|v| v.kind == t.kind && v.name.is_none())
+}
+
+/// The properties a page or screen call carries: for a named rule, those of
+/// the unnamed rule of its kind that it does not declare, then its own (as
+/// `eventsc validate` checks it: against both).
+pub(crate) fn view_props<'p>(plan: &'p Plan, t: &'p Traits) -> Vec<&'p Property> {
+    let every = t
+        .name
+        .as_ref()
+        .and(every_view(plan, t))
+        .map(|every| {
+            every
+                .properties
+                .iter()
+                .filter(|p| !t.properties.iter().any(|q| q.name.value == p.name.value))
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    every.into_iter().chain(&t.properties).collect()
+}
+
+/// Whether a page or screen call is closed: its rule or the unnamed one is.
+fn view_closed(plan: &Plan, t: &Traits) -> bool {
+    t.closed.is_some()
+        || t.name.is_some() && every_view(plan, t).is_some_and(|e| e.closed.is_some())
+}
+
+/// The consent purpose of a page or screen call: its rule's, else the unnamed one's.
+fn view_consent(plan: &Plan, t: &Traits) -> Option<usize> {
+    let own = t.consent.as_ref().and_then(|r| r.target);
+    own.or_else(|| {
+        t.name
+            .as_ref()
+            .and(every_view(plan, t))
+            .and_then(|e| e.consent.as_ref().and_then(|r| r.target))
+    })
+}
+
 /// The properties a call of event `e` carries: the plan's `common` ones that
 /// the event does not declare itself, then the event's own (bundles included).
-pub fn common_props<'p>(plan: &'p Plan, e: &Event) -> Vec<&'p Property> {
+pub(crate) fn common_props<'p>(plan: &'p Plan, e: &Event) -> Vec<&'p Property> {
     plan.common
         .as_ref()
         .map(|c| {
@@ -254,8 +462,9 @@ pub fn common_props<'p>(plan: &'p Plan, e: &Event) -> Vec<&'p Property> {
 /// ```text
 /// {"version": "1.3.0",
 ///  "consents": [[id, category], …],
-///  "events": [{"name", "consent"?, "identity", "x"?, "props": [prop…]}, …],
-///  "identify"?: {"consent"?, "x"?, "props"}, "group"?: {…}}
+///  "events": [{"name", "consent"?, "identity", "x"?, "v"?: version, "props": [prop…]}, …],
+///  "identify"?: {"consent"?, "x"?, "props"}, "group"?: {…},
+///  "views"?: [{"name"?, "consent"?, "x"?, "props"}, …]}
 /// prop = {"n": name, "r"?: 1 (required),
 ///         "c"?: consent index (when it differs from the container's),
 ///         constraints…, type…}
@@ -271,9 +480,13 @@ pub fn common_props<'p>(plan: &'p Plan, e: &Event) -> Vec<&'p Property> {
 /// The constraints are those `eventsc validate` applies: on a list the
 /// lengths count items, and its item carries its own; a union's member is
 /// the first of the value's JSON kind, and the constraints that apply to it
-/// are checked. `pattern` rewrites a `pattern(...)` (and `not_pattern`) for
+/// are checked. An event's `v` is its version, when it is versioned (sent as
+/// `context.protocols.event_version`). `views` (present when the plan has page
+/// or screen rules) are the page and screen calls by index in `plan.views`: a
+/// named rule's properties include the unnamed rule's ([`view_props`]).
+/// `pattern` rewrites a `pattern(...)` (and `not_pattern`) for
 /// the target language's engine.
-pub fn meta_json(plan: &Plan, pattern: &dyn Fn(&str) -> String) -> String {
+pub(crate) fn meta_json(plan: &Plan, pattern: &dyn Fn(&str) -> String) -> String {
     let mut w = Meta {
         out: String::with_capacity(1024),
         pattern,
@@ -315,6 +528,9 @@ pub fn meta_json(plan: &Plan, pattern: &dyn Fn(&str) -> String) -> String {
         if e.closed().is_some() || plan.common.as_ref().is_some_and(|c| c.closed.is_some()) {
             w.out.push_str(",\"x\":1");
         }
+        if e.is_versioned() {
+            let _ = write!(w.out, ",\"v\":{}", e.version());
+        }
         w.out.push(',');
         w.key("props");
         let common = common_props(plan, e);
@@ -326,18 +542,23 @@ pub fn meta_json(plan: &Plan, pattern: &dyn Fn(&str) -> String) -> String {
     for t in [&plan.identify, &plan.group].into_iter().flatten() {
         w.out.push(',');
         w.key(t.kind.keyword());
-        w.out.push('{');
-        let consent = t.consent.as_ref().and_then(|r| r.target);
-        if let Some(c) = consent {
-            let _ = write!(w.out, "\"consent\":{c},");
-        }
-        if t.closed.is_some() {
-            w.out.push_str("\"x\":1,");
-        }
-        w.key("props");
         let props: Vec<&Property> = t.properties.iter().collect();
-        w.props(&props, consent);
-        w.out.push('}');
+        let consent = t.consent.as_ref().and_then(|r| r.target);
+        w.container(None, consent, t.closed.is_some(), &props);
+    }
+    if !plan.views.is_empty() {
+        w.out.push(',');
+        w.key("views");
+        w.out.push('[');
+        for (i, t) in plan.views.iter().enumerate() {
+            if i > 0 {
+                w.out.push(',');
+            }
+            let name = t.name.as_ref().map(|n| n.value.as_str());
+            let props = view_props(plan, t);
+            w.container(name, view_consent(plan, t), view_closed(plan, t), &props);
+        }
+        w.out.push(']');
     }
     w.out.push('}');
     w.out
@@ -356,6 +577,32 @@ impl Meta<'_> {
 
     fn string(&mut self, s: &str) {
         super::encode::text::json_string(&mut self.out, s);
+    }
+
+    /// `{"name"?, "consent"?, "x"?, "props"}`: an identify, group, page or
+    /// screen call.
+    fn container(
+        &mut self,
+        name: Option<&str>,
+        consent: Option<usize>,
+        closed: bool,
+        props: &[&Property],
+    ) {
+        self.out.push('{');
+        if let Some(n) = name {
+            self.key("name");
+            self.string(n);
+            self.out.push(',');
+        }
+        if let Some(c) = consent {
+            let _ = write!(self.out, "\"consent\":{c},");
+        }
+        if closed {
+            self.out.push_str("\"x\":1,");
+        }
+        self.key("props");
+        self.props(props, consent);
+        self.out.push('}');
     }
 
     fn props(&mut self, props: &[&Property], consent: Option<usize>) {
@@ -506,7 +753,7 @@ impl Meta<'_> {
 /// `s` as a single-quoted string literal, valid in JavaScript and in Python,
 /// for text that is JSON (no raw line breaks or control characters): only `\`
 /// and `'` are escaped, so the plan's JSON stays readable and is copied in runs.
-pub fn push_single_quoted(out: &mut String, s: &str) {
+pub(crate) fn push_single_quoted(out: &mut String, s: &str) {
     out.reserve(s.len() + 2);
     out.push('\'');
     let mut start = 0;
@@ -528,7 +775,7 @@ pub fn push_single_quoted(out: &mut String, s: &str) {
 
 /// A one-line summary of a property's constraints and governance, for doc
 /// comments: `min(0) · format(uri) · pii(contact) · consent(marketing)`.
-pub fn constraints(plan: &Plan, p: &Property) -> String {
+pub(crate) fn constraints(plan: &Plan, p: &Property) -> String {
     let m = p.modifiers();
     let mut parts = value_constraints(p);
     if let Type::List(item) = &p.ty {
@@ -589,7 +836,7 @@ fn value_constraints(p: &Property) -> Vec<String> {
 
 /// The doc lines of an event: description, owner, source, consent, status,
 /// and the deprecation with its replacement (`replacement` names the call).
-pub fn event_doc(plan: &Plan, e: &Event, replacement: Option<&str>) -> Vec<String> {
+pub(crate) fn event_doc(plan: &Plan, e: &Event, replacement: Option<&str>) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     match &e.description {
         Some(d) => lines.extend(d.value.lines().map(str::to_string)),
@@ -597,6 +844,17 @@ pub fn event_doc(plan: &Plan, e: &Event, replacement: Option<&str>) -> Vec<Strin
     }
     lines.push(String::new());
     lines.push(format!("Event: {:?}", e.name.value));
+    if e.is_versioned() {
+        let current = if e.is_current() {
+            ""
+        } else {
+            " (an older version)"
+        };
+        lines.push(format!(
+            "Version: {}{current}, sent as `context.protocols.event_version`",
+            e.version()
+        ));
+    }
     if let Some(o) = e.owner.as_ref() {
         let backup = plan
             .owner(&e.owner)
@@ -633,6 +891,60 @@ pub fn event_doc(plan: &Plan, e: &Event, replacement: Option<&str>) -> Vec<Strin
         }
         d.push('.');
         lines.push(d);
+    }
+    lines
+}
+
+/// The doc line of a page or screen call's properties type.
+pub(crate) fn view_type_doc(t: &Traits) -> String {
+    let what = t.kind.keyword();
+    match &t.name {
+        Some(n) => format!("The properties of the {what} {:?}.", n.value),
+        None => format!("The properties of a `{what}` call."),
+    }
+}
+
+/// The doc line of an event's properties type: `The properties of "Order
+/// Placed".`, with ` (version 2)` for a versioned event.
+pub(crate) fn event_type_doc(e: &Event) -> String {
+    if e.is_versioned() {
+        format!(
+            "The properties of {:?} (version {}).",
+            e.name.value,
+            e.version()
+        )
+    } else {
+        format!("The properties of {:?}.", e.name.value)
+    }
+}
+
+/// The doc lines of a page or screen call: description, which pages, owner
+/// and consent.
+pub(crate) fn view_doc(plan: &Plan, t: &Traits) -> Vec<String> {
+    let what = t.kind.keyword();
+    let mut lines: Vec<String> = Vec::new();
+    match (&t.description, &t.name) {
+        (Some(d), _) => lines.extend(d.value.lines().map(str::to_string)),
+        (None, Some(n)) => lines.push(format!("Sends a `{what}` call for {:?}.", n.value)),
+        (None, None) => lines.push(format!("Sends a `{what}` call.")),
+    }
+    lines.push(String::new());
+    match &t.name {
+        Some(n) => {
+            lines.push(format!("Name: {:?}", n.value));
+            if every_view(plan, t).is_some() {
+                lines.push(format!(
+                    "With the properties of every {what} (`{what} {{ }}`)."
+                ));
+            }
+        }
+        None => lines.push(format!("Rule: every {what} (the name is optional)")),
+    }
+    if let Some(o) = &t.owner {
+        lines.push(format!("Owner: @{}", o.name));
+    }
+    if let Some(c) = view_consent(plan, t) {
+        lines.push(format!("Consent: {}", plan.consents[c].id.value));
     }
     lines
 }

@@ -9,7 +9,9 @@
 //! with the `common` properties); `identify(user_id, traits, **options)` and
 //! `group(group_id, traits, **options)` when the plan has those blocks; per event
 //! a function in snake_case (`"Order Completed"` → `order_completed(properties,
-//! **options)`, options typed by `CallOptions`), documented with the event's
+//! **options)`, options typed by `CallOptions`; an older version
+//! `order_completed_v1`), per page or screen rule `page(properties, name=…)`
+//! or `page_pricing(properties)`, documented with the event's
 //! description, owner, source, consent and deprecation (`@deprecated` for the
 //! type checker). Optional properties are `NotRequired`, `nullable` is
 //! `Optional`, enums are `Literal`s, dates are `datetime | str` (`date | str`)
@@ -18,15 +20,18 @@
 //! text (`_PLAN`, see [`super::meta_json`]) with patterns rewritten for Python's
 //! `re` ([`python_pattern`]).
 
-use super::{Namer, Style, constraints, event_doc, names, pascal};
-use crate::ir::{Event, Literal, Plan, Property, Traits, TraitsKind, Type};
+use super::{
+    Call, CallKind, Namer, Style, calls, constraints, event_doc, event_type_doc, names, pascal,
+    view_doc, view_type_doc,
+};
+use crate::ir::{Event, Literal, Plan, Property, Type};
 use crate::targets::encode::text::json_string;
 use crate::targets::{Artifact, Context, Target};
 use rustc_hash::FxHashSet;
 
-pub struct Python;
+pub(crate) struct Python;
 
-pub const PATH: &str = "python/tracking.py";
+pub(crate) const PATH: &str = "python/tracking.py";
 
 const RUNTIME: &str = include_str!("runtime.py");
 
@@ -103,7 +108,7 @@ const OWN_TYPES: &[&str] = &[
     "Violation",
 ];
 
-pub static STYLE: Style = Style {
+pub(crate) static STYLE: Style = Style {
     function: super::snake,
     function_reserved: RESERVED,
     function_suffix: "_event",
@@ -133,7 +138,7 @@ impl Target for Python {
 }
 
 /// The module's text.
-pub fn generate(plan: &Plan) -> String {
+pub(crate) fn generate(plan: &Plan) -> String {
     let names = names(plan, &STYLE);
     // Nested objects get names of their own, after every other type.
     let mut namer = Namer::new(RESERVED, OWN_TYPES, "Type");
@@ -143,6 +148,7 @@ pub fn generate(plan: &Plan) -> String {
         .iter()
         .chain(&names.bundles)
         .chain(&names.event_types)
+        .chain(&names.view_types)
         .map(String::as_str)
         .chain(["IdentifyTraits", "GroupTraits"])
     {
@@ -156,9 +162,10 @@ pub fn generate(plan: &Plan) -> String {
         type_names,
         out: String::with_capacity(4096 + plan.events.len() * 2048),
     };
+    let calls = calls(plan, &names);
     g.header();
-    g.types();
-    g.functions();
+    g.types(&calls);
+    g.functions(&calls);
     g.out.push_str("\n\n");
     g.out.push_str(RUNTIME);
     g.out
@@ -240,7 +247,7 @@ impl<'p> Gen<'p> {
         literal(&mut self.out, values);
     }
 
-    fn types(&mut self) {
+    fn types(&mut self, calls: &[Call<'p>]) {
         let plan = self.plan;
         for (i, e) in plan.enums.iter().enumerate() {
             self.out.push('\n');
@@ -265,50 +272,47 @@ impl<'p> Gen<'p> {
                 doc,
             });
         }
-        for t in [&plan.identify, &plan.group].into_iter().flatten() {
-            self.traits_type(t);
-        }
-        for (i, e) in plan.events.iter().enumerate() {
-            self.event_type(i, e);
+        for c in calls {
+            let doc = match c.kind {
+                CallKind::Identify | CallKind::Group => {
+                    let mut doc = vec![format!("The traits of an `{}` call.", c.function)];
+                    if let Some(d) = c.traits.and_then(|t| t.description.as_ref()) {
+                        doc.push(d.value.clone());
+                    }
+                    doc
+                }
+                CallKind::Track(i) => {
+                    vec![event_type_doc(&plan.events[i])]
+                }
+                CallKind::View(i) => vec![view_type_doc(&plan.views[i])],
+            };
+            self.dict(Dict {
+                name: c.type_name.to_string(),
+                bases: c
+                    .bundles
+                    .iter()
+                    .map(|&b| self.names.bundles[b].clone())
+                    .collect(),
+                props: c.props.clone(),
+                doc,
+            });
         }
     }
 
-    fn traits_type(&mut self, t: &'p Traits) {
-        let (name, what) = match t.kind {
-            TraitsKind::Group => ("GroupTraits", "group"),
-            _ => ("IdentifyTraits", "identify"),
+    /// The annotation of a `TypedDict` field of `owner` (`Optional` when
+    /// nullable, `NotRequired` when optional).
+    fn field(&mut self, p: &'p Property, owner: &str) -> String {
+        let ty = self.ty(&p.ty, &format!("{owner}{}", pascal(&p.name.value)));
+        let ty = if p.is_nullable() {
+            format!("_t.Optional[{ty}]")
+        } else {
+            ty
         };
-        let mut doc = vec![format!("The traits of an `{what}` call.")];
-        if let Some(d) = &t.description {
-            doc.push(d.value.clone());
+        if p.is_required() {
+            ty
+        } else {
+            format!("_NotRequired[{ty}]")
         }
-        let (bundles, own) = super::typescript::split_bundles(&t.properties);
-        self.dict(Dict {
-            name: name.into(),
-            bases: bundles
-                .iter()
-                .map(|&b| self.names.bundles[b].clone())
-                .collect(),
-            props: own,
-            doc,
-        });
-    }
-
-    fn event_type(&mut self, i: usize, e: &'p Event) {
-        let (bundles, own) = super::typescript::split_bundles(&e.properties);
-        let props: Vec<&Property> = super::common_props(self.plan, e)
-            .into_iter()
-            .chain(own)
-            .collect();
-        self.dict(Dict {
-            name: self.names.event_types[i].clone(),
-            bases: bundles
-                .iter()
-                .map(|&b| self.names.bundles[b].clone())
-                .collect(),
-            props,
-            doc: vec![format!("The properties of {:?}.", e.name.value)],
-        });
     }
 
     /// Writes a `TypedDict` (and, first, those of its nested objects).
@@ -316,17 +320,7 @@ impl<'p> Gen<'p> {
         // The type of each property, naming nested objects as they come.
         let mut fields: Vec<(&Property, String)> = Vec::with_capacity(d.props.len());
         for p in &d.props {
-            let ty = self.ty(&p.ty, &format!("{}{}", d.name, pascal(&p.name.value)));
-            let ty = if p.is_nullable() {
-                format!("_t.Optional[{ty}]")
-            } else {
-                ty
-            };
-            let ty = if p.is_required() {
-                ty
-            } else {
-                format!("_NotRequired[{ty}]")
-            };
+            let ty = self.field(p, &d.name);
             fields.push((p, ty));
         }
         let functional = d.props.iter().any(|p| {
@@ -347,17 +341,7 @@ impl<'p> Gen<'p> {
             for b in &d.bases {
                 if let Some(i) = self.names.bundles.iter().position(|n| n == b) {
                     for p in &self.plan.bundles[i].properties {
-                        let ty = self.ty(&p.ty, &format!("{b}{}", pascal(&p.name.value)));
-                        let ty = if p.is_nullable() {
-                            format!("_t.Optional[{ty}]")
-                        } else {
-                            ty
-                        };
-                        let ty = if p.is_required() {
-                            ty
-                        } else {
-                            format!("_NotRequired[{ty}]")
-                        };
+                        let ty = self.field(p, b);
                         all.push((p, ty));
                     }
                 }
@@ -491,67 +475,102 @@ impl<'p> Gen<'p> {
         self.out.push_str("\"\"\"\n");
     }
 
-    fn functions(&mut self) {
+    fn functions(&mut self, calls: &[Call]) {
         let plan = self.plan;
-        for t in [&plan.identify, &plan.group].into_iter().flatten() {
-            let (kind, id, ty) = match t.kind {
-                TraitsKind::Group => ("group", "group_id", "GroupTraits"),
-                _ => ("identify", "user_id", "IdentifyTraits"),
-            };
-            let required = t.properties.iter().any(Property::is_required);
-            let param = if required {
-                format!("traits: {ty}")
-            } else {
-                format!("traits: _t.Optional[{ty}] = None")
-            };
-            self.out.push_str(&format!(
-                "\n\ndef {kind}({id}: str, {param}, /, **options: _Unpack[CallOptions]) -> None:\n"
-            ));
-            let mut doc = vec![format!("Sends an `{kind}` call with the plan's traits.")];
-            if let Some(o) = &t.owner {
-                doc.push(format!("Owner: @{}", o.name));
+        for c in calls {
+            match c.kind {
+                CallKind::Identify | CallKind::Group => self.traits_function(c),
+                CallKind::View(i) => self.view_function(c, i),
+                CallKind::Track(i) => self.event_function(c, i, &plan.events[i]),
             }
-            self.docstring(&doc, "    ");
-            self.out
-                .push_str(&format!("    _send({kind:?}, 0, {id}, traits, options)\n"));
-        }
-        for (i, e) in plan.events.iter().enumerate() {
-            let replacement = e
-                .replaced_by
-                .as_ref()
-                .and_then(|r| r.target)
-                .map(|t| format!("`{}()`", self.names.functions[t]));
-            let doc = event_doc(plan, e, replacement.as_deref());
-            self.out.push_str("\n\n");
-            if e.is_deprecated() {
-                self.out.push_str("@_deprecated(");
-                json_string(&mut self.out, doc.last().map_or("", String::as_str));
-                self.out.push_str(")\n");
-            }
-            let required = super::common_props(plan, e)
-                .into_iter()
-                .chain(e.properties.iter())
-                .any(Property::is_required);
-            let ty = &self.names.event_types[i];
-            let param = if required {
-                format!("properties: {ty}")
-            } else {
-                format!("properties: _t.Optional[{ty}] = None")
-            };
-            self.out.push_str(&format!(
-                "def {}({param}, /, **options: _Unpack[CallOptions]) -> None:\n",
-                self.names.functions[i]
-            ));
-            let paragraphs: Vec<String> = doc
-                .split(|l| l.is_empty())
-                .map(|ls| ls.join("\n"))
-                .collect();
-            self.docstring(&paragraphs, "    ");
-            self.out.push_str(&format!(
-                "    _send(\"track\", {i}, None, properties, options)\n"
-            ));
         }
     }
+
+    fn traits_function(&mut self, c: &Call) {
+        let (kind, ty) = (c.function, c.type_name);
+        let id = if c.kind == CallKind::Group {
+            "group_id"
+        } else {
+            "user_id"
+        };
+        let param = if c.required {
+            format!("traits: {ty}")
+        } else {
+            format!("traits: _t.Optional[{ty}] = None")
+        };
+        self.out.push_str(&format!(
+            "\n\ndef {kind}({id}: str, {param}, /, **options: _Unpack[CallOptions]) -> None:\n"
+        ));
+        let mut doc = vec![format!("Sends an `{kind}` call with the plan's traits.")];
+        if let Some(o) = c.traits.and_then(|t| t.owner.as_ref()) {
+            doc.push(format!("Owner: @{}", o.name));
+        }
+        self.docstring(&doc, "    ");
+        self.out
+            .push_str(&format!("    _send({kind:?}, 0, {id}, traits, options)\n"));
+    }
+
+    /// `page(properties, name=…, **options)` for the unnamed rule,
+    /// `page_pricing(properties, **options)` for `page "Pricing"`.
+    fn view_function(&mut self, c: &Call, i: usize) {
+        let t = &self.plan.views[i];
+        let ty = c.type_name;
+        let param = if c.required {
+            format!("properties: {ty}")
+        } else {
+            format!("properties: _t.Optional[{ty}] = None")
+        };
+        let (name_param, name) = if t.name.is_some() {
+            ("", "None")
+        } else {
+            ("*, name: _t.Optional[str] = None, ", "name")
+        };
+        self.out.push_str(&format!(
+            "\n\ndef {}({param}, /, {name_param}**options: _Unpack[CallOptions]) -> None:\n",
+            c.function
+        ));
+        self.docstring(&paragraphs(&view_doc(self.plan, t)), "    ");
+        self.out.push_str(&format!(
+            "    _send({:?}, {i}, {name}, properties, options)\n",
+            t.kind.keyword()
+        ));
+    }
+
+    fn event_function(&mut self, c: &Call, i: usize, e: &Event) {
+        let replacement = e
+            .replaced_by
+            .as_ref()
+            .and_then(|r| r.target)
+            .map(|t| format!("`{}()`", self.names.functions[t]));
+        let doc = event_doc(self.plan, e, replacement.as_deref());
+        self.out.push_str("\n\n");
+        if e.is_deprecated() {
+            self.out.push_str("@_deprecated(");
+            json_string(&mut self.out, doc.last().map_or("", String::as_str));
+            self.out.push_str(")\n");
+        }
+        let ty = c.type_name;
+        let param = if c.required {
+            format!("properties: {ty}")
+        } else {
+            format!("properties: _t.Optional[{ty}] = None")
+        };
+        self.out.push_str(&format!(
+            "def {}({param}, /, **options: _Unpack[CallOptions]) -> None:\n",
+            c.function
+        ));
+        self.docstring(&paragraphs(&doc), "    ");
+        self.out.push_str(&format!(
+            "    _send(\"track\", {i}, None, properties, options)\n"
+        ));
+    }
+}
+
+/// Doc lines as docstring paragraphs (an empty line separates them).
+fn paragraphs(doc: &[String]) -> Vec<String> {
+    doc.split(|l| l.is_empty())
+        .map(|ls| ls.join("\n"))
+        .collect()
 }
 
 /// Text safe inside a `"""…"""` docstring: backslashes escaped, and every
@@ -587,7 +606,7 @@ fn one_line(s: &str) -> String {
 /// `\u{…}` becomes `\U…`, named groups `(?<n>…)` become `(?P<n>…)` and
 /// `\k<n>` becomes `(?P=n)`, and `[`, `&`, `~`, `|` inside a class are escaped
 /// (Python reads them as set operations to come).
-pub fn python_pattern(p: &str) -> String {
+pub(crate) fn python_pattern(p: &str) -> String {
     const WS: &str = r"\t\n\x0b\x0c\r \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff";
     let mut out = String::with_capacity(p.len() + 16);
     let chars: Vec<char> = p.chars().collect();

@@ -8,8 +8,11 @@
 //! traits, options?)` when the plan has those blocks; per event an interface
 //! `<Event>Properties` (extending the bundles it uses, with the `common`
 //! properties) and a function in lowerCamelCase (`"Order Completed"` →
-//! `orderCompleted(properties, options?)`), documented with the event's
-//! description, owner, source, consent and deprecation. Required properties are
+//! `orderCompleted(properties, options?)`; an older version `orderCompletedV1`,
+//! which sends `context.protocols.event_version`), documented with the event's
+//! description, owner, source, consent and deprecation; per page or screen rule
+//! a type and `page(properties, { name? })` (unnamed rule) or
+//! `pagePricing(properties)` (named). Required properties are
 //! required, `nullable` adds `| null`, enums are string-literal unions, dates
 //! are `Date | string` (sent as RFC 3339 text), lists are `ReadonlyArray`,
 //! objects are nested types. Then `setAnalytics(instance, { onViolation,
@@ -17,14 +20,18 @@
 //! the plan's shape as JSON text (`_PLAN`, see [`super::meta_json`]), parsed on
 //! the first call. Names are made unique by [`super::names`].
 
-use super::{Names, Style, constraints, event_doc, names};
-use crate::ir::{Event, Literal, Plan, Property, Traits, Type};
+use super::{
+    Call, CallKind, Names, Style, calls, constraints, event_doc, event_type_doc, names, view_doc,
+    view_type_doc,
+};
+use crate::ir::{Event, Literal, Plan, Property, Type};
+use crate::source::Spanned;
 use crate::targets::encode::text::json_string;
 use crate::targets::{Artifact, Context, Target};
 
-pub struct TypeScript;
+pub(crate) struct TypeScript;
 
-pub const PATH: &str = "typescript/tracking.ts";
+pub(crate) const PATH: &str = "typescript/tracking.ts";
 
 const RUNTIME: &str = include_str!("runtime.ts");
 
@@ -120,7 +127,7 @@ const TYPE_RESERVED: &[&str] = &[
     "void",
 ];
 
-pub static STYLE: Style = Style {
+pub(crate) static STYLE: Style = Style {
     function: super::lower_camel,
     function_reserved: RESERVED,
     function_suffix: "Event",
@@ -160,19 +167,20 @@ impl Target for TypeScript {
 }
 
 /// The module's text.
-pub fn generate(plan: &Plan) -> String {
+pub(crate) fn generate(plan: &Plan) -> String {
     let names = names(plan, &STYLE);
+    let calls = calls(plan, &names);
     let mut g = Gen {
         plan,
         names: &names,
         out: String::with_capacity(4096 + plan.events.len() * 2048),
     };
     g.header();
-    g.types();
-    g.functions();
+    g.types(&calls);
+    g.functions(&calls);
     g.out.push('\n');
     g.out.push_str(RUNTIME);
-    if plan.events.is_empty() && plan.identify.is_none() && plan.group.is_none() {
+    if calls.is_empty() {
         // Nothing calls the run time: a reference keeps `noUnusedLocals` quiet.
         g.out.push_str("\nvoid _send;\n");
     }
@@ -237,16 +245,11 @@ impl Gen<'_> {
         }
     }
 
-    fn types(&mut self) {
+    fn types(&mut self, calls: &[Call]) {
         let plan = self.plan;
         for (i, e) in plan.enums.iter().enumerate() {
             self.out.push('\n');
-            let doc: Vec<String> = e
-                .description
-                .as_ref()
-                .map(|d| d.value.lines().map(str::to_string).collect())
-                .unwrap_or_default();
-            self.doc(&doc, "");
+            self.doc(&lines(&e.description), "");
             self.out.push_str("export type ");
             self.out.push_str(&self.names.enums[i]);
             self.out.push_str(" = ");
@@ -255,61 +258,55 @@ impl Gen<'_> {
         }
         for (i, b) in plan.bundles.iter().enumerate() {
             self.out.push('\n');
-            let doc: Vec<String> = b
-                .description
-                .as_ref()
-                .map(|d| d.value.lines().map(str::to_string).collect())
-                .unwrap_or_default();
-            self.doc(&doc, "");
+            self.doc(&lines(&b.description), "");
             let props: Vec<&Property> = b.properties.iter().collect();
             let name = self.names.bundles[i].clone();
             self.interface(&name, &[], &props);
         }
-        for t in [&plan.identify, &plan.group].into_iter().flatten() {
+        for c in calls {
             self.out.push('\n');
-            self.traits_type(t);
-        }
-        for (i, e) in plan.events.iter().enumerate() {
-            self.out.push('\n');
-            self.doc(&[format!("The properties of {:?}.", e.name.value)], "");
-            self.event_type(i, e);
+            match c.kind {
+                CallKind::Identify | CallKind::Group => self.traits_type(c),
+                CallKind::Track(i) => {
+                    self.doc(&[event_type_doc(&plan.events[i])], "");
+                    self.event_type(c);
+                }
+                CallKind::View(i) => {
+                    self.doc(&[view_type_doc(&plan.views[i])], "");
+                    self.event_type(c);
+                }
+            }
         }
     }
 
-    fn traits_type(&mut self, t: &Traits) {
-        let (name, what) = match t.kind {
-            crate::ir::TraitsKind::Group => ("GroupTraits", "group"),
-            _ => ("IdentifyTraits", "identify"),
-        };
+    fn traits_type(&mut self, c: &Call) {
+        let what = c.function;
         let mut doc = vec![format!("The traits of an `{what}` call.")];
-        if let Some(d) = &t.description {
+        if let Some(d) = c.traits.and_then(|t| t.description.as_ref()) {
             doc.extend(d.value.lines().map(str::to_string));
         }
         self.doc(&doc, "");
-        let (bundles, own) = split_bundles(&t.properties);
-        let bundles: Vec<String> = bundles
-            .iter()
-            .map(|&b| self.names.bundles[b].clone())
-            .collect();
-        self.interface(name, &bundles, &own);
+        let bundles = self.bundle_names(&c.bundles);
+        self.interface(c.type_name, &bundles, &c.props);
     }
 
-    fn event_type(&mut self, i: usize, e: &Event) {
-        let name = self.names.event_types[i].clone();
-        let (bundles, own) = split_bundles(&e.properties);
-        let common = super::common_props(self.plan, e);
-        if bundles.is_empty() && own.is_empty() && common.is_empty() {
+    fn bundle_names(&self, bundles: &[usize]) -> Vec<String> {
+        bundles
+            .iter()
+            .map(|&b| self.names.bundles[b].clone())
+            .collect()
+    }
+
+    /// The properties' type of an event, page or screen call.
+    fn event_type(&mut self, c: &Call) {
+        if c.bundles.is_empty() && c.props.is_empty() {
             self.out.push_str("export type ");
-            self.out.push_str(&name);
+            self.out.push_str(c.type_name);
             self.out.push_str(" = Record<string, never>;\n");
             return;
         }
-        let bundles: Vec<String> = bundles
-            .iter()
-            .map(|&b| self.names.bundles[b].clone())
-            .collect();
-        let props: Vec<&Property> = common.into_iter().chain(own).collect();
-        self.interface(&name, &bundles, &props);
+        let bundles = self.bundle_names(&c.bundles);
+        self.interface(c.type_name, &bundles, &c.props);
     }
 
     fn interface(&mut self, name: &str, extends: &[String], props: &[&Property]) {
@@ -327,11 +324,7 @@ impl Gen<'_> {
     fn members(&mut self, props: &[&Property], level: usize) {
         let indent = "  ".repeat(level);
         for p in props {
-            let mut doc: Vec<String> = p
-                .description
-                .as_ref()
-                .map(|d| d.value.lines().map(str::to_string).collect())
-                .unwrap_or_default();
+            let mut doc = lines(&p.description);
             let c = constraints(self.plan, p);
             if !c.is_empty() {
                 doc.push(c);
@@ -424,80 +417,99 @@ impl Gen<'_> {
         }
     }
 
-    fn functions(&mut self) {
+    fn functions(&mut self, calls: &[Call]) {
         let plan = self.plan;
-        for t in [&plan.identify, &plan.group].into_iter().flatten() {
+        for c in calls {
             self.out.push('\n');
-            let (kind, id, ty) = match t.kind {
-                crate::ir::TraitsKind::Group => ("group", "groupId", "GroupTraits"),
-                _ => ("identify", "userId", "IdentifyTraits"),
-            };
-            let mut doc = vec![format!("Sends an `{kind}` call with the plan's traits.")];
+            match c.kind {
+                CallKind::Identify | CallKind::Group => self.traits_function(c),
+                CallKind::View(i) => self.view_function(c, i),
+                CallKind::Track(i) => self.event_function(c, &plan.events[i]),
+            }
+        }
+    }
+
+    fn traits_function(&mut self, c: &Call) {
+        let plan = self.plan;
+        let (kind, ty) = (c.function, c.type_name);
+        let id = if c.kind == CallKind::Group {
+            "groupId"
+        } else {
+            "userId"
+        };
+        let mut doc = vec![format!("Sends an `{kind}` call with the plan's traits.")];
+        if let Some(t) = c.traits {
             if let Some(o) = &t.owner {
                 doc.push(format!("Owner: @{}", o.name));
             }
             if let Some(c) = t.consent.as_ref().and_then(|r| r.target) {
                 doc.push(format!("Consent: {}", plan.consents[c].id.value));
             }
-            self.doc(&doc, "");
-            let optional = if t.properties.iter().any(Property::is_required) {
-                ""
-            } else {
-                "?"
-            };
-            self.out.push_str(&format!(
-                "export function {kind}({id}: string, traits{optional}: {ty}, options?: CallOptions): void {{\n  _send({kind:?}, 0, {id}, traits, options);\n}}\n"
-            ));
         }
-        for (i, e) in plan.events.iter().enumerate() {
-            self.out.push('\n');
-            let replacement = e
-                .replaced_by
-                .as_ref()
-                .and_then(|r| r.target)
-                .map(|t| format!("`{}()`", self.names.functions[t]));
-            let mut doc = event_doc(plan, e, replacement.as_deref());
-            if e.is_deprecated()
-                && let Some(last) = doc.last_mut()
-            {
-                *last = format!("@deprecated {}", last.trim_start_matches("Deprecated: "));
-            }
-            self.doc(&doc, "");
-            let required = super::common_props(plan, e)
-                .into_iter()
-                .chain(e.properties.iter())
-                .any(Property::is_required);
-            let optional = if required { "" } else { "?" };
-            self.out.push_str("export function ");
-            self.out.push_str(&self.names.functions[i]);
-            self.out.push_str("(properties");
-            self.out.push_str(optional);
-            self.out.push_str(": ");
-            self.out.push_str(&self.names.event_types[i]);
-            self.out
-                .push_str(", options?: CallOptions): void {\n  _send(\"track\", ");
-            self.out.push_str(&i.to_string());
-            self.out.push_str(", undefined, properties, options);\n}\n");
+        self.doc(&doc, "");
+        let optional = if c.required { "" } else { "?" };
+        self.out.push_str(&format!(
+            "export function {kind}({id}: string, traits{optional}: {ty}, options?: CallOptions): void {{\n  _send({kind:?}, 0, {id}, traits, options);\n}}\n"
+        ));
+    }
+
+    /// `page(properties, options)` (the name in the options) for the unnamed
+    /// rule, `pagePricing(properties, options)` for `page "Pricing"`.
+    fn view_function(&mut self, c: &Call, i: usize) {
+        let t = &self.plan.views[i];
+        let doc = view_doc(self.plan, t);
+        self.doc(&doc, "");
+        let optional = if c.required { "" } else { "?" };
+        let (options, name) = if t.name.is_some() {
+            ("CallOptions", "undefined")
+        } else {
+            ("CallOptions & { name?: string }", "options?.name")
+        };
+        self.out.push_str(&format!(
+            "export function {}(properties{optional}: {}, options?: {options}): void {{\n  _send({:?}, {i}, {name}, properties, options);\n}}\n",
+            c.function,
+            c.type_name,
+            t.kind.keyword(),
+        ));
+    }
+
+    fn event_function(&mut self, c: &Call, e: &Event) {
+        let i = match c.kind {
+            CallKind::Track(i) => i,
+            _ => 0,
+        };
+        let replacement = e
+            .replaced_by
+            .as_ref()
+            .and_then(|r| r.target)
+            .map(|t| format!("`{}()`", self.names.functions[t]));
+        let mut doc = event_doc(self.plan, e, replacement.as_deref());
+        if e.is_deprecated()
+            && let Some(last) = doc.last_mut()
+        {
+            *last = format!("@deprecated {}", last.trim_start_matches("Deprecated: "));
         }
+        self.doc(&doc, "");
+        let optional = if c.required { "" } else { "?" };
+        self.out.push_str("export function ");
+        self.out.push_str(c.function);
+        self.out.push_str("(properties");
+        self.out.push_str(optional);
+        self.out.push_str(": ");
+        self.out.push_str(c.type_name);
+        self.out
+            .push_str(", options?: CallOptions): void {\n  _send(\"track\", ");
+        self.out.push_str(&i.to_string());
+        self.out.push_str(", undefined, properties, options);\n}\n");
     }
 }
 
-/// The bundles a list of properties uses (in order of first use) and the
-/// properties of its own.
-pub fn split_bundles(props: &[Property]) -> (Vec<usize>, Vec<&Property>) {
-    let mut bundles = Vec::new();
-    let mut own = Vec::new();
-    for p in props {
-        match &p.origin {
-            crate::ir::Origin::Bundle(u) => {
-                if !bundles.contains(&u.bundle) {
-                    bundles.push(u.bundle);
-                }
-            }
-            crate::ir::Origin::Own => own.push(p),
-        }
-    }
-    (bundles, own)
+/// The lines of a description (none without one).
+fn lines<S: AsRef<str>>(description: &Option<Spanned<S>>) -> Vec<String> {
+    description
+        .as_ref()
+        .map(|d| d.value.as_ref().lines().map(str::to_string).collect())
+        .unwrap_or_default()
 }
 
 /// A property name as an interface member: the name when it is an

@@ -217,6 +217,34 @@ class AnalyticsLike(_t.Protocol):
         message_id: _t.Optional[str] = ...,
     ) -> object: ...
 
+    def page(
+        self,
+        *,
+        user_id: _t.Optional[str] = ...,
+        category: _t.Optional[str] = ...,
+        name: _t.Optional[str] = ...,
+        properties: _t.Optional[_t.Dict[str, object]] = ...,
+        context: _t.Optional[_t.Dict[str, object]] = ...,
+        timestamp: _t.Optional[_dt.datetime] = ...,
+        anonymous_id: _t.Optional[str] = ...,
+        integrations: _t.Optional[_t.Dict[str, object]] = ...,
+        message_id: _t.Optional[str] = ...,
+    ) -> object: ...
+
+    def screen(
+        self,
+        *,
+        user_id: _t.Optional[str] = ...,
+        category: _t.Optional[str] = ...,
+        name: _t.Optional[str] = ...,
+        properties: _t.Optional[_t.Dict[str, object]] = ...,
+        context: _t.Optional[_t.Dict[str, object]] = ...,
+        timestamp: _t.Optional[_dt.datetime] = ...,
+        anonymous_id: _t.Optional[str] = ...,
+        integrations: _t.Optional[_t.Dict[str, object]] = ...,
+        message_id: _t.Optional[str] = ...,
+    ) -> object: ...
+
 
 class CallOptions(_t.TypedDict, total=False):
     """What a call passes on to segment-analytics-python besides its properties."""
@@ -239,7 +267,7 @@ class Violation(_t.NamedTuple):
     """A value the plan forbids that the types could not rule out."""
 
     call: str
-    """The event name, or `identify` / `group`."""
+    """The event name, or `identify` / `group` / `page` / `screen`."""
     path: str
     """A JSON pointer into the payload, e.g. `/properties/total`."""
     message: str
@@ -300,7 +328,8 @@ def _send(
     if analytics is None:
         return
     plan = _plan()
-    c: _t.Dict[str, _t.Any] = plan["events"][at] if kind == "track" else plan[kind]
+    view = kind in ("page", "screen")
+    c: _t.Dict[str, _t.Any] = plan["events"][at] if kind == "track" else plan["views"][at] if view else plan[kind]
     gate = _consent
     prefs: _t.Dict[str, bool] = {}
 
@@ -316,12 +345,15 @@ def _send(
         return
     body = _object(data or {}, c["props"], granted)
     name: str = c["name"] if kind == "track" else kind
+    # A page or screen: the rule's name, else the one the caller gave (in `id_`).
+    view_name: _t.Optional[str] = c.get("name", id_) if view else None
     context: _t.Dict[str, object] = dict(options.get("context") or {})
-    context["protocols"] = {
-        **_record(context.get("protocols")),
-        "event_version": 1,
-        "plan_version": plan["version"],
-    }
+    protocols = _record(context.get("protocols"))
+    if "v" in c:
+        # Segment checks the payload against this version (an integer).
+        protocols["event_version"] = c["v"]
+    protocols["plan_version"] = plan["version"]
+    context["protocols"] = protocols
     if gate is not None and prefs:
         # What was asked and decided here wins over what the caller passed.
         consent = _record(context.get("consent"))
@@ -335,7 +367,7 @@ def _send(
         def report(path: str, message: str) -> None:
             on_violation(Violation(name, path, message))
 
-        _check(body, c["props"], "/properties" if kind == "track" else "/traits", c.get("x") == 1, report)
+        _check(body, c["props"], "/properties" if kind == "track" or view else "/traits", c.get("x") == 1, report)
         _check_ids(c.get("identity", "any"), user_id is not None, anonymous_id is not None, context, report)
     timestamp = options.get("timestamp")
     integrations = dict(options.get("integrations") or {})
@@ -344,6 +376,18 @@ def _send(
         analytics.track(
             user_id=user_id,
             event=name,
+            properties=body,
+            context=context,
+            timestamp=timestamp,
+            anonymous_id=anonymous_id,
+            integrations=integrations,
+            message_id=message_id,
+        )
+    elif view:
+        send = analytics.page if kind == "page" else analytics.screen
+        send(
+            user_id=user_id,
+            name=view_name,
             properties=body,
             context=context,
             timestamp=timestamp,

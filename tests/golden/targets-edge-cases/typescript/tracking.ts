@@ -116,6 +116,8 @@ export interface BrowserAnalytics {
   track(event: string, properties?: object, options?: object): unknown;
   identify(userId?: string, traits?: object, options?: object): unknown;
   group(groupId?: string, traits?: object, options?: object): unknown;
+  page(category?: string | null, name?: string | null, properties?: object, options?: object): unknown;
+  screen(category?: string | null, name?: string | null, properties?: object, options?: object): unknown;
 }
 
 /** The message every `@segment/analytics-node` call takes. */
@@ -133,6 +135,8 @@ export interface NodeAnalytics {
   track(message: NodeMessage & { event: string; properties?: object | undefined }): unknown;
   identify(message: NodeMessage & { traits?: object | undefined }): unknown;
   group(message: NodeMessage & { groupId: string; traits?: object | undefined }): unknown;
+  page(message: NodeMessage & { name?: string | undefined; properties?: object | undefined }): unknown;
+  screen(message: NodeMessage & { name?: string | undefined; properties?: object | undefined }): unknown;
   closeAndFlush(options?: object): Promise<unknown>;
 }
 
@@ -154,7 +158,7 @@ export interface CallOptions {
 
 /** A value the plan forbids that the types could not rule out. */
 export interface Violation {
-  /** The event name, or `identify` / `group`. */
+  /** The event name, or `identify` / `group` / `page` / `screen`. */
   call: string;
   /** A JSON pointer into the payload, e.g. `/properties/total`. */
   path: string;
@@ -220,6 +224,7 @@ interface _Prop extends _Type {
 interface _Container {
   name?: string;
   identity?: string;
+  v?: number;
   consent?: number;
   x?: number;
   props: _Prop[];
@@ -231,6 +236,7 @@ interface _Shape {
   events: _Container[];
   identify?: _Container;
   group?: _Container;
+  views?: _Container[];
 }
 
 let _shape: _Shape | undefined;
@@ -245,7 +251,7 @@ function _plan(): _Shape {
 type _Report = (path: string, message: string) => void;
 
 function _send(
-  kind: "track" | "identify" | "group",
+  kind: "track" | "identify" | "group" | "page" | "screen",
   at: number,
   id: string | undefined,
   input: object | undefined,
@@ -256,7 +262,8 @@ function _send(
     return;
   }
   const plan = _plan();
-  const c = kind === "track" ? plan.events[at] : plan[kind];
+  const view = kind === "page" || kind === "screen";
+  const c = kind === "track" ? plan.events[at] : view ? plan.views?.[at] : plan[kind];
   if (c === undefined) {
     return;
   }
@@ -277,12 +284,16 @@ function _send(
   }
   const body = _object(input ?? {}, c.props, granted);
   const name = kind === "track" ? (c.name ?? "") : kind;
+  // A page or screen: the rule's name, else the one the caller gave (in `id`).
+  const viewName = view ? (c.name ?? id) : undefined;
   const context: Record<string, unknown> = { ...(options?.context ?? {}) };
-  context["protocols"] = {
-    ..._record(context["protocols"]),
-    event_version: 1,
-    plan_version: plan.version,
-  };
+  const protocols: Record<string, unknown> = { ..._record(context["protocols"]) };
+  if (c.v !== undefined) {
+    // Segment checks the payload against this version (an integer).
+    protocols["event_version"] = c.v;
+  }
+  protocols["plan_version"] = plan.version;
+  context["protocols"] = protocols;
   if (prefs !== undefined) {
     // What was asked and decided here wins over what the caller passed.
     const consent = _record(context["consent"]);
@@ -294,7 +305,7 @@ function _send(
   const onViolation = _options.onViolation;
   if (onViolation !== undefined) {
     const report: _Report = (path, message) => onViolation({ call: name, path, message });
-    _check(body, c.props, kind === "track" ? "/properties" : "/traits", c.x === 1, report);
+    _check(body, c.props, kind === "track" || view ? "/properties" : "/traits", c.x === 1, report);
     if (node) {
       _checkIds(c.identity ?? "any", userId !== undefined, options?.anonymousId !== undefined, context, report);
     }
@@ -318,6 +329,13 @@ function _send(
     }
     if (kind === "track") {
       a.track({ ...rest, event: name, properties: body });
+    } else if (view) {
+      const message = viewName === undefined ? { ...rest, properties: body } : { ...rest, name: viewName, properties: body };
+      if (kind === "page") {
+        a.page(message);
+      } else {
+        a.screen(message);
+      }
     } else if (kind === "identify") {
       a.identify({ ...rest, traits: body });
     } else {
@@ -325,6 +343,10 @@ function _send(
     }
   } else if (kind === "track") {
     a.track(name, body, rest);
+  } else if (kind === "page") {
+    a.page(null, viewName ?? null, body, rest);
+  } else if (kind === "screen") {
+    a.screen(null, viewName ?? null, body, rest);
   } else if (kind === "identify") {
     a.identify(id, body, rest);
   } else {

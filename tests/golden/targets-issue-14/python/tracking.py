@@ -47,6 +47,39 @@ class IdentifyTraits(_t.TypedDict):
     """Plan of the account"""
 
 
+class PageProperties(_t.TypedDict):
+    """The properties of a `page` call."""
+
+    path: str
+    """The page's path"""
+
+    referrer: _NotRequired[str]
+    """Where the visitor came from"""
+
+
+class PagePricingProperties(_t.TypedDict):
+    """The properties of the page "Pricing"."""
+
+    path: str
+    """The page's path"""
+
+    referrer: _NotRequired[str]
+    """Where the visitor came from"""
+
+    plan_shown: _NotRequired[_t.Literal["free", "pro"]]
+    """The plan shown first"""
+
+
+class ScreenCheckoutProperties(_t.TypedDict):
+    """The properties of the screen "Checkout"."""
+
+    cart_value: _NotRequired[float]
+    """The cart's value
+
+    min(0)
+    """
+
+
 class ReportExportedPropertiesOptions(_t.TypedDict):
     format: _t.Literal["csv", "pdf"]
     """File format"""
@@ -96,6 +129,34 @@ def identify(user_id: str, traits: _t.Optional[IdentifyTraits] = None, /, **opti
     Owner: @data
     """
     _send("identify", 0, user_id, traits, options)
+
+
+def page(properties: PageProperties, /, *, name: _t.Optional[str] = None, **options: _Unpack[CallOptions]) -> None:
+    """Sends a `page` call.
+
+    Rule: every page (the name is optional)
+    Owner: @data
+    """
+    _send("page", 0, name, properties, options)
+
+
+def page_pricing(properties: PagePricingProperties, /, **options: _Unpack[CallOptions]) -> None:
+    """The pricing page
+
+    Name: "Pricing"
+    With the properties of every page (`page { }`).
+    Owner: @data
+    """
+    _send("page", 1, None, properties, options)
+
+
+def screen_checkout(properties: _t.Optional[ScreenCheckoutProperties] = None, /, **options: _Unpack[CallOptions]) -> None:
+    """Sends a `screen` call for "Checkout".
+
+    Name: "Checkout"
+    Owner: @data
+    """
+    _send("screen", 2, None, properties, options)
 
 
 def report_exported(properties: ReportExportedProperties, /, **options: _Unpack[CallOptions]) -> None:
@@ -157,6 +218,34 @@ class AnalyticsLike(_t.Protocol):
         message_id: _t.Optional[str] = ...,
     ) -> object: ...
 
+    def page(
+        self,
+        *,
+        user_id: _t.Optional[str] = ...,
+        category: _t.Optional[str] = ...,
+        name: _t.Optional[str] = ...,
+        properties: _t.Optional[_t.Dict[str, object]] = ...,
+        context: _t.Optional[_t.Dict[str, object]] = ...,
+        timestamp: _t.Optional[_dt.datetime] = ...,
+        anonymous_id: _t.Optional[str] = ...,
+        integrations: _t.Optional[_t.Dict[str, object]] = ...,
+        message_id: _t.Optional[str] = ...,
+    ) -> object: ...
+
+    def screen(
+        self,
+        *,
+        user_id: _t.Optional[str] = ...,
+        category: _t.Optional[str] = ...,
+        name: _t.Optional[str] = ...,
+        properties: _t.Optional[_t.Dict[str, object]] = ...,
+        context: _t.Optional[_t.Dict[str, object]] = ...,
+        timestamp: _t.Optional[_dt.datetime] = ...,
+        anonymous_id: _t.Optional[str] = ...,
+        integrations: _t.Optional[_t.Dict[str, object]] = ...,
+        message_id: _t.Optional[str] = ...,
+    ) -> object: ...
+
 
 class CallOptions(_t.TypedDict, total=False):
     """What a call passes on to segment-analytics-python besides its properties."""
@@ -179,7 +268,7 @@ class Violation(_t.NamedTuple):
     """A value the plan forbids that the types could not rule out."""
 
     call: str
-    """The event name, or `identify` / `group`."""
+    """The event name, or `identify` / `group` / `page` / `screen`."""
     path: str
     """A JSON pointer into the payload, e.g. `/properties/total`."""
     message: str
@@ -240,7 +329,8 @@ def _send(
     if analytics is None:
         return
     plan = _plan()
-    c: _t.Dict[str, _t.Any] = plan["events"][at] if kind == "track" else plan[kind]
+    view = kind in ("page", "screen")
+    c: _t.Dict[str, _t.Any] = plan["events"][at] if kind == "track" else plan["views"][at] if view else plan[kind]
     gate = _consent
     prefs: _t.Dict[str, bool] = {}
 
@@ -256,12 +346,15 @@ def _send(
         return
     body = _object(data or {}, c["props"], granted)
     name: str = c["name"] if kind == "track" else kind
+    # A page or screen: the rule's name, else the one the caller gave (in `id_`).
+    view_name: _t.Optional[str] = c.get("name", id_) if view else None
     context: _t.Dict[str, object] = dict(options.get("context") or {})
-    context["protocols"] = {
-        **_record(context.get("protocols")),
-        "event_version": 1,
-        "plan_version": plan["version"],
-    }
+    protocols = _record(context.get("protocols"))
+    if "v" in c:
+        # Segment checks the payload against this version (an integer).
+        protocols["event_version"] = c["v"]
+    protocols["plan_version"] = plan["version"]
+    context["protocols"] = protocols
     if gate is not None and prefs:
         # What was asked and decided here wins over what the caller passed.
         consent = _record(context.get("consent"))
@@ -275,7 +368,7 @@ def _send(
         def report(path: str, message: str) -> None:
             on_violation(Violation(name, path, message))
 
-        _check(body, c["props"], "/properties" if kind == "track" else "/traits", c.get("x") == 1, report)
+        _check(body, c["props"], "/properties" if kind == "track" or view else "/traits", c.get("x") == 1, report)
         _check_ids(c.get("identity", "any"), user_id is not None, anonymous_id is not None, context, report)
     timestamp = options.get("timestamp")
     integrations = dict(options.get("integrations") or {})
@@ -284,6 +377,18 @@ def _send(
         analytics.track(
             user_id=user_id,
             event=name,
+            properties=body,
+            context=context,
+            timestamp=timestamp,
+            anonymous_id=anonymous_id,
+            integrations=integrations,
+            message_id=message_id,
+        )
+    elif view:
+        send = analytics.page if kind == "page" else analytics.screen
+        send(
+            user_id=user_id,
+            name=view_name,
             properties=body,
             context=context,
             timestamp=timestamp,
@@ -659,4 +764,4 @@ def _format(f: str, s: str) -> bool:
 
 
 # The plan's shape, read by the run time.
-_PLAN = '{"version":"0.1.0","consents":[["analytics","analytics"]],"events":[{"name":"Report Exported","identity":"any","x":1,"props":[{"n":"workspace id","t":"s"},{"n":"$","t":"n"},{"n":"report_id","r":1,"ne":["0",0],"t":"u","m":[{"t":"s"},{"t":"i"}]},{"n":"level","r":1,"t":"e","e":[1,2,3]},{"n":"ratio","t":"e","e":[0.5,1,1.5]},{"n":"flags","t":"e","e":[true]},{"n":"mixed","t":"e","e":["auto",0,false]},{"n":"payload","t":"a"},{"n":"extras","u":1,"t":"a"},{"n":"raw","t":"l","i":{"t":"a"}},{"n":"quantity","r":1,"min":0,"max":100,"mul":5,"t":"i"},{"n":"price","mul":0.25,"t":"n"},{"n":"tags","maxLen":5,"t":"l","i":{"u":1,"maxLen":20,"t":"s"}},{"n":"scores","t":"l","i":{"min":1,"max":10,"t":"i"}},{"n":"codes","t":"l","i":{"t":"e","e":[1,2,3]}},{"n":"starts","u":1,"t":"u","m":[{"t":"t"},{"t":"i"}]},{"n":"release","npat":"^test","ne":["internal","staging"],"t":"s"},{"n":"options","x":1,"t":"o","p":[{"n":"format","r":1,"t":"e","e":["csv","pdf"]},{"n":"pages","min":1,"t":"i"}]},{"n":"items","t":"l","i":{"x":1,"t":"o","p":[{"n":"sku","r":1,"t":"s"}]}}]}],"identify":{"consent":0,"x":1,"props":[{"n":"email","fmt":"email","t":"s"},{"n":"plan","u":1,"t":"e","e":["free","pro"]}]}}'
+_PLAN = '{"version":"0.1.0","consents":[["analytics","analytics"]],"events":[{"name":"Report Exported","identity":"any","x":1,"props":[{"n":"workspace id","t":"s"},{"n":"$","t":"n"},{"n":"report_id","r":1,"ne":["0",0],"t":"u","m":[{"t":"s"},{"t":"i"}]},{"n":"level","r":1,"t":"e","e":[1,2,3]},{"n":"ratio","t":"e","e":[0.5,1,1.5]},{"n":"flags","t":"e","e":[true]},{"n":"mixed","t":"e","e":["auto",0,false]},{"n":"payload","t":"a"},{"n":"extras","u":1,"t":"a"},{"n":"raw","t":"l","i":{"t":"a"}},{"n":"quantity","r":1,"min":0,"max":100,"mul":5,"t":"i"},{"n":"price","mul":0.25,"t":"n"},{"n":"tags","maxLen":5,"t":"l","i":{"u":1,"maxLen":20,"t":"s"}},{"n":"scores","t":"l","i":{"min":1,"max":10,"t":"i"}},{"n":"codes","t":"l","i":{"t":"e","e":[1,2,3]}},{"n":"starts","u":1,"t":"u","m":[{"t":"t"},{"t":"i"}]},{"n":"release","npat":"^test","ne":["internal","staging"],"t":"s"},{"n":"options","x":1,"t":"o","p":[{"n":"format","r":1,"t":"e","e":["csv","pdf"]},{"n":"pages","min":1,"t":"i"}]},{"n":"items","t":"l","i":{"x":1,"t":"o","p":[{"n":"sku","r":1,"t":"s"}]}}]}],"identify":{"consent":0,"x":1,"props":[{"n":"email","fmt":"email","t":"s"},{"n":"plan","u":1,"t":"e","e":["free","pro"]}]},"views":[{"props":[{"n":"path","r":1,"t":"s"},{"n":"referrer","t":"s"}]},{"name":"Pricing","props":[{"n":"path","r":1,"t":"s"},{"n":"referrer","t":"s"},{"n":"plan_shown","t":"e","e":["free","pro"]}]},{"name":"Checkout","x":1,"props":[{"n":"cart_value","min":0,"t":"n"}]}]}'

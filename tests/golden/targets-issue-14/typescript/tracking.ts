@@ -25,6 +25,33 @@ export interface IdentifyTraits {
   plan?: "free" | "pro" | null;
 }
 
+/** The properties of a `page` call. */
+export interface PageProperties {
+  /** The page's path */
+  path: string;
+  /** Where the visitor came from */
+  referrer?: string;
+}
+
+/** The properties of the page "Pricing". */
+export interface PagePricingProperties {
+  /** The page's path */
+  path: string;
+  /** Where the visitor came from */
+  referrer?: string;
+  /** The plan shown first */
+  plan_shown?: "free" | "pro";
+}
+
+/** The properties of the screen "Checkout". */
+export interface ScreenCheckoutProperties {
+  /**
+   * The cart's value
+   * min(0)
+   */
+  cart_value?: number;
+}
+
 /** The properties of "Report Exported". */
 export interface ReportExportedProperties {
   /** Workspace of the call */
@@ -112,6 +139,37 @@ export function identify(userId: string, traits?: IdentifyTraits, options?: Call
 }
 
 /**
+ * Sends a `page` call.
+ *
+ * Rule: every page (the name is optional)
+ * Owner: @data
+ */
+export function page(properties: PageProperties, options?: CallOptions & { name?: string }): void {
+  _send("page", 0, options?.name, properties, options);
+}
+
+/**
+ * The pricing page
+ *
+ * Name: "Pricing"
+ * With the properties of every page (`page { }`).
+ * Owner: @data
+ */
+export function pagePricing(properties: PagePricingProperties, options?: CallOptions): void {
+  _send("page", 1, undefined, properties, options);
+}
+
+/**
+ * Sends a `screen` call for "Checkout".
+ *
+ * Name: "Checkout"
+ * Owner: @data
+ */
+export function screenCheckout(properties?: ScreenCheckoutProperties, options?: CallOptions): void {
+  _send("screen", 2, undefined, properties, options);
+}
+
+/**
  * A report was exported
  *
  * Event: "Report Exported"
@@ -134,6 +192,8 @@ export interface BrowserAnalytics {
   track(event: string, properties?: object, options?: object): unknown;
   identify(userId?: string, traits?: object, options?: object): unknown;
   group(groupId?: string, traits?: object, options?: object): unknown;
+  page(category?: string | null, name?: string | null, properties?: object, options?: object): unknown;
+  screen(category?: string | null, name?: string | null, properties?: object, options?: object): unknown;
 }
 
 /** The message every `@segment/analytics-node` call takes. */
@@ -151,6 +211,8 @@ export interface NodeAnalytics {
   track(message: NodeMessage & { event: string; properties?: object | undefined }): unknown;
   identify(message: NodeMessage & { traits?: object | undefined }): unknown;
   group(message: NodeMessage & { groupId: string; traits?: object | undefined }): unknown;
+  page(message: NodeMessage & { name?: string | undefined; properties?: object | undefined }): unknown;
+  screen(message: NodeMessage & { name?: string | undefined; properties?: object | undefined }): unknown;
   closeAndFlush(options?: object): Promise<unknown>;
 }
 
@@ -172,7 +234,7 @@ export interface CallOptions {
 
 /** A value the plan forbids that the types could not rule out. */
 export interface Violation {
-  /** The event name, or `identify` / `group`. */
+  /** The event name, or `identify` / `group` / `page` / `screen`. */
   call: string;
   /** A JSON pointer into the payload, e.g. `/properties/total`. */
   path: string;
@@ -238,6 +300,7 @@ interface _Prop extends _Type {
 interface _Container {
   name?: string;
   identity?: string;
+  v?: number;
   consent?: number;
   x?: number;
   props: _Prop[];
@@ -249,6 +312,7 @@ interface _Shape {
   events: _Container[];
   identify?: _Container;
   group?: _Container;
+  views?: _Container[];
 }
 
 let _shape: _Shape | undefined;
@@ -263,7 +327,7 @@ function _plan(): _Shape {
 type _Report = (path: string, message: string) => void;
 
 function _send(
-  kind: "track" | "identify" | "group",
+  kind: "track" | "identify" | "group" | "page" | "screen",
   at: number,
   id: string | undefined,
   input: object | undefined,
@@ -274,7 +338,8 @@ function _send(
     return;
   }
   const plan = _plan();
-  const c = kind === "track" ? plan.events[at] : plan[kind];
+  const view = kind === "page" || kind === "screen";
+  const c = kind === "track" ? plan.events[at] : view ? plan.views?.[at] : plan[kind];
   if (c === undefined) {
     return;
   }
@@ -295,12 +360,16 @@ function _send(
   }
   const body = _object(input ?? {}, c.props, granted);
   const name = kind === "track" ? (c.name ?? "") : kind;
+  // A page or screen: the rule's name, else the one the caller gave (in `id`).
+  const viewName = view ? (c.name ?? id) : undefined;
   const context: Record<string, unknown> = { ...(options?.context ?? {}) };
-  context["protocols"] = {
-    ..._record(context["protocols"]),
-    event_version: 1,
-    plan_version: plan.version,
-  };
+  const protocols: Record<string, unknown> = { ..._record(context["protocols"]) };
+  if (c.v !== undefined) {
+    // Segment checks the payload against this version (an integer).
+    protocols["event_version"] = c.v;
+  }
+  protocols["plan_version"] = plan.version;
+  context["protocols"] = protocols;
   if (prefs !== undefined) {
     // What was asked and decided here wins over what the caller passed.
     const consent = _record(context["consent"]);
@@ -312,7 +381,7 @@ function _send(
   const onViolation = _options.onViolation;
   if (onViolation !== undefined) {
     const report: _Report = (path, message) => onViolation({ call: name, path, message });
-    _check(body, c.props, kind === "track" ? "/properties" : "/traits", c.x === 1, report);
+    _check(body, c.props, kind === "track" || view ? "/properties" : "/traits", c.x === 1, report);
     if (node) {
       _checkIds(c.identity ?? "any", userId !== undefined, options?.anonymousId !== undefined, context, report);
     }
@@ -336,6 +405,13 @@ function _send(
     }
     if (kind === "track") {
       a.track({ ...rest, event: name, properties: body });
+    } else if (view) {
+      const message = viewName === undefined ? { ...rest, properties: body } : { ...rest, name: viewName, properties: body };
+      if (kind === "page") {
+        a.page(message);
+      } else {
+        a.screen(message);
+      }
     } else if (kind === "identify") {
       a.identify({ ...rest, traits: body });
     } else {
@@ -343,6 +419,10 @@ function _send(
     }
   } else if (kind === "track") {
     a.track(name, body, rest);
+  } else if (kind === "page") {
+    a.page(null, viewName ?? null, body, rest);
+  } else if (kind === "screen") {
+    a.screen(null, viewName ?? null, body, rest);
   } else if (kind === "identify") {
     a.identify(id, body, rest);
   } else {
@@ -710,4 +790,4 @@ function _format(f: string, s: string): boolean {
 }
 
 /** The plan's shape, read by the run time. */
-const _PLAN = '{"version":"0.1.0","consents":[["analytics","analytics"]],"events":[{"name":"Report Exported","identity":"any","x":1,"props":[{"n":"workspace id","t":"s"},{"n":"$","t":"n"},{"n":"report_id","r":1,"ne":["0",0],"t":"u","m":[{"t":"s"},{"t":"i"}]},{"n":"level","r":1,"t":"e","e":[1,2,3]},{"n":"ratio","t":"e","e":[0.5,1,1.5]},{"n":"flags","t":"e","e":[true]},{"n":"mixed","t":"e","e":["auto",0,false]},{"n":"payload","t":"a"},{"n":"extras","u":1,"t":"a"},{"n":"raw","t":"l","i":{"t":"a"}},{"n":"quantity","r":1,"min":0,"max":100,"mul":5,"t":"i"},{"n":"price","mul":0.25,"t":"n"},{"n":"tags","maxLen":5,"t":"l","i":{"u":1,"maxLen":20,"t":"s"}},{"n":"scores","t":"l","i":{"min":1,"max":10,"t":"i"}},{"n":"codes","t":"l","i":{"t":"e","e":[1,2,3]}},{"n":"starts","u":1,"t":"u","m":[{"t":"t"},{"t":"i"}]},{"n":"release","npat":"^test","ne":["internal","staging"],"t":"s"},{"n":"options","x":1,"t":"o","p":[{"n":"format","r":1,"t":"e","e":["csv","pdf"]},{"n":"pages","min":1,"t":"i"}]},{"n":"items","t":"l","i":{"x":1,"t":"o","p":[{"n":"sku","r":1,"t":"s"}]}}]}],"identify":{"consent":0,"x":1,"props":[{"n":"email","fmt":"email","t":"s"},{"n":"plan","u":1,"t":"e","e":["free","pro"]}]}}';
+const _PLAN = '{"version":"0.1.0","consents":[["analytics","analytics"]],"events":[{"name":"Report Exported","identity":"any","x":1,"props":[{"n":"workspace id","t":"s"},{"n":"$","t":"n"},{"n":"report_id","r":1,"ne":["0",0],"t":"u","m":[{"t":"s"},{"t":"i"}]},{"n":"level","r":1,"t":"e","e":[1,2,3]},{"n":"ratio","t":"e","e":[0.5,1,1.5]},{"n":"flags","t":"e","e":[true]},{"n":"mixed","t":"e","e":["auto",0,false]},{"n":"payload","t":"a"},{"n":"extras","u":1,"t":"a"},{"n":"raw","t":"l","i":{"t":"a"}},{"n":"quantity","r":1,"min":0,"max":100,"mul":5,"t":"i"},{"n":"price","mul":0.25,"t":"n"},{"n":"tags","maxLen":5,"t":"l","i":{"u":1,"maxLen":20,"t":"s"}},{"n":"scores","t":"l","i":{"min":1,"max":10,"t":"i"}},{"n":"codes","t":"l","i":{"t":"e","e":[1,2,3]}},{"n":"starts","u":1,"t":"u","m":[{"t":"t"},{"t":"i"}]},{"n":"release","npat":"^test","ne":["internal","staging"],"t":"s"},{"n":"options","x":1,"t":"o","p":[{"n":"format","r":1,"t":"e","e":["csv","pdf"]},{"n":"pages","min":1,"t":"i"}]},{"n":"items","t":"l","i":{"x":1,"t":"o","p":[{"n":"sku","r":1,"t":"s"}]}}]}],"identify":{"consent":0,"x":1,"props":[{"n":"email","fmt":"email","t":"s"},{"n":"plan","u":1,"t":"e","e":["free","pro"]}]},"views":[{"props":[{"n":"path","r":1,"t":"s"},{"n":"referrer","t":"s"}]},{"name":"Pricing","props":[{"n":"path","r":1,"t":"s"},{"n":"referrer","t":"s"},{"n":"plan_shown","t":"e","e":["free","pro"]}]},{"name":"Checkout","x":1,"props":[{"n":"cart_value","min":0,"t":"n"}]}]}';
