@@ -838,45 +838,33 @@ impl Builder<'_> {
             );
         }
         if let Some(banned) = &im.not_enum {
-            let banned = &banned.value;
-            let strings: Vec<String> = banned
-                .iter()
-                .filter_map(Literal::as_str)
-                .map(hex_text)
-                .collect();
-            if !strings.is_empty() {
-                item(
-                    "rejected_values",
-                    "not-allowed",
-                    vec![("values", Arg::HexList(strings))],
-                );
-            }
-            let numbers: Vec<String> = banned
-                .iter()
-                .filter(|l| matches!(l, Literal::Num(_)))
-                .map(literal_text)
-                .collect();
-            if !numbers.is_empty() {
-                item(
-                    "rejected_literals",
-                    "not-allowed",
-                    vec![("values", Arg::Words(numbers))],
-                );
-            }
-            let booleans: Vec<String> = banned
-                .iter()
-                .filter(|l| matches!(l, Literal::Bool(_)))
-                .map(|l| hex_text(&literal_text(l)))
-                .collect();
-            if !booleans.is_empty() {
-                item(
-                    "rejected_values",
-                    "not-allowed",
-                    vec![
-                        ("values", Arg::HexList(booleans)),
-                        ("kind", Arg::Word("boolean".into())),
-                    ],
-                );
+            // Strings and booleans by their text (hex), numbers as literals.
+            for kind in ["string", "number", "boolean"] {
+                let texts: Vec<String> = banned
+                    .value
+                    .iter()
+                    .filter(|l| match l {
+                        Literal::Str(_) => kind == "string",
+                        Literal::Num(_) => kind == "number",
+                        Literal::Bool(_) => kind == "boolean",
+                    })
+                    .map(literal_text)
+                    .collect();
+                if texts.is_empty() {
+                    continue;
+                }
+                let (test, values) = match kind {
+                    "number" => ("rejected_literals", Arg::Words(texts)),
+                    _ => (
+                        "rejected_values",
+                        Arg::HexList(texts.iter().map(|t| hex_text(t)).collect()),
+                    ),
+                };
+                let mut args = vec![("values", values)];
+                if kind == "boolean" {
+                    args.push(("kind", Arg::Word(kind.into())));
+                }
+                item(test, "not-allowed", args);
             }
         }
     }
