@@ -538,29 +538,13 @@ impl Builder<'_> {
                         loc.clone(),
                     ));
                 }
-                // Values of several kinds: the column holds their text (a
-                // string "1" reads as the number 1: not told apart).
-                Type::Enum(e) if !e.is_strings() => {
-                    let values = e
-                        .values
-                        .iter()
-                        .map(|l| hex_text(&literal_text(l)))
-                        .collect();
-                    table.check(self.check(
-                        s,
-                        "accepted_values",
-                        "enum",
-                        col,
-                        vec![("values", Arg::HexList(values))],
-                        loc.clone(),
-                    ));
-                }
+                // Strings, or values of several kinds: the column holds their
+                // text (a string "1" reads as the number 1: not told apart).
                 Type::Enum(e) => {
                     let values = e
                         .values
                         .iter()
-                        .filter_map(Literal::as_str)
-                        .map(hex_text)
+                        .map(|l| hex_text(&literal_text(l)))
                         .collect();
                     table.check(self.check(
                         s,
