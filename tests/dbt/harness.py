@@ -15,7 +15,8 @@ Subcommands (each prints one JSON document as its last line on stdout):
       first source that has the table; properties, traits and context
       flattened into `parent_child` columns (snake_case), lists as JSON text,
       values Segment could not cast to the column's type as NULL, a column
-      added (varchar) for a property or trait the table lacks, other columns
+      added (varchar) for a property, trait or context key the table lacks
+      (page and screen properties too), other columns
       the table lacks dropped. `--without-table NAME` leaves the tables NAME
       out (as if Segment had not made them yet; their calls are lost).
       Prints {"rows": N}.
@@ -303,16 +304,18 @@ def project(dir, dbt_dir, payloads, engine, port, without=None):
                     "user_id": p.get("userId"), "anonymous_id": p.get("anonymousId"),
                     **flatten(p.get("context") or {}, "context")}
             kind = p.get("type")
+            # Context keys make columns too (Segment adds one per new key).
+            context = [k for k in base if k.startswith("context_")]
             if kind == "track":
                 event = p.get("event")
                 at = table_of(event) if isinstance(event, str) else None
                 calls = {**base, "event": at[1] if at else snake(str(event)), "event_text": event}
                 src = at[0] if at else first("tracks")
                 if src and (src, "tracks") in tables:
-                    put((src, "tracks"), calls)
+                    put((src, "tracks"), calls, context)
                 if at and at[1] != "tracks":
                     props = flatten(p.get("properties") or {})
-                    put(at, {**calls, **props}, props)
+                    put(at, {**calls, **props}, [*props, *context])
             elif kind in ("identify", "group", "page", "screen"):
                 table = {"identify": "identifies", "group": "groups", "page": "pages",
                          "screen": "screens"}[kind]
@@ -320,13 +323,16 @@ def project(dir, dbt_dir, payloads, engine, port, without=None):
                 if src is None:
                     continue
                 extra = {}
+                keys = [*context]
                 if kind == "group":
                     extra["group_id"] = p.get("groupId")
                 if kind in ("page", "screen"):
-                    extra.update(flatten(p.get("properties") or {}))
+                    props = flatten(p.get("properties") or {})
+                    extra.update(props)
+                    keys += props
                     extra["name"] = p.get("name")
                 traits = flatten(p.get("traits") or {})
-                put((src, table), {**base, **extra, **traits}, traits)
+                put((src, table), {**base, **extra, **traits}, [*keys, *traits])
     wh.close()
     print(json.dumps({"rows": rows}))
 

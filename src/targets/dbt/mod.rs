@@ -20,7 +20,12 @@
 //!   (`planned`, `implemented`, `deprecated`), `owner:<id>`, `consent:<id>`,
 //!   so `dbt test --exclude tag:planned` skips tables that do not exist yet.
 //!   Meta as before: the plan's lookup tables on the source, an event's labels
-//!   on its table, consent/retention/pii on columns.
+//!   on its table, consent/retention/pii on columns. The envelope's checks are
+//!   on every table of calls; page and screen rules on `pages` and `screens`
+//!   (a named rule's on the rows of its `name`); a versioned event's checks on
+//!   the rows of their `context_protocols_event_version` (the oldest
+//!   version's on rows of none or of an unknown one), as `validate` checks
+//!   them ([`warehouse::Within`]).
 //! - `macros/eventsc.sql`: the generic tests (`eventsc_required`,
 //!   `eventsc_accepted_values`, `eventsc_range`, `eventsc_length`,
 //!   `eventsc_pattern`, `eventsc_format`, `eventsc_integer`, `eventsc_identity`,
@@ -30,7 +35,8 @@
 //!   `eventsc_not_pattern`, `eventsc_rejected_values`,
 //!   `eventsc_rejected_literals`, `eventsc_union`, `eventsc_closed`,
 //!   `eventsc_list_length`, `eventsc_items` (lists' items from their JSON
-//!   text, on PostgreSQL and DuckDB)) and the QA
+//!   text, on PostgreSQL and DuckDB), `eventsc_one_of` (the envelope's
+//!   `require_one_of`)) and the QA
 //!   macros, dispatched per adapter; no package to download. What a warehouse
 //!   cannot check is listed in README (the dbt section): a union's or mixed
 //!   enum's column holds text, where `"1"` and `1` read alike;

@@ -26,6 +26,18 @@ fn lit(out: &mut String, s: &str) {
     out.push('\'');
 }
 
+/// A Jinja list of [`lit`]s.
+fn list(out: &mut String, items: &[String]) {
+    out.push('[');
+    for (i, h) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        lit(out, h);
+    }
+    out.push(']');
+}
+
 fn check_dict(out: &mut String, id: usize, c: &Check) {
     let _ = write!(out, "{{'id': {id}, 'test': ");
     lit(out, c.test);
@@ -37,21 +49,18 @@ fn check_dict(out: &mut String, id: usize, c: &Check) {
         let _ = write!(out, ", '{k}': ");
         match a {
             Arg::Word(w) | Arg::Hex(w) => lit(out, w),
-            Arg::HexList(list) | Arg::Words(list) => {
-                out.push('[');
-                for (i, h) in list.iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(", ");
-                    }
-                    lit(out, h);
-                }
-                out.push(']');
-            }
+            Arg::HexList(l) | Arg::Words(l) => list(out, l),
         }
     }
     if let Some(e) = &c.scope {
         out.push_str(", 'event': ");
         lit(out, &hex_text(e));
+    }
+    if let Some(w) = &c.within {
+        let (key, values) = w.arg();
+        let _ = write!(out, ", 'within': {{'{key}': ");
+        list(out, &values);
+        out.push('}');
     }
     out.push('}');
 }
@@ -119,8 +128,24 @@ pub(crate) fn summary_sql(wh: &Warehouse) -> String {
         lit(&mut names, &hex_text(e));
         names.push_str(",\n");
     }
+    // Versioned events: [name, the versions QA covers, every version].
+    let mut versions = String::new();
+    if !wh.qa.versions.is_empty() {
+        versions.push_str("  versions=[\n");
+        for (name, covered, all) in &wh.qa.versions {
+            let words = |v: &[u32]| v.iter().map(u32::to_string).collect::<Vec<_>>();
+            versions.push_str("    [");
+            lit(&mut versions, &hex_text(name));
+            versions.push_str(", ");
+            list(&mut versions, &words(covered));
+            versions.push_str(", ");
+            list(&mut versions, &words(all));
+            versions.push_str("],\n");
+        }
+        versions.push_str("  ],\n");
+    }
     format!(
-        "{HEADER}{{{{ eventsc_qa_summary(\n  ref('eventsc_qa_defects'),\n  [\n{tracks}  ],\n  [\n{names}  ],\n  {},\n  '{}',\n  '{}',\n) }}}}\n",
+        "{HEADER}{{{{ eventsc_qa_summary(\n  ref('eventsc_qa_defects'),\n  [\n{tracks}  ],\n  [\n{names}  ],\n  {},\n  '{}',\n  '{}',\n{versions}) }}}}\n",
         wh.qa.required,
         format_number(wh.qa.coverage),
         wh.qa.defect_ceiling

@@ -66,6 +66,11 @@ fn test_yaml(c: &Check, v: DbtVersion) -> Yaml {
     if let Some(e) = &c.scope {
         args.push(("event".into(), Yaml::str(super::warehouse::hex_text(e))));
     }
+    if let Some(w) = &c.within {
+        let (key, values) = w.arg();
+        let values = Yaml::List(values.into_iter().map(Yaml::str).collect());
+        args.push(("within".into(), Yaml::Map(vec![(key.into(), values)])));
+    }
     if args.is_empty() {
         return Yaml::str(name);
     }

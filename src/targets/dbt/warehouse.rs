@@ -5,7 +5,8 @@
 
 use super::snakecase;
 use crate::ir::{
-    Event, Format, Identity, Literal, Modifiers, Plan, Property, SourceKind, Traits, Type,
+    Event, Format, Identity, Literal, Modifiers, Plan, Property, Ref, SourceKind, Traits,
+    TraitsKind, Type,
 };
 use crate::source::{SourceMap, Span};
 use crate::targets::hex;
@@ -24,6 +25,35 @@ pub(crate) enum Arg {
     Words(Vec<String>),
 }
 
+/// Which of a table's rows a check is for, besides its event
+/// ([`Check::scope`]): the argument `within` of its test.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Within {
+    /// Page or screen calls of this `name` (a named page or screen rule).
+    Name(String),
+    /// Page or screen calls of no name or none of these (the rule for every
+    /// page or screen, where no named rule applies).
+    NotNames(Vec<String>),
+    /// Track calls of this `context.protocols.event_version`.
+    Version(u32),
+    /// Track calls of no version or none of these: those Segment checks
+    /// against the oldest version.
+    NotVersions(Vec<u32>),
+}
+
+impl Within {
+    /// The argument: its one key and its values (names as hex, versions as
+    /// numbers).
+    pub(crate) fn arg(&self) -> (&'static str, Vec<String>) {
+        match self {
+            Within::Name(n) => ("names", vec![hex_text(n)]),
+            Within::NotNames(ns) => ("not_names", ns.iter().map(|n| hex_text(n)).collect()),
+            Within::Version(v) => ("versions", vec![v.to_string()]),
+            Within::NotVersions(vs) => ("not_versions", vs.iter().map(u32::to_string).collect()),
+        }
+    }
+}
+
 /// One rule of the plan on one table: a generic test in `sources.yml` and, when
 /// `qa`, a source of rows in `eventsc_qa_defects`.
 #[derive(Clone, Debug)]
@@ -40,6 +70,8 @@ pub(crate) struct Check {
     pub call: &'static str,
     /// The event whose rows it applies to, when several share the table.
     pub scope: Option<String>,
+    /// Which rows of its event (or call) it applies to.
+    pub within: Option<Within>,
     /// `file:line` of the rule, or `Segment spec`.
     pub location: String,
     /// Part of `validate`'s verdict (else a dbt test only, such as uniqueness).
@@ -117,8 +149,11 @@ pub(crate) struct Source {
 
 /// What the QA summary needs, from the plan's QA policy (`ir::qa`).
 pub(crate) struct Qa {
-    /// The events QA covers (`ir::qa::in_scope`), by name.
+    /// The events QA covers (`ir::qa::in_scope`), by name (but versioned ones).
     pub in_scope: Vec<String>,
+    /// Versioned events: name, the versions QA covers, every version (each
+    /// version counts as an event, as in `validate`).
+    pub versions: Vec<(String, Vec<u32>, Vec<u32>)>,
     /// How many of them must be observed (`Qa::required_observed`).
     pub required: usize,
     pub coverage: f64,
@@ -407,17 +442,55 @@ fn leaf_columns<'p>(
     }
 }
 
-/// Where the checks of one container (an event, identify, group) go.
+/// Where the checks of one container (an event, identify, group, a page or
+/// screen rule, the envelope) go.
 struct Scope<'a> {
     subject: &'a str,
     call: &'static str,
     /// The event, when its table is shared.
     event: Option<&'a str>,
+    within: Option<Within>,
+    /// The envelope's top-level fields: `userId` and `anonymousId` are
+    /// Segment's own columns.
+    envelope: bool,
+}
+
+impl<'a> Scope<'a> {
+    /// Every row of a table of `call`s.
+    fn call(subject: &'a str, call: &'static str) -> Scope<'a> {
+        Scope {
+            subject,
+            call,
+            event: None,
+            within: None,
+            envelope: false,
+        }
+    }
 }
 
 struct Builder<'a> {
     plan: &'a Plan,
     sources: &'a SourceMap,
+    /// The versions of each versioned event, ascending.
+    versions: BTreeMap<&'a str, Vec<u32>>,
+}
+
+/// The column of `context.protocols.event_version`.
+pub(crate) const VERSION_COLUMN: &str = "context_protocols_event_version";
+
+/// The versions of each versioned event of the plan, ascending.
+fn event_versions(plan: &Plan) -> BTreeMap<&str, Vec<u32>> {
+    let mut m: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+    for e in plan.events.iter().filter(|e| e.is_versioned()) {
+        m.entry(e.name.value.as_str())
+            .or_default()
+            .push(e.version());
+    }
+    for v in m.values_mut() {
+        v.sort_unstable();
+        v.dedup();
+    }
+    m
 }
 
 impl Builder<'_> {
@@ -442,6 +515,7 @@ impl Builder<'_> {
             subject: s.subject.to_string(),
             call: s.call,
             scope: s.event.map(str::to_string),
+            within: s.within.clone(),
             location,
             qa: true,
         }
@@ -510,7 +584,8 @@ impl Builder<'_> {
                 }
                 continue;
             }
-            if name.is_empty() || STANDARD.contains(&name.as_str()) {
+            let own = s.envelope && prefix.is_empty();
+            if name.is_empty() || (STANDARD.contains(&name.as_str()) && !own) {
                 continue;
             }
             let description = p.description.as_ref().map_or("", |d| &d.value);
@@ -914,7 +989,7 @@ impl Builder<'_> {
     }
 
     /// A table-level consent check: the container's purpose denied.
-    fn consent(&self, table: &mut Table, s: &Scope, consent: &Option<crate::ir::Ref>) {
+    fn consent(&self, table: &mut Table, s: &Scope, consent: Option<&Ref>) {
         if let Some(r) = consent
             && let Some(c) = r.target
             && let Some(pref) = self.category_column(c)
@@ -937,11 +1012,7 @@ impl Builder<'_> {
             "varchar",
             "The call's messageId: unique per call, used by Segment to deduplicate.",
         );
-        let s = Scope {
-            subject: call,
-            call,
-            event: None,
-        };
+        let s = Scope::call(call, call);
         table.check(self.test_only(&s, "unique", Some("id")));
         table.check(self.test_only(&s, "required", Some("id")));
         for (name, what) in [
@@ -1004,11 +1075,7 @@ impl Builder<'_> {
         );
         table.meta = self.traits_meta(t);
         self.call_table(&mut table, call);
-        let s = Scope {
-            subject: call,
-            call,
-            event: None,
-        };
+        let s = Scope::call(call, call);
         table.check(self.check(&s, "has_id", "envelope", None, vec![], SEGMENT_SPEC.into()));
         if call == "group" {
             table.column("group_id", "varchar", "The groupId of the call.");
@@ -1021,22 +1088,126 @@ impl Builder<'_> {
                 SEGMENT_SPEC.into(),
             ));
         }
-        self.consent(&mut table, &s, &t.consent);
-        let container = t.consent.as_ref().and_then(|r| r.target);
-        self.properties(
-            &mut table,
-            &s,
-            t.properties.iter(),
-            "",
-            true,
-            container,
-            &mut Vec::new(),
-        );
-        if let Some(at) = t.closed {
-            let check = self.closed(&s, t.properties.iter(), "", vec!["context_".into()], at);
+        self.block(&mut table, &s, t, None, &[]);
+        self.envelope(&mut table, call);
+        table
+    }
+
+    /// The checks of a block of properties (identify, group, a page or screen
+    /// rule) on its table: its consent, properties and `closed`; `extra`: the
+    /// rule for every page (or screen), whose properties a named rule's add
+    /// to (as `common`'s do to an event's) and whose consent and `closed`
+    /// apply when the named rule has none; `own`: the columns of the call's
+    /// own fields, which `closed` leaves alone.
+    fn block(
+        &self,
+        table: &mut Table,
+        s: &Scope,
+        t: &Traits,
+        extra: Option<&Traits>,
+        own: &[&str],
+    ) {
+        let consent = t
+            .consent
+            .as_ref()
+            .or(extra.and_then(|e| e.consent.as_ref()));
+        self.consent(table, s, consent);
+        let container = consent.and_then(|r| r.target);
+        let props = || {
+            let extra = extra.into_iter().flat_map(|e| e.properties.iter());
+            t.properties.iter().chain(extra)
+        };
+        self.properties(table, s, props(), "", true, container, &mut Vec::new());
+        if let Some(at) = t.closed.or(extra.and_then(|e| e.closed)) {
+            let mut check = self.closed(s, props(), "", vec!["context_".into()], at);
+            for (k, a) in &mut check.args {
+                if let ("planned", Arg::Words(planned)) = (*k, a) {
+                    planned.extend(own.iter().map(|c| c.to_string()));
+                    planned.sort();
+                    planned.dedup();
+                }
+            }
             table.check(check);
         }
-        table
+    }
+
+    /// The page or screen rules on the `pages` or `screens` table: a named
+    /// rule's checks on the calls of its name, with the rule for every page
+    /// (or screen) as its extra properties; the rule for every one on the
+    /// calls no named rule is for. What `validate` checks a call against.
+    fn views(&self, table: &mut Table, kind: TraitsKind, call: &'static str) {
+        let rules = || self.plan.views.iter().filter(move |t| t.kind == kind);
+        let every = rules().find(|t| t.name.is_none());
+        let mut names = Vec::new();
+        for t in rules() {
+            if let Some(n) = &t.name {
+                let s = Scope {
+                    within: Some(Within::Name(n.value.clone())),
+                    ..Scope::call(call, call)
+                };
+                self.block(table, &s, t, every, &["category", "name"]);
+                names.push(n.value.clone());
+            }
+        }
+        if let Some(t) = every {
+            let s = Scope {
+                within: (!names.is_empty()).then_some(Within::NotNames(names)),
+                ..Scope::call(call, call)
+            };
+            self.block(table, &s, t, None, &["category", "name"]);
+        }
+    }
+
+    /// The envelope's checks on a table of calls: `userId` and `anonymousId`
+    /// on Segment's columns, `context` flattened (`context_*`), and
+    /// `require_one_of` when each of its fields has a column here. The
+    /// warehouse has no column for the other top-level fields
+    /// (`integrations`, fields of your own): they are not checked here.
+    fn envelope(&self, table: &mut Table, call: &'static str) {
+        let Some(env) = &self.plan.envelope else {
+            return;
+        };
+        let s = Scope {
+            envelope: true,
+            ..Scope::call(call, call)
+        };
+        let loaded = env
+            .properties
+            .iter()
+            .filter(|p| matches!(&*p.name.value, "userId" | "anonymousId" | "context"));
+        self.properties(table, &s, loaded, "", true, None, &mut Vec::new());
+        let names: Vec<&str> = env
+            .require_one_of
+            .iter()
+            .map(|n| n.value.as_str())
+            .collect();
+        // `userId` or `anonymousId`: Segment's own rule (`has_id`).
+        let ids = ["userId", "anonymousId"];
+        if names.is_empty() || (names.len() == 2 && names.iter().all(|n| ids.contains(n))) {
+            return;
+        }
+        let columns: Option<Vec<String>> = names
+            .iter()
+            .map(|n| {
+                let c = match *n {
+                    "userId" => "user_id",
+                    "anonymousId" => "anonymous_id",
+                    "groupId" => "group_id",
+                    _ => return None,
+                };
+                table.has_column(c).then(|| c.to_string())
+            })
+            .collect();
+        if let Some(columns) = columns {
+            table.check(self.check(
+                &s,
+                "one_of",
+                "required",
+                None,
+                vec![("columns", Arg::Words(columns))],
+                self.loc(env.keyword_span),
+            ));
+        }
     }
 
     fn traits_meta(&self, t: &Traits) -> Vec<(&'static str, MetaValue)> {
@@ -1076,11 +1247,7 @@ impl Builder<'_> {
             "timestamp",
             "When the latest call was received.",
         );
-        let s = Scope {
-            subject: name,
-            call: "identify",
-            event: None,
-        };
+        let s = Scope::call(name, "identify");
         table.check(self.test_only(&s, "required", Some("id")));
         // Columns only: the latest values are checked on the calls.
         let mut probe = Table::new("", "");
@@ -1103,11 +1270,36 @@ impl Builder<'_> {
 
     /// The columns and checks of one event in its table.
     fn event(&self, table: &mut Table, e: &Event, shared: bool) {
-        let s = Scope {
-            subject: &e.name.value,
-            call: "track",
+        let mut s = Scope {
             event: shared.then_some(e.name.value.as_str()),
+            ..Scope::call(&e.name.value, "track")
         };
+        // A version's checks on the calls of its version; the oldest's on the
+        // calls of no version or of one the plan does not have (which break
+        // `unknown-version`), as Segment checks them.
+        if let Some(all) = self.versions.get(e.name.value.as_str()) {
+            table.column(
+                VERSION_COLUMN,
+                "bigint",
+                "The event version the call names (context.protocols.event_version); a call of none, or of one the plan does not have, is checked against the oldest version.",
+            );
+            if all.first() == Some(&e.version()) {
+                table.check(self.check(
+                    &s,
+                    "accepted_literals",
+                    "unknown-version",
+                    Some(VERSION_COLUMN),
+                    vec![(
+                        "values",
+                        Arg::Words(all.iter().map(u32::to_string).collect()),
+                    )],
+                    self.loc(e.name.span),
+                ));
+                s.within = (all.len() > 1).then(|| Within::NotVersions(all[1..].to_vec()));
+            } else {
+                s.within = Some(Within::Version(e.version()));
+            }
+        }
         if let Some(sunset) = &e.sunset {
             table.check(self.check(
                 &s,
@@ -1135,7 +1327,7 @@ impl Builder<'_> {
             let at = e.identity.as_ref().map_or(e.name.span, |i| i.span);
             table.check(self.check(&s, "identity", "identity", Some(id), vec![], self.loc(at)));
         }
-        self.consent(table, &s, &e.consent);
+        self.consent(table, &s, e.consent.as_ref());
         let container = e.consent.as_ref().and_then(|r| r.target);
         let mut seen = Vec::new();
         self.properties(
@@ -1206,7 +1398,11 @@ impl Builder<'_> {
 
 /// The warehouse of a checked plan.
 pub(crate) fn build(plan: &Plan, sources: &SourceMap) -> Warehouse {
-    let b = Builder { plan, sources };
+    let b = Builder {
+        plan,
+        sources,
+        versions: event_versions(plan),
+    };
     let tool = plan.tools.iter().find(|t| t.id.value == "dbt");
     let default_db = tool
         .and_then(|t| t.database.as_ref())
@@ -1267,24 +1463,39 @@ pub(crate) fn build(plan: &Plan, sources: &SourceMap) -> Warehouse {
     let names: Vec<String> = {
         let mut v: Vec<&Event> = plan.events.iter().collect();
         v.sort_by(|a, b| a.name.value.cmp(&b.name.value));
-        v.iter().map(|e| hex_text(&e.name.value)).collect()
+        let mut names: Vec<String> = v.iter().map(|e| hex_text(&e.name.value)).collect();
+        // Versions of an event share its name.
+        names.dedup();
+        names
     };
     let plan_loc = b.loc(plan.meta.span);
     for (source, events) in out.iter_mut().zip(by_source) {
         source.tables = b.source_tables(source.kind, events, &names, &plan_loc);
     }
-    let mut in_scope: Vec<String> = plan
-        .events
-        .iter()
-        .filter(|e| crate::ir::qa::in_scope(e))
-        .map(|e| e.name.value.clone())
-        .collect();
+    let mut in_scope: Vec<String> = Vec::new();
+    let mut versions: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+    for e in plan.events.iter().filter(|e| crate::ir::qa::in_scope(e)) {
+        match b.versions.contains_key(e.name.value.as_str()) {
+            true => versions.entry(&e.name.value).or_default().push(e.version()),
+            false => in_scope.push(e.name.value.clone()),
+        }
+    }
     in_scope.sort();
+    let versions: Vec<(String, Vec<u32>, Vec<u32>)> = versions
+        .into_iter()
+        .map(|(name, mut covered)| {
+            covered.sort_unstable();
+            let all = b.versions.get(name).cloned().unwrap_or_default();
+            (name.to_string(), covered, all)
+        })
+        .collect();
+    let planned = in_scope.len() + versions.iter().map(|v| v.1.len()).sum::<usize>();
     Warehouse {
         sources: out,
         qa: Qa {
-            required: plan.meta.qa.required_observed(in_scope.len()),
+            required: plan.meta.qa.required_observed(planned),
             in_scope,
+            versions,
             coverage: plan.meta.qa.coverage,
             defect_ceiling: plan.meta.qa.defect_ceiling,
         },
@@ -1353,13 +1564,16 @@ impl Builder<'_> {
             };
             let mut t = Table::new(name, what);
             self.call_table(&mut t, call);
-            let s = Scope {
-                subject: call,
-                call,
-                event: None,
-            };
+            let s = Scope::call(call, call);
             if name == "tracks" {
                 self.track_columns(&mut t);
+                if events.iter().any(|e| e.is_versioned()) {
+                    t.column(
+                        VERSION_COLUMN,
+                        "bigint",
+                        "The event version the call names (context.protocols.event_version).",
+                    );
+                }
                 t.check(self.check(
                     &s,
                     "planned_event",
@@ -1382,6 +1596,12 @@ impl Builder<'_> {
                 }
             }
             t.check(self.check(&s, "has_id", "envelope", None, vec![], SEGMENT_SPEC.into()));
+            match name {
+                "pages" => self.views(&mut t, TraitsKind::Page, call),
+                "screens" => self.views(&mut t, TraitsKind::Screen, call),
+                _ => {}
+            }
+            self.envelope(&mut t, call);
             standard.push(t);
         }
         for (&name, block) in STATE_TABLES.iter().zip([&plan.identify, &plan.group]) {
@@ -1416,7 +1636,8 @@ impl Builder<'_> {
         }
         let mut tables = standard;
         for (name, events) in by_table {
-            let first = events[0];
+            // The table's description and meta: its (current) event's.
+            let first = events.iter().find(|e| e.is_current()).unwrap_or(&events[0]);
             let mut t = Table::new(
                 name,
                 first
@@ -1436,16 +1657,13 @@ impl Builder<'_> {
             t.tags = tags;
             self.call_table(&mut t, "track");
             self.track_columns(&mut t);
-            let shared = events.len() > 1;
+            // Several events (not versions of one) in the table.
+            let shared = events.iter().any(|e| e.name.value != first.name.value);
             if events
                 .iter()
                 .any(|e| e.status.value == crate::ir::Status::Implemented)
             {
-                let s = Scope {
-                    subject: &first.name.value,
-                    call: "track",
-                    event: None,
-                };
+                let s = Scope::call(&first.name.value, "track");
                 t.check(self.test_only(&s, "table_exists", None));
             }
             for e in events {

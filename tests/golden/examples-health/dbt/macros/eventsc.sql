@@ -250,6 +250,13 @@
       {%- endif -%}
     {%- endfor -%}
     {{- return('(' ~ (ids | join(' and ') if ids else '1 = 1') ~ ')') -}}
+  {%- elif test == 'one_of' -%}
+    {#- None of the fields (the envelope's `require_one_of`) has a value. -#}
+    {%- set parts = [] -%}
+    {%- for col in check.get('columns') or [] -%}
+      {%- if columns is none or col in columns -%}{%- do parts.append(eventsc_column(col) ~ ' is null') -%}{%- endif -%}
+    {%- endfor -%}
+    {{- return('(' ~ (parts | join(' and ') if parts else '1 = 1') ~ ')') -}}
   {%- elif test == 'closed' -%}
     {#- A key the plan does not have made a column (Segment adds one per new
         key): a row with a value in it. A block (no prefix) leaves Segment's
@@ -384,11 +391,47 @@
   {%- endif -%}
 {%- endmacro %}
 
-{#- Rows of one event in a table several events share. -#}
+{#- The rows a check is for: of one event in a table several events share
+    (`event`), and `within` some of its calls (`eventsc_within`). -#}
 {% macro eventsc_scope(check, columns) -%}
-  {%- if check.get('event') is none -%}{{ return('1 = 1') }}{%- endif -%}
-  {%- if columns is not none and 'event_text' not in columns -%}{{ return('1 = 0') }}{%- endif -%}
-  {{- return(eventsc_column('event_text') ~ ' = ' ~ eventsc_text(check.get('event'))) -}}
+  {%- set parts = [] -%}
+  {%- if check.get('event') is not none -%}
+    {%- if columns is not none and 'event_text' not in columns -%}{{ return('1 = 0') }}{%- endif -%}
+    {%- do parts.append(eventsc_column('event_text') ~ ' = ' ~ eventsc_text(check.get('event'))) -%}
+  {%- endif -%}
+  {%- if check.get('within') is not none -%}
+    {%- do parts.append(eventsc_within(check.get('within'), columns)) -%}
+  {%- endif -%}
+  {{- return(parts | join(' and ') if parts else '1 = 1') -}}
+{%- endmacro %}
+
+{#- `within`, one key: `names` (hex; page or screen calls of one of these
+    names), `not_names` (of no name or none of these), `versions` (track calls
+    of one of these context.protocols.event_version), `not_versions` (of no
+    version or none of these). A column Segment has not made holds nulls. -#}
+{% macro eventsc_within(within, columns) -%}
+  {%- if within is not mapping or within | length != 1 -%}
+    {{ exceptions.raise_compiler_error("eventsc: within takes one of names, not_names, versions, not_versions") }}
+  {%- endif -%}
+  {%- set key = within.keys() | list | first -%}
+  {%- set values = [] -%}
+  {%- if key in ('names', 'not_names') -%}
+    {%- set column = 'name' -%}
+    {%- for v in within[key] -%}{%- do values.append(eventsc_text(v)) -%}{%- endfor -%}
+  {%- elif key in ('versions', 'not_versions') -%}
+    {%- set column = 'context_protocols_event_version' -%}
+    {%- for v in within[key] -%}{%- do values.append(eventsc_number(v)) -%}{%- endfor -%}
+  {%- else -%}
+    {{ exceptions.raise_compiler_error("eventsc: unknown within " ~ key) }}
+  {%- endif -%}
+  {%- if not values -%}{{ exceptions.raise_compiler_error("eventsc: within " ~ key ~ " is empty") }}{%- endif -%}
+  {%- set negated = key.startswith('not_') -%}
+  {%- if columns is not none and column not in columns -%}{{ return('1 = 1' if negated else '1 = 0') }}{%- endif -%}
+  {%- set c = eventsc_column(column) -%}
+  {%- if negated -%}
+    {{- return('(' ~ c ~ ' is null or ' ~ c ~ ' not in (' ~ values | join(', ') ~ '))') -}}
+  {%- endif -%}
+  {{- return(c ~ ' in (' ~ values | join(', ') ~ ')') -}}
 {%- endmacro %}
 
 {#- The rows of `model` breaking `check`; nothing when the table does not exist. -#}
@@ -408,58 +451,63 @@
     name when several events share the table (the test applies to its rows).
 -#}
 
-{% test eventsc_required(model, column_name, event=none) -%}
-  {{ eventsc_test_sql(model, {'test': 'required', 'column': column_name, 'event': event}) }}
+{% test eventsc_required(model, column_name, event=none, within=none) -%}
+  {{ eventsc_test_sql(model, {'test': 'required', 'column': column_name, 'event': event, 'within': within}) }}
 {%- endtest %}
 
-{% test eventsc_identity(model, column_name, event=none) -%}
-  {{ eventsc_test_sql(model, {'test': 'identity', 'column': column_name, 'event': event}) }}
+{% test eventsc_identity(model, column_name, event=none, within=none) -%}
+  {{ eventsc_test_sql(model, {'test': 'identity', 'column': column_name, 'event': event, 'within': within}) }}
 {%- endtest %}
 
-{% test eventsc_has_id(model) -%}
-  {{ eventsc_test_sql(model, {'test': 'has_id'}) }}
+{#- The envelope's `require_one_of`: one of the columns has a value. -#}
+{% test eventsc_one_of(model, columns, within=none) -%}
+  {{ eventsc_test_sql(model, {'test': 'one_of', 'columns': columns, 'within': within}) }}
 {%- endtest %}
 
-{% test eventsc_accepted_values(model, column_name, values, event=none) -%}
-  {{ eventsc_test_sql(model, {'test': 'accepted_values', 'column': column_name, 'values': values, 'event': event}) }}
+{% test eventsc_has_id(model, within=none) -%}
+  {{ eventsc_test_sql(model, {'test': 'has_id', 'within': within}) }}
 {%- endtest %}
 
-{% test eventsc_planned_event(model, column_name, values) -%}
-  {{ eventsc_test_sql(model, {'test': 'planned_event', 'column': column_name, 'values': values}) }}
+{% test eventsc_accepted_values(model, column_name, values, event=none, within=none) -%}
+  {{ eventsc_test_sql(model, {'test': 'accepted_values', 'column': column_name, 'values': values, 'event': event, 'within': within}) }}
 {%- endtest %}
 
-{% test eventsc_accepted_literals(model, column_name, values, event=none) -%}
-  {{ eventsc_test_sql(model, {'test': 'accepted_literals', 'column': column_name, 'values': values, 'event': event}) }}
+{% test eventsc_planned_event(model, column_name, values, within=none) -%}
+  {{ eventsc_test_sql(model, {'test': 'planned_event', 'column': column_name, 'values': values, 'within': within}) }}
 {%- endtest %}
 
-{% test eventsc_rejected_values(model, column_name, values, event=none) -%}
-  {{ eventsc_test_sql(model, {'test': 'rejected_values', 'column': column_name, 'values': values, 'event': event}) }}
+{% test eventsc_accepted_literals(model, column_name, values, event=none, within=none) -%}
+  {{ eventsc_test_sql(model, {'test': 'accepted_literals', 'column': column_name, 'values': values, 'event': event, 'within': within}) }}
 {%- endtest %}
 
-{% test eventsc_rejected_literals(model, column_name, values, event=none) -%}
-  {{ eventsc_test_sql(model, {'test': 'rejected_literals', 'column': column_name, 'values': values, 'event': event}) }}
+{% test eventsc_rejected_values(model, column_name, values, event=none, within=none) -%}
+  {{ eventsc_test_sql(model, {'test': 'rejected_values', 'column': column_name, 'values': values, 'event': event, 'within': within}) }}
 {%- endtest %}
 
-{% test eventsc_not_pattern(model, column_name, pattern, event=none) -%}
-  {{ eventsc_test_sql(model, {'test': 'not_pattern', 'column': column_name, 'pattern': pattern, 'event': event}) }}
+{% test eventsc_rejected_literals(model, column_name, values, event=none, within=none) -%}
+  {{ eventsc_test_sql(model, {'test': 'rejected_literals', 'column': column_name, 'values': values, 'event': event, 'within': within}) }}
 {%- endtest %}
 
-{% test eventsc_multiple_of(model, column_name, step, event=none) -%}
-  {{ eventsc_test_sql(model, {'test': 'multiple_of', 'column': column_name, 'step': step, 'event': event}) }}
+{% test eventsc_not_pattern(model, column_name, pattern, event=none, within=none) -%}
+  {{ eventsc_test_sql(model, {'test': 'not_pattern', 'column': column_name, 'pattern': pattern, 'event': event, 'within': within}) }}
 {%- endtest %}
 
-{% test eventsc_union(model, column_name, kinds, event=none) -%}
-  {{ eventsc_test_sql(model, {'test': 'union', 'column': column_name, 'kinds': kinds, 'event': event}) }}
+{% test eventsc_multiple_of(model, column_name, step, event=none, within=none) -%}
+  {{ eventsc_test_sql(model, {'test': 'multiple_of', 'column': column_name, 'step': step, 'event': event, 'within': within}) }}
+{%- endtest %}
+
+{% test eventsc_union(model, column_name, kinds, event=none, within=none) -%}
+  {{ eventsc_test_sql(model, {'test': 'union', 'column': column_name, 'kinds': kinds, 'event': event, 'within': within}) }}
 {%- endtest %}
 
 {#- A `closed` block (no prefix) or object: no value in a column of a key
     the plan does not have. -#}
-{% test eventsc_closed(model, planned, prefix=none, open=none, event=none) -%}
-  {{ eventsc_test_sql(model, {'test': 'closed', 'planned': planned, 'prefix': prefix, 'open': open, 'event': event}) }}
+{% test eventsc_closed(model, planned, prefix=none, open=none, event=none, within=none) -%}
+  {{ eventsc_test_sql(model, {'test': 'closed', 'planned': planned, 'prefix': prefix, 'open': open, 'event': event, 'within': within}) }}
 {%- endtest %}
 
-{% test eventsc_list_length(model, column_name, min=none, max=none, event=none) -%}
-  {{ eventsc_test_sql(model, {'test': 'list_length', 'column': column_name, 'min': min, 'max': max, 'event': event}) }}
+{% test eventsc_list_length(model, column_name, min=none, max=none, event=none, within=none) -%}
+  {{ eventsc_test_sql(model, {'test': 'list_length', 'column': column_name, 'min': min, 'max': max, 'event': event, 'within': within}) }}
 {%- endtest %}
 
 {#- A list's items (JSON text): `item` names the check (`kinds`, `null`,
@@ -467,38 +515,38 @@
     `not_pattern`, `rejected_values`, `rejected_literals`), the rest are its
     arguments. -#}
 {% test eventsc_items(model, column_name, item, kinds=none, values=none, literals=none, kind=none,
-    min=none, max=none, step=none, pattern=none, format=none, event=none) -%}
+    min=none, max=none, step=none, pattern=none, format=none, event=none, within=none) -%}
   {{ eventsc_test_sql(model, {'test': 'items', 'column': column_name, 'item': item, 'kinds': kinds,
     'values': values, 'literals': literals, 'kind': kind, 'min': min, 'max': max, 'step': step,
-    'pattern': pattern, 'event': event}) }}
+    'pattern': pattern, 'event': event, 'within': within}) }}
 {%- endtest %}
 
-{% test eventsc_range(model, column_name, min=none, max=none, event=none) -%}
-  {{ eventsc_test_sql(model, {'test': 'range', 'column': column_name, 'min': min, 'max': max, 'event': event}) }}
+{% test eventsc_range(model, column_name, min=none, max=none, event=none, within=none) -%}
+  {{ eventsc_test_sql(model, {'test': 'range', 'column': column_name, 'min': min, 'max': max, 'event': event, 'within': within}) }}
 {%- endtest %}
 
-{% test eventsc_length(model, column_name, min=none, max=none, event=none) -%}
-  {{ eventsc_test_sql(model, {'test': 'length', 'column': column_name, 'min': min, 'max': max, 'event': event}) }}
+{% test eventsc_length(model, column_name, min=none, max=none, event=none, within=none) -%}
+  {{ eventsc_test_sql(model, {'test': 'length', 'column': column_name, 'min': min, 'max': max, 'event': event, 'within': within}) }}
 {%- endtest %}
 
-{% test eventsc_pattern(model, column_name, pattern, event=none) -%}
-  {{ eventsc_test_sql(model, {'test': 'pattern', 'column': column_name, 'pattern': pattern, 'event': event}) }}
+{% test eventsc_pattern(model, column_name, pattern, event=none, within=none) -%}
+  {{ eventsc_test_sql(model, {'test': 'pattern', 'column': column_name, 'pattern': pattern, 'event': event, 'within': within}) }}
 {%- endtest %}
 
-{% test eventsc_format(model, column_name, format, pattern, event=none) -%}
-  {{ eventsc_test_sql(model, {'test': 'format', 'column': column_name, 'pattern': pattern, 'event': event}) }}
+{% test eventsc_format(model, column_name, format, pattern, event=none, within=none) -%}
+  {{ eventsc_test_sql(model, {'test': 'format', 'column': column_name, 'pattern': pattern, 'event': event, 'within': within}) }}
 {%- endtest %}
 
-{% test eventsc_integer(model, column_name, event=none) -%}
-  {{ eventsc_test_sql(model, {'test': 'integer', 'column': column_name, 'event': event}) }}
+{% test eventsc_integer(model, column_name, event=none, within=none) -%}
+  {{ eventsc_test_sql(model, {'test': 'integer', 'column': column_name, 'event': event, 'within': within}) }}
 {%- endtest %}
 
-{% test eventsc_consent(model, preference, column_name=none, event=none) -%}
-  {{ eventsc_test_sql(model, {'test': 'consent', 'column': column_name, 'preference': preference, 'event': event}) }}
+{% test eventsc_consent(model, preference, column_name=none, event=none, within=none) -%}
+  {{ eventsc_test_sql(model, {'test': 'consent', 'column': column_name, 'preference': preference, 'event': event, 'within': within}) }}
 {%- endtest %}
 
-{% test eventsc_sunset(model, column_name, sunset, event=none) -%}
-  {{ eventsc_test_sql(model, {'test': 'sunset', 'column': column_name, 'sunset': sunset, 'event': event}) }}
+{% test eventsc_sunset(model, column_name, sunset, event=none, within=none) -%}
+  {{ eventsc_test_sql(model, {'test': 'sunset', 'column': column_name, 'sunset': sunset, 'event': event, 'within': within}) }}
 {%- endtest %}
 
 {% test eventsc_unique(model, column_name) -%}
@@ -602,8 +650,11 @@
   {%- endfor %}
 {%- endmacro %}
 
-{#- The event names seen in the window among `names` (hex), in `tracks` tables. -#}
-{% macro eventsc_qa_observed(tracks, names) -%}
+{#- The event names seen in the window among `names` (hex), in `tracks` tables;
+    and of `versions` ([name, covered, all], see eventsc_qa_summary) each
+    covered version seen, as `name#version` (a call of no version or of one
+    the plan does not have is its oldest version's, as in `validate`). -#}
+{% macro eventsc_qa_observed(tracks, names, versions=[]) -%}
   select cast(null as {{ dbt.type_string() }}) as event_text where 1 = 0
   {%- if names -%}
     {%- set values = [] -%}
@@ -619,18 +670,46 @@
       {%- endif -%}
     {%- endfor -%}
   {%- endif %}
+  {%- for v in versions -%}
+    {%- set covered = [] -%}
+    {%- for n in v[1] -%}{%- do covered.append(eventsc_number(n)) -%}{%- endfor -%}
+    {%- set all = [] -%}
+    {%- for n in v[2] -%}{%- do all.append(eventsc_number(n)) -%}{%- endfor -%}
+    {%- for t in tracks %}
+      {%- set rel = eventsc_load(t) -%}
+      {%- if rel is not none %}
+        {%- set columns = eventsc_columns(rel) -%}
+        {%- if columns is none or 'context_protocols_event_version' in columns -%}
+          {%- set c = eventsc_column('context_protocols_event_version') -%}
+          {%- set version = '(case when ' ~ c ~ ' in (' ~ all | join(', ') ~ ') then ' ~ c ~ ' else ' ~ all[0] ~ ' end)' -%}
+        {%- else -%}
+          {%- set version = all[0] -%}
+        {%- endif %}
+  union
+  select distinct {{ dbt.concat([eventsc_column('event_text'), "'#'", 'cast(' ~ version ~ ' as ' ~ dbt.type_string() ~ ')']) }}
+  from {{ t }}
+  where {{ eventsc_window('received_at') }}
+    and {{ eventsc_column('event_text') }} = {{ eventsc_text(v[0]) }}
+    and {{ version }} in ({{ covered | join(', ') }})
+      {%- endif -%}
+    {%- endfor -%}
+  {%- endfor %}
 {%- endmacro %}
 
 {#- eventsc_qa_summary: the verdict of `eventsc validate` over the window. The
     plan's QA policy (src/ir/qa.rs) is computed by eventsc: `required` is how
     many of the `in_scope` events must be observed. -#}
-{% macro eventsc_qa_summary(defects, tracks, in_scope, required, coverage_target, defect_ceiling) -%}
-  {%- set planned = in_scope | length -%}
+{% macro eventsc_qa_summary(defects, tracks, in_scope, required, coverage_target, defect_ceiling, versions=[]) -%}
+  {#- `versions`: versioned events, each [name (hex), the versions QA covers,
+      every version (ascending)]: each covered version counts as an event. -#}
+  {%- set ns = namespace(planned=in_scope | length) -%}
+  {%- for v in versions -%}{%- set ns.planned = ns.planned + (v[1] | length) -%}{%- endfor -%}
+  {%- set planned = ns.planned -%}
   {%- set required = eventsc_number(required) -%}
   {%- set target = eventsc_number(coverage_target) -%}
   {%- set ceiling = eventsc_number(defect_ceiling) -%}
 with observed as (
-  {{ eventsc_qa_observed(tracks, in_scope) }}
+  {{ eventsc_qa_observed(tracks, in_scope, versions) }}
 ),
 counts as (
   select
