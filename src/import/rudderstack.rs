@@ -206,14 +206,33 @@ impl Reader<'_, '_> {
     }
 
     fn rule(&mut self, plan: &mut Plan, rule: &Map<String, Value>, at: &str) {
-        let (reference, allow_unplanned) = match rule.get("event") {
-            Some(Value::String(r)) => (r.as_str(), None),
-            Some(Value::Object(o)) => (
-                o.get("$ref").and_then(Value::as_str).unwrap_or_default(),
-                o.get("allow_unplanned").and_then(Value::as_bool),
-            ),
-            _ => ("", None),
+        // rudder/v0.1: `event: {$ref, allow_unplanned, identity_section}`;
+        // rudder/v1: `event: "#event:id"`, with `additional_properties` and
+        // `identity_section` on the rule (some v0.1 projects put
+        // `allow_unplanned` there too).
+        let event = match rule.get("event") {
+            Some(Value::Object(o)) => Some(o),
+            _ => None,
         };
+        let reference = match rule.get("event") {
+            Some(Value::String(r)) => r.as_str(),
+            _ => event
+                .and_then(|o| o.get("$ref"))
+                .and_then(Value::as_str)
+                .unwrap_or_default(),
+        };
+        // (the value, its pointer) of a field of the event object or the rule.
+        let field = |names: &[&str]| {
+            names.iter().find_map(|&k| {
+                let in_event = event
+                    .and_then(|o| o.get(k))
+                    .map(|v| (v, format!("{at}/event/{k}")));
+                in_event.or_else(|| rule.get(k).map(|v| (v, format!("{at}/{k}"))))
+            })
+        };
+        let allow_unplanned =
+            field(&["allow_unplanned", "additional_properties"]).and_then(|(v, _)| v.as_bool());
+        let identity_section = field(&["identity_section"]);
         let Some(def) = self.project.resolve("events", reference) else {
             self.report.warn(
                 "plan",
@@ -236,9 +255,22 @@ impl Reader<'_, '_> {
             "track" => format!("event {:?}", name.unwrap_or(id)),
             other => other.to_string(),
         };
+        for k in event.into_iter().flat_map(Map::keys) {
+            if !["$ref", "allow_unplanned", "identity_section"].contains(&k.as_str()) {
+                self.report.warn(
+                    &subject,
+                    format!("{at}/event/{}", pointer_token(k)),
+                    format!("rule event field `{k}` is not modelled; dropped"),
+                );
+            }
+        }
+        if let Some((section, here)) = identity_section {
+            self.identity_section(&subject, event_type, section, here);
+        }
         for (k, _) in rule {
             match k.as_str() {
-                "type" | "id" | "event" | "properties" => {}
+                "type" | "id" | "event" | "properties" | "allow_unplanned"
+                | "additional_properties" | "identity_section" => {}
                 "variants" => self.report.warn(
                     &subject,
                     format!("{at}/variants"),
@@ -328,6 +360,36 @@ impl Reader<'_, '_> {
                 format!("{}/category", def.at),
                 "a category has no place on identify, group, page or screen; dropped",
             );
+        }
+    }
+
+    /// `identity_section`: the part of the call a rule's properties are checked
+    /// in (`properties`, `traits` or `context.traits`; RudderStack asks for it on
+    /// identify, group, page and screen rules). The plan's blocks check
+    /// Segment's place: `properties` for events, pages and screens, `traits`
+    /// for identify and group; another section keeps the properties there, with
+    /// a warning.
+    fn identity_section(&mut self, subject: &str, event_type: &str, section: &Value, at: String) {
+        let (place, block) = match event_type {
+            "track" => ("properties", "the event"),
+            "identify" => ("traits", "the `identify` block"),
+            "group" => ("traits", "the `group` block"),
+            "page" => ("properties", "the `page` rule"),
+            "screen" => ("properties", "the `screen` rule"),
+            _ => return,
+        };
+        match section.as_str() {
+            Some(s) if s == place => {}
+            Some(s) => self.report.warn(
+                subject,
+                at,
+                format!("`identity_section: {s}` is not modelled: {block} checks the call's `{place}`, where its properties are kept"),
+            ),
+            None => self.report.warn(
+                subject,
+                at,
+                "`identity_section` is not a string; dropped",
+            ),
         }
     }
 
@@ -568,6 +630,62 @@ mod tests {
         assert_eq!(kind_of("kind: destination\n"), None);
         assert_eq!(camel("min_length"), "minLength");
         assert_eq!(camel("item_types"), "itemTypes");
+    }
+
+    /// rudder/v1 rules carry `additional_properties` and `identity_section`
+    /// themselves; rudder/v0.1 in the rule's `event`. The section a block
+    /// checks is read silently, another one is a warning, and so is a key of
+    /// the rule's `event` that the plan does not hold.
+    #[test]
+    fn identity_sections_and_closed_rules() {
+        let events = "version: rudder/v1\nkind: events\nmetadata:\n  name: g\nspec:\n  events:\n    - id: t\n      name: Tree Grown\n      event_type: track\n    - id: who\n      event_type: identify\n    - id: p\n      event_type: page\n    - id: s\n      event_type: screen\n";
+        let props = "version: rudder/v1\nkind: properties\nmetadata:\n  name: g\nspec:\n  properties:\n    - id: height\n      name: height\n      type: number\n";
+        let rule = |id: &str, event: &str, extra: &str| {
+            format!(
+                "    - type: event_rule\n      id: {id}\n      event: \"#event:{event}\"\n{extra}      properties:\n        - property: \"#property:height\"\n"
+            )
+        };
+        let v1 = format!(
+            "version: rudder/v1\nkind: tracking-plan\nmetadata:\n  name: g\nspec:\n  id: tp\n  display_name: Trees\n  rules:\n{}{}{}",
+            rule("r1", "t", "      additional_properties: false\n"),
+            rule("r2", "who", "      identity_section: traits\n"),
+            rule("r3", "p", "      identity_section: context.traits\n"),
+        );
+        let (plan, report) = read(&files(&[
+            ("e.yaml", events),
+            ("p.yaml", props),
+            ("tp.yaml", &v1),
+        ]))
+        .unwrap();
+        assert!(
+            plan.events[0].closed,
+            "additional_properties: false closes the event"
+        );
+        assert_eq!(plan.identify.as_ref().map(|t| t.properties.len()), Some(1));
+        assert_eq!(plan.screens.len(), 1);
+        assert_eq!(
+            plan.screens[0].traits.properties.len(),
+            1,
+            "kept in the page rule"
+        );
+        let messages: Vec<String> = report.warnings.iter().map(ToString::to_string).collect();
+        assert_eq!(messages.len(), 1, "{messages:?}");
+        assert!(
+            messages[0].contains("/rules/2/identity_section")
+                && messages[0].contains("`identity_section: context.traits` is not modelled"),
+            "{messages:?}"
+        );
+
+        let v0 = "version: rudder/v0.1\nkind: tp\nmetadata:\n  name: g\nspec:\n  id: tp\n  display_name: Trees\n  rules:\n    - type: event_rule\n      id: r1\n      event:\n        $ref: \"#/events/g/t\"\n        allow_unplanned: false\n        colour: green\n    - type: event_rule\n      id: r2\n      event:\n        $ref: \"#/events/g/s\"\n        identity_section: properties\n      allow_unplanned: false\n";
+        let (plan, report) = read(&files(&[("e.yaml", events), ("tp.yaml", v0)])).unwrap();
+        assert!(plan.events[0].closed);
+        assert!(plan.screens[0].traits.closed, "allow_unplanned on the rule");
+        let messages: Vec<String> = report.warnings.iter().map(ToString::to_string).collect();
+        assert_eq!(messages.len(), 1, "{messages:?}");
+        assert!(
+            messages[0].contains("/rules/0/event/colour"),
+            "{messages:?}"
+        );
     }
 
     #[test]
