@@ -32,6 +32,8 @@ pub mod docs;
 pub mod fmt;
 /// Public only for the integration tests (tests/it): atomic writes.
 pub mod fsutil;
+/// Public only for the integration tests (tests/it): the importers' readers,
+/// `write` and the model the round-trip tests build and compare.
 pub mod import;
 pub mod ir;
 pub mod load;

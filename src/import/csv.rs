@@ -26,7 +26,7 @@ use crate::syntax::MAX_NESTING;
 use rustc_hash::FxHashMap;
 
 /// Parses CSV text into records, each field with its 1-based line.
-pub fn records(text: &str) -> Result<Vec<Vec<(String, usize)>>, ImportError> {
+pub(crate) fn records(text: &str) -> Result<Vec<Vec<(String, usize)>>, ImportError> {
     let mut out = Vec::new();
     let mut record: Vec<(String, usize)> = Vec::new();
     let mut field = String::new();

@@ -37,7 +37,7 @@ pub enum Layout {
 }
 
 impl Layout {
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Layout::Segment => "segment",
             Layout::SegmentConfigV1 => "segment-config-v1",
@@ -194,7 +194,7 @@ fn walk(dir: &Path, prefix: &str, depth: usize, out: &mut Vec<String>) -> Result
 }
 
 /// A file (`-`: standard input) as UTF-8 text, at most the load limit.
-pub fn read_text(path: &Path, name: &str) -> Result<String, String> {
+pub(crate) fn read_text(path: &Path, name: &str) -> Result<String, String> {
     let bytes = if name == "-" {
         crate::load::read_stdin()
     } else {
@@ -209,7 +209,7 @@ pub fn read_text(path: &Path, name: &str) -> Result<String, String> {
     })
 }
 
-pub fn is_yaml(path: &str) -> bool {
+pub(crate) fn is_yaml(path: &str) -> bool {
     path.ends_with(".yaml") || path.ends_with(".yml")
 }
 

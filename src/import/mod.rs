@@ -9,15 +9,18 @@
 //! input. Input that cannot be read at all (malformed JSON or CSV, an unknown rule
 //! type) is an [`ImportError`] with its location, and nothing is written.
 
+// Public (for tests/it, see the module's doc in lib.rs): the readers they call
+// (`csv::read`, `segment::read`, `detect`), `write` and the model below, which
+// they build and compare. The rest is the crate's.
 pub mod csv;
 pub mod detect;
-pub mod rudderstack;
-pub mod schema;
+pub(crate) mod rudderstack;
+pub(crate) mod schema;
 pub mod segment;
-pub mod segment_config;
-pub mod snowplow;
-pub mod terraform;
-pub mod typewriter;
+pub(crate) mod segment_config;
+pub(crate) mod snowplow;
+pub(crate) mod terraform;
+pub(crate) mod typewriter;
 mod write;
 
 pub use write::{Options, Written, write};
@@ -49,7 +52,12 @@ pub struct Report {
 }
 
 impl Report {
-    pub fn warn(&mut self, subject: &str, at: impl Into<String>, message: impl Into<String>) {
+    pub(crate) fn warn(
+        &mut self,
+        subject: &str,
+        at: impl Into<String>,
+        message: impl Into<String>,
+    ) {
         self.warnings.push(Warning {
             subject: subject.to_string(),
             at: at.into(),
@@ -58,7 +66,7 @@ impl Report {
     }
 
     /// A key with no plan meaning, skipped quietly.
-    pub fn skip(&mut self, key: &str) {
+    pub(crate) fn skip(&mut self, key: &str) {
         match self.skipped.get_mut(key) {
             Some(n) => *n += 1,
             None => {
@@ -68,7 +76,7 @@ impl Report {
     }
 
     /// `12 keys with no plan meaning skipped: createdAt 4, id 8`.
-    pub fn skipped_summary(&self) -> Option<String> {
+    pub(crate) fn skipped_summary(&self) -> Option<String> {
         let total: usize = self.skipped.values().sum();
         if total == 0 {
             return None;
@@ -87,7 +95,7 @@ impl Report {
 }
 
 /// A JSON pointer token (RFC 6901).
-pub fn pointer_token(key: &str) -> String {
+pub(crate) fn pointer_token(key: &str) -> String {
     if key.contains(['~', '/']) {
         key.replace('~', "~0").replace('/', "~1")
     } else {
@@ -103,7 +111,7 @@ pub struct ImportError {
 }
 
 impl ImportError {
-    pub fn new(at: impl Into<String>, message: impl Into<String>) -> Self {
+    pub(crate) fn new(at: impl Into<String>, message: impl Into<String>) -> Self {
         ImportError {
             at: at.into(),
             message: message.into(),
@@ -217,7 +225,7 @@ pub struct Property {
 }
 
 impl Property {
-    pub fn new(name: impl Into<String>, ty: Type) -> Property {
+    pub(crate) fn new(name: impl Into<String>, ty: Type) -> Property {
         Property {
             name: name.into(),
             ty,
@@ -259,7 +267,7 @@ pub enum Type {
 
 impl Type {
     /// A list of `item`, the items without modifiers.
-    pub fn list(item: Type) -> Type {
+    pub(crate) fn list(item: Type) -> Type {
         Type::List(Box::new(Property::new("", item)))
     }
 }

@@ -34,7 +34,7 @@ const KINDS: &[&str] = &[
 ];
 
 /// The rudder-cli `kind` of a YAML file, if it has one of the tracking-plan kinds.
-pub fn kind_of(text: &str) -> Option<String> {
+pub(crate) fn kind_of(text: &str) -> Option<String> {
     text.lines().find_map(|l| {
         let l = l.trim_start_matches(['{', ' ', '\t']);
         let rest = l
@@ -95,7 +95,7 @@ impl<'v> Project<'v> {
 }
 
 /// Reads the YAML files of a project (paths relative to it).
-pub fn read(files: &[(String, String)]) -> Result<(Plan, Report), ImportError> {
+pub(crate) fn read(files: &[(String, String)]) -> Result<(Plan, Report), ImportError> {
     let mut report = Report::default();
     let mut docs: Vec<(&str, Value)> = Vec::new();
     for (path, text) in files {

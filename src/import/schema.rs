@@ -24,13 +24,13 @@ use serde_json::{Map, Number, Value};
 
 /// Keys skipped quietly wherever they appear in a schema: identifiers and
 /// comments of the editor that wrote it.
-pub const QUIET: &[&str] = &["id", "$id", "$schema", "$comment"];
+pub(crate) const QUIET: &[&str] = &["id", "$id", "$schema", "$comment"];
 
 /// The string keywords whose presence keeps `format: date-time` a string with a format.
 const STRING_KEYWORDS: &[&str] = &["minLength", "maxLength", "pattern"];
 
-pub struct Reader<'r> {
-    pub report: &'r mut Report,
+pub(crate) struct Reader<'r> {
+    pub(crate) report: &'r mut Report,
     /// Delimiters (`{`, `(`) open around the properties being read, as the
     /// `.events` text will have them (the block's braces count one).
     depth: usize,
@@ -38,7 +38,7 @@ pub struct Reader<'r> {
 
 impl<'r> Reader<'r> {
     /// A reader of the properties of one block (event, identify, envelope…).
-    pub fn new(report: &'r mut Report) -> Self {
+    pub(crate) fn new(report: &'r mut Report) -> Self {
         Reader { report, depth: 1 }
     }
 
@@ -49,7 +49,7 @@ impl<'r> Reader<'r> {
     /// The properties of an object schema and whether it is closed. `at` is the
     /// object's pointer. Keys other than `properties`, `required` and
     /// `additionalProperties` are the caller's.
-    pub fn members(
+    pub(crate) fn members(
         &mut self,
         subject: &str,
         obj: &Map<String, Value>,
@@ -149,7 +149,7 @@ impl<'r> Reader<'r> {
     }
 
     /// One property schema.
-    pub fn property(
+    pub(crate) fn property(
         &mut self,
         subject: &str,
         name: &str,
@@ -292,7 +292,7 @@ impl<'r> Reader<'r> {
 
     /// The type of a property schema, whether it admits `null` and whether it
     /// is a closed object.
-    pub fn ty(
+    pub(crate) fn ty(
         &mut self,
         subject: &str,
         s: &Map<String, Value>,
@@ -512,7 +512,7 @@ impl<'r> Reader<'r> {
 /// `1e-7` is `0.0000001`, `1e+20` is `100000000000000000000`, `-0` is `0`.
 /// Integers beyond 64 bits have been read as the nearest double (JSON
 /// readers do the same); the plan stores bounds as doubles too.
-pub fn decimal(n: &Number) -> String {
+pub(crate) fn decimal(n: &Number) -> String {
     if n.is_f64() {
         let f = n.as_f64().unwrap_or(0.0);
         if f == 0.0 {
@@ -529,7 +529,7 @@ pub fn decimal(n: &Number) -> String {
 
 /// A JSON number that is a whole number (`3`, `3.0`, `3e2`), if it is one
 /// within the range of `u64` or `i64`.
-pub fn whole(v: &Value) -> Option<i128> {
+pub(crate) fn whole(v: &Value) -> Option<i128> {
     let n = v.as_number()?;
     if let Some(i) = n.as_i64() {
         return Some(i.into());
@@ -542,7 +542,7 @@ pub fn whole(v: &Value) -> Option<i128> {
 }
 
 /// A JSON value as an enum literal.
-pub fn literal(v: &Value) -> Option<Literal> {
+pub(crate) fn literal(v: &Value) -> Option<Literal> {
     match v {
         Value::String(s) => Some(Literal::Str(s.clone())),
         Value::Number(n) => Some(Literal::Num(decimal(n))),
@@ -597,7 +597,7 @@ impl Kinds {
 }
 
 /// "a string", "an integer"…
-pub fn describe(t: &Type) -> &'static str {
+pub(crate) fn describe(t: &Type) -> &'static str {
     match t {
         Type::String => "a string",
         Type::Integer => "an integer",

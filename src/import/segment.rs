@@ -45,7 +45,7 @@ pub fn read(text: &str) -> Result<(Plan, Report), ImportError> {
 }
 
 /// The rules of `root` (any of the shapes above) into `b`.
-pub fn feed(b: &mut Builder, root: &Value) -> Result<(), ImportError> {
+pub(crate) fn feed(b: &mut Builder, root: &Value) -> Result<(), ImportError> {
     let (rules, base, outer) = find_rules(root)?;
     if let Some((obj, at)) = outer {
         b.plan_fields(obj, &at, &["rules"]);
@@ -58,7 +58,7 @@ pub fn feed(b: &mut Builder, root: &Value) -> Result<(), ImportError> {
 }
 
 /// Parses JSON, errors located at `line:column`.
-pub fn parse_json(text: &str) -> Result<Value, ImportError> {
+pub(crate) fn parse_json(text: &str) -> Result<Value, ImportError> {
     serde_json::from_str(text).map_err(|e| {
         let msg = strip_position(&e.to_string());
         let msg = match msg.as_str() {
@@ -80,7 +80,7 @@ const SHAPES: &str = "expected Segment rules: `{\"rules\": [...]}`, `{\"data\": 
 /// The rules array, its pointer, and the object around it (the tracking plan's
 /// own fields: name, description…) with its pointer.
 #[allow(clippy::type_complexity)]
-pub fn find_rules(
+pub(crate) fn find_rules(
     root: &Value,
 ) -> Result<(&Vec<Value>, String, Option<(&Map<String, Value>, String)>), ImportError> {
     let mut node = root;
@@ -134,7 +134,7 @@ fn strip_position(msg: &str) -> String {
 
 /// Segment's labels that are fields of the plan's events (the labels the
 /// `segment` target writes for them).
-pub const LABELS: &[&str] = &[
+pub(crate) const LABELS: &[&str] = &[
     "owner",
     "source",
     "status",
@@ -151,7 +151,7 @@ pub const LABELS: &[&str] = &[
 
 /// The kinds of rule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     Track,
     Identify,
     Group,
@@ -161,7 +161,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub fn parse(s: &str) -> Option<Kind> {
+    pub(crate) fn parse(s: &str) -> Option<Kind> {
         Some(match s.to_ascii_uppercase().as_str() {
             "TRACK" => Kind::Track,
             "IDENTIFY" => Kind::Identify,
@@ -175,20 +175,20 @@ impl Kind {
 }
 
 /// One rule, from whichever layout.
-pub struct Rule<'v> {
-    pub kind: Kind,
-    pub key: Option<&'v str>,
-    pub version: u64,
-    pub schema: Option<&'v Map<String, Value>>,
+pub(crate) struct Rule<'v> {
+    pub(crate) kind: Kind,
+    pub(crate) key: Option<&'v str>,
+    pub(crate) version: u64,
+    pub(crate) schema: Option<&'v Map<String, Value>>,
     /// The rule's pointer (rule-level warnings).
-    pub at: String,
+    pub(crate) at: String,
     /// The schema's pointer.
-    pub schema_at: String,
+    pub(crate) schema_at: String,
     /// A description kept beside the schema (Config API v1).
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
     /// typewriter's sanitized form: the properties (or traits) directly under
     /// the schema's `properties`.
-    pub lifted: bool,
+    pub(crate) lifted: bool,
 }
 
 /// What [`Builder::head`] reads.
@@ -200,9 +200,9 @@ struct Head<'s> {
 
 /// Builds a plan from rules, whatever layout they came in.
 #[derive(Default)]
-pub struct Builder {
-    pub plan: Plan,
-    pub report: Report,
+pub(crate) struct Builder {
+    pub(crate) plan: Plan,
+    pub(crate) report: Report,
     /// (name, version) → index in `plan.events`.
     events: HashMap<(String, u64), usize>,
     /// The page and screen rules read: (keyword, name).
@@ -210,7 +210,7 @@ pub struct Builder {
 }
 
 impl Builder {
-    pub fn finish(mut self) -> (Plan, Report) {
+    pub(crate) fn finish(mut self) -> (Plan, Report) {
         // Several versions of an event: each says its version.
         let mut versions: HashMap<&str, usize> = HashMap::new();
         for e in &self.plan.events {
@@ -231,7 +231,7 @@ impl Builder {
 
     /// The tracking plan's own fields around its rules: `name` (the title),
     /// ids and timestamps (skipped), anything else a warning.
-    pub fn plan_fields(&mut self, obj: &Map<String, Value>, at: &str, handled: &[&str]) {
+    pub(crate) fn plan_fields(&mut self, obj: &Map<String, Value>, at: &str, handled: &[&str]) {
         for (k, v) in obj {
             let here = format!("{at}/{}", pointer_token(k));
             match k.as_str() {
@@ -259,7 +259,7 @@ impl Builder {
     }
 
     /// A rule of the Public API (`{"type", "key", "version", "jsonSchema"}`).
-    pub fn public_rule(&mut self, rule: &Value, at: &str) -> Result<(), ImportError> {
+    pub(crate) fn public_rule(&mut self, rule: &Value, at: &str) -> Result<(), ImportError> {
         let obj = rule
             .as_object()
             .ok_or_else(|| ImportError::new(at, "a rule must be an object"))?;
@@ -279,16 +279,7 @@ impl Builder {
                 ));
             }
         };
-        let schema = match obj.get("jsonSchema") {
-            Some(Value::Object(s)) => Some(s),
-            Some(Value::Null) | None => None,
-            Some(_) => {
-                return Err(ImportError::new(
-                    format!("{at}/jsonSchema"),
-                    "`jsonSchema` must be an object",
-                ));
-            }
-        };
+        let schema = schema_of(obj, "jsonSchema", at, "`jsonSchema` must be an object")?;
         let version = version(obj.get("version"), at)?;
         let key = match obj.get("key") {
             Some(Value::String(s)) if !s.trim().is_empty() => Some(s.as_str()),
@@ -320,7 +311,7 @@ impl Builder {
         })
     }
 
-    pub fn rule(&mut self, r: Rule) -> Result<(), ImportError> {
+    pub(crate) fn rule(&mut self, r: Rule) -> Result<(), ImportError> {
         match r.kind {
             Kind::Track => self.track(r),
             Kind::Identify | Kind::Group => {
@@ -954,7 +945,7 @@ fn is_unset_date(v: &Value) -> bool {
     }
 }
 
-pub fn subject(kind: Kind, key: Option<&str>) -> String {
+pub(crate) fn subject(kind: Kind, key: Option<&str>) -> String {
     match (kind, key) {
         (Kind::Track, Some(k)) => format!("event {k:?}"),
         (Kind::Identify, _) => "identify".to_string(),
@@ -969,7 +960,7 @@ pub fn subject(kind: Kind, key: Option<&str>) -> String {
 }
 
 /// A rule's `version`: a positive integer, 1 when absent.
-pub fn version(v: Option<&Value>, at: &str) -> Result<u64, ImportError> {
+pub(crate) fn version(v: Option<&Value>, at: &str) -> Result<u64, ImportError> {
     match v {
         None | Some(Value::Null) => Ok(1),
         Some(v) => schema::whole(v)
@@ -1052,5 +1043,19 @@ fn field_label(e: &mut Event, k: &str, v: &str) -> bool {
             true
         }
         _ => false,
+    }
+}
+/// The JSON Schema under `key` of a rule: absent or `null` is none, anything
+/// but an object is `error` at `at/key`.
+pub(crate) fn schema_of<'v>(
+    obj: &'v Map<String, Value>,
+    key: &str,
+    at: &str,
+    error: &str,
+) -> Result<Option<&'v Map<String, Value>>, ImportError> {
+    match obj.get(key) {
+        Some(Value::Object(s)) => Ok(Some(s)),
+        Some(Value::Null) | None => Ok(None),
+        Some(_) => Err(ImportError::new(format!("{at}/{key}"), error)),
     }
 }

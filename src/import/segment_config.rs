@@ -23,7 +23,7 @@ use super::{ImportError, Plan, Report, pointer_token};
 use serde_json::{Map, Value};
 
 /// Reads a Config API v1 tracking plan.
-pub fn read(text: &str) -> Result<(Plan, Report), ImportError> {
+pub(crate) fn read(text: &str) -> Result<(Plan, Report), ImportError> {
     let root = segment::parse_json(text)?;
     let mut b = Builder::default();
     let obj = root.as_object().ok_or_else(|| {
@@ -37,7 +37,7 @@ pub fn read(text: &str) -> Result<(Plan, Report), ImportError> {
 }
 
 /// Whether `obj` looks like a Config API plan (or its `rules` object).
-pub fn looks_like(obj: &Map<String, Value>) -> bool {
+pub(crate) fn looks_like(obj: &Map<String, Value>) -> bool {
     match obj.get("rules") {
         Some(Value::Object(r)) => r.contains_key("events") || r.contains_key("global"),
         _ => obj.get("events").is_some_and(Value::is_array),
@@ -45,7 +45,7 @@ pub fn looks_like(obj: &Map<String, Value>) -> bool {
 }
 
 /// The plan `obj` (at pointer `at`) into `b`.
-pub fn feed(b: &mut Builder, obj: &Map<String, Value>, at: &str) -> Result<(), ImportError> {
+pub(crate) fn feed(b: &mut Builder, obj: &Map<String, Value>, at: &str) -> Result<(), ImportError> {
     let (rules, rules_at) = match obj.get("rules") {
         Some(Value::Object(r)) => {
             b.plan_fields(obj, at, &["rules"]);
@@ -132,16 +132,12 @@ fn event(b: &mut Builder, e: &Value, at: &str) -> Result<(), ImportError> {
         }
     };
     let subject = format!("event {name:?}");
-    let schema = match obj.get("rules") {
-        Some(Value::Object(s)) => Some(s),
-        Some(Value::Null) | None => None,
-        Some(_) => {
-            return Err(ImportError::new(
-                format!("{at}/rules"),
-                "`rules` must be an object (the event's JSON Schema)",
-            ));
-        }
-    };
+    let schema = segment::schema_of(
+        obj,
+        "rules",
+        at,
+        "`rules` must be an object (the event's JSON Schema)",
+    )?;
     let mut description = None;
     for (k, v) in obj {
         match k.as_str() {

@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 
 /// `(vendor, name, model, revision, addition)` of a path ending in
 /// `<vendor>/<name>/jsonschema/<M-R-A>`.
-pub fn schema_path(path: &str) -> Option<(String, String, u64, u64, u64)> {
+pub(crate) fn schema_path(path: &str) -> Option<(String, String, u64, u64, u64)> {
     let parts: Vec<&str> = path.split('/').collect();
     let [.., vendor, name, format, version] = parts.as_slice() else {
         return None;
@@ -47,7 +47,7 @@ fn schema_ver(v: &str) -> Option<(u64, u64, u64)> {
 }
 
 /// Reads the schemas of a directory (paths relative to it).
-pub fn read(files: &[(String, String)]) -> Result<(Plan, Report), ImportError> {
+pub(crate) fn read(files: &[(String, String)]) -> Result<(Plan, Report), ImportError> {
     let mut report = Report::default();
     // (vendor, name) → model → (revision, addition, path, text), the highest kept.
     type Versions<'f> = BTreeMap<u64, Vec<(u64, u64, &'f str, &'f str)>>;
@@ -124,7 +124,7 @@ pub fn read(files: &[(String, String)]) -> Result<(Plan, Report), ImportError> {
 }
 
 /// One schema file, read as a plan of one event.
-pub fn read_one(text: &str) -> Result<(Plan, Report), ImportError> {
+pub(crate) fn read_one(text: &str) -> Result<(Plan, Report), ImportError> {
     let root = parse_json(text)?;
     let (vendor, name) = match root.get("self") {
         Some(s) => (

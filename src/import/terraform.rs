@@ -26,7 +26,7 @@ use super::segment::{Builder, Kind, Rule, version};
 use super::{ImportError, Plan, Report, pointer_token};
 use serde_json::{Map, Value};
 
-pub fn read(text: &str) -> Result<(Plan, Report), ImportError> {
+pub(crate) fn read(text: &str) -> Result<(Plan, Report), ImportError> {
     let mut p = Parser {
         s: text.as_bytes(),
         text,

@@ -13,7 +13,7 @@ use super::segment::{self, Builder};
 use super::{ImportError, Plan, Report, segment_config};
 use serde_json::Value;
 
-pub fn read(text: &str) -> Result<(Plan, Report), ImportError> {
+pub(crate) fn read(text: &str) -> Result<(Plan, Report), ImportError> {
     let root = segment::parse_json(text)?;
     let mut b = Builder::default();
     match root.get("trackingPlans") {
@@ -34,7 +34,7 @@ pub fn read(text: &str) -> Result<(Plan, Report), ImportError> {
 }
 
 /// Whether `root` is one of typewriter's own shapes (not also a plain Segment export).
-pub fn looks_like(root: &Value) -> bool {
+pub(crate) fn looks_like(root: &Value) -> bool {
     let sanitized = |rules: &Value| {
         rules.as_array().is_some_and(|r| {
             r.iter().any(|rule| {

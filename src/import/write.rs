@@ -37,14 +37,14 @@ pub struct Options {
 #[derive(Clone, Debug)]
 pub struct Written {
     pub text: String,
-    pub notes: Vec<String>,
+    pub(crate) notes: Vec<String>,
     /// Rules set to `warn`, with why.
-    pub relaxed: Vec<(String, String)>,
+    pub(crate) relaxed: Vec<(String, String)>,
     /// False when `fmt` could not lay the text out (it does not parse: the
     /// language does not have a construct it uses yet).
     pub formatted: bool,
     /// What `check` finds in `text`.
-    pub counts: crate::diagnostics::Counts,
+    pub(crate) counts: crate::diagnostics::Counts,
 }
 
 /// At most this many `allow` exceptions per naming rule; beyond, the rule is
