@@ -22,7 +22,7 @@
 //!   `not_pattern` / `not_enum`).
 //! - `PAGE` / `SCREEN` → `page "key" { }` / `screen "key" { }` (`page { }` without a key).
 //!
-//! Property schemas are read by [`super::schema`]. Keys with no plan meaning
+//! Property schemas are read by `schema` (`super::schema`). Keys with no plan meaning
 //! (`createdAt`, `updatedAt`, an unset `deprecatedAt`, the editor's `id`,
 //! `$schema`) are skipped and counted; anything else the plan cannot hold is a
 //! warning with its JSON pointer.
