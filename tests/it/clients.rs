@@ -341,7 +341,7 @@ fn breaking_value(p: &Property, sample: &Value) -> Option<(Value, String)> {
             }
             if let Some(pat) = &m.not_pattern {
                 let re = eventsc::validate::pattern::compile(&pat.value).expect("compiles");
-                return ["test", "", "a", "0", "x-test"]
+                return ["test", "", "a", "0", "x-test", "test-0"]
                     .into_iter()
                     .find(|s| re.is_match(s))
                     .and_then(|s| here(json!(s)));
@@ -412,6 +412,24 @@ fn bad_bodies(planned: &[&Property], props: &Value) -> Vec<(Value, String)> {
         }
     }
     out
+}
+
+/// A call that breaks the plan's `envelope { userId: … }` constraints: the
+/// first track call that passes a `userId`, with one its constraints rule out.
+fn envelope_bad(c: &Checked) -> Option<(&Event, Map<String, Value>)> {
+    let field = c
+        .plan
+        .envelope
+        .iter()
+        .flat_map(|t| &t.properties)
+        .find(|p| &*p.name.value == "userId")?;
+    calls(c).into_iter().find_map(|(call, p)| {
+        let Call::Track(_, e) = call else { return None };
+        let (v, _) = breaking_value(field, p.get("userId")?)?;
+        let mut p = p.clone();
+        p.insert("userId".into(), v);
+        Some((e, p))
+    })
 }
 
 /// One wrong call of each kind for an event, page or screen: (what, property
@@ -563,6 +581,16 @@ fn ts_calls(c: &Checked) -> (String, String, Vec<(String, String)>) {
                 }
             }
         }
+    }
+    if let Some((e, p)) = envelope_bad(c) {
+        let f = &fns[c
+            .plan
+            .events
+            .iter()
+            .position(|x| std::ptr::eq(x, e))
+            .expect("an event")];
+        let _ = writeln!(bad, "  t.{f}({}, {});", body(&p), ts_options(&p, true));
+        expected.push((e.name.value.clone(), "/userId".into()));
     }
     ok.push_str(&bad);
     ok.push_str("}\n");
@@ -802,6 +830,26 @@ fn py_calls(c: &Checked) -> (String, String) {
                 }
             }
         }
+    }
+    if let Some((e, p)) = envelope_bad(c) {
+        let i = c
+            .plan
+            .events
+            .iter()
+            .position(|x| std::ptr::eq(x, e))
+            .expect("an event");
+        let dep = if e.is_deprecated() {
+            "  # type: ignore[deprecated]"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            bad,
+            "    t.{}({}, {}){dep}",
+            fns[i],
+            py(&body(&p)),
+            py_options(&p, true)
+        );
     }
     ok.push_str(&bad);
     wrong.push_str("    pass\n");

@@ -464,7 +464,8 @@ pub(crate) fn common_props<'p>(plan: &'p Plan, e: &Event) -> Vec<&'p Property> {
 ///  "consents": [[id, category], …],
 ///  "events": [{"name", "consent"?, "identity", "x"?, "v"?: version, "props": [prop…]}, …],
 ///  "identify"?: {"consent"?, "x"?, "props"}, "group"?: {…},
-///  "views"?: [{"name"?, "consent"?, "x"?, "props"}, …]}
+///  "views"?: [{"name"?, "consent"?, "x"?, "props"}, …],
+///  "envelope"?: [prop…]}
 /// prop = {"n": name, "r"?: 1 (required),
 ///         "c"?: consent index (when it differs from the container's),
 ///         constraints…, type…}
@@ -484,6 +485,9 @@ pub(crate) fn common_props<'p>(plan: &'p Plan, e: &Event) -> Vec<&'p Property> {
 /// `context.protocols.event_version`). `views` (present when the plan has page
 /// or screen rules) are the page and screen calls by index in `plan.views`: a
 /// named rule's properties include the unnamed rule's ([`view_props`]).
+/// `envelope` (present when the plan's `envelope { }` declares `userId` or
+/// `anonymousId`) holds those two fields: the ids a caller passes, which the
+/// run time checks (the library fills the envelope's other fields).
 /// `pattern` rewrites a `pattern(...)` (and `not_pattern`) for
 /// the target language's engine.
 pub(crate) fn meta_json(plan: &Plan, pattern: &dyn Fn(&str) -> String) -> String {
@@ -560,9 +564,24 @@ pub(crate) fn meta_json(plan: &Plan, pattern: &dyn Fn(&str) -> String) -> String
         }
         w.out.push(']');
     }
+    let ids: Vec<&Property> = plan
+        .envelope
+        .iter()
+        .flat_map(|t| &t.properties)
+        .filter(|p| IDS.contains(&&*p.name.value))
+        .collect();
+    if !ids.is_empty() {
+        w.out.push(',');
+        w.key("envelope");
+        w.props(&ids, None);
+    }
     w.out.push('}');
     w.out
 }
+
+/// The envelope fields a caller of the client passes itself (with
+/// analytics-node and segment-analytics-python).
+const IDS: [&str; 2] = ["userId", "anonymousId"];
 
 struct Meta<'a> {
     out: String,
@@ -968,6 +987,40 @@ mod tests {
         assert_eq!(snake("CTA Clicked"), "cta_clicked");
         assert_eq!(snake("Café Ordered"), "caf_ordered");
         assert_eq!(snake("3D Model Viewed"), "_3d_model_viewed");
+    }
+
+    #[test]
+    fn versions_and_views_are_named_in_order() {
+        let text = r#"plan "P" { owner @o }
+owner @o { name "O" }
+page { owner @o }
+page "Pricing" { owner @o }
+event "Order Placed" { owner @o }
+event "Order Placed" { version 2; owner @o }
+event "Order Placed V1" { owner @o }
+event "Page" { owner @o }
+"#;
+        let (_, checked) = crate::check::check_text("p.events", text);
+        let plan = checked.plan.expect("a plan");
+        let ts = names(&plan, &typescript::STYLE);
+        assert_eq!(ts.view_functions, ["page", "pagePricing"]);
+        // The current version keeps the plain name, and so does the event
+        // literally named like the older version's call.
+        assert_eq!(ts.functions[1], "orderPlaced");
+        assert_eq!(ts.functions[2], "orderPlacedV1");
+        assert!(
+            ts.functions[0].starts_with("orderPlacedV1_"),
+            "{:?}",
+            ts.functions
+        );
+        // `page()` is the unnamed page rule's.
+        assert!(ts.functions[3].starts_with("page_"), "{:?}", ts.functions);
+        assert_eq!(ts.view_types, ["PageProperties", "PagePricingProperties"]);
+        assert_eq!(ts.event_types[1], "OrderPlacedProperties");
+        let py = names(&plan, &python::STYLE);
+        assert_eq!(py.view_functions, ["page", "page_pricing"]);
+        assert_eq!(py.functions[1], "order_placed");
+        assert_eq!(py.functions[2], "order_placed_v1");
     }
 
     #[test]

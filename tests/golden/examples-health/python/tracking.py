@@ -880,8 +880,8 @@ def set_analytics(
     """Binds the client to segment-analytics-python (until then, calls are dropped).
 
     `on_violation` is called for each value the plan forbids that the types
-    cannot rule out (patterns, bounds, lengths, formats, missing ids, properties
-    not in the plan), with the same rules as `eventsc validate`: set it in
+    cannot rule out (patterns, bounds, lengths, formats, missing ids, ids the
+    plan's envelope rules out, properties not in the plan), with the same rules as `eventsc validate`: set it in
     development and tests; when it is not set, nothing is checked. The call is
     sent anyway.
 
@@ -962,6 +962,7 @@ def _send(
 
         _check(body, c["props"], "/properties" if kind == "track" or view else "/traits", c.get("x") == 1, report)
         _check_ids(c.get("identity", "any"), user_id is not None, anonymous_id is not None, context, report)
+        _check_envelope(plan.get("envelope", []), {"userId": user_id, "anonymousId": anonymous_id}, report)
     timestamp = options.get("timestamp")
     integrations = dict(options.get("integrations") or {})
     message_id = options.get("message_id")
@@ -1025,6 +1026,19 @@ def _check_ids(identity: str, user: bool, anonymous: bool, context: _t.Mapping[s
         report("/context/groupId", "missing context.groupId: the event's identity is `group`")
     elif not user and not anonymous:
         report("", "missing userId or anonymousId")
+
+
+def _check_envelope(
+    fields: _t.List[_t.Any], ids: _t.Mapping[str, _t.Optional[str]], report: _Report
+) -> None:
+    """The ids the caller passed against the plan's `envelope { }` fields of the same name."""
+    for p in fields:
+        v = ids.get(p["n"])
+        if v is None:
+            if p.get("r") == 1:
+                report("/" + p["n"], f"missing {p['n']}: the plan's envelope requires it")
+        else:
+            _check_value(v, p, p, "/" + p["n"], report)
 
 
 def _object(o: _t.Mapping[str, object], props: _t.List[_t.Any], granted: _Granted) -> _t.Dict[str, object]:

@@ -730,8 +730,9 @@ export interface Violation {
 export interface ClientOptions {
   /**
    * Called for each value the plan forbids that the types cannot rule out
-   * (patterns, bounds, lengths, formats, missing ids, properties not in the
-   * plan), with the same rules as `eventsc validate`. Set it in development
+   * (patterns, bounds, lengths, formats, missing ids, ids the plan's envelope
+   * rules out, properties not in the plan), with the same rules as `eventsc
+   * validate`. Set it in development
    * and tests; when it is not set, nothing is checked. The call is sent anyway.
    */
   onViolation?: (violation: Violation) => void;
@@ -799,6 +800,7 @@ interface _Shape {
   identify?: _Container;
   group?: _Container;
   views?: _Container[];
+  envelope?: _Prop[];
 }
 
 let _shape: _Shape | undefined;
@@ -870,6 +872,7 @@ function _send(
     _check(body, c.props, kind === "track" || view ? "/properties" : "/traits", c.x === 1, report);
     if (node) {
       _checkIds(c.identity ?? "any", userId !== undefined, options?.anonymousId !== undefined, context, report);
+      _checkEnvelope(plan.envelope ?? [], { userId, anonymousId: options?.anonymousId }, report);
     }
   }
   const rest: NodeMessage = { context };
@@ -930,6 +933,20 @@ function _checkIds(identity: string, user: boolean, anonymous: boolean, context:
     report("/context/groupId", "missing context.groupId: the event's identity is `group`");
   } else if (!user && !anonymous) {
     report("", "missing userId or anonymousId");
+  }
+}
+
+/** The ids the caller passed against the plan's `envelope { }` fields of the same name. */
+function _checkEnvelope(fields: _Prop[], ids: Record<string, string | undefined>, report: _Report): void {
+  for (const p of fields) {
+    const v = ids[p.n];
+    if (v === undefined) {
+      if (p.r === 1) {
+        report("/" + p.n, `missing ${p.n}: the plan's envelope requires it`);
+      }
+    } else {
+      _checkValue(v, p, p, "/" + p.n, report);
+    }
   }
 }
 

@@ -288,8 +288,8 @@ def set_analytics(
     """Binds the client to segment-analytics-python (until then, calls are dropped).
 
     `on_violation` is called for each value the plan forbids that the types
-    cannot rule out (patterns, bounds, lengths, formats, missing ids, properties
-    not in the plan), with the same rules as `eventsc validate`: set it in
+    cannot rule out (patterns, bounds, lengths, formats, missing ids, ids the
+    plan's envelope rules out, properties not in the plan), with the same rules as `eventsc validate`: set it in
     development and tests; when it is not set, nothing is checked. The call is
     sent anyway.
 
@@ -370,6 +370,7 @@ def _send(
 
         _check(body, c["props"], "/properties" if kind == "track" or view else "/traits", c.get("x") == 1, report)
         _check_ids(c.get("identity", "any"), user_id is not None, anonymous_id is not None, context, report)
+        _check_envelope(plan.get("envelope", []), {"userId": user_id, "anonymousId": anonymous_id}, report)
     timestamp = options.get("timestamp")
     integrations = dict(options.get("integrations") or {})
     message_id = options.get("message_id")
@@ -433,6 +434,19 @@ def _check_ids(identity: str, user: bool, anonymous: bool, context: _t.Mapping[s
         report("/context/groupId", "missing context.groupId: the event's identity is `group`")
     elif not user and not anonymous:
         report("", "missing userId or anonymousId")
+
+
+def _check_envelope(
+    fields: _t.List[_t.Any], ids: _t.Mapping[str, _t.Optional[str]], report: _Report
+) -> None:
+    """The ids the caller passed against the plan's `envelope { }` fields of the same name."""
+    for p in fields:
+        v = ids.get(p["n"])
+        if v is None:
+            if p.get("r") == 1:
+                report("/" + p["n"], f"missing {p['n']}: the plan's envelope requires it")
+        else:
+            _check_value(v, p, p, "/" + p["n"], report)
 
 
 def _object(o: _t.Mapping[str, object], props: _t.List[_t.Any], granted: _Granted) -> _t.Dict[str, object]:
@@ -764,4 +778,4 @@ def _format(f: str, s: str) -> bool:
 
 
 # The plan's shape, read by the run time.
-_PLAN = '{"version":"0.1.0","consents":[["analytics","analytics"]],"events":[{"name":"Report Exported","identity":"any","x":1,"props":[{"n":"workspace id","t":"s"},{"n":"$","t":"n"},{"n":"report_id","r":1,"ne":["0",0],"t":"u","m":[{"t":"s"},{"t":"i"}]},{"n":"level","r":1,"t":"e","e":[1,2,3]},{"n":"ratio","t":"e","e":[0.5,1,1.5]},{"n":"flags","t":"e","e":[true]},{"n":"mixed","t":"e","e":["auto",0,false]},{"n":"payload","t":"a"},{"n":"extras","u":1,"t":"a"},{"n":"raw","t":"l","i":{"t":"a"}},{"n":"quantity","r":1,"min":0,"max":100,"mul":5,"t":"i"},{"n":"price","mul":0.25,"t":"n"},{"n":"tags","maxLen":5,"t":"l","i":{"u":1,"maxLen":20,"t":"s"}},{"n":"scores","t":"l","i":{"min":1,"max":10,"t":"i"}},{"n":"codes","t":"l","i":{"t":"e","e":[1,2,3]}},{"n":"starts","u":1,"t":"u","m":[{"t":"t"},{"t":"i"}]},{"n":"release","npat":"^test","ne":["internal","staging"],"t":"s"},{"n":"options","x":1,"t":"o","p":[{"n":"format","r":1,"t":"e","e":["csv","pdf"]},{"n":"pages","min":1,"t":"i"}]},{"n":"items","t":"l","i":{"x":1,"t":"o","p":[{"n":"sku","r":1,"t":"s"}]}}]}],"identify":{"consent":0,"x":1,"props":[{"n":"email","fmt":"email","t":"s"},{"n":"plan","u":1,"t":"e","e":["free","pro"]}]},"views":[{"props":[{"n":"path","r":1,"t":"s"},{"n":"referrer","t":"s"}]},{"name":"Pricing","props":[{"n":"path","r":1,"t":"s"},{"n":"referrer","t":"s"},{"n":"plan_shown","t":"e","e":["free","pro"]}]},{"name":"Checkout","x":1,"props":[{"n":"cart_value","min":0,"t":"n"}]}]}'
+_PLAN = '{"version":"0.1.0","consents":[["analytics","analytics"]],"events":[{"name":"Report Exported","identity":"any","x":1,"props":[{"n":"workspace id","t":"s"},{"n":"$","t":"n"},{"n":"report_id","r":1,"ne":["0",0],"t":"u","m":[{"t":"s"},{"t":"i"}]},{"n":"level","r":1,"t":"e","e":[1,2,3]},{"n":"ratio","t":"e","e":[0.5,1,1.5]},{"n":"flags","t":"e","e":[true]},{"n":"mixed","t":"e","e":["auto",0,false]},{"n":"payload","t":"a"},{"n":"extras","u":1,"t":"a"},{"n":"raw","t":"l","i":{"t":"a"}},{"n":"quantity","r":1,"min":0,"max":100,"mul":5,"t":"i"},{"n":"price","mul":0.25,"t":"n"},{"n":"tags","maxLen":5,"t":"l","i":{"u":1,"maxLen":20,"t":"s"}},{"n":"scores","t":"l","i":{"min":1,"max":10,"t":"i"}},{"n":"codes","t":"l","i":{"t":"e","e":[1,2,3]}},{"n":"starts","u":1,"t":"u","m":[{"t":"t"},{"t":"i"}]},{"n":"release","npat":"^test","ne":["internal","staging"],"t":"s"},{"n":"options","x":1,"t":"o","p":[{"n":"format","r":1,"t":"e","e":["csv","pdf"]},{"n":"pages","min":1,"t":"i"}]},{"n":"items","t":"l","i":{"x":1,"t":"o","p":[{"n":"sku","r":1,"t":"s"}]}}]}],"identify":{"consent":0,"x":1,"props":[{"n":"email","fmt":"email","t":"s"},{"n":"plan","u":1,"t":"e","e":["free","pro"]}]},"views":[{"props":[{"n":"path","r":1,"t":"s"},{"n":"referrer","t":"s"}]},{"name":"Pricing","props":[{"n":"path","r":1,"t":"s"},{"n":"referrer","t":"s"},{"n":"plan_shown","t":"e","e":["free","pro"]}]},{"name":"Checkout","x":1,"props":[{"n":"cart_value","min":0,"t":"n"}]}],"envelope":[{"n":"userId","npat":"^test-","t":"s"}]}'

@@ -244,8 +244,9 @@ export interface Violation {
 export interface ClientOptions {
   /**
    * Called for each value the plan forbids that the types cannot rule out
-   * (patterns, bounds, lengths, formats, missing ids, properties not in the
-   * plan), with the same rules as `eventsc validate`. Set it in development
+   * (patterns, bounds, lengths, formats, missing ids, ids the plan's envelope
+   * rules out, properties not in the plan), with the same rules as `eventsc
+   * validate`. Set it in development
    * and tests; when it is not set, nothing is checked. The call is sent anyway.
    */
   onViolation?: (violation: Violation) => void;
@@ -313,6 +314,7 @@ interface _Shape {
   identify?: _Container;
   group?: _Container;
   views?: _Container[];
+  envelope?: _Prop[];
 }
 
 let _shape: _Shape | undefined;
@@ -384,6 +386,7 @@ function _send(
     _check(body, c.props, kind === "track" || view ? "/properties" : "/traits", c.x === 1, report);
     if (node) {
       _checkIds(c.identity ?? "any", userId !== undefined, options?.anonymousId !== undefined, context, report);
+      _checkEnvelope(plan.envelope ?? [], { userId, anonymousId: options?.anonymousId }, report);
     }
   }
   const rest: NodeMessage = { context };
@@ -444,6 +447,20 @@ function _checkIds(identity: string, user: boolean, anonymous: boolean, context:
     report("/context/groupId", "missing context.groupId: the event's identity is `group`");
   } else if (!user && !anonymous) {
     report("", "missing userId or anonymousId");
+  }
+}
+
+/** The ids the caller passed against the plan's `envelope { }` fields of the same name. */
+function _checkEnvelope(fields: _Prop[], ids: Record<string, string | undefined>, report: _Report): void {
+  for (const p of fields) {
+    const v = ids[p.n];
+    if (v === undefined) {
+      if (p.r === 1) {
+        report("/" + p.n, `missing ${p.n}: the plan's envelope requires it`);
+      }
+    } else {
+      _checkValue(v, p, p, "/" + p.n, report);
+    }
   }
 }
 
@@ -790,4 +807,4 @@ function _format(f: string, s: string): boolean {
 }
 
 /** The plan's shape, read by the run time. */
-const _PLAN = '{"version":"0.1.0","consents":[["analytics","analytics"]],"events":[{"name":"Report Exported","identity":"any","x":1,"props":[{"n":"workspace id","t":"s"},{"n":"$","t":"n"},{"n":"report_id","r":1,"ne":["0",0],"t":"u","m":[{"t":"s"},{"t":"i"}]},{"n":"level","r":1,"t":"e","e":[1,2,3]},{"n":"ratio","t":"e","e":[0.5,1,1.5]},{"n":"flags","t":"e","e":[true]},{"n":"mixed","t":"e","e":["auto",0,false]},{"n":"payload","t":"a"},{"n":"extras","u":1,"t":"a"},{"n":"raw","t":"l","i":{"t":"a"}},{"n":"quantity","r":1,"min":0,"max":100,"mul":5,"t":"i"},{"n":"price","mul":0.25,"t":"n"},{"n":"tags","maxLen":5,"t":"l","i":{"u":1,"maxLen":20,"t":"s"}},{"n":"scores","t":"l","i":{"min":1,"max":10,"t":"i"}},{"n":"codes","t":"l","i":{"t":"e","e":[1,2,3]}},{"n":"starts","u":1,"t":"u","m":[{"t":"t"},{"t":"i"}]},{"n":"release","npat":"^test","ne":["internal","staging"],"t":"s"},{"n":"options","x":1,"t":"o","p":[{"n":"format","r":1,"t":"e","e":["csv","pdf"]},{"n":"pages","min":1,"t":"i"}]},{"n":"items","t":"l","i":{"x":1,"t":"o","p":[{"n":"sku","r":1,"t":"s"}]}}]}],"identify":{"consent":0,"x":1,"props":[{"n":"email","fmt":"email","t":"s"},{"n":"plan","u":1,"t":"e","e":["free","pro"]}]},"views":[{"props":[{"n":"path","r":1,"t":"s"},{"n":"referrer","t":"s"}]},{"name":"Pricing","props":[{"n":"path","r":1,"t":"s"},{"n":"referrer","t":"s"},{"n":"plan_shown","t":"e","e":["free","pro"]}]},{"name":"Checkout","x":1,"props":[{"n":"cart_value","min":0,"t":"n"}]}]}';
+const _PLAN = '{"version":"0.1.0","consents":[["analytics","analytics"]],"events":[{"name":"Report Exported","identity":"any","x":1,"props":[{"n":"workspace id","t":"s"},{"n":"$","t":"n"},{"n":"report_id","r":1,"ne":["0",0],"t":"u","m":[{"t":"s"},{"t":"i"}]},{"n":"level","r":1,"t":"e","e":[1,2,3]},{"n":"ratio","t":"e","e":[0.5,1,1.5]},{"n":"flags","t":"e","e":[true]},{"n":"mixed","t":"e","e":["auto",0,false]},{"n":"payload","t":"a"},{"n":"extras","u":1,"t":"a"},{"n":"raw","t":"l","i":{"t":"a"}},{"n":"quantity","r":1,"min":0,"max":100,"mul":5,"t":"i"},{"n":"price","mul":0.25,"t":"n"},{"n":"tags","maxLen":5,"t":"l","i":{"u":1,"maxLen":20,"t":"s"}},{"n":"scores","t":"l","i":{"min":1,"max":10,"t":"i"}},{"n":"codes","t":"l","i":{"t":"e","e":[1,2,3]}},{"n":"starts","u":1,"t":"u","m":[{"t":"t"},{"t":"i"}]},{"n":"release","npat":"^test","ne":["internal","staging"],"t":"s"},{"n":"options","x":1,"t":"o","p":[{"n":"format","r":1,"t":"e","e":["csv","pdf"]},{"n":"pages","min":1,"t":"i"}]},{"n":"items","t":"l","i":{"x":1,"t":"o","p":[{"n":"sku","r":1,"t":"s"}]}}]}],"identify":{"consent":0,"x":1,"props":[{"n":"email","fmt":"email","t":"s"},{"n":"plan","u":1,"t":"e","e":["free","pro"]}]},"views":[{"props":[{"n":"path","r":1,"t":"s"},{"n":"referrer","t":"s"}]},{"name":"Pricing","props":[{"n":"path","r":1,"t":"s"},{"n":"referrer","t":"s"},{"n":"plan_shown","t":"e","e":["free","pro"]}]},{"name":"Checkout","x":1,"props":[{"n":"cart_value","min":0,"t":"n"}]}],"envelope":[{"n":"userId","npat":"^test-","t":"s"}]}';
