@@ -190,6 +190,41 @@ fn versions() {
         .collect();
     assert_eq!(removed.len(), 1, "{changes:?}");
     assert_eq!(removed[0].2, "compatible");
+
+    // An older version retired as planned (deprecated, replaced by its own
+    // event, i.e. the current version) is a removal after deprecation.
+    let old = std::fs::read_to_string(case.join("old.events")).unwrap();
+    let retired = old.replacen(
+        "  description \"A cart was viewed.\"\n  owner       @shop\n",
+        "  description \"A cart was viewed.\"\n  owner       @shop\n  status      deprecated\n  replaced_by \"Cart Viewed\"\n  sunset      2027-06-30\n",
+        1,
+    );
+    assert_ne!(retired, old);
+    std::fs::write(dir.path().join("old.events"), retired).unwrap();
+    std::fs::write(dir.path().join("new.events"), &new).unwrap();
+    let r = run::eventsc(
+        dir.path(),
+        &["diff", "old.events", "new.events", "--format", "json"],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.record);
+    let changes = kinds(&r.stdout);
+    let of = |subject: &str| -> Vec<(String, String)> {
+        changes
+            .iter()
+            .filter(|c| c.0 == subject)
+            .map(|c| (c.1.clone(), c.2.clone()))
+            .collect()
+    };
+    assert_eq!(
+        of(r#"event "Cart Viewed" version 1"#),
+        [(
+            "event-removed-after-deprecation".to_string(),
+            "governance".to_string()
+        )],
+        "{}",
+        r.record
+    );
 }
 
 #[test]

@@ -579,14 +579,11 @@ impl Lowerer<'_> {
                     if let Some(s) = self.string(f) {
                         let mut r = Ref::new(s.value, s.span);
                         self.resolve(&mut r, Kind::Event);
-                        if r.name == e.name.value {
-                            self.diags.push(
-                                Diagnostic::error(
-                                    codes::INVALID_VALUE,
-                                    format!("\"{}\" is replaced by itself", r.name),
-                                )
-                                .primary(r.span, "an event cannot replace itself"),
-                            );
+                        // An older version may name its own event (the
+                        // current version replaces it): `versions` judges
+                        // that once it knows which version is current.
+                        if r.name == e.name.value && !self.repeated_events {
+                            self.diags.push(super::versions::replaced_by_itself(&r));
                         }
                         e.replaced_by = Some(Box::new(r));
                     }

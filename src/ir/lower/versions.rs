@@ -6,7 +6,9 @@
 //! apart: it registers every declaration and resolves a name to the first.
 //! Once the events are lowered, [`Lowerer::versions`] reports an exact
 //! duplicate (same name and version, E0023) and drops it, marks the older
-//! versions, and points every reference to a name at its current version.
+//! versions, and points every reference to a name at its current version:
+//! an older version's `replaced_by "<its own name>"` is the current version
+//! replacing it (on the current version it is E0013).
 
 use super::Lowerer;
 use crate::diagnostics::{Diagnostic, codes};
@@ -82,11 +84,19 @@ impl Lowerer<'_> {
                 .copied()
                 .unwrap_or(i)
         };
-        for e in events.iter_mut() {
-            if let Some(r) = e.replaced_by.as_mut()
-                && let Some(t) = r.target.as_mut()
-            {
-                *t = at(*t);
+        for (i, e) in events.iter_mut().enumerate() {
+            if let Some(r) = e.replaced_by.as_mut() {
+                // Only an older version may name its own event: the
+                // current version replaces it. The current one cannot.
+                if r.name == e.name.value
+                    && !dropped[i]
+                    && !e.extra.as_ref().is_some_and(|x| x.superseded)
+                {
+                    self.diags.push(replaced_by_itself(r));
+                }
+                if let Some(t) = r.target.as_mut() {
+                    *t = at(*t);
+                }
             }
         }
         for r in self.refs.iter_mut().filter(|r| r.kind == DeclKind::Event) {
@@ -103,6 +113,16 @@ impl Lowerer<'_> {
             !dropped[i - 1]
         });
     }
+}
+
+/// E0013: an event (its current version) whose `replaced_by` names itself.
+pub(super) fn replaced_by_itself(r: &crate::ir::Ref) -> Diagnostic {
+    Diagnostic::error(
+        codes::INVALID_VALUE,
+        format!("\"{}\" is replaced by itself", r.name),
+    )
+    .primary(r.span, "an event cannot replace itself")
+    .help("name the event that replaces it; an older version (`version 1` beside `version 2`) may name its own event, meaning the current version")
 }
 
 /// E0023: two declarations of one event name and version.
