@@ -461,10 +461,12 @@ impl<'a> Differ<'a> {
             );
             if had.iter().all(|&x| x > v) {
                 message.push_str(
-                    "; it is now the oldest version, which payloads without `event_version` are checked against",
+                    "; it is now the oldest version, which payloads without `event_version` are checked against: those that passed the old oldest version may fail",
                 );
+                self.push(&kinds::EVENT_VERSION_ADDED_AS_OLDEST, &at, message);
+            } else {
+                self.push(&kinds::EVENT_VERSION_ADDED, &at, message);
             }
-            self.push(&kinds::EVENT_VERSION_ADDED, &at, message);
         }
     }
 

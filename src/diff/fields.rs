@@ -752,6 +752,7 @@ mod tests {
             &kinds::EVENT_REMOVED_AFTER_DEPRECATION,
             &kinds::EVENT_RENAMED,
             &kinds::EVENT_VERSION_ADDED,
+            &kinds::EVENT_VERSION_ADDED_AS_OLDEST,
             &kinds::EVENT_VERSION_REMOVED,
         ] {
             out.push((k, "Differ::events".to_string()));

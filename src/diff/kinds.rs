@@ -241,7 +241,12 @@ pub(crate) static EVENT_RENAMED: ChangeKind = kind(
 pub(crate) static EVENT_VERSION_ADDED: ChangeKind = kind(
     "event-version-added",
     Class::Compatible,
-    "A version was added to an event the old plan has (Segment's event versioning): payloads choose it with `context.protocols.event_version`; those without it are still checked against the oldest version. (Adding a version below every existing one makes it the oldest: the message says so.)",
+    "A version was added above the oldest of an event the old plan has (Segment's event versioning): payloads choose it with `context.protocols.event_version`; those without it are still checked against the oldest version.",
+);
+pub(crate) static EVENT_VERSION_ADDED_AS_OLDEST: ChangeKind = kind(
+    "event-version-added-as-oldest",
+    Class::Breaking,
+    "A version was added below every version of an event the old plan has: it becomes the oldest, which payloads without `context.protocols.event_version` are checked against (Segment's Protocols does the same), so payloads that passed the old oldest version may now fail.",
 );
 pub(crate) static EVENT_VERSION_REMOVED: ChangeKind = kind(
     "event-version-removed",
@@ -482,6 +487,7 @@ pub static KINDS: &[&ChangeKind] = &[
     &EVENT_REMOVED_AFTER_DEPRECATION,
     &EVENT_RENAMED,
     &EVENT_VERSION_ADDED,
+    &EVENT_VERSION_ADDED_AS_OLDEST,
     &EVENT_VERSION_REMOVED,
     &DESCRIPTION_CHANGED,
     &STATUS_CHANGED,

@@ -158,6 +158,10 @@ fn versions() {
         of(r#"event "Cart Viewed" version 1"#),
         ["event-version-removed"]
     );
+    assert_eq!(
+        of(r#"event "Coupon Applied" version 1"#),
+        ["event-version-added-as-oldest"]
+    );
     assert_eq!(of(r#"event "Cart Viewed" version 2"#), ["made-required"]);
     assert_eq!(of(r#"event "Refund Issued" version 2"#), ["event-added"]);
 
