@@ -512,10 +512,6 @@ fn import_inputs() {
             };
             let Ok((plan, _)) = read else { return };
             let out = match eventsc::import::write(&plan, &eventsc::import::Options::default()) {
-                Ok(w) if !w.formatted && !crate::import::pending_constructs().is_empty() => {
-                    // A construct of issue 14 the language does not have yet.
-                    return;
-                }
                 Ok(w) => w.text,
                 Err(e) => panic!("the import wrote no plan: {}", e.message),
             };

@@ -6,10 +6,8 @@
 //!   every schema node of the input (the model, rendered as rules here, equals
 //!   the expected rules) and reports no warning.
 //! - `round_trip_through_build`: `import` → `check` (no errors) → `build
-//!   --target all` → `segment/rules.json` equals the expected rules. While the
-//!   language lacks a construct of issue 14 (`pending_constructs()`), it runs
-//!   through the library with that construct left out of the imported plan and
-//!   the expected rules; once none is pending, through `eventsc import`.
+//!   --target all` → `segment/rules.json` equals the expected rules, through
+//!   `eventsc import` as a user runs it.
 //!
 //! Both compare JSON Schema nodes after one normalization, the documented
 //! round-trip guarantee (README, "Import"): key order; `$schema` (the draft);
@@ -137,7 +135,6 @@ fn importers_lose_nothing() {
 /// was lost (nothing).
 #[test]
 fn every_corpus_imports_quietly_and_lists_kept_and_lost() {
-    let pending = super::import::pending_constructs();
     let dir = tempfile::tempdir().unwrap();
     for (_, rel, exp) in CASES {
         let path = corpus(rel);
@@ -224,9 +221,7 @@ fn every_corpus_imports_quietly_and_lists_kept_and_lost() {
             }),
             "{rel}"
         );
-        if pending.is_empty() {
-            assert_eq!(report["check"]["errors"], 0, "{rel}");
-        }
+        assert_eq!(report["check"]["errors"], 0, "{rel}");
     }
 }
 
@@ -255,19 +250,12 @@ fn count_properties(schema: &Value) -> usize {
 
 #[test]
 fn round_trip_through_build() {
-    let pending = super::import::pending_constructs();
-    if !pending.is_empty() {
-        eprintln!(
-            "round trip through build: the corpora without {} (pending in the language)",
-            pending.join(", ")
-        );
-    }
-    for (layout, rel, exp) in CASES {
+    for (_, rel, exp) in CASES {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
         let path = corpus(rel);
-        let mut expected = expected(exp);
-        if pending.is_empty() {
+        let expected = expected(exp);
+        {
             // The user's path: `eventsc import`.
             let imported = run::eventsc(
                 d,
@@ -289,11 +277,6 @@ fn round_trip_through_build() {
                 "{rel}: {}",
                 imported.stderr
             );
-        } else {
-            // The same steps through the library, with the constructs the
-            // language does not have yet left out of the plan and the rules.
-            let plan = library_import(*layout, rel, &pending, &mut expected);
-            write_plan(d, rel, &plan);
         }
         let rules = check_and_build(d, rel, "all");
         let diffs = compare(&expected, &rules);
@@ -306,14 +289,12 @@ fn round_trip_through_build() {
     }
 }
 
-/// `rel` read by the library as `eventsc import` reads it, without the
-/// `pending` constructs (left out of `expected` too).
-fn library_import(layout: Layout, rel: &str, pending: &[&str], expected: &mut Value) -> Plan {
+/// `rel` read by the library as `eventsc import` reads it.
+fn library_import(layout: Layout, rel: &str) -> Plan {
     let (mut plan, _) = detect::read(layout, &input(&corpus(rel))).unwrap();
     if plan.title.trim().is_empty() {
         plan.title = "Imported tracking plan".to_string(); // as `eventsc import`
     }
-    leave_out(pending, &mut plan, expected);
     plan
 }
 
@@ -363,10 +344,9 @@ fn check_and_build(d: &std::path::Path, rel: &str, target: &str) -> Value {
 /// exactly those places.
 #[test]
 fn the_round_trip_fails_on_a_lost_or_added_node() {
-    let pending = super::import::pending_constructs();
     let (layout, rel, exp) = CASES[0];
-    let mut expected = expected(exp);
-    let mut plan = library_import(layout, rel, &pending, &mut expected);
+    let expected = expected(exp);
+    let mut plan = library_import(layout, rel);
     let lost = plan.events[0].properties.remove(0).name;
     let lost_from = plan.events[0].name.clone();
     plan.events[1].status = Some("planned".to_string());
@@ -388,44 +368,6 @@ fn the_round_trip_fails_on_a_lost_or_added_node() {
             .any(|d| d.starts_with(&format!("added TRACK {added_to:?}")) && d.contains("labels")),
         "{diffs:?}"
     );
-}
-
-/// Leaves the constructs still `pending` in the language out of an imported
-/// plan and out of its expected rules, so the round trip runs on the rest.
-/// A pending construct the corpora use and this cannot leave out fails.
-fn leave_out(pending: &[&str], plan: &mut Plan, expected: &mut Value) {
-    let rules = expected["rules"].as_array_mut().unwrap();
-    for construct in pending {
-        match *construct {
-            "envelope" => {
-                // The COMMON rule keeps its `properties` (the `common` block).
-                plan.envelope = None;
-                for r in rules.iter_mut().filter(|r| r["type"] == "COMMON") {
-                    let s = r["jsonSchema"].as_object_mut().unwrap();
-                    s.remove("required");
-                    s.remove("anyOf");
-                    if let Some(Value::Object(p)) = s.get_mut("properties") {
-                        p.retain(|k, _| k == "properties");
-                    }
-                }
-            }
-            "page and screen rules" => {
-                plan.screens.clear();
-                rules.retain(|r| r["type"] != "PAGE" && r["type"] != "SCREEN");
-            }
-            "event versions" => {
-                plan.events.retain(|e| e.version.is_none_or(|v| v == 1));
-                for e in &mut plan.events {
-                    e.version = None;
-                }
-                rules.retain(|r| r["type"] != "TRACK" || r["version"] == 1);
-            }
-            // The corpora name no property `type`, `channel`, `id` or
-            // `timestamp`; import relaxes what the rule reports otherwise.
-            "reserved names narrowed" => {}
-            other => panic!("the corpora need {other}, which the language has lost"),
-        }
-    }
 }
 
 // ---- the import model as rules (what the `segment` target writes for it) ----
@@ -891,11 +833,10 @@ fn the_comparison_fails_on_a_lost_node() {
 }
 
 /// One small Segment export per construct of issue 14 (named as in
-/// `import::pending_constructs`, with the constructs it also needs).
-const CONSTRUCTS: &[(&str, &[&str], &str)] = &[
+/// `import::every_construct_of_issue_14_checks_and_formats`).
+const CONSTRUCTS: &[(&str, &str)] = &[
     (
         "baseline",
-        &[],
         r#"{"rules": [{"type": "TRACK", "key": "Order Completed", "version": 1, "jsonSchema": {"description": "An order is paid", "properties": {"properties": {"type": "object", "properties": {
             "order_id": {"type": "string", "pattern": "^o-", "description": "The order"}, "total": {"type": "number", "minimum": 0},
             "items": {"type": "array", "items": {"type": "object", "properties": {"sku": {"type": "string"}, "qty": {"type": "integer", "minimum": 1}}, "required": ["sku"]}, "minItems": 1},
@@ -906,53 +847,45 @@ const CONSTRUCTS: &[(&str, &[&str], &str)] = &[
     ),
     (
         "quoted property names",
-        &["quoted names in fmt"],
         r#"{"rules": [{"type": "TRACK", "key": "Search Run", "version": 1, "jsonSchema": {"properties": {"properties": {"type": "object", "properties": {
             "workspace id": {"type": "string"}, "page type": {"type": "string", "description": "Where"}, "$": {"type": "number"}, "logged in": {"type": "boolean"}},
             "required": ["workspace id"]}}}}]}"#,
     ),
     (
         "any",
-        &[],
         r#"{"rules": [{"type": "TRACK", "key": "Payload Sent", "version": 1, "jsonSchema": {"properties": {"properties": {"type": "object", "properties": {
             "payload": {}, "meta": {"description": "Anything"}}, "required": ["payload"]}}}}]}"#,
     ),
     (
         "unions",
-        &[],
         r#"{"rules": [{"type": "TRACK", "key": "Item Added", "version": 1, "jsonSchema": {"properties": {"properties": {"type": "object", "properties": {
             "item_id": {"type": ["string", "integer"]}, "amount": {"type": ["integer", "number", "string"]}, "price": {"type": ["string", "number", "null"], "maxLength": 12, "minimum": 0}}}}}}]}"#,
     ),
     (
         "number enums",
-        &[],
         r#"{"rules": [{"type": "TRACK", "key": "Level Reached", "version": 1, "jsonSchema": {"properties": {"properties": {"type": "object", "properties": {
             "level": {"type": "integer", "enum": [1, 2, 3]}, "ratio": {"type": "number", "enum": [0.5, 1, 1.5]},
             "beta": {"type": "boolean", "enum": [true]}, "size": {"type": ["string", "null"], "enum": ["s", "m"]}}}}}}]}"#,
     ),
     (
         "closed objects",
-        &[],
         r#"{"rules": [{"type": "TRACK", "key": "Order Placed", "version": 1, "jsonSchema": {"properties": {"properties": {"type": "object", "additionalProperties": false, "properties": {
             "address": {"type": "object", "additionalProperties": false, "properties": {"city": {"type": "string"}}},
             "lines": {"type": "array", "items": {"type": "object", "additionalProperties": false, "properties": {"sku": {"type": "string"}}}}}}}}}]}"#,
     ),
     (
         "multiple_of",
-        &[],
         r#"{"rules": [{"type": "TRACK", "key": "Seats Bought", "version": 1, "jsonSchema": {"properties": {"properties": {"type": "object", "properties": {
             "seats": {"type": "integer", "multipleOf": 5, "minimum": 5}, "amount": {"type": "number", "multipleOf": 0.01}}}}}}]}"#,
     ),
     (
         "list items",
-        &["any"],
         r#"{"rules": [{"type": "TRACK", "key": "Tags Set", "version": 1, "jsonSchema": {"properties": {"properties": {"type": "object", "properties": {
             "tags": {"type": "array", "items": {"type": ["string", "null"], "maxLength": 20}, "maxItems": 5},
             "scores": {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 10}}, "extra": {"type": "array"}}}}}}]}"#,
     ),
     (
         "envelope",
-        &["not_pattern and not_enum on any property"],
         r#"{"rules": [{"type": "COMMON", "version": 1, "jsonSchema": {"type": "object", "properties": {
             "context": {"type": "object", "properties": {"ip": {"type": "string", "not": {"pattern": "^10\\."}}, "locale": {"type": "string"}}, "required": ["locale"]},
             "type": {"type": "string", "not": {"enum": ["alias"]}}, "userId": {"type": ["string", "null"], "maxLength": 64}},
@@ -960,37 +893,31 @@ const CONSTRUCTS: &[(&str, &[&str], &str)] = &[
     ),
     (
         "not_pattern and not_enum on any property",
-        &[],
         r#"{"rules": [{"type": "TRACK", "key": "Account Named", "version": 1, "jsonSchema": {"properties": {"properties": {"type": "object", "properties": {
             "name": {"type": "string", "not": {"pattern": "^test-"}}, "tier": {"type": "string", "not": {"enum": ["legacy"]}}}}}}}]}"#,
     ),
     (
         "page and screen rules",
-        &[],
         r#"{"rules": [{"type": "PAGE", "version": 1, "jsonSchema": {"properties": {"properties": {"type": "object", "properties": {"path": {"type": "string"}}, "required": ["path"]}}}},
             {"type": "PAGE", "key": "Pricing", "version": 1, "jsonSchema": {"properties": {"properties": {"type": "object", "properties": {"plan": {"type": "string"}}}}}},
             {"type": "SCREEN", "key": "Home", "version": 1, "jsonSchema": {"properties": {"properties": {"type": "object", "additionalProperties": false, "properties": {"tab": {"type": "string"}}}}}}]}"#,
     ),
     (
         "labels",
-        &[],
         r#"{"rules": [{"type": "TRACK", "key": "Report Opened", "version": 1, "jsonSchema": {"labels": {"team": "growth", "platform": "web"}, "properties": {"properties": {"type": "object", "properties": {"report": {"type": "string"}}}}}}]}"#,
     ),
     (
         "event versions",
-        &[],
         r#"{"rules": [{"type": "TRACK", "key": "Signed Up", "version": 1, "jsonSchema": {"properties": {"properties": {"type": "object", "properties": {"plan": {"type": "string"}}}}}},
             {"type": "TRACK", "key": "Signed Up", "version": 2, "jsonSchema": {"properties": {"properties": {"type": "object", "properties": {"plan": {"type": "string"}, "seats": {"type": "integer"}}, "required": ["plan"]}}}}]}"#,
     ),
     (
         "case variants",
-        &[],
         r#"{"rules": [{"type": "TRACK", "key": "New Event", "version": 1, "jsonSchema": {"properties": {"properties": {"type": "object", "properties": {"a": {"type": "string"}}}}}},
             {"type": "TRACK", "key": "new event", "version": 1, "jsonSchema": {"properties": {"properties": {"type": "object", "properties": {"b": {"type": "string"}}}}}}]}"#,
     ),
     (
         "reserved names narrowed",
-        &[],
         r#"{"rules": [{"type": "TRACK", "key": "Message Sent", "version": 1, "jsonSchema": {"properties": {"properties": {"type": "object", "properties": {
             "type": {"type": "string"}, "channel": {"type": "string"}, "id": {"type": "string"}, "timestamp": {"type": "string"}}}}}}]}"#,
     ),
@@ -1001,7 +928,6 @@ const CONSTRUCTS: &[(&str, &[&str], &str)] = &[
 /// (`round_trip_through_build` then runs the whole corpora).
 #[test]
 fn round_trip_per_construct() {
-    let pending = super::import::pending_constructs();
     let probed = [
         "quoted property names",
         "any",
@@ -1023,12 +949,7 @@ fn round_trip_per_construct() {
         probed,
         "a case per probed construct"
     );
-    let mut waiting = Vec::new();
-    for (name, needs, rules) in CONSTRUCTS {
-        if pending.contains(name) || needs.iter().any(|n| pending.contains(n)) {
-            waiting.push(*name);
-            continue;
-        }
+    for (name, rules) in CONSTRUCTS {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
         std::fs::write(d.join("rules.json"), rules).unwrap();
@@ -1079,12 +1000,6 @@ fn round_trip_per_construct() {
             "{name}: {} differences after the round trip:\n{}\n{plan}",
             diffs.len(),
             diffs.join("\n")
-        );
-    }
-    if !waiting.is_empty() {
-        eprintln!(
-            "round trip per construct: waiting for the language to have {}",
-            waiting.join(", ")
         );
     }
 }
