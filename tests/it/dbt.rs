@@ -833,6 +833,32 @@ fn envelope_pages_screens_and_versions_on_duckdb_and_postgres() {
             "{text}"
         );
     }
+    // The envelope's columns on every table of calls, an event's too (its
+    // checks are on `tracks`).
+    let doc: Value = yaml_serde::from_str(&yaml).expect("YAML");
+    for table in [
+        "tracks",
+        "pages",
+        "identifies",
+        "account_created",
+        "order_placed",
+    ] {
+        let t = doc["sources"][0]["tables"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|t| t["name"] == table)
+            .unwrap_or_else(|| panic!("a table {table}"));
+        let has = |c: &str| {
+            t["columns"]
+                .to_string()
+                .contains(&format!("\"name\":\"{c}\""))
+        };
+        assert!(
+            has("context_app_version") && has("context_locale"),
+            "{table}: {t}"
+        );
+    }
     let mut dirs = Vec::new();
     for engine in ["duckdb", "postgres"] {
         let dir = tmp.path().join(format!("calls-{engine}"));

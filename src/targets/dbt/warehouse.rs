@@ -133,6 +133,17 @@ impl Table {
         self.checks.push(c);
     }
 
+    /// The columns `add` makes, without its checks (another table has them).
+    fn columns_only(&mut self, add: impl FnOnce(&mut Table)) {
+        let mut probe = Table::new("", "");
+        add(&mut probe);
+        for c in probe.columns {
+            if !self.has_column(&c.name) {
+                self.columns.push(c);
+            }
+        }
+    }
+
     pub(crate) fn has_column(&self, name: &str) -> bool {
         self.columns.iter().any(|c| c.name == name)
     }
@@ -593,6 +604,10 @@ impl Builder<'_> {
             let column = table.column(&name, data_type(&p.ty), description);
             if column.meta.is_empty() {
                 column.meta = meta;
+            }
+            // A page rule's `path`, `referrer`…: Segment's columns, its words.
+            if column.description.is_none() && !description.is_empty() {
+                column.description = Some(description.to_string());
             }
             let loc = self.loc(p.span);
             let col = Some(name.as_str());
@@ -1250,21 +1265,10 @@ impl Builder<'_> {
         let s = Scope::call(name, "identify");
         table.check(self.test_only(&s, "required", Some("id")));
         // Columns only: the latest values are checked on the calls.
-        let mut probe = Table::new("", "");
-        self.properties(
-            &mut probe,
-            &s,
-            t.properties.iter(),
-            "",
-            true,
-            None,
-            &mut Vec::new(),
-        );
-        for c in probe.columns {
-            if !table.has_column(&c.name) {
-                table.columns.push(c);
-            }
-        }
+        table.columns_only(|probe| {
+            let props = t.properties.iter();
+            self.properties(probe, &s, props, "", true, None, &mut Vec::new());
+        });
         table
     }
 
@@ -1657,6 +1661,8 @@ impl Builder<'_> {
             t.tags = tags;
             self.call_table(&mut t, "track");
             self.track_columns(&mut t);
+            // The envelope's columns (its checks are on `tracks`).
+            t.columns_only(|probe| self.envelope(probe, "track"));
             // Several events (not versions of one) in the table.
             let shared = events.iter().any(|e| e.name.value != first.name.value);
             if events
