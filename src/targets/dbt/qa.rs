@@ -165,6 +165,19 @@ pub(crate) fn models_yml(v: DbtVersion) -> String {
         }
         out
     };
+    // The defects the warehouse can report: every kind `validate` counts
+    // as a defect but the two a loaded row cannot have (not an object, over
+    // 32 KB), named as `validate` names them.
+    let kinds: Vec<&str> = crate::validate::kinds::Kind::ALL
+        .iter()
+        .filter(|k| k.is_defect())
+        .map(|k| k.name())
+        .filter(|k| !matches!(*k, "malformed" | "size"))
+        .collect();
+    let rule = format!(
+        "The kind of violation, as `eventsc validate` names it: {}.",
+        kinds.join(", ")
+    );
     let gate = match v {
         DbtVersion::Current => {
             "              config:\n                tags: [\"eventsc_qa_gate\"]\n"
@@ -193,10 +206,7 @@ pub(crate) fn models_yml(v: DbtVersion) -> String {
                 "column_name",
                 "The warehouse column of the rule (empty for a rule on the whole call)."
             ),
-            (
-                "rule",
-                "The kind of violation, as `eventsc validate` names it: required, enum, bounds, length, pattern, format, type, identity, consent, sunset, unplanned-event, envelope."
-            ),
+            ("rule", &rule),
             ("message_id", "The call's messageId (the id column)."),
             (
                 "location",
