@@ -60,6 +60,8 @@ try {
     consent: Number(document.getElementById('consent-count').textContent),
     events: [...document.querySelectorAll('#events tbody tr')].map((tr) => ({
       name: tr.dataset.event,
+      version: tr.dataset.version ? Number(tr.dataset.version) : null,
+      shown: tr.querySelector('.name').textContent,
       seen: Number(tr.querySelector('.seen').textContent),
       valid: Number(tr.querySelector('.valid').textContent),
       defective: Number(tr.querySelector('.defective').textContent),
@@ -68,6 +70,7 @@ try {
     feed: [...document.querySelectorAll('#feed > li')].map((li) => ({
       line: Number(li.dataset.line),
       event: li.dataset.event,
+      version: li.dataset.version ? Number(li.dataset.version) : null,
       violations: li.querySelectorAll('.violation').length,
     })),
     consentDefects: [...document.querySelectorAll('#consent > li')].map((li) => li.dataset.event),

@@ -8,7 +8,7 @@ use crate::validate::kinds::Kind;
 use crate::validate::model::Model;
 use crate::validate::payload::Checker;
 use crate::validate::report::{self, ExampleOut, Summary};
-use crate::validate::tally::{Call, Tally, Target};
+use crate::validate::tally::{Tally, Target};
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -28,8 +28,12 @@ pub(crate) struct FeedItem {
     pub seq: u64,
     /// Its line in the capture file.
     pub line: u64,
-    /// The event name, or the call type.
+    /// The event name, the call type, or the named page or screen rule
+    /// (`page "Pricing"`), as the rows of `/qa.json` name it.
     pub event: String,
+    /// The event's version, when it has several.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<u32>,
     pub defect: bool,
     pub violations: Vec<FeedViolation>,
     /// The payload with `pii(...)` values redacted; `null` when it is not
@@ -160,20 +164,14 @@ impl<'m> Collector<'m> {
         } else {
             Value::Null
         };
-        let ty = payload.get("type").and_then(Value::as_str).unwrap_or("");
-        let name = payload.get("event").and_then(Value::as_str);
-        let target = match (ty, name) {
-            ("track", Some(n)) => model.event(n).map(Target::Event),
-            ("identify", _) => Some(Target::Call(Call::Identify)),
-            ("group", _) => Some(Target::Call(Call::Group)),
-            _ => None,
+        // What validate counted it as: the event's version, the named page
+        // or screen rule, the call.
+        let target = if malformed { None } else { checker.target() };
+        let event = match target {
+            Some(t) => report::target_name(model, t, false),
+            None => "(no usable type)".into(),
         };
-        let event = match (ty, name) {
-            ("track", Some(n)) => crate::validate::redact::scrub(n).into_owned(),
-            ("", _) => "(no usable type)".into(),
-            (t, _) => t.to_string(),
-        };
-        if let Some(t) = &target {
+        if let Some(t) = target {
             report::redact(model, t, &mut payload);
         }
         let message_id = payload
@@ -187,11 +185,7 @@ impl<'m> Collector<'m> {
                 violation: {
                     // Personal data is redacted as in the evidence report.
                     let mut e = report::example(model, line, message_id.clone(), v);
-                    report::private_example(
-                        model,
-                        target.as_ref().unwrap_or(&Target::Unknown),
-                        &mut e,
-                    );
+                    report::private_example(model, target.unwrap_or(&Target::Unknown), &mut e);
                     e
                 },
                 plan_line: v.loc.and_then(|l| {
@@ -206,6 +200,7 @@ impl<'m> Collector<'m> {
             seq,
             line,
             event,
+            version: target.and_then(|t| report::target_version(model, t)),
             defect: malformed || violations.iter().any(|v| v.violation.kind.is_defect()),
             violations,
             payload: if malformed { Value::Null } else { payload },

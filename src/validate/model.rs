@@ -303,6 +303,9 @@ pub struct Model {
     pub envelope: Option<EnvelopeModel>,
     /// Page and screen rules, in the plan's order.
     pub views: Vec<ViewModel>,
+    /// Per kind (`[screen, page]`): name → index in `views` of a named rule,
+    /// and the index of the unnamed one.
+    view_index: [(HashMap<Box<str>, u32>, Option<u32>); 2],
     /// Consent purpose index → the category a consent manager calls it.
     pub categories: Vec<Box<str>>,
     pub enums: Vec<Box<[Literal]>>,
@@ -399,7 +402,7 @@ impl Model {
         let traits = |t: &Option<Traits>, b: &mut Builder| t.as_ref().map(|t| traits_of(t, b));
         let identify = traits(&plan.identify, &mut b);
         let group = traits(&plan.group, &mut b);
-        let views = plan
+        let views: Vec<ViewModel> = plan
             .views
             .iter()
             .map(|t| ViewModel {
@@ -408,6 +411,18 @@ impl Model {
                 traits: traits_of(t, &mut b),
             })
             .collect();
+        let mut view_index: [(HashMap<Box<str>, u32>, Option<u32>); 2] = Default::default();
+        for (i, v) in views.iter().enumerate() {
+            let (named, every) = &mut view_index[usize::from(v.page)];
+            match &v.name {
+                Some(n) => {
+                    named.entry(n.clone()).or_insert(i as u32);
+                }
+                None => {
+                    every.get_or_insert(i as u32);
+                }
+            }
+        }
         let envelope = plan.envelope.as_ref().map(|t| EnvelopeModel {
             props: b.object(&t.properties, None),
             require_one_of: t
@@ -462,6 +477,7 @@ impl Model {
             group,
             envelope,
             views,
+            view_index,
             categories: plan
                 .consents
                 .iter()
@@ -544,6 +560,14 @@ impl Model {
             },
             EventVersion::Other(_) => Err(index),
         }
+    }
+
+    /// The page (or screen) rules that apply to a call named `name`: the
+    /// named rule's index in `views`, if any, and the unnamed rule's (for
+    /// every page or screen).
+    pub fn view_rules(&self, page: bool, name: Option<&str>) -> (Option<u32>, Option<u32>) {
+        let (named, every) = &self.view_index[usize::from(page)];
+        (name.and_then(|n| named.get(n).copied()), *every)
     }
 
     /// Whether event `index` (its oldest) has versions.

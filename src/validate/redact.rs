@@ -169,6 +169,19 @@ fn planned<'m>(
             (model.identify.as_ref().map(|t| &t.props), None)
         }
         (Target::Call(Call::Group), "traits") => (model.group.as_ref().map(|t| &t.props), None),
+        // A named page or screen rule, with the one for every page (or screen).
+        (Target::View(i), "properties") => {
+            let v = model.views.get(*i as usize);
+            let every = v.and_then(|v| model.view_rules(v.page, None).1);
+            (
+                v.map(|v| &v.traits.props),
+                every.map(|e| &model.views[e as usize].traits.props),
+            )
+        }
+        (Target::Call(c @ (Call::Page | Call::Screen)), "properties") => {
+            let every = model.view_rules(*c == Call::Page, None).1;
+            (every.map(|e| &model.views[e as usize].traits.props), None)
+        }
         _ => (None, None),
     }
 }

@@ -7,7 +7,7 @@
 //! screen, alias, unplanned events by first appearance); no clock, no hash order.
 
 use super::kinds::{Kind, Violation};
-use super::model::Model;
+use super::model::{Model, ViewModel};
 use super::redact;
 use super::tally::{Call, Example, Stats, Tally, Target};
 use crate::targets::encode::markdown::{code, code_span, fence, inline, rich, text as md};
@@ -250,13 +250,39 @@ pub fn private_example(model: &Model, target: &Target, e: &mut ExampleOut) {
     }
 }
 
-fn target_name(model: &Model, t: &Target) -> String {
-    match t {
+/// What a payload was counted as, as the rows and the samples name it;
+/// unless `show_values`, with email addresses and phone numbers scrubbed
+/// (an unplanned event's name comes from the payload).
+pub(crate) fn target_name(model: &Model, t: &Target, show_values: bool) -> String {
+    let n = match t {
         Target::Event(i) => model.events[*i as usize].name.to_string(),
         Target::Call(c) => c.name().to_string(),
+        Target::View(i) => view_label(&model.views[*i as usize]),
         Target::Unplanned(n) => n.to_string(),
         Target::OtherUnplanned => "(other unplanned events)".into(),
         Target::Unknown => "(no usable type)".into(),
+    };
+    if show_values {
+        n
+    } else {
+        redact::scrub(&n).into_owned()
+    }
+}
+
+/// The version of the event a payload was counted as, when it has several.
+pub(crate) fn target_version(model: &Model, t: &Target) -> Option<u32> {
+    match t {
+        Target::Event(i) => model.events[*i as usize].version,
+        _ => None,
+    }
+}
+
+/// `page "Pricing"`: a named page or screen rule as its row names it.
+fn view_label(v: &ViewModel) -> String {
+    let kind = if v.page { "page" } else { "screen" };
+    match &v.name {
+        Some(n) => format!("{kind} {n:?}"),
+        None => kind.to_string(),
     }
 }
 
@@ -275,22 +301,12 @@ pub fn summarize_with(model: &Model, tally: &Tally, payloads: &str, show_values:
         }
         e
     };
-    let name_of = |t: &Target| {
-        let n = target_name(model, t);
-        if show_values {
-            n
-        } else {
-            redact::scrub(&n).into_owned()
-        }
-    };
+    let name_of = |t: &Target| target_name(model, t, show_values);
     let row = |t: &Target, call, status, location: Option<String>| {
         let s = tally.stats(t).unwrap_or(&empty);
         Row {
             name: name_of(t),
-            version: match t {
-                Target::Event(i) => model.events[*i as usize].version,
-                _ => None,
-            },
+            version: target_version(model, t),
             call,
             status,
             location,
@@ -331,19 +347,29 @@ pub fn summarize_with(model: &Model, tally: &Tally, payloads: &str, show_values:
     }
     for c in Call::ALL {
         let t = Target::Call(c);
+        let view = |page| model.view_rules(page, None).1.map(|i| &model.views[i as usize].traits);
         let block = match c {
             Call::Identify => model.identify.as_ref(),
             Call::Group => model.group.as_ref(),
-            _ => None,
+            Call::Page => view(true),
+            Call::Screen => view(false),
+            Call::Alias => None,
         };
-        if block.is_none() && tally.stats(&t).is_none() {
-            continue;
+        if block.is_some() || tally.stats(&t).is_some() {
+            let (status, loc) = match block {
+                Some(b) => ("planned", Some(model.location(b.loc))),
+                None => ("n/a", None),
+            };
+            events.push(row(&t, c.name(), status, loc));
         }
-        let (status, loc) = match block {
-            Some(b) => ("planned", Some(model.location(b.loc))),
-            None => ("n/a", None),
-        };
-        events.push(row(&t, c.name(), status, loc));
+        // Then the named page (or screen) rules, one row each.
+        for (i, v) in model.views.iter().enumerate() {
+            let page = c == Call::Page;
+            if v.name.is_some() && (page || c == Call::Screen) && v.page == page {
+                let loc = Some(model.location(v.traits.loc));
+                events.push(row(&Target::View(i as u32), c.name(), "planned", loc));
+            }
+        }
     }
     let mut others: Vec<(&Target, &Stats)> = tally
         .targets

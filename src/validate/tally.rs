@@ -87,6 +87,10 @@ pub enum Target {
     /// A planned event, by index.
     Event(u32),
     Call(Call),
+    /// A page or screen call named as one of the plan's named `page "…"` /
+    /// `screen "…"` rules, by index into the model's views (calls of any
+    /// other name are counted as their [`Call`]).
+    View(u32),
     /// A track event the plan does not have.
     Unplanned(Box<str>),
     /// Unplanned events past the first [`UNPLANNED_NAMES`] distinct names.

@@ -547,39 +547,67 @@ fn node(script: &str, collector: &str) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// The real clients: analytics.js (@segment/analytics-next, served by the
-/// collector itself) in headless Chromium clicking through the example page,
-/// and @segment/analytics-node. What the dashboard's DOM shows and
-/// `/qa.json` must agree with `validate` on the capture.
-#[test]
-fn real_clients_agree_with_validate() {
+/// `eventsc serve PLAN` serving analytics.js (@segment/analytics-next's
+/// bundle) and the pages of `site` under `/app/`, for headless Chromium.
+fn serve_for_the_browser(plan: &str, site: &str, dir: &Path) -> Serve {
     require(Tool::Chromium);
     require(Tool::NodeModules(EXAMPLE));
-    let dir = tempfile::tempdir().expect("a temp dir");
     let umd = common::root()
         .join(EXAMPLE)
         .join("node_modules/@segment/analytics-next/dist/umd");
-    let site = common::root().join(EXAMPLE).join("site");
-    let mut serve = Serve::start(
-        SHOP,
-        dir.path(),
+    let site = common::root().join(site);
+    Serve::start(
+        plan,
+        dir,
         &[
             "--analytics-js",
             umd.to_str().expect("a UTF-8 path"),
             "--static",
             site.to_str().expect("a UTF-8 path"),
         ],
-    );
+    )
+}
+
+/// `/qa.json` after the browser is done, checked to be what `validate` says
+/// of the capture; `validate --format json` parsed.
+fn qa_agrees_with_validate(serve: &Serve, plan: &str) -> serde_json::Value {
+    let qa = request(serve.port, "GET", "/qa.json", &[], b"").text();
+    let (_, json) = validate(plan, &serve.capture, "json");
+    assert_eq!(qa, json, "/qa.json and validate disagree");
+    serde_json::from_str(&json).expect("JSON")
+}
+
+/// The rows the dashboard's DOM shows (as qa.mjs reads them) are the rows of
+/// `validate --format json`, in its order, with its counts.
+fn dashboard_rows_agree(shown: &serde_json::Value, v: &serde_json::Value) {
+    let rows = shown["events"].as_array().expect("rows");
+    let expected = v["events"].as_array().expect("rows");
+    assert_eq!(rows.len(), expected.len(), "{shown:#}");
+    for (row, want) in rows.iter().zip(expected) {
+        assert_eq!(row["name"], want["name"]);
+        assert_eq!(row["version"], want["version"], "{}", want["name"]);
+        for k in ["seen", "valid", "defective", "warned"] {
+            assert_eq!(row[k], want[k], "{} {k}", want["name"]);
+        }
+    }
+}
+
+/// The real clients: analytics.js (@segment/analytics-next, served by the
+/// collector itself) in headless Chromium clicking through the example page,
+/// and @segment/analytics-node. What the dashboard's DOM shows and
+/// `/qa.json` must agree with `validate` on the capture.
+#[test]
+fn real_clients_agree_with_validate() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let mut serve = serve_for_the_browser(SHOP, &format!("{EXAMPLE}/site"), dir.path());
     let url = serve.url();
 
     node("server.mjs", &url);
     let shown: serde_json::Value =
         serde_json::from_str(&node("qa.mjs", &url)).expect("qa.mjs prints JSON");
 
-    let qa = request(serve.port, "GET", "/qa.json", &[], b"").text();
-    let (_, json) = validate(SHOP, &serve.capture, "json");
-    assert_eq!(qa, json, "/qa.json and validate disagree");
-    let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let v = qa_agrees_with_validate(&serve, SHOP);
+    let json = v.to_string();
 
     // analytics-node: identify + 3 tracks in one batch; the page: a page view
     // and one payload per button (8).
@@ -598,15 +626,8 @@ fn real_clients_agree_with_validate() {
         shown["consent"],
         v["totals"]["violations"]["consent"].as_u64().unwrap_or(0)
     );
-    let rows = shown["events"].as_array().expect("rows");
+    dashboard_rows_agree(&shown, &v);
     let expected = v["events"].as_array().expect("rows");
-    assert_eq!(rows.len(), expected.len());
-    for (row, want) in rows.iter().zip(expected) {
-        assert_eq!(row["name"], want["name"]);
-        for k in ["seen", "valid", "defective", "warned"] {
-            assert_eq!(row[k], want[k], "{} {k}", want["name"]);
-        }
-    }
     // What the page did, as validate reads it.
     let row = |name: &str| {
         expected
@@ -638,6 +659,132 @@ fn real_clients_agree_with_validate() {
     assert_eq!(stopped.code, 1);
     let (_, human) = validate(SHOP, &serve.capture, "human");
     assert_eq!(stopped.stdout, human);
+}
+
+const PAGES: &str = "tests/fixtures/serve/pages.events";
+
+/// analytics.js in headless Chromium against a plan with an `envelope { }`,
+/// page rules (`page { }` for every page, `page "Pricing"`), a named screen
+/// rule and an event with two versions (tests/fixtures/serve/site: one call
+/// per button, some breaking the plan on purpose). Each call is judged by
+/// the rules for its kind and name, a track by the version its
+/// `context.protocols.event_version` names (the oldest without one), a
+/// payload with neither userId nor anonymousId refused; the dashboard shows
+/// page and screen calls by their rule's name and events by version, as
+/// `validate` does.
+#[test]
+fn pages_screens_and_versions_from_analytics_js() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let mut serve = serve_for_the_browser(PAGES, "tests/fixtures/serve/site", dir.path());
+    let shown: serde_json::Value =
+        serde_json::from_str(&node("qa.mjs", &serve.url())).expect("qa.mjs prints JSON");
+    let v = qa_agrees_with_validate(&serve, PAGES);
+    dashboard_rows_agree(&shown, &v);
+
+    let rows = v["events"].as_array().expect("rows");
+    let row = |name: &str, version: Option<u32>| {
+        rows.iter()
+            .find(|r| r["name"] == name && r["version"].as_u64() == version.map(u64::from))
+            .unwrap_or_else(|| panic!("a row for {name} {version:?}: {v:#}"))
+    };
+    let count = |r: &serde_json::Value, k: &str| r[k].as_u64().unwrap_or(0);
+    let kinds = |r: &serde_json::Value| -> Vec<(String, String)> {
+        r["examples"]
+            .as_array()
+            .expect("examples")
+            .iter()
+            .map(|e| {
+                (
+                    e["kind"].as_str().unwrap_or("").to_string(),
+                    e["pointer"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect()
+    };
+    let pair = |k: &str, p: &str| (k.to_string(), p.to_string());
+    // The page view on load and `page('About')`: only `page { }` applies.
+    let every_page = row("page", None);
+    assert_eq!(every_page["status"], "planned");
+    assert_eq!((count(every_page, "seen"), count(every_page, "defective")), (2, 0));
+    // `page('Pricing', …)`: `page "Pricing"` and `page { }` both apply.
+    let pricing = row("page \"Pricing\"", None);
+    assert_eq!(pricing["call"], "page");
+    assert_eq!((count(pricing, "seen"), count(pricing, "valid")), (3, 1));
+    assert_eq!(
+        kinds(pricing),
+        [
+            pair("enum", "/properties/plan_shown"),
+            pair("required", "/properties/plan_shown")
+        ]
+    );
+    let checkout = row("screen \"Checkout\"", None);
+    assert_eq!(checkout["call"], "screen");
+    assert_eq!((count(checkout, "seen"), count(checkout, "defective")), (2, 1));
+    assert_eq!(kinds(checkout), [pair("bounds", "/properties/cart_value")]);
+    // Version 2 by `context.protocols.event_version: 2`.
+    let v2 = row("Plan Selected", Some(2));
+    assert_eq!((count(v2, "seen"), count(v2, "defective")), (2, 1));
+    assert_eq!(kinds(v2), [pair("required", "/properties/seats")]);
+    // No version, an unknown one, a string: checked against version 1; and
+    // the beacon without ids.
+    let v1 = row("Plan Selected", Some(1));
+    assert_eq!((count(v1, "seen"), count(v1, "defective")), (5, 4));
+    assert_eq!(
+        kinds(v1),
+        [
+            pair("enum", "/properties/plan"),
+            pair("unplanned-property", "/properties/seats"),
+            pair("unknown-version", "/context/protocols/event_version"),
+            pair("unknown-version", "/context/protocols/event_version"),
+            pair("envelope", "/userId"),
+        ]
+    );
+    // The dashboard names them as the report does.
+    let labels: Vec<&str> = shown["events"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter_map(|r| r["shown"].as_str())
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "Plan Selected v1",
+            "Plan Selected v2",
+            "page",
+            "page \"Pricing\"",
+            "screen \"Checkout\""
+        ]
+    );
+    let feed: Vec<(String, Option<u64>)> = shown["feed"]
+        .as_array()
+        .expect("feed")
+        .iter()
+        .map(|i| (i["event"].as_str().unwrap_or("").into(), i["version"].as_u64()))
+        .collect();
+    assert_eq!(feed.len() as u64, count(&v["totals"], "defective"), "{shown:#}");
+    for (event, version) in [
+        ("Plan Selected", Some(2)),
+        ("Plan Selected", Some(1)),
+        ("page \"Pricing\"", None),
+        ("screen \"Checkout\"", None),
+    ] {
+        assert!(
+            feed.contains(&(event.to_string(), version)),
+            "{event} {version:?} in {feed:?}"
+        );
+    }
+    // What analytics.js sent: the version where the page put it.
+    let capture = std::fs::read_to_string(&serve.capture).expect("the capture");
+    assert!(
+        capture.contains(r#""protocols":{"event_version":2}"#),
+        "{capture}"
+    );
+    let stopped = serve.stop();
+    assert_eq!(stopped.code, 1);
+    let (_, human) = validate(PAGES, &serve.capture, "human");
+    assert_eq!(stopped.stdout, human);
+    assert!(human.contains("page \"Pricing\"  "), "{human}");
 }
 
 #[test]

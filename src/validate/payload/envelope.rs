@@ -146,25 +146,14 @@ impl Checker<'_> {
                 // screen) as its extra properties (as `common` is a track
                 // event's).
                 let model = self.model;
-                let rule = |named: bool| {
-                    model.views.iter().find(|v| {
-                        v.page == page
-                            && match (&v.name, named) {
-                                (Some(n), true) => Some(&**n) == name,
-                                (None, false) => true,
-                                _ => false,
-                            }
-                    })
-                };
-                match (rule(true), rule(false)) {
-                    (Some(one), every) => self.block(
-                        env.properties,
-                        "properties",
-                        &one.traits,
-                        every.map(|e| &e.traits),
-                    )?,
+                let view = |i: u32| &model.views[i as usize].traits;
+                match model.view_rules(page, name) {
+                    (Some(i), every) => {
+                        self.block(env.properties, "properties", view(i), every.map(view))?;
+                        return Ok(Target::View(i));
+                    }
                     (None, Some(every)) => {
-                        self.block(env.properties, "properties", &every.traits, None)?
+                        self.block(env.properties, "properties", view(every), None)?
                     }
                     (None, None) => {}
                 }

@@ -60,6 +60,8 @@ pub struct Checker<'m> {
     dup: Cell<bool>,
     /// "Did you mean" for unplanned event names, by name (bounded).
     suggestions: rustc_hash::FxHashMap<Box<str>, String>,
+    /// What the last record was counted as (`None`: malformed).
+    last: Option<Target>,
 }
 
 /// Unplanned event names whose suggestion is remembered.
@@ -74,6 +76,7 @@ impl<'m> Checker<'m> {
             any_off: false,
             suggestions: Default::default(),
             dup: Cell::new(false),
+            last: None,
         }
     }
 
@@ -96,6 +99,13 @@ impl<'m> Checker<'m> {
         &self.violations
     }
 
+    /// What the last record checked was counted as: the event (the version
+    /// its `context.protocols.event_version` picked), the call, the named
+    /// page or screen rule; `None` when it was malformed.
+    pub fn target(&self) -> Option<&Target> {
+        self.last.as_ref()
+    }
+
     /// A record that is not JSON (or not an object).
     pub fn malformed(&mut self, tally: &mut Tally, line: u64, message: String) {
         tally.malformed(line, message);
@@ -105,12 +115,14 @@ impl<'m> Checker<'m> {
     pub fn oversize(&mut self, tally: &mut Tally, line: u64, len: u64) {
         self.violations.clear();
         self.violations.push(size_violation(len));
+        self.last = Some(Target::Unknown);
         tally.add(Target::Unknown, line, None, &self.violations, None);
     }
 
     /// Checks one record (a line, or an element of a JSON array).
     pub fn record(&mut self, tally: &mut Tally, line: u64, bytes: &[u8]) {
         self.violations.clear();
+        self.last = None;
         if self.any_off {
             self.off.iter_mut().for_each(|o| *o = false);
             self.any_off = false;
@@ -161,6 +173,7 @@ impl<'m> Checker<'m> {
             Field::Str(s) if !s.is_empty() && !self.violations.is_empty() => Some(s.as_ref()),
             _ => None,
         };
+        self.last = Some(target.clone());
         tally.add(target, line, message_id, &self.violations, Some(bytes));
     }
 
