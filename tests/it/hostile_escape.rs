@@ -1211,3 +1211,224 @@ fn samples_of_synthetic_plans_fixtures_and_examples_pass_them() {
     // Not vacuous: most fixtures are valid plans, every example is.
     assert!(passed > 80, "{passed} plans passed, {refused} had errors");
 }
+
+/// A plan with an envelope, page and screen rules (one named with control
+/// characters, markup and a code span) and an event with two versions.
+const VIEWS_PLAN: &str = r#"plan "Views" { owner @web; version "1.0.0" }
+owner @web { name "Web" }
+envelope {
+  require_one_of userId, anonymousId
+  source_app: string max_length(8)
+}
+page { owner @web; path: string required }
+page "Promo\u{1b}[2J <img src=x onerror=alert(1)> | `x`" {
+  owner @web
+  code: string required
+}
+screen "Checkout" { owner @web; cart_value: number min(0) }
+event "Plan Selected" { description "Picked."; owner @web; plan: string required }
+event "Plan Selected" { version 2; description "Picked, v2."; owner @web; plan: string required; seats: integer required }
+"#;
+
+/// Page and screen calls and versions as a hostile client sends them: names
+/// with terminal escapes, bidi overrides and markup, a name of 20,000
+/// characters, `event_version` of every JSON type and out of every range.
+fn views_payloads() -> String {
+    let promo = "Promo\u{1b}[2J <img src=x onerror=alert(1)> | `x`";
+    let mut lines = vec![
+        // The named rule, by its exact (hostile) name: `code` is missing.
+        serde_json::json!({"type": "page", "name": promo, "messageId": "p-1", "anonymousId": "a",
+            "properties": {"path": "/promo"}}),
+        // No rule of its own: `page { }` only; the message id and an
+        // envelope field carry escapes.
+        serde_json::json!({"type": "page", "name": "\u{1b}]0;title\u{7}Pricing\u{202e}",
+            "messageId": "p-2\u{1b}[31m<b>", "anonymousId": "a", "source_app": "\u{9b}31m\u{1b}[2J|`<i>`",
+            "properties": {}}),
+        serde_json::json!({"type": "page", "name": "<b>A".repeat(5000), "anonymousId": "a",
+            "properties": {"path": 3}}),
+        serde_json::json!({"type": "screen", "name": "\u{9b}31m", "messageId": "s-1", "userId": "u",
+            "properties": {"cart_value": -1}}),
+        serde_json::json!({"type": "screen", "name": "Checkout", "messageId": "s-2",
+            "properties": {"cart_value": -1}}),
+    ];
+    let versions = [
+        serde_json::json!("2\u{1b}[2J"),
+        serde_json::json!(2.5),
+        serde_json::json!(1e300),
+        serde_json::json!(-1),
+        serde_json::json!(-2.0),
+        serde_json::json!(true),
+        serde_json::json!({"v": 2}),
+        serde_json::json!([2]),
+        serde_json::json!(4_294_967_297u64),
+    ];
+    for (i, v) in versions.into_iter().enumerate() {
+        lines.push(serde_json::json!({"type": "track", "event": "Plan Selected",
+            "messageId": format!("v-{i}"), "userId": "u", "properties": {"plan": "pro"},
+            "context": {"protocols": {"event_version": v}}}));
+    }
+    let mut out: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    // Past what u64 holds, and a whole number past 2^53, as written.
+    for (i, v) in ["18446744073709551616", "99999999999999999999999999", "1e16"]
+        .iter()
+        .enumerate()
+    {
+        out.push_str(&format!(
+            "{{\"type\":\"track\",\"event\":\"Plan Selected\",\"messageId\":\"w-{i}\",\"userId\":\"u\",\
+             \"properties\":{{\"plan\":\"pro\"}},\"context\":{{\"protocols\":{{\"event_version\":{v}}}}}}}\n"
+        ));
+    }
+    out
+}
+
+/// Issue 14: page and screen names and event versions from payloads reach
+/// the terminal, the JSON report, the Markdown evidence and `eventsc serve`'s
+/// `/qa.json` and feed as text: control characters escaped, markup inert,
+/// every `event_version` described (never a raw value), huge names never
+/// quoted; the collector agrees with `validate` on them.
+#[test]
+fn page_screen_and_version_text_from_payloads_is_escaped() {
+    let dir = plan_dir(VIEWS_PLAN);
+    let payloads = views_payloads();
+    std::fs::write(dir.path().join("payloads.ndjson"), &payloads).expect("written");
+    let args = ["validate", "plan.events", "--payloads", "payloads.ndjson"];
+    let r = eventsc(dir.path(), &args, None);
+    assert_eq!(r.code, 1, "{}", r.record);
+    assert_terminal_safe("validate", &r.record, false);
+    for shown in [
+        r#"page "Promo\u{1b}[2J <img src=x onerror=alert(1)> | `x`""#,
+        r"[p-2\u{1b}[31m<b>]",
+        r"/source_app: expected at most 8 characters",
+        r"found a string",
+        r"found a number that is not a whole number",
+        r"found a number too large to be a version",
+        r"found a negative number",
+        r"found a boolean",
+        r"found 4294967297",
+    ] {
+        assert!(r.stdout.contains(shown), "{shown} in\n{}", r.stdout);
+    }
+    assert!(!r.stdout.contains("<b>A<b>A"), "a page name is never quoted");
+    assert!(r.stdout.len() < 20_000, "{} bytes", r.stdout.len());
+
+    let json = eventsc(
+        dir.path(),
+        &[&args[..], &["--format", "json", "--max-violations", "100"]].concat(),
+        None,
+    );
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    let rows: Vec<(&str, u64, u64)> = v["events"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| {
+            (
+                r["name"].as_str().unwrap_or(""),
+                r["seen"].as_u64().unwrap_or(0),
+                r["defective"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("Plan Selected", 12, 12),
+            ("Plan Selected", 0, 0),
+            ("page", 2, 2),
+            (
+                r#"page "Promo\u{1b}[2J <img src=x onerror=alert(1)> | `x`""#,
+                1,
+                1
+            ),
+            // No rule for every screen: nothing to break.
+            ("screen", 1, 0),
+            (r#"screen "Checkout""#, 1, 1),
+        ],
+        "{}",
+        json.stdout
+    );
+    let versions: Vec<&str> = v["events"][0]["examples"]
+        .as_array()
+        .expect("examples")
+        .iter()
+        .filter(|e| e["kind"] == "unknown-version")
+        .filter_map(|e| e["found"].as_str())
+        .collect();
+    assert_eq!(
+        versions,
+        [
+            "a string",
+            "a number that is not a whole number",
+            "a number too large to be a version",
+            "a negative number",
+            "a negative number",
+            "a boolean",
+            "an object",
+            "a list",
+            "4294967297",
+            "a number too large to be a version",
+            "a number too large to be a version",
+            "a number too large to be a version",
+        ],
+        "{}",
+        json.stdout
+    );
+
+    let report = eventsc(
+        dir.path(),
+        &[&args[..], &["--report", "evidence.md"]].concat(),
+        None,
+    );
+    assert_eq!(report.code, 1, "{}", report.record);
+    assert_markdown_safe(
+        dir.path(),
+        &["evidence.md"],
+        &[
+            r#"page "Promo\u{1b}[2J <img src=x onerror=alert(1)> | `x`""#.into(),
+            r"p-2\u{1b}[31m<b>".into(),
+        ],
+    );
+
+    // The collector: the same payloads through the tracking API.
+    let live = dir.path().join("live");
+    std::fs::create_dir(&live).expect("a dir");
+    let mut serve = crate::serve::Serve::start(
+        dir.path().join("plan.events").to_str().expect("UTF-8"),
+        &live,
+        &[],
+    );
+    for line in payloads.lines() {
+        let r = crate::serve::request(
+            serve.port,
+            "POST",
+            "/v1/batch",
+            &[("Content-Type", "application/json")],
+            format!("{{\"batch\":[{line}]}}").as_bytes(),
+        );
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+    let plan = dir.path().join("plan.events");
+    let plan = plan.to_str().expect("UTF-8");
+    let qa = crate::serve::request(serve.port, "GET", "/qa.json", &[], b"").text();
+    assert_eq!(qa, crate::serve::validate(plan, &serve.capture, "json").1);
+    let feed = crate::serve::request(serve.port, "GET", "/feed.json?after=0", &[], b"").text();
+    let feed: serde_json::Value = serde_json::from_str(&feed).expect("JSON feed");
+    let events: Vec<&str> = feed["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["event"].as_str())
+        .collect();
+    assert_eq!(events.len(), 16, "{feed:#}");
+    for e in &events {
+        assert!(!e.chars().any(eventsc::visible::is_hidden), "{e:?}");
+    }
+    assert!(events.contains(&r#"page "Promo\u{1b}[2J <img src=x onerror=alert(1)> | `x`""#));
+    let stopped = serve.stop();
+    assert_eq!(stopped.code, 1);
+    assert_terminal_safe("serve", &stopped.stdout, false);
+    assert_eq!(
+        stopped.stdout,
+        crate::serve::validate(plan, &serve.capture, "human").1
+    );
+}

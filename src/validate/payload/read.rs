@@ -464,10 +464,16 @@ impl<'de> de::Deserialize<'de> for Version {
                 }))
             }
             fn visit_f64<E>(self, n: f64) -> Result<Version, E> {
-                Ok(Version(if n.fract() == 0.0 && (0.0..1e15).contains(&n) {
+                // Whole numbers up to 2^53 are exact as floats (`2.0` is 2);
+                // larger ones (`1e300`, integers past u64) are no version.
+                Ok(Version(if n < 0.0 {
+                    EventVersion::Other("a negative number")
+                } else if n.fract() != 0.0 {
+                    EventVersion::Other("a number that is not a whole number")
+                } else if n < 9_007_199_254_740_992.0 {
                     EventVersion::Int(n as u64)
                 } else {
-                    EventVersion::Other("a number that is not a whole number")
+                    EventVersion::Other("a number too large to be a version")
                 }))
             }
             other_types!('de; unit bool str seq map);
