@@ -347,7 +347,12 @@ pub fn summarize_with(model: &Model, tally: &Tally, payloads: &str, show_values:
     }
     for c in Call::ALL {
         let t = Target::Call(c);
-        let view = |page| model.view_rules(page, None).1.map(|i| &model.views[i as usize].traits);
+        let view = |page| {
+            model
+                .view_rules(page, None)
+                .1
+                .map(|i| &model.views[i as usize].traits)
+        };
         let block = match c {
             Call::Identify => model.identify.as_ref(),
             Call::Group => model.group.as_ref(),

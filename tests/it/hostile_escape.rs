@@ -1263,9 +1263,11 @@ fn views_payloads() -> String {
         serde_json::json!(4_294_967_297u64),
     ];
     for (i, v) in versions.into_iter().enumerate() {
-        lines.push(serde_json::json!({"type": "track", "event": "Plan Selected",
+        lines.push(
+            serde_json::json!({"type": "track", "event": "Plan Selected",
             "messageId": format!("v-{i}"), "userId": "u", "properties": {"plan": "pro"},
-            "context": {"protocols": {"event_version": v}}}));
+            "context": {"protocols": {"event_version": v}}}),
+        );
     }
     let mut out: String = lines.iter().map(|l| format!("{l}\n")).collect();
     // Past what u64 holds, and a whole number past 2^53, as written.
@@ -1308,7 +1310,10 @@ fn page_screen_and_version_text_from_payloads_is_escaped() {
     ] {
         assert!(r.stdout.contains(shown), "{shown} in\n{}", r.stdout);
     }
-    assert!(!r.stdout.contains("<b>A<b>A"), "a page name is never quoted");
+    assert!(
+        !r.stdout.contains("<b>A<b>A"),
+        "a page name is never quoted"
+    );
     assert!(r.stdout.len() < 20_000, "{} bytes", r.stdout.len());
 
     let json = eventsc(

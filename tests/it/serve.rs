@@ -705,7 +705,10 @@ fn pages_screens_and_versions_from_analytics_js() {
     // The page view on load and `page('About')`: only `page { }` applies.
     let every_page = row("page", None);
     assert_eq!(every_page["status"], "planned");
-    assert_eq!((count(every_page, "seen"), count(every_page, "defective")), (2, 0));
+    assert_eq!(
+        (count(every_page, "seen"), count(every_page, "defective")),
+        (2, 0)
+    );
     // `page('Pricing', …)`: `page "Pricing"` and `page { }` both apply.
     let pricing = row("page \"Pricing\"", None);
     assert_eq!(pricing["call"], "page");
@@ -719,7 +722,10 @@ fn pages_screens_and_versions_from_analytics_js() {
     );
     let checkout = row("screen \"Checkout\"", None);
     assert_eq!(checkout["call"], "screen");
-    assert_eq!((count(checkout, "seen"), count(checkout, "defective")), (2, 1));
+    assert_eq!(
+        (count(checkout, "seen"), count(checkout, "defective")),
+        (2, 1)
+    );
     assert_eq!(kinds(checkout), [pair("bounds", "/properties/cart_value")]);
     // Version 2 by `context.protocols.event_version: 2`.
     let v2 = row("Plan Selected", Some(2));
@@ -760,9 +766,18 @@ fn pages_screens_and_versions_from_analytics_js() {
         .as_array()
         .expect("feed")
         .iter()
-        .map(|i| (i["event"].as_str().unwrap_or("").into(), i["version"].as_u64()))
+        .map(|i| {
+            (
+                i["event"].as_str().unwrap_or("").into(),
+                i["version"].as_u64(),
+            )
+        })
         .collect();
-    assert_eq!(feed.len() as u64, count(&v["totals"], "defective"), "{shown:#}");
+    assert_eq!(
+        feed.len() as u64,
+        count(&v["totals"], "defective"),
+        "{shown:#}"
+    );
     for (event, version) in [
         ("Plan Selected", Some(2)),
         ("Plan Selected", Some(1)),
