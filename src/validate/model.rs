@@ -245,6 +245,10 @@ pub struct ViewModel {
     pub traits: TraitsModel,
 }
 
+/// The page (or screen) rules by name: name → index in `Model::views` of a
+/// named rule, and the index of the unnamed one.
+type ViewIndex = (HashMap<Box<str>, u32>, Option<u32>);
+
 /// `envelope { }`: the payload's own top-level fields, on every call.
 #[derive(Debug)]
 pub struct EnvelopeModel {
@@ -303,9 +307,8 @@ pub struct Model {
     pub envelope: Option<EnvelopeModel>,
     /// Page and screen rules, in the plan's order.
     pub views: Vec<ViewModel>,
-    /// Per kind (`[screen, page]`): name → index in `views` of a named rule,
-    /// and the index of the unnamed one.
-    view_index: [(HashMap<Box<str>, u32>, Option<u32>); 2],
+    /// Per kind (`[screen, page]`).
+    view_index: [ViewIndex; 2],
     /// Consent purpose index → the category a consent manager calls it.
     pub categories: Vec<Box<str>>,
     pub enums: Vec<Box<[Literal]>>,
@@ -411,7 +414,7 @@ impl Model {
                 traits: traits_of(t, &mut b),
             })
             .collect();
-        let mut view_index: [(HashMap<Box<str>, u32>, Option<u32>); 2] = Default::default();
+        let mut view_index: [ViewIndex; 2] = Default::default();
         for (i, v) in views.iter().enumerate() {
             let (named, every) = &mut view_index[usize::from(v.page)];
             match &v.name {
