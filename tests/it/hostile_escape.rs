@@ -7,6 +7,7 @@
 //! Each test reproduces one item of the issue with the real CLI and reads the
 //! output with a real reader where one exists (PyYAML and dbt's YAML loader).
 
+use crate::common::tools::{Tool, require};
 use crate::common::{self, Rng, run::eventsc};
 use std::path::Path;
 use std::process::Command;
@@ -1250,6 +1251,12 @@ fn views_payloads() -> String {
             "properties": {"cart_value": -1}}),
         serde_json::json!({"type": "screen", "name": "Checkout", "messageId": "s-2",
             "properties": {"cart_value": -1}}),
+        // Markup where the dashboard shows a name and where it shows a payload.
+        serde_json::json!({"type": "track", "event": "<img src=x onerror=window.__pwned=1>",
+            "messageId": "t-1", "userId": "u", "properties": {}}),
+        serde_json::json!({"type": "page", "name": "<svg onload=window.__pwned=2>",
+            "messageId": "p-3\"><script>window.__pwned=3</script>", "userId": "u",
+            "properties": {}}),
     ];
     let versions = [
         serde_json::json!("2\u{1b}[2J"),
@@ -1339,7 +1346,7 @@ fn page_screen_and_version_text_from_payloads_is_escaped() {
         [
             ("Plan Selected", 12, 12),
             ("Plan Selected", 0, 0),
-            ("page", 2, 2),
+            ("page", 3, 3),
             (
                 r#"page "Promo\u{1b}[2J <img src=x onerror=alert(1)> | `x`""#,
                 1,
@@ -1348,6 +1355,7 @@ fn page_screen_and_version_text_from_payloads_is_escaped() {
             // No rule for every screen: nothing to break.
             ("screen", 1, 0),
             (r#"screen "Checkout""#, 1, 1),
+            ("<img src=x onerror=window.__pwned=1>", 1, 1),
         ],
         "{}",
         json.stdout
@@ -1424,11 +1432,50 @@ fn page_screen_and_version_text_from_payloads_is_escaped() {
         .iter()
         .filter_map(|i| i["event"].as_str())
         .collect();
-    assert_eq!(events.len(), 16, "{feed:#}");
+    assert_eq!(events.len(), 18, "{feed:#}");
     for e in &events {
         assert!(!e.chars().any(eventsc::visible::is_hidden), "{e:?}");
     }
     assert!(events.contains(&r#"page "Promo\u{1b}[2J <img src=x onerror=alert(1)> | `x`""#));
+
+    // The dashboard in Chromium: every name shown as text, no markup from the
+    // payloads, no handler run.
+    let modules = require(Tool::NodeModules("examples/frontend-qa"));
+    require(Tool::Chromium);
+    let out = Command::new(require(Tool::Node))
+        .arg(common::root().join("tests/hostile/dashboard.mjs"))
+        .arg(format!("{}/", serve.url()))
+        .arg(payloads.lines().count().to_string())
+        .env("MODULES", &modules)
+        .output()
+        .expect("node runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let shown: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(shown["pwned"], serde_json::Value::Null, "{shown:#}");
+    assert_eq!(shown["foreign"], serde_json::json!([]), "{shown:#}");
+    assert_eq!(shown["dialogs"], serde_json::json!([]), "{shown:#}");
+    assert_eq!(shown["scripts"], 1, "{shown:#}");
+    let mut expected: Vec<String> = rows.iter().map(|r| r.0.to_string()).collect();
+    expected[0].push_str(" v1");
+    expected[1].push_str(" v2");
+    assert_eq!(shown["rows"], serde_json::json!(expected), "{shown:#}");
+    let headings: Vec<&str> = shown["feed"]
+        .as_array()
+        .expect("feed")
+        .iter()
+        .filter_map(|h| h.as_str())
+        .collect();
+    for h in [
+        r#"page "Promo\u{1b}[2J <img src=x onerror=alert(1)> | `x`""#,
+        "<img src=x onerror=window.__pwned=1>",
+        "Plan Selected v1",
+    ] {
+        assert!(headings.contains(&h), "{h} in {headings:?}");
+    }
     let stopped = serve.stop();
     assert_eq!(stopped.code, 1);
     assert_terminal_safe("serve", &stopped.stdout, false);
