@@ -25,30 +25,30 @@ const FEED_PAYLOAD: usize = 16 * 1024;
 #[derive(Serialize, Clone, Debug)]
 pub(crate) struct FeedItem {
     /// Increasing from 1, for `/feed.json?after=N`.
-    pub seq: u64,
+    pub(crate) seq: u64,
     /// Its line in the capture file.
-    pub line: u64,
+    pub(crate) line: u64,
     /// The event name, the call type, or the named page or screen rule
     /// (`page "Pricing"`), as the rows of `/qa.json` name it.
-    pub event: String,
+    pub(crate) event: String,
     /// The event's version, when it has several.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub version: Option<u32>,
-    pub defect: bool,
-    pub violations: Vec<FeedViolation>,
+    pub(crate) version: Option<u32>,
+    pub(crate) defect: bool,
+    pub(crate) violations: Vec<FeedViolation>,
     /// The payload with `pii(...)` values redacted; `null` when it is not
     /// JSON or too large.
-    pub payload: Value,
+    pub(crate) payload: Value,
     /// Why it is not a payload (not JSON, not an object).
-    pub malformed: Option<String>,
+    pub(crate) malformed: Option<String>,
 }
 
 #[derive(Serialize, Clone, Debug)]
 pub(crate) struct FeedViolation {
     #[serde(flatten)]
-    pub violation: ExampleOut,
+    pub(crate) violation: ExampleOut,
     /// The text of the plan's line the rule is written on.
-    pub plan_line: Option<String>,
+    pub(crate) plan_line: Option<String>,
 }
 
 /// Where the captured lines go.

@@ -18,23 +18,23 @@ use std::time::{Duration, Instant};
 
 /// The bounds of the server.
 #[derive(Debug, Clone)]
-pub struct Limits {
+pub(crate) struct Limits {
     /// Connections served at once; a new one past this gets 503.
-    pub connections: usize,
+    pub(crate) connections: usize,
     /// The longest request line (method, target, version).
-    pub request_line: usize,
+    pub(crate) request_line: usize,
     /// Header fields in one request.
-    pub header_count: usize,
+    pub(crate) header_count: usize,
     /// The bytes of all header fields of one request.
-    pub header_bytes: usize,
+    pub(crate) header_bytes: usize,
     /// The bytes of a request body as sent (before any decompression).
-    pub body_bytes: usize,
+    pub(crate) body_bytes: usize,
     /// How long a keep-alive connection may wait for its next request.
-    pub idle_time: Duration,
+    pub(crate) idle_time: Duration,
     /// How long the request line and headers may take from their first byte.
-    pub head_time: Duration,
+    pub(crate) head_time: Duration,
     /// How long the body may take after the headers.
-    pub body_time: Duration,
+    pub(crate) body_time: Duration,
 }
 
 impl Default for Limits {
@@ -54,17 +54,17 @@ impl Default for Limits {
 
 /// A request, its body read in full.
 #[derive(Debug)]
-pub struct Request {
-    pub method: String,
+pub(crate) struct Request {
+    pub(crate) method: String,
     /// The request target as sent (path and query).
-    pub target: String,
+    pub(crate) target: String,
     headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
+    pub(crate) body: Vec<u8>,
 }
 
 impl Request {
     /// The first header of this name (case-insensitive).
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
@@ -74,14 +74,14 @@ impl Request {
 
 /// A response; `Content-Length` and `Connection` are added when it is sent.
 #[derive(Debug)]
-pub struct Response {
-    pub status: u16,
+pub(crate) struct Response {
+    pub(crate) status: u16,
     headers: Vec<(&'static str, String)>,
-    pub body: Vec<u8>,
+    pub(crate) body: Vec<u8>,
 }
 
 impl Response {
-    pub fn new(status: u16, body: impl Into<Vec<u8>>) -> Response {
+    pub(crate) fn new(status: u16, body: impl Into<Vec<u8>>) -> Response {
         Response {
             status,
             headers: Vec::new(),
@@ -91,12 +91,12 @@ impl Response {
 
     /// Adds a header; a value with a control character (which would split the
     /// header) is left out.
-    pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Response {
+    pub(crate) fn header(mut self, name: &'static str, value: impl Into<String>) -> Response {
         self.add(name, value);
         self
     }
 
-    pub fn add(&mut self, name: &'static str, value: impl Into<String>) {
+    pub(crate) fn add(&mut self, name: &'static str, value: impl Into<String>) {
         let value = value.into();
         if !value.bytes().any(|b| b.is_ascii_control() && b != b'\t') {
             self.headers.push((name, value));
@@ -147,7 +147,7 @@ fn reason(status: u16) -> &'static str {
 
 /// Serves `listener` with `handler` until `stop` is set; returns once every
 /// connection is closed (an idle one at once, a busy one after its response).
-pub fn serve<H>(listener: &TcpListener, limits: &Limits, stop: &AtomicBool, handler: H)
+pub(crate) fn serve<H>(listener: &TcpListener, limits: &Limits, stop: &AtomicBool, handler: H)
 where
     H: Fn(&Request) -> Response + Sync,
 {

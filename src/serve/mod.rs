@@ -44,11 +44,11 @@ pub(crate) struct Files {
     /// `@segment/analytics-next`'s `dist/umd` folder: `standalone.js` is served
     /// as `/analytics.js/v1/<writeKey>/analytics.min.js` and the other files as
     /// `/analytics-next/bundles/<name>`, where analytics.js loads them from.
-    pub analytics_js: Option<PathBuf>,
+    pub(crate) analytics_js: Option<PathBuf>,
     /// A folder served under `/app/` (the pages under test).
-    pub static_dir: Option<PathBuf>,
+    pub(crate) static_dir: Option<PathBuf>,
     /// Only answer the dashboard to loopback `Host`s.
-    pub loopback: bool,
+    pub(crate) loopback: bool,
 }
 
 /// Serves requests on `listener` (a thread per connection, up to

@@ -59,7 +59,7 @@ use super::encode::text::{self, JsonWriter};
 use super::{Artifact, Context, Target};
 use crate::ir::{Event, Identity, Plan, Property, Traits, TraitsKind};
 
-pub struct Segment;
+pub(crate) struct Segment;
 
 impl Target for Segment {
     fn name(&self) -> &'static str {
@@ -77,7 +77,7 @@ impl Target for Segment {
 
 /// The request body, `{"rules": [...]}`, as pretty JSON with sorted keys,
 /// written rule by rule straight into the text (a 10,000-event plan gives 45 MB).
-pub fn rules_json(plan: &Plan) -> String {
+fn rules_json(plan: &Plan) -> String {
     let mut out = String::with_capacity(4096 + plan.events.len() * 8192);
     text::json_object(&mut out, 0, |o| {
         o.array("rules", |a| {

@@ -18,7 +18,7 @@ struct Batch<'a> {
 /// The messages of a batch, or `None` when `bytes` is not one (a JSON object
 /// whose `batch` is a list, without a `type`). Cheap for anything else: a
 /// record without `"batch"` in it is not parsed.
-pub fn messages(bytes: &[u8]) -> Option<Vec<&[u8]>> {
+pub(crate) fn messages(bytes: &[u8]) -> Option<Vec<&[u8]>> {
     if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{')
         || memchr::memmem::find(bytes, b"\"batch\"").is_none()
     {

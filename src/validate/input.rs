@@ -4,24 +4,19 @@
 //!
 //! A record is a line (blank lines are skipped) or an element of the top-level
 //! array, with the 1-based line it starts on. A record longer than
-//! [`MAX_RECORD`] is not kept in memory: it is skipped and reported by length.
+//! `MAX_RECORD` (8 MiB) is not kept in memory: it is skipped and reported by length.
 
 use std::io::{self, BufRead, BufReader, Read};
 
 /// Bytes read per chunk (a chunk always ends at a record boundary).
-pub const CHUNK: usize = 1 << 20;
+pub(crate) const CHUNK: usize = 1 << 20;
 /// Records longer than this are reported by size without being read into memory.
-pub const MAX_RECORD: usize = 8 << 20;
+pub(crate) const MAX_RECORD: usize = 8 << 20;
 
 /// Opens the payloads: a path or `-` (stdin), gunzipping when the data starts
-/// with the gzip magic bytes.
-pub fn open(path: &std::path::Path) -> io::Result<Box<dyn Read>> {
-    open_with(path, |r| r)
-}
-
-/// [`open`], reading the bytes as stored through `wrap` (before any gunzip:
-/// the payloads' hash is the file's).
-pub fn open_with(
+/// with the gzip magic bytes; the bytes as stored are read through `wrap`
+/// (before any gunzip: the payloads' hash is the file's).
+pub(crate) fn open_with(
     path: &std::path::Path,
     wrap: impl FnOnce(Box<dyn Read>) -> Box<dyn Read>,
 ) -> io::Result<Box<dyn Read>> {
@@ -45,7 +40,7 @@ pub fn open_with(
 pub enum Record {
     /// `data[start..end]`.
     Bytes { start: usize, end: usize, line: u64 },
-    /// A record over [`MAX_RECORD`] bytes, skipped.
+    /// A record over `MAX_RECORD` bytes, skipped.
     TooLarge { len: u64, line: u64 },
     /// Not a record: a broken array (the message says why).
     Broken { line: u64, message: &'static str },
@@ -59,7 +54,7 @@ pub struct Chunk {
 }
 
 impl Chunk {
-    pub fn bytes(&self, start: usize, end: usize) -> &[u8] {
+    pub(crate) fn bytes(&self, start: usize, end: usize) -> &[u8] {
         &self.data[start..end]
     }
 }
@@ -113,7 +108,7 @@ pub struct Framer<R> {
 }
 
 impl<R: Read> Framer<R> {
-    pub fn new(reader: R) -> Self {
+    pub(crate) fn new(reader: R) -> Self {
         Self::with_sizes(reader, CHUNK, MAX_RECORD)
     }
 

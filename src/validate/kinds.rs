@@ -19,12 +19,12 @@ macro_rules! kinds {
             }
 
             /// Whether it is a defect (else a warning).
-            pub fn is_defect(self) -> bool {
+            pub(crate) fn is_defect(self) -> bool {
                 match self { $(Kind::$variant => $defect),+ }
             }
 
             /// One line about what it means.
-            pub fn about(self) -> &'static str {
+            pub(crate) fn about(self) -> &'static str {
                 match self { $(Kind::$variant => $about),+ }
             }
         }
@@ -54,14 +54,14 @@ kinds! {
     NotAllowed => "not-allowed", true, "a value `not_pattern(...)` or `not_enum(...)` rules out";
 }
 
-pub const KINDS: usize = Kind::ALL.len();
+pub(crate) const KINDS: usize = Kind::ALL.len();
 
 impl Kind {
-    pub fn index(self) -> usize {
+    pub(crate) fn index(self) -> usize {
         self as usize
     }
 
-    pub fn severity(self) -> &'static str {
+    pub(crate) fn severity(self) -> &'static str {
         if self.is_defect() {
             "defect"
         } else {
@@ -78,12 +78,12 @@ impl Serialize for Kind {
 
 /// One broken rule in one payload.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Violation {
-    pub kind: Kind,
+pub(crate) struct Violation {
+    pub(crate) kind: Kind,
     /// JSON pointer of the value (or of where a missing one belongs).
-    pub pointer: String,
-    pub expected: String,
-    pub found: String,
+    pub(crate) pointer: String,
+    pub(crate) expected: String,
+    pub(crate) found: String,
     /// Where the rule is written in the plan; `None` for Segment's own rules.
-    pub loc: Option<Loc>,
+    pub(crate) loc: Option<Loc>,
 }

@@ -9,19 +9,23 @@
 //! the plan's `qa { }`), the human table, JSON and the Markdown evidence report.
 //!
 //! Nothing here reads the clock or writes files; the CLI does the writing.
+//!
+//! Public only for the integration tests (tests/it): the engine driven with
+//! tiny chunks, many jobs and fuzzed input; `eventsc validate` and `eventsc
+//! serve` are its users.
 
-pub mod batch;
+pub(crate) mod batch;
 pub mod input;
 pub mod kinds;
 pub mod model;
 pub mod pattern;
 pub mod payload;
-pub mod provenance;
-pub mod record;
-pub mod redact;
+pub(crate) mod provenance;
+pub(crate) mod record;
+pub(crate) mod redact;
 pub mod report;
-pub mod scope;
-pub mod suggest;
+pub(crate) mod scope;
+pub(crate) mod suggest;
 pub mod tally;
 
 use input::{Chunk, Framer, Record};
@@ -43,7 +47,7 @@ pub fn run_with<R: Read>(model: &Model, framer: Framer<R>, jobs: usize) -> io::R
 }
 
 /// [`run_with`], listing up to `limit` violations per event.
-pub fn run_limited<R: Read>(
+pub(crate) fn run_limited<R: Read>(
     model: &Model,
     mut framer: Framer<R>,
     jobs: usize,

@@ -4,7 +4,7 @@
 //!
 //! Properties of each object are sorted by name (binary search), names are
 //! interned, enum value lists and regular expressions are shared, and every rule
-//! keeps only its `.events` file and line ([`Loc`]): each property sits on one line,
+//! keeps only its `.events` file and line (`Loc`): each property sits on one line,
 //! so its type and modifiers share that line.
 
 use super::pattern;
@@ -14,20 +14,20 @@ use rustc_hash::FxHashMap as HashMap;
 
 /// Where a rule is written: a file of [`Model::files`] and a 1-based line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Loc {
-    pub file: u32,
-    pub line: u32,
+pub(crate) struct Loc {
+    pub(crate) file: u32,
+    pub(crate) line: u32,
 }
 
 /// Lengths (characters of a string, items of a list), inclusive; `u32::MAX` = none.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Len {
-    pub min: u32,
-    pub max: u32,
+pub(crate) struct Len {
+    pub(crate) min: u32,
+    pub(crate) max: u32,
 }
 
 impl Len {
-    pub const NONE: Len = Len {
+    pub(crate) const NONE: Len = Len {
         min: 0,
         max: u32::MAX,
     };
@@ -48,21 +48,21 @@ impl Len {
         }
     }
 
-    pub fn is_none(self) -> bool {
+    pub(crate) fn is_none(self) -> bool {
         self == Len::NONE
     }
 }
 
 /// Numeric bounds, inclusive; infinite = none.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Bounds {
-    pub min: f64,
-    pub max: f64,
+pub(crate) struct Bounds {
+    pub(crate) min: f64,
+    pub(crate) max: f64,
 }
 
 /// The type of a value, with the constraints that apply to it.
 #[derive(Debug)]
-pub enum Ty {
+pub(crate) enum Ty {
     /// Any value, null included.
     Any,
     String {
@@ -94,28 +94,28 @@ pub enum Ty {
 
 /// The rarer constraints of a value and the type they wrap.
 #[derive(Debug)]
-pub struct Checked {
-    pub ty: Ty,
-    pub multiple_of: Option<f64>,
+pub(crate) struct Checked {
+    pub(crate) ty: Ty,
+    pub(crate) multiple_of: Option<f64>,
     /// Index into [`Model::patterns`].
-    pub not_pattern: Option<u32>,
+    pub(crate) not_pattern: Option<u32>,
     /// Index into [`Model::enums`].
-    pub not_enum: Option<u32>,
+    pub(crate) not_enum: Option<u32>,
 }
 
-pub const REQUIRED: u8 = 1;
-pub const NULLABLE: u8 = 2;
+pub(crate) const REQUIRED: u8 = 1;
+pub(crate) const NULLABLE: u8 = 2;
 
 /// An interned property name: an index into [`Names`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Name(u32);
+pub(crate) struct Name(u32);
 
 /// Every property name of the plan, once.
 #[derive(Debug, Default)]
-pub struct Names(Vec<Box<str>>);
+pub(crate) struct Names(Vec<Box<str>>);
 
 impl Names {
-    pub fn get(&self, n: Name) -> &str {
+    pub(crate) fn get(&self, n: Name) -> &str {
         self.0.get(n.0 as usize).map_or("", |s| s)
     }
 }
@@ -126,13 +126,13 @@ const NO_CONSENT: u16 = u16::MAX;
 /// A planned property (48 bytes: a plan of 10,000 events of 20 properties
 /// compiles to about 10 MB).
 #[derive(Debug)]
-pub struct Prop {
-    pub name: Name,
-    pub flags: u8,
-    pub pii: Option<PiiClass>,
+pub(crate) struct Prop {
+    pub(crate) name: Name,
+    pub(crate) flags: u8,
+    pub(crate) pii: Option<PiiClass>,
     consent: u16,
-    pub ty: Ty,
-    pub loc: Loc,
+    pub(crate) ty: Ty,
+    pub(crate) loc: Loc,
     /// Where the effective consent purpose was attached (the property, a parent
     /// object, the event or the block).
     consent_loc: Loc,
@@ -141,15 +141,15 @@ pub struct Prop {
 impl Prop {
     /// Effective consent purpose (index into [`Model::categories`]) and where
     /// it was attached.
-    pub fn consent(&self) -> Option<(u16, Loc)> {
+    pub(crate) fn consent(&self) -> Option<(u16, Loc)> {
         (self.consent != NO_CONSENT).then_some((self.consent, self.consent_loc))
     }
 
-    pub fn required(&self) -> bool {
+    pub(crate) fn required(&self) -> bool {
         self.flags & REQUIRED != 0
     }
 
-    pub fn nullable(&self) -> bool {
+    pub(crate) fn nullable(&self) -> bool {
         self.flags & NULLABLE != 0
     }
 }
@@ -157,16 +157,16 @@ impl Prop {
 /// The properties of an event, a traits block or an `object { }`, in the order
 /// written (payloads tend to follow it, see [`Object::find_from`]).
 #[derive(Debug, Default)]
-pub struct Object {
-    pub props: Box<[Prop]>,
+pub(crate) struct Object {
+    pub(crate) props: Box<[Prop]>,
     /// Indices of `props` sorted by name.
     sorted: Box<[u32]>,
     /// `closed`: other keys are defects.
-    pub closed: bool,
+    pub(crate) closed: bool,
 }
 
 impl Object {
-    pub fn find(&self, names: &Names, name: &str) -> Option<usize> {
+    pub(crate) fn find(&self, names: &Names, name: &str) -> Option<usize> {
         self.sorted
             .binary_search_by(|&i| names.get(self.props[i as usize].name).cmp(name))
             .ok()
@@ -176,25 +176,21 @@ impl Object {
     /// Like [`Object::find`], trying `hint` first: keys usually arrive in the
     /// order the plan lists them, and one comparison on data already in cache
     /// beats a binary search over a model larger than the cache.
-    pub fn find_from(&self, names: &Names, hint: usize, name: &str) -> Option<usize> {
+    pub(crate) fn find_from(&self, names: &Names, hint: usize, name: &str) -> Option<usize> {
         match self.props.get(hint) {
             Some(p) if names.get(p.name) == name => Some(hint),
             _ => self.find(names, name),
         }
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.props.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.props.is_empty()
     }
 }
 
 /// A payload's `context.protocols.event_version`.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub enum EventVersion {
+pub(crate) enum EventVersion {
     #[default]
     Absent,
     /// An integer (`2`, or `2.0`).
@@ -210,39 +206,39 @@ fn events_version(events: &[EventModel], j: u32) -> u32 {
 
 /// A planned event (one version of it, when it has several).
 #[derive(Debug)]
-pub struct EventModel {
-    pub name: Box<str>,
+pub(crate) struct EventModel {
+    pub(crate) name: Box<str>,
     /// Its `version`, when its name has several (or it writes one).
-    pub version: Option<u32>,
-    pub loc: Loc,
+    pub(crate) version: Option<u32>,
+    pub(crate) loc: Loc,
     /// `status deprecated`: its line.
-    pub deprecated: Option<Loc>,
-    pub replaced_by: Option<Box<str>>,
-    pub sunset: Option<(Date, Loc)>,
-    pub identity: Identity,
-    pub identity_loc: Loc,
-    pub consent: Option<(u16, Loc)>,
-    pub props: Object,
+    pub(crate) deprecated: Option<Loc>,
+    pub(crate) replaced_by: Option<Box<str>>,
+    pub(crate) sunset: Option<(Date, Loc)>,
+    pub(crate) identity: Identity,
+    pub(crate) identity_loc: Loc,
+    pub(crate) consent: Option<(u16, Loc)>,
+    pub(crate) props: Object,
     /// QA covers it ([`crate::ir::qa::in_scope`]).
-    pub in_scope: bool,
+    pub(crate) in_scope: bool,
 }
 
 /// `identify { }` or `group { }`.
 #[derive(Debug)]
-pub struct TraitsModel {
-    pub loc: Loc,
-    pub consent: Option<(u16, Loc)>,
-    pub props: Object,
+pub(crate) struct TraitsModel {
+    pub(crate) loc: Loc,
+    pub(crate) consent: Option<(u16, Loc)>,
+    pub(crate) props: Object,
 }
 
 /// A page or screen rule (`page { }`, `page "Pricing" { }`).
 #[derive(Debug)]
-pub struct ViewModel {
+pub(crate) struct ViewModel {
     /// A page rule (else a screen rule).
-    pub page: bool,
+    pub(crate) page: bool,
     /// The one page or screen it is for; none: every one.
-    pub name: Option<Box<str>>,
-    pub traits: TraitsModel,
+    pub(crate) name: Option<Box<str>>,
+    pub(crate) traits: TraitsModel,
 }
 
 /// The page (or screen) rules by name: name → index in `Model::views` of a
@@ -251,49 +247,49 @@ type ViewIndex = (HashMap<Box<str>, u32>, Option<u32>);
 
 /// `envelope { }`: the payload's own top-level fields, on every call.
 #[derive(Debug)]
-pub struct EnvelopeModel {
-    pub props: Object,
+pub(crate) struct EnvelopeModel {
+    pub(crate) props: Object,
     /// `require_one_of a, b`: the payload carries at least one of them.
-    pub require_one_of: Box<[Box<str>]>,
-    pub loc: Loc,
+    pub(crate) require_one_of: Box<[Box<str>]>,
+    pub(crate) loc: Loc,
 }
 
 /// An owner as the report shows it.
 #[derive(Clone, Debug)]
-pub struct OwnerInfo {
+pub(crate) struct OwnerInfo {
     /// `@id`.
-    pub id: String,
-    pub name: String,
+    pub(crate) id: String,
+    pub(crate) name: String,
     /// Email or Slack channel, when declared.
-    pub contact: Option<String>,
+    pub(crate) contact: Option<String>,
     /// `@id` of the backup.
-    pub backup: Option<String>,
+    pub(crate) backup: Option<String>,
 }
 
 /// What the results need to know about the plan.
 #[derive(Clone, Debug)]
-pub struct PlanInfo {
-    pub title: String,
-    pub version: String,
+pub(crate) struct PlanInfo {
+    pub(crate) title: String,
+    pub(crate) version: String,
     /// `qa { }`: coverage target, defect ceiling, retry limit; the verdict
     /// comes from [`crate::ir::Qa::verdict`].
-    pub qa: Qa,
+    pub(crate) qa: Qa,
     /// `2 in 48 hours`.
-    pub escalate_after: String,
+    pub(crate) escalate_after: String,
     /// SHA-256 of the plan's sources (plan.json's `sources_hash`).
-    pub sources_sha256: String,
-    pub escalation: Vec<OwnerInfo>,
-    pub ripcord: Vec<OwnerInfo>,
+    pub(crate) sources_sha256: String,
+    pub(crate) escalation: Vec<OwnerInfo>,
+    pub(crate) ripcord: Vec<OwnerInfo>,
 }
 
 /// The compiled plan.
 #[derive(Debug)]
 pub struct Model {
-    pub info: PlanInfo,
+    pub(crate) info: PlanInfo,
     /// File names of [`Loc::file`].
-    pub files: Vec<String>,
-    pub plan_loc: Loc,
-    pub events: Vec<EventModel>,
+    pub(crate) files: Vec<String>,
+    pub(crate) plan_loc: Loc,
+    pub(crate) events: Vec<EventModel>,
     /// Name → the event, or the OLDEST version of a versioned event (what
     /// Segment checks a payload without `context.protocols.event_version`
     /// against).
@@ -301,22 +297,22 @@ pub struct Model {
     /// The oldest version's index → (version, index) of every version of
     /// its name, for versioned events only.
     versions: HashMap<u32, Box<[(u32, u32)]>>,
-    pub common: Option<Object>,
-    pub identify: Option<TraitsModel>,
-    pub group: Option<TraitsModel>,
-    pub envelope: Option<EnvelopeModel>,
+    pub(crate) common: Option<Object>,
+    pub(crate) identify: Option<TraitsModel>,
+    pub(crate) group: Option<TraitsModel>,
+    pub(crate) envelope: Option<EnvelopeModel>,
     /// Page and screen rules, in the plan's order.
-    pub views: Vec<ViewModel>,
+    pub(crate) views: Vec<ViewModel>,
     /// Per kind (`[screen, page]`).
     view_index: [ViewIndex; 2],
     /// Consent purpose index → the category a consent manager calls it.
-    pub categories: Vec<Box<str>>,
-    pub enums: Vec<Box<[Literal]>>,
-    pub patterns: Vec<(Box<str>, regex::Regex)>,
-    pub names: Names,
+    pub(crate) categories: Vec<Box<str>>,
+    pub(crate) enums: Vec<Box<[Literal]>>,
+    pub(crate) patterns: Vec<(Box<str>, regex::Regex)>,
+    pub(crate) names: Names,
     /// `validate --show-values`: violations quote values of `pii(...)`
     /// properties too (redacted by default).
-    pub show_values: bool,
+    pub(crate) show_values: bool,
 }
 
 impl Model {
@@ -495,7 +491,7 @@ impl Model {
 
     /// Approximate heap and inline size of the model, in bytes (for the
     /// benchmark's memory report).
-    pub fn approx_bytes(&self) -> usize {
+    pub(crate) fn approx_bytes(&self) -> usize {
         use std::mem::size_of;
         fn object(o: &Object) -> usize {
             o.props.len() * (size_of::<Prop>() + size_of::<u32>())
@@ -539,7 +535,7 @@ impl Model {
     }
 
     /// The event named `name`: its oldest version when it has several.
-    pub fn event(&self, name: &str) -> Option<u32> {
+    pub(crate) fn event(&self, name: &str) -> Option<u32> {
         self.by_name.get(name).copied()
     }
 
@@ -548,7 +544,7 @@ impl Model {
     /// event's index, or `Err` with the oldest one when the version is not
     /// the plan's (Segment checks such a payload, and one without a version,
     /// against the oldest version).
-    pub fn version(&self, index: u32, version: EventVersion) -> Result<u32, u32> {
+    pub(crate) fn version(&self, index: u32, version: EventVersion) -> Result<u32, u32> {
         let versions = self.versions.get(&index);
         match version {
             EventVersion::Absent => Ok(index),
@@ -568,18 +564,18 @@ impl Model {
     /// The page (or screen) rules that apply to a call named `name`: the
     /// named rule's index in `views`, if any, and the unnamed rule's (for
     /// every page or screen).
-    pub fn view_rules(&self, page: bool, name: Option<&str>) -> (Option<u32>, Option<u32>) {
+    pub(crate) fn view_rules(&self, page: bool, name: Option<&str>) -> (Option<u32>, Option<u32>) {
         let (named, every) = &self.view_index[usize::from(page)];
         (name.and_then(|n| named.get(n).copied()), *every)
     }
 
     /// Whether event `index` (its oldest) has versions.
-    pub fn is_versioned(&self, index: u32) -> bool {
+    pub(crate) fn is_versioned(&self, index: u32) -> bool {
         self.versions.contains_key(&index)
     }
 
     /// The versions the plan declares for event `index` (its oldest), or 1.
-    pub fn versions_of(&self, index: u32) -> Vec<u32> {
+    pub(crate) fn versions_of(&self, index: u32) -> Vec<u32> {
         let mut v: Vec<u32> = self
             .versions
             .get(&index)
@@ -589,7 +585,7 @@ impl Model {
     }
 
     /// `file:line`.
-    pub fn location(&self, loc: Loc) -> String {
+    pub(crate) fn location(&self, loc: Loc) -> String {
         format!(
             "{}:{}",
             self.files
@@ -601,19 +597,19 @@ impl Model {
 
     /// Narrows QA's scope to the selected events (`validate --event`): the
     /// others are still checked, but do not count for coverage.
-    pub fn restrict(&mut self, selected: &[bool]) {
+    pub(crate) fn restrict(&mut self, selected: &[bool]) {
         for (e, &s) in self.events.iter_mut().zip(selected) {
             e.in_scope &= s;
         }
     }
 
     /// The planned event closest to an unplanned name ("did you mean").
-    pub fn suggest_event(&self, name: &str) -> Option<&str> {
+    pub(crate) fn suggest_event(&self, name: &str) -> Option<&str> {
         super::suggest::closest(name, self.events.iter().map(|e| &*e.name))
     }
 
     /// Planned events that QA covers.
-    pub fn planned(&self) -> impl Iterator<Item = (usize, &EventModel)> {
+    pub(crate) fn planned(&self) -> impl Iterator<Item = (usize, &EventModel)> {
         self.events.iter().enumerate().filter(|(_, e)| e.in_scope)
     }
 }
@@ -784,7 +780,7 @@ impl Builder<'_> {
 
 impl Ty {
     /// What a value of this type looks like, for "expected …".
-    pub fn expected(&self, model: &Model) -> String {
+    pub(crate) fn expected(&self, model: &Model) -> String {
         match self {
             Ty::Any => "any value".into(),
             Ty::String { .. } => "a string".into(),
@@ -808,7 +804,7 @@ impl Ty {
 
 impl Model {
     /// `"a", "b", "c"`.
-    pub fn enum_list(&self, i: u32) -> String {
+    pub(crate) fn enum_list(&self, i: u32) -> String {
         self.enums
             .get(i as usize)
             .map(|vs| {

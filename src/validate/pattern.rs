@@ -21,7 +21,7 @@ const WS: &str = r"\t\n\x0B\x0C\r \x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029
 const WORD: &str = "0-9A-Za-z_";
 
 /// Translates an ECMA-262 (`u` flag) pattern into `regex` syntax.
-pub fn ecma_to_rust(pattern: &str) -> String {
+pub(crate) fn ecma_to_rust(pattern: &str) -> String {
     let mut out = String::with_capacity(pattern.len() + 16);
     let mut chars = pattern.chars().peekable();
     let mut in_class = false;

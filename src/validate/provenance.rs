@@ -7,14 +7,14 @@ use std::io::{self, Read};
 use std::rc::Rc;
 
 /// A reader that hashes what passes through it.
-pub struct Hashing<R> {
+pub(crate) struct Hashing<R> {
     inner: R,
     hash: Rc<RefCell<Sha256>>,
 }
 
 impl<R: Read> Hashing<R> {
     /// The reader, and a handle on the hash of what it will have read.
-    pub fn new(inner: R) -> (Hashing<R>, Rc<RefCell<Sha256>>) {
+    pub(crate) fn new(inner: R) -> (Hashing<R>, Rc<RefCell<Sha256>>) {
         let hash = Rc::new(RefCell::new(Sha256::new()));
         (
             Hashing {
@@ -35,12 +35,12 @@ impl<R: Read> Read for Hashing<R> {
 }
 
 /// Lower-case hex of a finished hash.
-pub fn hex(hash: Sha256) -> String {
+pub(crate) fn hex(hash: Sha256) -> String {
     crate::targets::hex(&hash.finalize())
 }
 
 /// Now as seconds since 1970 and RFC 3339 (UTC), or `SOURCE_DATE_EPOCH`'s.
-pub fn now() -> Result<(i64, crate::audit::Utc), String> {
+pub(crate) fn now() -> Result<(i64, crate::audit::Utc), String> {
     let secs = crate::audit::Utc::now_unix()?;
     Ok((secs, crate::audit::Utc::from_unix(secs)))
 }

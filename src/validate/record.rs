@@ -15,32 +15,32 @@ use super::report::Summary;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-pub const FORMAT: &str = "eventsc-qa-run";
+pub(crate) const FORMAT: &str = "eventsc-qa-run";
 
 /// One QA run, as written to `DIR`.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-pub struct RunRecord {
-    pub format: String,
-    pub format_version: u32,
+pub(crate) struct RunRecord {
+    pub(crate) format: String,
+    pub(crate) format_version: u32,
     /// UTC, RFC 3339.
-    pub date: String,
+    pub(crate) date: String,
     /// Seconds since 1970 (what the windows are measured on).
-    pub unix: i64,
-    pub eventsc: String,
-    pub plan: String,
-    pub plan_version: String,
-    pub plan_sources_sha256: String,
-    pub payloads: String,
-    pub payloads_sha256: String,
-    pub passed: bool,
-    pub coverage_met: bool,
-    pub defects_met: bool,
-    pub privacy_defects: u64,
-    pub breach: bool,
+    pub(crate) unix: i64,
+    pub(crate) eventsc: String,
+    pub(crate) plan: String,
+    pub(crate) plan_version: String,
+    pub(crate) plan_sources_sha256: String,
+    pub(crate) payloads: String,
+    pub(crate) payloads_sha256: String,
+    pub(crate) passed: bool,
+    pub(crate) coverage_met: bool,
+    pub(crate) defects_met: bool,
+    pub(crate) privacy_defects: u64,
+    pub(crate) breach: bool,
 }
 
 impl RunRecord {
-    pub fn of(summary: &Summary, unix: i64) -> RunRecord {
+    pub(crate) fn of(summary: &Summary, unix: i64) -> RunRecord {
         let privacy_defects = summary
             .totals
             .violations
@@ -71,7 +71,7 @@ impl RunRecord {
 /// Writes the record into `dir` (created when missing) as
 /// `<UTC>-<payloads hash>.json`, with `-2`, `-3`… when that name is taken;
 /// never replaces a file.
-pub fn write(dir: &Path, record: &RunRecord, compact_date: &str) -> Result<PathBuf, String> {
+pub(crate) fn write(dir: &Path, record: &RunRecord, compact_date: &str) -> Result<PathBuf, String> {
     let mut bytes = serde_json::to_vec_pretty(record).map_err(|e| e.to_string())?;
     bytes.push(b'\n');
     let short: String = record.payloads_sha256.chars().take(12).collect();
@@ -96,7 +96,7 @@ pub fn write(dir: &Path, record: &RunRecord, compact_date: &str) -> Result<PathB
 
 /// The records of `dir` (files that are not records are skipped), oldest
 /// first; the files that could not be read, with why.
-pub fn read_all(dir: &Path) -> (Vec<RunRecord>, Vec<String>) {
+pub(crate) fn read_all(dir: &Path) -> (Vec<RunRecord>, Vec<String>) {
     let mut out = Vec::new();
     let mut skipped = Vec::new();
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -125,21 +125,21 @@ pub fn read_all(dir: &Path) -> (Vec<RunRecord>, Vec<String>) {
 
 /// The rip-cord after a run.
 #[derive(Serialize, Debug, Clone, PartialEq)]
-pub struct Ripcord {
+pub(crate) struct Ripcord {
     /// `2 in 48 hours`.
-    pub trigger: String,
-    pub threshold: u32,
+    pub(crate) trigger: String,
+    pub(crate) threshold: u32,
     /// Dates of the breaches within the window (this run's included), oldest first.
-    pub breaches: Vec<String>,
-    pub pulled: bool,
+    pub(crate) breaches: Vec<String>,
+    pub(crate) pulled: bool,
     /// Who to alert (`@id (name)`), when pulled.
-    pub alert: Vec<String>,
+    pub(crate) alert: Vec<String>,
     /// Runs recorded for this plan, this one included.
-    pub runs: usize,
+    pub(crate) runs: usize,
 }
 
 /// Evaluates the rip-cord over the records of this plan, ending with `this`.
-pub fn ripcord(model: &Model, records: &[RunRecord], this: &RunRecord) -> Ripcord {
+pub(crate) fn ripcord(model: &Model, records: &[RunRecord], this: &RunRecord) -> Ripcord {
     let w = model.info.qa.escalate_after;
     let window = (w.within.minutes() as i64).saturating_mul(60);
     let same_plan: Vec<&RunRecord> = records.iter().filter(|r| r.plan == this.plan).collect();
@@ -170,7 +170,7 @@ pub fn ripcord(model: &Model, records: &[RunRecord], this: &RunRecord) -> Ripcor
 
 /// Records the run in `dir`, reads the runs recorded there and puts the
 /// rip-cord in the summary; the record's path.
-pub fn record_run(
+pub(crate) fn record_run(
     model: &Model,
     summary: &mut Summary,
     dir: &Path,

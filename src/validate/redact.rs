@@ -50,7 +50,7 @@ fn phone_digits_ok(s: &str) -> bool {
 }
 
 /// `s` with every email address and phone number in it replaced by a marker.
-pub fn scrub(s: &str) -> Cow<'_, str> {
+pub(crate) fn scrub(s: &str) -> Cow<'_, str> {
     // Cheap test first: no `@` and fewer than 8 digits cannot match.
     if !s.contains('@') && s.bytes().filter(u8::is_ascii_digit).count() < 8 {
         return Cow::Borrowed(s);
@@ -139,7 +139,7 @@ fn norm(key: &str) -> String {
 const PERSONAL: &str = "personal data";
 
 /// Redacts a whole payload in place: the sample payloads of the evidence.
-pub fn payload(model: &Model, target: &Target, v: &mut Value) {
+pub(crate) fn payload(model: &Model, target: &Target, v: &mut Value) {
     let Value::Object(map) = v else { return };
     for (key, val) in map.iter_mut() {
         match key.as_str() {
@@ -321,7 +321,7 @@ fn scrub_keys(map: &mut serde_json::Map<String, Value>) {
 /// The class of personal data at a JSON pointer of a payload (the place a
 /// violation names), if it is one: a `pii(...)` property, a person's
 /// reserved trait, a telling name, or a personal context field.
-pub fn at_pointer(model: &Model, target: &Target, pointer: &str) -> Option<String> {
+pub(crate) fn at_pointer(model: &Model, target: &Target, pointer: &str) -> Option<String> {
     let mut segs = pointer
         .split('/')
         .skip(1)
@@ -393,7 +393,7 @@ impl<'m> At<'m> {
 /// value's kind, without the value (`"ana@example.com"` → `a string
 /// (redacted: pii(contact))`); descriptions without a value (`missing`,
 /// `null`, `3 characters`) stay.
-pub fn found(found: &str, class: &str) -> String {
+pub(crate) fn found(found: &str, class: &str) -> String {
     let t = found.trim_start();
     if t.starts_with('"') {
         format!("a string (redacted: {class})")

@@ -20,64 +20,64 @@ const HUMAN_NEVER_SEEN: usize = 20;
 
 #[derive(Serialize, Debug)]
 pub struct Summary {
-    pub plan: PlanRef,
+    pub(crate) plan: PlanRef,
     /// The payload file as given (`-` for stdin).
-    pub payloads: String,
+    pub(crate) payloads: String,
     /// `--event` patterns: the events QA covers in this run (all when empty).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub scope: Vec<String>,
-    pub provenance: Provenance,
+    pub(crate) scope: Vec<String>,
+    pub(crate) provenance: Provenance,
     pub qa: Qa,
     pub totals: Totals,
     pub events: Vec<Row>,
-    pub never_seen: Vec<NeverSeen>,
-    pub malformed: Vec<Malformed>,
-    pub samples: Vec<SampleOut>,
+    pub(crate) never_seen: Vec<NeverSeen>,
+    pub(crate) malformed: Vec<Malformed>,
+    pub(crate) samples: Vec<SampleOut>,
     /// `--show-values`: payload values kept as they are, personal data included.
     #[serde(skip)]
-    pub values_shown: bool,
+    pub(crate) values_shown: bool,
     /// With `--record DIR`: the rip-cord over the recorded runs.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ripcord: Option<super::record::Ripcord>,
+    pub(crate) ripcord: Option<super::record::Ripcord>,
 }
 
 /// Where the results come from: enough to tell two runs apart and to check
 /// that a report is about the payloads and plan at hand.
 #[derive(Serialize, Debug, Clone, Default)]
-pub struct Provenance {
+pub(crate) struct Provenance {
     /// When the results were made, UTC (`SOURCE_DATE_EPOCH`, in seconds,
     /// fixes it: reproducible reports).
-    pub date: String,
-    pub eventsc: &'static str,
+    pub(crate) date: String,
+    pub(crate) eventsc: &'static str,
     /// SHA-256 of the payload bytes as read (the file as stored, gzip or not).
-    pub payloads_sha256: String,
+    pub(crate) payloads_sha256: String,
     /// SHA-256 of the plan's sources, as plan.json's `sources_hash`.
-    pub plan_sources_sha256: String,
+    pub(crate) plan_sources_sha256: String,
 }
 
 #[derive(Serialize, Debug)]
-pub struct PlanRef {
-    pub title: String,
-    pub version: String,
+pub(crate) struct PlanRef {
+    pub(crate) title: String,
+    pub(crate) version: String,
 }
 
 #[derive(Serialize, Debug)]
 pub struct Qa {
-    pub passed: bool,
+    pub(crate) passed: bool,
     pub coverage: Coverage,
-    pub defects: Defects,
+    pub(crate) defects: Defects,
 }
 
 #[derive(Serialize, Debug)]
 pub struct Coverage {
     /// Planned events that are not deprecated.
-    pub planned: u64,
-    pub observed: u64,
+    pub(crate) planned: u64,
+    pub(crate) observed: u64,
     /// Planned events that must be observed to meet the target.
-    pub required: u64,
+    pub(crate) required: u64,
     /// Percent, 100 when nothing is planned.
-    pub percent: f64,
-    pub target: f64,
+    pub(crate) percent: f64,
+    pub(crate) target: f64,
     pub met: bool,
 }
 
@@ -86,35 +86,35 @@ pub struct Coverage {
 const MAX_COLUMN: usize = 80;
 
 #[derive(Serialize, Debug)]
-pub struct Defects {
+pub(crate) struct Defects {
     /// Payloads with at least one defect (malformed lines included).
-    pub payloads: u64,
-    pub ceiling: u32,
-    pub met: bool,
+    pub(crate) payloads: u64,
+    pub(crate) ceiling: u32,
+    pub(crate) met: bool,
 }
 
 #[derive(Serialize, Debug)]
 pub struct Totals {
     pub records: u64,
-    pub valid: u64,
+    pub(crate) valid: u64,
     pub defective: u64,
     /// Payloads with warnings and no defect.
-    pub warned: u64,
-    pub malformed: u64,
+    pub(crate) warned: u64,
+    pub(crate) malformed: u64,
     /// Violations by kind (kinds with none left out), in the order of
     /// `eventsc validate`'s kinds.
-    pub violations: KindCounts,
+    pub(crate) violations: KindCounts,
 }
 
 #[derive(Debug, Clone)]
-pub struct KindCount {
-    pub kind: Kind,
-    pub count: u64,
+pub(crate) struct KindCount {
+    pub(crate) kind: Kind,
+    pub(crate) count: u64,
 }
 
 /// Violation counts, as a JSON object `{kind: count}` in the order of the kinds.
 #[derive(Debug, Clone, Default)]
-pub struct KindCounts(pub Vec<KindCount>);
+pub(crate) struct KindCounts(pub Vec<KindCount>);
 
 impl Serialize for KindCounts {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -139,22 +139,22 @@ pub struct Row {
     pub name: String,
     /// The event's version, when it has several (Segment's event versions).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub version: Option<u32>,
+    pub(crate) version: Option<u32>,
     /// `track`, `identify`, `group`, `page`, `screen`, `alias` or `unknown`.
     pub call: &'static str,
     /// `planned`, `deprecated`, `unplanned` or `n/a` (calls without a block).
-    pub status: &'static str,
+    pub(crate) status: &'static str,
     /// Where it is declared.
-    pub location: Option<String>,
+    pub(crate) location: Option<String>,
     pub seen: u64,
-    pub valid: u64,
-    pub defective: u64,
-    pub warned: u64,
-    pub violations: KindCounts,
+    pub(crate) valid: u64,
+    pub(crate) defective: u64,
+    pub(crate) warned: u64,
+    pub(crate) violations: KindCounts,
     pub examples: Vec<ExampleOut>,
     /// Violations counted but not listed in `examples` (`--max-violations`).
     #[serde(skip_serializing_if = "is_zero")]
-    pub unlisted: u64,
+    pub(crate) unlisted: u64,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -164,36 +164,36 @@ fn is_zero(n: &u64) -> bool {
 #[derive(Serialize, Debug, Clone)]
 pub struct ExampleOut {
     pub line: u64,
-    pub message_id: Option<String>,
-    pub kind: Kind,
-    pub severity: &'static str,
-    pub pointer: String,
-    pub expected: String,
+    pub(crate) message_id: Option<String>,
+    pub(crate) kind: Kind,
+    pub(crate) severity: &'static str,
+    pub(crate) pointer: String,
+    pub(crate) expected: String,
     pub found: String,
     /// `file:line` of the rule, or `Segment spec`.
-    pub rule: String,
+    pub(crate) rule: String,
 }
 
 #[derive(Serialize, Debug)]
-pub struct NeverSeen {
-    pub name: String,
-    pub location: String,
+pub(crate) struct NeverSeen {
+    pub(crate) name: String,
+    pub(crate) location: String,
 }
 
 #[derive(Serialize, Debug)]
-pub struct Malformed {
-    pub line: u64,
-    pub message: String,
+pub(crate) struct Malformed {
+    pub(crate) line: u64,
+    pub(crate) message: String,
 }
 
 #[derive(Serialize, Debug)]
-pub struct SampleOut {
-    pub line: u64,
-    pub event: String,
+pub(crate) struct SampleOut {
+    pub(crate) line: u64,
+    pub(crate) event: String,
     /// The payload with personal data redacted (see [`super::redact`]); `null`
     /// if it was too large to keep.
-    pub payload: Value,
-    pub violations: Vec<ExampleOut>,
+    pub(crate) payload: Value,
+    pub(crate) violations: Vec<ExampleOut>,
 }
 
 fn counts(by_kind: &[u64]) -> KindCounts {
@@ -211,7 +211,12 @@ fn counts(by_kind: &[u64]) -> KindCounts {
 }
 
 /// One violation as the outputs show it.
-pub fn example(model: &Model, line: u64, message_id: Option<String>, v: &Violation) -> ExampleOut {
+pub(crate) fn example(
+    model: &Model,
+    line: u64,
+    message_id: Option<String>,
+    v: &Violation,
+) -> ExampleOut {
     ExampleOut {
         line,
         message_id,
@@ -233,13 +238,13 @@ fn examples(model: &Model, ex: &[Example]) -> Vec<ExampleOut> {
 }
 
 /// Redacts the personal data of a payload in place (see [`super::redact`]).
-pub fn redact(model: &Model, target: &Target, payload: &mut Value) {
+pub(crate) fn redact(model: &Model, target: &Target, payload: &mut Value) {
     redact::payload(model, target, payload);
 }
 
 /// A violation without personal data: the value at a personal place, and any
 /// email address or phone number in what it names (see [`super::redact`]).
-pub fn private_example(model: &Model, target: &Target, e: &mut ExampleOut) {
+pub(crate) fn private_example(model: &Model, target: &Target, e: &mut ExampleOut) {
     if let Some(class) = redact::at_pointer(model, target, &e.pointer) {
         e.found = redact::found(&e.found, &class);
     }
@@ -286,7 +291,7 @@ fn view_label(v: &ViewModel) -> String {
     }
 }
 
-/// Builds the summary of a run, personal data redacted (see [`super::redact`]).
+/// Builds the summary of a run, personal data redacted (`validate::redact`).
 pub fn summarize(model: &Model, tally: &Tally, payloads: &str) -> Summary {
     summarize_with(model, tally, payloads, false)
 }
@@ -686,7 +691,7 @@ impl Summary {
     }
 
     /// The Markdown evidence report.
-    pub fn markdown(&self, model: &Model) -> String {
+    pub(crate) fn markdown(&self, model: &Model) -> String {
         let mut out = String::new();
         let t = &self.totals;
         let _ = writeln!(

@@ -10,7 +10,7 @@ use super::model::Model;
 
 /// Whether `name` matches `pattern` (`*`, `?`; everything else literal).
 /// Linear in practice: the classic backtracking to the last `*` only.
-pub fn glob(pattern: &str, name: &str) -> bool {
+pub(crate) fn glob(pattern: &str, name: &str) -> bool {
     let p: Vec<char> = pattern.chars().collect();
     let n: Vec<char> = name.chars().collect();
     let (mut i, mut j) = (0, 0);
@@ -35,7 +35,7 @@ pub fn glob(pattern: &str, name: &str) -> bool {
 
 /// The events each pattern selects, as a flag per event of the model; an
 /// error naming a pattern that selects nothing (with the closest event name).
-pub fn select(model: &Model, patterns: &[String]) -> Result<Vec<bool>, String> {
+pub(crate) fn select(model: &Model, patterns: &[String]) -> Result<Vec<bool>, String> {
     let mut selected = vec![false; model.events.len()];
     for pat in patterns {
         let mut any = matches!(pat.as_str(), "identify" | "group");

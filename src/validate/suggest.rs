@@ -7,7 +7,7 @@
 //! names, within a third of the name's length (at most 3 edits).
 
 /// A name folded for comparison.
-pub fn fold(name: &str) -> String {
+pub(crate) fn fold(name: &str) -> String {
     name.chars()
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
@@ -21,7 +21,10 @@ fn budget(len: usize) -> usize {
 
 /// The candidate closest to `name`, if one is close enough: equal once
 /// folded, else the fewest edits within the budget (the first one on a tie).
-pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn closest<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let folded = fold(name);
     if folded.is_empty() {
         return None;
@@ -46,7 +49,7 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 }
 
 /// ` (did you mean "X"?)`, or nothing.
-pub fn hint(suggestion: Option<&str>, quote: fn(&str) -> String) -> String {
+pub(crate) fn hint(suggestion: Option<&str>, quote: fn(&str) -> String) -> String {
     suggestion.map_or_else(String::new, |s| format!("; did you mean {}?", quote(s)))
 }
 

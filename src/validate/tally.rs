@@ -3,7 +3,7 @@
 //! kind and the first examples; malformed lines; sample violating payloads.
 //!
 //! Each chunk of input gets its own [`Tally`]; chunks are merged in input order
-//! ([`Tally::merge`]), so the result is the same for every `--jobs` and every
+//! (`Tally::merge`), so the result is the same for every `--jobs` and every
 //! chunk size. Everything kept is bounded: a few examples per event, a few
 //! samples, a capped number of distinct unplanned event names.
 
@@ -14,22 +14,22 @@ use rustc_hash::FxHashMap as HashMap;
 /// are counted; the ones not listed are reported as "N more").
 pub const EXAMPLES: usize = 10;
 /// Malformed lines kept (all are counted).
-pub const MALFORMED_KEPT: usize = 20;
+pub(crate) const MALFORMED_KEPT: usize = 20;
 /// Sample violating payloads kept (one per event at most).
-pub const SAMPLES: usize = 20;
+pub(crate) const SAMPLES: usize = 20;
 /// Violations kept with a sample.
-pub const SAMPLE_VIOLATIONS: usize = 20;
+pub(crate) const SAMPLE_VIOLATIONS: usize = 20;
 /// Distinct unplanned event names counted one by one; the others are counted together.
 pub const UNPLANNED_NAMES: usize = 1000;
 /// Samples longer than this are not kept in full.
-pub const SAMPLE_BYTES: usize = 64 * 1024;
+pub(crate) const SAMPLE_BYTES: usize = 64 * 1024;
 /// Texts from payloads that are kept (an unplanned event's name, a
 /// messageId, a pointer or value in a violation) are cut to this many bytes,
 /// so what is kept stays small whatever the payloads hold.
-pub const TEXT_KEPT: usize = 256;
+pub(crate) const TEXT_KEPT: usize = 256;
 
 /// `s` cut to [`TEXT_KEPT`] bytes (on a character boundary), marked with `…`.
-pub fn clip(s: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn clip(s: &str) -> std::borrow::Cow<'_, str> {
     if s.len() <= TEXT_KEPT {
         return s.into();
     }
@@ -53,7 +53,7 @@ fn kept(v: &Violation) -> Violation {
 
 /// Non-track calls.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Call {
+pub(crate) enum Call {
     Identify,
     Group,
     Page,
@@ -62,7 +62,7 @@ pub enum Call {
 }
 
 impl Call {
-    pub const ALL: [Call; 5] = [
+    pub(crate) const ALL: [Call; 5] = [
         Call::Identify,
         Call::Group,
         Call::Page,
@@ -70,7 +70,7 @@ impl Call {
         Call::Alias,
     ];
 
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Call::Identify => "identify",
             Call::Group => "group",
@@ -83,7 +83,7 @@ impl Call {
 
 /// What a payload was counted as.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Target {
+pub(crate) enum Target {
     /// A planned event, by index.
     Event(u32),
     Call(Call),
@@ -101,37 +101,37 @@ pub enum Target {
 
 /// One violation as an example, with the payload it came from.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Example {
-    pub line: u64,
-    pub message_id: Option<String>,
-    pub violation: Violation,
+pub(crate) struct Example {
+    pub(crate) line: u64,
+    pub(crate) message_id: Option<String>,
+    pub(crate) violation: Violation,
 }
 
 /// A violating payload kept for the report.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Sample {
-    pub line: u64,
-    pub target: Target,
+pub(crate) struct Sample {
+    pub(crate) line: u64,
+    pub(crate) target: Target,
     /// The payload as read; `None` when it was too large to keep.
-    pub raw: Option<String>,
-    pub violations: Vec<Violation>,
+    pub(crate) raw: Option<String>,
+    pub(crate) violations: Vec<Violation>,
 }
 
 /// Counts for one event or call.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Stats {
-    pub seen: u64,
+pub(crate) struct Stats {
+    pub(crate) seen: u64,
     /// Payloads with at least one defect.
-    pub defective: u64,
+    pub(crate) defective: u64,
     /// Payloads with warnings only.
-    pub warned: u64,
-    pub by_kind: [u64; KINDS],
-    pub examples: Vec<Example>,
-    pub first_line: u64,
+    pub(crate) warned: u64,
+    pub(crate) by_kind: [u64; KINDS],
+    pub(crate) examples: Vec<Example>,
+    pub(crate) first_line: u64,
 }
 
 impl Stats {
-    pub fn valid(&self) -> u64 {
+    pub(crate) fn valid(&self) -> u64 {
         self.seen - self.defective
     }
 
@@ -169,19 +169,19 @@ impl Stats {
 #[derive(Clone, Debug)]
 pub struct Tally {
     /// Violations kept as examples per event (`--max-violations`).
-    pub limit: usize,
+    pub(crate) limit: usize,
     /// Records read (payloads, malformed or not).
     pub records: u64,
     pub malformed: u64,
     /// Payloads (malformed included) with at least one defect.
     pub defective: u64,
-    pub warned: u64,
-    pub by_kind: [u64; KINDS],
-    pub targets: HashMap<Target, Stats>,
+    pub(crate) warned: u64,
+    pub(crate) by_kind: [u64; KINDS],
+    pub(crate) targets: HashMap<Target, Stats>,
     /// Distinct unplanned names counted one by one.
-    pub unplanned_names: usize,
-    pub malformed_lines: Vec<(u64, String)>,
-    pub samples: Vec<Sample>,
+    pub(crate) unplanned_names: usize,
+    pub(crate) malformed_lines: Vec<(u64, String)>,
+    pub(crate) samples: Vec<Sample>,
 }
 
 impl Default for Tally {
@@ -192,7 +192,7 @@ impl Default for Tally {
 
 impl Tally {
     /// A tally keeping `limit` violations per event as examples.
-    pub fn with_limit(limit: usize) -> Tally {
+    pub(crate) fn with_limit(limit: usize) -> Tally {
         Tally {
             limit,
             records: 0,
@@ -207,7 +207,7 @@ impl Tally {
         }
     }
 
-    pub fn malformed(&mut self, line: u64, message: String) {
+    pub(crate) fn malformed(&mut self, line: u64, message: String) {
         self.records += 1;
         self.malformed += 1;
         self.defective += 1;
@@ -218,7 +218,7 @@ impl Tally {
     }
 
     /// Counts one payload and its violations.
-    pub fn add(
+    pub(crate) fn add(
         &mut self,
         target: Target,
         line: u64,
@@ -269,7 +269,7 @@ impl Tally {
     }
 
     /// Adds the tally of the next part of the input (parts must come in order).
-    pub fn merge(&mut self, other: Tally) {
+    pub(crate) fn merge(&mut self, other: Tally) {
         self.records += other.records;
         self.malformed += other.malformed;
         self.defective += other.defective;
@@ -317,7 +317,7 @@ impl Tally {
         }
     }
 
-    pub fn stats(&self, target: &Target) -> Option<&Stats> {
+    pub(crate) fn stats(&self, target: &Target) -> Option<&Stats> {
         self.targets.get(target)
     }
 }

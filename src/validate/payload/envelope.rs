@@ -527,7 +527,7 @@ impl<'de> Visitor<'de> for TopLevel<'_, '_, '_> {
 }
 
 /// The UTC day (days since 1970-01-01) of an RFC 3339 date-time.
-pub fn utc_day(s: &str) -> Option<i64> {
+pub(crate) fn utc_day(s: &str) -> Option<i64> {
     let date = Date::parse(s.get(..10)?).ok()?;
     let h: i64 = s.get(11..13)?.parse().ok()?;
     let m: i64 = s.get(14..16)?.parse().ok()?;

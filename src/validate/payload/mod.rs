@@ -45,7 +45,7 @@ use std::borrow::Cow;
 use std::cell::Cell;
 
 /// Segment's per-message limit (32 KB).
-pub const MAX_PAYLOAD: usize = 32 * 1024;
+pub(crate) const MAX_PAYLOAD: usize = 32 * 1024;
 
 /// Checks payloads; keeps buffers between them.
 pub struct Checker<'m> {
@@ -95,24 +95,24 @@ impl<'m> Checker<'m> {
     }
 
     /// The violations of the last record checked.
-    pub fn violations(&self) -> &[Violation] {
+    pub(crate) fn violations(&self) -> &[Violation] {
         &self.violations
     }
 
     /// What the last record checked was counted as: the event (the version
     /// its `context.protocols.event_version` picked), the call, the named
     /// page or screen rule; `None` when it was malformed.
-    pub fn target(&self) -> Option<&Target> {
+    pub(crate) fn target(&self) -> Option<&Target> {
         self.last.as_ref()
     }
 
     /// A record that is not JSON (or not an object).
-    pub fn malformed(&mut self, tally: &mut Tally, line: u64, message: String) {
+    pub(crate) fn malformed(&mut self, tally: &mut Tally, line: u64, message: String) {
         tally.malformed(line, message);
     }
 
     /// A record too large to read (far over the 32 KB limit).
-    pub fn oversize(&mut self, tally: &mut Tally, line: u64, len: u64) {
+    pub(crate) fn oversize(&mut self, tally: &mut Tally, line: u64, len: u64) {
         self.violations.clear();
         self.violations.push(size_violation(len));
         self.last = Some(Target::Unknown);
@@ -236,7 +236,7 @@ fn quote(s: &str) -> String {
 }
 
 /// Escapes a JSON pointer segment (RFC 6901).
-pub fn escape_pointer(s: &str) -> Cow<'_, str> {
+pub(crate) fn escape_pointer(s: &str) -> Cow<'_, str> {
     if s.contains(['~', '/']) {
         Cow::Owned(s.replace('~', "~0").replace('/', "~1"))
     } else {
