@@ -9,7 +9,7 @@
 //! 1. **Parse**: every file is cut into pieces at its declaration lines
 //!    (`syntax::pieces`, the one splitter) and each piece is parsed on its own; a
 //!    piece that does not parse gets its syntax error and, when its header reads,
-//!    becomes a [`syntax::BrokenDecl`] (references to it are not errors).
+//!    becomes a `syntax::BrokenDecl` (references to it are not errors).
 //! 2. **Lower**: `ir::lower::lower`, the one lowering entry, over the parsed
 //!    declarations.
 //! 3. **Rules**: when every file parsed and [`Options::rules`] is on; findings
@@ -220,7 +220,7 @@ pub fn parse<'a>(sources: &SourceMap, skip: &[FileId], opts: &Options) -> Parsed
 
 /// Steps 2 and 3 on parsed files: the plan (lowered from what parsed) and every
 /// diagnostic, `parsed.diagnostics` included, sorted. The rules run when
-/// [`Parsed::ok`] and [`Options::rules`].
+/// every file parsed and [`Options::rules`] is on.
 pub fn analyse(parsed: Parsed<'_>, opts: &Options) -> (Plan, Vec<Diagnostic>) {
     let run_rules = opts.rules && parsed.ok();
     // A broken `plan` declaration still counts as the plan being there.

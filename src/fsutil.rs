@@ -6,9 +6,11 @@
 //! any file a compiler writes.
 //!
 //! [`write_atomic`] does not fsync: build outputs can be regenerated, and syncing
-//! every one of 20,000 files costs seconds. [`create_durable`] writes a file that
+//! every one of 20,000 files costs seconds. `create_durable` writes a file that
 //! must not exist yet and must survive a crash (audit records): it syncs the file
 //! and its directory, and never replaces anything.
+//!
+//! Public only for the integration tests (tests/it): atomic writes.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

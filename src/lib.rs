@@ -8,7 +8,7 @@
 //!   are not UTF-8);
 //! - [`parse`]: every file cut into pieces at its declaration lines
 //!   ([`syntax::pieces`], the one splitter) and each parsed → [`Parsed`];
-//! - [`analyse`]: lowering ([`ir::lower::lower`], the one lowering entry) into an
+//! - [`analyse`]: lowering (`ir::lower::lower`, the one lowering entry) into an
 //!   [`ir::Plan`] and the governance [`rules`] → the plan and every diagnostic;
 //! - [`check_with`]: `parse` → `analyse` as one call, streaming events when it
 //!   can ([`Options`]: rules on or off, streaming, threads) → [`Checked`];
@@ -18,11 +18,10 @@
 //! `eventsc check`, `build`, `validate`, `init` and `import` use [`check()`];
 //! `diff` and the audit use [`check_with`] without the rules; the language server
 //! keeps its own parsed pieces and calls [`analyse`]. [`diagnostics`] renders
-//! what was found; [`cli`] is the command line; [`lsp`] the language server;
+//! what was found; [`cli`] is the command line; [`lsp_serve`] the language server;
 //! [`vocab`] lists the words of the language.
 #![forbid(unsafe_code)]
 
-/// Public only for the integration tests (tests/it): the audit record and its clock.
 pub mod audit;
 pub mod check;
 pub mod cli;
@@ -30,7 +29,6 @@ pub mod diagnostics;
 pub mod diff;
 pub mod docs;
 pub mod fmt;
-/// Public only for the integration tests (tests/it): atomic writes.
 pub mod fsutil;
 /// Public only for the integration tests (tests/it): the importers' readers,
 /// `write` and the model the round-trip tests build and compare.
@@ -43,16 +41,12 @@ pub(crate) mod project;
 pub mod rules;
 pub(crate) mod serve;
 pub mod source;
-/// Public only for the integration tests (tests/it): the starter plan `eventsc init` writes.
 pub mod starter;
 pub(crate) mod status;
-/// Public only for the integration tests (tests/it): the parsers, compared with each other, and the tokens.
 pub mod syntax;
-/// Public only for the integration tests (tests/it): synthetic plans of any size.
 pub mod synth;
 pub mod targets;
 pub mod validate;
-/// Public only for the integration tests (tests/it): the characters every human output escapes.
 pub mod visible;
 pub mod vocab;
 

@@ -19,7 +19,7 @@ pub enum LoadError {
     /// A FIFO, device, socket or directory where a file was expected: reading
     /// it could block forever or never end.
     NotRegular(PathBuf, &'static str),
-    /// Larger than [`MAX_SOURCE_BYTES`].
+    /// Larger than `MAX_SOURCE_BYTES`.
     TooLarge(PathBuf),
 }
 

@@ -1,5 +1,8 @@
 //! Synthetic plans for benchmarks and tests: N events × P properties, valid,
 //! deterministic, with no warnings.
+//!
+//! Public only for the integration tests (tests/it): synthetic plans of any
+//! size.
 
 use std::fmt::Write;
 

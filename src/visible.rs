@@ -7,6 +7,9 @@
 //! One set, [`is_hidden`], used by every human output (`check`'s diagnostics,
 //! `validate`, `log`, `diff`, usage errors) and by the Markdown encoder of the
 //! documents and reports. Machine formats (JSON) escape with their own rules.
+//!
+//! Public only for the integration tests (tests/it): the characters every human
+//! output escapes.
 
 use std::borrow::Cow;
 use std::fmt::Write;

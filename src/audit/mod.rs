@@ -22,6 +22,9 @@
 //! `plan.json`'s (`targets::plan::sources_hash`). The first record has `"diff": null`. Writing
 //! never replaces a file: a record that already exists is refused. The clock is
 //! read by the caller (`SOURCE_DATE_EPOCH` fixes it, for reproducible runs).
+//!
+//! Public only for the integration tests (tests/it): the audit record and its
+//! clock.
 
 use crate::diff::{Class, engine::Side};
 use crate::ir::Plan;

@@ -3,7 +3,7 @@
 //! The formatter prints the AST ([`crate::syntax::ast`]) back as text, with the
 //! comments the parser drops taken from the token scanner
 //! ([`crate::syntax::scan::tokens`]) and attached to the code they sit on
-//! ([`comments`]). There are no options: like gofmt, one layout ends arguments.
+//! (`comments.rs`). There are no options: like gofmt, one layout ends arguments.
 //!
 //! # The layout
 //!
@@ -16,7 +16,7 @@
 //! - **One-line declarations**: `owner`, `consent`, `retention`, `source`, `tool`
 //!   and `enum` (`vocab::Block::one_line`) are written on one line, items separated by `; `, when they hold only
 //!   simple fields (and enum values), have no comment inside the braces and fit in
-//!   [`MAX_WIDTH`] columns. Every other block is written one item per line; an empty
+//!   `MAX_WIDTH` (100) columns. Every other block is written one item per line; an empty
 //!   block without comments is `{}`.
 //! - **Field order**: fields come first, in the canonical order of their block
 //!   (the order [`crate::vocab`] lists them in, e.g. for an event:
@@ -41,7 +41,7 @@
 //!   consent retention deprecated allow`),
 //!   unknown ones after them as written, and the description last.
 //! - **Values** are separated by `, `; literals are kept as written (string escapes,
-//!   number spelling). Enum values stay on one line when it fits in [`MAX_WIDTH`]
+//!   number spelling). Enum values stay on one line when it fits in `MAX_WIDTH`
 //!   and no comment sits among them; otherwise one per line, each followed by `,`.
 //! - **Comments** are kept, verbatim (trailing spaces removed):
 //!   a comment on the line of a piece of code stays at the end of that line, and

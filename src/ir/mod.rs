@@ -531,7 +531,7 @@ pub struct Event {
     pub since: Option<Box<Spanned<Semver>>>,
     pub tags: Vec<Spanned<String>>,
     /// The rarely written fields (the feature flag, labels, `closed`), boxed:
-    /// read them with [`Event::flag`], [`Event::labels`] and [`Event::closed`].
+    /// read them with `Event::flag`, `Event::labels` and [`Event::closed`].
     pub extra: Option<Box<EventExtra>>,
     pub identity: Option<Spanned<Identity>>,
     pub release: Option<Spanned<Date>>,

@@ -3,13 +3,13 @@
 //! QA: the QA checklist and `plan.json` (the targets), `validate` and `serve`
 //! (the verdict), the dbt QA models. Nothing else may restate these formulas.
 //!
-//! - **in scope**: every event that is not deprecated ([`in_scope`]); a run may
+//! - **in scope**: every event that is not deprecated (`in_scope`); a run may
 //!   narrow the scope to some events (`validate --event`), never widen it;
 //! - **required observed**: the fewest in-scope events that reach the coverage
-//!   target ([`Qa::required_observed`]): `ceil(in_scope × coverage / 100)`;
+//!   target (`Qa::required_observed`): `ceil(in_scope × coverage / 100)`;
 //! - **met**: coverage is met when at least that many in-scope events were
 //!   observed, defects when the payloads with a defect stay within the
-//!   ceiling; QA passes when both are ([`Qa::verdict`]).
+//!   ceiling; QA passes when both are (`Qa::verdict`).
 
 use super::{Event, Plan, Qa, Status};
 use serde::Serialize;

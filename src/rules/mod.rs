@@ -1,11 +1,11 @@
 //! Governance rules and the engine that runs them.
 //!
-//! A rule is one file with one unit struct implementing [`Rule`]: its [`RuleDoc`]
+//! A rule is one file with one unit struct implementing `Rule`: its [`RuleDoc`]
 //! (name, default level, what/why, a bad and a good example) and a `check` that
-//! reports [`Finding`]s. Rules never decide severity: the [`engine`] applies the
+//! reports `Finding`s. Rules never decide severity: the `engine` applies the
 //! default level, the plan's `rules { }` block and the `allow(...)` exceptions.
 //!
-//! To add a rule: write `src/rules/<category>/<name>.rs`, add it to [`REGISTRY`],
+//! To add a rule: write `src/rules/<category>/<name>.rs`, add it to `REGISTRY`,
 //! add `tests/fixtures/rules/<category>/<name>.{fail,pass}.events`, and run
 //! `UPDATE_DOCS=1 cargo test --test docs` to regenerate `docs/rules.md`.
 

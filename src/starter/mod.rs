@@ -3,7 +3,7 @@
 //! timeline) to a `.events` plan that `check` accepts with no errors and no
 //! warnings, in `fmt` layout, answering its use case.
 //!
-//! - **The use case** is recognised from its words ([`UseCase::detect`]):
+//! - **The use case** is recognised from its words (`UseCase::detect`):
 //!   pipeline velocity, activation, retention, expansion, attribution; anything
 //!   else gets a generic plan whose KPI is a marked placeholder. The title comes
 //!   from the use case.
@@ -25,6 +25,9 @@
 //!
 //! [`Request::parse`] validates the inputs with errors that list what is
 //! accepted. Pure: no I/O.
+//!
+//! Public only for the integration tests (tests/it): the starter plan `eventsc
+//! init` writes.
 
 use crate::fmt as layout;
 use crate::ir::{Constraint, Date, SourceKind};

@@ -1,11 +1,14 @@
 //! Syntax: text → [`ast::File`].
 //!
-//! `grammar/events.pest` is the grammar of record. [`fast`] is a hand-written parser
+//! `grammar/events.pest` is the grammar of record. `fast` is a hand-written parser
 //! that mirrors it rule for rule and builds the same AST much faster; when it rejects
-//! an input, pest parses it and [`build`] turns pest pairs into the AST with one
-//! function per grammar rule; [`errors`] turns pest's "expected X" into
+//! an input, pest parses it and `build` turns pest pairs into the AST with one
+//! function per grammar rule; `errors` turns pest's "expected X" into
 //! messages a person understands. A scan for over-deep nesting runs first, so that
 //! no input can exhaust the stack.
+//!
+//! Public only for the integration tests (tests/it): the parsers, compared with
+//! each other, and the tokens.
 
 pub mod ast;
 mod build;

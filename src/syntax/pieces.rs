@@ -1,22 +1,22 @@
 //! The one declaration splitter, and parsing a file a piece at a time.
 //!
 //! **A top-level declaration starts at a line that begins, in column 1, with a
-//! declaration keyword ([`DECL_KINDS`]) followed by a space, a tab or `{`, and
-//! that holds a `{`** ([`starts_decl`]). Strings never span lines, so such a line
+//! declaration keyword (`DECL_KINDS`) followed by a space, a tab or `{`, and
+//! that holds a `{`** (`starts_decl`). Strings never span lines, so such a line
 //! is never inside a string; `fmt` indents everything nested, so in a formatted
 //! file it is never inside a block either. A file is cut at these lines into
-//! *pieces* ([`ranges`]): each piece is one declaration (with the comments and
+//! *pieces* (`ranges`): each piece is one declaration (with the comments and
 //! blank lines after it), and the piece before the first declaration line holds
 //! what comes before it. Every piece is parsed as if it were a whole file
-//! ([`parse_piece`]), so one broken declaration cannot hide the others.
+//! (`parse_piece`), so one broken declaration cannot hide the others.
 //!
 //! This one rule is used by everything that needs to know where declarations
 //! start: parsing for `check`, `build`, `diff`, `validate` and `fmt` (pieces are
-//! parsed in parallel and, for `check`, streamed: [`parse_pieces`]), recovery
+//! parsed in parallel and, for `check`, streamed: `parse_pieces`), recovery
 //! after syntax errors, the syntax error for a block left open before the next
 //! declaration, `fmt --check`'s piecewise diff, and the language server, which
 //! keeps one parsed piece per declaration and re-splits only around an edit
-//! ([`resplit`]). So they all agree on any text, broken or not.
+//! (`resplit`). So they all agree on any text, broken or not.
 
 use super::ast;
 use super::fast;
@@ -243,8 +243,8 @@ impl Recovered {
     }
 }
 
-/// Parses a file: every piece ([`ranges`]) on its own, on `threads` workers (0:
-/// on this thread; [`threads_for`] picks a number by size); the declarations of the pieces that parse are kept, and each
+/// Parses a file: every piece (`ranges`) on its own, on `threads` workers (0:
+/// on this thread; `threads_for` picks a number by size); the declarations of the pieces that parse are kept, and each
 /// piece that does not gets its error. So one typo does not hide the rest of the
 /// file, and its declarations do not turn into "unknown name" errors elsewhere.
 pub fn parse_file(file: FileId, text: &str, threads: usize) -> Recovered {

@@ -1149,7 +1149,7 @@ pub(crate) fn is_multiple(x: f64, step: f64) -> bool {
 
 /// The first value from the lower bound up (from 0 when there is none, or
 /// down from the upper bound when it is below 0) that is a multiple of the
-/// property's `multiple_of` (by [`is_multiple`]), within its bounds and whole
+/// property's `multiple_of` (by `is_multiple`), within its bounds and whole
 /// for an integer; `None` when none is among the first thousand candidates.
 /// (Samples use it; lowering reports `None`.)
 ///
