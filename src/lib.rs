@@ -30,8 +30,6 @@ pub mod diff;
 pub mod docs;
 pub mod fmt;
 pub mod fsutil;
-/// Public only for the integration tests (tests/it): the importers' readers,
-/// `write` and the model the round-trip tests build and compare.
 pub mod import;
 pub mod ir;
 pub mod load;

@@ -1,6 +1,6 @@
 //! `eventsc import`: an adoption path for teams whose tracking plan lives
 //! elsewhere. A reader ([`segment`]: Segment Public API rules JSON; [`csv`]:
-//! Segment's tracking-plan CSV) fills the small model below; [`write`] turns it into
+//! Segment's tracking-plan CSV) fills the small model below; [`write()`] turns it into
 //! `.events` text in the canonical layout ([`crate::fmt`]).
 //!
 //! Nothing is dropped silently: what the `.events` language cannot say (a JSON
@@ -8,8 +8,11 @@
 //! unknown label…) becomes a [`Warning`] naming the event and the place in the
 //! input. Input that cannot be read at all (malformed JSON or CSV, an unknown rule
 //! type) is an [`ImportError`] with its location, and nothing is written.
+//!
+//! Public only for the integration tests (tests/it): the importers' readers,
+//! `write` and the model the round-trip tests build and compare.
 
-// Public (for tests/it, see the module's doc in lib.rs): the readers they call
+// Public (for tests/it, see the module's doc): the readers they call
 // (`csv::read`, `segment::read`, `detect`), `write` and the model below, which
 // they build and compare. The rest is the crate's.
 pub mod csv;

@@ -6,7 +6,7 @@
 //! same bytes on every machine.
 //!
 //! Not targets: the encoders they share, in [`encode`]. Running targets and
-//! writing their files with the manifest is [`crate::outdir`].
+//! writing their files with the manifest is `crate::outdir`.
 
 pub mod client;
 pub(crate) mod csv;

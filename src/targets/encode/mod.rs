@@ -1,12 +1,12 @@
 //! The encoders targets share; none of them is a target and none writes a file.
 //!
-//! - [`text`]: deterministic text encoders (pretty JSON with sorted keys, YAML
+//! - `text`: deterministic text encoders (pretty JSON with sorted keys, YAML
 //!   scalars, RFC 4180 CSV with cells guarded against formulas);
-//! - [`schema`]: JSON Schema (draft-07) of plan properties, for `segment` and
+//! - `schema`: JSON Schema (draft-07) of plan properties, for `segment` and
 //!   `jsonschema`;
-//! - [`markdown`]: escaping and tables for the documents (`spec`, `qa`, and
+//! - `markdown`: escaping and tables for the documents (`spec`, `qa`, and
 //!   `validate --report`, `diff --format markdown`);
-//! - [`tracking_plan`]: the plan as data, the serde views whose shape `json`
+//! - `tracking_plan`: the plan as data, the serde views whose shape `json`
 //!   and `yaml` publish (`schemas/tracking-plan.schema.json`), and the KPI,
 //!   window and retention views `plan`, `spec` and `qa` share;
 //! - [`sample_values`]: a value for each property (its example, a same-named
