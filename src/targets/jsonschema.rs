@@ -60,6 +60,7 @@ use super::encode::schema;
 use super::encode::text::{self, JsonWriter};
 use super::{Artifact, Context, Target};
 use crate::ir::{Event, Identity, Plan, Property, Traits};
+use crate::source::Spanned;
 
 pub(crate) struct JsonSchema;
 
@@ -86,9 +87,14 @@ impl Target for JsonSchema {
         for (kind, t) in [("identify", &plan.identify), ("group", &plan.group)] {
             if let Some(t) = t {
                 file(format!("schemas/{kind}.json"), &|b| {
-                    traits_schema(b, kind, t)
+                    traits_schema(b, plan, kind, t)
                 });
             }
+        }
+        for (t, stem) in plan.views.iter().zip(super::view_stems(plan)) {
+            file(format!("schemas/{stem}.json"), &|b| {
+                view_schema(b, plan, t, super::every_view(plan, t))
+            });
         }
         for (e, name) in plan.events.iter().zip(file_names(plan)) {
             file(format!("schemas/{name}.json"), &|b| {
@@ -122,15 +128,37 @@ fn requires_id(o: &mut JsonWriter, id: &str) {
 struct Payload<'a> {
     title: &'a str,
     description: Option<&'a str>,
-    /// `track`, `identify` or `group`.
+    /// `track`, `identify`, `group`, `page` or `screen`.
     kind: &'a str,
     /// `properties` or `traits`: the field holding the typed properties.
     field: &'a str,
     /// The event name (track calls).
     event: Option<&'a str>,
+    /// The page or screen name (a named page or screen rule).
+    name: Option<&'a str>,
     identity: Identity,
     /// `closed`: no properties (traits) besides the typed ones.
     closed: bool,
+    /// The plan's `envelope { }`: its fields on every call.
+    envelope: Option<&'a Traits>,
+}
+
+/// A top-level field every Segment call may carry, as the schemas type it.
+#[derive(Clone, Copy)]
+enum Field<'a> {
+    /// A non-empty string.
+    Id,
+    /// A string or null (`userId`, `anonymousId` when the identity does not require it).
+    MaybeId,
+    /// An object.
+    Object,
+    /// `context` of a `group`-identity event: `groupId` required.
+    GroupContext,
+    /// `{"const": …, "type": "string"}`.
+    Const(&'a str),
+    DateTime,
+    /// `properties` or `traits`: the typed properties.
+    Typed,
 }
 
 impl Payload<'_> {
@@ -148,7 +176,24 @@ impl Payload<'_> {
             Identity::Any => (None, false),
         };
         let group_call = self.kind == "group";
+        let env = self.envelope;
         o.str("$schema", schema::DRAFT_07);
+        // `require_one_of` (beside Segment's own rule on the two ids, which
+        // `anyOf` already states).
+        if let Some(names) = env
+            .map(|e| &e.require_one_of)
+            .filter(|n| !n.is_empty() && !is_the_ids_rule(n))
+        {
+            o.array("allOf", |a| {
+                a.item_object(|o| {
+                    o.array("anyOf", |a| {
+                        for n in names {
+                            a.item_object(|o| o.array("required", |a| a.item_str(&n.value)));
+                        }
+                    })
+                })
+            });
+        }
         // Segment rejects any call without a userId or an anonymousId.
         if id.is_none() {
             o.array("anyOf", |a| {
@@ -159,90 +204,128 @@ impl Payload<'_> {
         if let Some(d) = self.description {
             o.str("description", d);
         }
-        let mut required = false;
-        o.object("properties", |o| {
-            let maybe_id = |o: &mut JsonWriter, name: &str| {
-                if id == Some(name) {
-                    o.object(name, id_schema);
+        let maybe = |name: &str| {
+            if id == Some(name) {
+                Field::Id
+            } else {
+                Field::MaybeId
+            }
+        };
+        let mut fields: Vec<(&str, Field)> = vec![
+            ("anonymousId", maybe("anonymousId")),
+            (
+                "context",
+                if group {
+                    Field::GroupContext
                 } else {
-                    o.object(name, |o| {
-                        o.array("type", |a| {
-                            a.item_str("string");
-                            a.item_str("null");
-                        })
-                    });
-                }
-            };
-            let date_time = |o: &mut JsonWriter, name: &str| {
-                o.object(name, |o| {
-                    o.str("format", "date-time");
-                    o.str("type", "string");
-                })
-            };
-            let constant = |o: &mut JsonWriter, name: &str, value: &str| {
-                o.object(name, |o| {
+                    Field::Object
+                },
+            ),
+            ("integrations", Field::Object),
+            ("messageId", Field::Id),
+            ("originalTimestamp", Field::DateTime),
+            (self.field, Field::Typed),
+            ("receivedAt", Field::DateTime),
+            ("sentAt", Field::DateTime),
+            ("timestamp", Field::DateTime),
+            ("type", Field::Const(self.kind)),
+            ("userId", maybe("userId")),
+        ];
+        if let Some(event) = self.event {
+            fields.push(("event", Field::Const(event)));
+        }
+        if let Some(name) = self.name {
+            fields.push(("name", Field::Const(name)));
+        }
+        if group_call {
+            fields.push(("groupId", Field::Id));
+        }
+        // The envelope's fields beside (or, under `allOf`, on top of) them.
+        let mut entries: Vec<(&str, Option<Field>, Option<&Property>)> = fields
+            .into_iter()
+            .map(|(n, f)| (n, Some(f), None))
+            .collect();
+        for p in env.iter().flat_map(|e| e.properties.iter()) {
+            match entries.iter_mut().find(|(n, _, _)| **n == *p.name.value) {
+                Some(entry) => entry.2 = entry.2.or(Some(p)),
+                None => entries.push((&p.name.value, None, Some(p))),
+            }
+        }
+        entries.sort_by(|a, b| a.0.cmp(b.0));
+        let mut required = false;
+        let mut props = Some(props);
+        o.object("properties", |o| {
+            let mut field = |o: &mut JsonWriter, f: Field| match f {
+                Field::Id => id_schema(o),
+                Field::MaybeId => o.array("type", |a| {
+                    a.item_str("string");
+                    a.item_str("null");
+                }),
+                Field::Object => o.str("type", "object"),
+                Field::GroupContext => requires_id(o, "groupId"),
+                Field::Const(value) => {
                     o.str("const", value);
                     o.str("type", "string");
-                })
-            };
-            maybe_id(o, "anonymousId");
-            if group {
-                o.object("context", |o| requires_id(o, "groupId"));
-            } else {
-                o.object("context", |o| o.str("type", "object"));
-            }
-            if let Some(event) = self.event {
-                constant(o, "event", event);
-            }
-            if group_call {
-                o.object("groupId", id_schema);
-            }
-            o.object("integrations", |o| o.str("type", "object"));
-            o.object("messageId", id_schema);
-            date_time(o, "originalTimestamp");
-            let mut props = Some(props);
-            let mut typed = |o: &mut JsonWriter, name: &str| {
-                if let Some(props) = props.take() {
-                    o.object(name, |o| {
-                        required = schema::closed_object(o, props, self.closed)
-                    });
+                }
+                Field::DateTime => {
+                    o.str("format", "date-time");
+                    o.str("type", "string");
+                }
+                Field::Typed => {
+                    if let Some(props) = props.take() {
+                        required = schema::closed_object(o, props, self.closed);
+                    }
                 }
             };
-            if self.field == "properties" {
-                typed(o, "properties");
+            for (name, f, p) in entries.iter().copied() {
+                o.object(name, |o| match (f, p) {
+                    (Some(f), None) => field(o, f),
+                    (None, Some(p)) => schema::property(o, p),
+                    (Some(f), Some(p)) => o.array("allOf", |a| {
+                        a.item_object(|o| field(o, f));
+                        a.item_object(|o| schema::property(o, p));
+                    }),
+                    (None, None) => {}
+                });
             }
-            date_time(o, "receivedAt");
-            date_time(o, "sentAt");
-            date_time(o, "timestamp");
-            if self.field == "traits" {
-                typed(o, "traits");
-            }
-            constant(o, "type", self.kind);
-            maybe_id(o, "userId");
         });
         // Segment deduplicates on messageId: every captured call carries one.
         o.array("required", |a| {
-            a.item_str("type");
-            a.item_str("messageId");
-            if self.event.is_some() {
-                a.item_str("event");
-            }
+            let mut listed: Vec<&str> = vec!["type", "messageId"];
+            listed.extend(self.event.map(|_| "event"));
+            listed.extend(self.name.map(|_| "name"));
             if required {
-                a.item_str(self.field);
+                listed.push(self.field);
             }
             if group_call {
-                a.item_str("groupId");
+                listed.push("groupId");
             }
-            if let Some(id) = id {
-                a.item_str(id);
-            }
+            listed.extend(id);
             if group {
-                a.item_str("context");
+                listed.push("context");
+            }
+            for p in env.iter().flat_map(|e| e.properties.iter()) {
+                if p.is_required() && !listed.contains(&&*p.name.value) {
+                    listed.push(&p.name.value);
+                }
+            }
+            for n in listed {
+                a.item_str(n);
             }
         });
         o.str("title", self.title);
         o.str("type", "object");
     }
+}
+
+/// `require_one_of userId, anonymousId`: Segment's own rule, which every
+/// schema states already.
+fn is_the_ids_rule(names: &[Spanned<String>]) -> bool {
+    names.len() == 2
+        && names
+            .iter()
+            .all(|n| n.value == "userId" || n.value == "anonymousId")
+        && names[0].value != names[1].value
 }
 
 /// Appends the schema of a track event's payload, as pretty JSON.
@@ -254,24 +337,49 @@ pub(crate) fn track_schema(out: &mut String, plan: &Plan, e: &Event) {
         kind: "track",
         field: "properties",
         event: Some(&e.name.value),
+        name: None,
         identity: e.identity(),
         // A closed `common` block closes every event too (its properties are
         // every event's).
         closed: e.closed().is_some() || plan.common.as_ref().is_some_and(|c| c.closed.is_some()),
+        envelope: plan.envelope.as_ref(),
     };
     p.render(out, e.properties.iter().chain(common))
 }
 
 /// Appends the schema of an identify or group call's payload (`kind`), as pretty JSON.
-pub(crate) fn traits_schema(out: &mut String, kind: &str, t: &Traits) {
+pub(crate) fn traits_schema(out: &mut String, plan: &Plan, kind: &str, t: &Traits) {
     let p = Payload {
         title: kind,
         description: t.description.as_ref().map(|d| d.value.as_str()),
         kind,
         field: "traits",
         event: None,
+        name: None,
         identity: Identity::Any,
         closed: t.closed.is_some(),
+        envelope: plan.envelope.as_ref(),
     };
     p.render(out, t.properties.iter())
+}
+
+/// Appends the schema of a page or screen call's payload for the rule `t`, as
+/// pretty JSON: a named rule's properties, then those of the rule for every
+/// page (screen) `every`, which applies to it too (as `common` does to events).
+pub(crate) fn view_schema(out: &mut String, plan: &Plan, t: &Traits, every: Option<&Traits>) {
+    let title = Plan::view_label(t);
+    let every = every.filter(|e| !std::ptr::eq(*e, t));
+    let p = Payload {
+        title: &title,
+        description: t.description.as_ref().map(|d| d.value.as_str()),
+        kind: t.kind.keyword(),
+        field: "properties",
+        event: None,
+        name: t.name.as_ref().map(|n| n.value.as_str()),
+        identity: Identity::Any,
+        closed: t.closed.is_some() || every.is_some_and(|e| e.closed.is_some()),
+        envelope: plan.envelope.as_ref(),
+    };
+    let extra = every.iter().flat_map(|e| e.properties.iter());
+    p.render(out, t.properties.iter().chain(extra))
 }

@@ -23,7 +23,7 @@ pub(crate) mod spec;
 pub(crate) mod yaml;
 
 use crate::diagnostics::Diagnostic;
-use crate::ir::Plan;
+use crate::ir::{Plan, Traits};
 use crate::source::SourceMap;
 
 /// One generated file: a path relative to the output directory (`/`-separated)
@@ -307,6 +307,62 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 pub(crate) fn short_hash(s: &str) -> String {
     use sha2::{Digest, Sha256};
     hex(&Sha256::digest(s.as_bytes())[..4])
+}
+
+/// The rule for every page (or screen) of `t`'s kind, when the plan has one.
+pub(crate) fn every_view<'p>(plan: &'p Plan, t: &Traits) -> Option<&'p Traits> {
+    plan.views
+        .iter()
+        .find(|v| v.kind == t.kind && v.name.is_none())
+}
+
+/// The file stem of each page and screen rule, by index in `plan.views`:
+/// `page_all` / `screen_all` for the rule of every page (screen), `page_` /
+/// `screen_` and the name's [`slug`] for a named one (`page "Pricing"` →
+/// `page_pricing`). An event's stem never holds `_`, so no view's file can
+/// be an event's. A slug that is empty, is `all`, is longer than
+/// [`MAX_SLUG_BYTES`] or is shared with another rule of its kind gets `-` and
+/// the first 8 hex digits of the SHA-256 of the name appended (cut first).
+pub(crate) fn view_stems(plan: &Plan) -> Vec<String> {
+    let slugs: Vec<Option<String>> = plan
+        .views
+        .iter()
+        .map(|t| t.name.as_ref().map(|n| slug(&n.value)))
+        .collect();
+    let mut count = rustc_hash::FxHashMap::default();
+    for (s, t) in slugs.iter().zip(&plan.views) {
+        if let Some(s) = s {
+            *count.entry((t.kind, s.as_str())).or_insert(0usize) += 1;
+        }
+    }
+    plan.views
+        .iter()
+        .zip(&slugs)
+        .map(|(t, s)| {
+            let kind = t.kind.keyword();
+            let (Some(s), Some(name)) = (s, &t.name) else {
+                return format!("{kind}_all");
+            };
+            let clash = s.is_empty()
+                || s == "all"
+                || s.len() > MAX_SLUG_BYTES
+                || count.get(&(t.kind, s.as_str())).is_some_and(|n| *n > 1);
+            if !clash {
+                return format!("{kind}_{s}");
+            }
+            let mut cut = s.len().min(MAX_SLUG_BYTES);
+            while !s.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            let s = s[..cut].trim_end_matches('-');
+            let hex = short_hash(&name.value);
+            if s.is_empty() {
+                format!("{kind}_{hex}")
+            } else {
+                format!("{kind}_{s}-{hex}")
+            }
+        })
+        .collect()
 }
 
 /// The scalar facts about an event that targets attach as labels or metadata

@@ -16,8 +16,9 @@
 //! `messageId` is derived from).
 
 use super::encode::sample_values::{self, Clock, Examples};
+use super::every_view;
 use super::{Artifact, Context, Target};
-use crate::ir::{Date, Event, Identity, Plan, Property, Traits, Type};
+use crate::ir::{Date, Event, Identity, Plan, Property, Traits, TraitsKind, Type};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
@@ -106,35 +107,27 @@ pub fn samples(plan: &Plan) -> impl Iterator<Item = Sample> + '_ {
         .as_ref()
         .map_or(DEFAULT_DATE, |t| t.value);
     let examples = Examples::new(plan);
-    let mut out = Vec::new();
     let clock = clock(base);
-    if let Some(t) = &plan.identify {
-        let mut p = envelope("identify", "identify", &clock);
-        p.insert("userId".into(), json!(USER_ID));
-        p.insert(
-            "traits".into(),
-            Value::Object(examples.object(&t.properties, &clock)),
-        );
-        p.insert("context".into(), traits_context(plan, t));
-        out.push(Sample {
-            path: IDENTIFY_PATH.into(),
-            payload: Value::Object(p),
-        });
-    }
-    if let Some(t) = &plan.group {
-        let mut p = envelope("group", "group", &clock);
-        p.insert("groupId".into(), json!(GROUP_ID));
-        p.insert("userId".into(), json!(USER_ID));
-        p.insert(
-            "traits".into(),
-            Value::Object(examples.object(&t.properties, &clock)),
-        );
-        p.insert("context".into(), traits_context(plan, t));
-        out.push(Sample {
-            path: GROUP_PATH.into(),
-            payload: Value::Object(p),
-        });
-    }
+    let blocks = [(&plan.identify, IDENTIFY_PATH), (&plan.group, GROUP_PATH)]
+        .into_iter()
+        .filter_map(|(t, path)| Some((t.as_ref()?, None, path.to_string())));
+    let views = plan
+        .views
+        .iter()
+        .zip(super::view_stems(plan))
+        .map(|(t, stem)| (t, every_view(plan, t), format!("samples/{stem}.json")));
+    let calls: Vec<Sample> = blocks
+        .chain(views)
+        .map(|(t, every, path)| Sample {
+            path,
+            payload: with_envelope(
+                plan,
+                &examples,
+                &clock,
+                block(plan, &examples, &clock, t, every),
+            ),
+        })
+        .collect();
     let events = plan
         .events
         .iter()
@@ -143,7 +136,81 @@ pub fn samples(plan: &Plan) -> impl Iterator<Item = Sample> + '_ {
             path,
             payload: track(plan, &examples, e, base),
         });
-    out.into_iter().chain(events)
+    calls.into_iter().chain(events)
+}
+
+/// The sample of an identify or group call, or of a page or screen call for
+/// the rule `t` (with the properties of the rule for every page or screen,
+/// `every`, which applies to it too): the ids, the block's properties
+/// (`traits` or `properties`) and the consent they need.
+fn block(
+    plan: &Plan,
+    examples: &Examples,
+    clock: &Clock,
+    t: &Traits,
+    every: Option<&Traits>,
+) -> Value {
+    let kind = t.kind.keyword();
+    let name = t.name.as_ref().map(|n| &*n.value);
+    let mut p = envelope(kind, name.unwrap_or(kind), clock);
+    if let Some(name) = name {
+        p.insert("name".into(), json!(name));
+    }
+    if t.kind == TraitsKind::Group {
+        p.insert("groupId".into(), json!(GROUP_ID));
+    }
+    p.insert("userId".into(), json!(USER_ID));
+    let mut props = Map::new();
+    let mut lists: Vec<&[Property]> = Vec::with_capacity(2);
+    for b in every.into_iter().chain([t]) {
+        props.extend(examples.object(&b.properties, clock));
+        lists.push(&b.properties);
+    }
+    let field = t.kind.field().unwrap_or("properties");
+    p.insert(field.into(), Value::Object(props));
+    let consent = t
+        .consent
+        .as_ref()
+        .or(every.and_then(|e| e.consent.as_ref()));
+    let cx = consent_context(plan, consent.and_then(|r| r.target), &lists);
+    p.insert("context".into(), Value::Object(cx));
+    Value::Object(p)
+}
+
+/// A sample with the plan's `envelope { }` filled in: each of its fields
+/// (a declared object's members added to what the sample holds there, any
+/// other value replacing the sample's, except the call's own `type`, `event`,
+/// `name` and `messageId`), and the first of `require_one_of` when the sample
+/// has none of them.
+fn with_envelope(plan: &Plan, examples: &Examples, clock: &Clock, mut payload: Value) -> Value {
+    let (Some(env), Value::Object(p)) = (&plan.envelope, &mut payload) else {
+        return payload;
+    };
+    for (k, v) in examples.object(&env.properties, clock) {
+        match (p.get_mut(&k), v) {
+            (Some(Value::Object(have)), Value::Object(add)) => {
+                for (k, v) in add {
+                    have.entry(k).or_insert(v);
+                }
+            }
+            (Some(_), _) if matches!(&*k, "type" | "event" | "name" | "messageId") => {}
+            (_, v) => {
+                p.insert(k, v);
+            }
+        }
+    }
+    let names = &env.require_one_of;
+    if let Some(first) = names.first()
+        && !names.iter().any(|n| p.contains_key(&*n.value))
+    {
+        let value = env
+            .properties
+            .iter()
+            .find(|q| *q.name.value == *first.value)
+            .map_or_else(|| json!(USER_ID), |q| examples.value(q, clock));
+        p.insert(first.value.to_string(), value);
+    }
+    payload
 }
 
 fn clock(date: Date) -> Clock {
@@ -231,15 +298,7 @@ fn track(plan: &Plan, examples: &Examples, e: &Event, base: Date) -> Value {
         cx.insert("protocols".into(), json!({ "event_version": e.version() }));
     }
     p.insert("context".into(), Value::Object(cx));
-    Value::Object(p)
-}
-
-fn traits_context(plan: &Plan, t: &Traits) -> Value {
-    Value::Object(consent_context(
-        plan,
-        t.consent.as_ref().and_then(|r| r.target),
-        &[&t.properties],
-    ))
+    with_envelope(plan, examples, &clock, Value::Object(p))
 }
 
 /// `{"consent": {"categoryPreferences": {category: true, …}}}` granting the

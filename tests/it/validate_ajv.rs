@@ -16,7 +16,7 @@ use crate::common;
 use crate::common::tools::{Tool, require};
 
 use crate::common::root;
-use eventsc::ir::{Format, Identity, Literal, Plan, Property, Type};
+use eventsc::ir::{Format, Identity, Literal, Plan, Property, TraitsKind, Type};
 use eventsc::validate::{model::Model, payload::Checker, tally::Tally};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -425,7 +425,16 @@ pub(crate) fn corpus(plan: &Plan, samples: &[Value]) -> Vec<Case> {
         let (root, props, closed, identity, event) = match ty {
             "track" => {
                 let name = s["event"].as_str().unwrap_or("");
-                let Some(e) = plan.event_by_name(name) else {
+                // The version the sample names (the oldest without one).
+                let version = s
+                    .pointer("/context/protocols/event_version")
+                    .and_then(Value::as_u64);
+                let Some(e) = plan
+                    .events
+                    .iter()
+                    .filter(|e| *e.name.value == *name)
+                    .find(|e| version.is_none_or(|v| u64::from(e.version()) == v))
+                else {
                     continue;
                 };
                 let mut props: Vec<Property> = e.properties.clone();
@@ -446,6 +455,25 @@ pub(crate) fn corpus(plan: &Plan, samples: &[Value]) -> Vec<Case> {
                 let closed = t.closed.is_some();
                 ("/traits", t.properties.clone(), closed, Identity::Any, None)
             }
+            "page" | "screen" => {
+                // The rule for the page's name, and the one for every page.
+                let name = s["name"].as_str();
+                let page = ty == "page";
+                let kind = |t: &&eventsc::ir::Traits| (t.kind == TraitsKind::Page) == page;
+                let named = plan
+                    .views
+                    .iter()
+                    .filter(kind)
+                    .find(|t| t.name.is_some() && t.name.as_ref().map(|n| &*n.value) == name);
+                let every = plan.views.iter().filter(kind).find(|t| t.name.is_none());
+                let rules: Vec<_> = named.into_iter().chain(every).collect();
+                if rules.is_empty() {
+                    continue;
+                }
+                let props = rules.iter().flat_map(|t| t.properties.iter().cloned());
+                let closed = rules.iter().any(|t| t.closed.is_some());
+                ("/properties", props.collect(), closed, Identity::Any, None)
+            }
             _ => continue,
         };
         mutate_object(s, root, &props, closed, &mut out);
@@ -465,6 +493,23 @@ pub(crate) fn corpus(plan: &Plan, samples: &[Value]) -> Vec<Case> {
                         payload: v,
                     });
                 }
+            }
+        }
+        // The envelope's fields, at the payload's top level; and none of
+        // `require_one_of`'s fields.
+        if let Some(envelope) = &plan.envelope {
+            mutate_object(s, "", &envelope.properties, false, &mut out);
+            let names = &envelope.require_one_of;
+            let mut v = s.clone();
+            for n in names {
+                remove(&mut v, &format!("/{}", escape(&n.value)));
+            }
+            if !names.is_empty() {
+                out.push(Case {
+                    label: "none of require_one_of".into(),
+                    category: "envelope",
+                    payload: v,
+                });
             }
         }
         let mut env = |category: &'static str, label: &str, f: &dyn Fn(&mut Value) -> bool| {
@@ -571,6 +616,10 @@ fn runs(with_schemas: bool) -> Vec<Run> {
         "validate".into(),
         root().join("tests/fixtures/validate/plan.events"),
     ));
+    plans.push((
+        "versions".into(),
+        root().join("tests/fixtures/versions/orders.events"),
+    ));
     plans
         .into_iter()
         .map(|(name, path)| {
@@ -668,6 +717,24 @@ fn the_corpus_mutations_do_what_they_say() {
     }
     let total: usize = seen.values().sum();
     assert!(total > 2000, "a corpus of a few thousand payloads: {total}");
+    // Every kind of call is in it, versions beyond the first, and the envelope's
+    // own fields mutated.
+    let runs = runs(false);
+    let payloads = || runs.iter().flat_map(|r| r.cases.iter()).map(|c| &c.payload);
+    for ty in ["track", "identify", "group", "page", "screen"] {
+        assert!(
+            payloads().any(|p| p["type"] == ty),
+            "no {ty} call in the corpus"
+        );
+    }
+    assert!(payloads().any(|p| p["type"] == "page" && p["name"].is_string()));
+    assert!(payloads().any(|p| p.pointer("/context/protocols/event_version") == Some(&json!(3))));
+    assert!(
+        runs.iter()
+            .flat_map(|r| r.cases.iter())
+            .any(|c| c.label.starts_with("/context/locale")),
+        "the envelope's fields are mutated"
+    );
 }
 
 #[test]

@@ -5,7 +5,9 @@ target's plan/tracking-plan.json) and validates each sample with `jsonschema`.
 Usage: check_samples.py TRACKING_PLAN_JSON OUT_DIR
 
 OUT_DIR holds the `samples` target's output. Checks: one file per event
-(`samples/<slug>.json`) plus identify/group when planned; samples.ndjson holds
+(`samples/<slug>.json`) plus identify/group and each page and screen rule
+(`samples/page_<slug>.json`, with the rule for every page's properties too)
+when planned; the envelope's fields and `require_one_of` on every payload; samples.ndjson holds
 the same payloads in order; every payload has the envelope, the ids its
 identity requires, every planned property (types, required, nullable, enums,
 patterns, formats, bounds, lengths, list items, nested objects, nothing
@@ -167,6 +169,18 @@ def main(argv):
         if kind == "group":
             s["required"].append("groupId")
         jobs.append((f"samples/{kind}.json", s, None))
+    views = plan.get("views", [])
+    for v in views:
+        every = next((w for w in views if w["kind"] == v["kind"] and "name" not in w), None)
+        # The rule for every page (screen) applies to a named one too.
+        props = (every["properties"] if every and every is not v else []) + v["properties"]
+        own = v.get("consent") or (every or {}).get("consent")
+        s = envelope(v["kind"], "properties", obj(props), consent_schema(plan, consents(props, own)))
+        s["required"].append("userId")
+        if "name" in v:
+            s["required"].append("name")
+            s["properties"]["name"] = {"const": v["name"]}
+        jobs.append((f"samples/{v['slug']}.json", s, None))
     for e in plan["events"]:
         props = common + e["properties"]
         s = envelope("track", "properties", obj(props),
@@ -175,6 +189,25 @@ def main(argv):
         s["properties"]["event"] = {"const": e["name"]}
         s = {"allOf": [s, IDENTITY[e["identity"]]]}
         jobs.append((f"samples/{e['slug']}.json", s, e.get("sunset")))
+    env = plan.get("envelope")
+    if env is not None:
+        # The envelope's fields on every call (at the top level, where the
+        # call's own fields and the libraries' sit beside them: objects there
+        # are open at their first level, which holds the sample's consent and
+        # ids too), and one of `require_one_of`.
+        def open_top(p):
+            s = prop(p)
+            if p["kind"] == "object":
+                s = dict(s, additionalProperties=True)
+            return s
+        top = {
+            "type": "object",
+            "required": [p["name"] for p in env["properties"] if p["required"]],
+            "properties": {p["name"]: open_top(p) for p in env["properties"]},
+        }
+        if env.get("require_one_of"):
+            top["anyOf"] = [{"required": [n]} for n in env["require_one_of"]]
+        jobs = [(path, {"allOf": [schema, top]}, sunset) for path, schema, sunset in jobs]
     errors = []
     payloads = []
     for path, schema, sunset in jobs:

@@ -40,6 +40,12 @@ pub struct TrackingPlan<'a> {
     pub identify: Option<TraitsView<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group: Option<TraitsView<'a>>,
+    /// `envelope { }`: the payload's own top-level fields, on every call.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub envelope: Option<TraitsView<'a>>,
+    /// The page and screen rules, in source order; left out when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub views: Vec<TraitsView<'a>>,
     pub events: Events<'a>,
     pub kpis: Vec<KpiView<'a>>,
 }
@@ -207,6 +213,13 @@ pub struct BundleView<'a> {
 #[derive(Serialize)]
 pub struct TraitsView<'a> {
     pub kind: &'static str,
+    /// A named page or screen rule's name (`page "Pricing"`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<&'a str>,
+    /// A page or screen rule's file stem (`samples/<slug>.json`,
+    /// `schemas/<slug>.json`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slug: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -216,6 +229,9 @@ pub struct TraitsView<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retention: Option<&'a str>,
     pub bundles: Vec<&'a str>,
+    /// The envelope's `require_one_of`; left out when empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub require_one_of: Vec<&'a str>,
     /// `closed`: no properties (traits) besides those listed; left out when not.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub closed: bool,
@@ -636,6 +652,16 @@ impl<'a> TrackingPlan<'a> {
             common: plan.common.as_ref().map(|t| traits(cx, t)),
             identify: plan.identify.as_ref().map(|t| traits(cx, t)),
             group: plan.group.as_ref().map(|t| traits(cx, t)),
+            envelope: plan.envelope.as_ref().map(|t| traits(cx, t)),
+            views: plan
+                .views
+                .iter()
+                .zip(crate::targets::view_stems(plan))
+                .map(|(t, stem)| TraitsView {
+                    slug: Some(stem),
+                    ..traits(cx, t)
+                })
+                .collect(),
             events: Events { cx: *cx, slugs },
             kpis: Self::kpis(cx),
         }
@@ -652,11 +678,14 @@ fn traits<'a>(cx: &Context<'a>, t: &'a Traits) -> TraitsView<'a> {
     let plan = cx.plan;
     TraitsView {
         kind: t.kind.keyword(),
+        name: t.name.as_ref().map(|n| n.value.as_str()),
+        slug: None,
         description: text(&t.description),
         owner: opt_ref(plan, K::Owner, t.owner.as_ref()),
         consent: opt_ref(plan, K::Consent, t.consent.as_ref()),
         retention: container_retention(plan, t.retention.as_ref()),
         bundles: t.uses.iter().map(|r| ref_id(plan, K::Bundle, r)).collect(),
+        require_one_of: t.require_one_of.iter().map(|n| n.value.as_str()).collect(),
         closed: t.closed.is_some(),
         properties: properties(cx, &t.properties),
         location: cx.sources.location(t.span),

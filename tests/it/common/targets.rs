@@ -35,6 +35,10 @@ pub fn plans() -> Vec<(String, PathBuf)> {
             "every-construct".to_string(),
             root().join("tests/fixtures/targets/every-construct.events"),
         ),
+        (
+            "calls".to_string(),
+            root().join("tests/fixtures/targets/calls.events"),
+        ),
     ];
     for p in super::example_plans() {
         out.push((format!("example-{}", super::stem(&p)), p));
