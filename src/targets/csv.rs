@@ -15,10 +15,20 @@
 //! Track,Trial Started,steps_completed.$,,,string,
 //! ```
 //!
-//! - Rows: identify traits, group traits, then each track event (sorted by name):
-//!   one event row (empty Name, the event's description) and one row per property.
-//!   The plan's `common` properties belong to Segment's common JSON schema, which
-//!   the CSV does not carry (`segment/rules.json` has them as the COMMON rule).
+//! - Rows: identify traits, group traits, the page then screen rules (type
+//!   `Page`/`Screen`; the rule for every page first, with an empty Event like
+//!   identify's, then each named rule by name: its name in Event, one row
+//!   with its description and one per property, like an event's), then each
+//!   track event (sorted by name, the versions of one by version): one event
+//!   row (empty Name, the event's description) and one row per property.
+//!   The plan's `common` properties and its `envelope` belong to Segment's
+//!   common JSON schema, which the CSV does not carry (`segment/rules.json`
+//!   has them as the COMMON rule).
+//! - A plan with a versioned event (`version N`, Segment's event versioning)
+//!   gets a last column, `Version`: the version on every row of a versioned
+//!   event's declarations, empty on the other rows (Segment's CSV documentation
+//!   names no column for it; its editor shows a tab per version). Plans
+//!   without versions keep the seven columns.
 //! - Name: the property path; object members as `parent.child`, list items as
 //!   `list.$` (Segment's notation), members of objects in lists as `list.$.child`.
 //! - Status: `Required` or `Optional` (empty for list items).
@@ -49,7 +59,10 @@
 //! kind,event,property,type,required,nullable,description,owner,source,status,consent,retention,pii,deprecated,location
 //! ```
 //!
-//! `kind` is `track`, `identify`, `group` or `common`; `owner`, `consent` and
+//! `kind` is `track`, `identify`, `group`, `common`, `envelope`, `page` or
+//! `screen` (`event` is a named page or screen rule's name, empty for the rule
+//! of every page); a plan with a versioned event gets a last column,
+//! `version`, as above; `owner`, `consent` and
 //! `retention` are the effective ones (owner as `@id`, written `"'@id"` like any
 //! cell starting with `@`, see above); `status` and `source` are
 //! the event's; booleans are `true`/`false`; `location` is the `file:line` where
@@ -57,7 +70,7 @@
 
 use super::encode::text::csv_record;
 use super::{Artifact, Context, Target};
-use crate::ir::{Event, Literal, Plan, Property, Traits, Type};
+use crate::ir::{Event, Literal, Plan, Property, Traits, TraitsKind, Type};
 use crate::source::{SourceMap, Span};
 use std::borrow::Cow;
 
@@ -80,62 +93,130 @@ impl Target for Csv {
     }
 }
 
+/// The events sorted by name (the versions of one by version).
 fn sorted_events(plan: &Plan) -> Vec<&Event> {
     let mut events: Vec<&Event> = plan.events.iter().collect();
-    events.sort_by(|a, b| a.name.value.cmp(&b.name.value));
+    events.sort_by(|a, b| {
+        a.name
+            .value
+            .cmp(&b.name.value)
+            .then(a.version().cmp(&b.version()))
+    });
     events
 }
 
 /// `csv/segment-tracking-plan.csv`.
 pub(crate) fn tracking_plan(plan: &Plan) -> String {
-    let mut out = String::with_capacity(4096 + plan.events.len() * 2048);
-    csv_record(
-        &mut out,
-        &[
-            "Type",
-            "Event",
-            "Name",
-            "Description",
-            "Status",
-            "Data Type",
-            "Permitted Values",
-        ],
-    );
+    let mut w = SegmentCsv {
+        out: String::with_capacity(4096 + plan.events.len() * 2048),
+        versions: has_versions(plan),
+        version: String::new(),
+        permitted: String::new(),
+    };
+    w.version = "Version".into();
+    w.record(&[
+        "Type",
+        "Event",
+        "Name",
+        "Description",
+        "Status",
+        "Data Type",
+        "Permitted Values",
+    ]);
+    w.version.clear();
     for (kind, traits) in [("Identify", &plan.identify), ("Group", &plan.group)] {
         if let Some(t) = traits {
-            segment_rows(&mut out, kind, "", &t.properties, "");
+            w.rows(kind, "", &t.properties, "");
         }
     }
-    for e in sorted_events(plan) {
-        let description = e.description.as_ref().map_or("", |d| d.value.as_str());
-        csv_record(
-            &mut out,
-            &["Track", &e.name.value, "", description, "", "", ""],
-        );
-        segment_rows(&mut out, "Track", &e.name.value, &e.properties, "");
+    // Page then screen rules (as segment/rules.json orders them): a named
+    // rule's rows carry its name in Event, after a row with its description,
+    // like a track event's.
+    for t in sorted_views(plan) {
+        let kind = if t.kind == TraitsKind::Page {
+            "Page"
+        } else {
+            "Screen"
+        };
+        let name = t.name.as_ref().map_or("", |n| &*n.value);
+        if !name.is_empty() {
+            let description = t.description.as_ref().map_or("", |d| d.value.as_str());
+            w.record(&[kind, name, "", description, "", "", ""]);
+        }
+        w.rows(kind, name, &t.properties, "");
     }
-    out
+    for e in sorted_events(plan) {
+        if e.is_versioned() {
+            w.version = e.version().to_string();
+        }
+        let description = e.description.as_ref().map_or("", |d| d.value.as_str());
+        w.record(&["Track", &e.name.value, "", description, "", "", ""]);
+        w.rows("Track", &e.name.value, &e.properties, "");
+        w.version.clear();
+    }
+    w.out
 }
 
-fn segment_rows(out: &mut String, kind: &str, event: &str, props: &[Property], prefix: &str) {
-    let mut permitted = String::new();
-    for p in props {
-        let path = join(prefix, &p.name.value);
-        let status = if p.is_required() {
-            "Required"
+/// The page and screen rules in Segment's order: pages, then screens; the
+/// rule for every page (screen) first, then by name.
+fn sorted_views(plan: &Plan) -> Vec<&Traits> {
+    let mut views: Vec<&Traits> = plan.views.iter().collect();
+    views.sort_by_key(|t| {
+        (
+            t.kind != TraitsKind::Page,
+            t.name.as_ref().map(|n| &n.value),
+        )
+    });
+    views
+}
+
+/// Whether the plan has a versioned event: then both files get a last column,
+/// `Version` (`version` in the catalog), the version of a versioned event's
+/// rows (empty on the others), as Segment's editor shows a tab per version.
+/// Other plans' files keep their columns.
+fn has_versions(plan: &Plan) -> bool {
+    plan.events.iter().any(|e| e.is_versioned())
+}
+
+/// Writes the rows of `segment-tracking-plan.csv`.
+struct SegmentCsv {
+    out: String,
+    /// The `Version` column is written.
+    versions: bool,
+    /// Its value on the rows being written.
+    version: String,
+    /// A buffer reused from row to row.
+    permitted: String,
+}
+
+impl SegmentCsv {
+    fn record(&mut self, fields: &[&str]) {
+        if self.versions {
+            let mut all = fields.to_vec();
+            all.push(&self.version);
+            csv_record(&mut self.out, &all);
         } else {
-            "Optional"
-        };
-        let data_type = segment_type(&p.ty, p.is_nullable());
-        permitted_values(
-            &mut permitted,
-            &p.ty,
-            p.modifiers().pattern.as_ref().map(|s| s.value.as_str()),
-        );
-        let description = p.description.as_ref().map_or("", |d| &*d.value);
-        csv_record(
-            out,
-            &[
+            csv_record(&mut self.out, fields);
+        }
+    }
+
+    fn rows(&mut self, kind: &str, event: &str, props: &[Property], prefix: &str) {
+        for p in props {
+            let path = join(prefix, &p.name.value);
+            let status = if p.is_required() {
+                "Required"
+            } else {
+                "Optional"
+            };
+            let data_type = segment_type(&p.ty, p.is_nullable());
+            let mut permitted = std::mem::take(&mut self.permitted);
+            permitted_values(
+                &mut permitted,
+                &p.ty,
+                p.modifiers().pattern.as_ref().map(|s| s.value.as_str()),
+            );
+            let description = p.description.as_ref().map_or("", |d| &*d.value);
+            self.record(&[
                 kind,
                 event,
                 &path,
@@ -143,24 +224,22 @@ fn segment_rows(out: &mut String, kind: &str, event: &str, props: &[Property], p
                 status,
                 &data_type,
                 &permitted,
-            ],
-        );
-        nested_rows(out, kind, event, &p.ty, &path);
+            ]);
+            self.permitted = permitted;
+            self.nested(kind, event, &p.ty, &path);
+        }
     }
-}
 
-/// Rows for the members of an object and the items of a list.
-fn nested_rows(out: &mut String, kind: &str, event: &str, ty: &Type, path: &str) {
-    match ty {
-        Type::Object(children) => segment_rows(out, kind, event, children, path),
-        Type::List(inner) => {
-            let item = format!("{path}.$");
-            let mut permitted = String::new();
-            let pattern = inner.modifiers().pattern.as_ref().map(|p| p.value.as_str());
-            permitted_values(&mut permitted, &inner.ty, pattern);
-            csv_record(
-                out,
-                &[
+    /// Rows for the members of an object and the items of a list.
+    fn nested(&mut self, kind: &str, event: &str, ty: &Type, path: &str) {
+        match ty {
+            Type::Object(children) => self.rows(kind, event, children, path),
+            Type::List(inner) => {
+                let item = format!("{path}.$");
+                let mut permitted = std::mem::take(&mut self.permitted);
+                let pattern = inner.modifiers().pattern.as_ref().map(|p| p.value.as_str());
+                permitted_values(&mut permitted, &inner.ty, pattern);
+                self.record(&[
                     kind,
                     event,
                     &item,
@@ -168,11 +247,12 @@ fn nested_rows(out: &mut String, kind: &str, event: &str, ty: &Type, path: &str)
                     "",
                     &segment_type(&inner.ty, inner.is_nullable()),
                     &permitted,
-                ],
-            );
-            nested_rows(out, kind, event, &inner.ty, &item);
+                ]);
+                self.permitted = permitted;
+                self.nested(kind, event, &inner.ty, &item);
+            }
+            _ => {}
         }
-        _ => {}
     }
 }
 
@@ -252,19 +332,24 @@ struct Row<'a> {
     deprecated: bool,
     /// Where it is written (the row's `file:line`).
     at: Span,
+    /// A versioned event's version (the `version` column).
+    version: &'a str,
 }
 
-/// What a block's property rows share: its kind, event, source and status.
+/// What a block's property rows share: its kind, event (or page or screen
+/// name), source, status and version.
 struct Block<'a> {
     kind: &'a str,
     event: &'a str,
     source: &'a str,
     status: &'a str,
+    version: &'a str,
 }
 
 /// `csv/catalog.csv`.
 pub(crate) fn catalog(plan: &Plan, sources: &SourceMap) -> String {
     let mut out = String::with_capacity(super::size_hint(sources, 4));
+    let versions = has_versions(plan);
     csv_record(
         &mut out,
         &[
@@ -283,7 +368,8 @@ pub(crate) fn catalog(plan: &Plan, sources: &SourceMap) -> String {
             "pii",
             "deprecated",
             "location",
-        ],
+            "version",
+        ][..if versions { 16 } else { 15 }],
     );
     let mut w = Writer {
         out: &mut out,
@@ -292,8 +378,9 @@ pub(crate) fn catalog(plan: &Plan, sources: &SourceMap) -> String {
         default_retention: plan.meta.retention.as_ref().map_or("", |r| r.name.as_str()),
         owner: String::new(),
         location: String::new(),
+        versions,
     };
-    for t in plan.traits() {
+    for t in plan.calls() {
         w.traits_rows(t);
     }
     for e in sorted_events(plan) {
@@ -312,6 +399,8 @@ struct Writer<'o, 'p> {
     /// Buffers reused from row to row: the owner's `@id`, the `file:line`.
     owner: String,
     location: String,
+    /// The `version` column is written ([`has_versions`]).
+    versions: bool,
 }
 
 impl Writer<'_, '_> {
@@ -342,20 +431,22 @@ impl Writer<'_, '_> {
                 r.pii,
                 b(r.deprecated),
                 &self.location,
-            ],
+                r.version,
+            ][..if self.versions { 16 } else { 15 }],
         );
     }
 
     fn traits_rows(&mut self, t: &Traits) {
         let block = Block {
             kind: t.kind.keyword(),
-            event: "",
+            event: t.name.as_ref().map_or("", |n| &*n.value),
             source: "",
             status: "",
+            version: "",
         };
         self.row(&Row {
             kind: block.kind,
-            event: "",
+            event: block.event,
             property: "",
             ty: "",
             required: false,
@@ -372,16 +463,23 @@ impl Writer<'_, '_> {
             pii: "",
             deprecated: false,
             at: t.keyword_span,
+            version: "",
         });
         self.property_rows(&block, &t.properties, "");
     }
 
     fn event_rows(&mut self, e: &Event) {
+        let version = if e.is_versioned() {
+            e.version().to_string()
+        } else {
+            String::new()
+        };
         let block = Block {
             kind: "track",
             event: &e.name.value,
             source: e.source.as_ref().map_or("", |r| r.name.as_str()),
             status: e.status.value.as_str(),
+            version: &version,
         };
         self.row(&Row {
             kind: block.kind,
@@ -402,6 +500,7 @@ impl Writer<'_, '_> {
             pii: "",
             deprecated: e.is_deprecated(),
             at: e.span,
+            version: block.version,
         });
         self.property_rows(&block, &e.properties, "");
     }
@@ -432,6 +531,7 @@ impl Writer<'_, '_> {
                 pii: m.pii.as_ref().map_or("", |c| c.value.as_str()),
                 deprecated: m.deprecated.is_some(),
                 at: p.span,
+                version: block.version,
             });
             let mut ty = &p.ty;
             let mut child = path.into_owned();

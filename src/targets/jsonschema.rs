@@ -1,7 +1,28 @@
 //! `jsonschema`: one standalone draft-07 JSON Schema per event, validating the
 //! whole Segment payload, plus `identify.json` and `group.json` for the traits
-//! calls. Any validator can use them (they are the contract `eventsc validate`
-//! implements and is tested against).
+//! calls and one per page and screen rule. Any validator can use them (they are
+//! the contract `eventsc validate` implements and is tested against: the ajv
+//! differential, tests/it/validate_ajv.rs).
+//!
+//! Which schema a payload answers to: a track call's by its `event` (and
+//! version, below); identify and group by `type`; a page (screen) call named N
+//! `schemas/page_<slug of N>.json` when the plan has `page "N"`, else
+//! `schemas/page_all.json` (the rule for every page), else none (the plan says
+//! nothing about that page). A named rule's schema holds the rule for every
+//! page's properties too (a page is checked against both, as `validate` does),
+//! with `name` const and required; `closed` on either closes both. Page and
+//! screen stems hold `_`, which no event's stem does.
+//!
+//! The plan's `envelope { }` is merged into every schema rather than written
+//! as a schema of its own: a payload is then checked by one schema, as a
+//! validator in a pipeline picks one per payload. Its fields sit beside the
+//! built-in ones at the top level (where both type a field, `context` or
+//! `userId`, under `allOf` of the two), its required fields join the root
+//! `required`, and `require_one_of a, b` is `"allOf": [{"anyOf":
+//! [{"required": ["a"]}, {"required": ["b"]}]}]` (`userId, anonymousId` is
+//! Segment's own rule, which the root `anyOf` below already states). Objects
+//! it declares are open unless `closed` (the libraries add their own keys to
+//! `context`).
 //!
 //! Files: `schemas/<slug>.json` with the event name's [`slug`](super::slug)
 //! (`"Trial Started"` → `schemas/trial-started.json`), `schemas/identify.json`,

@@ -171,7 +171,8 @@ pub(crate) struct ArtifactContext {
 /// A property carrying personal data, with what governs it.
 #[derive(Serialize)]
 pub(crate) struct PrivacyNote {
-    /// An event name, or `identify` / `group` / `common`.
+    /// An event name, or `identify` / `group` / `common` / `envelope`, or a
+    /// page or screen rule: `page`, `page "Pricing"`.
     pub container: String,
     /// Dotted path: `utm.source`, `items[].sku`.
     pub property: String,
@@ -451,8 +452,8 @@ fn privacy_notes(plan: &Plan) -> Vec<PrivacyNote> {
             });
         }
     };
-    for t in plan.traits() {
-        add(t.kind.keyword(), &t.properties);
+    for t in plan.calls() {
+        add(&Plan::view_label(t), &t.properties);
     }
     for e in &plan.events {
         add(&e.name.value, &e.properties);
@@ -862,6 +863,10 @@ impl<'c, 'a> Workflow<'c, 'a> {
         if plan.group.is_some() {
             samples.push(super::samples::GROUP_PATH.to_string());
             schemas.push("schemas/group.json".to_string());
+        }
+        for stem in super::view_stems(plan) {
+            samples.push(format!("samples/{stem}.json"));
+            schemas.push(format!("schemas/{stem}.json"));
         }
         samples.extend(self.samples(&all));
         schemas.extend(self.schemas(&all));

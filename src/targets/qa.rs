@@ -4,7 +4,8 @@
 //! Contents: acceptance criteria (events in scope, coverage target, defect
 //! ceiling, retry limit, rip-cord trigger and who it alerts, deadline); how to run
 //! QA with `eventsc validate --payloads …`; the escalation ladder in order with
-//! backups and contacts; per event (and for identify/group) the checks to tick
+//! backups and contacts; per event (and for identify/group, each page and
+//! screen rule, and the envelope) the checks to tick
 //! (SDK unit test, payload replay, dashboard check, identity, consent, PII, flag,
 //! release, sampling, retirement) and its evidence plan (sample payload file,
 //! logs and dashboard links to fill in); a defect log; sign-off by the approvers.
@@ -280,8 +281,15 @@ pub(crate) fn render(cx: &Context) -> String {
     }
     for t in plan.traits() {
         if t.kind != TraitsKind::Common {
-            traits(cx, t, &plan_path, &mut out);
+            traits(cx, t, None, &plan_path, &mut out);
         }
+    }
+    for (t, stem) in plan.views.iter().zip(super::view_stems(plan)) {
+        let every = super::every_view(plan, t);
+        traits(cx, t, Some((&stem, every)), &plan_path, &mut out);
+    }
+    if let Some(t) = &plan.envelope {
+        envelope(t, &mut out);
     }
 
     // Defect log.
@@ -370,12 +378,17 @@ fn dashboards(plan: &Plan) -> String {
     }
 }
 
-fn required_list(props: &[Property]) -> String {
-    let req: Vec<String> = props
+/// The names of the required properties, as code.
+fn required_names(props: &[Property]) -> Vec<String> {
+    props
         .iter()
         .filter(|p| p.is_required())
         .map(|p| code(&p.name.value))
-        .collect();
+        .collect()
+}
+
+fn required_list(props: &[Property]) -> String {
+    let req = required_names(props);
     if req.is_empty() {
         "no required properties".into()
     } else {
@@ -713,11 +726,29 @@ fn evidence(sample: &str, out: &mut String, retired: bool) {
 const CLOSED: &str = "- [ ] **Closed**: no payload carries a property the plan does not list \
      (`eventsc validate` reports one as a `closed` defect).";
 
-fn traits(cx: &Context, t: &Traits, plan_path: &str, out: &mut String) {
+/// The section of an identify or group call, or of a page or screen rule
+/// (`stem`: its sample's file stem; `every`: the rule for every page or screen,
+/// whose properties a named rule's calls carry too).
+fn traits(
+    cx: &Context,
+    t: &Traits,
+    view: Option<(&str, Option<&Traits>)>,
+    plan_path: &str,
+    out: &mut String,
+) {
     let plan = cx.plan;
-    let (title, sample, call) = match t.kind {
-        TraitsKind::Identify => ("Identify call", super::samples::IDENTIFY_PATH, "identify"),
-        _ => ("Group call", super::samples::GROUP_PATH, "group"),
+    let call = t.kind.keyword();
+    let sample = match (t.kind, view) {
+        (TraitsKind::Identify, _) => super::samples::IDENTIFY_PATH.to_string(),
+        (_, Some((stem, _))) => format!("samples/{stem}.json"),
+        _ => super::samples::GROUP_PATH.to_string(),
+    };
+    let every = view.and_then(|(_, e)| e).filter(|e| !std::ptr::eq(*e, t));
+    let title = match (t.kind, &t.name) {
+        (TraitsKind::Identify, _) => "Identify call".to_string(),
+        (TraitsKind::Group, _) => "Group call".to_string(),
+        (_, Some(n)) => format!("`{call}` call named {}", md::code_span(&n.value)),
+        (_, None) => format!("Every `{call}` call"),
     };
     let _ = writeln!(out, "### {title}\n");
     if let Some(o) = t.owner.as_ref().and_then(|r| r.target) {
@@ -728,39 +759,63 @@ fn traits(cx: &Context, t: &Traits, plan_path: &str, out: &mut String) {
         }
         let _ = writeln!(out, "{f}\n");
     }
-    let _ = writeln!(
-        out,
-        "- [ ] **SDK unit test**: a unit test makes the `{call}` call and asserts the traits: {}.",
-        required_list(&t.properties)
-    );
-    let _ = writeln!(
-        out,
-        "- [ ] **Payload replay**: {} passes, and so do the captured `{call}` payloads.",
-        md::code_span(&format!(
-            "eventsc validate {plan_path} --payloads {sample} --event {call}"
-        ))
-    );
-    let _ = writeln!(
-        out,
-        "- [ ] **Dashboard check**: the traits show up on the {} profile in {}.",
-        if t.kind == TraitsKind::Identify {
-            "user"
-        } else {
-            "account"
-        },
-        dashboards(plan)
-    );
-    if t.closed.is_some() {
+    let mut props: Vec<Property> = t.properties.clone();
+    props.extend(every.iter().flat_map(|e| e.properties.iter().cloned()));
+    if view.is_none() {
+        let _ = writeln!(
+            out,
+            "- [ ] **SDK unit test**: a unit test makes the `{call}` call and asserts the traits: {}.",
+            required_list(&props)
+        );
+        let _ = writeln!(
+            out,
+            "- [ ] **Payload replay**: {} passes, and so do the captured `{call}` payloads.",
+            md::code_span(&format!(
+                "eventsc validate {plan_path} --payloads {sample} --event {call}"
+            ))
+        );
+        let _ = writeln!(
+            out,
+            "- [ ] **Dashboard check**: the traits show up on the {} profile in {}.",
+            if t.kind == TraitsKind::Identify {
+                "user"
+            } else {
+                "account"
+            },
+            dashboards(plan)
+        );
+    } else {
+        let named = t.name.as_ref().map_or_else(String::new, |n| {
+            format!(" named {}", md::code_span(&n.value))
+        });
+        let _ = writeln!(
+            out,
+            "- [ ] **SDK unit test**: a unit test makes the `{call}` call{named} and asserts the properties: {}.",
+            required_list(&props)
+        );
+        // `validate --event` selects events, identify or group: a page or
+        // screen sample is replayed with every sample (see How to run QA).
+        let _ = writeln!(
+            out,
+            "- [ ] **Payload replay**: the sample {} passes in the replay of every sample, and so do the captured `{call}` calls{named}.",
+            md::code_span(&sample)
+        );
+        let _ = writeln!(
+            out,
+            "- [ ] **Dashboard check**: the `{call}` calls{named} show up in {}.",
+            dashboards(plan)
+        );
+    }
+    if t.closed.is_some() || every.is_some_and(|e| e.closed.is_some()) {
         let _ = writeln!(out, "{CLOSED}");
     }
-    privacy_checks(
-        plan,
-        t.consent.as_ref().and_then(|r| r.target),
-        &t.properties,
-        out,
-    );
+    let consent = t
+        .consent
+        .as_ref()
+        .or(every.and_then(|e| e.consent.as_ref()));
+    privacy_checks(plan, consent.and_then(|r| r.target), &props, out);
     out.push('\n');
-    let mut rows = vec![vec!["Sample payload".to_string(), code(sample)]];
+    let mut rows = vec![vec!["Sample payload".to_string(), code(&sample)]];
     for what in [
         "Unit test run (log or CI link)",
         "Replay log (`eventsc validate` output)",
@@ -769,6 +824,31 @@ fn traits(cx: &Context, t: &Traits, plan_path: &str, out: &mut String) {
         rows.push(vec![what.into(), FILL.into()]);
     }
     md::table(out, &["evidence", "where"], &rows);
+}
+
+/// The envelope's checks: its required fields and `require_one_of` on every
+/// call, which every replay checks.
+fn envelope(t: &Traits, out: &mut String) {
+    out.push_str("### Envelope (every call)\n\n");
+    let req = required_names(&t.properties);
+    let mut what = if req.is_empty() {
+        "no field is required of every call".to_string()
+    } else {
+        format!("the required fields {}", req.join(", "))
+    };
+    if !t.require_one_of.is_empty() {
+        let names: Vec<String> = t
+            .require_one_of
+            .iter()
+            .map(|n| md::code_span(&n.value))
+            .collect();
+        let _ = write!(what, ", and at least one of {}", names.join(", "));
+    }
+    let _ = writeln!(
+        out,
+        "- [ ] **Every call carries the envelope**: {what}, each of its declared fields with its type; the replays above check it on every payload."
+    );
+    out.push('\n');
 }
 
 #[cfg(test)]

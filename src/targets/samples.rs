@@ -151,10 +151,9 @@ fn block(
     every: Option<&Traits>,
 ) -> Value {
     let kind = t.kind.keyword();
-    let name = t.name.as_ref().map(|n| &*n.value);
-    let mut p = envelope(kind, name.unwrap_or(kind), clock);
-    if let Some(name) = name {
-        p.insert("name".into(), json!(name));
+    let mut p = envelope(kind, t.name.as_ref().map_or(kind, |n| &*n.value), clock);
+    if matches!(t.kind, TraitsKind::Page | TraitsKind::Screen) {
+        p.insert("name".into(), json!(view_name(plan, t)));
     }
     if t.kind == TraitsKind::Group {
         p.insert("groupId".into(), json!(GROUP_ID));
@@ -175,6 +174,28 @@ fn block(
     let cx = consent_context(plan, consent.and_then(|r| r.target), &lists);
     p.insert("context".into(), Value::Object(cx));
     Value::Object(p)
+}
+
+/// The `name` of a page or screen rule's sample: the rule's, or for the rule
+/// of every page (screen) a name no rule of its kind has (`Other page`, else
+/// `Other page 2`, …), so that only that rule applies.
+fn view_name(plan: &Plan, t: &Traits) -> String {
+    if let Some(n) = &t.name {
+        return n.value.to_string();
+    }
+    let taken = |name: &str| {
+        plan.views
+            .iter()
+            .any(|v| v.kind == t.kind && v.name.as_ref().is_some_and(|n| *n.value == *name))
+    };
+    let base = format!("Other {}", t.kind.keyword());
+    let mut name = base.clone();
+    let mut n = 1;
+    while taken(&name) {
+        n += 1;
+        name = format!("{base} {n}");
+    }
+    name
 }
 
 /// A sample with the plan's `envelope { }` filled in: each of its fields

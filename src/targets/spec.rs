@@ -7,7 +7,8 @@
 //! backup, consent, retention, identity, flag, release, since/sunset, sampling,
 //! tags, KPIs, sample file) and a properties table (type, required, constraints,
 //! pii, consent, retention, description); the common, identify and group
-//! properties; deprecations; consent purposes and retention policies; the open
+//! properties, the envelope (with `require_one_of`) and each page and screen
+//! rule (name, owner, consent, sample file, properties); deprecations; consent purposes and retention policies; the open
 //! governance findings. All user text is escaped by [`super::encode::markdown`].
 
 use super::encode::markdown::{self as md, code, text};
@@ -261,10 +262,10 @@ fn summaries(plan: &Plan, slugs: &[String], out: &mut String) {
             let evs: Vec<usize> = (0..plan.events.len())
                 .filter(|&i| plan.events[i].owner.as_ref().and_then(|r| r.target) == Some(o))
                 .collect();
-            let blocks: Vec<&str> = plan
-                .traits()
+            let blocks: Vec<String> = plan
+                .calls()
                 .filter(|t| t.owner.as_ref().and_then(|r| r.target) == Some(o))
-                .map(|t| t.kind.keyword())
+                .map(block_label)
                 .collect();
             let kpis: Vec<String> = plan
                 .kpis
@@ -659,21 +660,7 @@ fn traits(cx: &Context, out: &mut String) {
     ] {
         let block: Option<&Traits> = plan.traits().find(|t| t.kind == kind);
         let Some(t) = block else { continue };
-        out.push_str(&md::anchor(anchor));
-        let _ = writeln!(out, "## {title}\n\n{what}\n");
-        if let Some(d) = &t.description {
-            let _ = writeln!(out, "{}\n", text(&d.value));
-        }
-        let mut facts = vec![
-            ("Owner", md::owner_ref(plan, &t.owner)),
-            (
-                "Consent",
-                t.consent
-                    .as_ref()
-                    .and_then(|r| r.target)
-                    .map_or_else(String::new, |c| md::consent(plan, c)),
-            ),
-        ];
+        let mut facts = Vec::new();
         if kind != TraitsKind::Common {
             let path = if kind == TraitsKind::Identify {
                 super::samples::IDENTIFY_PATH
@@ -682,13 +669,98 @@ fn traits(cx: &Context, out: &mut String) {
             };
             facts.push(("Sample payload", code(path)));
         }
-        if t.closed.is_some() {
-            facts.push(("Closed", CLOSED.to_string()));
-        }
-        facts.push(("Defined at", code(&cx.sources.location(t.span))));
-        md::facts(out, &facts);
-        property_table(cx, &t.properties, out);
+        block_section(cx, t, (anchor, title, what), facts, out);
     }
+    if let Some(t) = &plan.envelope {
+        let mut facts = Vec::new();
+        if !t.require_one_of.is_empty() {
+            let names: Vec<String> = t.require_one_of.iter().map(|n| code(&n.value)).collect();
+            facts.push(("Require one of", names.join(", ")));
+        }
+        let what = "Fields of every call's payload (track, identify, group, page, screen), at its top level: Segment's common JSON schema. A `required` field is in every call.";
+        block_section(cx, t, ("envelope", "Envelope", what), facts, out);
+    }
+    let stems = super::view_stems(plan);
+    for (i, (t, stem)) in plan.views.iter().zip(&stems).enumerate() {
+        let call = t.kind.keyword();
+        // The rule for every page (screen), which applies to a named one too.
+        let every = plan
+            .views
+            .iter()
+            .position(|v| v.kind == t.kind && v.name.is_none())
+            .filter(|&j| j != i);
+        let (title, what) = match &t.name {
+            Some(n) => {
+                let kind = if t.kind == TraitsKind::Page {
+                    "Page"
+                } else {
+                    "Screen"
+                };
+                let besides = every.map_or_else(String::new, |j| {
+                    format!(", besides those of [every {call}](#{})", stems[j])
+                });
+                (
+                    format!("{kind} {}", text(&n.value)),
+                    format!(
+                        "Properties of Segment `{call}` calls named {}{besides}.",
+                        md::code_span(&n.value)
+                    ),
+                )
+            }
+            None => (
+                format!("Every {call}"),
+                format!(
+                    "Properties of every Segment `{call}` call (one with a rule of its own is checked against both)."
+                ),
+            ),
+        };
+        let mut facts = Vec::new();
+        if let Some(n) = &t.name {
+            facts.push(("Name", code(&n.value)));
+        }
+        facts.push(("Sample payload", code(&format!("samples/{stem}.json"))));
+        block_section(cx, t, (stem, &title, &what), facts, out);
+    }
+}
+
+/// A block's section: its heading (`anchor`, `title`, what it is), its
+/// description, facts (owner, consent, `extra`, closed, where it is defined)
+/// and properties.
+fn block_section(
+    cx: &Context,
+    t: &Traits,
+    (anchor, title, what): (&str, &str, &str),
+    extra: Vec<(&str, String)>,
+    out: &mut String,
+) {
+    let plan = cx.plan;
+    out.push_str(&md::anchor(anchor));
+    let _ = writeln!(out, "## {title}\n\n{what}\n");
+    if let Some(d) = &t.description {
+        let _ = writeln!(out, "{}\n", text(&d.value));
+    }
+    let mut facts = vec![
+        ("Owner", md::owner_ref(plan, &t.owner)),
+        (
+            "Consent",
+            t.consent
+                .as_ref()
+                .and_then(|r| r.target)
+                .map_or_else(String::new, |c| md::consent(plan, c)),
+        ),
+    ];
+    facts.extend(extra);
+    if t.closed.is_some() {
+        facts.push(("Closed", CLOSED.to_string()));
+    }
+    facts.push(("Defined at", code(&cx.sources.location(t.span))));
+    md::facts(out, &facts);
+    property_table(cx, &t.properties, out);
+}
+
+/// How a block is named in tables: `identify`, `envelope`, `page "Pricing"`.
+fn block_label(t: &Traits) -> String {
+    text(&Plan::view_label(t))
 }
 
 fn deprecations(plan: &Plan, slugs: &[String], out: &mut String) {
@@ -733,11 +805,11 @@ fn deprecations(plan: &Plan, slugs: &[String], out: &mut String) {
             }
         }
     }
-    for t in plan.traits() {
+    for t in plan.calls() {
         for (path, p) in md::flatten(&t.properties) {
             if p.modifiers().deprecated.is_some() {
                 props.push(vec![
-                    t.kind.keyword().to_string(),
+                    block_label(t),
                     code(&path),
                     p.description
                         .as_ref()
@@ -831,8 +903,8 @@ fn governance(plan: &Plan, out: &mut String) {
             }
         }
     };
-    for t in plan.traits() {
-        add(t.kind.keyword().to_string(), &t.properties);
+    for t in plan.calls() {
+        add(block_label(t), &t.properties);
     }
     for e in &plan.events {
         add(text(&e.name.value), &e.properties);

@@ -223,6 +223,11 @@ fn all_banned(ty: &Type, v: &Value, banned: &[Literal]) -> bool {
 /// Whether a warehouse can hold what a mutation did, so that the QA models
 /// can see what `validate` sees.
 fn representable(plan: &Plan, case: &Case) -> bool {
+    // The dbt target does not check page and screen calls yet: their samples
+    // only, not what breaks them.
+    if matches!(case.payload["type"].as_str(), Some("page" | "screen")) {
+        return case.category == "valid";
+    }
     let ptr = case.label.split_once(": ").map_or("", |(p, _)| p);
     let prop = || property_at(plan, &case.payload, ptr);
     let value = || case.payload.pointer(ptr).unwrap_or(&Value::Null);

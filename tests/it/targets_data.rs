@@ -347,3 +347,17 @@ fn plan_json_names_files_the_build_writes() {
         }
     }
 }
+
+/// The plan with the envelope, page and screen rules, versions and hostile
+/// names through the targets whose other plans are golden files
+/// (tests/golden/): `csv` (page and screen rows, the version column) and
+/// `jsonschema` (the envelope merged in, a schema per page and screen rule).
+#[test]
+fn calls_csv_and_jsonschema_snapshots() {
+    let path = root().join("tests/fixtures/targets/calls.events");
+    for target in ["csv", "jsonschema"] {
+        let artifacts = generate(target, &path);
+        snapshot_settings(&format!("targets/{target}"))
+            .bind(|| insta::assert_snapshot!("calls", render(&artifacts)));
+    }
+}
