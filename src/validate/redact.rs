@@ -3,7 +3,9 @@
 //!
 //! Personal data is recognised three ways, wherever it appears in a payload:
 //! - by the plan: a property declared `pii(...)` (its value is replaced by
-//!   `[redacted: pii(contact)]`);
+//!   `[redacted: pii(contact)]`), in an event, `common`, identify, group, a
+//!   page or screen rule, or the `envelope` (a top-level field, or one inside
+//!   `context`);
 //! - by Segment's spec: the reserved traits that identify a person (`email`,
 //!   `phone`, `firstName`/`first_name`, `lastName`, `name`, `username`,
 //!   `birthday`, `address` and its parts, `avatar`), in
@@ -148,10 +150,31 @@ pub(crate) fn payload(model: &Model, target: &Target, v: &mut Value) {
                 let identify = matches!(target, Target::Call(Call::Identify)) && key == "traits";
                 object(model, obj, extra, identify, val);
             }
-            "context" => context(val),
-            _ => scrub_all(val),
+            "context" => {
+                context(val);
+                // The envelope's `pii(...)` fields inside `context`.
+                if let Some(p) = envelope_field(model, key) {
+                    match p.pii {
+                        Some(c) => hide(val, &format!("pii({c})")),
+                        None => typed(model, &p.ty, false, val),
+                    }
+                }
+            }
+            _ => match envelope_field(model, key) {
+                Some(p) => match p.pii {
+                    Some(c) => hide(val, &format!("pii({c})")),
+                    None => typed(model, &p.ty, false, val),
+                },
+                None => scrub_all(val),
+            },
         }
     }
+}
+
+/// The envelope's field of a top-level key of the payload, if planned.
+fn envelope_field<'m>(model: &'m Model, key: &str) -> Option<&'m super::model::Prop> {
+    let e = model.envelope.as_ref()?;
+    e.props.find(&model.names, key).map(|i| &e.props.props[i])
 }
 
 /// The planned properties of a payload's `properties` or `traits`.
@@ -322,54 +345,60 @@ fn scrub_keys(map: &mut serde_json::Map<String, Value>) {
 /// violation names), if it is one: a `pii(...)` property, a person's
 /// reserved trait, a telling name, or a personal context field.
 pub(crate) fn at_pointer(model: &Model, target: &Target, pointer: &str) -> Option<String> {
-    let mut segs = pointer
+    let segs: Vec<String> = pointer
         .split('/')
         .skip(1)
-        .map(|s| s.replace("~1", "/").replace("~0", "~"));
-    let first = segs.next()?;
-    match first.as_str() {
-        "context" => {
-            let second = segs.next()?;
-            match second.as_str() {
-                "traits" | "ip" | "location" => Some(PERSONAL.into()),
-                "device" if segs.next().as_deref() == Some("advertisingId") => {
-                    Some(PERSONAL.into())
-                }
-                _ => None,
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    let key = |i: usize| segs.get(i).map(String::as_str);
+    let envelope = || {
+        // A field the envelope plans (`userId pii(…)`, `context.ip` …).
+        let e = model.envelope.as_ref()?;
+        walk(model, At::Object(Some(&e.props), None), false, &segs)
+    };
+    match key(0)? {
+        "context" => match (key(1), key(2)) {
+            (Some("traits" | "ip" | "location"), _) | (Some("device"), Some("advertisingId")) => {
+                Some(PERSONAL.into())
             }
-        }
-        "properties" | "traits" => {
-            let (obj, extra) = planned(model, target, &first);
+            _ => envelope(),
+        },
+        first @ ("properties" | "traits") => {
+            let (obj, extra) = planned(model, target, first);
             let identify = matches!(target, Target::Call(Call::Identify)) && first == "traits";
-            let mut at = At::Object(obj, extra);
-            for (depth, seg) in segs.enumerate() {
-                at = match at {
-                    At::List(item) if seg.parse::<usize>().is_ok() => At::of(item),
-                    At::Object(obj, extra) => {
-                        let names = &model.names;
-                        let p = obj
-                            .and_then(|o| o.find(names, &seg).map(|i| &o.props[i]))
-                            .or_else(|| {
-                                extra.and_then(|e| e.find(names, &seg).map(|i| &e.props[i]))
-                            });
-                        if let Some(c) = p.and_then(|p| p.pii) {
-                            return Some(format!("pii({c})"));
-                        }
-                        if identify && depth == 0 && PERSON_TRAITS.contains(&norm(&seg).as_str()) {
-                            return Some(PERSONAL.into());
-                        }
-                        p.map_or(At::Unplanned, |p| At::of(&p.ty))
-                    }
-                    _ => At::Unplanned,
-                };
-                if personal_name(&seg) {
+            walk(model, At::Object(obj, extra), identify, &segs[1..])
+        }
+        _ => envelope(),
+    }
+}
+
+/// The class of personal data at the end of a path of keys below `at`, if a
+/// step on the way is personal: a `pii(...)` property, a person's reserved
+/// trait (`identify`), a telling name.
+fn walk(model: &Model, mut at: At<'_>, identify: bool, segs: &[String]) -> Option<String> {
+    for (depth, seg) in segs.iter().enumerate() {
+        at = match at {
+            At::List(item) if seg.parse::<usize>().is_ok() => At::of(item),
+            At::Object(obj, extra) => {
+                let names = &model.names;
+                let p = obj
+                    .and_then(|o| o.find(names, seg).map(|i| &o.props[i]))
+                    .or_else(|| extra.and_then(|e| e.find(names, seg).map(|i| &e.props[i])));
+                if let Some(c) = p.and_then(|p| p.pii) {
+                    return Some(format!("pii({c})"));
+                }
+                if identify && depth == 0 && PERSON_TRAITS.contains(&norm(seg).as_str()) {
                     return Some(PERSONAL.into());
                 }
+                p.map_or(At::Unplanned, |p| At::of(&p.ty))
             }
-            None
+            _ => At::Unplanned,
+        };
+        if personal_name(seg) {
+            return Some(PERSONAL.into());
         }
-        _ => None,
     }
+    None
 }
 
 /// Where a pointer is in the plan's types.

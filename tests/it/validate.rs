@@ -803,3 +803,91 @@ fn envelope_page_and_screen_calls_are_checked() {
     assert!(!r.stdout.contains("unplanned-property"), "{}", r.stdout);
     snapshot!("envelope-page-screen", r.record(&args));
 }
+
+/// `pii(...)` on the envelope's fields (a top-level field, one inside
+/// `context`) keeps their values out of the report, the JSON and the
+/// evidence, as on an event's properties.
+#[test]
+fn the_envelopes_pii_fields_are_redacted() {
+    let dir = tmp();
+    let plan = dir.path().join("plan.events");
+    std::fs::write(
+        &plan,
+        r#"plan "P" {
+  owner @a
+}
+
+owner @a { name "A" }
+
+consent analytics { basis legitimate_interest }
+
+envelope {
+  userId: string pattern("^u-") pii(contact) consent(analytics) "The user"
+  context: object {
+    campaign: object {
+      referrer: string max_length(3) pii(contact) consent(analytics) "Who referred the user"
+    }
+  }
+}
+
+event "Thing Happened" {
+  description "A thing happened."
+  owner @a
+}
+"#,
+    )
+    .expect("writes");
+    let payloads = dir.path().join("p.ndjson");
+    std::fs::write(
+        &payloads,
+        concat!(
+            r#"{"type":"track","event":"Thing Happened","messageId":"m-1","userId":"zq-secret-user","timestamp":"2026-01-01T00:00:00Z","properties":{},"context":{"campaign":{"referrer":"zq-secret-referrer"}}}"#,
+            "\n"
+        ),
+    )
+    .expect("writes");
+    let report = dir.path().join("evidence.md");
+    let (plan, payloads, report_s) = (
+        plan.to_string_lossy().into_owned(),
+        payloads.to_string_lossy().into_owned(),
+        report.to_string_lossy().into_owned(),
+    );
+    let human = run(&[
+        "validate",
+        &plan,
+        "--payloads",
+        &payloads,
+        "--report",
+        &report_s,
+    ]);
+    assert_eq!(human.code, 1, "{}", human.stderr);
+    let json = run(&[
+        "validate",
+        &plan,
+        "--payloads",
+        &payloads,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(json.code, 1, "{}", json.stderr);
+    let md = std::fs::read_to_string(&report).expect("the report is written");
+    for (what, text) in [
+        ("human", &human.stdout),
+        ("json", &json.stdout),
+        ("report", &md),
+    ] {
+        // Both defects are reported...
+        assert!(
+            text.contains("userId") && text.contains("referrer"),
+            "{what}: {text}"
+        );
+        // ...without the values.
+        for secret in ["zq-secret-user", "zq-secret-referrer"] {
+            assert!(!text.contains(secret), "{what}: `{secret}` leaked:\n{text}");
+        }
+    }
+    assert!(md.contains("[redacted: pii(contact)]"), "{md}");
+    // --show-values shows them.
+    let shown = run(&["validate", &plan, "--payloads", &payloads, "--show-values"]);
+    assert!(shown.stdout.contains("zq-secret-user"), "{}", shown.stdout);
+}
