@@ -28,8 +28,9 @@ pub(crate) struct Args {
     /// The payloads: a file (`.gz` is read transparently) or `-` for stdin.
     #[arg(long, value_name = "FILE")]
     pub payloads: PathBuf,
-    /// Only these events count for coverage: an event name or a glob (`*`, `?`);
-    /// repeat for more. The other payloads are still checked.
+    /// Only these events count for coverage: an event name or a glob (`*`, `?`),
+    /// or `identify`, `group`, `page`, `screen` for those calls alone; repeat
+    /// for more. The other payloads are still checked.
     #[arg(long = "event", value_name = "NAME")]
     pub events: Vec<String>,
     /// Violations listed per event (all are counted; the others are

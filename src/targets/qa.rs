@@ -793,12 +793,12 @@ fn traits(
             "- [ ] **SDK unit test**: a unit test makes the `{call}` call{named} and asserts the properties: {}.",
             required_list(&props)
         );
-        // `validate --event` selects events, identify or group: a page or
-        // screen sample is replayed with every sample (see How to run QA).
         let _ = writeln!(
             out,
-            "- [ ] **Payload replay**: the sample {} passes in the replay of every sample, and so do the captured `{call}` calls{named}.",
-            md::code_span(&sample)
+            "- [ ] **Payload replay**: {} passes, and so do the captured `{call}` calls{named}.",
+            md::code_span(&format!(
+                "eventsc validate {plan_path} --payloads {sample} --event {call}"
+            ))
         );
         let _ = writeln!(
             out,

@@ -1,6 +1,6 @@
 //! `validate --event PATTERN`: the events a run covers. A pattern is an
 //! event name, or a glob (`*` any run of characters, `?` one character), or
-//! `identify` / `group` for those calls alone (no event then counts for
+//! `identify` / `group` / `page` / `screen` for those calls alone (no event then counts for
 //! coverage: a replay of the identify sample passes on its own); the
 //! selected events are QA's scope for coverage (`ir::qa`: a run narrows
 //! the scope, never widens it). Payloads of other events are still checked
@@ -38,7 +38,7 @@ pub(crate) fn glob(pattern: &str, name: &str) -> bool {
 pub(crate) fn select(model: &Model, patterns: &[String]) -> Result<Vec<bool>, String> {
     let mut selected = vec![false; model.events.len()];
     for pat in patterns {
-        let mut any = matches!(pat.as_str(), "identify" | "group");
+        let mut any = matches!(pat.as_str(), "identify" | "group" | "page" | "screen");
         for (i, e) in model.events.iter().enumerate() {
             if glob(pat, &e.name) {
                 selected[i] = true;

@@ -127,13 +127,10 @@ fn sh(dir: &std::path::Path, command: &str) -> std::process::Output {
 /// validated into the evidence report, and `eventsc serve` starts.
 #[test]
 fn every_command_of_the_qa_checklist_runs_as_written() {
-    for example in ["pipeline-velocity", "ecommerce"] {
+    for example in ["examples/pipeline-velocity", "examples/ecommerce"] {
         let dir = tempfile::tempdir().expect("a temp dir");
         let d = dir.path();
-        copy_plan(
-            &common::root().join("examples").join(example),
-            &d.join("plan"),
-        );
+        copy_plan(&common::root().join(example), &d.join("plan"));
         let built = sh(d, "eventsc build plan --out out --target qa,samples");
         assert!(
             built.status.success(),
@@ -177,6 +174,42 @@ fn every_command_of_the_qa_checklist_runs_as_written() {
             .expect("qa/runs")
             .count();
         assert_eq!(runs, 1, "one recorded run");
+    }
+}
+
+/// The replays the QA checklist prints for page and screen rules
+/// (`--event page`, `--event screen`) pass on their own sample, in a plan
+/// with an envelope, named and unnamed page rules and a screen rule.
+#[test]
+fn the_checklists_page_and_screen_replays_pass_on_their_own() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let d = dir.path();
+    copy_plan(
+        &common::root().join("tests/fixtures/serve"),
+        &d.join("plan"),
+    );
+    let built = sh(d, "eventsc build plan --out out --target qa,samples");
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let out = d.join("out");
+    let md = std::fs::read_to_string(out.join("qa-checklist.md")).expect("the checklist");
+    let calls: Vec<String> = checklist_commands(&md)
+        .into_iter()
+        .filter(|c| c.ends_with("--event page") || c.ends_with("--event screen"))
+        .collect();
+    // `page { }`, `page "Pricing"`, `screen "Checkout"`.
+    assert_eq!(calls.len(), 3, "{calls:?}\n{md}");
+    for command in &calls {
+        let r = sh(&out, command);
+        assert!(
+            r.status.success(),
+            "`{command}` failed in the output folder:\n{}\n{}",
+            String::from_utf8_lossy(&r.stdout),
+            String::from_utf8_lossy(&r.stderr)
+        );
     }
 }
 
@@ -272,9 +305,11 @@ fn event_scopes_coverage() {
     assert_eq!(glob["qa"]["coverage"]["planned"], 2);
     assert_eq!(glob["qa"]["coverage"]["observed"], 1);
 
-    let (code, calls, _) = run(&["--event", "identify"]);
-    assert_eq!(calls["qa"]["coverage"]["planned"], 0);
-    assert_eq!(code, 0);
+    for call in ["identify", "group", "page", "screen"] {
+        let (code, calls, _) = run(&["--event", call]);
+        assert_eq!(calls["qa"]["coverage"]["planned"], 0, "{call}");
+        assert_eq!(code, 0, "{call}");
+    }
 
     let (code, _, err) = run(&["--event", "order complete"]);
     assert_eq!(code, 2);
