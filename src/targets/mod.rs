@@ -117,8 +117,8 @@ pub static TARGETS: &[&dyn Target] = &[
     &qa::Qa,
     &samples::Samples,
     &plan::PlanTarget,
-    &client::typescript::TypeScript,
-    &client::python::Python,
+    &client::typescript::TARGET,
+    &client::python::TARGET,
 ];
 
 pub fn find(name: &str) -> Option<&'static dyn Target> {

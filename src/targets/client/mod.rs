@@ -20,6 +20,7 @@ pub(crate) mod python;
 pub(crate) mod typescript;
 
 use crate::ir::{Event, Literal, Plan, Property, Traits, TraitsKind, Type};
+use crate::targets::{Artifact, Context, Target};
 use rustc_hash::FxHashSet;
 use std::fmt::Write;
 
@@ -112,6 +113,33 @@ fn identifier(s: String) -> String {
         format!("_{s}")
     } else {
         s
+    }
+}
+
+/// A typed-client target: one file, rendered from the plan, built only when
+/// named (`--target all` leaves the clients out).
+pub(crate) struct ClientTarget {
+    pub(crate) name: &'static str,
+    pub(crate) description: &'static str,
+    pub(crate) path: &'static str,
+    pub(crate) render: fn(&Plan) -> String,
+}
+
+impl Target for ClientTarget {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn description(&self) -> &'static str {
+        self.description
+    }
+
+    fn generate(&self, cx: &Context) -> Vec<Artifact> {
+        vec![Artifact::text(self.path, (self.render)(cx.plan))]
+    }
+
+    fn in_all(&self) -> bool {
+        false
     }
 }
 

@@ -21,15 +21,12 @@
 //! `re` ([`python_pattern`]).
 
 use super::{
-    Call, CallKind, Namer, Style, calls, constraints, event_doc, event_type_doc, names, pascal,
-    view_doc, view_type_doc,
+    Call, CallKind, ClientTarget, Namer, Style, calls, constraints, event_doc, event_type_doc,
+    names, pascal, view_doc, view_type_doc,
 };
 use crate::ir::{Event, Literal, Plan, Property, Type};
 use crate::targets::encode::text::json_string;
-use crate::targets::{Artifact, Context, Target};
 use rustc_hash::FxHashSet;
-
-pub(crate) struct Python;
 
 pub(crate) const PATH: &str = "python/tracking.py";
 
@@ -119,23 +116,12 @@ pub(crate) static STYLE: Style = Style {
     event_type_suffix: "Properties",
 };
 
-impl Target for Python {
-    fn name(&self) -> &'static str {
-        "python"
-    }
-
-    fn description(&self) -> &'static str {
-        "python/tracking.py: a typed tracking client (one function per event) for segment-analytics-python"
-    }
-
-    fn generate(&self, cx: &Context) -> Vec<Artifact> {
-        vec![Artifact::text(PATH, generate(cx.plan))]
-    }
-
-    fn in_all(&self) -> bool {
-        false
-    }
-}
+pub(crate) const TARGET: ClientTarget = ClientTarget {
+    name: "python",
+    description: "python/tracking.py: a typed tracking client (one function per event) for segment-analytics-python",
+    path: PATH,
+    render: generate,
+};
 
 /// The module's text.
 pub(crate) fn generate(plan: &Plan) -> String {

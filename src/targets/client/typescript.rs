@@ -21,15 +21,12 @@
 //! the first call. Names are made unique by [`super::names`].
 
 use super::{
-    Call, CallKind, Names, Style, calls, constraints, event_doc, event_type_doc, names, view_doc,
-    view_type_doc,
+    Call, CallKind, ClientTarget, Names, Style, calls, constraints, event_doc, event_type_doc,
+    names, view_doc, view_type_doc,
 };
 use crate::ir::{Event, Literal, Plan, Property, Type};
 use crate::source::Spanned;
 use crate::targets::encode::text::json_string;
-use crate::targets::{Artifact, Context, Target};
-
-pub(crate) struct TypeScript;
 
 pub(crate) const PATH: &str = "typescript/tracking.ts";
 
@@ -148,23 +145,12 @@ pub(crate) static STYLE: Style = Style {
     event_type_suffix: "Properties",
 };
 
-impl Target for TypeScript {
-    fn name(&self) -> &'static str {
-        "typescript"
-    }
-
-    fn description(&self) -> &'static str {
-        "typescript/tracking.ts: a typed tracking client (one function per event) for analytics.js and analytics-node"
-    }
-
-    fn generate(&self, cx: &Context) -> Vec<Artifact> {
-        vec![Artifact::text(PATH, generate(cx.plan))]
-    }
-
-    fn in_all(&self) -> bool {
-        false
-    }
-}
+pub(crate) const TARGET: ClientTarget = ClientTarget {
+    name: "typescript",
+    description: "typescript/tracking.ts: a typed tracking client (one function per event) for analytics.js and analytics-node",
+    path: PATH,
+    render: generate,
+};
 
 /// The module's text.
 pub(crate) fn generate(plan: &Plan) -> String {
