@@ -13,7 +13,10 @@
 //!
 //! Columns are found by their header (case and spaces aside; `Event Name`,
 //! `Property Name` and `Property` are accepted too), in any order. A Track row
-//! with an empty Name describes the event; `a.b` is member `b` of object `a`;
+//! with an empty Name describes the event; Page and Screen rows are page and
+//! screen rules (the Event cell names the page, empty for every page); a
+//! `Version` column (eventsc's, when the plan has versioned events) makes
+//! each Track row's event that version; `a.b` is member `b` of object `a`;
 //! `a.$` is the item type of list `a`. Data Type is a JSON type (`string, null`
 //! for nullable), or `Date time`. Permitted Values: `^\d{4}-\d{2}-\d{2}$` makes a
 //! date; values separated by `|` whose text has no regex syntax left once
@@ -21,7 +24,7 @@
 //! guarded against formula injection (a leading `'`, or a Permitted Values
 //! expression starting with a class such as `[=]`) is read without the guard.
 
-use super::{Event, ImportError, Plan, Property, Traits, Type, Warning};
+use super::{Event, ImportError, Plan, Property, Screen, Traits, Type, Warning};
 use crate::syntax::MAX_NESTING;
 use rustc_hash::FxHashMap;
 
@@ -124,6 +127,8 @@ struct Columns {
     status: Option<usize>,
     data_type: usize,
     permitted: Option<usize>,
+    /// eventsc's `Version` column (Segment's event versions); absent: 1.
+    version: Option<usize>,
 }
 
 fn norm(h: &str) -> String {
@@ -157,6 +162,7 @@ fn columns(header: &[(String, usize)]) -> Result<Columns, ImportError> {
         status: find(&["status", "required"]),
         data_type: need(&["datatype", "propertytype"], "Data Type")?,
         permitted: find(&["permittedvalues", "allowedvalues"]),
+        version: find(&["version", "eventversion"]),
     })
 }
 
@@ -182,9 +188,11 @@ pub fn read(text: &str) -> Result<(Plan, super::Report), ImportError> {
     let cols = columns(header)?;
     let mut warnings = Vec::new();
     let mut plan = Plan::default();
-    // Rows by owner (identify, group, event), in first-seen order; maps from
-    // subjects and event names to their index keep long plans linear.
-    let mut blocks: Vec<(String, Option<String>, Vec<Row>)> = Vec::new();
+    // Rows by owner (identify, group, a page or screen rule, an event
+    // version), in first-seen order, with a page or screen rule's
+    // description; maps from subjects and event names to their index keep
+    // long plans linear.
+    let mut blocks: Vec<(String, Owner, Vec<Row>, Option<String>)> = Vec::new();
     let mut block_of: FxHashMap<String, usize> = FxHashMap::default();
     let mut events = Events::default();
     for r in rows {
@@ -209,7 +217,22 @@ pub fn read(text: &str) -> Result<(Plan, super::Report), ImportError> {
         let kind = kind_written.to_lowercase();
         let event = get(Some(cols.event));
         let name = get(Some(cols.name));
-        let subject = match kind.as_str() {
+        let version_written = get(cols.version);
+        let version = match version_written.as_str() {
+            "" => None,
+            v => match v.parse::<u64>() {
+                Ok(n) if n >= 1 && kind == "track" => Some(n),
+                _ => {
+                    return Err(ImportError::new(
+                        format!("{line}:{}", cols.version.map_or(1, |c| c + 1)),
+                        format!(
+                            "`{v}` is not an event version (a whole number from 1, on Track rows)"
+                        ),
+                    ));
+                }
+            },
+        };
+        let (subject, owner) = match kind.as_str() {
             "track" => {
                 if event.is_empty() {
                     return Err(ImportError::new(
@@ -217,16 +240,21 @@ pub fn read(text: &str) -> Result<(Plan, super::Report), ImportError> {
                         "a Track row needs an Event name",
                     ));
                 }
-                format!("event {event:?}")
+                let subject = match version {
+                    Some(v) => format!("event {event:?} version {v}"),
+                    None => format!("event {event:?}"),
+                };
+                (subject, Owner::Event(event.clone(), version))
             }
-            "identify" | "group" => kind.clone(),
+            "identify" | "group" => (kind.clone(), Owner::Traits),
             "page" | "screen" => {
-                warnings.push(Warning {
-                    subject: kind.clone(),
-                    at: format!("line {line}"),
-                    message: format!("{kind} rows have no place in a plan (it has events, identify and group); dropped"),
-                });
-                continue;
+                let keyword = if kind == "page" { "page" } else { "screen" };
+                let name = (!event.is_empty()).then(|| event.clone());
+                let subject = match &name {
+                    Some(n) => format!("{keyword} {n:?}"),
+                    None => keyword.to_string(),
+                };
+                (subject, Owner::View(keyword, name))
             }
             _ => {
                 return Err(ImportError::new(
@@ -241,22 +269,26 @@ pub fn read(text: &str) -> Result<(Plan, super::Report), ImportError> {
             Some(&b) => b,
             None => {
                 block_of.insert(subject.clone(), blocks.len());
-                blocks.push((
-                    subject.clone(),
-                    (kind == "track").then(|| event.clone()),
-                    Vec::new(),
-                ));
+                blocks.push((subject.clone(), owner.clone(), Vec::new(), None));
                 blocks.len() - 1
             }
         };
         if name.is_empty() {
             // The event's own row: its description.
-            let description = get(cols.description);
-            if kind == "track" && !description.is_empty() {
-                let e = events.get(&mut plan, &event);
-                e.description = Some(description);
-            } else if kind == "track" {
-                events.get(&mut plan, &event);
+            let description = Some(get(cols.description)).filter(|d| !d.is_empty());
+            match &owner {
+                Owner::Event(name, version) => {
+                    let e = events.get(&mut plan, name, *version);
+                    if description.is_some() {
+                        e.description = description;
+                    }
+                }
+                Owner::View(..) => {
+                    if description.is_some() {
+                        blocks[block].3 = description;
+                    }
+                }
+                Owner::Traits => {}
             }
             continue;
         }
@@ -270,13 +302,24 @@ pub fn read(text: &str) -> Result<(Plan, super::Report), ImportError> {
                 .into_owned(),
         });
     }
-    for (subject, event, rows) in blocks {
+    for (subject, owner, rows, description) in blocks {
         let tree = Tree::new(&rows);
         orphans(&subject, &tree, &mut warnings);
         let props = nest(&subject, &tree, &[], &mut warnings);
-        match event {
-            Some(name) => events.get(&mut plan, &name).properties = props,
-            None => {
+        match owner {
+            Owner::Event(name, version) => {
+                events.get(&mut plan, &name, version).properties = props;
+            }
+            Owner::View(keyword, name) => plan.screens.push(Screen {
+                keyword,
+                name,
+                traits: Traits {
+                    description,
+                    properties: props,
+                    ..Traits::default()
+                },
+            }),
+            Owner::Traits => {
                 let t = Some(Traits {
                     properties: props,
                     ..Traits::default()
@@ -300,20 +343,33 @@ pub fn read(text: &str) -> Result<(Plan, super::Report), ImportError> {
 
 /// The plan's events by name.
 #[derive(Default)]
-struct Events(FxHashMap<String, usize>);
+struct Events(FxHashMap<(String, Option<u64>), usize>);
 
 impl Events {
-    /// The event of that name, added at the end if it is new.
-    fn get<'p>(&mut self, plan: &'p mut Plan, name: &str) -> &'p mut Event {
-        let i = *self.0.entry(name.to_string()).or_insert_with(|| {
-            plan.events.push(Event {
-                name: name.to_string(),
-                ..Event::default()
+    /// The event of that name and version, added at the end if it is new.
+    fn get<'p>(&mut self, plan: &'p mut Plan, name: &str, version: Option<u64>) -> &'p mut Event {
+        let i = *self
+            .0
+            .entry((name.to_string(), version))
+            .or_insert_with(|| {
+                plan.events.push(Event {
+                    name: name.to_string(),
+                    version,
+                    ..Event::default()
+                });
+                plan.events.len() - 1
             });
-            plan.events.len() - 1
-        });
         &mut plan.events[i]
     }
+}
+
+/// Whose a row is: an event version, identify or group (the row's type
+/// says which), or a page or screen rule (`page`/`screen`, its name).
+#[derive(Clone)]
+enum Owner {
+    Event(String, Option<u64>),
+    Traits,
+    View(&'static str, Option<String>),
 }
 
 /// The property rows of one event (or identify, group) by path.

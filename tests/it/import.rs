@@ -467,7 +467,7 @@ fn owner() {
     assert!(
         without
             .stdout
-            .contains("// TODO(import): the input names no owner for 2 events, identify and group"),
+            .contains("// TODO(import): the input names no owner for 2 events, identify, group and 1 page or screen rule"),
         "{}",
         without.stdout
     );
@@ -491,7 +491,7 @@ fn owner() {
             .lines()
             .filter(|l| l.starts_with("  owner ") && l.trim_end().ends_with(" @growth"))
             .count(),
-        4,
+        5,
         "{}",
         with.stdout
     );
@@ -609,4 +609,95 @@ fn readers_are_linear_in_type_lists_required_fields_and_page_rules() {
         .filter(|w| w.message.contains("is not a JSON Schema type"))
         .count();
     assert_eq!(unknown, 100_000);
+}
+
+/// The `csv` target's Page and Screen rows and its `Version` column come back
+/// through `import csv`: the same rules (type, page name, event version) as
+/// the plan that wrote them; a bad version is a located error.
+#[test]
+fn csv_keeps_page_and_screen_rules_and_versions() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let plan = root().join("tests/fixtures/targets/calls.events");
+    let rules_of = |out: &str| -> Vec<(String, String, u64)> {
+        let text = std::fs::read_to_string(d.join(out).join("segment/rules.json")).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let mut r: Vec<_> = v["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["type"] != "COMMON")
+            .map(|r| {
+                (
+                    r["type"].as_str().unwrap_or_default().to_string(),
+                    r["key"].as_str().unwrap_or_default().to_string(),
+                    r["version"].as_u64().unwrap_or_default(),
+                )
+            })
+            .collect();
+        r.sort();
+        r
+    };
+    let built = run::eventsc(
+        d,
+        &[
+            "build",
+            plan.to_str().unwrap(),
+            "--out",
+            "a",
+            "--target",
+            "csv,segment",
+        ],
+        None,
+    );
+    assert_eq!(built.code, 0, "{}", built.record);
+    let imported = run::eventsc(
+        d,
+        &[
+            "import",
+            "a/csv/segment-tracking-plan.csv",
+            "--out",
+            "imported.events",
+            "--owner",
+            "@web",
+        ],
+        None,
+    );
+    assert_eq!(imported.code, 0, "{}", imported.record);
+    assert!(!imported.stderr.contains("warning:"), "{}", imported.record);
+    let again = run::eventsc(
+        d,
+        &[
+            "build",
+            "imported.events",
+            "--out",
+            "b",
+            "--target",
+            "segment",
+        ],
+        None,
+    );
+    assert_eq!(again.code, 0, "{}", again.record);
+    let (want, got) = (rules_of("a"), rules_of("b"));
+    assert!(
+        want.iter().any(|r| r.0 == "PAGE" && r.1.is_empty()),
+        "{want:?}"
+    );
+    assert!(want.iter().any(|r| r.0 == "SCREEN"), "{want:?}");
+    assert!(want.iter().any(|r| r.0 == "TRACK" && r.2 == 3), "{want:?}");
+    assert_eq!(got, want);
+
+    let bad = d.join("bad.csv");
+    std::fs::write(
+        &bad,
+        "Type,Event,Name,Description,Status,Data Type,Permitted Values,Version\nTrack,A Happened,,,,,,two\n",
+    )
+    .unwrap();
+    let r = import(&["csv", bad.to_str().unwrap()], None);
+    assert_eq!(r.code, 2, "{}", r.record);
+    assert!(
+        r.stderr.contains("2:8") && r.stderr.contains("not an event version"),
+        "{}",
+        r.record
+    );
 }
