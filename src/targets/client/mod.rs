@@ -3,7 +3,7 @@
 //! the generated code reads at run time (serialising dates, the development
 //! checks behind `onViolation`, consent gating).
 //!
-//! Both clients render one model of the plan's calls ([`calls`]: identify,
+//! Both clients render one model of the plan's calls (`calls`: identify,
 //! group, the page and screen rules, the events, each with its function, type,
 //! bundles and properties), so they walk the plan the same way.
 //!
