@@ -3,8 +3,11 @@
 //! QA: the QA checklist and `plan.json` (the targets), `validate` and `serve`
 //! (the verdict), the dbt QA models. Nothing else may restate these formulas.
 //!
-//! - **in scope**: every event that is not deprecated (`in_scope`); a run may
-//!   narrow the scope to some events (`validate --event`), never widen it;
+//! - **in scope**: every event that is not deprecated (`in_scope`), counted
+//!   once whatever its versions (by its current version); it is observed when
+//!   a payload of any of its versions is seen (each payload is still checked
+//!   against its own version). A run may narrow the scope to some events
+//!   (`validate --event`), never widen it;
 //! - **required observed**: the fewest in-scope events that reach the coverage
 //!   target (`Qa::required_observed`): `ceil(in_scope × coverage / 100)`;
 //! - **met**: coverage is met when at least that many in-scope events were
@@ -19,9 +22,10 @@ pub(crate) fn status_in_scope(status: Status) -> bool {
     status != Status::Deprecated
 }
 
-/// Whether QA covers this event (it is not deprecated).
+/// Whether QA covers this event (it is not deprecated): an event with
+/// versions counts once, by its current version.
 pub(crate) fn in_scope(event: &Event) -> bool {
-    status_in_scope(event.status.value)
+    status_in_scope(event.status.value) && event.is_current()
 }
 
 impl Plan {

@@ -107,6 +107,12 @@ pub(crate) fn render(cx: &Context) -> String {
     let qa = &m.qa;
     let n = plan.qa_in_scope();
     let need = qa.required_observed(n);
+    // Deprecated events (an older version is not one: it is the event's).
+    let deprecated = plan
+        .events
+        .iter()
+        .filter(|e| e.is_current() && !crate::ir::qa::status_in_scope(e.status.value))
+        .count();
     let ripcord = owners(&m.ripcord);
     let alerts = ripcord
         .iter()
@@ -121,9 +127,13 @@ pub(crate) fn render(cx: &Context) -> String {
             (
                 "Events in scope",
                 format!(
-                    "{n} (planned and implemented; {} deprecated event{} checked for absence)",
-                    plan.events.len() - n,
-                    if plan.events.len() - n == 1 { "" } else { "s" }
+                    "{n} (planned and implemented{}; {deprecated} deprecated event{} checked for absence)",
+                    if plan.events.iter().any(|e| e.is_versioned()) {
+                        ", each once whatever its versions"
+                    } else {
+                        ""
+                    },
+                    if deprecated == 1 { "" } else { "s" }
                 ),
             ),
             (

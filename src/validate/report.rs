@@ -330,6 +330,18 @@ pub fn summarize_with(model: &Model, tally: &Tally, payloads: &str, show_values:
     let mut events = Vec::new();
     let mut never_seen = Vec::new();
     let mut observed = 0;
+    // An event is observed when a payload of any of its versions is seen.
+    let seen_names: std::collections::HashSet<&str> = model
+        .events
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| {
+            tally
+                .stats(&Target::Event(*i as u32))
+                .is_some_and(|s| s.seen > 0)
+        })
+        .map(|(_, e)| &*e.name)
+        .collect();
     for (i, e) in model.events.iter().enumerate() {
         let t = Target::Event(i as u32);
         let status = if e.deprecated.is_some() {
@@ -339,7 +351,7 @@ pub fn summarize_with(model: &Model, tally: &Tally, payloads: &str, show_values:
         };
         let r = row(&t, "track", status, Some(model.location(e.loc)));
         if e.in_scope {
-            if r.seen > 0 {
+            if seen_names.contains(&*e.name) {
                 observed += 1;
             } else {
                 never_seen.push(NeverSeen {

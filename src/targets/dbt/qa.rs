@@ -128,24 +128,8 @@ pub(crate) fn summary_sql(wh: &Warehouse) -> String {
         lit(&mut names, &hex_text(e));
         names.push_str(",\n");
     }
-    // Versioned events: [name, the versions QA covers, every version].
-    let mut versions = String::new();
-    if !wh.qa.versions.is_empty() {
-        versions.push_str("  versions=[\n");
-        for (name, covered, all) in &wh.qa.versions {
-            let words = |v: &[u32]| v.iter().map(u32::to_string).collect::<Vec<_>>();
-            versions.push_str("    [");
-            lit(&mut versions, &hex_text(name));
-            versions.push_str(", ");
-            list(&mut versions, &words(covered));
-            versions.push_str(", ");
-            list(&mut versions, &words(all));
-            versions.push_str("],\n");
-        }
-        versions.push_str("  ],\n");
-    }
     format!(
-        "{HEADER}{{{{ eventsc_qa_summary(\n  ref('eventsc_qa_defects'),\n  [\n{tracks}  ],\n  [\n{names}  ],\n  {},\n  '{}',\n  '{}',\n{versions}) }}}}\n",
+        "{HEADER}{{{{ eventsc_qa_summary(\n  ref('eventsc_qa_defects'),\n  [\n{tracks}  ],\n  [\n{names}  ],\n  {},\n  '{}',\n  '{}',\n) }}}}\n",
         wh.qa.required,
         format_number(wh.qa.coverage),
         wh.qa.defect_ceiling

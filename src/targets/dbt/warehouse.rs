@@ -160,11 +160,9 @@ pub(crate) struct Source {
 
 /// What the QA summary needs, from the plan's QA policy (`ir::qa`).
 pub(crate) struct Qa {
-    /// The events QA covers (`ir::qa::in_scope`), by name (but versioned ones).
+    /// The events QA covers (`ir::qa::in_scope`), by name: an event with
+    /// versions once, observed when a call of any version is seen.
     pub in_scope: Vec<String>,
-    /// Versioned events: name, the versions QA covers, every version (each
-    /// version counts as an event, as in `validate`).
-    pub versions: Vec<(String, Vec<u32>, Vec<u32>)>,
     /// How many of them must be observed (`Qa::required_observed`).
     pub required: usize,
     pub coverage: f64,
@@ -1476,30 +1474,18 @@ pub(crate) fn build(plan: &Plan, sources: &SourceMap) -> Warehouse {
     for (source, events) in out.iter_mut().zip(by_source) {
         source.tables = b.source_tables(source.kind, events, &names, &plan_loc);
     }
-    let mut in_scope: Vec<String> = Vec::new();
-    let mut versions: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
-    for e in plan.events.iter().filter(|e| crate::ir::qa::in_scope(e)) {
-        match b.versions.contains_key(e.name.value.as_str()) {
-            true => versions.entry(&e.name.value).or_default().push(e.version()),
-            false => in_scope.push(e.name.value.clone()),
-        }
-    }
-    in_scope.sort();
-    let versions: Vec<(String, Vec<u32>, Vec<u32>)> = versions
-        .into_iter()
-        .map(|(name, mut covered)| {
-            covered.sort_unstable();
-            let all = b.versions.get(name).cloned().unwrap_or_default();
-            (name.to_string(), covered, all)
-        })
+    let mut in_scope: Vec<String> = plan
+        .events
+        .iter()
+        .filter(|e| crate::ir::qa::in_scope(e))
+        .map(|e| e.name.value.clone())
         .collect();
-    let planned = in_scope.len() + versions.iter().map(|v| v.1.len()).sum::<usize>();
+    in_scope.sort();
     Warehouse {
         sources: out,
         qa: Qa {
-            required: plan.meta.qa.required_observed(planned),
+            required: plan.meta.qa.required_observed(in_scope.len()),
             in_scope,
-            versions,
             coverage: plan.meta.qa.coverage,
             defect_ceiling: plan.meta.qa.defect_ceiling,
         },

@@ -650,11 +650,9 @@
   {%- endfor %}
 {%- endmacro %}
 
-{#- The event names seen in the window among `names` (hex), in `tracks` tables;
-    and of `versions` ([name, covered, all], see eventsc_qa_summary) each
-    covered version seen, as `name#version` (a call of no version or of one
-    the plan does not have is its oldest version's, as in `validate`). -#}
-{% macro eventsc_qa_observed(tracks, names, versions=[]) -%}
+{#- The event names seen in the window among `names` (hex), in `tracks`
+    tables (an event with versions is seen when a call of any version is). -#}
+{% macro eventsc_qa_observed(tracks, names) -%}
   select cast(null as {{ dbt.type_string() }}) as event_text where 1 = 0
   {%- if names -%}
     {%- set values = [] -%}
@@ -670,46 +668,18 @@
       {%- endif -%}
     {%- endfor -%}
   {%- endif %}
-  {%- for v in versions -%}
-    {%- set covered = [] -%}
-    {%- for n in v[1] -%}{%- do covered.append(eventsc_number(n)) -%}{%- endfor -%}
-    {%- set all = [] -%}
-    {%- for n in v[2] -%}{%- do all.append(eventsc_number(n)) -%}{%- endfor -%}
-    {%- for t in tracks %}
-      {%- set rel = eventsc_load(t) -%}
-      {%- if rel is not none %}
-        {%- set columns = eventsc_columns(rel) -%}
-        {%- if columns is none or 'context_protocols_event_version' in columns -%}
-          {%- set c = eventsc_column('context_protocols_event_version') -%}
-          {%- set version = '(case when ' ~ c ~ ' in (' ~ all | join(', ') ~ ') then ' ~ c ~ ' else ' ~ all[0] ~ ' end)' -%}
-        {%- else -%}
-          {%- set version = all[0] -%}
-        {%- endif %}
-  union
-  select distinct {{ dbt.concat([eventsc_column('event_text'), "'#'", 'cast(' ~ version ~ ' as ' ~ dbt.type_string() ~ ')']) }}
-  from {{ t }}
-  where {{ eventsc_window('received_at') }}
-    and {{ eventsc_column('event_text') }} = {{ eventsc_text(v[0]) }}
-    and {{ version }} in ({{ covered | join(', ') }})
-      {%- endif -%}
-    {%- endfor -%}
-  {%- endfor %}
 {%- endmacro %}
 
 {#- eventsc_qa_summary: the verdict of `eventsc validate` over the window. The
     plan's QA policy (src/ir/qa.rs) is computed by eventsc: `required` is how
     many of the `in_scope` events must be observed. -#}
-{% macro eventsc_qa_summary(defects, tracks, in_scope, required, coverage_target, defect_ceiling, versions=[]) -%}
-  {#- `versions`: versioned events, each [name (hex), the versions QA covers,
-      every version (ascending)]: each covered version counts as an event. -#}
-  {%- set ns = namespace(planned=in_scope | length) -%}
-  {%- for v in versions -%}{%- set ns.planned = ns.planned + (v[1] | length) -%}{%- endfor -%}
-  {%- set planned = ns.planned -%}
+{% macro eventsc_qa_summary(defects, tracks, in_scope, required, coverage_target, defect_ceiling) -%}
+  {%- set planned = in_scope | length -%}
   {%- set required = eventsc_number(required) -%}
   {%- set target = eventsc_number(coverage_target) -%}
   {%- set ceiling = eventsc_number(defect_ceiling) -%}
 with observed as (
-  {{ eventsc_qa_observed(tracks, in_scope, versions) }}
+  {{ eventsc_qa_observed(tracks, in_scope) }}
 ),
 counts as (
   select
