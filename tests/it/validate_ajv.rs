@@ -437,6 +437,23 @@ pub(crate) fn corpus(plan: &Plan, samples: &[Value]) -> Vec<Case> {
                 else {
                     continue;
                 };
+                // A version the event does not have, or not as an integer:
+                // `unknown-version` to `validate`, no schema to ajv.
+                if e.is_versioned() {
+                    for (label, v) in [
+                        ("99", json!(99)),
+                        ("\"2\"", json!("2")),
+                        ("2.5", json!(2.5)),
+                    ] {
+                        let mut payload = s.clone();
+                        payload["context"]["protocols"]["event_version"] = v;
+                        out.push(Case {
+                            label: format!("/context/protocols/event_version = {label}"),
+                            category: "unknown-version",
+                            payload,
+                        });
+                    }
+                }
                 let mut props: Vec<Property> = e.properties.clone();
                 if let Some(c) = &plan.common {
                     props.extend(c.properties.iter().cloned());
@@ -689,6 +706,7 @@ fn the_corpus_mutations_do_what_they_say() {
         ("not-pattern", Verdict::Invalid),
         ("enum-ok", Verdict::Valid),
         ("envelope", Verdict::Invalid),
+        ("unknown-version", Verdict::Invalid),
         ("identity", Verdict::Invalid),
         ("consent-off", Verdict::Invalid),
         ("after-sunset", Verdict::Invalid),

@@ -118,7 +118,7 @@ pub(crate) static STYLE: Style = Style {
 
 pub(crate) const TARGET: ClientTarget = ClientTarget {
     name: "python",
-    description: "python/tracking.py: a typed tracking client (one function per event) for segment-analytics-python",
+    description: "python/tracking.py: a typed tracking client (a function per event version, identify, group, page and screen rule) for segment-analytics-python",
     path: PATH,
     render: generate,
 };

@@ -147,7 +147,7 @@ pub(crate) static STYLE: Style = Style {
 
 pub(crate) const TARGET: ClientTarget = ClientTarget {
     name: "typescript",
-    description: "typescript/tracking.ts: a typed tracking client (one function per event) for analytics.js and analytics-node",
+    description: "typescript/tracking.ts: a typed tracking client (a function per event version, identify, group, page and screen rule) for analytics.js and analytics-node",
     path: PATH,
     render: generate,
 };
