@@ -294,9 +294,14 @@ pub(crate) fn render(cx: &Context) -> String {
             traits(cx, t, None, &plan_path, &mut out);
         }
     }
-    for (t, stem) in plan.views.iter().zip(super::view_stems(plan)) {
+    let (ts, py) = (
+        super::client::typescript_view_functions(plan),
+        super::client::python_view_functions(plan),
+    );
+    for (i, (t, stem)) in plan.views.iter().zip(super::view_stems(plan)).enumerate() {
         let every = super::every_view(plan, t);
-        traits(cx, t, Some((&stem, every)), &plan_path, &mut out);
+        let calls = [ts[i].as_str(), py[i].as_str()];
+        traits(cx, t, Some((&stem, every, calls)), &plan_path, &mut out);
     }
     if let Some(t) = &plan.envelope {
         envelope(t, &mut out);
@@ -738,11 +743,12 @@ const CLOSED: &str = "- [ ] **Closed**: no payload carries a property the plan d
 
 /// The section of an identify or group call, or of a page or screen rule
 /// (`stem`: its sample's file stem; `every`: the rule for every page or screen,
-/// whose properties a named rule's calls carry too).
+/// whose properties a named rule's calls carry too; its typed clients'
+/// functions).
 fn traits(
     cx: &Context,
     t: &Traits,
-    view: Option<(&str, Option<&Traits>)>,
+    view: Option<(&str, Option<&Traits>, [&str; 2])>,
     plan_path: &str,
     out: &mut String,
 ) {
@@ -750,10 +756,12 @@ fn traits(
     let call = t.kind.keyword();
     let sample = match (t.kind, view) {
         (TraitsKind::Identify, _) => super::samples::IDENTIFY_PATH.to_string(),
-        (_, Some((stem, _))) => format!("samples/{stem}.json"),
+        (_, Some((stem, _, _))) => format!("samples/{stem}.json"),
         _ => super::samples::GROUP_PATH.to_string(),
     };
-    let every = view.and_then(|(_, e)| e).filter(|e| !std::ptr::eq(*e, t));
+    let every = view
+        .and_then(|(_, e, _)| e)
+        .filter(|e| !std::ptr::eq(*e, t));
     let title = match (t.kind, &t.name) {
         (TraitsKind::Identify, _) => "Identify call".to_string(),
         (TraitsKind::Group, _) => "Group call".to_string(),
@@ -798,9 +806,16 @@ fn traits(
         let named = t.name.as_ref().map_or_else(String::new, |n| {
             format!(" named {}", md::code_span(&n.value))
         });
+        let clients = view.map_or_else(String::new, |(_, _, [ts, py])| {
+            format!(
+                " (with the typed clients: {} or {})",
+                md::code_span(&format!("{ts}(properties)")),
+                md::code_span(&format!("{py}(properties, user_id=…)"))
+            )
+        });
         let _ = writeln!(
             out,
-            "- [ ] **SDK unit test**: a unit test makes the `{call}` call{named} and asserts the properties: {}.",
+            "- [ ] **SDK unit test**: a unit test makes the `{call}` call{named}{clients} and asserts the properties: {}.",
             required_list(&props)
         );
         let _ = writeln!(

@@ -681,6 +681,8 @@ fn traits(cx: &Context, out: &mut String) {
         block_section(cx, t, ("envelope", "Envelope", what), facts, out);
     }
     let stems = super::view_stems(plan);
+    let ts_calls = super::client::typescript_view_functions(plan);
+    let py_calls = super::client::python_view_functions(plan);
     for (i, (t, stem)) in plan.views.iter().zip(&stems).enumerate() {
         let call = t.kind.keyword();
         // The rule for every page (screen), which applies to a named one too.
@@ -718,6 +720,14 @@ fn traits(cx: &Context, out: &mut String) {
         if let Some(n) = &t.name {
             facts.push(("Name", code(&n.value)));
         }
+        facts.push((
+            "Call",
+            format!(
+                "{} (TypeScript client) · {} (Python client)",
+                code(&format!("{}(properties)", ts_calls[i])),
+                code(&format!("{}(properties, user_id=…)", py_calls[i]))
+            ),
+        ));
         facts.push(("Sample payload", code(&format!("samples/{stem}.json"))));
         block_section(cx, t, (stem, &title, &what), facts, out);
     }
