@@ -150,31 +150,36 @@ pub(crate) fn payload(model: &Model, target: &Target, v: &mut Value) {
                 let identify = matches!(target, Target::Call(Call::Identify)) && key == "traits";
                 object(model, obj, extra, identify, val);
             }
+            // Segment's personal context fields, then the envelope's
+            // `pii(...)` fields inside `context`.
             "context" => {
                 context(val);
-                // The envelope's `pii(...)` fields inside `context`.
-                if let Some(p) = envelope_field(model, key) {
-                    match p.pii {
-                        Some(c) => hide(val, &format!("pii({c})")),
-                        None => typed(model, &p.ty, false, val),
-                    }
+                envelope_field(model, key, val);
+            }
+            _ => {
+                if !envelope_field(model, key, val) {
+                    scrub_all(val);
                 }
             }
-            _ => match envelope_field(model, key) {
-                Some(p) => match p.pii {
-                    Some(c) => hide(val, &format!("pii({c})")),
-                    None => typed(model, &p.ty, false, val),
-                },
-                None => scrub_all(val),
-            },
         }
     }
 }
 
-/// The envelope's field of a top-level key of the payload, if planned.
-fn envelope_field<'m>(model: &'m Model, key: &str) -> Option<&'m super::model::Prop> {
-    let e = model.envelope.as_ref()?;
-    e.props.find(&model.names, key).map(|i| &e.props.props[i])
+/// Redacts a top-level field as the envelope plans it (its `pii(...)`, or
+/// its type's); false when the envelope does not plan it.
+fn envelope_field(model: &Model, key: &str, val: &mut Value) -> bool {
+    let Some(e) = model.envelope.as_ref() else {
+        return false;
+    };
+    let Some(i) = e.props.find(&model.names, key) else {
+        return false;
+    };
+    let p = &e.props.props[i];
+    match p.pii {
+        Some(c) => hide(val, &format!("pii({c})")),
+        None => typed(model, &p.ty, false, val),
+    }
+    true
 }
 
 /// The planned properties of a payload's `properties` or `traits`.
