@@ -33,6 +33,15 @@ impl Plan {
     pub(crate) fn qa_in_scope(&self) -> usize {
         self.events.iter().filter(|e| in_scope(e)).count()
     }
+
+    /// How many events QA checks for absence: deprecated ones, each once
+    /// (by its current version, like `in_scope`).
+    pub(crate) fn qa_deprecated(&self) -> usize {
+        self.events
+            .iter()
+            .filter(|e| e.is_current() && !status_in_scope(e.status.value))
+            .count()
+    }
 }
 
 /// A QA run judged against `qa { }`.

@@ -107,12 +107,7 @@ pub(crate) fn render(cx: &Context) -> String {
     let qa = &m.qa;
     let n = plan.qa_in_scope();
     let need = qa.required_observed(n);
-    // Deprecated events (an older version is not one: it is the event's).
-    let deprecated = plan
-        .events
-        .iter()
-        .filter(|e| e.is_current() && !crate::ir::qa::status_in_scope(e.status.value))
-        .count();
+    let deprecated = plan.qa_deprecated();
     let ripcord = owners(&m.ripcord);
     let alerts = ripcord
         .iter()
@@ -779,58 +774,52 @@ fn traits(
     }
     let mut props: Vec<Property> = t.properties.clone();
     props.extend(every.iter().flat_map(|e| e.properties.iter().cloned()));
-    if view.is_none() {
-        let _ = writeln!(
-            out,
-            "- [ ] **SDK unit test**: a unit test makes the `{call}` call and asserts the traits: {}.",
-            required_list(&props)
-        );
-        let _ = writeln!(
-            out,
-            "- [ ] **Payload replay**: {} passes, and so do the captured `{call}` payloads.",
-            md::code_span(&format!(
-                "eventsc validate {plan_path} --payloads {sample} --event {call}"
-            ))
-        );
-        let _ = writeln!(
+    let named = t.name.as_ref().map_or_else(String::new, |n| {
+        format!(" named {}", md::code_span(&n.value))
+    });
+    match view {
+        None => {
+            let _ = writeln!(
+                out,
+                "- [ ] **SDK unit test**: a unit test makes the `{call}` call and asserts the traits: {}.",
+                required_list(&props)
+            );
+        }
+        Some((_, _, [ts, py])) => {
+            let _ = writeln!(
+                out,
+                "- [ ] **SDK unit test**: a unit test makes the `{call}` call{named} (with the typed clients: {} or {}) and asserts the properties: {}.",
+                md::code_span(&format!("{ts}(properties)")),
+                md::code_span(&format!("{py}(properties, user_id=…)")),
+                required_list(&props)
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "- [ ] **Payload replay**: {} passes, and so do the captured `{call}` {}{named}.",
+        md::code_span(&format!(
+            "eventsc validate {plan_path} --payloads {sample} --event {call}"
+        )),
+        if view.is_none() { "payloads" } else { "calls" }
+    );
+    let _ = match (view, t.kind) {
+        (None, kind) => writeln!(
             out,
             "- [ ] **Dashboard check**: the traits show up on the {} profile in {}.",
-            if t.kind == TraitsKind::Identify {
+            if kind == TraitsKind::Identify {
                 "user"
             } else {
                 "account"
             },
             dashboards(plan)
-        );
-    } else {
-        let named = t.name.as_ref().map_or_else(String::new, |n| {
-            format!(" named {}", md::code_span(&n.value))
-        });
-        let clients = view.map_or_else(String::new, |(_, _, [ts, py])| {
-            format!(
-                " (with the typed clients: {} or {})",
-                md::code_span(&format!("{ts}(properties)")),
-                md::code_span(&format!("{py}(properties, user_id=…)"))
-            )
-        });
-        let _ = writeln!(
-            out,
-            "- [ ] **SDK unit test**: a unit test makes the `{call}` call{named}{clients} and asserts the properties: {}.",
-            required_list(&props)
-        );
-        let _ = writeln!(
-            out,
-            "- [ ] **Payload replay**: {} passes, and so do the captured `{call}` calls{named}.",
-            md::code_span(&format!(
-                "eventsc validate {plan_path} --payloads {sample} --event {call}"
-            ))
-        );
-        let _ = writeln!(
+        ),
+        (Some(_), _) => writeln!(
             out,
             "- [ ] **Dashboard check**: the `{call}` calls{named} show up in {}.",
             dashboards(plan)
-        );
-    }
+        ),
+    };
     if t.closed.is_some() || every.is_some_and(|e| e.closed.is_some()) {
         let _ = writeln!(out, "{CLOSED}");
     }
