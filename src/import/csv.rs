@@ -220,17 +220,26 @@ pub fn read(text: &str) -> Result<(Plan, super::Report), ImportError> {
         let version_written = get(cols.version);
         let version = match version_written.as_str() {
             "" => None,
-            v => match v.parse::<u64>() {
-                Ok(n) if n >= 1 && kind == "track" => Some(n),
-                _ => {
-                    return Err(ImportError::new(
-                        format!("{line}:{}", cols.version.map_or(1, |c| c + 1)),
-                        format!(
-                            "`{v}` is not an event version (a whole number from 1, on Track rows)"
-                        ),
-                    ));
+            v => {
+                let at = format!("{line}:{}", cols.version.map_or(1, |c| c + 1));
+                match v.parse::<u64>() {
+                    Ok(n) if n >= 1 && kind == "track" => Some(n),
+                    Ok(n) if n >= 1 => {
+                        return Err(ImportError::new(
+                            at,
+                            format!(
+                                "a {kind_written} row has no version: only Track rows (events) do"
+                            ),
+                        ));
+                    }
+                    _ => {
+                        return Err(ImportError::new(
+                            at,
+                            format!("`{v}` is not an event version (a whole number from 1)"),
+                        ));
+                    }
                 }
-            },
+            }
         };
         let (subject, owner) = match kind.as_str() {
             "track" => {
